@@ -1,0 +1,96 @@
+/**
+ * The AWS JSON/CBOR RPC pipeline, from a received HTTP request to the response to send, in AWS's
+ * order: method → content type → target → decode → (service) shape check → action. I/O-free, so
+ * the HTTP/1.1 and HTTP/2 front ends share it and tests can call it directly.
+ */
+import { randomUUID } from "node:crypto";
+import type { AwsService } from "./aws-service.js";
+import { decodeCbor, encodeCbor } from "./cbor-codec.js";
+import { decodeJson, encodeJson } from "./json-codec.js";
+import { ServiceError, internalFailure } from "./service-error.js";
+import { contentTypeOf, wireFormatOf, type WireFormat } from "./wire-format.js";
+import type { Logger } from "../util/logger.js";
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: Buffer;
+}
+
+export interface ResponseToSend {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface Router {
+  services: readonly AwsService[];
+  logger: Logger;
+}
+
+function header(request: ReceivedRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The response for a POST that is an AWS RPC call. */
+export async function respondToRpc(router: Router, request: ReceivedRequest): Promise<ResponseToSend> {
+  const requestId = randomUUID();
+  const format = wireFormatOf(header(request, "content-type"));
+  const [prefix, action] = splitTarget(header(request, "x-amz-target"));
+  const service = router.services.find((candidate) => candidate.targetPrefix === prefix);
+  const known = service !== undefined && action !== undefined && service.hasAction(action);
+
+  if (!format) {
+    // AWS answers requests in an unknown content type with bare XML-ish bodies, not JSON.
+    if (!prefix || !action) return rawError(requestId, 403, accessDeniedXml);
+    return rawError(requestId, 404, "<UnknownOperationException/>\n");
+  }
+  if (request.body.length === 0) {
+    return errorResponse(requestId, format, new ServiceError(known ? "SerializationException" : "UnknownOperationException", undefined, 400));
+  }
+  const decoded = format === "json" ? decodeJson(request.body) : decodeCbor(request.body);
+  if (!decoded.ok || decoded.value === null || typeof decoded.value !== "object" || Array.isArray(decoded.value)) {
+    return errorResponse(requestId, format, new ServiceError("SerializationException", undefined, 400));
+  }
+  if (!known) return errorResponse(requestId, format, new ServiceError("UnknownOperationException", undefined, 400));
+
+  try {
+    const output = await service.invoke(action, decoded.value, format);
+    const body = output === undefined ? Buffer.alloc(0) : format === "json" ? encodeJson(output) : encodeCbor(output);
+    return { statusCode: 200, headers: { "content-type": contentTypeOf(format), "x-amzn-requestid": requestId }, body };
+  } catch (error) {
+    if (error instanceof ServiceError) {
+      if (error.statusCode >= 500) router.logger.error({ err: error.cause ?? error, action, requestId }, "request failed");
+      return errorResponse(requestId, format, error);
+    }
+    router.logger.error({ err: error, action, requestId }, "unexpected error");
+    return errorResponse(requestId, format, internalFailure(error));
+  }
+}
+
+const accessDeniedXml =
+  "<AccessDeniedException>\n  <Message>Unable to determine service/operation name to be authorized</Message>\n</AccessDeniedException>\n";
+
+function splitTarget(target: string | undefined): [string | undefined, string | undefined] {
+  if (!target) return [undefined, undefined];
+  const dot = target.indexOf(".");
+  if (dot < 0) return [target, undefined];
+  return [target.slice(0, dot), target.slice(dot + 1)];
+}
+
+export function errorResponse(requestId: string, format: WireFormat, error: ServiceError): ResponseToSend {
+  const envelope: Record<string, string> = { __type: error.type };
+  if (error.wireMessage !== undefined) envelope.message = error.wireMessage;
+  const body = format === "json" ? encodeJson(envelope) : encodeCbor(envelope);
+  return {
+    statusCode: error.statusCode,
+    headers: { "content-type": contentTypeOf(format), "x-amzn-requestid": requestId, "x-amzn-errortype": error.type },
+    body,
+  };
+}
+
+function rawError(requestId: string, statusCode: number, text: string): ResponseToSend {
+  return { statusCode, headers: { "x-amzn-requestid": requestId }, body: Buffer.from(text, "utf8") };
+}

@@ -1,0 +1,309 @@
+/**
+ * Declarative request shapes and the checker that applies them in AWS's order:
+ *   1. types, member by member (first mismatch → SerializationException, Jackson's wording);
+ *   2. constraints, member by member in the shape's order, each member's checks in the fixed order
+ *      not-null, enum, pattern, length, value — collected up to 10 into one ValidationException
+ *      ("N validation error(s) detected: Value '…' at '…' failed to satisfy constraint: …").
+ * Only members the shape names are copied out, so unknown keys (and `__proto__`) never reach an
+ * action. Blobs come out as Buffers and timestamps as epoch milliseconds.
+ */
+import { ServiceError } from "./service-error.js";
+import { WireTimestamp } from "./timestamp.js";
+import type { WireFormat } from "./wire-format.js";
+import { isStrictBase64 } from "../util/bytes.js";
+
+interface Common {
+  required?: boolean;
+}
+export interface StringShape extends Common {
+  type: "string";
+  enum?: readonly string[];
+  pattern?: string;
+  lengthMin?: number;
+  lengthMax?: number;
+}
+export interface IntegerShape extends Common {
+  type: "integer" | "long";
+  min?: number;
+  max?: number;
+}
+export interface BooleanShape extends Common {
+  type: "boolean";
+}
+export interface BlobShape extends Common {
+  type: "blob";
+  lengthMin?: number;
+  lengthMax?: number;
+}
+export interface TimestampShape extends Common {
+  type: "timestamp";
+}
+export interface ListShape extends Common {
+  type: "list";
+  member: Shape;
+  lengthMin?: number;
+  lengthMax?: number;
+  /** A constraint AWS reports on the list as a whole: every member's length within bounds. */
+  memberLength?: readonly [number, number];
+  /** How AWS renders a structure member inside the list's value text. */
+  memberText?: string;
+}
+export interface MapShape extends Common {
+  type: "map";
+  value: Shape;
+  lengthMin?: number;
+  lengthMax?: number;
+  keyLength?: readonly [number, number];
+  valueLength?: readonly [number, number];
+}
+export interface StructureShape extends Common {
+  type: "structure";
+  members: Readonly<Record<string, Shape>>;
+}
+export type Shape = StringShape | IntegerShape | BooleanShape | BlobShape | TimestampShape | ListShape | MapShape | StructureShape;
+
+const errorsMax = 10;
+
+function serializationError(message: string): ServiceError {
+  return new ServiceError("SerializationException", message, 400);
+}
+
+/** Checks a decoded request body against a structure shape; returns the typed input or throws a ServiceError. */
+export function checkShape<T>(body: unknown, shape: StructureShape, format: WireFormat): T {
+  if (body === null || typeof body !== "object" || Array.isArray(body) || body instanceof Uint8Array) {
+    throw new ServiceError("SerializationException", undefined, 400);
+  }
+  const typed = convertStructure(body as Record<string, unknown>, shape, format);
+  const errors: string[] = [];
+  validateMembers(typed, shape, "", errors);
+  if (errors.length > 0) {
+    const count = errors.length;
+    throw new ServiceError(
+      "ValidationException",
+      `${count} validation error${count > 1 ? "s" : ""} detected: ${errors.join("; ")}`,
+      400,
+    );
+  }
+  return typed as T;
+}
+
+function convertStructure(value: Record<string, unknown>, shape: StructureShape, format: WireFormat): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(shape.members)) {
+    if (!Object.prototype.hasOwnProperty.call(value, name)) continue;
+    const converted = convert(value[name], member, format);
+    if (converted !== null && converted !== undefined) out[name] = converted;
+  }
+  return out;
+}
+
+function kindOf(value: unknown): "boolean" | "number" | "string" | "list" | "map" | "bytes" | "timestamp" | "null" {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "boolean") return "boolean";
+  if (typeof value === "number" || typeof value === "bigint") return "number";
+  if (typeof value === "string") return "string";
+  if (Array.isArray(value)) return "list";
+  if (value instanceof Uint8Array) return "bytes";
+  if (value instanceof WireTimestamp) return "timestamp";
+  return "map";
+}
+
+function containerMismatch(kind: string): ServiceError | undefined {
+  if (kind === "list") return serializationError("Start of list found where not expected");
+  if (kind === "map") return serializationError("Start of structure or map found where not expected.");
+  return undefined;
+}
+
+function convert(value: unknown, shape: Shape, format: WireFormat): unknown {
+  const kind = kindOf(value);
+  if (kind === "null") return null;
+  switch (shape.type) {
+    case "string": {
+      if (kind === "string") return value;
+      throw containerMismatch(kind) ?? serializationError(`${javaClassOf(kind)} can not be converted to an String`);
+    }
+    case "integer":
+    case "long": {
+      const javaType = shape.type === "integer" ? "Integer" : "Long";
+      if (kind === "number") return Math.floor(Number(value));
+      if (kind === "timestamp") return (value as WireTimestamp).epochMs;
+      throw containerMismatch(kind) ?? serializationError(`${javaClassOf(kind)} can not be converted to an ${javaType}`);
+    }
+    case "boolean": {
+      if (kind === "boolean") return value;
+      if (kind === "string") throw serializationError(`'${String(value).toUpperCase()}' can not be converted to an Boolean`);
+      throw containerMismatch(kind) ?? serializationError(`${javaClassOf(kind)} can not be converted to an Boolean`);
+    }
+    case "blob":
+      return convertBlob(value, kind, format);
+    case "timestamp": {
+      if (kind === "timestamp") return (value as WireTimestamp).epochMs;
+      // JSON carries epoch seconds; CBOR without the tag carries epoch milliseconds.
+      if (kind === "number") return format === "json" ? Math.round(Number(value) * 1000) : Number(value);
+      throw containerMismatch(kind) ?? serializationError(`${javaClassOf(kind)} can not be converted to milliseconds since epoch`);
+    }
+    case "list": {
+      if (kind !== "list") {
+        if (kind === "map") throw serializationError("Start of structure or map found where not expected.");
+        throw serializationError("Expected list or null");
+      }
+      return (value as unknown[]).map((item) => convert(item, shape.member, format));
+    }
+    case "map": {
+      if (kind !== "map") {
+        if (kind === "list") throw serializationError("Start of list found where not expected");
+        throw serializationError("Expected map or null");
+      }
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+        const converted = convert(item, shape.value, format);
+        if (converted !== null) Object.defineProperty(out, key, { value: converted, enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    case "structure": {
+      if (kind === "list") throw serializationError("Start of list found where not expected");
+      if (kind !== "map") throw serializationError("Expected null");
+      return convertStructure(value as Record<string, unknown>, shape, format);
+    }
+  }
+}
+
+function convertBlob(value: unknown, kind: string, format: WireFormat): Buffer {
+  if (kind === "bytes") {
+    const bytes = value as Uint8Array;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  if (kind === "string" && format === "json") {
+    const text = value as string;
+    if (text.length % 4 !== 0) {
+      throw serializationError(`'${text}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: ${text.length}`);
+    }
+    const bad = /[^a-zA-Z0-9+/=]|=[^=]/.exec(text);
+    if (bad) throw serializationError(`'${text}' can not be converted to a Blob: Invalid Base64 character: '${bad[0][0]}'`);
+    if (!isStrictBase64(text)) throw serializationError(`'${text}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected`);
+    const decoded = Buffer.from(text, "base64");
+    if (decoded.toString("base64") !== text) {
+      throw serializationError(`'${text}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected`);
+    }
+    return decoded;
+  }
+  if (kind === "string") throw serializationError("class java.lang.String can not be converted to a Blob");
+  throw containerMismatch(kind) ?? serializationError(`${javaClassOf(kind)} can not be converted to a Blob`);
+}
+
+function javaClassOf(kind: string): string {
+  if (kind === "boolean") return "class java.lang.Boolean";
+  if (kind === "number") return "class java.math.BigDecimal";
+  if (kind === "bytes") return "class [B";
+  if (kind === "timestamp") return "class java.util.Date";
+  return "class java.lang.String";
+}
+
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+function validateMembers(value: Record<string, unknown>, shape: StructureShape, parent: string, errors: string[]): void {
+  for (const [name, member] of Object.entries(shape.members)) {
+    validate(value[name], member, parent + lowerFirst(name), errors);
+  }
+}
+
+function validate(value: unknown, shape: Shape, path: string, errors: string[]): void {
+  const fail = (constraint: string) => {
+    if (errors.length < errorsMax) errors.push(`Value ${render(value, shape)} at '${path}' failed to satisfy constraint: ${constraint}`);
+  };
+  if (value === undefined || value === null) {
+    if (shape.required) fail("Member must not be null");
+    return;
+  }
+  switch (shape.type) {
+    case "string": {
+      const text = value as string;
+      if (shape.enum && !shape.enum.includes(text)) fail(`Member must satisfy enum value set: [${shape.enum.join(", ")}]`);
+      if (shape.pattern !== undefined && !new RegExp(`^(?:${shape.pattern})$`, "u").test(text)) {
+        fail(`Member must satisfy regular expression pattern: ${shape.pattern}`);
+      }
+      checkLength(text.length, shape, fail);
+      return;
+    }
+    case "blob":
+      checkLength((value as Buffer).length, shape, fail);
+      return;
+    case "integer":
+    case "long": {
+      const number = value as number;
+      if (shape.min !== undefined && number < shape.min) fail(`Member must have value greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && number > shape.max) fail(`Member must have value less than or equal to ${shape.max}`);
+      return;
+    }
+    case "list": {
+      const items = value as unknown[];
+      if (shape.memberLength) {
+        const [low, high] = shape.memberLength;
+        if (!items.every((item) => typeof item === "string" && item.length >= low && item.length <= high)) {
+          fail(`Member must satisfy constraint: [Member must have length less than or equal to ${high}, Member must have length greater than or equal to ${low}]`);
+        }
+      }
+      checkLength(items.length, shape, fail);
+      items.forEach((item, index) => {
+        if (shape.member.type === "structure") validateMembers(item as Record<string, unknown>, shape.member, `${path}.${index + 1}.`, errors);
+        else validate(item, shape.member, `${path}.${index + 1}.member`, errors);
+      });
+      return;
+    }
+    case "map": {
+      const entries = Object.entries(value as Record<string, unknown>);
+      if (shape.keyLength) {
+        const [low, high] = shape.keyLength;
+        if (!entries.every(([key]) => key.length >= low && key.length <= high)) {
+          fail(`Map keys must satisfy constraint: [Member must have length less than or equal to ${high}, Member must have length greater than or equal to ${low}]`);
+        }
+      }
+      if (shape.valueLength) {
+        const [low, high] = shape.valueLength;
+        if (!entries.every(([, item]) => typeof item === "string" && item.length >= low && item.length <= high)) {
+          fail(`Map value must satisfy constraint: [Member must have length less than or equal to ${high}, Member must have length greater than or equal to ${low}]`);
+        }
+      }
+      checkLength(entries.length, shape, fail);
+      return;
+    }
+    case "structure":
+      validateMembers(value as Record<string, unknown>, shape, path + ".", errors);
+      return;
+    default:
+      return;
+  }
+}
+
+function checkLength(length: number, shape: { lengthMin?: number; lengthMax?: number }, fail: (constraint: string) => void): void {
+  if (shape.lengthMin !== undefined && length < shape.lengthMin) fail(`Member must have length greater than or equal to ${shape.lengthMin}`);
+  if (shape.lengthMax !== undefined && length > shape.lengthMax) fail(`Member must have length less than or equal to ${shape.lengthMax}`);
+}
+
+/** Renders a value as AWS (Java's toString) prints it in validation messages. */
+function render(value: unknown, shape: Shape): string {
+  if (value === undefined || value === null) return "null";
+  return `'${renderBare(value, shape)}'`;
+}
+
+function renderBare(value: unknown, shape: Shape): string {
+  switch (shape.type) {
+    case "blob": {
+      const length = (value as Buffer).length;
+      return `java.nio.HeapByteBuffer[pos=0 lim=${length} cap=${length}]`;
+    }
+    case "list":
+      return `[${(value as unknown[]).map((item) => shape.memberText ?? renderBare(item, shape.member)).join(", ")}]`;
+    case "map":
+      return `{${Object.entries(value as Record<string, unknown>).map(([key, item]) => `${key}=${renderBare(item, shape.value)}`).join(", ")}}`;
+    case "timestamp":
+      return new Date(value as number).toString();
+    case "structure":
+      return JSON.stringify(value);
+    default:
+      return String(value);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Composes a Tributary node: storage engine, services and the HTTP listener, from one deps
+ * object. The CLI and the tests both start servers through here.
+ */
+import { startHttpServer, type RunningServer } from "./create-server.js";
+import { createStreamsService, type StreamsConfig, type StreamsService } from "../streams/index.js";
+import type { StorageEngine } from "../storage/types.js";
+import type { Clock } from "../util/clock.js";
+import type { Random } from "../util/random.js";
+import type { Logger } from "../util/logger.js";
+
+export interface AppConfig {
+  host: string;
+  port: number;
+  requestBytesMax: number;
+  streams: StreamsConfig;
+}
+
+export interface AppDeps {
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  config: AppConfig;
+  storage: StorageEngine;
+}
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  streams: StreamsService;
+  /** Graceful stop: no new work, finish what is in flight, make storage durable. */
+  stop(): Promise<void>;
+}
+
+/** 7 MiB: a maximal PutRecords (5 MiB of data) base64-encodes to under 7 MB. */
+export const requestBytesMaxDefault = 7 * 1024 * 1024;
+
+export async function startApp(deps: AppDeps): Promise<RunningApp> {
+  const streams = createStreamsService({ ...deps, config: deps.config.streams });
+  streams.start();
+  let http: RunningServer;
+  try {
+    http = await startHttpServer({
+      config: { host: deps.config.host, port: deps.config.port, requestBytesMax: deps.config.requestBytesMax },
+      services: [streams],
+      logger: deps.logger,
+      health: () => ({ storage: deps.storage.name }),
+    });
+  } catch (error) {
+    await streams.stop();
+    await deps.storage.close();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    url: http.url,
+    port: http.port,
+    streams,
+    stop() {
+      stopping ??= (async () => {
+        await http.close();
+        await streams.stop();
+        await deps.storage.close();
+      })();
+      return stopping;
+    },
+  };
+}

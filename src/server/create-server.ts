@@ -1,0 +1,204 @@
+/**
+ * One listener, two protocols: HTTP/1.1 (keep-alive) and HTTP/2 cleartext with prior knowledge
+ * share a port. Each new connection is sniffed for the HTTP/2 client preface and handed to the
+ * matching Node server; both feed the same request handler.
+ */
+import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from "node:http2";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import { randomUUID } from "node:crypto";
+import { respondToRpc, errorResponse, type ResponseToSend, type Router } from "../protocol/respond.js";
+import { ServiceError } from "../protocol/service-error.js";
+import { wireFormatOf } from "../protocol/wire-format.js";
+import { readBody } from "./request-body.js";
+import type { Logger } from "../util/logger.js";
+import type { AwsService } from "../protocol/aws-service.js";
+
+export interface HttpServerConfig {
+  host: string;
+  port: number;
+  /** Largest request body accepted; AWS's PutRecords maximum (5 MiB) base64-encoded fits. */
+  requestBytesMax: number;
+}
+
+export interface HttpServerDeps {
+  config: HttpServerConfig;
+  services: readonly AwsService[];
+  logger: Logger;
+  /** Extra health detail (storage engine name and the like). */
+  health?: () => Record<string, unknown>;
+}
+
+export interface RunningServer {
+  /** The URL clients use, with the port actually bound. */
+  url: string;
+  port: number;
+  /** Stops accepting connections and waits for in-flight requests to finish. */
+  close(): Promise<void>;
+}
+
+const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+type AnyRequest = IncomingMessage | Http2ServerRequest;
+type AnyResponse = ServerResponse | Http2ServerResponse;
+
+export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServer> {
+  const router: Router = { services: deps.services, logger: deps.logger };
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  let closing = false;
+
+  const handle = (request: AnyRequest, response: AnyResponse) => {
+    inFlight++;
+    handleRequest(deps, router, request, response, () => closing)
+      .catch((error) => {
+        deps.logger.error({ err: error }, "request handler failed");
+        if (!response.headersSent) {
+          response.statusCode = 500;
+          response.end();
+        }
+      })
+      .finally(() => {
+        inFlight--;
+        if (inFlight === 0 && drained) drained();
+      });
+  };
+
+  const http1 = createHttp1Server({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, handle);
+  const http2 = createHttp2Server({ settings: { maxConcurrentStreams: 1000 } }, handle);
+  const sessions = new Set<Http2Session>();
+  http2.on("session", (session: Http2Session) => {
+    sessions.add(session);
+    session.on("close", () => sessions.delete(session));
+  });
+  const sockets = new Set<Socket>();
+
+  const listener = createNetServer({ pauseOnConnect: true }, (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    sniff(socket, (isHttp2) => {
+      if (isHttp2) {
+        http2.emit("connection", socket);
+      } else {
+        // The HTTP/1 server reads through the stream (where the sniffed bytes were unshifted) but
+        // does not resume a socket that was paused for sniffing.
+        http1.emit("connection", socket);
+        socket.resume();
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    listener.once("error", reject);
+    listener.listen(deps.config.port, deps.config.host, () => {
+      listener.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (listener.address() as AddressInfo).port;
+  const hostForUrl = deps.config.host.includes(":") ? `[${deps.config.host}]` : deps.config.host;
+
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    port,
+    async close() {
+      closing = true;
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+      http1.closeIdleConnections();
+      for (const session of sessions) session.close();
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      http1.closeAllConnections();
+      for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+/** Reads the first bytes of a connection to tell HTTP/2 prior knowledge from HTTP/1.1. */
+function sniff(socket: Socket, route: (isHttp2: boolean) => void): void {
+  let seen = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    seen = Buffer.concat([seen, chunk]);
+    const compared = Math.min(seen.length, http2Preface.length);
+    const prefixMatches = seen.subarray(0, compared).equals(http2Preface.subarray(0, compared));
+    if (prefixMatches && seen.length < http2Preface.length) return;
+    socket.off("data", onData);
+    socket.pause();
+    socket.unshift(seen);
+    route(prefixMatches);
+  };
+  socket.on("data", onData);
+  socket.resume();
+}
+
+async function handleRequest(
+  deps: HttpServerDeps,
+  router: Router,
+  request: AnyRequest,
+  response: AnyResponse,
+  isClosing: () => boolean,
+): Promise<void> {
+  const origin = request.headers.origin;
+  const corsHeaders: Record<string, string> = {};
+  if (origin) {
+    corsHeaders["access-control-allow-origin"] = "*";
+    corsHeaders["access-control-expose-headers"] =
+      "x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date";
+  }
+  const path = (request.url ?? "/").split("?")[0]!;
+
+  if (request.method === "OPTIONS") {
+    const allowHeaders = request.headers["access-control-request-headers"];
+    const allowMethod = request.headers["access-control-request-method"];
+    send(response, {
+      statusCode: 200,
+      headers: {
+        ...corsHeaders,
+        "access-control-allow-origin": "*",
+        "access-control-allow-headers": typeof allowHeaders === "string" ? allowHeaders : "*",
+        "access-control-allow-methods": typeof allowMethod === "string" ? allowMethod : "POST, GET, OPTIONS",
+        "access-control-max-age": "172800",
+      },
+      body: Buffer.alloc(0),
+    });
+    return;
+  }
+  if (request.method === "GET" && path === "/health") {
+    const status = isClosing() ? "stopping" : "ok";
+    const body = Buffer.from(JSON.stringify({ status, ...deps.health?.() }));
+    send(response, { statusCode: isClosing() ? 503 : 200, headers: { ...corsHeaders, "content-type": "application/json" }, body });
+    return;
+  }
+
+  const declared = request.headers["content-length"];
+  const declaredLength = typeof declared === "string" && /^\d+$/.test(declared) ? Number(declared) : undefined;
+  const read = await readBody(request, deps.config.requestBytesMax, declaredLength);
+  if (!read.ok) {
+    if (read.reason === "aborted") return;
+    const format = wireFormatOf(request.headers["content-type"]) ?? "json";
+    const tooLarge = errorResponse(
+      randomUUID(),
+      format,
+      new ServiceError("SerializationException", `Request body exceeds the maximum size of ${deps.config.requestBytesMax} bytes.`, 413),
+    );
+    tooLarge.headers.connection = "close";
+    send(response, { ...tooLarge, headers: { ...tooLarge.headers, ...corsHeaders } });
+    return;
+  }
+  if (request.method !== "POST") {
+    const rejected = await respondToRpc(router, { method: request.method ?? "GET", path, headers: {}, body: Buffer.alloc(0) });
+    send(response, { ...rejected, statusCode: 403, headers: { ...rejected.headers, ...corsHeaders } });
+    return;
+  }
+  const result = await respondToRpc(router, { method: "POST", path, headers: request.headers, body: read.body });
+  send(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
+}
+
+function send(response: AnyResponse, result: ResponseToSend): void {
+  const headers: Record<string, string | number> = { ...result.headers, "content-length": result.body.length };
+  // HTTP/2 forbids connection-specific headers.
+  if ("stream" in response) delete headers.connection;
+  response.writeHead(result.statusCode, headers);
+  response.end(result.body);
+}

@@ -1,0 +1,2 @@
+export type * from "./types.js";
+export { createMemoryEngine } from "./memory/memory-engine.js";

@@ -1,0 +1,124 @@
+/**
+ * The simple engine: everything in memory, nothing on disk. It is the reference the case suite
+ * and the fuzz model compare against, and a fast store for tests.
+ */
+import type {
+  AppendOutcome, AppendRecord, Catalog, LogStore, ReadLimits, ReadResult, ShardLog, StorageEngine,
+  StoredRecord, StreamMeta, WriteOutcome,
+} from "../types.js";
+import type { Random } from "../../util/random.js";
+
+const done: WriteOutcome = { ok: true };
+
+class MemoryCatalog implements Catalog {
+  private readonly streams = new Map<string, StreamMeta>();
+  private readonly secretBytes: Buffer;
+  constructor(random: Random) {
+    this.secretBytes = random.bytes(32);
+  }
+  list(): readonly StreamMeta[] {
+    return [...this.streams.values()].sort((a, b) => (a.StreamName < b.StreamName ? -1 : a.StreamName > b.StreamName ? 1 : 0));
+  }
+  get(streamName: string): StreamMeta | undefined {
+    const meta = this.streams.get(streamName);
+    return meta && structuredClone(meta);
+  }
+  async put(meta: StreamMeta): Promise<WriteOutcome> {
+    this.streams.set(meta.StreamName, structuredClone(meta));
+    return done;
+  }
+  async remove(streamName: string): Promise<WriteOutcome> {
+    this.streams.delete(streamName);
+    return done;
+  }
+  secret(): Buffer {
+    return this.secretBytes;
+  }
+}
+
+export class MemoryShardLog implements ShardLog {
+  private records: StoredRecord[] = [];
+  private firstOffset = 0;
+  private lastArrivalMs = 0;
+
+  async append(records: readonly AppendRecord[], arrivalMs: number): Promise<AppendOutcome> {
+    const at = Math.max(arrivalMs, this.lastArrivalMs);
+    this.lastArrivalMs = at;
+    const first = this.endOffset();
+    for (const record of records) {
+      const stored: StoredRecord = { offset: this.endOffset(), arrivalMs: at, partitionKey: record.partitionKey, data: record.data };
+      if (record.explicitHashKey !== undefined) stored.explicitHashKey = record.explicitHashKey;
+      this.records.push(stored);
+    }
+    return { ok: true, firstOffset: first, arrivalMs: at };
+  }
+
+  async read(fromOffset: number, limits: ReadLimits): Promise<ReadResult> {
+    let index = Math.max(fromOffset, this.firstOffset) - this.firstOffset;
+    const out: StoredRecord[] = [];
+    let bytes = 0;
+    while (index < this.records.length && out.length < limits.recordsMax) {
+      const record = this.records[index]!;
+      if (out.length > 0 && bytes + record.data.length > limits.bytesMax) break;
+      bytes += record.data.length;
+      out.push(record);
+      index++;
+    }
+    const result: ReadResult = { records: out, nextOffset: this.firstOffset + index };
+    const next = this.records[index];
+    if (next) result.nextArrivalMs = next.arrivalMs;
+    return result;
+  }
+
+  async offsetAtTime(timestampMs: number): Promise<number> {
+    // Arrival times never decrease along the log, so binary search applies.
+    let low = 0;
+    let high = this.records.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.records[mid]!.arrivalMs < timestampMs) low = mid + 1;
+      else high = mid;
+    }
+    return this.firstOffset + low;
+  }
+
+  startOffset(): number {
+    return this.firstOffset;
+  }
+
+  endOffset(): number {
+    return this.firstOffset + this.records.length;
+  }
+
+  async trimBefore(cutoffMs: number): Promise<void> {
+    const keepFrom = (await this.offsetAtTime(cutoffMs)) - this.firstOffset;
+    if (keepFrom <= 0) return;
+    this.records = this.records.slice(keepFrom);
+    this.firstOffset += keepFrom;
+  }
+}
+
+class MemoryLogStore implements LogStore {
+  private readonly logs = new Map<string, MemoryShardLog>();
+  shard(streamId: string, shardIndex: number): ShardLog {
+    const key = `${streamId}/${shardIndex}`;
+    let log = this.logs.get(key);
+    if (!log) {
+      log = new MemoryShardLog();
+      this.logs.set(key, log);
+    }
+    return log;
+  }
+  async dropStream(streamId: string): Promise<void> {
+    for (const key of [...this.logs.keys()]) if (key.startsWith(streamId + "/")) this.logs.delete(key);
+  }
+}
+
+export function createMemoryEngine(random: Random): StorageEngine {
+  return {
+    name: "memory",
+    catalog: new MemoryCatalog(random),
+    logs: new MemoryLogStore(),
+    close: async () => {},
+  };
+}

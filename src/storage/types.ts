@@ -1,0 +1,128 @@
+/**
+ * Storage interfaces. Every engine (memory, embedded log, nats) implements these, and every
+ * engine passes the one case suite in test/storage/cases.ts.
+ *
+ * Outcomes a caller must handle (a failed write, a closed log) are returned as values; only
+ * programmer errors throw.
+ */
+import type { HashKeyRange } from "../core/hash-key.js";
+
+export type StreamStatus = "CREATING" | "ACTIVE" | "DELETING" | "UPDATING";
+export type StreamMode = "PROVISIONED" | "ON_DEMAND";
+
+export interface ShardMeta {
+  ShardId: string;
+  shardIndex: number;
+  ParentShardId?: string;
+  AdjacentParentShardId?: string;
+  HashKeyRange: HashKeyRange;
+  createdAtMs: number;
+  /** Set when resharding closes the shard: the offset one past its last record. */
+  endingOffset?: number;
+  closedAtMs?: number;
+}
+
+/** One stream as the catalog stores it. Updated only as a whole, atomically. */
+export interface StreamMeta {
+  /** Unique per incarnation of a name: hex, safe as a file name. */
+  streamId: string;
+  StreamName: string;
+  createdAtMs: number;
+  StreamStatus: StreamStatus;
+  /** When the pending status transition (CREATING→ACTIVE, UPDATING→ACTIVE, DELETING→gone) is due. */
+  statusDueAtMs: number;
+  RetentionPeriodHours: number;
+  StreamMode: StreamMode;
+  EncryptionType: "NONE" | "KMS";
+  KeyId?: string;
+  /** Tag keys in the order first added. */
+  Tags: Record<string, string>;
+  shards: ShardMeta[];
+  nextShardIndex: number;
+  ShardLevelMetrics: string[];
+}
+
+export interface StorageFailure {
+  kind: "io" | "no-space" | "closed";
+  message: string;
+  cause?: unknown;
+}
+
+export type WriteOutcome = { ok: true } | { ok: false; failure: StorageFailure };
+
+/** The durable, atomically updated catalog of streams and server settings. */
+export interface Catalog {
+  /** All streams, sorted by name. */
+  list(): readonly StreamMeta[];
+  get(streamName: string): StreamMeta | undefined;
+  /** Inserts or replaces one stream; resolves once durable. */
+  put(meta: StreamMeta): Promise<WriteOutcome>;
+  remove(streamName: string): Promise<WriteOutcome>;
+  /** A per-data-directory secret (stable across restarts) for signing shard iterators. */
+  secret(): Buffer;
+}
+
+export interface AppendRecord {
+  partitionKey: string;
+  explicitHashKey?: string;
+  data: Buffer;
+}
+
+export interface StoredRecord {
+  offset: number;
+  arrivalMs: number;
+  partitionKey: string;
+  explicitHashKey?: string;
+  data: Buffer;
+}
+
+export type AppendOutcome =
+  | { ok: true; firstOffset: number; arrivalMs: number }
+  | { ok: false; failure: StorageFailure };
+
+export interface ReadLimits {
+  recordsMax: number;
+  /** Data bytes; a read returns at least one record if any is there, whatever its size. */
+  bytesMax: number;
+}
+
+export interface ReadResult {
+  records: StoredRecord[];
+  /** The offset to read next. */
+  nextOffset: number;
+  /** The arrival time of the record at nextOffset, if there is one (for MillisBehindLatest). */
+  nextArrivalMs?: number;
+}
+
+/** One shard's append-only log. */
+export interface ShardLog {
+  /**
+   * Appends records in order under one arrival time (never earlier than the previous append's);
+   * resolves once they are durable under the engine's fsync policy.
+   */
+  append(records: readonly AppendRecord[], arrivalMs: number): Promise<AppendOutcome>;
+  /** Reads from `fromOffset` (clamped up to the first retained offset). */
+  read(fromOffset: number, limits: ReadLimits): Promise<ReadResult>;
+  /** The first offset whose arrival time is at or after `timestampMs` (endOffset if none). */
+  offsetAtTime(timestampMs: number): Promise<number>;
+  /** The first retained offset. */
+  startOffset(): number;
+  /** One past the last appended offset. */
+  endOffset(): number;
+  /** Drops records that arrived before `cutoffMs` (engines may keep some, readers filter). */
+  trimBefore(cutoffMs: number): Promise<void>;
+}
+
+export interface LogStore {
+  shard(streamId: string, shardIndex: number): ShardLog;
+  /** Removes every shard log of a stream and releases its space. */
+  dropStream(streamId: string): Promise<void>;
+}
+
+export interface StorageEngine {
+  readonly name: string;
+  readonly catalog: Catalog;
+  readonly logs: LogStore;
+  /** Makes everything durable and releases files. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,20 @@
+/** What the Data Streams service needs to know about its deployment. */
+export interface StreamsConfig {
+  region: string;
+  accountId: string;
+  /** How long a new stream stays CREATING (AWS takes seconds; tests use 0). */
+  createStreamMs: number;
+  deleteStreamMs: number;
+  updateStreamMs: number;
+  /** The account's shard quota across all streams. */
+  shardLimit: number;
+}
+
+export const defaultStreamsConfig: StreamsConfig = {
+  region: "us-east-1",
+  accountId: "000000000000",
+  createStreamMs: 500,
+  deleteStreamMs: 500,
+  updateStreamMs: 500,
+  shardLimit: 500,
+};

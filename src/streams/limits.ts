@@ -1,0 +1,27 @@
+/** Kinesis Data Streams limits, as AWS documents them. Named with their unit last. */
+export const limits = {
+  streamNameLengthMax: 128,
+  streamNamePattern: "[a-zA-Z0-9_.-]+",
+  streamArnPattern: "arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+",
+  streamArnLengthMax: 2048,
+  partitionKeyLengthMax: 256,
+  recordDataBytesMax: 1024 * 1024,
+  putRecordsEntriesMax: 500,
+  /** PutRecords: the whole request, data plus partition keys. */
+  putRecordsBytesMax: 5 * 1024 * 1024,
+  getRecordsLimitMax: 10_000,
+  getRecordsBytesMax: 10 * 1024 * 1024,
+  iteratorTtlMs: 5 * 60 * 1000,
+  retentionHoursMin: 24,
+  retentionHoursMax: 8760,
+  retentionHoursDefault: 24,
+  tagsPerStreamMax: 50,
+  tagsPerRequestMax: 10,
+  tagKeyLengthMax: 128,
+  tagValueLengthMax: 256,
+  listStreamsLimitMax: 10_000,
+  listShardsResultsMax: 10_000,
+  describeStreamLimitMax: 10_000,
+  onDemandShardCountInitial: 4,
+  onDemandStreamCountLimitDefault: 50,
+} as const;

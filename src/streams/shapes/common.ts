@@ -1,0 +1,43 @@
+/** Shapes shared by several actions, defined once (AWS's constraints, in AWS's check order). */
+import type { StringShape, IntegerShape, StructureShape } from "../../protocol/shapes.js";
+import { limits } from "../limits.js";
+
+export const StreamName: StringShape = {
+  type: "string",
+  pattern: limits.streamNamePattern,
+  lengthMin: 1,
+  lengthMax: limits.streamNameLengthMax,
+};
+
+export const StreamARN: StringShape = {
+  type: "string",
+  pattern: limits.streamArnPattern,
+  lengthMin: 1,
+  lengthMax: limits.streamArnLengthMax,
+};
+
+export const ShardId: StringShape = {
+  type: "string",
+  pattern: "[a-zA-Z0-9_.-]+",
+  lengthMin: 1,
+  lengthMax: 128,
+};
+
+export const SequenceNumber: StringShape = { type: "string", pattern: "0|([1-9]\\d{0,128})" };
+
+export const PartitionKey: StringShape = { type: "string", lengthMin: 1, lengthMax: limits.partitionKeyLengthMax };
+
+export const HashKey: StringShape = { type: "string", pattern: "0|([1-9]\\d{0,38})" };
+
+export const TagKey: StringShape = { type: "string", lengthMin: 1, lengthMax: limits.tagKeyLengthMax };
+export const TagValue: StringShape = { type: "string", lengthMin: 0, lengthMax: limits.tagValueLengthMax };
+
+export const StreamModeDetails: StructureShape = {
+  type: "structure",
+  members: { StreamMode: { type: "string", required: true, enum: ["PROVISIONED", "ON_DEMAND"] } },
+};
+
+/** Members of a request that names a stream by StreamName or StreamARN. */
+export const streamReference = { StreamName, StreamARN } as const;
+
+export type { IntegerShape };

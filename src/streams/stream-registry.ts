@@ -1,0 +1,149 @@
+/**
+ * The streams as actions see them: the catalog plus the status clock. Status transitions are
+ * stored with the time they fall due and applied both lazily on every read (so a client sees
+ * ACTIVE the moment the delay has passed) and by a sweeper that persists them and releases the
+ * storage of deleted streams.
+ */
+import type { Catalog, LogStore, StreamMeta } from "../storage/types.js";
+import type { Clock } from "../util/clock.js";
+import type { Logger } from "../util/logger.js";
+import { streamsErrors } from "./errors.js";
+import { parseStreamArn } from "../core/arn.js";
+import type { StreamsConfig } from "./config.js";
+
+export interface StreamReference {
+  StreamName?: string;
+  StreamARN?: string;
+}
+
+export class StreamRegistry {
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly logs: LogStore,
+    private readonly clock: Clock,
+    private readonly config: StreamsConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The stream as a client sees it now, or undefined if it does not exist (or its deletion is done). */
+  get(streamName: string): StreamMeta | undefined {
+    const meta = this.catalog.get(streamName);
+    return meta && this.view(meta);
+  }
+
+  /** All visible streams, sorted by name. */
+  list(): StreamMeta[] {
+    const out: StreamMeta[] = [];
+    for (const meta of this.catalog.list()) {
+      const seen = this.view(structuredClone(meta));
+      if (seen) out.push(seen);
+    }
+    return out;
+  }
+
+  /** Resolves StreamName or StreamARN to an existing stream, or throws ResourceNotFoundException. */
+  require(reference: StreamReference): StreamMeta {
+    const name = this.nameOf(reference);
+    const meta = this.get(name);
+    if (!meta) throw streamsErrors.streamNotFound(name, this.config.accountId);
+    return meta;
+  }
+
+  /** The stream name a request names, by StreamName or StreamARN (which must agree if both are given). */
+  nameOf(reference: StreamReference): string {
+    if (reference.StreamARN !== undefined) {
+      const parsed = parseStreamArn(reference.StreamARN);
+      if (!parsed) throw streamsErrors.invalidArgument(`Invalid StreamARN: ${reference.StreamARN}`);
+      if (parsed.accountId !== this.config.accountId || parsed.region !== this.config.region) {
+        throw streamsErrors.accessDenied(
+          `User is not authorized to access stream ${reference.StreamARN}: the stream belongs to another account or region.`,
+        );
+      }
+      if (reference.StreamName !== undefined && reference.StreamName !== parsed.streamName) {
+        throw streamsErrors.invalidArgument(
+          `StreamARN ${reference.StreamARN} and StreamName ${reference.StreamName} refer to different streams.`,
+        );
+      }
+      return parsed.streamName;
+    }
+    if (reference.StreamName !== undefined) return reference.StreamName;
+    throw streamsErrors.invalidArgument("Either StreamName or StreamARN must be provided.");
+  }
+
+  /** Stores a stream; throws InternalFailure if storage cannot make it durable. */
+  async put(meta: StreamMeta): Promise<void> {
+    // A name whose deletion has fallen due but not yet been swept still holds the old
+    // incarnation's logs: release them before the new stream takes the name.
+    const previous = this.catalog.get(meta.StreamName);
+    if (previous && previous.streamId !== meta.streamId) await this.logs.dropStream(previous.streamId);
+    const outcome = await this.catalog.put(meta);
+    if (!outcome.ok) throw streamsErrors.storageUnavailable(outcome.failure);
+    this.scheduleSweep(meta);
+  }
+
+  /** Total shards that count against the account's quota (open shards of every stream). */
+  openShardCount(): number {
+    let count = 0;
+    for (const meta of this.list()) count += meta.shards.filter((shard) => shard.endingOffset === undefined).length;
+    return count;
+  }
+
+  private view(meta: StreamMeta): StreamMeta | undefined {
+    if (this.clock.nowMs() < meta.statusDueAtMs) return meta;
+    switch (meta.StreamStatus) {
+      case "CREATING":
+      case "UPDATING":
+        meta.StreamStatus = "ACTIVE";
+        return meta;
+      case "DELETING":
+        return undefined;
+      default:
+        return meta;
+    }
+  }
+
+  private scheduleSweep(meta: StreamMeta): void {
+    if (meta.StreamStatus === "ACTIVE") return;
+    const delayMs = Math.max(0, meta.statusDueAtMs - this.clock.nowMs());
+    const timer = setTimeout(() => void this.sweep(), delayMs + 1);
+    timer.unref();
+  }
+
+  /** Persists due transitions and releases the storage of deleted streams. */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    const now = this.clock.nowMs();
+    for (const meta of this.catalog.list()) {
+      if (meta.StreamStatus === "ACTIVE" || now < meta.statusDueAtMs) continue;
+      try {
+        if (meta.StreamStatus === "DELETING") {
+          await this.logs.dropStream(meta.streamId);
+          await this.catalog.remove(meta.StreamName);
+        } else {
+          await this.catalog.put({ ...meta, StreamStatus: "ACTIVE" });
+        }
+      } catch (error) {
+        this.logger.error({ err: error, stream: meta.StreamName }, "status transition failed; will retry");
+      }
+    }
+  }
+
+  /** Starts the periodic sweeper (for transitions due after a restart) and applies what is due now. */
+  start(intervalMs = 1000): void {
+    void this.sweep();
+    this.sweepTimer = setInterval(() => void this.sweep(), intervalMs);
+    this.sweepTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.sweeping;
+  }
+}

@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+
+/** Randomness, injected so tests can replay a run from a seed. */
+export interface Random {
+  bytes(length: number): Buffer;
+}
+
+export const systemRandom: Random = { bytes: (length) => randomBytes(length) };
+
+/** Deterministic xorshift128+ generator for tests and fuzzing; never for secrets. */
+export class SeededRandom implements Random {
+  private s0: bigint;
+  private s1: bigint;
+  constructor(seed: number) {
+    this.s0 = BigInt(seed >>> 0) | 0x9e3779b97f4a7c15n;
+    this.s1 = (BigInt(seed >>> 0) << 17n) ^ 0xbf58476d1ce4e5b9n;
+  }
+  private next64(): bigint {
+    const mask = (1n << 64n) - 1n;
+    let x = this.s0;
+    const y = this.s1;
+    this.s0 = y;
+    x ^= (x << 23n) & mask;
+    this.s1 = x ^ y ^ (x >> 17n) ^ (y >> 26n);
+    return (this.s1 + y) & mask;
+  }
+  /** A float in [0, 1). */
+  float(): number {
+    return Number(this.next64() >> 11n) / 2 ** 53;
+  }
+  /** An integer in [0, bound). */
+  int(bound: number): number {
+    return Math.floor(this.float() * bound);
+  }
+  bytes(length: number): Buffer {
+    const out = Buffer.alloc(length);
+    for (let i = 0; i < length; i++) out[i] = this.int(256);
+    return out;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Starts a real Tributary server on port 0 for one test file, or points at another endpoint when
+ * TRIBUTARY_TEST_ENDPOINT is set (the conformance suite then runs against that endpoint).
+ */
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { startApp, requestBytesMaxDefault, type RunningApp } from "../../src/server/app.js";
+import { createMemoryEngine } from "../../src/storage/index.js";
+import type { StorageEngine } from "../../src/storage/types.js";
+import { systemClock, type Clock } from "../../src/util/clock.js";
+import { systemRandom } from "../../src/util/random.js";
+import { silentLogger } from "../../src/util/logger.js";
+import { defaultStreamsConfig, type StreamsConfig } from "../../src/streams/index.js";
+
+export interface TestServer {
+  url: string;
+  region: string;
+  accountId: string;
+  /** Undefined when the tests run against a remote endpoint. */
+  app?: RunningApp;
+  stop(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  streams?: Partial<StreamsConfig>;
+  storage?: StorageEngine;
+  clock?: Clock;
+  requestBytesMax?: number;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const remote = process.env.TRIBUTARY_TEST_ENDPOINT;
+  if (remote) {
+    return {
+      url: remote,
+      region: process.env.TRIBUTARY_TEST_REGION ?? "us-east-1",
+      accountId: process.env.TRIBUTARY_TEST_ACCOUNT_ID ?? "000000000000",
+      stop: async () => {},
+    };
+  }
+  const streams: StreamsConfig = { ...defaultStreamsConfig, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, ...options.streams };
+  const app = await startApp({
+    clock: options.clock ?? systemClock,
+    random: systemRandom,
+    logger: silentLogger,
+    storage: options.storage ?? createMemoryEngine(systemRandom),
+    config: { host: "127.0.0.1", port: 0, requestBytesMax: options.requestBytesMax ?? requestBytesMaxDefault, streams },
+  });
+  return { url: app.url, region: streams.region, accountId: streams.accountId, app, stop: () => app.stop() };
+}
+
+/** An SDK client with its default configuration (HTTP/2), changed only by the endpoint. */
+export function kinesisClient(server: TestServer): KinesisClient {
+  return new KinesisClient({
+    endpoint: server.url,
+    region: server.region,
+    credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+  });
+}
+
+let counter = 0;
+/** A stream name unique to this process run. */
+export function randomStreamName(prefix = "test"): string {
+  counter++;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
+}
