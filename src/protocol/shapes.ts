@@ -222,7 +222,7 @@ function validate(value: unknown, shape: Shape, path: string, errors: string[]):
     case "string": {
       const text = value as string;
       if (shape.enum && !shape.enum.includes(text)) fail(`Member must satisfy enum value set: [${shape.enum.join(", ")}]`);
-      if (shape.pattern !== undefined && !new RegExp(`^(?:${shape.pattern})$`, "u").test(text)) {
+      if (shape.pattern !== undefined && !anchored(shape.pattern).test(text)) {
         fail(`Member must satisfy regular expression pattern: ${shape.pattern}`);
       }
       checkLength(text.length, shape, fail);
@@ -276,6 +276,18 @@ function validate(value: unknown, shape: Shape, path: string, errors: string[]):
     default:
       return;
   }
+}
+
+const compiledPatterns = new Map<string, RegExp>();
+
+/** AWS patterns match the whole value; compiled once per pattern, not per request. */
+function anchored(pattern: string): RegExp {
+  let compiled = compiledPatterns.get(pattern);
+  if (!compiled) {
+    compiled = new RegExp(`^(?:${pattern})$`, "u");
+    compiledPatterns.set(pattern, compiled);
+  }
+  return compiled;
 }
 
 function checkLength(length: number, shape: { lengthMin?: number; lengthMax?: number }, fail: (constraint: string) => void): void {
