@@ -1,36 +1,41 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { assert } from "../util/assert.js";
 
 /**
  * Shard iterators: opaque, tamper-evident tokens.
  *
  * Wire grammar (then base64):
- *   version u8 (=1) | streamCreatedMs u64 | shardIndex u32 | offset u64 | issuedAtMs u64 |
+ *   version u8 (=2) | streamId 16 bytes | shardIndex u32 | offset u64 | issuedAtMs u64 |
  *   streamName utf8 (rest, before the tag) | tag: first 16 bytes of HMAC-SHA256(key, everything before)
  *
- * The stream's creation time binds a token to one incarnation of a stream name, so a token from a
- * deleted stream is refused by a new stream of the same name.
+ * The streamId (random per incarnation of a stream name) binds a token to one incarnation, so a
+ * token from a deleted stream is refused by a new stream of the same name, however quickly it
+ * was recreated.
  */
 export interface IteratorPosition {
   streamName: string;
-  streamCreatedMs: number;
+  /** The stream incarnation's id: 32 hex digits. */
+  streamId: string;
   shardIndex: number;
   /** The next log offset this iterator reads. */
   offset: number;
   issuedAtMs: number;
 }
 
-const version = 1;
-const headerBytes = 1 + 8 + 4 + 8 + 8;
+const version = 2;
+const streamIdBytes = 16;
+const headerBytes = 1 + streamIdBytes + 4 + 8 + 8;
 const tagBytes = 16;
 
 export function encodeIterator(key: Buffer, position: IteratorPosition): string {
   const name = Buffer.from(position.streamName, "utf8");
   const body = Buffer.alloc(headerBytes + name.length);
   body.writeUInt8(version, 0);
-  body.writeBigUInt64BE(BigInt(position.streamCreatedMs), 1);
-  body.writeUInt32BE(position.shardIndex, 9);
-  body.writeBigUInt64BE(BigInt(position.offset), 13);
-  body.writeBigUInt64BE(BigInt(position.issuedAtMs), 21);
+  assert(/^[0-9a-f]{32}$/.test(position.streamId), "streamId must be 32 hex digits");
+  body.write(position.streamId, 1, streamIdBytes, "hex");
+  body.writeUInt32BE(position.shardIndex, 17);
+  body.writeBigUInt64BE(BigInt(position.offset), 21);
+  body.writeBigUInt64BE(BigInt(position.issuedAtMs), 29);
   name.copy(body, headerBytes);
   const tag = createHmac("sha256", key).update(body).digest().subarray(0, tagBytes);
   return Buffer.concat([body, tag]).toString("base64");
@@ -46,10 +51,10 @@ export function decodeIterator(key: Buffer, token: string): IteratorPosition | u
   if (!timingSafeEqual(tag, expected)) return undefined;
   if (body.readUInt8(0) !== version) return undefined;
   return {
-    streamCreatedMs: Number(body.readBigUInt64BE(1)),
-    shardIndex: body.readUInt32BE(9),
-    offset: Number(body.readBigUInt64BE(13)),
-    issuedAtMs: Number(body.readBigUInt64BE(21)),
+    streamId: body.toString("hex", 1, 1 + streamIdBytes),
+    shardIndex: body.readUInt32BE(17),
+    offset: Number(body.readBigUInt64BE(21)),
+    issuedAtMs: Number(body.readBigUInt64BE(29)),
     streamName: body.subarray(headerBytes).toString("utf8"),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The AWS JSON/CBOR RPC pipeline, from a received HTTP request to the response to send, in AWS's
- * order: method → content type → target → decode → (service) shape check → action. I/O-free, so
+ * order: method → empty body → content type → decode → target → (service) shape check → action
+ * (the order kinesalite's connection tests record for AWS). I/O-free, so
  * the HTTP/1.1 and HTTP/2 front ends share it and tests can call it directly.
  */
 import { randomUUID } from "node:crypto";
@@ -42,13 +43,17 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
   const service = router.services.find((candidate) => candidate.targetPrefix === prefix);
   const known = service !== undefined && action !== undefined && service.hasAction(action);
 
+  if (request.method !== "POST") return rawError(requestId, 403, accessDeniedXml);
+  if (request.body.length === 0) {
+    // AWS checks for an empty body before the content type: only the JSON content type gets a
+    // JSON answer; none, CBOR or any other type gets the CBOR envelope.
+    const type = known ? "SerializationException" : "UnknownOperationException";
+    return errorResponse(requestId, format ?? "cbor", new ServiceError(type, undefined, 400));
+  }
   if (!format) {
-    // AWS answers requests in an unknown content type with bare XML-ish bodies, not JSON.
+    // AWS answers a body in an unknown content type with bare XML-ish bodies, not JSON.
     if (!prefix || !action) return rawError(requestId, 403, accessDeniedXml);
     return rawError(requestId, 404, "<UnknownOperationException/>\n");
-  }
-  if (request.body.length === 0) {
-    return errorResponse(requestId, format, new ServiceError(known ? "SerializationException" : "UnknownOperationException", undefined, 400));
   }
   const decoded = format === "json" ? decodeJson(request.body) : decodeCbor(request.body);
   if (!decoded.ok || decoded.value === null || typeof decoded.value !== "object" || Array.isArray(decoded.value)) {

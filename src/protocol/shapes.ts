@@ -248,7 +248,8 @@ function validate(value: unknown, shape: Shape, path: string, errors: string[]):
       }
       checkLength(items.length, shape, fail);
       items.forEach((item, index) => {
-        if (shape.member.type === "structure") validateMembers(item as Record<string, unknown>, shape.member, `${path}.${index + 1}.`, errors);
+        // AWS names a structure inside a list `records.1.member.partitionKey`; a null entry fails its required members.
+        if (shape.member.type === "structure") validateMembers((item ?? {}) as Record<string, unknown>, shape.member, `${path}.${index + 1}.member.`, errors);
         else validate(item, shape.member, `${path}.${index + 1}.member`, errors);
       });
       return;

@@ -19,7 +19,12 @@ export interface HttpServerConfig {
   port: number;
   /** Largest request body accepted; AWS's PutRecords maximum (5 MiB) base64-encoded fits. */
   requestBytesMax: number;
+  /** How long a stop waits for in-flight requests (a stalled upload among them) before cutting them; default drainMsMaxDefault. */
+  drainMsMax?: number;
 }
+
+/** Long enough for any request that is being served; short enough that a stalled client cannot hold a stop. */
+export const drainMsMaxDefault = 10_000;
 
 export interface HttpServerDeps {
   config: HttpServerConfig;
@@ -104,13 +109,24 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     port,
     async close() {
       closing = true;
-      await new Promise<void>((resolve) => listener.close(() => resolve()));
+      // net.Server#close calls back only once every connection has ended, so stop accepting
+      // first and wait for that last: an idle keep-alive client would otherwise hold the stop
+      // for the whole keep-alive timeout.
+      const listenerClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
       http1.closeIdleConnections();
       for (const session of sessions) session.close();
-      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      if (inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          timer = setTimeout(resolve, deps.config.drainMsMax ?? drainMsMaxDefault);
+        });
+        clearTimeout(timer);
+      }
       http1.closeAllConnections();
       for (const session of sessions) session.destroy();
       for (const socket of sockets) socket.destroy();
+      await listenerClosed;
     },
   };
 }
@@ -148,20 +164,19 @@ async function handleRequest(
   }
   const path = (request.url ?? "/").split("?")[0]!;
 
-  if (request.method === "OPTIONS") {
+  if (request.method === "OPTIONS" && origin) {
+    // A CORS preflight, answered as AWS does: echo what was asked for, nothing more. An OPTIONS
+    // without Origin is not a preflight and falls through to the non-POST rejection.
     const allowHeaders = request.headers["access-control-request-headers"];
     const allowMethod = request.headers["access-control-request-method"];
-    send(response, {
-      statusCode: 200,
-      headers: {
-        ...corsHeaders,
-        "access-control-allow-origin": "*",
-        "access-control-allow-headers": typeof allowHeaders === "string" ? allowHeaders : "*",
-        "access-control-allow-methods": typeof allowMethod === "string" ? allowMethod : "POST, GET, OPTIONS",
-        "access-control-max-age": "172800",
-      },
-      body: Buffer.alloc(0),
-    });
+    const headers: Record<string, string> = {
+      "x-amzn-requestid": randomUUID(),
+      "access-control-allow-origin": "*",
+      "access-control-max-age": "172800",
+    };
+    if (typeof allowHeaders === "string") headers["access-control-allow-headers"] = allowHeaders;
+    if (typeof allowMethod === "string") headers["access-control-allow-methods"] = allowMethod;
+    send(response, { statusCode: 200, headers, body: Buffer.alloc(0) });
     return;
   }
   if (request.method === "GET" && path === "/health") {
@@ -186,12 +201,7 @@ async function handleRequest(
     send(response, { ...tooLarge, headers: { ...tooLarge.headers, ...corsHeaders } });
     return;
   }
-  if (request.method !== "POST") {
-    const rejected = await respondToRpc(router, { method: request.method ?? "GET", path, headers: {}, body: Buffer.alloc(0) });
-    send(response, { ...rejected, statusCode: 403, headers: { ...rejected.headers, ...corsHeaders } });
-    return;
-  }
-  const result = await respondToRpc(router, { method: "POST", path, headers: request.headers, body: read.body });
+  const result = await respondToRpc(router, { method: request.method ?? "GET", path, headers: request.headers, body: read.body });
   send(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
 }
 

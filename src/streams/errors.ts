@@ -23,7 +23,137 @@ export const streamsErrors = {
   expiredIterator: (message: string) => new ServiceError("ExpiredIteratorException", message, 400),
   throughputExceeded: (message: string) => new ServiceError("ProvisionedThroughputExceededException", message, 400),
   accessDenied: (message: string) => new ServiceError("AccessDeniedException", message, 400),
+  // Data plane (PutRecord, PutRecords, GetShardIterator, GetRecords): wording as kinesalite records AWS's.
+  invalidExplicitHashKey: (value: string) =>
+    new ServiceError("InvalidArgumentException", `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${value}`, 400),
+  invalidSequenceNumberForOrdering: (sequenceNumber: string, streamName: string, accountId: string) =>
+    new ServiceError("InvalidArgumentException", `ExclusiveMinimumSequenceNumber ${sequenceNumber} used in PutRecord on stream ${streamName} under account ${accountId} is invalid.`, 400),
+  /** A record's data plus partition key over the record size limit, reported on its data member. */
+  recordTooLarge: (path: string, dataBytes: number, recordBytesMax: number) =>
+    new ServiceError(
+      "ValidationException",
+      `1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=${dataBytes} cap=${dataBytes}]' at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${recordBytesMax}`,
+      400,
+    ),
+  putRecordsTooLarge: () => new ServiceError("InvalidArgumentException", "Records size exceeds 5 MB limit", 400),
+  unresolvableShardId: (shardId: string, streamName: string, accountId: string) =>
+    new ServiceError("ResourceNotFoundException", `Could not find shard ${shardId} in stream ${streamName} under account ${accountId}.`, 400),
+  iteratorTypeNeedsSequenceNumber: (iteratorType: string, hasSequenceNumber: boolean) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or " +
+        "(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. " +
+        `Request specified ${iteratorType} and ${hasSequenceNumber ? "also a" : "no"} StartingSequenceNumber.`,
+      400,
+    ),
+  invalidStartingSequenceNumber: (sequenceNumber: string, shardId: string, streamName: string, accountId: string) =>
+    new ServiceError("InvalidArgumentException", `StartingSequenceNumber ${sequenceNumber} used in GetShardIterator on shard ${shardId} in stream ${streamName} under account ${accountId} is invalid.`, 400),
+  foreignStartingSequenceNumber: (sequenceNumber: string, shardId: string, streamName: string, accountId: string) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `StartingSequenceNumber ${sequenceNumber} used in GetShardIterator on shard ${shardId} in stream ${streamName} under account ${accountId} is invalid because it did not come from this stream.`,
+      400,
+    ),
+  startingSequenceNumberOtherShard: (encodedShardId: string, shardId: string) =>
+    new ServiceError("InvalidArgumentException", `Invalid StartingSequenceNumber. It encodes ${encodedShardId}, while it was used in a call to a shard with ${shardId}`, 400),
+  timestampMissing: () =>
+    new ServiceError("InvalidArgumentException", "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.", 400),
+  timestampInFuture: (timestampMs: number, nowMs: number) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${timestampMs}, currentTimestampInMillis: ${nowMs}`,
+      400,
+    ),
+  invalidShardIterator: () => new ServiceError("InvalidArgumentException", "Invalid ShardIterator.", 400),
+  expiredIteratorAt: (issuedAtMs: number, nowMs: number, ttlMs: number) =>
+    new ServiceError(
+      "ExpiredIteratorException",
+      `Iterator expired. The iterator was created at time ${javaUtcDate(issuedAtMs)} while right now it is ${javaUtcDate(nowMs)} ` +
+        `which is further in the future than the tolerated delay of ${ttlMs} milliseconds.`,
+      400,
+    ),
+  // Control plane (stream lifecycle, listing, retention, tags).
+  streamNotActive: (streamName: string, accountId: string, status: string) =>
+    new ServiceError("ResourceInUseException", `Stream ${streamName} under account ${accountId} not ACTIVE, instead in state ${status}`, 400),
+  shardLimitExceeded: (accountId: string, region: string, currentShards: number, shardLimit: number, additionalShards: number) =>
+    new ServiceError(
+      "LimitExceededException",
+      `This request would exceed the shard limit for the account ${accountId} in ${region}. ` +
+        `Current shard count for the account: ${currentShards}. Limit: ${shardLimit}. ` +
+        `Number of additional shards that would have resulted from this request: ${additionalShards}. ` +
+        "Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) " +
+        "for current limits and how to request higher limits.",
+      400,
+    ),
+  shardCountExpected: () => new ServiceError("InvalidArgumentException", "ShardCount is expected when StreamMode=PROVISIONED", 400),
+  shardCountNotExpected: () => new ServiceError("InvalidArgumentException", "ShardCount is not expected when StreamMode=ON_DEMAND", 400),
+  retentionTooShort: (hours: number, hoursMin: number) =>
+    new ServiceError("InvalidArgumentException", `Minimum allowed retention period is ${hoursMin} hours. Requested retention period (${hours} hours) is too short.`, 400),
+  retentionTooLong: (hours: number, hoursMax: number) =>
+    new ServiceError("InvalidArgumentException", `Maximum allowed retention period is ${hoursMax} hours. Requested retention period (${hours} hours) is too long.`, 400),
+  retentionNotLonger: (hours: number, streamName: string, currentHours: number) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `Requested retention period (${hours} hours) for stream ${streamName} can not be shorter than existing retention period (${currentHours} hours). Use DecreaseRetentionPeriod API.`,
+      400,
+    ),
+  retentionNotShorter: (hours: number, streamName: string, currentHours: number) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `Requested retention period (${hours} hours) for stream ${streamName} can not be longer than existing retention period (${currentHours} hours). Use IncreaseRetentionPeriod API.`,
+      400,
+    ),
+  tagsInvalidCharacters: () =>
+    new ServiceError("InvalidArgumentException", "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @ :.", 400),
+  /** AWS rejects '%' in a second, later check with its own wording ("add tags to" / "remove tags from"). */
+  tagsIllegalCharacters: (verb: "add tags to" | "remove tags from", streamName: string, accountId: string) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `Failed to ${verb} stream ${streamName} under account ${accountId} because some tags contained illegal characters. ` +
+        "The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@',':'.",
+      400,
+    ),
+  tagsReservedPrefix: (verb: "add tags to" | "remove tags from", streamName: string, accountId: string) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `Failed to ${verb} stream ${streamName} under account ${accountId} because some tags use the prefix 'aws:', which is reserved for AWS use.`,
+      400,
+    ),
+  /** AWS's text says 10 whatever the per-stream limit (50) is; kinesalite recorded it so against AWS. */
+  tooManyTags: (streamName: string, accountId: string) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `Failed to add tags to stream ${streamName} under account ${accountId} because a given stream cannot have more than 10 tags associated with it.`,
+      400,
+    ),
+  unsupportedResourceArn: (resourceArn: string) =>
+    new ServiceError("InvalidArgumentException", `Invalid ResourceARN: ${resourceArn}. Only Kinesis data stream ARNs are supported.`, 400),
+  nextTokenWith: (member: string) => new ServiceError("InvalidArgumentException", `NextToken and ${member} cannot be provided together.`, 400),
+  listShardsNeedsStream: () => new ServiceError("InvalidArgumentException", "Either NextToken or StreamName should be provided.", 400),
+  invalidNextToken: () => new ServiceError("InvalidArgumentException", "Invalid NextToken.", 400),
+  expiredNextToken: () => new ServiceError("ExpiredNextTokenException", "The NextToken has expired. Tokens are valid for 300 seconds.", 400),
+  shardFilterNeedsShardId: () =>
+    new ServiceError("InvalidArgumentException", "ShardId must be specified in the ShardFilter when its Type is AFTER_SHARD_ID.", 400),
+  shardFilterNeedsTimestamp: (type: string) =>
+    new ServiceError("InvalidArgumentException", `Timestamp must be specified in the ShardFilter when its Type is ${type}.`, 400),
+  shardFilterUnexpectedShardId: (type: string) =>
+    new ServiceError("InvalidArgumentException", `ShardId can only be specified in the ShardFilter when its Type is AFTER_SHARD_ID, not ${type}.`, 400),
+  shardFilterUnexpectedTimestamp: (type: string) =>
+    new ServiceError("InvalidArgumentException", `Timestamp can only be specified in the ShardFilter when its Type is AT_TIMESTAMP or FROM_TIMESTAMP, not ${type}.`, 400),
   /** Storage could not make a write durable (disk full, I/O error): retriable. */
   storageUnavailable: (cause: unknown) =>
     new ServiceError("InternalFailure", "The service could not store the request. Please retry the request.", 500, { cause }),
 } as const;
+
+/** PutRecords' per-entry error for a record storage could not make durable (AWS's wording). */
+export const internalFailureEntryMessage = "Internal Service Failure";
+
+/** A time as Java's Date.toString prints it in UTC, which AWS uses in messages: `Thu Jan 22 01:22:02 UTC 2015`. */
+function javaUtcDate(ms: number): string {
+  const date = new Date(ms);
+  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const two = (value: number) => String(value).padStart(2, "0");
+  const time = `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`;
+  return `${days[date.getUTCDay()]} ${months[date.getUTCMonth()]} ${two(date.getUTCDate())} ${time} UTC ${date.getUTCFullYear()}`;
+}

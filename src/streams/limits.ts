@@ -11,17 +11,27 @@ export const limits = {
   putRecordsBytesMax: 5 * 1024 * 1024,
   getRecordsLimitMax: 10_000,
   getRecordsBytesMax: 10 * 1024 * 1024,
+  shardIteratorLengthMax: 512,
   iteratorTtlMs: 5 * 60 * 1000,
   retentionHoursMin: 24,
   retentionHoursMax: 8760,
   retentionHoursDefault: 24,
   tagsPerStreamMax: 50,
-  tagsPerRequestMax: 10,
+  /** The TagMap shape (CreateStream, AddTagsToStream, TagResource); the per-stream 50 is checked after. */
+  tagMapEntriesMax: 200,
+  /** RemoveTagsFromStream / UntagResource TagKeys, and ListTagsForStream's Limit. */
+  tagKeysPerRequestMax: 50,
   tagKeyLengthMax: 128,
   tagValueLengthMax: 256,
   listStreamsLimitMax: 10_000,
+  /** ListStreams and DescribeStream accept Limit up to 10,000 but return at most 100 (AWS documents both). */
+  listStreamsPageMax: 100,
   listShardsResultsMax: 10_000,
+  listShardsResultsDefault: 1000,
   describeStreamLimitMax: 10_000,
+  describeStreamPageMax: 100,
+  /** ListStreams / ListShards NextToken lifetime. */
+  nextTokenTtlMs: 300 * 1000,
   onDemandShardCountInitial: 4,
   onDemandStreamCountLimitDefault: 50,
 } as const;

@@ -19,6 +19,8 @@ export interface StreamReference {
 export class StreamRegistry {
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  /** Per stream name, the tail of the queue of read-modify-write changes (see `exclusive`). */
+  private readonly changing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -84,11 +86,40 @@ export class StreamRegistry {
     this.scheduleSweep(meta);
   }
 
-  /** Total shards that count against the account's quota (open shards of every stream). */
+  /**
+   * Runs a read-modify-write of one stream name's catalog entry after every earlier one has
+   * finished, so two concurrent changes (two AddTagsToStream, a create racing a create) never
+   * work from the same old copy and lose one another's write.
+   */
+  async exclusive<T>(streamName: string, change: () => Promise<T>): Promise<T> {
+    const previous = this.changing.get(streamName) ?? Promise.resolve();
+    const result = previous.then(change);
+    const tail = result.then(
+      () => {},
+      () => {},
+    );
+    this.changing.set(streamName, tail);
+    try {
+      return await result;
+    } finally {
+      if (this.changing.get(streamName) === tail) this.changing.delete(streamName);
+    }
+  }
+
+  /**
+   * Open shards that count against the account's shard quota: those of PROVISIONED streams
+   * (AWS sizes ON_DEMAND streams itself and puts no shard quota on them).
+   */
   openShardCount(): number {
     let count = 0;
-    for (const meta of this.list()) count += meta.shards.filter((shard) => shard.endingOffset === undefined).length;
+    for (const meta of this.list()) {
+      if (meta.StreamMode === "PROVISIONED") count += meta.shards.filter((shard) => shard.closedAtMs === undefined).length;
+    }
     return count;
+  }
+
+  onDemandStreamCount(): number {
+    return this.list().filter((meta) => meta.StreamMode === "ON_DEMAND").length;
   }
 
   private view(meta: StreamMeta): StreamMeta | undefined {

@@ -72,8 +72,8 @@ test("shapes > validation > null, blobs, nested list members and map keys", () =
     "5 validation errors detected: " +
       "Value null at 'name' failed to satisfy constraint: Member must not be null; " +
       "Value 'java.nio.HeapByteBuffer[pos=0 lim=4 cap=4]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 3; " +
-      "Value '' at 'items.1.key' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
-      "Value null at 'items.2.key' failed to satisfy constraint: Member must not be null; " +
+      "Value '' at 'items.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+      "Value null at 'items.2.member.key' failed to satisfy constraint: Member must not be null; " +
       "Value '{long=v}' at 'tags' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 3, Member must have length greater than or equal to 1]",
   );
 });

@@ -1,7 +1,8 @@
 import { defineAction } from "../action.js";
-import { StreamName, StreamModeDetails, TagKey, TagValue } from "../shapes/common.js";
+import { StreamName, StreamModeDetails, TagMap } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
+import { checkTagText, withTags } from "../tags.js";
 import { evenHashKeyRanges } from "../../core/hash-key.js";
 import { shardIdFromIndex } from "../../core/shard-id.js";
 import type { ShardMeta, StreamMeta, StreamMode } from "../../storage/types.js";
@@ -14,6 +15,11 @@ interface CreateStreamInput {
   Tags?: Record<string, string>;
 }
 
+/**
+ * CreateStream. Without StreamModeDetails the mode follows ShardCount: given, PROVISIONED with
+ * that many shards; absent, ON_DEMAND with its initial four shards (what AWS creates for a bare
+ * `{StreamName}`). An explicit mode must agree with ShardCount, in CloudFormation's wording.
+ */
 export const createStream = defineAction<CreateStreamInput, undefined>({
   shape: {
     type: "structure",
@@ -21,36 +27,32 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
       ShardCount: { type: "integer", min: 1 },
       StreamModeDetails,
       StreamName: { ...StreamName, required: true },
-      Tags: { type: "map", value: TagValue, lengthMin: 0, lengthMax: limits.tagsPerStreamMax, keyLength: [1, limits.tagKeyLengthMax], valueLength: [0, limits.tagValueLengthMax] },
+      Tags: TagMap,
     },
   },
   async run(context, input) {
-    const mode = input.StreamModeDetails?.StreamMode ?? "PROVISIONED";
-    if (mode === "PROVISIONED" && input.ShardCount === undefined) {
-      throw streamsErrors.invalidArgument("Shard count must be specified for a stream in PROVISIONED mode.");
-    }
-    const shardCount = mode === "ON_DEMAND" ? (input.ShardCount ?? limits.onDemandShardCountInitial) : input.ShardCount!;
-    if (context.streams.get(input.StreamName)) {
-      throw streamsErrors.streamInUse(input.StreamName, context.config.accountId);
-    }
-    checkShardQuota(context, shardCount);
-    const now = context.clock.nowMs();
-    await context.streams.put(newStreamMeta(context, input.StreamName, shardCount, mode, input.Tags ?? {}, now));
+    const mode = input.StreamModeDetails?.StreamMode ?? (input.ShardCount === undefined ? "ON_DEMAND" : "PROVISIONED");
+    if (mode === "PROVISIONED" && input.ShardCount === undefined) throw streamsErrors.shardCountExpected();
+    if (mode === "ON_DEMAND" && input.ShardCount !== undefined) throw streamsErrors.shardCountNotExpected();
+    const shardCount = input.ShardCount ?? limits.onDemandShardCountInitial;
+    const { accountId } = context.config;
+    await context.streams.exclusive(input.StreamName, async () => {
+      if (context.streams.get(input.StreamName)) throw streamsErrors.streamInUse(input.StreamName, accountId);
+      const tags = input.Tags ?? {};
+      checkTagText("add tags to", Object.keys(tags), Object.values(tags), input.StreamName, accountId);
+      const checkedTags = withTags({}, tags, input.StreamName, accountId);
+      if (mode === "PROVISIONED") checkShardQuota(context, shardCount);
+      await context.streams.put(newStreamMeta(context, input.StreamName, shardCount, mode, checkedTags, context.clock.nowMs()));
+    });
     return undefined;
   },
 });
 
 function checkShardQuota(context: StreamsContext, additionalShards: number): void {
   const current = context.streams.openShardCount();
-  const limit = context.config.shardLimit;
-  if (current + additionalShards > limit) {
-    throw streamsErrors.limitExceeded(
-      `This request would exceed the shard limit for the account ${context.config.accountId} in ${context.config.region}. ` +
-        `Current shard count for the account: ${current}. Limit: ${limit}. ` +
-        `Number of additional shards that would have resulted from this request: ${additionalShards}. ` +
-        "Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) " +
-        "for current limits and how to request higher limits.",
-    );
+  const { accountId, region, shardLimit } = context.config;
+  if (current + additionalShards > shardLimit) {
+    throw streamsErrors.shardLimitExceeded(accountId, region, current, shardLimit, additionalShards);
   }
 }
 
@@ -77,7 +79,7 @@ function newStreamMeta(
     RetentionPeriodHours: limits.retentionHoursDefault,
     StreamMode: mode,
     EncryptionType: "NONE",
-    Tags: { ...tags },
+    Tags: tags,
     shards,
     nextShardIndex: shardCount,
     ShardLevelMetrics: [],

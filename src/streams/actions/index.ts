@@ -2,8 +2,42 @@
 import type { StreamsAction } from "../action.js";
 import { createStream } from "./create-stream.js";
 import { describeStreamSummary } from "./describe-stream-summary.js";
+import { deleteStream } from "./delete-stream.js";
+import { describeStream } from "./describe-stream.js";
+import { listStreams } from "./list-streams.js";
+import { listShards } from "./list-shards.js";
+import { increaseStreamRetentionPeriod } from "./increase-stream-retention-period.js";
+import { decreaseStreamRetentionPeriod } from "./decrease-stream-retention-period.js";
+import { addTagsToStream } from "./add-tags-to-stream.js";
+import { removeTagsFromStream } from "./remove-tags-from-stream.js";
+import { listTagsForStream } from "./list-tags-for-stream.js";
+import { tagResource } from "./tag-resource.js";
+import { untagResource } from "./untag-resource.js";
+import { listTagsForResource } from "./list-tags-for-resource.js";
+import { describeLimits } from "./describe-limits.js";
+import { putRecord } from "./put-record.js";
+import { putRecords } from "./put-records.js";
+import { getShardIterator } from "./get-shard-iterator.js";
+import { getRecords } from "./get-records.js";
 
 export const streamsActions: Readonly<Record<string, StreamsAction>> = {
   CreateStream: createStream,
   DescribeStreamSummary: describeStreamSummary,
+  DeleteStream: deleteStream,
+  DescribeStream: describeStream,
+  ListStreams: listStreams,
+  ListShards: listShards,
+  IncreaseStreamRetentionPeriod: increaseStreamRetentionPeriod,
+  DecreaseStreamRetentionPeriod: decreaseStreamRetentionPeriod,
+  AddTagsToStream: addTagsToStream,
+  RemoveTagsFromStream: removeTagsFromStream,
+  ListTagsForStream: listTagsForStream,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListTagsForResource: listTagsForResource,
+  DescribeLimits: describeLimits,
+  PutRecord: putRecord,
+  PutRecords: putRecords,
+  GetShardIterator: getShardIterator,
+  GetRecords: getRecords,
 };

@@ -1,5 +1,5 @@
 /** Shapes shared by several actions, defined once (AWS's constraints, in AWS's check order). */
-import type { StringShape, IntegerShape, StructureShape } from "../../protocol/shapes.js";
+import type { StringShape, IntegerShape, StructureShape, MapShape, ListShape } from "../../protocol/shapes.js";
 import { limits } from "../limits.js";
 
 export const StreamName: StringShape = {
@@ -39,5 +39,35 @@ export const StreamModeDetails: StructureShape = {
 
 /** Members of a request that names a stream by StreamName or StreamARN. */
 export const streamReference = { StreamName, StreamARN } as const;
+
+/** TagResource / UntagResource / ListTagsForResource: a stream (or consumer) ARN. */
+export const ResourceARN: StringShape = {
+  type: "string",
+  pattern: "arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+",
+  lengthMin: 1,
+  lengthMax: limits.streamArnLengthMax,
+};
+
+export const NextToken: StringShape = { type: "string", lengthMin: 1, lengthMax: 1_048_576 };
+
+/** CreateStream / AddTagsToStream / TagResource Tags. */
+export const TagMap: MapShape = {
+  type: "map",
+  value: TagValue,
+  lengthMin: 1,
+  lengthMax: limits.tagMapEntriesMax,
+  keyLength: [1, limits.tagKeyLengthMax],
+  valueLength: [0, limits.tagValueLengthMax],
+};
+
+/** RemoveTagsFromStream / UntagResource TagKeys. */
+export const TagKeyList: ListShape = {
+  type: "list",
+  // AWS reports member lengths once, on the list (memberLength), not per member.
+  member: { type: "string" },
+  lengthMin: 1,
+  lengthMax: limits.tagKeysPerRequestMax,
+  memberLength: [1, limits.tagKeyLengthMax],
+};
 
 export type { IntegerShape };

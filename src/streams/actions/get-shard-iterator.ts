@@ -1,0 +1,104 @@
+import { defineAction } from "../action.js";
+import { SequenceNumber, ShardId, StreamARN, StreamName } from "../shapes/common.js";
+import { streamsErrors } from "../errors.js";
+import { issueIterator, retainedStartOffset, retentionCutoffMs, trimIfDue } from "../records/index.js";
+import { decodeSequenceNumber } from "../../core/sequence-number.js";
+import { shardIdFromIndex, shardIndexFromId } from "../../core/shard-id.js";
+import type { ShardLog, ShardMeta, StreamMeta } from "../../storage/types.js";
+import type { StreamsContext } from "../context.js";
+import type { StreamReference } from "../stream-registry.js";
+
+const iteratorTypes = ["AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"] as const;
+type ShardIteratorType = (typeof iteratorTypes)[number];
+
+interface GetShardIteratorInput extends StreamReference {
+  ShardId: string;
+  ShardIteratorType: ShardIteratorType;
+  StartingSequenceNumber?: string;
+  /** Epoch milliseconds (the shape checker converts both wire forms). */
+  Timestamp?: number;
+}
+
+/** What the start-position rules need to know about the request's shard. */
+interface ShardAt {
+  context: StreamsContext;
+  meta: StreamMeta;
+  shard: ShardMeta;
+  log: ShardLog;
+  nowMs: number;
+  /** The first offset inside the retention window. */
+  retainedFromOffset: number;
+}
+
+export const getShardIterator = defineAction<GetShardIteratorInput, { ShardIterator: string }>({
+  shape: {
+    type: "structure",
+    members: {
+      ShardId: { ...ShardId, required: true },
+      ShardIteratorType: { type: "string", required: true, enum: iteratorTypes },
+      StartingSequenceNumber: SequenceNumber,
+      StreamName,
+      Timestamp: { type: "timestamp" },
+      StreamARN,
+    },
+  },
+  async run(context, input) {
+    const streamName = context.streams.nameOf(input);
+    const accountId = context.config.accountId;
+    const shardIndex = shardIndexFromId(input.ShardId);
+    if (shardIndex === undefined) throw streamsErrors.unresolvableShardId(input.ShardId, streamName, accountId);
+    const meta = context.streams.get(streamName);
+    const shard = meta?.shards.find((candidate) => candidate.shardIndex === shardIndex);
+    if (!meta || !shard) throw streamsErrors.shardNotFound(shardIdFromIndex(shardIndex), streamName, accountId);
+
+    const nowMs = context.clock.nowMs();
+    const log = context.logs.shard(meta.streamId, shardIndex);
+    await trimIfDue(context, meta, shardIndex, log, nowMs);
+    const retainedFromOffset = await retainedStartOffset(log, retentionCutoffMs(meta, nowMs));
+    const offset = await startOffset({ context, meta, shard, log, nowMs, retainedFromOffset }, input);
+    return { ShardIterator: issueIterator(context, meta, shardIndex, offset, nowMs) };
+  },
+});
+
+async function startOffset(at: ShardAt, input: GetShardIteratorInput): Promise<number> {
+  const type = input.ShardIteratorType;
+  const sequenceNumber = input.StartingSequenceNumber;
+  switch (type) {
+    case "AT_SEQUENCE_NUMBER":
+    case "AFTER_SEQUENCE_NUMBER": {
+      if (sequenceNumber === undefined) throw streamsErrors.iteratorTypeNeedsSequenceNumber(type, false);
+      const offset = sequenceOffset(at, sequenceNumber);
+      return Math.max(type === "AT_SEQUENCE_NUMBER" ? offset : offset + 1, at.retainedFromOffset);
+    }
+    case "TRIM_HORIZON":
+    case "LATEST":
+    case "AT_TIMESTAMP":
+      if (sequenceNumber !== undefined) throw streamsErrors.iteratorTypeNeedsSequenceNumber(type, true);
+      if (type === "TRIM_HORIZON") return at.retainedFromOffset;
+      if (type === "LATEST") return at.log.endOffset();
+      return timestampOffset(at, input.Timestamp);
+  }
+}
+
+/** The offset a StartingSequenceNumber names, refused with AWS's messages unless this shard issued it. */
+function sequenceOffset(at: ShardAt, sequenceNumber: string): number {
+  const shardId = at.shard.ShardId;
+  const streamName = at.meta.StreamName;
+  const accountId = at.context.config.accountId;
+  const position = decodeSequenceNumber(sequenceNumber);
+  if (!position) throw streamsErrors.invalidStartingSequenceNumber(sequenceNumber, shardId, streamName, accountId);
+  if (position.shardIndex !== at.shard.shardIndex) {
+    throw streamsErrors.startingSequenceNumberOtherShard(shardIdFromIndex(position.shardIndex), shardId);
+  }
+  // Records of an earlier stream of this name arrived before this shard existed; nothing past the end was issued yet.
+  const issuedHere = position.arrivalMs >= at.shard.createdAtMs && position.offset < at.log.endOffset();
+  if (!issuedHere) throw streamsErrors.foreignStartingSequenceNumber(sequenceNumber, shardId, streamName, accountId);
+  return position.offset;
+}
+
+async function timestampOffset(at: ShardAt, timestampMs: number | undefined): Promise<number> {
+  if (timestampMs === undefined) throw streamsErrors.timestampMissing();
+  if (timestampMs > at.nowMs) throw streamsErrors.timestampInFuture(timestampMs, at.nowMs);
+  // A time before the retention window starts at the oldest retained record, as TRIM_HORIZON does.
+  return Math.max(await at.log.offsetAtTime(timestampMs), at.retainedFromOffset);
+}

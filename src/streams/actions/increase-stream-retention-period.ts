@@ -1,0 +1,12 @@
+import { defineAction } from "../action.js";
+import { streamReference } from "../shapes/common.js";
+import { changeRetention, retentionMembers, type RetentionInput } from "../retention.js";
+
+/** IncreaseStreamRetentionPeriod: up to 8760 hours; never below the current period. */
+export const increaseStreamRetentionPeriod = defineAction<RetentionInput, undefined>({
+  shape: { type: "structure", members: { ...retentionMembers, ...streamReference } },
+  async run(context, input) {
+    await changeRetention(context, input, "increase");
+    return undefined;
+  },
+});

@@ -1,0 +1,17 @@
+import { defineAction } from "../action.js";
+import { ResourceARN } from "../shapes/common.js";
+import { tagList } from "../tags.js";
+import { streamOfResource } from "../resource-arn.js";
+
+interface ListTagsForResourceInput {
+  ResourceARN: string;
+}
+
+/** ListTagsForResource: every tag of the resource, in key order (no paging in this API). */
+export const listTagsForResource = defineAction<ListTagsForResourceInput, unknown>({
+  shape: { type: "structure", members: { ResourceARN: { ...ResourceARN, required: true } } },
+  async run(context, input) {
+    const meta = context.streams.require(streamOfResource(input.ResourceARN));
+    return { Tags: tagList(meta.Tags) };
+  },
+});

@@ -1,0 +1,54 @@
+import { defineAction } from "../action.js";
+import { HashKey, PartitionKey, SequenceNumber, streamReference } from "../shapes/common.js";
+import { streamsErrors } from "../errors.js";
+import { limits } from "../limits.js";
+import { arrivalFloorMs, checkRecordSize, parseOrderingSequence, requireWritableStream, resolveHashKey, shardRouter } from "../records/index.js";
+import { encodeSequenceNumber } from "../../core/sequence-number.js";
+import type { StreamReference } from "../stream-registry.js";
+
+interface PutRecordInput extends StreamReference {
+  SequenceNumberForOrdering?: string;
+  PartitionKey: string;
+  ExplicitHashKey?: string;
+  Data: Buffer;
+}
+
+interface PutRecordOutput {
+  ShardId: string;
+  SequenceNumber: string;
+  EncryptionType: "NONE" | "KMS";
+}
+
+export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
+  shape: {
+    type: "structure",
+    members: {
+      SequenceNumberForOrdering: SequenceNumber,
+      PartitionKey: { ...PartitionKey, required: true },
+      ExplicitHashKey: HashKey,
+      Data: { type: "blob", required: true, lengthMax: limits.recordDataBytesMax },
+      ...streamReference,
+    },
+  },
+  async run(context, input) {
+    checkRecordSize("data", input);
+    const meta = requireWritableStream(context, input);
+    const hashKey = resolveHashKey(input.PartitionKey, input.ExplicitHashKey);
+    const nowMs = context.clock.nowMs();
+    const after =
+      input.SequenceNumberForOrdering === undefined
+        ? undefined
+        : parseOrderingSequence(input.SequenceNumberForOrdering, meta.StreamName, context.config.accountId, nowMs);
+    const shard = shardRouter(meta)(hashKey);
+    const log = context.logs.shard(meta.streamId, shard.shardIndex);
+    const arrivalMs = after ? Math.max(nowMs, arrivalFloorMs(after, shard.shardIndex, log)) : nowMs;
+    const record = { partitionKey: input.PartitionKey, data: input.Data, ...(input.ExplicitHashKey !== undefined && { explicitHashKey: input.ExplicitHashKey }) };
+    const outcome = await log.append([record], arrivalMs);
+    if (!outcome.ok) throw streamsErrors.storageUnavailable(outcome.failure);
+    return {
+      ShardId: shard.ShardId,
+      SequenceNumber: encodeSequenceNumber({ arrivalMs: outcome.arrivalMs, shardIndex: shard.shardIndex, offset: outcome.firstOffset }),
+      EncryptionType: meta.EncryptionType,
+    };
+  },
+});

@@ -1,0 +1,104 @@
+import { defineAction } from "../action.js";
+import { HashKey, PartitionKey, streamReference } from "../shapes/common.js";
+import { internalFailureEntryMessage } from "../errors.js";
+import { limits } from "../limits.js";
+import { checkPutRecordsSize, requireWritableStream, resolveHashKey, shardRouter } from "../records/index.js";
+import { encodeSequenceNumber } from "../../core/sequence-number.js";
+import type { AppendRecord, ShardMeta } from "../../storage/types.js";
+import type { StreamReference } from "../stream-registry.js";
+
+interface PutRecordsEntry {
+  PartitionKey: string;
+  ExplicitHashKey?: string;
+  Data: Buffer;
+}
+
+interface PutRecordsInput extends StreamReference {
+  Records: PutRecordsEntry[];
+}
+
+type PutRecordsResultEntry = { SequenceNumber: string; ShardId: string } | { ErrorCode: string; ErrorMessage: string };
+
+interface PutRecordsOutput {
+  FailedRecordCount: number;
+  Records: PutRecordsResultEntry[];
+  EncryptionType: "NONE" | "KMS";
+}
+
+/** One shard's share of the request, in request order: appended with one call so the engine commits it as a group. */
+interface ShardGroup {
+  shard: ShardMeta;
+  entryIndexes: number[];
+  records: AppendRecord[];
+}
+
+export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
+  shape: {
+    type: "structure",
+    members: {
+      Records: {
+        type: "list",
+        required: true,
+        lengthMin: 1,
+        lengthMax: limits.putRecordsEntriesMax,
+        // How AWS's Java model prints an entry inside the list's value in validation messages.
+        memberText: "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@2",
+        member: {
+          type: "structure",
+          members: {
+            PartitionKey: { ...PartitionKey, required: true },
+            ExplicitHashKey: HashKey,
+            Data: { type: "blob", required: true, lengthMax: limits.recordDataBytesMax },
+          },
+        },
+      },
+      ...streamReference,
+    },
+  },
+  async run(context, input) {
+    checkPutRecordsSize(input.Records);
+    const meta = requireWritableStream(context, input);
+    // Every hash key is checked before anything is written: one bad key fails the whole request.
+    const hashKeys = input.Records.map((entry) => resolveHashKey(entry.PartitionKey, entry.ExplicitHashKey));
+    const groups = groupByShard(input.Records, hashKeys, shardRouter(meta));
+    const nowMs = context.clock.nowMs();
+    const outcomes = await Promise.all(groups.map((group) => context.logs.shard(meta.streamId, group.shard.shardIndex).append(group.records, nowMs)));
+
+    const results: PutRecordsResultEntry[] = new Array(input.Records.length);
+    let failed = 0;
+    groups.forEach((group, groupIndex) => {
+      const outcome = outcomes[groupIndex]!;
+      if (!outcome.ok) context.logger.error({ err: outcome.failure, stream: meta.StreamName, shard: group.shard.ShardId }, "append failed");
+      group.entryIndexes.forEach((entryIndex, position) => {
+        if (!outcome.ok) {
+          failed++;
+          results[entryIndex] = { ErrorCode: "InternalFailure", ErrorMessage: internalFailureEntryMessage };
+          return;
+        }
+        const offset = outcome.firstOffset + position;
+        results[entryIndex] = {
+          SequenceNumber: encodeSequenceNumber({ arrivalMs: outcome.arrivalMs, shardIndex: group.shard.shardIndex, offset }),
+          ShardId: group.shard.ShardId,
+        };
+      });
+    });
+    return { FailedRecordCount: failed, Records: results, EncryptionType: meta.EncryptionType };
+  },
+});
+
+function groupByShard(entries: readonly PutRecordsEntry[], hashKeys: readonly bigint[], route: (hashKey: bigint) => ShardMeta): ShardGroup[] {
+  const byShard = new Map<number, ShardGroup>();
+  entries.forEach((entry, index) => {
+    const shard = route(hashKeys[index]!);
+    let group = byShard.get(shard.shardIndex);
+    if (!group) {
+      group = { shard, entryIndexes: [], records: [] };
+      byShard.set(shard.shardIndex, group);
+    }
+    group.entryIndexes.push(index);
+    const record: AppendRecord = { partitionKey: entry.PartitionKey, data: entry.Data };
+    if (entry.ExplicitHashKey !== undefined) record.explicitHashKey = entry.ExplicitHashKey;
+    group.records.push(record);
+  });
+  return [...byShard.values()];
+}

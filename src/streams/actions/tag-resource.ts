@@ -1,0 +1,18 @@
+import { defineAction } from "../action.js";
+import { ResourceARN, TagMap } from "../shapes/common.js";
+import { changeTags } from "../tags.js";
+import { streamOfResource } from "../resource-arn.js";
+
+interface TagResourceInput {
+  Tags: Record<string, string>;
+  ResourceARN: string;
+}
+
+/** TagResource: AddTagsToStream for a resource named by ARN (streams; consumers have no tags yet). */
+export const tagResource = defineAction<TagResourceInput, undefined>({
+  shape: { type: "structure", members: { Tags: { ...TagMap, required: true }, ResourceARN: { ...ResourceARN, required: true } } },
+  async run(context, input) {
+    await changeTags(context, streamOfResource(input.ResourceARN), { add: input.Tags });
+    return undefined;
+  },
+});

@@ -1,0 +1,18 @@
+import { defineAction } from "../action.js";
+import { ResourceARN, TagKeyList } from "../shapes/common.js";
+import { changeTags } from "../tags.js";
+import { streamOfResource } from "../resource-arn.js";
+
+interface UntagResourceInput {
+  TagKeys: string[];
+  ResourceARN: string;
+}
+
+/** UntagResource: RemoveTagsFromStream for a resource named by ARN. */
+export const untagResource = defineAction<UntagResourceInput, undefined>({
+  shape: { type: "structure", members: { TagKeys: { ...TagKeyList, required: true }, ResourceARN: { ...ResourceARN, required: true } } },
+  async run(context, input) {
+    await changeTags(context, streamOfResource(input.ResourceARN), { remove: input.TagKeys });
+    return undefined;
+  },
+});

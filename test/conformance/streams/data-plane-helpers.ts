@@ -1,0 +1,144 @@
+/**
+ * Shared fixtures for the data-plane conformance files (PutRecord, PutRecords, GetShardIterator,
+ * GetRecords): both wire formats, stream setup, an independent shard-for-key computation, and a
+ * storage engine whose appends can be made to fail.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import {
+  CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, type GetRecordsCommandOutput, type KinesisClient,
+  type _Record,
+} from "@aws-sdk/client-kinesis";
+import { cborCall, jsonCall, type RawResponse } from "../../helpers/raw.js";
+import { createMemoryEngine } from "../../../src/storage/index.js";
+import type { AppendRecord, ShardLog, StorageEngine } from "../../../src/storage/types.js";
+import { systemRandom } from "../../../src/util/random.js";
+
+export interface Wire {
+  name: "json" | "cbor";
+  call(url: string, action: string, body: unknown): Promise<RawResponse>;
+  /** A blob as this wire carries it: base64 text in JSON, a byte string in CBOR. */
+  blob(bytes: Buffer): unknown;
+  /** A timestamp as this wire carries it: epoch seconds in JSON, tag 1 over epoch ms in CBOR. */
+  time(ms: number): unknown;
+  /** Reads a blob from a response body. */
+  bytesOf(value: unknown): Buffer;
+  /** Reads a timestamp from a response body, in epoch ms. */
+  msOf(value: unknown): number;
+}
+
+export const wires: readonly Wire[] = [
+  {
+    name: "json",
+    call: jsonCall,
+    blob: (bytes) => bytes.toString("base64"),
+    time: (ms) => ms / 1000,
+    bytesOf: (value) => Buffer.from(value as string, "base64"),
+    msOf: (value) => Math.round((value as number) * 1000),
+  },
+  {
+    name: "cbor",
+    call: cborCall,
+    blob: (bytes) => bytes,
+    time: (ms) => new Date(ms),
+    bytesOf: (value) => Buffer.from(value as Uint8Array),
+    msOf: (value) => (value as { tag1: number }).tag1,
+  },
+];
+
+/** Asserts an error response: status, and exactly `{__type, message}`. */
+export function assertError(response: RawResponse, statusCode: number, type: string, message: string): void {
+  assert.equal(response.statusCode, statusCode, JSON.stringify(response.body));
+  assert.deepEqual(response.body, { __type: type, message });
+}
+
+/** A SerializationException's text (the envelope's message key belongs to the protocol layer). */
+export function assertSerialization(response: RawResponse, message: string): void {
+  assert.equal(response.statusCode, 400, JSON.stringify(response.body));
+  assert.equal(response.body.__type, "SerializationException");
+  assert.equal(response.body.message ?? response.body.Message, message);
+}
+
+/** Creates a stream and waits (bounded) until it is ACTIVE. */
+export async function createActiveStream(client: KinesisClient, streamName: string, shardCount: number): Promise<void> {
+  await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const summary = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+    if (summary.StreamDescriptionSummary?.StreamStatus === "ACTIVE") return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`stream ${streamName} did not become ACTIVE`);
+}
+
+/** The MD5 of a partition key as an unsigned 128-bit integer, computed here rather than by src/core. */
+export function md5HashKey(partitionKey: string): bigint {
+  return BigInt("0x" + createHash("md5").update(partitionKey, "utf8").digest("hex"));
+}
+
+/** The shard AWS's even split of 2^128 over `shardCount` shards gives a hash key. */
+export function expectedShardIndex(hashKey: bigint, shardCount: number): number {
+  const width = (1n << 128n) / BigInt(shardCount);
+  return Math.min(Number(hashKey / width), shardCount - 1);
+}
+
+export function shardId(index: number): string {
+  return `shardId-${String(index).padStart(12, "0")}`;
+}
+
+/** A partition key that hashes into the given shard of an evenly split stream. */
+export function partitionKeyFor(shardIndex: number, shardCount: number, salt = ""): string {
+  for (let i = 0; ; i++) {
+    const key = `key-${salt}-${i}`;
+    if (expectedShardIndex(md5HashKey(key), shardCount) === shardIndex) return key;
+  }
+}
+
+export async function iteratorFor(client: KinesisClient, streamName: string, shard: number, type: "TRIM_HORIZON" | "LATEST"): Promise<string> {
+  const out = await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId(shard), ShardIteratorType: type }));
+  return out.ShardIterator!;
+}
+
+/** Every record from `iterator` up to the tip (bounded). */
+export async function readToTip(client: KinesisClient, iterator: string): Promise<_Record[]> {
+  const out: _Record[] = [];
+  let next: string | undefined = iterator;
+  for (let call = 0; next && call < 100; call++) {
+    const page: GetRecordsCommandOutput = await client.send(new GetRecordsCommand({ ShardIterator: next }));
+    out.push(...(page.Records ?? []));
+    if ((page.Records ?? []).length === 0) return out;
+    next = page.NextShardIterator;
+  }
+  return out;
+}
+
+export interface InstrumentedStorage {
+  engine: StorageEngine;
+  /** Every append call, in call order. */
+  appends: { shardIndex: number; records: readonly AppendRecord[] }[];
+  /** Shard indexes whose appends fail as a full disk would. */
+  failingShards: Set<number>;
+}
+
+/** The memory engine, recording appends and failing those of chosen shards. */
+export function instrumentedStorage(): InstrumentedStorage {
+  const inner = createMemoryEngine(systemRandom);
+  const appends: InstrumentedStorage["appends"] = [];
+  const failingShards = new Set<number>();
+  const logs = {
+    shard(streamId: string, shardIndex: number): ShardLog {
+      const log = inner.logs.shard(streamId, shardIndex);
+      return new Proxy(log, {
+        get(target, property, receiver) {
+          if (property !== "append") return Reflect.get(target, property, receiver);
+          return async (records: readonly AppendRecord[], arrivalMs: number) => {
+            appends.push({ shardIndex, records });
+            if (failingShards.has(shardIndex)) return { ok: false, failure: { kind: "no-space", message: "disk full" } };
+            return target.append(records, arrivalMs);
+          };
+        },
+      });
+    },
+    dropStream: (streamId: string) => inner.logs.dropStream(streamId),
+  };
+  return { engine: { name: "instrumented-memory", catalog: inner.catalog, logs, close: () => inner.close() }, appends, failingShards };
+}

@@ -1,0 +1,288 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  GetShardIteratorCommand, IncreaseStreamRetentionPeriodCommand, PutRecordCommand, type KinesisClient,
+} from "@aws-sdk/client-kinesis";
+import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
+import { ManualClock } from "../../../src/util/clock.js";
+import { encodeSequenceNumber } from "../../../src/core/sequence-number.js";
+import { assertError, assertSerialization, createActiveStream, readToTip, shardId, wires } from "./data-plane-helpers.js";
+
+const hourMs = 60 * 60 * 1000;
+const mustEither = "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. ";
+
+let server: TestServer;
+let client: KinesisClient;
+const stream = randomStreamName("gsi");
+
+before(async () => {
+  server = await startTestServer();
+  client = kinesisClient(server);
+  await createActiveStream(client, stream, 3);
+});
+
+after(async () => {
+  client.destroy();
+  await server.stop();
+});
+
+async function put(streamName: string, data: string, explicitHashKey = "0"): Promise<string> {
+  const out = await client.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: "k", Data: Buffer.from(data), ExplicitHashKey: explicitHashKey }));
+  return out.SequenceNumber!;
+}
+
+async function dataFrom(iterator: string, c: KinesisClient = client): Promise<string[]> {
+  return (await readToTip(c, iterator)).map((record) => Buffer.from(record.Data!).toString());
+}
+
+for (const wire of wires) {
+  const call = (body: unknown) => wire.call(server.url, "GetShardIterator", body);
+  const notFound = (name: string, index: number) =>
+    `Shard ${shardId(index)} in stream ${name} under account ${server.accountId} does not exist`;
+
+  test(`GetShardIterator > serialization > ${wire.name} > rejects members of the wrong type`, async () => {
+    const base = { StreamName: stream, ShardId: "shardId-0", ShardIteratorType: "LATEST" };
+    assertSerialization(await call({ ...base, ShardId: true }), "class java.lang.Boolean can not be converted to an String");
+    assertSerialization(await call({ ...base, ShardIteratorType: [] }), "Start of list found where not expected");
+    assertSerialization(await call({ ...base, StartingSequenceNumber: {} }), "Start of structure or map found where not expected.");
+    assertSerialization(await call({ ...base, StreamName: false }), "class java.lang.Boolean can not be converted to an String");
+  });
+
+  test(`GetShardIterator > validation > ${wire.name} > names the missing required members`, async () => {
+    assertError(
+      await call({}),
+      400,
+      "ValidationException",
+      "2 validation errors detected: " +
+        "Value null at 'shardId' failed to satisfy constraint: Member must not be null; " +
+        "Value null at 'shardIteratorType' failed to satisfy constraint: Member must not be null",
+    );
+  });
+
+  test(`GetShardIterator > validation > ${wire.name} > reports empty members in AWS's order`, async () => {
+    assertError(
+      await call({ StreamName: "", ShardIteratorType: "", ShardId: "", StartingSequenceNumber: "" }),
+      400,
+      "ValidationException",
+      "6 validation errors detected: " +
+        "Value '' at 'shardId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; " +
+        "Value '' at 'shardId' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+        "Value '' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, AT_TIMESTAMP, AT_SEQUENCE_NUMBER, TRIM_HORIZON]; " +
+        "Value '' at 'startingSequenceNumber' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128}); " +
+        "Value '' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; " +
+        "Value '' at 'streamName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
+  });
+
+  test(`GetShardIterator > validation > ${wire.name} > reports over-long names`, async () => {
+    const name = "a".repeat(129);
+    assertError(
+      await call({ StreamName: name, ShardId: name, ShardIteratorType: "LATEST" }),
+      400,
+      "ValidationException",
+      "2 validation errors detected: " +
+        `Value '${name}' at 'shardId' failed to satisfy constraint: Member must have length less than or equal to 128; ` +
+        `Value '${name}' at 'streamName' failed to satisfy constraint: Member must have length less than or equal to 128`,
+    );
+  });
+
+  test(`GetShardIterator > errors > ${wire.name} > a resolvable shard of an unknown stream does not exist`, async () => {
+    const name = randomStreamName("missing");
+    for (const id of ["2147483647", "abc_def-2147483647", "a-00002147483647", "-00002147483647"]) {
+      assertError(await call({ StreamName: name, ShardId: id, ShardIteratorType: "LATEST" }), 400, "ResourceNotFoundException", notFound(name, 2147483647));
+    }
+  });
+
+  test(`GetShardIterator > errors > ${wire.name} > a shard id AWS cannot resolve is not found by its text`, async () => {
+    const name = randomStreamName("missing");
+    for (const id of ["2147483648", "shardId-002147483648", "ABKLFD8", "2.14E4"]) {
+      assertError(
+        await call({ StreamName: name, ShardId: id, ShardIteratorType: "LATEST" }),
+        400,
+        "ResourceNotFoundException",
+        `Could not find shard ${id} in stream ${name} under account ${server.accountId}.`,
+      );
+    }
+  });
+
+  test(`GetShardIterator > errors > ${wire.name} > a shard the stream does not have does not exist`, async () => {
+    assertError(
+      await call({ StreamName: stream, ShardId: "shardId-5", ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: "5" }),
+      400,
+      "ResourceNotFoundException",
+      notFound(stream, 5),
+    );
+  });
+
+  test(`GetShardIterator > errors > ${wire.name} > sequence-number types need StartingSequenceNumber and the others refuse it`, async () => {
+    const base = { StreamName: stream, ShardId: "shardId-0" };
+    for (const type of ["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"]) {
+      assertError(await call({ ...base, ShardIteratorType: type }), 400, "InvalidArgumentException", `${mustEither}Request specified ${type} and no StartingSequenceNumber.`);
+    }
+    for (const type of ["LATEST", "TRIM_HORIZON"]) {
+      assertError(
+        await call({ ...base, ShardIteratorType: type, StartingSequenceNumber: "5" }),
+        400,
+        "InvalidArgumentException",
+        `${mustEither}Request specified ${type} and also a StartingSequenceNumber.`,
+      );
+    }
+  });
+
+  test(`GetShardIterator > errors > ${wire.name} > AT_TIMESTAMP needs a Timestamp`, async () => {
+    assertError(
+      await call({ StreamName: stream, ShardId: "shardId-0", ShardIteratorType: "AT_TIMESTAMP" }),
+      400,
+      "InvalidArgumentException",
+      "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.",
+    );
+  });
+
+  test(`GetShardIterator > errors > ${wire.name} > sequence numbers we did not issue are invalid`, async () => {
+    const base = { StreamName: stream, ShardId: "shardId-0", ShardIteratorType: "AT_SEQUENCE_NUMBER" };
+    for (const sequenceNumber of ["5", "26227199374822427428162556223570313216", "49590338271490256608559692538361571095921575989136588898"]) {
+      assertError(
+        await call({ ...base, StartingSequenceNumber: sequenceNumber }),
+        400,
+        "InvalidArgumentException",
+        `StartingSequenceNumber ${sequenceNumber} used in GetShardIterator on shard ${shardId(0)} in stream ${stream} under account ${server.accountId} is invalid.`,
+      );
+    }
+  });
+
+  test(`GetShardIterator > errors > ${wire.name} > a sequence number of another shard is refused`, async () => {
+    const onShardTwo = await put(stream, "two", ((1n << 128n) - 1n).toString());
+    assertError(
+      await call({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: onShardTwo }),
+      400,
+      "InvalidArgumentException",
+      `Invalid StartingSequenceNumber. It encodes ${shardId(2)}, while it was used in a call to a shard with ${shardId(0)}`,
+    );
+  });
+
+  test(`GetShardIterator > errors > ${wire.name} > a well-formed number this shard never issued did not come from this stream`, async () => {
+    const unissued = encodeSequenceNumber({ arrivalMs: Date.now(), shardIndex: 1, offset: 1_000_000 });
+    assertError(
+      await call({ StreamName: stream, ShardId: "1", ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: unissued }),
+      400,
+      "InvalidArgumentException",
+      `StartingSequenceNumber ${unissued} used in GetShardIterator on shard ${shardId(1)} in stream ${stream} under account ${server.accountId} is invalid because it did not come from this stream.`,
+    );
+  });
+
+  test(`GetShardIterator > behaviour > ${wire.name} > answers only a ShardIterator, for any way of naming the shard`, async () => {
+    for (const id of ["shardId-000000000001", "shardId-1", "shard-1", "1", "anything-1"]) {
+      for (const type of ["LATEST", "TRIM_HORIZON"]) {
+        const response = await call({ StreamName: stream, ShardId: id, ShardIteratorType: type });
+        assert.equal(response.statusCode, 200, JSON.stringify(response.body));
+        assert.deepEqual(Object.keys(response.body), ["ShardIterator"]);
+        assert.ok(response.body.ShardIterator.length >= 1 && response.body.ShardIterator.length <= 512);
+      }
+    }
+  });
+}
+
+test("GetShardIterator > behaviour > every iterator type starts where AWS says", async () => {
+  const name = randomStreamName("types");
+  await createActiveStream(client, name, 1);
+  const sequenceNumbers = [await put(name, "r0"), await put(name, "r1"), await put(name, "r2")];
+  const iterator = async (type: string, extra: Record<string, unknown> = {}) =>
+    (await client.send(new GetShardIteratorCommand({ StreamName: name, ShardId: "shardId-000000000000", ShardIteratorType: type as "LATEST", ...extra }))).ShardIterator!;
+
+  assert.deepEqual(await dataFrom(await iterator("TRIM_HORIZON")), ["r0", "r1", "r2"]);
+  assert.deepEqual(await dataFrom(await iterator("AT_SEQUENCE_NUMBER", { StartingSequenceNumber: sequenceNumbers[1] })), ["r1", "r2"]);
+  assert.deepEqual(await dataFrom(await iterator("AFTER_SEQUENCE_NUMBER", { StartingSequenceNumber: sequenceNumbers[1] })), ["r2"]);
+  assert.deepEqual(await dataFrom(await iterator("AFTER_SEQUENCE_NUMBER", { StartingSequenceNumber: sequenceNumbers[2] })), []);
+  assert.deepEqual(await dataFrom(await iterator("AT_TIMESTAMP", { Timestamp: new Date(0) })), ["r0", "r1", "r2"]);
+
+  const latest = await iterator("LATEST");
+  assert.deepEqual(await dataFrom(latest), []);
+  await put(name, "r3");
+  assert.deepEqual(await dataFrom(latest), ["r3"]);
+});
+
+test("GetShardIterator > behaviour > accepts StreamARN in place of StreamName", async () => {
+  const name = randomStreamName("arn");
+  await createActiveStream(client, name, 1);
+  await put(name, "via-arn");
+  const arn = `arn:aws:kinesis:${server.region}:${server.accountId}:stream/${name}`;
+  const out = await client.send(new GetShardIteratorCommand({ StreamARN: arn, ShardId: "shardId-0", ShardIteratorType: "TRIM_HORIZON" }));
+  assert.deepEqual(await dataFrom(out.ShardIterator!), ["via-arn"]);
+});
+
+test("GetShardIterator > AT_TIMESTAMP > the SDK, raw JSON seconds and raw CBOR milliseconds select the same record", async (t) => {
+  const startMs = 1_700_000_000_250;
+  const clock = new ManualClock(startMs);
+  const local = await startTestServer({ clock });
+  if (!local.app) return t.skip("needs an in-process server with a manual clock");
+  const localClient = kinesisClient(local);
+  try {
+    const name = randomStreamName("at-ts");
+    await createActiveStream(localClient, name, 1);
+    for (const data of ["t0", "t1", "t2"]) {
+      await localClient.send(new PutRecordCommand({ StreamName: name, PartitionKey: "k", Data: Buffer.from(data) }));
+      clock.advance(1000);
+    }
+    // Exactly t1's arrival, and a time between t0 and t1: both start at t1.
+    for (const timestampMs of [startMs + 1000, startMs + 400]) {
+      const viaSdk = await localClient.send(new GetShardIteratorCommand({ StreamName: name, ShardId: "shardId-0", ShardIteratorType: "AT_TIMESTAMP", Timestamp: new Date(timestampMs) }));
+      const iterators = [viaSdk.ShardIterator!];
+      for (const wire of wires) {
+        const response = await wire.call(local.url, "GetShardIterator", { StreamName: name, ShardId: "shardId-0", ShardIteratorType: "AT_TIMESTAMP", Timestamp: wire.time(timestampMs) });
+        assert.equal(response.statusCode, 200, JSON.stringify(response.body));
+        iterators.push(response.body.ShardIterator);
+      }
+      for (const iterator of iterators) assert.deepEqual(await dataFrom(iterator, localClient), ["t1", "t2"], `${timestampMs}`);
+    }
+    const nowMs = clock.nowMs();
+    for (const wire of wires) {
+      assertError(
+        await wire.call(local.url, "GetShardIterator", { StreamName: name, ShardId: "shardId-0", ShardIteratorType: "AT_TIMESTAMP", Timestamp: wire.time(nowMs + 1000) }),
+        400,
+        "InvalidArgumentException",
+        `The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${nowMs + 1000}, currentTimestampInMillis: ${nowMs}`,
+      );
+    }
+    // The present itself is allowed, and starts after every record so far.
+    const atNow = await localClient.send(new GetShardIteratorCommand({ StreamName: name, ShardId: "shardId-0", ShardIteratorType: "AT_TIMESTAMP", Timestamp: new Date(nowMs) }));
+    assert.deepEqual(await dataFrom(atNow.ShardIterator!, localClient), []);
+  } finally {
+    localClient.destroy();
+    await local.stop();
+  }
+});
+
+test("GetShardIterator > retention > TRIM_HORIZON and old positions start at the oldest retained record, and the log is trimmed", async (t) => {
+  const clock = new ManualClock(Date.UTC(2025, 2, 1));
+  const local = await startTestServer({ clock });
+  if (!local.app) return t.skip("needs an in-process server with a manual clock");
+  const localClient = kinesisClient(local);
+  try {
+    const name = randomStreamName("retention");
+    await createActiveStream(localClient, name, 1);
+    const put = async (data: string) =>
+      (await localClient.send(new PutRecordCommand({ StreamName: name, PartitionKey: "k", Data: Buffer.from(data) }))).SequenceNumber!;
+    const oldSequence = await put("old");
+    const oldTimeMs = clock.nowMs();
+    clock.advance(2 * hourMs);
+    await put("kept");
+    clock.advance(23 * hourMs); // "old" is now 25 hours old, "kept" 23.
+    const iterator = async (type: string, extra: Record<string, unknown> = {}) =>
+      (await localClient.send(new GetShardIteratorCommand({ StreamName: name, ShardId: "0", ShardIteratorType: type as "LATEST", ...extra }))).ShardIterator!;
+
+    assert.deepEqual(await dataFrom(await iterator("TRIM_HORIZON"), localClient), ["kept"]);
+    assert.deepEqual(await dataFrom(await iterator("AT_TIMESTAMP", { Timestamp: new Date(oldTimeMs) }), localClient), ["kept"]);
+    assert.deepEqual(await dataFrom(await iterator("AT_SEQUENCE_NUMBER", { StartingSequenceNumber: oldSequence }), localClient), ["kept"]);
+
+    // The engine was asked to drop what fell out of the window.
+    const meta = local.app.streams.context.streams.get(name)!;
+    assert.equal(local.app.streams.context.logs.shard(meta.streamId, 0).startOffset(), 1);
+
+    // A longer retention period does not bring trimmed records back, but keeps new ones longer.
+    await localClient.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: name, RetentionPeriodHours: 48 }));
+    assert.deepEqual(await dataFrom(await iterator("TRIM_HORIZON"), localClient), ["kept"]);
+  } finally {
+    localClient.destroy();
+    await local.stop();
+  }
+});
