@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { resolveServerOptions, serverHelp, serverOptions } from "./server-options.js";
 import { startApp, requestBytesMaxDefault } from "../server/app.js";
-import { createMemoryEngine } from "../storage/index.js";
+import { createEmbeddedEngine, createMemoryEngine, type FsyncPolicy } from "../storage/index.js";
 import { systemClock } from "../util/clock.js";
 import { systemRandom } from "../util/random.js";
 import { createLogger, type LogLevel } from "../util/logger.js";
@@ -74,7 +74,16 @@ async function runServer(args: string[]): Promise<void> {
   const logger = createLogger(options["log-level"] as LogLevel);
   const dataDir = resolve(String(options["data-dir"]));
   mkdirSync(dataDir, { recursive: true });
-  const storage = createMemoryEngine(systemRandom);
+  const storage =
+    options.storage === "memory"
+      ? createMemoryEngine(systemRandom)
+      : await createEmbeddedEngine({
+          dataDir,
+          fsync: options.fsync as FsyncPolicy,
+          clock: systemClock,
+          random: systemRandom,
+          logger,
+        }).catch((error: Error) => fail(`cannot open the data directory ${dataDir}: ${error.message}`));
   const app = await startApp({
     clock: systemClock,
     random: systemRandom,

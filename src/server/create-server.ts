@@ -23,6 +23,13 @@ export interface HttpServerConfig {
   drainMsMax?: number;
 }
 
+/**
+ * How far past requestBytesMax a refused body is still read (and dropped) before the 413 is sent,
+ * so a client busy sending it reads the answer rather than a reset; a body declared larger gets
+ * the 413 at once and a closed connection.
+ */
+export const refusedBodyDiscardBytesMax = 8 * 1024 * 1024;
+
 /** Long enough for any request that is being served; short enough that a stalled client cannot hold a stop. */
 export const drainMsMaxDefault = 10_000;
 
@@ -55,18 +62,22 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
 
   const handle = (request: AnyRequest, response: AnyResponse) => {
     inFlight++;
-    handleRequest(deps, router, request, response, () => closing)
-      .catch((error) => {
-        deps.logger.error({ err: error }, "request handler failed");
-        if (!response.headersSent) {
-          response.statusCode = 500;
-          response.end();
-        }
-      })
-      .finally(() => {
-        inFlight--;
-        if (inFlight === 0 && drained) drained();
-      });
+    // From here on the request counts as in flight: a stop waits for it (up to drainMsMax).
+    deps.logger.debug({ method: request.method, target: request.headers["x-amz-target"] }, "request received");
+    // It stops counting when the response has been flushed or its connection is gone, not when
+    // the handler returns: `end()` only queues the bytes, and a stop that destroyed the socket
+    // in between would cut the last response short.
+    (response as ServerResponse).once("close", () => {
+      inFlight--;
+      if (inFlight === 0 && drained) drained();
+    });
+    handleRequest(deps, router, request, response, () => closing).catch((error) => {
+      deps.logger.error({ err: error }, "request handler failed");
+      if (!response.headersSent) {
+        response.statusCode = 500;
+        response.end();
+      }
+    });
   };
 
   const http1 = createHttp1Server({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, handle);
@@ -188,7 +199,8 @@ async function handleRequest(
 
   const declared = request.headers["content-length"];
   const declaredLength = typeof declared === "string" && /^\d+$/.test(declared) ? Number(declared) : undefined;
-  const read = await readBody(request, deps.config.requestBytesMax, declaredLength);
+  const discardBytesMax = deps.config.requestBytesMax + refusedBodyDiscardBytesMax;
+  const read = await readBody(request, deps.config.requestBytesMax, declaredLength, discardBytesMax);
   if (!read.ok) {
     if (read.reason === "aborted") return;
     const format = wireFormatOf(request.headers["content-type"]) ?? "json";
@@ -197,7 +209,8 @@ async function handleRequest(
       format,
       new ServiceError("SerializationException", `Request body exceeds the maximum size of ${deps.config.requestBytesMax} bytes.`, 413),
     );
-    tooLarge.headers.connection = "close";
+    // A body we did not read to its end leaves the connection unusable: close it after the answer.
+    if (declaredLength !== undefined && declaredLength > discardBytesMax) tooLarge.headers.connection = "close";
     send(response, { ...tooLarge, headers: { ...tooLarge.headers, ...corsHeaders } });
     return;
   }

@@ -113,6 +113,11 @@ export interface ShardLog {
   trimBefore(cutoffMs: number): Promise<void>;
 }
 
+/**
+ * Logs belong to streams in the catalog: a persistent engine may remove, when it opens, the logs of
+ * stream ids the catalog does not hold (a deletion interrupted by a crash). Stream ids are
+ * lowercase hex and shard indexes small non-negative integers; engines may assert both.
+ */
 export interface LogStore {
   shard(streamId: string, shardIndex: number): ShardLog;
   /** Removes every shard log of a stream and releases its space. */

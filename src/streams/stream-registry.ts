@@ -16,6 +16,8 @@ export interface StreamReference {
   StreamARN?: string;
 }
 
+const trimIntervalMs = 60_000;
+
 export class StreamRegistry {
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
@@ -151,6 +153,7 @@ export class StreamRegistry {
 
   private async sweepOnce(): Promise<void> {
     const now = this.clock.nowMs();
+    await this.trimExpired(now);
     for (const meta of this.catalog.list()) {
       if (meta.StreamStatus === "ACTIVE" || now < meta.statusDueAtMs) continue;
       try {
@@ -162,6 +165,28 @@ export class StreamRegistry {
         }
       } catch (error) {
         this.logger.error({ err: error, stream: meta.StreamName }, "status transition failed; will retry");
+      }
+    }
+  }
+
+  private lastTrimMs = 0;
+
+  /**
+   * Lets engines drop whole expired segments even of streams nobody reads (readers also trim
+   * opportunistically); at most once a minute, since a trim only ever frees whole segments.
+   */
+  private async trimExpired(nowMs: number): Promise<void> {
+    if (nowMs - this.lastTrimMs < trimIntervalMs) return;
+    this.lastTrimMs = nowMs;
+    for (const meta of this.catalog.list()) {
+      if (meta.StreamStatus === "DELETING") continue;
+      const cutoffMs = nowMs - meta.RetentionPeriodHours * 3_600_000;
+      for (const shard of meta.shards) {
+        try {
+          await this.logs.shard(meta.streamId, shard.shardIndex).trimBefore(cutoffMs);
+        } catch (error) {
+          this.logger.error({ err: error, stream: meta.StreamName, shard: shard.ShardId }, "retention trim failed; will retry");
+        }
       }
     }
   }

@@ -12,8 +12,18 @@ export class SeededRandom implements Random {
   private s0: bigint;
   private s1: bigint;
   constructor(seed: number) {
-    this.s0 = BigInt(seed >>> 0) | 0x9e3779b97f4a7c15n;
-    this.s1 = (BigInt(seed >>> 0) << 17n) ^ 0xbf58476d1ce4e5b9n;
+    // Seed both words through splitmix64 so nearby seeds give unrelated sequences.
+    let state = BigInt(seed >>> 0);
+    const splitmix = (): bigint => {
+      const mask = (1n << 64n) - 1n;
+      state = (state + 0x9e3779b97f4a7c15n) & mask;
+      let z = state;
+      z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & mask;
+      z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & mask;
+      return z ^ (z >> 31n);
+    };
+    this.s0 = splitmix();
+    this.s1 = splitmix();
   }
   private next64(): bigint {
     const mask = (1n << 64n) - 1n;

@@ -41,12 +41,16 @@ export class MemoryShardLog implements ShardLog {
   private firstOffset = 0;
   private lastArrivalMs = 0;
 
+  constructor(private readonly isClosed: () => boolean = () => false) {}
+
   async append(records: readonly AppendRecord[], arrivalMs: number): Promise<AppendOutcome> {
+    if (this.isClosed()) return { ok: false, failure: { kind: "closed", message: "the engine is closed" } };
     const at = Math.max(arrivalMs, this.lastArrivalMs);
     this.lastArrivalMs = at;
     const first = this.endOffset();
     for (const record of records) {
-      const stored: StoredRecord = { offset: this.endOffset(), arrivalMs: at, partitionKey: record.partitionKey, data: record.data };
+      // Copy: the caller may reuse its buffer, and the log must hold what was appended.
+      const stored: StoredRecord = { offset: this.endOffset(), arrivalMs: at, partitionKey: record.partitionKey, data: Buffer.from(record.data) };
       if (record.explicitHashKey !== undefined) stored.explicitHashKey = record.explicitHashKey;
       this.records.push(stored);
     }
@@ -61,7 +65,8 @@ export class MemoryShardLog implements ShardLog {
       const record = this.records[index]!;
       if (out.length > 0 && bytes + record.data.length > limits.bytesMax) break;
       bytes += record.data.length;
-      out.push(record);
+      // Readers get their own copies, as from a disk engine: mutating one must not change the log.
+      out.push({ ...record, data: Buffer.from(record.data) });
       index++;
     }
     const result: ReadResult = { records: out, nextOffset: this.firstOffset + index };
@@ -100,11 +105,12 @@ export class MemoryShardLog implements ShardLog {
 
 class MemoryLogStore implements LogStore {
   private readonly logs = new Map<string, MemoryShardLog>();
+  closed = false;
   shard(streamId: string, shardIndex: number): ShardLog {
     const key = `${streamId}/${shardIndex}`;
     let log = this.logs.get(key);
     if (!log) {
-      log = new MemoryShardLog();
+      log = new MemoryShardLog(() => this.closed);
       this.logs.set(key, log);
     }
     return log;
@@ -115,10 +121,13 @@ class MemoryLogStore implements LogStore {
 }
 
 export function createMemoryEngine(random: Random): StorageEngine {
+  const logs = new MemoryLogStore();
   return {
     name: "memory",
     catalog: new MemoryCatalog(random),
-    logs: new MemoryLogStore(),
-    close: async () => {},
+    logs,
+    close: async () => {
+      logs.closed = true;
+    },
   };
 }

@@ -1,0 +1,166 @@
+#!/bin/sh
+# bench/run.sh — `npm run bench`: Tributary side by side with its peers, through kbench.
+#
+# For each repetition, config and endpoint — endpoints alternating, their order rotated every run so
+# none always goes first — it starts a FRESH server, times its start-to-ready (kbench --probe-ready
+# polls ListStreams), runs kbench (--client raw) with --server-pid so the server's RSS and CPU are
+# sampled, stops the server and deletes its data. Then bench/report.mjs prints medians and ratios.
+#
+# Endpoints (BENCH_ENDPOINTS, default all five):
+#   ack-only            bench/ack-endpoint.mjs: answers without storing — the ceiling of one kbench
+#                       client on this machine (write + single-PutRecord latency phases only)
+#   tributary           node bin/tributary.js server $TRIBUTARY_STORAGE_ARGS (default
+#                       "--storage embedded --fsync always"), fresh --data-dir under BENCH_DATA_ROOT
+#   kinesalite-mem      kinesalite, in memory
+#   kinesalite-leveldb  kinesalite on LevelDB (no fsync)
+#   kinesis-local-mem   kinesis-mock (npm kinesis-local), in memory
+# Configs (BENCH_CONFIGS, default "A B C"):
+#   A  4 shards, 100 B records,  PutRecords x500, 4 writers
+#   B  4 shards, 1000 B records, PutRecords x100, 4 writers
+#   C  1 shard,  100 B records,  PutRecord,       8 writers
+# Environment:
+#   BENCH_REPS (3)  BENCH_SECONDS (20, write phase per run)  BENCH_LATENCY_COUNT (2000)
+#   BENCH_DATA_ROOT (.tmp/bench in the checkout: the data disk, not a tmpfs)
+#   BENCH_OUT (bench/results/<UTC timestamp>)   BENCH_KEEP_DATA=1 keeps each run's data dir
+#   BENCH_QUIET_MAX_PCT  wait (up to 120 s) before each run until the host is below this % busy
+#   BENCH_MAX_OTHERS_PCT repeat (up to twice) a run in which other processes used more than this %
+#                        of a core during the write phase; earlier attempts kept as *.noisyN.json.txt
+#   BENCH_PROBE_TIMEOUT_S (60) how long ack-only / tributary may take to answer ListStreams
+#   TRIBUTARY_STORAGE_ARGS, TRIBUTARY_EXTRA_ARGS  extra flags for `tributary server`
+#   KBENCH_DIR  where kbench.mjs and start-anchor.sh live (default: shared/bench beside the checkout)
+#
+# Smoke run: BENCH_REPS=1 BENCH_SECONDS=3 BENCH_LATENCY_COUNT=200 npm run bench
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -u
+. "$(dirname "$0")/lib/common.sh"
+
+REPS="${BENCH_REPS:-3}"
+SECS="${BENCH_SECONDS:-20}"
+LATENCY_COUNT="${BENCH_LATENCY_COUNT:-2000}"
+CONFIGS="${BENCH_CONFIGS:-A B C}"
+ENDPOINTS="${BENCH_ENDPOINTS:-ack-only tributary kinesalite-mem kinesalite-leveldb kinesis-local-mem}"
+DATA_ROOT="${BENCH_DATA_ROOT:-$ROOT/.tmp/bench}"
+OUT="${BENCH_OUT:-$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ)}"
+# A kbench run is its write phase plus read (≤ 300 s), 30 s retry grace and the latency phase.
+RUN_TIMEOUT_S="${BENCH_RUN_TIMEOUT_S:-$((SECS * 2 + 420))}"
+
+config_args() {
+  case "$1" in
+    A) echo --shards 4 --record-bytes 100 --batch 500 --concurrency 4 ;;
+    B) echo --shards 4 --record-bytes 1000 --batch 100 --concurrency 4 ;;
+    C) echo --shards 1 --record-bytes 100 --batch 1 --concurrency 8 ;;
+    *) return 1 ;;
+  esac
+}
+
+host_busy_pct() { # % of one core busy over 2 s, from /proc/stat
+  local a b
+  a="$(head -1 /proc/stat)"; sleep 2; b="$(head -1 /proc/stat)"
+  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y); t = 0; for (i = 2; i <= 9; i++) t += y[i] - x[i];
+    printf "%d", (t - (y[5] - x[5]) - (y[6] - x[6])) / 2 }'
+}
+
+wait_quiet() {
+  [ -z "${BENCH_QUIET_MAX_PCT:-}" ] && return 0
+  local deadline=$((SECONDS + 120)) busy
+  while :; do
+    busy="$(host_busy_pct)"
+    [ "$busy" -le "$BENCH_QUIET_MAX_PCT" ] && return 0
+    [ "$SECONDS" -ge "$deadline" ] && { log "host still ${busy}% busy after 120 s; running anyway"; return 0; }
+    log "host ${busy}% busy; waiting"; sleep 3
+  done
+}
+
+declare -A START_FAILURES=() # endpoint -> consecutive failed starts; after two its runs are skipped
+CURRENT_PID=""
+cleanup() { [ -n "$CURRENT_PID" ] && stop_server "$CURRENT_PID"; CURRENT_PID=""; }
+trap 'cleanup; exit 130' INT TERM
+trap cleanup EXIT
+
+# run_once ENDPOINT CONFIG REP — one fresh server, one kbench run; result in $OUT/<ep>-<cfg>-r<rep>.json
+run_once() {
+  local ep="$1" cfg="$2" rep="$3"
+  local base="$OUT/$ep-$cfg-r$rep" data="$DATA_ROOT/$ep-$cfg-r$rep" port pid phases=()
+  if [ "${START_FAILURES[$ep]:-0}" -ge 2 ]; then
+    printf '{"tool":"kbench","label":"%s/%s","ok":false,"exitCode":1,"error":"skipped: the server failed to start twice"}\n' "$ep" "$cfg" >"$base.json"
+    return 0
+  fi
+  wait_quiet
+  port="$(free_port)" || { log "no free port"; return 1; }
+  start_endpoint "$ep" "$port" "$data" "$base.server.log" >"$base.probe.json" 2>"$base.start.log"
+  pid="$(json_field "$base.probe.json" 'j.ok && j.pid')"
+  if [ -z "$pid" ] || [ "$pid" = false ]; then
+    log "$ep failed to start (see $base.probe.json, $base.start.log, $base.server.log)"
+    local stray; stray="$(json_field "$base.probe.json" 'j.pid')"
+    [ -n "$stray" ] && stop_server "$stray"
+    printf '{"tool":"kbench","label":"%s/%s","ok":false,"exitCode":1,"error":"server did not start"}\n' "$ep" "$cfg" >"$base.json"
+    START_FAILURES[$ep]=$((${START_FAILURES[$ep]:-0} + 1))
+    return 0
+  fi
+  START_FAILURES[$ep]=0
+  CURRENT_PID="$pid"
+  log "$ep config $cfg run $rep: ready in $(json_field "$base.probe.json" j.readyMs) ms (pid $pid, port $port)"
+  [ "$ep" = ack-only ] && phases=(--phases write,latency)
+  # shellcheck disable=SC2046
+  # --keep-stream: the server and its data are thrown away after the run anyway, and keeping the stream
+  # lets the data dir's size be measured (bytes on disk per payload byte).
+  timeout "$RUN_TIMEOUT_S" node "$KBENCH" --endpoint "http://127.0.0.1:$port" --client raw --label "$ep/$cfg" --keep-stream \
+    --server-pid "$pid" $(config_args "$cfg") --seconds "$SECS" --latency-count "$LATENCY_COUNT" "${phases[@]}" \
+    >"$base.json" 2>"$base.log"
+  local rc=$?
+  [ -s "$base.json" ] || printf '{"tool":"kbench","label":"%s/%s","ok":false,"exitCode":%d,"error":"kbench printed no result"}\n' "$ep" "$cfg" "$rc" >"$base.json"
+  stop_server "$pid"; CURRENT_PID=""
+  [ -d "$data" ] && du -sb "$data" | awk '{ print $1 }' >"$base.disk-bytes"
+  [ "${BENCH_KEEP_DATA:-}" = 1 ] || rm -rf "$data"
+  log "   rc=$rc $(json_field "$base.json" '`write ${j.write?.recordsPerSec} rec/s, read ${j.read?.recordsPerSec ?? "-"} rec/s, PutRecord p50 ${j.latency?.latencyMs?.p50} ms, verify ${j.verify ? (j.verify.ok ? "OK" : "FAIL") : "-"}`')"
+}
+
+run_one() { # repeats a run disturbed by other processes when BENCH_MAX_OTHERS_PCT is set
+  local base="$OUT/$1-$2-r$3" k=0 others
+  while :; do
+    run_once "$@"
+    [ -z "${BENCH_MAX_OTHERS_PCT:-}" ] && return 0
+    others="$(json_field "$base.json" 'Math.round(j.write?.client?.othersPct ?? 0)')"
+    [ "${others:-0}" -le "$BENCH_MAX_OTHERS_PCT" ] && return 0
+    k=$((k + 1)); mv "$base.json" "$base.noisy$k.json.txt"
+    [ "$k" -gt 2 ] && { mv "$base.noisy$k.json.txt" "$base.json"; log "   still noisy (${others}%); keeping it"; return 0; }
+    log "   other processes used ${others}% of a core; repeating"
+  done
+}
+
+preflight_tributary() {
+  local help flag
+  help="$(node "$ROOT/bin/tributary.js" server --help 2>&1)"
+  for flag in $TRIBUTARY_STORAGE_ARGS; do
+    case "$flag" in --*) printf '%s' "$help" | grep -q -- "$flag" || log "WARNING: 'tributary server --help' does not list $flag; its runs will fail to start" ;; esac
+  done
+}
+
+main() {
+  for c in $CONFIGS; do config_args "$c" >/dev/null || { log "unknown config $c (A, B or C)"; exit 1; }; done
+  mkdir -p "$OUT" "$DATA_ROOT"
+  ensure_bench_deps || exit 1
+  case " $ENDPOINTS " in *" tributary "*) ensure_build || exit 1; preflight_tributary ;; esac
+  machine_info_json "$DATA_ROOT" >"$OUT/machine.json"
+  node -e 'const [reps, secs, lat, configs, endpoints, storage, kbench] = process.argv.slice(1);
+    console.log(JSON.stringify({ reps: +reps, seconds: +secs, latencyCount: +lat, configs: configs.split(" ").filter(Boolean),
+      endpoints: endpoints.split(" ").filter(Boolean), client: "raw", tributaryStorageArgs: storage, kbench }))' \
+    "$REPS" "$SECS" "$LATENCY_COUNT" "$CONFIGS" "$ENDPOINTS" "$TRIBUTARY_STORAGE_ARGS" "$KBENCH" >"$OUT/settings.json"
+  log "results in $OUT ($REPS reps x configs [$CONFIGS] x endpoints [$ENDPOINTS], ${SECS}s writes)"
+
+  local eps=($ENDPOINTS) n rep cfg i k offset=0
+  n=${#eps[@]}
+  for rep in $(seq 1 "$REPS"); do
+    for cfg in $CONFIGS; do
+      for ((i = 0; i < n; i++)); do
+        k=$(((i + offset) % n))
+        run_one "${eps[$k]}" "$cfg" "$rep"
+      done
+      offset=$((offset + 1))
+    done
+  done
+  node "$BENCH/report.mjs" "$OUT" | tee "$OUT/report.md"
+  log "report: $OUT/report.md"
+}
+
+main

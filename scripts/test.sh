@@ -1,0 +1,39 @@
+#!/bin/sh
+# The whole test suite, as `npm test` and CI run it:
+#   1. installs the external clients the end-to-end tests drive, if missing: the AWS CLI v2
+#      (Debian package awscli, /usr/bin/aws) and boto3 for Debian's /usr/bin/python3;
+#   2. typechecks the sources and tests;
+#   3. runs every test/**/*.test.ts file with node's test runner, two files at a time.
+# The e2e tests fail (never skip) when the clients are missing, pointing back here.
+set -eu
+cd "$(dirname "$0")/.."
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=""
+if ! /usr/bin/aws --version 2>/dev/null | grep -q '^aws-cli/2\.'; then missing="$missing awscli"; fi
+if ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then missing="$missing python3-boto3"; fi
+if [ -n "$missing" ]; then
+  echo "scripts/test.sh: installing$missing (Debian packages the end-to-end tests drive)"
+  export DEBIAN_FRONTEND=noninteractive
+  # A fresh machine may have no package lists yet: update only when the first try fails.
+  # shellcheck disable=SC2086 # $missing is a list of package names
+  if ! as_root apt-get install -y --no-install-recommends $missing; then
+    as_root apt-get update
+    # shellcheck disable=SC2086
+    as_root apt-get install -y --no-install-recommends $missing
+  fi
+fi
+
+npx tsc -p tsconfig.json --noEmit
+
+# Node 20's --test takes paths, not globs: list the files ourselves.
+files=$(find test -name '*.test.ts' -type f | sort)
+if [ -z "$files" ]; then
+  echo "scripts/test.sh: no test files found under test/" >&2
+  exit 1
+fi
+# shellcheck disable=SC2086 # one argument per file; test file names have no spaces
+exec node --import tsx --test --test-concurrency=2 --test-reporter=spec $files

@@ -1,0 +1,71 @@
+/**
+ * The catalog snapshot file `<dataDir>/catalog/catalog` (docs/formats/catalog.md).
+ *
+ *   0   4  magic "TRCT"
+ *   4   2  format version (1)
+ *   6   2  header bytes (32)
+ *   8   8  generation: 1 for the first snapshot, +1 for each replacement
+ *   16  4  payload bytes
+ *   20  4  crc32c of the payload
+ *   24  4  reserved, zero
+ *   28  4  crc32c of bytes [0, 28)
+ *   32  …  payload: UTF-8 JSON {"secret": base64 (32 bytes), "streams": [StreamMeta…]} sorted by name
+ *
+ * Integers little-endian. The whole file is replaced at once (write a temporary file, fsync,
+ * rename over, fsync the directory), so it is always one complete snapshot.
+ */
+import { crc32c } from "../log/crc32c.js";
+import { readU64, writeU64 } from "../log/frame.js";
+import type { StreamMeta } from "../types.js";
+
+export const catalogFormatVersion = 1;
+const headerBytes = 32;
+const magic = Buffer.from("TRCT", "latin1");
+
+export interface CatalogSnapshot {
+  generation: number;
+  secret: Buffer;
+  streams: StreamMeta[];
+}
+
+export function encodeCatalog(snapshot: CatalogSnapshot): Buffer {
+  const payload = Buffer.from(JSON.stringify({ secret: snapshot.secret.toString("base64"), streams: snapshot.streams }), "utf8");
+  const header = Buffer.alloc(headerBytes);
+  magic.copy(header, 0);
+  header.writeUInt16LE(catalogFormatVersion, 4);
+  header.writeUInt16LE(headerBytes, 6);
+  writeU64(header, snapshot.generation, 8);
+  header.writeUInt32LE(payload.length, 16);
+  header.writeUInt32LE(crc32c(payload), 20);
+  header.writeUInt32LE(crc32c(header, 0, 28), 28);
+  return Buffer.concat([header, payload]);
+}
+
+export type CatalogDecodeOutcome = { ok: true; snapshot: CatalogSnapshot } | { ok: false; reason: string };
+
+export function decodeCatalog(bytes: Buffer): CatalogDecodeOutcome {
+  if (bytes.length < headerBytes) return { ok: false, reason: "catalog file is incomplete" };
+  if (!bytes.subarray(0, 4).equals(magic)) return { ok: false, reason: "not a catalog file" };
+  if (crc32c(bytes, 0, 28) !== bytes.readUInt32LE(28)) return { ok: false, reason: "catalog header checksum mismatch" };
+  const version = bytes.readUInt16LE(4);
+  if (version !== catalogFormatVersion) return { ok: false, reason: `unsupported catalog format version ${version}` };
+  const payloadBytes = bytes.readUInt32LE(16);
+  if (bytes.readUInt16LE(6) !== headerBytes || bytes.length !== headerBytes + payloadBytes) {
+    return { ok: false, reason: "catalog file length mismatch" };
+  }
+  const payload = bytes.subarray(headerBytes);
+  if (crc32c(payload) !== bytes.readUInt32LE(20)) return { ok: false, reason: "catalog payload checksum mismatch" };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload.toString("utf8"));
+  } catch (error) {
+    return { ok: false, reason: `catalog payload is not JSON: ${(error as Error).message}` };
+  }
+  const body = parsed as { secret?: unknown; streams?: unknown };
+  if (typeof body !== "object" || body === null || typeof body.secret !== "string" || !Array.isArray(body.streams)) {
+    return { ok: false, reason: "catalog payload lacks its secret or streams" };
+  }
+  const secret = Buffer.from(body.secret, "base64");
+  if (secret.length !== 32) return { ok: false, reason: "catalog secret has the wrong length" };
+  return { ok: true, snapshot: { generation: readU64(bytes, 8), secret, streams: body.streams as StreamMeta[] } };
+}

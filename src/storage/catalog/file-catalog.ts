@@ -1,0 +1,152 @@
+/**
+ * The durable catalog: streams and the data directory's secret, in one snapshot file replaced
+ * atomically on every change, so after a crash at any moment it holds the old state or the new
+ * one, never a mix.
+ *
+ * Changes are group-committed: those that arrive while a snapshot is being written go out together
+ * in the next one. Readers see every change as soon as it is made (as with the memory engine); if
+ * writing it fails, the change is withdrawn and its promise reports the failure.
+ */
+import type { Catalog, StorageFailure, StreamMeta, WriteOutcome } from "../types.js";
+import type { FsPort } from "../fs-port.js";
+import { isNotFound, readWholeFile, replaceFile } from "../fs-port.js";
+import type { Random } from "../../util/random.js";
+import type { Logger } from "../../util/logger.js";
+import { storageFailure } from "../log/log-env.js";
+import { decodeCatalog, encodeCatalog } from "./catalog-file.js";
+
+export const catalogFileName = "catalog";
+const secretBytes = 32;
+const closedFailure: StorageFailure = { kind: "closed", message: "the catalog is closed" };
+
+type Change = { kind: "put"; meta: StreamMeta } | { kind: "remove"; streamName: string };
+
+interface QueuedChange {
+  change: Change;
+  resolve(outcome: WriteOutcome): void;
+}
+
+export class CatalogUnreadableError extends Error {
+  override name = "CatalogUnreadableError";
+}
+
+export class FileCatalog implements Catalog {
+  /** As the snapshot on disk holds it. */
+  private durable: Map<string, StreamMeta>;
+  /** The durable state with every queued change applied: what readers see. */
+  private view: Map<string, StreamMeta>;
+  private sorted: StreamMeta[] | undefined;
+  private queue: QueuedChange[] = [];
+  private writing: Promise<void> | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly fs: FsPort,
+    private readonly dir: string,
+    private readonly logger: Logger,
+    private generation: number,
+    private readonly secretValue: Buffer,
+    streams: readonly StreamMeta[],
+  ) {
+    this.durable = new Map(streams.map((meta) => [meta.StreamName, meta]));
+    this.view = new Map(this.durable);
+  }
+
+  /**
+   * Loads the snapshot in `dir`. If there is none and `mayCreate`, writes a first one with a new
+   * secret; a missing or damaged snapshot is otherwise an error (never silently an empty catalog).
+   */
+  static async open(fs: FsPort, dir: string, options: { random: Random; logger: Logger; mayCreate: boolean }): Promise<FileCatalog> {
+    await fs.mkdir(dir);
+    const temporary = `${dir}/${catalogFileName}.tmp`;
+    if (await fs.exists(temporary)) await fs.unlink(temporary);
+    let bytes: Buffer | undefined;
+    try {
+      bytes = await readWholeFile(fs, `${dir}/${catalogFileName}`);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    if (bytes === undefined) {
+      if (!options.mayCreate) throw new CatalogUnreadableError(`${dir}/${catalogFileName} is missing from an initialised data directory`);
+      const secret = options.random.bytes(secretBytes);
+      await replaceFile(fs, dir, catalogFileName, encodeCatalog({ generation: 1, secret, streams: [] }), true);
+      return new FileCatalog(fs, dir, options.logger, 1, secret, []);
+    }
+    const decoded = decodeCatalog(bytes);
+    if (!decoded.ok) throw new CatalogUnreadableError(`${dir}/${catalogFileName}: ${decoded.reason}`);
+    const { generation, secret, streams } = decoded.snapshot;
+    return new FileCatalog(fs, dir, options.logger, generation, secret, streams);
+  }
+
+  list(): readonly StreamMeta[] {
+    this.sorted ??= [...this.view.values()].sort((a, b) => (a.StreamName < b.StreamName ? -1 : a.StreamName > b.StreamName ? 1 : 0));
+    return this.sorted;
+  }
+
+  get(streamName: string): StreamMeta | undefined {
+    const meta = this.view.get(streamName);
+    return meta && structuredClone(meta);
+  }
+
+  put(meta: StreamMeta): Promise<WriteOutcome> {
+    return this.change({ kind: "put", meta: structuredClone(meta) });
+  }
+
+  remove(streamName: string): Promise<WriteOutcome> {
+    return this.change({ kind: "remove", streamName });
+  }
+
+  secret(): Buffer {
+    return this.secretValue;
+  }
+
+  /** Waits for queued changes to be written; later changes fail as closed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.writing) await this.writing;
+  }
+
+  private change(change: Change): Promise<WriteOutcome> {
+    if (this.closed) return Promise.resolve({ ok: false, failure: closedFailure });
+    return new Promise((resolve) => {
+      this.queue.push({ change, resolve });
+      apply(this.view, change);
+      this.sorted = undefined;
+      this.writing ??= this.writeLoop();
+    });
+  }
+
+  /** Writes rounds until the queue is empty; clears `writing` in the same tick it sees it empty. */
+  private async writeLoop(): Promise<void> {
+    await Promise.resolve();
+    for (;;) {
+      if (this.queue.length === 0) {
+        this.writing = undefined;
+        return;
+      }
+      const round = this.queue.splice(0);
+      const next = new Map(this.durable);
+      for (const queued of round) apply(next, queued.change);
+      const streams = [...next.values()].sort((a, b) => (a.StreamName < b.StreamName ? -1 : a.StreamName > b.StreamName ? 1 : 0));
+      try {
+        const bytes = encodeCatalog({ generation: this.generation + 1, secret: this.secretValue, streams });
+        await replaceFile(this.fs, this.dir, catalogFileName, bytes, true);
+        this.durable = next;
+        this.generation++;
+        for (const queued of round) queued.resolve({ ok: true });
+      } catch (error) {
+        const failure = storageFailure(error, "write the catalog");
+        this.logger.error({ failure: failure.message }, "catalog update failed; the change is withdrawn");
+        this.view = new Map(this.durable);
+        for (const queued of this.queue) apply(this.view, queued.change);
+        this.sorted = undefined;
+        for (const queued of round) queued.resolve({ ok: false, failure });
+      }
+    }
+  }
+}
+
+function apply(streams: Map<string, StreamMeta>, change: Change): void {
+  if (change.kind === "put") streams.set(change.meta.StreamName, change.meta);
+  else streams.delete(change.streamName);
+}

@@ -1,0 +1,216 @@
+/**
+ * The filesystem port: the few calls the embedded engine makes, behind an interface, so tests can
+ * substitute a simulated disk that tears writes, fails fsync, runs out of space or "loses power"
+ * (test/storage/sim-fs.ts). The engine never imports node:fs itself.
+ *
+ * Calls reject with Node-style errors carrying `code` (ENOENT, ENOSPC, EIO…); the engine turns
+ * them into outcome values at its interface.
+ */
+import * as fs from "node:fs";
+
+export type OpenMode =
+  /** Read only; the file must exist. */
+  | "read"
+  /** Read and write; the file must exist. */
+  | "readWrite"
+  /** Read and write; created empty, or emptied if it exists. */
+  | "createTruncate";
+
+export interface FileHandlePort {
+  /** Reads up to `length` bytes at `position`; returns how many were read (fewer at end of file). */
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
+  /** Writes the buffers in order at `position`; returns bytes written, which may be fewer than asked. */
+  writev(buffers: readonly Buffer[], position: number): Promise<number>;
+  /** Makes the file's data (and its size) durable: fdatasync. */
+  datasync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface DirEntry {
+  name: string;
+  isDirectory: boolean;
+}
+
+export interface FsPort {
+  open(path: string, mode: OpenMode): Promise<FileHandlePort>;
+  readdir(path: string): Promise<DirEntry[]>;
+  /** Creates the directory and any missing parents; succeeds if it exists. */
+  mkdir(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  /** Makes the directory's entries (creations, renames, removals) durable. */
+  syncDir(path: string): Promise<void>;
+  /** Whether a path exists (file or directory). */
+  exists(path: string): Promise<boolean>;
+}
+
+/** Error codes that mean the disk (or quota) is full. */
+export function isNoSpace(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ENOSPC" || code === "EDQUOT";
+}
+
+export function isNotFound(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+}
+
+/** IOV_MAX on Linux: a writev with more buffers is split. */
+const iovecsMax = 1024;
+
+const modeFlags: Record<OpenMode, string> = { read: "r", readWrite: "r+", createTruncate: "w+" };
+
+function call<T>(run: (done: (error: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value))));
+}
+
+/**
+ * Numeric file descriptors and the callback API: the cheapest path through libuv (no FileHandle
+ * objects, one threadpool hop per call).
+ */
+class NodeFileHandle implements FileHandlePort {
+  constructor(private readonly fd: number) {}
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    return call((done) => fs.read(this.fd, buffer, offset, length, position, done));
+  }
+  writev(buffers: readonly Buffer[], position: number): Promise<number> {
+    const slice = buffers.length > iovecsMax ? buffers.slice(0, iovecsMax) : buffers;
+    return call((done) => fs.writev(this.fd, slice as Buffer[], position, done));
+  }
+  datasync(): Promise<void> {
+    return call<void>((done) => fs.fdatasync(this.fd, (error) => done(error, undefined)));
+  }
+  truncate(length: number): Promise<void> {
+    return call<void>((done) => fs.ftruncate(this.fd, length, (error) => done(error, undefined)));
+  }
+  async size(): Promise<number> {
+    const stats = await call<fs.Stats>((done) => fs.fstat(this.fd, done));
+    return stats.size;
+  }
+  close(): Promise<void> {
+    return call<void>((done) => fs.close(this.fd, (error) => done(error, undefined)));
+  }
+}
+
+/** The real filesystem. */
+export const nodeFs: FsPort = {
+  async open(path, mode) {
+    const fd = await call<number>((done) => fs.open(path, modeFlags[mode], 0o644, done));
+    return new NodeFileHandle(fd);
+  },
+  async readdir(path) {
+    const entries = await fs.promises.readdir(path, { withFileTypes: true });
+    return entries.map((entry) => ({ name: entry.name, isDirectory: entry.isDirectory() }));
+  },
+  async mkdir(path) {
+    await fs.promises.mkdir(path, { recursive: true });
+  },
+  rename: (from, to) => fs.promises.rename(from, to),
+  unlink: (path) => fs.promises.unlink(path),
+  rmdir: (path) => fs.promises.rmdir(path),
+  async syncDir(path) {
+    const fd = await call<number>((done) => fs.open(path, "r", done));
+    try {
+      await call<void>((done) => fs.fsync(fd, (error) => done(error, undefined)));
+    } finally {
+      await call<void>((done) => fs.close(fd, (error) => done(error, undefined)));
+    }
+  },
+  async exists(path) {
+    try {
+      await fs.promises.access(path);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  },
+};
+
+/** Writes every byte, continuing after short writes; rejects with the error that stopped it. */
+export async function writeFully(handle: FileHandlePort, buffers: readonly Buffer[], position: number): Promise<void> {
+  let pending = buffers.filter((buffer) => buffer.length > 0);
+  let at = position;
+  while (pending.length > 0) {
+    const written = await handle.writev(pending, at);
+    if (written <= 0) throw Object.assign(new Error("write made no progress"), { code: "EIO" });
+    at += written;
+    pending = dropBytes(pending, written);
+  }
+}
+
+function dropBytes(buffers: readonly Buffer[], count: number): Buffer[] {
+  const out: Buffer[] = [];
+  let left = count;
+  for (const buffer of buffers) {
+    if (left >= buffer.length) {
+      left -= buffer.length;
+      continue;
+    }
+    out.push(left > 0 ? buffer.subarray(left) : buffer);
+    left = 0;
+  }
+  return out;
+}
+
+/** Reads exactly `length` bytes at `position`, or fewer only at end of file. */
+export async function readFully(handle: FileHandlePort, buffer: Buffer, length: number, position: number): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const count = await handle.read(buffer, done, length - done, position + done);
+    if (count === 0) break;
+    done += count;
+  }
+  return done;
+}
+
+/** Reads a whole (small) file. */
+export async function readWholeFile(fsPort: FsPort, path: string): Promise<Buffer> {
+  const handle = await fsPort.open(path, "read");
+  try {
+    const size = await handle.size();
+    const buffer = Buffer.alloc(size);
+    const count = await readFully(handle, buffer, size, 0);
+    return buffer.subarray(0, count);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Replaces a file atomically: write a temporary sibling, make it durable, rename it over the
+ * target, make the directory durable. After a crash the target holds the old or the new bytes.
+ * With `durable: false` the fsyncs are skipped (for files that are only hints, checked on load).
+ */
+export async function replaceFile(fsPort: FsPort, dir: string, name: string, bytes: Buffer, durable: boolean): Promise<void> {
+  const target = `${dir}/${name}`;
+  const temporary = `${target}.tmp`;
+  const handle = await fsPort.open(temporary, "createTruncate");
+  try {
+    await writeFully(handle, [bytes], 0);
+    if (durable) await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  await fsPort.rename(temporary, target);
+  if (durable) await fsPort.syncDir(dir);
+}
+
+/** Removes a directory tree (only what the engine itself created: files and directories). */
+export async function removeTree(fsPort: FsPort, path: string): Promise<void> {
+  let entries: DirEntry[];
+  try {
+    entries = await fsPort.readdir(path);
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
+  }
+  for (const entry of entries) {
+    const child = `${path}/${entry.name}`;
+    if (entry.isDirectory) await removeTree(fsPort, child);
+    else await fsPort.unlink(child).catch((error) => (isNotFound(error) ? undefined : Promise.reject(error)));
+  }
+  await fsPort.rmdir(path).catch((error) => (isNotFound(error) ? undefined : Promise.reject(error)));
+}

@@ -1,0 +1,187 @@
+/**
+ * Record frames: how one record lies in a segment file (docs/formats/log-segment.md).
+ *
+ *   offset  size  field                         (integers little-endian)
+ *   0       4     frameBytes                    whole frame, this field included (≥ 32)
+ *   4       4     crc32c                        of bytes [8, frameBytes)
+ *   8       8     offset                        position of the record in its shard's log
+ *   16      8     arrivalMs                     never less than the previous frame's
+ *   24      2     partitionKeyBytes
+ *   26      1     flags                         bit 0: an explicit hash key is present
+ *   27      1     explicitHashKeyBytes
+ *   28      4     dataBytes
+ *   32      …     partition key (UTF-8), explicit hash key (ASCII digits), data
+ *
+ * frameBytes = 32 + partitionKeyBytes + explicitHashKeyBytes + dataBytes exactly; a frame that
+ * disagrees, fails its checksum, or breaks the offset or time order is corrupt.
+ */
+import { crc32c } from "./crc32c.js";
+import { assert } from "../../util/assert.js";
+import type { AppendRecord, StoredRecord } from "../types.js";
+
+export const frameHeaderBytes = 32;
+/** Larger than any record AWS accepts (10 MiB of data plus keys); anything bigger is garbage. */
+export const frameBytesMax = 16 * 1024 * 1024;
+const flagExplicitHashKey = 1;
+const twoTo32 = 2 ** 32;
+
+export function writeU64(buffer: Buffer, value: number, at: number): void {
+  buffer.writeUInt32LE(value % twoTo32, at);
+  buffer.writeUInt32LE(Math.floor(value / twoTo32), at + 4);
+}
+
+/** Reads an unsigned 64-bit value; returns -1 if it is beyond Number.MAX_SAFE_INTEGER. */
+export function readU64(buffer: Buffer, at: number): number {
+  const high = buffer.readUInt32LE(at + 4);
+  if (high > 0x1fffff) return -1;
+  return high * twoTo32 + buffer.readUInt32LE(at);
+}
+
+/** Where the index wants entries, decided while encoding (one flat array: offset, position, arrivalMs…). */
+export interface IndexCursor {
+  /** File position of the last indexed frame, or -1 if the segment has none yet. */
+  lastIndexedPosition: number;
+  intervalBytes: number;
+}
+
+export interface EncodedBatch {
+  buffer: Buffer;
+  /** Triples (offset, position, arrivalMs) for the index, in order. */
+  indexEntries: number[];
+}
+
+/** The bytes `records` take as frames. */
+export function batchBytes(records: readonly AppendRecord[]): number {
+  let total = 0;
+  for (const record of records) {
+    total += frameHeaderBytes + Buffer.byteLength(record.partitionKey, "utf8") + record.data.length;
+    if (record.explicitHashKey !== undefined) total += Buffer.byteLength(record.explicitHashKey, "latin1");
+  }
+  return total;
+}
+
+/**
+ * Encodes records as consecutive frames in one buffer of `total` bytes (from batchBytes): one
+ * allocation per batch, none per record. `position` is the file position of the first frame; the
+ * index cursor is advanced in place.
+ */
+export function encodeBatch(
+  records: readonly AppendRecord[],
+  total: number,
+  firstOffset: number,
+  arrivalMs: number,
+  position: number,
+  cursor: IndexCursor,
+): EncodedBatch {
+  const buffer = Buffer.allocUnsafe(total);
+  const indexEntries: number[] = [];
+  let at = 0;
+  let offset = firstOffset;
+  for (const record of records) {
+    const partitionKeyBytes = buffer.write(record.partitionKey, at + frameHeaderBytes, "utf8");
+    let cursorAt = at + frameHeaderBytes + partitionKeyBytes;
+    let explicitHashKeyBytes = 0;
+    if (record.explicitHashKey !== undefined) {
+      explicitHashKeyBytes = buffer.write(record.explicitHashKey, cursorAt, "latin1");
+      cursorAt += explicitHashKeyBytes;
+    }
+    cursorAt += record.data.copy(buffer, cursorAt);
+    const frameBytes = cursorAt - at;
+    assert(partitionKeyBytes <= 0xffff && explicitHashKeyBytes <= 0xff, "record keys too long for a frame");
+    assert(frameBytes <= frameBytesMax, "record too large for a frame");
+    buffer.writeUInt32LE(frameBytes, at);
+    writeU64(buffer, offset, at + 8);
+    writeU64(buffer, arrivalMs, at + 16);
+    buffer.writeUInt16LE(partitionKeyBytes, at + 24);
+    buffer[at + 26] = record.explicitHashKey !== undefined ? flagExplicitHashKey : 0;
+    buffer[at + 27] = explicitHashKeyBytes;
+    buffer.writeUInt32LE(record.data.length, at + 28);
+    buffer.writeUInt32LE(crc32c(buffer, at + 8, cursorAt), at + 4);
+    const framePosition = position + at;
+    if (cursor.lastIndexedPosition < 0 || framePosition - cursor.lastIndexedPosition >= cursor.intervalBytes) {
+      indexEntries.push(offset, framePosition, arrivalMs);
+      cursor.lastIndexedPosition = framePosition;
+    }
+    at = cursorAt;
+    offset++;
+  }
+  assert(at === total, "frame encoding size mismatch");
+  return { buffer, indexEntries };
+}
+
+/** What decoding a frame at some position found. */
+export type FrameStatus =
+  | "ok"
+  /** Fewer bytes than a whole frame before the end: a torn write. */
+  | "incomplete"
+  /** A length, checksum or ordering that cannot be right. */
+  | "corrupt";
+
+/** A decoded frame header, reused across frames to avoid an allocation per frame. */
+export class FrameView {
+  buffer: Buffer = Buffer.alloc(0);
+  /** Index of the frame's first byte in `buffer`. */
+  start = 0;
+  /** The frame's position in its file (set by the scanner). */
+  position = 0;
+  frameBytes = 0;
+  offset = 0;
+  arrivalMs = 0;
+  partitionKeyBytes = 0;
+  hasExplicitHashKey = false;
+  explicitHashKeyBytes = 0;
+  dataBytes = 0;
+
+  /** Copies the frame out as a record; the data stays a view into `buffer` (no copy). */
+  toRecord(): StoredRecord {
+    const keyStart = this.start + frameHeaderBytes;
+    const hashKeyStart = keyStart + this.partitionKeyBytes;
+    const dataStart = hashKeyStart + this.explicitHashKeyBytes;
+    const record: StoredRecord = {
+      offset: this.offset,
+      arrivalMs: this.arrivalMs,
+      partitionKey: this.buffer.toString("utf8", keyStart, hashKeyStart),
+      data: this.buffer.subarray(dataStart, dataStart + this.dataBytes),
+    };
+    if (this.hasExplicitHashKey) record.explicitHashKey = this.buffer.toString("latin1", hashKeyStart, dataStart);
+    return record;
+  }
+}
+
+/** Reads the frame length at `start` if 4 bytes are there, else -1. */
+export function peekFrameBytes(buffer: Buffer, start: number, end: number): number {
+  return end - start < 4 ? -1 : buffer.readUInt32LE(start);
+}
+
+/**
+ * Decodes and verifies the frame at `buffer[start, end)` into `view`. `end` is where valid bytes
+ * stop (the chunk end, or the file end). Checks the length fields and the checksum; the caller
+ * checks the offset and time order, which need context.
+ */
+export function decodeFrame(buffer: Buffer, start: number, end: number, view: FrameView): FrameStatus {
+  if (end - start < frameHeaderBytes) return "incomplete";
+  const frameBytes = buffer.readUInt32LE(start);
+  if (frameBytes < frameHeaderBytes || frameBytes > frameBytesMax) return "corrupt";
+  if (end - start < frameBytes) return "incomplete";
+  const partitionKeyBytes = buffer.readUInt16LE(start + 24);
+  const flags = buffer[start + 26]!;
+  const explicitHashKeyBytes = buffer[start + 27]!;
+  const dataBytes = buffer.readUInt32LE(start + 28);
+  if ((flags & ~flagExplicitHashKey) !== 0) return "corrupt";
+  if ((flags & flagExplicitHashKey) === 0 && explicitHashKeyBytes !== 0) return "corrupt";
+  if (frameHeaderBytes + partitionKeyBytes + explicitHashKeyBytes + dataBytes !== frameBytes) return "corrupt";
+  if (crc32c(buffer, start + 8, start + frameBytes) !== buffer.readUInt32LE(start + 4)) return "corrupt";
+  const offset = readU64(buffer, start + 8);
+  const arrivalMs = readU64(buffer, start + 16);
+  if (offset < 0 || arrivalMs < 0) return "corrupt";
+  view.buffer = buffer;
+  view.start = start;
+  view.frameBytes = frameBytes;
+  view.offset = offset;
+  view.arrivalMs = arrivalMs;
+  view.partitionKeyBytes = partitionKeyBytes;
+  view.hasExplicitHashKey = (flags & flagExplicitHashKey) !== 0;
+  view.explicitHashKeyBytes = explicitHashKeyBytes;
+  view.dataBytes = dataBytes;
+  return "ok";
+}

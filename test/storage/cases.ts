@@ -1,0 +1,433 @@
+/**
+ * The storage case suite: every engine passes these, through the interfaces in
+ * src/storage/types.ts only (as every hono router passes one common case file).
+ *
+ *   runStorageCases("memory", async () => ({ engine, cleanup }));
+ *
+ * `reopen` (engines that persist) closes the engine cleanly and opens a new one on the same data;
+ * the cases that need it are skipped, with that reason, for engines without it.
+ */
+import { describe, it, type TestContext } from "node:test";
+import assert from "node:assert/strict";
+import type { AppendRecord, StorageEngine, StoredRecord, StreamMeta } from "../../src/storage/types.js";
+import { evenHashKeyRanges } from "../../src/core/hash-key.js";
+
+export interface StorageHarness {
+  engine: StorageEngine;
+  /** Closes the engine and opens a new one on the same data; absent for engines that keep nothing. */
+  reopen?: () => Promise<StorageEngine>;
+  /** Closes whatever engine is open and removes its data. */
+  cleanup: () => Promise<void>;
+}
+
+const t0 = 1_700_000_000_000;
+const streamA = "0123456789abcdef0123456789abcdef";
+const streamB = "fedcba9876543210fedcba9876543210";
+
+export function streamMeta(name: string, overrides: Partial<StreamMeta> = {}): StreamMeta {
+  const ranges = evenHashKeyRanges(2);
+  return {
+    streamId: Buffer.from(name).toString("hex").padEnd(32, "0").slice(0, 32),
+    StreamName: name,
+    createdAtMs: t0,
+    StreamStatus: "ACTIVE",
+    statusDueAtMs: t0,
+    RetentionPeriodHours: 24,
+    StreamMode: "PROVISIONED",
+    EncryptionType: "NONE",
+    Tags: {},
+    shards: ranges.map((range, index) => ({
+      ShardId: `shardId-00000000000${index}`,
+      shardIndex: index,
+      HashKeyRange: range,
+      createdAtMs: t0,
+    })),
+    nextShardIndex: 2,
+    ShardLevelMetrics: [],
+    ...overrides,
+  };
+}
+
+export function record(partitionKey: string, data: string | Buffer, explicitHashKey?: string): AppendRecord {
+  const out: AppendRecord = { partitionKey, data: typeof data === "string" ? Buffer.from(data) : data };
+  if (explicitHashKey !== undefined) out.explicitHashKey = explicitHashKey;
+  return out;
+}
+
+/** Appends and asserts success; returns the first offset. */
+async function appendOk(engine: StorageEngine, streamId: string, shard: number, records: AppendRecord[], arrivalMs: number) {
+  const outcome = await engine.logs.shard(streamId, shard).append(records, arrivalMs);
+  assert.ok(outcome.ok, `append failed: ${outcome.ok ? "" : outcome.failure.message}`);
+  return outcome;
+}
+
+async function readAll(engine: StorageEngine, streamId: string, shard: number, from = 0): Promise<StoredRecord[]> {
+  const log = engine.logs.shard(streamId, shard);
+  const out: StoredRecord[] = [];
+  let offset = from;
+  for (;;) {
+    const result = await log.read(offset, { recordsMax: 1000, bytesMax: 10 * 1024 * 1024 });
+    out.push(...result.records);
+    if (result.records.length === 0) return out;
+    offset = result.nextOffset;
+  }
+}
+
+function plain(records: readonly StoredRecord[]) {
+  return records.map((stored) => {
+    const out: Record<string, unknown> = { offset: stored.offset, arrivalMs: stored.arrivalMs, partitionKey: stored.partitionKey, data: stored.data.toString("base64") };
+    if (stored.explicitHashKey !== undefined) out.explicitHashKey = stored.explicitHashKey;
+    return out;
+  });
+}
+
+export function runStorageCases(name: string, create: () => Promise<StorageHarness>): void {
+  /** Runs a case on a fresh engine; `current()` follows reopens. */
+  const withEngine = (run: (current: () => StorageEngine, harness: StorageHarness & { reopenNow(): Promise<StorageEngine> }) => Promise<void>, needsReopen = false) => async (t: TestContext) => {
+    const harness = await create();
+    if (needsReopen && !harness.reopen) {
+      await harness.cleanup();
+      t.skip(`${name} keeps nothing to reopen`);
+      return;
+    }
+    let engine = harness.engine;
+    const extended = {
+      ...harness,
+      async reopenNow() {
+        engine = await harness.reopen!();
+        return engine;
+      },
+    };
+    try {
+      await run(() => engine, extended);
+    } finally {
+      await harness.cleanup();
+    }
+  };
+
+  describe(`storage > ${name}`, () => {
+    describe("catalog", () => {
+      it("starts empty with a 32-byte secret", withEngine(async (engine) => {
+        assert.deepEqual(engine().catalog.list(), []);
+        assert.equal(engine().catalog.get("nope"), undefined);
+        assert.equal(engine().catalog.secret().length, 32);
+      }));
+
+      it("stores a stream and returns copies", withEngine(async (engine) => {
+        const meta = streamMeta("alpha");
+        assert.deepEqual(await engine().catalog.put(meta), { ok: true });
+        meta.Tags.changed = "after put";
+        const got = engine().catalog.get("alpha")!;
+        assert.deepEqual(got, streamMeta("alpha"));
+        got.StreamStatus = "DELETING";
+        got.shards.pop();
+        assert.deepEqual(engine().catalog.get("alpha"), streamMeta("alpha"));
+      }));
+
+      it("round-trips every field, including awkward tag keys", withEngine(async (engine) => {
+        const meta = streamMeta("fields", {
+          StreamStatus: "UPDATING",
+          StreamMode: "ON_DEMAND",
+          EncryptionType: "KMS",
+          KeyId: "alias/aws/kinesis",
+          Tags: { "__proto__": "x", constructor: "y", "ключ": "значение 🎉", "": "" },
+          ShardLevelMetrics: ["IncomingBytes"],
+          nextShardIndex: 5,
+        });
+        meta.shards[0]!.endingOffset = 42;
+        meta.shards[0]!.closedAtMs = t0 + 5;
+        meta.shards.push({ ShardId: "shardId-000000000004", shardIndex: 4, ParentShardId: "shardId-000000000000", AdjacentParentShardId: "shardId-000000000001", HashKeyRange: { StartingHashKey: "0", EndingHashKey: "1" }, createdAtMs: t0 + 6 });
+        await engine().catalog.put(meta);
+        const got = engine().catalog.get("fields")!;
+        assert.deepEqual(got, meta);
+        assert.deepEqual(Object.keys(got.Tags), Object.keys(meta.Tags));
+        assert.equal(Object.getPrototypeOf(got.Tags), Object.prototype);
+      }));
+
+      it("lists streams sorted by name", withEngine(async (engine) => {
+        for (const streamName of ["b", "B", "a-1", "a", "A_2", "a.0"]) await engine().catalog.put(streamMeta(streamName));
+        assert.deepEqual(engine().catalog.list().map((meta) => meta.StreamName), ["A_2", "B", "a", "a-1", "a.0", "b"]);
+      }));
+
+      it("replaces and removes streams", withEngine(async (engine) => {
+        await engine().catalog.put(streamMeta("s"));
+        await engine().catalog.put(streamMeta("s", { RetentionPeriodHours: 48 }));
+        assert.equal(engine().catalog.get("s")!.RetentionPeriodHours, 48);
+        assert.equal(engine().catalog.list().length, 1);
+        assert.deepEqual(await engine().catalog.remove("s"), { ok: true });
+        assert.deepEqual(await engine().catalog.remove("never-existed"), { ok: true });
+        assert.equal(engine().catalog.get("s"), undefined);
+        assert.deepEqual(engine().catalog.list(), []);
+      }));
+
+      it("applies concurrent changes in call order", withEngine(async (engine) => {
+        const outcomes = await Promise.all([
+          ...Array.from({ length: 20 }, (_, i) => engine().catalog.put(streamMeta(`c${String(i).padStart(2, "0")}`))),
+          engine().catalog.remove("c03"),
+          engine().catalog.put(streamMeta("c05", { RetentionPeriodHours: 100 })),
+        ]);
+        assert.ok(outcomes.every((outcome) => outcome.ok));
+        assert.equal(engine().catalog.list().length, 19);
+        assert.equal(engine().catalog.get("c03"), undefined);
+        assert.equal(engine().catalog.get("c05")!.RetentionPeriodHours, 100);
+      }));
+
+      it("keeps streams and the secret across a reopen", withEngine(async (engine, harness) => {
+        await engine().catalog.put(streamMeta("kept", { Tags: { k: "v" } }));
+        await engine().catalog.put(streamMeta("gone"));
+        await engine().catalog.remove("gone");
+        const secret = Buffer.from(engine().catalog.secret());
+        await harness.reopenNow();
+        assert.deepEqual(engine().catalog.list().map((meta) => meta.StreamName), ["kept"]);
+        assert.deepEqual(engine().catalog.get("kept"), streamMeta("kept", { Tags: { k: "v" } }));
+        assert.deepEqual(engine().catalog.secret(), secret);
+      }, true));
+    });
+
+    describe("logs", () => {
+      it("starts a shard empty", withEngine(async (engine) => {
+        const log = engine().logs.shard(streamA, 0);
+        assert.equal(log.startOffset(), 0);
+        assert.equal(log.endOffset(), 0);
+        assert.deepEqual(await log.read(0, { recordsMax: 10, bytesMax: 1000 }), { records: [], nextOffset: 0 });
+        assert.equal(await log.offsetAtTime(t0), 0);
+      }));
+
+      it("assigns consecutive offsets and reports the arrival time", withEngine(async (engine) => {
+        const log = engine().logs.shard(streamA, 0);
+        assert.deepEqual(await log.append([record("a", "1"), record("b", "2")], t0), { ok: true, firstOffset: 0, arrivalMs: t0 });
+        assert.deepEqual(await log.append([record("c", "3")], t0 + 1), { ok: true, firstOffset: 2, arrivalMs: t0 + 1 });
+        assert.equal(log.endOffset(), 3);
+        assert.equal(log.startOffset(), 0);
+      }));
+
+      it("never lets arrival time go backwards", withEngine(async (engine) => {
+        const log = engine().logs.shard(streamA, 0);
+        await appendOk(engine(), streamA, 0, [record("a", "1")], t0 + 100);
+        const outcome = await log.append([record("b", "2")], t0);
+        assert.deepEqual(outcome, { ok: true, firstOffset: 1, arrivalMs: t0 + 100 });
+        assert.deepEqual((await readAll(engine(), streamA, 0)).map((stored) => stored.arrivalMs), [t0 + 100, t0 + 100]);
+      }));
+
+      it("returns records intact", withEngine(async (engine) => {
+        const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+        const large = Buffer.alloc(1024 * 1024, 0xab);
+        large[12345] = 1;
+        const records = [
+          record("plain", "hello"),
+          record("ünïcødé 🎉 ключ", binary),
+          record("k".repeat(256), Buffer.alloc(0)),
+          record("with-hash", "x", "340282366920938463463374607431768211455"),
+          record("zero-hash", "y", "0"),
+          record("big", large),
+        ];
+        await appendOk(engine(), streamA, 0, records, t0);
+        const stored = await readAll(engine(), streamA, 0);
+        assert.deepEqual(plain(stored), plain(records.map((input, offset) => ({ ...input, offset, arrivalMs: t0 }))));
+        assert.ok(Buffer.isBuffer(stored[0]!.data));
+      }));
+
+      it("keeps its own copy of appended data and gives readers theirs", withEngine(async (engine) => {
+        const data = Buffer.from("original");
+        await appendOk(engine(), streamA, 0, [record("k", data)], t0);
+        data.write("mutated!");
+        const first = (await readAll(engine(), streamA, 0))[0]!;
+        assert.equal(first.data.toString(), "original");
+        first.data.write("changed!");
+        first.partitionKey = "changed";
+        const again = (await readAll(engine(), streamA, 0))[0]!;
+        assert.equal(again.data.toString(), "original");
+        assert.equal(again.partitionKey, "k");
+      }));
+
+      it("honours recordsMax and bytesMax, always returning at least one record", withEngine(async (engine) => {
+        const log = engine().logs.shard(streamA, 0);
+        await appendOk(engine(), streamA, 0, [record("a", "12345"), record("b", "1234567890"), record("c", "1")], t0);
+        await appendOk(engine(), streamA, 0, [record("d", "1")], t0 + 7);
+        let result = await log.read(0, { recordsMax: 2, bytesMax: 1000 });
+        assert.deepEqual(result.records.map((stored) => stored.partitionKey), ["a", "b"]);
+        assert.equal(result.nextOffset, 2);
+        assert.equal(result.nextArrivalMs, t0);
+        result = await log.read(0, { recordsMax: 10, bytesMax: 15 });
+        assert.deepEqual(result.records.map((stored) => stored.partitionKey), ["a", "b"]);
+        result = await log.read(0, { recordsMax: 10, bytesMax: 14 });
+        assert.deepEqual(result.records.map((stored) => stored.partitionKey), ["a"]);
+        assert.equal(result.nextOffset, 1);
+        result = await log.read(1, { recordsMax: 10, bytesMax: 3 });
+        assert.deepEqual(result.records.map((stored) => stored.partitionKey), ["b"]);
+        result = await log.read(2, { recordsMax: 1, bytesMax: 1000 });
+        assert.deepEqual(result.records.map((stored) => stored.offset), [2]);
+        assert.equal(result.nextArrivalMs, t0 + 7);
+        result = await log.read(3, { recordsMax: 10, bytesMax: 1000 });
+        assert.deepEqual(result.records.map((stored) => stored.offset), [3]);
+        assert.equal(result.nextOffset, 4);
+        assert.equal(result.nextArrivalMs, undefined);
+      }));
+
+      it("reads from any offset, and past the end reads nothing", withEngine(async (engine) => {
+        const log = engine().logs.shard(streamA, 0);
+        for (let batch = 0; batch < 10; batch++) {
+          await appendOk(engine(), streamA, 0, Array.from({ length: 10 }, (_, i) => record(`k${batch}-${i}`, `d${batch * 10 + i}`)), t0 + batch);
+        }
+        for (const from of [0, 1, 9, 10, 11, 55, 99]) {
+          const result = await log.read(from, { recordsMax: 3, bytesMax: 1000 });
+          assert.deepEqual(result.records.map((stored) => stored.data.toString()), [from, from + 1, from + 2].filter((n) => n < 100).map((n) => `d${n}`));
+          assert.deepEqual(result.records.map((stored) => stored.offset), [from, from + 1, from + 2].filter((n) => n < 100));
+        }
+        assert.deepEqual(await log.read(100, { recordsMax: 3, bytesMax: 1000 }), { records: [], nextOffset: 100 });
+        assert.deepEqual(await log.read(250, { recordsMax: 3, bytesMax: 1000 }), { records: [], nextOffset: 250 });
+      }));
+
+      it("pages through many records and batches", withEngine(async (engine) => {
+        const payload = (n: number) => Buffer.from(`record-${n}-`.padEnd(100, String.fromCharCode(97 + (n % 26))));
+        for (let batch = 0; batch < 12; batch++) {
+          await appendOk(engine(), streamA, 1, Array.from({ length: 500 }, (_, i) => record(`pk-${i % 37}`, payload(batch * 500 + i))), t0 + batch * 1000);
+        }
+        const log = engine().logs.shard(streamA, 1);
+        assert.equal(log.endOffset(), 6000);
+        let offset = 0;
+        let count = 0;
+        while (offset < 6000) {
+          const result = await log.read(offset, { recordsMax: 777, bytesMax: 64 * 1024 });
+          assert.ok(result.records.length > 0);
+          for (const stored of result.records) {
+            assert.equal(stored.offset, count);
+            assert.deepEqual(stored.data, payload(count));
+            assert.equal(stored.arrivalMs, t0 + Math.floor(count / 500) * 1000);
+            count++;
+          }
+          offset = result.nextOffset;
+        }
+        assert.equal(count, 6000);
+      }));
+
+      it("finds the first record at or after a time", withEngine(async (engine) => {
+        const log = engine().logs.shard(streamA, 0);
+        await appendOk(engine(), streamA, 0, [record("a", "0"), record("a", "1")], t0 + 10);
+        await appendOk(engine(), streamA, 0, [record("a", "2")], t0 + 20);
+        await appendOk(engine(), streamA, 0, [record("a", "3"), record("a", "4")], t0 + 20);
+        await appendOk(engine(), streamA, 0, [record("a", "5")], t0 + 30);
+        const expectations: [number, number][] = [[t0, 0], [t0 + 10, 0], [t0 + 11, 2], [t0 + 20, 2], [t0 + 21, 5], [t0 + 30, 5], [t0 + 31, 6], [t0 + 1e9, 6]];
+        for (const [time, offset] of expectations) assert.equal(await log.offsetAtTime(time), offset, `at ${time - t0}`);
+      }));
+
+      it("orders concurrent appends by call order", withEngine(async (engine) => {
+        const log = engine().logs.shard(streamA, 0);
+        const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append([record(`k${i}`, `a${i}`), record(`k${i}`, `b${i}`)], t0 + i)));
+        outcomes.forEach((outcome, i) => assert.deepEqual(outcome, { ok: true, firstOffset: i * 2, arrivalMs: t0 + i }));
+        const stored = await readAll(engine(), streamA, 0);
+        assert.deepEqual(stored.map((item) => item.data.toString()), Array.from({ length: 50 }, (_, i) => [`a${i}`, `b${i}`]).flat());
+      }));
+
+      it("keeps shards and streams apart", withEngine(async (engine) => {
+        await appendOk(engine(), streamA, 0, [record("a0", "a0")], t0);
+        await appendOk(engine(), streamA, 1, [record("a1", "a1"), record("a1", "a1b")], t0);
+        await appendOk(engine(), streamB, 0, [record("b0", "b0")], t0);
+        assert.deepEqual((await readAll(engine(), streamA, 0)).map((stored) => stored.partitionKey), ["a0"]);
+        assert.deepEqual((await readAll(engine(), streamA, 1)).map((stored) => stored.data.toString()), ["a1", "a1b"]);
+        assert.deepEqual((await readAll(engine(), streamB, 0)).map((stored) => stored.partitionKey), ["b0"]);
+        assert.equal(engine().logs.shard(streamB, 1).endOffset(), 0);
+      }));
+
+      it("trims records that arrived before the cutoff and keeps the rest", withEngine(async (engine) => {
+        const log = engine().logs.shard(streamA, 0);
+        for (let batch = 0; batch < 20; batch++) {
+          await appendOk(engine(), streamA, 0, Array.from({ length: 50 }, (_, i) => record("k", `${batch}-${i}-`.padEnd(200, "x"))), t0 + batch * 1000);
+        }
+        await log.trimBefore(t0 + 10_500);
+        const start = log.startOffset();
+        assert.ok(start <= 550, `kept records that arrived after the cutoff (start ${start})`);
+        assert.equal(log.endOffset(), 1000);
+        const kept = await readAll(engine(), streamA, 0, 0);
+        assert.equal(kept[0]!.offset, start);
+        assert.deepEqual(kept.map((stored) => stored.offset), Array.from({ length: 1000 - start }, (_, i) => start + i));
+        assert.equal((await log.read(0, { recordsMax: 1, bytesMax: 1000 })).records[0]!.offset, start);
+        assert.equal(await log.offsetAtTime(t0 + 10_500), 550);
+        assert.equal(await log.offsetAtTime(t0), start);
+        await appendOk(engine(), streamA, 0, [record("k", "after")], t0 + 30_000);
+        assert.equal(log.endOffset(), 1001);
+      }));
+
+      it("trims everything once every record has expired, keeping the offsets", withEngine(async (engine) => {
+        const log = engine().logs.shard(streamA, 0);
+        await appendOk(engine(), streamA, 0, [record("k", "1"), record("k", "2")], t0);
+        await appendOk(engine(), streamA, 0, [record("k", "3")], t0 + 10);
+        await log.trimBefore(t0 + 1000);
+        assert.equal(log.endOffset(), 3);
+        const left = await readAll(engine(), streamA, 0);
+        assert.ok(left.every((stored) => stored.offset >= log.startOffset()));
+        const outcome = await appendOk(engine(), streamA, 0, [record("k", "4")], t0 + 2000);
+        assert.equal(outcome.firstOffset, 3);
+        assert.equal(await log.offsetAtTime(t0 + 1000), 3);
+        assert.deepEqual((await log.read(3, { recordsMax: 10, bytesMax: 100 })).records.map((stored) => stored.data.toString()), ["4"]);
+      }));
+
+      it("drops a stream's logs and nothing else", withEngine(async (engine) => {
+        await appendOk(engine(), streamA, 0, [record("a", "a")], t0);
+        await appendOk(engine(), streamA, 3, [record("a", "a")], t0);
+        await appendOk(engine(), streamB, 0, [record("b", "b")], t0);
+        await engine().logs.dropStream(streamA);
+        assert.equal(engine().logs.shard(streamA, 0).endOffset(), 0);
+        assert.equal(engine().logs.shard(streamA, 3).endOffset(), 0);
+        assert.deepEqual(await readAll(engine(), streamA, 0), []);
+        assert.deepEqual((await readAll(engine(), streamB, 0)).map((stored) => stored.data.toString()), ["b"]);
+        await engine().logs.dropStream(streamA);
+        await engine().logs.dropStream("00112233445566778899aabbccddeeff");
+      }));
+
+      it("refuses appends after close", withEngine(async (engine) => {
+        const log = engine().logs.shard(streamA, 0);
+        await appendOk(engine(), streamA, 0, [record("a", "a")], t0);
+        await engine().close();
+        const outcome = await log.append([record("a", "b")], t0);
+        assert.equal(outcome.ok, false);
+        assert.equal(!outcome.ok && outcome.failure.kind, "closed");
+      }));
+
+      it("keeps records, offsets and order across a reopen", withEngine(async (engine, harness) => {
+        await registerStreams(engine());
+        for (let batch = 0; batch < 30; batch++) {
+          await appendOk(engine(), streamA, 0, Array.from({ length: 20 }, (_, i) => record(`k${i}`, `${batch}:${i}:`.padEnd(150, "z"), i % 3 === 0 ? String(i) : undefined)), t0 + batch * 100);
+        }
+        await appendOk(engine(), streamA, 2, [record("other", "shard")], t0 + 5000);
+        const before = plain(await readAll(engine(), streamA, 0));
+        await harness.reopenNow();
+        assert.equal(engine().logs.shard(streamA, 0).endOffset(), 600);
+        assert.deepEqual(plain(await readAll(engine(), streamA, 0)), before);
+        assert.deepEqual((await readAll(engine(), streamA, 2)).map((stored) => stored.partitionKey), ["other"]);
+        const outcome = await engine().logs.shard(streamA, 0).append([record("late", "x")], t0);
+        assert.deepEqual(outcome, { ok: true, firstOffset: 600, arrivalMs: t0 + 2900 });
+        assert.equal(await engine().logs.shard(streamA, 0).offsetAtTime(t0 + 1450), 300);
+        await harness.reopenNow();
+        assert.equal(engine().logs.shard(streamA, 0).endOffset(), 601);
+      }, true));
+
+      it("keeps a trimmed start across a reopen", withEngine(async (engine, harness) => {
+        await registerStreams(engine());
+        for (let batch = 0; batch < 10; batch++) await appendOk(engine(), streamA, 0, [record("k", "x".repeat(3000))], t0 + batch * 1000);
+        await engine().logs.shard(streamA, 0).trimBefore(t0 + 20_000);
+        const start = engine().logs.shard(streamA, 0).startOffset();
+        await harness.reopenNow();
+        assert.equal(engine().logs.shard(streamA, 0).startOffset(), start);
+        assert.equal(engine().logs.shard(streamA, 0).endOffset(), 10);
+        assert.equal((await engine().logs.shard(streamA, 0).append([record("k", "y")], t0 + 30_000)).ok, true);
+      }, true));
+
+      it("does not bring a dropped stream back after a reopen", withEngine(async (engine, harness) => {
+        await registerStreams(engine());
+        await appendOk(engine(), streamA, 0, [record("a", "a")], t0);
+        await appendOk(engine(), streamB, 0, [record("b", "b")], t0);
+        await engine().logs.dropStream(streamA);
+        await harness.reopenNow();
+        assert.equal(engine().logs.shard(streamA, 0).endOffset(), 0);
+        assert.equal(engine().logs.shard(streamB, 0).endOffset(), 1);
+      }, true));
+    });
+  });
+}
+
+/** Logs belong to streams in the catalog: an engine may drop logs of unknown streams on reopen. */
+async function registerStreams(engine: StorageEngine): Promise<void> {
+  await engine.catalog.put(streamMeta("stream-a", { streamId: streamA }));
+  await engine.catalog.put(streamMeta("stream-b", { streamId: streamB }));
+}
