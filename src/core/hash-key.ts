@@ -1,12 +1,30 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 
 /** The Kinesis hash key space is the unsigned 128-bit integers. */
 export const hashKeyMax = (1n << 128n) - 1n;
 
 /** MD5 of the UTF-8 partition key, read as a big-endian unsigned 128-bit integer (as AWS does). */
 export function hashPartitionKey(partitionKey: string): bigint {
-  const digest = createHash("md5").update(partitionKey, "utf8").digest();
-  return BigInt("0x" + digest.toString("hex"));
+  return BigInt("0x" + partitionKeyHashHex(partitionKey));
+}
+
+/**
+ * The same MD5 as 32 lowercase hex digits. Fixed-width hex strings compare (with `<`) in the
+ * same order as the numbers they spell, so routing can compare them without BigInt arithmetic.
+ */
+export function partitionKeyHashHex(partitionKey: string): string {
+  return md5Hex(partitionKey);
+}
+
+// crypto.hash (Node >= 20.12) digests in one call without a Hash object: about 3x cheaper per key.
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
+const md5Hex: (text: string) => string = oneShotHash
+  ? (text) => oneShotHash("md5", text, "hex")
+  : (text) => crypto.createHash("md5").update(text, "utf8").digest("hex");
+
+/** A hash key as 32 lowercase hex digits (see partitionKeyHashHex). */
+export function hashKeyHex(hashKey: bigint): string {
+  return hashKey.toString(16).padStart(32, "0");
 }
 
 export interface HashKeyRange {

@@ -2,7 +2,8 @@
  * awsJson1_1 codec.
  * Requests: one JSON object; blobs are base64 strings and timestamps epoch seconds (numbers,
  * with fraction) — the shape checker converts both, since only it knows which members they are.
- * Responses: `Buffer`/`Uint8Array` values become base64 strings and `Date` values epoch seconds.
+ * Responses: `Buffer`/`Uint8Array` values become base64 strings and `Date` values epoch seconds;
+ * non-finite numbers become null and undefined members are left out (JSON.stringify's rules).
  */
 export type DecodeOutcome = { ok: true; value: unknown } | { ok: false };
 
@@ -15,43 +16,39 @@ export function decodeJson(body: Buffer): DecodeOutcome {
 }
 
 export function encodeJson(value: unknown): Buffer {
-  const parts: string[] = [];
-  write(value, parts);
-  return Buffer.from(parts.join(""), "utf8");
+  return Buffer.from(JSON.stringify(wireReady(value)) ?? "null", "utf8");
 }
 
-function write(value: unknown, out: string[]): void {
-  if (value === null || value === undefined) {
-    out.push("null");
-  } else if (typeof value === "string") {
-    out.push(JSON.stringify(value));
-  } else if (typeof value === "number") {
-    out.push(Number.isFinite(value) ? String(value) : "null");
-  } else if (typeof value === "boolean") {
-    out.push(value ? "true" : "false");
-  } else if (value instanceof Date) {
-    out.push(String(value.getTime() / 1000));
-  } else if (value instanceof Uint8Array) {
-    out.push('"', Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64"), '"');
-  } else if (Array.isArray(value)) {
-    out.push("[");
+/**
+ * The value with blobs as base64 strings and Dates as epoch seconds, ready for the native
+ * JSON.stringify (several times faster than serialising in JavaScript). Containers are copied
+ * only when something inside them changes, so a PutRecords answer passes through untouched.
+ */
+function wireReady(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64");
+  if (value instanceof Date) return value.getTime() / 1000;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(",");
-      write(value[i], out);
+      const item: unknown = value[i];
+      const ready = wireReady(item);
+      if (ready !== item) {
+        copy ??= value.slice();
+        copy[i] = ready;
+      }
     }
-    out.push("]");
-  } else if (typeof value === "object") {
-    out.push("{");
-    let first = true;
-    for (const [key, member] of Object.entries(value)) {
-      if (member === undefined) continue;
-      if (!first) out.push(",");
-      first = false;
-      out.push(JSON.stringify(key), ":");
-      write(member, out);
-    }
-    out.push("}");
-  } else {
-    out.push("null");
+    return copy ?? value;
   }
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    const ready = wireReady(item);
+    if (ready !== item) {
+      copy ??= { ...record };
+      copy[key] = ready;
+    }
+  }
+  return copy ?? value;
 }

@@ -10,7 +10,7 @@
 import { ServiceError } from "./service-error.js";
 import { WireTimestamp } from "./timestamp.js";
 import type { WireFormat } from "./wire-format.js";
-import { isStrictBase64 } from "../util/bytes.js";
+import { decodeStrictBase64 } from "../util/bytes.js";
 
 interface Common {
   required?: boolean;
@@ -74,6 +74,9 @@ export function checkShape<T>(body: unknown, shape: StructureShape, format: Wire
     throw new ServiceError("SerializationException", undefined, 400);
   }
   const typed = convertStructure(body as Record<string, unknown>, shape, format);
+  // Most requests are valid: a check that builds no paths or messages decides that, and only a
+  // failing request pays for the reporting walk that words AWS's messages.
+  if (membersSatisfy(typed, shape)) return typed as T;
   const errors: string[] = [];
   validateMembers(typed, shape, "", errors);
   if (errors.length > 0) {
@@ -87,10 +90,31 @@ export function checkShape<T>(body: unknown, shape: StructureShape, format: Wire
   return typed as T;
 }
 
+interface MemberEntry {
+  name: string;
+  shape: Shape;
+  /** The member's name as AWS writes it in a validation path (first letter lowercased). */
+  pathName: string;
+}
+
+const memberEntriesByShape = new WeakMap<StructureShape, readonly MemberEntry[]>();
+
+/** A structure's members in order, listed once per shape rather than once per value checked. */
+function memberEntries(shape: StructureShape): readonly MemberEntry[] {
+  let entries = memberEntriesByShape.get(shape);
+  if (!entries) {
+    entries = Object.entries(shape.members).map(([name, member]) => ({ name, shape: member, pathName: lowerFirst(name) }));
+    memberEntriesByShape.set(shape, entries);
+  }
+  return entries;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
 function convertStructure(value: Record<string, unknown>, shape: StructureShape, format: WireFormat): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, member] of Object.entries(shape.members)) {
-    if (!Object.prototype.hasOwnProperty.call(value, name)) continue;
+  for (const { name, shape: member } of memberEntries(shape)) {
+    if (!hasOwn.call(value, name)) continue;
     const converted = convert(value[name], member, format);
     if (converted !== null && converted !== undefined) out[name] = converted;
   }
@@ -176,17 +200,16 @@ function convertBlob(value: unknown, kind: string, format: WireFormat): Buffer {
   }
   if (kind === "string" && format === "json") {
     const text = value as string;
+    const decoded = decodeStrictBase64(text);
+    if (decoded) return decoded;
+    // Only the error's wording is left to decide.
     if (text.length % 4 !== 0) {
       throw serializationError(`'${text}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: ${text.length}`);
     }
     const bad = /[^a-zA-Z0-9+/=]|=[^=]/.exec(text);
     if (bad) throw serializationError(`'${text}' can not be converted to a Blob: Invalid Base64 character: '${bad[0][0]}'`);
-    if (!isStrictBase64(text)) throw serializationError(`'${text}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected`);
-    const decoded = Buffer.from(text, "base64");
-    if (decoded.toString("base64") !== text) {
-      throw serializationError(`'${text}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected`);
-    }
-    return decoded;
+    // Well-formed but not canonical: the unused bits of the last character are not zero.
+    throw serializationError(`'${text}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected`);
   }
   if (kind === "string") throw serializationError("class java.lang.String can not be converted to a Blob");
   throw containerMismatch(kind) ?? serializationError(`${javaClassOf(kind)} can not be converted to a Blob`);
@@ -204,10 +227,76 @@ function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
-function validateMembers(value: Record<string, unknown>, shape: StructureShape, parent: string, errors: string[]): void {
-  for (const [name, member] of Object.entries(shape.members)) {
-    validate(value[name], member, parent + lowerFirst(name), errors);
+/** Appends AWS's wording of every violated constraint (callers keep at most ten). */
+export function validateMembers(value: Record<string, unknown>, shape: StructureShape, parent: string, errors: string[]): void {
+  for (const { name, shape: member, pathName } of memberEntries(shape)) {
+    validate(value[name], member, parent + pathName, errors);
   }
+}
+
+/**
+ * Whether a converted value passes every constraint `validate` checks — the same checks, without
+ * paths or messages. (test/protocol/shapes-satisfy.test.ts holds the two to the same verdicts.)
+ */
+export function membersSatisfy(value: Record<string, unknown>, shape: StructureShape): boolean {
+  for (const { name, shape: member } of memberEntries(shape)) {
+    if (!satisfies(value[name], member)) return false;
+  }
+  return true;
+}
+
+function satisfies(value: unknown, shape: Shape): boolean {
+  if (value === undefined || value === null) return shape.required !== true;
+  switch (shape.type) {
+    case "string": {
+      const text = value as string;
+      if (shape.enum && !shape.enum.includes(text)) return false;
+      if (shape.pattern !== undefined && !anchored(shape.pattern).test(text)) return false;
+      return lengthWithin(text.length, shape);
+    }
+    case "blob":
+      return lengthWithin((value as Buffer).length, shape);
+    case "integer":
+    case "long": {
+      const number = value as number;
+      return !(shape.min !== undefined && number < shape.min) && !(shape.max !== undefined && number > shape.max);
+    }
+    case "list": {
+      const items = value as unknown[];
+      if (shape.memberLength) {
+        const [low, high] = shape.memberLength;
+        for (const item of items) if (typeof item !== "string" || item.length < low || item.length > high) return false;
+      }
+      if (!lengthWithin(items.length, shape)) return false;
+      const member = shape.member;
+      if (member.type === "structure") {
+        for (const item of items) if (!membersSatisfy((item ?? {}) as Record<string, unknown>, member)) return false;
+      } else {
+        for (const item of items) if (!satisfies(item, member)) return false;
+      }
+      return true;
+    }
+    case "map": {
+      const entries = Object.entries(value as Record<string, unknown>);
+      if (shape.keyLength) {
+        const [low, high] = shape.keyLength;
+        for (const [key] of entries) if (key.length < low || key.length > high) return false;
+      }
+      if (shape.valueLength) {
+        const [low, high] = shape.valueLength;
+        for (const [, item] of entries) if (typeof item !== "string" || item.length < low || item.length > high) return false;
+      }
+      return lengthWithin(entries.length, shape);
+    }
+    case "structure":
+      return membersSatisfy(value as Record<string, unknown>, shape);
+    default:
+      return true;
+  }
+}
+
+function lengthWithin(length: number, shape: { lengthMin?: number; lengthMax?: number }): boolean {
+  return !(shape.lengthMin !== undefined && length < shape.lengthMin) && !(shape.lengthMax !== undefined && length > shape.lengthMax);
 }
 
 function validate(value: unknown, shape: Shape, path: string, errors: string[]): void {

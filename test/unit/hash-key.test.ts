@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { evenHashKeyRanges, hashKeyMax, hashPartitionKey, rangeContains } from "../../src/core/hash-key.js";
+import { evenHashKeyRanges, hashKeyHex, hashKeyMax, hashPartitionKey, partitionKeyHashHex, rangeContains } from "../../src/core/hash-key.js";
+import { SeededRandom } from "../../src/util/random.js";
 
 const twoTo128 = 1n << 128n;
 
@@ -53,4 +54,19 @@ test("core > hash-key > rangeContains includes both ends and nothing outside", (
   assert.equal(rangeContains(range, 10n), true);
   assert.equal(rangeContains(range, 20n), true);
   assert.equal(rangeContains(range, 21n), false);
+});
+
+test("core > hash-key > hex keys are the same MD5 and order exactly as the numbers they spell", () => {
+  const random = new SeededRandom(5);
+  const keys = ["", "a", "héllo", "🙂", "x".repeat(256)];
+  for (const key of keys) assert.equal(BigInt("0x" + partitionKeyHashHex(key)), hashPartitionKey(key));
+  const values = [0n, 1n, hashKeyMax, hashKeyMax - 1n, 1n << 64n];
+  for (let i = 0; i < 300; i++) values.push(BigInt("0x" + random.bytes(16).toString("hex")) >> BigInt(random.int(128)));
+  for (const value of values) assert.equal(hashKeyHex(value).length, 32);
+  for (let i = 0; i < values.length; i++) {
+    for (let j = 0; j < values.length; j += 7) {
+      const [a, b] = [values[i]!, values[j]!];
+      assert.equal(hashKeyHex(a) < hashKeyHex(b), a < b, `${a} vs ${b}`);
+    }
+  }
 });

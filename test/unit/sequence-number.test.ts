@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeSequenceNumber, encodeSequenceNumber, type SequencePosition } from "../../src/core/sequence-number.js";
+import { decodeSequenceNumber, encodeSequenceNumber, encodeSequenceNumberRun, type SequencePosition } from "../../src/core/sequence-number.js";
 import { SeededRandom } from "../../src/util/random.js";
 
 const arrivalMs = Date.UTC(2024, 4, 1, 12, 0, 0, 123);
@@ -74,4 +74,21 @@ test("core > sequence-number > numbers we did not issue decode to nothing", () =
     " " + ours.slice(1),
   ];
   for (const text of notOurs) assert.equal(decodeSequenceNumber(text), undefined, text);
+});
+
+test("core > sequence-number > a run of consecutive offsets equals encoding each one", () => {
+  const random = new SeededRandom(11);
+  const edges = [0, 1, 2 ** 20 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER - 600];
+  for (let i = 0; i < 400; i++) {
+    const position: SequencePosition = {
+      arrivalMs: i % 7 === 0 ? 2 ** 44 - 1 : random.int(2 ** 44),
+      shardIndex: i % 5 === 0 ? 2 ** 24 - 1 : random.int(2 ** 24),
+      offset: i < edges.length ? edges[i]! : random.int(2 ** 40),
+    };
+    const count = 1 + random.int(520);
+    const run = encodeSequenceNumberRun(position, count);
+    assert.equal(run.length, count);
+    for (let k = 0; k < count; k++) assert.equal(run[k], encodeSequenceNumber({ ...position, offset: position.offset + k }), `position ${JSON.stringify(position)} +${k}`);
+  }
+  assert.deepEqual(encodeSequenceNumberRun({ arrivalMs, shardIndex: 0, offset: 0 }, 0), []);
 });

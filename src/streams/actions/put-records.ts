@@ -2,8 +2,8 @@ import { defineAction } from "../action.js";
 import { HashKey, PartitionKey, streamReference } from "../shapes/common.js";
 import { internalFailureEntryMessage } from "../errors.js";
 import { limits } from "../limits.js";
-import { checkPutRecordsSize, requireWritableStream, resolveHashKey, shardRouter } from "../records/index.js";
-import { encodeSequenceNumber } from "../../core/sequence-number.js";
+import { checkPutRecordsSize, requireWritableStream, resolveHashKey, shardRouter, type ShardRouter } from "../records/index.js";
+import { encodeSequenceNumberRun } from "../../core/sequence-number.js";
 import type { AppendRecord, ShardMeta } from "../../storage/types.js";
 import type { StreamReference } from "../stream-registry.js";
 
@@ -68,25 +68,28 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
     let failed = 0;
     groups.forEach((group, groupIndex) => {
       const outcome = outcomes[groupIndex]!;
-      if (!outcome.ok) context.logger.error({ err: outcome.failure, stream: meta.StreamName, shard: group.shard.ShardId }, "append failed");
-      group.entryIndexes.forEach((entryIndex, position) => {
-        if (!outcome.ok) {
-          failed++;
-          results[entryIndex] = { ErrorCode: "InternalFailure", ErrorMessage: internalFailureEntryMessage };
-          return;
-        }
-        const offset = outcome.firstOffset + position;
-        results[entryIndex] = {
-          SequenceNumber: encodeSequenceNumber({ arrivalMs: outcome.arrivalMs, shardIndex: group.shard.shardIndex, offset }),
-          ShardId: group.shard.ShardId,
-        };
-      });
+      const indexes = group.entryIndexes;
+      if (!outcome.ok) {
+        context.logger.error({ err: outcome.failure, stream: meta.StreamName, shard: group.shard.ShardId }, "append failed");
+        failed += indexes.length;
+        for (const entryIndex of indexes) results[entryIndex] = { ErrorCode: "InternalFailure", ErrorMessage: internalFailureEntryMessage };
+        return;
+      }
+      // The group was appended as one contiguous run of offsets.
+      const sequenceNumbers = encodeSequenceNumberRun(
+        { arrivalMs: outcome.arrivalMs, shardIndex: group.shard.shardIndex, offset: outcome.firstOffset },
+        indexes.length,
+      );
+      const shardId = group.shard.ShardId;
+      for (let position = 0; position < indexes.length; position++) {
+        results[indexes[position]!] = { SequenceNumber: sequenceNumbers[position]!, ShardId: shardId };
+      }
     });
     return { FailedRecordCount: failed, Records: results, EncryptionType: meta.EncryptionType };
   },
 });
 
-function groupByShard(entries: readonly PutRecordsEntry[], hashKeys: readonly bigint[], route: (hashKey: bigint) => ShardMeta): ShardGroup[] {
+function groupByShard(entries: readonly PutRecordsEntry[], hashKeys: readonly string[], route: ShardRouter): ShardGroup[] {
   const byShard = new Map<number, ShardGroup>();
   entries.forEach((entry, index) => {
     const shard = route(hashKeys[index]!);

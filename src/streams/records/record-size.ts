@@ -25,9 +25,12 @@ export function checkRecordSize(path: string, record: SizedRecord): void {
 /** Checks each entry, then the request as a whole. */
 export function checkPutRecordsSize(records: readonly SizedRecord[]): void {
   let total = 0;
-  records.forEach((record, index) => {
-    checkRecordSize(`records.${index + 1}.member.data`, record);
-    total += recordBytes(record);
-  });
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index]!;
+    const bytes = recordBytes(record);
+    // The member path is spelled out only for a record that fails.
+    if (bytes > limits.recordDataBytesMax) checkRecordSize(`records.${index + 1}.member.data`, record);
+    total += bytes;
+  }
   if (total > limits.putRecordsBytesMax) throw streamsErrors.putRecordsTooLarge();
 }
