@@ -1,7 +1,7 @@
 #!/bin/sh
 # The whole test suite, as `npm test` and CI run it:
-#   1. installs the external clients the end-to-end tests drive, if missing: the AWS CLI v2
-#      (Debian package awscli, /usr/bin/aws) and boto3 for Debian's /usr/bin/python3;
+#   1. installs the external tools the tests drive, if missing: the AWS CLI v2 (Debian package
+#      awscli, /usr/bin/aws), boto3 for Debian's /usr/bin/python3, and strace;
 #   2. typechecks the sources and tests;
 #   3. runs every test/**/*.test.ts file with node's test runner, two files at a time.
 # The e2e tests fail (never skip) when the clients are missing, pointing back here.
@@ -15,6 +15,8 @@ as_root() {
 missing=""
 if ! /usr/bin/aws --version 2>/dev/null | grep -q '^aws-cli/2\.'; then missing="$missing awscli"; fi
 if ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then missing="$missing python3-boto3"; fi
+# test/crash/fsync-ordering.test.ts traces the server's system calls.
+if ! command -v strace >/dev/null 2>&1; then missing="$missing strace"; fi
 if [ -n "$missing" ]; then
   echo "scripts/test.sh: installing$missing (Debian packages the end-to-end tests drive)"
   export DEBIAN_FRONTEND=noninteractive
