@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import "../dist/cli/main.js";
+// dist/tributary.mjs is the whole CLI in one module (scripts/bundle.mjs), built by `npm run build`.
+import "../dist/tributary.mjs";

@@ -4,11 +4,12 @@
  * clock: it builds the deps object every layer below receives.
  */
 import { parseArgs } from "node:util";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { resolveServerOptions, serverHelp, serverOptions } from "./server-options.js";
 import { startApp, requestBytesMaxDefault } from "../server/app.js";
+import { faultConfigBytesMax, parseFaultRules, type FaultConfig } from "../streams/index.js";
 import { createEmbeddedEngine, createMemoryEngine, type FsyncPolicy } from "../storage/index.js";
 import { systemClock } from "../util/clock.js";
 import { systemRandom } from "../util/random.js";
@@ -23,9 +24,17 @@ Options:
   -h, --help    show this help
   -v, --version print the version`;
 
+/** The package's version: from package.json two levels up (src/cli, dist/cli) or one (the dist bundle). */
 function version(): string {
-  const packageJson = new URL("../../package.json", import.meta.url);
-  return (JSON.parse(readFileSync(packageJson, "utf8")) as { version: string }).version;
+  for (const relative of ["../../package.json", "../package.json"]) {
+    try {
+      const parsed = JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (parsed.name === "tributary" && parsed.version) return parsed.version;
+    } catch {
+      // Not this one.
+    }
+  }
+  return "unknown";
 }
 
 function fail(message: string): never {
@@ -45,6 +54,22 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command !== "server") fail(`unknown command '${command}'\n\n${usage}`);
   await runServer(rest);
+}
+
+/** The `--faults` file's rules, checked before anything starts; a bad file stops the server with the reason. */
+function loadFaults(path: string): FaultConfig | undefined {
+  if (path === "") return undefined;
+  let text = "";
+  try {
+    const sizeBytes = statSync(path).size;
+    if (sizeBytes > faultConfigBytesMax) fail(`the fault rules file ${path} is ${sizeBytes} bytes; at most ${faultConfigBytesMax} are read`);
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    fail(`cannot read the fault rules file ${path}: ${(error as Error).message}`);
+  }
+  const parsed = parseFaultRules(text);
+  if (!parsed.ok) fail(`invalid fault rules in ${path}: ${parsed.message}`);
+  return parsed.config;
 }
 
 async function runServer(args: string[]): Promise<void> {
@@ -70,6 +95,7 @@ async function runServer(args: string[]): Promise<void> {
   const resolved = resolveServerOptions(cliValues, process.env);
   if (!resolved.ok) fail(resolved.message);
   const options = resolved.values;
+  const faults = loadFaults(String(options.faults));
 
   const logger = createLogger(options["log-level"] as LogLevel);
   const dataDir = resolve(String(options["data-dir"]));
@@ -93,6 +119,7 @@ async function runServer(args: string[]): Promise<void> {
       host: String(options.host),
       port: Number(options.port),
       requestBytesMax: requestBytesMaxDefault,
+      faults,
       streams: {
         region: String(options.region),
         accountId: String(options["account-id"]),

@@ -29,6 +29,8 @@ export const serverOptions: readonly OptionSpec[] = [
   { flag: "update-stream-ms", description: "how long an updated stream stays UPDATING", defaultValue: "500", parse: integer(0, 600_000) },
   { flag: "shard-limit", description: "the account's shard quota", defaultValue: "500", parse: integer(1, 1_000_000) },
   { flag: "log-level", description: "silent, error, warn, info or debug", defaultValue: "info", parse: text(/^(silent|error|warn|info|debug)$/) },
+  // Any path: the file is read and its rules checked when the server starts (docs/fault-injection.md).
+  { flag: "faults", description: "JSON file of fault injection rules", defaultValue: "", parse: (value) => value },
 ];
 
 export function envName(flag: string): string {
@@ -62,7 +64,7 @@ export function resolveServerOptions(
 export function serverHelp(): string {
   const lines = ["Usage: tributary server [options]", "", "Runs the Tributary server.", "", "Options:"];
   for (const spec of serverOptions) {
-    lines.push(`  --${spec.flag} <value>`.padEnd(28) + `${spec.description} (default ${spec.defaultValue}; env ${envName(spec.flag)})`);
+    lines.push(`  --${spec.flag} <value>`.padEnd(28) + `${spec.description} (default ${spec.defaultValue || "none"}; env ${envName(spec.flag)})`);
   }
   lines.push("  -h, --help".padEnd(28) + "show this help");
   return lines.join("\n");

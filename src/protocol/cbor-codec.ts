@@ -8,6 +8,7 @@
 import { decode, encode, Token, Type } from "cborg";
 import { WireTimestamp } from "./timestamp.js";
 import type { DecodeOutcome } from "./json-codec.js";
+import { SelfEncodingValue } from "./self-encoding.js";
 
 const tags: ((decode: () => unknown) => unknown)[] = [];
 tags[1] = (inner) => {
@@ -36,6 +37,7 @@ export function encodeCbor(value: unknown): Buffer {
 
 /** cborg writes undefined members; AWS omits absent members. */
 function stripUndefined(value: unknown): unknown {
+  if (value instanceof SelfEncodingValue) return stripUndefined(value.toWireValue());
   if (Array.isArray(value)) return value.map(stripUndefined);
   if (value && typeof value === "object" && !(value instanceof Uint8Array) && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};

@@ -5,6 +5,9 @@
  * Responses: `Buffer`/`Uint8Array` values become base64 strings and `Date` values epoch seconds;
  * non-finite numbers become null and undefined members are left out (JSON.stringify's rules).
  */
+import { JsonWriter } from "./json-writer.js";
+import { SelfEncodingValue } from "./self-encoding.js";
+
 export type DecodeOutcome = { ok: true; value: unknown } | { ok: false };
 
 export function decodeJson(body: Buffer): DecodeOutcome {
@@ -16,8 +19,37 @@ export function decodeJson(body: Buffer): DecodeOutcome {
 }
 
 export function encodeJson(value: unknown): Buffer {
+  if (value !== null && typeof value === "object" && Object.values(value).some((member) => member instanceof SelfEncodingValue)) {
+    return encodeWithWriter(value as Record<string, unknown>);
+  }
   return Buffer.from(JSON.stringify(wireReady(value)) ?? "null", "utf8");
 }
+
+/** A response with self-encoding members: those write themselves, the rest go through JSON.stringify. */
+function encodeWithWriter(value: Record<string, unknown>): Buffer {
+  let estimate = 256;
+  for (const member of Object.values(value)) if (member instanceof SelfEncodingValue) estimate += member.jsonBytesEstimate();
+  const writer = new JsonWriter(estimate);
+  writer.raw(openBrace);
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const member = value[key];
+    if (member === undefined) continue;
+    if (!first) writer.raw(comma);
+    first = false;
+    writer.string(key);
+    writer.raw(colon);
+    if (member instanceof SelfEncodingValue) member.writeJson(writer);
+    else writer.encoded(JSON.stringify(wireReady(member)) ?? "null");
+  }
+  writer.raw(closeBrace);
+  return writer.finish();
+}
+
+const openBrace = Buffer.from("{");
+const closeBrace = Buffer.from("}");
+const comma = Buffer.from(",");
+const colon = Buffer.from(":");
 
 /**
  * The value with blobs as base64 strings and Dates as epoch seconds, ready for the native

@@ -3,7 +3,8 @@
  * object. The CLI and the tests both start servers through here.
  */
 import { startHttpServer, type RunningServer } from "./create-server.js";
-import { createStreamsService, type StreamsConfig, type StreamsService } from "../streams/index.js";
+import { createStreamsService, type FaultConfig, type StreamsConfig, type StreamsService } from "../streams/index.js";
+import { faultsRoute } from "./faults-route.js";
 import type { StorageEngine } from "../storage/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
@@ -14,6 +15,8 @@ export interface AppConfig {
   port: number;
   requestBytesMax: number;
   streams: StreamsConfig;
+  /** Fault injection rules installed at start (`--faults`, docs/fault-injection.md). */
+  faults?: FaultConfig;
 }
 
 export interface AppDeps {
@@ -32,11 +35,14 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** 7 MiB: a maximal PutRecords (5 MiB of data) base64-encodes to under 7 MB. */
-export const requestBytesMaxDefault = 7 * 1024 * 1024;
+/**
+ * 14 MiB: a maximal PutRecords (10 MiB of data and partition keys, the most any stream takes since
+ * AWS's large records) base64-encodes to 13.34 MiB, leaving over 600 KiB for the JSON around it.
+ */
+export const requestBytesMaxDefault = 14 * 1024 * 1024;
 
 export async function startApp(deps: AppDeps): Promise<RunningApp> {
-  const streams = createStreamsService({ ...deps, config: deps.config.streams });
+  const streams = createStreamsService({ ...deps, config: deps.config.streams, faults: deps.config.faults });
   streams.start();
   let http: RunningServer;
   try {
@@ -45,6 +51,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
       services: [streams],
       logger: deps.logger,
       health: () => ({ storage: deps.storage.name }),
+      routes: [faultsRoute(streams.faults)],
     });
   } catch (error) {
     await streams.stop();

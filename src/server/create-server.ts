@@ -17,7 +17,7 @@ import type { AwsService } from "../protocol/aws-service.js";
 export interface HttpServerConfig {
   host: string;
   port: number;
-  /** Largest request body accepted; AWS's PutRecords maximum (5 MiB) base64-encoded fits. */
+  /** Largest request body accepted; AWS's PutRecords maximum (10 MiB) base64-encoded fits. */
   requestBytesMax: number;
   /** How long a stop waits for in-flight requests (a stalled upload among them) before cutting them; default drainMsMaxDefault. */
   drainMsMax?: number;
@@ -39,6 +39,16 @@ export interface HttpServerDeps {
   logger: Logger;
   /** Extra health detail (storage engine name and the like). */
   health?: () => Record<string, unknown>;
+  /** Non-AWS endpoints (the fault injection admin) served on the same port; never reached through X-Amz-Target. */
+  routes?: readonly HttpRoute[];
+}
+
+/** One path with its own methods; any other method on it falls through to the AWS pipeline. */
+export interface HttpRoute {
+  path: string;
+  methods: readonly string[];
+  /** Reads the body itself (within its own bound) and answers. */
+  respond(request: IncomingMessage | Http2ServerRequest): Promise<ResponseToSend>;
 }
 
 export interface RunningServer {
@@ -194,6 +204,12 @@ async function handleRequest(
     const status = isClosing() ? "stopping" : "ok";
     const body = Buffer.from(JSON.stringify({ status, ...deps.health?.() }));
     send(response, { statusCode: isClosing() ? 503 : 200, headers: { ...corsHeaders, "content-type": "application/json" }, body });
+    return;
+  }
+  const route = deps.routes?.find((candidate) => candidate.path === path && candidate.methods.includes(request.method ?? ""));
+  if (route) {
+    const result = await route.respond(request);
+    send(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
     return;
   }
 

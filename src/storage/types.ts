@@ -22,6 +22,26 @@ export interface ShardMeta {
   closedAtMs?: number;
 }
 
+/** A shard a pending reshard creates; it gets its createdAtMs when the reshard takes effect. */
+export interface NewShard {
+  ShardId: string;
+  shardIndex: number;
+  ParentShardId?: string;
+  AdjacentParentShardId?: string;
+  HashKeyRange: HashKeyRange;
+  /** An intermediate step (UpdateShardCount's splits before merges): it closes, empty, as it opens. */
+  shortLived?: boolean;
+}
+
+/**
+ * A SplitShard, MergeShards or UpdateShardCount accepted but not yet in effect: the stream is
+ * UPDATING until statusDueAtMs, then the listed open shards close and the new ones open.
+ */
+export interface PendingReshard {
+  closingShardIndexes: number[];
+  newShards: NewShard[];
+}
+
 /** One stream as the catalog stores it. Updated only as a whole, atomically. */
 export interface StreamMeta {
   /** Unique per incarnation of a name: hex, safe as a file name. */
@@ -39,7 +59,38 @@ export interface StreamMeta {
   Tags: Record<string, string>;
   shards: ShardMeta[];
   nextShardIndex: number;
+  /** Set while a reshard waits to take effect (see PendingReshard). */
+  pendingReshard?: PendingReshard;
   ShardLevelMetrics: string[];
+  /** UpdateMaxRecordSize; absent means AWS's default, 1024 KiB. */
+  MaxRecordSizeInKiB?: number;
+  /** UpdateStreamWarmThroughput / UpdateStreamMode (ON_DEMAND streams only). */
+  warmThroughput?: WarmThroughputMeta;
+  /** When UpdateStreamMode last switched the mode (AWS allows two switches in 24 hours). */
+  modeSwitchedAtMs?: number[];
+  /** PutResourcePolicy: the policy document as the client sent it. */
+  resourcePolicy?: string;
+}
+
+/** A warm throughput change: the stream scales from previousMiBps to targetMiBps, reaching it at reachedAtMs. */
+export interface WarmThroughputMeta {
+  targetMiBps: number;
+  previousMiBps: number;
+  reachedAtMs: number;
+}
+
+/** Account-level settings (UpdateAccountSettings), stored whole in the catalog. */
+export interface AccountSettings {
+  /** MinimumThroughputBillingCommitment; absent until first enabled. */
+  billingCommitment?: BillingCommitmentMeta;
+}
+
+export interface BillingCommitmentMeta {
+  startedAtMs: number;
+  /** The commitment's minimum term ends here (startedAtMs + 24 hours). */
+  earliestAllowedEndAtMs: number;
+  /** Set by a disable: when the commitment ends (or ended). Absent while it runs open-ended. */
+  endsAtMs?: number;
 }
 
 export interface StorageFailure {
@@ -58,6 +109,10 @@ export interface Catalog {
   /** Inserts or replaces one stream; resolves once durable. */
   put(meta: StreamMeta): Promise<WriteOutcome>;
   remove(streamName: string): Promise<WriteOutcome>;
+  /** The account-level settings, or undefined if none were ever stored. */
+  accountSettings(): AccountSettings | undefined;
+  /** Replaces the account-level settings; resolves once durable. */
+  putAccountSettings(settings: AccountSettings): Promise<WriteOutcome>;
   /** A per-data-directory secret (stable across restarts) for signing shard iterators. */
   secret(): Buffer;
 }

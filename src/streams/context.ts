@@ -4,6 +4,8 @@ import type { Logger } from "../util/logger.js";
 import type { LogStore } from "../storage/types.js";
 import type { StreamsConfig } from "./config.js";
 import type { StreamRegistry } from "./stream-registry.js";
+import type { AccountSettingsStore } from "./account-settings.js";
+import type { PutRecordsFaults } from "./faults/index.js";
 
 /** Everything an action may touch: injected, so tests control time, randomness and storage. */
 export interface StreamsContext {
@@ -12,7 +14,11 @@ export interface StreamsContext {
   logger: Logger;
   config: StreamsConfig;
   streams: StreamRegistry;
+  /** Account-level settings (UpdateAccountSettings). */
+  account: AccountSettingsStore;
   logs: LogStore;
   /** Key that signs shard iterators; stable for the data directory. */
   iteratorKey: Buffer;
+  /** Set only on a PutRecords call a partial-failure fault rule fired on (streams/faults). */
+  putRecordsFaults?: PutRecordsFaults;
 }

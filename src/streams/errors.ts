@@ -35,7 +35,8 @@ export const streamsErrors = {
       `1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=${dataBytes} cap=${dataBytes}]' at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${recordBytesMax}`,
       400,
     ),
-  putRecordsTooLarge: () => new ServiceError("InvalidArgumentException", "Records size exceeds 5 MB limit", 400),
+  /** AWS raised the limit from 5 to 10 MiB with large records; the text follows the 5 MB one kinesalite recorded. */
+  putRecordsTooLarge: () => new ServiceError("InvalidArgumentException", "Records size exceeds 10 MB limit", 400),
   unresolvableShardId: (shardId: string, streamName: string, accountId: string) =>
     new ServiceError("ResourceNotFoundException", `Could not find shard ${shardId} in stream ${streamName} under account ${accountId}.`, 400),
   iteratorTypeNeedsSequenceNumber: (iteratorType: string, hasSequenceNumber: boolean) =>
@@ -83,6 +84,47 @@ export const streamsErrors = {
         `Number of additional shards that would have resulted from this request: ${additionalShards}. ` +
         "Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) " +
         "for current limits and how to request higher limits.",
+      400,
+    ),
+  // Resharding (SplitShard, MergeShards as kinesalite recorded AWS; the closed-shard and
+  // On-Demand texts as moto checked them against AWS; UpdateShardCount from kinesalite's tests).
+  splitHashKeyOutOfRange: (hashKey: string, shardId: string, streamName: string, accountId: string, range: { StartingHashKey: string; EndingHashKey: string }) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `NewStartingHashKey ${hashKey} used in SplitShard() on shard ${shardId} in stream ${streamName} under account ${accountId} ` +
+        `is not both greater than one plus the shard's StartingHashKey ${range.StartingHashKey} and less than the shard's EndingHashKey ${range.EndingHashKey}.`,
+      400,
+    ),
+  shardsNotAdjacent: (shardId: string, adjacentShardId: string, streamName: string, accountId: string) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `Shards ${shardId} and ${adjacentShardId} in stream ${streamName} under account ${accountId} are not an adjacent pair of shards eligible for merging`,
+      400,
+    ),
+  shardAlreadyResharded: (shardId: string, streamName: string, accountId: string) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `Shard ${shardId} in stream ${streamName} under account ${accountId} has already been merged or split, and thus is not eligible for merging or splitting.`,
+      400,
+    ),
+  streamInOnDemandMode: (streamName: string, accountId: string) =>
+    new ServiceError("ValidationException", `Request is invalid. Stream ${streamName} under account ${accountId} is in On-Demand mode.`, 400),
+  scaleUpOverDouble: (openShards: number, target: number) =>
+    new ServiceError(
+      "LimitExceededException",
+      `UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: ${openShards}, Target shard count: ${target}`,
+      400,
+    ),
+  scaleDownBelowHalf: (openShards: number, target: number) =>
+    new ServiceError(
+      "LimitExceededException",
+      `UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: ${openShards}, Target shard count: ${target}`,
+      400,
+    ),
+  streamShardCountOverMax: (shardsMax: number, openShards: number, target: number) =>
+    new ServiceError(
+      "LimitExceededException",
+      `Target shard count or number of open shards cannot be greater than ${shardsMax}. Current open shard count: ${openShards}, Target shard count: ${target}`,
       400,
     ),
   shardCountExpected: () => new ServiceError("InvalidArgumentException", "ShardCount is expected when StreamMode=PROVISIONED", 400),
@@ -140,6 +182,73 @@ export const streamsErrors = {
     new ServiceError("InvalidArgumentException", `ShardId can only be specified in the ShardFilter when its Type is AFTER_SHARD_ID, not ${type}.`, 400),
   shardFilterUnexpectedTimestamp: (type: string) =>
     new ServiceError("InvalidArgumentException", `Timestamp can only be specified in the ShardFilter when its Type is AT_TIMESTAMP or FROM_TIMESTAMP, not ${type}.`, 400),
+  // Throttling and server-side failures, raised only by fault injection (streams/faults), in AWS's wording.
+  shardRateExceeded: (shardId: string, streamName: string, accountId: string) =>
+    new ServiceError("ProvisionedThroughputExceededException", shardRateExceededMessage(shardId, streamName, accountId), 400),
+  streamRateExceeded: (streamName: string, accountId: string) =>
+    new ServiceError("LimitExceededException", `Rate exceeded for stream ${streamName} under account ${accountId}.`, 400),
+  /** A throttled call that names no stream (ListStreams, or an iterator that does not decode). */
+  accountRateExceeded: (type: "ProvisionedThroughputExceededException" | "LimitExceededException", accountId: string) =>
+    new ServiceError(type, `Rate exceeded for account ${accountId}.`, 400),
+  /** AWS's common errors: InternalFailure (500) and ServiceUnavailable (503), with their documented text. */
+  serverFailure: () => new ServiceError("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500),
+  serviceUnavailable: () => new ServiceError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503),
+  // Capacity mode, warm throughput, record size, enhanced monitoring, resource policies. These
+  // APIs are newer than kinesalite, so no recording of AWS's text exists to follow: the wording
+  // below follows AWS's neighbouring messages (shard limit, CreateStream's mode checks).
+  onDemandStreamLimitExceeded: (accountId: string, region: string, current: number, limit: number) =>
+    new ServiceError(
+      "LimitExceededException",
+      `This request would exceed the on-demand stream limit for the account ${accountId} in ${region}. ` +
+        `Current on-demand stream count for the account: ${current}. Limit: ${limit}. ` +
+        "Number of additional on-demand streams that would have resulted from this request: 1. " +
+        "Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) " +
+        "for current limits and how to request higher limits.",
+      400,
+    ),
+  modeSwitchLimitExceeded: (streamName: string, accountId: string, switchesMax: number) =>
+    new ServiceError(
+      "LimitExceededException",
+      `Stream ${streamName} under account ${accountId} has already switched capacity mode ${switchesMax} times in the last 24 hours.`,
+      400,
+    ),
+  warmThroughputNotExpected: () =>
+    new ServiceError("InvalidArgumentException", "WarmThroughputMiBps is not expected when StreamMode=PROVISIONED", 400),
+  warmThroughputNeedsOnDemand: (streamName: string, accountId: string) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `Stream ${streamName} under account ${accountId} is not in ON_DEMAND capacity mode. Warm throughput is only supported for ON_DEMAND streams.`,
+      400,
+    ),
+  warmThroughputNeedsCommitment: (accountId: string) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `Warm throughput requires MinimumThroughputBillingCommitment to be enabled for account ${accountId}.`,
+      400,
+    ),
+  warmThroughputTooHigh: (requestedMiBps: number, maxMiBps: number) =>
+    new ServiceError(
+      "LimitExceededException",
+      `Requested warm throughput (${requestedMiBps} MiBps) exceeds the maximum warm throughput of ${maxMiBps} MiBps for an on-demand stream.`,
+      400,
+    ),
+  /** A list member outside its enum, reported on the list as AWS reports list member constraints (cf. TagKeys). */
+  memberNotInEnum: (listText: string, path: string, values: readonly string[]) =>
+    new ServiceError(
+      "ValidationException",
+      `1 validation error detected: Value '${listText}' at '${path}' failed to satisfy constraint: ` +
+        `Member must satisfy constraint: [Member must satisfy enum value set: [${values.join(", ")}]]`,
+      400,
+    ),
+  streamArnRequired: () => new ServiceError("InvalidArgumentException", "StreamARN must be provided.", 400),
+  resourcePolicyNotJson: () =>
+    new ServiceError("InvalidArgumentException", "Invalid policy document: the policy must be a JSON object.", 400),
+  resourcePolicyTooLarge: (bytes: number, bytesMax: number) =>
+    new ServiceError("InvalidArgumentException", `Policy document size (${bytes} bytes) exceeds the maximum size of ${bytesMax} bytes.`, 400),
+  invalidResourceArn: (resourceArn: string) =>
+    new ServiceError("InvalidArgumentException", `Invalid ResourceARN: ${resourceArn}. Only Kinesis data stream and consumer ARNs are supported.`, 400),
+  consumerNotFound: (consumerArn: string, accountId: string) =>
+    new ServiceError("ResourceNotFoundException", `Consumer ${consumerArn} under account ${accountId} not found.`, 400),
   /** Storage could not make a write durable (disk full, I/O error): retriable. */
   storageUnavailable: (cause: unknown) =>
     new ServiceError("InternalFailure", "The service could not store the request. Please retry the request.", 500, { cause }),
@@ -147,6 +256,11 @@ export const streamsErrors = {
 
 /** PutRecords' per-entry error for a record storage could not make durable (AWS's wording). */
 export const internalFailureEntryMessage = "Internal Service Failure";
+
+/** AWS's throttling text for one shard: PutRecords entries carry it as their ErrorMessage too. */
+export function shardRateExceededMessage(shardId: string, streamName: string, accountId: string): string {
+  return `Rate exceeded for shard ${shardId} in stream ${streamName} under account ${accountId}.`;
+}
 
 /** A time as Java's Date.toString prints it in UTC, which AWS uses in messages: `Thu Jan 22 01:22:02 UTC 2015`. */
 function javaUtcDate(ms: number): string {

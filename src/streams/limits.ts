@@ -5,10 +5,18 @@ export const limits = {
   streamArnPattern: "arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+",
   streamArnLengthMax: 2048,
   partitionKeyLengthMax: 256,
-  recordDataBytesMax: 1024 * 1024,
+  /**
+   * The Data blob's bound in the PutRecord(s) shapes: the largest record any stream can take
+   * (10 MiB). Each stream's own maximum (MaxRecordSizeInKiB, 1 MiB by default) is checked after.
+   */
+  recordDataBytesMax: 10 * 1024 * 1024,
+  /** UpdateMaxRecordSize's range, and the maximum record size every stream starts with. */
+  maxRecordSizeKiBMin: 1024,
+  maxRecordSizeKiBMax: 10240,
+  maxRecordSizeKiBDefault: 1024,
   putRecordsEntriesMax: 500,
-  /** PutRecords: the whole request, data plus partition keys. */
-  putRecordsBytesMax: 5 * 1024 * 1024,
+  /** PutRecords: the whole request, data plus partition keys (10 MiB since AWS's large-record launch; 5 MiB before). */
+  putRecordsBytesMax: 10 * 1024 * 1024,
   getRecordsLimitMax: 10_000,
   getRecordsBytesMax: 10 * 1024 * 1024,
   shardIteratorLengthMax: 512,
@@ -34,4 +42,15 @@ export const limits = {
   nextTokenTtlMs: 300 * 1000,
   onDemandShardCountInitial: 4,
   onDemandStreamCountLimitDefault: 50,
+  /** UpdateStreamMode: each stream may switch capacity mode this many times in any 24 hours. */
+  modeSwitchesPerWindowMax: 2,
+  modeSwitchWindowMs: 24 * 3600 * 1000,
+  /** UpdateStreamWarmThroughput: an ON_DEMAND stream scales to at most 10 GiBps. */
+  warmThroughputMiBpsMax: 10 * 1024,
+  /** MinimumThroughputBillingCommitment's minimum term. */
+  billingCommitmentTermMs: 24 * 3600 * 1000,
+  /** EnableEnhancedMonitoring / DisableEnhancedMonitoring ShardLevelMetrics. */
+  shardLevelMetricsMax: 7,
+  /** PutResourcePolicy: the policy document's UTF-8 size. */
+  resourcePolicyBytesMax: 20 * 1024,
 } as const;

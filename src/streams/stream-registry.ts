@@ -10,6 +10,8 @@ import type { Logger } from "../util/logger.js";
 import { streamsErrors } from "./errors.js";
 import { parseStreamArn } from "../core/arn.js";
 import type { StreamsConfig } from "./config.js";
+import { WriteGates } from "./records/write-gate.js";
+import { openShardCountAfterReshard, takeEffect } from "./resharding/index.js";
 
 export interface StreamReference {
   StreamName?: string;
@@ -23,6 +25,10 @@ export class StreamRegistry {
   private sweeping: Promise<void> | undefined;
   /** Per stream name, the tail of the queue of read-modify-write changes (see `exclusive`). */
   private readonly changing = new Map<string, Promise<void>>();
+  /** Writes hold these while routing and appending, so a reshard can close shards between writes. */
+  readonly writeGates = new WriteGates();
+  /** Per stream name, the reshard being put into effect (see `settleReshard`). */
+  private readonly settling = new Map<string, Promise<void>>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -46,6 +52,33 @@ export class StreamRegistry {
       if (seen) out.push(seen);
     }
     return out;
+  }
+
+  /**
+   * As `require`, but first waits for a reshard that has fallen due to take effect, for actions
+   * that need the shards as they are now. Never call it inside `exclusive`: the reshard waits
+   * for the same queue.
+   */
+  async requireCurrent(reference: StreamReference): Promise<StreamMeta> {
+    const meta = this.require(reference);
+    const settling = this.settling.get(meta.StreamName);
+    if (settling === undefined) return meta;
+    await settling;
+    return this.require(reference);
+  }
+
+  /** The reshard of the stream being put into effect, if one is (`get` and `require` start a due one). */
+  reshardSettling(streamName: string): Promise<void> | undefined {
+    return this.settling.get(streamName);
+  }
+
+  /** As `get`, after any due reshard has taken effect (the same caveat as `requireCurrent`). */
+  async current(streamName: string): Promise<StreamMeta | undefined> {
+    const meta = this.get(streamName);
+    const settling = this.settling.get(streamName);
+    if (settling === undefined) return meta;
+    await settling;
+    return this.get(streamName);
   }
 
   /** Resolves StreamName or StreamARN to an existing stream, or throws ResourceNotFoundException. */
@@ -115,7 +148,7 @@ export class StreamRegistry {
   openShardCount(): number {
     let count = 0;
     for (const meta of this.list()) {
-      if (meta.StreamMode === "PROVISIONED") count += meta.shards.filter((shard) => shard.closedAtMs === undefined).length;
+      if (meta.StreamMode === "PROVISIONED") count += openShardCountAfterReshard(meta);
     }
     return count;
   }
@@ -127,8 +160,15 @@ export class StreamRegistry {
   private view(meta: StreamMeta): StreamMeta | undefined {
     if (this.clock.nowMs() < meta.statusDueAtMs) return meta;
     switch (meta.StreamStatus) {
-      case "CREATING":
       case "UPDATING":
+        // A reshard is in effect only once stored through the write gate: until then, UPDATING.
+        if (meta.pendingReshard !== undefined) {
+          void this.settleReshard(meta);
+          return meta;
+        }
+        meta.StreamStatus = "ACTIVE";
+        return meta;
+      case "CREATING":
         meta.StreamStatus = "ACTIVE";
         return meta;
       case "DELETING":
@@ -136,6 +176,27 @@ export class StreamRegistry {
       default:
         return meta;
     }
+  }
+
+  /**
+   * Puts the due reshard of `meta`'s stream into effect, once however many callers ask. The write
+   * gate closes at once, so a write arriving from now on waits and then routes to the new shards.
+   */
+  private settleReshard(meta: StreamMeta): Promise<void> {
+    const { StreamName: streamName, streamId } = meta;
+    let settling = this.settling.get(streamName);
+    if (settling !== undefined) return settling;
+    const gate = this.writeGates.of(streamId);
+    gate.close();
+    const deps = { catalog: this.catalog, logs: this.logs, clock: this.clock, logger: this.logger };
+    settling = this.exclusive(streamName, () => takeEffect(deps, streamName, streamId, gate))
+      .catch((error: unknown) => this.logger.error({ err: error, stream: streamName }, "reshard failed; will retry"))
+      .finally(() => {
+        gate.open();
+        this.settling.delete(streamName);
+      });
+    this.settling.set(streamName, settling);
+    return settling;
   }
 
   private scheduleSweep(meta: StreamMeta): void {
@@ -160,6 +221,9 @@ export class StreamRegistry {
         if (meta.StreamStatus === "DELETING") {
           await this.logs.dropStream(meta.streamId);
           await this.catalog.remove(meta.StreamName);
+          this.writeGates.forget(meta.streamId);
+        } else if (meta.pendingReshard !== undefined && meta.StreamStatus === "UPDATING") {
+          await this.settleReshard(meta);
         } else {
           await this.catalog.put({ ...meta, StreamStatus: "ACTIVE" });
         }

@@ -10,10 +10,11 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { cborCall, jsonCall, rawRequest, type RawResponse } from "../helpers/raw.js";
 import { startCliServer, type CliServer } from "../cli/cli-process.js";
+import { requestBytesMaxDefault } from "../../src/server/app.js";
 
 const json = "application/x-amz-json-1.1";
 const cbor = "application/x-amz-cbor-1.1";
-const requestBytesMax = 7 * 1024 * 1024;
+const requestBytesMax = requestBytesMaxDefault;
 const nestingDepth = 100_000;
 const accountId = "000000000000";
 const namePattern = "[a-zA-Z0-9_.-]+";
@@ -174,7 +175,7 @@ describe("e2e > hostile input > malformed bodies", () => {
 });
 
 describe("e2e > hostile input > sizes and stalls", () => {
-  it("e2e > hostile input > a body over 7 MiB is 413 and the server keeps serving", async () => {
+  it("e2e > hostile input > a body over the 14 MiB cap is 413 and the server keeps serving", async () => {
     const body = Buffer.alloc(requestBytesMax + 1, 0x20);
     const response = await rawRequest(server.url, body, { contentType: json, target: "Kinesis_20131202.PutRecord" });
     assertError(response, 413, "SerializationException", `Request body exceeds the maximum size of ${requestBytesMax} bytes.`);

@@ -4,7 +4,7 @@
  */
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { startApp, requestBytesMaxDefault, type RunningApp } from "../../src/server/app.js";
-import { createMemoryEngine } from "../../src/storage/index.js";
+import { createEmbeddedEngine, createMemoryEngine } from "../../src/storage/index.js";
 import type { StorageEngine } from "../../src/storage/types.js";
 import { systemClock, type Clock } from "../../src/util/clock.js";
 import { systemRandom } from "../../src/util/random.js";
@@ -23,6 +23,11 @@ export interface TestServer {
 export interface TestServerOptions {
   streams?: Partial<StreamsConfig>;
   storage?: StorageEngine;
+  /**
+   * Serve from the embedded engine on this data directory (instead of memory). Starting a server
+   * again on the same directory after `stop()` is a restart.
+   */
+  dataDir?: string;
   clock?: Clock;
   requestBytesMax?: number;
 }
@@ -38,11 +43,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     };
   }
   const streams: StreamsConfig = { ...defaultStreamsConfig, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, ...options.streams };
+  const clock = options.clock ?? systemClock;
+  const storage =
+    options.storage ??
+    (options.dataDir !== undefined
+      ? await createEmbeddedEngine({ dataDir: options.dataDir, fsync: "never", clock, random: systemRandom, logger: silentLogger })
+      : createMemoryEngine(systemRandom));
   const app = await startApp({
-    clock: options.clock ?? systemClock,
+    clock,
     random: systemRandom,
     logger: silentLogger,
-    storage: options.storage ?? createMemoryEngine(systemRandom),
+    storage,
     config: { host: "127.0.0.1", port: 0, requestBytesMax: options.requestBytesMax ?? requestBytesMaxDefault, streams },
   });
   return { url: app.url, region: streams.region, accountId: streams.accountId, app, stop: () => app.stop() };

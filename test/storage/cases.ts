@@ -9,7 +9,7 @@
  */
 import { describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import type { AppendRecord, StorageEngine, StoredRecord, StreamMeta } from "../../src/storage/types.js";
+import type { AccountSettings, AppendRecord, StorageEngine, StoredRecord, StreamMeta } from "../../src/storage/types.js";
 import { evenHashKeyRanges } from "../../src/core/hash-key.js";
 
 export interface StorageHarness {
@@ -171,6 +171,43 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         assert.equal(engine().catalog.get("c03"), undefined);
         assert.equal(engine().catalog.get("c05")!.RetentionPeriodHours, 100);
       }));
+
+      it("starts without account settings, then stores them whole and returns copies", withEngine(async (engine) => {
+        assert.equal(engine().catalog.accountSettings(), undefined);
+        const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000 } };
+        assert.deepEqual(await engine().catalog.putAccountSettings(settings), { ok: true });
+        settings.billingCommitment!.endsAtMs = t0 + 1;
+        const got = engine().catalog.accountSettings()!;
+        assert.deepEqual(got, { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000 } });
+        got.billingCommitment!.startedAtMs = 0;
+        assert.equal(engine().catalog.accountSettings()!.billingCommitment!.startedAtMs, t0);
+        await engine().catalog.putAccountSettings({});
+        assert.deepEqual(engine().catalog.accountSettings(), {});
+      }));
+
+      it("changes account settings and streams independently, in call order", withEngine(async (engine) => {
+        const outcomes = await Promise.all([
+          engine().catalog.put(streamMeta("first")),
+          engine().catalog.putAccountSettings({ billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 1 } }),
+          engine().catalog.put(streamMeta("second")),
+          engine().catalog.putAccountSettings({ billingCommitment: { startedAtMs: t0 + 5, earliestAllowedEndAtMs: t0 + 6, endsAtMs: t0 + 6 } }),
+        ]);
+        assert.ok(outcomes.every((outcome) => outcome.ok));
+        assert.deepEqual(engine().catalog.list().map((meta) => meta.StreamName), ["first", "second"]);
+        assert.deepEqual(engine().catalog.accountSettings(), { billingCommitment: { startedAtMs: t0 + 5, earliestAllowedEndAtMs: t0 + 6, endsAtMs: t0 + 6 } });
+      }));
+
+      it("keeps account settings across a reopen", withEngine(async (engine, harness) => {
+        await engine().catalog.put(streamMeta("kept"));
+        await harness.reopenNow();
+        assert.equal(engine().catalog.accountSettings(), undefined);
+        const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000, endsAtMs: t0 + 86_400_000 } };
+        await engine().catalog.putAccountSettings(settings);
+        await engine().catalog.remove("kept");
+        await harness.reopenNow();
+        assert.deepEqual(engine().catalog.accountSettings(), settings);
+        assert.deepEqual(engine().catalog.list(), []);
+      }, true));
 
       it("keeps streams and the secret across a reopen", withEngine(async (engine, harness) => {
         await engine().catalog.put(streamMeta("kept", { Tags: { k: "v" } }));

@@ -9,14 +9,15 @@
  *   20  4  crc32c of the payload
  *   24  4  reserved, zero
  *   28  4  crc32c of bytes [0, 28)
- *   32  …  payload: UTF-8 JSON {"secret": base64 (32 bytes), "streams": [StreamMeta…]} sorted by name
+ *   32  …  payload: UTF-8 JSON {"secret": base64 (32 bytes), "streams": [StreamMeta…] sorted by name,
+ *           "account": AccountSettings (optional: absent until first stored)}
  *
  * Integers little-endian. The whole file is replaced at once (write a temporary file, fsync,
  * rename over, fsync the directory), so it is always one complete snapshot.
  */
 import { crc32c } from "../log/crc32c.js";
 import { readU64, writeU64 } from "../log/frame.js";
-import type { StreamMeta } from "../types.js";
+import type { AccountSettings, StreamMeta } from "../types.js";
 
 export const catalogFormatVersion = 1;
 const headerBytes = 32;
@@ -26,10 +27,14 @@ export interface CatalogSnapshot {
   generation: number;
   secret: Buffer;
   streams: StreamMeta[];
+  /** Written only once set, so a catalog that never had any is the same bytes as before the field existed. */
+  account?: AccountSettings;
 }
 
 export function encodeCatalog(snapshot: CatalogSnapshot): Buffer {
-  const payload = Buffer.from(JSON.stringify({ secret: snapshot.secret.toString("base64"), streams: snapshot.streams }), "utf8");
+  const body: Record<string, unknown> = { secret: snapshot.secret.toString("base64"), streams: snapshot.streams };
+  if (snapshot.account !== undefined) body.account = snapshot.account;
+  const payload = Buffer.from(JSON.stringify(body), "utf8");
   const header = Buffer.alloc(headerBytes);
   magic.copy(header, 0);
   header.writeUInt16LE(catalogFormatVersion, 4);
@@ -61,11 +66,18 @@ export function decodeCatalog(bytes: Buffer): CatalogDecodeOutcome {
   } catch (error) {
     return { ok: false, reason: `catalog payload is not JSON: ${(error as Error).message}` };
   }
-  const body = parsed as { secret?: unknown; streams?: unknown };
+  const body = parsed as { secret?: unknown; streams?: unknown; account?: unknown };
   if (typeof body !== "object" || body === null || typeof body.secret !== "string" || !Array.isArray(body.streams)) {
     return { ok: false, reason: "catalog payload lacks its secret or streams" };
   }
   const secret = Buffer.from(body.secret, "base64");
   if (secret.length !== 32) return { ok: false, reason: "catalog secret has the wrong length" };
-  return { ok: true, snapshot: { generation: readU64(bytes, 8), secret, streams: body.streams as StreamMeta[] } };
+  const snapshot: CatalogSnapshot = { generation: readU64(bytes, 8), secret, streams: body.streams as StreamMeta[] };
+  if (body.account !== undefined) {
+    if (typeof body.account !== "object" || body.account === null || Array.isArray(body.account)) {
+      return { ok: false, reason: "catalog account settings are not an object" };
+    }
+    snapshot.account = body.account as AccountSettings;
+  }
+  return { ok: true, snapshot };
 }

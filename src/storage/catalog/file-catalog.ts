@@ -1,13 +1,13 @@
 /**
- * The durable catalog: streams and the data directory's secret, in one snapshot file replaced
- * atomically on every change, so after a crash at any moment it holds the old state or the new
- * one, never a mix.
+ * The durable catalog: streams, account settings and the data directory's secret, in one snapshot
+ * file replaced atomically on every change, so after a crash at any moment it holds the old state
+ * or the new one, never a mix.
  *
  * Changes are group-committed: those that arrive while a snapshot is being written go out together
  * in the next one. Readers see every change as soon as it is made (as with the memory engine); if
  * writing it fails, the change is withdrawn and its promise reports the failure.
  */
-import type { Catalog, StorageFailure, StreamMeta, WriteOutcome } from "../types.js";
+import type { AccountSettings, Catalog, StorageFailure, StreamMeta, WriteOutcome } from "../types.js";
 import type { FsPort } from "../fs-port.js";
 import { isNotFound, readWholeFile, replaceFile } from "../fs-port.js";
 import type { Random } from "../../util/random.js";
@@ -19,7 +19,13 @@ export const catalogFileName = "catalog";
 const secretBytes = 32;
 const closedFailure: StorageFailure = { kind: "closed", message: "the catalog is closed" };
 
-type Change = { kind: "put"; meta: StreamMeta } | { kind: "remove"; streamName: string };
+type Change = { kind: "put"; meta: StreamMeta } | { kind: "remove"; streamName: string } | { kind: "account"; settings: AccountSettings };
+
+/** Everything one snapshot holds besides the secret. */
+interface State {
+  streams: Map<string, StreamMeta>;
+  account: AccountSettings | undefined;
+}
 
 interface QueuedChange {
   change: Change;
@@ -32,9 +38,9 @@ export class CatalogUnreadableError extends Error {
 
 export class FileCatalog implements Catalog {
   /** As the snapshot on disk holds it. */
-  private durable: Map<string, StreamMeta>;
+  private durable: State;
   /** The durable state with every queued change applied: what readers see. */
-  private view: Map<string, StreamMeta>;
+  private view: State;
   private sorted: StreamMeta[] | undefined;
   private queue: QueuedChange[] = [];
   private writing: Promise<void> | undefined;
@@ -47,9 +53,10 @@ export class FileCatalog implements Catalog {
     private generation: number,
     private readonly secretValue: Buffer,
     streams: readonly StreamMeta[],
+    account: AccountSettings | undefined,
   ) {
-    this.durable = new Map(streams.map((meta) => [meta.StreamName, meta]));
-    this.view = new Map(this.durable);
+    this.durable = { streams: new Map(streams.map((meta) => [meta.StreamName, meta])), account };
+    this.view = copyState(this.durable);
   }
 
   /**
@@ -70,21 +77,21 @@ export class FileCatalog implements Catalog {
       if (!options.mayCreate) throw new CatalogUnreadableError(`${dir}/${catalogFileName} is missing from an initialised data directory`);
       const secret = options.random.bytes(secretBytes);
       await replaceFile(fs, dir, catalogFileName, encodeCatalog({ generation: 1, secret, streams: [] }), true);
-      return new FileCatalog(fs, dir, options.logger, 1, secret, []);
+      return new FileCatalog(fs, dir, options.logger, 1, secret, [], undefined);
     }
     const decoded = decodeCatalog(bytes);
     if (!decoded.ok) throw new CatalogUnreadableError(`${dir}/${catalogFileName}: ${decoded.reason}`);
-    const { generation, secret, streams } = decoded.snapshot;
-    return new FileCatalog(fs, dir, options.logger, generation, secret, streams);
+    const { generation, secret, streams, account } = decoded.snapshot;
+    return new FileCatalog(fs, dir, options.logger, generation, secret, streams, account);
   }
 
   list(): readonly StreamMeta[] {
-    this.sorted ??= [...this.view.values()].sort((a, b) => (a.StreamName < b.StreamName ? -1 : a.StreamName > b.StreamName ? 1 : 0));
+    this.sorted ??= [...this.view.streams.values()].sort((a, b) => (a.StreamName < b.StreamName ? -1 : a.StreamName > b.StreamName ? 1 : 0));
     return this.sorted;
   }
 
   get(streamName: string): StreamMeta | undefined {
-    const meta = this.view.get(streamName);
+    const meta = this.view.streams.get(streamName);
     return meta && structuredClone(meta);
   }
 
@@ -94,6 +101,14 @@ export class FileCatalog implements Catalog {
 
   remove(streamName: string): Promise<WriteOutcome> {
     return this.change({ kind: "remove", streamName });
+  }
+
+  accountSettings(): AccountSettings | undefined {
+    return this.view.account && structuredClone(this.view.account);
+  }
+
+  putAccountSettings(settings: AccountSettings): Promise<WriteOutcome> {
+    return this.change({ kind: "account", settings: structuredClone(settings) });
   }
 
   secret(): Buffer {
@@ -125,11 +140,12 @@ export class FileCatalog implements Catalog {
         return;
       }
       const round = this.queue.splice(0);
-      const next = new Map(this.durable);
+      const next = copyState(this.durable);
       for (const queued of round) apply(next, queued.change);
-      const streams = [...next.values()].sort((a, b) => (a.StreamName < b.StreamName ? -1 : a.StreamName > b.StreamName ? 1 : 0));
+      const streams = [...next.streams.values()].sort((a, b) => (a.StreamName < b.StreamName ? -1 : a.StreamName > b.StreamName ? 1 : 0));
       try {
-        const bytes = encodeCatalog({ generation: this.generation + 1, secret: this.secretValue, streams });
+        const snapshot = { generation: this.generation + 1, secret: this.secretValue, streams, ...(next.account && { account: next.account }) };
+        const bytes = encodeCatalog(snapshot);
         await replaceFile(this.fs, this.dir, catalogFileName, bytes, true);
         this.durable = next;
         this.generation++;
@@ -137,7 +153,7 @@ export class FileCatalog implements Catalog {
       } catch (error) {
         const failure = storageFailure(error, "write the catalog");
         this.logger.error({ failure: failure.message }, "catalog update failed; the change is withdrawn");
-        this.view = new Map(this.durable);
+        this.view = copyState(this.durable);
         for (const queued of this.queue) apply(this.view, queued.change);
         this.sorted = undefined;
         for (const queued of round) queued.resolve({ ok: false, failure });
@@ -146,7 +162,13 @@ export class FileCatalog implements Catalog {
   }
 }
 
-function apply(streams: Map<string, StreamMeta>, change: Change): void {
-  if (change.kind === "put") streams.set(change.meta.StreamName, change.meta);
-  else streams.delete(change.streamName);
+function apply(state: State, change: Change): void {
+  if (change.kind === "put") state.streams.set(change.meta.StreamName, change.meta);
+  else if (change.kind === "remove") state.streams.delete(change.streamName);
+  else state.account = change.settings;
+}
+
+/** A state to change without touching `state`: entries are replaced whole, never mutated, so a shallow copy is enough. */
+function copyState(state: State): State {
+  return { streams: new Map(state.streams), account: state.account };
 }

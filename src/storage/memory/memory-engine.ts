@@ -3,7 +3,7 @@
  * and the fuzz model compare against, and a fast store for tests.
  */
 import type {
-  AppendOutcome, AppendRecord, Catalog, LogStore, ReadLimits, ReadResult, ShardLog, StorageEngine,
+  AccountSettings, AppendOutcome, AppendRecord, Catalog, LogStore, ReadLimits, ReadResult, ShardLog, StorageEngine,
   StoredRecord, StreamMeta, WriteOutcome,
 } from "../types.js";
 import type { Random } from "../../util/random.js";
@@ -12,6 +12,7 @@ const done: WriteOutcome = { ok: true };
 
 class MemoryCatalog implements Catalog {
   private readonly streams = new Map<string, StreamMeta>();
+  private account: AccountSettings | undefined;
   private readonly secretBytes: Buffer;
   constructor(random: Random) {
     this.secretBytes = random.bytes(32);
@@ -29,6 +30,13 @@ class MemoryCatalog implements Catalog {
   }
   async remove(streamName: string): Promise<WriteOutcome> {
     this.streams.delete(streamName);
+    return done;
+  }
+  accountSettings(): AccountSettings | undefined {
+    return this.account && structuredClone(this.account);
+  }
+  async putAccountSettings(settings: AccountSettings): Promise<WriteOutcome> {
+    this.account = structuredClone(settings);
     return done;
   }
   secret(): Buffer {

@@ -24,7 +24,7 @@ export const describeStream = defineAction<DescribeStreamInput, unknown>({
     },
   },
   async run(context, input) {
-    const meta = context.streams.require(input);
+    const meta = await context.streams.requireCurrent(input);
     const pageMax = Math.min(input.Limit ?? limits.describeStreamPageMax, limits.describeStreamPageMax);
     let shards = meta.StreamStatus === "CREATING" ? [] : liveShards(meta, context.clock.nowMs());
     if (input.ExclusiveStartShardId !== undefined) shards = shards.filter((shard) => follows(shard, input.ExclusiveStartShardId!));

@@ -3,8 +3,7 @@ import { StreamARN } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import {
-  childShardsOf, issueIterator, iteratorShard, openIterator, retainedStartOffset, retentionCutoffMs, trimIfDue, wireRecord,
-  type WireRecord,
+  childShardsOf, issueIterator, iteratorShard, openIterator, retainedStartOffset, retentionCutoffMs, trimIfDue, RecordList,
 } from "../records/index.js";
 import type { ReadResult } from "../../storage/types.js";
 
@@ -15,7 +14,7 @@ interface GetRecordsInput {
 }
 
 interface GetRecordsOutput {
-  Records: WireRecord[];
+  Records: RecordList;
   NextShardIterator?: string;
   MillisBehindLatest: number;
   ChildShards?: ReturnType<typeof childShardsOf>;
@@ -36,7 +35,14 @@ export const getRecords = defineAction<GetRecordsInput, GetRecordsOutput>({
     if (input.StreamARN !== undefined && context.streams.nameOf({ StreamARN: input.StreamARN }) !== position.streamName) {
       throw streamsErrors.invalidShardIterator();
     }
-    const { meta, shard } = iteratorShard(context, position);
+    let { meta, shard } = iteratorShard(context, position);
+    // Looking at a stream sets a reshard that has fallen due going: once it is in effect, a reader
+    // at a closing shard's end learns its children.
+    const settling = context.streams.reshardSettling(meta.StreamName);
+    if (settling !== undefined) {
+      await settling;
+      ({ meta, shard } = iteratorShard(context, position));
+    }
     const log = context.logs.shard(meta.streamId, shard.shardIndex);
     await trimIfDue(context, meta, shard.shardIndex, log, nowMs);
     const cutoffMs = retentionCutoffMs(meta, nowMs);
@@ -47,9 +53,14 @@ export const getRecords = defineAction<GetRecordsInput, GetRecordsOutput>({
     const left = shard.endingOffset === undefined ? Infinity : Math.max(0, shard.endingOffset - fromOffset);
     const recordsMax = Math.min(input.Limit ?? limits.getRecordsLimitMax, left);
     const read: ReadResult = recordsMax > 0 ? await log.read(fromOffset, { recordsMax, bytesMax: limits.getRecordsBytesMax }) : { records: [], nextOffset: fromOffset };
-    const records = read.records.filter((record) => record.arrivalMs >= cutoffMs).map((record) => wireRecord(record, shard.shardIndex, meta.EncryptionType));
+    // Expired records can only be a prefix (arrival times never decrease within a shard).
+    let firstRetained = 0;
+    while (firstRetained < read.records.length && read.records[firstRetained]!.arrivalMs < cutoffMs) firstRetained++;
+    const records = new RecordList(firstRetained === 0 ? read.records : read.records.slice(firstRetained), shard.shardIndex, meta.EncryptionType);
 
-    const ended = shard.endingOffset !== undefined && read.nextOffset >= shard.endingOffset;
+    // A closed shard takes no more appends, so its log's end is final too (below endingOffset only
+    // if a crash lost an unsynced tail): a reader there has reached the end either way.
+    const ended = shard.endingOffset !== undefined && read.nextOffset >= Math.min(shard.endingOffset, log.endOffset());
     if (ended) return { Records: records, MillisBehindLatest: 0, ChildShards: childShardsOf(meta, shard) };
     return {
       Records: records,

@@ -7,6 +7,7 @@ import { shardIdFromIndex, shardIndexFromId } from "../../core/shard-id.js";
 import type { ShardLog, ShardMeta, StreamMeta } from "../../storage/types.js";
 import type { StreamsContext } from "../context.js";
 import type { StreamReference } from "../stream-registry.js";
+import { isExpired } from "../shards.js";
 
 const iteratorTypes = ["AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"] as const;
 type ShardIteratorType = (typeof iteratorTypes)[number];
@@ -47,11 +48,12 @@ export const getShardIterator = defineAction<GetShardIteratorInput, { ShardItera
     const accountId = context.config.accountId;
     const shardIndex = shardIndexFromId(input.ShardId);
     if (shardIndex === undefined) throw streamsErrors.unresolvableShardId(input.ShardId, streamName, accountId);
-    const meta = context.streams.get(streamName);
+    const meta = await context.streams.current(streamName);
     const shard = meta?.shards.find((candidate) => candidate.shardIndex === shardIndex);
-    if (!meta || !shard) throw streamsErrors.shardNotFound(shardIdFromIndex(shardIndex), streamName, accountId);
-
     const nowMs = context.clock.nowMs();
+    // A closed shard whose records have all expired is gone, as it is from ListShards.
+    if (!meta || !shard || isExpired(shard, meta, nowMs)) throw streamsErrors.shardNotFound(shardIdFromIndex(shardIndex), streamName, accountId);
+
     const log = context.logs.shard(meta.streamId, shardIndex);
     await trimIfDue(context, meta, shardIndex, log, nowMs);
     const retainedFromOffset = await retainedStartOffset(log, retentionCutoffMs(meta, nowMs));

@@ -19,6 +19,19 @@ import { putRecord } from "./put-record.js";
 import { putRecords } from "./put-records.js";
 import { getShardIterator } from "./get-shard-iterator.js";
 import { getRecords } from "./get-records.js";
+import { splitShard } from "./split-shard.js";
+import { mergeShards } from "./merge-shards.js";
+import { updateShardCount } from "./update-shard-count.js";
+import { updateStreamMode } from "./update-stream-mode.js";
+import { updateStreamWarmThroughput } from "./update-stream-warm-throughput.js";
+import { describeAccountSettings } from "./describe-account-settings.js";
+import { updateAccountSettings } from "./update-account-settings.js";
+import { updateMaxRecordSize } from "./update-max-record-size.js";
+import { enableEnhancedMonitoring } from "./enable-enhanced-monitoring.js";
+import { disableEnhancedMonitoring } from "./disable-enhanced-monitoring.js";
+import { putResourcePolicy } from "./put-resource-policy.js";
+import { getResourcePolicy } from "./get-resource-policy.js";
+import { deleteResourcePolicy } from "./delete-resource-policy.js";
 
 export const streamsActions: Readonly<Record<string, StreamsAction>> = {
   CreateStream: createStream,
@@ -40,4 +53,17 @@ export const streamsActions: Readonly<Record<string, StreamsAction>> = {
   PutRecords: putRecords,
   GetShardIterator: getShardIterator,
   GetRecords: getRecords,
+  SplitShard: splitShard,
+  MergeShards: mergeShards,
+  UpdateShardCount: updateShardCount,
+  UpdateStreamMode: updateStreamMode,
+  UpdateStreamWarmThroughput: updateStreamWarmThroughput,
+  DescribeAccountSettings: describeAccountSettings,
+  UpdateAccountSettings: updateAccountSettings,
+  UpdateMaxRecordSize: updateMaxRecordSize,
+  EnableEnhancedMonitoring: enableEnhancedMonitoring,
+  DisableEnhancedMonitoring: disableEnhancedMonitoring,
+  PutResourcePolicy: putResourcePolicy,
+  GetResourcePolicy: getResourcePolicy,
+  DeleteResourcePolicy: deleteResourcePolicy,
 };

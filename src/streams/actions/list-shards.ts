@@ -47,7 +47,7 @@ export const listShards = defineAction<ListShardsInput, unknown>({
     },
   },
   async run(context, input) {
-    const start = input.NextToken !== undefined ? resumeFromToken(context, input) : startFromStream(context, input);
+    const start = input.NextToken !== undefined ? await resumeFromToken(context, input) : await startFromStream(context, input);
     const nowMs = context.clock.nowMs();
     const selected = applyShardFilter(liveShards(start.meta, nowMs), start.filter, start.meta, nowMs)
       .filter((shard) => shard.shardIndex > start.afterShardIndex)
@@ -74,10 +74,10 @@ interface Start {
   afterShardIndex: number;
 }
 
-function startFromStream(context: StreamsContext, input: ListShardsInput): Start {
+async function startFromStream(context: StreamsContext, input: ListShardsInput): Promise<Start> {
   if (input.StreamName === undefined && input.StreamARN === undefined) throw streamsErrors.listShardsNeedsStream();
   const filter = checkFilter(input.ShardFilter);
-  const meta = context.streams.require(input);
+  const meta = await context.streams.requireCurrent(input);
   const { accountId } = context.config;
   // Compared to the second: clients send the timestamp DescribeStream gave them, in seconds in JSON.
   if (input.StreamCreationTimestamp !== undefined && Math.floor(input.StreamCreationTimestamp / 1000) !== Math.floor(meta.createdAtMs / 1000)) {
@@ -87,7 +87,7 @@ function startFromStream(context: StreamsContext, input: ListShardsInput): Start
   return { meta, filter, afterShardIndex: -1 };
 }
 
-function resumeFromToken(context: StreamsContext, input: ListShardsInput): Start {
+async function resumeFromToken(context: StreamsContext, input: ListShardsInput): Promise<Start> {
   if (input.StreamName !== undefined) throw streamsErrors.nextTokenWith("StreamName");
   if (input.StreamARN !== undefined) throw streamsErrors.nextTokenWith("StreamARN");
   if (input.ExclusiveStartShardId !== undefined) throw streamsErrors.nextTokenWith("ExclusiveStartShardId");
@@ -98,7 +98,7 @@ function resumeFromToken(context: StreamsContext, input: ListShardsInput): Start
   if (!token || payload?.action !== "ListShards") throw streamsErrors.invalidNextToken();
   if (context.clock.nowMs() - token.issuedAtMs > limits.nextTokenTtlMs) throw streamsErrors.expiredNextToken();
   // The token names one incarnation: a stream deleted and created again under the name is another stream.
-  const meta = context.streams.get(payload.streamName);
+  const meta = await context.streams.current(payload.streamName);
   if (!meta || meta.createdAtMs !== payload.streamCreatedMs) throw streamsErrors.streamNotFound(payload.streamName, context.config.accountId);
   return { meta, filter: payload.filter, afterShardIndex: payload.afterShardIndex };
 }

@@ -3,7 +3,9 @@ import { HashKey, PartitionKey, SequenceNumber, streamReference } from "../shape
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import { arrivalFloorMs, checkRecordSize, parseOrderingSequence, requireWritableStream, resolveHashKey, shardRouter } from "../records/index.js";
+import { enterWhenOpen } from "../records/write-gate.js";
 import { encodeSequenceNumber } from "../../core/sequence-number.js";
+import type { AppendOutcome, ShardMeta } from "../../storage/types.js";
 import type { StreamReference } from "../stream-registry.js";
 
 interface PutRecordInput extends StreamReference {
@@ -31,19 +33,28 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
     },
   },
   async run(context, input) {
-    checkRecordSize("data", input);
-    const meta = requireWritableStream(context, input);
+    let meta = requireWritableStream(context, input);
+    checkRecordSize("data", input, meta);
     const hashKey = resolveHashKey(input.PartitionKey, input.ExplicitHashKey);
-    const nowMs = context.clock.nowMs();
-    const after =
-      input.SequenceNumberForOrdering === undefined
-        ? undefined
-        : parseOrderingSequence(input.SequenceNumberForOrdering, meta.StreamName, context.config.accountId, nowMs);
-    const shard = shardRouter(meta)(hashKey);
-    const log = context.logs.shard(meta.streamId, shard.shardIndex);
-    const arrivalMs = after ? Math.max(nowMs, arrivalFloorMs(after, shard.shardIndex, log)) : nowMs;
-    const record = { partitionKey: input.PartitionKey, data: input.Data, ...(input.ExplicitHashKey !== undefined && { explicitHashKey: input.ExplicitHashKey }) };
-    const outcome = await log.append([record], arrivalMs);
+    // Held from routing until the append settles, so a reshard never closes the shard under it.
+    let gate = context.streams.writeGates.of(meta.streamId);
+    if (!gate.enter()) ({ meta, gate } = await enterWhenOpen(context, input, gate));
+    let shard: ShardMeta;
+    let outcome: AppendOutcome;
+    try {
+      const nowMs = context.clock.nowMs();
+      const after =
+        input.SequenceNumberForOrdering === undefined
+          ? undefined
+          : parseOrderingSequence(input.SequenceNumberForOrdering, meta.StreamName, context.config.accountId, nowMs);
+      shard = shardRouter(meta)(hashKey);
+      const log = context.logs.shard(meta.streamId, shard.shardIndex);
+      const arrivalMs = after ? Math.max(nowMs, arrivalFloorMs(after, shard.shardIndex, log)) : nowMs;
+      const record = { partitionKey: input.PartitionKey, data: input.Data, ...(input.ExplicitHashKey !== undefined && { explicitHashKey: input.ExplicitHashKey }) };
+      outcome = await log.append([record], arrivalMs);
+    } finally {
+      gate.leave();
+    }
     if (!outcome.ok) throw streamsErrors.storageUnavailable(outcome.failure);
     return {
       ShardId: shard.ShardId,

@@ -3,8 +3,9 @@ import { HashKey, PartitionKey, streamReference } from "../shapes/common.js";
 import { internalFailureEntryMessage } from "../errors.js";
 import { limits } from "../limits.js";
 import { checkPutRecordsSize, requireWritableStream, resolveHashKey, shardRouter, type ShardRouter } from "../records/index.js";
+import { enterWhenOpen } from "../records/write-gate.js";
 import { encodeSequenceNumberRun } from "../../core/sequence-number.js";
-import type { AppendRecord, ShardMeta } from "../../storage/types.js";
+import type { AppendOutcome, AppendRecord, ShardMeta } from "../../storage/types.js";
 import type { StreamReference } from "../stream-registry.js";
 
 interface PutRecordsEntry {
@@ -56,13 +57,25 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
     },
   },
   async run(context, input) {
-    checkPutRecordsSize(input.Records);
-    const meta = requireWritableStream(context, input);
+    let meta = requireWritableStream(context, input);
+    checkPutRecordsSize(input.Records, meta);
     // Every hash key is checked before anything is written: one bad key fails the whole request.
     const hashKeys = input.Records.map((entry) => resolveHashKey(entry.PartitionKey, entry.ExplicitHashKey));
-    const groups = groupByShard(input.Records, hashKeys, shardRouter(meta));
-    const nowMs = context.clock.nowMs();
-    const outcomes = await Promise.all(groups.map((group) => context.logs.shard(meta.streamId, group.shard.shardIndex).append(group.records, nowMs)));
+    // Fault injection (streams/faults): the entries a rule picked fail unwritten, the rest go through here again.
+    if (context.putRecordsFaults) return context.putRecordsFaults.answer(meta, input, hashKeys);
+    // Held from routing until the appends settle, so a reshard never closes a shard under them.
+    let gate = context.streams.writeGates.of(meta.streamId);
+    if (!gate.enter()) ({ meta, gate } = await enterWhenOpen(context, input, gate));
+    const streamId = meta.streamId;
+    let groups: ShardGroup[];
+    let outcomes: AppendOutcome[];
+    try {
+      groups = groupByShard(input.Records, hashKeys, shardRouter(meta));
+      const nowMs = context.clock.nowMs();
+      outcomes = await Promise.all(groups.map((group) => context.logs.shard(streamId, group.shard.shardIndex).append(group.records, nowMs)));
+    } finally {
+      gate.leave();
+    }
 
     const results: PutRecordsResultEntry[] = new Array(input.Records.length);
     let failed = 0;

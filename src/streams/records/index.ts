@@ -6,3 +6,4 @@ export { parseOrderingSequence, arrivalFloorMs } from "./ordering.js";
 export { retentionCutoffMs, retainedStartOffset, trimIfDue, trimIntervalMs } from "./retention.js";
 export { issueIterator, openIterator, iteratorShard, childShardsOf } from "./iterators.js";
 export { wireRecord, type WireRecord } from "./wire-record.js";
+export { RecordList } from "./record-list.js";

@@ -56,6 +56,7 @@ describe("DescribeStreamSummary", () => {
         EncryptionType: "NONE",
         OpenShardCount: 3,
         ConsumerCount: 0,
+        MaxRecordSizeInKiB: 1024,
       };
       assert.deepEqual({ ...json, StreamCreationTimestamp: undefined }, { ...expected, StreamCreationTimestamp: undefined });
       assert.deepEqual({ ...cbor, StreamCreationTimestamp: undefined }, { ...expected, StreamCreationTimestamp: undefined });

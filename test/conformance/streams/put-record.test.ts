@@ -69,10 +69,10 @@ for (const wire of wires) {
     );
   });
 
-  test(`PutRecord > validation > ${wire.name} > reports over-long members, data over 1 MiB included`, async () => {
+  test(`PutRecord > validation > ${wire.name} > reports over-long members, data over 10 MiB included`, async () => {
     const name = "a".repeat(129);
     const key = "k".repeat(257);
-    const body = { StreamName: name, PartitionKey: key, Data: wire.blob(Buffer.alloc(mib + 1)), ExplicitHashKey: "01" };
+    const body = { StreamName: name, PartitionKey: key, Data: wire.blob(Buffer.alloc(10 * mib + 1)), ExplicitHashKey: "01" };
     assertError(
       await call(body),
       400,
@@ -80,7 +80,7 @@ for (const wire of wires) {
       "4 validation errors detected: " +
         `Value '${key}' at 'partitionKey' failed to satisfy constraint: Member must have length less than or equal to 256; ` +
         "Value '01' at 'explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38}); " +
-        `Value 'java.nio.HeapByteBuffer[pos=0 lim=${mib + 1} cap=${mib + 1}]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 1048576; ` +
+        `Value 'java.nio.HeapByteBuffer[pos=0 lim=${10 * mib + 1} cap=${10 * mib + 1}]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 10485760; ` +
         `Value '${name}' at 'streamName' failed to satisfy constraint: Member must have length less than or equal to 128`,
     );
   });

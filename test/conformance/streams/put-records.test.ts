@@ -77,13 +77,13 @@ for (const wire of wires) {
     const name = "a".repeat(129);
     const key = "k".repeat(257);
     assertError(
-      await call({ StreamName: name, Records: [entry(key, Buffer.alloc(mib + 1), { ExplicitHashKey: "" })] }),
+      await call({ StreamName: name, Records: [entry(key, Buffer.alloc(10 * mib + 1), { ExplicitHashKey: "" })] }),
       400,
       "ValidationException",
       "4 validation errors detected: " +
         `Value '${key}' at 'records.1.member.partitionKey' failed to satisfy constraint: Member must have length less than or equal to 256; ` +
         "Value '' at 'records.1.member.explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38}); " +
-        `Value 'java.nio.HeapByteBuffer[pos=0 lim=${mib + 1} cap=${mib + 1}]' at 'records.1.member.data' failed to satisfy constraint: Member must have length less than or equal to 1048576; ` +
+        `Value 'java.nio.HeapByteBuffer[pos=0 lim=${10 * mib + 1} cap=${10 * mib + 1}]' at 'records.1.member.data' failed to satisfy constraint: Member must have length less than or equal to 10485760; ` +
         `Value '${name}' at 'streamName' failed to satisfy constraint: Member must have length less than or equal to 128`,
     );
   });
@@ -113,10 +113,10 @@ for (const wire of wires) {
     );
   });
 
-  test(`PutRecords > errors > ${wire.name} > a request over 5 MiB of data and partition keys is refused`, async () => {
-    const records = Array.from({ length: 5 }, () => entry("k", Buffer.alloc(mib - 1)));
+  test(`PutRecords > errors > ${wire.name} > a request over 10 MiB of data and partition keys is refused`, async () => {
+    const records = Array.from({ length: 10 }, () => entry("k", Buffer.alloc(mib - 1)));
     records.push(entry("k", Buffer.alloc(0)));
-    assertError(await call({ StreamName: stream, Records: records }), 400, "InvalidArgumentException", "Records size exceeds 5 MB limit");
+    assertError(await call({ StreamName: stream, Records: records }), 400, "InvalidArgumentException", "Records size exceeds 10 MB limit");
   });
 
   test(`PutRecords > errors > ${wire.name} > an unknown stream is not found`, async () => {
@@ -179,13 +179,13 @@ test("PutRecords > behaviour > routes mixed keys like AWS and numbers each shard
   }
 });
 
-test("PutRecords > behaviour > exactly 5 MiB of data and partition keys is accepted", async () => {
-  const name = randomStreamName("five-mib");
+test("PutRecords > behaviour > exactly 10 MiB of data and partition keys is accepted", async () => {
+  const name = randomStreamName("ten-mib");
   await createActiveStream(client, name, 1);
-  const records = Array.from({ length: 5 }, () => ({ PartitionKey: "k", Data: Buffer.alloc(mib - 1, 7) }));
+  const records = Array.from({ length: 10 }, () => ({ PartitionKey: "k", Data: Buffer.alloc(mib - 1, 7) }));
   const out = await client.send(new PutRecordsCommand({ StreamName: name, Records: records }));
   assert.equal(out.FailedRecordCount, 0);
-  assert.equal(out.Records!.length, 5);
+  assert.equal(out.Records!.length, 10);
 });
 
 test("PutRecords > behaviour > records with one partition key are read in the order they were acknowledged", async () => {

@@ -1,0 +1,58 @@
+/**
+ * The fault injection admin endpoint, on the server's own port (docs/fault-injection.md):
+ *
+ *   GET    /_tributary/faults   → 200 {"config": {seed, rules} | null, "counters": [{matchedCalls, injectedCalls}, …]}
+ *   PUT    /_tributary/faults   body: a rules document → 200 as GET (rules replaced, counters and random reset)
+ *                               a bad document → 400 {"message": "<where and what>"}; over 1 MiB → 413
+ *   DELETE /_tributary/faults   → 200 as GET, with no rules: the service is back to no fault injection
+ *
+ * It is a path of its own, so no X-Amz-Target reaches it; other methods on the path get the AWS
+ * pipeline's answers as any other path does.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Http2ServerRequest } from "node:http2";
+import type { HttpRoute } from "./create-server.js";
+import { readBody } from "./request-body.js";
+import type { ResponseToSend } from "../protocol/respond.js";
+import { faultConfigBytesMax, type FaultControl } from "../streams/index.js";
+
+export const faultsPath = "/_tributary/faults";
+
+/** A body declared past this is refused without reading it, and the connection closed. */
+const discardBytesMax = 2 * faultConfigBytesMax;
+
+export function faultsRoute(faults: FaultControl): HttpRoute {
+  return {
+    path: faultsPath,
+    methods: ["GET", "PUT", "DELETE"],
+    async respond(request) {
+      if (request.method === "GET") return json(200, faults.snapshot());
+      if (request.method === "DELETE") {
+        faults.clear();
+        return json(200, faults.snapshot());
+      }
+      return install(faults, request);
+    },
+  };
+}
+
+async function install(faults: FaultControl, request: IncomingMessage | Http2ServerRequest): Promise<ResponseToSend> {
+  const declared = request.headers["content-length"];
+  const declaredLength = typeof declared === "string" && /^\d+$/.test(declared) ? Number(declared) : undefined;
+  const read = await readBody(request, faultConfigBytesMax, declaredLength, discardBytesMax);
+  if (!read.ok) {
+    // An aborted upload has no one to answer; the 400 only completes the handler.
+    if (read.reason === "aborted") return json(400, { message: "the request body was aborted" });
+    const tooLarge = json(413, { message: `fault rules must be at most ${faultConfigBytesMax} bytes` });
+    if (declaredLength !== undefined && declaredLength > discardBytesMax) tooLarge.headers.connection = "close";
+    return tooLarge;
+  }
+  const parsed = faults.parse(read.body.toString("utf8"));
+  if (!parsed.ok) return json(400, { message: parsed.message });
+  faults.install(parsed.config);
+  return json(200, faults.snapshot());
+}
+
+function json(statusCode: number, value: unknown): ResponseToSend {
+  return { statusCode, headers: { "content-type": "application/json" }, body: Buffer.from(JSON.stringify(value)) };
+}

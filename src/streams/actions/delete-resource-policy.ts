@@ -1,0 +1,16 @@
+import { defineAction } from "../action.js";
+import { ResourceARN } from "../shapes/common.js";
+import { changePolicy, policyStream } from "../resource-policy.js";
+
+interface DeleteResourcePolicyInput {
+  ResourceARN: string;
+}
+
+/** DeleteResourcePolicy: removes the resource's policy; a resource without one is left as it is. */
+export const deleteResourcePolicy = defineAction<DeleteResourcePolicyInput, undefined>({
+  shape: { type: "structure", members: { ResourceARN: { ...ResourceARN, required: true } } },
+  async run(context, input) {
+    await changePolicy(context, policyStream(context, input.ResourceARN), undefined);
+    return undefined;
+  },
+});

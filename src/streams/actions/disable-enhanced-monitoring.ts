@@ -1,0 +1,8 @@
+import { defineAction } from "../action.js";
+import { changeMonitoring, monitoringMembers, type EnhancedMonitoringInput, type EnhancedMonitoringOutput } from "../enhanced-monitoring.js";
+
+/** DisableEnhancedMonitoring: removes shard-level metrics ("ALL": every one); answers the metrics before and after. */
+export const disableEnhancedMonitoring = defineAction<EnhancedMonitoringInput, EnhancedMonitoringOutput>({
+  shape: { type: "structure", members: monitoringMembers },
+  run: (context, input) => changeMonitoring(context, input, "disable"),
+});

@@ -1,0 +1,52 @@
+import { defineAction } from "../action.js";
+import { HashKey, ShardId, StreamARN, StreamName } from "../shapes/common.js";
+import { streamsErrors } from "../errors.js";
+import {
+  checkShardQuota, findShard, planSplit, requireActive, requireOpen, requireProvisioned, resolveShardIndex, scheduleReshard,
+} from "../resharding/index.js";
+import type { StreamReference } from "../stream-registry.js";
+
+interface SplitShardInput extends StreamReference {
+  ShardToSplit: string;
+  NewStartingHashKey: string;
+}
+
+/**
+ * SplitShard: the shard closes and two children open, [start, NewStartingHashKey - 1] and
+ * [NewStartingHashKey, end], once the stream has been UPDATING for config.updateStreamMs. Checks
+ * in AWS's order (kinesalite's recording): the shard id names a shard at all, the stream exists,
+ * the shard does, the shard quota, the hash key lies inside the shard, the shard is still open,
+ * the stream is ACTIVE.
+ */
+export const splitShard = defineAction<SplitShardInput, undefined>({
+  shape: {
+    type: "structure",
+    members: {
+      NewStartingHashKey: { ...HashKey, required: true },
+      StreamName,
+      ShardToSplit: { ...ShardId, required: true },
+      StreamARN,
+    },
+  },
+  async run(context, input) {
+    const streamName = context.streams.nameOf(input);
+    const shardIndex = resolveShardIndex(context, input.ShardToSplit, streamName);
+    // A reshard already due takes effect first, so the checks below see the shards as they are.
+    await context.streams.current(streamName);
+    await context.streams.exclusive(streamName, async () => {
+      const meta = context.streams.require(input);
+      requireProvisioned(context, meta);
+      const shard = findShard(context, meta, shardIndex);
+      checkShardQuota(context, 1);
+      const hashKey = BigInt(input.NewStartingHashKey);
+      const range = shard.HashKeyRange;
+      if (hashKey <= BigInt(range.StartingHashKey) + 1n || hashKey >= BigInt(range.EndingHashKey)) {
+        throw streamsErrors.splitHashKeyOutOfRange(input.NewStartingHashKey, shard.ShardId, meta.StreamName, context.config.accountId, range);
+      }
+      requireOpen(context, meta, shard);
+      requireActive(context, meta);
+      await scheduleReshard(context, meta, planSplit(shard, hashKey, meta.nextShardIndex));
+    });
+    return undefined;
+  },
+});

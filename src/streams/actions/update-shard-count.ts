@@ -1,0 +1,67 @@
+import { defineAction } from "../action.js";
+import { StreamARN, StreamName } from "../shapes/common.js";
+import { streamsErrors } from "../errors.js";
+import { checkShardQuota, openShardsOf, planUniformScaling, requireActive, requireProvisioned, scheduleReshard } from "../resharding/index.js";
+import type { StreamReference } from "../stream-registry.js";
+import { streamArn } from "../../core/arn.js";
+
+interface UpdateShardCountInput extends StreamReference {
+  ScalingType: "UNIFORM_SCALING";
+  TargetShardCount: number;
+}
+
+interface UpdateShardCountOutput {
+  StreamName: string;
+  CurrentShardCount: number;
+  TargetShardCount: number;
+  StreamARN: string;
+}
+
+/** AWS's default per-stream shard maximum, which UpdateShardCount enforces. */
+const streamShardsMax = 10_000;
+
+/**
+ * UpdateShardCount (UNIFORM_SCALING): after config.updateStreamMs UPDATING, the stream's open
+ * shards are the even split of the key space into TargetShardCount ranges, reached by splits and
+ * merges (resharding/plan.ts). AWS's documented limits, in this order: the stream is ACTIVE, the
+ * per-stream maximum (a stream above it may only go below it), at most double and at least half
+ * the open shards, the account's shard quota.
+ *
+ * Not enforced: AWS's limit of ten UpdateShardCount calls per stream in a rolling 24 hours.
+ */
+export const updateShardCount = defineAction<UpdateShardCountInput, UpdateShardCountOutput>({
+  shape: {
+    type: "structure",
+    members: {
+      ScalingType: { type: "string", required: true, enum: ["UNIFORM_SCALING"] },
+      StreamName,
+      TargetShardCount: { type: "integer", required: true, min: 1 },
+      StreamARN,
+    },
+  },
+  async run(context, input) {
+    const streamName = context.streams.nameOf(input);
+    const target = input.TargetShardCount;
+    // A reshard already due takes effect first, so the checks below see the shards as they are.
+    await context.streams.current(streamName);
+    return context.streams.exclusive(streamName, async () => {
+      const meta = context.streams.require(input);
+      requireProvisioned(context, meta);
+      requireActive(context, meta);
+      const open = openShardsOf(meta);
+      if (target > streamShardsMax || (open.length > streamShardsMax && target >= streamShardsMax)) {
+        throw streamsErrors.streamShardCountOverMax(streamShardsMax, open.length, target);
+      }
+      if (target > open.length * 2) throw streamsErrors.scaleUpOverDouble(open.length, target);
+      if (target * 2 < open.length) throw streamsErrors.scaleDownBelowHalf(open.length, target);
+      if (target > open.length) checkShardQuota(context, target - open.length);
+      await scheduleReshard(context, meta, planUniformScaling(open, target, meta.nextShardIndex));
+      return {
+        StreamName: meta.StreamName,
+        CurrentShardCount: open.length,
+        TargetShardCount: target,
+        StreamARN: streamArn(context.config.region, context.config.accountId, meta.StreamName),
+      };
+    });
+  },
+});

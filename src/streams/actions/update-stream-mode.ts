@@ -1,0 +1,74 @@
+import { defineAction } from "../action.js";
+import { StreamARN, StreamModeDetails } from "../shapes/common.js";
+import { streamsErrors } from "../errors.js";
+import { limits } from "../limits.js";
+import { isOpen } from "../shards.js";
+import { changeActiveStream, updatingStatus, type StreamChange } from "../stream-change.js";
+import { warmThroughputChange } from "../warm-throughput.js";
+import type { StreamMeta, StreamMode } from "../../storage/types.js";
+import type { StreamsContext } from "../context.js";
+
+interface UpdateStreamModeInput {
+  StreamARN: string;
+  StreamModeDetails: { StreamMode: StreamMode };
+  WarmThroughputMiBps?: number;
+}
+
+/**
+ * UpdateStreamMode: PROVISIONED <-> ON_DEMAND. The stream keeps its shards and is UPDATING for
+ * config.updateStreamMs. AWS's limits: two switches per stream in any 24 hours, the account's
+ * ON_DEMAND stream quota when switching to ON_DEMAND, and the shard quota when switching to
+ * PROVISIONED (the stream's open shards start counting against it). WarmThroughputMiBps is taken
+ * only with ON_DEMAND. Asking for the mode the stream already has changes nothing but the warm
+ * throughput, if one is given.
+ */
+export const updateStreamMode = defineAction<UpdateStreamModeInput, undefined>({
+  shape: {
+    type: "structure",
+    members: {
+      StreamARN: { ...StreamARN, required: true },
+      StreamModeDetails: { ...StreamModeDetails, required: true },
+      WarmThroughputMiBps: { type: "integer", min: 0 },
+    },
+  },
+  async run(context, input) {
+    const mode = input.StreamModeDetails.StreamMode;
+    if (mode === "PROVISIONED" && input.WarmThroughputMiBps !== undefined) throw streamsErrors.warmThroughputNotExpected();
+    await changeActiveStream(context, { StreamARN: input.StreamARN }, (meta, nowMs) => modeChange(context, meta, mode, input.WarmThroughputMiBps, nowMs));
+    return undefined;
+  },
+});
+
+function modeChange(context: StreamsContext, meta: StreamMeta, mode: StreamMode, warmMiBps: number | undefined, nowMs: number): StreamChange<void> {
+  if (meta.StreamMode === mode) {
+    if (warmMiBps === undefined) return { next: undefined, result: undefined };
+    const warmThroughput = warmThroughputChange(context, meta, mode, warmMiBps, nowMs);
+    return { next: { ...meta, ...updatingStatus(context, nowMs), warmThroughput }, result: undefined };
+  }
+  const switchedAtMs = (meta.modeSwitchedAtMs ?? []).filter((atMs) => nowMs - atMs < limits.modeSwitchWindowMs);
+  if (switchedAtMs.length >= limits.modeSwitchesPerWindowMax) {
+    throw streamsErrors.modeSwitchLimitExceeded(meta.StreamName, context.config.accountId, limits.modeSwitchesPerWindowMax);
+  }
+  checkQuota(context, meta, mode);
+  const { warmThroughput: _previous, ...rest } = meta;
+  const next: StreamMeta = { ...rest, ...updatingStatus(context, nowMs), StreamMode: mode, modeSwitchedAtMs: [...switchedAtMs, nowMs] };
+  if (mode === "ON_DEMAND" && warmMiBps !== undefined) next.warmThroughput = warmThroughputChange(context, meta, mode, warmMiBps, nowMs);
+  return { next, result: undefined };
+}
+
+/** The quota the stream starts counting against in its new mode. */
+function checkQuota(context: StreamsContext, meta: StreamMeta, mode: StreamMode): void {
+  const { accountId, region, shardLimit } = context.config;
+  if (mode === "ON_DEMAND") {
+    const onDemandStreams = context.streams.onDemandStreamCount();
+    if (onDemandStreams >= limits.onDemandStreamCountLimitDefault) {
+      throw streamsErrors.onDemandStreamLimitExceeded(accountId, region, onDemandStreams, limits.onDemandStreamCountLimitDefault);
+    }
+    return;
+  }
+  const openShards = context.streams.openShardCount();
+  const additionalShards = meta.shards.filter(isOpen).length;
+  if (openShards + additionalShards > shardLimit) {
+    throw streamsErrors.shardLimitExceeded(accountId, region, openShards, shardLimit, additionalShards);
+  }
+}

@@ -1,0 +1,46 @@
+import { defineAction } from "../action.js";
+import { StreamARN, StreamName } from "../shapes/common.js";
+import { changeActiveStream, updatingStatus } from "../stream-change.js";
+import { warmThroughputChange, wireWarmThroughput, type WireWarmThroughput } from "../warm-throughput.js";
+import type { StreamReference } from "../stream-registry.js";
+import { streamArn } from "../../core/arn.js";
+
+interface UpdateStreamWarmThroughputInput extends StreamReference {
+  WarmThroughputMiBps: number;
+}
+
+interface UpdateStreamWarmThroughputOutput {
+  StreamARN: string;
+  StreamName: string;
+  WarmThroughput: WireWarmThroughput;
+}
+
+/**
+ * UpdateStreamWarmThroughput: sets an ON_DEMAND stream's warm throughput (the account's
+ * MinimumThroughputBillingCommitment must be in force). The stream is UPDATING while it scales;
+ * the answer shows the new target and the throughput it scales from.
+ */
+export const updateStreamWarmThroughput = defineAction<UpdateStreamWarmThroughputInput, UpdateStreamWarmThroughputOutput>({
+  shape: {
+    type: "structure",
+    members: {
+      StreamARN,
+      StreamName,
+      WarmThroughputMiBps: { type: "integer", required: true, min: 0 },
+    },
+  },
+  async run(context, input) {
+    const { region, accountId } = context.config;
+    return changeActiveStream(context, input, (meta, nowMs) => {
+      const warmThroughput = warmThroughputChange(context, meta, meta.StreamMode, input.WarmThroughputMiBps, nowMs);
+      return {
+        next: { ...meta, ...updatingStatus(context, nowMs), warmThroughput },
+        result: {
+          StreamARN: streamArn(region, accountId, meta.StreamName),
+          StreamName: meta.StreamName,
+          WarmThroughput: wireWarmThroughput(warmThroughput, nowMs),
+        },
+      };
+    });
+  },
+});

@@ -1,0 +1,119 @@
+/**
+ * The service's fault injection switch: the installed rule set (none by default), replaced, read
+ * and cleared at runtime through the admin endpoint, and the step that applies a call's faults
+ * around its action. With no rules installed the service never calls in here (one null check).
+ */
+import type { StreamsAction } from "../action.js";
+import type { StreamsContext } from "../context.js";
+import { streamsErrors } from "../errors.js";
+import { parseFaultConfigText, type FaultConfig, type FaultConfigOutcome } from "./fault-config.js";
+import { FaultInjector, type FaultCounters, type FaultDecision } from "./fault-injector.js";
+import { requestStreamName, throttleError } from "./fault-target.js";
+import { putRecordsFaults } from "./put-records-faults.js";
+import type { Clock } from "../../util/clock.js";
+
+export interface FaultSnapshot {
+  /** The installed rules, as normalized when installed; null when none are. */
+  config: FaultConfig | null;
+  /** Per rule, in the rules' order. */
+  counters: FaultCounters[];
+}
+
+interface Sleeper {
+  timer: NodeJS.Timeout;
+  reject: (error: Error) => void;
+}
+
+export class FaultControl {
+  /** The installed rules; undefined means no fault injection at all. */
+  injector: FaultInjector | undefined;
+  private readonly sleepers = new Set<Sleeper>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly knownActions: readonly string[],
+    initial: FaultConfig | undefined,
+  ) {
+    if (initial !== undefined) this.install(initial);
+  }
+
+  /** Checks a rules document (JSON text) against this service's actions. */
+  parse(text: string): FaultConfigOutcome {
+    return parseFaultConfigText(text, this.knownActions);
+  }
+
+  /** Replaces the rules: counters restart, the random is reseeded, time windows count from now. */
+  install(config: FaultConfig): void {
+    this.injector = new FaultInjector(config, this.clock.nowMs());
+  }
+
+  clear(): void {
+    this.injector = undefined;
+  }
+
+  snapshot(): FaultSnapshot {
+    return { config: this.injector?.config ?? null, counters: this.injector?.counters() ?? [] };
+  }
+
+  /** Runs one checked call with whatever faults the rules give it. */
+  async invoke(context: StreamsContext, name: string, action: StreamsAction, input: Readonly<Record<string, unknown>>): Promise<unknown> {
+    const decision = this.decide(context, name, input);
+    if (decision === undefined) return action.run(context, input);
+    context.logger.debug({ action: name, delayMs: decision.delayMs, fault: decision.outcome?.kind }, "fault injected");
+    if (decision.delayMs > 0) await this.sleep(decision.delayMs);
+    const outcome = decision.outcome;
+    switch (outcome?.kind) {
+      case undefined:
+        return action.run(context, input);
+      case "throttle":
+        throw throttleError(context, name, input);
+      case "internal-failure":
+        throw streamsErrors.serverFailure();
+      case "service-unavailable":
+        throw streamsErrors.serviceUnavailable();
+      case "partial-failure": {
+        const faults = putRecordsFaults(context, outcome.errorCode, outcome.failedIndexes, (kept) => action.run(context, kept));
+        return action.run({ ...context, putRecordsFaults: faults }, input);
+      }
+    }
+  }
+
+  /** Ends pending delays (their calls fail as ServiceUnavailable) and turns fault injection off. */
+  stop(): void {
+    for (const sleeper of this.sleepers) {
+      clearTimeout(sleeper.timer);
+      sleeper.reject(streamsErrors.serviceUnavailable());
+    }
+    this.sleepers.clear();
+    this.injector = undefined;
+  }
+
+  private decide(context: StreamsContext, name: string, input: Readonly<Record<string, unknown>>): FaultDecision | undefined {
+    const injector = this.injector;
+    if (injector === undefined) return undefined;
+    let streamName: { value: string | undefined } | undefined;
+    return injector.decide(
+      {
+        action: name,
+        streamName: () => (streamName ??= { value: requestStreamName(context, input) }).value,
+        entryCount: () => (Array.isArray(input.Records) ? input.Records.length : 0),
+      },
+      context.clock.nowMs(),
+    );
+  }
+
+  private sleep(delayMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const sleeper: Sleeper = {
+        timer: setTimeout(() => {
+          this.sleepers.delete(sleeper);
+          resolve();
+        }, delayMs),
+        reject,
+      };
+      // A delayed call must not keep a stopping process alive.
+      sleeper.timer.unref();
+      this.sleepers.add(sleeper);
+    });
+  }
+}

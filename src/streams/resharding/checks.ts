@@ -1,0 +1,58 @@
+/**
+ * The checks SplitShard, MergeShards and UpdateShardCount share, with AWS's wording, and the
+ * step that records an accepted reshard: the stream goes UPDATING for config.updateStreamMs and
+ * the change waits in StreamMeta.pendingReshard until then (see take-effect.ts).
+ */
+import type { ShardMeta, StreamMeta } from "../../storage/types.js";
+import { shardIdFromIndex, shardIndexFromId } from "../../core/shard-id.js";
+import type { StreamsContext } from "../context.js";
+import { streamsErrors } from "../errors.js";
+import type { Plan } from "./plan.js";
+
+/** The shard index a ShardToSplit / ShardToMerge names; AWS refuses text that names none before it looks the stream up. */
+export function resolveShardIndex(context: StreamsContext, shardId: string, streamName: string): number {
+  const shardIndex = shardIndexFromId(shardId);
+  if (shardIndex === undefined) throw streamsErrors.unresolvableShardId(shardId, streamName, context.config.accountId);
+  return shardIndex;
+}
+
+/** The stream's shard of that index; the error names the shard by its canonical id. */
+export function findShard(context: StreamsContext, meta: StreamMeta, shardIndex: number): ShardMeta {
+  const shard = meta.shards.find((candidate) => candidate.shardIndex === shardIndex);
+  if (!shard) throw streamsErrors.unresolvableShardId(shardIdFromIndex(shardIndex), meta.StreamName, context.config.accountId);
+  return shard;
+}
+
+export function requireOpen(context: StreamsContext, meta: StreamMeta, shard: ShardMeta): void {
+  if (shard.closedAtMs !== undefined) throw streamsErrors.shardAlreadyResharded(shard.ShardId, meta.StreamName, context.config.accountId);
+}
+
+/** AWS sizes ON_DEMAND streams itself: these APIs are for PROVISIONED streams only. */
+export function requireProvisioned(context: StreamsContext, meta: StreamMeta): void {
+  if (meta.StreamMode === "ON_DEMAND") throw streamsErrors.streamInOnDemandMode(meta.StreamName, context.config.accountId);
+}
+
+export function requireActive(context: StreamsContext, meta: StreamMeta): void {
+  if (meta.StreamStatus !== "ACTIVE") throw streamsErrors.streamNotActive(meta.StreamName, context.config.accountId, meta.StreamStatus);
+}
+
+/** The account's shard quota, counting open shards (and those pending reshards will leave open). */
+export function checkShardQuota(context: StreamsContext, additionalShards: number): void {
+  const current = context.streams.openShardCount();
+  const { accountId, region, shardLimit } = context.config;
+  if (current + additionalShards > shardLimit) {
+    throw streamsErrors.shardLimitExceeded(accountId, region, current, shardLimit, additionalShards);
+  }
+}
+
+export function openShardsOf(meta: StreamMeta): ShardMeta[] {
+  return meta.shards.filter((shard) => shard.closedAtMs === undefined);
+}
+
+/** Stores an accepted reshard: UPDATING now, in effect at the status's due time. */
+export async function scheduleReshard(context: StreamsContext, meta: StreamMeta, plan: Plan): Promise<void> {
+  const nowMs = context.clock.nowMs();
+  const next: StreamMeta = { ...meta, StreamStatus: "UPDATING", statusDueAtMs: nowMs + context.config.updateStreamMs, nextShardIndex: plan.nextShardIndex };
+  if (plan.reshard.closingShardIndexes.length > 0 || plan.reshard.newShards.length > 0) next.pendingReshard = plan.reshard;
+  await context.streams.put(next);
+}

@@ -1,0 +1,56 @@
+/**
+ * Putting a due reshard into effect, durably and through the stream's write gate (see
+ * records/write-gate.ts): the closing shards' endingOffsets are read only once no write can
+ * still reach them, and writes resume only once the new shard map is stored.
+ */
+import type { Catalog, LogStore, ShardLog, StreamMeta } from "../../storage/types.js";
+import type { Clock } from "../../util/clock.js";
+import type { Logger } from "../../util/logger.js";
+import type { WriteGate } from "../records/write-gate.js";
+import { applyReshard, type ShardEnding } from "./plan.js";
+
+export interface TakeEffectDeps {
+  catalog: Catalog;
+  logs: LogStore;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Whether a stored stream has a reshard that should be in effect by `nowMs`. */
+export function reshardDue(meta: StreamMeta, nowMs: number): boolean {
+  return meta.pendingReshard !== undefined && meta.StreamStatus === "UPDATING" && nowMs >= meta.statusDueAtMs;
+}
+
+/**
+ * Puts the due reshard of one stream incarnation into effect. The caller runs this inside the
+ * stream's exclusive section with `gate` (that incarnation's) closed, and opens it afterwards.
+ * A failed catalog write leaves the reshard pending, to be retried.
+ */
+export async function takeEffect(deps: TakeEffectDeps, streamName: string, streamId: string, gate: WriteGate): Promise<void> {
+  const meta = deps.catalog.get(streamName);
+  if (!meta || meta.streamId !== streamId || !reshardDue(meta, deps.clock.nowMs())) return;
+  await gate.drained();
+  const nowMs = deps.clock.nowMs();
+  const endings = new Map<number, ShardEnding>();
+  for (const shardIndex of meta.pendingReshard!.closingShardIndexes) {
+    endings.set(shardIndex, await shardEnding(deps.logs.shard(streamId, shardIndex), nowMs));
+  }
+  const outcome = await deps.catalog.put(applyReshard(meta, endings, nowMs));
+  if (!outcome.ok) deps.logger.error({ failure: outcome.failure, stream: streamName }, "reshard could not be stored; will retry");
+}
+
+/**
+ * A closing shard's end. SequenceNumberForOrdering can give a record an arrival time a little
+ * ahead of the clock; the closing time is never earlier, so EndingSequenceNumber is never below
+ * a sequence number the shard handed out.
+ */
+async function shardEnding(log: ShardLog, nowMs: number): Promise<ShardEnding> {
+  const endingOffset = log.endOffset();
+  let closedAtMs = nowMs;
+  if (endingOffset > log.startOffset()) {
+    const last = await log.read(endingOffset - 1, { recordsMax: 1, bytesMax: 1 });
+    const record = last.records[0];
+    if (record !== undefined) closedAtMs = Math.max(closedAtMs, record.arrivalMs);
+  }
+  return { endingOffset, closedAtMs };
+}
