@@ -20,12 +20,20 @@
 // inside a JSON string (a quote there is escaped), so the count is exact while the server stays idle.
 // No signature check, no validation, no limits.
 //
-// usage: node ack-endpoint.mjs [--port 4567] [--host 127.0.0.1]
+// With --store it becomes the "read-ceiling" endpoint: it keeps every record in memory, already
+// rendered as the JSON GetRecords returns, and serves GetRecords by joining those fragments — so its
+// read phase measures what one kbench client can read and verify at most (its write phase parses
+// and hashes, so it is no write ceiling). Records go to shards by the MD5 of the partition key
+// (top 32 bits; kbench checks order per key, which needs one shard per key), sequence numbers are
+// the same global counter, iterators are "store:<shard>:<position>".
+//
+// usage: node ack-endpoint.mjs [--port 4567] [--host 127.0.0.1] [--store]
 import http from 'node:http';
+import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
-  options: { port: { type: 'string', default: '4567' }, host: { type: 'string', default: '127.0.0.1' } },
+  options: { port: { type: 'string', default: '4567' }, host: { type: 'string', default: '127.0.0.1' }, store: { type: 'boolean', default: false } },
   strict: true,
 });
 
@@ -98,6 +106,45 @@ function summary(name) {
   };
 }
 
+// ---------------------------------------------------------------- --store (read-ceiling)
+const storedShards = []; // per shard of the hot stream: rendered record JSON fragments, in order
+
+function storeShardOf(partitionKey) {
+  const top = createHash('md5').update(partitionKey, 'utf8').digest().readUInt32BE(0);
+  return Math.floor((top * hotShardCount) / 2 ** 32);
+}
+
+function storeRecord(entry) {
+  const shard = storeShardOf(entry.PartitionKey);
+  const sequenceNumber = nextSequenceNumber();
+  (storedShards[shard] ??= []).push(
+    `{"SequenceNumber":"${sequenceNumber}","ApproximateArrivalTimestamp":${Date.now() / 1000},"Data":${JSON.stringify(entry.Data)},"PartitionKey":${JSON.stringify(entry.PartitionKey)}}`,
+  );
+  return `{"SequenceNumber":"${sequenceNumber}","ShardId":"${shardId(shard)}"}`;
+}
+
+function storedPutRecords(body) {
+  const entries = JSON.parse(body.toString('utf8')).Records;
+  return `{"FailedRecordCount":0,"Records":[${entries.map(storeRecord).join(',')}]}`;
+}
+
+function storedGetShardIterator(body) {
+  const request = JSON.parse(body.toString('utf8'));
+  const shard = Number(/(\d+)$/.exec(request.ShardId)?.[1] ?? 0);
+  const position = request.ShardIteratorType === 'LATEST' ? (storedShards[shard]?.length ?? 0) : 0;
+  return JSON.stringify({ ShardIterator: `store:${shard}:${position}` });
+}
+
+function storedGetRecords(body) {
+  const request = JSON.parse(body.toString('utf8'));
+  const [, shardText, positionText] = String(request.ShardIterator).split(':');
+  const shard = Number(shardText);
+  const position = Number(positionText);
+  const records = storedShards[shard] ?? [];
+  const end = Math.min(records.length, position + (request.Limit ?? 10000));
+  return `{"Records":[${records.slice(position, end).join(',')}],"NextShardIterator":"store:${shard}:${end}","MillisBehindLatest":0}`;
+}
+
 function control(action, body) {
   const name = streamNameOf(body);
   switch (action) {
@@ -106,6 +153,7 @@ function control(action, body) {
       try { count = Number(JSON.parse(body.toString('utf8')).ShardCount) || 1; } catch { /* keep 1 */ }
       streamShardCounts.set(name, count);
       hotShardCount = count;
+      storedShards.length = 0;
       return {};
     }
     case 'DeleteStream': streamShardCounts.delete(name); return {};
@@ -134,7 +182,11 @@ const server = http.createServer((req, res) => {
     const target = String(req.headers['x-amz-target'] ?? '');
     const action = target.startsWith(targetPrefix) ? target.slice(targetPrefix.length) : target;
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    if (action === 'PutRecords') answer(res, putRecords(body));
+    if (args.store && action === 'PutRecords') answer(res, storedPutRecords(body));
+    else if (args.store && action === 'PutRecord') answer(res, storeRecord(JSON.parse(body.toString('utf8'))));
+    else if (args.store && action === 'GetShardIterator') answer(res, storedGetShardIterator(body));
+    else if (args.store && action === 'GetRecords') answer(res, storedGetRecords(body));
+    else if (action === 'PutRecords') answer(res, putRecords(body));
     else if (action === 'PutRecord') answer(res, putRecord());
     else answer(res, JSON.stringify(control(action, body)));
   });

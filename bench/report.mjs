@@ -18,8 +18,11 @@ if (!dir || !fs.existsSync(dir)) {
 }
 const asJson = process.argv.includes('--json');
 
-const endpointOrder = ['tributary', 'kinesalite-mem', 'kinesalite-leveldb', 'kinesis-local-mem', 'kinesis-local-persist', 'ack-only'];
-const ratioPeers = ['kinesalite-mem', 'kinesalite-leveldb', 'kinesis-local-mem', 'ack-only'];
+const endpointOrder = ['tributary', 'kinesalite-mem', 'kinesalite-leveldb', 'kinesis-local-mem', 'kinesis-local-persist', 'ack-only', 'read-ceiling'];
+const ratioPeers = ['kinesalite-mem', 'kinesalite-leveldb', 'kinesis-local-mem', 'ack-only', 'read-ceiling'];
+// The ceilings are ceilings of one thing each: ack-only of writing (and single-call latency),
+// read-ceiling of reading; other ratios against them would mean nothing.
+const ratioMetricsOf = { 'ack-only': ['writeRecPerSec', 'writeMBps', 'putRecordP50Ms', 'putRecordP99Ms'], 'read-ceiling': ['readRecPerSec'] };
 const configNames = {
   A: 'A — 4 shards, 100 B records, PutRecords ×500, 4 writers',
   B: 'B — 4 shards, 1000 B records, PutRecords ×100, 4 writers',
@@ -122,6 +125,7 @@ for (const c of configs) {
     const cells = endpoints.map((e) => fmt(rows[e][m.key], m.digits));
     const ratios = peers.map((p) => {
       const t = rows.tributary[m.key], v = rows[p][m.key];
+      if (ratioMetricsOf[p] && !ratioMetricsOf[p].includes(m.key)) return '';
       return m.info || t == null || v == null || v === 0 ? '' : `${(t / v).toFixed(2)}×`;
     });
     out.push(`| ${m.label}${m.info ? ' (info)' : ''} | ${[...cells, ...ratios].join(' | ')} |`);
@@ -142,5 +146,5 @@ for (const r of runs.sort((a, b) => a.cfg.localeCompare(b.cfg) || endpoints.inde
   ].filter(Boolean).join('; ').replace(/\|/g, '\\|');
   out.push(`| ${r.endpoint} | ${r.cfg} | ${r.rep} | ${r.exitCode ?? '–'} | ${fmt(r.write?.recordsPerSec, 0)} | ${fmt(r.read?.recordsPerSec, 0)} | ${fmt(r.latency?.latencyMs?.p50, 2)}/${fmt(r.latency?.latencyMs?.p99, 2)} | ${v ? (v.ok ? 'OK' : 'FAIL') : '–'} | ${v ? `${v.lost}/${v.duplicates}/${v.corrupt}` : '–'} | ${fmt(r.write?.client?.othersPct, 0)} | ${fmt(r.probe?.readyMs, 0)} | ${notes} |`);
 }
-out.push('', 'ack-only stores nothing: it has no read phase, and its numbers are the ceiling of the benchmark client itself. "others CPU %" is CPU used by other processes on the box during the write phase (% of one core); well above 0 means the run was disturbed.');
+out.push('', 'ack-only stores nothing: it has no read phase, and its numbers are the ceiling of the benchmark client itself. read-ceiling keeps records in memory as ready-made JSON: its read phase is the ceiling of the client reading and verifying (its write phase parses every request and is no ceiling). "others CPU %" is CPU used by other processes on the box during the write phase (% of one core); well above 0 means the run was disturbed.');
 console.log(out.join('\n'));

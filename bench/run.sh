@@ -7,6 +7,8 @@
 # sampled, stops the server and deletes its data. Then bench/report.mjs prints medians and ratios.
 #
 # Endpoints (BENCH_ENDPOINTS, default all five):
+#   read-ceiling        bench/ack-endpoint.mjs --store: keeps records as rendered JSON in memory — its
+#                       read phase is the most one kbench client can read (write + read phases only)
 #   ack-only            bench/ack-endpoint.mjs: answers without storing — the ceiling of one kbench
 #                       client on this machine (write + single-PutRecord latency phases only)
 #   tributary           node bin/tributary.js server $TRIBUTARY_STORAGE_ARGS (default
@@ -38,7 +40,7 @@ REPS="${BENCH_REPS:-3}"
 SECS="${BENCH_SECONDS:-20}"
 LATENCY_COUNT="${BENCH_LATENCY_COUNT:-2000}"
 CONFIGS="${BENCH_CONFIGS:-A B C}"
-ENDPOINTS="${BENCH_ENDPOINTS:-ack-only tributary kinesalite-mem kinesalite-leveldb kinesis-local-mem}"
+ENDPOINTS="${BENCH_ENDPOINTS:-ack-only read-ceiling tributary kinesalite-mem kinesalite-leveldb kinesis-local-mem}"
 DATA_ROOT="${BENCH_DATA_ROOT:-$ROOT/.tmp/bench}"
 OUT="${BENCH_OUT:-$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 # A kbench run is its write phase plus read (≤ 300 s), 30 s retry grace and the latency phase.
@@ -101,6 +103,7 @@ run_once() {
   CURRENT_PID="$pid"
   log "$ep config $cfg run $rep: ready in $(json_field "$base.probe.json" j.readyMs) ms (pid $pid, port $port)"
   [ "$ep" = ack-only ] && phases=(--phases write,latency)
+  [ "$ep" = read-ceiling ] && phases=(--phases write,read,verify)
   # shellcheck disable=SC2046
   # --keep-stream: the server and its data are thrown away after the run anyway, and keeping the stream
   # lets the data dir's size be measured (bytes on disk per payload byte).

@@ -102,6 +102,8 @@ start_endpoint() {
   case "$name" in
     ack-only)
       node "$KBENCH" --endpoint "$url" --probe-ready --probe-timeout-s "$timeout_s" --spawn-log "$logf" -- node "$BENCH/ack-endpoint.mjs" --port "$port" ;;
+    read-ceiling)
+      node "$KBENCH" --endpoint "$url" --probe-ready --probe-timeout-s "$timeout_s" --spawn-log "$logf" -- node "$BENCH/ack-endpoint.mjs" --port "$port" --store ;;
     tributary)
       [ "${KEEP_DATA:-0}" = 1 ] || rm -rf "$data_dir"; mkdir -p "$data_dir"
       # shellcheck disable=SC2046
