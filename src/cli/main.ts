@@ -7,13 +7,16 @@ import { parseArgs } from "node:util";
 import { readFileSync, statSync } from "node:fs";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { resolveServerOptions, serverHelp, serverOptions } from "./server-options.js";
+import { masterKeyEnvName, resolveServerOptions, serverHelp, serverOptions } from "./server-options.js";
 import { startApp, requestBytesMaxDefault } from "../server/app.js";
-import { faultConfigBytesMax, parseFaultRules, type FaultConfig } from "../streams/index.js";
+import { faultConfigBytesMax, parseFaultRules, type FaultConfig, type LimitsMode } from "../streams/index.js";
 import { createEmbeddedEngine, createMemoryEngine, type FsyncPolicy } from "../storage/index.js";
+import {
+  dataDirMasterKey, ephemeralMasterKey, fixedMasterKey, parseMasterKey, readMasterKeyFile, type MasterKeySource,
+} from "../storage/encryption/index.js";
 import { systemClock } from "../util/clock.js";
 import { systemRandom } from "../util/random.js";
-import { createLogger, type LogLevel } from "../util/logger.js";
+import { createLogger, type Logger, type LogLevel } from "../util/logger.js";
 
 const usage = `Usage: tributary <command> [options]
 
@@ -72,6 +75,27 @@ function loadFaults(path: string): FaultConfig | undefined {
   return parsed.config;
 }
 
+/**
+ * The master key for encryption at rest (docs/encryption.md): TRIBUTARY_MASTER_KEY, or the
+ * --master-key-file read now (a bad key stops the start), or else a key the server generates in
+ * the data directory on first need — in memory only for the memory engine, which keeps nothing.
+ */
+async function masterKeySource(keyFile: string, dataDir: string, storage: string, logger: Logger): Promise<MasterKeySource> {
+  const keyText = process.env[masterKeyEnvName];
+  if (keyText !== undefined && keyText !== "") {
+    if (keyFile !== "") fail(`give the master key one way: ${masterKeyEnvName} or --master-key-file, not both`);
+    const parsed = parseMasterKey(keyText);
+    if (!parsed.ok) fail(`${masterKeyEnvName} does not hold a master key: ${parsed.reason} (expected base64 of 32 bytes)`);
+    return fixedMasterKey(parsed.key, masterKeyEnvName);
+  }
+  if (keyFile !== "") {
+    const path = resolve(keyFile);
+    const key = await readMasterKeyFile(path, logger).catch((error: Error) => fail(error.message));
+    return fixedMasterKey(key, `the master key file ${path}`);
+  }
+  return storage === "memory" ? ephemeralMasterKey() : dataDirMasterKey(dataDir, logger);
+}
+
 async function runServer(args: string[]): Promise<void> {
   let parsed;
   try {
@@ -100,6 +124,7 @@ async function runServer(args: string[]): Promise<void> {
   const logger = createLogger(options["log-level"] as LogLevel);
   const dataDir = resolve(String(options["data-dir"]));
   mkdirSync(dataDir, { recursive: true });
+  const masterKey = await masterKeySource(String(options["master-key-file"]), dataDir, String(options.storage), logger);
   const storage =
     options.storage === "memory"
       ? createMemoryEngine(systemRandom)
@@ -115,6 +140,7 @@ async function runServer(args: string[]): Promise<void> {
     random: systemRandom,
     logger,
     storage,
+    masterKey,
     config: {
       host: String(options.host),
       port: Number(options.port),
@@ -127,9 +153,10 @@ async function runServer(args: string[]): Promise<void> {
         deleteStreamMs: Number(options["delete-stream-ms"]),
         updateStreamMs: Number(options["update-stream-ms"]),
         shardLimit: Number(options["shard-limit"]),
+        limits: options.limits as LimitsMode,
       },
     },
-  }).catch((error: NodeJS.ErrnoException) => fail(`cannot start: ${error.code ?? ""} ${error.message}`.trim()));
+  }).catch((error: NodeJS.ErrnoException) => fail(`cannot start: ${error.code === undefined ? "" : `${error.code} `}${error.message}`));
 
   process.stdout.write(`Tributary ${version()} listening on ${app.url} (storage: ${storage.name}, data: ${dataDir})\n`);
 

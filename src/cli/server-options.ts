@@ -28,10 +28,18 @@ export const serverOptions: readonly OptionSpec[] = [
   { flag: "delete-stream-ms", description: "how long a deleted stream stays DELETING", defaultValue: "500", parse: integer(0, 600_000) },
   { flag: "update-stream-ms", description: "how long an updated stream stays UPDATING", defaultValue: "500", parse: integer(0, 600_000) },
   { flag: "shard-limit", description: "the account's shard quota", defaultValue: "500", parse: integer(1, 1_000_000) },
+  // docs/limits.md: per-shard throughput, API call rates and on-demand scaling; off for load tests.
+  { flag: "limits", description: "throughput and API rate limits: aws (as AWS enforces them) or off", defaultValue: "aws", parse: text(/^(aws|off)$/) },
   { flag: "log-level", description: "silent, error, warn, info or debug", defaultValue: "info", parse: text(/^(silent|error|warn|info|debug)$/) },
   // Any path: the file is read and its rules checked when the server starts (docs/fault-injection.md).
   { flag: "faults", description: "JSON file of fault injection rules", defaultValue: "", parse: (value) => value },
+  // docs/encryption.md: read once at start. Without it (and without TRIBUTARY_MASTER_KEY) the
+  // server generates a key in the data directory the first time a stream is encrypted.
+  { flag: "master-key-file", description: "file holding the master key for encryption at rest (base64 of 32 bytes)", defaultValue: "", parse: (value) => value },
 ];
+
+/** The master key itself, base64 of 32 bytes: environment only, so it never shows in a process listing. */
+export const masterKeyEnvName = "TRIBUTARY_MASTER_KEY";
 
 export function envName(flag: string): string {
   return "TRIBUTARY_" + flag.toUpperCase().replace(/-/g, "_");
@@ -67,5 +75,6 @@ export function serverHelp(): string {
     lines.push(`  --${spec.flag} <value>`.padEnd(28) + `${spec.description} (default ${spec.defaultValue || "none"}; env ${envName(spec.flag)})`);
   }
   lines.push("  -h, --help".padEnd(28) + "show this help");
+  lines.push("", "Environment:", `  ${masterKeyEnvName}`.padEnd(28) + "the master key itself (base64 of 32 bytes), instead of --master-key-file");
   return lines.join("\n");
 }

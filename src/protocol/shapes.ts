@@ -45,6 +45,11 @@ export interface ListShape extends Common {
   lengthMax?: number;
   /** A constraint AWS reports on the list as a whole: every member's length within bounds. */
   memberLength?: readonly [number, number];
+  /**
+   * Likewise on the list as a whole: every member one of these values (EnableEnhancedMonitoring's
+   * ShardLevelMetrics), reported once however many members are outside the set.
+   */
+  memberEnum?: readonly string[];
   /** How AWS renders a structure member inside the list's value text. */
   memberText?: string;
 }
@@ -267,6 +272,7 @@ function satisfies(value: unknown, shape: Shape): boolean {
         const [low, high] = shape.memberLength;
         for (const item of items) if (typeof item !== "string" || item.length < low || item.length > high) return false;
       }
+      if (shape.memberEnum && !allInEnum(items, shape.memberEnum)) return false;
       if (!lengthWithin(items.length, shape)) return false;
       const member = shape.member;
       if (member.type === "structure") {
@@ -293,6 +299,12 @@ function satisfies(value: unknown, shape: Shape): boolean {
     default:
       return true;
   }
+}
+
+/** Whether every list member is one of `values` (a null member is not). */
+function allInEnum(items: readonly unknown[], values: readonly string[]): boolean {
+  for (const item of items) if (typeof item !== "string" || !values.includes(item)) return false;
+  return true;
 }
 
 function lengthWithin(length: number, shape: { lengthMin?: number; lengthMax?: number }): boolean {
@@ -334,6 +346,9 @@ function validate(value: unknown, shape: Shape, path: string, errors: string[]):
         if (!items.every((item) => typeof item === "string" && item.length >= low && item.length <= high)) {
           fail(`Member must satisfy constraint: [Member must have length less than or equal to ${high}, Member must have length greater than or equal to ${low}]`);
         }
+      }
+      if (shape.memberEnum && !allInEnum(items, shape.memberEnum)) {
+        fail(`Member must satisfy constraint: [Member must satisfy enum value set: [${shape.memberEnum.join(", ")}]]`);
       }
       checkLength(items.length, shape, fail);
       items.forEach((item, index) => {

@@ -6,6 +6,7 @@ import { startHttpServer, type RunningServer } from "./create-server.js";
 import { createStreamsService, type FaultConfig, type StreamsConfig, type StreamsService } from "../streams/index.js";
 import { faultsRoute } from "./faults-route.js";
 import type { StorageEngine } from "../storage/types.js";
+import type { MasterKeySource } from "../storage/encryption/index.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
@@ -25,6 +26,8 @@ export interface AppDeps {
   logger: Logger;
   config: AppConfig;
   storage: StorageEngine;
+  /** The master key for encryption at rest (docs/encryption.md); by default one kept in memory only. */
+  masterKey?: MasterKeySource;
 }
 
 export interface RunningApp {
@@ -43,6 +46,13 @@ export const requestBytesMaxDefault = 14 * 1024 * 1024;
 
 export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const streams = createStreamsService({ ...deps, config: deps.config.streams, faults: deps.config.faults });
+  try {
+    // A wrong or missing master key stops the start here, naming the key the data needs.
+    await streams.context.keyRing.verify(deps.storage.catalog.list());
+  } catch (error) {
+    await deps.storage.close();
+    throw error;
+  }
   streams.start();
   let http: RunningServer;
   try {

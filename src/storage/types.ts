@@ -70,6 +70,33 @@ export interface StreamMeta {
   modeSwitchedAtMs?: number[];
   /** PutResourcePolicy: the policy document as the client sent it. */
   resourcePolicy?: string;
+  /** StartStreamEncryption's data keys (docs/encryption.md); absent until encryption is first started. */
+  encryption?: StreamEncryptionMeta;
+}
+
+/** A stream's data keys: records are sealed under the newest while EncryptionType is KMS. */
+export interface StreamEncryptionMeta {
+  /** Oldest first; kept while any stored record may be sealed under them. */
+  dataKeys: DataKeyMeta[];
+  /** The reference the next data key gets: references are never reused within a stream. */
+  nextKeyRef: number;
+  /** When StartStreamEncryption applied a new key (AWS allows 25 in any 24 hours). */
+  keysAppliedAtMs: number[];
+}
+
+/** One data key, wrapped under the server's master key (docs/formats/catalog.md, "Encryption"). */
+export interface DataKeyMeta {
+  /** How sealed frames name the key: unique within the stream. */
+  keyRef: number;
+  /** The KMS key the client named when it started encryption with this key. */
+  KeyId: string;
+  /** base64 of nonce (12 bytes), the key encrypted under the master key (32), GCM tag (16). */
+  wrappedKey: string;
+  /** Fingerprint of the master key that wrapped it: names the key in errors, reveals nothing. */
+  masterKeyId: string;
+  createdAtMs: number;
+  /** Set when a later start or a stop retired the key: each shard's end offset (decimal keys) then. */
+  retired?: { atMs: number; endOffsets: Record<string, number> };
 }
 
 /** A warm throughput change: the stream scales from previousMiBps to targetMiBps, reaching it at reachedAtMs. */
@@ -117,18 +144,29 @@ export interface Catalog {
   secret(): Buffer;
 }
 
+/**
+ * A record to append. A sealed record (encryption at rest, docs/encryption.md) carries the key
+ * reference it was sealed under, an empty partition key and no explicit hash key: `data` holds
+ * the sealed partition key, hash key and data. One append is all sealed or all plain.
+ */
 export interface AppendRecord {
   partitionKey: string;
   explicitHashKey?: string;
   data: Buffer;
+  sealedWith?: number;
 }
 
+/**
+ * A stored record. Engines return a sealed record as it was appended (key reference, sealed bytes);
+ * the service opens it in place, keeping `sealedWith` to report the record as encrypted.
+ */
 export interface StoredRecord {
   offset: number;
   arrivalMs: number;
   partitionKey: string;
   explicitHashKey?: string;
   data: Buffer;
+  sealedWith?: number;
 }
 
 export type AppendOutcome =

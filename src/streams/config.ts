@@ -1,3 +1,6 @@
+/** `--limits`: AWS's throughput and call-rate limits and on-demand scaling (docs/limits.md), or none. */
+export type LimitsMode = "aws" | "off";
+
 /** What the Data Streams service needs to know about its deployment. */
 export interface StreamsConfig {
   region: string;
@@ -8,6 +11,7 @@ export interface StreamsConfig {
   updateStreamMs: number;
   /** The account's shard quota across all streams. */
   shardLimit: number;
+  limits: LimitsMode;
 }
 
 export const defaultStreamsConfig: StreamsConfig = {
@@ -17,4 +21,5 @@ export const defaultStreamsConfig: StreamsConfig = {
   deleteStreamMs: 500,
   updateStreamMs: 500,
   shardLimit: 500,
+  limits: "aws",
 };

@@ -3,9 +3,12 @@ import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
 import type { LogStore } from "../storage/types.js";
 import type { StreamsConfig } from "./config.js";
+import type { ReadBudget } from "./records/read-budget.js";
 import type { StreamRegistry } from "./stream-registry.js";
 import type { AccountSettingsStore } from "./account-settings.js";
 import type { PutRecordsFaults } from "./faults/index.js";
+import type { KeyRing } from "./encryption/index.js";
+import type { ThroughputMeters } from "./limits/index.js";
 
 /** Everything an action may touch: injected, so tests control time, randomness and storage. */
 export interface StreamsContext {
@@ -19,6 +22,12 @@ export interface StreamsContext {
   logs: LogStore;
   /** Key that signs shard iterators; stable for the data directory. */
   iteratorKey: Buffer;
+  /** The master key and the streams' data keys, for encryption at rest (docs/encryption.md). */
+  keyRing: KeyRing;
+  /** The data bytes concurrent GetRecords calls may hold together. */
+  readBudget: ReadBudget;
+  /** Per-shard write and read limits; undefined with `--limits off`, and then nothing is metered. */
+  throughput?: ThroughputMeters;
   /** Set only on a PutRecords call a partial-failure fault rule fired on (streams/faults). */
   putRecordsFaults?: PutRecordsFaults;
 }

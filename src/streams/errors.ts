@@ -182,7 +182,7 @@ export const streamsErrors = {
     new ServiceError("InvalidArgumentException", `ShardId can only be specified in the ShardFilter when its Type is AFTER_SHARD_ID, not ${type}.`, 400),
   shardFilterUnexpectedTimestamp: (type: string) =>
     new ServiceError("InvalidArgumentException", `Timestamp can only be specified in the ShardFilter when its Type is AT_TIMESTAMP or FROM_TIMESTAMP, not ${type}.`, 400),
-  // Throttling and server-side failures, raised only by fault injection (streams/faults), in AWS's wording.
+  // Throttling (streams/limits, and fault injection) and server-side failures (fault injection only), in AWS's wording.
   shardRateExceeded: (shardId: string, streamName: string, accountId: string) =>
     new ServiceError("ProvisionedThroughputExceededException", shardRateExceededMessage(shardId, streamName, accountId), 400),
   streamRateExceeded: (streamName: string, accountId: string) =>
@@ -190,9 +190,13 @@ export const streamsErrors = {
   /** A throttled call that names no stream (ListStreams, or an iterator that does not decode). */
   accountRateExceeded: (type: "ProvisionedThroughputExceededException" | "LimitExceededException", accountId: string) =>
     new ServiceError(type, `Rate exceeded for account ${accountId}.`, 400),
-  /** AWS's common errors: InternalFailure (500) and ServiceUnavailable (503), with their documented text. */
-  serverFailure: () => new ServiceError("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500),
-  serviceUnavailable: () => new ServiceError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503),
+  /**
+   * AWS's common errors: InternalFailure (500) and ServiceUnavailable (503), with their documented
+   * text. Marked injected, so the server does not log each as a failure of its own.
+   */
+  serverFailure: () =>
+    new ServiceError("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500, { injected: true }),
+  serviceUnavailable: () => new ServiceError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503, { injected: true }),
   // Capacity mode, warm throughput, record size, enhanced monitoring, resource policies. These
   // APIs are newer than kinesalite, so no recording of AWS's text exists to follow: the wording
   // below follows AWS's neighbouring messages (shard limit, CreateStream's mode checks).
@@ -232,14 +236,6 @@ export const streamsErrors = {
       `Requested warm throughput (${requestedMiBps} MiBps) exceeds the maximum warm throughput of ${maxMiBps} MiBps for an on-demand stream.`,
       400,
     ),
-  /** A list member outside its enum, reported on the list as AWS reports list member constraints (cf. TagKeys). */
-  memberNotInEnum: (listText: string, path: string, values: readonly string[]) =>
-    new ServiceError(
-      "ValidationException",
-      `1 validation error detected: Value '${listText}' at '${path}' failed to satisfy constraint: ` +
-        `Member must satisfy constraint: [Member must satisfy enum value set: [${values.join(", ")}]]`,
-      400,
-    ),
   streamArnRequired: () => new ServiceError("InvalidArgumentException", "StreamARN must be provided.", 400),
   resourcePolicyNotJson: () =>
     new ServiceError("InvalidArgumentException", "Invalid policy document: the policy must be a JSON object.", 400),
@@ -249,6 +245,25 @@ export const streamsErrors = {
     new ServiceError("InvalidArgumentException", `Invalid ResourceARN: ${resourceArn}. Only Kinesis data stream and consumer ARNs are supported.`, 400),
   consumerNotFound: (consumerArn: string, accountId: string) =>
     new ServiceError("ResourceNotFoundException", `Consumer ${consumerArn} under account ${accountId} not found.`, 400),
+  // Encryption at rest (Start/StopStreamEncryption, docs/encryption.md): no recording of AWS's
+  // text exists to follow either; the wording follows AWS's documentation of the members.
+  encryptionTypeNotKms: (action: string, encryptionType: string) =>
+    new ServiceError("InvalidArgumentException", `EncryptionType ${encryptionType} is not valid for ${action}. The only valid value is KMS.`, 400),
+  kmsKeyNotFound: (keyId: string, region: string) =>
+    new ServiceError(
+      "KMSNotFoundException",
+      `Invalid keyId ${keyId}: expected a key id, a key ARN, an alias name prefixed by "alias/" or an alias ARN, of a KMS key in ${region}.`,
+      400,
+    ),
+  encryptionKeyLimitExceeded: (streamName: string, accountId: string, keysMax: number) =>
+    new ServiceError(
+      "LimitExceededException",
+      `Stream ${streamName} under account ${accountId} has already applied a new KMS key ${keysMax} times in the last 24 hours.`,
+      400,
+    ),
+  /** A stored record that cannot be opened (altered on disk, or no key for it): never served as garbage. */
+  recordUnreadable: (cause: unknown) =>
+    new ServiceError("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500, { cause }),
   /** Storage could not make a write durable (disk full, I/O error): retriable. */
   storageUnavailable: (cause: unknown) =>
     new ServiceError("InternalFailure", "The service could not store the request. Please retry the request.", 500, { cause }),

@@ -1,21 +1,26 @@
 /**
  * The Kinesis Data Streams service: X-Amz-Target prefix `Kinesis_20131202`.
  */
+import { ReadBudget, readBudgetBytesDefault, readBudgetFloorBytes } from "./records/read-budget.js";
 import type { AwsService } from "../protocol/aws-service.js";
 import { checkShape } from "../protocol/shapes.js";
 import type { WireFormat } from "../protocol/wire-format.js";
 import { streamsActions } from "./actions/index.js";
 import type { StreamsContext } from "./context.js";
+import type { StreamsAction } from "./action.js";
 import { StreamRegistry } from "./stream-registry.js";
 import { AccountSettingsStore } from "./account-settings.js";
 import type { StreamsConfig } from "./config.js";
 import type { StorageEngine } from "../storage/types.js";
 import { FaultControl, type FaultConfig } from "./faults/index.js";
+import { KeyRing } from "./encryption/index.js";
+import { ephemeralMasterKey, type MasterKeySource } from "../storage/encryption/index.js";
+import { createStreamLimits, OnDemandScaler } from "./limits/index.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
 
-export type { StreamsConfig } from "./config.js";
+export type { StreamsConfig, LimitsMode } from "./config.js";
 export { defaultStreamsConfig } from "./config.js";
 export { parseFaultRules, faultConfigBytesMax, type FaultConfig, type FaultControl, type FaultSnapshot } from "./faults/index.js";
 
@@ -27,18 +32,23 @@ export interface StreamsServiceDeps {
   storage: StorageEngine;
   /** Fault rules to install at start (`--faults`); none by default. */
   faults?: FaultConfig;
+  /** Where the master key for encryption at rest comes from; by default one kept in memory (lost at restart). */
+  masterKey?: MasterKeySource;
 }
 
 export interface StreamsService extends AwsService {
   readonly context: StreamsContext;
   /** Fault injection rules, replaced at runtime by the admin endpoint. */
   readonly faults: FaultControl;
+  /** Scales ON_DEMAND streams (docs/limits.md); undefined with `--limits off`. Tests drive it with `tick()`. */
+  readonly onDemandScaler: OnDemandScaler | undefined;
   start(): void;
   stop(): Promise<void>;
 }
 
 export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
   const streams = new StreamRegistry(deps.storage.catalog, deps.storage.logs, deps.clock, deps.config, deps.logger);
+  const limits = createStreamLimits(deps.config);
   const context: StreamsContext = {
     clock: deps.clock,
     random: deps.random,
@@ -48,23 +58,44 @@ export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
     account: new AccountSettingsStore(deps.storage.catalog),
     logs: deps.storage.logs,
     iteratorKey: deps.storage.catalog.secret(),
+    keyRing: new KeyRing(deps.masterKey ?? ephemeralMasterKey()),
+    readBudget: new ReadBudget(readBudgetBytesDefault, readBudgetFloorBytes),
+    ...(limits && { throughput: limits.throughput }),
   };
+  const onDemandScaler = limits && new OnDemandScaler(context, limits.throughput);
   const faults = new FaultControl(deps.clock, Object.keys(streamsActions), deps.faults);
   return {
     targetPrefix: "Kinesis_20131202",
     context,
     faults,
+    onDemandScaler,
     hasAction: (name) => Object.prototype.hasOwnProperty.call(streamsActions, name),
     async invoke(name: string, body: unknown, format: WireFormat) {
       const action = streamsActions[name]!;
       const input = checkShape<Record<string, unknown>>(body, action.shape, format);
-      // Without fault rules a call costs one check here; with them, faults apply before the action runs.
-      if (faults.injector === undefined) return action.run(context, input);
-      return faults.invoke(context, name, action, input);
+      // Without fault rules a call costs one check here; with them, faults apply before the action
+      // runs, and a faulted call takes nothing from AWS's call rates (limits/control-plane-rates.ts).
+      if (faults.injector === undefined) {
+        limits?.controlPlane.admit(name, input, deps.clock.nowMs());
+        return action.run(context, input);
+      }
+      if (limits === undefined) return faults.invoke(context, name, action, input);
+      const limited: StreamsAction = {
+        shape: action.shape,
+        run: (runContext, runInput) => {
+          limits.controlPlane.admit(name, runInput, deps.clock.nowMs());
+          return action.run(runContext, runInput);
+        },
+      };
+      return faults.invoke(context, name, limited, input);
     },
-    start: () => streams.start(),
-    stop: () => {
+    start: () => {
+      streams.start();
+      onDemandScaler?.start();
+    },
+    stop: async () => {
       faults.stop();
+      await onDemandScaler?.stop();
       return streams.stop();
     },
   };

@@ -37,7 +37,7 @@ async function startTraced(fsync: string, dataDir: string, tracePath: string): P
       "-e", "trace=read,readv,recvfrom,recvmsg,write,writev,sendto,sendmsg,pwrite64,pwritev,pwritev2,fdatasync,fsync",
       "-o", tracePath,
       process.execPath, "--import", "tsx", "src/cli/main.ts", "server",
-      "--port", "0", "--storage", "embedded", "--fsync", fsync, "--create-stream-ms", "0", "--data-dir", dataDir, "--log-level", "warn",
+      "--port", "0", "--storage", "embedded", "--fsync", fsync, "--create-stream-ms", "0", "--data-dir", dataDir, "--log-level", "warn", "--limits", "off",
     ],
     { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TRIBUTARY_FSYNC: "", NODE_NO_WARNINGS: "1" } },
   );

@@ -57,7 +57,8 @@ async function call(server: CliServer, action: string, body: unknown) {
 async function startServer(dataDir: string): Promise<CliServer> {
   return startCliServer({
     dataDir,
-    args: ["--port", "0", "--storage", "embedded", "--fsync", "always", "--create-stream-ms", "0"],
+    // Limits off: the writers send far more than a shard's 1,000 records/s, and throttling is not under test here.
+    args: ["--port", "0", "--storage", "embedded", "--fsync", "always", "--create-stream-ms", "0", "--limits", "off"],
     env: { TRIBUTARY_LOG_LEVEL: "warn" },
   });
 }

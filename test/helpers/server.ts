@@ -9,7 +9,7 @@ import type { StorageEngine } from "../../src/storage/types.js";
 import { systemClock, type Clock } from "../../src/util/clock.js";
 import { systemRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
-import { defaultStreamsConfig, type StreamsConfig } from "../../src/streams/index.js";
+import { defaultStreamsConfig, type LimitsMode, type StreamsConfig } from "../../src/streams/index.js";
 
 export interface TestServer {
   url: string;
@@ -30,6 +30,12 @@ export interface TestServerOptions {
   dataDir?: string;
   clock?: Clock;
   requestBytesMax?: number;
+  /**
+   * AWS's throughput and call-rate limits and on-demand scaling (docs/limits.md). Off unless a
+   * test asks for "aws": many tests write far more than a shard's 1,000 records a second and call
+   * faster than AWS's API rates. The CLI's default stays "aws".
+   */
+  limits?: LimitsMode;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -42,7 +48,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       stop: async () => {},
     };
   }
-  const streams: StreamsConfig = { ...defaultStreamsConfig, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, ...options.streams };
+  const streams: StreamsConfig = {
+    ...defaultStreamsConfig,
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    limits: options.limits ?? "off",
+    ...options.streams,
+  };
   const clock = options.clock ?? systemClock;
   const storage =
     options.storage ??

@@ -2,7 +2,7 @@
  * The catalog snapshot file `<dataDir>/catalog/catalog` (docs/formats/catalog.md).
  *
  *   0   4  magic "TRCT"
- *   4   2  format version (1)
+ *   4   2  format version: 1, or 2 while any stream holds data keys (encryption at rest)
  *   6   2  header bytes (32)
  *   8   8  generation: 1 for the first snapshot, +1 for each replacement
  *   16  4  payload bytes
@@ -14,12 +14,18 @@
  *
  * Integers little-endian. The whole file is replaced at once (write a temporary file, fsync,
  * rename over, fsync the directory), so it is always one complete snapshot.
+ *
+ * Version 2 has the same layout. It marks a directory whose logs may hold sealed frames, which a
+ * server that predates them would take for corruption and cut off at recovery: such a server
+ * refuses version 2 instead, and a directory without data keys stays version 1, byte for byte.
  */
 import { crc32c } from "../log/crc32c.js";
 import { readU64, writeU64 } from "../log/frame.js";
 import type { AccountSettings, StreamMeta } from "../types.js";
 
 export const catalogFormatVersion = 1;
+/** Written while any stream holds data keys; read like version 1. */
+export const catalogFormatVersionSealed = 2;
 const headerBytes = 32;
 const magic = Buffer.from("TRCT", "latin1");
 
@@ -37,13 +43,17 @@ export function encodeCatalog(snapshot: CatalogSnapshot): Buffer {
   const payload = Buffer.from(JSON.stringify(body), "utf8");
   const header = Buffer.alloc(headerBytes);
   magic.copy(header, 0);
-  header.writeUInt16LE(catalogFormatVersion, 4);
+  header.writeUInt16LE(holdsDataKeys(snapshot.streams) ? catalogFormatVersionSealed : catalogFormatVersion, 4);
   header.writeUInt16LE(headerBytes, 6);
   writeU64(header, snapshot.generation, 8);
   header.writeUInt32LE(payload.length, 16);
   header.writeUInt32LE(crc32c(payload), 20);
   header.writeUInt32LE(crc32c(header, 0, 28), 28);
   return Buffer.concat([header, payload]);
+}
+
+function holdsDataKeys(streams: readonly StreamMeta[]): boolean {
+  return streams.some((meta) => (meta.encryption?.dataKeys.length ?? 0) > 0);
 }
 
 export type CatalogDecodeOutcome = { ok: true; snapshot: CatalogSnapshot } | { ok: false; reason: string };
@@ -53,7 +63,9 @@ export function decodeCatalog(bytes: Buffer): CatalogDecodeOutcome {
   if (!bytes.subarray(0, 4).equals(magic)) return { ok: false, reason: "not a catalog file" };
   if (crc32c(bytes, 0, 28) !== bytes.readUInt32LE(28)) return { ok: false, reason: "catalog header checksum mismatch" };
   const version = bytes.readUInt16LE(4);
-  if (version !== catalogFormatVersion) return { ok: false, reason: `unsupported catalog format version ${version}` };
+  if (version !== catalogFormatVersion && version !== catalogFormatVersionSealed) {
+    return { ok: false, reason: `unsupported catalog format version ${version}` };
+  }
   const payloadBytes = bytes.readUInt32LE(16);
   if (bytes.readUInt16LE(6) !== headerBytes || bytes.length !== headerBytes + payloadBytes) {
     return { ok: false, reason: "catalog file length mismatch" };

@@ -8,12 +8,16 @@
  *   16      8     arrivalMs                     never less than the previous frame's
  *   24      2     partitionKeyBytes
  *   26      1     flags                         bit 0: an explicit hash key is present
+ *                                               bit 1: sealed (encryption at rest, docs/encryption.md)
  *   27      1     explicitHashKeyBytes
  *   28      4     dataBytes
- *   32      …     partition key (UTF-8), explicit hash key (ASCII digits), data
+ *   32      …     plain:  partition key (UTF-8), explicit hash key (ASCII digits), data
+ *                 sealed: key reference (u32), then data: the sealed record; both key lengths 0
  *
- * frameBytes = 32 + partitionKeyBytes + explicitHashKeyBytes + dataBytes exactly; a frame that
- * disagrees, fails its checksum, or breaks the offset or time order is corrupt.
+ * frameBytes = 32 (+ 4 if sealed) + partitionKeyBytes + explicitHashKeyBytes + dataBytes exactly;
+ * a frame that disagrees, fails its checksum, or breaks the offset or time order is corrupt.
+ * Sealed frames exist only in data directories whose catalog is format 2 (catalog-file.ts), so a
+ * server that predates them refuses the directory rather than cutting them off as corrupt.
  */
 import { crc32c } from "./crc32c.js";
 import { assert } from "../../util/assert.js";
@@ -23,6 +27,9 @@ export const frameHeaderBytes = 32;
 /** Larger than any record AWS accepts (10 MiB of data plus keys); anything bigger is garbage. */
 export const frameBytesMax = 16 * 1024 * 1024;
 const flagExplicitHashKey = 1;
+const flagSealed = 2;
+/** A sealed frame's key reference, between the header and its data. */
+const keyRefBytes = 4;
 const twoTo32 = 2 ** 32;
 
 export function writeU64(buffer: Buffer, value: number, at: number): void {
@@ -52,6 +59,8 @@ export interface EncodedBatch {
 
 /** The bytes `records` take as frames. */
 export function batchBytes(records: readonly AppendRecord[]): number {
+  // One check per batch: a batch is all sealed or all plain, and plain batches pay nothing more.
+  if (records[0]?.sealedWith !== undefined) return sealedBatchBytes(records);
   let total = 0;
   for (const record of records) {
     total += frameHeaderBytes + Buffer.byteLength(record.partitionKey, "utf8") + record.data.length;
@@ -73,6 +82,7 @@ export function encodeBatch(
   position: number,
   cursor: IndexCursor,
 ): EncodedBatch {
+  if (records[0]?.sealedWith !== undefined) return encodeSealedBatch(records, total, firstOffset, arrivalMs, position, cursor);
   const buffer = Buffer.allocUnsafe(total);
   const indexEntries: number[] = [];
   let at = 0;
@@ -109,6 +119,53 @@ export function encodeBatch(
   return { buffer, indexEntries };
 }
 
+function sealedBatchBytes(records: readonly AppendRecord[]): number {
+  let total = 0;
+  for (const record of records) total += frameHeaderBytes + keyRefBytes + record.data.length;
+  return total;
+}
+
+/** encodeBatch for sealed records: the key reference, then the sealed bytes, no keys in the clear. */
+function encodeSealedBatch(
+  records: readonly AppendRecord[],
+  total: number,
+  firstOffset: number,
+  arrivalMs: number,
+  position: number,
+  cursor: IndexCursor,
+): EncodedBatch {
+  const buffer = Buffer.allocUnsafe(total);
+  const indexEntries: number[] = [];
+  let at = 0;
+  let offset = firstOffset;
+  for (const record of records) {
+    const keyRef = record.sealedWith;
+    assert(keyRef !== undefined && record.partitionKey === "" && record.explicitHashKey === undefined, "a batch is all sealed or all plain");
+    assert(Number.isInteger(keyRef) && keyRef >= 0 && keyRef <= 0xffffffff, "key references are u32");
+    const end = at + frameHeaderBytes + keyRefBytes + record.data.copy(buffer, at + frameHeaderBytes + keyRefBytes);
+    const frameBytes = end - at;
+    assert(frameBytes <= frameBytesMax, "record too large for a frame");
+    buffer.writeUInt32LE(frameBytes, at);
+    writeU64(buffer, offset, at + 8);
+    writeU64(buffer, arrivalMs, at + 16);
+    buffer.writeUInt16LE(0, at + 24);
+    buffer[at + 26] = flagSealed;
+    buffer[at + 27] = 0;
+    buffer.writeUInt32LE(record.data.length, at + 28);
+    buffer.writeUInt32LE(keyRef, at + frameHeaderBytes);
+    buffer.writeUInt32LE(crc32c(buffer, at + 8, end), at + 4);
+    const framePosition = position + at;
+    if (cursor.lastIndexedPosition < 0 || framePosition - cursor.lastIndexedPosition >= cursor.intervalBytes) {
+      indexEntries.push(offset, framePosition, arrivalMs);
+      cursor.lastIndexedPosition = framePosition;
+    }
+    at = end;
+    offset++;
+  }
+  assert(at === total, "frame encoding size mismatch");
+  return { buffer, indexEntries };
+}
+
 /** What decoding a frame at some position found. */
 export type FrameStatus =
   | "ok"
@@ -131,9 +188,12 @@ export class FrameView {
   hasExplicitHashKey = false;
   explicitHashKeyBytes = 0;
   dataBytes = 0;
+  /** A sealed frame's key reference; -1 for a plain frame. */
+  sealedWith = -1;
 
   /** Copies the frame out as a record; the data stays a view into `buffer` (no copy). */
   toRecord(): StoredRecord {
+    if (this.sealedWith >= 0) return this.toSealedRecord();
     const keyStart = this.start + frameHeaderBytes;
     const hashKeyStart = keyStart + this.partitionKeyBytes;
     const dataStart = hashKeyStart + this.explicitHashKeyBytes;
@@ -145,6 +205,17 @@ export class FrameView {
     };
     if (this.hasExplicitHashKey) record.explicitHashKey = this.buffer.toString("latin1", hashKeyStart, dataStart);
     return record;
+  }
+
+  private toSealedRecord(): StoredRecord {
+    const dataStart = this.start + frameHeaderBytes + keyRefBytes;
+    return {
+      offset: this.offset,
+      arrivalMs: this.arrivalMs,
+      partitionKey: "",
+      data: this.buffer.subarray(dataStart, dataStart + this.dataBytes),
+      sealedWith: this.sealedWith,
+    };
   }
 }
 
@@ -167,9 +238,13 @@ export function decodeFrame(buffer: Buffer, start: number, end: number, view: Fr
   const flags = buffer[start + 26]!;
   const explicitHashKeyBytes = buffer[start + 27]!;
   const dataBytes = buffer.readUInt32LE(start + 28);
-  if ((flags & ~flagExplicitHashKey) !== 0) return "corrupt";
+  if ((flags & ~(flagExplicitHashKey | flagSealed)) !== 0) return "corrupt";
   if ((flags & flagExplicitHashKey) === 0 && explicitHashKeyBytes !== 0) return "corrupt";
-  if (frameHeaderBytes + partitionKeyBytes + explicitHashKeyBytes + dataBytes !== frameBytes) return "corrupt";
+  const sealed = (flags & flagSealed) !== 0;
+  // A sealed frame keeps both keys inside its sealed data: nothing of them in the clear.
+  if (sealed && (partitionKeyBytes !== 0 || (flags & flagExplicitHashKey) !== 0)) return "corrupt";
+  const bodyStart = sealed ? frameHeaderBytes + keyRefBytes : frameHeaderBytes;
+  if (bodyStart + partitionKeyBytes + explicitHashKeyBytes + dataBytes !== frameBytes) return "corrupt";
   if (crc32c(buffer, start + 8, start + frameBytes) !== buffer.readUInt32LE(start + 4)) return "corrupt";
   const offset = readU64(buffer, start + 8);
   const arrivalMs = readU64(buffer, start + 16);
@@ -183,5 +258,6 @@ export function decodeFrame(buffer: Buffer, start: number, end: number, view: Fr
   view.hasExplicitHashKey = (flags & flagExplicitHashKey) !== 0;
   view.explicitHashKeyBytes = explicitHashKeyBytes;
   view.dataBytes = dataBytes;
+  view.sealedWith = sealed ? buffer.readUInt32LE(start + frameHeaderBytes) : -1;
   return "ok";
 }

@@ -60,6 +60,8 @@ export class MemoryShardLog implements ShardLog {
       // Copy: the caller may reuse its buffer, and the log must hold what was appended.
       const stored: StoredRecord = { offset: this.endOffset(), arrivalMs: at, partitionKey: record.partitionKey, data: Buffer.from(record.data) };
       if (record.explicitHashKey !== undefined) stored.explicitHashKey = record.explicitHashKey;
+      // Sealed records stay sealed here too: the service seals and opens them, whatever the engine.
+      if (record.sealedWith !== undefined) stored.sealedWith = record.sealedWith;
       this.records.push(stored);
     }
     return { ok: true, firstOffset: first, arrivalMs: at };

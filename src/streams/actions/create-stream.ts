@@ -19,6 +19,8 @@ interface CreateStreamInput {
  * CreateStream. Without StreamModeDetails the mode follows ShardCount: given, PROVISIONED with
  * that many shards; absent, ON_DEMAND with its initial four shards (what AWS creates for a bare
  * `{StreamName}`). An explicit mode must agree with ShardCount, in CloudFormation's wording.
+ * A PROVISIONED stream counts against the account's shard quota, an ON_DEMAND one against its
+ * on-demand stream quota (UpdateStreamMode checks the same two).
  */
 export const createStream = defineAction<CreateStreamInput, undefined>({
   shape: {
@@ -42,6 +44,7 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
       checkTagText("add tags to", Object.keys(tags), Object.values(tags), input.StreamName, accountId);
       const checkedTags = withTags({}, tags, input.StreamName, accountId);
       if (mode === "PROVISIONED") checkShardQuota(context, shardCount);
+      else checkOnDemandQuota(context);
       await context.streams.put(newStreamMeta(context, input.StreamName, shardCount, mode, checkedTags, context.clock.nowMs()));
     });
     return undefined;
@@ -53,6 +56,15 @@ function checkShardQuota(context: StreamsContext, additionalShards: number): voi
   const { accountId, region, shardLimit } = context.config;
   if (current + additionalShards > shardLimit) {
     throw streamsErrors.shardLimitExceeded(accountId, region, current, shardLimit, additionalShards);
+  }
+}
+
+/** The account's ON_DEMAND stream quota, which a bare request (ON_DEMAND by default) counts against too. */
+function checkOnDemandQuota(context: StreamsContext): void {
+  const current = context.streams.onDemandStreamCount();
+  const { accountId, region } = context.config;
+  if (current >= limits.onDemandStreamCountLimitDefault) {
+    throw streamsErrors.onDemandStreamLimitExceeded(accountId, region, current, limits.onDemandStreamCountLimitDefault);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   childShardsOf, issueIterator, iteratorShard, openIterator, retainedStartOffset, retentionCutoffMs, trimIfDue, RecordList,
 } from "../records/index.js";
 import type { ReadResult } from "../../storage/types.js";
+import { openSealedRecords } from "../encryption/index.js";
 
 interface GetRecordsInput {
   Limit?: number;
@@ -43,6 +44,10 @@ export const getRecords = defineAction<GetRecordsInput, GetRecordsOutput>({
       await settling;
       ({ meta, shard } = iteratorShard(context, position));
     }
+    // The shard's five calls and 2 MiB a second (streams/limits): a refused call reads nothing.
+    if (context.throughput !== undefined && !context.throughput.admitRead(meta, shard.shardIndex, nowMs)) {
+      throw streamsErrors.shardRateExceeded(shard.ShardId, meta.StreamName, context.config.accountId);
+    }
     const log = context.logs.shard(meta.streamId, shard.shardIndex);
     await trimIfDue(context, meta, shard.shardIndex, log, nowMs);
     const cutoffMs = retentionCutoffMs(meta, nowMs);
@@ -52,11 +57,23 @@ export const getRecords = defineAction<GetRecordsInput, GetRecordsOutput>({
     // A closed shard ends at endingOffset: read up to it, then point the reader at the children.
     const left = shard.endingOffset === undefined ? Infinity : Math.max(0, shard.endingOffset - fromOffset);
     const recordsMax = Math.min(input.Limit ?? limits.getRecordsLimitMax, left);
-    const read: ReadResult = recordsMax > 0 ? await log.read(fromOffset, { recordsMax, bytesMax: limits.getRecordsBytesMax }) : { records: [], nextOffset: fromOffset };
+    // Concurrent calls share one memory budget (records/read-budget.ts): each may read less than 10 MiB.
+    const bytesMax = context.readBudget.enter(limits.getRecordsBytesMax);
+    let read: ReadResult;
+    try {
+      read = recordsMax > 0 ? await log.read(fromOffset, { recordsMax, bytesMax }) : { records: [], nextOffset: fromOffset };
+    } finally {
+      context.readBudget.leave();
+    }
     // Expired records can only be a prefix (arrival times never decrease within a shard).
     let firstRetained = 0;
     while (firstRetained < read.records.length && read.records[firstRetained]!.arrivalMs < cutoffMs) firstRetained++;
-    const records = new RecordList(firstRetained === 0 ? read.records : read.records.slice(firstRetained), shard.shardIndex, meta.EncryptionType);
+    const returned = firstRetained === 0 ? read.records : read.records.slice(firstRetained);
+    // A stream that was ever encrypted may hold sealed records: opened here, whatever the engine.
+    if (meta.encryption !== undefined) await openSealedRecords(context, meta, shard.shardIndex, returned);
+    // What the call returns counts against the shard's 2 MiB a second, however much it is.
+    context.throughput?.chargeRead(meta, shard.shardIndex, nowMs, returned);
+    const records = new RecordList(returned, shard.shardIndex, meta.encryption === undefined ? "NONE" : "KMS");
 
     // A closed shard takes no more appends, so its log's end is final too (below endingOffset only
     // if a crash lost an unsynced tail): a reader there has reached the end either way.

@@ -32,6 +32,8 @@ import { disableEnhancedMonitoring } from "./disable-enhanced-monitoring.js";
 import { putResourcePolicy } from "./put-resource-policy.js";
 import { getResourcePolicy } from "./get-resource-policy.js";
 import { deleteResourcePolicy } from "./delete-resource-policy.js";
+import { startStreamEncryption } from "./start-stream-encryption.js";
+import { stopStreamEncryption } from "./stop-stream-encryption.js";
 
 export const streamsActions: Readonly<Record<string, StreamsAction>> = {
   CreateStream: createStream,
@@ -66,4 +68,6 @@ export const streamsActions: Readonly<Record<string, StreamsAction>> = {
   PutResourcePolicy: putResourcePolicy,
   GetResourcePolicy: getResourcePolicy,
   DeleteResourcePolicy: deleteResourcePolicy,
+  StartStreamEncryption: startStreamEncryption,
+  StopStreamEncryption: stopStreamEncryption,
 };

@@ -4,6 +4,7 @@ import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import { arrivalFloorMs, checkRecordSize, parseOrderingSequence, requireWritableStream, resolveHashKey, shardRouter } from "../records/index.js";
 import { enterWhenOpen } from "../records/write-gate.js";
+import { sealRecord } from "../encryption/index.js";
 import { encodeSequenceNumber } from "../../core/sequence-number.js";
 import type { AppendOutcome, ShardMeta } from "../../storage/types.js";
 import type { StreamReference } from "../stream-registry.js";
@@ -48,10 +49,15 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
           ? undefined
           : parseOrderingSequence(input.SequenceNumberForOrdering, meta.StreamName, context.config.accountId, nowMs);
       shard = shardRouter(meta)(hashKey);
+      // The shard's 1,000 records and 1 MiB a second (streams/limits); a refused record is not written.
+      if (context.throughput !== undefined && !context.throughput.writes(meta, nowMs).admit(shard.shardIndex, input.PartitionKey, input.Data)) {
+        throw streamsErrors.shardRateExceeded(shard.ShardId, meta.StreamName, context.config.accountId);
+      }
       const log = context.logs.shard(meta.streamId, shard.shardIndex);
       const arrivalMs = after ? Math.max(nowMs, arrivalFloorMs(after, shard.shardIndex, log)) : nowMs;
       const record = { partitionKey: input.PartitionKey, data: input.Data, ...(input.ExplicitHashKey !== undefined && { explicitHashKey: input.ExplicitHashKey }) };
-      outcome = await log.append([record], arrivalMs);
+      // An encrypted stream's record is stored sealed (streams/encryption).
+      outcome = await log.append([meta.EncryptionType === "KMS" ? await sealRecord(context, meta, shard.shardIndex, record) : record], arrivalMs);
     } finally {
       gate.leave();
     }

@@ -1,9 +1,11 @@
 import { defineAction } from "../action.js";
 import { HashKey, PartitionKey, streamReference } from "../shapes/common.js";
-import { internalFailureEntryMessage } from "../errors.js";
+import { internalFailureEntryMessage, shardRateExceededMessage } from "../errors.js";
 import { limits } from "../limits.js";
 import { checkPutRecordsSize, requireWritableStream, resolveHashKey, shardRouter, type ShardRouter } from "../records/index.js";
 import { enterWhenOpen } from "../records/write-gate.js";
+import { sealGroups } from "../encryption/index.js";
+import type { StreamMeters } from "../limits/index.js";
 import { encodeSequenceNumberRun } from "../../core/sequence-number.js";
 import type { AppendOutcome, AppendRecord, ShardMeta } from "../../storage/types.js";
 import type { StreamReference } from "../stream-registry.js";
@@ -67,18 +69,26 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
     let gate = context.streams.writeGates.of(meta.streamId);
     if (!gate.enter()) ({ meta, gate } = await enterWhenOpen(context, input, gate));
     const streamId = meta.streamId;
+    const results: PutRecordsResultEntry[] = new Array(input.Records.length);
+    let failed = 0;
     let groups: ShardGroup[];
     let outcomes: AppendOutcome[];
     try {
-      groups = groupByShard(input.Records, hashKeys, shardRouter(meta));
       const nowMs = context.clock.nowMs();
+      // Entries over their shard's limit (streams/limits) fail unwritten; the others are written.
+      const { accountId } = context.config;
+      const throttled = (entryIndex: number, shard: ShardMeta) => {
+        failed++;
+        results[entryIndex] = { ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: shardRateExceededMessage(shard.ShardId, meta.StreamName, accountId) };
+      };
+      groups = groupByShard(input.Records, hashKeys, shardRouter(meta), context.throughput?.writes(meta, nowMs), throttled);
+      // An encrypted stream's records are stored sealed (streams/encryption); one check per request otherwise.
+      if (meta.EncryptionType === "KMS") await sealGroups(context, meta, groups);
       outcomes = await Promise.all(groups.map((group) => context.logs.shard(streamId, group.shard.shardIndex).append(group.records, nowMs)));
     } finally {
       gate.leave();
     }
 
-    const results: PutRecordsResultEntry[] = new Array(input.Records.length);
-    let failed = 0;
     groups.forEach((group, groupIndex) => {
       const outcome = outcomes[groupIndex]!;
       const indexes = group.entryIndexes;
@@ -102,10 +112,17 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
   },
 });
 
-function groupByShard(entries: readonly PutRecordsEntry[], hashKeys: readonly string[], route: ShardRouter): ShardGroup[] {
+function groupByShard(
+  entries: readonly PutRecordsEntry[],
+  hashKeys: readonly string[],
+  route: ShardRouter,
+  writes: StreamMeters | undefined,
+  throttled: (entryIndex: number, shard: ShardMeta) => void,
+): ShardGroup[] {
   const byShard = new Map<number, ShardGroup>();
   entries.forEach((entry, index) => {
     const shard = route(hashKeys[index]!);
+    if (writes !== undefined && !writes.admit(shard.shardIndex, entry.PartitionKey, entry.Data)) return throttled(index, shard);
     let group = byShard.get(shard.shardIndex);
     if (!group) {
       group = { shard, entryIndexes: [], records: [] };

@@ -9,6 +9,7 @@ import type { JsonWriter } from "../../protocol/json-writer.js";
 import { SelfEncodingValue } from "../../protocol/self-encoding.js";
 import type { StoredRecord, StreamMeta } from "../../storage/types.js";
 import { wireRecord, type WireRecord } from "./wire-record.js";
+import { assert } from "../../util/assert.js";
 
 const recordOpen = Buffer.from('{"SequenceNumber":"');
 const afterSequence = Buffer.from('","ApproximateArrivalTimestamp":');
@@ -24,6 +25,7 @@ export class RecordList extends SelfEncodingValue {
   constructor(
     readonly records: readonly StoredRecord[],
     private readonly shardIndex: number,
+    /** NONE: no record here can be encrypted (nothing checked per record); KMS: records stored sealed say so. */
     private readonly encryptionType: StreamMeta["EncryptionType"],
   ) {
     super();
@@ -62,7 +64,10 @@ export class RecordList extends SelfEncodingValue {
       writer.base64(record.data);
       writer.raw(beforePartitionKey);
       writer.string(record.partitionKey);
-      if (encrypted) writer.raw(encryptedMember);
+      if (encrypted && record.sealedWith !== undefined) {
+        assert(record.partitionKey !== "", "sealed records are opened before they are served");
+        writer.raw(encryptedMember);
+      }
       writer.raw(recordClose);
     }
     writer.raw(listClose);

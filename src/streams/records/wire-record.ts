@@ -10,7 +10,11 @@ export interface WireRecord {
   EncryptionType?: "KMS";
 }
 
-/** The wire shape of a stored record; EncryptionType is sent only for encrypted streams. */
+/**
+ * The wire shape of a stored (and, if sealed, opened) record. EncryptionType is per record, as
+ * AWS's Record shape has it: KMS for a record stored encrypted, absent otherwise. `encryptionType`
+ * NONE says no record of the stream can be encrypted, so none is looked at.
+ */
 export function wireRecord(record: StoredRecord, shardIndex: number, encryptionType: StreamMeta["EncryptionType"]): WireRecord {
   const out: WireRecord = {
     SequenceNumber: encodeSequenceNumber({ arrivalMs: record.arrivalMs, shardIndex, offset: record.offset }),
@@ -18,6 +22,6 @@ export function wireRecord(record: StoredRecord, shardIndex: number, encryptionT
     Data: record.data,
     PartitionKey: record.partitionKey,
   };
-  if (encryptionType === "KMS") out.EncryptionType = "KMS";
+  if (encryptionType === "KMS" && record.sealedWith !== undefined) out.EncryptionType = "KMS";
   return out;
 }

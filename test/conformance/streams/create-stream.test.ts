@@ -1,6 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ListTagsForStreamCommand, ResourceInUseException } from "@aws-sdk/client-kinesis";
+import {
+  CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, LimitExceededException, ListTagsForStreamCommand, ResourceInUseException,
+} from "@aws-sdk/client-kinesis";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
 import { jsonCall } from "../../helpers/raw.js";
 import { assertError, assertValidation, assertWrongTypes, ok } from "../../helpers/wire-assert.js";
@@ -170,6 +172,53 @@ describe("CreateStream", () => {
           "Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) " +
           "for current limits and how to request higher limits.");
       await ok(limited, action, { StreamName: "second", ShardCount: 2 });
+    });
+  });
+
+  describe("on-demand stream quota", () => {
+    let limited: TestServer;
+    let limitedClient: KinesisClient;
+    before(async () => {
+      limited = await startTestServer({ streams: { shardLimit: 1 } });
+      limitedClient = kinesisClient(limited);
+    });
+    after(async () => {
+      limitedClient.destroy();
+      await limited.stop();
+    });
+    const limitMessage = (current: number) =>
+      `This request would exceed the on-demand stream limit for the account ${limited.accountId} in ${limited.region}. ` +
+      `Current on-demand stream count for the account: ${current}. Limit: 50. ` +
+      "Number of additional on-demand streams that would have resulted from this request: 1. " +
+      "Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.";
+
+    it("refuses an ON_DEMAND stream past the account's 50, explicit or by default, counting only ON_DEMAND streams", async () => {
+      await ok(limited, action, { StreamName: "provisioned", ShardCount: 1 });
+      // ON_DEMAND streams take no shard quota: fifty of them fit beside a shard limit of 1.
+      await Promise.all(
+        Array.from({ length: 25 }, (_, index) => [
+          ok(limited, action, { StreamName: `explicit-${index}`, StreamModeDetails: { StreamMode: "ON_DEMAND" } }),
+          ok(limited, action, { StreamName: `bare-${index}` }),
+        ]).flat(),
+      );
+      await assertError(limited, action, { StreamName: "one-more", StreamModeDetails: { StreamMode: "ON_DEMAND" } }, "LimitExceededException", limitMessage(50));
+      await assertError(limited, action, { StreamName: "one-more" }, "LimitExceededException", limitMessage(50));
+      await assert.rejects(limitedClient.send(new CreateStreamCommand({ StreamName: "one-more", StreamModeDetails: { StreamMode: "ON_DEMAND" } })), (error) => {
+        assert.ok(error instanceof LimitExceededException);
+        assert.equal(error.message, limitMessage(50));
+        return true;
+      });
+      assert.equal((await ok(limited, "DescribeLimits", {})).OnDemandStreamCount, 50);
+      await assertError(limited, "DescribeStreamSummary", { StreamName: "one-more" }, "ResourceNotFoundException",
+        `Stream one-more under account ${limited.accountId} not found.`);
+    });
+
+    it("takes an ON_DEMAND stream again once one is deleted", async () => {
+      await ok(limited, "DeleteStream", { StreamName: "bare-0" });
+      await limitedClient.send(new CreateStreamCommand({ StreamName: "one-more", StreamModeDetails: { StreamMode: "ON_DEMAND" } }));
+      const summary = (await limitedClient.send(new DescribeStreamSummaryCommand({ StreamName: "one-more" }))).StreamDescriptionSummary!;
+      assert.equal(summary.StreamModeDetails?.StreamMode, "ON_DEMAND");
+      await assertError(limited, action, { StreamName: "bare-0" }, "LimitExceededException", limitMessage(50));
     });
   });
 

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { DescribeStreamCommand, DisableEnhancedMonitoringCommand, KinesisClient } from "@aws-sdk/client-kinesis";
+import { DescribeStreamCommand, DisableEnhancedMonitoringCommand, KinesisClient, ValidationException, type MetricsName } from "@aws-sdk/client-kinesis";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
 import { assertError, assertValidation, assertWrongTypes, call, ok } from "../../helpers/wire-assert.js";
 import { arnOf, restartableServer, summaryOf } from "./stream-settings-helpers.js";
@@ -11,6 +11,7 @@ const allMetrics = [
   "IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords",
   "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds",
 ];
+const enumText = `[${[...allMetrics, "ALL"].join(", ")}]`;
 
 describe("DisableEnhancedMonitoring", () => {
   let server: TestServer;
@@ -53,8 +54,29 @@ describe("DisableEnhancedMonitoring", () => {
 
     it("takes only known metric names, reporting them on the list", () =>
       assertValidation(server, action, { StreamName: name, ShardLevelMetrics: ["All"] }, [
-        `Value '[All]' at 'shardLevelMetrics' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${[...allMetrics, "ALL"].join(", ")}]]`,
+        `Value '[All]' at 'shardLevelMetrics' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: ${enumText}]`,
       ]));
+
+    it("reports an unknown metric name with the other broken constraints, in one ValidationException", () =>
+      assertValidation(server, action, { StreamName: "a".repeat(129), ShardLevelMetrics: ["ALL", "all", "IncomingBytes"], StreamARN: "x" }, [
+        `Value '${"a".repeat(129)}' at 'streamName' failed to satisfy constraint: Member must have length less than or equal to 128`,
+        `Value '[ALL, all, IncomingBytes]' at 'shardLevelMetrics' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: ${enumText}]`,
+        "Value 'x' at 'streamARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+",
+      ]));
+
+    it("refuses an unknown metric name through the SDK", async () => {
+      const error = await client
+        .send(new DisableEnhancedMonitoringCommand({ StreamName: "", ShardLevelMetrics: ["Bogus" as MetricsName] }))
+        .then(() => undefined, (caught: unknown) => caught);
+      assert.ok(error instanceof ValidationException, String(error));
+      assert.equal(
+        error.message,
+        "3 validation errors detected: " +
+          "Value '' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; " +
+          "Value '' at 'streamName' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+          `Value '[Bogus]' at 'shardLevelMetrics' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: ${enumText}]`,
+      );
+    });
 
     it("needs StreamName or StreamARN", () =>
       assertError(server, action, { ShardLevelMetrics: ["ALL"] }, "InvalidArgumentException", "Either StreamName or StreamARN must be provided."));

@@ -58,6 +58,22 @@ describe("EnableEnhancedMonitoring", () => {
         `Value '[IncomingBytes, incomingbytes]' at 'shardLevelMetrics' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: ${enumText}]`,
       ]));
 
+    it("reports an unknown metric name with the other broken constraints, in one ValidationException", () => {
+      const eight = [...allMetrics, "Bogus"];
+      return assertValidation(server, action, { StreamName: "", ShardLevelMetrics: eight, StreamARN: "x" }, [
+        "Value '' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+        "Value '' at 'streamName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        `Value '[${eight.join(", ")}]' at 'shardLevelMetrics' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: ${enumText}]`,
+        `Value '[${eight.join(", ")}]' at 'shardLevelMetrics' failed to satisfy constraint: Member must have length less than or equal to 7`,
+        "Value 'x' at 'streamARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+",
+      ]);
+    });
+
+    it("checks metric names before it looks the stream up", () =>
+      assertValidation(server, action, { StreamName: randomStreamName(), ShardLevelMetrics: ["Bogus"] }, [
+        `Value '[Bogus]' at 'shardLevelMetrics' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: ${enumText}]`,
+      ]));
+
     it("needs StreamName or StreamARN", () =>
       assertError(server, action, { ShardLevelMetrics: ["ALL"] }, "InvalidArgumentException", "Either StreamName or StreamARN must be provided."));
 

@@ -203,7 +203,9 @@ describe("UpdateStreamMode", () => {
 
     it("refuses PROVISIONED when the stream's shards would pass the shard quota", async () => {
       await ok(small, "CreateStream", { StreamName: "big", ShardCount: 4 });
-      await ok(small, "CreateStream", { StreamName: "wide" });
+      // A bare CreateStream is ON_DEMAND: make room under the on-demand stream quota first.
+    await ok(small, "DeleteStream", { StreamName: "on-demand-1" });
+    await ok(small, "CreateStream", { StreamName: "wide" });
       // 4 open shards count now (plus the 50-stream case's, switched to ON_DEMAND); "wide" brings 4 more.
       await assertError(small, action, { StreamARN: arnOf(small, "wide"), StreamModeDetails: { StreamMode: "PROVISIONED" } }, "LimitExceededException",
         `This request would exceed the shard limit for the account ${small.accountId} in ${small.region}. ` +

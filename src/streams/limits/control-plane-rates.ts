@@ -1,0 +1,130 @@
+/**
+ * AWS's per-account, per-stream and per-shard call rates for the actions that are not metered by
+ * throughput (PutRecord, PutRecords and GetRecords are: throughput-meters.ts). One table, from the
+ * API reference page of each action ("… has a limit of five transactions per second per account");
+ * actions whose page names no rate are not limited. Every rate is a token bucket holding one
+ * second's calls, so N calls in one instant pass and the next is refused until 1/N s has passed.
+ *
+ * A refused call gets LimitExceededException naming the stream the request names — as AWS's
+ * DescribeStream does even though its limit is per account — or the account when it names none;
+ * GetShardIterator, a data-plane call limited per shard, gets ProvisionedThroughputExceededException
+ * naming the shard. The check runs after the request's shape is checked and before the action, and
+ * a refused call takes no token.
+ *
+ * Actions in the table that the service does not serve yet (consumers, SubscribeToShard) are
+ * listed so they are limited as soon as they are added.
+ */
+import { ServiceError, streamsErrors } from "../errors.js";
+import { parseStreamArn } from "../../core/arn.js";
+import { shardIdFromIndex, shardIndexFromId } from "../../core/shard-id.js";
+import { TokenBucket } from "./token-bucket.js";
+
+/** Whose calls share a bucket: the account's, a stream's, a shard's, or a consumer's on one shard. */
+export type RateScope = "account" | "stream" | "shard" | "consumer-shard";
+
+export interface ControlPlaneRate {
+  callsPerSecond: number;
+  scope: RateScope;
+}
+
+export const controlPlaneRates: Readonly<Record<string, ControlPlaneRate>> = {
+  AddTagsToStream: { callsPerSecond: 5, scope: "account" },
+  CreateStream: { callsPerSecond: 5, scope: "account" },
+  DeleteStream: { callsPerSecond: 5, scope: "account" },
+  DeregisterStreamConsumer: { callsPerSecond: 5, scope: "stream" },
+  DescribeAccountSettings: { callsPerSecond: 5, scope: "account" },
+  DescribeLimits: { callsPerSecond: 1, scope: "account" },
+  DescribeStream: { callsPerSecond: 10, scope: "account" },
+  DescribeStreamConsumer: { callsPerSecond: 20, scope: "stream" },
+  DescribeStreamSummary: { callsPerSecond: 20, scope: "account" },
+  GetShardIterator: { callsPerSecond: 5, scope: "shard" },
+  ListShards: { callsPerSecond: 1000, scope: "stream" },
+  ListStreamConsumers: { callsPerSecond: 5, scope: "stream" },
+  ListStreams: { callsPerSecond: 5, scope: "account" },
+  ListTagsForStream: { callsPerSecond: 5, scope: "account" },
+  MergeShards: { callsPerSecond: 5, scope: "account" },
+  RegisterStreamConsumer: { callsPerSecond: 5, scope: "account" },
+  RemoveTagsFromStream: { callsPerSecond: 5, scope: "account" },
+  SplitShard: { callsPerSecond: 5, scope: "account" },
+  SubscribeToShard: { callsPerSecond: 1, scope: "consumer-shard" },
+  UpdateAccountSettings: { callsPerSecond: 5, scope: "account" },
+  UpdateShardCount: { callsPerSecond: 10, scope: "account" },
+  UpdateStreamWarmThroughput: { callsPerSecond: 5, scope: "account" },
+};
+
+/**
+ * Buckets kept at most: one per action and account, stream, shard or consumer. Past this (a client
+ * naming ever new streams), full buckets are dropped — they would be made full again — and, if
+ * that is not enough, all of them.
+ */
+export const rateBucketsMax = 10_000;
+
+type Input = Readonly<Record<string, unknown>>;
+
+/** A consumer ARN: arn:aws:kinesis:<region>:<account>:stream/<name>/consumer/<consumer>:<timestamp>. */
+const consumerArnStream = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/([a-zA-Z0-9_.-]{1,128})\/consumer\//;
+
+export class ControlPlaneLimiter {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(private readonly accountId: string) {}
+
+  /** Throws AWS's throttling error if `action` has a rate and its bucket is empty at `nowMs`. */
+  admit(action: string, input: Input, nowMs: number): void {
+    const rate = controlPlaneRates[action];
+    if (rate === undefined) return;
+    const streamName = requestStreamName(input);
+    const shardId = rate.scope === "shard" || rate.scope === "consumer-shard" ? canonicalShardId(input.ShardId) : "";
+    const key = bucketKey(action, rate.scope, streamName, shardId, input);
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      if (this.buckets.size >= rateBucketsMax) this.evict(nowMs);
+      bucket = new TokenBucket(rate.callsPerSecond, rate.callsPerSecond, nowMs);
+      this.buckets.set(key, bucket);
+    }
+    if (!bucket.tryTake(nowMs)) throw this.throttled(rate.scope, streamName, shardId);
+  }
+
+  private throttled(scope: RateScope, streamName: string | undefined, shardId: string): ServiceError {
+    if (scope === "shard") {
+      if (streamName === undefined) return streamsErrors.accountRateExceeded("ProvisionedThroughputExceededException", this.accountId);
+      return streamsErrors.shardRateExceeded(shardId, streamName, this.accountId);
+    }
+    if (streamName === undefined) return streamsErrors.accountRateExceeded("LimitExceededException", this.accountId);
+    return streamsErrors.streamRateExceeded(streamName, this.accountId);
+  }
+
+  private evict(nowMs: number): void {
+    for (const [key, bucket] of this.buckets) if (bucket.isFull(nowMs)) this.buckets.delete(key);
+    if (this.buckets.size >= rateBucketsMax) this.buckets.clear();
+  }
+}
+
+function bucketKey(action: string, scope: RateScope, streamName: string | undefined, shardId: string, input: Input): string {
+  switch (scope) {
+    case "account":
+      return action;
+    case "stream":
+      // A ListShards that pages by NextToken alone names no stream: those calls share one bucket.
+      return `${action}\n${streamName ?? ""}`;
+    case "shard":
+      return `${action}\n${streamName ?? ""}\n${shardId}`;
+    case "consumer-shard":
+      return `${action}\n${typeof input.ConsumerARN === "string" ? input.ConsumerARN : ""}\n${shardId}`;
+  }
+}
+
+/** The stream a request names: StreamName, else StreamARN, else the stream of its ConsumerARN. */
+function requestStreamName(input: Input): string | undefined {
+  if (typeof input.StreamName === "string") return input.StreamName;
+  if (typeof input.StreamARN === "string") return parseStreamArn(input.StreamARN)?.streamName;
+  if (typeof input.ConsumerARN === "string") return consumerArnStream.exec(input.ConsumerARN)?.[1];
+  return undefined;
+}
+
+/** `shardId-1` and `shardId-000000000001` name one shard, so they share its bucket. */
+function canonicalShardId(shardId: unknown): string {
+  if (typeof shardId !== "string") return "";
+  const index = shardIndexFromId(shardId);
+  return index === undefined ? shardId : shardIdFromIndex(index);
+}
