@@ -21,7 +21,7 @@
 // No signature check, no validation, no limits.
 //
 // With --store it becomes the "read-ceiling" endpoint: it keeps every record in memory, already
-// rendered as the JSON GetRecords returns, and serves GetRecords by joining those fragments — so its
+// rendered as the JSON GetRecords returns (as bytes), and serves GetRecords by joining those fragments — so its
 // read phase measures what one kbench client can read and verify at most (its write phase parses
 // and hashes, so it is no write ceiling). Records go to shards by the MD5 of the partition key
 // (top 32 bits; kbench checks order per key, which needs one shard per key), sequence numbers are
@@ -117,9 +117,10 @@ function storeShardOf(partitionKey) {
 function storeRecord(entry) {
   const shard = storeShardOf(entry.PartitionKey);
   const sequenceNumber = nextSequenceNumber();
-  (storedShards[shard] ??= []).push(
+  // Kept as bytes, so serving them is one Buffer.concat (no string flattening or transcoding).
+  (storedShards[shard] ??= []).push(Buffer.from(
     `{"SequenceNumber":"${sequenceNumber}","ApproximateArrivalTimestamp":${Date.now() / 1000},"Data":${JSON.stringify(entry.Data)},"PartitionKey":${JSON.stringify(entry.PartitionKey)}}`,
-  );
+  ));
   return `{"SequenceNumber":"${sequenceNumber}","ShardId":"${shardId(shard)}"}`;
 }
 
@@ -135,6 +136,9 @@ function storedGetShardIterator(body) {
   return JSON.stringify({ ShardIterator: `store:${shard}:${position}` });
 }
 
+const recordsOpen = Buffer.from('{"Records":[');
+const comma = Buffer.from(',');
+
 function storedGetRecords(body) {
   const request = JSON.parse(body.toString('utf8'));
   const [, shardText, positionText] = String(request.ShardIterator).split(':');
@@ -142,7 +146,13 @@ function storedGetRecords(body) {
   const position = Number(positionText);
   const records = storedShards[shard] ?? [];
   const end = Math.min(records.length, position + (request.Limit ?? 10000));
-  return `{"Records":[${records.slice(position, end).join(',')}],"NextShardIterator":"store:${shard}:${end}","MillisBehindLatest":0}`;
+  const parts = [recordsOpen];
+  for (let i = position; i < end; i++) {
+    if (i > position) parts.push(comma);
+    parts.push(records[i]);
+  }
+  parts.push(Buffer.from(`],"NextShardIterator":"store:${shard}:${end}","MillisBehindLatest":0}`));
+  return Buffer.concat(parts);
 }
 
 function control(action, body) {
@@ -171,7 +181,7 @@ function control(action, body) {
 }
 
 function answer(res, text) {
-  res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+  res.writeHead(200, { 'content-type': contentType, 'content-length': typeof text === 'string' ? Buffer.byteLength(text) : text.length });
   res.end(text);
 }
 
