@@ -68,10 +68,33 @@ export interface StreamMeta {
   warmThroughput?: WarmThroughputMeta;
   /** When UpdateStreamMode last switched the mode (AWS allows two switches in 24 hours). */
   modeSwitchedAtMs?: number[];
+  /** When UpdateShardCount last scaled the stream (AWS allows ten in 24 hours). */
+  shardCountUpdatedAtMs?: number[];
   /** PutResourcePolicy: the policy document as the client sent it. */
   resourcePolicy?: string;
   /** StartStreamEncryption's data keys (docs/encryption.md); absent until encryption is first started. */
   encryption?: StreamEncryptionMeta;
+  /** RegisterStreamConsumer's enhanced fan-out consumers, in the order registered; absent until the first. */
+  consumers?: ConsumerMeta[];
+}
+
+export type ConsumerStatus = "CREATING" | "ACTIVE" | "DELETING";
+
+/**
+ * One registered consumer (src/streams/consumers). Its status is stored with the time its next
+ * transition (CREATING→ACTIVE, DELETING→gone) falls due and is read lazily, as a stream's is.
+ */
+export interface ConsumerMeta {
+  ConsumerName: string;
+  /** `arn:aws:kinesis:<region>:<account>:stream/<stream>/consumer/<name>:<createdAtMs in whole seconds>`. */
+  ConsumerARN: string;
+  ConsumerStatus: ConsumerStatus;
+  createdAtMs: number;
+  statusDueAtMs: number;
+  /** RegisterStreamConsumer's Tags, keys in the order given; absent when none were given. */
+  Tags?: Record<string, string>;
+  /** PutResourcePolicy on the consumer's ARN: the document as the client sent it. */
+  resourcePolicy?: string;
 }
 
 /** A stream's data keys: records are sealed under the newest while EncryptionType is KMS. */

@@ -216,6 +216,12 @@ export const streamsErrors = {
       `Stream ${streamName} under account ${accountId} has already switched capacity mode ${switchesMax} times in the last 24 hours.`,
       400,
     ),
+  shardCountUpdateLimitExceeded: (streamName: string, accountId: string, updatesMax: number) =>
+    new ServiceError(
+      "LimitExceededException",
+      `Stream ${streamName} under account ${accountId} has already been scaled by UpdateShardCount ${updatesMax} times in the last 24 hours.`,
+      400,
+    ),
   warmThroughputNotExpected: () =>
     new ServiceError("InvalidArgumentException", "WarmThroughputMiBps is not expected when StreamMode=PROVISIONED", 400),
   warmThroughputNeedsOnDemand: (streamName: string, accountId: string) =>
@@ -245,6 +251,56 @@ export const streamsErrors = {
     new ServiceError("InvalidArgumentException", `Invalid ResourceARN: ${resourceArn}. Only Kinesis data stream and consumer ARNs are supported.`, 400),
   consumerNotFound: (consumerArn: string, accountId: string) =>
     new ServiceError("ResourceNotFoundException", `Consumer ${consumerArn} under account ${accountId} not found.`, 400),
+  // Enhanced fan-out consumers (src/streams/consumers). AWS's text where a recording exists:
+  // DeleteStream's (quoted in aws-nuke, terraform-provider-aws and cloud-custodian issues) and
+  // the not-ACTIVE one (cloudformation-coverage-roadmap #2442, from PutResourcePolicy). The
+  // others follow those and consumerNotFound.
+  consumerNameNotFound: (consumerName: string, streamName: string, accountId: string) =>
+    new ServiceError("ResourceNotFoundException", `Consumer ${consumerName} under stream ${streamName} and account ${accountId} not found.`, 400),
+  consumerInUse: (consumerName: string, streamName: string, accountId: string) =>
+    new ServiceError("ResourceInUseException", `Consumer ${consumerName} under stream ${streamName} and account ${accountId} already exists.`, 400),
+  consumerNotActive: (consumerName: string, createdSeconds: number, streamName: string, accountId: string) =>
+    new ServiceError(
+      "ResourceInUseException",
+      `Consumer ${consumerName} with creation timestamp ${createdSeconds} under stream ${streamName} and account ${accountId} is not in ACTIVE status.`,
+      400,
+    ),
+  streamHasConsumers: (streamArn: string, streamName: string) =>
+    new ServiceError(
+      "ResourceInUseException",
+      `DeleteStream can't delete ${streamArn} because there are consumers associated with this data stream. ` +
+        `To delete ${streamName} anyway, set the EnforceConsumerDeletion parameter to true to force the deletion of all the consumers that are associated with it.`,
+      400,
+    ),
+  consumersPerStreamExceeded: (streamName: string, accountId: string, consumersMax: number) =>
+    new ServiceError(
+      "LimitExceededException",
+      `Stream ${streamName} under account ${accountId} already has ${consumersMax} registered consumers, the most a stream can have.`,
+      400,
+    ),
+  consumersCreatingExceeded: (accountId: string, creatingMax: number) =>
+    new ServiceError(
+      "LimitExceededException",
+      `Account ${accountId} already has ${creatingMax} consumers in CREATING status: only ${creatingMax} consumers can be created at the same time.`,
+      400,
+    ),
+  consumerReferenceMissing: () =>
+    new ServiceError("InvalidArgumentException", "Either ConsumerARN or both StreamARN and ConsumerName must be provided.", 400),
+  invalidConsumerArn: (consumerArn: string) => new ServiceError("InvalidArgumentException", `Invalid ConsumerARN: ${consumerArn}`, 400),
+  consumerArnConflict: (consumerArn: string, member: "StreamARN" | "ConsumerName", value: string) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `ConsumerARN ${consumerArn} and ${member} ${value} refer to different ${member === "StreamARN" ? "streams" : "consumers"}.`,
+      400,
+    ),
+  /**
+   * SubscribeToShard within 5 seconds of a successful call for the same consumer and shard, and
+   * the exception frame that ends a subscription taken over by a later call. AWS's text as a
+   * Databricks knowledge-base article quotes it (account redacted there):
+   * `Another active subscription exists for this consumer: <account>:<stream>:<shardId>:<consumer>`.
+   */
+  subscriptionInUse: (accountId: string, streamName: string, shardId: string, consumerName: string) =>
+    new ServiceError("ResourceInUseException", `Another active subscription exists for this consumer: ${accountId}:${streamName}:${shardId}:${consumerName}`, 400),
   // Encryption at rest (Start/StopStreamEncryption, docs/encryption.md): no recording of AWS's
   // text exists to follow either; the wording follows AWS's documentation of the members.
   encryptionTypeNotKms: (action: string, encryptionType: string) =>

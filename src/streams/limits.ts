@@ -45,6 +45,9 @@ export const limits = {
   /** UpdateStreamMode: each stream may switch capacity mode this many times in any 24 hours. */
   modeSwitchesPerWindowMax: 2,
   modeSwitchWindowMs: 24 * 3600 * 1000,
+  /** UpdateShardCount: "Scale more than ten times per rolling 24-hour period per stream" is refused. */
+  shardCountUpdatesPerWindowMax: 10,
+  shardCountUpdateWindowMs: 24 * 3600 * 1000,
   /** UpdateStreamWarmThroughput: an ON_DEMAND stream scales to at most 10 GiBps. */
   warmThroughputMiBpsMax: 10 * 1024,
   /** MinimumThroughputBillingCommitment's minimum term. */

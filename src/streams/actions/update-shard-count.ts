@@ -1,6 +1,7 @@
 import { defineAction } from "../action.js";
 import { StreamARN, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
+import { limits } from "../limits.js";
 import { checkShardQuota, openShardsOf, planUniformScaling, requireActive, requireProvisioned, scheduleReshard } from "../resharding/index.js";
 import type { StreamReference } from "../stream-registry.js";
 import { streamArn } from "../../core/arn.js";
@@ -25,9 +26,8 @@ const streamShardsMax = 10_000;
  * shards are the even split of the key space into TargetShardCount ranges, reached by splits and
  * merges (resharding/plan.ts). AWS's documented limits, in this order: the stream is ACTIVE, the
  * per-stream maximum (a stream above it may only go below it), at most double and at least half
- * the open shards, the account's shard quota.
- *
- * Not enforced: AWS's limit of ten UpdateShardCount calls per stream in a rolling 24 hours.
+ * the open shards, the account's shard quota, and at most ten scalings per stream in any 24 hours
+ * (AWS documents the limit but not its message: ours is worded like the capacity-mode one).
  */
 export const updateShardCount = defineAction<UpdateShardCountInput, UpdateShardCountOutput>({
   shape: {
@@ -55,7 +55,12 @@ export const updateShardCount = defineAction<UpdateShardCountInput, UpdateShardC
       if (target > open.length * 2) throw streamsErrors.scaleUpOverDouble(open.length, target);
       if (target * 2 < open.length) throw streamsErrors.scaleDownBelowHalf(open.length, target);
       if (target > open.length) checkShardQuota(context, target - open.length);
-      await scheduleReshard(context, meta, planUniformScaling(open, target, meta.nextShardIndex));
+      const nowMs = context.clock.nowMs();
+      const scaledAtMs = (meta.shardCountUpdatedAtMs ?? []).filter((atMs) => nowMs - atMs < limits.shardCountUpdateWindowMs);
+      if (scaledAtMs.length >= limits.shardCountUpdatesPerWindowMax) {
+        throw streamsErrors.shardCountUpdateLimitExceeded(meta.StreamName, context.config.accountId, limits.shardCountUpdatesPerWindowMax);
+      }
+      await scheduleReshard(context, { ...meta, shardCountUpdatedAtMs: [...scaledAtMs, nowMs] }, planUniformScaling(open, target, meta.nextShardIndex));
       return {
         StreamName: meta.StreamName,
         CurrentShardCount: open.length,

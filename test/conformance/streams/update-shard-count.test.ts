@@ -141,6 +141,22 @@ describe("UpdateShardCount", () => {
         "UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: 2, Target shard count: 5");
     });
 
+    it("refuses an eleventh scaling within 24 hours, and allows it once the first leaves the window", async () => {
+      const name = await activeStream("scale-ten", { ShardCount: 1 });
+      // Ten scalings, alternating 1 -> 2 -> 1 ..., an hour apart.
+      for (let i = 0; i < 10; i++) {
+        await scale(name, i % 2 === 0 ? 2 : 1);
+        clock.advance(3_600_000 - 1000);
+      }
+      const message = `Stream ${name} under account ${server.accountId} has already been scaled by UpdateShardCount 10 times in the last 24 hours.`;
+      await assertError(server, action, body(name, 2), "LimitExceededException", message);
+      // The first scaling was 10 h ago: 14 h more and it is out of the rolling window.
+      clock.advance(14 * 3_600_000);
+      assert.equal((await ok(server, action, body(name, 2))).TargetShardCount, 2);
+      clock.advance(1000);
+      await assertError(server, action, body(name, 1), "LimitExceededException", message);
+    });
+
     it("refuses less than half the open shards", async () => {
       const name = await activeStream("scale-half", { ShardCount: 6 });
       await assertError(server, action, body(name, 2), "LimitExceededException",
