@@ -7,8 +7,11 @@ import { parseArgs } from "node:util";
 import { readFileSync, statSync } from "node:fs";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { masterKeyEnvName, resolveServerOptions, serverHelp, serverOptions } from "./server-options.js";
-import { startApp, requestBytesMaxDefault } from "../server/app.js";
+import { authOptionsProblem, masterKeyEnvName, resolveServerOptions, serverHelp, serverOptions, type ServerOptionValues } from "./server-options.js";
+import { startApp, requestBytesMaxDefault, type AuthConfig } from "../server/app.js";
+import { CredentialsFile } from "../auth/credentials-file.js";
+import { tlsMaterialProblem, type TlsMaterial } from "../server/tls.js";
+import { loadOrCreateSelfSigned } from "../server/tls-self-signed.js";
 import { faultConfigBytesMax, parseFaultRules, type FaultConfig, type LimitsMode } from "../streams/index.js";
 import { createEmbeddedEngine, createMemoryEngine, type FsyncPolicy } from "../storage/index.js";
 import {
@@ -96,6 +99,45 @@ async function masterKeySource(keyFile: string, dataDir: string, storage: string
   return storage === "memory" ? ephemeralMasterKey() : dataDirMasterKey(dataDir, logger);
 }
 
+/**
+ * TLS for the listener: --tls-cert with --tls-key (read now; a pair that cannot serve stops the
+ * start), or --tls for a self-signed pair kept in the data directory, or none.
+ */
+async function tlsMaterial(certPath: string, keyPath: string, selfSigned: boolean, dataDir: string, host: string, logger: Logger): Promise<TlsMaterial | undefined> {
+  if (certPath === "" && keyPath === "") {
+    if (!selfSigned) return undefined;
+    return loadOrCreateSelfSigned({ dataDir, host, clock: systemClock, random: systemRandom, logger }).catch((error: Error) =>
+      fail(`cannot set up the self-signed TLS certificate in ${dataDir}: ${error.message}`),
+    );
+  }
+  if (selfSigned) fail("give TLS one way: --tls-cert and --tls-key, or --tls for a self-signed certificate, not both");
+  if (certPath === "") fail("--tls-key needs --tls-cert");
+  if (keyPath === "") fail("--tls-cert needs --tls-key");
+  const read = (path: string, what: string) => {
+    try {
+      return readFileSync(resolve(path), "utf8");
+    } catch (error) {
+      return fail(`cannot read the TLS ${what} ${path}: ${(error as Error).message}`);
+    }
+  };
+  const material = { cert: read(certPath, "certificate"), key: read(keyPath, "key") };
+  const problem = tlsMaterialProblem(material);
+  if (problem !== undefined) fail(`cannot serve TLS with ${certPath} and ${keyPath}: ${problem}`);
+  return material;
+}
+
+/** `--auth` (docs/auth.md), after authOptionsProblem passed: sigv4 loads the credentials file now; a bad file stops the start. */
+async function authConfig(options: ServerOptionValues, logger: Logger): Promise<AuthConfig> {
+  if (options.auth !== "sigv4") {
+    if (options["allow-unauthenticated"] === "true") logger.warn({ host: options.host }, "serving without authentication (--allow-unauthenticated)");
+    return { mode: "none" };
+  }
+  const path = resolve(String(options["credentials-file"]));
+  const credentials = await CredentialsFile.open({ path, clock: systemClock, logger }).catch((error: Error) => fail(error.message));
+  logger.info({ path, accessKeys: credentials.size }, "SigV4 authentication on");
+  return { mode: "sigv4", credentials };
+}
+
 async function runServer(args: string[]): Promise<void> {
   let parsed;
   try {
@@ -105,7 +147,7 @@ async function runServer(args: string[]): Promise<void> {
       allowPositionals: false,
       options: {
         help: { type: "boolean", short: "h" },
-        ...Object.fromEntries(serverOptions.map((spec) => [spec.flag, { type: "string" as const }])),
+        ...Object.fromEntries(serverOptions.map((spec) => [spec.flag, { type: spec.boolean ? ("boolean" as const) : ("string" as const) }])),
       },
     });
   } catch (error) {
@@ -115,15 +157,24 @@ async function runServer(args: string[]): Promise<void> {
     process.stdout.write(serverHelp() + "\n");
     return;
   }
-  const cliValues = Object.fromEntries(serverOptions.map((spec) => [spec.flag, (parsed.values as Record<string, unknown>)[spec.flag] as string | undefined]));
+  const cliValues = Object.fromEntries(
+    serverOptions.map((spec) => {
+      const value = (parsed.values as Record<string, unknown>)[spec.flag];
+      return [spec.flag, typeof value === "boolean" ? String(value) : (value as string | undefined)];
+    }),
+  );
   const resolved = resolveServerOptions(cliValues, process.env);
   if (!resolved.ok) fail(resolved.message);
   const options = resolved.values;
   const faults = loadFaults(String(options.faults));
+  const authProblem = authOptionsProblem(options);
+  if (authProblem !== undefined) fail(authProblem);
 
   const logger = createLogger(options["log-level"] as LogLevel);
   const dataDir = resolve(String(options["data-dir"]));
   mkdirSync(dataDir, { recursive: true });
+  const tls = await tlsMaterial(String(options["tls-cert"]), String(options["tls-key"]), options.tls === "true", dataDir, String(options.host), logger);
+  const auth = await authConfig(options, logger);
   const masterKey = await masterKeySource(String(options["master-key-file"]), dataDir, String(options.storage), logger);
   const storage =
     options.storage === "memory"
@@ -146,6 +197,8 @@ async function runServer(args: string[]): Promise<void> {
       port: Number(options.port),
       requestBytesMax: requestBytesMaxDefault,
       faults,
+      auth,
+      ...(tls && { tls }),
       streams: {
         region: String(options.region),
         accountId: String(options["account-id"]),
@@ -158,7 +211,8 @@ async function runServer(args: string[]): Promise<void> {
     },
   }).catch((error: NodeJS.ErrnoException) => fail(`cannot start: ${error.code === undefined ? "" : `${error.code} `}${error.message}`));
 
-  process.stdout.write(`Tributary ${version()} listening on ${app.url} (storage: ${storage.name}, data: ${dataDir})\n`);
+  const urls = app.tlsUrl === undefined ? app.url : `${app.url} and ${app.tlsUrl}`;
+  process.stdout.write(`Tributary ${version()} listening on ${urls} (storage: ${storage.name}, data: ${dataDir})\n`);
 
   let signals = 0;
   const shutdown = (signal: string) => {

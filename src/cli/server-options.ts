@@ -7,6 +7,8 @@ export interface OptionSpec {
   description: string;
   defaultValue: string;
   parse: (text: string) => string | number | undefined;
+  /** A switch: `--flag` alone on the command line means "true"; its variable takes true/false (or 1/0). */
+  boolean?: true;
 }
 
 const integer = (min: number, max: number) => (text: string) => {
@@ -15,6 +17,7 @@ const integer = (min: number, max: number) => (text: string) => {
   return value >= min && value <= max ? value : undefined;
 };
 const text = (pattern: RegExp) => (value: string) => (pattern.test(value) ? value : undefined);
+const switchValue = (value: string) => (/^(true|1)$/i.test(value) ? "true" : /^(false|0)$/i.test(value) ? "false" : undefined);
 
 export const serverOptions: readonly OptionSpec[] = [
   { flag: "host", description: "address to listen on", defaultValue: "127.0.0.1", parse: text(/^[0-9a-zA-Z.:_-]+$/) },
@@ -36,10 +39,42 @@ export const serverOptions: readonly OptionSpec[] = [
   // docs/encryption.md: read once at start. Without it (and without TRIBUTARY_MASTER_KEY) the
   // server generates a key in the data directory the first time a stream is encrypted.
   { flag: "master-key-file", description: "file holding the master key for encryption at rest (base64 of 32 bytes)", defaultValue: "", parse: (value) => value },
+  // TLS on the same port as plain HTTP (README): a certificate and key of one's own, or --tls for
+  // a self-signed pair generated in the data directory on first start.
+  { flag: "tls-cert", description: "PEM certificate (chain) to serve TLS with, on the same port; needs --tls-key", defaultValue: "", parse: (value) => value },
+  { flag: "tls-key", description: "PEM private key of --tls-cert", defaultValue: "", parse: (value) => value },
+  { flag: "tls", description: "serve TLS too, with a self-signed certificate kept in <data-dir>/tls", defaultValue: "false", parse: switchValue, boolean: true },
+  // docs/auth.md: none accepts any well-formed request as the configured account; sigv4 checks
+  // AWS signatures against the credentials file. Off loopback, none needs --allow-unauthenticated.
+  { flag: "auth", description: "authentication: none (loopback only, unless --allow-unauthenticated) or sigv4", defaultValue: "none", parse: text(/^(none|sigv4)$/) },
+  { flag: "credentials-file", description: "JSON file of access keys, principals and policies for --auth sigv4; reloaded on change", defaultValue: "", parse: (value) => value },
+  { flag: "allow-unauthenticated", description: "allow --auth none on an address other than loopback", defaultValue: "false", parse: switchValue, boolean: true },
 ];
 
 /** The master key itself, base64 of 32 bytes: environment only, so it never shows in a process listing. */
 export const masterKeyEnvName = "TRIBUTARY_MASTER_KEY";
+
+/** Whether `host` is a loopback address, which only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host) || /^::ffff:127(\.\d{1,3}){3}$/i.test(host);
+}
+
+/**
+ * The binding rule of docs/auth.md: a server reachable from other machines must check signatures
+ * unless the operator says otherwise. The reason the options cannot start, or undefined.
+ */
+export function authOptionsProblem(values: ServerOptionValues): string | undefined {
+  const host = String(values.host);
+  const credentialsFile = String(values["credentials-file"]);
+  if (values.auth === "sigv4") return credentialsFile === "" ? "--auth sigv4 needs --credentials-file (or TRIBUTARY_CREDENTIALS_FILE)" : undefined;
+  if (credentialsFile !== "") return "--credentials-file is used only with --auth sigv4";
+  if (isLoopbackHost(host) || values["allow-unauthenticated"] === "true") return undefined;
+  return (
+    `refusing to serve without authentication on ${host}, which other machines can reach: ` +
+    "use --auth sigv4 with --credentials-file, bind a loopback address (--host 127.0.0.1), " +
+    "or pass --allow-unauthenticated to accept every request as the configured account"
+  );
+}
 
 export function envName(flag: string): string {
   return "TRIBUTARY_" + flag.toUpperCase().replace(/-/g, "_");
@@ -72,7 +107,9 @@ export function resolveServerOptions(
 export function serverHelp(): string {
   const lines = ["Usage: tributary server [options]", "", "Runs the Tributary server.", "", "Options:"];
   for (const spec of serverOptions) {
-    lines.push(`  --${spec.flag} <value>`.padEnd(28) + `${spec.description} (default ${spec.defaultValue || "none"}; env ${envName(spec.flag)})`);
+    // A name as long as the column still gets a space before its description.
+    const name = `  --${spec.flag}${spec.boolean ? "" : " <value>"}`;
+    lines.push(name.padEnd(28).padEnd(name.length + 1) + `${spec.description} (default ${spec.defaultValue || "none"}; env ${envName(spec.flag)})`);
   }
   lines.push("  -h, --help".padEnd(28) + "show this help");
   lines.push("", "Environment:", `  ${masterKeyEnvName}`.padEnd(28) + "the master key itself (base64 of 32 bytes), instead of --master-key-file");

@@ -1,6 +1,7 @@
 /**
  * The AWS JSON/CBOR RPC pipeline, from a received HTTP request to the response to send, in AWS's
- * order: method → empty body → content type → decode → target → (service) shape check → action
+ * order: method → empty body → content type → decode → target → authentication (src/auth) →
+ * (service) shape check → action
  * (the order kinesalite's connection tests record for AWS). I/O-free, so
  * the HTTP/1.1 and HTTP/2 front ends share it and tests can call it directly.
  */
@@ -8,13 +9,18 @@ import { randomUUID } from "node:crypto";
 import type { AwsService } from "./aws-service.js";
 import { decodeCbor, encodeCbor } from "./cbor-codec.js";
 import { decodeJson, encodeJson } from "./json-codec.js";
+import { EventStreamOutput, eventStreamContentType } from "./event-stream-output.js";
 import { ServiceError, internalFailure } from "./service-error.js";
 import { contentTypeOf, wireFormatOf, type WireFormat } from "./wire-format.js";
 import type { Logger } from "../util/logger.js";
+import type { Authenticator } from "../auth/principal.js";
+import { missingAuthenticationTokenXml } from "../auth/sigv4/errors.js";
 
 export interface ReceivedRequest {
   method: string;
   path: string;
+  /** The raw query string after `?` (presigned signatures travel there); "" when none. */
+  query?: string;
   headers: Readonly<Record<string, string | string[] | undefined>>;
   body: Buffer;
 }
@@ -23,11 +29,22 @@ export interface ResponseToSend {
   statusCode: number;
   headers: Record<string, string>;
   body: Buffer;
+  /** An event stream answer (SubscribeToShard): the server sends the headers, then runs it; `body` is empty. */
+  eventStream?: EventStreamToRun;
+}
+
+export interface EventStreamToRun {
+  output: EventStreamOutput;
+  format: WireFormat;
+  requestId: string;
+  action: string;
 }
 
 export interface Router {
   services: readonly AwsService[];
   logger: Logger;
+  /** Who is calling; without one, services see no principal and use their own default. */
+  authenticator?: Authenticator;
 }
 
 function header(request: ReceivedRequest, name: string): string | undefined {
@@ -43,7 +60,10 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
   const service = router.services.find((candidate) => candidate.targetPrefix === prefix);
   const known = service !== undefined && action !== undefined && service.hasAction(action);
 
-  if (request.method !== "POST") return rawError(requestId, 403, accessDeniedXml);
+  const toAuthenticate = { ...request, query: request.query ?? "" };
+  // Not an RPC call at all: AWS answers AccessDenied, or MissingAuthenticationToken to an unsigned request where signing is on.
+  const notRpc = () => rawError(requestId, 403, router.authenticator?.unsigned(toAuthenticate) ? missingAuthenticationTokenXml : accessDeniedXml);
+  if (request.method !== "POST") return notRpc();
   if (request.body.length === 0) {
     // AWS checks for an empty body before the content type: only the JSON content type gets a
     // JSON answer; none, CBOR or any other type gets the CBOR envelope.
@@ -52,7 +72,7 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
   }
   if (!format) {
     // AWS answers a body in an unknown content type with bare XML-ish bodies, not JSON.
-    if (!prefix || !action) return rawError(requestId, 403, accessDeniedXml);
+    if (!prefix || !action) return notRpc();
     return rawError(requestId, 404, "<UnknownOperationException/>\n");
   }
   const decoded = format === "json" ? decodeJson(request.body) : decodeCbor(request.body);
@@ -60,9 +80,18 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
     return errorResponse(requestId, format, new ServiceError("SerializationException", undefined, 400));
   }
   if (!known) return errorResponse(requestId, format, new ServiceError("UnknownOperationException", undefined, 400));
+  // After the target and before the body's shape: kinesalite's connection tests record this order for AWS.
+  const authentication = router.authenticator && (await router.authenticator.authenticate(toAuthenticate));
+  if (authentication && !authentication.ok) return errorResponse(requestId, format, authentication.error);
 
   try {
-    const output = await service.invoke(action, decoded.value, format);
+    const output = await service.invoke(action, decoded.value, format, authentication?.principal);
+    if (output instanceof EventStreamOutput) {
+      // Errors found before the stream starts (validation, unknown consumer) were thrown above
+      // and answer as plain errors; from here on they travel as exception messages.
+      const headers = { "content-type": eventStreamContentType, "x-amzn-requestid": requestId };
+      return { statusCode: 200, headers, body: Buffer.alloc(0), eventStream: { output, format, requestId, action } };
+    }
     const body = output === undefined ? Buffer.alloc(0) : format === "json" ? encodeJson(output) : encodeCbor(output);
     return { statusCode: 200, headers: { "content-type": contentTypeOf(format), "x-amzn-requestid": requestId }, body };
   } catch (error) {

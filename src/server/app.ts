@@ -5,6 +5,10 @@
 import { startHttpServer, type RunningServer } from "./create-server.js";
 import { createStreamsService, type FaultConfig, type StreamsConfig, type StreamsService } from "../streams/index.js";
 import { faultsRoute } from "./faults-route.js";
+import type { TlsMaterial } from "./tls.js";
+import { anonymousAuthenticator, type Authenticator } from "../auth/principal.js";
+import { sigV4Authenticator } from "../auth/sigv4/index.js";
+import type { CredentialsFile } from "../auth/credentials-file.js";
 import type { StorageEngine } from "../storage/types.js";
 import type { MasterKeySource } from "../storage/encryption/index.js";
 import type { Clock } from "../util/clock.js";
@@ -18,7 +22,13 @@ export interface AppConfig {
   streams: StreamsConfig;
   /** Fault injection rules installed at start (`--faults`, docs/fault-injection.md). */
   faults?: FaultConfig;
+  /** Serve TLS on the same port as well (`--tls-cert`/`--tls-key`, `--tls`). */
+  tls?: TlsMaterial;
+  /** `--auth` (docs/auth.md): none (the default) or SigV4 against a credentials file, which the app closes at stop. */
+  auth?: AuthConfig;
 }
+
+export type AuthConfig = { mode: "none" } | { mode: "sigv4"; credentials: CredentialsFile };
 
 export interface AppDeps {
   clock: Clock;
@@ -32,6 +42,8 @@ export interface AppDeps {
 
 export interface RunningApp {
   url: string;
+  /** The https:// URL of the same port, when TLS is on. */
+  tlsUrl?: string;
   port: number;
   streams: StreamsService;
   /** Graceful stop: no new work, finish what is in flight, make storage durable. */
@@ -50,6 +62,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     // A wrong or missing master key stops the start here, naming the key the data needs.
     await streams.context.keyRing.verify(deps.storage.catalog.list());
   } catch (error) {
+    closeCredentials(deps);
     await deps.storage.close();
     throw error;
   }
@@ -57,13 +70,16 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   let http: RunningServer;
   try {
     http = await startHttpServer({
-      config: { host: deps.config.host, port: deps.config.port, requestBytesMax: deps.config.requestBytesMax },
+      config: { host: deps.config.host, port: deps.config.port, requestBytesMax: deps.config.requestBytesMax, tls: deps.config.tls },
       services: [streams],
       logger: deps.logger,
       health: () => ({ storage: deps.storage.name }),
-      routes: [faultsRoute(streams.faults)],
+      // The fault admin endpoint has no authentication of its own: not served where signatures are checked.
+      routes: deps.config.auth?.mode === "sigv4" ? [] : [faultsRoute(streams.faults)],
+      authenticator: authenticatorFor(deps),
     });
   } catch (error) {
+    closeCredentials(deps);
     await streams.stop();
     await deps.storage.close();
     throw error;
@@ -71,15 +87,28 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   let stopping: Promise<void> | undefined;
   return {
     url: http.url,
+    ...(http.tlsUrl !== undefined && { tlsUrl: http.tlsUrl }),
     port: http.port,
     streams,
     stop() {
       stopping ??= (async () => {
         await http.close();
+        closeCredentials(deps);
         await streams.stop();
         await deps.storage.close();
       })();
       return stopping;
     },
   };
+}
+
+function authenticatorFor(deps: AppDeps): Authenticator {
+  const auth = deps.config.auth;
+  if (auth === undefined || auth.mode === "none") return anonymousAuthenticator(deps.config.streams.accountId);
+  return sigV4Authenticator({ region: deps.config.streams.region, credentials: auth.credentials, clock: deps.clock });
+}
+
+/** Stops the credentials file's watch; the app owns the file once it is given one. */
+function closeCredentials(deps: AppDeps): void {
+  if (deps.config.auth?.mode === "sigv4") deps.config.auth.credentials.close();
 }

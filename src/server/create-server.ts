@@ -1,18 +1,22 @@
 /**
  * One listener, two protocols: HTTP/1.1 (keep-alive) and HTTP/2 cleartext with prior knowledge
  * share a port. Each new connection is sniffed for the HTTP/2 client preface and handed to the
- * matching Node server; both feed the same request handler.
+ * matching Node server; both feed the same request handler. With TLS configured, connections
+ * that open with a TLS handshake are terminated first (src/server/tls.ts) and go on by ALPN.
  */
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from "node:http2";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { randomUUID } from "node:crypto";
-import { respondToRpc, errorResponse, type ResponseToSend, type Router } from "../protocol/respond.js";
+import { respondToRpc, errorResponse, type EventStreamToRun, type ResponseToSend, type Router } from "../protocol/respond.js";
 import { ServiceError } from "../protocol/service-error.js";
 import { wireFormatOf } from "../protocol/wire-format.js";
 import { readBody } from "./request-body.js";
+import { openEventStream, type OpenEventStream } from "./event-stream-response.js";
+import { createTlsTerminator, tlsHandshakeRecordType, type TlsMaterial } from "./tls.js";
 import type { Logger } from "../util/logger.js";
 import type { AwsService } from "../protocol/aws-service.js";
+import type { Authenticator } from "../auth/principal.js";
 
 export interface HttpServerConfig {
   host: string;
@@ -21,6 +25,8 @@ export interface HttpServerConfig {
   requestBytesMax: number;
   /** How long a stop waits for in-flight requests (a stalled upload among them) before cutting them; default drainMsMaxDefault. */
   drainMsMax?: number;
+  /** Serve TLS on the same port too (plain connections keep working). */
+  tls?: TlsMaterial;
 }
 
 /**
@@ -41,6 +47,8 @@ export interface HttpServerDeps {
   health?: () => Record<string, unknown>;
   /** Non-AWS endpoints (the fault injection admin) served on the same port; never reached through X-Amz-Target. */
   routes?: readonly HttpRoute[];
+  /** Who calls the AWS pipeline (`--auth`); /health, the routes above and CORS preflights stay open. */
+  authenticator?: Authenticator;
 }
 
 /** One path with its own methods; any other method on it falls through to the AWS pipeline. */
@@ -54,6 +62,8 @@ export interface HttpRoute {
 export interface RunningServer {
   /** The URL clients use, with the port actually bound. */
   url: string;
+  /** The same port over TLS, when TLS is configured. */
+  tlsUrl?: string;
   port: number;
   /** Stops accepting connections and waits for in-flight requests to finish. */
   close(): Promise<void>;
@@ -65,10 +75,17 @@ type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
 
 export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServer> {
-  const router: Router = { services: deps.services, logger: deps.logger };
+  const router: Router = { services: deps.services, logger: deps.logger, ...(deps.authenticator && { authenticator: deps.authenticator }) };
   let inFlight = 0;
   let drained: (() => void) | undefined;
   let closing = false;
+  const eventStreams = new Set<OpenEventStream>();
+  const startEventStream: EventStreamStarter = (response, headers, stream) => {
+    const open = openEventStream(response, headers, stream, deps.logger);
+    eventStreams.add(open);
+    void open.closed.then(() => eventStreams.delete(open));
+    if (closing) open.stop();
+  };
 
   const handle = (request: AnyRequest, response: AnyResponse) => {
     inFlight++;
@@ -81,7 +98,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
       inFlight--;
       if (inFlight === 0 && drained) drained();
     });
-    handleRequest(deps, router, request, response, () => closing).catch((error) => {
+    handleRequest(deps, router, request, response, () => closing, startEventStream).catch((error) => {
       deps.logger.error({ err: error }, "request handler failed");
       if (!response.headersSent) {
         response.statusCode = 500;
@@ -98,13 +115,22 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     session.on("close", () => sessions.delete(session));
   });
   const sockets = new Set<Socket>();
+  const tls =
+    deps.config.tls &&
+    createTlsTerminator(deps.config.tls, (tlsSocket, protocol) => {
+      tlsSocket.on("error", () => tlsSocket.destroy());
+      if (protocol === "h2") http2.emit("connection", tlsSocket);
+      else http1.emit("connection", tlsSocket);
+    });
 
   const listener = createNetServer({ pauseOnConnect: true }, (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());
-    sniff(socket, (isHttp2) => {
-      if (isHttp2) {
+    sniff(socket, tls !== undefined, (kind) => {
+      if (kind === "tls") {
+        tls!.accept(socket);
+      } else if (kind === "h2") {
         http2.emit("connection", socket);
       } else {
         // The HTTP/1 server reads through the stream (where the sniffed bytes were unshifted) but
@@ -127,9 +153,13 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
 
   return {
     url: `http://${hostForUrl}:${port}`,
+    ...(tls && { tlsUrl: `https://${hostForUrl}:${port}` }),
     port,
     async close() {
       closing = true;
+      // Event streams run until their subscription ends (minutes): end them now, so they do not
+      // hold the stop for the drain bound.
+      for (const open of eventStreams) open.stop();
       // net.Server#close calls back only once every connection has ended, so stop accepting
       // first and wait for that last: an idle keep-alive client would otherwise hold the stop
       // for the whole keep-alive timeout.
@@ -152,22 +182,31 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
   };
 }
 
-/** Reads the first bytes of a connection to tell HTTP/2 prior knowledge from HTTP/1.1. */
-function sniff(socket: Socket, route: (isHttp2: boolean) => void): void {
+/** Reads the first bytes of a connection to tell TLS (when served) and HTTP/2 prior knowledge from HTTP/1.1. */
+function sniff(socket: Socket, tlsServed: boolean, route: (kind: "tls" | "h2" | "http1") => void): void {
   let seen = Buffer.alloc(0);
   const onData = (chunk: Buffer) => {
     seen = Buffer.concat([seen, chunk]);
+    if (tlsServed && seen[0] === tlsHandshakeRecordType) {
+      socket.off("data", onData);
+      socket.pause();
+      socket.unshift(seen);
+      route("tls");
+      return;
+    }
     const compared = Math.min(seen.length, http2Preface.length);
     const prefixMatches = seen.subarray(0, compared).equals(http2Preface.subarray(0, compared));
     if (prefixMatches && seen.length < http2Preface.length) return;
     socket.off("data", onData);
     socket.pause();
     socket.unshift(seen);
-    route(prefixMatches);
+    route(prefixMatches ? "h2" : "http1");
   };
   socket.on("data", onData);
   socket.resume();
 }
+
+type EventStreamStarter = (response: AnyResponse, headers: Record<string, string>, stream: EventStreamToRun) => void;
 
 async function handleRequest(
   deps: HttpServerDeps,
@@ -175,6 +214,7 @@ async function handleRequest(
   request: AnyRequest,
   response: AnyResponse,
   isClosing: () => boolean,
+  startEventStream: EventStreamStarter,
 ): Promise<void> {
   const origin = request.headers.origin;
   const corsHeaders: Record<string, string> = {};
@@ -183,7 +223,9 @@ async function handleRequest(
     corsHeaders["access-control-expose-headers"] =
       "x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date";
   }
-  const path = (request.url ?? "/").split("?")[0]!;
+  const url = request.url ?? "/";
+  const queryStart = url.indexOf("?");
+  const path = queryStart < 0 ? url : url.slice(0, queryStart);
 
   if (request.method === "OPTIONS" && origin) {
     // A CORS preflight, answered as AWS does: echo what was asked for, nothing more. An OPTIONS
@@ -230,7 +272,12 @@ async function handleRequest(
     send(response, { ...tooLarge, headers: { ...tooLarge.headers, ...corsHeaders } });
     return;
   }
-  const result = await respondToRpc(router, { method: request.method ?? "GET", path, headers: request.headers, body: read.body });
+  const query = queryStart < 0 ? "" : url.slice(queryStart + 1);
+  const result = await respondToRpc(router, { method: request.method ?? "GET", path, query, headers: request.headers, body: read.body });
+  if (result.eventStream) {
+    startEventStream(response, { ...result.headers, ...corsHeaders }, result.eventStream);
+    return;
+  }
   send(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
 }
 

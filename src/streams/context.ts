@@ -9,6 +9,8 @@ import type { AccountSettingsStore } from "./account-settings.js";
 import type { PutRecordsFaults } from "./faults/index.js";
 import type { KeyRing } from "./encryption/index.js";
 import type { ThroughputMeters } from "./limits/index.js";
+import type { Subscriptions } from "./subscriptions/index.js";
+import type { Principal } from "../auth/principal.js";
 
 /** Everything an action may touch: injected, so tests control time, randomness and storage. */
 export interface StreamsContext {
@@ -28,6 +30,13 @@ export interface StreamsContext {
   readBudget: ReadBudget;
   /** Per-shard write and read limits; undefined with `--limits off`, and then nothing is metered. */
   throughput?: ThroughputMeters;
+  /** SubscribeToShard's subscriptions: one per consumer and shard, their 5-minute ends and heartbeats. */
+  subscriptions: Subscriptions;
+  /**
+   * Who is calling (src/auth/principal.ts): the request's authenticated principal, or the
+   * configured account's anonymous one under `--auth none` and for the service's own work.
+   */
+  principal: Principal;
   /** Set only on a PutRecords call a partial-failure fault rule fired on (streams/faults). */
   putRecordsFaults?: PutRecordsFaults;
 }

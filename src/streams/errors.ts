@@ -23,6 +23,21 @@ export const streamsErrors = {
   expiredIterator: (message: string) => new ServiceError("ExpiredIteratorException", message, 400),
   throughputExceeded: (message: string) => new ServiceError("ProvisionedThroughputExceededException", message, 400),
   accessDenied: (message: string) => new ServiceError("AccessDeniedException", message, 400),
+  /**
+   * Authorization's refusal (src/auth/authorize.ts), in IAM's wording, which Kinesis answers with
+   * status 400: "User: <arn> is not authorized to perform: kinesis:<Action> on resource: <arn>
+   * because no identity-based policy allows the kinesis:<Action> action", or "... with an explicit
+   * deny in an identity-based policy" (resource-based: "a resource-based policy").
+   */
+  notAuthorized: (principalArn: string, iamAction: string, resourceArn: string, policyKind: "identity-based" | "resource-based", explicit: boolean) =>
+    new ServiceError(
+      "AccessDeniedException",
+      `User: ${principalArn} is not authorized to perform: ${iamAction} on resource: ${resourceArn} ` +
+        (explicit
+          ? `with an explicit deny in ${policyKind === "identity-based" ? "an" : "a"} ${policyKind} policy`
+          : `because no ${policyKind} policy allows the ${iamAction} action`),
+      400,
+    ),
   // Data plane (PutRecord, PutRecords, GetShardIterator, GetRecords): wording as kinesalite records AWS's.
   invalidExplicitHashKey: (value: string) =>
     new ServiceError("InvalidArgumentException", `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${value}`, 400),
@@ -245,6 +260,8 @@ export const streamsErrors = {
   streamArnRequired: () => new ServiceError("InvalidArgumentException", "StreamARN must be provided.", 400),
   resourcePolicyNotJson: () =>
     new ServiceError("InvalidArgumentException", "Invalid policy document: the policy must be a JSON object.", 400),
+  /** A policy that is JSON but not a valid IAM resource policy; `detail` from src/auth/policy's parser. */
+  resourcePolicyInvalid: (detail: string) => new ServiceError("InvalidArgumentException", `Invalid policy document: ${detail}.`, 400),
   resourcePolicyTooLarge: (bytes: number, bytesMax: number) =>
     new ServiceError("InvalidArgumentException", `Policy document size (${bytes} bytes) exceeds the maximum size of ${bytesMax} bytes.`, 400),
   invalidResourceArn: (resourceArn: string) =>

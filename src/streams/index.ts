@@ -16,6 +16,9 @@ import { FaultControl, type FaultConfig } from "./faults/index.js";
 import { KeyRing } from "./encryption/index.js";
 import { ephemeralMasterKey, type MasterKeySource } from "../storage/encryption/index.js";
 import { createStreamLimits, OnDemandScaler } from "./limits/index.js";
+import { Subscriptions } from "./subscriptions/index.js";
+import { anonymousPrincipal, type Principal } from "../auth/principal.js";
+import { KinesisAuthorizer, ResourcePolicyIndex } from "../auth/authorize.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
@@ -47,7 +50,9 @@ export interface StreamsService extends AwsService {
 }
 
 export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
-  const streams = new StreamRegistry(deps.storage.catalog, deps.storage.logs, deps.clock, deps.config, deps.logger);
+  // The registry writes through the policy index, which keeps resource policies at hand for authorization.
+  const policyIndex = new ResourcePolicyIndex(deps.storage.catalog);
+  const streams = new StreamRegistry(policyIndex.catalog, deps.storage.logs, deps.clock, deps.config, deps.logger);
   const limits = createStreamLimits(deps.config);
   const context: StreamsContext = {
     clock: deps.clock,
@@ -60,9 +65,12 @@ export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
     iteratorKey: deps.storage.catalog.secret(),
     keyRing: new KeyRing(deps.masterKey ?? ephemeralMasterKey()),
     readBudget: new ReadBudget(readBudgetBytesDefault, readBudgetFloorBytes),
+    subscriptions: new Subscriptions(deps.clock),
+    principal: anonymousPrincipal(deps.config.accountId),
     ...(limits && { throughput: limits.throughput }),
   };
   const onDemandScaler = limits && new OnDemandScaler(context, limits.throughput);
+  const authorizer = new KinesisAuthorizer(context, policyIndex);
   const faults = new FaultControl(deps.clock, Object.keys(streamsActions), deps.faults);
   return {
     targetPrefix: "Kinesis_20131202",
@@ -70,16 +78,21 @@ export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
     faults,
     onDemandScaler,
     hasAction: (name) => Object.prototype.hasOwnProperty.call(streamsActions, name),
-    async invoke(name: string, body: unknown, format: WireFormat) {
+    async invoke(name: string, body: unknown, format: WireFormat, principal?: Principal) {
       const action = streamsActions[name]!;
       const input = checkShape<Record<string, unknown>>(body, action.shape, format);
+      // The caller, for authorization; the anonymous principal of `--auth none` is the shared
+      // context's own, so that mode copies nothing per call.
+      const callContext = principal === undefined || principal === context.principal ? context : { ...context, principal };
+      // Authorization (src/auth/authorize.ts) for any caller but the anonymous one, which may do anything.
+      if (callContext !== context) authorizer.authorize(callContext.principal, name, input);
       // Without fault rules a call costs one check here; with them, faults apply before the action
       // runs, and a faulted call takes nothing from AWS's call rates (limits/control-plane-rates.ts).
       if (faults.injector === undefined) {
         limits?.controlPlane.admit(name, input, deps.clock.nowMs());
-        return action.run(context, input);
+        return action.run(callContext, input);
       }
-      if (limits === undefined) return faults.invoke(context, name, action, input);
+      if (limits === undefined) return faults.invoke(callContext, name, action, input);
       const limited: StreamsAction = {
         shape: action.shape,
         run: (runContext, runInput) => {
@@ -87,13 +100,14 @@ export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
           return action.run(runContext, runInput);
         },
       };
-      return faults.invoke(context, name, limited, input);
+      return faults.invoke(callContext, name, limited, input);
     },
     start: () => {
       streams.start();
       onDemandScaler?.start();
     },
     stop: async () => {
+      context.subscriptions.stop();
       faults.stop();
       await onDemandScaler?.stop();
       return streams.stop();

@@ -12,6 +12,7 @@ import { parseStreamArn } from "../core/arn.js";
 import type { StreamsConfig } from "./config.js";
 import { WriteGates } from "./records/write-gate.js";
 import { openShardCountAfterReshard, takeEffect } from "./resharding/index.js";
+import { ShardNotifier } from "./subscriptions/index.js";
 
 export interface StreamReference {
   StreamName?: string;
@@ -27,6 +28,8 @@ export class StreamRegistry {
   private readonly changing = new Map<string, Promise<void>>();
   /** Writes hold these while routing and appending, so a reshard can close shards between writes. */
   readonly writeGates = new WriteGates();
+  /** Wakes SubscribeToShard's pumps: writes call it once an append is durable, reshards for the shards they close. */
+  readonly shardNotifier = new ShardNotifier();
   /** Per stream name, the reshard being put into effect (see `settleReshard`). */
   private readonly settling = new Map<string, Promise<void>>();
 
@@ -119,6 +122,9 @@ export class StreamRegistry {
     const outcome = await this.catalog.put(meta);
     if (!outcome.ok) throw streamsErrors.storageUnavailable(outcome.failure);
     this.scheduleSweep(meta);
+    // Subscriptions re-check their stream and consumer at once (a deletion, a deregistration)
+    // rather than at their next heartbeat.
+    for (const shard of meta.shards) this.shardNotifier.notify(meta.streamId, shard.shardIndex);
   }
 
   /**
@@ -188,7 +194,7 @@ export class StreamRegistry {
     if (settling !== undefined) return settling;
     const gate = this.writeGates.of(streamId);
     gate.close();
-    const deps = { catalog: this.catalog, logs: this.logs, clock: this.clock, logger: this.logger };
+    const deps = { catalog: this.catalog, logs: this.logs, clock: this.clock, logger: this.logger, notifier: this.shardNotifier };
     settling = this.exclusive(streamName, () => takeEffect(deps, streamName, streamId, gate))
       .catch((error: unknown) => this.logger.error({ err: error, stream: streamName }, "reshard failed; will retry"))
       .finally(() => {
@@ -218,15 +224,23 @@ export class StreamRegistry {
     for (const meta of this.catalog.list()) {
       if (meta.StreamStatus === "ACTIVE" || now < meta.statusDueAtMs) continue;
       try {
-        if (meta.StreamStatus === "DELETING") {
-          await this.logs.dropStream(meta.streamId);
-          await this.catalog.remove(meta.StreamName);
-          this.writeGates.forget(meta.streamId);
-        } else if (meta.pendingReshard !== undefined && meta.StreamStatus === "UPDATING") {
+        if (meta.pendingReshard !== undefined && meta.StreamStatus === "UPDATING") {
           await this.settleReshard(meta);
-        } else {
-          await this.catalog.put({ ...meta, StreamStatus: "ACTIVE" });
+          continue;
         }
+        // Under the name's lock and from a fresh copy: a change stored since the list above (a tag,
+        // a consumer, a new stream of the same name) must not be overwritten or removed.
+        await this.exclusive(meta.StreamName, async () => {
+          const current = this.catalog.get(meta.StreamName);
+          if (!current || current.streamId !== meta.streamId || current.StreamStatus !== meta.StreamStatus || this.clock.nowMs() < current.statusDueAtMs) return;
+          if (current.StreamStatus === "DELETING") {
+            await this.logs.dropStream(current.streamId);
+            await this.catalog.remove(current.StreamName);
+            this.writeGates.forget(current.streamId);
+          } else {
+            await this.catalog.put({ ...current, StreamStatus: "ACTIVE" });
+          }
+        });
       } catch (error) {
         this.logger.error({ err: error, stream: meta.StreamName }, "status transition failed; will retry");
       }

@@ -81,7 +81,8 @@ describe("cli", { concurrency: 3 }, () => {
     const lines = result.stdout.split("\n");
     assert.equal(lines[0], "Usage: tributary server [options]");
     for (const spec of serverOptions) {
-      const line = lines.find((candidate) => candidate.startsWith(`  --${spec.flag} <value>`));
+      // A switch (--tls) takes no value.
+      const line = lines.find((candidate) => candidate.startsWith(spec.boolean ? `  --${spec.flag} ` : `  --${spec.flag} <value>`));
       assert.ok(line, `--${spec.flag} missing from:\n${result.stdout}`);
       assert.ok(line.includes(spec.description), line);
       assert.ok(line.includes(`default ${spec.defaultValue}`), line);

@@ -9,6 +9,7 @@ import type { StorageEngine } from "../../src/storage/types.js";
 import { systemClock, type Clock } from "../../src/util/clock.js";
 import { systemRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
+import { CredentialsFile } from "../../src/auth/credentials-file.js";
 import { defaultStreamsConfig, type LimitsMode, type StreamsConfig } from "../../src/streams/index.js";
 
 export interface TestServer {
@@ -36,6 +37,12 @@ export interface TestServerOptions {
    * faster than AWS's API rates. The CLI's default stays "aws".
    */
   limits?: LimitsMode;
+  /**
+   * Start with `--auth sigv4` against this credentials file (docs/auth.md); `--auth none` when
+   * omitted. The file is checked for changes on lookups at most every `credentialsCheckIntervalMs`.
+   */
+  credentialsFile?: string;
+  credentialsCheckIntervalMs?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -67,19 +74,40 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     random: systemRandom,
     logger: silentLogger,
     storage,
-    config: { host: "127.0.0.1", port: 0, requestBytesMax: options.requestBytesMax ?? requestBytesMaxDefault, streams },
+    config: {
+      host: "127.0.0.1",
+      port: 0,
+      requestBytesMax: options.requestBytesMax ?? requestBytesMaxDefault,
+      streams,
+      ...(options.credentialsFile !== undefined && {
+        auth: {
+          mode: "sigv4" as const,
+          credentials: await CredentialsFile.open({
+            path: options.credentialsFile,
+            clock,
+            logger: silentLogger,
+            ...(options.credentialsCheckIntervalMs !== undefined && { checkIntervalMs: options.credentialsCheckIntervalMs }),
+          }),
+        },
+      }),
+    },
   });
   return { url: app.url, region: streams.region, accountId: streams.accountId, app, stop: () => app.stop() };
 }
 
-/** An SDK client with its default configuration (HTTP/2), changed only by the endpoint. */
-export function kinesisClient(server: TestServer): KinesisClient {
-  return new KinesisClient({
-    endpoint: server.url,
-    region: server.region,
-    credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
-  });
+/** An SDK client with its default configuration (HTTP/2), changed only by the endpoint (and the credentials, when given). */
+export function kinesisClient(server: TestServer, credentials: TestCredentials = exampleCredentials): KinesisClient {
+  return new KinesisClient({ endpoint: server.url, region: server.region, credentials });
 }
+
+export interface TestCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** What kinesisClient signs with by default; a server with --auth none accepts any key. */
+export const exampleCredentials: TestCredentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 
 let counter = 0;
 /** A stream name unique to this process run. */

@@ -1,6 +1,6 @@
 import { defineAction } from "../action.js";
 import { ResourceARN } from "../shapes/common.js";
-import { changePolicy, policyStream } from "../resource-policy.js";
+import { changePolicy, policyTarget } from "../resource-policy.js";
 
 interface DeleteResourcePolicyInput {
   ResourceARN: string;
@@ -10,7 +10,7 @@ interface DeleteResourcePolicyInput {
 export const deleteResourcePolicy = defineAction<DeleteResourcePolicyInput, undefined>({
   shape: { type: "structure", members: { ResourceARN: { ...ResourceARN, required: true } } },
   async run(context, input) {
-    await changePolicy(context, policyStream(context, input.ResourceARN), undefined);
+    await changePolicy(context, policyTarget(context, input.ResourceARN), undefined);
     return undefined;
   },
 });

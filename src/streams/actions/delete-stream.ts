@@ -1,6 +1,9 @@
 import { defineAction } from "../action.js";
 import { streamReference } from "../shapes/common.js";
+import { streamsErrors } from "../errors.js";
 import type { StreamReference } from "../stream-registry.js";
+import { consumersOf, deregisterAll, isRegistered, withConsumers } from "../consumers/index.js";
+import { streamArn } from "../../core/arn.js";
 
 interface DeleteStreamInput extends StreamReference {
   EnforceConsumerDeletion?: boolean;
@@ -10,7 +13,9 @@ interface DeleteStreamInput extends StreamReference {
  * DeleteStream: the stream shows DELETING for config.deleteStreamMs, then is gone (the registry's
  * sweeper releases its storage). AWS lets a CREATING stream be deleted; its shards never came
  * into being, so it is described with none (kinesalite's test against AWS shows `Shards: []`).
- * EnforceConsumerDeletion is accepted; no stream has registered consumers yet, so it changes nothing.
+ * A stream with registered consumers (CREATING or ACTIVE) is refused with AWS's
+ * ResourceInUseException unless EnforceConsumerDeletion is true; then its consumers show DELETING
+ * and go with the stream.
  */
 export const deleteStream = defineAction<DeleteStreamInput, undefined>({
   shape: {
@@ -24,10 +29,15 @@ export const deleteStream = defineAction<DeleteStreamInput, undefined>({
       // Deleting twice is harmless: the first deletion's schedule stands.
       if (meta.StreamStatus === "DELETING") return;
       const nowMs = context.clock.nowMs();
+      const consumers = consumersOf(meta, nowMs);
+      if (input.EnforceConsumerDeletion !== true && consumers.some(isRegistered)) {
+        throw streamsErrors.streamHasConsumers(streamArn(context.config.region, context.config.accountId, meta.StreamName), meta.StreamName);
+      }
+      const dueAtMs = nowMs + context.config.deleteStreamMs;
       await context.streams.put({
-        ...meta,
+        ...withConsumers(meta, deregisterAll(consumers, dueAtMs)),
         StreamStatus: "DELETING",
-        statusDueAtMs: nowMs + context.config.deleteStreamMs,
+        statusDueAtMs: dueAtMs,
         shards: meta.StreamStatus === "CREATING" ? [] : meta.shards,
       });
     });

@@ -4,20 +4,23 @@ import { isOpen } from "../shards.js";
 import { limits } from "../limits.js";
 import { describedWarmThroughput } from "../warm-throughput.js";
 import type { StreamReference } from "../stream-registry.js";
+import { consumersOf } from "../consumers/index.js";
 import { streamArn } from "../../core/arn.js";
 
 /**
  * DescribeStreamSummary: the stream without its shard list. OpenShardCount agrees with
- * DescribeStream: a CREATING stream has no shards yet. ConsumerCount is 0 until enhanced fan-out
- * consumers exist. MaxRecordSizeInKiB is always shown (1024 until UpdateMaxRecordSize); WarmThroughput
- * only where AWS shows it (an ON_DEMAND stream with a setting, in an account with the commitment).
+ * DescribeStream: a CREATING stream has no shards yet. ConsumerCount counts the enhanced fan-out
+ * consumers registered and not yet gone, whatever their status. MaxRecordSizeInKiB is always
+ * shown (1024 until UpdateMaxRecordSize); WarmThroughput only where AWS shows it (an ON_DEMAND
+ * stream with a setting, in an account with the commitment).
  */
 export const describeStreamSummary = defineAction<StreamReference, unknown>({
   shape: { type: "structure", members: { ...streamReference } },
   async run(context, input) {
     const meta = await context.streams.requireCurrent(input);
     const openShardCount = meta.StreamStatus === "CREATING" ? 0 : meta.shards.filter(isOpen).length;
-    const warmThroughput = describedWarmThroughput(context, meta, context.clock.nowMs());
+    const nowMs = context.clock.nowMs();
+    const warmThroughput = describedWarmThroughput(context, meta, nowMs);
     return {
       StreamDescriptionSummary: {
         StreamName: meta.StreamName,
@@ -30,7 +33,7 @@ export const describeStreamSummary = defineAction<StreamReference, unknown>({
         EncryptionType: meta.EncryptionType,
         KeyId: meta.KeyId,
         OpenShardCount: openShardCount,
-        ConsumerCount: 0,
+        ConsumerCount: consumersOf(meta, nowMs).length,
         ...(warmThroughput && { WarmThroughput: warmThroughput }),
         MaxRecordSizeInKiB: meta.MaxRecordSizeInKiB ?? limits.maxRecordSizeKiBDefault,
       },

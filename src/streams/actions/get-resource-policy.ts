@@ -1,6 +1,6 @@
 import { defineAction } from "../action.js";
 import { ResourceARN } from "../shapes/common.js";
-import { noPolicy, policyStream } from "../resource-policy.js";
+import { policyTarget, readPolicy } from "../resource-policy.js";
 
 interface GetResourcePolicyInput {
   ResourceARN: string;
@@ -10,7 +10,6 @@ interface GetResourcePolicyInput {
 export const getResourcePolicy = defineAction<GetResourcePolicyInput, { Policy: string }>({
   shape: { type: "structure", members: { ResourceARN: { ...ResourceARN, required: true } } },
   async run(context, input) {
-    const meta = context.streams.require(policyStream(context, input.ResourceARN));
-    return { Policy: meta.resourcePolicy ?? noPolicy };
+    return { Policy: readPolicy(context, policyTarget(context, input.ResourceARN)) };
   },
 });

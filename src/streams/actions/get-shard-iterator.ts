@@ -2,17 +2,17 @@ import { defineAction } from "../action.js";
 import { SequenceNumber, ShardId, StreamARN, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { issueIterator, retainedStartOffset, retentionCutoffMs, trimIfDue } from "../records/index.js";
-import { decodeSequenceNumber } from "../../core/sequence-number.js";
+import { decodeSequenceNumber, encodeSequenceNumber } from "../../core/sequence-number.js";
 import { shardIdFromIndex, shardIndexFromId } from "../../core/shard-id.js";
 import type { ShardLog, ShardMeta, StreamMeta } from "../../storage/types.js";
 import type { StreamsContext } from "../context.js";
 import type { StreamReference } from "../stream-registry.js";
 import { isExpired } from "../shards.js";
 
-const iteratorTypes = ["AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"] as const;
-type ShardIteratorType = (typeof iteratorTypes)[number];
+export const iteratorTypes = ["AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"] as const;
+export type ShardIteratorType = (typeof iteratorTypes)[number];
 
-interface GetShardIteratorInput extends StreamReference {
+export interface GetShardIteratorInput extends StreamReference {
   ShardId: string;
   ShardIteratorType: ShardIteratorType;
   StartingSequenceNumber?: string;
@@ -21,7 +21,7 @@ interface GetShardIteratorInput extends StreamReference {
 }
 
 /** What the start-position rules need to know about the request's shard. */
-interface ShardAt {
+export interface ShardAt {
   context: StreamsContext;
   meta: StreamMeta;
   shard: ShardMeta;
@@ -62,7 +62,8 @@ export const getShardIterator = defineAction<GetShardIteratorInput, { ShardItera
   },
 });
 
-async function startOffset(at: ShardAt, input: GetShardIteratorInput): Promise<number> {
+/** The offset a start position names; SubscribeToShard applies the same rules (its StartingPosition). */
+export async function startOffset(at: ShardAt, input: GetShardIteratorInput): Promise<number> {
   const type = input.ShardIteratorType;
   const sequenceNumber = input.StartingSequenceNumber;
   switch (type) {
@@ -70,7 +71,11 @@ async function startOffset(at: ShardAt, input: GetShardIteratorInput): Promise<n
     case "AFTER_SEQUENCE_NUMBER": {
       if (sequenceNumber === undefined) throw streamsErrors.iteratorTypeNeedsSequenceNumber(type, false);
       const offset = sequenceOffset(at, sequenceNumber);
-      return Math.max(type === "AT_SEQUENCE_NUMBER" ? offset : offset + 1, at.retainedFromOffset);
+      // The shard's StartingSequenceNumber names the point before its first record, so AFTER it
+      // starts at that record — unless the first record itself carries that number (it arrived in
+      // the millisecond the shard was created), when AFTER means after it, as for any record.
+      const afterShardStart = type === "AFTER_SEQUENCE_NUMBER" && offset === 0 && sequenceNumber === shardStartSequenceNumber(at.shard) && !(await firstRecordCarries(at, sequenceNumber));
+      return Math.max(type === "AT_SEQUENCE_NUMBER" || afterShardStart ? offset : offset + 1, at.retainedFromOffset);
     }
     case "TRIM_HORIZON":
     case "LATEST":
@@ -92,10 +97,23 @@ function sequenceOffset(at: ShardAt, sequenceNumber: string): number {
   if (position.shardIndex !== at.shard.shardIndex) {
     throw streamsErrors.startingSequenceNumberOtherShard(shardIdFromIndex(position.shardIndex), shardId);
   }
-  // Records of an earlier stream of this name arrived before this shard existed; nothing past the end was issued yet.
-  const issuedHere = position.arrivalMs >= at.shard.createdAtMs && position.offset < at.log.endOffset();
+  // Records of an earlier stream of this name arrived before this shard existed; nothing past the end was issued yet
+  // (but the shard's StartingSequenceNumber is its own even while the shard is empty).
+  const issuedHere =
+    position.arrivalMs >= at.shard.createdAtMs && (position.offset < at.log.endOffset() || sequenceNumber === shardStartSequenceNumber(at.shard));
   if (!issuedHere) throw streamsErrors.foreignStartingSequenceNumber(sequenceNumber, shardId, streamName, accountId);
   return position.offset;
+}
+
+/** What ListShards and DescribeStream give as the shard's StartingSequenceNumber. */
+function shardStartSequenceNumber(shard: ShardMeta): string {
+  return encodeSequenceNumber({ arrivalMs: shard.createdAtMs, shardIndex: shard.shardIndex, offset: 0 });
+}
+
+async function firstRecordCarries(at: ShardAt, sequenceNumber: string): Promise<boolean> {
+  if (at.log.endOffset() === 0 || at.log.startOffset() > 0) return false;
+  const first = (await at.log.read(0, { recordsMax: 1, bytesMax: 1 })).records[0];
+  return first !== undefined && first.offset === 0 && encodeSequenceNumber({ arrivalMs: first.arrivalMs, shardIndex: at.shard.shardIndex, offset: 0 }) === sequenceNumber;
 }
 
 async function timestampOffset(at: ShardAt, timestampMs: number | undefined): Promise<number> {

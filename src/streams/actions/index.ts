@@ -34,6 +34,11 @@ import { getResourcePolicy } from "./get-resource-policy.js";
 import { deleteResourcePolicy } from "./delete-resource-policy.js";
 import { startStreamEncryption } from "./start-stream-encryption.js";
 import { stopStreamEncryption } from "./stop-stream-encryption.js";
+import { registerStreamConsumer } from "./register-stream-consumer.js";
+import { deregisterStreamConsumer } from "./deregister-stream-consumer.js";
+import { describeStreamConsumer } from "./describe-stream-consumer.js";
+import { listStreamConsumers } from "./list-stream-consumers.js";
+import { subscribeToShard } from "./subscribe-to-shard.js";
 
 export const streamsActions: Readonly<Record<string, StreamsAction>> = {
   CreateStream: createStream,
@@ -70,4 +75,9 @@ export const streamsActions: Readonly<Record<string, StreamsAction>> = {
   DeleteResourcePolicy: deleteResourcePolicy,
   StartStreamEncryption: startStreamEncryption,
   StopStreamEncryption: stopStreamEncryption,
+  RegisterStreamConsumer: registerStreamConsumer,
+  DeregisterStreamConsumer: deregisterStreamConsumer,
+  DescribeStreamConsumer: describeStreamConsumer,
+  ListStreamConsumers: listStreamConsumers,
+  SubscribeToShard: subscribeToShard,
 };

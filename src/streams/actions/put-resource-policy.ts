@@ -1,6 +1,6 @@
 import { defineAction } from "../action.js";
 import { ResourceARN } from "../shapes/common.js";
-import { changePolicy, checkPolicy, policyStream } from "../resource-policy.js";
+import { changePolicy, checkPolicy, policyTarget } from "../resource-policy.js";
 
 interface PutResourcePolicyInput {
   ResourceARN: string;
@@ -14,9 +14,9 @@ export const putResourcePolicy = defineAction<PutResourcePolicyInput, undefined>
     members: { ResourceARN: { ...ResourceARN, required: true }, Policy: { type: "string", required: true } },
   },
   async run(context, input) {
-    const reference = policyStream(context, input.ResourceARN);
+    const target = policyTarget(context, input.ResourceARN);
     checkPolicy(input.Policy);
-    await changePolicy(context, reference, input.Policy);
+    await changePolicy(context, target, input.Policy);
     return undefined;
   },
 });

@@ -11,8 +11,10 @@
  * naming the shard. The check runs after the request's shape is checked and before the action, and
  * a refused call takes no token.
  *
- * Actions in the table that the service does not serve yet (consumers, SubscribeToShard) are
- * listed so they are limited as soon as they are added.
+ * The consumer actions are limited as their pages say: RegisterStreamConsumer 5 per account,
+ * DeregisterStreamConsumer and ListStreamConsumers 5 and DescribeStreamConsumer 20 per stream (a
+ * call naming its consumer by ConsumerARN counts against the ARN's stream); SubscribeToShard one
+ * per second per consumer and shard.
  */
 import { ServiceError, streamsErrors } from "../errors.js";
 import { parseStreamArn } from "../../core/arn.js";

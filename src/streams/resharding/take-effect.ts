@@ -7,6 +7,7 @@ import type { Catalog, LogStore, ShardLog, StreamMeta } from "../../storage/type
 import type { Clock } from "../../util/clock.js";
 import type { Logger } from "../../util/logger.js";
 import type { WriteGate } from "../records/write-gate.js";
+import type { ShardNotifier } from "../subscriptions/index.js";
 import { applyReshard, type ShardEnding } from "./plan.js";
 
 export interface TakeEffectDeps {
@@ -14,6 +15,8 @@ export interface TakeEffectDeps {
   logs: LogStore;
   clock: Clock;
   logger: Logger;
+  /** Wakes the subscribers of the shards a reshard closes, so they send ChildShards and end. */
+  notifier?: ShardNotifier;
 }
 
 /** Whether a stored stream has a reshard that should be in effect by `nowMs`. */
@@ -36,7 +39,11 @@ export async function takeEffect(deps: TakeEffectDeps, streamName: string, strea
     endings.set(shardIndex, await shardEnding(deps.logs.shard(streamId, shardIndex), nowMs));
   }
   const outcome = await deps.catalog.put(applyReshard(meta, endings, nowMs));
-  if (!outcome.ok) deps.logger.error({ failure: outcome.failure, stream: streamName }, "reshard could not be stored; will retry");
+  if (!outcome.ok) {
+    deps.logger.error({ failure: outcome.failure, stream: streamName }, "reshard could not be stored; will retry");
+    return;
+  }
+  for (const shardIndex of endings.keys()) deps.notifier?.notify(streamId, shardIndex);
 }
 
 /**

@@ -70,6 +70,12 @@ describe("Limits > control plane", { skip }, () => {
     { action: "UpdateStreamWarmThroughput", body: () => ({ StreamName: streamB, WarmThroughputMiBps: 1 }), rate: 5, type: "LimitExceededException", message: () => streamThrottled(streamB) },
     { action: "GetShardIterator", body: () => ({ StreamName: streamA, ShardId: shardId(0), ShardIteratorType: "LATEST" }), rate: 5, type: "ProvisionedThroughputExceededException", message: () => `Rate exceeded for shard ${shardId(0)} in stream ${streamA} under account ${accountId}.` },
     { action: "ListShards", body: () => ({ StreamName: streamA }), rate: 1000, type: "LimitExceededException", message: () => streamThrottled(streamA) },
+    { action: "RegisterStreamConsumer", body: () => ({ StreamARN: arnOf("no-such-stream"), ConsumerName: "c" }), rate: 5, type: "LimitExceededException", message: () => streamThrottled("no-such-stream") },
+    { action: "DeregisterStreamConsumer", body: () => ({ StreamARN: arnOf("no-such-stream"), ConsumerName: "c" }), rate: 5, type: "LimitExceededException", message: () => streamThrottled("no-such-stream") },
+    { action: "DescribeStreamConsumer", body: () => ({ ConsumerARN: `${arnOf("no-such-stream")}/consumer/c:1` }), rate: 20, type: "LimitExceededException", message: () => streamThrottled("no-such-stream") },
+    // One call a second per consumer and shard; refused before the event stream starts, as a plain error.
+    { action: "SubscribeToShard", body: () => ({ ConsumerARN: `${arnOf("no-such-stream")}/consumer/c:1`, ShardId: shardId(0), StartingPosition: { Type: "LATEST" } }), rate: 1, type: "LimitExceededException", message: () => streamThrottled("no-such-stream") },
+    { action: "ListStreamConsumers", body: () => ({ StreamARN: arnOf(streamA) }), rate: 5, type: "LimitExceededException", message: () => streamThrottled(streamA) },
   ];
 
   describe("each action's documented rate", () => {

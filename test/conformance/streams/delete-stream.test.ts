@@ -1,6 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ResourceNotFoundException } from "@aws-sdk/client-kinesis";
+import {
+  CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ResourceInUseException, ResourceNotFoundException,
+} from "@aws-sdk/client-kinesis";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
 import { assertError, assertValidation, assertWrongTypes, ok } from "../../helpers/wire-assert.js";
 import { ManualClock } from "../../../src/util/clock.js";
@@ -69,6 +71,30 @@ describe("DeleteStream", () => {
       });
     });
 
+    it("refuses a stream with registered consumers unless EnforceConsumerDeletion is true", async () => {
+      const name = randomStreamName("consumed");
+      await ok(server, "CreateStream", { StreamName: name, ShardCount: 1 });
+      const consumerArn = (await ok(server, "RegisterStreamConsumer", { StreamARN: arnOf(name), ConsumerName: "reader" })).Consumer.ConsumerARN;
+      const message =
+        `DeleteStream can't delete ${arnOf(name)} because there are consumers associated with this data stream. ` +
+        `To delete ${name} anyway, set the EnforceConsumerDeletion parameter to true to force the deletion of all the consumers that are associated with it.`;
+      await assertError(server, action, { StreamName: name }, "ResourceInUseException", message);
+      await assertError(server, action, { StreamARN: arnOf(name), EnforceConsumerDeletion: false }, "ResourceInUseException", message);
+      await assert.rejects(client.send(new DeleteStreamCommand({ StreamName: name })), (error: unknown) => {
+        assert.ok(error instanceof ResourceInUseException);
+        assert.equal(error.message, message);
+        return true;
+      });
+      assert.equal((await ok(server, "DescribeStreamConsumer", { ConsumerARN: consumerArn })).ConsumerDescription.ConsumerStatus, "ACTIVE");
+      await client.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true }));
+      await ok(server, "CreateStream", { StreamName: name, ShardCount: 1 });
+      // The consumers went with the stream: the new stream of the name has none.
+      assert.deepEqual((await ok(server, "ListStreamConsumers", { StreamARN: arnOf(name) })).Consumers, []);
+      await assertError(server, "DescribeStreamConsumer", { ConsumerARN: consumerArn }, "ResourceNotFoundException",
+        `Consumer ${consumerArn} under account ${server.accountId} not found.`);
+      await ok(server, action, { StreamName: name });
+    });
+
     it("frees the name for a new stream", async () => {
       const name = randomStreamName();
       await ok(server, "CreateStream", { StreamName: name, ShardCount: 1 });
@@ -101,6 +127,34 @@ describe("DeleteStream", () => {
       clock.advance(1);
       await assertError(timed, "DescribeStream", { StreamName: "active" }, "ResourceNotFoundException", `Stream active under account ${timed.accountId} not found.`);
       assert.deepEqual((await ok(timed, "ListStreams", {})).StreamNames, []);
+    });
+
+    it("shows consumers DELETING with their stream when EnforceConsumerDeletion is true; one already DELETING does not hold the stream", async () => {
+      await ok(timed, "CreateStream", { StreamName: "fanned", ShardCount: 1 });
+      clock.advance(1000);
+      const register = async (name: string) =>
+        (await ok(timed, "RegisterStreamConsumer", { StreamARN: `arn:aws:kinesis:${timed.region}:${timed.accountId}:stream/fanned`, ConsumerName: name })).Consumer.ConsumerARN;
+      const statusOf = async (arn: string) => (await ok(timed, "DescribeStreamConsumer", { ConsumerARN: arn })).ConsumerDescription.ConsumerStatus;
+      const creating = await register("creating");
+      const leaving = await register("leaving");
+      await ok(timed, "DeregisterStreamConsumer", { ConsumerARN: leaving });
+      await ok(timed, "DeregisterStreamConsumer", { ConsumerARN: creating });
+      // Only DELETING consumers are left: the stream goes without EnforceConsumerDeletion.
+      await ok(timed, action, { StreamName: "fanned" });
+      assert.equal(await statusOf(creating), "DELETING");
+      clock.advance(2000);
+      await assertError(timed, "DescribeStreamConsumer", { ConsumerARN: creating }, "ResourceNotFoundException", `Stream fanned under account ${timed.accountId} not found.`);
+
+      await ok(timed, "CreateStream", { StreamName: "fanned", ShardCount: 1 });
+      clock.advance(1000);
+      const active = await register("active");
+      clock.advance(1000);
+      const young = await register("young");
+      await ok(timed, action, { StreamName: "fanned", EnforceConsumerDeletion: true });
+      assert.deepEqual([await statusOf(active), await statusOf(young)], ["DELETING", "DELETING"]);
+      assert.equal((await ok(timed, "DescribeStreamSummary", { StreamName: "fanned" })).StreamDescriptionSummary.ConsumerCount, 2);
+      clock.advance(2000);
+      await assertError(timed, "DescribeStreamConsumer", { ConsumerARN: active }, "ResourceNotFoundException", `Stream fanned under account ${timed.accountId} not found.`);
     });
 
     it("deletes a CREATING stream, which is then described with no shards", async () => {

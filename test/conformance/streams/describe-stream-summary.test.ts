@@ -92,5 +92,19 @@ describe("DescribeStreamSummary", () => {
       clock.advance(1000);
       assert.equal((await ok(timed, action, { StreamName: "young" })).StreamDescriptionSummary.OpenShardCount, 2);
     });
+
+    it("counts the registered consumers, CREATING ones too, until their deregistration is done", async () => {
+      const consumerCount = async () => (await ok(timed, action, { StreamName: "young" })).StreamDescriptionSummary.ConsumerCount;
+      const StreamARN = `arn:aws:kinesis:${timed.region}:${timed.accountId}:stream/young`;
+      assert.equal(await consumerCount(), 0);
+      await ok(timed, "RegisterStreamConsumer", { StreamARN, ConsumerName: "one" });
+      await ok(timed, "RegisterStreamConsumer", { StreamARN, ConsumerName: "two" });
+      assert.equal(await consumerCount(), 2);
+      clock.advance(1000);
+      assert.equal(await consumerCount(), 2);
+      // deleteStreamMs is 0 here: a deregistered consumer is gone at once.
+      await ok(timed, "DeregisterStreamConsumer", { StreamARN, ConsumerName: "one" });
+      assert.equal(await consumerCount(), 1);
+    });
   });
 });

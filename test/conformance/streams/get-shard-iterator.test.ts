@@ -1,7 +1,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  GetShardIteratorCommand, IncreaseStreamRetentionPeriodCommand, PutRecordCommand, type KinesisClient,
+  GetShardIteratorCommand, IncreaseStreamRetentionPeriodCommand, ListShardsCommand, PutRecordCommand, type KinesisClient,
 } from "@aws-sdk/client-kinesis";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
 import { ManualClock } from "../../../src/util/clock.js";
@@ -285,4 +285,20 @@ test("GetShardIterator > retention > TRIM_HORIZON and old positions start at the
     localClient.destroy();
     await local.stop();
   }
+});
+
+test("GetShardIterator > AFTER_SEQUENCE_NUMBER with the shard's StartingSequenceNumber starts at its first record, even on an empty shard", async () => {
+  const name = randomStreamName("after-start");
+  await createActiveStream(client, name, 1);
+  const listed = await client.send(new ListShardsCommand({ StreamName: name }));
+  const start = listed.Shards![0]!.SequenceNumberRange!.StartingSequenceNumber!;
+  // Allowed while the shard is empty, and the iterator then sees the records written after it.
+  const early = await client.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId(0), ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: start }));
+  // The first record arrives in a later millisecond than the shard's creation, as in practice.
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await put(name, "first");
+  await put(name, "second");
+  assert.deepEqual(await dataFrom(early.ShardIterator!), ["first", "second"]);
+  const late = await client.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId(0), ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: start }));
+  assert.deepEqual(await dataFrom(late.ShardIterator!), ["first", "second"]);
 });

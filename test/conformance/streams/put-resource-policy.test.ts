@@ -4,6 +4,7 @@ import { GetResourcePolicyCommand, InvalidArgumentException, KinesisClient, PutR
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
 import { assertError, assertValidation, assertWrongTypes, call, formats, ok } from "../../helpers/wire-assert.js";
 import { arnOf, consumerArnOf, policyFor, restartableServer } from "./stream-settings-helpers.js";
+import { ManualClock } from "../../../src/util/clock.js";
 
 const action = "PutResourcePolicy";
 const notJson = "Invalid policy document: the policy must be a JSON object.";
@@ -53,7 +54,9 @@ describe("PutResourcePolicy", () => {
     });
 
     it("takes policies up to 20 KiB", async () => {
-      const padded = (bytes: number) => JSON.stringify({ Version: "2012-10-17", Statement: [], Sid: "x".repeat(bytes - 48) });
+      // A valid resource policy (PutResourcePolicy checks the IAM grammar) padded by its Sid.
+      const document = (sid: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: sid, Effect: "Allow", Principal: "*", Action: "kinesis:GetRecords" }] });
+      const padded = (bytes: number) => document("x".repeat(bytes - document("").length));
       assert.equal(Buffer.byteLength(padded(20480)), 20480);
       await ok(server, action, { ResourceARN: arnOf(server, name), Policy: padded(20480) });
       await assertError(server, action, { ResourceARN: arnOf(server, name), Policy: padded(20481) }, "InvalidArgumentException",
@@ -109,16 +112,75 @@ describe("PutResourcePolicy", () => {
     });
   });
 
+  describe("consumers", () => {
+    let timed: TestServer;
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    before(async () => {
+      timed = await startTestServer({ clock, streams: { createStreamMs: 1000 } });
+      await ok(timed, "CreateStream", { StreamName: "fanned", ShardCount: 1 });
+      clock.advance(1000);
+    });
+    after(() => timed.stop());
+    const register = async (name: string) =>
+      (await ok(timed, "RegisterStreamConsumer", { StreamARN: arnOf(timed, "fanned"), ConsumerName: name })).Consumer.ConsumerARN as string;
+    const policyAt = async (resourceArn: string) => (await ok(timed, "GetResourcePolicy", { ResourceARN: resourceArn })).Policy;
+
+    it("refuses a consumer that is not ACTIVE yet", async () => {
+      const arn = await register("young");
+      const seconds = Math.floor(clock.nowMs() / 1000);
+      await assertError(timed, action, { ResourceARN: arn, Policy: policyFor(arn) }, "ResourceInUseException",
+        `Consumer young with creation timestamp ${seconds} under stream fanned and account ${timed.accountId} is not in ACTIVE status.`);
+      assert.equal(await policyAt(arn), "{}");
+      clock.advance(1000);
+      await ok(timed, action, { ResourceARN: arn, Policy: policyFor(arn) });
+    });
+
+    it("attaches a policy to an ACTIVE consumer apart from its stream's, in JSON and CBOR, and through the SDK", async () => {
+      const arn = await register("reader");
+      clock.advance(1000);
+      for (const [index, format] of formats.entries()) {
+        const policy = policyFor(arn, `44445555666${index}`);
+        const response = await call(timed, format, action, { ResourceARN: arn, Policy: policy });
+        assert.equal(response.statusCode, 200);
+        assert.equal(response.body, undefined);
+        assert.equal(await policyAt(arn), policy);
+      }
+      assert.equal(await policyAt(arnOf(timed, "fanned")), "{}");
+      const sdk = kinesisClient(timed);
+      try {
+        await sdk.send(new PutResourcePolicyCommand({ ResourceARN: arn, Policy: policyFor(arn) }));
+        assert.equal((await sdk.send(new GetResourcePolicyCommand({ ResourceARN: arn }))).Policy, policyFor(arn));
+      } finally {
+        sdk.destroy();
+      }
+    });
+
+    it("leaves the policy with its consumer: gone when the consumer is deregistered and registered again", async () => {
+      const arn = await register("recreated");
+      clock.advance(1000);
+      await ok(timed, action, { ResourceARN: arn, Policy: policyFor(arn) });
+      await ok(timed, "DeregisterStreamConsumer", { ConsumerARN: arn });
+      await assertError(timed, "GetResourcePolicy", { ResourceARN: arn }, "ResourceNotFoundException", `Consumer ${arn} under account ${timed.accountId} not found.`);
+      clock.advance(1000);
+      const again = await register("recreated");
+      clock.advance(1000);
+      assert.equal(await policyAt(again), "{}");
+    });
+  });
+
   describe("durability", () => {
-    it("keeps the policy across a restart of the embedded engine", async () => {
+    it("keeps stream and consumer policies across a restart of the embedded engine", async () => {
       const restartable = await restartableServer();
       try {
         const first = restartable.current();
         await ok(first, "CreateStream", { StreamName: "durable", ShardCount: 1 });
         const policy = policyFor(arnOf(first, "durable"));
         await ok(first, action, { ResourceARN: arnOf(first, "durable"), Policy: policy });
+        const consumerArn = (await ok(first, "RegisterStreamConsumer", { StreamARN: arnOf(first, "durable"), ConsumerName: "reader" })).Consumer.ConsumerARN;
+        await ok(first, action, { ResourceARN: consumerArn, Policy: policyFor(consumerArn) });
         const again = await restartable.restart();
         assert.equal((await ok(again, "GetResourcePolicy", { ResourceARN: arnOf(again, "durable") })).Policy, policy);
+        assert.equal((await ok(again, "GetResourcePolicy", { ResourceARN: consumerArn })).Policy, policyFor(consumerArn));
       } finally {
         await restartable.close();
       }

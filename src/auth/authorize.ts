@@ -1,0 +1,214 @@
+/**
+ * Authorization of Kinesis requests: for each resource an action touches (kinesis-actions.ts),
+ * the caller's identity policies and the resource's policy (a stream's, or a consumer's) are
+ * evaluated by AWS's logic (policy/evaluate.ts), and a denied request answers
+ * AccessDeniedException in AWS's words. It runs after the shape check and before the action.
+ *
+ * Under `--auth none` every caller is the anonymous principal, which is allowed everything: that
+ * costs one comparison. Without Conditions, decisions are cached per principal (policy/cache.ts),
+ * so a PutRecords or GetRecords stream pays a few map lookups. Resource policies are read from a
+ * `ResourcePolicyIndex` kept beside the catalog, not from the catalog itself, whose reads copy the
+ * whole stream (as much again as the action's own read); the index sees every write, so a
+ * changed policy applies to the next request.
+ */
+import { anonymousPrincipal, type Principal } from "./principal.js";
+import { kinesisActionOf, type ResourceLocator } from "./kinesis-actions.js";
+import { EvaluationCache, type ConditionContext, type PolicyDocument } from "./policy/index.js";
+import type { StreamsContext } from "../streams/context.js";
+import { streamsErrors } from "../streams/errors.js";
+import { streamArn as formatStreamArn, parseStreamArn } from "../core/arn.js";
+import { decodeIterator } from "../core/iterator-token.js";
+import { assert } from "../util/assert.js";
+import { decodePageToken } from "../core/page-token.js";
+import { consumersOf, parseConsumerArn } from "../streams/consumers/index.js";
+import type { Catalog, StreamMeta } from "../storage/types.js";
+
+/** What the transport knows of a request, for the aws:SourceIp and aws:SecureTransport condition keys. */
+export interface RequestFacts {
+  sourceIp?: string;
+  secureTransport?: boolean;
+}
+
+export class KinesisAuthorizer {
+  private readonly cache = new EvaluationCache();
+  private readonly locator: ResourceLocator;
+
+  constructor(
+    private readonly context: StreamsContext,
+    private readonly policies: ResourcePolicyIndex,
+  ) {
+    this.locator = resourceLocator(context);
+  }
+
+  /**
+   * Throws AccessDeniedException unless `principal` may run the action on every resource the
+   * input names. `input` has passed the action's shape check.
+   */
+  authorize(principal: Principal, actionName: string, input: Record<string, unknown>, facts: RequestFacts = {}): void {
+    if (principal === anonymousPrincipal(principal.accountId)) return;
+    const action = kinesisActionOf(actionName);
+    // Every implemented action has its line in kinesis-actions.ts (test/auth/authorization.test.ts checks).
+    assert(action !== undefined, `no authorization entry for ${actionName}`);
+    const { config } = this.context;
+    const identityConditions = principal.policies.some((policy) => policy.hasConditions);
+    let conditions: ConditionContext | undefined;
+    for (const resource of action.resources(input, this.locator)) {
+      const owner = resource === "*" ? { accountId: config.accountId, region: config.region, path: "*" } : ownerOf(resource);
+      const resourcePolicy = owner && this.resourcePolicyOf(resource, owner);
+      const resourceArn = resource === "*" ? `arn:aws:kinesis:${config.region}:${config.accountId}:*` : resource;
+      // The condition keys cost a clock read and a date format: only policies with conditions read them.
+      const context =
+        identityConditions || resourcePolicy?.hasConditions
+          ? (conditions ??= conditionContext(principal, config.region, this.context.clock.nowMs(), facts))
+          : noConditions;
+      const evaluation = this.cache.explain({
+        principal,
+        action: action.iamAction,
+        resource: resourceArn,
+        context,
+        ...(resourcePolicy && { resourcePolicy }),
+        resourceAccountId: owner?.accountId ?? config.accountId,
+      });
+      if (evaluation.decision === "allow") continue;
+      throw streamsErrors.notAuthorized(principal.arn, action.iamAction, resourceArn, evaluation.policyKind, evaluation.decision === "explicit-deny");
+    }
+  }
+
+  /** The policy of a stream or consumer this server holds; none for anything else. */
+  private resourcePolicyOf(resource: string, owner: ArnOwner): PolicyDocument | undefined {
+    const { config } = this.context;
+    if (owner.accountId !== config.accountId || owner.region !== config.region) return undefined;
+    const { path } = owner;
+    if (!path.startsWith("stream/")) return undefined;
+    if (path.indexOf("/", streamPrefixLength) < 0) return this.cache.resourcePolicy(this.policies.streamPolicy(path.slice(streamPrefixLength)));
+    const consumer = parseConsumerArn(resource);
+    return consumer && this.cache.resourcePolicy(this.policies.consumerPolicy(consumer.streamName, resource));
+  }
+}
+
+interface StreamPolicies {
+  stream?: string;
+  /** By consumer ARN. */
+  consumers: Map<string, string>;
+}
+
+/**
+ * The resource policies of the catalog's streams and consumers, by stream name, kept current by
+ * a wrapper around the catalog that sees every stream written or removed (`catalog`, which the
+ * stream registry must use). Only streams with a policy are held.
+ */
+export class ResourcePolicyIndex {
+  readonly catalog: Catalog;
+  private readonly byStream = new Map<string, StreamPolicies>();
+
+  constructor(inner: Catalog) {
+    for (const meta of inner.list()) this.record(meta.StreamName, meta);
+    const refresh = (streamName: string) => this.record(streamName, inner.get(streamName));
+    this.catalog = {
+      list: () => inner.list(),
+      get: (streamName) => inner.get(streamName),
+      put: async (meta) => {
+        try {
+          return await inner.put(meta);
+        } finally {
+          refresh(meta.StreamName);
+        }
+      },
+      remove: async (streamName) => {
+        try {
+          return await inner.remove(streamName);
+        } finally {
+          refresh(streamName);
+        }
+      },
+      accountSettings: () => inner.accountSettings(),
+      putAccountSettings: (settings) => inner.putAccountSettings(settings),
+      secret: () => inner.secret(),
+    };
+  }
+
+  streamPolicy(streamName: string): string | undefined {
+    return this.byStream.get(streamName)?.stream;
+  }
+
+  consumerPolicy(streamName: string, consumerArn: string): string | undefined {
+    return this.byStream.get(streamName)?.consumers.get(consumerArn);
+  }
+
+  private record(streamName: string, meta: StreamMeta | undefined): void {
+    const consumers = new Map<string, string>();
+    for (const consumer of meta?.consumers ?? []) {
+      if (consumer.resourcePolicy !== undefined) consumers.set(consumer.ConsumerARN, consumer.resourcePolicy);
+    }
+    if (meta?.resourcePolicy === undefined && consumers.size === 0) {
+      this.byStream.delete(streamName);
+      return;
+    }
+    this.byStream.set(streamName, { ...(meta?.resourcePolicy !== undefined && { stream: meta.resourcePolicy }), consumers });
+  }
+}
+
+const noConditions: ConditionContext = Object.freeze({});
+
+const streamPrefixLength = "stream/".length;
+
+interface ArnOwner {
+  region: string;
+  accountId: string;
+  /** The resource part: `stream/<name>` or `stream/<name>/consumer/<name>:<seconds>`. */
+  path: string;
+}
+
+/** The region, account and resource part of an ARN, or undefined for text that is not one (by colons, not a regular expression: this runs per request). */
+function ownerOf(arn: string): ArnOwner | undefined {
+  if (!arn.startsWith("arn:")) return undefined;
+  const service = arn.indexOf(":", 4);
+  const region = service < 0 ? -1 : arn.indexOf(":", service + 1);
+  const account = region < 0 ? -1 : arn.indexOf(":", region + 1);
+  const path = account < 0 ? -1 : arn.indexOf(":", account + 1);
+  if (path < 0) return undefined;
+  return { region: arn.slice(region + 1, account), accountId: arn.slice(account + 1, path), path: arn.slice(path + 1) };
+}
+
+/**
+ * The global condition keys Tributary knows of a request. aws:userid is left out: IAM's value is
+ * the caller's unique id (AIDA…), which the credentials file does not give.
+ */
+function conditionContext(principal: Principal, region: string, nowMs: number, facts: RequestFacts): ConditionContext {
+  const context: Record<string, string> = {
+    "aws:CurrentTime": new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    "aws:EpochTime": String(Math.floor(nowMs / 1000)),
+    "aws:PrincipalArn": principal.arn,
+    "aws:PrincipalAccount": principal.accountId,
+    "aws:RequestedRegion": region,
+  };
+  const user = /^arn:aws[a-z-]*:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(principal.arn);
+  if (user) context["aws:username"] = user[1]!;
+  if (facts.sourceIp !== undefined) context["aws:SourceIp"] = facts.sourceIp;
+  if (facts.secureTransport !== undefined) context["aws:SecureTransport"] = String(facts.secureTransport);
+  return context;
+}
+
+/** Finds the resources requests name, over the streams the server holds. */
+function resourceLocator(context: StreamsContext): ResourceLocator {
+  const { region, accountId } = context.config;
+  return {
+    streamArn: ({ StreamName, StreamARN }) => StreamARN ?? (StreamName !== undefined ? formatStreamArn(region, accountId, StreamName) : undefined),
+    iteratorStreamArn: (shardIterator) => {
+      const position = decodeIterator(context.iteratorKey, shardIterator);
+      return position && formatStreamArn(region, accountId, position.streamName);
+    },
+    pageTokenStreamArn: (nextToken) => {
+      const payload = decodePageToken(context.iteratorKey, nextToken)?.payload as { streamName?: unknown } | undefined;
+      return typeof payload?.streamName === "string" ? formatStreamArn(region, accountId, payload.streamName) : undefined;
+    },
+    consumerArn: ({ StreamARN, ConsumerName, ConsumerARN }) => {
+      if (ConsumerARN !== undefined) return ConsumerARN;
+      if (StreamARN === undefined || ConsumerName === undefined) return undefined;
+      const stream = parseStreamArn(StreamARN);
+      if (!stream || stream.accountId !== accountId || stream.region !== region) return undefined;
+      const meta = context.streams.get(stream.streamName);
+      return meta && consumersOf(meta, context.clock.nowMs()).find((consumer) => consumer.ConsumerName === ConsumerName)?.ConsumerARN;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Who is calling (interface A of issue 6): resolved by the RPC pipeline before a service runs —
+ * from the credentials file under `--auth sigv4`, or the anonymous principal under `--auth none` —
+ * and handed to the service, whose context carries it to authorization.
+ */
+import type { PolicyDocument } from "./policy/types.js";
+import { parsePolicyObject } from "./policy/parse.js";
+import type { ServiceError } from "../protocol/service-error.js";
+
+export interface Principal {
+  /** The 12-digit account the caller belongs to. */
+  accountId: string;
+  /** `arn:aws:iam::111122223333:user/alice`, as AccessDeniedException messages name it. */
+  arn: string;
+  /** The access key the request was signed with; empty for the anonymous principal. */
+  accessKeyId: string;
+  /** Identity-based policies attached to the caller, parsed once when the credentials were loaded. */
+  policies: readonly PolicyDocument[];
+}
+
+const allowEverything = (() => {
+  const parsed = parsePolicyObject({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
+  if (!parsed.ok) throw new Error(`the allow-everything policy does not parse: ${parsed.message}`);
+  return parsed.policy;
+})();
+
+const anonymousByAccount = new Map<string, Principal>();
+
+/**
+ * The caller under `--auth none`: the account's root, allowed everything. One object per account,
+ * so authorization can recognise it by identity and skip evaluation.
+ *
+ * @example anonymousPrincipal("000000000000").arn === "arn:aws:iam::000000000000:root"
+ */
+export const anonymousPrincipal = (accountId: string): Principal => {
+  let principal = anonymousByAccount.get(accountId);
+  if (principal === undefined) {
+    principal = Object.freeze({ accountId, arn: `arn:aws:iam::${accountId}:root`, accessKeyId: "", policies: Object.freeze([allowEverything]) });
+    anonymousByAccount.set(accountId, principal);
+  }
+  return principal;
+};
+
+/** The parts of a received request authentication reads. */
+export interface RequestToAuthenticate {
+  method: string;
+  /** The path as received (still percent-encoded), without the query. */
+  path: string;
+  /** The raw query string after `?`, or "" . */
+  query: string;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: Buffer;
+}
+
+export type Authentication = { ok: true; principal: Principal } | { ok: false; error: ServiceError };
+
+/** How the RPC pipeline learns who is calling (`--auth none` or `--auth sigv4`). */
+export interface Authenticator {
+  /**
+   * Whether the request carries no signature although one is required: AWS then answers a
+   * request that is not an RPC call (GET, unknown content type) with MissingAuthenticationToken
+   * rather than AccessDenied.
+   */
+  unsigned(request: RequestToAuthenticate): boolean;
+  authenticate(request: RequestToAuthenticate): Promise<Authentication>;
+}
+
+/** `--auth none`: every well-formed request is the account's anonymous principal. */
+export function anonymousAuthenticator(accountId: string): Authenticator {
+  const authentication: Authentication = { ok: true, principal: anonymousPrincipal(accountId) };
+  return { unsigned: () => false, authenticate: async () => authentication };
+}

@@ -1,0 +1,34 @@
+/**
+ * `--auth sigv4`: a request is whoever signed it, per the credentials file, or an AWS
+ * authentication error. Kinesis only: the service in the credential scope must be `kinesis` and
+ * the region the server's own.
+ */
+import type { Authenticator, Principal } from "../principal.js";
+import type { CredentialsFile } from "../credentials-file.js";
+import type { Clock } from "../../util/clock.js";
+import { parseQuery } from "./canonical.js";
+import { hasSignature } from "./parse.js";
+import { createSigV4Verifier } from "./verify.js";
+
+export const kinesisSigningService = "kinesis";
+
+export interface SigV4AuthenticatorDeps {
+  region: string;
+  credentials: Pick<CredentialsFile, "lookup">;
+  clock: Clock;
+}
+
+export function sigV4Authenticator(deps: SigV4AuthenticatorDeps): Authenticator {
+  const verifier = createSigV4Verifier<Principal>({
+    region: deps.region,
+    service: kinesisSigningService,
+    lookup: (accessKeyId) => deps.credentials.lookup(accessKeyId),
+  });
+  return {
+    unsigned: (request) => !hasSignature(request.headers, parseQuery(request.query)),
+    async authenticate(request) {
+      const outcome = await verifier.verify({ ...request, query: parseQuery(request.query) }, deps.clock.nowMs());
+      return outcome.ok ? { ok: true, principal: outcome.identity } : outcome;
+    },
+  };
+}

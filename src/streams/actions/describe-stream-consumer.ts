@@ -1,0 +1,13 @@
+import { defineAction } from "../action.js";
+import { consumerDescription, consumerReference, requireConsumer, type ConsumerReference } from "../consumers/index.js";
+import { streamArn } from "../../core/arn.js";
+
+/** DescribeStreamConsumer: one consumer, by its ARN or by its stream's ARN and its name. */
+export const describeStreamConsumer = defineAction<ConsumerReference, unknown>({
+  shape: { type: "structure", members: { ...consumerReference } },
+  async run(context, input) {
+    const { meta, consumer } = requireConsumer(context, input);
+    const { region, accountId } = context.config;
+    return { ConsumerDescription: consumerDescription(consumer, streamArn(region, accountId, meta.StreamName)) };
+  },
+});

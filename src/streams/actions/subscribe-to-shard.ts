@@ -1,0 +1,120 @@
+/**
+ * SubscribeToShard: a registered, ACTIVE consumer's 5-minute subscription to one shard, answered
+ * as an event stream (src/protocol/event-stream-output.ts) pushed from the shard's log as records
+ * become durable (streams/subscriptions).
+ *
+ * Checked in this order, each failure a plain error answer: the consumer exists
+ * (ResourceNotFoundException) and is ACTIVE (ResourceInUseException); the shard exists; the
+ * StartingPosition, by GetShardIterator's rules and with its messages (AWS answers SubscribeToShard
+ * with GetShardIterator's texts: KCL issue #391 quotes "Invalid StartingSequenceNumber. It encodes
+ * …" from SubscribeToShard); then AWS's 5-second rule for the consumer and shard. From the
+ * initial-response on, errors travel as exception messages.
+ */
+import { defineAction } from "../action.js";
+import { SequenceNumber, ShardId } from "../shapes/common.js";
+import { streamsErrors } from "../errors.js";
+import { retainedStartOffset, retentionCutoffMs } from "../records/index.js";
+import { ConsumerARN, createdSeconds, findConsumer } from "../consumers/index.js";
+import { continuationBefore, runSubscription } from "../subscriptions/index.js";
+import { iteratorTypes, startOffset, type ShardAt, type ShardIteratorType } from "./get-shard-iterator.js";
+import { isExpired } from "../shards.js";
+import { EventStreamOutput } from "../../protocol/event-stream-output.js";
+import { decodeSequenceNumber } from "../../core/sequence-number.js";
+import { shardIdFromIndex, shardIndexFromId } from "../../core/shard-id.js";
+
+interface SubscribeToShardInput {
+  ConsumerARN: string;
+  ShardId: string;
+  StartingPosition: {
+    Type: ShardIteratorType;
+    SequenceNumber?: string;
+    /** Epoch milliseconds (the shape checker converts both wire forms). */
+    Timestamp?: number;
+  };
+}
+
+export const subscribeToShard = defineAction<SubscribeToShardInput, EventStreamOutput>({
+  shape: {
+    type: "structure",
+    members: {
+      ConsumerARN: { ...ConsumerARN, required: true },
+      ShardId: { ...ShardId, required: true },
+      StartingPosition: {
+        type: "structure",
+        required: true,
+        members: {
+          Type: { type: "string", required: true, enum: iteratorTypes },
+          SequenceNumber,
+          Timestamp: { type: "timestamp" },
+        },
+      },
+    },
+  },
+  async run(context, input) {
+    const { accountId } = context.config;
+    const found = findConsumer(context, input.ConsumerARN);
+    if (found === undefined) throw streamsErrors.consumerNotFound(input.ConsumerARN, accountId);
+    const { consumer } = found;
+    const streamName = found.meta.StreamName;
+    if (consumer.ConsumerStatus !== "ACTIVE") {
+      throw streamsErrors.consumerNotActive(consumer.ConsumerName, createdSeconds(consumer.createdAtMs), streamName, accountId);
+    }
+
+    const shardIndex = shardIndexFromId(input.ShardId);
+    if (shardIndex === undefined) throw streamsErrors.unresolvableShardId(input.ShardId, streamName, accountId);
+    // A reshard that has fallen due takes effect first, so a closed shard's subscriber learns its children.
+    const meta = await context.streams.current(streamName);
+    const shard = meta?.shards.find((candidate) => candidate.shardIndex === shardIndex);
+    const nowMs = context.clock.nowMs();
+    // A closed shard whose records have all expired is gone, as it is from ListShards.
+    if (!meta || !shard || isExpired(shard, meta, nowMs)) throw streamsErrors.shardNotFound(shardIdFromIndex(shardIndex), streamName, accountId);
+
+    const log = context.logs.shard(meta.streamId, shardIndex);
+    const retainedFromOffset = await retainedStartOffset(log, retentionCutoffMs(meta, nowMs));
+    const offset = await startingOffset({ context, meta, shard, log, nowMs, retainedFromOffset }, input);
+    const continuation = await continuationBefore(log, shard, offset);
+
+    const claim = context.subscriptions.claim(input.ConsumerARN, shardIndex, context.clock.nowMs(), () =>
+      streamsErrors.subscriptionInUse(accountId, streamName, shard.ShardId, consumer.ConsumerName),
+    );
+    const start = {
+      streamName,
+      streamId: meta.streamId,
+      shardIndex,
+      consumerArn: input.ConsumerARN,
+      consumerName: consumer.ConsumerName,
+      offset,
+      continuation,
+      claim,
+    };
+    return new EventStreamOutput((sink, signal) => runSubscription(context, start, sink, signal));
+  },
+});
+
+/**
+ * The first offset to send: GetShardIterator's rules, except for the shard's own
+ * StartingSequenceNumber. It names the point before the shard's first record — what AWS gives as
+ * the ContinuationSequenceNumber of an empty shard, and what the KCL then resubscribes
+ * AFTER_SEQUENCE_NUMBER with — so it is valid even while the shard is empty, and resumes at the
+ * first record unless that record arrived in the very millisecond the shard opened (and so bears
+ * the same number).
+ */
+async function startingOffset(at: ShardAt, input: SubscribeToShardInput): Promise<number> {
+  const { Type, SequenceNumber: sequenceNumber, Timestamp } = input.StartingPosition;
+  const named = sequenceNumber === undefined ? undefined : decodeSequenceNumber(sequenceNumber);
+  const bySequenceNumber = Type === "AT_SEQUENCE_NUMBER" || Type === "AFTER_SEQUENCE_NUMBER";
+  if (bySequenceNumber && named?.shardIndex === at.shard.shardIndex && named.offset === 0 && named.arrivalMs === at.shard.createdAtMs) {
+    let first = 0;
+    if (Type === "AFTER_SEQUENCE_NUMBER" && at.log.endOffset() > 0) {
+      const read = await at.log.read(0, { recordsMax: 1, bytesMax: 1 });
+      if (read.records[0]?.offset === 0 && read.records[0].arrivalMs === named.arrivalMs) first = 1;
+    }
+    return Math.max(first, at.retainedFromOffset);
+  }
+  return startOffset(at, {
+    ShardId: input.ShardId,
+    ShardIteratorType: Type,
+    ...(sequenceNumber !== undefined && { StartingSequenceNumber: sequenceNumber }),
+    ...(Timestamp !== undefined && { Timestamp }),
+  });
+}

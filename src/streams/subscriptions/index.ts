@@ -1,0 +1,9 @@
+/**
+ * SubscribeToShard's machinery (enhanced fan-out): the durable-append notifier writes and reshards
+ * wake subscriptions through, the per-consumer-and-shard claims with AWS's 5-second and 5-minute
+ * rules, and the pump that sends a shard's records as SubscribeToShardEvent messages.
+ */
+export { ShardNotifier, Waker } from "./shard-notifier.js";
+export { ClockAlarms, type Alarm } from "./clock-alarms.js";
+export { Subscriptions, SubscriptionClaim, subscriptionMs, takeoverAfterMs, claimsMax, type StopReason } from "./subscriptions.js";
+export { runSubscription, continuationBefore, heartbeatMs, eventRecordsMax, eventBytesMax, type SubscriptionStart } from "./subscription.js";

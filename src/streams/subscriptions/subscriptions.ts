@@ -1,0 +1,129 @@
+/**
+ * The service's subscriptions: one claim per consumer and shard, with AWS's rules (API reference,
+ * SubscribeToShard): a subscription lasts 5 minutes; a second call for the same ConsumerARN and
+ * ShardId within 5 seconds of a successful one fails with ResourceInUseException; one 5 seconds or
+ * more after takes the subscription over, and the earlier connection fails with
+ * ResourceInUseException. The 5 seconds run from the successful call, whether or not its
+ * connection is still open — AWS keeps a subscription at least that long after a cancel.
+ */
+import type { Clock } from "../../util/clock.js";
+import type { ServiceError } from "../errors.js";
+import { ClockAlarms, type Alarm } from "./clock-alarms.js";
+
+/** A subscription ends this long after the call that started it. */
+export const subscriptionMs = 5 * 60 * 1000;
+/** A second call for the same consumer and shard within this long of a successful one is refused. */
+export const takeoverAfterMs = 5000;
+/**
+ * Claims remembered at most. Live ones are bounded by consumers (20 a stream) × shards; ended
+ * ones stay only to apply the 5-second rule, and are pruned past this.
+ */
+export const claimsMax = 100_000;
+
+/** Why a subscription stopped: its 5 minutes ran out, a later call took it over, or the server stopped. */
+export type StopReason = "ended" | "taken-over" | "server-stopped";
+
+/** One successful SubscribeToShard's hold on its consumer and shard. */
+export class SubscriptionClaim {
+  private stopped: StopReason | undefined;
+  private released = false;
+  private listener: (() => void) | undefined;
+  /** Set by Subscriptions: fires at the 5-minute end. */
+  endAlarm: Alarm | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly startedAtMs: number,
+  ) {}
+
+  get endsAtMs(): number {
+    return this.startedAtMs + subscriptionMs;
+  }
+
+  /** Why the subscription must stop, if it must. */
+  get stopReason(): StopReason | undefined {
+    return this.stopped;
+  }
+
+  get isReleased(): boolean {
+    return this.released;
+  }
+
+  /** Calls `listener` (once) when the subscription must stop; one listener, the pump's. */
+  onStop(listener: () => void): void {
+    this.listener = listener;
+    if (this.stopped !== undefined) listener();
+  }
+
+  stop(reason: StopReason): void {
+    if (this.stopped !== undefined) return;
+    this.stopped = reason;
+    this.endAlarm?.cancel();
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.();
+  }
+
+  /** The pump has finished: the claim now only blocks a new call within 5 s of its start. */
+  markReleased(): void {
+    this.released = true;
+    this.listener = undefined;
+    this.endAlarm?.cancel();
+  }
+}
+
+export class Subscriptions {
+  readonly alarms: ClockAlarms;
+  private readonly claims = new Map<string, SubscriptionClaim>();
+
+  constructor(private readonly clock: Clock) {
+    this.alarms = new ClockAlarms(clock);
+  }
+
+  /**
+   * Claims the consumer's subscription to a shard for a call at `nowMs`: throws `inUse()` within
+   * 5 s of the last successful call, else stops the previous subscription (taken over) and claims.
+   */
+  claim(consumerArn: string, shardIndex: number, nowMs: number, inUse: () => ServiceError): SubscriptionClaim {
+    const key = `${consumerArn}\n${shardIndex}`;
+    const previous = this.claims.get(key);
+    if (previous !== undefined && nowMs - previous.startedAtMs < takeoverAfterMs) throw inUse();
+    if (previous !== undefined && !previous.isReleased) previous.stop("taken-over");
+    if (previous === undefined && this.claims.size >= claimsMax) this.prune(nowMs);
+    const claim = new SubscriptionClaim(key, nowMs);
+    // The claim ends itself even if its stream is never served (a client gone before the answer).
+    claim.endAlarm = this.alarms.at(claim.endsAtMs, () => claim.stop("ended"));
+    this.claims.set(key, claim);
+    return claim;
+  }
+
+  /** The pump of `claim` has finished. */
+  release(claim: SubscriptionClaim): void {
+    claim.markReleased();
+    if (this.claims.get(claim.key) === claim && this.clock.nowMs() - claim.startedAtMs >= takeoverAfterMs) this.claims.delete(claim.key);
+  }
+
+  /** Subscriptions whose pump is still running. */
+  activeCount(): number {
+    let count = 0;
+    for (const claim of this.claims.values()) if (!claim.isReleased) count++;
+    return count;
+  }
+
+  /** Fires every alarm the clock has reached: tests call it after moving a ManualClock. */
+  tick(): void {
+    this.alarms.tick();
+  }
+
+  /** Stops every subscription (the server is stopping). */
+  stop(): void {
+    for (const claim of this.claims.values()) claim.stop("server-stopped");
+    this.alarms.cancelAll();
+  }
+
+  private prune(nowMs: number): void {
+    for (const [key, claim] of this.claims) {
+      if (claim.isReleased && nowMs - claim.startedAtMs >= takeoverAfterMs) this.claims.delete(key);
+    }
+  }
+}
