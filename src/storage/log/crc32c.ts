@@ -1,35 +1,15 @@
 /**
  * CRC32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of iSCSI, ext4 and Kafka's
- * record batches. Node 20 has no built-in crc32c and we avoid native addons, so this is the
- * table-driven "slicing-by-8" form: eight 256-entry tables let the loop fold 8 bytes per step
- * instead of one, several times faster than the byte-at-a-time form in V8.
+ * record batches, over every frame, segment header, index file and catalog file (docs/formats/).
+ * Slicing-by-8 with the tables of src/util/crc32.ts. The loop is written out here rather than
+ * taken from util's `reflectedCrc32`: this one runs once per record written and read, and the
+ * closure form measured 10–40 % slower per 140-byte frame than a module-level function.
  *
  * Check value: crc32c("123456789") = 0xE3069283.
  */
-const polynomial = 0x82f63b78;
+import { slicingTables } from "../../util/crc32.js";
 
-function buildTables(): Int32Array[] {
-  const tables = Array.from({ length: 8 }, () => new Int32Array(256));
-  const first = tables[0]!;
-  for (let byte = 0; byte < 256; byte++) {
-    let crc = byte;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ polynomial : crc >>> 1;
-    first[byte] = crc;
-  }
-  for (let t = 1; t < 8; t++) {
-    const previous = tables[t - 1]!;
-    const current = tables[t]!;
-    for (let byte = 0; byte < 256; byte++) {
-      const value = previous[byte]!;
-      current[byte] = (value >>> 8) ^ first[value & 0xff]!;
-    }
-  }
-  return tables;
-}
-
-const [t0, t1, t2, t3, t4, t5, t6, t7] = buildTables() as [
-  Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array,
-];
+const [t0, t1, t2, t3, t4, t5, t6, t7] = slicingTables(0x82f63b78);
 
 /**
  * The CRC32C of `bytes[start, end)`, continuing from `previous` (the CRC of the bytes before, or 0).
