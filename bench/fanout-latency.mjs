@@ -5,8 +5,8 @@
 // registers consumers (10), subscribes every consumer to every shard with the AWS SDK for
 // JavaScript v3 (SubscribeToShardCommand, default client configuration: HTTP/2), then runs writers
 // doing sequential PutRecord calls for --seconds. Each record's data carries its id and send time;
-// the writer notes when PutRecord was acknowledged, every subscription notes when the record's
-// event arrived, and latency = arrival − acknowledgement, per (record, consumer). A record can
+// the writer (on its own thread) notes when PutRecord was acknowledged, every subscription notes
+// when the record's event arrived, and latency = arrival − acknowledgement, per (record, consumer). A record can
 // arrive before its acknowledgement does (the server pushes as soon as the append is durable, then
 // answers): those count as 0 and are reported as `deliveredBeforeAck`.
 //
@@ -19,10 +19,21 @@
 // (run `npm ci` in bench/ first; bench/README or docs/performance.md, "How to run").
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import {
   CreateStreamCommand, DeleteStreamCommand, DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, KinesisClient,
   PutRecordCommand, RegisterStreamConsumerCommand, SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
+
+// Times that two threads compare: milliseconds since the epoch, sub-millisecond precise.
+const nowMs = () => performance.timeOrigin + performance.now();
+
+if (!isMainThread) {
+  // The writers run on their own thread (their own event loop), so the SDK work of 40
+  // subscriptions decoding events does not delay their acknowledgements, nor they the arrivals.
+  await runWriters(workerData);
+  process.exit(0);
+}
 
 const { values: args } = parseArgs({
   options: {
@@ -97,7 +108,7 @@ for (const consumerArn of consumerArns) {
 }
 
 // Subscriptions: every consumer on every shard, each consuming in the background.
-const ackMsById = new Map(); // record id -> performance.now() at PutRecord's answer
+const ackMsById = new Map(); // record id -> nowMs() at PutRecord's answer (from the writers' thread)
 const sentMsById = new Map();
 const arrivals = []; // [recordId, consumerIndex, arrivalMs]
 const seen = new Set(); // `${recordId}/${consumerIndex}`
@@ -119,7 +130,7 @@ for (const [consumerIndex, consumerArn] of consumerArns.entries()) {
         for await (const message of out.EventStream) {
           const event = message.SubscribeToShardEvent;
           if (!event) continue;
-          const arrivalMs = performance.now();
+          const arrivalMs = nowMs();
           for (const record of event.Records ?? []) {
             const recordId = Buffer.from(record.Data).toString('latin1', 0, 16).trim();
             const key = `${recordId}/${consumerIndex}`;
@@ -138,23 +149,24 @@ for (const [consumerIndex, consumerArn] of consumerArns.entries()) {
   }
 }
 
-// Writers: sequential PutRecord calls, data = 16-byte id + padding; random partition keys spread the shards.
-let nextId = 0;
-const stopAtMs = performance.now() + seconds * 1000;
-const padding = Buffer.alloc(recordBytes - 16, 0x2e);
-async function writer() {
-  while (performance.now() < stopAtMs) {
-    const recordId = String(nextId++).padStart(16, ' ');
-    const sentMs = performance.now();
-    sentMsById.set(recordId.trim(), sentMs);
-    await client.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: `k${recordId.trim()}`, Data: Buffer.concat([Buffer.from(recordId, 'latin1'), padding]) }));
-    ackMsById.set(recordId.trim(), performance.now());
+// Writers, on a worker thread: sequential PutRecord calls, data = 16-byte id + padding; random
+// partition keys spread the shards. They report (id, sent, acknowledged) times in batches.
+const writers = new Worker(new URL(import.meta.url), {
+  workerData: { clientConfig, streamName, writerCount, seconds, recordBytes },
+});
+writers.on('message', (batch) => {
+  for (const [recordId, sentMs, ackMs] of batch) {
+    sentMsById.set(recordId, sentMs);
+    ackMsById.set(recordId, ackMs);
   }
-}
-await Promise.all(Array.from({ length: writerCount }, writer));
+});
+await new Promise((resolve, reject) => {
+  writers.once('exit', resolve);
+  writers.once('error', reject);
+});
 const expected = ackMsById.size * consumerCount;
-const drainUntil = performance.now() + drainMs;
-while (seen.size < expected && performance.now() < drainUntil) await sleep(20);
+const drainUntil = nowMs() + drainMs;
+while (seen.size < expected && nowMs() < drainUntil) await sleep(20);
 
 for (const { controller } of subscriptions) controller.abort();
 await Promise.all(subscriptions.map(({ done }) => done));
@@ -192,6 +204,33 @@ console.log(JSON.stringify({
   duplicates,
   deliveredBeforeAck: beforeAck,
   ackToEventMs: percentiles(latencies),
+  putRecordMs: percentiles([...ackMsById].map(([recordId, ackMs]) => ackMs - sentMsById.get(recordId))),
   sendToEventMs: percentiles(sendToArrival),
   subscriptionErrors,
 }, null, 2));
+
+/** The writers' thread. */
+async function runWriters({ clientConfig, streamName, writerCount, seconds, recordBytes }) {
+  const client = new KinesisClient(clientConfig);
+  let nextId = 0;
+  let pending = [];
+  const stopAtMs = nowMs() + seconds * 1000;
+  const padding = Buffer.alloc(recordBytes - 16, 0x2e);
+  const flush = () => {
+    if (pending.length > 0) parentPort.postMessage(pending);
+    pending = [];
+  };
+  const timer = setInterval(flush, 50);
+  async function writer() {
+    while (nowMs() < stopAtMs) {
+      const recordId = String(nextId++).padStart(16, ' ');
+      const sentMs = nowMs();
+      await client.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: `k${recordId.trim()}`, Data: Buffer.concat([Buffer.from(recordId, 'latin1'), padding]) }));
+      pending.push([recordId.trim(), sentMs, nowMs()]);
+    }
+  }
+  await Promise.all(Array.from({ length: writerCount }, writer));
+  clearInterval(timer);
+  flush();
+  client.destroy();
+}
