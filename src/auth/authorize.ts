@@ -10,6 +10,11 @@
  * `ResourcePolicyIndex` kept beside the catalog, not from the catalog itself, whose reads copy the
  * whole stream (as much again as the action's own read); the index sees every write, so a
  * changed policy applies to the next request.
+ *
+ * Streams belong to accounts. A stream named by StreamName is the caller's account's; one named by
+ * ARN (StreamARN, ConsumerARN, ResourceARN, or the stream a shard iterator or page token was issued
+ * for) is the ARN's account's, and a caller of another account reaches it only where the resource's
+ * policy grants it. `authorize` answers the account the request then acts on, for the action's view.
  */
 import { anonymousPrincipal, type Principal } from "./principal.js";
 import { kinesisActionOf, type ResourceLocator } from "./kinesis-actions.js";
@@ -22,40 +27,38 @@ import { assert } from "../util/assert.js";
 import { decodePageToken } from "../core/page-token.js";
 import { consumersOf, parseConsumerArn } from "../streams/consumers/index.js";
 import type { Catalog, StreamMeta } from "../storage/types.js";
+import type { RequestFacts } from "../protocol/aws-service.js";
 
-/** What the transport knows of a request, for the aws:SourceIp and aws:SecureTransport condition keys. */
-export interface RequestFacts {
-  sourceIp?: string;
-  secureTransport?: boolean;
-}
+export type { RequestFacts };
 
 export class KinesisAuthorizer {
   private readonly cache = new EvaluationCache();
-  private readonly locator: ResourceLocator;
+  /** Per caller account (StreamName resolves in it); accounts come from the credentials file, so they are few. */
+  private readonly locators = new Map<string, ResourceLocator>();
 
   constructor(
     private readonly context: StreamsContext,
     private readonly policies: ResourcePolicyIndex,
-  ) {
-    this.locator = resourceLocator(context);
-  }
+  ) {}
 
   /**
    * Throws AccessDeniedException unless `principal` may run the action on every resource the
-   * input names. `input` has passed the action's shape check.
+   * input names. `input` has passed the action's shape check. Returns the account whose streams
+   * the request acts on: the caller's, or another account's whose resource policy granted the call.
    */
-  authorize(principal: Principal, actionName: string, input: Record<string, unknown>, facts: RequestFacts = {}): void {
-    if (principal === anonymousPrincipal(principal.accountId)) return;
+  authorize(principal: Principal, actionName: string, input: Record<string, unknown>, facts: RequestFacts = {}): string {
+    if (principal === anonymousPrincipal(principal.accountId)) return principal.accountId;
     const action = kinesisActionOf(actionName);
     // Every implemented action has its line in kinesis-actions.ts (test/auth/authorization.test.ts checks).
     assert(action !== undefined, `no authorization entry for ${actionName}`);
     const { config } = this.context;
     const identityConditions = principal.policies.some((policy) => policy.hasConditions);
     let conditions: ConditionContext | undefined;
-    for (const resource of action.resources(input, this.locator)) {
-      const owner = resource === "*" ? { accountId: config.accountId, region: config.region, path: "*" } : ownerOf(resource);
+    let actingAccountId = principal.accountId;
+    for (const resource of action.resources(input, this.locatorOf(principal.accountId))) {
+      const owner = resource === "*" ? { accountId: principal.accountId, region: config.region, path: "*" } : ownerOf(resource);
       const resourcePolicy = owner && this.resourcePolicyOf(resource, owner);
-      const resourceArn = resource === "*" ? `arn:aws:kinesis:${config.region}:${config.accountId}:*` : resource;
+      const resourceArn = resource === "*" ? `arn:aws:kinesis:${config.region}:${principal.accountId}:*` : resource;
       // The condition keys cost a clock read and a date format: only policies with conditions read them.
       const context =
         identityConditions || resourcePolicy?.hasConditions
@@ -67,24 +70,39 @@ export class KinesisAuthorizer {
         resource: resourceArn,
         context,
         ...(resourcePolicy && { resourcePolicy }),
-        resourceAccountId: owner?.accountId ?? config.accountId,
+        resourceAccountId: owner?.accountId ?? principal.accountId,
       });
-      if (evaluation.decision === "allow") continue;
-      throw streamsErrors.notAuthorized(principal.arn, action.iamAction, resourceArn, evaluation.policyKind, evaluation.decision === "explicit-deny");
+      if (evaluation.decision !== "allow") {
+        throw streamsErrors.notAuthorized(principal.arn, action.iamAction, resourceArn, evaluation.policyKind, evaluation.decision === "explicit-deny");
+      }
+      if (owner !== undefined && owner.accountId !== principal.accountId && accountIdPattern.test(owner.accountId)) actingAccountId = owner.accountId;
     }
+    return actingAccountId;
+  }
+
+  private locatorOf(accountId: string): ResourceLocator {
+    let locator = this.locators.get(accountId);
+    if (locator === undefined) {
+      locator = resourceLocator(this.context, accountId);
+      this.locators.set(accountId, locator);
+    }
+    return locator;
   }
 
   /** The policy of a stream or consumer this server holds; none for anything else. */
   private resourcePolicyOf(resource: string, owner: ArnOwner): PolicyDocument | undefined {
-    const { config } = this.context;
-    if (owner.accountId !== config.accountId || owner.region !== config.region) return undefined;
-    const { path } = owner;
+    if (owner.region !== this.context.config.region) return undefined;
+    const { path, accountId } = owner;
     if (!path.startsWith("stream/")) return undefined;
-    if (path.indexOf("/", streamPrefixLength) < 0) return this.cache.resourcePolicy(this.policies.streamPolicy(path.slice(streamPrefixLength)));
+    if (path.indexOf("/", streamPrefixLength) < 0) {
+      return this.cache.resourcePolicy(this.policies.streamPolicy(accountId, path.slice(streamPrefixLength)));
+    }
     const consumer = parseConsumerArn(resource);
-    return consumer && this.cache.resourcePolicy(this.policies.consumerPolicy(consumer.streamName, resource));
+    return consumer && this.cache.resourcePolicy(this.policies.consumerPolicy(accountId, consumer.streamName, resource));
   }
 }
+
+const accountIdPattern = /^\d{12}$/;
 
 interface StreamPolicies {
   stream?: string;
@@ -93,58 +111,65 @@ interface StreamPolicies {
 }
 
 /**
- * The resource policies of the catalog's streams and consumers, by stream name, kept current by
- * a wrapper around the catalog that sees every stream written or removed (`catalog`, which the
- * stream registry must use). Only streams with a policy are held.
+ * The resource policies of the catalog's streams and consumers, by account and stream name, kept
+ * current by a wrapper around the catalog that sees every stream written or removed (`catalog`,
+ * which the stream registry must use). Only streams with a policy are held.
  */
 export class ResourcePolicyIndex {
   readonly catalog: Catalog;
-  private readonly byStream = new Map<string, StreamPolicies>();
+  /** Per account, per stream name. */
+  private readonly byAccount = new Map<string, Map<string, StreamPolicies>>();
 
   constructor(inner: Catalog) {
-    for (const meta of inner.list()) this.record(meta.StreamName, meta);
-    const refresh = (streamName: string) => this.record(streamName, inner.get(streamName));
+    for (const meta of inner.list()) this.record(meta.accountId, meta.StreamName, meta);
+    const refresh = (accountId: string, streamName: string) => this.record(accountId, streamName, inner.get(accountId, streamName));
     this.catalog = {
-      list: () => inner.list(),
-      get: (streamName) => inner.get(streamName),
+      list: (accountId) => inner.list(accountId),
+      get: (accountId, streamName) => inner.get(accountId, streamName),
       put: async (meta) => {
         try {
           return await inner.put(meta);
         } finally {
-          refresh(meta.StreamName);
+          refresh(meta.accountId, meta.StreamName);
         }
       },
-      remove: async (streamName) => {
+      remove: async (accountId, streamName) => {
         try {
-          return await inner.remove(streamName);
+          return await inner.remove(accountId, streamName);
         } finally {
-          refresh(streamName);
+          refresh(accountId, streamName);
         }
       },
-      accountSettings: () => inner.accountSettings(),
-      putAccountSettings: (settings) => inner.putAccountSettings(settings),
+      accountSettings: (accountId) => inner.accountSettings(accountId),
+      putAccountSettings: (accountId, settings) => inner.putAccountSettings(accountId, settings),
       secret: () => inner.secret(),
     };
   }
 
-  streamPolicy(streamName: string): string | undefined {
-    return this.byStream.get(streamName)?.stream;
+  streamPolicy(accountId: string, streamName: string): string | undefined {
+    return this.byAccount.get(accountId)?.get(streamName)?.stream;
   }
 
-  consumerPolicy(streamName: string, consumerArn: string): string | undefined {
-    return this.byStream.get(streamName)?.consumers.get(consumerArn);
+  consumerPolicy(accountId: string, streamName: string, consumerArn: string): string | undefined {
+    return this.byAccount.get(accountId)?.get(streamName)?.consumers.get(consumerArn);
   }
 
-  private record(streamName: string, meta: StreamMeta | undefined): void {
+  private record(accountId: string, streamName: string, meta: StreamMeta | undefined): void {
     const consumers = new Map<string, string>();
     for (const consumer of meta?.consumers ?? []) {
       if (consumer.resourcePolicy !== undefined) consumers.set(consumer.ConsumerARN, consumer.resourcePolicy);
     }
+    let byStream = this.byAccount.get(accountId);
     if (meta?.resourcePolicy === undefined && consumers.size === 0) {
-      this.byStream.delete(streamName);
+      byStream?.delete(streamName);
+      if (byStream?.size === 0) this.byAccount.delete(accountId);
       return;
     }
-    this.byStream.set(streamName, { ...(meta?.resourcePolicy !== undefined && { stream: meta.resourcePolicy }), consumers });
+    if (byStream === undefined) {
+      byStream = new Map();
+      this.byAccount.set(accountId, byStream);
+    }
+    byStream.set(streamName, { ...(meta?.resourcePolicy !== undefined && { stream: meta.resourcePolicy }), consumers });
   }
 }
 
@@ -189,25 +214,31 @@ function conditionContext(principal: Principal, region: string, nowMs: number, f
   return context;
 }
 
-/** Finds the resources requests name, over the streams the server holds. */
-function resourceLocator(context: StreamsContext): ResourceLocator {
-  const { region, accountId } = context.config;
+/**
+ * Finds the resources requests of `accountId`'s callers name, over the streams the server holds:
+ * a StreamName is the caller's account's stream; an iterator or page token names the account of
+ * the stream it was issued for.
+ */
+function resourceLocator(context: StreamsContext, accountId: string): ResourceLocator {
+  const { region } = context.config;
+  const registry = context.streams.registry;
   return {
     streamArn: ({ StreamName, StreamARN }) => StreamARN ?? (StreamName !== undefined ? formatStreamArn(region, accountId, StreamName) : undefined),
     iteratorStreamArn: (shardIterator) => {
       const position = decodeIterator(context.iteratorKey, shardIterator);
-      return position && formatStreamArn(region, accountId, position.streamName);
+      return position && formatStreamArn(region, position.accountId, position.streamName);
     },
     pageTokenStreamArn: (nextToken) => {
-      const payload = decodePageToken(context.iteratorKey, nextToken)?.payload as { streamName?: unknown } | undefined;
-      return typeof payload?.streamName === "string" ? formatStreamArn(region, accountId, payload.streamName) : undefined;
+      const payload = decodePageToken(context.iteratorKey, nextToken)?.payload as { streamName?: unknown; accountId?: unknown } | undefined;
+      if (typeof payload?.streamName !== "string" || typeof payload.accountId !== "string") return undefined;
+      return formatStreamArn(region, payload.accountId, payload.streamName);
     },
     consumerArn: ({ StreamARN, ConsumerName, ConsumerARN }) => {
       if (ConsumerARN !== undefined) return ConsumerARN;
       if (StreamARN === undefined || ConsumerName === undefined) return undefined;
       const stream = parseStreamArn(StreamARN);
-      if (!stream || stream.accountId !== accountId || stream.region !== region) return undefined;
-      const meta = context.streams.get(stream.streamName);
+      if (!stream || stream.region !== region) return undefined;
+      const meta = registry.get(stream.accountId, stream.streamName);
       return meta && consumersOf(meta, context.clock.nowMs()).find((consumer) => consumer.ConsumerName === ConsumerName)?.ConsumerARN;
     },
   };

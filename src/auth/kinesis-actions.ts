@@ -8,16 +8,16 @@
  * StartStreamEncryption also names is not checked.
  *
  * Resources come from the validated input through a `ResourceLocator`, which knows the server's
- * region and account and can open shard iterators, page tokens and consumers. An input that names
+ * region and the caller's account and can open shard iterators, page tokens and consumers. An input that names
  * no resource it can find (a malformed iterator, a reference with neither StreamName nor
  * StreamARN) yields none: the action itself then refuses the request, and nothing is served.
  */
 
 /** Finds the ARNs a request names; implemented over the streams context (authorize.ts). */
 export interface ResourceLocator {
-  /** The stream's ARN, from StreamARN or from StreamName in the server's region and account. */
+  /** The stream's ARN, from StreamARN or from StreamName in the server's region and the caller's account. */
   streamArn(reference: { StreamName?: string; StreamARN?: string }): string | undefined;
-  /** The ARN of the stream a shard iterator reads, if the iterator is ours. */
+  /** The ARN of the stream a shard iterator reads (in the account it was issued for), if the iterator is ours. */
   iteratorStreamArn(shardIterator: string): string | undefined;
   /** The ARN of the stream a ListShards NextToken pages through, if the token is ours. */
   pageTokenStreamArn(nextToken: string): string | undefined;

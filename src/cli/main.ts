@@ -185,6 +185,7 @@ async function runServer(args: string[]): Promise<void> {
           clock: systemClock,
           random: systemRandom,
           logger,
+          accountId: String(options["account-id"]),
         }).catch((error: Error) => fail(`cannot open the data directory ${dataDir}: ${error.message}`));
   const app = await startApp({
     clock: systemClock,

@@ -1,14 +1,22 @@
 import type { WireFormat } from "./wire-format.js";
 import type { Principal } from "../auth/principal.js";
 
+/** What the transport knows of a request's connection, for the aws:SourceIp and aws:SecureTransport condition keys. */
+export interface RequestFacts {
+  /** The client's address as the socket reports it, an IPv4-mapped IPv6 address given as IPv4. */
+  sourceIp?: string;
+  /** Whether the request came over TLS. */
+  secureTransport?: boolean;
+}
+
 /** A service the protocol layer routes to by the X-Amz-Target prefix (`Kinesis_20131202`). */
 export interface AwsService {
   readonly targetPrefix: string;
   hasAction(name: string): boolean;
   /**
    * Checks the decoded body and runs the action as `principal` (authenticated by the pipeline;
-   * undefined when the server has no authenticator, and the service then uses its own default);
-   * throws ServiceError for AWS errors.
+   * undefined when the server has no authenticator, and the service then uses its own default),
+   * with `facts` of its connection for authorization; throws ServiceError for AWS errors.
    */
-  invoke(action: string, body: unknown, format: WireFormat, principal?: Principal): Promise<unknown>;
+  invoke(action: string, body: unknown, format: WireFormat, principal?: Principal, facts?: RequestFacts): Promise<unknown>;
 }

@@ -6,7 +6,7 @@
  * the HTTP/1.1 and HTTP/2 front ends share it and tests can call it directly.
  */
 import { randomUUID } from "node:crypto";
-import type { AwsService } from "./aws-service.js";
+import type { AwsService, RequestFacts } from "./aws-service.js";
 import { decodeCbor, encodeCbor } from "./cbor-codec.js";
 import { decodeJson, encodeJson } from "./json-codec.js";
 import { EventStreamOutput, eventStreamContentType } from "./event-stream-output.js";
@@ -23,6 +23,8 @@ export interface ReceivedRequest {
   query?: string;
   headers: Readonly<Record<string, string | string[] | undefined>>;
   body: Buffer;
+  /** The connection's address and transport, for authorization's condition keys. */
+  facts?: RequestFacts;
 }
 
 export interface ResponseToSend {
@@ -85,7 +87,7 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
   if (authentication && !authentication.ok) return errorResponse(requestId, format, authentication.error);
 
   try {
-    const output = await service.invoke(action, decoded.value, format, authentication?.principal);
+    const output = await service.invoke(action, decoded.value, format, authentication?.principal, request.facts);
     if (output instanceof EventStreamOutput) {
       // Errors found before the stream starts (validation, unknown consumer) were thrown above
       // and answer as plain errors; from here on they travel as exception messages.

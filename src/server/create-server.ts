@@ -15,7 +15,7 @@ import { readBody } from "./request-body.js";
 import { openEventStream, type OpenEventStream } from "./event-stream-response.js";
 import { createTlsTerminator, tlsHandshakeRecordType, type TlsMaterial } from "./tls.js";
 import type { Logger } from "../util/logger.js";
-import type { AwsService } from "../protocol/aws-service.js";
+import type { AwsService, RequestFacts } from "../protocol/aws-service.js";
 import type { Authenticator } from "../auth/principal.js";
 
 export interface HttpServerConfig {
@@ -273,12 +273,25 @@ async function handleRequest(
     return;
   }
   const query = queryStart < 0 ? "" : url.slice(queryStart + 1);
-  const result = await respondToRpc(router, { method: request.method ?? "GET", path, query, headers: request.headers, body: read.body });
+  const result = await respondToRpc(router, { method: request.method ?? "GET", path, query, headers: request.headers, body: read.body, facts: connectionFacts(request) });
   if (result.eventStream) {
     startEventStream(response, { ...result.headers, ...corsHeaders }, result.eventStream);
     return;
   }
   send(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
+}
+
+/**
+ * The client's address and whether the connection is TLS (for aws:SourceIp and aws:SecureTransport).
+ * Over HTTP/2 `request.socket` stands for the session's socket, a TLSSocket when TLS was used.
+ */
+function connectionFacts(request: AnyRequest): RequestFacts {
+  const socket = request.socket as Socket & { encrypted?: boolean };
+  const facts: RequestFacts = { secureTransport: socket.encrypted === true };
+  const address = socket.remoteAddress;
+  // A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d; IAM compares IPv4 CIDRs with IPv4.
+  if (address !== undefined) facts.sourceIp = address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+  return facts;
 }
 
 function send(response: AnyResponse, result: ResponseToSend): void {

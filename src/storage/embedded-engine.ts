@@ -9,7 +9,7 @@
  *   <dataDir>/trash/             streams being deleted
  *
  * @example
- *   const engine = await createEmbeddedEngine({ dataDir, fsync: "always", clock: systemClock, random: systemRandom, logger });
+ *   const engine = await createEmbeddedEngine({ dataDir, fsync: "always", clock: systemClock, random: systemRandom, logger, accountId });
  */
 import { dirname } from "node:path";
 import type { StorageEngine } from "./types.js";
@@ -37,6 +37,8 @@ export interface EmbeddedEngineOptions extends Partial<Omit<LogOptions, "fsync">
   clock: Clock;
   random: Random;
   logger: Logger;
+  /** The account the streams of a catalog written before accounts (format 1 or 2) belong to: the server's configured one. */
+  accountId: string;
   /** Who we are, for the directory lock; tests inject another. */
   process?: ProcessIdentity;
 }
@@ -55,7 +57,12 @@ export async function createEmbeddedEngine(options: EmbeddedEngineOptions): Prom
   await acquireLock(fs, dataDir, identity);
 
   const initialised = await readFormat(fs, dataDir);
-  const catalog = await FileCatalog.open(fs, `${dataDir}/catalog`, { random: options.random, logger, mayCreate: !initialised });
+  const catalog = await FileCatalog.open(fs, `${dataDir}/catalog`, {
+    random: options.random,
+    logger,
+    mayCreate: !initialised,
+    legacyAccountId: options.accountId,
+  });
   if (!initialised) {
     await replaceFile(fs, dataDir, formatFileName, Buffer.from(`tributary-data ${dataDirFormatVersion}\n`), true);
   }

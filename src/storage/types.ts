@@ -46,6 +46,8 @@ export interface PendingReshard {
 export interface StreamMeta {
   /** Unique per incarnation of a name: hex, safe as a file name. */
   streamId: string;
+  /** The account the stream belongs to (12 digits): a stream is named by (accountId, StreamName). */
+  accountId: string;
   StreamName: string;
   createdAtMs: number;
   StreamStatus: StreamStatus;
@@ -129,7 +131,7 @@ export interface WarmThroughputMeta {
   reachedAtMs: number;
 }
 
-/** Account-level settings (UpdateAccountSettings), stored whole in the catalog. */
+/** One account's settings (UpdateAccountSettings), stored whole in the catalog. */
 export interface AccountSettings {
   /** MinimumThroughputBillingCommitment; absent until first enabled. */
   billingCommitment?: BillingCommitmentMeta;
@@ -151,18 +153,21 @@ export interface StorageFailure {
 
 export type WriteOutcome = { ok: true } | { ok: false; failure: StorageFailure };
 
-/** The durable, atomically updated catalog of streams and server settings. */
+/**
+ * The durable, atomically updated catalog of streams and account settings. Streams are keyed by
+ * (accountId, StreamName): two accounts may each have a stream of the same name.
+ */
 export interface Catalog {
-  /** All streams, sorted by name. */
-  list(): readonly StreamMeta[];
-  get(streamName: string): StreamMeta | undefined;
-  /** Inserts or replaces one stream; resolves once durable. */
+  /** The streams of `accountId` sorted by name, or, without it, every account's, sorted by account then name. */
+  list(accountId?: string): readonly StreamMeta[];
+  get(accountId: string, streamName: string): StreamMeta | undefined;
+  /** Inserts or replaces one stream (under its meta.accountId); resolves once durable. */
   put(meta: StreamMeta): Promise<WriteOutcome>;
-  remove(streamName: string): Promise<WriteOutcome>;
-  /** The account-level settings, or undefined if none were ever stored. */
-  accountSettings(): AccountSettings | undefined;
-  /** Replaces the account-level settings; resolves once durable. */
-  putAccountSettings(settings: AccountSettings): Promise<WriteOutcome>;
+  remove(accountId: string, streamName: string): Promise<WriteOutcome>;
+  /** The account's settings, or undefined if none were ever stored for it. */
+  accountSettings(accountId: string): AccountSettings | undefined;
+  /** Replaces the account's settings; resolves once durable. */
+  putAccountSettings(accountId: string, settings: AccountSettings): Promise<WriteOutcome>;
   /** A per-data-directory secret (stable across restarts) for signing shard iterators. */
   secret(): Buffer;
 }

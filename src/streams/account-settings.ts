@@ -1,7 +1,8 @@
 /**
  * Account-level settings (DescribeAccountSettings / UpdateAccountSettings): today the minimum
  * throughput billing commitment, which unlocks warm throughput on ON_DEMAND streams. Stored whole
- * in the catalog; changes run one after another so two concurrent updates never lose each other.
+ * per account in the catalog; changes run one after another so two concurrent updates never lose
+ * each other.
  *
  * The commitment's life, as AWS documents it (MinimumThroughputBillingCommitmentInput): enabling
  * starts it, with a minimum term of 24 hours that ends at EarliestAllowedEndAt. Disabling before
@@ -24,21 +25,43 @@ export interface WireBillingCommitment {
   EarliestAllowedEndAt?: Date;
 }
 
+/** One store per account that has made a request (accounts come from the credentials file, so they are few). */
+export class AccountSettingsStores {
+  private readonly stores = new Map<string, AccountSettingsStore>();
+
+  constructor(private readonly catalog: Catalog) {}
+
+  forAccount(accountId: string): AccountSettingsStore {
+    let store = this.stores.get(accountId);
+    if (store === undefined) {
+      store = new AccountSettingsStore(this.catalog, accountId, this);
+      this.stores.set(accountId, store);
+    }
+    return store;
+  }
+}
+
+/** One account's settings. */
 export class AccountSettingsStore {
   /** The tail of the queue of read-modify-write changes. */
   private changing: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly catalog: Catalog) {}
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly accountId: string,
+    /** Every account's, for the service's own work across accounts (the on-demand scaler). */
+    readonly stores: AccountSettingsStores,
+  ) {}
 
   current(): AccountSettings {
-    return this.catalog.accountSettings() ?? {};
+    return this.catalog.accountSettings(this.accountId) ?? {};
   }
 
   /** Applies `change` to the settings once every earlier change has finished; throws InternalFailure if storage cannot make it durable. */
   update(change: (current: AccountSettings) => AccountSettings): Promise<AccountSettings> {
     const result = this.changing.then(async () => {
       const next = change(this.current());
-      const outcome = await this.catalog.putAccountSettings(next);
+      const outcome = await this.catalog.putAccountSettings(this.accountId, next);
       if (!outcome.ok) throw streamsErrors.storageUnavailable(outcome.failure);
       return next;
     });

@@ -4,7 +4,7 @@ import type { Logger } from "../util/logger.js";
 import type { LogStore } from "../storage/types.js";
 import type { StreamsConfig } from "./config.js";
 import type { ReadBudget } from "./records/read-budget.js";
-import type { StreamRegistry } from "./stream-registry.js";
+import type { AccountStreams } from "./stream-registry.js";
 import type { AccountSettingsStore } from "./account-settings.js";
 import type { PutRecordsFaults } from "./faults/index.js";
 import type { KeyRing } from "./encryption/index.js";
@@ -18,7 +18,13 @@ export interface StreamsContext {
   random: Random;
   logger: Logger;
   config: StreamsConfig;
-  streams: StreamRegistry;
+  /**
+   * The account the request acts on: its caller's (the configured account under `--auth none`),
+   * or the owner's for a cross-account call a resource policy granted. ARNs and messages carry it.
+   */
+  accountId: string;
+  /** That account's streams (`streams.registry` holds every account's, for the service's own work). */
+  streams: AccountStreams;
   /** Account-level settings (UpdateAccountSettings). */
   account: AccountSettingsStore;
   logs: LogStore;

@@ -54,7 +54,8 @@ export const monitoringMembers: Readonly<Record<string, Shape>> = {
 
 export function changeMonitoring(context: StreamsContext, input: EnhancedMonitoringInput, direction: "enable" | "disable"): Promise<EnhancedMonitoringOutput> {
   const requested = input.ShardLevelMetrics;
-  const { region, accountId } = context.config;
+  const { region } = context.config;
+  const { accountId } = context;
   return changeActiveStream(context, input, (meta, nowMs) => {
     const current = meta.ShardLevelMetrics;
     const desired = direction === "enable" ? enabled(current, requested) : disabled(current, requested);

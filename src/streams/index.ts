@@ -9,7 +9,7 @@ import { streamsActions } from "./actions/index.js";
 import type { StreamsContext } from "./context.js";
 import type { StreamsAction } from "./action.js";
 import { StreamRegistry } from "./stream-registry.js";
-import { AccountSettingsStore } from "./account-settings.js";
+import { AccountSettingsStores } from "./account-settings.js";
 import type { StreamsConfig } from "./config.js";
 import type { StorageEngine } from "../storage/types.js";
 import { FaultControl, type FaultConfig } from "./faults/index.js";
@@ -18,7 +18,7 @@ import { ephemeralMasterKey, type MasterKeySource } from "../storage/encryption/
 import { createStreamLimits, OnDemandScaler } from "./limits/index.js";
 import { Subscriptions } from "./subscriptions/index.js";
 import { anonymousPrincipal, type Principal } from "../auth/principal.js";
-import { KinesisAuthorizer, ResourcePolicyIndex } from "../auth/authorize.js";
+import { KinesisAuthorizer, ResourcePolicyIndex, type RequestFacts } from "../auth/authorize.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
@@ -54,13 +54,15 @@ export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
   const policyIndex = new ResourcePolicyIndex(deps.storage.catalog);
   const streams = new StreamRegistry(policyIndex.catalog, deps.storage.logs, deps.clock, deps.config, deps.logger);
   const limits = createStreamLimits(deps.config);
+  const accountSettings = new AccountSettingsStores(deps.storage.catalog);
   const context: StreamsContext = {
     clock: deps.clock,
     random: deps.random,
     logger: deps.logger,
     config: deps.config,
-    streams,
-    account: new AccountSettingsStore(deps.storage.catalog),
+    accountId: deps.config.accountId,
+    streams: streams.forAccount(deps.config.accountId),
+    account: accountSettings.forAccount(deps.config.accountId),
     logs: deps.storage.logs,
     iteratorKey: deps.storage.catalog.secret(),
     keyRing: new KeyRing(deps.masterKey ?? ephemeralMasterKey()),
@@ -78,25 +80,29 @@ export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
     faults,
     onDemandScaler,
     hasAction: (name) => Object.prototype.hasOwnProperty.call(streamsActions, name),
-    async invoke(name: string, body: unknown, format: WireFormat, principal?: Principal) {
+    async invoke(name: string, body: unknown, format: WireFormat, principal?: Principal, facts?: RequestFacts) {
       const action = streamsActions[name]!;
       const input = checkShape<Record<string, unknown>>(body, action.shape, format);
-      // The caller, for authorization; the anonymous principal of `--auth none` is the shared
-      // context's own, so that mode copies nothing per call.
-      const callContext = principal === undefined || principal === context.principal ? context : { ...context, principal };
-      // Authorization (src/auth/authorize.ts) for any caller but the anonymous one, which may do anything.
-      if (callContext !== context) authorizer.authorize(callContext.principal, name, input);
+      // The caller; the anonymous principal of `--auth none` is the shared context's own, so that
+      // mode copies nothing per call. Any other caller is authorized (src/auth/authorize.ts), and
+      // the call then acts on the account authorization names: the caller's, or the owner's of
+      // another account's stream whose resource policy granted it.
+      let callContext = context;
+      if (principal !== undefined && principal !== context.principal) {
+        const accountId = authorizer.authorize(principal, name, input, facts);
+        callContext = { ...context, principal, accountId, streams: streams.forAccount(accountId), account: accountSettings.forAccount(accountId) };
+      }
       // Without fault rules a call costs one check here; with them, faults apply before the action
       // runs, and a faulted call takes nothing from AWS's call rates (limits/control-plane-rates.ts).
       if (faults.injector === undefined) {
-        limits?.controlPlane.admit(name, input, deps.clock.nowMs());
+        limits?.controlPlane.admit(name, input, deps.clock.nowMs(), callContext.accountId);
         return action.run(callContext, input);
       }
       if (limits === undefined) return faults.invoke(callContext, name, action, input);
       const limited: StreamsAction = {
         shape: action.shape,
         run: (runContext, runInput) => {
-          limits.controlPlane.admit(name, runInput, deps.clock.nowMs());
+          limits.controlPlane.admit(name, runInput, deps.clock.nowMs(), runContext.accountId);
           return action.run(runContext, runInput);
         },
       };

@@ -39,7 +39,7 @@ export function policyTarget(context: StreamsContext, resourceArn: string): Poli
 /** The consumer with this ARN among the stream's, as of now, or ResourceNotFoundException. */
 function consumerOf(context: StreamsContext, meta: StreamMeta, consumerArn: string, consumers = consumersOf(meta, context.clock.nowMs())): ConsumerMeta {
   const found = consumers.find((candidate) => candidate.ConsumerARN === consumerArn);
-  if (!found) throw streamsErrors.consumerNotFound(consumerArn, context.config.accountId);
+  if (!found) throw streamsErrors.consumerNotFound(consumerArn, context.accountId);
   return found;
 }
 
@@ -92,7 +92,7 @@ async function changeConsumerPolicy(context: StreamsContext, streamName: string,
   await changeConsumers(context, streamName, (meta, consumers) => {
     const consumer = consumerOf(context, meta, consumerArn, consumers);
     if (consumer.ConsumerStatus !== "ACTIVE") {
-      throw streamsErrors.consumerNotActive(consumer.ConsumerName, createdSeconds(consumer.createdAtMs), meta.StreamName, context.config.accountId);
+      throw streamsErrors.consumerNotActive(consumer.ConsumerName, createdSeconds(consumer.createdAtMs), meta.StreamName, context.accountId);
     }
     checkGrammar(policy);
     if (consumer.resourcePolicy === policy) return { result: undefined };

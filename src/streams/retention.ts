@@ -22,7 +22,7 @@ export async function changeRetention(context: StreamsContext, input: RetentionI
   const streamName = context.streams.nameOf(input);
   await context.streams.exclusive(streamName, async () => {
     const meta = context.streams.require(input);
-    const { accountId } = context.config;
+    const { accountId } = context;
     if (meta.StreamStatus !== "ACTIVE") throw streamsErrors.streamNotActive(meta.StreamName, accountId, meta.StreamStatus);
     const hours = input.RetentionPeriodHours;
     if (hours < limits.retentionHoursMin) throw streamsErrors.retentionTooShort(hours, limits.retentionHoursMin);

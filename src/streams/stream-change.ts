@@ -24,7 +24,7 @@ export async function changeActiveStream<T>(
   const streamName = context.streams.nameOf(reference);
   return context.streams.exclusive(streamName, async () => {
     const meta = context.streams.require(reference);
-    if (meta.StreamStatus !== "ACTIVE") throw streamsErrors.streamNotActive(meta.StreamName, context.config.accountId, meta.StreamStatus);
+    if (meta.StreamStatus !== "ACTIVE") throw streamsErrors.streamNotActive(meta.StreamName, context.accountId, meta.StreamStatus);
     const { next, result } = change(meta, context.clock.nowMs());
     if (next) await context.streams.put(next);
     return result;

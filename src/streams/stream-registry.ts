@@ -3,6 +3,10 @@
  * stored with the time they fall due and applied both lazily on every read (so a client sees
  * ACTIVE the moment the delay has passed) and by a sweeper that persists them and releases the
  * storage of deleted streams.
+ *
+ * Streams belong to accounts (keyed by accountId and name in the catalog). Actions see one
+ * account's streams through an `AccountStreams` view (`forAccount`), the request's: names resolve
+ * in that account, and a StreamARN of any other account or region is refused.
  */
 import type { Catalog, LogStore, StreamMeta } from "../storage/types.js";
 import type { Clock } from "../util/clock.js";
@@ -24,14 +28,16 @@ const trimIntervalMs = 60_000;
 export class StreamRegistry {
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
-  /** Per stream name, the tail of the queue of read-modify-write changes (see `exclusive`). */
+  /** Per account and stream name (`exclusiveKey`), the tail of the queue of read-modify-write changes (see `exclusive`). */
   private readonly changing = new Map<string, Promise<void>>();
   /** Writes hold these while routing and appending, so a reshard can close shards between writes. */
   readonly writeGates = new WriteGates();
   /** Wakes SubscribeToShard's pumps: writes call it once an append is durable, reshards for the shards they close. */
   readonly shardNotifier = new ShardNotifier();
-  /** Per stream name, the reshard being put into effect (see `settleReshard`). */
+  /** Per stream incarnation (streamId), the reshard being put into effect (see `settleReshard`). */
   private readonly settling = new Map<string, Promise<void>>();
+  /** One view per account that has made a request; accounts come from the credentials file, so they are few. */
+  private readonly views = new Map<string, AccountStreams>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -41,83 +47,51 @@ export class StreamRegistry {
     private readonly logger: Logger,
   ) {}
 
+  /** The streams of one account, as its requests see them. */
+  forAccount(accountId: string): AccountStreams {
+    let view = this.views.get(accountId);
+    if (view === undefined) {
+      view = new AccountStreams(this, accountId, this.config.region);
+      this.views.set(accountId, view);
+    }
+    return view;
+  }
+
   /** The stream as a client sees it now, or undefined if it does not exist (or its deletion is done). */
-  get(streamName: string): StreamMeta | undefined {
-    const meta = this.catalog.get(streamName);
+  get(accountId: string, streamName: string): StreamMeta | undefined {
+    const meta = this.catalog.get(accountId, streamName);
     return meta && this.view(meta);
   }
 
-  /** All visible streams, sorted by name. */
-  list(): StreamMeta[] {
+  /** The visible streams of `accountId` sorted by name, or every account's sorted by account then name. */
+  list(accountId?: string): StreamMeta[] {
     const out: StreamMeta[] = [];
-    for (const meta of this.catalog.list()) {
+    for (const meta of this.catalog.list(accountId)) {
       const seen = this.view(structuredClone(meta));
       if (seen) out.push(seen);
     }
     return out;
   }
 
-  /**
-   * As `require`, but first waits for a reshard that has fallen due to take effect, for actions
-   * that need the shards as they are now. Never call it inside `exclusive`: the reshard waits
-   * for the same queue.
-   */
-  async requireCurrent(reference: StreamReference): Promise<StreamMeta> {
-    const meta = this.require(reference);
-    const settling = this.settling.get(meta.StreamName);
+  /** The reshard of this stream incarnation being put into effect, if one is (`get` and `require` start a due one). */
+  reshardSettling(meta: StreamMeta): Promise<void> | undefined {
+    return this.settling.get(meta.streamId);
+  }
+
+  /** As `get`, after any due reshard has taken effect (never call it inside `exclusive`: the reshard waits for the same queue). */
+  async current(accountId: string, streamName: string): Promise<StreamMeta | undefined> {
+    const meta = this.get(accountId, streamName);
+    const settling = meta && this.settling.get(meta.streamId);
     if (settling === undefined) return meta;
     await settling;
-    return this.require(reference);
+    return this.get(accountId, streamName);
   }
 
-  /** The reshard of the stream being put into effect, if one is (`get` and `require` start a due one). */
-  reshardSettling(streamName: string): Promise<void> | undefined {
-    return this.settling.get(streamName);
-  }
-
-  /** As `get`, after any due reshard has taken effect (the same caveat as `requireCurrent`). */
-  async current(streamName: string): Promise<StreamMeta | undefined> {
-    const meta = this.get(streamName);
-    const settling = this.settling.get(streamName);
-    if (settling === undefined) return meta;
-    await settling;
-    return this.get(streamName);
-  }
-
-  /** Resolves StreamName or StreamARN to an existing stream, or throws ResourceNotFoundException. */
-  require(reference: StreamReference): StreamMeta {
-    const name = this.nameOf(reference);
-    const meta = this.get(name);
-    if (!meta) throw streamsErrors.streamNotFound(name, this.config.accountId);
-    return meta;
-  }
-
-  /** The stream name a request names, by StreamName or StreamARN (which must agree if both are given). */
-  nameOf(reference: StreamReference): string {
-    if (reference.StreamARN !== undefined) {
-      const parsed = parseStreamArn(reference.StreamARN);
-      if (!parsed) throw streamsErrors.invalidArgument(`Invalid StreamARN: ${reference.StreamARN}`);
-      if (parsed.accountId !== this.config.accountId || parsed.region !== this.config.region) {
-        throw streamsErrors.accessDenied(
-          `User is not authorized to access stream ${reference.StreamARN}: the stream belongs to another account or region.`,
-        );
-      }
-      if (reference.StreamName !== undefined && reference.StreamName !== parsed.streamName) {
-        throw streamsErrors.invalidArgument(
-          `StreamARN ${reference.StreamARN} and StreamName ${reference.StreamName} refer to different streams.`,
-        );
-      }
-      return parsed.streamName;
-    }
-    if (reference.StreamName !== undefined) return reference.StreamName;
-    throw streamsErrors.invalidArgument("Either StreamName or StreamARN must be provided.");
-  }
-
-  /** Stores a stream; throws InternalFailure if storage cannot make it durable. */
+  /** Stores a stream (under its meta.accountId); throws InternalFailure if storage cannot make it durable. */
   async put(meta: StreamMeta): Promise<void> {
     // A name whose deletion has fallen due but not yet been swept still holds the old
     // incarnation's logs: release them before the new stream takes the name.
-    const previous = this.catalog.get(meta.StreamName);
+    const previous = this.catalog.get(meta.accountId, meta.StreamName);
     if (previous && previous.streamId !== meta.streamId) await this.logs.dropStream(previous.streamId);
     const outcome = await this.catalog.put(meta);
     if (!outcome.ok) throw streamsErrors.storageUnavailable(outcome.failure);
@@ -128,22 +102,23 @@ export class StreamRegistry {
   }
 
   /**
-   * Runs a read-modify-write of one stream name's catalog entry after every earlier one has
-   * finished, so two concurrent changes (two AddTagsToStream, a create racing a create) never
-   * work from the same old copy and lose one another's write.
+   * Runs a read-modify-write of one stream's catalog entry after every earlier one has finished,
+   * so two concurrent changes (two AddTagsToStream, a create racing a create) never work from the
+   * same old copy and lose one another's write.
    */
-  async exclusive<T>(streamName: string, change: () => Promise<T>): Promise<T> {
-    const previous = this.changing.get(streamName) ?? Promise.resolve();
+  async exclusive<T>(accountId: string, streamName: string, change: () => Promise<T>): Promise<T> {
+    const key = exclusiveKey(accountId, streamName);
+    const previous = this.changing.get(key) ?? Promise.resolve();
     const result = previous.then(change);
     const tail = result.then(
       () => {},
       () => {},
     );
-    this.changing.set(streamName, tail);
+    this.changing.set(key, tail);
     try {
       return await result;
     } finally {
-      if (this.changing.get(streamName) === tail) this.changing.delete(streamName);
+      if (this.changing.get(key) === tail) this.changing.delete(key);
     }
   }
 
@@ -151,16 +126,16 @@ export class StreamRegistry {
    * Open shards that count against the account's shard quota: those of PROVISIONED streams
    * (AWS sizes ON_DEMAND streams itself and puts no shard quota on them).
    */
-  openShardCount(): number {
+  openShardCount(accountId: string): number {
     let count = 0;
-    for (const meta of this.list()) {
+    for (const meta of this.list(accountId)) {
       if (meta.StreamMode === "PROVISIONED") count += openShardCountAfterReshard(meta);
     }
     return count;
   }
 
-  onDemandStreamCount(): number {
-    return this.list().filter((meta) => meta.StreamMode === "ON_DEMAND").length;
+  onDemandStreamCount(accountId: string): number {
+    return this.list(accountId).filter((meta) => meta.StreamMode === "ON_DEMAND").length;
   }
 
   private view(meta: StreamMeta): StreamMeta | undefined {
@@ -189,19 +164,19 @@ export class StreamRegistry {
    * gate closes at once, so a write arriving from now on waits and then routes to the new shards.
    */
   private settleReshard(meta: StreamMeta): Promise<void> {
-    const { StreamName: streamName, streamId } = meta;
-    let settling = this.settling.get(streamName);
+    const { accountId, StreamName: streamName, streamId } = meta;
+    let settling = this.settling.get(streamId);
     if (settling !== undefined) return settling;
     const gate = this.writeGates.of(streamId);
     gate.close();
     const deps = { catalog: this.catalog, logs: this.logs, clock: this.clock, logger: this.logger, notifier: this.shardNotifier };
-    settling = this.exclusive(streamName, () => takeEffect(deps, streamName, streamId, gate))
+    settling = this.exclusive(accountId, streamName, () => takeEffect(deps, accountId, streamName, streamId, gate))
       .catch((error: unknown) => this.logger.error({ err: error, stream: streamName }, "reshard failed; will retry"))
       .finally(() => {
         gate.open();
-        this.settling.delete(streamName);
+        this.settling.delete(streamId);
       });
-    this.settling.set(streamName, settling);
+    this.settling.set(streamId, settling);
     return settling;
   }
 
@@ -230,12 +205,12 @@ export class StreamRegistry {
         }
         // Under the name's lock and from a fresh copy: a change stored since the list above (a tag,
         // a consumer, a new stream of the same name) must not be overwritten or removed.
-        await this.exclusive(meta.StreamName, async () => {
-          const current = this.catalog.get(meta.StreamName);
+        await this.exclusive(meta.accountId, meta.StreamName, async () => {
+          const current = this.catalog.get(meta.accountId, meta.StreamName);
           if (!current || current.streamId !== meta.streamId || current.StreamStatus !== meta.StreamStatus || this.clock.nowMs() < current.statusDueAtMs) return;
           if (current.StreamStatus === "DELETING") {
             await this.logs.dropStream(current.streamId);
-            await this.catalog.remove(current.StreamName);
+            await this.catalog.remove(current.accountId, current.StreamName);
             this.writeGates.forget(current.streamId);
           } else {
             await this.catalog.put({ ...current, StreamStatus: "ACTIVE" });
@@ -279,5 +254,110 @@ export class StreamRegistry {
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.sweeping;
+  }
+}
+
+function exclusiveKey(accountId: string, streamName: string): string {
+  return `${accountId}/${streamName}`;
+}
+
+/**
+ * One account's streams: what an action sees as `context.streams`. Names resolve in the account;
+ * a StreamARN must name the account and the server's region (a granted cross-account call runs
+ * with the owner's view: src/streams/index.ts).
+ */
+export class AccountStreams {
+  readonly writeGates: WriteGates;
+  readonly shardNotifier: ShardNotifier;
+
+  constructor(
+    /** Every account's streams, for the service's own work across accounts (the sweeper, the on-demand scaler). */
+    readonly registry: StreamRegistry,
+    readonly accountId: string,
+    private readonly region: string,
+  ) {
+    this.writeGates = registry.writeGates;
+    this.shardNotifier = registry.shardNotifier;
+  }
+
+  /** The stream as a client sees it now, or undefined if it does not exist (or its deletion is done). */
+  get(streamName: string): StreamMeta | undefined {
+    return this.registry.get(this.accountId, streamName);
+  }
+
+  /** The account's visible streams, sorted by name. */
+  list(): StreamMeta[] {
+    return this.registry.list(this.accountId);
+  }
+
+  /**
+   * As `require`, but first waits for a reshard that has fallen due to take effect, for actions
+   * that need the shards as they are now. Never call it inside `exclusive`: the reshard waits
+   * for the same queue.
+   */
+  async requireCurrent(reference: StreamReference): Promise<StreamMeta> {
+    const meta = this.require(reference);
+    const settling = this.registry.reshardSettling(meta);
+    if (settling === undefined) return meta;
+    await settling;
+    return this.require(reference);
+  }
+
+  /** The reshard of the stream being put into effect, if one is (`get` and `require` start a due one). */
+  reshardSettling(meta: StreamMeta): Promise<void> | undefined {
+    return this.registry.reshardSettling(meta);
+  }
+
+  /** As `get`, after any due reshard has taken effect (the same caveat as `requireCurrent`). */
+  current(streamName: string): Promise<StreamMeta | undefined> {
+    return this.registry.current(this.accountId, streamName);
+  }
+
+  /** Resolves StreamName or StreamARN to an existing stream, or throws ResourceNotFoundException. */
+  require(reference: StreamReference): StreamMeta {
+    const name = this.nameOf(reference);
+    const meta = this.registry.get(this.accountId, name);
+    if (!meta) throw streamsErrors.streamNotFound(name, this.accountId);
+    return meta;
+  }
+
+  /** The stream name a request names, by StreamName or StreamARN (which must agree if both are given). */
+  nameOf(reference: StreamReference): string {
+    if (reference.StreamARN !== undefined) {
+      const parsed = parseStreamArn(reference.StreamARN);
+      if (!parsed) throw streamsErrors.invalidArgument(`Invalid StreamARN: ${reference.StreamARN}`);
+      if (parsed.accountId !== this.accountId || parsed.region !== this.region) {
+        throw streamsErrors.accessDenied(
+          `User is not authorized to access stream ${reference.StreamARN}: the stream belongs to another account or region.`,
+        );
+      }
+      if (reference.StreamName !== undefined && reference.StreamName !== parsed.streamName) {
+        throw streamsErrors.invalidArgument(
+          `StreamARN ${reference.StreamARN} and StreamName ${reference.StreamName} refer to different streams.`,
+        );
+      }
+      return parsed.streamName;
+    }
+    if (reference.StreamName !== undefined) return reference.StreamName;
+    throw streamsErrors.invalidArgument("Either StreamName or StreamARN must be provided.");
+  }
+
+  /** Stores a stream (under its own meta.accountId); throws InternalFailure if storage cannot make it durable. */
+  put(meta: StreamMeta): Promise<void> {
+    return this.registry.put(meta);
+  }
+
+  /** Runs a read-modify-write of the account's stream `streamName` after every earlier one (StreamRegistry.exclusive). */
+  exclusive<T>(streamName: string, change: () => Promise<T>): Promise<T> {
+    return this.registry.exclusive(this.accountId, streamName, change);
+  }
+
+  /** The account's open shards that count against its shard quota (StreamRegistry.openShardCount). */
+  openShardCount(): number {
+    return this.registry.openShardCount(this.accountId);
+  }
+
+  onDemandStreamCount(): number {
+    return this.registry.onDemandStreamCount(this.accountId);
   }
 }

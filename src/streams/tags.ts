@@ -24,7 +24,7 @@ export async function changeTags(context: StreamsContext, reference: StreamRefer
   const streamName = context.streams.nameOf(reference);
   await context.streams.exclusive(streamName, async () => {
     const meta = context.streams.require(reference);
-    const { accountId } = context.config;
+    const { accountId } = context;
     if (meta.StreamStatus !== "ACTIVE") throw streamsErrors.streamNotActive(meta.StreamName, accountId, meta.StreamStatus);
     let tags: Record<string, string>;
     if (change.add) {

@@ -19,8 +19,8 @@ export interface WireWarmThroughput {
 
 /** The new warm throughput for a stream that is (or is becoming) `mode`; throws AWS's errors in its order. */
 export function warmThroughputChange(context: StreamsContext, meta: StreamMeta, mode: StreamMode, requestedMiBps: number, nowMs: number): WarmThroughputMeta {
-  if (mode !== "ON_DEMAND") throw streamsErrors.warmThroughputNeedsOnDemand(meta.StreamName, context.config.accountId);
-  if (!commitmentInForce(context.account.current(), nowMs)) throw streamsErrors.warmThroughputNeedsCommitment(context.config.accountId);
+  if (mode !== "ON_DEMAND") throw streamsErrors.warmThroughputNeedsOnDemand(meta.StreamName, context.accountId);
+  if (!commitmentInForce(context.account.current(), nowMs)) throw streamsErrors.warmThroughputNeedsCommitment(context.accountId);
   if (requestedMiBps > limits.warmThroughputMiBpsMax) throw streamsErrors.warmThroughputTooHigh(requestedMiBps, limits.warmThroughputMiBpsMax);
   return {
     targetMiBps: requestedMiBps,

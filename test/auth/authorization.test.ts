@@ -1,9 +1,9 @@
 /**
  * Authorization through a server in `--auth sigv4` mode: identity policies from the credentials
  * file and resource policies from PutResourcePolicy decide every action, and refusals answer
- * AccessDeniedException (400) in IAM's words, in JSON and CBOR. Accounts are not yet isolated in
- * storage, so "cross-account" is a principal of account 444455556666 reading a stream of the
- * server's account (000000000000).
+ * AccessDeniedException (400) in IAM's words, in JSON and CBOR. "Cross-account" here is a
+ * principal of account 444455556666 reading a stream of account 000000000000 (account isolation
+ * itself: test/auth/accounts.test.ts).
  */
 import { after, before, describe, it } from "node:test";
 import { mkdtempSync, rmSync } from "node:fs";

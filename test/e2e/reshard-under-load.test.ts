@@ -15,6 +15,7 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
 import { createEmbeddedEngine } from "../../src/storage/index.js";
+import { defaultStreamsConfig } from "../../src/streams/index.js";
 import { systemClock } from "../../src/util/clock.js";
 import { systemRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
@@ -36,7 +37,7 @@ const streamName = randomStreamName("reshard-load");
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "tributary-reshard-load-"));
-  const storage = await createEmbeddedEngine({ dataDir, fsync: "never", clock: systemClock, random: systemRandom, logger: silentLogger });
+  const storage = await createEmbeddedEngine({ dataDir, fsync: "never", clock: systemClock, random: systemRandom, logger: silentLogger, accountId: defaultStreamsConfig.accountId });
   server = await startTestServer({ storage, streams: { updateStreamMs: 50 } });
   client = kinesisClient(server);
 });

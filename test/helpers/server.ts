@@ -67,7 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const storage =
     options.storage ??
     (options.dataDir !== undefined
-      ? await createEmbeddedEngine({ dataDir: options.dataDir, fsync: "never", clock, random: systemRandom, logger: silentLogger })
+      ? await createEmbeddedEngine({ dataDir: options.dataDir, fsync: "never", clock, random: systemRandom, logger: silentLogger, accountId: streams.accountId })
       : createMemoryEngine(systemRandom));
   const app = await startApp({
     clock,

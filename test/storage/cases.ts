@@ -21,6 +21,9 @@ export interface StorageHarness {
 }
 
 const t0 = 1_700_000_000_000;
+/** The account streamMeta puts streams in; `otherAccount` for the isolation cases. */
+export const account = "111122223333";
+const otherAccount = "444455556666";
 const streamA = "0123456789abcdef0123456789abcdef";
 const streamB = "fedcba9876543210fedcba9876543210";
 
@@ -28,6 +31,7 @@ export function streamMeta(name: string, overrides: Partial<StreamMeta> = {}): S
   const ranges = evenHashKeyRanges(2);
   return {
     streamId: Buffer.from(name).toString("hex").padEnd(32, "0").slice(0, 32),
+    accountId: account,
     StreamName: name,
     createdAtMs: t0,
     StreamStatus: "ACTIVE",
@@ -109,7 +113,7 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
     describe("catalog", () => {
       it("starts empty with a 32-byte secret", withEngine(async (engine) => {
         assert.deepEqual(engine().catalog.list(), []);
-        assert.equal(engine().catalog.get("nope"), undefined);
+        assert.equal(engine().catalog.get(account, "nope"), undefined);
         assert.equal(engine().catalog.secret().length, 32);
       }));
 
@@ -117,11 +121,11 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         const meta = streamMeta("alpha");
         assert.deepEqual(await engine().catalog.put(meta), { ok: true });
         meta.Tags.changed = "after put";
-        const got = engine().catalog.get("alpha")!;
+        const got = engine().catalog.get(account, "alpha")!;
         assert.deepEqual(got, streamMeta("alpha"));
         got.StreamStatus = "DELETING";
         got.shards.pop();
-        assert.deepEqual(engine().catalog.get("alpha"), streamMeta("alpha"));
+        assert.deepEqual(engine().catalog.get(account, "alpha"), streamMeta("alpha"));
       }));
 
       it("round-trips every field, including awkward tag keys", withEngine(async (engine) => {
@@ -138,7 +142,7 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         meta.shards[0]!.closedAtMs = t0 + 5;
         meta.shards.push({ ShardId: "shardId-000000000004", shardIndex: 4, ParentShardId: "shardId-000000000000", AdjacentParentShardId: "shardId-000000000001", HashKeyRange: { StartingHashKey: "0", EndingHashKey: "1" }, createdAtMs: t0 + 6 });
         await engine().catalog.put(meta);
-        const got = engine().catalog.get("fields")!;
+        const got = engine().catalog.get(account, "fields")!;
         assert.deepEqual(got, meta);
         assert.deepEqual(Object.keys(got.Tags), Object.keys(meta.Tags));
         assert.equal(Object.getPrototypeOf(got.Tags), Object.prototype);
@@ -152,72 +156,118 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
       it("replaces and removes streams", withEngine(async (engine) => {
         await engine().catalog.put(streamMeta("s"));
         await engine().catalog.put(streamMeta("s", { RetentionPeriodHours: 48 }));
-        assert.equal(engine().catalog.get("s")!.RetentionPeriodHours, 48);
+        assert.equal(engine().catalog.get(account, "s")!.RetentionPeriodHours, 48);
         assert.equal(engine().catalog.list().length, 1);
-        assert.deepEqual(await engine().catalog.remove("s"), { ok: true });
-        assert.deepEqual(await engine().catalog.remove("never-existed"), { ok: true });
-        assert.equal(engine().catalog.get("s"), undefined);
+        assert.deepEqual(await engine().catalog.remove(account, "s"), { ok: true });
+        assert.deepEqual(await engine().catalog.remove(account, "never-existed"), { ok: true });
+        assert.equal(engine().catalog.get(account, "s"), undefined);
         assert.deepEqual(engine().catalog.list(), []);
       }));
 
       it("applies concurrent changes in call order", withEngine(async (engine) => {
         const outcomes = await Promise.all([
           ...Array.from({ length: 20 }, (_, i) => engine().catalog.put(streamMeta(`c${String(i).padStart(2, "0")}`))),
-          engine().catalog.remove("c03"),
+          engine().catalog.remove(account, "c03"),
           engine().catalog.put(streamMeta("c05", { RetentionPeriodHours: 100 })),
         ]);
         assert.ok(outcomes.every((outcome) => outcome.ok));
         assert.equal(engine().catalog.list().length, 19);
-        assert.equal(engine().catalog.get("c03"), undefined);
-        assert.equal(engine().catalog.get("c05")!.RetentionPeriodHours, 100);
+        assert.equal(engine().catalog.get(account, "c03"), undefined);
+        assert.equal(engine().catalog.get(account, "c05")!.RetentionPeriodHours, 100);
       }));
 
       it("starts without account settings, then stores them whole and returns copies", withEngine(async (engine) => {
-        assert.equal(engine().catalog.accountSettings(), undefined);
+        assert.equal(engine().catalog.accountSettings(account), undefined);
         const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000 } };
-        assert.deepEqual(await engine().catalog.putAccountSettings(settings), { ok: true });
+        assert.deepEqual(await engine().catalog.putAccountSettings(account, settings), { ok: true });
         settings.billingCommitment!.endsAtMs = t0 + 1;
-        const got = engine().catalog.accountSettings()!;
+        const got = engine().catalog.accountSettings(account)!;
         assert.deepEqual(got, { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000 } });
         got.billingCommitment!.startedAtMs = 0;
-        assert.equal(engine().catalog.accountSettings()!.billingCommitment!.startedAtMs, t0);
-        await engine().catalog.putAccountSettings({});
-        assert.deepEqual(engine().catalog.accountSettings(), {});
+        assert.equal(engine().catalog.accountSettings(account)!.billingCommitment!.startedAtMs, t0);
+        await engine().catalog.putAccountSettings(account, {});
+        assert.deepEqual(engine().catalog.accountSettings(account), {});
       }));
 
       it("changes account settings and streams independently, in call order", withEngine(async (engine) => {
         const outcomes = await Promise.all([
           engine().catalog.put(streamMeta("first")),
-          engine().catalog.putAccountSettings({ billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 1 } }),
+          engine().catalog.putAccountSettings(account, { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 1 } }),
           engine().catalog.put(streamMeta("second")),
-          engine().catalog.putAccountSettings({ billingCommitment: { startedAtMs: t0 + 5, earliestAllowedEndAtMs: t0 + 6, endsAtMs: t0 + 6 } }),
+          engine().catalog.putAccountSettings(account, { billingCommitment: { startedAtMs: t0 + 5, earliestAllowedEndAtMs: t0 + 6, endsAtMs: t0 + 6 } }),
         ]);
         assert.ok(outcomes.every((outcome) => outcome.ok));
         assert.deepEqual(engine().catalog.list().map((meta) => meta.StreamName), ["first", "second"]);
-        assert.deepEqual(engine().catalog.accountSettings(), { billingCommitment: { startedAtMs: t0 + 5, earliestAllowedEndAtMs: t0 + 6, endsAtMs: t0 + 6 } });
+        assert.deepEqual(engine().catalog.accountSettings(account), { billingCommitment: { startedAtMs: t0 + 5, earliestAllowedEndAtMs: t0 + 6, endsAtMs: t0 + 6 } });
       }));
 
       it("keeps account settings across a reopen", withEngine(async (engine, harness) => {
         await engine().catalog.put(streamMeta("kept"));
         await harness.reopenNow();
-        assert.equal(engine().catalog.accountSettings(), undefined);
+        assert.equal(engine().catalog.accountSettings(account), undefined);
         const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000, endsAtMs: t0 + 86_400_000 } };
-        await engine().catalog.putAccountSettings(settings);
-        await engine().catalog.remove("kept");
+        await engine().catalog.putAccountSettings(account, settings);
+        await engine().catalog.remove(account, "kept");
         await harness.reopenNow();
-        assert.deepEqual(engine().catalog.accountSettings(), settings);
+        assert.deepEqual(engine().catalog.accountSettings(account), settings);
         assert.deepEqual(engine().catalog.list(), []);
       }, true));
 
       it("keeps streams and the secret across a reopen", withEngine(async (engine, harness) => {
         await engine().catalog.put(streamMeta("kept", { Tags: { k: "v" } }));
         await engine().catalog.put(streamMeta("gone"));
-        await engine().catalog.remove("gone");
+        await engine().catalog.remove(account, "gone");
         const secret = Buffer.from(engine().catalog.secret());
         await harness.reopenNow();
         assert.deepEqual(engine().catalog.list().map((meta) => meta.StreamName), ["kept"]);
-        assert.deepEqual(engine().catalog.get("kept"), streamMeta("kept", { Tags: { k: "v" } }));
+        assert.deepEqual(engine().catalog.get(account, "kept"), streamMeta("kept", { Tags: { k: "v" } }));
         assert.deepEqual(engine().catalog.secret(), secret);
+      }, true));
+    });
+
+    describe("catalog > accounts", () => {
+      it("keeps two accounts' streams of one name apart", withEngine(async (engine) => {
+        const mine = streamMeta("orders", { RetentionPeriodHours: 48 });
+        const theirs = streamMeta("orders", { accountId: otherAccount, streamId: streamB, RetentionPeriodHours: 72 });
+        assert.deepEqual(await engine().catalog.put(mine), { ok: true });
+        assert.deepEqual(await engine().catalog.put(theirs), { ok: true });
+        assert.deepEqual(engine().catalog.get(account, "orders"), mine);
+        assert.deepEqual(engine().catalog.get(otherAccount, "orders"), theirs);
+        assert.equal(engine().catalog.get("999999999999", "orders"), undefined);
+        assert.deepEqual(await engine().catalog.remove(account, "orders"), { ok: true });
+        assert.equal(engine().catalog.get(account, "orders"), undefined);
+        assert.deepEqual(engine().catalog.get(otherAccount, "orders"), theirs);
+      }));
+
+      it("lists one account's streams by name, or all by account then name", withEngine(async (engine) => {
+        for (const [accountId, name] of [[otherAccount, "a"], [account, "b"], [otherAccount, "c"], [account, "a"]] as const) {
+          await engine().catalog.put(streamMeta(name, { accountId, streamId: Buffer.from(accountId + name).toString("hex").slice(0, 32) }));
+        }
+        assert.deepEqual(engine().catalog.list(account).map((meta) => meta.StreamName), ["a", "b"]);
+        assert.deepEqual(engine().catalog.list(otherAccount).map((meta) => meta.StreamName), ["a", "c"]);
+        assert.deepEqual(engine().catalog.list("999999999999"), []);
+        assert.deepEqual(engine().catalog.list().map((meta) => `${meta.accountId}/${meta.StreamName}`), [
+          `${account}/a`, `${account}/b`, `${otherAccount}/a`, `${otherAccount}/c`,
+        ]);
+      }));
+
+      it("keeps each account's settings apart", withEngine(async (engine) => {
+        const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000 } };
+        await engine().catalog.putAccountSettings(otherAccount, settings);
+        assert.equal(engine().catalog.accountSettings(account), undefined);
+        assert.deepEqual(engine().catalog.accountSettings(otherAccount), settings);
+      }));
+
+      it("keeps accounts apart across a reopen", withEngine(async (engine, harness) => {
+        await engine().catalog.put(streamMeta("orders"));
+        await engine().catalog.put(streamMeta("orders", { accountId: otherAccount, streamId: streamB, Tags: { owner: "other" } }));
+        const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 1 } };
+        await engine().catalog.putAccountSettings(otherAccount, settings);
+        await harness.reopenNow();
+        assert.deepEqual(engine().catalog.get(account, "orders"), streamMeta("orders"));
+        assert.deepEqual(engine().catalog.get(otherAccount, "orders"), streamMeta("orders", { accountId: otherAccount, streamId: streamB, Tags: { owner: "other" } }));
+        assert.equal(engine().catalog.accountSettings(account), undefined);
+        assert.deepEqual(engine().catalog.accountSettings(otherAccount), settings);
       }, true));
     });
 

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runStorageCases } from "./cases.js";
+import { account, runStorageCases } from "./cases.js";
 import { createEmbeddedEngine, type EmbeddedEngineOptions } from "../../src/storage/index.js";
 import type { StorageEngine } from "../../src/storage/types.js";
 import { systemClock } from "../../src/util/clock.js";
@@ -16,7 +16,7 @@ import { silentLogger } from "../../src/util/logger.js";
 function embeddedHarness(tuning: Partial<EmbeddedEngineOptions>) {
   return async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "tributary-embedded-"));
-    const open = () => createEmbeddedEngine({ dataDir, fsync: "always", clock: systemClock, random: new SeededRandom(7), logger: silentLogger, ...tuning });
+    const open = () => createEmbeddedEngine({ dataDir, fsync: "always", clock: systemClock, random: new SeededRandom(7), logger: silentLogger, accountId: account, ...tuning });
     let engine: StorageEngine = await open();
     return {
       engine,

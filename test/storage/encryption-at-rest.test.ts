@@ -53,7 +53,7 @@ interface ServerOnDisk {
 
 /** A server on the embedded engine in `dataDir`, with the given master key source. */
 async function startOnDisk(dataDir: string, masterKey: MasterKeySource | undefined, logger: Logger = silentLogger): Promise<ServerOnDisk> {
-  const storage = await createEmbeddedEngine({ dataDir, fsync: "always", clock: systemClock, random: systemRandom, logger });
+  const storage = await createEmbeddedEngine({ dataDir, fsync: "always", clock: systemClock, random: systemRandom, logger, accountId: defaultStreamsConfig.accountId });
   const streams = { ...defaultStreamsConfig, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 };
   const app = await startApp({
     clock: systemClock,
@@ -135,10 +135,11 @@ describe("storage > encryption at rest", () => {
     try {
       await ok(server, "CreateStream", { StreamName: "secret", ShardCount: 2 });
       await ok(server, "CreateStream", { StreamName: "control", ShardCount: 1 });
-      assert.equal(await catalogVersion(dataDir), 1);
+      assert.equal(await catalogVersion(dataDir), 3);
       await put(server, "secret", marker("pk-before"), marker("data-before"));
       await ok(server, "StartStreamEncryption", { StreamName: "secret", EncryptionType: "KMS", KeyId: "alias/aws/kinesis" });
-      assert.equal(await catalogVersion(dataDir), 2, "a catalog whose streams hold data keys is format 2");
+      // Format 3 (accounts) is newer than the sealed-frames mark (2): servers from before encryption refuse it too.
+      assert.equal(await catalogVersion(dataDir), 3, "a catalog whose streams hold data keys is format 3");
       await put(server, "secret", marker("pk-during"), marker("data-during"), secretHashKey);
       const batch = await ok(server, "PutRecords", {
         StreamName: "secret",
@@ -213,7 +214,7 @@ describe("storage > encryption at rest", () => {
       await started.app.stop();
       return started;
     });
-    const frames = await sealedFrames(dataDir, storage.catalog.get("secret")!.streamId);
+    const frames = await sealedFrames(dataDir, storage.catalog.get(defaultStreamsConfig.accountId, "secret")!.streamId);
     assert.ok(frames.length >= 21, `found ${frames.length} sealed frames`);
     const target = frames[0]!;
     const bytes = await readFile(target.path);
@@ -277,17 +278,20 @@ describe("storage > encryption at rest", () => {
     }
   });
 
-  it("goes back to catalog format 1 once no stream holds a data key", async () => {
+  it("writes catalog format 3 with and without data keys (servers from before encryption refuse it)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "tributary-catalog-version-"));
     try {
       const { server, app } = await startOnDisk(dir, masterKey);
       try {
         await ok(server, "CreateStream", { StreamName: "short-lived", ShardCount: 1 });
         await ok(server, "StartStreamEncryption", { StreamName: "short-lived", EncryptionType: "KMS", KeyId: "alias/aws/kinesis" });
-        assert.equal(await catalogVersion(dir), 2);
+        assert.equal(await catalogVersion(dir), 3);
         await ok(server, "DeleteStream", { StreamName: "short-lived" });
-        for (let attempt = 0; attempt < 100 && (await catalogVersion(dir)) !== 1; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
-        assert.equal(await catalogVersion(dir), 1);
+        // The deletion is stored by the sweeper; the snapshot that drops the stream (and its data key) is format 3 too.
+        const catalogBytes = () => readFile(join(dir, "catalog", "catalog"));
+        for (let attempt = 0; attempt < 100 && (await catalogBytes()).includes("short-lived"); attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.equal((await catalogBytes()).includes("short-lived"), false);
+        assert.equal(await catalogVersion(dir), 3);
       } finally {
         await app.stop();
       }
@@ -340,7 +344,7 @@ describe("storage > encryption at rest > engines", () => {
       const open = () =>
         engineName === "memory"
           ? Promise.resolve(createMemoryEngine(new SeededRandom(1)))
-          : createEmbeddedEngine({ dataDir: dir, fsync: "always", clock: systemClock, random: new SeededRandom(1), logger: silentLogger, segmentBytesMax: 4096 });
+          : createEmbeddedEngine({ dataDir: dir, fsync: "always", clock: systemClock, random: new SeededRandom(1), logger: silentLogger, accountId: "111122223333", segmentBytesMax: 4096 });
       let engine = await open();
       try {
         // The embedded engine keeps only the logs of streams its catalog holds.

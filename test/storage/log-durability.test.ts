@@ -257,7 +257,7 @@ describe("storage > catalog > durability", () => {
     for (let crashAt = 1; ; crashAt++) {
       const fs = new SimFs();
       const engine = await openSim(fs);
-      const { streamMeta } = await import("./cases.js");
+      const { streamMeta, account } = await import("./cases.js");
       assert.ok((await engine.catalog.put(streamMeta("before"))).ok);
       const oldState = structuredClone(engine.catalog.list());
       let calls = 0;
@@ -292,19 +292,19 @@ describe("storage > catalog > durability", () => {
 
   it("withdraws a change it cannot write, and writes the next one", async () => {
     const { fs, engine } = await setup();
-    const { streamMeta } = await import("./cases.js");
+    const { streamMeta, account } = await import("./cases.js");
     fs.capacityBytes = fs.usedBytes() + 10;
     const failed = await engine.catalog.put(streamMeta("too-big", { Tags: { big: "x".repeat(200) } }));
     assert.equal(failed.ok, false);
     assert.equal(!failed.ok && failed.failure.kind, "no-space");
-    assert.equal(engine.catalog.get("too-big"), undefined);
+    assert.equal(engine.catalog.get(account, "too-big"), undefined);
     fs.capacityBytes = Infinity;
     assert.ok((await engine.catalog.put(streamMeta("fits"))).ok);
-    assert.ok(engine.catalog.get("fits"));
+    assert.ok(engine.catalog.get(account, "fits"));
     await engine.close();
     const reopened = await openSim(fs);
-    assert.equal(reopened.catalog.get("too-big"), undefined);
-    assert.ok(reopened.catalog.get("fits"));
+    assert.equal(reopened.catalog.get(account, "too-big"), undefined);
+    assert.ok(reopened.catalog.get(account, "fits"));
     await reopened.close();
   });
 });

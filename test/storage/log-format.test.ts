@@ -125,8 +125,8 @@ describe("storage > format > segment files", () => {
 
   it("round-trips a catalog snapshot and rejects damage", () => {
     const secret = Buffer.alloc(32, 9);
-    const bytes = encodeCatalog({ generation: 7, secret, streams: [streamMeta("a"), streamMeta("b", { Tags: { "__proto__": "p" } })] });
-    const decoded = decodeCatalog(bytes);
+    const bytes = encodeCatalog({ generation: 7, secret, streams: [streamMeta("a"), streamMeta("b", { Tags: { "__proto__": "p" } })], accounts: {} });
+    const decoded = decodeCatalog(bytes, "999999999999");
     assert.ok(decoded.ok);
     assert.equal(decoded.snapshot.generation, 7);
     assert.deepEqual(decoded.snapshot.secret, secret);
@@ -135,8 +135,8 @@ describe("storage > format > segment files", () => {
     for (const at of [0, 8, 20, 40, bytes.length - 1]) {
       const damaged = Buffer.from(bytes);
       damaged[at] = damaged[at]! ^ 2;
-      assert.equal(decodeCatalog(damaged).ok, false, `byte ${at}`);
+      assert.equal(decodeCatalog(damaged, "999999999999").ok, false, `byte ${at}`);
     }
-    assert.equal(decodeCatalog(bytes.subarray(0, bytes.length - 1)).ok, false);
+    assert.equal(decodeCatalog(bytes.subarray(0, bytes.length - 1), "999999999999").ok, false);
   });
 });

@@ -6,7 +6,7 @@ import { ManualClock } from "../../src/util/clock.js";
 import { SeededRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 import type { SimFs } from "./sim-fs.js";
-import { streamMeta } from "./cases.js";
+import { account, streamMeta } from "./cases.js";
 
 export const simDataDir = "/data";
 export const t0 = 1_700_000_000_000;
@@ -25,6 +25,7 @@ export function openSim(fs: SimFs, options: Partial<EmbeddedEngineOptions> = {})
     clock: new ManualClock(t0),
     random: new SeededRandom(11),
     logger: silentLogger,
+    accountId: account,
     ...options,
   });
 }

@@ -4,6 +4,7 @@ import { decodeIterator, encodeIterator, type IteratorPosition } from "../../src
 
 const key = Buffer.alloc(32, 7);
 const position: IteratorPosition = {
+  accountId: "111122223333",
   streamName: "orders.v2_stream-1",
   streamId: "0123456789abcdef0123456789abcdef",
   shardIndex: 12,
@@ -15,6 +16,12 @@ test("core > iterator-token > decoding returns what was encoded", () => {
   assert.deepEqual(decodeIterator(key, encodeIterator(key, position)), position);
   const extreme = { ...position, streamName: "a".repeat(128), shardIndex: 2 ** 32 - 1, offset: Number.MAX_SAFE_INTEGER };
   assert.deepEqual(decodeIterator(key, encodeIterator(key, extreme)), extreme);
+});
+
+test("core > iterator-token > the account is part of the token", () => {
+  const other = decodeIterator(key, encodeIterator(key, { ...position, accountId: "444455556666" }));
+  assert.equal(other?.accountId, "444455556666");
+  assert.notEqual(encodeIterator(key, { ...position, accountId: "444455556666" }), encodeIterator(key, position));
 });
 
 test("core > iterator-token > tokens fit GetRecords' 512-character ShardIterator for the longest stream name", () => {

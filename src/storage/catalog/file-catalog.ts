@@ -1,5 +1,5 @@
 /**
- * The durable catalog: streams, account settings and the data directory's secret, in one snapshot
+ * The durable catalog: streams (keyed by account and name), each account's settings and the data directory's secret, in one snapshot
  * file replaced atomically on every change, so after a crash at any moment it holds the old state
  * or the new one, never a mix.
  *
@@ -14,17 +14,21 @@ import type { Random } from "../../util/random.js";
 import type { Logger } from "../../util/logger.js";
 import { storageFailure } from "../log/log-env.js";
 import { decodeCatalog, encodeCatalog } from "./catalog-file.js";
+import { copyStreams, deleteStream, setStream, sortedStreams, streamOf, type StreamsByAccount } from "./stream-keys.js";
 
 export const catalogFileName = "catalog";
 const secretBytes = 32;
 const closedFailure: StorageFailure = { kind: "closed", message: "the catalog is closed" };
 
-type Change = { kind: "put"; meta: StreamMeta } | { kind: "remove"; streamName: string } | { kind: "account"; settings: AccountSettings };
+type Change =
+  | { kind: "put"; meta: StreamMeta }
+  | { kind: "remove"; accountId: string; streamName: string }
+  | { kind: "account"; accountId: string; settings: AccountSettings };
 
 /** Everything one snapshot holds besides the secret. */
 interface State {
-  streams: Map<string, StreamMeta>;
-  account: AccountSettings | undefined;
+  streams: StreamsByAccount;
+  accounts: Map<string, AccountSettings>;
 }
 
 interface QueuedChange {
@@ -41,7 +45,8 @@ export class FileCatalog implements Catalog {
   private durable: State;
   /** The durable state with every queued change applied: what readers see. */
   private view: State;
-  private sorted: StreamMeta[] | undefined;
+  /** list()'s answers, per account ("" for all), until the next change. */
+  private sorted = new Map<string, StreamMeta[]>();
   private queue: QueuedChange[] = [];
   private writing: Promise<void> | undefined;
   private closed = false;
@@ -53,17 +58,24 @@ export class FileCatalog implements Catalog {
     private generation: number,
     private readonly secretValue: Buffer,
     streams: readonly StreamMeta[],
-    account: AccountSettings | undefined,
+    accounts: Record<string, AccountSettings>,
   ) {
-    this.durable = { streams: new Map(streams.map((meta) => [meta.StreamName, meta])), account };
+    this.durable = { streams: new Map(), accounts: new Map(Object.entries(accounts)) };
+    for (const meta of streams) setStream(this.durable.streams, meta);
     this.view = copyState(this.durable);
   }
 
   /**
    * Loads the snapshot in `dir`. If there is none and `mayCreate`, writes a first one with a new
    * secret; a missing or damaged snapshot is otherwise an error (never silently an empty catalog).
+   * A snapshot from before accounts (format 1 or 2) opens with its streams and settings in
+   * `legacyAccountId`, the server's configured account.
    */
-  static async open(fs: FsPort, dir: string, options: { random: Random; logger: Logger; mayCreate: boolean }): Promise<FileCatalog> {
+  static async open(
+    fs: FsPort,
+    dir: string,
+    options: { random: Random; logger: Logger; mayCreate: boolean; legacyAccountId: string },
+  ): Promise<FileCatalog> {
     await fs.mkdir(dir);
     const temporary = `${dir}/${catalogFileName}.tmp`;
     if (await fs.exists(temporary)) await fs.unlink(temporary);
@@ -76,22 +88,27 @@ export class FileCatalog implements Catalog {
     if (bytes === undefined) {
       if (!options.mayCreate) throw new CatalogUnreadableError(`${dir}/${catalogFileName} is missing from an initialised data directory`);
       const secret = options.random.bytes(secretBytes);
-      await replaceFile(fs, dir, catalogFileName, encodeCatalog({ generation: 1, secret, streams: [] }), true);
-      return new FileCatalog(fs, dir, options.logger, 1, secret, [], undefined);
+      await replaceFile(fs, dir, catalogFileName, encodeCatalog({ generation: 1, secret, streams: [], accounts: {} }), true);
+      return new FileCatalog(fs, dir, options.logger, 1, secret, [], {});
     }
-    const decoded = decodeCatalog(bytes);
+    const decoded = decodeCatalog(bytes, options.legacyAccountId);
     if (!decoded.ok) throw new CatalogUnreadableError(`${dir}/${catalogFileName}: ${decoded.reason}`);
-    const { generation, secret, streams, account } = decoded.snapshot;
-    return new FileCatalog(fs, dir, options.logger, generation, secret, streams, account);
+    const { generation, secret, streams, accounts } = decoded.snapshot;
+    return new FileCatalog(fs, dir, options.logger, generation, secret, streams, accounts);
   }
 
-  list(): readonly StreamMeta[] {
-    this.sorted ??= [...this.view.streams.values()].sort((a, b) => (a.StreamName < b.StreamName ? -1 : a.StreamName > b.StreamName ? 1 : 0));
-    return this.sorted;
+  list(accountId?: string): readonly StreamMeta[] {
+    const key = accountId ?? "";
+    let sorted = this.sorted.get(key);
+    if (sorted === undefined) {
+      sorted = sortedStreams(this.view.streams, accountId);
+      this.sorted.set(key, sorted);
+    }
+    return sorted;
   }
 
-  get(streamName: string): StreamMeta | undefined {
-    const meta = this.view.streams.get(streamName);
+  get(accountId: string, streamName: string): StreamMeta | undefined {
+    const meta = streamOf(this.view.streams, accountId, streamName);
     return meta && structuredClone(meta);
   }
 
@@ -99,16 +116,17 @@ export class FileCatalog implements Catalog {
     return this.change({ kind: "put", meta: structuredClone(meta) });
   }
 
-  remove(streamName: string): Promise<WriteOutcome> {
-    return this.change({ kind: "remove", streamName });
+  remove(accountId: string, streamName: string): Promise<WriteOutcome> {
+    return this.change({ kind: "remove", accountId, streamName });
   }
 
-  accountSettings(): AccountSettings | undefined {
-    return this.view.account && structuredClone(this.view.account);
+  accountSettings(accountId: string): AccountSettings | undefined {
+    const settings = this.view.accounts.get(accountId);
+    return settings && structuredClone(settings);
   }
 
-  putAccountSettings(settings: AccountSettings): Promise<WriteOutcome> {
-    return this.change({ kind: "account", settings: structuredClone(settings) });
+  putAccountSettings(accountId: string, settings: AccountSettings): Promise<WriteOutcome> {
+    return this.change({ kind: "account", accountId, settings: structuredClone(settings) });
   }
 
   secret(): Buffer {
@@ -126,7 +144,7 @@ export class FileCatalog implements Catalog {
     return new Promise((resolve) => {
       this.queue.push({ change, resolve });
       apply(this.view, change);
-      this.sorted = undefined;
+      this.sorted.clear();
       this.writing ??= this.writeLoop();
     });
   }
@@ -142,9 +160,9 @@ export class FileCatalog implements Catalog {
       const round = this.queue.splice(0);
       const next = copyState(this.durable);
       for (const queued of round) apply(next, queued.change);
-      const streams = [...next.streams.values()].sort((a, b) => (a.StreamName < b.StreamName ? -1 : a.StreamName > b.StreamName ? 1 : 0));
+      const streams = sortedStreams(next.streams);
       try {
-        const snapshot = { generation: this.generation + 1, secret: this.secretValue, streams, ...(next.account && { account: next.account }) };
+        const snapshot = { generation: this.generation + 1, secret: this.secretValue, streams, accounts: Object.fromEntries(next.accounts) };
         const bytes = encodeCatalog(snapshot);
         await replaceFile(this.fs, this.dir, catalogFileName, bytes, true);
         this.durable = next;
@@ -155,7 +173,7 @@ export class FileCatalog implements Catalog {
         this.logger.error({ failure: failure.message }, "catalog update failed; the change is withdrawn");
         this.view = copyState(this.durable);
         for (const queued of this.queue) apply(this.view, queued.change);
-        this.sorted = undefined;
+        this.sorted.clear();
         for (const queued of round) queued.resolve({ ok: false, failure });
       }
     }
@@ -163,12 +181,12 @@ export class FileCatalog implements Catalog {
 }
 
 function apply(state: State, change: Change): void {
-  if (change.kind === "put") state.streams.set(change.meta.StreamName, change.meta);
-  else if (change.kind === "remove") state.streams.delete(change.streamName);
-  else state.account = change.settings;
+  if (change.kind === "put") setStream(state.streams, change.meta);
+  else if (change.kind === "remove") deleteStream(state.streams, change.accountId, change.streamName);
+  else state.accounts.set(change.accountId, change.settings);
 }
 
-/** A state to change without touching `state`: entries are replaced whole, never mutated, so a shallow copy is enough. */
+/** A state to change without touching `state`: entries are replaced whole, never mutated, so copying the maps is enough. */
 function copyState(state: State): State {
-  return { streams: new Map(state.streams), account: state.account };
+  return { streams: copyStreams(state.streams), accounts: new Map(state.accounts) };
 }

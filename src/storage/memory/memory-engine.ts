@@ -7,36 +7,38 @@ import type {
   StoredRecord, StreamMeta, WriteOutcome,
 } from "../types.js";
 import type { Random } from "../../util/random.js";
+import { deleteStream, setStream, sortedStreams, streamOf, type StreamsByAccount } from "../catalog/stream-keys.js";
 
 const done: WriteOutcome = { ok: true };
 
 class MemoryCatalog implements Catalog {
-  private readonly streams = new Map<string, StreamMeta>();
-  private account: AccountSettings | undefined;
+  private readonly streams: StreamsByAccount = new Map();
+  private readonly accounts = new Map<string, AccountSettings>();
   private readonly secretBytes: Buffer;
   constructor(random: Random) {
     this.secretBytes = random.bytes(32);
   }
-  list(): readonly StreamMeta[] {
-    return [...this.streams.values()].sort((a, b) => (a.StreamName < b.StreamName ? -1 : a.StreamName > b.StreamName ? 1 : 0));
+  list(accountId?: string): readonly StreamMeta[] {
+    return sortedStreams(this.streams, accountId);
   }
-  get(streamName: string): StreamMeta | undefined {
-    const meta = this.streams.get(streamName);
+  get(accountId: string, streamName: string): StreamMeta | undefined {
+    const meta = streamOf(this.streams, accountId, streamName);
     return meta && structuredClone(meta);
   }
   async put(meta: StreamMeta): Promise<WriteOutcome> {
-    this.streams.set(meta.StreamName, structuredClone(meta));
+    setStream(this.streams, structuredClone(meta));
     return done;
   }
-  async remove(streamName: string): Promise<WriteOutcome> {
-    this.streams.delete(streamName);
+  async remove(accountId: string, streamName: string): Promise<WriteOutcome> {
+    deleteStream(this.streams, accountId, streamName);
     return done;
   }
-  accountSettings(): AccountSettings | undefined {
-    return this.account && structuredClone(this.account);
+  accountSettings(accountId: string): AccountSettings | undefined {
+    const settings = this.accounts.get(accountId);
+    return settings && structuredClone(settings);
   }
-  async putAccountSettings(settings: AccountSettings): Promise<WriteOutcome> {
-    this.account = structuredClone(settings);
+  async putAccountSettings(accountId: string, settings: AccountSettings): Promise<WriteOutcome> {
+    this.accounts.set(accountId, structuredClone(settings));
     return done;
   }
   secret(): Buffer {

@@ -37,7 +37,7 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
     if (mode === "PROVISIONED" && input.ShardCount === undefined) throw streamsErrors.shardCountExpected();
     if (mode === "ON_DEMAND" && input.ShardCount !== undefined) throw streamsErrors.shardCountNotExpected();
     const shardCount = input.ShardCount ?? limits.onDemandShardCountInitial;
-    const { accountId } = context.config;
+    const { accountId } = context;
     await context.streams.exclusive(input.StreamName, async () => {
       if (context.streams.get(input.StreamName)) throw streamsErrors.streamInUse(input.StreamName, accountId);
       const tags = input.Tags ?? {};
@@ -53,7 +53,8 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
 
 function checkShardQuota(context: StreamsContext, additionalShards: number): void {
   const current = context.streams.openShardCount();
-  const { accountId, region, shardLimit } = context.config;
+  const { region, shardLimit } = context.config;
+  const { accountId } = context;
   if (current + additionalShards > shardLimit) {
     throw streamsErrors.shardLimitExceeded(accountId, region, current, shardLimit, additionalShards);
   }
@@ -62,7 +63,8 @@ function checkShardQuota(context: StreamsContext, additionalShards: number): voi
 /** The account's ON_DEMAND stream quota, which a bare request (ON_DEMAND by default) counts against too. */
 function checkOnDemandQuota(context: StreamsContext): void {
   const current = context.streams.onDemandStreamCount();
-  const { accountId, region } = context.config;
+  const { region } = context.config;
+  const { accountId } = context;
   if (current >= limits.onDemandStreamCountLimitDefault) {
     throw streamsErrors.onDemandStreamLimitExceeded(accountId, region, current, limits.onDemandStreamCountLimitDefault);
   }
@@ -84,6 +86,7 @@ function newStreamMeta(
   }));
   return {
     streamId: context.random.bytes(16).toString("hex"),
+    accountId: context.accountId,
     StreamName: streamName,
     createdAtMs: nowMs,
     StreamStatus: "CREATING",

@@ -31,7 +31,7 @@ export const deleteStream = defineAction<DeleteStreamInput, undefined>({
       const nowMs = context.clock.nowMs();
       const consumers = consumersOf(meta, nowMs);
       if (input.EnforceConsumerDeletion !== true && consumers.some(isRegistered)) {
-        throw streamsErrors.streamHasConsumers(streamArn(context.config.region, context.config.accountId, meta.StreamName), meta.StreamName);
+        throw streamsErrors.streamHasConsumers(streamArn(context.config.region, context.accountId, meta.StreamName), meta.StreamName);
       }
       const dueAtMs = nowMs + context.config.deleteStreamMs;
       await context.streams.put({

@@ -7,7 +7,8 @@ export const describeStreamConsumer = defineAction<ConsumerReference, unknown>({
   shape: { type: "structure", members: { ...consumerReference } },
   async run(context, input) {
     const { meta, consumer } = requireConsumer(context, input);
-    const { region, accountId } = context.config;
+    const { region } = context.config;
+    const { accountId } = context;
     return { ConsumerDescription: consumerDescription(consumer, streamArn(region, accountId, meta.StreamName)) };
   },
 });

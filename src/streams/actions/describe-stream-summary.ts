@@ -24,7 +24,7 @@ export const describeStreamSummary = defineAction<StreamReference, unknown>({
     return {
       StreamDescriptionSummary: {
         StreamName: meta.StreamName,
-        StreamARN: streamArn(context.config.region, context.config.accountId, meta.StreamName),
+        StreamARN: streamArn(context.config.region, context.accountId, meta.StreamName),
         StreamStatus: meta.StreamStatus,
         StreamModeDetails: { StreamMode: meta.StreamMode },
         RetentionPeriodHours: meta.RetentionPeriodHours,

@@ -32,7 +32,7 @@ export const describeStream = defineAction<DescribeStreamInput, unknown>({
     return {
       StreamDescription: {
         StreamName: meta.StreamName,
-        StreamARN: streamArn(context.config.region, context.config.accountId, meta.StreamName),
+        StreamARN: streamArn(context.config.region, context.accountId, meta.StreamName),
         StreamStatus: meta.StreamStatus,
         StreamModeDetails: { StreamMode: meta.StreamMode },
         Shards: page.map(describeShard),

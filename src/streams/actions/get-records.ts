@@ -39,14 +39,14 @@ export const getRecords = defineAction<GetRecordsInput, GetRecordsOutput>({
     let { meta, shard } = iteratorShard(context, position);
     // Looking at a stream sets a reshard that has fallen due going: once it is in effect, a reader
     // at a closing shard's end learns its children.
-    const settling = context.streams.reshardSettling(meta.StreamName);
+    const settling = context.streams.reshardSettling(meta);
     if (settling !== undefined) {
       await settling;
       ({ meta, shard } = iteratorShard(context, position));
     }
     // The shard's five calls and 2 MiB a second (streams/limits): a refused call reads nothing.
     if (context.throughput !== undefined && !context.throughput.admitRead(meta, shard.shardIndex, nowMs)) {
-      throw streamsErrors.shardRateExceeded(shard.ShardId, meta.StreamName, context.config.accountId);
+      throw streamsErrors.shardRateExceeded(shard.ShardId, meta.StreamName, context.accountId);
     }
     const log = context.logs.shard(meta.streamId, shard.shardIndex);
     await trimIfDue(context, meta, shard.shardIndex, log, nowMs);

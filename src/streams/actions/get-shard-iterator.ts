@@ -45,7 +45,7 @@ export const getShardIterator = defineAction<GetShardIteratorInput, { ShardItera
   },
   async run(context, input) {
     const streamName = context.streams.nameOf(input);
-    const accountId = context.config.accountId;
+    const accountId = context.accountId;
     const shardIndex = shardIndexFromId(input.ShardId);
     if (shardIndex === undefined) throw streamsErrors.unresolvableShardId(input.ShardId, streamName, accountId);
     const meta = await context.streams.current(streamName);
@@ -91,7 +91,7 @@ export async function startOffset(at: ShardAt, input: GetShardIteratorInput): Pr
 function sequenceOffset(at: ShardAt, sequenceNumber: string): number {
   const shardId = at.shard.ShardId;
   const streamName = at.meta.StreamName;
-  const accountId = at.context.config.accountId;
+  const accountId = at.context.accountId;
   const position = decodeSequenceNumber(sequenceNumber);
   if (!position) throw streamsErrors.invalidStartingSequenceNumber(sequenceNumber, shardId, streamName, accountId);
   if (position.shardIndex !== at.shard.shardIndex) {

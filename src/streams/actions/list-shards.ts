@@ -18,6 +18,8 @@ interface ListShardsInput extends StreamReference {
 
 /** What a NextToken carries: the stream incarnation, the filter of the first call, and where the last page ended. */
 interface ListShardsToken {
+  /** The account of the stream it pages through (authorization reads it: src/auth/authorize.ts). */
+  accountId: string;
   action: "ListShards";
   streamName: string;
   streamCreatedMs: number;
@@ -57,6 +59,7 @@ export const listShards = defineAction<ListShardsInput, unknown>({
     if (selected.length > page.length) {
       const token: ListShardsToken = {
         action: "ListShards",
+        accountId: start.meta.accountId,
         streamName: start.meta.StreamName,
         streamCreatedMs: start.meta.createdAtMs,
         filter: start.filter,
@@ -78,7 +81,7 @@ async function startFromStream(context: StreamsContext, input: ListShardsInput):
   if (input.StreamName === undefined && input.StreamARN === undefined) throw streamsErrors.listShardsNeedsStream();
   const filter = checkFilter(input.ShardFilter);
   const meta = await context.streams.requireCurrent(input);
-  const { accountId } = context.config;
+  const { accountId } = context;
   // Compared to the second: clients send the timestamp DescribeStream gave them, in seconds in JSON.
   if (input.StreamCreationTimestamp !== undefined && Math.floor(input.StreamCreationTimestamp / 1000) !== Math.floor(meta.createdAtMs / 1000)) {
     throw streamsErrors.streamNotFound(meta.StreamName, accountId);
@@ -98,8 +101,9 @@ async function resumeFromToken(context: StreamsContext, input: ListShardsInput):
   if (!token || payload?.action !== "ListShards") throw streamsErrors.invalidNextToken();
   if (context.clock.nowMs() - token.issuedAtMs > limits.nextTokenTtlMs) throw streamsErrors.expiredNextToken();
   // The token names one incarnation: a stream deleted and created again under the name is another stream.
-  const meta = await context.streams.current(payload.streamName);
-  if (!meta || meta.createdAtMs !== payload.streamCreatedMs) throw streamsErrors.streamNotFound(payload.streamName, context.config.accountId);
+  // A token of another account's stream names no stream of this account.
+  const meta = payload.accountId === context.accountId ? await context.streams.current(payload.streamName) : undefined;
+  if (!meta || meta.createdAtMs !== payload.streamCreatedMs) throw streamsErrors.streamNotFound(payload.streamName, context.accountId);
   return { meta, filter: payload.filter, afterShardIndex: payload.afterShardIndex };
 }
 

@@ -45,7 +45,7 @@ export const listStreamConsumers = defineAction<ListStreamConsumersInput, unknow
     }
     const after = input.NextToken === undefined ? undefined : readToken(context, input.NextToken);
     const meta = context.streams.require({ StreamARN: input.StreamARN });
-    const { accountId } = context.config;
+    const { accountId } = context;
     if (after !== undefined) {
       if (after.streamName !== meta.StreamName) throw streamsErrors.invalidNextToken();
       if (after.streamId !== meta.streamId) throw streamsErrors.streamNotFound(meta.StreamName, accountId);

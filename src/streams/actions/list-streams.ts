@@ -14,6 +14,8 @@ interface ListStreamsInput {
 
 interface ListStreamsToken {
   action: "ListStreams";
+  /** The account whose streams it pages through: another account's token is refused. */
+  accountId: string;
   /** The last stream name already returned. */
   after: string;
 }
@@ -40,7 +42,8 @@ export const listStreams = defineAction<ListStreamsInput, unknown>({
     const streams = context.streams.list().filter((meta) => after === undefined || meta.StreamName > after);
     const page = streams.slice(0, pageMax);
     const hasMore = streams.length > page.length;
-    const { region, accountId } = context.config;
+    const { region } = context.config;
+    const { accountId } = context;
     const output: Record<string, unknown> = {
       StreamNames: page.map((meta) => meta.StreamName),
       HasMoreStreams: hasMore,
@@ -53,7 +56,7 @@ export const listStreams = defineAction<ListStreamsInput, unknown>({
       })),
     };
     if (hasMore) {
-      const token: ListStreamsToken = { action: "ListStreams", after: page[page.length - 1]!.StreamName };
+      const token: ListStreamsToken = { action: "ListStreams", accountId: context.accountId, after: page[page.length - 1]!.StreamName };
       output.NextToken = encodePageToken(context.iteratorKey, context.clock.nowMs(), token);
     }
     return output;
@@ -63,7 +66,9 @@ export const listStreams = defineAction<ListStreamsInput, unknown>({
 function readToken(context: StreamsContext, text: string): ListStreamsToken {
   const token = decodePageToken(context.iteratorKey, text);
   const payload = token?.payload as Partial<ListStreamsToken> | undefined;
-  if (!token || payload?.action !== "ListStreams" || typeof payload.after !== "string") throw streamsErrors.invalidNextToken();
+  if (!token || payload?.action !== "ListStreams" || payload.accountId !== context.accountId || typeof payload.after !== "string") {
+    throw streamsErrors.invalidNextToken();
+  }
   if (context.clock.nowMs() - token.issuedAtMs > limits.nextTokenTtlMs) throw streamsErrors.expiredNextToken();
   return payload as ListStreamsToken;
 }

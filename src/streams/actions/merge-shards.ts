@@ -38,7 +38,7 @@ export const mergeShards = defineAction<MergeShardsInput, undefined>({
       const shard = findShard(context, meta, shardIndex);
       const adjacent = findShard(context, meta, adjacentIndex);
       if (BigInt(shard.HashKeyRange.EndingHashKey) + 1n !== BigInt(adjacent.HashKeyRange.StartingHashKey)) {
-        throw streamsErrors.shardsNotAdjacent(shard.ShardId, adjacent.ShardId, meta.StreamName, context.config.accountId);
+        throw streamsErrors.shardsNotAdjacent(shard.ShardId, adjacent.ShardId, meta.StreamName, context.accountId);
       }
       requireOpen(context, meta, shard);
       requireOpen(context, meta, adjacent);

@@ -47,11 +47,11 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
       const after =
         input.SequenceNumberForOrdering === undefined
           ? undefined
-          : parseOrderingSequence(input.SequenceNumberForOrdering, meta.StreamName, context.config.accountId, nowMs);
+          : parseOrderingSequence(input.SequenceNumberForOrdering, meta.StreamName, context.accountId, nowMs);
       shard = shardRouter(meta)(hashKey);
       // The shard's 1,000 records and 1 MiB a second (streams/limits); a refused record is not written.
       if (context.throughput !== undefined && !context.throughput.writes(meta, nowMs).admit(shard.shardIndex, input.PartitionKey, input.Data)) {
-        throw streamsErrors.shardRateExceeded(shard.ShardId, meta.StreamName, context.config.accountId);
+        throw streamsErrors.shardRateExceeded(shard.ShardId, meta.StreamName, context.accountId);
       }
       const log = context.logs.shard(meta.streamId, shard.shardIndex);
       const arrivalMs = after ? Math.max(nowMs, arrivalFloorMs(after, shard.shardIndex, log)) : nowMs;

@@ -76,7 +76,7 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
     try {
       const nowMs = context.clock.nowMs();
       // Entries over their shard's limit (streams/limits) fail unwritten; the others are written.
-      const { accountId } = context.config;
+      const { accountId } = context;
       const throttled = (entryIndex: number, shard: ShardMeta) => {
         failed++;
         results[entryIndex] = { ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: shardRateExceededMessage(shard.ShardId, meta.StreamName, accountId) };

@@ -31,7 +31,8 @@ export const registerStreamConsumer = defineAction<RegisterStreamConsumerInput, 
   },
   async run(context, input) {
     const streamName = context.streams.nameOf({ StreamARN: input.StreamARN });
-    const { accountId, region } = context.config;
+    const { region } = context.config;
+    const { accountId } = context;
     const registered = await changeConsumers(context, streamName, (meta, consumers, nowMs) => {
       if (meta.StreamStatus !== "ACTIVE" && meta.StreamStatus !== "UPDATING") {
         throw streamsErrors.streamNotActive(meta.StreamName, accountId, meta.StreamStatus);

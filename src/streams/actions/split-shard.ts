@@ -41,7 +41,7 @@ export const splitShard = defineAction<SplitShardInput, undefined>({
       const hashKey = BigInt(input.NewStartingHashKey);
       const range = shard.HashKeyRange;
       if (hashKey <= BigInt(range.StartingHashKey) + 1n || hashKey >= BigInt(range.EndingHashKey)) {
-        throw streamsErrors.splitHashKeyOutOfRange(input.NewStartingHashKey, shard.ShardId, meta.StreamName, context.config.accountId, range);
+        throw streamsErrors.splitHashKeyOutOfRange(input.NewStartingHashKey, shard.ShardId, meta.StreamName, context.accountId, range);
       }
       requireOpen(context, meta, shard);
       requireActive(context, meta);

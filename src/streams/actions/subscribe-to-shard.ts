@@ -51,7 +51,7 @@ export const subscribeToShard = defineAction<SubscribeToShardInput, EventStreamO
     },
   },
   async run(context, input) {
-    const { accountId } = context.config;
+    const { accountId } = context;
     const found = findConsumer(context, input.ConsumerARN);
     if (found === undefined) throw streamsErrors.consumerNotFound(input.ConsumerARN, accountId);
     const { consumer } = found;

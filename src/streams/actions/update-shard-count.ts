@@ -58,14 +58,14 @@ export const updateShardCount = defineAction<UpdateShardCountInput, UpdateShardC
       const nowMs = context.clock.nowMs();
       const scaledAtMs = (meta.shardCountUpdatedAtMs ?? []).filter((atMs) => nowMs - atMs < limits.shardCountUpdateWindowMs);
       if (scaledAtMs.length >= limits.shardCountUpdatesPerWindowMax) {
-        throw streamsErrors.shardCountUpdateLimitExceeded(meta.StreamName, context.config.accountId, limits.shardCountUpdatesPerWindowMax);
+        throw streamsErrors.shardCountUpdateLimitExceeded(meta.StreamName, context.accountId, limits.shardCountUpdatesPerWindowMax);
       }
       await scheduleReshard(context, { ...meta, shardCountUpdatedAtMs: [...scaledAtMs, nowMs] }, planUniformScaling(open, target, meta.nextShardIndex));
       return {
         StreamName: meta.StreamName,
         CurrentShardCount: open.length,
         TargetShardCount: target,
-        StreamARN: streamArn(context.config.region, context.config.accountId, meta.StreamName),
+        StreamARN: streamArn(context.config.region, context.accountId, meta.StreamName),
       };
     });
   },

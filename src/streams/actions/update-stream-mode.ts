@@ -47,7 +47,7 @@ function modeChange(context: StreamsContext, meta: StreamMeta, mode: StreamMode,
   }
   const switchedAtMs = (meta.modeSwitchedAtMs ?? []).filter((atMs) => nowMs - atMs < limits.modeSwitchWindowMs);
   if (switchedAtMs.length >= limits.modeSwitchesPerWindowMax) {
-    throw streamsErrors.modeSwitchLimitExceeded(meta.StreamName, context.config.accountId, limits.modeSwitchesPerWindowMax);
+    throw streamsErrors.modeSwitchLimitExceeded(meta.StreamName, context.accountId, limits.modeSwitchesPerWindowMax);
   }
   checkQuota(context, meta, mode);
   const { warmThroughput: _previous, ...rest } = meta;
@@ -58,7 +58,8 @@ function modeChange(context: StreamsContext, meta: StreamMeta, mode: StreamMode,
 
 /** The quota the stream starts counting against in its new mode. */
 function checkQuota(context: StreamsContext, meta: StreamMeta, mode: StreamMode): void {
-  const { accountId, region, shardLimit } = context.config;
+  const { region, shardLimit } = context.config;
+  const { accountId } = context;
   if (mode === "ON_DEMAND") {
     const onDemandStreams = context.streams.onDemandStreamCount();
     if (onDemandStreams >= limits.onDemandStreamCountLimitDefault) {

@@ -30,7 +30,8 @@ export const updateStreamWarmThroughput = defineAction<UpdateStreamWarmThroughpu
     },
   },
   async run(context, input) {
-    const { region, accountId } = context.config;
+    const { region } = context.config;
+    const { accountId } = context;
     return changeActiveStream(context, input, (meta, nowMs) => {
       const warmThroughput = warmThroughputChange(context, meta, meta.StreamMode, input.WarmThroughputMiBps, nowMs);
       return {

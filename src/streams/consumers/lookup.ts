@@ -59,7 +59,7 @@ export function consumerStreamName(context: StreamsContext, reference: ConsumerR
 
 /** The consumer a checked reference names among `consumers` (its stream's, as of now), or ResourceNotFoundException. */
 export function pickConsumer(context: StreamsContext, meta: StreamMeta, consumers: readonly ConsumerMeta[], reference: ConsumerReference): ConsumerMeta {
-  const { accountId } = context.config;
+  const { accountId } = context;
   if (reference.ConsumerARN !== undefined) {
     const consumerArn = reference.ConsumerARN;
     const found = consumers.find((candidate) => candidate.ConsumerARN === consumerArn);

@@ -27,7 +27,7 @@ export async function startEncryption(context: StreamsContext, reference: Stream
     const encryption = meta.encryption ?? { dataKeys: [], nextKeyRef: 1, keysAppliedAtMs: [] };
     const appliedAtMs = encryption.keysAppliedAtMs.filter((atMs) => nowMs - atMs < keysAppliedWindowMs);
     if (appliedAtMs.length >= keysAppliedPerWindowMax) {
-      throw streamsErrors.encryptionKeyLimitExceeded(meta.StreamName, context.config.accountId, keysAppliedPerWindowMax);
+      throw streamsErrors.encryptionKeyLimitExceeded(meta.StreamName, context.accountId, keysAppliedPerWindowMax);
     }
     const key = await context.keyRing.createDataKey(meta.streamId, encryption.nextKeyRef, KeyId, nowMs);
     return (kept) => ({
@@ -65,7 +65,8 @@ async function changeEncryption(
   const streamName = context.streams.nameOf(reference);
   await context.streams.exclusive(streamName, async () => {
     const meta = context.streams.require(reference);
-    const { accountId, region } = context.config;
+    const { region } = context.config;
+    const { accountId } = context;
     if (meta.StreamStatus !== "ACTIVE") throw streamsErrors.streamNotActive(meta.StreamName, accountId, meta.StreamStatus);
     if (!isKmsKeyReference(KeyId, region)) throw streamsErrors.kmsKeyNotFound(KeyId, region);
     const nowMs = context.clock.nowMs();

@@ -30,7 +30,7 @@ export function requestStreamName(context: StreamsContext, input: Input): string
 
 /** The throttling error AWS would send for this call. */
 export function throttleError(context: StreamsContext, action: string, input: Input): ServiceError {
-  const accountId = context.config.accountId;
+  const accountId = context.accountId;
   const streamName = requestStreamName(context, input);
   if (!dataPlaneActions.has(action)) {
     return streamName === undefined ? streamsErrors.accountRateExceeded("LimitExceededException", accountId) : streamsErrors.streamRateExceeded(streamName, accountId);

@@ -50,7 +50,7 @@ export function putRecordsFaults(
           records.push({ ErrorCode: errorCode, ErrorMessage: internalFailureEntryMessage });
         } else {
           const shardId = route(hashKeys[index]!).ShardId;
-          records.push({ ErrorCode: errorCode, ErrorMessage: shardRateExceededMessage(shardId, meta.StreamName, context.config.accountId) });
+          records.push({ ErrorCode: errorCode, ErrorMessage: shardRateExceededMessage(shardId, meta.StreamName, context.accountId) });
         }
       }
       return {

@@ -69,37 +69,38 @@ const consumerArnStream = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/([a
 export class ControlPlaneLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
 
-  constructor(private readonly accountId: string) {}
-
-  /** Throws AWS's throttling error if `action` has a rate and its bucket is empty at `nowMs`. */
-  admit(action: string, input: Input, nowMs: number): void {
+  /**
+   * Throws AWS's throttling error if `action` has a rate and its bucket is empty at `nowMs`. Every
+   * bucket is the account's the request acts on (`accountId`): accounts never share one.
+   */
+  admit(action: string, input: Input, nowMs: number, accountId: string): void {
     const rate = controlPlaneRates[action];
     if (rate === undefined) return;
     const streamName = requestStreamName(input);
     const shardId = rate.scope === "shard" || rate.scope === "consumer-shard" ? canonicalShardId(input.ShardId) : "";
-    const key = bucketKey(action, rate.scope, streamName, shardId, input);
+    const key = `${accountId}\n${bucketKey(action, rate.scope, streamName, shardId, input)}`;
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
       if (this.buckets.size >= rateBucketsMax) this.evict(nowMs);
       bucket = new TokenBucket(rate.callsPerSecond, rate.callsPerSecond, nowMs);
       this.buckets.set(key, bucket);
     }
-    if (!bucket.tryTake(nowMs)) throw this.throttled(rate.scope, streamName, shardId);
-  }
-
-  private throttled(scope: RateScope, streamName: string | undefined, shardId: string): ServiceError {
-    if (scope === "shard") {
-      if (streamName === undefined) return streamsErrors.accountRateExceeded("ProvisionedThroughputExceededException", this.accountId);
-      return streamsErrors.shardRateExceeded(shardId, streamName, this.accountId);
-    }
-    if (streamName === undefined) return streamsErrors.accountRateExceeded("LimitExceededException", this.accountId);
-    return streamsErrors.streamRateExceeded(streamName, this.accountId);
+    if (!bucket.tryTake(nowMs)) throw throttled(rate.scope, streamName, shardId, accountId);
   }
 
   private evict(nowMs: number): void {
     for (const [key, bucket] of this.buckets) if (bucket.isFull(nowMs)) this.buckets.delete(key);
     if (this.buckets.size >= rateBucketsMax) this.buckets.clear();
   }
+}
+
+function throttled(scope: RateScope, streamName: string | undefined, shardId: string, accountId: string): ServiceError {
+  if (scope === "shard") {
+    if (streamName === undefined) return streamsErrors.accountRateExceeded("ProvisionedThroughputExceededException", accountId);
+    return streamsErrors.shardRateExceeded(shardId, streamName, accountId);
+  }
+  if (streamName === undefined) return streamsErrors.accountRateExceeded("LimitExceededException", accountId);
+  return streamsErrors.streamRateExceeded(streamName, accountId);
 }
 
 function bucketKey(action: string, scope: RateScope, streamName: string | undefined, shardId: string, input: Input): string {

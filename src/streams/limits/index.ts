@@ -23,5 +23,5 @@ export interface StreamLimits {
 /** The limits for a service, or undefined when they are off. */
 export function createStreamLimits(config: StreamsConfig): StreamLimits | undefined {
   if (config.limits === "off") return undefined;
-  return { throughput: new ThroughputMeters(), controlPlane: new ControlPlaneLimiter(config.accountId) };
+  return { throughput: new ThroughputMeters(), controlPlane: new ControlPlaneLimiter() };
 }

@@ -65,7 +65,8 @@ export class OnDemandScaler {
 
   private async tickOnce(): Promise<void> {
     const nowMs = this.context.clock.nowMs();
-    const streams = this.context.streams.list();
+    // Every account's streams: the scaler works for all of them.
+    const streams = this.context.streams.registry.list();
     const live = new Set(streams.map((meta) => meta.streamId));
     this.meters.retain(live);
     for (const streamId of this.histories.keys()) if (!live.has(streamId)) this.histories.delete(streamId);
@@ -117,7 +118,8 @@ export class OnDemandScaler {
         scaleDownUtilization: utilization(downBase, latest, shard.shardIndex),
       }))
       .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-    const warm = describedWarmThroughput(this.context, meta, nowMs);
+    // The stream's account's settings decide whether its warm throughput is in force.
+    const warm = describedWarmThroughput({ ...this.context, account: this.context.account.stores.forAccount(meta.accountId) }, meta, nowMs);
     const floorShards = Math.max(onDemandPolicy.shardsMin, Math.ceil(warm?.CurrentMiBps ?? 0));
     return decideScaling(loads, floorShards, onDemandShardsMax(this.context.config.region));
   }
@@ -125,8 +127,9 @@ export class OnDemandScaler {
   /** Puts the decision into effect, if the stream is still as it was decided on, and waits for it. */
   private async scale(decided: StreamMeta, decision: ScalingDecision): Promise<void> {
     const streamName = decided.StreamName;
-    const scheduled = await this.context.streams.exclusive(streamName, async () => {
-      const meta = this.context.streams.get(streamName);
+    const streams = this.context.streams.registry.forAccount(decided.accountId);
+    const scheduled = await streams.exclusive(streamName, async () => {
+      const meta = streams.get(streamName);
       if (!meta || meta.streamId !== decided.streamId || meta.StreamMode !== "ON_DEMAND") return false;
       if (meta.StreamStatus !== "ACTIVE" || meta.pendingReshard !== undefined || meta.nextShardIndex !== decided.nextShardIndex) return false;
       await scheduleReshard(this.immediate, meta, combinedPlan(meta, decision));
@@ -134,11 +137,11 @@ export class OnDemandScaler {
     });
     if (!scheduled) return;
     this.context.logger.info(
-      { stream: streamName, split: decision.splits.map((shard) => shard.ShardId), merge: decision.merges.map(([lower, upper]) => [lower.ShardId, upper.ShardId]) },
+      { account: decided.accountId, stream: streamName, split: decision.splits.map((shard) => shard.ShardId), merge: decision.merges.map(([lower, upper]) => [lower.ShardId, upper.ShardId]) },
       "on-demand scaling",
     );
     // Outside the exclusive section: the reshard takes effect through the same queue.
-    await this.context.streams.current(streamName);
+    await streams.current(streamName);
   }
 }
 

@@ -13,6 +13,7 @@ import { limits } from "../limits.js";
 
 export function issueIterator(context: StreamsContext, meta: StreamMeta, shardIndex: number, offset: number, nowMs: number): string {
   return encodeIterator(context.iteratorKey, {
+    accountId: meta.accountId,
     streamName: meta.StreamName,
     streamId: meta.streamId,
     shardIndex,
@@ -31,12 +32,16 @@ export function openIterator(context: StreamsContext, token: string, nowMs: numb
   return position;
 }
 
-/** The stream and shard an iterator reads; a stream gone or recreated since the token was issued has no such shard. */
+/**
+ * The stream and shard an iterator reads; a stream gone or recreated since the token was issued
+ * has no such shard, and neither has the request's account for another account's iterator (a
+ * granted cross-account read runs in the owner's account: src/streams/index.ts).
+ */
 export function iteratorShard(context: StreamsContext, position: IteratorPosition): { meta: StreamMeta; shard: ShardMeta } {
-  const meta = context.streams.get(position.streamName);
+  const meta = position.accountId === context.accountId ? context.streams.get(position.streamName) : undefined;
   const shard = meta?.streamId === position.streamId ? meta.shards.find((candidate) => candidate.shardIndex === position.shardIndex) : undefined;
   if (!meta || !shard) {
-    throw streamsErrors.shardNotFound(shardIdFromIndex(position.shardIndex), position.streamName, context.config.accountId);
+    throw streamsErrors.shardNotFound(shardIdFromIndex(position.shardIndex), position.streamName, context.accountId);
   }
   return { meta, shard };
 }

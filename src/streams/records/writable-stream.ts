@@ -10,7 +10,7 @@ import type { StreamReference } from "../stream-registry.js";
 export function requireWritableStream(context: StreamsContext, reference: StreamReference): StreamMeta {
   const meta = context.streams.require(reference);
   if (meta.StreamStatus !== "ACTIVE" && meta.StreamStatus !== "UPDATING") {
-    throw streamsErrors.streamNotFound(meta.StreamName, context.config.accountId);
+    throw streamsErrors.streamNotFound(meta.StreamName, context.accountId);
   }
   return meta;
 }

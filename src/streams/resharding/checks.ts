@@ -12,34 +12,35 @@ import type { Plan } from "./plan.js";
 /** The shard index a ShardToSplit / ShardToMerge names; AWS refuses text that names none before it looks the stream up. */
 export function resolveShardIndex(context: StreamsContext, shardId: string, streamName: string): number {
   const shardIndex = shardIndexFromId(shardId);
-  if (shardIndex === undefined) throw streamsErrors.unresolvableShardId(shardId, streamName, context.config.accountId);
+  if (shardIndex === undefined) throw streamsErrors.unresolvableShardId(shardId, streamName, context.accountId);
   return shardIndex;
 }
 
 /** The stream's shard of that index; the error names the shard by its canonical id. */
 export function findShard(context: StreamsContext, meta: StreamMeta, shardIndex: number): ShardMeta {
   const shard = meta.shards.find((candidate) => candidate.shardIndex === shardIndex);
-  if (!shard) throw streamsErrors.unresolvableShardId(shardIdFromIndex(shardIndex), meta.StreamName, context.config.accountId);
+  if (!shard) throw streamsErrors.unresolvableShardId(shardIdFromIndex(shardIndex), meta.StreamName, context.accountId);
   return shard;
 }
 
 export function requireOpen(context: StreamsContext, meta: StreamMeta, shard: ShardMeta): void {
-  if (shard.closedAtMs !== undefined) throw streamsErrors.shardAlreadyResharded(shard.ShardId, meta.StreamName, context.config.accountId);
+  if (shard.closedAtMs !== undefined) throw streamsErrors.shardAlreadyResharded(shard.ShardId, meta.StreamName, context.accountId);
 }
 
 /** AWS sizes ON_DEMAND streams itself: these APIs are for PROVISIONED streams only. */
 export function requireProvisioned(context: StreamsContext, meta: StreamMeta): void {
-  if (meta.StreamMode === "ON_DEMAND") throw streamsErrors.streamInOnDemandMode(meta.StreamName, context.config.accountId);
+  if (meta.StreamMode === "ON_DEMAND") throw streamsErrors.streamInOnDemandMode(meta.StreamName, context.accountId);
 }
 
 export function requireActive(context: StreamsContext, meta: StreamMeta): void {
-  if (meta.StreamStatus !== "ACTIVE") throw streamsErrors.streamNotActive(meta.StreamName, context.config.accountId, meta.StreamStatus);
+  if (meta.StreamStatus !== "ACTIVE") throw streamsErrors.streamNotActive(meta.StreamName, context.accountId, meta.StreamStatus);
 }
 
 /** The account's shard quota, counting open shards (and those pending reshards will leave open). */
 export function checkShardQuota(context: StreamsContext, additionalShards: number): void {
   const current = context.streams.openShardCount();
-  const { accountId, region, shardLimit } = context.config;
+  const { region, shardLimit } = context.config;
+  const { accountId } = context;
   if (current + additionalShards > shardLimit) {
     throw streamsErrors.shardLimitExceeded(accountId, region, current, shardLimit, additionalShards);
   }

@@ -29,8 +29,8 @@ export function reshardDue(meta: StreamMeta, nowMs: number): boolean {
  * stream's exclusive section with `gate` (that incarnation's) closed, and opens it afterwards.
  * A failed catalog write leaves the reshard pending, to be retried.
  */
-export async function takeEffect(deps: TakeEffectDeps, streamName: string, streamId: string, gate: WriteGate): Promise<void> {
-  const meta = deps.catalog.get(streamName);
+export async function takeEffect(deps: TakeEffectDeps, accountId: string, streamName: string, streamId: string, gate: WriteGate): Promise<void> {
+  const meta = deps.catalog.get(accountId, streamName);
   if (!meta || meta.streamId !== streamId || !reshardDue(meta, deps.clock.nowMs())) return;
   await gate.drained();
   const nowMs = deps.clock.nowMs();

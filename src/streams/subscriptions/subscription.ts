@@ -146,7 +146,7 @@ class SubscriptionPump {
     const { claim } = this.start;
     if (claim.stopReason === "taken-over") {
       const { streamName, shardIndex, consumerName } = this.start;
-      throw streamsErrors.subscriptionInUse(this.context.config.accountId, streamName, shardIdFromIndex(shardIndex), consumerName);
+      throw streamsErrors.subscriptionInUse(this.context.accountId, streamName, shardIdFromIndex(shardIndex), consumerName);
     }
     return claim.stopReason !== undefined || this.context.clock.nowMs() >= claim.endsAtMs;
   }
@@ -203,7 +203,7 @@ class SubscriptionPump {
   private current(): { meta: StreamMeta; shard: ShardMeta } {
     const { context } = this;
     const { streamName, streamId, shardIndex, consumerArn } = this.start;
-    const { accountId } = context.config;
+    const { accountId } = context;
     const meta = context.streams.get(streamName);
     const shard = meta?.streamId === streamId ? meta.shards.find((candidate) => candidate.shardIndex === shardIndex) : undefined;
     if (meta === undefined || shard === undefined) throw streamsErrors.shardNotFound(shardIdFromIndex(shardIndex), streamName, accountId);

@@ -214,6 +214,7 @@ describe("ListShards", () => {
       });
       const meta: StreamMeta = {
         streamId: "0123456789abcdef0123456789abcdef",
+        accountId: server.accountId,
         StreamName: "resharded",
         createdAtMs: createdMs,
         StreamStatus: "ACTIVE",

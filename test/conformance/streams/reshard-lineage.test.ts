@@ -10,6 +10,7 @@ import { kinesisClient, randomStreamName, startTestServer, type TestServer } fro
 import { jsonCall } from "../../helpers/raw.js";
 import { assertError, call, formats, ok } from "../../helpers/wire-assert.js";
 import { createEmbeddedEngine, createMemoryEngine } from "../../../src/storage/index.js";
+import { defaultStreamsConfig } from "../../../src/streams/index.js";
 import type { AppendOutcome, AppendRecord, ShardLog, StorageEngine } from "../../../src/storage/types.js";
 import { decodeSequenceNumber, encodeSequenceNumber } from "../../../src/core/sequence-number.js";
 import { ManualClock } from "../../../src/util/clock.js";
@@ -253,7 +254,7 @@ describe("Resharding > lineage", () => {
       const dataDir = mkdtempSync(join(tmpdir(), "tributary-reshard-"));
       const clock = new ManualClock(Date.now());
       const open = async () => {
-        const storage = await createEmbeddedEngine({ dataDir, fsync: "always", clock, random: systemRandom, logger: silentLogger });
+        const storage = await createEmbeddedEngine({ dataDir, fsync: "always", clock, random: systemRandom, logger: silentLogger, accountId: defaultStreamsConfig.accountId });
         return startTestServer({ storage, clock, streams: { updateStreamMs: 1000 } });
       };
       const name = randomStreamName("lineage-restart");
