@@ -99,24 +99,44 @@ export function encodeBatch(
     const frameBytes = cursorAt - at;
     assert(partitionKeyBytes <= 0xffff && explicitHashKeyBytes <= 0xff, "record keys too long for a frame");
     assert(frameBytes <= frameBytesMax, "record too large for a frame");
-    buffer.writeUInt32LE(frameBytes, at);
-    writeU64(buffer, offset, at + 8);
-    writeU64(buffer, arrivalMs, at + 16);
-    buffer.writeUInt16LE(partitionKeyBytes, at + 24);
-    buffer[at + 26] = record.explicitHashKey !== undefined ? flagExplicitHashKey : 0;
-    buffer[at + 27] = explicitHashKeyBytes;
-    buffer.writeUInt32LE(record.data.length, at + 28);
-    buffer.writeUInt32LE(crc32c(buffer, at + 8, cursorAt), at + 4);
-    const framePosition = position + at;
-    if (cursor.lastIndexedPosition < 0 || framePosition - cursor.lastIndexedPosition >= cursor.intervalBytes) {
-      indexEntries.push(offset, framePosition, arrivalMs);
-      cursor.lastIndexedPosition = framePosition;
-    }
+    const flags = record.explicitHashKey !== undefined ? flagExplicitHashKey : 0;
+    finishFrame(buffer, at, cursorAt, offset, arrivalMs, partitionKeyBytes, flags, explicitHashKeyBytes, record.data.length);
+    indexIfDue(cursor, indexEntries, offset, position + at, arrivalMs);
     at = cursorAt;
     offset++;
   }
   assert(at === total, "frame encoding size mismatch");
   return { buffer, indexEntries };
+}
+
+/** Writes a frame's header over [at, at + 32) once its body up to `end` is in place, checksum last. */
+function finishFrame(
+  buffer: Buffer,
+  at: number,
+  end: number,
+  offset: number,
+  arrivalMs: number,
+  partitionKeyBytes: number,
+  flags: number,
+  explicitHashKeyBytes: number,
+  dataBytes: number,
+): void {
+  buffer.writeUInt32LE(end - at, at);
+  writeU64(buffer, offset, at + 8);
+  writeU64(buffer, arrivalMs, at + 16);
+  buffer.writeUInt16LE(partitionKeyBytes, at + 24);
+  buffer[at + 26] = flags;
+  buffer[at + 27] = explicitHashKeyBytes;
+  buffer.writeUInt32LE(dataBytes, at + 28);
+  buffer.writeUInt32LE(crc32c(buffer, at + 8, end), at + 4);
+}
+
+/** Adds an index entry for the frame at `framePosition` when the sparse index is due one. */
+function indexIfDue(cursor: IndexCursor, indexEntries: number[], offset: number, framePosition: number, arrivalMs: number): void {
+  if (cursor.lastIndexedPosition < 0 || framePosition - cursor.lastIndexedPosition >= cursor.intervalBytes) {
+    indexEntries.push(offset, framePosition, arrivalMs);
+    cursor.lastIndexedPosition = framePosition;
+  }
 }
 
 function sealedBatchBytes(records: readonly AppendRecord[]): number {
@@ -145,20 +165,9 @@ function encodeSealedBatch(
     const end = at + frameHeaderBytes + keyRefBytes + record.data.copy(buffer, at + frameHeaderBytes + keyRefBytes);
     const frameBytes = end - at;
     assert(frameBytes <= frameBytesMax, "record too large for a frame");
-    buffer.writeUInt32LE(frameBytes, at);
-    writeU64(buffer, offset, at + 8);
-    writeU64(buffer, arrivalMs, at + 16);
-    buffer.writeUInt16LE(0, at + 24);
-    buffer[at + 26] = flagSealed;
-    buffer[at + 27] = 0;
-    buffer.writeUInt32LE(record.data.length, at + 28);
     buffer.writeUInt32LE(keyRef, at + frameHeaderBytes);
-    buffer.writeUInt32LE(crc32c(buffer, at + 8, end), at + 4);
-    const framePosition = position + at;
-    if (cursor.lastIndexedPosition < 0 || framePosition - cursor.lastIndexedPosition >= cursor.intervalBytes) {
-      indexEntries.push(offset, framePosition, arrivalMs);
-      cursor.lastIndexedPosition = framePosition;
-    }
+    finishFrame(buffer, at, end, offset, arrivalMs, 0, flagSealed, 0, record.data.length);
+    indexIfDue(cursor, indexEntries, offset, position + at, arrivalMs);
     at = end;
     offset++;
   }
