@@ -46,21 +46,29 @@ export const getShardIterator = defineAction<GetShardIteratorInput, { ShardItera
   async run(context, input) {
     const streamName = context.streams.nameOf(input);
     const accountId = context.accountId;
-    const shardIndex = shardIndexFromId(input.ShardId);
-    if (shardIndex === undefined) throw streamsErrors.unresolvableShardId(input.ShardId, streamName, accountId);
-    const meta = await context.streams.current(streamName);
-    const shard = meta?.shards.find((candidate) => candidate.shardIndex === shardIndex);
-    const nowMs = context.clock.nowMs();
-    // A closed shard whose records have all expired is gone, as it is from ListShards.
-    if (!meta || !shard || isExpired(shard, meta, nowMs)) throw streamsErrors.shardNotFound(shardIdFromIndex(shardIndex), streamName, accountId);
-
-    const log = context.logs.shard(meta.streamId, shardIndex);
-    await trimIfDue(context, meta, shardIndex, log, nowMs);
-    const retainedFromOffset = await retainedStartOffset(log, retentionCutoffMs(meta, nowMs));
-    const offset = await startOffset({ context, meta, shard, log, nowMs, retainedFromOffset }, input);
-    return { ShardIterator: issueIterator(context, meta, shardIndex, offset, nowMs) };
+    const at = await shardAt(context, streamName, input.ShardId, accountId);
+    const offset = await startOffset(at, input);
+    return { ShardIterator: issueIterator(context, at.meta, at.shard.shardIndex, offset, at.nowMs) };
   },
 });
+
+/**
+ * The shard a ShardId names in a stream, as it is now (a due reshard applied, retention trimmed),
+ * or AWS's errors for an unresolvable id or a shard that does not exist (or has expired after
+ * closing, as it has from ListShards). SubscribeToShard resolves its shard the same way.
+ */
+export async function shardAt(context: StreamsContext, streamName: string, shardIdText: string, accountId: string): Promise<ShardAt> {
+  const shardIndex = shardIndexFromId(shardIdText);
+  if (shardIndex === undefined) throw streamsErrors.unresolvableShardId(shardIdText, streamName, accountId);
+  const meta = await context.streams.current(streamName);
+  const shard = meta?.shards.find((candidate) => candidate.shardIndex === shardIndex);
+  const nowMs = context.clock.nowMs();
+  if (!meta || !shard || isExpired(shard, meta, nowMs)) throw streamsErrors.shardNotFound(shardIdFromIndex(shardIndex), streamName, accountId);
+  const log = context.logs.shard(meta.streamId, shardIndex);
+  await trimIfDue(context, meta, shardIndex, log, nowMs);
+  const retainedFromOffset = await retainedStartOffset(log, retentionCutoffMs(meta, nowMs));
+  return { context, meta, shard, log, nowMs, retainedFromOffset };
+}
 
 /** The offset a start position names; SubscribeToShard applies the same rules (its StartingPosition). */
 export async function startOffset(at: ShardAt, input: GetShardIteratorInput): Promise<number> {

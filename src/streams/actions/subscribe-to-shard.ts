@@ -13,14 +13,11 @@
 import { defineAction } from "../action.js";
 import { SequenceNumber, ShardId } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
-import { retainedStartOffset, retentionCutoffMs } from "../records/index.js";
 import { ConsumerARN, createdSeconds, findConsumer } from "../consumers/index.js";
 import { continuationBefore, runSubscription } from "../subscriptions/index.js";
-import { iteratorTypes, startOffset, type ShardAt, type ShardIteratorType } from "./get-shard-iterator.js";
-import { isExpired } from "../shards.js";
+import { iteratorTypes, shardAt, startOffset, type ShardAt, type ShardIteratorType } from "./get-shard-iterator.js";
 import { EventStreamOutput } from "../../protocol/event-stream-output.js";
 import { decodeSequenceNumber } from "../../core/sequence-number.js";
-import { shardIdFromIndex, shardIndexFromId } from "../../core/shard-id.js";
 
 interface SubscribeToShardInput {
   ConsumerARN: string;
@@ -60,18 +57,11 @@ export const subscribeToShard = defineAction<SubscribeToShardInput, EventStreamO
       throw streamsErrors.consumerNotActive(consumer.ConsumerName, createdSeconds(consumer.createdAtMs), streamName, accountId);
     }
 
-    const shardIndex = shardIndexFromId(input.ShardId);
-    if (shardIndex === undefined) throw streamsErrors.unresolvableShardId(input.ShardId, streamName, accountId);
-    // A reshard that has fallen due takes effect first, so a closed shard's subscriber learns its children.
-    const meta = await context.streams.current(streamName);
-    const shard = meta?.shards.find((candidate) => candidate.shardIndex === shardIndex);
-    const nowMs = context.clock.nowMs();
-    // A closed shard whose records have all expired is gone, as it is from ListShards.
-    if (!meta || !shard || isExpired(shard, meta, nowMs)) throw streamsErrors.shardNotFound(shardIdFromIndex(shardIndex), streamName, accountId);
-
-    const log = context.logs.shard(meta.streamId, shardIndex);
-    const retainedFromOffset = await retainedStartOffset(log, retentionCutoffMs(meta, nowMs));
-    const offset = await startingOffset({ context, meta, shard, log, nowMs, retainedFromOffset }, input);
+    // As GetShardIterator: a due reshard applied first, so a closed shard's subscriber learns its children.
+    const at = await shardAt(context, streamName, input.ShardId, accountId);
+    const { meta, shard, log } = at;
+    const shardIndex = shard.shardIndex;
+    const offset = await startingOffset(at, input);
     const continuation = await continuationBefore(log, shard, offset);
 
     const claim = context.subscriptions.claim(input.ConsumerARN, shardIndex, context.clock.nowMs(), () =>
