@@ -17,7 +17,6 @@ import { ConsumerARN, createdSeconds, findConsumer } from "../consumers/index.js
 import { continuationBefore, runSubscription } from "../subscriptions/index.js";
 import { iteratorTypes, shardAt, startOffset, type ShardAt, type ShardIteratorType } from "./get-shard-iterator.js";
 import { EventStreamOutput } from "../../protocol/event-stream-output.js";
-import { decodeSequenceNumber } from "../../core/sequence-number.js";
 
 interface SubscribeToShardInput {
   ConsumerARN: string;
@@ -82,25 +81,12 @@ export const subscribeToShard = defineAction<SubscribeToShardInput, EventStreamO
 });
 
 /**
- * The first offset to send: GetShardIterator's rules, except for the shard's own
- * StartingSequenceNumber. It names the point before the shard's first record — what AWS gives as
- * the ContinuationSequenceNumber of an empty shard, and what the KCL then resubscribes
- * AFTER_SEQUENCE_NUMBER with — so it is valid even while the shard is empty, and resumes at the
- * first record unless that record arrived in the very millisecond the shard opened (and so bears
- * the same number).
+ * The first offset to send: GetShardIterator's rules for the same position (including the shard's
+ * own StartingSequenceNumber, which AWS gives as the ContinuationSequenceNumber of an empty shard
+ * and the KCL then resubscribes AFTER_SEQUENCE_NUMBER with).
  */
 async function startingOffset(at: ShardAt, input: SubscribeToShardInput): Promise<number> {
   const { Type, SequenceNumber: sequenceNumber, Timestamp } = input.StartingPosition;
-  const named = sequenceNumber === undefined ? undefined : decodeSequenceNumber(sequenceNumber);
-  const bySequenceNumber = Type === "AT_SEQUENCE_NUMBER" || Type === "AFTER_SEQUENCE_NUMBER";
-  if (bySequenceNumber && named?.shardIndex === at.shard.shardIndex && named.offset === 0 && named.arrivalMs === at.shard.createdAtMs) {
-    let first = 0;
-    if (Type === "AFTER_SEQUENCE_NUMBER" && at.log.endOffset() > 0) {
-      const read = await at.log.read(0, { recordsMax: 1, bytesMax: 1 });
-      if (read.records[0]?.offset === 0 && read.records[0].arrivalMs === named.arrivalMs) first = 1;
-    }
-    return Math.max(first, at.retainedFromOffset);
-  }
   return startOffset(at, {
     ShardId: input.ShardId,
     ShardIteratorType: Type,
