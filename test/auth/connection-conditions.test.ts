@@ -9,17 +9,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KinesisClient, ListStreamsCommand } from "@aws-sdk/client-kinesis";
-import { startApp, requestBytesMaxDefault, type RunningApp } from "../../src/server/app.js";
-import { createMemoryEngine } from "../../src/storage/index.js";
-import { defaultStreamsConfig } from "../../src/streams/index.js";
 import { loadOrCreateSelfSigned } from "../../src/server/tls-self-signed.js";
 import type { TlsMaterial } from "../../src/server/tls-certificate.js";
-import { CredentialsFile } from "../../src/auth/credentials-file.js";
 import { systemClock } from "../../src/util/clock.js";
 import { systemRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { CredentialsDir } from "./sigv4-helpers.js";
-import type { TestCredentials } from "../helpers/server.js";
+import type { RunningApp } from "../../src/server/app.js";
+import { startTestServer, type TestCredentials } from "../helpers/server.js";
 
 const accountId = "111122223333";
 const region = "us-east-1";
@@ -84,20 +81,7 @@ before(async () => {
   credentials = new CredentialsDir();
   credentials.write(Object.entries(principals).map(([name, policies]) => ({ ...keyOf(name), accountId, principalArn: arnOf(name), policies })));
   material = await loadOrCreateSelfSigned({ dataDir, host: "127.0.0.1", clock: systemClock, random: systemRandom, logger: silentLogger });
-  app = await startApp({
-    clock: systemClock,
-    random: systemRandom,
-    logger: silentLogger,
-    storage: createMemoryEngine(systemRandom),
-    config: {
-      host: "127.0.0.1",
-      port: 0,
-      requestBytesMax: requestBytesMaxDefault,
-      streams: { ...defaultStreamsConfig, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, limits: "off" },
-      tls: material,
-      auth: { mode: "sigv4", credentials: await CredentialsFile.open({ path: credentials.path, clock: systemClock, logger: silentLogger }) },
-    },
-  });
+  app = (await startTestServer({ tls: material, credentialsFile: credentials.path })).app!;
 });
 
 after(async () => {

@@ -7,14 +7,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
-import { startApp, requestBytesMaxDefault, type RunningApp } from "../../src/server/app.js";
-import { createMemoryEngine } from "../../src/storage/index.js";
-import { defaultStreamsConfig } from "../../src/streams/index.js";
 import { createSelfSignedCertificate, type TlsMaterial } from "../../src/server/tls-certificate.js";
 import { systemClock } from "../../src/util/clock.js";
 import { systemRandom } from "../../src/util/random.js";
-import { silentLogger } from "../../src/util/logger.js";
-import { randomStreamName, type TestServer } from "../helpers/server.js";
+import type { RunningApp } from "../../src/server/app.js";
+import { randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
 import { checkSplitDelivery, okCall, registerConsumer, shardIdOf, subscribe } from "../helpers/subscription.js";
 
 describe("SubscribeToShard over TLS", () => {
@@ -31,21 +28,9 @@ describe("SubscribeToShard over TLS", () => {
       validityMs: 24 * 3600 * 1000,
       random: systemRandom,
     });
-    app = await startApp({
-      clock: systemClock,
-      random: systemRandom,
-      logger: silentLogger,
-      storage: createMemoryEngine(systemRandom),
-      config: {
-        host: "127.0.0.1",
-        port: 0,
-        requestBytesMax: requestBytesMaxDefault,
-        streams: { ...defaultStreamsConfig, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, limits: "off" },
-        tls: material,
-      },
-    });
-    const { region, accountId } = defaultStreamsConfig;
-    server = { url: app.url, region, accountId, app, stop: () => app.stop() };
+    server = await startTestServer({ tls: material });
+    app = server.app!;
+    const { region } = server;
     assert.ok(app.tlsUrl?.startsWith("https://"), "the server serves TLS");
     client = new KinesisClient({
       endpoint: app.tlsUrl,

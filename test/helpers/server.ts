@@ -10,6 +10,7 @@ import { systemClock, type Clock } from "../../src/util/clock.js";
 import { systemRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { CredentialsFile } from "../../src/auth/credentials-file.js";
+import type { TlsMaterial } from "../../src/server/tls.js";
 import { defaultStreamsConfig, type LimitsMode, type StreamsConfig } from "../../src/streams/index.js";
 
 export interface TestServer {
@@ -43,6 +44,8 @@ export interface TestServerOptions {
    */
   credentialsFile?: string;
   credentialsCheckIntervalMs?: number;
+  /** Also serve TLS on the same port with this certificate and key (`app.tlsUrl`). */
+  tls?: TlsMaterial;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -79,6 +82,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       port: 0,
       requestBytesMax: options.requestBytesMax ?? requestBytesMaxDefault,
       streams,
+      ...(options.tls !== undefined && { tls: options.tls }),
       ...(options.credentialsFile !== undefined && {
         auth: {
           mode: "sigv4" as const,

@@ -14,14 +14,13 @@ import { connect as connectTls } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from "@aws-sdk/client-kinesis";
-import { startApp, requestBytesMaxDefault, type RunningApp } from "../../src/server/app.js";
-import { createMemoryEngine } from "../../src/storage/index.js";
-import { defaultStreamsConfig } from "../../src/streams/index.js";
 import { loadOrCreateSelfSigned, selfSignedPaths } from "../../src/server/tls-self-signed.js";
 import { createSelfSignedCertificate, ipAddressBytes, type TlsMaterial } from "../../src/server/tls-certificate.js";
 import { ManualClock, systemClock } from "../../src/util/clock.js";
 import { SeededRandom, systemRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
+import type { RunningApp } from "../../src/server/app.js";
+import { startTestServer } from "../helpers/server.js";
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const jsonType = "application/x-amz-json-1.1";
@@ -33,19 +32,7 @@ let app: RunningApp;
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "tributary-tls-"));
   material = await loadOrCreateSelfSigned({ dataDir, host: "127.0.0.1", clock: systemClock, random: systemRandom, logger: silentLogger });
-  app = await startApp({
-    clock: systemClock,
-    random: systemRandom,
-    logger: silentLogger,
-    storage: createMemoryEngine(systemRandom),
-    config: {
-      host: "127.0.0.1",
-      port: 0,
-      requestBytesMax: requestBytesMaxDefault,
-      streams: { ...defaultStreamsConfig, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, limits: "off" },
-      tls: material,
-    },
-  });
+  app = (await startTestServer({ tls: material })).app!;
 });
 
 after(async () => {
