@@ -158,10 +158,14 @@ export type WriteOutcome = { ok: true } | { ok: false; failure: StorageFailure }
  * (accountId, StreamName): two accounts may each have a stream of the same name.
  */
 export interface Catalog {
-  /** The streams of `accountId` sorted by name, or, without it, every account's, sorted by account then name. */
+  /**
+   * The streams of `accountId` sorted by name, or, without it, every account's, sorted by account
+   * then name. What list, get and accountSettings return is deep-frozen, not copied (every data
+   * call reads its stream): a change is a new object passed to put / putAccountSettings.
+   */
   list(accountId?: string): readonly StreamMeta[];
   get(accountId: string, streamName: string): StreamMeta | undefined;
-  /** Inserts or replaces one stream (under its meta.accountId); resolves once durable. */
+  /** Inserts or replaces one stream (under its meta.accountId) with a copy of `meta`; resolves once durable. */
   put(meta: StreamMeta): Promise<WriteOutcome>;
   remove(accountId: string, streamName: string): Promise<WriteOutcome>;
   /** The account's settings, or undefined if none were ever stored for it. */

@@ -67,7 +67,7 @@ export class StreamRegistry {
   list(accountId?: string): StreamMeta[] {
     const out: StreamMeta[] = [];
     for (const meta of this.catalog.list(accountId)) {
-      const seen = this.view(structuredClone(meta));
+      const seen = this.view(meta);
       if (seen) out.push(seen);
     }
     return out;
@@ -147,11 +147,9 @@ export class StreamRegistry {
           void this.settleReshard(meta);
           return meta;
         }
-        meta.StreamStatus = "ACTIVE";
-        return meta;
+        return { ...meta, StreamStatus: "ACTIVE" };
       case "CREATING":
-        meta.StreamStatus = "ACTIVE";
-        return meta;
+        return { ...meta, StreamStatus: "ACTIVE" };
       case "DELETING":
         return undefined;
       default:

@@ -117,14 +117,15 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         assert.equal(engine().catalog.secret().length, 32);
       }));
 
-      it("stores a stream and returns copies", withEngine(async (engine) => {
+      it("stores a copy of a stream and hands out values no caller can change", withEngine(async (engine) => {
         const meta = streamMeta("alpha");
         assert.deepEqual(await engine().catalog.put(meta), { ok: true });
         meta.Tags.changed = "after put";
         const got = engine().catalog.get(account, "alpha")!;
         assert.deepEqual(got, streamMeta("alpha"));
-        got.StreamStatus = "DELETING";
-        got.shards.pop();
+        assert.throws(() => (got.StreamStatus = "DELETING"), TypeError);
+        assert.throws(() => got.shards.pop(), TypeError);
+        assert.throws(() => (engine().catalog.list()[0]!.Tags.changed = "through list"), TypeError);
         assert.deepEqual(engine().catalog.get(account, "alpha"), streamMeta("alpha"));
       }));
 
@@ -176,14 +177,14 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         assert.equal(engine().catalog.get(account, "c05")!.RetentionPeriodHours, 100);
       }));
 
-      it("starts without account settings, then stores them whole and returns copies", withEngine(async (engine) => {
+      it("starts without account settings, then stores a copy whole and hands out values no caller can change", withEngine(async (engine) => {
         assert.equal(engine().catalog.accountSettings(account), undefined);
         const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000 } };
         assert.deepEqual(await engine().catalog.putAccountSettings(account, settings), { ok: true });
         settings.billingCommitment!.endsAtMs = t0 + 1;
         const got = engine().catalog.accountSettings(account)!;
         assert.deepEqual(got, { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000 } });
-        got.billingCommitment!.startedAtMs = 0;
+        assert.throws(() => (got.billingCommitment!.startedAtMs = 0), TypeError);
         assert.equal(engine().catalog.accountSettings(account)!.billingCommitment!.startedAtMs, t0);
         await engine().catalog.putAccountSettings(account, {});
         assert.deepEqual(engine().catalog.accountSettings(account), {});

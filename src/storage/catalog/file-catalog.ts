@@ -15,6 +15,7 @@ import type { Logger } from "../../util/logger.js";
 import { storageFailure } from "../log/log-env.js";
 import { decodeCatalog, encodeCatalog } from "./catalog-file.js";
 import { copyStreams, deleteStream, setStream, sortedStreams, streamOf, type StreamsByAccount } from "./stream-keys.js";
+import { deepFreeze } from "../../util/freeze.js";
 
 export const catalogFileName = "catalog";
 const secretBytes = 32;
@@ -101,7 +102,7 @@ export class FileCatalog implements Catalog {
     const key = accountId ?? "";
     let sorted = this.sorted.get(key);
     if (sorted === undefined) {
-      sorted = sortedStreams(this.view.streams, accountId);
+      sorted = sortedStreams(this.view.streams, accountId).map(deepFreeze);
       this.sorted.set(key, sorted);
     }
     return sorted;
@@ -109,7 +110,8 @@ export class FileCatalog implements Catalog {
 
   get(accountId: string, streamName: string): StreamMeta | undefined {
     const meta = streamOf(this.view.streams, accountId, streamName);
-    return meta && structuredClone(meta);
+    // Frozen, not copied: callers change a stream by putting a new object.
+    return meta && deepFreeze(meta);
   }
 
   put(meta: StreamMeta): Promise<WriteOutcome> {
@@ -122,7 +124,7 @@ export class FileCatalog implements Catalog {
 
   accountSettings(accountId: string): AccountSettings | undefined {
     const settings = this.view.accounts.get(accountId);
-    return settings && structuredClone(settings);
+    return settings && deepFreeze(settings);
   }
 
   putAccountSettings(accountId: string, settings: AccountSettings): Promise<WriteOutcome> {

@@ -8,6 +8,7 @@ import type {
 } from "../types.js";
 import type { Random } from "../../util/random.js";
 import { deleteStream, setStream, sortedStreams, streamOf, type StreamsByAccount } from "../catalog/stream-keys.js";
+import { deepFreeze } from "../../util/freeze.js";
 
 const done: WriteOutcome = { ok: true };
 
@@ -19,11 +20,12 @@ class MemoryCatalog implements Catalog {
     this.secretBytes = random.bytes(32);
   }
   list(accountId?: string): readonly StreamMeta[] {
-    return sortedStreams(this.streams, accountId);
+    return sortedStreams(this.streams, accountId).map(deepFreeze);
   }
   get(accountId: string, streamName: string): StreamMeta | undefined {
     const meta = streamOf(this.streams, accountId, streamName);
-    return meta && structuredClone(meta);
+    // Frozen, not copied: callers change a stream by putting a new object.
+    return meta && deepFreeze(meta);
   }
   async put(meta: StreamMeta): Promise<WriteOutcome> {
     setStream(this.streams, structuredClone(meta));
@@ -35,7 +37,7 @@ class MemoryCatalog implements Catalog {
   }
   accountSettings(accountId: string): AccountSettings | undefined {
     const settings = this.accounts.get(accountId);
-    return settings && structuredClone(settings);
+    return settings && deepFreeze(settings);
   }
   async putAccountSettings(accountId: string, settings: AccountSettings): Promise<WriteOutcome> {
     this.accounts.set(accountId, structuredClone(settings));

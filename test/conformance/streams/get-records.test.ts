@@ -362,20 +362,19 @@ test("GetRecords > closed shards > the end of a closed shard has no next iterato
     const parent = meta.shards[0]!;
     const half = ((1n << 128n) / 2n).toString();
     const nowMs = Date.now();
-    meta.shards = [
+    const shards = [
       { ...parent, endingOffset: 1, closedAtMs: nowMs },
       { ShardId: shardId(1), shardIndex: 1, ParentShardId: parent.ShardId, HashKeyRange: { StartingHashKey: "0", EndingHashKey: (BigInt(half) - 1n).toString() }, createdAtMs: nowMs },
       { ShardId: shardId(2), shardIndex: 2, ParentShardId: parent.ShardId, HashKeyRange: { StartingHashKey: half, EndingHashKey: ((1n << 128n) - 1n).toString() }, createdAtMs: nowMs },
     ];
-    meta.nextShardIndex = 3;
-    await registry.put(meta);
+    await registry.put({ ...meta, shards, nextShardIndex: 3 });
     const page = await localClient.send(new GetRecordsCommand({ ShardIterator: iterator }));
     assert.deepEqual(texts(page.Records), ["last words"]);
     assert.equal(page.NextShardIterator, undefined);
     assert.equal(page.MillisBehindLatest, 0);
     assert.deepEqual(page.ChildShards, [
-      { ShardId: shardId(1), ParentShards: [parent.ShardId], HashKeyRange: meta.shards[1]!.HashKeyRange },
-      { ShardId: shardId(2), ParentShards: [parent.ShardId], HashKeyRange: meta.shards[2]!.HashKeyRange },
+      { ShardId: shardId(1), ParentShards: [parent.ShardId], HashKeyRange: shards[1]!.HashKeyRange },
+      { ShardId: shardId(2), ParentShards: [parent.ShardId], HashKeyRange: shards[2]!.HashKeyRange },
     ]);
     // New writes go to the open children.
     const out = await localClient.send(new PutRecordCommand({ StreamName: name, PartitionKey: "k", Data: Buffer.from("child"), ExplicitHashKey: "0" }));
