@@ -12,6 +12,8 @@ export interface StreamsConfig {
   /** The account's shard quota across all streams. */
   shardLimit: number;
   limits: LimitsMode;
+  /** How long a SubscribeToShard lasts (AWS: 5 minutes). Not a CLI flag: tests shorten it to exercise re-subscription. */
+  subscriptionMs?: number;
 }
 
 export const defaultStreamsConfig: StreamsConfig = {

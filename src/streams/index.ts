@@ -67,7 +67,7 @@ export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
     iteratorKey: deps.storage.catalog.secret(),
     keyRing: new KeyRing(deps.masterKey ?? ephemeralMasterKey()),
     readBudget: new ReadBudget(readBudgetBytesDefault, readBudgetFloorBytes),
-    subscriptions: new Subscriptions(deps.clock),
+    subscriptions: new Subscriptions(deps.clock, deps.config.subscriptionMs),
     principal: anonymousPrincipal(deps.config.accountId),
     ...(limits && { throughput: limits.throughput }),
   };

@@ -34,10 +34,11 @@ export class SubscriptionClaim {
   constructor(
     readonly key: string,
     readonly startedAtMs: number,
+    private readonly durationMs: number = subscriptionMs,
   ) {}
 
   get endsAtMs(): number {
-    return this.startedAtMs + subscriptionMs;
+    return this.startedAtMs + this.durationMs;
   }
 
   /** Why the subscription must stop, if it must. */
@@ -76,7 +77,11 @@ export class Subscriptions {
   readonly alarms: ClockAlarms;
   private readonly claims = new Map<string, SubscriptionClaim>();
 
-  constructor(private readonly clock: Clock) {
+  /** `durationMs`: AWS's 5 minutes, unless a test shortens it (StreamsConfig.subscriptionMs) to see clients re-subscribe. */
+  constructor(
+    private readonly clock: Clock,
+    private readonly durationMs: number = subscriptionMs,
+  ) {
     this.alarms = new ClockAlarms(clock);
   }
 
@@ -90,7 +95,7 @@ export class Subscriptions {
     if (previous !== undefined && nowMs - previous.startedAtMs < takeoverAfterMs) throw inUse();
     if (previous !== undefined && !previous.isReleased) previous.stop("taken-over");
     if (previous === undefined && this.claims.size >= claimsMax) this.prune(nowMs);
-    const claim = new SubscriptionClaim(key, nowMs);
+    const claim = new SubscriptionClaim(key, nowMs, this.durationMs);
     // The claim ends itself even if its stream is never served (a client gone before the answer).
     claim.endAlarm = this.alarms.at(claim.endsAtMs, () => claim.stop("ended"));
     this.claims.set(key, claim);
