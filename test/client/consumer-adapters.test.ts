@@ -64,7 +64,7 @@ test("shardIterables > each shard is an async iterable of batches; processRecord
   const first = Promise.resolve(processor.processRecords({ records: [record(1)], checkpointer })).then(() => (firstDone = true));
   const batches = shard[Symbol.asyncIterator]();
   const b1 = (await batches.next()) as IteratorResult<IteratedBatch>;
-  assert.deepEqual(b1.value.records.map((r) => r.SequenceNumber), ["1"]);
+  assert.deepEqual(b1.value.records.map((r: ConsumerRecord) => r.SequenceNumber), ["1"]);
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(firstDone, false, "processRecords is still waiting while the loop works on the batch");
   await b1.value.checkpoint();
@@ -74,7 +74,7 @@ test("shardIterables > each shard is an async iterable of batches; processRecord
   const b2 = (await batches.next()) as IteratorResult<IteratedBatch>;
   await first;
   assert.equal(firstDone, true, "asking for the next batch finishes the previous processRecords");
-  assert.deepEqual(b2.value.records.map((r) => [r.SequenceNumber, r.SubSequenceNumber]), [["2", 1]]);
+  assert.deepEqual(b2.value.records.map((r: ConsumerRecord) => [r.SequenceNumber, r.SubSequenceNumber]), [["2", 1]]);
 
   // Shard end: once the loop has taken everything, iteration ends and SHARD_END is checkpointed.
   const ended = Promise.resolve(processor.shardEnded({ checkpointer }));
@@ -93,7 +93,7 @@ test("shardIterables > lease lost ends the iteration without a checkpoint", asyn
   const checkpointer = recordingCheckpointer();
   const seen: string[] = [];
   const loop = (async () => {
-    for await (const batch of shard) seen.push(...batch.records.map((r) => r.SequenceNumber));
+    for await (const batch of shard) seen.push(...batch.records.map((r: ConsumerRecord) => r.SequenceNumber));
   })();
   await processor.processRecords({ records: [record(7)], checkpointer });
   await processor.leaseLost({});
