@@ -1,4 +1,4 @@
-import type { WireFormat } from "./wire-format.js";
+import type { WireDialect, WireFormat } from "./wire-format.js";
 import type { Principal } from "../auth/principal.js";
 
 /** What the transport knows of a request's connection, for the aws:SourceIp and aws:SecureTransport condition keys. */
@@ -12,6 +12,13 @@ export interface RequestFacts {
 /** A service the protocol layer routes to by the X-Amz-Target prefix (`Kinesis_20131202`). */
 export interface AwsService {
   readonly targetPrefix: string;
+  /** The media types it accepts and answers in; Kinesis's (JSON 1.1 and CBOR 1.1) when absent. */
+  readonly dialect?: WireDialect;
+  /**
+   * The `__type` the pipeline's own errors (SerializationException, UnknownOperationException)
+   * carry for this service: DynamoDB qualifies them (`com.amazon.coral.service#…`), Kinesis does not.
+   */
+  qualifyErrorType?(type: string): string;
   hasAction(name: string): boolean;
   /**
    * Checks the decoded body and runs the action as `principal` (authenticated by the pipeline;

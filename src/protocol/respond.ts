@@ -11,7 +11,7 @@ import { decodeCbor, encodeCbor } from "./cbor-codec.js";
 import { decodeJson, encodeJson } from "./json-codec.js";
 import { EventStreamOutput, eventStreamContentType } from "./event-stream-output.js";
 import { ServiceError, internalFailure } from "./service-error.js";
-import { contentTypeOf, wireFormatOf, type WireFormat } from "./wire-format.js";
+import { contentTypeOf, kinesisDialect, wireFormatOf, type WireDialect, type WireFormat } from "./wire-format.js";
 import type { Logger } from "../util/logger.js";
 import type { Authenticator } from "../auth/principal.js";
 import { missingAuthenticationTokenXml } from "../auth/sigv4/errors.js";
@@ -57,10 +57,14 @@ function header(request: ReceivedRequest, name: string): string | undefined {
 /** The response for a POST that is an AWS RPC call. */
 export async function respondToRpc(router: Router, request: ReceivedRequest): Promise<ResponseToSend> {
   const requestId = randomUUID();
-  const format = wireFormatOf(header(request, "content-type"));
   const [prefix, action] = splitTarget(header(request, "x-amz-target"));
   const service = router.services.find((candidate) => candidate.targetPrefix === prefix);
+  const dialect = service?.dialect ?? kinesisDialect;
+  const format = wireFormatOf(header(request, "content-type"), dialect);
   const known = service !== undefined && action !== undefined && service.hasAction(action);
+  // The pipeline's own errors, typed as the service's clients expect them.
+  const pipelineError = (type: string) => new ServiceError(service?.qualifyErrorType?.(type) ?? type, undefined, 400);
+  const respondError = (requestId: string, format: WireFormat, error: ServiceError) => errorResponseIn(requestId, format, error, dialect);
 
   const toAuthenticate = { ...request, query: request.query ?? "" };
   // Not an RPC call at all: AWS answers AccessDenied, or MissingAuthenticationToken to an unsigned request where signing is on.
@@ -70,7 +74,7 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
     // AWS checks for an empty body before the content type: only the JSON content type gets a
     // JSON answer; none, CBOR or any other type gets the CBOR envelope.
     const type = known ? "SerializationException" : "UnknownOperationException";
-    return errorResponse(requestId, format ?? "cbor", new ServiceError(type, undefined, 400));
+    return respondError(requestId, format ?? "cbor", pipelineError(type));
   }
   if (!format) {
     // AWS answers a body in an unknown content type with bare XML-ish bodies, not JSON.
@@ -79,12 +83,12 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
   }
   const decoded = format === "json" ? decodeJson(request.body) : decodeCbor(request.body);
   if (!decoded.ok || decoded.value === null || typeof decoded.value !== "object" || Array.isArray(decoded.value)) {
-    return errorResponse(requestId, format, new ServiceError("SerializationException", undefined, 400));
+    return respondError(requestId, format, pipelineError("SerializationException"));
   }
-  if (!known) return errorResponse(requestId, format, new ServiceError("UnknownOperationException", undefined, 400));
+  if (!known) return respondError(requestId, format, pipelineError("UnknownOperationException"));
   // After the target and before the body's shape: kinesalite's connection tests record this order for AWS.
   const authentication = router.authenticator && (await router.authenticator.authenticate(toAuthenticate));
-  if (authentication && !authentication.ok) return errorResponse(requestId, format, authentication.error);
+  if (authentication && !authentication.ok) return respondError(requestId, format, authentication.error);
 
   try {
     const output = await service.invoke(action, decoded.value, format, authentication?.principal, request.facts);
@@ -95,7 +99,7 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
       return { statusCode: 200, headers, body: Buffer.alloc(0), eventStream: { output, format, requestId, action } };
     }
     const body = output === undefined ? Buffer.alloc(0) : format === "json" ? encodeJson(output) : encodeCbor(output);
-    return { statusCode: 200, headers: { "content-type": contentTypeOf(format), "x-amzn-requestid": requestId }, body };
+    return { statusCode: 200, headers: { "content-type": contentTypeOf(format, dialect), "x-amzn-requestid": requestId }, body };
   } catch (error) {
     if (error instanceof ServiceError) {
       if (error.statusCode >= 500) {
@@ -103,10 +107,10 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
         if (error.injected) router.logger.debug({ type: error.type, action, requestId }, "injected fault answered");
         else router.logger.error({ err: error.cause ?? error, action, requestId }, "request failed");
       }
-      return errorResponse(requestId, format, error);
+      return respondError(requestId, format, error);
     }
     router.logger.error({ err: error, action, requestId }, "unexpected error");
-    return errorResponse(requestId, format, internalFailure(error));
+    return respondError(requestId, format, internalFailure(error));
   }
 }
 
@@ -121,12 +125,16 @@ function splitTarget(target: string | undefined): [string | undefined, string | 
 }
 
 export function errorResponse(requestId: string, format: WireFormat, error: ServiceError): ResponseToSend {
+  return errorResponseIn(requestId, format, error, kinesisDialect);
+}
+
+function errorResponseIn(requestId: string, format: WireFormat, error: ServiceError, dialect: WireDialect): ResponseToSend {
   const envelope: Record<string, string> = { __type: error.type };
   if (error.wireMessage !== undefined) envelope.message = error.wireMessage;
   const body = format === "json" ? encodeJson(envelope) : encodeCbor(envelope);
   return {
     statusCode: error.statusCode,
-    headers: { "content-type": contentTypeOf(format), "x-amzn-requestid": requestId, "x-amzn-errortype": error.type },
+    headers: { "content-type": contentTypeOf(format, dialect), "x-amzn-requestid": requestId, "x-amzn-errortype": error.type },
     body,
   };
 }

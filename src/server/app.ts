@@ -5,6 +5,7 @@
 import { startHttpServer, type RunningServer } from "./create-server.js";
 import { createStreamsService, type FaultConfig, type StreamsConfig, type StreamsService } from "../streams/index.js";
 import { faultsRoute } from "./faults-route.js";
+import { createDynamoDbService } from "../dynamodb/index.js";
 import type { TlsMaterial } from "./tls.js";
 import { anonymousAuthenticator, type Authenticator } from "../auth/principal.js";
 import { sigV4Authenticator } from "../auth/sigv4/index.js";
@@ -26,6 +27,8 @@ export interface AppConfig {
   tls?: TlsMaterial;
   /** `--auth` (docs/auth.md): none (the default) or SigV4 against a credentials file, which the app closes at stop. */
   auth?: AuthConfig;
+  /** How long a new DynamoDB table stays CREATING (docs/dynamodb.md); 0, ACTIVE at once, by default. */
+  dynamoDbCreateTableMs?: number;
 }
 
 export type AuthConfig = { mode: "none" } | { mode: "sigv4"; credentials: CredentialsFile };
@@ -67,11 +70,13 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     throw error;
   }
   streams.start();
+  const { region, accountId } = deps.config.streams;
+  const dynamoDb = createDynamoDbService({ ...deps, config: { region, accountId, createTableMs: deps.config.dynamoDbCreateTableMs ?? 0 } });
   let http: RunningServer;
   try {
     http = await startHttpServer({
       config: { host: deps.config.host, port: deps.config.port, requestBytesMax: deps.config.requestBytesMax, tls: deps.config.tls },
-      services: [streams],
+      services: [streams, dynamoDb],
       logger: deps.logger,
       health: () => ({ storage: deps.storage.name }),
       // The fault admin endpoint has no authentication of its own: not served where signatures are checked.

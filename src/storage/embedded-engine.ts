@@ -7,6 +7,7 @@
  *   <dataDir>/catalog/catalog    the catalog snapshot (docs/formats/catalog.md)
  *   <dataDir>/logs/<streamId>/<shardIndex>/<base>.log|.index   (docs/formats/log-segment.md)
  *   <dataDir>/trash/             streams being deleted
+ *   <dataDir>/tables/<tableId>/meta|journal   tables of items (docs/formats/tables.md)
  *
  * @example
  *   const engine = await createEmbeddedEngine({ dataDir, fsync: "always", clock: systemClock, random: systemRandom, logger, accountId });
@@ -16,6 +17,7 @@ import type { StorageEngine } from "./types.js";
 import { isNotFound, nodeFs, readWholeFile, replaceFile, type FsPort } from "./fs-port.js";
 import { FileCatalog } from "./catalog/file-catalog.js";
 import { EmbeddedLogStore } from "./log/log-store.js";
+import { EmbeddedTableStore } from "./tables/embedded-tables.js";
 import { HandleCache } from "./log/handle-cache.js";
 import { SealedCache } from "./log/sealed-segments.js";
 import { defaultLogOptions, type FsyncPolicy, type LogEnv, type LogOptions } from "./log/log-env.js";
@@ -76,6 +78,7 @@ export async function createEmbeddedEngine(options: EmbeddedEngineOptions): Prom
   };
   const knownStreams = new Set(catalog.list().map((meta) => meta.streamId));
   const logs = await EmbeddedLogStore.open(env, `${dataDir}/logs`, `${dataDir}/trash`, knownStreams);
+  const tables = await EmbeddedTableStore.open(fs, `${dataDir}/tables`, options.fsync, logger);
   // The entries for catalog/, logs/ and the data directory itself must be durable before any
   // write under them is acknowledged.
   await fs.syncDir(dataDir);
@@ -86,8 +89,10 @@ export async function createEmbeddedEngine(options: EmbeddedEngineOptions): Prom
     name: "embedded",
     catalog,
     logs,
+    tables,
     close() {
       closing ??= (async () => {
+        await tables.close();
         await logs.close();
         await catalog.close();
         await fs.unlink(`${dataDir}/${lockFileName}`).catch(() => undefined);

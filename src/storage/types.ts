@@ -249,10 +249,57 @@ export interface LogStore {
   dropStream(streamId: string): Promise<void>;
 }
 
+/**
+ * One table of the table store (src/dynamodb's tables). The store keeps `definition` as given and
+ * knows nothing of DynamoDB: items are opaque values under opaque string keys.
+ */
+export interface TableMeta {
+  /** Unique per incarnation of a name: lowercase hex and dashes (a UUID), safe as a file name. */
+  tableId: string;
+  accountId: string;
+  TableName: string;
+  createdAtMs: number;
+  /** The service's description of the table (key schema, billing mode…), JSON-serialisable. */
+  definition: Record<string, unknown>;
+}
+
+/** One stored item: its ordering key and its value (the service's encoding of the item). */
+export interface TableEntry {
+  key: string;
+  value: string;
+}
+
+/**
+ * Durable tables of items. Every table is held in memory (lease tables are small); writes resolve
+ * once durable. Reads are synchronous and see every write already made, acknowledged or not: the
+ * service checks a condition and writes in one synchronous step, so writes to one item never
+ * interleave. Keys sort by UTF-16 code units (the service encodes keys so that this is its order).
+ */
+export interface TableStore {
+  /** The tables of `accountId` sorted by name, or every account's (by account, then name). */
+  list(accountId?: string): readonly TableMeta[];
+  get(accountId: string, tableName: string): TableMeta | undefined;
+  /** Creates an empty table; the caller has checked the name is free. */
+  create(meta: TableMeta): Promise<WriteOutcome>;
+  /** Removes a table and its items. */
+  drop(accountId: string, tableName: string): Promise<WriteOutcome>;
+  getItem(tableId: string, key: string): string | undefined;
+  /** Inserts or replaces an item. */
+  putItem(tableId: string, entry: TableEntry): Promise<WriteOutcome>;
+  /** Removes an item; removing an absent one is a success. */
+  deleteItem(tableId: string, key: string): Promise<WriteOutcome>;
+  /** Up to `limit` items in key order, after `afterKey` (exclusive) when given. */
+  scan(tableId: string, afterKey: string | undefined, limit: number): TableEntry[];
+  /** Item count and the bytes of keys and values, for DescribeTable. */
+  stats(tableId: string): { itemCount: number; sizeBytes: number };
+}
+
 export interface StorageEngine {
   readonly name: string;
   readonly catalog: Catalog;
   readonly logs: LogStore;
+  /** Tables of items (the DynamoDB lease-table subset, src/dynamodb). */
+  readonly tables: TableStore;
   /** Makes everything durable and releases files. */
   close(): Promise<void>;
 }

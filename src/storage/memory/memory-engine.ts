@@ -9,6 +9,7 @@ import type {
 import type { Random } from "../../util/random.js";
 import { deleteStream, setStream, sortedStreams, streamOf, type StreamsByAccount } from "../catalog/stream-keys.js";
 import { deepFreeze } from "../../util/freeze.js";
+import { MemoryTableStore } from "../tables/memory-tables.js";
 
 const done: WriteOutcome = { ok: true };
 
@@ -136,12 +137,15 @@ class MemoryLogStore implements LogStore {
 
 export function createMemoryEngine(random: Random): StorageEngine {
   const logs = new MemoryLogStore();
+  const tables = new MemoryTableStore();
   return {
     name: "memory",
     catalog: new MemoryCatalog(random),
     logs,
+    tables,
     close: async () => {
       logs.closed = true;
+      tables.closed = true;
     },
   };
 }

@@ -1,0 +1,58 @@
+import { defineAction } from "../action.js";
+import type { AttributeValue, Item } from "../attribute-value.js";
+import { dynamoDbErrors } from "../errors.js";
+import { checkExpected, type ExpectedAttribute } from "../expressions/legacy.js";
+import { readItem, writeItem } from "../item-writes.js";
+import { checkAttributeValues, checkExpressionParams, parseExpressions } from "../request-expressions.js";
+import {
+  conditionalOperator, expected, expressionAttributeNames, expressionAttributeValues, returnConsumedCapacity, returnItemCollectionMetrics,
+  returnValues, returnValuesOnConditionCheckFailure,
+} from "../shapes/common.js";
+import { tableNameMember } from "../shapes/shape.js";
+import { activeTable, checkKey } from "../table.js";
+import { checkCondition } from "./condition-check.js";
+
+interface DeleteItemInput {
+  TableName: string;
+  Key: Item;
+  Expected?: Record<string, ExpectedAttribute>;
+  ConditionalOperator?: string;
+  ReturnValues?: string;
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
+}
+
+export const deleteItem = defineAction<DeleteItemInput>({
+  shape: {
+    ReturnConsumedCapacity: returnConsumedCapacity,
+    TableName: tableNameMember,
+    ReturnValues: returnValues,
+    ReturnItemCollectionMetrics: returnItemCollectionMetrics,
+    ReturnValuesOnConditionCheckFailure: returnValuesOnConditionCheckFailure,
+    Key: { type: "AttributeMap", notNull: true },
+    ConditionalOperator: conditionalOperator,
+    Expected: expected,
+    ConditionExpression: { type: "String" },
+    ExpressionAttributeValues: expressionAttributeValues,
+    ExpressionAttributeNames: expressionAttributeNames,
+  },
+  check(input) {
+    checkExpressionParams(input as never, ["ConditionExpression"], ["Expected"]);
+    checkAttributeValues(input.Key);
+    if (input.ReturnValues !== undefined && input.ReturnValues !== "ALL_OLD" && input.ReturnValues !== "NONE") {
+      throw dynamoDbErrors.validation("ReturnValues can only be ALL_OLD or NONE");
+    }
+    const problem = input.Expected && checkExpected(input.Expected);
+    if (problem) throw dynamoDbErrors.validation(problem);
+  },
+  async run(context, input) {
+    const { condition } = parseExpressions(input);
+    const table = activeTable(context, input.TableName);
+    checkKey(table, input.Key);
+    const old = readItem(context, table, input.Key);
+    checkCondition(old, condition, input);
+    if (old !== undefined) await writeItem(context, table, input.Key, undefined);
+    return input.ReturnValues === "ALL_OLD" && old !== undefined ? { Attributes: old } : {};
+  },
+});

@@ -1,0 +1,13 @@
+import { defineAction } from "../action.js";
+import { dynamoDbErrors } from "../errors.js";
+import { requiredTableNameMember } from "../shapes/shape.js";
+import { describeTable as describe, tableOf } from "../table.js";
+
+export const describeTable = defineAction<{ TableName: string }>({
+  shape: { TableName: requiredTableNameMember },
+  async run(context, input) {
+    const meta = context.tables.get(context.accountId, input.TableName);
+    if (meta === undefined) throw dynamoDbErrors.resourceNotFound(input.TableName);
+    return { Table: describe(context, tableOf(meta)) };
+  },
+});

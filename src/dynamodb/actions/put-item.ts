@@ -1,0 +1,60 @@
+import { defineAction } from "../action.js";
+import { itemBytesMax, itemSizeBytes, type AttributeValue, type Item } from "../attribute-value.js";
+import { dynamoDbErrors } from "../errors.js";
+import { checkExpected, type ExpectedAttribute } from "../expressions/legacy.js";
+import { readItem, writeItem } from "../item-writes.js";
+import { checkAttributeValues, checkExpressionParams, parseExpressions } from "../request-expressions.js";
+import {
+  conditionalOperator, expected, expressionAttributeNames, expressionAttributeValues, returnConsumedCapacity, returnItemCollectionMetrics,
+  returnValues, returnValuesOnConditionCheckFailure,
+} from "../shapes/common.js";
+import { tableNameMember } from "../shapes/shape.js";
+import { activeTable, checkItemKey, keyOf } from "../table.js";
+import { checkCondition } from "./condition-check.js";
+
+interface PutItemInput {
+  TableName: string;
+  Item: Item;
+  Expected?: Record<string, ExpectedAttribute>;
+  ConditionalOperator?: string;
+  ReturnValues?: string;
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
+}
+
+export const putItem = defineAction<PutItemInput>({
+  shape: {
+    ReturnConsumedCapacity: returnConsumedCapacity,
+    TableName: tableNameMember,
+    Item: { type: "AttributeMap", notNull: true },
+    ConditionalOperator: conditionalOperator,
+    Expected: expected,
+    ReturnValues: returnValues,
+    ReturnItemCollectionMetrics: returnItemCollectionMetrics,
+    ReturnValuesOnConditionCheckFailure: returnValuesOnConditionCheckFailure,
+    ConditionExpression: { type: "String" },
+    ExpressionAttributeValues: expressionAttributeValues,
+    ExpressionAttributeNames: expressionAttributeNames,
+  },
+  check(input) {
+    checkExpressionParams(input as never, ["ConditionExpression"], ["Expected"]);
+    checkAttributeValues(input.Item);
+    if (input.ReturnValues !== undefined && input.ReturnValues !== "ALL_OLD" && input.ReturnValues !== "NONE") {
+      throw dynamoDbErrors.validation("ReturnValues can only be ALL_OLD or NONE");
+    }
+    if (itemSizeBytes(input.Item) > itemBytesMax) throw dynamoDbErrors.validation("Item size has exceeded the maximum allowed size");
+    const problem = input.Expected && checkExpected(input.Expected);
+    if (problem) throw dynamoDbErrors.validation(problem);
+  },
+  async run(context, input) {
+    const { condition } = parseExpressions(input);
+    const table = activeTable(context, input.TableName);
+    checkItemKey(table, input.Item);
+    const key = keyOf(table, input.Item);
+    const old = readItem(context, table, key);
+    checkCondition(old, condition, input);
+    await writeItem(context, table, key, input.Item);
+    return input.ReturnValues === "ALL_OLD" && old !== undefined ? { Attributes: old } : {};
+  },
+});

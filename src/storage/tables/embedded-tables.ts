@@ -1,0 +1,258 @@
+/**
+ * The embedded engine's tables: every table in memory, made durable by a per-table journal of
+ * item mutations (table-files.ts; docs/formats/tables.md) under `<dataDir>/tables/<tableId>/`.
+ *
+ * Writes apply in memory at once and resolve when their frame is durable. Frames written while
+ * a flush runs wait and go out together in the next one: one write and one fdatasync for all of
+ * them (group commit). When a journal grows past `compactionFactor` times its table's live bytes
+ * it is rewritten as one put per item (temporary file, fsync, rename, directory fsync), between
+ * flushes, so no write is lost to the swap. A failed journal write fails that write and every
+ * later one of the table: its memory then holds a change the disk may lack, and only a restart
+ * (which replays the disk) brings the two together again.
+ */
+import type { Logger } from "../../util/logger.js";
+import { assert } from "../../util/assert.js";
+import { deepFreeze } from "../../util/freeze.js";
+import {
+  isNoSpace, isNotFound, readWholeFile, removeTree, replaceFile, writeFully, type FileHandlePort, type FsPort,
+} from "../fs-port.js";
+import type { FsyncPolicy } from "../log/log-env.js";
+import type { StorageFailure, TableEntry, TableMeta, TableStore, WriteOutcome } from "../types.js";
+import { TableItems, sortTables, tableKey } from "./table-items.js";
+import { decodeMeta, encodeMeta, encodeMutation, journalHeader, replayJournal, type TableMutation } from "./table-files.js";
+
+/** A journal is rewritten once it holds this many times its table's live bytes… */
+export const compactionFactor = 4;
+/** …and at least this many bytes, so a small table is not rewritten on every write. */
+export const compactionFloorBytes = 64 * 1024;
+
+const metaFileName = "meta";
+const journalFileName = "journal";
+const tableIdPattern = /^[0-9a-f][0-9a-f-]{0,63}$/;
+const done: WriteOutcome = { ok: true };
+
+export class TableDataError extends Error {
+  override name = "TableDataError";
+}
+
+interface Pending {
+  frame: Buffer;
+  resolve: (outcome: WriteOutcome) => void;
+}
+
+class TableJournal {
+  private pending: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private failure: StorageFailure | undefined;
+
+  constructor(
+    private readonly store: EmbeddedTableStore,
+    readonly dir: string,
+    private handle: FileHandlePort,
+    private sizeBytes: number,
+    readonly items: TableItems,
+  ) {}
+
+  write(mutation: TableMutation): Promise<WriteOutcome> {
+    if (this.failure) return Promise.resolve({ ok: false, failure: this.failure });
+    if (mutation.op === "put") this.items.put(mutation.key, mutation.value);
+    else this.items.delete(mutation.key);
+    return new Promise((resolve) => {
+      this.pending.push({ frame: encodeMutation(mutation), resolve });
+      this.flushing ??= this.flushAll();
+    });
+  }
+
+  /** Resolves once every write made so far has been flushed (or failed). */
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    await this.handle.close().catch(() => undefined);
+  }
+
+  private async flushAll(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      const outcome = await this.flush(batch.map((entry) => entry.frame));
+      for (const entry of batch) entry.resolve(outcome);
+      if (outcome.ok && this.shouldCompact()) await this.compact();
+    }
+    this.flushing = undefined;
+  }
+
+  private async flush(frames: Buffer[]): Promise<WriteOutcome> {
+    if (this.failure) return { ok: false, failure: this.failure };
+    try {
+      await writeFully(this.handle, frames, this.sizeBytes);
+      if (this.store.fsync !== "never") await this.handle.datasync();
+      for (const frame of frames) this.sizeBytes += frame.length;
+      return done;
+    } catch (error) {
+      this.failure = failureOf(error, `writing ${this.dir}/${journalFileName}`);
+      this.store.logger.error({ err: error, dir: this.dir }, "table journal write failed; the table refuses writes until restart");
+      return { ok: false, failure: this.failure };
+    }
+  }
+
+  private shouldCompact(): boolean {
+    const live = this.items.stats().sizeBytes;
+    return this.sizeBytes > compactionFloorBytes && this.sizeBytes > compactionFactor * live;
+  }
+
+  private async compact(): Promise<void> {
+    const frames = [journalHeader(), ...this.items.entries().map((entry) => encodeMutation({ op: "put", ...entry }))];
+    try {
+      await replaceFile(this.store.fs, this.dir, journalFileName, Buffer.concat(frames), this.store.fsync !== "never");
+      const handle = await this.store.fs.open(`${this.dir}/${journalFileName}`, "readWrite");
+      await this.handle.close().catch(() => undefined);
+      this.handle = handle;
+      this.sizeBytes = frames.reduce((sum, frame) => sum + frame.length, 0);
+    } catch (error) {
+      // The old journal is still whole (the rename is atomic) but the handle may now name a
+      // replaced file: refuse further writes rather than append where replay would not look.
+      this.failure = failureOf(error, `compacting ${this.dir}/${journalFileName}`);
+      this.store.logger.error({ err: error, dir: this.dir }, "table journal compaction failed; the table refuses writes until restart");
+    }
+  }
+}
+
+export class EmbeddedTableStore implements TableStore {
+  private readonly metas = new Map<string, TableMeta>();
+  private readonly journals = new Map<string, TableJournal>();
+  private closed = false;
+
+  private constructor(
+    readonly fs: FsPort,
+    private readonly dir: string,
+    readonly fsync: FsyncPolicy,
+    readonly logger: Logger,
+  ) {}
+
+  /** Loads every table under `dir`, removing what an interrupted create or drop left behind. */
+  static async open(fs: FsPort, dir: string, fsync: FsyncPolicy, logger: Logger): Promise<EmbeddedTableStore> {
+    const store = new EmbeddedTableStore(fs, dir, fsync, logger);
+    await fs.mkdir(dir);
+    for (const entry of await fs.readdir(dir)) {
+      if (!entry.isDirectory) continue;
+      await store.load(`${dir}/${entry.name}`);
+    }
+    return store;
+  }
+
+  private async load(tableDir: string): Promise<void> {
+    let meta: TableMeta | undefined;
+    try {
+      meta = decodeMeta(await readWholeFile(this.fs, `${tableDir}/${metaFileName}`));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    if (meta === undefined) {
+      this.logger.warn({ dir: tableDir }, "removing a table directory without a valid meta file (an interrupted create or drop)");
+      await removeTree(this.fs, tableDir);
+      return;
+    }
+    const path = `${tableDir}/${journalFileName}`;
+    const replay = replayJournal(await readWholeFile(this.fs, path));
+    if (!replay.ok) throw new TableDataError(`${path}: ${replay.reason}`);
+    const handle = await this.fs.open(path, "readWrite");
+    if (replay.torn) {
+      this.logger.warn({ path, validBytes: replay.validBytes }, "cutting a torn tail off a table journal");
+      await handle.truncate(replay.validBytes);
+      await handle.datasync();
+    }
+    this.metas.set(tableKey(meta.accountId, meta.TableName), deepFreeze(meta));
+    this.journals.set(meta.tableId, new TableJournal(this, tableDir, handle, replay.validBytes, replay.items));
+  }
+
+  list(accountId?: string): readonly TableMeta[] {
+    return sortTables(this.metas.values(), accountId);
+  }
+
+  get(accountId: string, tableName: string): TableMeta | undefined {
+    return this.metas.get(tableKey(accountId, tableName));
+  }
+
+  async create(meta: TableMeta): Promise<WriteOutcome> {
+    assert(tableIdPattern.test(meta.tableId), `table id ${meta.tableId} is not safe as a file name`);
+    if (this.closed) return closedOutcome;
+    const tableDir = `${this.dir}/${meta.tableId}`;
+    try {
+      await this.fs.mkdir(tableDir);
+      const durable = this.fsync !== "never";
+      await replaceFile(this.fs, tableDir, journalFileName, journalHeader(), durable);
+      // The meta file last: until it is whole the table does not exist, and open() removes the rest.
+      await replaceFile(this.fs, tableDir, metaFileName, encodeMeta(meta), durable);
+      if (durable) await this.fs.syncDir(this.dir);
+      const handle = await this.fs.open(`${tableDir}/${journalFileName}`, "readWrite");
+      const frozen = deepFreeze(structuredClone(meta));
+      this.metas.set(tableKey(meta.accountId, meta.TableName), frozen);
+      this.journals.set(meta.tableId, new TableJournal(this, tableDir, handle, journalHeader().length, new TableItems()));
+      return done;
+    } catch (error) {
+      return { ok: false, failure: failureOf(error, `creating ${tableDir}`) };
+    }
+  }
+
+  async drop(accountId: string, tableName: string): Promise<WriteOutcome> {
+    if (this.closed) return closedOutcome;
+    const meta = this.metas.get(tableKey(accountId, tableName));
+    if (meta === undefined) return done;
+    const journal = this.journals.get(meta.tableId)!;
+    this.metas.delete(tableKey(accountId, tableName));
+    this.journals.delete(meta.tableId);
+    try {
+      await journal.close();
+      // Without its meta file the table is gone, whatever a crash leaves of the rest.
+      await this.fs.unlink(`${journal.dir}/${metaFileName}`);
+      if (this.fsync !== "never") await this.fs.syncDir(journal.dir);
+      await removeTree(this.fs, journal.dir);
+      if (this.fsync !== "never") await this.fs.syncDir(this.dir);
+      return done;
+    } catch (error) {
+      return { ok: false, failure: failureOf(error, `dropping ${journal.dir}`) };
+    }
+  }
+
+  getItem(tableId: string, key: string): string | undefined {
+    return this.journals.get(tableId)?.items.get(key);
+  }
+
+  putItem(tableId: string, entry: TableEntry): Promise<WriteOutcome> {
+    return this.write(tableId, { op: "put", key: entry.key, value: entry.value });
+  }
+
+  deleteItem(tableId: string, key: string): Promise<WriteOutcome> {
+    return this.write(tableId, { op: "delete", key });
+  }
+
+  scan(tableId: string, afterKey: string | undefined, limit: number): TableEntry[] {
+    return this.journals.get(tableId)?.items.scan(afterKey, limit) ?? [];
+  }
+
+  stats(tableId: string): { itemCount: number; sizeBytes: number } {
+    return this.journals.get(tableId)?.items.stats() ?? { itemCount: 0, sizeBytes: 0 };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.journals.values()].map((journal) => journal.close()));
+  }
+
+  private write(tableId: string, mutation: TableMutation): Promise<WriteOutcome> {
+    if (this.closed) return Promise.resolve(closedOutcome);
+    const journal = this.journals.get(tableId);
+    assert(journal !== undefined, `no table ${tableId}`);
+    return journal.write(mutation);
+  }
+}
+
+const closedOutcome: WriteOutcome = { ok: false, failure: { kind: "closed", message: "the engine is closed" } };
+
+function failureOf(error: unknown, doing: string): StorageFailure {
+  const message = `${doing}: ${(error as Error | undefined)?.message ?? String(error)}`;
+  return { kind: isNoSpace(error) ? "no-space" : "io", message, cause: error };
+}
