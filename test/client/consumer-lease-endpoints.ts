@@ -1,13 +1,13 @@
 /**
- * The DynamoDB endpoints the lease tests run against. dynalite (an independent DynamoDB
- * implementation) now, so the lease code is not tuned to Tributary's own subset; Tributary's
- * DynamoDB endpoint joins this list once it serves the subset.
+ * The DynamoDB endpoints the lease tests run against: Tributary's own lease-table subset, and
+ * dynalite (an independent DynamoDB implementation, written against AWS) so the lease code is not
+ * tuned to our subset.
  */
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { exampleCredentials } from "../helpers/server.js";
+import { exampleCredentials, startTestServer } from "../helpers/server.js";
 
 export interface LeaseEndpoint {
   name: string;
@@ -25,6 +25,16 @@ const dynalite = require("dynalite") as (options: { createTableMs?: number; dele
 
 export function leaseEndpoints(): LeaseEndpoint[] {
   return [
+    {
+      name: "tributary",
+      async start() {
+        const server = await startTestServer();
+        return {
+          client: () => new DynamoDBClient({ endpoint: server.url, region: server.region, credentials: exampleCredentials }),
+          stop: () => server.stop(),
+        };
+      },
+    },
     {
       name: "dynalite",
       async start() {
