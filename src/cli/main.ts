@@ -25,6 +25,7 @@ const usage = `Usage: tributary <command> [options]
 
 Commands:
   server        run the Tributary server (tributary server --help for its options)
+  kcl           run KCL multilang record processors (tributary kcl --help)
 
 Options:
   -h, --help    show this help
@@ -56,6 +57,12 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === "-v" || command === "--version") {
     process.stdout.write(version() + "\n");
+    return;
+  }
+  if (command === "kcl") {
+    // Loaded only for this command: it brings the AWS SDK clients, which the server never needs.
+    const { runKcl } = await import("./kcl/index.js");
+    await runKcl(rest);
     return;
   }
   if (command !== "server") fail(`unknown command '${command}'\n\n${usage}`);

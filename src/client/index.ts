@@ -4,3 +4,4 @@
  */
 export * from "./kpl/index.js";
 export * from "./producer/index.js";
+export * from "./consumer/index.js";

@@ -1,0 +1,193 @@
+/**
+ * `tributary kcl --properties app.properties`: the KCL MultiLangDaemon (docs/kcl-multilang.md).
+ * Reads the daemon's properties file, runs a Consumer whose record processors are child
+ * processes speaking the multilang protocol, and shuts it down gracefully on SIGINT / SIGTERM.
+ */
+import { parseArgs } from "node:util";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { ConsumerOptions } from "../../client/consumer/types.js";
+import { createLogger, type Logger, type LogLevel } from "../../util/logger.js";
+import { envName, type OptionSpec } from "../server-options.js";
+import { MultiLangProcessor } from "./multilang-processor.js";
+import { isEndpointUrl, kclSettings, parseProperties, type KclSettings } from "./properties.js";
+
+/** A properties file is a page of settings; anything much larger is not one. */
+export const propertiesBytesMax = 1 << 20;
+/** How long a graceful shutdown may take when shutdownGraceMillis does not say. */
+export const shutdownGraceMsDefault = 30_000;
+
+export const kclOptions: readonly OptionSpec[] = [
+  { flag: "properties", description: "the MultiLangDaemon properties file (required)", defaultValue: "", parse: (value) => value },
+  {
+    flag: "endpoint",
+    description: "endpoint URL for both Kinesis and DynamoDB, overriding kinesisEndpoint and dynamoDBEndpoint",
+    defaultValue: "",
+    parse: (value) => (value === "" || isEndpointUrl(value) ? value : undefined),
+  },
+  { flag: "log-level", description: "silent, error, warn, info or debug", defaultValue: "info", parse: (value) => (/^(silent|error|warn|info|debug)$/.test(value) ? value : undefined) },
+];
+
+export function kclHelp(): string {
+  const lines = [
+    "Usage: tributary kcl --properties <file> [options]",
+    "",
+    "Runs record processors written for the KCL multilang protocol (aws-kcl, amazon_kclpy) as the",
+    "KCL MultiLangDaemon does, with the same properties file.",
+    "",
+    "Options:",
+  ];
+  for (const spec of kclOptions) {
+    const name = `  --${spec.flag} <value>`;
+    lines.push(name.padEnd(28).padEnd(name.length + 1) + `${spec.description} (default ${spec.defaultValue || "none"}; env ${envName(spec.flag)})`);
+  }
+  lines.push("  -h, --help".padEnd(28) + "show this help");
+  lines.push("", "Credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID, ~/.aws/credentials, …).");
+  return lines.join("\n");
+}
+
+function fail(message: string): never {
+  process.stderr.write(`tributary: ${message}\n`);
+  process.exit(2);
+}
+
+/** Command line over environment over defaults, as `tributary server` resolves its options. */
+function resolveOptions(args: string[]): Record<string, string> | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: { help: { type: "boolean", short: "h" }, ...Object.fromEntries(kclOptions.map((spec) => [spec.flag, { type: "string" as const }])) },
+    });
+  } catch (error) {
+    fail(`${(error as Error).message}\n\n${kclHelp()}`);
+  }
+  if (parsed.values.help) return undefined;
+  const values: Record<string, string> = {};
+  for (const spec of kclOptions) {
+    const fromCli = (parsed.values as Record<string, string | undefined>)[spec.flag];
+    const fromEnv = process.env[envName(spec.flag)];
+    const raw = fromCli ?? fromEnv ?? spec.defaultValue;
+    if (spec.parse(raw) === undefined) {
+      fail(`invalid value '${raw}' for ${fromCli !== undefined ? `--${spec.flag}` : envName(spec.flag)}: expected ${spec.description}`);
+    }
+    values[spec.flag] = raw;
+  }
+  if (values.properties === "") fail(`--properties is required\n\n${kclHelp()}`);
+  return values;
+}
+
+/** Reads and maps the properties file; any problem stops the start with the file's name and the reason. */
+export function loadKclSettings(path: string, logger: Logger): KclSettings {
+  let text = "";
+  try {
+    const sizeBytes = statSync(path).size;
+    if (sizeBytes > propertiesBytesMax) fail(`the properties file ${path} is ${sizeBytes} bytes; at most ${propertiesBytesMax} are read`);
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    fail(`cannot read the properties file ${path}: ${(error as Error).message}`);
+  }
+  const parsed = parseProperties(text);
+  if (!parsed.ok) fail(`${path}: ${parsed.message}`);
+  const mapped = kclSettings(parsed.properties);
+  if (!mapped.ok) fail(`${path}: ${mapped.message}`);
+  for (const key of mapped.ignoredKeys) logger.debug({ key }, "ignoring a property of the Java daemon that has no meaning here");
+  for (const key of mapped.unknownKeys) logger.warn({ key, path }, "unknown property; ignored");
+  return mapped.settings;
+}
+
+/**
+ * The child's command: a first word without a slash that names a file beside the properties
+ * file runs that file (the samples' `executableName = sample_kclpy_app.py`); otherwise PATH finds it.
+ */
+function childCommand(settings: KclSettings, propertiesDir: string): string[] {
+  const [file, ...args] = settings.command;
+  const besideProperties = join(propertiesDir, file!);
+  return !file!.includes("/") && existsSync(besideProperties) ? [besideProperties, ...args] : [file!, ...args];
+}
+
+export function consumerOptions(settings: KclSettings, clients: Pick<ConsumerOptions, "kinesis" | "dynamodb">, processorFactory: ConsumerOptions["processorFactory"]): ConsumerOptions {
+  return {
+    ...clients,
+    ...(settings.streamArn !== undefined ? { StreamARN: settings.streamArn } : { StreamName: settings.streamName! }),
+    applicationName: settings.applicationName,
+    ...(settings.leaseTableName !== undefined && { leaseTableName: settings.leaseTableName }),
+    ...(settings.workerId !== undefined && { workerId: settings.workerId }),
+    ...(settings.initialPosition !== undefined && { initialPosition: settings.initialPosition }),
+    ...(settings.failoverTimeMs !== undefined && { failoverTimeMs: settings.failoverTimeMs }),
+    ...(settings.maxLeasesForWorker !== undefined && { maxLeasesForWorker: settings.maxLeasesForWorker }),
+    ...(settings.shardSyncIntervalMs !== undefined && { shardSyncIntervalMs: settings.shardSyncIntervalMs }),
+    retrieval: settings.retrieval,
+    processorFactory,
+  };
+}
+
+export async function runKcl(args: string[]): Promise<void> {
+  const options = resolveOptions(args);
+  if (options === undefined) {
+    process.stdout.write(kclHelp() + "\n");
+    return;
+  }
+  const logger = createLogger(options["log-level"] as LogLevel);
+  const propertiesPath = resolve(options.properties!);
+  const settings = loadKclSettings(propertiesPath, logger);
+  const propertiesDir = dirname(propertiesPath);
+  const command = childCommand(settings, propertiesDir);
+
+  // The KCL's default region is us-east-1; AWS_REGION, as the SDK reads it, comes first.
+  const region = settings.regionName ?? process.env.AWS_REGION ?? "us-east-1";
+  const kinesisEndpoint = options.endpoint || settings.kinesisEndpoint;
+  const dynamoDBEndpoint = options.endpoint || settings.dynamoDBEndpoint;
+  const kinesis = new KinesisClient({ region, ...(kinesisEndpoint && { endpoint: kinesisEndpoint }) });
+  const dynamodb = new DynamoDBClient({ region: settings.dynamoDBRegionName ?? region, ...(dynamoDBEndpoint && { endpoint: dynamoDBEndpoint }) });
+
+  const processorFactory = (shardId: string) =>
+    new MultiLangProcessor({
+      command,
+      cwd: propertiesDir,
+      logger: logger.child({ shardId }),
+      ...(settings.responseTimeoutMs !== undefined && { responseTimeoutMs: settings.responseTimeoutMs }),
+    });
+  // Loaded once the options and the properties file have passed, so --help and a bad file answer at once.
+  const { Consumer } = await import("../../client/consumer/consumer.js");
+  const consumer = new Consumer(consumerOptions(settings, { kinesis, dynamodb }, processorFactory));
+
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals++;
+    if (signals > 1) {
+      process.stderr.write(`tributary: second ${signal}, exiting now\n`);
+      process.exit(1);
+    }
+    const graceMs = settings.shutdownGraceMs ?? shutdownGraceMsDefault;
+    logger.info({ signal, graceMs }, "shutting down: record processors get shutdownRequested, then leases are released");
+    const timer = setTimeout(() => {
+      process.stderr.write(`tributary: graceful shutdown took longer than ${graceMs} ms, exiting\n`);
+      process.exit(1);
+    }, graceMs);
+    timer.unref();
+    consumer.shutdown().then(
+      () => {
+        kinesis.destroy();
+        dynamodb.destroy();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`tributary: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+
+  logger.info(
+    { applicationName: settings.applicationName, stream: settings.streamArn ?? settings.streamName, command, retrieval: settings.retrieval.mode },
+    "starting the MultiLangDaemon",
+  );
+  await consumer.start();
+}
