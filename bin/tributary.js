@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// dist/tributary.mjs is the whole CLI in one module (scripts/bundle.mjs), built by `npm run build`.
-import "../dist/tributary.mjs";
+// dist/bundle/tributary.mjs is the CLI bundled into a few modules (scripts/bundle.mjs), built by `npm run build`.
+import "../dist/bundle/tributary.mjs";

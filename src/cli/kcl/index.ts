@@ -189,5 +189,14 @@ export async function runKcl(args: string[]): Promise<void> {
     { applicationName: settings.applicationName, stream: settings.streamArn ?? settings.streamName, command, retrieval: settings.retrieval.mode },
     "starting the MultiLangDaemon",
   );
-  await consumer.start();
+  try {
+    await consumer.start();
+  } catch (error) {
+    // The stream, the lease table or the credentials are wrong: say which call failed, without a stack.
+    const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
+    process.stderr.write(`tributary kcl: cannot start: ${name}: ${message}\n`);
+    kinesis.destroy();
+    dynamodb.destroy();
+    process.exit(1);
+  }
 }
