@@ -572,7 +572,7 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
   });
 }
 
-function tableMeta(name: string, tableId: string): TableMeta {
+export function tableMeta(name: string, tableId: string): TableMeta {
   return { tableId, accountId: account, TableName: name, createdAtMs: t0, definition: { KeySchema: [{ AttributeName: "leaseKey", KeyType: "HASH" }] } };
 }
 

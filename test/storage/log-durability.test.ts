@@ -166,6 +166,40 @@ describe("storage > log > durability", () => {
     await engine.close();
   });
 
+  it("disk full under a table: the writes fail as no-space, nothing acknowledged is lost, and writes resume when space returns", async () => {
+    const { fs, engine } = await setup();
+    const { tableMeta } = await import("./cases.js");
+    const meta = tableMeta("leases", "0f1e2d3c-0000-4000-8000-0000000000aa");
+    assert.deepEqual(await engine.tables.create(meta), { ok: true });
+    const acknowledged = new Map<string, string>();
+    fs.capacityBytes = fs.usedBytes() + 3000;
+    let failed: string | undefined;
+    for (let i = 0; i < 200 && failed === undefined; i++) {
+      const entry = { key: `k${i % 7}`, value: `v${i}-${"x".repeat(100)}` };
+      const outcome = await engine.tables.putItem(meta.tableId, entry);
+      if (outcome.ok) acknowledged.set(entry.key, entry.value);
+      else {
+        assert.equal(outcome.failure.kind, "no-space");
+        failed = entry.key;
+      }
+    }
+    assert.ok(failed !== undefined, "the disk filled up");
+    // Still full (for a write larger than what cutting the failed flush's partial frames freed):
+    // the next write replays the journal, fails too, and changes nothing.
+    assert.equal((await engine.tables.putItem(meta.tableId, { key: "still", value: "f".repeat(5000) })).ok, false);
+    const expected = [...acknowledged].map(([key, value]) => ({ key, value })).sort((a, b) => (a.key < b.key ? -1 : 1));
+    assert.deepEqual(engine.tables.scan(meta.tableId, undefined, 100), expected, "memory holds exactly the acknowledged writes again");
+    fs.capacityBytes = Infinity;
+    assert.deepEqual(await engine.tables.putItem(meta.tableId, { key: "resumed", value: "yes" }), { ok: true });
+    expected.push({ key: "resumed", value: "yes" });
+    expected.sort((a, b) => (a.key < b.key ? -1 : 1));
+    assert.deepEqual(engine.tables.scan(meta.tableId, undefined, 100), expected);
+    const image = await openSim(fs.crashImage("durable-only"));
+    assert.deepEqual(image.tables.scan(meta.tableId, undefined, 100), expected, "after a power loss: every acknowledged write, nothing else");
+    await image.close();
+    await engine.close();
+  });
+
   it("a torn write fails its append and leaves no trace", async () => {
     const { fs, engine } = await setup();
     const log = engine.logs.shard(streamId, 0);

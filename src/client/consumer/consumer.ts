@@ -257,6 +257,8 @@ export class Consumer {
       saveCheckpoint: (position) => coordinator.checkpoint(shardId, position),
       clock: this.clock,
       timers: this.timers,
+      // As the KCL: a processor that throws is reported and processing goes on with the next batch.
+      onProcessorError: (error, call) => this.log("warn", { error, shardId, call }, "record processor threw"),
     });
     const done = consumer
       .run()

@@ -6,9 +6,11 @@
  * a flush runs wait and go out together in the next one: one write and one fdatasync for all of
  * them (group commit). When a journal grows past `compactionFactor` times its table's live bytes
  * it is rewritten as one put per item (temporary file, fsync, rename, directory fsync), between
- * flushes, so no write is lost to the swap. A failed journal write fails that write and every
- * later one of the table: its memory then holds a change the disk may lack, and only a restart
- * (which replays the disk) brings the two together again.
+ * flushes, so no write is lost to the swap. A failed journal write (disk full, I/O error) fails
+ * every write of its flush; the table's memory may then hold changes the disk lacks, so the next
+ * write first brings the two together again — once the writes in flight have settled, the journal
+ * is reopened, replayed, and cut after its last whole frame — and goes on if that worked (space
+ * came back), or fails as well. Nothing acknowledged is lost: an acknowledged frame is on disk.
  */
 import type { Logger } from "../../util/logger.js";
 import { assert } from "../../util/assert.js";
@@ -44,17 +46,25 @@ class TableJournal {
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private failure: StorageFailure | undefined;
+  private recovering: Promise<void> | undefined;
 
   constructor(
     private readonly store: EmbeddedTableStore,
     readonly dir: string,
     private handle: FileHandlePort,
     private sizeBytes: number,
-    readonly items: TableItems,
+    /** Replaced, not changed in place, when the journal is replayed after a failure. */
+    public items: TableItems,
   ) {}
 
   write(mutation: TableMutation): Promise<WriteOutcome> {
-    if (this.failure) return Promise.resolve({ ok: false, failure: this.failure });
+    if (this.failure !== undefined || this.recovering !== undefined) {
+      // A recovery that failed (the journal could not be read or cut) is tried again by the next write.
+      this.recovering ??= this.idle()
+        .then(() => this.recover())
+        .finally(() => (this.recovering = undefined));
+      return this.recovering.then(() => (this.failure !== undefined ? { ok: false, failure: this.failure } : this.write(mutation)));
+    }
     if (mutation.op === "put") this.items.put(mutation.key, mutation.value);
     else this.items.delete(mutation.key);
     return new Promise((resolve) => {
@@ -74,13 +84,24 @@ class TableJournal {
   }
 
   private async flushAll(): Promise<void> {
+    const failed: { entry: Pending; outcome: WriteOutcome }[] = [];
     while (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];
       const outcome = await this.flush(batch.map((entry) => entry.frame));
-      for (const entry of batch) entry.resolve(outcome);
+      if (outcome.ok) for (const entry of batch) entry.resolve(outcome);
+      else for (const entry of batch) failed.push({ entry, outcome });
       if (outcome.ok && this.shouldCompact()) await this.compact();
     }
+    if (this.failure !== undefined) {
+      // Memory holds the failed writes: make it the disk's state again before they are answered,
+      // so no reader sees a change that was refused.
+      const recovery = this.recover();
+      this.recovering = recovery;
+      await recovery;
+      this.recovering = undefined;
+    }
+    for (const { entry, outcome } of failed) entry.resolve(outcome);
     this.flushing = undefined;
   }
 
@@ -93,8 +114,32 @@ class TableJournal {
       return done;
     } catch (error) {
       this.failure = failureOf(error, `writing ${this.dir}/${journalFileName}`);
-      this.store.logger.error({ err: error, dir: this.dir }, "table journal write failed; the table refuses writes until restart");
+      this.store.logger.error({ err: error, dir: this.dir }, "table journal write failed; the next write replays the journal first");
       return { ok: false, failure: this.failure };
+    }
+  }
+
+  /** After a failed write or compaction (no flush running): makes memory the disk's state again, if the disk can be read and cut. */
+  private async recover(): Promise<void> {
+    const path = `${this.dir}/${journalFileName}`;
+    try {
+      const replay = replayJournal(await readWholeFile(this.store.fs, path));
+      if (!replay.ok) throw new TableDataError(`${path}: ${replay.reason}`);
+      // Reopened: after a failed compaction the old handle may name a file that was replaced.
+      const handle = await this.store.fs.open(path, "readWrite");
+      await this.handle.close().catch(() => undefined);
+      this.handle = handle;
+      // A failed flush may have left part of its frames: cut them, durably, before appending again.
+      if (replay.torn) {
+        await handle.truncate(replay.validBytes);
+        await handle.datasync();
+      }
+      this.items = replay.items;
+      this.sizeBytes = replay.validBytes;
+      this.failure = undefined;
+      this.store.logger.warn({ dir: this.dir }, "table journal recovered after a failed write; writes resume");
+    } catch (error) {
+      this.failure = failureOf(error, `recovering ${path}`);
     }
   }
 
@@ -113,9 +158,9 @@ class TableJournal {
       this.sizeBytes = frames.reduce((sum, frame) => sum + frame.length, 0);
     } catch (error) {
       // The old journal is still whole (the rename is atomic) but the handle may now name a
-      // replaced file: refuse further writes rather than append where replay would not look.
+      // replaced file: no append until recover() has reopened the journal.
       this.failure = failureOf(error, `compacting ${this.dir}/${journalFileName}`);
-      this.store.logger.error({ err: error, dir: this.dir }, "table journal compaction failed; the table refuses writes until restart");
+      this.store.logger.error({ err: error, dir: this.dir }, "table journal compaction failed; the next write reopens the journal first");
     }
   }
 }
