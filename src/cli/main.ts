@@ -3,11 +3,10 @@
  * The `tributary` command. The only place besides util/ that reads process.env and the real
  * clock: it builds the deps object every layer below receives.
  */
-import { parseArgs } from "node:util";
 import { readFileSync, statSync } from "node:fs";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { authOptionsProblem, masterKeyEnvName, resolveServerOptions, serverHelp, serverOptions, type ServerOptionValues } from "./server-options.js";
+import { authOptionsProblem, masterKeyEnvName, parseCommandLine, resolveServerOptions, serverHelp, serverOptions, type ServerOptionValues } from "./server-options.js";
 import { startApp, requestBytesMaxDefault, type AuthConfig } from "../server/app.js";
 import { CredentialsFile } from "../auth/credentials-file.js";
 import { tlsMaterialProblem, type TlsMaterial } from "../server/tls.js";
@@ -146,30 +145,13 @@ async function authConfig(options: ServerOptionValues, logger: Logger): Promise<
 }
 
 async function runServer(args: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: "boolean", short: "h" },
-        ...Object.fromEntries(serverOptions.map((spec) => [spec.flag, { type: spec.boolean ? ("boolean" as const) : ("string" as const) }])),
-      },
-    });
-  } catch (error) {
-    fail(`${(error as Error).message}\n\n${serverHelp()}`);
-  }
-  if (parsed.values.help) {
+  const commandLine = parseCommandLine(args, serverOptions);
+  if (!commandLine.ok) fail(`${commandLine.message}\n\n${serverHelp()}`);
+  if (commandLine.help) {
     process.stdout.write(serverHelp() + "\n");
     return;
   }
-  const cliValues = Object.fromEntries(
-    serverOptions.map((spec) => {
-      const value = (parsed.values as Record<string, unknown>)[spec.flag];
-      return [spec.flag, typeof value === "boolean" ? String(value) : (value as string | undefined)];
-    }),
-  );
+  const cliValues = commandLine.cliValues;
   const resolved = resolveServerOptions(cliValues, process.env);
   if (!resolved.ok) fail(resolved.message);
   const options = resolved.values;

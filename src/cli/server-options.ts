@@ -1,5 +1,7 @@
+import { parseArgs } from "node:util";
+
 /**
- * `tributary server` options. Each flag has a TRIBUTARY_<FLAG> environment variable
+ * `tributary server` options, and the option machinery `tributary kcl` shares. Each flag has a TRIBUTARY_<FLAG> environment variable
  * (`--data-dir` ↔ TRIBUTARY_DATA_DIR); a flag on the command line wins over the environment.
  */
 export interface OptionSpec {
@@ -85,12 +87,13 @@ export type ServerOptionValues = Record<string, string | number>;
 export type ResolveOutcome = { ok: true; values: ServerOptionValues } | { ok: false; message: string };
 
 /** Combines command-line values, the environment and defaults; reports the first bad value. */
-export function resolveServerOptions(
+export function resolveOptions(
+  specs: readonly OptionSpec[],
   cliValues: Readonly<Record<string, string | undefined>>,
   env: Readonly<Record<string, string | undefined>>,
 ): ResolveOutcome {
   const values: ServerOptionValues = {};
-  for (const spec of serverOptions) {
+  for (const spec of specs) {
     const fromCli = cliValues[spec.flag];
     const fromEnv = env[envName(spec.flag)];
     const raw = fromCli ?? fromEnv ?? spec.defaultValue;
@@ -104,14 +107,55 @@ export function resolveServerOptions(
   return { ok: true, values };
 }
 
-export function serverHelp(): string {
-  const lines = ["Usage: tributary server [options]", "", "Runs the Tributary server.", "", "Options:"];
-  for (const spec of serverOptions) {
+export function resolveServerOptions(
+  cliValues: Readonly<Record<string, string | undefined>>,
+  env: Readonly<Record<string, string | undefined>>,
+): ResolveOutcome {
+  return resolveOptions(serverOptions, cliValues, env);
+}
+
+export type ParsedCommandLine = { ok: true; help: boolean; cliValues: Record<string, string | undefined> } | { ok: false; message: string };
+
+/** A command's flags as given (switches as "true"), or why they are not valid; no positionals. */
+export function parseCommandLine(args: string[], specs: readonly OptionSpec[]): ParsedCommandLine {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: "boolean", short: "h" },
+        ...Object.fromEntries(specs.map((spec) => [spec.flag, { type: spec.boolean ? ("boolean" as const) : ("string" as const) }])),
+      },
+    });
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+  const values = parsed.values as Record<string, unknown>;
+  const cliValues = Object.fromEntries(
+    specs.map((spec) => {
+      const value = values[spec.flag];
+      return [spec.flag, typeof value === "boolean" ? String(value) : (value as string | undefined)];
+    }),
+  );
+  return { ok: true, help: values.help === true, cliValues };
+}
+
+/** The "Options:" lines of a command's help, each with its default and environment variable. */
+export function optionHelpLines(specs: readonly OptionSpec[]): string[] {
+  const lines: string[] = [];
+  for (const spec of specs) {
     // A name as long as the column still gets a space before its description.
     const name = `  --${spec.flag}${spec.boolean ? "" : " <value>"}`;
     lines.push(name.padEnd(28).padEnd(name.length + 1) + `${spec.description} (default ${spec.defaultValue || "none"}; env ${envName(spec.flag)})`);
   }
   lines.push("  -h, --help".padEnd(28) + "show this help");
+  return lines;
+}
+
+export function serverHelp(): string {
+  const lines = ["Usage: tributary server [options]", "", "Runs the Tributary server.", "", "Options:", ...optionHelpLines(serverOptions)];
   lines.push("", "Environment:", `  ${masterKeyEnvName}`.padEnd(28) + "the master key itself (base64 of 32 bytes), instead of --master-key-file");
   return lines.join("\n");
 }

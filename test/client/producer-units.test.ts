@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { hashPartitionKey } from "../../src/core/hash-key.js";
 import { SeededRandom } from "../../src/util/random.js";
-import { jitteredBackoffMs } from "../../src/client/producer/backoff.js";
+import { jitteredBackoffMs } from "../../src/client/retry.js";
 import { selectBatch, type Pending, type SelectionContext, type SelectionLimits } from "../../src/client/producer/batch-select.js";
 import { ShardBudget } from "../../src/client/producer/rate-limiter.js";
 import { ShardMap } from "../../src/client/producer/shard-map.js";

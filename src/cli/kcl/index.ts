@@ -3,14 +3,13 @@
  * Reads the daemon's properties file, runs a Consumer whose record processors are child
  * processes speaking the multilang protocol, and shuts it down gracefully on SIGINT / SIGTERM.
  */
-import { parseArgs } from "node:util";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { ConsumerOptions } from "../../client/consumer/types.js";
 import { createLogger, type Logger, type LogLevel } from "../../util/logger.js";
-import { envName, type OptionSpec } from "../server-options.js";
+import { optionHelpLines, parseCommandLine, resolveOptions, type OptionSpec } from "../server-options.js";
 import { MultiLangProcessor } from "./multilang-processor.js";
 import { isEndpointUrl, kclSettings, parseProperties, type KclSettings } from "./properties.js";
 
@@ -38,12 +37,8 @@ export function kclHelp(): string {
     "KCL MultiLangDaemon does, with the same properties file.",
     "",
     "Options:",
+    ...optionHelpLines(kclOptions),
   ];
-  for (const spec of kclOptions) {
-    const name = `  --${spec.flag} <value>`;
-    lines.push(name.padEnd(28).padEnd(name.length + 1) + `${spec.description} (default ${spec.defaultValue || "none"}; env ${envName(spec.flag)})`);
-  }
-  lines.push("  -h, --help".padEnd(28) + "show this help");
   lines.push("", "Credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID, ~/.aws/credentials, …).");
   return lines.join("\n");
 }
@@ -54,29 +49,13 @@ function fail(message: string): never {
 }
 
 /** Command line over environment over defaults, as `tributary server` resolves its options. */
-function resolveOptions(args: string[]): Record<string, string> | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: { help: { type: "boolean", short: "h" }, ...Object.fromEntries(kclOptions.map((spec) => [spec.flag, { type: "string" as const }])) },
-    });
-  } catch (error) {
-    fail(`${(error as Error).message}\n\n${kclHelp()}`);
-  }
-  if (parsed.values.help) return undefined;
-  const values: Record<string, string> = {};
-  for (const spec of kclOptions) {
-    const fromCli = (parsed.values as Record<string, string | undefined>)[spec.flag];
-    const fromEnv = process.env[envName(spec.flag)];
-    const raw = fromCli ?? fromEnv ?? spec.defaultValue;
-    if (spec.parse(raw) === undefined) {
-      fail(`invalid value '${raw}' for ${fromCli !== undefined ? `--${spec.flag}` : envName(spec.flag)}: expected ${spec.description}`);
-    }
-    values[spec.flag] = raw;
-  }
+function resolveKclOptions(args: string[]): Record<string, string> | undefined {
+  const commandLine = parseCommandLine(args, kclOptions);
+  if (!commandLine.ok) fail(`${commandLine.message}\n\n${kclHelp()}`);
+  if (commandLine.help) return undefined;
+  const resolved = resolveOptions(kclOptions, commandLine.cliValues, process.env);
+  if (!resolved.ok) fail(resolved.message);
+  const values = Object.fromEntries(Object.entries(resolved.values).map(([flag, value]) => [flag, String(value)]));
   if (values.properties === "") fail(`--properties is required\n\n${kclHelp()}`);
   return values;
 }
@@ -127,7 +106,7 @@ export function consumerOptions(settings: KclSettings, clients: Pick<ConsumerOpt
 }
 
 export async function runKcl(args: string[]): Promise<void> {
-  const options = resolveOptions(args);
+  const options = resolveKclOptions(args);
   if (options === undefined) {
     process.stdout.write(kclHelp() + "\n");
     return;

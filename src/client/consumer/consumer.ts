@@ -13,7 +13,7 @@
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { systemClock, type Clock } from "../../util/clock.js";
 import { systemRandom, type Random } from "../../util/random.js";
-import { systemTimers, type Timers } from "../producer/options.js";
+import { systemTimers, type Timers } from "../retry.js";
 import { DynamoDbLeaseTable, LeaseCoordinator, syncShardLeases, parentsFinished } from "./lease/index.js";
 import { PollingFetcher } from "./retrieval/polling-fetcher.js";
 import { FanOutFetcher, ensureStreamConsumer } from "./retrieval/fanout-fetcher.js";

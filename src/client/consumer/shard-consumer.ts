@@ -22,7 +22,7 @@
  *   finishes (calls never overlap) but no other is made, then processor.leaseLost.
  */
 import type { Clock } from "../../util/clock.js";
-import { systemTimers, type Timers } from "../producer/options.js";
+import { systemTimers, type Timers } from "../retry.js";
 import { ConsumerError } from "./errors.js";
 import { comparePositions, isSentinel } from "./retrieval/positions.js";
 import { Sleeper } from "./retrieval/retry.js";

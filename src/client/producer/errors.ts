@@ -16,34 +16,3 @@ export class ProducerError extends Error {
     super(message, options);
   }
 }
-
-/** Entry ErrorCodes and call errors worth another attempt: throttling and the service's own failures. */
-const retriableCodes = new Set([
-  "ProvisionedThroughputExceededException",
-  "LimitExceededException",
-  "ThrottlingException",
-  "InternalFailure",
-  "InternalFailureException",
-  "ServiceUnavailable",
-  "ServiceUnavailableException",
-  "KMSThrottlingException",
-  "RequestTimeout",
-  "RequestTimeoutException",
-]);
-
-export function isRetriableCode(code: string): boolean {
-  return retriableCodes.has(code);
-}
-
-/** Whether a failed call (an SDK exception or a network error) may succeed if sent again. */
-export function isRetriableCallError(error: unknown): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const { name, code, $metadata, $retryable } = error as { name?: string; code?: unknown; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  if (name !== undefined && isRetriableCode(name)) return true;
-  if ($retryable) return true;
-  const status = $metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500;
-  // No answer at all: a socket error (ECONNRESET, ECONNREFUSED, …) or a timeout is worth a retry;
-  // anything else (a TypeError from a bug) is not.
-  return typeof code === "string" || name === "TimeoutError";
-}

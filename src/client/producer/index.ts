@@ -5,6 +5,6 @@ export type { PutResult } from "./batch-select.js";
 export type { ProducerOptions, Timers } from "./options.js";
 export type { ProducerRecord } from "./record-check.js";
 export { ProducerError } from "./errors.js";
-export { jitteredBackoffMs } from "./backoff.js";
+export { jitteredBackoffMs, systemTimers } from "../retry.js";
 export { ShardMap, listOpenShards } from "./shard-map.js";
 export type { ShardRange, StreamRef } from "./shard-map.js";

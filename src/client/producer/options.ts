@@ -2,6 +2,7 @@ import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { systemClock, type Clock } from "../../util/clock.js";
 import { systemRandom, type Random } from "../../util/random.js";
 import { kinesisRecordBytesMax } from "../kpl/aggregate.js";
+import { systemTimers, type Timers } from "../retry.js";
 import type { StreamRef } from "./shard-map.js";
 
 /** PutRecords' own bounds: 500 entries, 5 MiB of data and partition keys. */
@@ -11,16 +12,7 @@ export const putRecordsBytesMax = 5 * 1024 * 1024;
 export const shardRecordsPerSecondMax = 1000;
 export const shardBytesPerSecondMax = 1024 * 1024;
 
-/** Timers, injected so tests can drive the producer without waiting. */
-export interface Timers {
-  setTimeout(callback: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemTimers: Timers = {
-  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export { systemTimers, type Timers } from "../retry.js";
 
 export interface ProducerOptions extends StreamRef {
   /** The SDK client to send with; the producer never destroys it. */

@@ -10,9 +10,9 @@
  */
 import { PutRecordsCommand, type KinesisClient, type PutRecordsResultEntry } from "@aws-sdk/client-kinesis";
 import { hashPartitionKey } from "../../core/hash-key.js";
-import { jitteredBackoffMs } from "./backoff.js";
+import { isRetriableError, isRetriableName, jitteredBackoffMs } from "../retry.js";
 import { selectBatch, type BatchEntry, type Pending, type PutResult } from "./batch-select.js";
-import { isRetriableCallError, isRetriableCode, ProducerError } from "./errors.js";
+import { ProducerError } from "./errors.js";
 import { producerConfig, type ProducerConfig, type ProducerOptions } from "./options.js";
 import { ShardBudget } from "./rate-limiter.js";
 import { recordData, recordProblem, type ProducerRecord } from "./record-check.js";
@@ -246,7 +246,7 @@ export class Producer {
       const code = (error as { name?: string }).name ?? "Error";
       const message = (error as { message?: string }).message ?? String(error);
       const retryAtMs = this.retryAtMs(entries[0]!.members[0]!.attempts);
-      for (const entry of entries) this.retryOrFail(entry.members, retryAtMs, code, message, error, isRetriableCallError(error));
+      for (const entry of entries) this.retryOrFail(entry.members, retryAtMs, code, message, error, isRetriableError(error));
     } finally {
       this.requestsInFlight--;
       // Keys are released only after failed records are back in the queue, ahead of later records of their key.
@@ -290,7 +290,7 @@ export class Producer {
     return config.clock.nowMs() + jitteredBackoffMs(attempts, config.random, config.backoffMsBase, config.backoffMsMax);
   }
 
-  private retryOrFail(members: Pending[], retryAtMs: number, code: string, message: string, cause?: unknown, retriable = isRetriableCode(code)): void {
+  private retryOrFail(members: Pending[], retryAtMs: number, code: string, message: string, cause?: unknown, retriable = isRetriableName(code)): void {
     for (const pending of members) {
       if (retriable && pending.attempts < this.config.attemptsMax) {
         pending.notBeforeMs = retryAtMs;
@@ -391,7 +391,7 @@ export class Producer {
   private shardMapFailed(error: unknown): void {
     this.shardMapFailures++;
     const { config } = this;
-    const retry = isRetriableCallError(error) && this.shardMapFailures < config.attemptsMax;
+    const retry = isRetriableError(error) && this.shardMapFailures < config.attemptsMax;
     if (retry) this.shardMapRetryAtMs = config.clock.nowMs() + jitteredBackoffMs(this.shardMapFailures, config.random, config.backoffMsBase, config.backoffMsMax);
     if (this.shardMap !== undefined) {
       // A failed reload: try again later, and meanwhile (or for good, once out of attempts) predict with the map we have.

@@ -21,7 +21,8 @@ import { systemRandom, type Random } from "../../../util/random.js";
 import { ConsumerError } from "../errors.js";
 import type { ExtendedSequenceNumber, Lease, LeaseTable } from "../types.js";
 import { attribute, itemToLease, leaseToItem, type Item } from "./lease-serializer.js";
-import { backoffMs, errorName, isRetriable, sleep, systemTimers, type Timers } from "./timing.js";
+import { errorName, isRetriableError, jitteredBackoffMs, systemTimers, type Timers } from "../../retry.js";
+import { sleep } from "./timing.js";
 
 export interface DynamoDbLeaseTableOptions {
   client: DynamoDBClient;
@@ -242,8 +243,8 @@ export class DynamoDbLeaseTable implements LeaseTable {
       try {
         return await call();
       } catch (error) {
-        if (attempt >= this.attemptsMax || !isRetriable(error)) throw error;
-        await sleep(this.timers, backoffMs(attempt, this.random, this.backoffMsBase, this.backoffMsMax));
+        if (attempt >= this.attemptsMax || !isRetriableError(error)) throw error;
+        await sleep(this.timers, jitteredBackoffMs(attempt, this.random, this.backoffMsBase, this.backoffMsMax));
       }
     }
   }

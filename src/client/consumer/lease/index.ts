@@ -6,7 +6,5 @@ export type { LeaseCoordinatorOptions } from "./lease-coordinator.js";
 export { isFinished } from "./lease-taking.js";
 export { syncShardLeases, childLeasesFor, parentsFinished, plannedLeases, listAllShards } from "./shard-sync.js";
 export type { ShardSyncOptions, ShardSyncResult, StreamRef } from "./shard-sync.js";
-export { systemTimers } from "./timing.js";
-export type { Timers } from "./timing.js";
 export { ConsumerError } from "../errors.js";
 export type { ConsumerErrorCode } from "../errors.js";

@@ -23,7 +23,7 @@ import { systemRandom, type Random } from "../../../util/random.js";
 import { ConsumerError } from "../errors.js";
 import type { ExtendedSequenceNumber, Lease, LeaseTable } from "../types.js";
 import { computeLeasesToTake, isFinished, LeaseObserver } from "./lease-taking.js";
-import { randomFraction, systemTimers, type Timers } from "./timing.js";
+import { randomFraction, systemTimers, type Timers } from "../../retry.js";
 
 export interface LeaseCoordinatorOptions {
   table: LeaseTable;

@@ -15,7 +15,8 @@ import { ListShardsCommand, type ChildShard, type KinesisClient, type ListShards
 import { systemRandom, type Random } from "../../../util/random.js";
 import type { InitialPosition, Lease, LeaseTable, SentinelCheckpoint } from "../types.js";
 import { isFinished } from "./lease-taking.js";
-import { backoffMs, errorName, isRetriable, sleep, systemTimers, type Timers } from "./timing.js";
+import { errorName, isRetriableError, jitteredBackoffMs, systemTimers, type Timers } from "../../retry.js";
+import { sleep } from "./timing.js";
 
 export interface StreamRef {
   StreamName?: string;
@@ -161,9 +162,9 @@ async function withRetries<T>(call: () => Promise<T>, random: Random, timers: Ti
     try {
       return await call();
     } catch (error) {
-      const retriable = errorName(error) === "LimitExceededException" || isRetriable(error);
+      const retriable = errorName(error) === "LimitExceededException" || isRetriableError(error);
       if (attempt >= listShardsAttemptsMax || !retriable) throw error;
-      await sleep(timers, backoffMs(attempt, random, 200, 5000));
+      await sleep(timers, jitteredBackoffMs(attempt, random, 200, 5000));
     }
   }
 }

@@ -23,12 +23,13 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { systemClock, type Clock } from "../../../util/clock.js";
 import { systemRandom, type Random } from "../../../util/random.js";
-import { jitteredBackoffMs } from "../../producer/index.js";
-import { systemTimers, type Timers } from "../../producer/options.js";
+import { jitteredBackoffMs } from "../../retry.js";
+import { systemTimers, type Timers } from "../../retry.js";
 import { ConsumerError } from "../errors.js";
 import type { FetchedBatch, FetcherStart, RecordsFetcher } from "../types.js";
 import { RecordFilter, startingPosition, type StartingPosition } from "./positions.js";
-import { backoffMs, childShardsFromListShards, errorName, isRetriable, Sleeper } from "./retry.js";
+import { errorName, isRetriableError } from "../../retry.js";
+import { backoffMs, childShardsFromListShards, Sleeper } from "./retry.js";
 
 /** The wait before subscribing again after ResourceInUseException: 500 – 1,000 ms (AWS frees the slot 5 s after the last call). */
 export const inUseRetryMsBase = 500;
@@ -114,7 +115,7 @@ export class FanOutFetcher implements RecordsFetcher {
       } catch (error) {
         this.dropSubscription();
         this.checkOpen(error);
-        if (!isRetriable(error) && errorName(error) !== "ResourceInUseException") throw error;
+        if (!isRetriableError(error) && errorName(error) !== "ResourceInUseException") throw error;
         // Mid-stream ResourceInUseException: another subscription took this one over. Subscribing
         // again takes it back after AWS's 5 seconds; whether this worker should is the lease's business.
         this.stats.streamErrors++;
@@ -174,7 +175,7 @@ export class FanOutFetcher implements RecordsFetcher {
           await this.sleeper.sleep(inUseRetryMsBase + jitteredBackoffMs(1, this.random, inUseRetryMsBase, inUseRetryMsBase));
           continue;
         }
-        if (!isRetriable(error)) throw error;
+        if (!isRetriableError(error)) throw error;
         await this.sleeper.sleep(backoffMs(attempt, this.random));
       }
     }
@@ -195,7 +196,7 @@ export class FanOutFetcher implements RecordsFetcher {
         return await childShardsFromListShards(this.kinesis, { StreamARN: this.streamARN }, this.shardId);
       } catch (error) {
         this.checkOpen(error);
-        if (!isRetriable(error)) throw error;
+        if (!isRetriableError(error)) throw error;
         await this.sleeper.sleep(backoffMs(attempt, this.random));
       }
     }
@@ -258,7 +259,7 @@ export async function ensureStreamConsumer(options: EnsureStreamConsumerOptions)
         const registered = await register(kinesis, streamARN, consumerName);
         status = registered?.ConsumerStatus;
         consumerARN = registered?.ConsumerARN;
-      } else if (isRetriable(error)) {
+      } else if (isRetriableError(error)) {
         await sleeper.sleep(backoffMs(++attempt, random));
         continue;
       } else {
@@ -279,7 +280,7 @@ async function register(kinesis: KinesisClient, streamARN: string, consumerName:
     return out.Consumer;
   } catch (error) {
     if (errorName(error) === "ResourceInUseException") return undefined;
-    if (isRetriable(error)) return undefined;
+    if (isRetriableError(error)) return undefined;
     throw error;
   }
 }

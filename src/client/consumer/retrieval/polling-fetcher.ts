@@ -12,11 +12,12 @@
 import { GetRecordsCommand, GetShardIteratorCommand, type GetRecordsCommandOutput, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { systemRandom, type Random } from "../../../util/random.js";
 import type { Clock } from "../../../util/clock.js";
-import { systemTimers, type Timers } from "../../producer/options.js";
+import { systemTimers, type Timers } from "../../retry.js";
 import { ConsumerError } from "../errors.js";
 import type { FetchedBatch, FetcherStart, RecordsFetcher } from "../types.js";
 import { RecordFilter, startingPosition, type StartingPosition } from "./positions.js";
-import { backoffMs, childShardsFromListShards, errorName, isRetriable, Sleeper } from "./retry.js";
+import { errorName, isRetriableError } from "../../retry.js";
+import { backoffMs, childShardsFromListShards, Sleeper } from "./retry.js";
 
 /** GetRecords' own maximum (and the KCL's default maxRecords). */
 export const getRecordsLimitMax = 10_000;
@@ -115,7 +116,7 @@ export class PollingFetcher implements RecordsFetcher {
           if (attempt > 1) await this.sleeper.sleep(backoffMs(attempt, this.random));
           continue;
         }
-        if (!isRetriable(error)) throw error;
+        if (!isRetriableError(error)) throw error;
         this.stats.throttled++;
         await this.sleeper.sleep(backoffMs(attempt, this.random));
         continue;
@@ -169,7 +170,7 @@ export class PollingFetcher implements RecordsFetcher {
         return await childShardsFromListShards(this.kinesis, this.stream, this.shardId, this.abort.signal);
       } catch (error) {
         this.checkOpen(error);
-        if (!isRetriable(error)) throw error;
+        if (!isRetriableError(error)) throw error;
         await this.sleeper.sleep(backoffMs(attempt, this.random));
       }
     }

@@ -3,44 +3,13 @@
  * and a sleep that close() can cut short.
  */
 import { ListShardsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
-import { jitteredBackoffMs } from "../../producer/index.js";
+import { jitteredBackoffMs, type Timers } from "../../retry.js";
 import type { Random } from "../../../util/random.js";
-import type { Timers } from "../../producer/index.js";
+
 
 /** Backoff after a throttled or failed call: full jitter over 100 ms × 2^(attempt−1), at most 5 s. */
 export const retryBackoffMsBase = 100;
 export const retryBackoffMsMax = 5000;
-
-/** The name of an SDK error (its exception type), or undefined for anything else. */
-export function errorName(error: unknown): string | undefined {
-  return typeof error === "object" && error !== null && typeof (error as { name?: unknown }).name === "string" ? (error as { name: string }).name : undefined;
-}
-
-const retriableNames = new Set([
-  "ProvisionedThroughputExceededException",
-  "LimitExceededException",
-  "ThrottlingException",
-  "InternalFailure",
-  "InternalFailureException",
-  "ServiceUnavailable",
-  "ServiceUnavailableException",
-  "KMSThrottlingException",
-  "RequestTimeout",
-  "RequestTimeoutException",
-  "TimeoutError",
-]);
-
-/** Throttling, the service's own failures (5xx), and failures with no answer at all (a reset socket). */
-export function isRetriable(error: unknown): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const { name, code, $metadata, $retryable } = error as { name?: string; code?: unknown; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  if (name !== undefined && retriableNames.has(name)) return true;
-  if ($retryable) return true;
-  const status = $metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500;
-  // A socket error (ECONNRESET …) or an HTTP/2 stream error carries a string code; a TypeError from a bug does not.
-  return typeof code === "string";
-}
 
 export function backoffMs(attempt: number, random: Random): number {
   return jitteredBackoffMs(attempt, random, retryBackoffMsBase, retryBackoffMsMax);
