@@ -186,6 +186,7 @@ export async function runConsumerScenario(options: ScenarioOptions): Promise<voi
     const finalShards = await listShards(kinesis, StreamName);
     checkOrderPerKey(deliveries);
     checkParentsBeforeChildren(deliveries, finalShards);
+    checkNoLongConcurrentProcessing(deliveries, options.failoverMs);
     const redeliveries = checkRedeliveries(deliveries, options.failoverMs);
     process.stdout.write(`# ${options.mode}: ${acked.size} records acknowledged, ${deliveries.length} deliveries, ${redeliveries} re-deliveries\n`);
 
@@ -247,6 +248,41 @@ function checkParentsBeforeChildren(deliveries: Delivery[], shards: Shard[]): vo
     }
   }
   assert.ok(children >= 3, `the split's two children and the merge's child were read (${children} parent links checked)`);
+}
+
+/**
+ * Two workers never process one shard at the same time for longer than a lease period. A worker's
+ * active periods on a shard are its deliveries from it with no pause over `activeGapMs` between
+ * them; two workers' periods on one shard may overlap by at most failoverMs (plus a chunk's time).
+ */
+function checkNoLongConcurrentProcessing(deliveries: Delivery[], failoverMs: number): void {
+  const activeGapMs = 1000;
+  const periods = new Map<string, { workerId: string; fromMs: number; toMs: number }[]>(); // by shard
+  const current = new Map<string, { workerId: string; fromMs: number; toMs: number }>(); // by shard + worker
+  for (const delivery of deliveries) {
+    const key = `${delivery.shardId} ${delivery.workerId}`;
+    const period = current.get(key);
+    if (period !== undefined && delivery.atMs - period.toMs <= activeGapMs) {
+      period.toMs = delivery.atMs;
+      continue;
+    }
+    const fresh = { workerId: delivery.workerId, fromMs: delivery.atMs, toMs: delivery.atMs };
+    current.set(key, fresh);
+    periods.set(delivery.shardId, [...(periods.get(delivery.shardId) ?? []), fresh]);
+  }
+  let compared = 0;
+  for (const [shardId, list] of periods) {
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const [a, b] = [list[i]!, list[j]!];
+        if (a.workerId === b.workerId) continue;
+        compared++;
+        const overlapMs = Math.min(a.toMs, b.toMs) - Math.max(a.fromMs, b.fromMs);
+        assert.ok(overlapMs <= failoverMs + 500, `${shardId}: ${a.workerId} and ${b.workerId} both processed it for ${Math.round(overlapMs)} ms`);
+      }
+    }
+  }
+  assert.ok(compared > 0, "some shard changed hands");
 }
 
 /**
