@@ -7,7 +7,8 @@
 // Config A's write pattern straight into the engine: 4 writers, each repeatedly appending a
 // "request" of 500 records of 100 bytes spread over 4 shards (4 appends of 125, awaited together),
 // for the embedded engine with fsync always and never, and the memory engine. Prints records/s and
-// the process's CPU per record (user + system, every thread: event loop, libuv threadpool).
+// the process's CPU per record (user + system, every thread: event loop, libuv threadpool): a human
+// line on stderr and a JSON line on stdout per engine.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -43,7 +44,7 @@ async function run(name, engine) {
   const elapsedS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuUs = cpu.user + cpu.system;
-  console.log(`${name.padEnd(26)} ${Math.round(records / elapsedS).toLocaleString('en').padStart(10)} records/s   ${(cpuUs / records).toFixed(2)} µs CPU/record (user ${(cpu.user / records).toFixed(2)}, system ${(cpu.system / records).toFixed(2)})`);
+  process.stderr.write(`${name.padEnd(26)} ${Math.round(records / elapsedS).toLocaleString('en').padStart(10)} records/s   ${(cpuUs / records).toFixed(2)} µs CPU/record (user ${(cpu.user / records).toFixed(2)}, system ${(cpu.system / records).toFixed(2)})`);
   await engine.close();
 }
 
