@@ -44,7 +44,8 @@ async function run(name, engine) {
   const elapsedS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuUs = cpu.user + cpu.system;
-  process.stderr.write(`${name.padEnd(26)} ${Math.round(records / elapsedS).toLocaleString('en').padStart(10)} records/s   ${(cpuUs / records).toFixed(2)} µs CPU/record (user ${(cpu.user / records).toFixed(2)}, system ${(cpu.system / records).toFixed(2)})`);
+  process.stderr.write(`${name.padEnd(26)} ${Math.round(records / elapsedS).toLocaleString('en').padStart(10)} records/s   ${(cpuUs / records).toFixed(2)} µs CPU/record (user ${(cpu.user / records).toFixed(2)}, system ${(cpu.system / records).toFixed(2)})\n`);
+  console.log(JSON.stringify({ tool: 'engine-append', engine: name, recordsPerSec: Math.round(records / elapsedS), cpuUsPerRecord: cpuUs / records, userUsPerRecord: cpu.user / records, systemUsPerRecord: cpu.system / records }));
   await engine.close();
 }
 
