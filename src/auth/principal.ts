@@ -50,6 +50,8 @@ export interface RequestToAuthenticate {
   query: string;
   headers: Readonly<Record<string, string | string[] | undefined>>;
   body: Buffer;
+  /** The signing name of the service the request targets (`kinesis`, `dynamodb`): its credential scope must name it. */
+  signingService?: string;
 }
 
 export type Authentication = { ok: true; principal: Principal } | { ok: false; error: ServiceError };

@@ -9,6 +9,9 @@ import { dynamoDbErrors } from "./errors.js";
 import type { Condition, DocumentPath, UpdateAction } from "./expressions/ast.js";
 import { ExpressionContext } from "./expressions/parser.js";
 
+/** 4 KB: the most any one expression string may take. */
+export const expressionBytesMax = 4096;
+
 export interface ExpressionParams {
   ExpressionAttributeNames?: Record<string, string>;
   ExpressionAttributeValues?: Record<string, AttributeValue>;
@@ -72,6 +75,14 @@ export function parseExpressions(input: ExpressionParams): ParsedExpressions {
     if (!outcome.ok) throw dynamoDbErrors.validation(`Invalid ${label}: ${outcome.message}`);
     return outcome.value;
   };
+  for (const label of ["UpdateExpression", "ConditionExpression", "FilterExpression", "ProjectionExpression"] as const) {
+    // DynamoDB's limit on any expression string (Constraints, "Expression parameters"); it also
+    // bounds how deeply a hostile expression can make the recursive-descent parser nest.
+    const sizeBytes = input[label] === undefined ? 0 : Buffer.byteLength(input[label], "utf8");
+    if (sizeBytes > expressionBytesMax) {
+      throw dynamoDbErrors.validation(`Invalid ${label}: Expression size has exceeded the maximum allowed size; expression size: ${sizeBytes}`);
+    }
+  }
   if (input.UpdateExpression !== undefined) parsed.update = take("UpdateExpression", context.update(input.UpdateExpression));
   if (input.ConditionExpression !== undefined) parsed.condition = take("ConditionExpression", context.condition(input.ConditionExpression));
   if (input.FilterExpression !== undefined) parsed.filter = take("FilterExpression", context.condition(input.FilterExpression));

@@ -37,6 +37,7 @@ export function createDynamoDbService(deps: DynamoDbServiceDeps): AwsService {
   };
   return {
     targetPrefix: "DynamoDB_20120810",
+    signingName: "dynamodb",
     dialect: dynamoDbDialect,
     qualifyErrorType: qualifyPipelineErrorType,
     hasAction: (name) => Object.prototype.hasOwnProperty.call(dynamoDbActions, name),

@@ -12,6 +12,8 @@ export interface RequestFacts {
 /** A service the protocol layer routes to by the X-Amz-Target prefix (`Kinesis_20131202`). */
 export interface AwsService {
   readonly targetPrefix: string;
+  /** The name clients sign requests for it with (SigV4 credential scope): `kinesis` if absent. */
+  readonly signingName?: string;
   /** The media types it accepts and answers in; Kinesis's (JSON 1.1 and CBOR 1.1) when absent. */
   readonly dialect?: WireDialect;
   /**

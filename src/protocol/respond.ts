@@ -87,7 +87,8 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
   }
   if (!known) return respondError(requestId, format, pipelineError("UnknownOperationException"));
   // After the target and before the body's shape: kinesalite's connection tests record this order for AWS.
-  const authentication = router.authenticator && (await router.authenticator.authenticate(toAuthenticate));
+  const authentication =
+    router.authenticator && (await router.authenticator.authenticate({ ...toAuthenticate, ...(service.signingName !== undefined && { signingService: service.signingName }) }));
   if (authentication && !authentication.ok) return respondError(requestId, format, authentication.error);
 
   try {

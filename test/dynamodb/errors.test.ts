@@ -86,6 +86,20 @@ describe("dynamodb > errors", () => {
     });
   }
 
+  it("an expression over 4 KB > ValidationException, before it is parsed (our wording: dynalite has no such check)", async () => {
+    const expression = "attribute_exists(a) AND ".repeat(170) + "attribute_exists(a)"; // 4,099 bytes
+    const response = await dynamoCall(endpoints[0]!.url, "PutItem", { TableName: table, Item: { leaseKey: { S: "a" } }, ConditionExpression: expression });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.body.__type, "com.amazon.coral.validate#ValidationException");
+    assert.equal(response.body.message, `Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: ${Buffer.byteLength(expression)}`);
+  });
+
+  it("a deeply nested expression within 4 KB is parsed, not a stack overflow", async () => {
+    const expression = "(".repeat(2000) + "attribute_not_exists(leaseKey)" + ")".repeat(2000);
+    const response = await dynamoCall(endpoints[0]!.url, "PutItem", { TableName: table, Item: { leaseKey: { S: "nested" } }, ConditionExpression: expression });
+    assert.equal(response.statusCode, 200, JSON.stringify(response.body));
+  });
+
   it("a body that is not JSON > SerializationException, qualified", async () => {
     const response = await dynamoCall(endpoints[0]!.url, "GetItem", "{not json");
     assert.equal(response.statusCode, 400);

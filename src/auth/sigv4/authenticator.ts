@@ -1,7 +1,8 @@
 /**
  * `--auth sigv4`: a request is whoever signed it, per the credentials file, or an AWS
- * authentication error. Kinesis only: the service in the credential scope must be `kinesis` and
- * the region the server's own.
+ * authentication error. The service in the credential scope must be the signing name of the
+ * service the request targets (`kinesis` unless the pipeline says otherwise: `dynamodb` for the
+ * lease-table subset), and the region the server's own.
  */
 import type { Authenticator, Principal } from "../principal.js";
 import type { CredentialsFile } from "../credentials-file.js";
@@ -27,7 +28,7 @@ export function sigV4Authenticator(deps: SigV4AuthenticatorDeps): Authenticator 
   return {
     unsigned: (request) => !hasSignature(request.headers, parseQuery(request.query)),
     async authenticate(request) {
-      const outcome = await verifier.verify({ ...request, query: parseQuery(request.query) }, deps.clock.nowMs());
+      const outcome = await verifier.verify({ ...request, query: parseQuery(request.query) }, deps.clock.nowMs(), request.signingService ?? kinesisSigningService);
       return outcome.ok ? { ok: true, principal: outcome.identity } : outcome;
     },
   };

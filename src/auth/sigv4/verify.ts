@@ -38,7 +38,8 @@ export interface SigningCredential<Identity> {
 }
 
 export interface SigV4Verifier<Identity> {
-  verify(request: SignedRequest, nowMs: number): Promise<VerifyOutcome<Identity>>;
+  /** `service`: the signing name the request's target expects (default: the options' service). */
+  verify(request: SignedRequest, nowMs: number, service?: string): Promise<VerifyOutcome<Identity>>;
 }
 
 export type VerifyOutcome<Identity> = { ok: true; identity: Identity } | { ok: false; error: ServiceError };
@@ -51,23 +52,23 @@ export interface SigV4VerifierOptions<Identity> {
 
 export function createSigV4Verifier<Identity>(options: SigV4VerifierOptions<Identity>): SigV4Verifier<Identity> {
   const keys = new Map<string, Buffer>();
-  const keyFor = (secret: string, date: string): Buffer => {
-    const cacheKey = `${date}\n${secret}`;
+  const keyFor = (secret: string, date: string, service: string): Buffer => {
+    const cacheKey = `${date}\n${service}\n${secret}`;
     let key = keys.get(cacheKey);
     if (key === undefined) {
       if (keys.size >= signingKeyCacheEntriesMax) keys.clear();
-      key = signingKey(secret, date, options.region, options.service);
+      key = signingKey(secret, date, options.region, service);
       keys.set(cacheKey, key);
     }
     return key;
   };
 
   return {
-    async verify(request, nowMs) {
+    async verify(request, nowMs, service = options.service) {
       const parsed = parseSignature(request.headers, request.query);
       if (!parsed.ok) return parsed;
       const claim = parsed.claim;
-      const scopeError = checkScope(claim, options.region, options.service) ?? checkTime(claim, nowMs);
+      const scopeError = checkScope(claim, options.region, service) ?? checkTime(claim, nowMs);
       if (scopeError) return { ok: false, error: scopeError };
       const credential = await options.lookup(claim.accessKeyId);
       if (credential === undefined || !sessionTokenMatches(credential.sessionToken, claim.securityToken)) {
@@ -82,9 +83,9 @@ export function createSigV4Verifier<Identity>(options: SigV4VerifierOptions<Iden
         signedHeaders: claim.signedHeaders,
         payloadHash: sha256Hex(request.body),
       });
-      const scope = `${claim.scopeDate}/${options.region}/${options.service}/${scopeTerminator}`;
+      const scope = `${claim.scopeDate}/${options.region}/${service}/${scopeTerminator}`;
       const toSign = stringToSign(claim.timestamp, scope, canonical);
-      const expected = signatureHex(keyFor(credential.secretAccessKey, claim.scopeDate), toSign);
+      const expected = signatureHex(keyFor(credential.secretAccessKey, claim.scopeDate, service), toSign);
       if (!constantTimeEqual(expected, claim.signature)) {
         return { ok: false, error: authErrors.signatureMismatch(redactToken(canonical, claim.securityToken), toSign) };
       }
