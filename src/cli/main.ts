@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
+import { onStopSignals } from "./stop-signals.js";
 import { authOptionsProblem, masterKeyEnvName, parseCommandLine, resolveServerOptions, serverHelp, serverOptions, type ServerOptionValues } from "./server-options.js";
 import { startApp, requestBytesMaxDefault, type AuthConfig } from "../server/app.js";
 import { CredentialsFile } from "../auth/credentials-file.js";
@@ -204,24 +205,10 @@ async function runServer(args: string[]): Promise<void> {
   const urls = app.tlsUrl === undefined ? app.url : `${app.url} and ${app.tlsUrl}`;
   process.stdout.write(`Tributary ${version()} listening on ${urls} (storage: ${storage.name}, data: ${dataDir})\n`);
 
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    signals++;
-    if (signals > 1) {
-      process.stderr.write(`tributary: second ${signal}, exiting now\n`);
-      process.exit(1);
-    }
+  onStopSignals("stop", (signal) => {
     logger.info({ signal }, "stopping: finishing in-flight requests");
-    app.stop().then(
-      () => process.exit(0),
-      (error) => {
-        process.stderr.write(`tributary: stop failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
+    return app.stop();
+  });
 }
 
 main(process.argv.slice(2)).catch((error) => fail(String(error?.stack ?? error)));

@@ -11,6 +11,7 @@ import type { ConsumerOptions } from "../../client/consumer/types.js";
 import { createLogger, type Logger, type LogLevel } from "../../util/logger.js";
 import { optionHelpLines, parseCommandLine, resolveOptions, type OptionSpec } from "../server-options.js";
 import { MultiLangProcessor } from "./multilang-processor.js";
+import { onStopSignals } from "../stop-signals.js";
 import { isEndpointUrl, kclSettings, parseProperties, type KclSettings } from "./properties.js";
 
 /** A properties file is a page of settings; anything much larger is not one. */
@@ -135,13 +136,7 @@ export async function runKcl(args: string[]): Promise<void> {
   const { Consumer } = await import("../../client/consumer/consumer.js");
   const consumer = new Consumer(consumerOptions(settings, { kinesis, dynamodb }, processorFactory));
 
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    signals++;
-    if (signals > 1) {
-      process.stderr.write(`tributary: second ${signal}, exiting now\n`);
-      process.exit(1);
-    }
+  onStopSignals("shutdown", async (signal) => {
     const graceMs = settings.shutdownGraceMs ?? shutdownGraceMsDefault;
     logger.info({ signal, graceMs }, "shutting down: record processors get shutdownRequested, then leases are released");
     const timer = setTimeout(() => {
@@ -149,20 +144,10 @@ export async function runKcl(args: string[]): Promise<void> {
       process.exit(1);
     }, graceMs);
     timer.unref();
-    consumer.shutdown().then(
-      () => {
-        kinesis.destroy();
-        dynamodb.destroy();
-        process.exit(0);
-      },
-      (error: unknown) => {
-        process.stderr.write(`tributary: shutdown failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
+    await consumer.shutdown();
+    kinesis.destroy();
+    dynamodb.destroy();
+  });
 
   logger.info(
     { applicationName: settings.applicationName, stream: settings.streamArn ?? settings.streamName, command, retrieval: settings.retrieval.mode },
