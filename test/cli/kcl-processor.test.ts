@@ -204,11 +204,12 @@ describe("kcl > MultiLangProcessor > hand-written processor (amazon_kclpy's wire
   });
 
   it("rejects a call the child does not answer within timeoutInSeconds", async () => {
-    const h = harness(join(fixtures, "raw-processor.cjs"), { KCL_BEHAVIOUR: "silent-on-records" }, { responseTimeoutMs: 300 });
+    // Long enough for the child to start and answer initialize on a loaded machine (the same limit applies to it).
+    const h = harness(join(fixtures, "raw-processor.cjs"), { KCL_BEHAVIOUR: "silent-on-records" }, { responseTimeoutMs: 3000 });
     await h.processor.initialize(start);
     await assert.rejects(
       h.processor.processRecords({ records: [], checkpointer: fakeCheckpointer() }),
-      /did not answer processRecords within 300 ms/,
+      /did not answer processRecords within 3000 ms/,
     );
   });
 });
