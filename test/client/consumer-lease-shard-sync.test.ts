@@ -8,12 +8,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, MergeShardsCommand, SplitShardCommand,
-  type ChildShard, type KinesisClient, type Shard,
+  CreateStreamCommand, DescribeStreamSummaryCommand, ListShardsCommand, MergeShardsCommand, SplitShardCommand, type KinesisClient, type Shard,
 } from "@aws-sdk/client-kinesis";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
-import { childLeasesFor, DynamoDbLeaseTable, parentsFinished, syncShardLeases } from "../../src/client/consumer/lease/index.js";
+import { DynamoDbLeaseTable, parentsFinished, syncShardLeases } from "../../src/client/consumer/lease/index.js";
 import type { InitialPosition, Lease } from "../../src/client/consumer/types.js";
 import { leaseEndpoints, randomTableName, type RunningLeaseEndpoint } from "./consumer-lease-endpoints.js";
 
@@ -73,17 +72,6 @@ function expectedLease(n: number, sequenceNumber: string, parents: number[]): Le
 }
 
 const byKey = (leases: Lease[]) => [...leases].sort((a, b) => a.leaseKey.localeCompare(b.leaseKey));
-
-/** The ChildShards GetRecords reports at the end of a closed shard. */
-async function childShardsAtEnd(shardId: string): Promise<ChildShard[]> {
-  let { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }));
-  for (let i = 0; i < 100 && ShardIterator; i++) {
-    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
-    if (page.ChildShards !== undefined && page.ChildShards.length > 0) return page.ChildShards;
-    ShardIterator = page.NextShardIterator;
-  }
-  assert.fail(`no ChildShards at the end of ${shardId}`);
-}
 
 for (const endpoint of leaseEndpoints()) {
   describe(`shard sync (${endpoint.name})`, () => {
@@ -190,19 +178,6 @@ for (const endpoint of leaseEndpoints()) {
         } finally {
           paging.destroy();
         }
-      });
-    });
-
-    describe("childLeasesFor", () => {
-      it("builds the children of a split from GetRecords' ChildShards, at TRIM_HORIZON", async () => {
-        const parent = expectedLease(0, "SHARD_END", []);
-        const children = childLeasesFor(parent, await childShardsAtEnd(shard(0)));
-        assert.deepEqual(byKey(children), [expectedLease(3, "TRIM_HORIZON", [0]), expectedLease(4, "TRIM_HORIZON", [0])]);
-      });
-
-      it("gives a merged child both parents", async () => {
-        const children = childLeasesFor(expectedLease(1, "SHARD_END", []), await childShardsAtEnd(shard(1)));
-        assert.deepEqual(children, [expectedLease(5, "TRIM_HORIZON", [1, 2])]);
       });
     });
   });

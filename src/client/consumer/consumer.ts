@@ -14,11 +14,11 @@ import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { systemClock, type Clock } from "../../util/clock.js";
 import { systemRandom, type Random } from "../../util/random.js";
 import { systemTimers, type Timers } from "../retry.js";
-import { DynamoDbLeaseTable, LeaseCoordinator, syncShardLeases, parentsFinished } from "./lease/index.js";
+import { DynamoDbLeaseTable, LeaseCoordinator, isFinished, syncShardLeases, parentsFinished } from "./lease/index.js";
 import { PollingFetcher } from "./retrieval/polling-fetcher.js";
 import { FanOutFetcher, ensureStreamConsumer } from "./retrieval/fanout-fetcher.js";
 import { ShardConsumer } from "./shard-consumer.js";
-import type { ConsumerOptions, InitialPosition, Lease, LeaseTable, RecordsFetcher, ShardRecordProcessorFactory } from "./types.js";
+import type { ConsumerOptions, FetcherStart, InitialPosition, Lease, LeaseTable, RecordsFetcher, ShardRecordProcessorFactory } from "./types.js";
 
 /** What the consumer reports about itself; every member optional. */
 export interface ConsumerLogger {
@@ -58,8 +58,6 @@ export class Consumer {
   private consumerARN: string | undefined;
   private phase: Phase = "new";
   private readonly running = new Map<string, RunningShard>();
-  /** Shards this worker saw end (and checkpointed SHARD_END): not started again while held. */
-  private readonly finished = new Set<string>();
   private schedulingTimer: unknown;
   private syncTimer: unknown;
   private scheduling = false;
@@ -214,7 +212,7 @@ export class Consumer {
       for (const lease of coordinator.held()) {
         if (this.phase !== "running") return;
         if (this.running.has(lease.leaseKey)) continue;
-        if (lease.checkpoint.sequenceNumber === "SHARD_END" || this.finished.has(lease.leaseKey)) {
+        if (isFinished(lease)) {
           // Finished (perhaps by an earlier owner that died before handing it back): make sure its
           // children exist, then let it go.
           await this.finishEndedLease(lease);
@@ -278,15 +276,15 @@ export class Consumer {
     this.log("info", { shardId, checkpoint: lease.checkpoint }, "processing shard");
   }
 
-  private fetcherFor(start: Parameters<typeof fetcherStart>[0]): RecordsFetcher {
+  private fetcherFor(start: FetcherStart): RecordsFetcher {
     const retrieval = this.options.retrieval ?? { mode: "polling" };
     const common = { kinesis: this.options.kinesis, clock: this.clock, random: this.random, timers: this.timers };
     if (retrieval.mode === "fanout") {
-      return new FanOutFetcher({ ...common, ...fetcherStart(start), streamARN: this.streamARN!, consumerARN: this.consumerARN! });
+      return new FanOutFetcher({ ...common, ...start, streamARN: this.streamARN!, consumerARN: this.consumerARN! });
     }
     return new PollingFetcher({
       ...common,
-      ...fetcherStart(start),
+      ...start,
       stream: this.streamRef(),
       ...(retrieval.maxRecords !== undefined && { maxRecords: retrieval.maxRecords }),
       ...(retrieval.idleTimeBetweenReadsMs !== undefined && { idleTimeBetweenReadsMs: retrieval.idleTimeBetweenReadsMs }),
@@ -296,7 +294,7 @@ export class Consumer {
   private async onShardDone(shardId: string, outcome: string, consumer: ShardConsumer): Promise<void> {
     switch (outcome) {
       case "shard-ended": {
-        this.finished.add(shardId);
+        // The checkpoint at SHARD_END went through the coordinator, so its held lease says so (isFinished).
         const lease = this.coordinator?.heldLease(shardId);
         if (lease !== undefined) await this.finishEndedLease(lease, consumer.childShardIds());
         return;
@@ -347,11 +345,6 @@ export class Consumer {
   private log(level: keyof ConsumerLogger, fields: object, message: string): void {
     this.logger[level]?.({ workerId: this.workerId, ...fields }, message);
   }
-}
-
-/** The start members every fetcher takes. */
-function fetcherStart(start: import("./types.js").FetcherStart): import("./types.js").FetcherStart {
-  return start;
 }
 
 function uuidFrom(random: Random): string {

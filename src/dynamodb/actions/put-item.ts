@@ -1,7 +1,7 @@
 import { defineAction } from "../action.js";
-import { itemBytesMax, itemSizeBytes, type AttributeValue, type Item } from "../attribute-value.js";
+import { itemBytesMax, itemSizeBytes, type Item } from "../attribute-value.js";
 import { dynamoDbErrors } from "../errors.js";
-import { checkExpected, type ExpectedAttribute } from "../expressions/legacy.js";
+import { checkExpected } from "../expressions/legacy.js";
 import { readItem, writeItem } from "../item-writes.js";
 import { checkAttributeValues, checkExpressionParams, parseExpressions } from "../request-expressions.js";
 import {
@@ -10,17 +10,10 @@ import {
 } from "../shapes/common.js";
 import { tableNameMember } from "../shapes/shape.js";
 import { activeTable, checkItemKey, keyOf } from "../table.js";
-import { checkCondition } from "./condition-check.js";
+import { checkCondition, checkOldOnlyReturnValues, type ConditionalWriteInput } from "./condition-check.js";
 
-interface PutItemInput {
-  TableName: string;
+interface PutItemInput extends ConditionalWriteInput {
   Item: Item;
-  Expected?: Record<string, ExpectedAttribute>;
-  ConditionalOperator?: string;
-  ReturnValues?: string;
-  ConditionExpression?: string;
-  ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, AttributeValue>;
 }
 
 export const putItem = defineAction<PutItemInput>({
@@ -40,9 +33,7 @@ export const putItem = defineAction<PutItemInput>({
   check(input) {
     checkExpressionParams(input as never, ["ConditionExpression"], ["Expected"]);
     checkAttributeValues(input.Item);
-    if (input.ReturnValues !== undefined && input.ReturnValues !== "ALL_OLD" && input.ReturnValues !== "NONE") {
-      throw dynamoDbErrors.validation("ReturnValues can only be ALL_OLD or NONE");
-    }
+    checkOldOnlyReturnValues(input.ReturnValues);
     if (itemSizeBytes(input.Item) > itemBytesMax) throw dynamoDbErrors.validation("Item size has exceeded the maximum allowed size");
     const problem = input.Expected && checkExpected(input.Expected);
     if (problem) throw dynamoDbErrors.validation(problem);

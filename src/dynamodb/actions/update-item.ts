@@ -1,9 +1,9 @@
 import { defineAction } from "../action.js";
-import { itemBytesMax, itemSizeBytes, type AttributeValue, type Item } from "../attribute-value.js";
+import { itemBytesMax, itemSizeBytes, type Item } from "../attribute-value.js";
 import { dynamoDbErrors } from "../errors.js";
 import type { DocumentPath } from "../expressions/ast.js";
 import { applyUpdate } from "../expressions/evaluate.js";
-import { applyAttributeUpdates, checkAttributeUpdates, checkExpected, type AttributeUpdate, type ExpectedAttribute } from "../expressions/legacy.js";
+import { applyAttributeUpdates, checkAttributeUpdates, checkExpected, type AttributeUpdate } from "../expressions/legacy.js";
 import { readItem, updatedAttributes, writeItem } from "../item-writes.js";
 import { checkAttributeValues, checkExpressionParams, parseExpressions } from "../request-expressions.js";
 import {
@@ -12,19 +12,12 @@ import {
 } from "../shapes/common.js";
 import { tableNameMember } from "../shapes/shape.js";
 import { activeTable, checkKey } from "../table.js";
-import { checkCondition } from "./condition-check.js";
+import { checkCondition, type ConditionalWriteInput } from "./condition-check.js";
 
-interface UpdateItemInput {
-  TableName: string;
+interface UpdateItemInput extends ConditionalWriteInput {
   Key: Item;
   AttributeUpdates?: Record<string, AttributeUpdate>;
-  Expected?: Record<string, ExpectedAttribute>;
-  ConditionalOperator?: string;
-  ReturnValues?: string;
   UpdateExpression?: string;
-  ConditionExpression?: string;
-  ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, AttributeValue>;
 }
 
 const invalid = "One or more parameter values were invalid: ";

@@ -11,7 +11,7 @@
  * A shard's children start only after their parents are finished (`parentsFinished`), so each
  * partition key's records are processed in order across a reshard.
  */
-import { ListShardsCommand, type ChildShard, type KinesisClient, type ListShardsCommandInput, type Shard } from "@aws-sdk/client-kinesis";
+import { ListShardsCommand, type KinesisClient, type ListShardsCommandInput, type Shard } from "@aws-sdk/client-kinesis";
 import { systemRandom, type Random } from "../../../util/random.js";
 import type { InitialPosition, Lease, LeaseTable, SentinelCheckpoint } from "../types.js";
 import { isFinished } from "./lease-taking.js";
@@ -81,19 +81,6 @@ function startingCheckpoint(shard: Shard, leased: ReadonlySet<string>, initialPo
   if (parentIds(shard).some((parentId) => leased.has(parentId))) return "TRIM_HORIZON";
   const open = shard.SequenceNumberRange?.EndingSequenceNumber === undefined;
   return open ? "LATEST" : undefined;
-}
-
-/**
- * The leases for the children a shard reported when it ended (ChildShards of GetRecords or
- * SubscribeToShard): each starts at TRIM_HORIZON, since every record in it follows its parents'.
- */
-export function childLeasesFor(lease: Lease, childShards: readonly ChildShard[]): Lease[] {
-  return childShards
-    .filter((child) => child.ShardId !== undefined)
-    .map((child) => {
-      const parents = child.ParentShards !== undefined && child.ParentShards.length > 0 ? child.ParentShards : [lease.leaseKey];
-      return newLease(child.ShardId!, "TRIM_HORIZON", parents, child.HashKeyRange?.StartingHashKey, child.HashKeyRange?.EndingHashKey);
-    });
 }
 
 /**
