@@ -11,7 +11,7 @@
 #                       read phase is the most one kbench client can read (write + read phases only)
 #   ack-only            bench/ack-endpoint.mjs: answers without storing — the ceiling of one kbench
 #                       client on this machine (write + single-PutRecord latency phases only)
-#   tributary           node bin/tributary.js server $TRIBUTARY_STORAGE_ARGS (default
+#   tributary           bin/tributary server $TRIBUTARY_STORAGE_ARGS (default
 #                       "--storage embedded --fsync always"), fresh --data-dir under BENCH_DATA_ROOT
 #   kinesalite-mem      kinesalite, in memory
 #   kinesalite-leveldb  kinesalite on LevelDB (no fsync)

@@ -88,7 +88,7 @@ machine_info_json() {
 TRIBUTARY_STORAGE_ARGS="${TRIBUTARY_STORAGE_ARGS:---storage embedded --fsync always}"
 tributary_cmd() { # port data_dir
   # shellcheck disable=SC2086
-  echo node "$ROOT/bin/tributary.js" server --host 127.0.0.1 --port "$1" --data-dir "$2" $TRIBUTARY_STORAGE_ARGS \
+  echo "$ROOT/bin/tributary" server --host 127.0.0.1 --port "$1" --data-dir "$2" $TRIBUTARY_STORAGE_ARGS \
     --create-stream-ms 0 --delete-stream-ms 0 --update-stream-ms 0 --shard-limit 1000 --limits off --log-level warn \
     ${TRIBUTARY_EXTRA_ARGS:-}
 }
