@@ -29,8 +29,10 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function spawnCli(args: readonly string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+/** The sources through tsx, or (`launcher`) the installed command: bin/tributary running the build in dist/. */
+function spawnCli(args: readonly string[], env: Record<string, string>, launcher = false): ChildProcess {
+  const [command, prefix] = launcher ? [join(repoRoot, "bin/tributary"), []] : [process.execPath, ["--import", "tsx", "src/cli/main.ts"]];
+  return spawn(command, [...prefix, ...args], {
     cwd: repoRoot,
     env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
@@ -78,6 +80,8 @@ export interface CliServerOptions {
   env?: Record<string, string>;
   /** The data directory; a fresh temporary one (removed on exit) when omitted. */
   dataDir?: string;
+  /** Run bin/tributary (the built command, as npm installs it) instead of the sources. */
+  launcher?: boolean;
 }
 
 /** Starts `tributary server` and resolves once it has printed the URL it listens on. */
@@ -88,7 +92,7 @@ export async function startCliServer(options: CliServerOptions = {}): Promise<Cl
     TRIBUTARY_DATA_DIR: dataDir,
     TRIBUTARY_LOG_LEVEL: "info",
     ...options.env,
-  });
+  }, options.launcher);
   let stdout = "";
   let stderr = "";
   const stderrWaiters: { text: string; resolve: () => void }[] = [];
