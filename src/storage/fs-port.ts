@@ -16,6 +16,14 @@ export type OpenMode =
   /** Read and write; created empty, or emptied if it exists. */
   | "createTruncate";
 
+export interface OpenOptions {
+  /**
+   * Every write returns only once its data, and the size that reaches it, are durable (O_DSYNC):
+   * a write and an fdatasync in one call, so one trip through the threadpool instead of two.
+   */
+  dsync?: boolean;
+}
+
 export interface FileHandlePort {
   /** Reads up to `length` bytes at `position`; returns how many were read (fewer at end of file). */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
@@ -34,7 +42,7 @@ export interface DirEntry {
 }
 
 export interface FsPort {
-  open(path: string, mode: OpenMode): Promise<FileHandlePort>;
+  open(path: string, mode: OpenMode, options?: OpenOptions): Promise<FileHandlePort>;
   readdir(path: string): Promise<DirEntry[]>;
   /** Creates the directory and any missing parents; succeeds if it exists. */
   mkdir(path: string): Promise<void>;
@@ -60,7 +68,8 @@ export function isNotFound(error: unknown): boolean {
 /** IOV_MAX on Linux: a writev with more buffers is split. */
 const iovecsMax = 1024;
 
-const modeFlags: Record<OpenMode, string> = { read: "r", readWrite: "r+", createTruncate: "w+" };
+const { O_RDONLY, O_RDWR, O_CREAT, O_TRUNC, O_DSYNC } = fs.constants;
+const modeFlags: Record<OpenMode, number> = { read: O_RDONLY, readWrite: O_RDWR, createTruncate: O_RDWR | O_CREAT | O_TRUNC };
 
 function call<T>(run: (done: (error: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value))));
@@ -96,8 +105,9 @@ class NodeFileHandle implements FileHandlePort {
 
 /** The real filesystem. */
 export const nodeFs: FsPort = {
-  async open(path, mode) {
-    const fd = await call<number>((done) => fs.open(path, modeFlags[mode], 0o644, done));
+  async open(path, mode, options) {
+    const flags = modeFlags[mode] | (options?.dsync === true ? O_DSYNC : 0);
+    const fd = await call<number>((done) => fs.open(path, flags, 0o644, done));
     return new NodeFileHandle(fd);
   },
   async readdir(path) {

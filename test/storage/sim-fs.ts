@@ -13,7 +13,7 @@
  * - `delay` can hold any call (to prove ordering); `crash()` freezes the disk: every call from then
  *   on never settles, so the old engine is dead, and `crashImage()` gives the disk after reboot.
  */
-import type { DirEntry, FileHandlePort, FsPort, OpenMode } from "../../src/storage/fs-port.js";
+import type { DirEntry, FileHandlePort, FsPort, OpenMode, OpenOptions } from "../../src/storage/fs-port.js";
 /** Any source of random integers in [0, bound). */
 export interface IntSource {
   int(bound: number): number;
@@ -200,7 +200,7 @@ export class SimFs implements FsPort {
     return node?.kind === "dir" ? [...node.entries.keys()].sort() : [];
   }
 
-  async open(path: string, mode: OpenMode): Promise<FileHandlePort> {
+  async open(path: string, mode: OpenMode, options?: OpenOptions): Promise<FileHandlePort> {
     await this.enter({ kind: "open", path });
     let node = this.lookup(path);
     if (!node) {
@@ -215,7 +215,7 @@ export class SimFs implements FsPort {
     } else if (mode === "createTruncate") {
       truncateInode(node.inode, 0);
     }
-    return new SimHandle(this, node.inode, path);
+    return new SimHandle(this, node.inode, path, options?.dsync === true);
   }
 
   async readdir(path: string): Promise<DirEntry[]> {
@@ -327,6 +327,8 @@ class SimHandle implements FileHandlePort {
     private readonly fs: SimFs,
     private readonly inode: Inode,
     private readonly path: string,
+    /** O_DSYNC: a write lands, then syncs as its own step (a fault or power loss can come between). */
+    private readonly dsync: boolean,
   ) {}
 
   async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
@@ -356,6 +358,7 @@ class SimHandle implements FileHandlePort {
       if (allowed === 0) throw errnoError("ENOSPC", `write '${this.path}'`);
     }
     this.land(bytes.subarray(0, allowed), position);
+    if (this.dsync) await this.datasync();
     return allowed;
   }
 
