@@ -1,6 +1,7 @@
 /**
- * bin/tributary, the command npm installs: a sh launcher that sets glibc's mmap threshold and
- * execs Node on the build (so `npm ci`, which builds dist/, must have run).
+ * bin/tributary, the command npm installs: a sh launcher that sets glibc's mmap threshold and V8's
+ * young generation size, then execs Node on the build (so `npm ci`, which builds dist/, must have
+ * run).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -23,8 +24,12 @@ describe("bin/tributary", () => {
   let server: CliServer;
   let tuned: CliServer;
   before(async () => {
-    server = await startCliServer({ launcher: true, args: ["--port", "0", "--storage", "memory"], env: { MALLOC_MMAP_THRESHOLD_: "" } });
-    tuned = await startCliServer({ launcher: true, args: ["--port", "0", "--storage", "memory"], env: { MALLOC_MMAP_THRESHOLD_: "262144" } });
+    server = await startCliServer({ launcher: true, args: ["--port", "0", "--storage", "memory"], env: { MALLOC_MMAP_THRESHOLD_: "", NODE_OPTIONS: "" } });
+    tuned = await startCliServer({
+      launcher: true,
+      args: ["--port", "0", "--storage", "memory"],
+      env: { MALLOC_MMAP_THRESHOLD_: "262144", NODE_OPTIONS: "--max-semi-space-size=4" },
+    });
   });
   after(async () => {
     await server?.stop();
@@ -33,7 +38,7 @@ describe("bin/tributary", () => {
 
   it("bin/tributary > becomes the Node server itself (exec), which answers Kinesis calls", async () => {
     // The pid spawned is the server: sh replaced itself, no wrapper process stays behind.
-    assert.match(readFileSync(`/proc/${server.child.pid}/cmdline`, "utf8"), /node\0.*bin\/tributary\.js\0server\0/);
+    assert.match(readFileSync(`/proc/${server.child.pid}/cmdline`, "utf8"), /node\0--max-semi-space-size=8\0.*bin\/tributary\.js\0server\0/);
     const listed = await jsonCall(server.url, "ListStreams", {});
     assert.equal(listed.statusCode, 200);
     assert.deepEqual(listed.body, { StreamNames: [], HasMoreStreams: false, StreamSummaries: [] });
@@ -45,6 +50,12 @@ describe("bin/tributary", () => {
 
   it("bin/tributary > keeps a threshold the environment already sets", () => {
     assert.equal(environOf(tuned.child.pid!).get("MALLOC_MMAP_THRESHOLD_"), "262144");
+  });
+
+  it("bin/tributary > leaves the young generation to NODE_OPTIONS when it sizes it", () => {
+    const cmdline = readFileSync(`/proc/${tuned.child.pid}/cmdline`, "utf8");
+    assert.doesNotMatch(cmdline, /max-semi-space-size/);
+    assert.match(cmdline, /bin\/tributary\.js\0server\0/);
   });
 
   it("bin/tributary > a graceful stop still exits 0 (signals reach Node directly)", async () => {
