@@ -9,11 +9,10 @@ import assert from "node:assert/strict";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { aggregateRecords } from "../../src/client/kpl/index.js";
 import { ensureStreamConsumer, FanOutFetcher } from "../../src/client/consumer/retrieval/fanout-fetcher.js";
-import type { ConsumerRecord } from "../../src/client/consumer/types.js";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
+import { text } from "./retrieval-helpers.js";
 
 const shardId = "shardId-000000000000";
-const text = (record: ConsumerRecord) => Buffer.from(record.Data).toString();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const subscriptionMs = 6000;
 /** A guard against hanging, not a performance bound. */

@@ -1,44 +1,14 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  CreateStreamCommand, DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, PutRecordCommand, PutRecordsCommand, SplitShardCommand,
+  CreateStreamCommand, DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, SplitShardCommand,
   type KinesisClient,
 } from "@aws-sdk/client-kinesis";
-import { aggregateRecords } from "../../src/client/kpl/index.js";
 import { ensureStreamConsumer, FanOutFetcher, type FanOutFetcherOptions } from "../../src/client/consumer/retrieval/fanout-fetcher.js";
-import type { ConsumerRecord, FetchedBatch } from "../../src/client/consumer/types.js";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
+import { guardMs, putAggregate, putPlain, readRecords, sentinel, shardIdOf, text } from "./retrieval-helpers.js";
 
-const shardIdOf = (index: number) => `shardId-${String(index).padStart(12, "0")}`;
-const text = (record: ConsumerRecord) => Buffer.from(record.Data).toString();
-const sentinel = (name: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP") => ({ sequenceNumber: name, subSequenceNumber: 0 });
-/** A guard against hanging, not a performance bound. */
-const guardMs = 8000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function putPlain(client: KinesisClient, stream: string, values: string[]): Promise<string[]> {
-  const out = await client.send(new PutRecordsCommand({ StreamName: stream, Records: values.map((value) => ({ PartitionKey: value, Data: Buffer.from(value) })) }));
-  return out.Records!.map((entry) => entry.SequenceNumber!);
-}
-
-async function putAggregate(client: KinesisClient, stream: string, values: string[]): Promise<string> {
-  const [entry] = aggregateRecords(values.map((value) => ({ PartitionKey: value, Data: Buffer.from(value) })));
-  return (await client.send(new PutRecordCommand({ StreamName: stream, PartitionKey: entry!.PartitionKey, Data: entry!.Data, ExplicitHashKey: "0" }))).SequenceNumber!;
-}
-
-async function readRecords(fetcher: FanOutFetcher, count: number): Promise<{ records: ConsumerRecord[]; batches: FetchedBatch[] }> {
-  const records: ConsumerRecord[] = [];
-  const batches: FetchedBatch[] = [];
-  const deadline = Date.now() + guardMs;
-  while (records.length < count) {
-    assert.ok(Date.now() < deadline, `only ${records.length} of ${count} records within ${guardMs} ms`);
-    const batch = await fetcher.next();
-    batches.push(batch);
-    records.push(...batch.records);
-    if (batch.shardEnd) break;
-  }
-  return { records, batches };
-}
 
 describe("consumer > retrieval > fan-out", () => {
   let server: TestServer;

@@ -1,53 +1,20 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  CreateStreamCommand, ExpiredIteratorException, ListShardsCommand, MergeShardsCommand, PutRecordCommand, PutRecordsCommand, SplitShardCommand,
+  CreateStreamCommand, ExpiredIteratorException, ListShardsCommand, MergeShardsCommand, PutRecordCommand, SplitShardCommand,
   KinesisClient,
 } from "@aws-sdk/client-kinesis";
 import { aggregateRecords } from "../../src/client/kpl/index.js";
 import { PollingFetcher, type PollingFetcherOptions } from "../../src/client/consumer/retrieval/polling-fetcher.js";
-import type { ConsumerRecord, FetchedBatch, InitialPosition } from "../../src/client/consumer/types.js";
+import type { InitialPosition } from "../../src/client/consumer/types.js";
 import { hashPartitionKey } from "../../src/core/hash-key.js";
+import { putAggregate, putPlain, readRecords, sentinel, shardIdOf, text } from "./retrieval-helpers.js";
 import { exampleCredentials, kinesisClient, randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
-
-const shardIdOf = (index: number) => `shardId-${String(index).padStart(12, "0")}`;
-const text = (record: ConsumerRecord) => Buffer.from(record.Data).toString();
-const sentinel = (name: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP") => ({ sequenceNumber: name, subSequenceNumber: 0 });
-/** A guard against hanging, not a performance bound. */
-const guardMs = 8000;
 
 async function createStream(client: KinesisClient, shards = 1): Promise<string> {
   const name = randomStreamName("polling");
   await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
   return name;
-}
-
-async function putPlain(client: KinesisClient, stream: string, values: string[]): Promise<string[]> {
-  const out = await client.send(new PutRecordsCommand({ StreamName: stream, Records: values.map((value) => ({ PartitionKey: value, Data: Buffer.from(value) })) }));
-  return out.Records!.map((entry) => entry.SequenceNumber!);
-}
-
-/** Writes the values as one KPL aggregate on shard 0 (by its explicit hash key 0); its sequence number. */
-async function putAggregate(client: KinesisClient, stream: string, values: string[], hashKeys?: string[]): Promise<string> {
-  const [entry, ...rest] = aggregateRecords(values.map((value, i) => ({ PartitionKey: value, Data: Buffer.from(value), ...(hashKeys && { ExplicitHashKey: hashKeys[i]! }) })));
-  assert.equal(rest.length, 0);
-  const out = await client.send(new PutRecordCommand({ StreamName: stream, PartitionKey: entry!.PartitionKey, Data: entry!.Data, ExplicitHashKey: "0" }));
-  return out.SequenceNumber!;
-}
-
-/** Reads batches until `count` records came (or the shard ended); every batch kept. */
-async function readRecords(fetcher: PollingFetcher, count: number): Promise<{ records: ConsumerRecord[]; batches: FetchedBatch[] }> {
-  const records: ConsumerRecord[] = [];
-  const batches: FetchedBatch[] = [];
-  const deadline = Date.now() + guardMs;
-  while (records.length < count) {
-    assert.ok(Date.now() < deadline, `only ${records.length} of ${count} records within ${guardMs} ms`);
-    const batch = await fetcher.next();
-    batches.push(batch);
-    records.push(...batch.records);
-    if (batch.shardEnd) break;
-  }
-  return { records, batches };
 }
 
 describe("consumer > retrieval > polling", () => {
