@@ -16,6 +16,7 @@ import { watch as watchDirectory, type FSWatcher } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import type { Principal } from "./principal.js";
+import { findJsonSyntaxError } from "./json-syntax.js";
 import { parsePolicyObject } from "./policy/parse.js";
 import type { PolicyDocument } from "./policy/types.js";
 import type { SigningCredential } from "./sigv4/index.js";
@@ -83,8 +84,10 @@ export function parseCredentialsFile(text: string): CredentialsParseOutcome {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, message: `not JSON: ${(error as Error).message}` };
+  } catch {
+    // V8's message quotes the text around the error, a secret or a token here: say where instead.
+    const syntax = findJsonSyntaxError(text);
+    return { ok: false, message: syntax ? `not JSON: ${syntax.problem} at line ${syntax.line}, column ${syntax.column}` : "not JSON" };
   }
   if (!isObject(value) || !Array.isArray(value.credentials)) return { ok: false, message: 'expected an object with a "credentials" array' };
   const entries = new Map<string, CredentialEntry>();
@@ -102,11 +105,18 @@ function parseEntry(raw: unknown, where: string): { ok: true; accessKeyId: strin
   if (!isObject(raw)) return fail("expected an object");
   for (const field of Object.keys(raw)) if (!entryFields.has(field)) return fail(`unknown field ${field}`);
   const { accessKeyId, secretAccessKey, sessionToken, accountId, principalArn, policies } = raw;
-  if (typeof accessKeyId !== "string" || !accessKeyIdPattern.test(accessKeyId)) return fail("accessKeyId must be 1 to 128 letters, digits or underscores");
+  if (typeof accessKeyId !== "string" || !accessKeyIdPattern.test(accessKeyId)) {
+    const position = typeof accessKeyId === "string" ? outsideVisibleAscii(accessKeyId) : undefined;
+    return fail(`accessKeyId must be 1 to 128 ASCII letters, digits or underscores${position ? ` (${position})` : ""}`);
+  }
   if (typeof secretAccessKey !== "string" || secretAccessKey === "") return fail(`secretAccessKey of ${accessKeyId} must be a non-empty string`);
+  const secretProblem = outsideVisibleAscii(secretAccessKey);
+  if (secretProblem) return fail(`secretAccessKey of ${accessKeyId} must be printable ASCII without spaces, as AWS's are (${secretProblem})`);
   if (sessionToken !== undefined && (typeof sessionToken !== "string" || sessionToken === "")) {
     return fail(`sessionToken of ${accessKeyId} must be a non-empty string when given`);
   }
+  const tokenProblem = sessionToken === undefined ? undefined : outsideVisibleAscii(sessionToken as string);
+  if (tokenProblem) return fail(`sessionToken of ${accessKeyId} must be printable ASCII without spaces, as AWS's are (${tokenProblem})`);
   if (typeof accountId !== "string" || !accountIdPattern.test(accountId)) return fail(`accountId of ${accessKeyId} must be a 12-digit account id`);
   const arnMatch = typeof principalArn === "string" ? principalArnPattern.exec(principalArn) : null;
   if (arnMatch === null) return fail(`principalArn of ${accessKeyId} must be an IAM or STS ARN (arn:aws:iam::${accountId}:user/name)`);
@@ -124,6 +134,20 @@ function parseEntry(raw: unknown, where: string): { ok: true; accessKeyId: strin
     accessKeyId,
     entry: { secretAccessKey, ...(sessionToken !== undefined && { sessionToken: sessionToken as string }), identity: principal },
   };
+}
+
+/**
+ * Where a key, secret or token leaves printable ASCII (U+0021–U+007E), as "character N is U+XXXX",
+ * or undefined. A signature is computed over these bytes and a header carries them, so a
+ * typographic `…` or a no-break space copied from a document could never match what a client
+ * signs; the message names the position and the code point, never the value around it.
+ */
+function outsideVisibleAscii(value: string): string | undefined {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.codePointAt(index)!;
+    if (code < 0x21 || code > 0x7e) return `character ${index + 1} is U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  }
+  return undefined;
 }
 
 /** Stands for "no file" among versions, so a missing file is also reported once. */
