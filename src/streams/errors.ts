@@ -80,6 +80,11 @@ export const streamsErrors = {
       `The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${timestampMs}, currentTimestampInMillis: ${nowMs}`,
       400,
     ),
+  /**
+   * DryRun on a data-plane action whose checks all passed: AWS documents HTTP 400 and this type
+   * (streams/latest/dev/kds-dryrun-validation); the message text is ours, no recording of AWS's exists.
+   */
+  dryRunSucceeded: () => new ServiceError("DryRunOperationException", "The request would have succeeded, but the DryRun parameter was set.", 400),
   invalidShardIterator: () => new ServiceError("InvalidArgumentException", "Invalid ShardIterator.", 400),
   expiredIteratorAt: (issuedAtMs: number, nowMs: number, ttlMs: number) =>
     new ServiceError(

@@ -3,6 +3,7 @@ import { StreamName, StreamModeDetails, TagMap } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import { checkTagText, withTags } from "../tags.js";
+import { warmThroughputChange } from "../warm-throughput.js";
 import { evenHashKeyRanges } from "../../core/hash-key.js";
 import { shardIdFromIndex } from "../../core/shard-id.js";
 import type { ShardMeta, StreamMeta, StreamMode } from "../../storage/types.js";
@@ -13,6 +14,8 @@ interface CreateStreamInput {
   ShardCount?: number;
   StreamModeDetails?: { StreamMode: StreamMode };
   Tags?: Record<string, string>;
+  WarmThroughputMiBps?: number;
+  MaxRecordSizeInKiB?: number;
 }
 
 /**
@@ -20,7 +23,10 @@ interface CreateStreamInput {
  * that many shards; absent, ON_DEMAND with its initial four shards (what AWS creates for a bare
  * `{StreamName}`). An explicit mode must agree with ShardCount, in CloudFormation's wording.
  * A PROVISIONED stream counts against the account's shard quota, an ON_DEMAND one against its
- * on-demand stream quota (UpdateStreamMode checks the same two).
+ * on-demand stream quota (UpdateStreamMode checks the same two). WarmThroughputMiBps and
+ * MaxRecordSizeInKiB set at creation what UpdateStreamWarmThroughput and UpdateMaxRecordSize
+ * change later, under the same rules (warm throughput: ON_DEMAND only, with the account's
+ * MinimumThroughputBillingCommitment in force; UpdateStreamMode's wording for a PROVISIONED one).
  */
 export const createStream = defineAction<CreateStreamInput, undefined>({
   shape: {
@@ -30,12 +36,15 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
       StreamModeDetails,
       StreamName: { ...StreamName, required: true },
       Tags: TagMap,
+      WarmThroughputMiBps: { type: "integer", min: 0 },
+      MaxRecordSizeInKiB: { type: "integer", min: limits.maxRecordSizeKiBMin, max: limits.maxRecordSizeKiBMax },
     },
   },
   async run(context, input) {
     const mode = input.StreamModeDetails?.StreamMode ?? (input.ShardCount === undefined ? "ON_DEMAND" : "PROVISIONED");
     if (mode === "PROVISIONED" && input.ShardCount === undefined) throw streamsErrors.shardCountExpected();
     if (mode === "ON_DEMAND" && input.ShardCount !== undefined) throw streamsErrors.shardCountNotExpected();
+    if (mode === "PROVISIONED" && input.WarmThroughputMiBps !== undefined) throw streamsErrors.warmThroughputNotExpected();
     const shardCount = input.ShardCount ?? limits.onDemandShardCountInitial;
     const { accountId } = context;
     await context.streams.exclusive(input.StreamName, async () => {
@@ -45,7 +54,13 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
       const checkedTags = withTags({}, tags, input.StreamName, accountId);
       if (mode === "PROVISIONED") checkShardQuota(context, shardCount);
       else checkOnDemandQuota(context);
-      await context.streams.put(newStreamMeta(context, input.StreamName, shardCount, mode, checkedTags, context.clock.nowMs()));
+      const nowMs = context.clock.nowMs();
+      const meta = newStreamMeta(context, input.StreamName, shardCount, mode, checkedTags, nowMs);
+      if (input.MaxRecordSizeInKiB !== undefined) meta.MaxRecordSizeInKiB = input.MaxRecordSizeInKiB;
+      if (input.WarmThroughputMiBps !== undefined) {
+        meta.warmThroughput = warmThroughputChange(context, meta, mode, input.WarmThroughputMiBps, nowMs);
+      }
+      await context.streams.put(meta);
     });
     return undefined;
   },

@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { ResourceARN } from "../shapes/common.js";
+import { ResourceARN, StreamId } from "../shapes/common.js";
 import { changePolicy, policyTarget } from "../resource-policy.js";
 
 interface DeleteResourcePolicyInput {
@@ -8,7 +8,7 @@ interface DeleteResourcePolicyInput {
 
 /** DeleteResourcePolicy: removes the resource's policy; a resource without one is left as it is. */
 export const deleteResourcePolicy = defineAction<DeleteResourcePolicyInput, undefined>({
-  shape: { type: "structure", members: { ResourceARN: { ...ResourceARN, required: true } } },
+  shape: { type: "structure", members: { ResourceARN: { ...ResourceARN, required: true }, StreamId } },
   async run(context, input) {
     await changePolicy(context, policyTarget(context, input.ResourceARN), undefined);
     return undefined;

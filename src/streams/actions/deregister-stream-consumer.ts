@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { StreamId } from "../shapes/common.js";
 import {
   changeConsumers, consumerReference, consumerStreamName, pickConsumer, type ConsumerMeta, type ConsumerReference,
 } from "../consumers/index.js";
@@ -9,7 +10,7 @@ import {
  * ResourceInUseException for this action); deregistering a DELETING one changes nothing.
  */
 export const deregisterStreamConsumer = defineAction<ConsumerReference, undefined>({
-  shape: { type: "structure", members: { ...consumerReference } },
+  shape: { type: "structure", members: { ...consumerReference, StreamId } },
   async run(context, input) {
     const streamName = consumerStreamName(context, input);
     await changeConsumers(context, streamName, (meta, consumers, nowMs) => {

@@ -1,10 +1,11 @@
 import { defineAction } from "../action.js";
+import { StreamId } from "../shapes/common.js";
 import { consumerDescription, consumerReference, requireConsumer, type ConsumerReference } from "../consumers/index.js";
 import { streamArn } from "../../core/arn.js";
 
 /** DescribeStreamConsumer: one consumer, by its ARN or by its stream's ARN and its name. */
 export const describeStreamConsumer = defineAction<ConsumerReference, unknown>({
-  shape: { type: "structure", members: { ...consumerReference } },
+  shape: { type: "structure", members: { ...consumerReference, StreamId } },
   async run(context, input) {
     const { meta, consumer } = requireConsumer(context, input);
     const { region } = context.config;

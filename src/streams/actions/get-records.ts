@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { StreamARN } from "../shapes/common.js";
+import { DryRun, StreamARN, StreamId } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import {
@@ -12,6 +12,7 @@ interface GetRecordsInput {
   Limit?: number;
   ShardIterator: string;
   StreamARN?: string;
+  DryRun?: boolean;
 }
 
 interface GetRecordsOutput {
@@ -28,6 +29,8 @@ export const getRecords = defineAction<GetRecordsInput, GetRecordsOutput>({
       Limit: { type: "integer", min: 1, max: limits.getRecordsLimitMax },
       ShardIterator: { type: "string", required: true, lengthMin: 1, lengthMax: limits.shardIteratorLengthMax },
       StreamARN,
+      StreamId,
+      DryRun,
     },
   },
   async run(context, input) {
@@ -37,6 +40,7 @@ export const getRecords = defineAction<GetRecordsInput, GetRecordsOutput>({
       throw streamsErrors.invalidShardIterator();
     }
     let { meta, shard } = iteratorShard(context, position);
+    if (input.DryRun === true) throw streamsErrors.dryRunSucceeded();
     // Looking at a stream sets a reshard that has fallen due going: once it is in effect, a reader
     // at a closing shard's end learns its children.
     const settling = context.streams.reshardSettling(meta);

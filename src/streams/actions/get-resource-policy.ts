@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { ResourceARN } from "../shapes/common.js";
+import { ResourceARN, StreamId } from "../shapes/common.js";
 import { policyTarget, readPolicy } from "../resource-policy.js";
 
 interface GetResourcePolicyInput {
@@ -8,7 +8,7 @@ interface GetResourcePolicyInput {
 
 /** GetResourcePolicy: the resource's policy document, or `{}` when it has none. */
 export const getResourcePolicy = defineAction<GetResourcePolicyInput, { Policy: string }>({
-  shape: { type: "structure", members: { ResourceARN: { ...ResourceARN, required: true } } },
+  shape: { type: "structure", members: { ResourceARN: { ...ResourceARN, required: true }, StreamId } },
   async run(context, input) {
     return { Policy: readPolicy(context, policyTarget(context, input.ResourceARN)) };
   },

@@ -46,6 +46,7 @@ export const listShards = defineAction<ListShardsInput, unknown>({
         members: { Type: { type: "string", required: true, enum: shardFilterTypes }, ShardId, Timestamp: { type: "timestamp" } },
       },
       StreamARN: streamReference.StreamARN,
+      StreamId: streamReference.StreamId,
     },
   },
   async run(context, input) {

@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { NextToken, StreamARN } from "../shapes/common.js";
+import { NextToken, StreamARN, StreamId } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import type { StreamsContext } from "../context.js";
@@ -37,6 +37,7 @@ export const listStreamConsumers = defineAction<ListStreamConsumersInput, unknow
       NextToken,
       MaxResults: { type: "integer", min: 1, max: consumerLimits.listResultsMax },
       StreamCreationTimestamp: { type: "timestamp" },
+      StreamId,
     },
   },
   async run(context, input) {

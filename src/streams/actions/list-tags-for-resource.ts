@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { ResourceARN } from "../shapes/common.js";
+import { ResourceARN, StreamId } from "../shapes/common.js";
 import { tagList } from "../tags.js";
 import { streamOfResource } from "../resource-arn.js";
 
@@ -9,7 +9,7 @@ interface ListTagsForResourceInput {
 
 /** ListTagsForResource: every tag of the resource, in key order (no paging in this API). */
 export const listTagsForResource = defineAction<ListTagsForResourceInput, unknown>({
-  shape: { type: "structure", members: { ResourceARN: { ...ResourceARN, required: true } } },
+  shape: { type: "structure", members: { ResourceARN: { ...ResourceARN, required: true }, StreamId } },
   async run(context, input) {
     const meta = context.streams.require(streamOfResource(input.ResourceARN));
     return { Tags: tagList(meta.Tags) };

@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { ShardId, StreamARN, StreamName } from "../shapes/common.js";
+import { ShardId, StreamARN, StreamId, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { findShard, planMerge, requireActive, requireOpen, requireProvisioned, resolveShardIndex, scheduleReshard } from "../resharding/index.js";
 import type { StreamReference } from "../stream-registry.js";
@@ -24,6 +24,7 @@ export const mergeShards = defineAction<MergeShardsInput, undefined>({
       AdjacentShardToMerge: { ...ShardId, required: true },
       StreamName,
       StreamARN,
+      StreamId,
     },
   },
   async run(context, input) {

@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { HashKey, PartitionKey, SequenceNumber, streamReference } from "../shapes/common.js";
+import { DryRun, HashKey, PartitionKey, SequenceNumber, streamReference } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import { arrivalFloorMs, checkRecordSize, parseOrderingSequence, requireWritableStream, resolveHashKey, shardRouter } from "../records/index.js";
@@ -14,6 +14,7 @@ interface PutRecordInput extends StreamReference {
   PartitionKey: string;
   ExplicitHashKey?: string;
   Data: Buffer;
+  DryRun?: boolean;
 }
 
 interface PutRecordOutput {
@@ -31,12 +32,19 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
       ExplicitHashKey: HashKey,
       Data: { type: "blob", required: true, lengthMax: limits.recordDataBytesMax },
       ...streamReference,
+      DryRun,
     },
   },
   async run(context, input) {
     let meta = requireWritableStream(context, input);
     checkRecordSize("data", input, meta);
     const hashKey = resolveHashKey(input.PartitionKey, input.ExplicitHashKey);
+    if (input.DryRun === true) {
+      if (input.SequenceNumberForOrdering !== undefined) {
+        parseOrderingSequence(input.SequenceNumberForOrdering, meta.StreamName, context.accountId, context.clock.nowMs());
+      }
+      throw streamsErrors.dryRunSucceeded();
+    }
     // Held from routing until the append settles, so a reshard never closes the shard under it.
     let gate = context.streams.writeGates.of(meta.streamId);
     if (!gate.enter()) ({ meta, gate } = await enterWhenOpen(context, input, gate));

@@ -1,6 +1,6 @@
 import { defineAction } from "../action.js";
-import { HashKey, PartitionKey, streamReference } from "../shapes/common.js";
-import { internalFailureEntryMessage, shardRateExceededMessage } from "../errors.js";
+import { DryRun, HashKey, PartitionKey, streamReference } from "../shapes/common.js";
+import { internalFailureEntryMessage, shardRateExceededMessage, streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import { checkPutRecordsSize, requireWritableStream, resolveHashKey, shardRouter, type ShardRouter } from "../records/index.js";
 import { enterWhenOpen } from "../records/write-gate.js";
@@ -18,6 +18,7 @@ interface PutRecordsEntry {
 
 interface PutRecordsInput extends StreamReference {
   Records: PutRecordsEntry[];
+  DryRun?: boolean;
 }
 
 type PutRecordsResultEntry = { SequenceNumber: string; ShardId: string } | { ErrorCode: string; ErrorMessage: string };
@@ -56,6 +57,7 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
         },
       },
       ...streamReference,
+      DryRun,
     },
   },
   async run(context, input) {
@@ -63,6 +65,7 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
     checkPutRecordsSize(input.Records, meta);
     // Every hash key is checked before anything is written: one bad key fails the whole request.
     const hashKeys = input.Records.map((entry) => resolveHashKey(entry.PartitionKey, entry.ExplicitHashKey));
+    if (input.DryRun === true) throw streamsErrors.dryRunSucceeded();
     // Fault injection (streams/faults): the entries a rule picked fail unwritten, the rest go through here again.
     if (context.putRecordsFaults) return context.putRecordsFaults.answer(meta, input, hashKeys);
     // Held from routing until the appends settle, so a reshard never closes a shard under them.

@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { ResourceARN } from "../shapes/common.js";
+import { ResourceARN, StreamId } from "../shapes/common.js";
 import { changePolicy, checkPolicy, policyTarget } from "../resource-policy.js";
 
 interface PutResourcePolicyInput {
@@ -11,7 +11,7 @@ interface PutResourcePolicyInput {
 export const putResourcePolicy = defineAction<PutResourcePolicyInput, undefined>({
   shape: {
     type: "structure",
-    members: { ResourceARN: { ...ResourceARN, required: true }, Policy: { type: "string", required: true } },
+    members: { ResourceARN: { ...ResourceARN, required: true }, StreamId, Policy: { type: "string", required: true } },
   },
   async run(context, input) {
     const target = policyTarget(context, input.ResourceARN);

@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { StreamARN, TagMap } from "../shapes/common.js";
+import { StreamARN, StreamId, TagMap } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { checkTagText, withTags } from "../tags.js";
 import {
@@ -26,6 +26,7 @@ export const registerStreamConsumer = defineAction<RegisterStreamConsumerInput, 
     members: {
       StreamARN: { ...StreamARN, required: true },
       ConsumerName: { ...ConsumerName, required: true },
+      StreamId,
       Tags: TagMap,
     },
   },

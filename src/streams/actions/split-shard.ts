@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { HashKey, ShardId, StreamARN, StreamName } from "../shapes/common.js";
+import { HashKey, ShardId, StreamARN, StreamId, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import {
   checkShardQuota, findShard, planSplit, requireActive, requireOpen, requireProvisioned, resolveShardIndex, scheduleReshard,
@@ -26,6 +26,7 @@ export const splitShard = defineAction<SplitShardInput, undefined>({
       StreamName,
       ShardToSplit: { ...ShardId, required: true },
       StreamARN,
+      StreamId,
     },
   },
   async run(context, input) {

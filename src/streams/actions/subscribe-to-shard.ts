@@ -11,7 +11,7 @@
  * initial-response on, errors travel as exception messages.
  */
 import { defineAction } from "../action.js";
-import { SequenceNumber, ShardId } from "../shapes/common.js";
+import { DryRun, SequenceNumber, ShardId, StreamId } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { ConsumerARN, createdSeconds, findConsumer } from "../consumers/index.js";
 import { continuationBefore, runSubscription } from "../subscriptions/index.js";
@@ -27,6 +27,7 @@ interface SubscribeToShardInput {
     /** Epoch milliseconds (the shape checker converts both wire forms). */
     Timestamp?: number;
   };
+  DryRun?: boolean;
 }
 
 export const subscribeToShard = defineAction<SubscribeToShardInput, EventStreamOutput>({
@@ -34,6 +35,7 @@ export const subscribeToShard = defineAction<SubscribeToShardInput, EventStreamO
     type: "structure",
     members: {
       ConsumerARN: { ...ConsumerARN, required: true },
+      StreamId,
       ShardId: { ...ShardId, required: true },
       StartingPosition: {
         type: "structure",
@@ -44,6 +46,7 @@ export const subscribeToShard = defineAction<SubscribeToShardInput, EventStreamO
           Timestamp: { type: "timestamp" },
         },
       },
+      DryRun,
     },
   },
   async run(context, input) {
@@ -62,6 +65,7 @@ export const subscribeToShard = defineAction<SubscribeToShardInput, EventStreamO
     const shardIndex = shard.shardIndex;
     const offset = await startingOffset(at, input);
     const continuation = await continuationBefore(log, shard, offset);
+    if (input.DryRun === true) throw streamsErrors.dryRunSucceeded();
 
     const claim = context.subscriptions.claim(input.ConsumerARN, shardIndex, context.clock.nowMs(), () =>
       streamsErrors.subscriptionInUse(accountId, streamName, shard.ShardId, consumer.ConsumerName),

@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { ResourceARN, TagMap } from "../shapes/common.js";
+import { ResourceARN, StreamId, TagMap } from "../shapes/common.js";
 import { changeTags } from "../tags.js";
 import { streamOfResource } from "../resource-arn.js";
 
@@ -10,7 +10,7 @@ interface TagResourceInput {
 
 /** TagResource: AddTagsToStream for a resource named by ARN (streams; consumers have no tags yet). */
 export const tagResource = defineAction<TagResourceInput, undefined>({
-  shape: { type: "structure", members: { Tags: { ...TagMap, required: true }, ResourceARN: { ...ResourceARN, required: true } } },
+  shape: { type: "structure", members: { Tags: { ...TagMap, required: true }, ResourceARN: { ...ResourceARN, required: true }, StreamId } },
   async run(context, input) {
     await changeTags(context, streamOfResource(input.ResourceARN), { add: input.Tags });
     return undefined;

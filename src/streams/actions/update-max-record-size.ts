@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { StreamARN } from "../shapes/common.js";
+import { StreamARN, StreamId } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import { changeActiveStream } from "../stream-change.js";
@@ -18,6 +18,7 @@ export const updateMaxRecordSize = defineAction<UpdateMaxRecordSizeInput, undefi
     type: "structure",
     members: {
       StreamARN,
+      StreamId,
       MaxRecordSizeInKiB: { type: "integer", required: true, min: limits.maxRecordSizeKiBMin, max: limits.maxRecordSizeKiBMax },
     },
   },

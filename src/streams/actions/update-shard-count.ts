@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { StreamARN, StreamName } from "../shapes/common.js";
+import { StreamARN, StreamId, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import { checkShardQuota, openShardsOf, planUniformScaling, requireActive, requireProvisioned, scheduleReshard } from "../resharding/index.js";
@@ -37,6 +37,7 @@ export const updateShardCount = defineAction<UpdateShardCountInput, UpdateShardC
       StreamName,
       TargetShardCount: { type: "integer", required: true, min: 1 },
       StreamARN,
+      StreamId,
     },
   },
   async run(context, input) {

@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { StreamARN, StreamModeDetails } from "../shapes/common.js";
+import { StreamARN, StreamId, StreamModeDetails } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import { isOpen } from "../shards.js";
@@ -27,6 +27,7 @@ export const updateStreamMode = defineAction<UpdateStreamModeInput, undefined>({
     type: "structure",
     members: {
       StreamARN: { ...StreamARN, required: true },
+      StreamId,
       StreamModeDetails: { ...StreamModeDetails, required: true },
       WarmThroughputMiBps: { type: "integer", min: 0 },
     },

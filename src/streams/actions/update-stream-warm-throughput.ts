@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { StreamARN, StreamName } from "../shapes/common.js";
+import { StreamARN, StreamId, StreamName } from "../shapes/common.js";
 import { changeActiveStream, updatingStatus } from "../stream-change.js";
 import { warmThroughputChange, wireWarmThroughput, type WireWarmThroughput } from "../warm-throughput.js";
 import type { StreamReference } from "../stream-registry.js";
@@ -26,6 +26,7 @@ export const updateStreamWarmThroughput = defineAction<UpdateStreamWarmThroughpu
     members: {
       StreamARN,
       StreamName,
+      StreamId,
       WarmThroughputMiBps: { type: "integer", required: true, min: 0 },
     },
   },

@@ -16,6 +16,25 @@ export const StreamARN: StringShape = {
   lengthMax: limits.streamArnLengthMax,
 };
 
+/**
+ * StreamId: a member every stream-addressing request gained in 2025, documented as "Not
+ * Implemented. Reserved for future use." AWS validates it like any member (its length and
+ * pattern, at 'streamId') and otherwise ignores it, so we do the same.
+ */
+export const StreamId: StringShape = {
+  type: "string",
+  pattern: "[a-z0-9]{20}-[a-z0-9]{3}",
+  lengthMin: 1,
+  lengthMax: 24,
+};
+
+/**
+ * DryRun (PutRecord, PutRecords, GetRecords, GetShardIterator, SubscribeToShard): true makes the
+ * action check its arguments, permissions and resources and then answer DryRunOperationException
+ * instead of reading or writing.
+ */
+export const DryRun = { type: "boolean" } as const;
+
 export const ShardId: StringShape = {
   type: "string",
   pattern: "[a-zA-Z0-9_.-]+",
@@ -37,13 +56,15 @@ export const StreamModeDetails: StructureShape = {
   members: { StreamMode: { type: "string", required: true, enum: ["PROVISIONED", "ON_DEMAND"] } },
 };
 
-/** Members of a request that names a stream by StreamName or StreamARN. */
-export const streamReference = { StreamName, StreamARN } as const;
+/** Members of a request that names a stream by StreamName or StreamARN (and the reserved StreamId). */
+export const streamReference = { StreamName, StreamARN, StreamId } as const;
 
 /** TagResource / UntagResource / ListTagsForResource: a stream (or consumer) ARN. */
 export const ResourceARN: StringShape = {
   type: "string",
-  pattern: "arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+",
+  // The model's pattern admits channel ARNs too (the Channels resource type, which we do not
+  // implement: such an ARN passes validation and then names no resource we have).
+  pattern: "arn:aws.*:kinesis:.*:\\d{12}:.*(stream|channel)/\\S+",
   lengthMin: 1,
   lengthMax: limits.streamArnLengthMax,
 };
