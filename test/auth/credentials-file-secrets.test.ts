@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { CredentialsFile, parseCredentialsFile } from "../../src/auth/credentials-file.js";
 import { findJsonSyntaxError } from "../../src/auth/json-syntax.js";
 import { ManualClock } from "../../src/util/clock.js";
-import { silentLogger } from "../../src/util/logger.js";
+import { silentLogger, type Logger } from "../../src/util/logger.js";
 
 const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSECRETKEY";
 const token = "FwoGZXIvYXdzQ8kz3R7mPq2Lx9Wc0Tn4Bv6Hj1Ds5Gf";
@@ -89,7 +89,15 @@ describe("auth > credentials file > syntax errors", () => {
       });
       await writeFile(path, valid);
       const logged: unknown[] = [];
-      const logger = { ...silentLogger, error: (fields: unknown, message: string) => logged.push({ fields, message }), child: () => logger };
+      const logger = {
+        info() {},
+        warn() {},
+        debug() {},
+        error(fields: unknown, message: string) {
+          logged.push({ fields, message });
+        },
+        child: () => logger,
+      } as unknown as Logger;
       const file = await CredentialsFile.open({ path, clock, logger, checkIntervalMs: 10 });
       try {
         await writeFile(path, broken + " ");
