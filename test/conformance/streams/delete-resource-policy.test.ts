@@ -32,7 +32,7 @@ describe("DeleteResourcePolicy", () => {
 
     it("checks the ARN's pattern", () =>
       assertValidation(server, action, { ResourceARN: name }, [
-        `Value '${name}' at 'resourceARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+`,
+        `Value '${name}' at 'resourceARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:.*(stream|channel)/\\S+`,
       ]));
 
     it("answers ResourceNotFoundException for an unknown stream or consumer", async () => {

@@ -31,7 +31,7 @@ describe("GetResourcePolicy", () => {
 
     it("checks the ARN's pattern and length", () =>
       assertValidation(server, action, { ResourceARN: "" }, [
-        "Value '' at 'resourceARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+",
+        "Value '' at 'resourceARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:.*(stream|channel)/\\S+",
         "Value '' at 'resourceARN' failed to satisfy constraint: Member must have length greater than or equal to 1",
       ]));
 

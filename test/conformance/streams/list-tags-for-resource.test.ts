@@ -33,7 +33,7 @@ describe("ListTagsForResource", () => {
     it("rejects an ARN that is not Kinesis's", () =>
       assertValidation(server, action, { ResourceARN: "arn:aws:sqs:us-east-1:000000000000:queue" }, [
         "Value 'arn:aws:sqs:us-east-1:000000000000:queue' at 'resourceARN' failed to satisfy constraint: " +
-          "Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+",
+          "Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:.*(stream|channel)/\\S+",
       ]));
 
     it("answers ResourceNotFoundException for an unknown stream", () => {

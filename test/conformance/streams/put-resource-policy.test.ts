@@ -38,7 +38,7 @@ describe("PutResourcePolicy", () => {
 
     it("takes only Kinesis stream or consumer ARNs", async () => {
       await assertValidation(server, action, { ResourceARN: `arn:aws:sqs:us-east-1:${server.accountId}:queue`, Policy: "{}" }, [
-        `Value 'arn:aws:sqs:us-east-1:${server.accountId}:queue' at 'resourceARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+`,
+        `Value 'arn:aws:sqs:us-east-1:${server.accountId}:queue' at 'resourceARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:.*(stream|channel)/\\S+`,
       ]);
       const other = `arn:aws:kinesis:${server.region}:${server.accountId}:deliverystream/${name}`;
       await assertError(server, action, { ResourceARN: other, Policy: "{}" }, "InvalidArgumentException",

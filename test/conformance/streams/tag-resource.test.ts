@@ -5,7 +5,7 @@ import { kinesisClient, randomStreamName, startTestServer, type TestServer } fro
 import { assertError, assertValidation, assertWrongTypes, ok } from "../../helpers/wire-assert.js";
 
 const action = "TagResource";
-const resourceArnPattern = "arn:aws.*:kinesis:.*:\\d{12}:.*stream/\\S+";
+const resourceArnPattern = "arn:aws.*:kinesis:.*:\\d{12}:.*(stream|channel)/\\S+";
 
 describe("TagResource", () => {
   let server: TestServer;
