@@ -14,6 +14,8 @@ export const authErrors = {
   missingAuthenticationToken: () => new ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token", 400),
   incompleteSignature: (message: string) => new ServiceError("IncompleteSignatureException", message, 400),
   invalidSignature: (message: string) => new ServiceError("InvalidSignatureException", message, 400),
+  /** `quotedName`: `'Host' or ':authority'`, `'X-Amz-Target'`, `'x-amz-security-token'`… (parse.ts says whose texts). */
+  mustBeSigned: (quotedName: string) => new ServiceError("InvalidSignatureException", `${quotedName} must be a 'SignedHeader' in the AWS Authorization.`, 400),
   headerAndQuery: () =>
     new ServiceError("InvalidSignatureException", "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.", 400),
   signatureMismatch: (canonicalRequest: string, stringToSign: string) =>

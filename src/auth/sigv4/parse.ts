@@ -3,7 +3,8 @@
  * string, and checks it is complete — in AWS's order and with its messages (kinesalite's
  * connection tests record them): both forms → InvalidSignature; neither → MissingAuthenticationToken;
  * missing parts → IncompleteSignature, all named in one message; then the algorithm, the
- * credential's five elements, `host` among the signed headers, and the date's format.
+ * credential's five elements, `host`, `content-type`, `x-amz-target` and every other `x-amz-*`
+ * header of the request among the signed headers (InvalidSignature), and the date's format.
  *
  *   Authorization: AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/kinesis/aws4_request,
  *                  SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79…
@@ -48,7 +49,7 @@ export function parseSignature(headers: HeaderValues, query: readonly (readonly 
   const fromQuery = query.some(([name]) => name === "X-Amz-Algorithm");
   if (authorization && fromQuery) return { ok: false, error: authErrors.headerAndQuery() };
   if (!authorization && !fromQuery) return { ok: false, error: authErrors.missingAuthenticationToken() };
-  return authorization ? parseHeaderClaim(authorization, headers) : parseQueryClaim(query);
+  return authorization ? parseHeaderClaim(authorization, headers) : parseQueryClaim(query, headers);
 }
 
 function firstHeader(headers: HeaderValues, name: string): string | undefined {
@@ -85,7 +86,7 @@ function parseHeaderClaim(authorization: string, headers: HeaderValues): ClaimOu
   if (!amzDate && !date) message += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
   if (message) return { ok: false, error: authErrors.incompleteSignature(message + "Authorization=" + redactSignature(authorization)) };
   const securityToken = firstHeader(headers, "x-amz-security-token");
-  return checkClaim({
+  return checkClaim(headers, {
     algorithm: tokens[0]!,
     credential: params.get("Credential")!,
     signedHeaders: params.get("SignedHeaders")!,
@@ -98,7 +99,7 @@ function parseHeaderClaim(authorization: string, headers: HeaderValues): ClaimOu
 
 const queryParamsRequired = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"] as const;
 
-function parseQueryClaim(query: readonly (readonly [string, string])[]): ClaimOutcome {
+function parseQueryClaim(query: readonly (readonly [string, string])[], headers: HeaderValues): ClaimOutcome {
   const params = new Map<string, string>();
   for (const [name, value] of query) if (!params.has(name)) params.set(name, value);
   let message = "";
@@ -107,7 +108,7 @@ function parseQueryClaim(query: readonly (readonly [string, string])[]): ClaimOu
   }
   if (message) return { ok: false, error: authErrors.incompleteSignature(message + "Re-examine the query-string parameters.") };
   const securityToken = params.get("X-Amz-Security-Token");
-  return checkClaim({
+  return checkClaim(headers, {
     algorithm: params.get("X-Amz-Algorithm")!,
     credential: params.get("X-Amz-Credential")!,
     signedHeaders: params.get("X-Amz-SignedHeaders")!,
@@ -119,7 +120,7 @@ function parseQueryClaim(query: readonly (readonly [string, string])[]): ClaimOu
   });
 }
 
-function checkClaim(raw: RawClaim): ClaimOutcome {
+function checkClaim(headers: HeaderValues, raw: RawClaim): ClaimOutcome {
   const fail = (error: ServiceError): ClaimOutcome => ({ ok: false, error });
   if (raw.algorithm !== algorithm) return fail(authErrors.incompleteSignature(`Unsupported AWS 'algorithm': '${raw.algorithm}'.`));
   const scope = raw.credential.split("/");
@@ -129,9 +130,7 @@ function checkClaim(raw: RawClaim): ClaimOutcome {
     );
   }
   const signedHeaders = raw.signedHeaders.split(";").map((name) => name.trim().toLowerCase());
-  if (!signedHeaders.includes("host") && !signedHeaders.includes(":authority")) {
-    return fail(authErrors.incompleteSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."));
-  }
+  if (!signedHeaders.includes("host") && !signedHeaders.includes(":authority")) return fail(authErrors.mustBeSigned("'Host' or ':authority'"));
   const time = raw.timestampSource === "Date" ? httpDate(raw.timestampText) : basicIsoDate(raw.timestampText);
   if (time === undefined) {
     return fail(authErrors.incompleteSignature(`Date must be in ISO-8601 'basic format'. Got '${raw.timestampText}'. See http://en.wikipedia.org/wiki/ISO_8601`));
@@ -147,6 +146,9 @@ function checkClaim(raw: RawClaim): ClaimOutcome {
       );
     }
   }
+  // After the date (dynalite recorded AWS checking the date before the signed headers), before the scope.
+  const unsigned = unsignedRequiredHeader(headers, signedHeaders);
+  if (unsigned !== undefined) return fail(authErrors.mustBeSigned(`'${unsigned}'`));
   const [accessKeyId, scopeDate, scopeRegion, scopeService, scopeTerminator] = scope as [string, string, string, string, string];
   return {
     ok: true,
@@ -166,6 +168,31 @@ function checkClaim(raw: RawClaim): ClaimOutcome {
       ...(raw.securityToken !== undefined && { securityToken: raw.securityToken }),
     },
   };
+}
+
+/**
+ * The first header the request carries that must be signed and is not: `Content-Type` and
+ * `X-Amz-Target`, which choose how the body is read and which action runs, and every other
+ * `x-amz-*` header (the session token, the date, the content hash). Without this, a request
+ * signed over `host;x-amz-date` alone could be replayed with another X-Amz-Target — a signed
+ * DescribeStreamSummary turned into a DeleteStream. Every SDK signs them all (the JavaScript
+ * SDK's signer leaves out only hop-by-hop headers, user-agent and x-amzn-trace-id; botocore only
+ * expect, transfer-encoding, user-agent and x-amzn-trace-id), so real clients are unaffected. AWS's
+ * front end answers a header its service requires signed with `'<Header>' must be a
+ * 'SignedHeader' in the AWS Authorization.` — the family of its Host check (recorded from AWS by
+ * dynalite; `'Host' or ':authority' …` reported against Kinesis in aws-sdk-js-v3#3796), and
+ * scratchstack-aws-signature, which models AWS's validation, words its required `Content-Type`
+ * and `x-amz-` prefix checks the same way. Both signature forms are held to it: a presigned
+ * URL carrying an unsigned X-Amz-Target header could be re-targeted just the same.
+ */
+function unsignedRequiredHeader(headers: HeaderValues, signedHeaders: readonly string[]): string | undefined {
+  const signed = new Set(signedHeaders);
+  if (headers["content-type"] !== undefined && !signed.has("content-type")) return "Content-Type";
+  if (headers["x-amz-target"] !== undefined && !signed.has("x-amz-target")) return "X-Amz-Target";
+  for (const name of Object.keys(headers)) {
+    if (name.startsWith("x-amz-") && headers[name] !== undefined && !signed.has(name)) return name;
+  }
+  return undefined;
 }
 
 /** YYYYMMDD'T'HHMMSS'Z' with a real calendar date and time. */
