@@ -1,31 +1,25 @@
 /**
- * SequenceNumberForOrdering: PutRecord's promise that the new record's sequence number is larger
- * than a sequence number the client got earlier. Our sequence numbers order by (arrival time,
- * shard index, offset), so the new record needs an arrival time no earlier than the given
- * number's — one millisecond later when shard index and offset alone cannot put it after.
+ * SequenceNumberForOrdering: PutRecord's promise of "strictly increasing sequence numbers, for
+ * puts from the same client and to the same partition key" (AWS API reference). The same
+ * partition key writes to the same shard, where a later record's number is larger by its offset
+ * alone; or, after a reshard, to a child shard, whose numbers all exceed its parents' (the shard
+ * epoch: sequence-numbers.ts). So the number only has to be one AWS accepts; nothing about the
+ * new record changes. Records of different shards are not ordered, as on AWS (the shard's epoch
+ * and index come before the position in the number).
  */
-import { decodeSequenceNumber, type SequencePosition } from "../../core/sequence-number.js";
-import type { ShardLog } from "../../storage/types.js";
+import { parseSequenceNumber, type SequencePosition } from "../../core/sequence-number.js";
 import { streamsErrors } from "../errors.js";
 
 /**
- * How far ahead of the clock an issued number's arrival time can be: ordering moves arrival
- * times up by a millisecond at a time. AWS refuses numbers from further in the future.
+ * Decodes a SequenceNumberForOrdering; throws AWS's InvalidArgumentException for a number that is
+ * not in AWS's current layout (version 2) or whose arrival second is still to come — AWS refuses
+ * both (kinesalite's putRecord tests, recorded against AWS).
  */
-const issuedAheadMsMax = 1000;
-
-/** Decodes a SequenceNumberForOrdering; throws AWS's InvalidArgumentException for numbers we did not issue. */
 export function parseOrderingSequence(sequenceNumber: string, streamName: string, accountId: string, nowMs: number): SequencePosition {
-  const position = decodeSequenceNumber(sequenceNumber);
-  // A number from the future was not issued by us (AWS refuses those too).
-  if (!position || position.arrivalMs > nowMs + issuedAheadMsMax) {
+  const parsed = parseSequenceNumber(sequenceNumber);
+  if (parsed?.version !== 2 || parsed.arrivalMs > nowMs) {
     throw streamsErrors.invalidSequenceNumberForOrdering(sequenceNumber, streamName, accountId);
   }
+  const { version: _version, ...position } = parsed;
   return position;
-}
-
-/** The earliest arrival time that gives the next record in `log` a sequence number above `after`. */
-export function arrivalFloorMs(after: SequencePosition, shardIndex: number, log: ShardLog): number {
-  const laterWithinTheMillisecond = shardIndex > after.shardIndex || (shardIndex === after.shardIndex && log.endOffset() > after.offset);
-  return laterWithinTheMillisecond ? after.arrivalMs : after.arrivalMs + 1;
 }

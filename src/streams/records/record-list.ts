@@ -9,6 +9,7 @@ import type { JsonWriter } from "../../protocol/json-writer.js";
 import { SelfEncodingValue } from "../../protocol/self-encoding.js";
 import type { StoredRecord, StreamMeta } from "../../storage/types.js";
 import { wireRecord, type WireRecord } from "./wire-record.js";
+import { recordPosition, type ShardSequence } from "./sequence-numbers.js";
 import { assert } from "../../util/assert.js";
 
 const recordOpen = Buffer.from('{"SequenceNumber":"');
@@ -24,7 +25,7 @@ const comma = Buffer.from(",");
 export class RecordList extends SelfEncodingValue {
   constructor(
     readonly records: readonly StoredRecord[],
-    private readonly shardIndex: number,
+    private readonly shard: ShardSequence,
     /** NONE: no record here can be encrypted (nothing checked per record); KMS: records stored sealed say so. */
     private readonly encryptionType: StreamMeta["EncryptionType"],
   ) {
@@ -32,7 +33,7 @@ export class RecordList extends SelfEncodingValue {
   }
 
   toWireValue(): WireRecord[] {
-    return this.records.map((record) => wireRecord(record, this.shardIndex, this.encryptionType));
+    return this.records.map((record) => wireRecord(record, this.shard, this.encryptionType));
   }
 
   jsonBytesEstimate(): number {
@@ -43,7 +44,7 @@ export class RecordList extends SelfEncodingValue {
 
   writeJson(writer: JsonWriter): void {
     const records = this.records;
-    const sequenceNumbers = sequenceNumbersOf(records, this.shardIndex);
+    const sequenceNumbers = sequenceNumbersOf(records, this.shard);
     const encrypted = this.encryptionType === "KMS";
     writer.raw(listOpen);
     let arrivalMs = -1;
@@ -74,15 +75,19 @@ export class RecordList extends SelfEncodingValue {
   }
 }
 
-/** Sequence numbers of stored records, computed run by run (same arrival, consecutive offsets). */
-function sequenceNumbersOf(records: readonly StoredRecord[], shardIndex: number): string[] {
+/**
+ * Sequence numbers of stored records, computed run by run: consecutive offsets that arrived in the
+ * same second (the number keeps whole seconds), so appends a few milliseconds apart share a run.
+ */
+function sequenceNumbersOf(records: readonly StoredRecord[], shard: ShardSequence): string[] {
   const out: string[] = [];
   let start = 0;
   while (start < records.length) {
     const first = records[start]!;
+    const arrivalSeconds = Math.floor(first.arrivalMs / 1000);
     let end = start + 1;
-    while (end < records.length && records[end]!.arrivalMs === first.arrivalMs && records[end]!.offset === first.offset + (end - start)) end++;
-    const run = encodeSequenceNumberRun({ arrivalMs: first.arrivalMs, shardIndex, offset: first.offset }, end - start);
+    while (end < records.length && Math.floor(records[end]!.arrivalMs / 1000) === arrivalSeconds && records[end]!.offset === first.offset + (end - start)) end++;
+    const run = encodeSequenceNumberRun(recordPosition(shard, first.offset, first.arrivalMs), end - start);
     for (const sequenceNumber of run) out.push(sequenceNumber);
     start = end;
   }

@@ -1,4 +1,4 @@
-import { encodeSequenceNumber } from "../../core/sequence-number.js";
+import { recordSequenceNumber, type ShardSequence } from "./sequence-numbers.js";
 import type { StoredRecord, StreamMeta } from "../../storage/types.js";
 
 /** A record as GetRecords returns it (AWS's Record shape: no ExplicitHashKey). */
@@ -15,9 +15,9 @@ export interface WireRecord {
  * AWS's Record shape has it: KMS for a record stored encrypted, absent otherwise. `encryptionType`
  * NONE says no record of the stream can be encrypted, so none is looked at.
  */
-export function wireRecord(record: StoredRecord, shardIndex: number, encryptionType: StreamMeta["EncryptionType"]): WireRecord {
+export function wireRecord(record: StoredRecord, shard: ShardSequence, encryptionType: StreamMeta["EncryptionType"]): WireRecord {
   const out: WireRecord = {
-    SequenceNumber: encodeSequenceNumber({ arrivalMs: record.arrivalMs, shardIndex, offset: record.offset }),
+    SequenceNumber: recordSequenceNumber(shard, record.offset, record.arrivalMs),
     ApproximateArrivalTimestamp: new Date(record.arrivalMs),
     Data: record.data,
     PartitionKey: record.partitionKey,
