@@ -73,7 +73,7 @@ export type CredentialsParseOutcome = { ok: true; entries: ReadonlyMap<string, C
 const accessKeyIdPattern = /^\w{1,128}$/;
 const accountIdPattern = /^\d{12}$/;
 const principalArnPattern = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):\S+$/;
-const entryFields = new Set(["accessKeyId", "secretAccessKey", "sessionToken", "accountId", "principalArn", "policies"]);
+const entryFields = new Set(["accessKeyId", "secretAccessKey", "sessionToken", "accountId", "principalArn", "policies", "admin"]);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -128,7 +128,9 @@ function parseEntry(raw: unknown, where: string): { ok: true; accessKeyId: strin
     if (!parsed.ok) return fail(`policies[${index}] of ${accessKeyId}: ${parsed.message}`);
     documents.push(parsed.policy);
   }
-  const principal: Principal = Object.freeze({ accountId, arn: principalArn as string, accessKeyId, policies: Object.freeze(documents) });
+  // `admin` (docs/auth.md) grants the server's admin endpoints, not any AWS action: policies still decide those.
+  if (raw.admin !== undefined && typeof raw.admin !== "boolean") return fail(`admin of ${accessKeyId} must be true or false when given`);
+  const principal: Principal = Object.freeze({ accountId, arn: principalArn as string, accessKeyId, policies: Object.freeze(documents), ...(raw.admin === true && { admin: true }) });
   return {
     ok: true,
     accessKeyId,
@@ -205,6 +207,11 @@ export class CredentialsFile {
   /** How many access keys are loaded. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The accounts the loaded keys belong to (a reset clears their settings). */
+  accountIds(): string[] {
+    return [...new Set([...this.entries.values()].map((entry) => entry.identity.accountId))];
   }
 
   async lookup(accessKeyId: string): Promise<CredentialEntry | undefined> {

@@ -16,6 +16,8 @@ export interface Principal {
   accessKeyId: string;
   /** Identity-based policies attached to the caller, parsed once when the credentials were loaded. */
   policies: readonly PolicyDocument[];
+  /** A credentials-file entry marked `"admin": true`: may call the server's admin endpoints (POST /_tributary/reset). */
+  admin?: boolean;
 }
 
 const allowEverything = (() => {

@@ -5,7 +5,13 @@
 import { startHttpServer, type RunningServer } from "./create-server.js";
 import { createStreamsService, type FaultConfig, type StreamsConfig, type StreamsService } from "../streams/index.js";
 import { faultsRoute } from "./faults-route.js";
+import { resetRoute } from "./reset-route.js";
+import { ServiceGate, gatedService } from "./service-gate.js";
+import { dropAllState, type DroppedState } from "./drop-all-state.js";
+import { provision } from "./init-provision.js";
+import { InitError, type InitDocument } from "./init-file.js";
 import { createDynamoDbService } from "../dynamodb/index.js";
+import type { AwsService } from "../protocol/aws-service.js";
 import type { TlsMaterial } from "./tls.js";
 import { anonymousAuthenticator, type Authenticator } from "../auth/principal.js";
 import { sigV4Authenticator } from "../auth/sigv4/index.js";
@@ -29,6 +35,11 @@ export interface AppConfig {
   auth?: AuthConfig;
   /** How long a new DynamoDB table stays CREATING (docs/dynamodb.md); 0, ACTIVE at once, by default. */
   dynamoDbCreateTableMs?: number;
+  /**
+   * Streams, consumers and tables to create before the server listens (`--init`, docs/testing.md),
+   * idempotently; applied again after a reset. A bad entry stops the start with an InitError.
+   */
+  init?: InitDocument;
 }
 
 export type AuthConfig = { mode: "none" } | { mode: "sigv4"; credentials: CredentialsFile };
@@ -48,9 +59,16 @@ export interface RunningApp {
   /** The https:// URL of the same port, when TLS is on. */
   tlsUrl?: string;
   port: number;
-  streams: StreamsService;
+  /** The Kinesis service serving now: a reset replaces it. */
+  readonly streams: StreamsService;
   /** Graceful stop: no new work, finish what is in flight, make storage durable. */
   stop(): Promise<void>;
+  /**
+   * Drops all state — streams with their records, consumers and policies, tables, account
+   * settings — and serves on as if just started: the start's fault rules installed, the init
+   * document applied again. Requests that arrive meanwhile wait for it (docs/fault-injection.md).
+   */
+  reset(): Promise<DroppedState>;
 }
 
 /**
@@ -59,52 +77,163 @@ export interface RunningApp {
  */
 export const requestBytesMaxDefault = 14 * 1024 * 1024;
 
+interface Services {
+  streams: StreamsService;
+  dynamoDb: AwsService;
+}
+
 export async function startApp(deps: AppDeps): Promise<RunningApp> {
-  const streams = createStreamsService({ ...deps, config: deps.config.streams, faults: deps.config.faults });
+  // Accounts whose settings were written while running: a reset clears them with the rest.
+  const settingsAccounts = new Set<string>();
+  const storage = recordingSettingsAccounts(deps.storage, settingsAccounts);
+  let services = createServices(deps, storage);
+  let started = false;
   try {
     // A wrong or missing master key stops the start here, naming the key the data needs.
-    await streams.context.keyRing.verify(deps.storage.catalog.list());
+    await services.streams.context.keyRing.verify(storage.catalog.list());
+    services.streams.start();
+    started = true;
+    await prepareServices(deps, services);
   } catch (error) {
     closeCredentials(deps);
+    if (started) await services.streams.stop();
     await deps.storage.close();
     throw error;
   }
-  streams.start();
-  const { region, accountId } = deps.config.streams;
-  const dynamoDb = createDynamoDbService({ ...deps, config: { region, accountId, createTableMs: deps.config.dynamoDbCreateTableMs ?? 0 } });
+  const authenticator = authenticatorFor(deps);
+  const gate = new ServiceGate();
   let http: RunningServer;
   try {
     http = await startHttpServer({
       config: { host: deps.config.host, port: deps.config.port, requestBytesMax: deps.config.requestBytesMax, tls: deps.config.tls },
-      services: [streams, dynamoDb],
+      services: [gatedService(() => services.streams, gate), gatedService(() => services.dynamoDb, gate)],
       logger: deps.logger,
       health: () => ({ storage: deps.storage.name }),
-      // The fault admin endpoint has no authentication of its own: not served where signatures are checked.
-      routes: deps.config.auth?.mode === "sigv4" ? [] : [faultsRoute(streams.faults)],
-      authenticator: authenticatorFor(deps),
+      routes: [
+        // The fault admin endpoint has no authentication of its own: not served where signatures are checked.
+        ...(deps.config.auth?.mode === "sigv4" ? [] : [faultsRoute(() => services.streams.faults)]),
+        resetRoute({ reset: () => reset(), authenticator, signed: deps.config.auth?.mode === "sigv4" }),
+      ],
+      authenticator,
     });
   } catch (error) {
     closeCredentials(deps);
-    await streams.stop();
+    await services.streams.stop();
     await deps.storage.close();
     throw error;
   }
+
+  let resetting: Promise<DroppedState> | undefined;
+  const reset = (): Promise<DroppedState> => {
+    // Calls that overlap join the reset under way: either way the state is fresh when they return.
+    resetting ??= (async () => {
+      await gate.close();
+      try {
+        await services.streams.stop();
+        let dropped: DroppedState;
+        try {
+          const accounts = new Set([deps.config.streams.accountId, ...settingsAccounts, ...credentialAccounts(deps)]);
+          dropped = await dropAllState(storage, accounts);
+          settingsAccounts.clear();
+        } finally {
+          // Even after a failed drop (a storage error, reported to the caller) the server serves on.
+          services = createServices(deps, storage);
+          services.streams.start();
+        }
+        await prepareServices(deps, services);
+        deps.logger.info({ ...dropped }, "all state dropped (reset)");
+        return dropped;
+      } finally {
+        gate.open();
+        resetting = undefined;
+      }
+    })();
+    return resetting;
+  };
+
   let stopping: Promise<void> | undefined;
   return {
     url: http.url,
     ...(http.tlsUrl !== undefined && { tlsUrl: http.tlsUrl }),
     port: http.port,
-    streams,
+    get streams() {
+      return services.streams;
+    },
+    reset,
     stop() {
       stopping ??= (async () => {
         await http.close();
+        // A reset under way finishes first: it owns the services until it returns.
+        await resetting?.catch(() => undefined);
         closeCredentials(deps);
-        await streams.stop();
+        await services.streams.stop();
         await deps.storage.close();
       })();
       return stopping;
     },
   };
+}
+
+/** The services on one storage engine, created afresh at start and by every reset. Fault rules are installed by prepareServices. */
+function createServices(deps: AppDeps, storage: StorageEngine): Services {
+  const streams = createStreamsService({ ...deps, storage, config: deps.config.streams });
+  const { region, accountId } = deps.config.streams;
+  const dynamoDb = createDynamoDbService({ ...deps, storage, config: { region, accountId, createTableMs: deps.config.dynamoDbCreateTableMs ?? 0 } });
+  return { streams, dynamoDb };
+}
+
+/**
+ * Applies the init document, then installs the start's fault rules: provisioning runs unfaulted,
+ * and a rule's time window counts from when the server is ready.
+ */
+async function prepareServices(deps: AppDeps, services: Services): Promise<void> {
+  const { region, accountId, createStreamMs, deleteStreamMs, updateStreamMs } = deps.config.streams;
+  if (deps.config.init !== undefined) {
+    const summary = await provision(deps.config.init, {
+      streams: services.streams,
+      dynamoDb: services.dynamoDb,
+      region,
+      accountId,
+      logger: deps.logger,
+      // Room for a stream still DELETING, then CREATING, then its consumers CREATING, on a busy machine.
+      waitMsMax: deleteStreamMs + 2 * createStreamMs + updateStreamMs + (deps.config.dynamoDbCreateTableMs ?? 0) + initWaitMarginMs,
+    });
+    deps.logger.info({ ...summary }, "init file applied");
+  }
+  if (deps.config.faults !== undefined) services.streams.faults.install(deps.config.faults);
+}
+
+/** Beyond the configured delays, how long provisioning waits before it calls a resource stuck. */
+const initWaitMarginMs = 30_000;
+
+function credentialAccounts(deps: AppDeps): string[] {
+  return deps.config.auth?.mode === "sigv4" ? deps.config.auth.credentials.accountIds() : [];
+}
+
+/**
+ * The engine with its catalog's account-settings writes noted in `accounts`: the catalog cannot
+ * list the accounts it holds settings for, and a reset must find them. Everything else passes through.
+ */
+function recordingSettingsAccounts(engine: StorageEngine, accounts: Set<string>): StorageEngine {
+  const catalog = new Proxy(engine.catalog, {
+    get(target, property, receiver) {
+      if (property === "putAccountSettings") {
+        return (accountId: string, settings: Parameters<typeof target.putAccountSettings>[1]) => {
+          accounts.add(accountId);
+          return target.putAccountSettings(accountId, settings);
+        };
+      }
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return new Proxy(engine, {
+    get(target, property, receiver) {
+      if (property === "catalog") return catalog;
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 function authenticatorFor(deps: AppDeps): Authenticator {
@@ -117,3 +246,5 @@ function authenticatorFor(deps: AppDeps): Authenticator {
 function closeCredentials(deps: AppDeps): void {
   if (deps.config.auth?.mode === "sigv4") deps.config.auth.credentials.close();
 }
+
+export { InitError };

@@ -21,11 +21,13 @@ export const faultsPath = "/_tributary/faults";
 /** A body declared past this is refused without reading it, and the connection closed. */
 const discardBytesMax = 2 * faultConfigBytesMax;
 
-export function faultsRoute(faults: FaultControl): HttpRoute {
+/** `faults` names the service's control now: a reset (app.ts) replaces the service. */
+export function faultsRoute(current: () => FaultControl): HttpRoute {
   return {
     path: faultsPath,
     methods: ["GET", "PUT", "DELETE"],
     async respond(request) {
+      const faults = current();
       if (request.method === "GET") return json(200, faults.snapshot());
       if (request.method === "DELETE") {
         faults.clear();

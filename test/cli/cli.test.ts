@@ -14,12 +14,6 @@ import { repoRoot, runCli, startCliServer } from "./cli-process.js";
 
 const packageVersion = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
 
-function optionSpec(flag: string) {
-  const spec = serverOptions.find((candidate) => candidate.flag === flag);
-  assert.ok(spec, `no --${flag} option`);
-  return spec;
-}
-
 /** A port that was free a moment ago (for the tests that must name a port rather than use 0). */
 async function freePort(): Promise<number> {
   const server = createNetServer();
@@ -102,19 +96,19 @@ describe("cli", { concurrency: 3 }, () => {
   it("cli > server > --port 70000 exits 2 and says why", async () => {
     const result = await runCli(["server", "--port", "70000"]);
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, `tributary: invalid value '70000' for --port: expected ${optionSpec("port").description}\n`);
+    assert.equal(result.stderr, "tributary: --port must be an integer from 0 to 65535, got 70000\n");
   });
 
   it("cli > server > --account-id abc exits 2 and says why", async () => {
     const result = await runCli(["server", "--account-id", "abc"]);
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, `tributary: invalid value 'abc' for --account-id: expected ${optionSpec("account-id").description}\n`);
+    assert.equal(result.stderr, "tributary: --account-id must be 12 digits, got abc\n");
   });
 
   it("cli > server > a bad TRIBUTARY_PORT names the variable", async () => {
     const result = await runCli(["server"], { TRIBUTARY_PORT: "http" });
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, `tributary: invalid value 'http' for TRIBUTARY_PORT: expected ${optionSpec("port").description}\n`);
+    assert.equal(result.stderr, "tributary: TRIBUTARY_PORT must be an integer from 0 to 65535, got http\n");
   });
 });
 

@@ -188,6 +188,6 @@ describe("kcl > command line", () => {
   it("rejects an --endpoint that is not a URL", async () => {
     const result = await runCli(["kcl", "--properties", "x.properties", "--endpoint", "nope"]);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /^tributary: invalid value 'nope' for --endpoint: expected endpoint URL/m);
+    assert.match(result.stderr, /^tributary: --endpoint must be an http or https URL, got nope$/m);
   });
 });

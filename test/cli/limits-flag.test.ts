@@ -39,7 +39,7 @@ describe("cli > server > --limits", { concurrency: 3 }, () => {
     const result = await runCli(["server", "--help"]);
     assert.equal(result.code, 0, result.stderr);
     const line = result.stdout.split("\n").find((candidate) => candidate.startsWith("  --limits <value>"));
-    assert.equal(line, "  --limits <value>          throughput and API rate limits: aws (as AWS enforces them) or off (default aws; env TRIBUTARY_LIMITS)");
+    assert.equal(line, "  --limits <value>            throughput and API rate limits: aws (as AWS enforces them) or off (default aws; env TRIBUTARY_LIMITS)");
   });
 
   it("cli > server > --limits > enforces AWS's limits by default", () =>
@@ -60,9 +60,9 @@ describe("cli > server > --limits", { concurrency: 3 }, () => {
   it("cli > server > --limits > a bad value stops the start and says which", async () => {
     const flag = await runCli(["server", "--port", "0", "--limits", "none"]);
     assert.equal(flag.code, 2);
-    assert.equal(flag.stderr, "tributary: invalid value 'none' for --limits: expected throughput and API rate limits: aws (as AWS enforces them) or off\n");
+    assert.equal(flag.stderr, "tributary: --limits must be one of aws, off, got none\n");
     const env = await runCli(["server", "--port", "0"], { TRIBUTARY_LIMITS: "AWS" });
     assert.equal(env.code, 2);
-    assert.equal(env.stderr, "tributary: invalid value 'AWS' for TRIBUTARY_LIMITS: expected throughput and API rate limits: aws (as AWS enforces them) or off\n");
+    assert.equal(env.stderr, "tributary: TRIBUTARY_LIMITS must be one of aws, off, got AWS\n");
   });
 });

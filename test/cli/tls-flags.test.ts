@@ -78,7 +78,7 @@ describe("cli > server > tls", { concurrency: 3 }, () => {
     const result = await runCli(["server", "--help"]);
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.split("\n");
-    assert.ok(lines.some((line) => /^ {2}--tls {21}serve TLS too, .*\(default false; env TRIBUTARY_TLS\)$/.test(line)), result.stdout);
+    assert.ok(lines.some((line) => /^ {2}--tls {23}serve TLS too, .*\(default false; env TRIBUTARY_TLS\)$/.test(line)), result.stdout);
     assert.ok(lines.some((line) => line.startsWith("  --tls-cert <value>") && line.endsWith("env TRIBUTARY_TLS_CERT)")), result.stdout);
     assert.ok(lines.some((line) => line.startsWith("  --tls-key <value>") && line.endsWith("env TRIBUTARY_TLS_KEY)")), result.stdout);
   });
@@ -167,7 +167,7 @@ describe("cli > server > tls", { concurrency: 3 }, () => {
         { args: ["--tls", "--tls-cert", one.certPath, "--tls-key", one.keyPath], stderr: /^tributary: give TLS one way: --tls-cert and --tls-key, or --tls/ },
         { args: ["--tls-cert", one.certPath, "--tls-key", other.keyPath], stderr: new RegExp(`^tributary: cannot serve TLS with ${one.certPath} and ${other.keyPath}: .*key values mismatch`) },
         { args: ["--tls-cert", join(dir, "missing.pem"), "--tls-key", one.keyPath], stderr: /^tributary: cannot read the TLS certificate .*missing\.pem: ENOENT/ },
-        { args: [], env: { TRIBUTARY_TLS: "maybe" }, stderr: /^tributary: invalid value 'maybe' for TRIBUTARY_TLS: expected serve TLS too/ },
+        { args: [], env: { TRIBUTARY_TLS: "maybe" }, stderr: /^tributary: TRIBUTARY_TLS must be true or false \(or 1 or 0\), got maybe$/m },
       ];
       for (const { args, env, stderr } of cases) {
         const result = await runCli(["server", "--port", "0", ...args], env);

@@ -13,6 +13,7 @@ import { optionHelpLines, parseCommandLine, resolveOptions, type OptionSpec } fr
 import { MultiLangProcessor } from "./multilang-processor.js";
 import { onStopSignals } from "../stop-signals.js";
 import { isEndpointUrl, kclSettings, parseProperties, type KclSettings } from "./properties.js";
+import { silenceSdkNodeVersionWarning } from "./sdk-warning.js";
 
 /** A properties file is a page of settings; anything much larger is not one. */
 export const propertiesBytesMax = 1 << 20;
@@ -26,8 +27,15 @@ export const kclOptions: readonly OptionSpec[] = [
     description: "endpoint URL for both Kinesis and DynamoDB, overriding kinesisEndpoint and dynamoDBEndpoint",
     defaultValue: "",
     parse: (value) => (value === "" || isEndpointUrl(value) ? value : undefined),
+    allowed: "an http or https URL",
   },
-  { flag: "log-level", description: "silent, error, warn, info or debug", defaultValue: "info", parse: (value) => (/^(silent|error|warn|info|debug)$/.test(value) ? value : undefined) },
+  {
+    flag: "log-level",
+    description: "silent, error, warn, info or debug",
+    defaultValue: "info",
+    parse: (value) => (/^(silent|error|warn|info|debug)$/.test(value) ? value : undefined),
+    allowed: "one of silent, error, warn, info, debug",
+  },
 ];
 
 export function kclHelp(): string {
@@ -52,7 +60,7 @@ function fail(message: string): never {
 /** Command line over environment over defaults, as `tributary server` resolves its options. */
 function resolveKclOptions(args: string[]): Record<string, string> | undefined {
   const commandLine = parseCommandLine(args, kclOptions);
-  if (!commandLine.ok) fail(`${commandLine.message}\n\n${kclHelp()}`);
+  if (!commandLine.ok) fail(commandLine.showHelp ? `${commandLine.message}\n\n${kclHelp()}` : commandLine.message);
   if (commandLine.help) return undefined;
   const resolved = resolveOptions(kclOptions, commandLine.cliValues, process.env);
   if (!resolved.ok) fail(resolved.message);
@@ -122,6 +130,7 @@ export async function runKcl(args: string[]): Promise<void> {
   const region = settings.regionName ?? process.env.AWS_REGION ?? "us-east-1";
   const kinesisEndpoint = options.endpoint || settings.kinesisEndpoint;
   const dynamoDBEndpoint = options.endpoint || settings.dynamoDBEndpoint;
+  const processorEnv = silenceSdkNodeVersionWarning();
   const kinesis = new KinesisClient({ region, ...(kinesisEndpoint && { endpoint: kinesisEndpoint }) });
   const dynamodb = new DynamoDBClient({ region: settings.dynamoDBRegionName ?? region, ...(dynamoDBEndpoint && { endpoint: dynamoDBEndpoint }) });
 
@@ -129,6 +138,7 @@ export async function runKcl(args: string[]): Promise<void> {
     new MultiLangProcessor({
       command,
       cwd: propertiesDir,
+      env: processorEnv,
       logger: logger.child({ shardId }),
       ...(settings.responseTimeoutMs !== undefined && { responseTimeoutMs: settings.responseTimeoutMs }),
     });

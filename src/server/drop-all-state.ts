@@ -1,0 +1,34 @@
+/**
+ * What a reset removes from a storage engine (app.ts `reset`): every stream of every account with
+ * its records, consumers, resource policies and data keys (all held in the stream's catalog
+ * entry and logs), every table with its items, and the settings of the accounts given. The
+ * engine's iterator secret stays, as it does across a restart. Runs only while no service uses
+ * the engine.
+ */
+import type { StorageEngine, WriteOutcome } from "../storage/types.js";
+
+export interface DroppedState {
+  streams: number;
+  tables: number;
+}
+
+export async function dropAllState(storage: StorageEngine, settingsAccounts: ReadonlySet<string>): Promise<DroppedState> {
+  const streams = storage.catalog.list();
+  for (const meta of streams) {
+    // The catalog entry first: logs whose stream the catalog no longer names are removed at the
+    // next open if a crash cuts this short (storage/types.ts, LogStore).
+    check(await storage.catalog.remove(meta.accountId, meta.StreamName), `stream ${meta.StreamName}`);
+    await storage.logs.dropStream(meta.streamId);
+  }
+  const tables = storage.tables.list();
+  for (const table of tables) check(await storage.tables.drop(table.accountId, table.TableName), `table ${table.TableName}`);
+  const accounts = new Set([...settingsAccounts, ...streams.map((meta) => meta.accountId)]);
+  for (const accountId of accounts) {
+    if (storage.catalog.accountSettings(accountId) !== undefined) check(await storage.catalog.putAccountSettings(accountId, {}), `account ${accountId}'s settings`);
+  }
+  return { streams: streams.length, tables: tables.length };
+}
+
+function check(outcome: WriteOutcome, what: string): void {
+  if (!outcome.ok) throw new Error(`cannot drop ${what}: ${outcome.failure.message}`, { cause: outcome.failure.cause });
+}

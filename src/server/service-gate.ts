@@ -1,0 +1,54 @@
+/**
+ * Holds AWS requests while a reset replaces the services (app.ts): a closed gate lets the calls
+ * already running finish and makes new ones wait until it opens again, so no request ever sees a
+ * half-dropped state or a stopped service. The services behind the routed wrappers are read at
+ * each call, so a reset swaps them without the HTTP server knowing.
+ */
+import type { AwsService } from "../protocol/aws-service.js";
+
+export class ServiceGate {
+  private running = 0;
+  private opened: Promise<void> | undefined;
+  private openGate: (() => void) | undefined;
+  private idle: (() => void) | undefined;
+
+  /** Runs `call` when the gate is open, counting it as running until it settles. */
+  async pass<T>(call: () => Promise<T>): Promise<T> {
+    while (this.opened !== undefined) await this.opened;
+    this.running++;
+    try {
+      return await call();
+    } finally {
+      this.running--;
+      if (this.running === 0) this.idle?.();
+    }
+  }
+
+  /** Stops new calls and resolves once the running ones have settled. */
+  async close(): Promise<void> {
+    this.opened ??= new Promise<void>((resolve) => (this.openGate = resolve));
+    if (this.running > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    this.idle = undefined;
+  }
+
+  /** Lets waiting and new calls through. */
+  open(): void {
+    const release = this.openGate;
+    this.opened = undefined;
+    this.openGate = undefined;
+    release?.();
+  }
+}
+
+/** A stable service for the HTTP server that calls whichever service `current` names now, through the gate. */
+export function gatedService(current: () => AwsService, gate: ServiceGate): AwsService {
+  const first = current();
+  return {
+    targetPrefix: first.targetPrefix,
+    ...(first.signingName !== undefined && { signingName: first.signingName }),
+    ...(first.dialect !== undefined && { dialect: first.dialect }),
+    ...(first.qualifyErrorType !== undefined && { qualifyErrorType: (type: string) => current().qualifyErrorType!(type) }),
+    hasAction: (name) => current().hasAction(name),
+    invoke: (action, body, format, principal, facts) => gate.pass(() => current().invoke(action, body, format, principal, facts)),
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * Starts a server from checked option values (server-options.ts): the one path `tributary server`
+ * (src/cli/main.ts) and the embedding API (src/index.ts) share. It opens the files the options
+ * name (fault rules, init file, TLS material, credentials, master key), the storage engine, and
+ * then the app. A problem a user can fix — a bad file, a data directory that cannot be used —
+ * is thrown as a StartError whose message is one line that says what is wrong.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { startApp, requestBytesMaxDefault, type AuthConfig, type RunningApp } from "./app.js";
+import { authOptionsProblem, type ServerOptionValues } from "./server-options.js";
+import { tlsMaterialProblem, type TlsMaterial } from "./tls.js";
+import { loadOrCreateSelfSigned, selfSignedPaths } from "./tls-self-signed.js";
+import { InitError, checkInitDocument, readInitFile, type InitDocument } from "./init-file.js";
+import { CredentialsFile } from "../auth/credentials-file.js";
+import { faultConfigBytesMax, parseFaultRules, type FaultConfig, type LimitsMode } from "../streams/index.js";
+import { createEmbeddedEngine, createMemoryEngine, type FsyncPolicy } from "../storage/index.js";
+import type { StorageEngine } from "../storage/types.js";
+import {
+  dataDirMasterKey, ephemeralMasterKey, fixedMasterKey, parseMasterKey, readMasterKeyFile, type MasterKeySource,
+} from "../storage/encryption/index.js";
+import type { Clock } from "../util/clock.js";
+import type { Random } from "../util/random.js";
+import type { Logger } from "../util/logger.js";
+
+/** A problem with the options or the files they name: the CLI prints the message and exits 2. */
+export class StartError extends Error {
+  override readonly name = "StartError";
+}
+
+export interface StartDeps {
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+}
+
+export interface StartInputs {
+  /** Every server option, checked (resolveOptions over serverOptions). */
+  values: ServerOptionValues;
+  /** The master key itself (base64 of 32 bytes) and what to call it in messages (`TRIBUTARY_MASTER_KEY`). */
+  masterKey?: { text: string; name: string };
+  /** An init document given as a value rather than as the `init` path. */
+  initDocument?: unknown;
+  /** Fault rules given as a value rather than as the `faults` path. */
+  faultsDocument?: unknown;
+}
+
+export interface StartedServer {
+  app: RunningApp;
+  /** The data directory in use, or undefined when nothing is kept on disk (--storage memory without --tls). */
+  dataDir: string | undefined;
+  /** Where the self-signed TLS pair is kept (--tls). */
+  tlsDir: string | undefined;
+  storageName: string;
+}
+
+export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps): Promise<StartedServer> {
+  const options = inputs.values;
+  const authProblem = authOptionsProblem(options);
+  if (authProblem !== undefined) throw new StartError(authProblem);
+  const faults = await loadFaults(String(options.faults), inputs.faultsDocument);
+  const init = await loadInit(String(options.init), inputs.initDocument);
+  const memory = options.storage === "memory";
+  const dataDir = resolve(String(options["data-dir"]));
+  const selfSigned = options.tls === "true";
+  // The memory engine keeps nothing on disk, so the data directory is neither made nor mentioned;
+  // only --tls still keeps its self-signed pair there, so clients that trust it go on trusting it.
+  const tls = await tlsMaterial(String(options["tls-cert"]), String(options["tls-key"]), selfSigned, dataDir, String(options.host), deps);
+  const masterKey = await masterKeySource(inputs.masterKey, String(options["master-key-file"]), dataDir, memory, deps.logger);
+  const auth = await authConfig(options, deps);
+  let storage: StorageEngine;
+  try {
+    storage = memory ? createMemoryEngine(deps.random) : await openEmbedded(dataDir, options, deps);
+  } catch (error) {
+    if (auth.mode === "sigv4") auth.credentials.close();
+    throw error;
+  }
+  const app = await startApp({
+    ...deps,
+    storage,
+    masterKey,
+    config: {
+      host: String(options.host),
+      port: Number(options.port),
+      requestBytesMax: requestBytesMaxDefault,
+      ...(faults && { faults }),
+      ...(init && { init }),
+      auth,
+      ...(tls && { tls }),
+      streams: {
+        region: String(options.region),
+        accountId: String(options["account-id"]),
+        createStreamMs: Number(options["create-stream-ms"]),
+        deleteStreamMs: Number(options["delete-stream-ms"]),
+        updateStreamMs: Number(options["update-stream-ms"]),
+        shardLimit: Number(options["shard-limit"]),
+        limits: options.limits as LimitsMode,
+      },
+    },
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error instanceof InitError || error instanceof StartError) throw new StartError(error.message);
+    throw new StartError(`cannot start: ${error.code === undefined ? "" : `${error.code} `}${error.message}`);
+  });
+  return { app, dataDir: memory ? undefined : dataDir, tlsDir: selfSigned && tls ? selfSignedPaths(dataDir).dir : undefined, storageName: storage.name };
+}
+
+async function openEmbedded(dataDir: string, options: ServerOptionValues, deps: StartDeps): Promise<StorageEngine> {
+  try {
+    // The engine makes the directory (and its parents) itself.
+    return await createEmbeddedEngine({
+      dataDir,
+      fsync: options.fsync as FsyncPolicy,
+      clock: deps.clock,
+      random: deps.random,
+      logger: deps.logger,
+      accountId: String(options["account-id"]),
+    });
+  } catch (error) {
+    // The engine's DataDirError already names the directory in a line of its own.
+    const message = (error as Error).name === "DataDirError" ? (error as Error).message : `cannot open the data directory ${dataDir}: ${(error as Error).message}`;
+    throw new StartError(message);
+  }
+}
+
+/** The fault rules, from the `faults` path or given as a value, checked before anything starts. */
+async function loadFaults(path: string, document: unknown): Promise<FaultConfig | undefined> {
+  if (document !== undefined) {
+    const parsed = parseFaultRules(JSON.stringify(document));
+    if (!parsed.ok) throw new StartError(`invalid fault rules: ${parsed.message}`);
+    return parsed.config;
+  }
+  if (path === "") return undefined;
+  let text = "";
+  try {
+    const sizeBytes = (await stat(path)).size;
+    if (sizeBytes > faultConfigBytesMax) throw new Error(`it is ${sizeBytes} bytes; at most ${faultConfigBytesMax} are read`);
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new StartError(`cannot read the fault rules file ${path}: ${(error as Error).message}`);
+  }
+  const parsed = parseFaultRules(text);
+  if (!parsed.ok) throw new StartError(`invalid fault rules in ${path}: ${parsed.message}`);
+  return parsed.config;
+}
+
+/** The init document, from the `init` path or given as a value; its entries are checked when they run. */
+async function loadInit(path: string, document: unknown): Promise<InitDocument | undefined> {
+  if (document !== undefined) {
+    const checked = checkInitDocument(document);
+    if (!checked.ok) throw new StartError(`the init document: ${checked.message}`);
+    return checked.document;
+  }
+  if (path === "") return undefined;
+  return readInitFile(path).catch((error: Error) => {
+    throw new StartError(error.message);
+  });
+}
+
+/**
+ * The master key for encryption at rest (docs/encryption.md): given (TRIBUTARY_MASTER_KEY), or the
+ * master key file read now (a bad key stops the start), or else a key the server generates in
+ * the data directory on first need — in memory only for the memory engine, which keeps nothing.
+ */
+async function masterKeySource(given: StartInputs["masterKey"], keyFile: string, dataDir: string, memory: boolean, logger: Logger): Promise<MasterKeySource> {
+  if (given !== undefined && given.text !== "") {
+    if (keyFile !== "") throw new StartError(`give the master key one way: ${given.name} or --master-key-file, not both`);
+    const parsed = parseMasterKey(given.text);
+    if (!parsed.ok) throw new StartError(`${given.name} does not hold a master key: ${parsed.reason} (expected base64 of 32 bytes)`);
+    return fixedMasterKey(parsed.key, given.name);
+  }
+  if (keyFile !== "") {
+    const path = resolve(keyFile);
+    const key = await readMasterKeyFile(path, logger).catch((error: Error) => {
+      throw new StartError(error.message);
+    });
+    return fixedMasterKey(key, `the master key file ${path}`);
+  }
+  return memory ? ephemeralMasterKey() : dataDirMasterKey(dataDir, logger);
+}
+
+/**
+ * TLS for the listener: a certificate and key (read now; a pair that cannot serve stops the
+ * start), or a self-signed pair kept in the data directory, or none.
+ */
+async function tlsMaterial(certPath: string, keyPath: string, selfSigned: boolean, dataDir: string, host: string, deps: StartDeps): Promise<TlsMaterial | undefined> {
+  if (certPath === "" && keyPath === "") {
+    if (!selfSigned) return undefined;
+    return loadOrCreateSelfSigned({ dataDir, host, clock: deps.clock, random: deps.random, logger: deps.logger }).catch((error: Error) => {
+      throw new StartError(`cannot set up the self-signed TLS certificate in ${dataDir}: ${error.message}`);
+    });
+  }
+  if (selfSigned) throw new StartError("give TLS one way: --tls-cert and --tls-key, or --tls for a self-signed certificate, not both");
+  if (certPath === "") throw new StartError("--tls-key needs --tls-cert");
+  if (keyPath === "") throw new StartError("--tls-cert needs --tls-key");
+  const read = async (path: string, what: string) => {
+    try {
+      return await readFile(resolve(path), "utf8");
+    } catch (error) {
+      throw new StartError(`cannot read the TLS ${what} ${path}: ${(error as Error).message}`);
+    }
+  };
+  const material = { cert: await read(certPath, "certificate"), key: await read(keyPath, "key") };
+  const problem = tlsMaterialProblem(material);
+  if (problem !== undefined) throw new StartError(`cannot serve TLS with ${certPath} and ${keyPath}: ${problem}`);
+  return material;
+}
+
+/** `auth` (docs/auth.md), after authOptionsProblem passed: sigv4 loads the credentials file now; a bad file stops the start. */
+async function authConfig(options: ServerOptionValues, deps: StartDeps): Promise<AuthConfig> {
+  if (options.auth !== "sigv4") {
+    if (options["allow-unauthenticated"] === "true") deps.logger.warn({ host: options.host }, "serving without authentication (--allow-unauthenticated)");
+    return { mode: "none" };
+  }
+  const path = resolve(String(options["credentials-file"]));
+  const credentials = await CredentialsFile.open({ path, clock: deps.clock, logger: deps.logger }).catch((error: Error) => {
+    throw new StartError(error.message);
+  });
+  deps.logger.info({ path, accessKeys: credentials.size }, "SigV4 authentication on");
+  return { mode: "sigv4", credentials };
+}
