@@ -8,6 +8,12 @@ import type { StreamsContext } from "./context.js";
  */
 export interface StreamsAction<Input = any, Output = unknown> {
   shape: StructureShape;
+  /**
+   * Argument checks that must come before the call is charged to its rate (streams/limits), so an
+   * invalid call gets its own error and never a throttle: run with limits on, then `run` (which
+   * checks again). Actions without it are charged once their shape is checked.
+   */
+  check?(context: StreamsContext, input: Input): Promise<void>;
   run(context: StreamsContext, input: Input): Promise<Output | undefined>;
 }
 

@@ -72,6 +72,12 @@ export const streamsErrors = {
     ),
   startingSequenceNumberOtherShard: (encodedShardId: string, shardId: string) =>
     new ServiceError("InvalidArgumentException", `Invalid StartingSequenceNumber. It encodes ${encodedShardId}, while it was used in a call to a shard with ${shardId}`, 400),
+  /**
+   * GetShardIterator with an old-layout number of the right shard ("0" on shard 0): AWS answers a
+   * bare 500 InternalFailure, no message (kinesalite's tests, recorded against AWS). Expected, so
+   * marked injected: not logged as a failure of ours.
+   */
+  legacySequenceNumberFailure: () => new ServiceError("InternalFailure", undefined, 500, { injected: true }),
   timestampMissing: () =>
     new ServiceError("InvalidArgumentException", "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.", 400),
   timestampInFuture: (timestampMs: number, nowMs: number) =>

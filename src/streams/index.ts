@@ -94,14 +94,19 @@ export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
       }
       // Without fault rules a call costs one check here; with them, faults apply before the action
       // runs, and a faulted call takes nothing from AWS's call rates (limits/control-plane-rates.ts).
+      // An action's own argument checks (`check`) come before the charge: an invalid call is never throttled.
       if (faults.injector === undefined) {
-        limits?.controlPlane.admit(name, input, deps.clock.nowMs(), callContext.accountId);
+        if (limits !== undefined) {
+          if (action.check !== undefined) await action.check(callContext, input);
+          limits.controlPlane.admit(name, input, deps.clock.nowMs(), callContext.accountId);
+        }
         return action.run(callContext, input);
       }
       if (limits === undefined) return faults.invoke(callContext, name, action, input);
       const limited: StreamsAction = {
         shape: action.shape,
-        run: (runContext, runInput) => {
+        run: async (runContext, runInput) => {
+          if (action.check !== undefined) await action.check(runContext, runInput);
           limits.controlPlane.admit(name, runInput, deps.clock.nowMs(), runContext.accountId);
           return action.run(runContext, runInput);
         },

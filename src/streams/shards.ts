@@ -7,7 +7,7 @@
  */
 import type { ShardMeta, StreamMeta } from "../storage/types.js";
 import type { HashKeyRange } from "../core/hash-key.js";
-import { encodeSequenceNumber } from "../core/sequence-number.js";
+import { shardEndSequenceNumber, shardStartSequenceNumber } from "./records/sequence-numbers.js";
 import { shardIndexFromId } from "../core/shard-id.js";
 
 export interface WireShard {
@@ -37,29 +37,20 @@ export function isOpen(shard: ShardMeta): boolean {
   return shard.closedAtMs === undefined;
 }
 
-export function describeShard(shard: ShardMeta): WireShard {
+/** A shard as DescribeStream and ListShards give it; `shards` is its stream's whole list (sequence-number epochs). */
+export function describeShard(shards: readonly ShardMeta[], shard: ShardMeta): WireShard {
   const wire: WireShard = {
     ShardId: shard.ShardId,
     HashKeyRange: { ...shard.HashKeyRange },
     SequenceNumberRange: {
-      StartingSequenceNumber: encodeSequenceNumber({ arrivalMs: shard.createdAtMs, shardIndex: shard.shardIndex, offset: 0 }),
+      StartingSequenceNumber: shardStartSequenceNumber(shards, shard),
     },
   };
   if (shard.ParentShardId !== undefined) wire.ParentShardId = shard.ParentShardId;
   if (shard.AdjacentParentShardId !== undefined) wire.AdjacentParentShardId = shard.AdjacentParentShardId;
-  const ending = endingSequenceNumber(shard);
+  const ending = shardEndSequenceNumber(shards, shard);
   if (ending !== undefined) wire.SequenceNumberRange.EndingSequenceNumber = ending;
   return wire;
-}
-
-/**
- * A closed shard's EndingSequenceNumber: no smaller than the sequence number of any record it
- * holds, since every record arrived no later than the close and sits below endingOffset.
- */
-export function endingSequenceNumber(shard: ShardMeta): string | undefined {
-  if (shard.closedAtMs === undefined) return undefined;
-  const lastOffset = Math.max((shard.endingOffset ?? 0) - 1, 0);
-  return encodeSequenceNumber({ arrivalMs: shard.closedAtMs, shardIndex: shard.shardIndex, offset: lastOffset });
 }
 
 /** The oldest moment whose records are still retained: stream creation, or now minus retention. */

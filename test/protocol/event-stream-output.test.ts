@@ -88,8 +88,8 @@ const service: AwsService = {
       await sink.send("initial-response", {});
       const records = [0, 1, 2].map((offset) => ({ offset, arrivalMs, partitionKey: `pk-${offset}`, data: Buffer.from(`record ${offset}`) }));
       await sink.send("SubscribeToShardEvent", {
-        Records: new RecordList(records, 0, "NONE"),
-        ContinuationSequenceNumber: encodeSequenceNumber({ arrivalMs, shardIndex: 0, offset: 2 }),
+        Records: new RecordList(records, { shardEpochSeconds: Math.floor(arrivalMs / 1000), shardIndex: 0 }, "NONE"),
+        ContinuationSequenceNumber: encodeSequenceNumber({ shardEpochSeconds: Math.floor(arrivalMs / 1000), arrivalMs, shardIndex: 0, offset: 2 }),
         MillisBehindLatest: 0,
       });
       if ((body as { ShardId?: string }).ShardId === "shardId-000000000001") {
@@ -318,12 +318,12 @@ describe("event stream > sdk", () => {
       for await (const event of output.EventStream!) events.push(event);
       assert.equal(events.length, 1);
       const event = events[0]!.SubscribeToShardEvent!;
-      assert.equal(event.ContinuationSequenceNumber, encodeSequenceNumber({ arrivalMs, shardIndex: 0, offset: 2 }));
+      assert.equal(event.ContinuationSequenceNumber, encodeSequenceNumber({ shardEpochSeconds: Math.floor(arrivalMs / 1000), arrivalMs, shardIndex: 0, offset: 2 }));
       assert.equal(event.MillisBehindLatest, 0);
       assert.deepEqual(
         event.Records!.map((record) => ({ ...record, Data: Buffer.from(record.Data!).toString("utf8") })),
         [0, 1, 2].map((offset) => ({
-          SequenceNumber: encodeSequenceNumber({ arrivalMs, shardIndex: 0, offset }),
+          SequenceNumber: encodeSequenceNumber({ shardEpochSeconds: Math.floor(arrivalMs / 1000), arrivalMs, shardIndex: 0, offset }),
           ApproximateArrivalTimestamp: new Date(arrivalMs),
           Data: `record ${offset}`,
           PartitionKey: `pk-${offset}`,

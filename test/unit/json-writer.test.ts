@@ -46,7 +46,7 @@ test("record-list > its JSON equals the generic encoding of its wire records, en
   const random = new SeededRandom(33);
   for (const count of [0, 1, 2, 7, 300]) {
     for (const encryption of ["NONE", "KMS"] as const) {
-      const list = new RecordList(storedRecords(random, count), random.int(1000), encryption);
+      const list = new RecordList(storedRecords(random, count), { shardEpochSeconds: 1_700_000_000 + random.int(1000), shardIndex: random.int(1000) }, encryption);
       const fast = encodeJson({ Records: list, NextShardIterator: "AAAA", MillisBehindLatest: 5 });
       const generic = encodeJson({ Records: list.toWireValue(), NextShardIterator: "AAAA", MillisBehindLatest: 5 });
       assert.equal(fast.toString("utf8"), generic.toString("utf8"));
@@ -57,6 +57,6 @@ test("record-list > its JSON equals the generic encoding of its wire records, en
 
 test("record-list > CBOR encodes the plain wire records", () => {
   const random = new SeededRandom(34);
-  const list = new RecordList(storedRecords(random, 20), 3, "NONE");
+  const list = new RecordList(storedRecords(random, 20), { shardEpochSeconds: 1_700_000_000, shardIndex: 3 }, "NONE");
   assert.deepEqual(encodeCbor({ Records: list, MillisBehindLatest: 0 }), encodeCbor({ Records: list.toWireValue(), MillisBehindLatest: 0 }));
 });

@@ -35,7 +35,7 @@ export const describeStream = defineAction<DescribeStreamInput, unknown>({
         StreamARN: streamArn(context.config.region, context.accountId, meta.StreamName),
         StreamStatus: meta.StreamStatus,
         StreamModeDetails: { StreamMode: meta.StreamMode },
-        Shards: page.map(describeShard),
+        Shards: page.map((shard) => describeShard(meta.shards, shard)),
         HasMoreShards: shards.length > page.length,
         RetentionPeriodHours: meta.RetentionPeriodHours,
         StreamCreationTimestamp: new Date(meta.createdAtMs),

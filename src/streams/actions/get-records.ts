@@ -3,7 +3,7 @@ import { DryRun, StreamARN, StreamId } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import {
-  childShardsOf, issueIterator, iteratorShard, openIterator, retainedStartOffset, retentionCutoffMs, trimIfDue, RecordList,
+  childShardsOf, issueIterator, iteratorShard, openIterator, retainedStartOffset, retentionCutoffMs, shardSequence, trimIfDue, RecordList,
 } from "../records/index.js";
 import type { ReadResult } from "../../storage/types.js";
 import { openSealedRecords } from "../encryption/index.js";
@@ -77,7 +77,7 @@ export const getRecords = defineAction<GetRecordsInput, GetRecordsOutput>({
     if (meta.encryption !== undefined) await openSealedRecords(context, meta, shard.shardIndex, returned);
     // What the call returns counts against the shard's 2 MiB a second, however much it is.
     context.throughput?.chargeRead(meta, shard.shardIndex, nowMs, returned);
-    const records = new RecordList(returned, shard.shardIndex, meta.encryption === undefined ? "NONE" : "KMS");
+    const records = new RecordList(returned, shardSequence(meta.shards, shard), meta.encryption === undefined ? "NONE" : "KMS");
 
     // A closed shard takes no more appends, so its log's end is final too (below endingOffset only
     // if a crash lost an unsynced tail): a reader there has reached the end either way.

@@ -1,8 +1,8 @@
 import { defineAction } from "../action.js";
 import { SequenceNumber, ShardId, StreamARN, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
-import { issueIterator, retainedStartOffset, retentionCutoffMs, trimIfDue } from "../records/index.js";
-import { decodeSequenceNumber, encodeSequenceNumber } from "../../core/sequence-number.js";
+import { issueIterator, retainedStartOffset, retentionCutoffMs, shardEpochSeconds, trimIfDue } from "../records/index.js";
+import { encodedShardId, parseSequenceNumber } from "../../core/sequence-number.js";
 import { shardIdFromIndex, shardIndexFromId } from "../../core/shard-id.js";
 import type { ShardLog, ShardMeta, StreamMeta } from "../../storage/types.js";
 import type { StreamsContext } from "../context.js";
@@ -43,14 +43,21 @@ export const getShardIterator = defineAction<GetShardIteratorInput, { ShardItera
       StreamARN,
     },
   },
+  // The shard's five calls a second (streams/limits) are charged only to a call that names a real
+  // shard and a valid start: an invalid call gets its own error, never a throttle.
+  async check(context, input) {
+    await start(context, input);
+  },
   async run(context, input) {
-    const streamName = context.streams.nameOf(input);
-    const accountId = context.accountId;
-    const at = await shardAt(context, streamName, input.ShardId, accountId);
-    const offset = await startOffset(at, input);
+    const { at, offset } = await start(context, input);
     return { ShardIterator: issueIterator(context, at.meta, at.shard.shardIndex, offset, at.nowMs) };
   },
 });
+
+async function start(context: StreamsContext, input: GetShardIteratorInput): Promise<{ at: ShardAt; offset: number }> {
+  const at = await shardAt(context, context.streams.nameOf(input), input.ShardId, context.accountId);
+  return { at, offset: await startOffset(at, input) };
+}
 
 /**
  * The shard a ShardId names in a stream, as it is now (a due reshard applied, retention trimmed),
@@ -78,12 +85,10 @@ export async function startOffset(at: ShardAt, input: GetShardIteratorInput): Pr
     case "AT_SEQUENCE_NUMBER":
     case "AFTER_SEQUENCE_NUMBER": {
       if (sequenceNumber === undefined) throw streamsErrors.iteratorTypeNeedsSequenceNumber(type, false);
-      const offset = sequenceOffset(at, sequenceNumber);
-      // The shard's StartingSequenceNumber names the point before its first record, so AFTER it
-      // starts at that record — unless the first record itself carries that number (it arrived in
-      // the millisecond the shard was created), when AFTER means after it, as for any record.
-      const afterShardStart = type === "AFTER_SEQUENCE_NUMBER" && offset === 0 && sequenceNumber === shardStartSequenceNumber(at.shard) && !(await firstRecordCarries(at, sequenceNumber));
-      return Math.max(type === "AT_SEQUENCE_NUMBER" || afterShardStart ? offset : offset + 1, at.retainedFromOffset);
+      // Position p is the record at offset p - 1 (0: the shard's start, before its first record).
+      const position = sequencePosition(at, sequenceNumber);
+      const offset = type === "AT_SEQUENCE_NUMBER" ? Math.max(position - 1, 0) : position;
+      return Math.max(offset, at.retainedFromOffset);
     }
     case "TRIM_HORIZON":
     case "LATEST":
@@ -95,33 +100,26 @@ export async function startOffset(at: ShardAt, input: GetShardIteratorInput): Pr
   }
 }
 
-/** The offset a StartingSequenceNumber names, refused with AWS's messages unless this shard issued it. */
-function sequenceOffset(at: ShardAt, sequenceNumber: string): number {
+/**
+ * The position a StartingSequenceNumber names in this shard, refused as AWS refuses it (the
+ * layouts: core/sequence-number.ts; the answers: kinesalite's getShardIterator tests, recorded
+ * against AWS): a number AWS cannot read is invalid; one that encodes another shard says so; an
+ * old-layout ("version 0") number of this shard fails with a bare 500 InternalFailure; any other
+ * number this shard did not issue — another epoch (an earlier stream of this name, or another
+ * stream) or a position past the end — did not come from this stream.
+ */
+function sequencePosition(at: ShardAt, sequenceNumber: string): number {
   const shardId = at.shard.ShardId;
   const streamName = at.meta.StreamName;
   const accountId = at.context.accountId;
-  const position = decodeSequenceNumber(sequenceNumber);
-  if (!position) throw streamsErrors.invalidStartingSequenceNumber(sequenceNumber, shardId, streamName, accountId);
-  if (position.shardIndex !== at.shard.shardIndex) {
-    throw streamsErrors.startingSequenceNumberOtherShard(shardIdFromIndex(position.shardIndex), shardId);
-  }
-  // Records of an earlier stream of this name arrived before this shard existed; nothing past the end was issued yet
-  // (but the shard's StartingSequenceNumber is its own even while the shard is empty).
+  const parsed = parseSequenceNumber(sequenceNumber);
+  if (!parsed) throw streamsErrors.invalidStartingSequenceNumber(sequenceNumber, shardId, streamName, accountId);
+  if (parsed.shardIndex !== at.shard.shardIndex) throw streamsErrors.startingSequenceNumberOtherShard(encodedShardId(parsed.shardIndex), shardId);
+  if (parsed.version === 0) throw streamsErrors.legacySequenceNumberFailure();
   const issuedHere =
-    position.arrivalMs >= at.shard.createdAtMs && (position.offset < at.log.endOffset() || sequenceNumber === shardStartSequenceNumber(at.shard));
+    parsed.version === 2 && parsed.shardEpochSeconds === shardEpochSeconds(at.meta.shards, at.shard) && parsed.offset + 1 <= at.log.endOffset();
   if (!issuedHere) throw streamsErrors.foreignStartingSequenceNumber(sequenceNumber, shardId, streamName, accountId);
-  return position.offset;
-}
-
-/** What ListShards and DescribeStream give as the shard's StartingSequenceNumber. */
-function shardStartSequenceNumber(shard: ShardMeta): string {
-  return encodeSequenceNumber({ arrivalMs: shard.createdAtMs, shardIndex: shard.shardIndex, offset: 0 });
-}
-
-async function firstRecordCarries(at: ShardAt, sequenceNumber: string): Promise<boolean> {
-  if (at.log.endOffset() === 0 || at.log.startOffset() > 0) return false;
-  const first = (await at.log.read(0, { recordsMax: 1, bytesMax: 1 })).records[0];
-  return first !== undefined && first.offset === 0 && encodeSequenceNumber({ arrivalMs: first.arrivalMs, shardIndex: at.shard.shardIndex, offset: 0 }) === sequenceNumber;
+  return parsed.offset + 1;
 }
 
 async function timestampOffset(at: ShardAt, timestampMs: number | undefined): Promise<number> {

@@ -56,7 +56,7 @@ export const listShards = defineAction<ListShardsInput, unknown>({
       .filter((shard) => shard.shardIndex > start.afterShardIndex)
       .filter((shard) => input.ExclusiveStartShardId === undefined || follows(shard, input.ExclusiveStartShardId));
     const page = selected.slice(0, input.MaxResults ?? limits.listShardsResultsDefault);
-    const output: Record<string, unknown> = { Shards: page.map(describeShard) };
+    const output: Record<string, unknown> = { Shards: page.map((shard) => describeShard(start.meta.shards, shard)) };
     if (selected.length > page.length) {
       const token: ListShardsToken = {
         action: "ListShards",

@@ -2,10 +2,9 @@ import { defineAction } from "../action.js";
 import { DryRun, HashKey, PartitionKey, SequenceNumber, streamReference } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
-import { arrivalFloorMs, checkRecordSize, parseOrderingSequence, requireWritableStream, resolveHashKey, shardRouter } from "../records/index.js";
+import { checkRecordSize, parseOrderingSequence, recordSequenceNumber, requireWritableStream, resolveHashKey, shardRouter, shardSequence } from "../records/index.js";
 import { enterWhenOpen } from "../records/write-gate.js";
 import { sealRecord } from "../encryption/index.js";
-import { encodeSequenceNumber } from "../../core/sequence-number.js";
 import type { AppendOutcome, ShardMeta } from "../../storage/types.js";
 import type { StreamReference } from "../stream-registry.js";
 
@@ -52,20 +51,17 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
     let outcome: AppendOutcome;
     try {
       const nowMs = context.clock.nowMs();
-      const after =
-        input.SequenceNumberForOrdering === undefined
-          ? undefined
-          : parseOrderingSequence(input.SequenceNumberForOrdering, meta.StreamName, context.accountId, nowMs);
+      // Checked, and then kept by the layout itself: the same key's next record is on this shard or a child (records/ordering.ts).
+      if (input.SequenceNumberForOrdering !== undefined) parseOrderingSequence(input.SequenceNumberForOrdering, meta.StreamName, context.accountId, nowMs);
       shard = shardRouter(meta)(hashKey);
       // The shard's 1,000 records and 1 MiB a second (streams/limits); a refused record is not written.
       if (context.throughput !== undefined && !context.throughput.writes(meta, nowMs).admit(shard.shardIndex, input.PartitionKey, input.Data)) {
         throw streamsErrors.shardRateExceeded(shard.ShardId, meta.StreamName, context.accountId);
       }
       const log = context.logs.shard(meta.streamId, shard.shardIndex);
-      const arrivalMs = after ? Math.max(nowMs, arrivalFloorMs(after, shard.shardIndex, log)) : nowMs;
       const record = { partitionKey: input.PartitionKey, data: input.Data, ...(input.ExplicitHashKey !== undefined && { explicitHashKey: input.ExplicitHashKey }) };
       // An encrypted stream's record is stored sealed (streams/encryption).
-      outcome = await log.append([meta.EncryptionType === "KMS" ? await sealRecord(context, meta, shard.shardIndex, record) : record], arrivalMs);
+      outcome = await log.append([meta.EncryptionType === "KMS" ? await sealRecord(context, meta, shard.shardIndex, record) : record], nowMs);
     } finally {
       gate.leave();
     }
@@ -74,7 +70,7 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
     context.streams.shardNotifier.notify(meta.streamId, shard.shardIndex);
     return {
       ShardId: shard.ShardId,
-      SequenceNumber: encodeSequenceNumber({ arrivalMs: outcome.arrivalMs, shardIndex: shard.shardIndex, offset: outcome.firstOffset }),
+      SequenceNumber: recordSequenceNumber(shardSequence(meta.shards, shard), outcome.firstOffset, outcome.arrivalMs),
       EncryptionType: meta.EncryptionType,
     };
   },

@@ -2,7 +2,7 @@ import { defineAction } from "../action.js";
 import { DryRun, HashKey, PartitionKey, streamReference } from "../shapes/common.js";
 import { internalFailureEntryMessage, shardRateExceededMessage, streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
-import { checkPutRecordsSize, requireWritableStream, resolveHashKey, shardRouter, type ShardRouter } from "../records/index.js";
+import { checkPutRecordsSize, recordPosition, requireWritableStream, resolveHashKey, shardRouter, shardSequence, type ShardRouter } from "../records/index.js";
 import { enterWhenOpen } from "../records/write-gate.js";
 import { sealGroups } from "../encryption/index.js";
 import type { StreamMeters } from "../limits/index.js";
@@ -105,7 +105,7 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
       context.streams.shardNotifier.notify(streamId, group.shard.shardIndex);
       // The group was appended as one contiguous run of offsets.
       const sequenceNumbers = encodeSequenceNumberRun(
-        { arrivalMs: outcome.arrivalMs, shardIndex: group.shard.shardIndex, offset: outcome.firstOffset },
+        recordPosition(shardSequence(meta.shards, group.shard), outcome.firstOffset, outcome.arrivalMs),
         indexes.length,
       );
       const shardId = group.shard.ShardId;

@@ -64,7 +64,7 @@ export const subscribeToShard = defineAction<SubscribeToShardInput, EventStreamO
     const { meta, shard, log } = at;
     const shardIndex = shard.shardIndex;
     const offset = await startingOffset(at, input);
-    const continuation = await continuationBefore(log, shard, offset);
+    const continuation = await continuationBefore(log, meta.shards, shard, offset);
     if (input.DryRun === true) throw streamsErrors.dryRunSucceeded();
 
     const claim = context.subscriptions.claim(input.ConsumerARN, shardIndex, context.clock.nowMs(), () =>

@@ -23,11 +23,10 @@
  */
 import type { EventSink } from "../../protocol/event-stream-output.js";
 import type { ShardLog, ShardMeta, StreamMeta } from "../../storage/types.js";
-import { encodeSequenceNumber } from "../../core/sequence-number.js";
 import { shardIdFromIndex } from "../../core/shard-id.js";
 import type { StreamsContext } from "../context.js";
 import { streamsErrors } from "../errors.js";
-import { childShardsOf, RecordList, retentionCutoffMs } from "../records/index.js";
+import { childShardsOf, RecordList, recordSequenceNumber, retentionCutoffMs, shardSequence, shardStartSequenceNumber } from "../records/index.js";
 import { openSealedRecords } from "../encryption/index.js";
 import { createdSeconds, findConsumer } from "../consumers/index.js";
 import { Waker } from "./shard-notifier.js";
@@ -74,13 +73,12 @@ export async function runSubscription(context: StreamsContext, start: Subscripti
  * a record gone by retention is named with the shard's creation time, which GetShardIterator and
  * SubscribeToShard accept as from this shard.
  */
-export async function continuationBefore(log: ShardLog, shard: ShardMeta, offset: number): Promise<string> {
-  const shardIndex = shard.shardIndex;
-  if (offset === 0) return encodeSequenceNumber({ arrivalMs: shard.createdAtMs, shardIndex, offset: 0 });
+export async function continuationBefore(log: ShardLog, shards: readonly ShardMeta[], shard: ShardMeta, offset: number): Promise<string> {
+  if (offset === 0) return shardStartSequenceNumber(shards, shard);
   const read = offset - 1 >= log.startOffset() ? await log.read(offset - 1, { recordsMax: 1, bytesMax: 1 }) : undefined;
   const before = read?.records[0];
   const arrivalMs = before !== undefined && before.offset === offset - 1 ? before.arrivalMs : shard.createdAtMs;
-  return encodeSequenceNumber({ arrivalMs, shardIndex, offset: offset - 1 });
+  return recordSequenceNumber(shardSequence(shards, shard), offset - 1, arrivalMs);
 }
 
 type Step = "sent" | "more" | "idle" | "ended";
@@ -170,7 +168,8 @@ class SubscriptionPump {
       return advanced ? "more" : this.idle(nowMs);
     }
     const last = read.records[read.records.length - 1]!;
-    this.continuation = encodeSequenceNumber({ arrivalMs: last.arrivalMs, shardIndex: shard.shardIndex, offset: last.offset });
+    const sequence = shardSequence(meta.shards, shard);
+    this.continuation = recordSequenceNumber(sequence, last.offset, last.arrivalMs);
     this.offset = read.nextOffset;
     // Records that aged out of retention while waiting are skipped, never sent (a prefix: arrivals never decrease).
     const cutoffMs = retentionCutoffMs(meta, nowMs);
@@ -181,7 +180,7 @@ class SubscriptionPump {
     // A stream that was ever encrypted may hold sealed records: opened as GetRecords opens them.
     if (meta.encryption !== undefined) await openSealedRecords(this.context, meta, shard.shardIndex, records);
     await this.send("SubscribeToShardEvent", {
-      Records: new RecordList(records, shard.shardIndex, meta.encryption === undefined ? "NONE" : "KMS"),
+      Records: new RecordList(records, sequence, meta.encryption === undefined ? "NONE" : "KMS"),
       ContinuationSequenceNumber: this.continuation,
       MillisBehindLatest: read.nextArrivalMs === undefined ? 0 : Math.max(0, nowMs - read.nextArrivalMs),
     });

@@ -6,6 +6,9 @@ import { assertError, assertValidation, assertWrongTypes, call, ok } from "../..
 import { encodeSequenceNumber } from "../../../src/core/sequence-number.js";
 import { ManualClock } from "../../../src/util/clock.js";
 
+/** A shard's StartingSequenceNumber in AWS's layout: its creation second as epoch, position 0, created at `createdMs`. */
+const startOf = (createdMs: number, shardIndex: number) => encodeSequenceNumber({ shardEpochSeconds: Math.floor(createdMs / 1000), shardIndex, offset: -1, arrivalMs: createdMs });
+
 const action = "DescribeStream";
 
 describe("DescribeStream", () => {
@@ -78,7 +81,7 @@ describe("DescribeStream", () => {
         Shards: ranges.map(([start, end], index) => ({
           ShardId: `shardId-00000000000${index}`,
           HashKeyRange: { StartingHashKey: start, EndingHashKey: end },
-          SequenceNumberRange: { StartingSequenceNumber: encodeSequenceNumber({ arrivalMs: createdMs, shardIndex: index, offset: 0 }) },
+          SequenceNumberRange: { StartingSequenceNumber: startOf(createdMs, index) },
         })),
         HasMoreShards: false,
         RetentionPeriodHours: 24,

@@ -9,6 +9,7 @@ import { encodeSequenceNumber } from "../../../src/core/sequence-number.js";
 import { assertError, assertSerialization, createActiveStream, readToTip, shardId, wires } from "./data-plane-helpers.js";
 
 const hourMs = 60 * 60 * 1000;
+const fromHex = (hex: string) => BigInt("0x" + hex).toString();
 const mustEither = "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. ";
 
 let server: TestServer;
@@ -138,15 +139,46 @@ for (const wire of wires) {
     );
   });
 
-  test(`GetShardIterator > errors > ${wire.name} > sequence numbers we did not issue are invalid`, async () => {
+  test(`GetShardIterator > errors > ${wire.name} > numbers AWS cannot read are invalid`, async () => {
     const base = { StreamName: stream, ShardId: "shardId-0", ShardIteratorType: "AT_SEQUENCE_NUMBER" };
-    for (const sequenceNumber of ["5", "26227199374822427428162556223570313216", "49590338271490256608559692538361571095921575989136588898"]) {
+    const invalid = [
+      "26227199374822427428162556223570313216", // AWS's old layout with a date too large
+      fromHex("20000000000000000000000000000000000000000000003"), // version 3
+      fromHex("20000000000800000000000000000000000000000000002"), // a position with its top bit set
+      (1n << 129n).toString(),
+    ];
+    for (const sequenceNumber of invalid) {
       assertError(
         await call({ ...base, StartingSequenceNumber: sequenceNumber }),
         400,
         "InvalidArgumentException",
         `StartingSequenceNumber ${sequenceNumber} used in GetShardIterator on shard ${shardId(0)} in stream ${stream} under account ${server.accountId} is invalid.`,
       );
+    }
+  });
+
+  test(`GetShardIterator > errors > ${wire.name} > a number that encodes another shard says which, short numbers included`, async () => {
+    const base = { StreamName: stream, ShardId: "shardId-0", ShardIteratorType: "AT_SEQUENCE_NUMBER" };
+    const encoded: [string, string][] = [
+      ["5", "shardId-000000000005"],
+      ["49590338271490256608559692538361571095921575989136588898", "shardId-000000000006"], // a real AWS number of shard 6
+      [fromHex("20000000000000000000000000000000000000800000002"), "shardId--02147483648"],
+    ];
+    for (const [sequenceNumber, encodedShard] of encoded) {
+      assertError(
+        await call({ ...base, StartingSequenceNumber: sequenceNumber }),
+        400,
+        "InvalidArgumentException",
+        `Invalid StartingSequenceNumber. It encodes ${encodedShard}, while it was used in a call to a shard with ${shardId(0)}`,
+      );
+    }
+  });
+
+  test(`GetShardIterator > errors > ${wire.name} > an old-layout number of the right shard is a bare 500 InternalFailure`, async () => {
+    for (const type of ["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"]) {
+      const response = await call({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: type, StartingSequenceNumber: "0" });
+      assert.equal(response.statusCode, 500);
+      assert.deepEqual(response.body, { __type: "InternalFailure" });
     }
   });
 
@@ -161,13 +193,52 @@ for (const wire of wires) {
   });
 
   test(`GetShardIterator > errors > ${wire.name} > a well-formed number this shard never issued did not come from this stream`, async () => {
-    const unissued = encodeSequenceNumber({ arrivalMs: Date.now(), shardIndex: 1, offset: 1_000_000 });
-    assertError(
-      await call({ StreamName: stream, ShardId: "1", ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: unissued }),
-      400,
-      "InvalidArgumentException",
-      `StartingSequenceNumber ${unissued} used in GetShardIterator on shard ${shardId(1)} in stream ${stream} under account ${server.accountId} is invalid because it did not come from this stream.`,
-    );
+    const middle = ((1n << 128n) / 2n).toString();
+    const issued = BigInt(await put(stream, "one", middle));
+    const unissued = [
+      // Another shard 1: another epoch (a real AWS number of a shard 0, re-aimed at shard 1 by its two index fields).
+      encodeSequenceNumber({ shardEpochSeconds: 0x656e97f5, shardIndex: 1, offset: 0, arrivalMs: 0x656ecc98 * 1000 }),
+      // This shard's epoch, a position past its end.
+      (issued + (1000n << 80n)).toString(),
+      // AWS's older layout ("version 1") of this shard.
+      fromHex("2" + "0656e97f5" + "1" + "00" + "0656ecc98" + "0".repeat(14) + "00" + "00000001" + "1"),
+    ];
+    for (const sequenceNumber of unissued) {
+      assertError(
+        await call({ StreamName: stream, ShardId: "1", ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: sequenceNumber }),
+        400,
+        "InvalidArgumentException",
+        `StartingSequenceNumber ${sequenceNumber} used in GetShardIterator on shard ${shardId(1)} in stream ${stream} under account ${server.accountId} is invalid because it did not come from this stream.`,
+      );
+    }
+  });
+
+  test(`GetShardIterator > behaviour > ${wire.name} > issued numbers are in AWS's layout and start from the shard's StartingSequenceNumber`, async () => {
+    const name = randomStreamName("layout");
+    await createActiveStream(client, name, 2);
+    const top = ((1n << 128n) - 1n).toString();
+    const records = [await put(name, "a", top), await put(name, "b", top)];
+    const shards = (await wire.call(server.url, "ListShards", { StreamName: name })).body.Shards;
+    const start: string = shards[1].SequenceNumberRange.StartingSequenceNumber;
+    const createdSeconds = BigInt(start) >> 148n & 0xfffffffffn;
+    for (const sequenceNumber of [start, ...records]) {
+      assert.match(sequenceNumber, /^49\d{54}$/);
+      const hex = BigInt(sequenceNumber).toString(16);
+      // 2 | epoch (9) | shard nibble | position (16) | 00 | arrival seconds (9) | shard (8) | 2
+      assert.match(hex, /^2[0-9a-f]{9}1[0-9a-f]{16}00[0-9a-f]{9}000000012$/, hex);
+      assert.equal(BigInt("0x" + hex.slice(1, 10)), createdSeconds);
+    }
+    assert.deepEqual(records.map((sequenceNumber) => BigInt("0x" + BigInt(sequenceNumber).toString(16).slice(11, 27))), [1n, 2n]);
+    assert.equal(BigInt("0x" + BigInt(start).toString(16).slice(11, 27)), 0n);
+    assert.ok(BigInt(start) < BigInt(records[0]!) && BigInt(records[0]!) < BigInt(records[1]!));
+    // Arrival seconds: within the second the record was written.
+    const arrivalSeconds = Number(BigInt("0x" + BigInt(records[0]!).toString(16).slice(29, 38)));
+    assert.ok(Math.abs(arrivalSeconds - Date.now() / 1000) < 60, `${arrivalSeconds}`);
+    for (const type of ["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"]) {
+      const response = await wire.call(server.url, "GetShardIterator", { StreamName: name, ShardId: shardId(1), ShardIteratorType: type, StartingSequenceNumber: start });
+      assert.equal(response.statusCode, 200, JSON.stringify(response.body));
+      assert.deepEqual(await dataFrom(response.body.ShardIterator), ["a", "b"], type);
+    }
   });
 
   test(`GetShardIterator > behaviour > ${wire.name} > answers only a ShardIterator, for any way of naming the shard`, async () => {
@@ -301,4 +372,58 @@ test("GetShardIterator > AFTER_SEQUENCE_NUMBER with the shard's StartingSequence
   assert.deepEqual(await dataFrom(early.ShardIterator!), ["first", "second"]);
   const late = await client.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId(0), ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: start }));
   assert.deepEqual(await dataFrom(late.ShardIterator!), ["first", "second"]);
+});
+
+test("GetShardIterator > SDK > short and old-layout numbers answer as AWS does", async () => {
+  const name = randomStreamName("sdk-seq");
+  await createActiveStream(client, name, 1);
+  const iterator = (sequenceNumber: string) =>
+    client.send(new GetShardIteratorCommand({ StreamName: name, ShardId: "shardId-000000000000", ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: sequenceNumber }));
+  await assert.rejects(iterator("5"), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
+    assert.equal(error.name, "InvalidArgumentException");
+    assert.equal(error.message, "Invalid StartingSequenceNumber. It encodes shardId-000000000005, while it was used in a call to a shard with shardId-000000000000");
+    return true;
+  });
+  await assert.rejects(iterator("0"), (error: Error & { $fault?: string; $metadata?: { httpStatusCode?: number } }) => {
+    assert.equal(error.name, "InternalFailure");
+    assert.equal(error.$metadata?.httpStatusCode, 500);
+    return true;
+  });
+  const sequenceNumber = await put(name, "x");
+  const out = await iterator(sequenceNumber);
+  assert.deepEqual(await dataFrom(out.ShardIterator!), ["x"]);
+});
+
+test("GetShardIterator > sequence numbers > a child shard's numbers exceed its parent's even when the reshard takes effect in the same second", async (t) => {
+  const clock = new ManualClock(Date.UTC(2025, 0, 1, 0, 0, 0, 100));
+  const local = await startTestServer({ clock, streams: { createStreamMs: 0, updateStreamMs: 0 } });
+  if (!local.app) return t.skip("needs an in-process server with a manual clock");
+  const localClient = kinesisClient(local);
+  try {
+    const name = randomStreamName("epoch");
+    await createActiveStream(localClient, name, 1);
+    const put = async (hashKey: string) =>
+      (await localClient.send(new PutRecordCommand({ StreamName: name, PartitionKey: "k", Data: Buffer.from("d"), ExplicitHashKey: hashKey }))).SequenceNumber!;
+    const before = await put("0");
+    clock.advance(10);
+    await wires[0]!.call(local.url, "SplitShard", { StreamName: name, ShardToSplit: "shardId-0", NewStartingHashKey: "100" });
+    clock.advance(10);
+    const shards = (await localClient.send(new ListShardsCommand({ StreamName: name }))).Shards!;
+    assert.equal(shards.length, 3);
+    const after = await put("0");
+    // Same second throughout: the children's epoch is the parent's plus one.
+    const epoch = (sequenceNumber: string) => BigInt(sequenceNumber) >> 148n & 0xfffffffffn;
+    assert.equal(epoch(after), epoch(before) + 1n);
+    assert.ok(BigInt(after) > BigInt(before));
+    assert.ok(BigInt(shards[1]!.SequenceNumberRange!.StartingSequenceNumber!) > BigInt(shards[0]!.SequenceNumberRange!.EndingSequenceNumber!));
+    // The ordering number from the parent is accepted for the child's record.
+    const ordered = await localClient.send(new PutRecordCommand({ StreamName: name, PartitionKey: "k", Data: Buffer.from("e"), ExplicitHashKey: "0", SequenceNumberForOrdering: before }));
+    assert.ok(BigInt(ordered.SequenceNumber!) > BigInt(before));
+    // And GetShardIterator reads the child from its own numbers.
+    const out = await localClient.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shards[1]!.ShardId!, ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: after }));
+    assert.equal((await readToTip(localClient, out.ShardIterator!)).length, 2);
+  } finally {
+    localClient.destroy();
+    await local.stop();
+  }
 });

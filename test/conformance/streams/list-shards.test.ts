@@ -9,6 +9,12 @@ import { shardIdFromIndex } from "../../../src/core/shard-id.js";
 import type { ShardMeta, StreamMeta } from "../../../src/storage/types.js";
 import { ManualClock } from "../../../src/util/clock.js";
 
+/** A shard's StartingSequenceNumber in AWS's layout: its creation second as epoch, position 0, created at `createdMs`. */
+const startOf = (createdMs: number, shardIndex: number) => encodeSequenceNumber({ shardEpochSeconds: Math.floor(createdMs / 1000), shardIndex, offset: -1, arrivalMs: createdMs });
+/** A closed shard's EndingSequenceNumber: its last record's offset (-1: none) with the closing time. */
+const endOf = (createdMs: number, shardIndex: number, lastOffset: number, closedMs: number) =>
+  encodeSequenceNumber({ shardEpochSeconds: Math.floor(createdMs / 1000), shardIndex, offset: lastOffset, arrivalMs: closedMs });
+
 const action = "ListShards";
 const hourMs = 3600_000;
 const shardIds = (body: any) => body.Shards.map((shard: any) => shard.ShardId);
@@ -140,7 +146,7 @@ describe("ListShards", () => {
       assert.deepEqual(body.Shards, evenHashKeyRanges(5).map((range, index) => ({
         ShardId: shardIdFromIndex(index),
         HashKeyRange: range,
-        SequenceNumberRange: { StartingSequenceNumber: encodeSequenceNumber({ arrivalMs: startMs, shardIndex: index, offset: 0 }) },
+        SequenceNumberRange: { StartingSequenceNumber: startOf(startMs, index) },
       })));
     });
 
@@ -243,8 +249,8 @@ describe("ListShards", () => {
     it("shows lineage and closed shards' ending sequence numbers", async () => {
       const shards = (await list()).Shards;
       assert.deepEqual(shardIds({ Shards: shards }), ids(0, 1, 2, 3, 4));
-      assert.equal(shards[0].SequenceNumberRange.EndingSequenceNumber, encodeSequenceNumber({ arrivalMs: createdMs + hourMs, shardIndex: 0, offset: 9 }));
-      assert.equal(shards[1].SequenceNumberRange.EndingSequenceNumber, encodeSequenceNumber({ arrivalMs: createdMs + 2 * hourMs, shardIndex: 1, offset: 0 }));
+      assert.equal(shards[0].SequenceNumberRange.EndingSequenceNumber, endOf(createdMs, 0, 9, createdMs + hourMs));
+      assert.equal(shards[1].SequenceNumberRange.EndingSequenceNumber, endOf(createdMs, 1, -1, createdMs + 2 * hourMs));
       assert.equal(shards[3].SequenceNumberRange.EndingSequenceNumber, undefined);
       assert.equal(shards[3].ParentShardId, shardIdFromIndex(0));
       assert.equal(shards[3].AdjacentParentShardId, undefined);

@@ -6,6 +6,12 @@ import { assertError, assertValidation, assertWrongTypes, call, ok } from "../..
 import { encodeSequenceNumber } from "../../../src/core/sequence-number.js";
 import { ManualClock } from "../../../src/util/clock.js";
 
+/** A shard's StartingSequenceNumber in AWS's layout: its creation second as epoch, position 0, created at `createdMs`. */
+const startOf = (createdMs: number, shardIndex: number) => encodeSequenceNumber({ shardEpochSeconds: Math.floor(createdMs / 1000), shardIndex, offset: -1, arrivalMs: createdMs });
+/** A closed shard's EndingSequenceNumber: its last record's offset (-1: none) with the closing time. */
+const endOf = (createdMs: number, shardIndex: number, lastOffset: number, closedMs: number) =>
+  encodeSequenceNumber({ shardEpochSeconds: Math.floor(createdMs / 1000), shardIndex, offset: lastOffset, arrivalMs: closedMs });
+
 const action = "MergeShards";
 const namePattern = "[a-zA-Z0-9_.-]+";
 // The ranges AWS gives a stream of three shards (kinesalite's recording).
@@ -157,29 +163,29 @@ describe("MergeShards", () => {
           ShardId: "shardId-000000000000",
           HashKeyRange: thirds[0],
           SequenceNumberRange: {
-            StartingSequenceNumber: encodeSequenceNumber({ arrivalMs: createdMs, shardIndex: 0, offset: 0 }),
-            EndingSequenceNumber: encodeSequenceNumber({ arrivalMs: effectiveMs, shardIndex: 0, offset: 0 }),
+            StartingSequenceNumber: startOf(createdMs, 0),
+            EndingSequenceNumber: endOf(createdMs, 0, -1, effectiveMs),
           },
         },
         {
           ShardId: "shardId-000000000001",
           HashKeyRange: thirds[1],
           SequenceNumberRange: {
-            StartingSequenceNumber: encodeSequenceNumber({ arrivalMs: createdMs, shardIndex: 1, offset: 0 }),
-            EndingSequenceNumber: encodeSequenceNumber({ arrivalMs: effectiveMs, shardIndex: 1, offset: 0 }),
+            StartingSequenceNumber: startOf(createdMs, 1),
+            EndingSequenceNumber: endOf(createdMs, 1, 0, effectiveMs),
           },
         },
         {
           ShardId: "shardId-000000000002",
           HashKeyRange: thirds[2],
-          SequenceNumberRange: { StartingSequenceNumber: encodeSequenceNumber({ arrivalMs: createdMs, shardIndex: 2, offset: 0 }) },
+          SequenceNumberRange: { StartingSequenceNumber: startOf(createdMs, 2) },
         },
         {
           ShardId: "shardId-000000000003",
           ParentShardId: "shardId-000000000000",
           AdjacentParentShardId: "shardId-000000000001",
           HashKeyRange: { StartingHashKey: thirds[0]!.StartingHashKey, EndingHashKey: thirds[1]!.EndingHashKey },
-          SequenceNumberRange: { StartingSequenceNumber: encodeSequenceNumber({ arrivalMs: effectiveMs, shardIndex: 3, offset: 0 }) },
+          SequenceNumberRange: { StartingSequenceNumber: startOf(effectiveMs, 3) },
         },
       ]);
       const late = await client.send(new PutRecordCommand({ StreamName: name, PartitionKey: "a", Data: Buffer.from("x"), ExplicitHashKey: thirds[1]!.StartingHashKey }));
@@ -201,7 +207,7 @@ describe("MergeShards", () => {
         ParentShardId: "shardId-000000000000",
         AdjacentParentShardId: "shardId-000000000003",
         HashKeyRange: { StartingHashKey: "0", EndingHashKey: thirds[2]!.EndingHashKey },
-        SequenceNumberRange: { StartingSequenceNumber: encodeSequenceNumber({ arrivalMs: clock.nowMs(), shardIndex: 4, offset: 0 }) },
+        SequenceNumberRange: { StartingSequenceNumber: startOf(clock.nowMs(), 4) },
       }]);
       // One shard left: nothing to merge it with.
       await assertError(server, action, { StreamName: name, ShardToMerge: "shardId-4", AdjacentShardToMerge: "shardId-4" }, "InvalidArgumentException",

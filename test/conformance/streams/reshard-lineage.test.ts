@@ -260,6 +260,7 @@ describe("Resharding > lineage", () => {
       const name = randomStreamName("lineage-restart");
       try {
         let local = await open();
+        const createdMs = clock.nowMs();
         await ok(local, "CreateStream", { StreamName: name, ShardCount: 1 });
         for (const data of ["a", "b", "c"]) await ok(local, "PutRecord", { StreamName: name, PartitionKey: "k", Data: Buffer.from(data).toString("base64") });
         await ok(local, "SplitShard", { StreamName: name, ShardToSplit: id(0), NewStartingHashKey: half });
@@ -272,7 +273,7 @@ describe("Resharding > lineage", () => {
         const effectiveMs = clock.nowMs();
         const applied = (await ok(local, "DescribeStream", { StreamName: name })).StreamDescription;
         assert.equal(applied.StreamStatus, "ACTIVE");
-        assert.equal(applied.Shards[0].SequenceNumberRange.EndingSequenceNumber, encodeSequenceNumber({ arrivalMs: effectiveMs, shardIndex: 0, offset: 2 }));
+        assert.equal(applied.Shards[0].SequenceNumberRange.EndingSequenceNumber, encodeSequenceNumber({ shardEpochSeconds: Math.floor(createdMs / 1000), shardIndex: 0, offset: 2, arrivalMs: effectiveMs }));
         await ok(local, "PutRecord", { StreamName: name, PartitionKey: "k", Data: Buffer.from("d").toString("base64"), ExplicitHashKey: "0" });
         await local.stop();
 

@@ -6,6 +6,12 @@ import { assertError, assertValidation, assertWrongTypes, call, formats, ok } fr
 import { encodeSequenceNumber } from "../../../src/core/sequence-number.js";
 import { ManualClock } from "../../../src/util/clock.js";
 
+/** A shard's StartingSequenceNumber in AWS's layout: its creation second as epoch, position 0, created at `createdMs`. */
+const startOf = (createdMs: number, shardIndex: number) => encodeSequenceNumber({ shardEpochSeconds: Math.floor(createdMs / 1000), shardIndex, offset: -1, arrivalMs: createdMs });
+/** A closed shard's EndingSequenceNumber: its last record's offset (-1: none) with the closing time. */
+const endOf = (createdMs: number, shardIndex: number, lastOffset: number, closedMs: number) =>
+  encodeSequenceNumber({ shardEpochSeconds: Math.floor(createdMs / 1000), shardIndex, offset: lastOffset, arrivalMs: closedMs });
+
 const action = "SplitShard";
 const hashKeyMax = ((1n << 128n) - 1n).toString();
 const namePattern = "[a-zA-Z0-9_.-]+";
@@ -164,21 +170,21 @@ describe("SplitShard", () => {
           ShardId: "shardId-000000000000",
           HashKeyRange: { StartingHashKey: "0", EndingHashKey: hashKeyMax },
           SequenceNumberRange: {
-            StartingSequenceNumber: encodeSequenceNumber({ arrivalMs: splitAtMs - 1000, shardIndex: 0, offset: 0 }),
-            EndingSequenceNumber: encodeSequenceNumber({ arrivalMs: effectiveMs, shardIndex: 0, offset: 0 }),
+            StartingSequenceNumber: startOf(splitAtMs - 1000, 0),
+            EndingSequenceNumber: endOf(splitAtMs - 1000, 0, 0, effectiveMs),
           },
         },
         {
           ShardId: "shardId-000000000001",
           ParentShardId: "shardId-000000000000",
           HashKeyRange: { StartingHashKey: "0", EndingHashKey: "1" },
-          SequenceNumberRange: { StartingSequenceNumber: encodeSequenceNumber({ arrivalMs: effectiveMs, shardIndex: 1, offset: 0 }) },
+          SequenceNumberRange: { StartingSequenceNumber: startOf(effectiveMs, 1) },
         },
         {
           ShardId: "shardId-000000000002",
           ParentShardId: "shardId-000000000000",
           HashKeyRange: { StartingHashKey: "2", EndingHashKey: hashKeyMax },
-          SequenceNumberRange: { StartingSequenceNumber: encodeSequenceNumber({ arrivalMs: effectiveMs, shardIndex: 2, offset: 0 }) },
+          SequenceNumberRange: { StartingSequenceNumber: startOf(effectiveMs, 2) },
         },
       ]);
       const low = await client.send(new PutRecordCommand({ StreamName: name, PartitionKey: "a", Data: Buffer.from("after"), ExplicitHashKey: "1" }));
