@@ -3,13 +3,17 @@
  * throughput (PutRecord, PutRecords and GetRecords are: throughput-meters.ts). One table, from the
  * API reference page of each action ("… has a limit of five transactions per second per account");
  * actions whose page names no rate are not limited. Every rate is a token bucket holding one
- * second's calls, so N calls in one instant pass and the next is refused until 1/N s has passed.
+ * second's calls, so N calls in one instant pass and the next is refused until 1/N s has passed —
+ * except where AWS is seen to allow a burst (`burstCalls`): GetShardIterator takes a burst of about
+ * a dozen calls on one shard without a throttle (issue 13, observed against AWS; no page states a
+ * number), so its bucket holds three seconds' calls, 15.
  *
  * A refused call gets LimitExceededException naming the stream the request names — as AWS's
  * DescribeStream does even though its limit is per account — or the account when it names none;
  * GetShardIterator, a data-plane call limited per shard, gets ProvisionedThroughputExceededException
- * naming the shard. The check runs after the request's shape is checked and before the action, and
- * a refused call takes no token.
+ * naming the shard. The check runs after the request's shape is checked and before the action (after
+ * the action's own argument checks, for an action that has them: GetShardIterator), and a refused
+ * call takes no token.
  *
  * The consumer actions are limited as their pages say: RegisterStreamConsumer 5 per account,
  * DeregisterStreamConsumer and ListStreamConsumers 5 and DescribeStreamConsumer 20 per stream (a
@@ -26,6 +30,8 @@ export type RateScope = "account" | "stream" | "shard" | "consumer-shard";
 
 export interface ControlPlaneRate {
   callsPerSecond: number;
+  /** Calls the bucket holds (a burst after idling); one second's calls unless set. */
+  burstCalls?: number;
   scope: RateScope;
 }
 
@@ -39,7 +45,7 @@ export const controlPlaneRates: Readonly<Record<string, ControlPlaneRate>> = {
   DescribeStream: { callsPerSecond: 10, scope: "account" },
   DescribeStreamConsumer: { callsPerSecond: 20, scope: "stream" },
   DescribeStreamSummary: { callsPerSecond: 20, scope: "account" },
-  GetShardIterator: { callsPerSecond: 5, scope: "shard" },
+  GetShardIterator: { callsPerSecond: 5, burstCalls: 15, scope: "shard" },
   ListShards: { callsPerSecond: 1000, scope: "stream" },
   ListStreamConsumers: { callsPerSecond: 5, scope: "stream" },
   ListStreams: { callsPerSecond: 5, scope: "account" },
@@ -82,7 +88,7 @@ export class ControlPlaneLimiter {
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
       if (this.buckets.size >= rateBucketsMax) this.evict(nowMs);
-      bucket = new TokenBucket(rate.callsPerSecond, rate.callsPerSecond, nowMs);
+      bucket = new TokenBucket(rate.callsPerSecond, rate.burstCalls ?? rate.callsPerSecond, nowMs);
       this.buckets.set(key, bucket);
     }
     if (!bucket.tryTake(nowMs)) throw throttled(rate.scope, streamName, shardId, accountId);

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
 import { assertError, call, formats, ok } from "../../helpers/wire-assert.js";
 import { ManualClock } from "../../../src/util/clock.js";
+import { GetShardIteratorCommand, KinesisClient } from "@aws-sdk/client-kinesis";
 import { controlPlaneRates } from "../../../src/streams/limits/index.js";
 import { streamsActions } from "../../../src/streams/actions/index.js";
 
@@ -52,7 +53,8 @@ describe("Limits > control plane", { skip }, () => {
   }
 
   // One row per action: a body that names a stream (or none), its documented rate, and AWS's answer past it.
-  const table: { action: string; body: () => unknown; rate: number; type: string; message: () => string }[] = [
+  // `burst`: calls the bucket holds when it differs from one second's (GetShardIterator's 15).
+  const table: { action: string; body: () => unknown; rate: number; burst?: number; type: string; message: () => string }[] = [
     { action: "AddTagsToStream", body: () => ({ StreamName: streamA, Tags: { team: "a" } }), rate: 5, type: "LimitExceededException", message: () => streamThrottled(streamA) },
     { action: "CreateStream", body: () => ({ StreamName: streamA, ShardCount: 1 }), rate: 5, type: "LimitExceededException", message: () => streamThrottled(streamA) },
     { action: "DeleteStream", body: () => ({ StreamName: "no-such-stream" }), rate: 5, type: "LimitExceededException", message: () => streamThrottled("no-such-stream") },
@@ -68,7 +70,7 @@ describe("Limits > control plane", { skip }, () => {
     { action: "UpdateAccountSettings", body: () => ({ MinimumThroughputBillingCommitment: { Status: "ENABLED" } }), rate: 5, type: "LimitExceededException", message: () => accountThrottled },
     { action: "UpdateShardCount", body: () => ({ StreamName: "no-such-stream", ScalingType: "UNIFORM_SCALING", TargetShardCount: 2 }), rate: 10, type: "LimitExceededException", message: () => streamThrottled("no-such-stream") },
     { action: "UpdateStreamWarmThroughput", body: () => ({ StreamName: streamB, WarmThroughputMiBps: 1 }), rate: 5, type: "LimitExceededException", message: () => streamThrottled(streamB) },
-    { action: "GetShardIterator", body: () => ({ StreamName: streamA, ShardId: shardId(0), ShardIteratorType: "LATEST" }), rate: 5, type: "ProvisionedThroughputExceededException", message: () => `Rate exceeded for shard ${shardId(0)} in stream ${streamA} under account ${accountId}.` },
+    { action: "GetShardIterator", body: () => ({ StreamName: streamA, ShardId: shardId(0), ShardIteratorType: "LATEST" }), rate: 5, burst: 15, type: "ProvisionedThroughputExceededException", message: () => `Rate exceeded for shard ${shardId(0)} in stream ${streamA} under account ${accountId}.` },
     { action: "ListShards", body: () => ({ StreamName: streamA }), rate: 1000, type: "LimitExceededException", message: () => streamThrottled(streamA) },
     { action: "RegisterStreamConsumer", body: () => ({ StreamARN: arnOf("no-such-stream"), ConsumerName: "c" }), rate: 5, type: "LimitExceededException", message: () => streamThrottled("no-such-stream") },
     { action: "DeregisterStreamConsumer", body: () => ({ StreamARN: arnOf("no-such-stream"), ConsumerName: "c" }), rate: 5, type: "LimitExceededException", message: () => streamThrottled("no-such-stream") },
@@ -82,7 +84,8 @@ describe("Limits > control plane", { skip }, () => {
     for (const row of table) {
       it(`${row.action} passes ${row.rate} call${row.rate > 1 ? "s" : ""} a second and refuses the next, in JSON and CBOR`, async () => {
         rest();
-        await spend(row.action, row.body(), row.rate);
+        if (row.burst !== undefined) clock.advance(1000 * Math.ceil(row.burst / row.rate));
+        await spend(row.action, row.body(), row.burst ?? row.rate);
         await assertError(server, row.action, row.body(), row.type, row.message());
         // A refused call took nothing: one call's worth of time later, exactly one more passes.
         clock.advance(1000 / row.rate);
@@ -98,6 +101,7 @@ describe("Limits > control plane", { skip }, () => {
         if (Object.hasOwn(streamsActions, action)) {
           assert.ok(served.has(action), `${action} is limited but has no row here`);
           assert.equal(rate.callsPerSecond, table.find((row) => row.action === action)!.rate, action);
+          assert.equal(rate.burstCalls, table.find((row) => row.action === action)!.burst, action);
         } else {
           assert.ok(notYetServed.includes(action), `${action} is neither served nor a known Kinesis action`);
         }
@@ -121,13 +125,50 @@ describe("Limits > control plane", { skip }, () => {
       await spend("ListShards", { StreamName: streamB }, 1);
     });
 
-    it("keeps GetShardIterator's five calls a second per shard, whichever way the shard is spelled", async () => {
-      rest();
+    it("keeps GetShardIterator's five calls a second per shard after a burst of 15, whichever way the shard is spelled", async () => {
+      clock.advance(3000);
       const body = (shard: string) => ({ StreamName: streamA, ShardId: shard, ShardIteratorType: "LATEST" });
-      await spend("GetShardIterator", body("shardId-000000000000"), 3);
-      await spend("GetShardIterator", body("shardId-0"), 2);
+      await spend("GetShardIterator", body("shardId-000000000000"), 8);
+      await spend("GetShardIterator", body("shardId-0"), 7);
       await assertError(server, "GetShardIterator", body("0"), "ProvisionedThroughputExceededException", `Rate exceeded for shard ${shardId(0)} in stream ${streamA} under account ${accountId}.`);
-      await spend("GetShardIterator", body(shardId(1)), 5);
+      await spend("GetShardIterator", body(shardId(1)), 15);
+      // Then the rate: one call every 200 ms.
+      clock.advance(200);
+      await spend("GetShardIterator", body(shardId(0)), 1);
+      await assertError(server, "GetShardIterator", body(shardId(0)), "ProvisionedThroughputExceededException", `Rate exceeded for shard ${shardId(0)} in stream ${streamA} under account ${accountId}.`);
+    });
+
+    it("answers an invalid GetShardIterator with its own error, never a throttle, and charges it nothing (JSON, CBOR, SDK)", async () => {
+      clock.advance(3000);
+      const valid = { StreamName: streamA, ShardId: shardId(1), ShardIteratorType: "LATEST" };
+      const invalid: [unknown, string, string][] = [
+        [{ ...valid, ShardIteratorType: "AT_SEQUENCE_NUMBER" }, "InvalidArgumentException",
+          "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified AT_SEQUENCE_NUMBER and no StartingSequenceNumber."],
+        [{ ...valid, ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: "5" }, "InvalidArgumentException",
+          `Invalid StartingSequenceNumber. It encodes shardId-000000000005, while it was used in a call to a shard with ${shardId(1)}`],
+        [{ ...valid, ShardId: shardId(9) }, "ResourceNotFoundException", `Shard ${shardId(9)} in stream ${streamA} under account ${accountId} does not exist`],
+        [{ ...valid, ShardIteratorType: "AT_TIMESTAMP" }, "InvalidArgumentException",
+          "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter."],
+      ];
+      // Twenty invalid calls in one instant, in both formats: each gets its own error...
+      for (let round = 0; round < 5; round++) {
+        for (const [body, type, message] of invalid) await assertError(server, "GetShardIterator", body, type, message);
+      }
+      // ...and the shard's whole burst is still there.
+      await spend("GetShardIterator", valid, 15);
+      await assertError(server, "GetShardIterator", valid, "ProvisionedThroughputExceededException", `Rate exceeded for shard ${shardId(1)} in stream ${streamA} under account ${accountId}.`);
+      // With the bucket empty, an invalid call still gets its own error, through the SDK too.
+      for (const [body, type, message] of invalid) await assertError(server, "GetShardIterator", body, type, message);
+      const sdk = new KinesisClient({ endpoint: server.url, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "y" }, maxAttempts: 1 });
+      try {
+        await assert.rejects(
+          sdk.send(new GetShardIteratorCommand({ StreamName: streamA, ShardId: shardId(1), ShardIteratorType: "AT_SEQUENCE_NUMBER" })),
+          (error: Error) => error.name === "InvalidArgumentException",
+        );
+        await assert.rejects(sdk.send(new GetShardIteratorCommand(valid as never)), (error: Error) => error.name === "ProvisionedThroughputExceededException");
+      } finally {
+        sdk.destroy();
+      }
     });
 
     it("does not limit actions whose API reference names no rate", async () => {
