@@ -1,18 +1,28 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createHmac, timingSafeEqual } from "node:crypto";
 import { assert } from "../util/assert.js";
 
 /**
- * Shard iterators: opaque, tamper-evident tokens.
+ * Shard iterators: opaque, tamper-evident, encrypted tokens in AWS's outward shape — base64 of
+ * 152 + 16·n bytes that begin 00 00 00 00 00 00 00 01 (AWS's documented example decodes to 152
+ * bytes with that start; kinesalite's tests, recorded against AWS, check both).
  *
  * Wire grammar (then base64):
- *   version u8 (=3) | streamId 16 bytes | shardIndex u32 | offset u64 | issuedAtMs u64 |
- *   accountId 12 ASCII digits | streamName utf8 (rest, before the tag) |
- *   tag: first 16 bytes of HMAC-SHA256(key, everything before)
+ *   prefix   00 00 00 00 00 00 00 01
+ *   siv      16 bytes: the first 16 of HMAC-SHA256(macKey, plaintext)
+ *   sealed   AES-256-CTR(encKey, iv = siv) of the plaintext: 128 + 16·n bytes
+ * plaintext:
+ *   version u8 (=4) | streamId 16 bytes | shardIndex u32 | offset u64 | issuedAtMs u64 |
+ *   accountId 12 ASCII digits | streamName length u8 | streamName (UTF-8) | zeros to 128 + 16·n
  *
- * The streamId (random per incarnation of a stream name) binds a token to one incarnation, so a
- * token from a deleted stream is refused by a new stream of the same name, however quickly it
- * was recreated. The account names whose stream it is (two accounts may each have the name).
- * Version 2 tokens (before accounts) are refused as not ours: iterators live five minutes.
+ * Why encrypted: AWS's iterators look random, and a token should not show whose stream it reads
+ * (names, account ids) to whoever holds it. Why a synthetic IV: the token needs no randomness
+ * (core/ takes none) and the IV doubles as the tag — decrypting and recomputing the HMAC detects
+ * any changed byte (the SIV construction: deterministic authenticated encryption). Both keys are
+ * derived from the catalog's secret, so tokens survive a restart of the same data directory.
+ *
+ * The streamId (random per incarnation of a stream name) binds a token to one incarnation; the
+ * account names whose stream it is. Tokens of earlier layouts (version 3: no prefix, plain) are
+ * refused as not ours: iterators live five minutes.
  */
 export interface IteratorPosition {
   /** The account the stream belongs to: 12 digits. */
@@ -26,44 +36,84 @@ export interface IteratorPosition {
   issuedAtMs: number;
 }
 
-const version = 3;
+const prefix = Buffer.from([0, 0, 0, 0, 0, 0, 0, 1]);
+const sivBytes = 16;
+const headerBytes = prefix.length + sivBytes;
+/** The smallest sealed part: 24 + 128 = 152 bytes in all, as AWS's tokens for short names. */
+const sealedBytesMin = 128;
+const blockBytes = 16;
+const version = 4;
 const streamIdBytes = 16;
 const accountIdBytes = 12;
-const accountIdAt = 1 + streamIdBytes + 4 + 8 + 8;
-const headerBytes = accountIdAt + accountIdBytes;
-const tagBytes = 16;
+const shardIndexAt = 1 + streamIdBytes;
+const offsetAt = shardIndexAt + 4;
+const issuedAtAt = offsetAt + 8;
+const accountIdAt = issuedAtAt + 8;
+const nameLengthAt = accountIdAt + accountIdBytes;
+const nameAt = nameLengthAt + 1;
+const nameBytesMax = 255;
 
-export function encodeIterator(key: Buffer, position: IteratorPosition): string {
-  const name = Buffer.from(position.streamName, "utf8");
-  const body = Buffer.alloc(headerBytes + name.length);
-  body.writeUInt8(version, 0);
-  assert(/^[0-9a-f]{32}$/.test(position.streamId), "streamId must be 32 hex digits");
-  body.write(position.streamId, 1, streamIdBytes, "hex");
-  body.writeUInt32BE(position.shardIndex, 17);
-  body.writeBigUInt64BE(BigInt(position.offset), 21);
-  body.writeBigUInt64BE(BigInt(position.issuedAtMs), 29);
-  assert(/^\d{12}$/.test(position.accountId), "accountId must be 12 digits");
-  body.write(position.accountId, accountIdAt, accountIdBytes, "latin1");
-  name.copy(body, headerBytes);
-  const tag = createHmac("sha256", key).update(body).digest().subarray(0, tagBytes);
-  return Buffer.concat([body, tag]).toString("base64");
+interface IteratorKeys {
+  encKey: Buffer;
+  macKey: Buffer;
 }
 
-/** Returns undefined for anything we did not issue with this key. */
-export function decodeIterator(key: Buffer, token: string): IteratorPosition | undefined {
+/** Keys derived once per secret (one secret per server). */
+const derivedKeys = new WeakMap<Buffer, IteratorKeys>();
+
+function keysOf(secret: Buffer): IteratorKeys {
+  let keys = derivedKeys.get(secret);
+  if (keys === undefined) {
+    keys = {
+      encKey: createHmac("sha256", secret).update("tributary shard iterator: encryption").digest(),
+      macKey: createHmac("sha256", secret).update("tributary shard iterator: authentication").digest(),
+    };
+    derivedKeys.set(secret, keys);
+  }
+  return keys;
+}
+
+export function encodeIterator(secret: Buffer, position: IteratorPosition): string {
+  const name = Buffer.from(position.streamName, "utf8");
+  assert(name.length <= nameBytesMax, "stream names are at most 128 characters");
+  assert(/^[0-9a-f]{32}$/.test(position.streamId), "streamId must be 32 hex digits");
+  assert(/^\d{12}$/.test(position.accountId), "accountId must be 12 digits");
+  const plain = Buffer.alloc(Math.max(sealedBytesMin, Math.ceil((nameAt + name.length) / blockBytes) * blockBytes));
+  plain.writeUInt8(version, 0);
+  plain.write(position.streamId, 1, streamIdBytes, "hex");
+  plain.writeUInt32BE(position.shardIndex, shardIndexAt);
+  plain.writeBigUInt64BE(BigInt(position.offset), offsetAt);
+  plain.writeBigUInt64BE(BigInt(position.issuedAtMs), issuedAtAt);
+  plain.write(position.accountId, accountIdAt, accountIdBytes, "latin1");
+  plain.writeUInt8(name.length, nameLengthAt);
+  name.copy(plain, nameAt);
+  const keys = keysOf(secret);
+  const siv = createHmac("sha256", keys.macKey).update(plain).digest().subarray(0, sivBytes);
+  const cipher = createCipheriv("aes-256-ctr", keys.encKey, siv);
+  return Buffer.concat([prefix, siv, cipher.update(plain), cipher.final()]).toString("base64");
+}
+
+/** Returns undefined for anything we did not issue with this secret. */
+export function decodeIterator(secret: Buffer, token: string): IteratorPosition | undefined {
   const raw = Buffer.from(token, "base64");
-  if (raw.length < headerBytes + tagBytes + 1 || raw.toString("base64") !== token) return undefined;
-  const body = raw.subarray(0, raw.length - tagBytes);
-  const tag = raw.subarray(raw.length - tagBytes);
-  const expected = createHmac("sha256", key).update(body).digest().subarray(0, tagBytes);
-  if (!timingSafeEqual(tag, expected)) return undefined;
-  if (body.readUInt8(0) !== version) return undefined;
+  const sealedLength = raw.length - headerBytes;
+  if (sealedLength < sealedBytesMin || sealedLength % blockBytes !== 0 || raw.toString("base64") !== token) return undefined;
+  if (!raw.subarray(0, prefix.length).equals(prefix)) return undefined;
+  const siv = raw.subarray(prefix.length, headerBytes);
+  const keys = keysOf(secret);
+  const decipher = createCipheriv("aes-256-ctr", keys.encKey, siv);
+  const plain = Buffer.concat([decipher.update(raw.subarray(headerBytes)), decipher.final()]);
+  const expected = createHmac("sha256", keys.macKey).update(plain).digest().subarray(0, sivBytes);
+  if (!timingSafeEqual(siv, expected)) return undefined;
+  if (plain.readUInt8(0) !== version) return undefined;
+  const nameLength = plain.readUInt8(nameLengthAt);
+  if (nameAt + nameLength > plain.length) return undefined;
   return {
-    streamId: body.toString("hex", 1, 1 + streamIdBytes),
-    shardIndex: body.readUInt32BE(17),
-    offset: Number(body.readBigUInt64BE(21)),
-    issuedAtMs: Number(body.readBigUInt64BE(29)),
-    accountId: body.toString("latin1", accountIdAt, headerBytes),
-    streamName: body.subarray(headerBytes).toString("utf8"),
+    streamId: plain.toString("hex", 1, 1 + streamIdBytes),
+    shardIndex: plain.readUInt32BE(shardIndexAt),
+    offset: Number(plain.readBigUInt64BE(offsetAt)),
+    issuedAtMs: Number(plain.readBigUInt64BE(issuedAtAt)),
+    accountId: plain.toString("latin1", accountIdAt, nameLengthAt),
+    streamName: plain.toString("utf8", nameAt, nameAt + nameLength),
   };
 }

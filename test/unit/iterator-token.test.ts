@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { decodeIterator, encodeIterator, type IteratorPosition } from "../../src/core/iterator-token.js";
 
 const key = Buffer.alloc(32, 7);
@@ -53,4 +54,38 @@ test("core > iterator-token > a padded token without its padding is refused", ()
   const padded = encodeIterator(key, { ...position, streamName: "ab" });
   assert.match(padded, /=$/);
   assert.equal(decodeIterator(key, padded.replace(/=+$/, "")), undefined);
+});
+
+/** AWS's documented example (GetShardIterator in the Kinesis developer guide's CLI walk-through). */
+const awsExample =
+  "AAAAAAAAAAHSywljv0zEgPX4NyKdZ5wryMzP9yALs8NeKbUjp1IxtZs1Sp+KEd9I6AJ9ZG4lNR1EMi+9Md/nHvtLyxpfhEzYvkTZ4D9DQVz/mBYWRO6OTZRKnW9gd+efGN2aHFdkH1rJl4BL9Wyrk+ghYG22D2T1Da2EyNSH1+LAbK33gQweTJADBdyMwlo5r6PqcP2dzhg=";
+
+test("core > iterator-token > tokens have AWS's shape: 00…01, then 152 + 16·n bytes in all, for every stream name length", () => {
+  const example = Buffer.from(awsExample, "base64");
+  assert.equal(example.length, 152);
+  const lengths = new Set<number>();
+  for (let length = 1; length <= 128; length++) {
+    const token = encodeIterator(key, { ...position, streamName: "s".repeat(length) });
+    const raw = Buffer.from(token, "base64");
+    assert.deepEqual([...raw.subarray(0, 8)], [...example.subarray(0, 8)]);
+    assert.equal((raw.length - 152) % 16, 0, `name of ${length}`);
+    assert.ok(raw.length >= 152);
+    lengths.add(raw.length);
+  }
+  assert.ok(lengths.has(152));
+  assert.deepEqual(decodeIterator(key, awsExample), undefined);
+});
+
+test("core > iterator-token > the stream name and account do not show in the token", () => {
+  const raw = Buffer.from(encodeIterator(key, position), "base64");
+  assert.equal(raw.indexOf(Buffer.from(position.streamName)), -1);
+  assert.equal(raw.indexOf(Buffer.from(position.accountId)), -1);
+  assert.equal(raw.indexOf(Buffer.from(position.streamId, "hex")), -1);
+});
+
+test("core > iterator-token > the earlier layout (version 3: a plain HMAC-signed body) is refused", () => {
+  const body = Buffer.alloc(1 + 16 + 4 + 8 + 8 + 12 + position.streamName.length);
+  body.writeUInt8(3, 0);
+  const tag = createHmac("sha256", key).update(body).digest().subarray(0, 16);
+  assert.equal(decodeIterator(key, Buffer.concat([body, tag]).toString("base64")), undefined);
 });
