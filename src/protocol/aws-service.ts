@@ -1,4 +1,6 @@
 import type { WireDialect, WireFormat } from "./wire-format.js";
+import type { DeepBody } from "./body-scan.js";
+import type { ServiceError } from "./service-error.js";
 import type { Principal } from "../auth/principal.js";
 
 /** What the transport knows of a request's connection, for the aws:SourceIp and aws:SecureTransport condition keys. */
@@ -22,6 +24,13 @@ export interface AwsService {
    */
   qualifyErrorType?(type: string): string;
   hasAction(name: string): boolean;
+  /**
+   * The SerializationException for a body that nested past the decoder's bound, worded as the
+   * action's shape check words the first container found where its shape has none along the way
+   * (AWS's deserializer stops there, at the first mismatch); undefined when the path meets no
+   * mismatch. Without it the pipeline answers a SerializationException without a message.
+   */
+  deepBodyError?(action: string, deep: DeepBody): ServiceError | undefined;
   /**
    * Checks the decoded body and runs the action as `principal` (authenticated by the pipeline;
    * undefined when the server has no authenticator, and the service then uses its own default),

@@ -18,7 +18,7 @@ tags[1] = (inner) => {
 
 export function decodeCbor(body: Buffer): DecodeOutcome {
   try {
-    // Fixed limits keep hostile nesting from exhausting the stack.
+    // cborg recurses per level: the pipeline calls this only on bodies cbor-scan.ts has bounded in depth and size.
     return { ok: true, value: decode(body, { tags, useMaps: false, rejectDuplicateMapKeys: false, allowUndefined: false }) };
   } catch {
     return { ok: false };

@@ -10,6 +10,7 @@ import { SelfEncodingValue } from "./self-encoding.js";
 
 export type DecodeOutcome = { ok: true; value: unknown } | { ok: false };
 
+/** JSON.parse; the pipeline calls it only on bodies json-scan.ts has bounded in depth and value count. */
 export function decodeJson(body: Buffer): DecodeOutcome {
   try {
     return { ok: true, value: JSON.parse(body.toString("utf8")) };

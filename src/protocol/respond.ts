@@ -1,18 +1,27 @@
 /**
  * The AWS JSON/CBOR RPC pipeline, from a received HTTP request to the response to send, in AWS's
- * order: method → empty body → content type → decode → target → authentication (src/auth) →
- * (service) shape check → action
- * (the order kinesalite's connection tests record for AWS). I/O-free, so
- * the HTTP/1.1 and HTTP/2 front ends share it and tests can call it directly.
+ * order as kinesalite's connection tests record it: method → empty body → content type → body
+ * (well-formed?) → X-Amz-Target → authentication (src/auth) → (service) shape check → action.
+ *
+ * "Body" is split in two so that nobody unauthenticated makes the server build anything: before
+ * authentication the body is only scanned (json-scan.ts, cbor-scan.ts: one pass, nothing
+ * allocated per value, bounded depth and value count), which is all AWS's order needs to answer
+ * a malformed body first; it is decoded after authentication. A body nested past the bound is
+ * answered at the shape check with the mismatch AWS's deserializer meets first along the way.
+ * I/O-free, so the HTTP/1.1 and HTTP/2 front ends share it and tests can call it directly.
  */
 import { randomUUID } from "node:crypto";
 import type { AwsService, RequestFacts } from "./aws-service.js";
 import { decodeCbor, encodeCbor } from "./cbor-codec.js";
 import { decodeJson, encodeJson } from "./json-codec.js";
+import { scanCbor } from "./cbor-scan.js";
+import { scanJson } from "./json-scan.js";
+import { bodyLimits, type BodyScan } from "./body-scan.js";
 import { EventStreamOutput, eventStreamContentType } from "./event-stream-output.js";
 import { ServiceError, internalFailure } from "./service-error.js";
-import { contentTypeOf, kinesisDialect, wireFormatOf, type WireDialect, type WireFormat } from "./wire-format.js";
+import { contentTypeOf, isLegacyJson, kinesisDialect, legacyJsonContentType, wireFormatOf, type WireDialect, type WireFormat } from "./wire-format.js";
 import type { Logger } from "../util/logger.js";
+import { systemRandom, type Random } from "../util/random.js";
 import type { Authenticator } from "../auth/principal.js";
 import { missingAuthenticationTokenXml } from "../auth/sigv4/errors.js";
 
@@ -47,6 +56,20 @@ export interface Router {
   logger: Logger;
   /** Who is calling; without one, services see no principal and use their own default. */
   authenticator?: Authenticator;
+  /** Where `x-amz-id-2` values come from; the system's randomness when absent. */
+  random?: Random;
+}
+
+/** How many random bytes an `x-amz-id-2` carries: AWS's are base64 of 64–80 (kinesalite checks that range). */
+const amzId2Bytes = 72;
+
+/**
+ * The headers that identify an answer, on every answer the pipeline and the server give for an AWS
+ * call (errors in XML and 413s included; CORS preflights and /health carry neither): the request
+ * id, and `x-amz-id-2`, AWS's second identifier, base64 of random bytes.
+ */
+export function answerIds(requestId: string, random: Random = systemRandom): Record<string, string> {
+  return { "x-amzn-requestid": requestId, "x-amz-id-2": random.bytes(amzId2Bytes).toString("base64") };
 }
 
 function header(request: ReceivedRequest, name: string): string | undefined {
@@ -56,63 +79,83 @@ function header(request: ReceivedRequest, name: string): string | undefined {
 
 /** The response for a POST that is an AWS RPC call. */
 export async function respondToRpc(router: Router, request: ReceivedRequest): Promise<ResponseToSend> {
-  const requestId = randomUUID();
+  const ids = answerIds(randomUUID(), router.random);
   const [prefix, action] = splitTarget(header(request, "x-amz-target"));
   const service = router.services.find((candidate) => candidate.targetPrefix === prefix);
   const dialect = service?.dialect ?? kinesisDialect;
-  const format = wireFormatOf(header(request, "content-type"), dialect);
+  const contentType = header(request, "content-type");
+  const format = wireFormatOf(contentType, dialect);
   const known = service !== undefined && action !== undefined && service.hasAction(action);
   // The pipeline's own errors, typed as the service's clients expect them.
   const pipelineError = (type: string) => new ServiceError(service?.qualifyErrorType?.(type) ?? type, undefined, 400);
-  const respondError = (requestId: string, format: WireFormat, error: ServiceError) => errorResponseIn(requestId, format, error, dialect);
+  const respondError = (format: WireFormat, error: ServiceError) => errorResponseIn(ids, format, error, dialect);
 
   const toAuthenticate = { ...request, query: request.query ?? "" };
   // Not an RPC call at all: AWS answers AccessDenied, or MissingAuthenticationToken to an unsigned request where signing is on.
-  const notRpc = () => rawError(requestId, 403, router.authenticator?.unsigned(toAuthenticate) ? missingAuthenticationTokenXml : accessDeniedXml);
+  const notRpc = () => rawError(ids, 403, router.authenticator?.unsigned(toAuthenticate) ? missingAuthenticationTokenXml : accessDeniedXml);
   if (request.method !== "POST") return notRpc();
   if (request.body.length === 0) {
     // AWS checks for an empty body before the content type: only the JSON content type gets a
     // JSON answer; none, CBOR or any other type gets the CBOR envelope.
     const type = known ? "SerializationException" : "UnknownOperationException";
-    return respondError(requestId, format ?? "cbor", pipelineError(type));
+    return respondError(format ?? "cbor", pipelineError(type));
   }
   if (!format) {
+    if (isLegacyJson(contentType, dialect)) return legacyAnswer(ids, scanJson(request.body, bodyLimits));
     // AWS answers a body in an unknown content type with bare XML-ish bodies, not JSON.
     if (!prefix || !action) return notRpc();
-    return rawError(requestId, 404, "<UnknownOperationException/>\n");
+    return rawError(ids, 404, "<UnknownOperationException/>\n");
   }
-  const decoded = format === "json" ? decodeJson(request.body) : decodeCbor(request.body);
-  if (!decoded.ok || decoded.value === null || typeof decoded.value !== "object" || Array.isArray(decoded.value)) {
-    return respondError(requestId, format, pipelineError("SerializationException"));
-  }
-  if (!known) return respondError(requestId, format, pipelineError("UnknownOperationException"));
+  // Well-formed? (Checked without decoding: see the top of this file.)
+  const scan = format === "json" ? scanJson(request.body, bodyLimits) : scanCbor(request.body, bodyLimits);
+  if (!scan.ok && scan.reason !== "tooDeep") return respondError(format, pipelineError("SerializationException"));
+  if (!known) return respondError(format, pipelineError("UnknownOperationException"));
   // After the target and before the body's shape: kinesalite's connection tests record this order for AWS.
   const authentication =
     router.authenticator && (await router.authenticator.authenticate({ ...toAuthenticate, ...(service.signingName !== undefined && { signingService: service.signingName }) }));
-  if (authentication && !authentication.ok) return respondError(requestId, format, authentication.error);
+  if (authentication && !authentication.ok) return respondError(format, authentication.error);
+  if (!scan.ok) return respondError(format, service.deepBodyError?.(action, scan.deep) ?? pipelineError("SerializationException"));
+  const decoded = format === "json" ? decodeJson(request.body) : decodeCbor(request.body);
+  // The scan passed, so this fails only for what it leaves to the decoder (control characters in JSON strings).
+  if (!decoded.ok || decoded.value === null || typeof decoded.value !== "object" || Array.isArray(decoded.value)) {
+    return respondError(format, pipelineError("SerializationException"));
+  }
 
   try {
     const output = await service.invoke(action, decoded.value, format, authentication?.principal, request.facts);
     if (output instanceof EventStreamOutput) {
       // Errors found before the stream starts (validation, unknown consumer) were thrown above
       // and answer as plain errors; from here on they travel as exception messages.
-      const headers = { "content-type": eventStreamContentType, "x-amzn-requestid": requestId };
-      return { statusCode: 200, headers, body: Buffer.alloc(0), eventStream: { output, format, requestId, action } };
+      const headers = { "content-type": eventStreamContentType, ...ids };
+      return { statusCode: 200, headers, body: Buffer.alloc(0), eventStream: { output, format, requestId: ids["x-amzn-requestid"]!, action } };
     }
     const body = output === undefined ? Buffer.alloc(0) : format === "json" ? encodeJson(output) : encodeCbor(output);
-    return { statusCode: 200, headers: { "content-type": contentTypeOf(format, dialect), "x-amzn-requestid": requestId }, body };
+    return { statusCode: 200, headers: { "content-type": contentTypeOf(format, dialect), ...ids }, body };
   } catch (error) {
+    const requestId = ids["x-amzn-requestid"];
     if (error instanceof ServiceError) {
       if (error.statusCode >= 500) {
         // A fault rule may fail every call on purpose: an error line each would bury real failures.
         if (error.injected) router.logger.debug({ type: error.type, action, requestId }, "injected fault answered");
         else router.logger.error({ err: error.cause ?? error, action, requestId }, "request failed");
       }
-      return respondError(requestId, format, error);
+      return respondError(format, error);
     }
     router.logger.error({ err: error, action, requestId }, "unexpected error");
-    return respondError(requestId, format, internalFailure(error));
+    return respondError(format, internalFailure(error));
   }
+}
+
+/**
+ * A request in the old Coral JSON protocol (`application/json`) goes no further than its body,
+ * as kinesalite records AWS answering, whatever its target or signature: a body that is not a
+ * JSON object is 400 SerializationException, any object 404 UnknownOperationException, both in
+ * that protocol's envelope.
+ */
+function legacyAnswer(ids: Record<string, string>, scan: BodyScan): ResponseToSend {
+  const [statusCode, type] = scan.ok ? [404, "UnknownOperationException"] : [400, "SerializationException"];
+  const body = Buffer.from(JSON.stringify({ Output: { __type: `com.amazon.coral.service#${type}` }, Version: "1.0" }));
+  return { statusCode, headers: { "content-type": legacyJsonContentType, ...ids }, body };
 }
 
 const accessDeniedXml =
@@ -125,21 +168,32 @@ function splitTarget(target: string | undefined): [string | undefined, string | 
   return [target.slice(0, dot), target.slice(dot + 1)];
 }
 
-export function errorResponse(requestId: string, format: WireFormat, error: ServiceError): ResponseToSend {
-  return errorResponseIn(requestId, format, error, kinesisDialect);
+/** An error answer outside the pipeline (the server's 413) in the pipeline's envelope, with its own ids. */
+export function errorResponse(requestId: string, format: WireFormat, error: ServiceError, random?: Random): ResponseToSend {
+  return errorResponseIn(answerIds(requestId, random), format, error, kinesisDialect);
 }
 
-function errorResponseIn(requestId: string, format: WireFormat, error: ServiceError, dialect: WireDialect): ResponseToSend {
+/**
+ * `{__type, message}` in the request's format. A SerializationException's text goes under
+ * `Message`, capitalised, as AWS's Coral deserializer writes it (kinesalite and dynalite record
+ * `{"__type": "SerializationException", "Message": "…"}`, DynamoDB's qualified type alike); every
+ * other error's under `message`.
+ */
+function errorResponseIn(ids: Record<string, string>, format: WireFormat, error: ServiceError, dialect: WireDialect): ResponseToSend {
   const envelope: Record<string, string> = { __type: error.type };
-  if (error.wireMessage !== undefined) envelope.message = error.wireMessage;
+  if (error.wireMessage !== undefined) envelope[messageKeyOf(error.type)] = error.wireMessage;
   const body = format === "json" ? encodeJson(envelope) : encodeCbor(envelope);
   return {
     statusCode: error.statusCode,
-    headers: { "content-type": contentTypeOf(format, dialect), "x-amzn-requestid": requestId, "x-amzn-errortype": error.type },
+    headers: { "content-type": contentTypeOf(format, dialect), ...ids, "x-amzn-errortype": error.type },
     body,
   };
 }
 
-function rawError(requestId: string, statusCode: number, text: string): ResponseToSend {
-  return { statusCode, headers: { "x-amzn-requestid": requestId }, body: Buffer.from(text, "utf8") };
+function messageKeyOf(type: string): "Message" | "message" {
+  return type === "SerializationException" || type.endsWith("#SerializationException") ? "Message" : "message";
+}
+
+function rawError(ids: Record<string, string>, statusCode: number, text: string): ResponseToSend {
+  return { statusCode, headers: { ...ids }, body: Buffer.from(text, "utf8") };
 }

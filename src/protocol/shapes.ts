@@ -10,6 +10,7 @@
 import { ServiceError } from "./service-error.js";
 import { WireTimestamp } from "./timestamp.js";
 import type { WireFormat } from "./wire-format.js";
+import type { DeepBody } from "./body-scan.js";
 import { decodeStrictBase64 } from "../util/bytes.js";
 
 interface Common {
@@ -50,8 +51,11 @@ export interface ListShape extends Common {
    * ShardLevelMetrics), reported once however many members are outside the set.
    */
   memberEnum?: readonly string[];
-  /** How AWS renders a structure member inside the list's value text. */
-  memberText?: string;
+  /**
+   * The Java class AWS's model gives a structure member: a validation message prints each entry as
+   * `<class>@<hashCode in hex>` (Object#toString), PutRecords' `…PutRecordsRequestEntry@c965e310`.
+   */
+  memberClass?: string;
 }
 export interface MapShape extends Common {
   type: "map";
@@ -137,6 +141,35 @@ function kindOf(value: unknown): "boolean" | "number" | "string" | "list" | "map
   return "map";
 }
 
+/**
+ * For a body that nested past the decoder's bound (body-scan.ts): the SerializationException the
+ * type check gives for the first container on the path to the overflow that the shape does not
+ * take there — what AWS's deserializer, which reads against the shape and stops at the first
+ * mismatch, answers without reading deeper. Undefined when the path leaves the shape (an unknown
+ * member, a CBOR tag) before any mismatch.
+ */
+export function deepBodyError(shape: StructureShape, deep: DeepBody): ServiceError | undefined {
+  let current: Shape = shape;
+  for (let level = 0; level < deep.path.length; level++) {
+    const step = deep.path[level]!;
+    let member: Shape | undefined;
+    if (step.container === "map" && current.type === "structure") {
+      member = step.key !== undefined && hasOwn.call(current.members, step.key) ? current.members[step.key] : undefined;
+    } else if (step.container === "map" && current.type === "map") {
+      member = current.value;
+    } else if (step.container === "list" && current.type === "list") {
+      member = current.member;
+    }
+    if (member === undefined) return undefined;
+    const next = level + 1 < deep.path.length ? deep.path[level + 1]!.container : deep.opened;
+    if (next === "tag") return undefined;
+    if (next === "list" && member.type !== "list") return serializationError("Start of list found where not expected");
+    if (next === "map" && member.type !== "map" && member.type !== "structure") return serializationError("Start of structure or map found where not expected.");
+    current = member;
+  }
+  return undefined;
+}
+
 function containerMismatch(kind: string): ServiceError | undefined {
   if (kind === "list") return serializationError("Start of list found where not expected");
   if (kind === "map") return serializationError("Start of structure or map found where not expected.");
@@ -154,8 +187,8 @@ function convert(value: unknown, shape: Shape, format: WireFormat): unknown {
     case "integer":
     case "long": {
       const javaType = shape.type === "integer" ? "Integer" : "Long";
-      if (kind === "number") return Math.floor(Number(value));
-      if (kind === "timestamp") return (value as WireTimestamp).epochMs;
+      if (kind === "number") return truncatingNumber(value as number | bigint, shape.type);
+      if (kind === "timestamp") return truncatingNumber((value as WireTimestamp).epochMs, shape.type);
       throw containerMismatch(kind) ?? serializationError(`${javaClassOf(kind)} can not be converted to an ${javaType}`);
     }
     case "boolean": {
@@ -166,9 +199,9 @@ function convert(value: unknown, shape: Shape, format: WireFormat): unknown {
     case "blob":
       return convertBlob(value, kind, format);
     case "timestamp": {
-      if (kind === "timestamp") return (value as WireTimestamp).epochMs;
+      if (kind === "timestamp") return dateRangeMs((value as WireTimestamp).epochMs);
       // JSON carries epoch seconds; CBOR without the tag carries epoch milliseconds.
-      if (kind === "number") return format === "json" ? Math.round(Number(value) * 1000) : Number(value);
+      if (kind === "number") return dateRangeMs(format === "json" ? Math.round(Number(value) * 1000) : Number(value));
       throw containerMismatch(kind) ?? serializationError(`${javaClassOf(kind)} can not be converted to milliseconds since epoch`);
     }
     case "list": {
@@ -220,9 +253,40 @@ function convertBlob(value: unknown, kind: string, format: WireFormat): Buffer {
   throw containerMismatch(kind) ?? serializationError(`${javaClassOf(kind)} can not be converted to a Blob`);
 }
 
+/** Java's bounds for AWS's Integer and Long members. */
+const integerBounds = { integer: [-(2 ** 31), 2 ** 31 - 1], long: [-(2 ** 63), 2 ** 63 - 1] } as const;
+
+/**
+ * A number for an Integer or Long member, as AWS's Coral reads it (its JSON numbers are
+ * `TruncatingBigNumber`s, hence the name): the fraction is dropped toward zero and a value past the
+ * type's range becomes its bound — kinesalite records AWS answering ShardCount 100000000000 with
+ * `Value '2147483647'`. So `1.5` is 1, `-2.5` is -2, and `1e309` (Infinity once parsed) is the
+ * maximum. (Long's bounds are not exact doubles; no Kinesis request has a Long member.) NaN, which
+ * only CBOR can carry and no big number can hold, is refused.
+ */
+function truncatingNumber(value: number | bigint, type: "integer" | "long"): number {
+  const [low, high] = integerBounds[type];
+  if (typeof value === "bigint") return value < BigInt(low) ? low : value > BigInt(high) ? high : Number(value);
+  if (Number.isNaN(value)) throw new ServiceError("SerializationException", undefined, 400);
+  return Math.min(high, Math.max(low, Math.trunc(value)));
+}
+
+/** ECMAScript's Date range: a timestamp past it (`1e309` seconds) is held at the edge rather than becoming Infinity. */
+const dateMsMax = 8.64e15;
+
+function dateRangeMs(epochMs: number): number {
+  if (Number.isNaN(epochMs)) throw new ServiceError("SerializationException", undefined, 400);
+  return Math.min(dateMsMax, Math.max(-dateMsMax, epochMs));
+}
+
+/**
+ * The class AWS names for a JSON value of the wrong type. Coral reads every JSON number, integral
+ * or not, as a `TruncatingBigNumber` (kinesalite records 23, 2147483648 and 34.56 alike); CBOR
+ * numbers get the same words, AWS's CBOR wording being unrecorded.
+ */
 function javaClassOf(kind: string): string {
   if (kind === "boolean") return "class java.lang.Boolean";
-  if (kind === "number") return "class java.math.BigDecimal";
+  if (kind === "number") return "class com.amazon.coral.value.json.numbers.TruncatingBigNumber";
   if (kind === "bytes") return "class [B";
   if (kind === "timestamp") return "class java.util.Date";
   return "class java.lang.String";
@@ -412,8 +476,13 @@ function renderBare(value: unknown, shape: Shape): string {
       const length = (value as Buffer).length;
       return `java.nio.HeapByteBuffer[pos=0 lim=${length} cap=${length}]`;
     }
-    case "list":
-      return `[${(value as unknown[]).map((item) => shape.memberText ?? renderBare(item, shape.member)).join(", ")}]`;
+    case "list": {
+      const { memberClass, member } = shape;
+      const items = (value as unknown[]).map((item) =>
+        memberClass !== undefined && member.type === "structure" ? javaObjectText(memberClass, item, member) : renderBare(item, member),
+      );
+      return `[${items.join(", ")}]`;
+    }
     case "map":
       return `{${Object.entries(value as Record<string, unknown>).map(([key, item]) => `${key}=${renderBare(item, shape.value)}`).join(", ")}}`;
     case "timestamp":
@@ -423,4 +492,47 @@ function renderBare(value: unknown, shape: Shape): string {
     default:
       return String(value);
   }
+}
+
+/** Java's Object#toString of a model structure: the class name, `@`, the hash code in unpadded lowercase hex. */
+function javaObjectText(className: string, value: unknown, shape: StructureShape): string {
+  if (value === null || value === undefined) return "null";
+  return `${className}@${(javaModelHashCode(className, value as Record<string, unknown>, shape) >>> 0).toString(16)}`;
+}
+
+/**
+ * The hash code AWS's generated model classes compute: `Arrays.hashCode` over the class-name hash
+ * (itself `Arrays.hashCode` of the name) followed by the members in name order. It reproduces the
+ * one value AWS is recorded printing — `PutRecordsRequestEntry@c965e310` for `{PartitionKey: "",
+ * Data: ""}` (kinesalite test/putRecords.js) exactly, with the blob hashed as Java's ByteBuffer
+ * does (1 when empty).
+ */
+export function javaModelHashCode(className: string, value: Record<string, unknown>, shape: StructureShape): number {
+  let hash = Math.imul(31, 1) + javaStringHashCode(className);
+  hash = (Math.imul(31, 1) + hash) | 0;
+  for (const name of Object.keys(shape.members).sort()) {
+    hash = (Math.imul(31, hash) + javaValueHashCode(value[name])) | 0;
+  }
+  return hash;
+}
+
+function javaValueHashCode(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === "string") return javaStringHashCode(value);
+  if (value instanceof Uint8Array) {
+    // ByteBuffer#hashCode: from the last byte to the first, each as a signed byte.
+    let hash = 1;
+    for (let i = value.length - 1; i >= 0; i--) hash = (Math.imul(31, hash) + ((value[i]! << 24) >> 24)) | 0;
+    return hash;
+  }
+  if (typeof value === "boolean") return value ? 1231 : 1237;
+  if (typeof value === "number") return value | 0;
+  return 0;
+}
+
+/** String#hashCode over UTF-16 code units. */
+function javaStringHashCode(text: string): number {
+  let hash = 0;
+  for (let i = 0; i < text.length; i++) hash = (Math.imul(31, hash) + text.charCodeAt(i)) | 0;
+  return hash;
 }

@@ -11,16 +11,34 @@ export interface WireDialect {
   json: string;
   /** Absent: the service speaks no CBOR. */
   cbor?: string;
+  /**
+   * A media type the service still recognises from its old Coral protocol and answers in that
+   * protocol's envelope (`{"Output": {"__type": …}, "Version": "1.0"}`) without running anything.
+   */
+  legacyJson?: string;
 }
 
-export const kinesisDialect: WireDialect = { json: jsonContentType, cbor: cborContentType };
+/** Kinesis's old protocol: kinesalite's connection tests record AWS answering `application/json` in the Coral envelope. */
+export const legacyJsonContentType = "application/json";
+
+export const kinesisDialect: WireDialect = { json: jsonContentType, cbor: cborContentType, legacyJson: legacyJsonContentType };
 export const dynamoDbDialect: WireDialect = { json: json10ContentType };
 
+/** The media type of a Content-Type header: parameters and the spaces around it dropped, lowercased. */
+function mediaTypeOf(contentTypeHeader: string | undefined): string {
+  return (contentTypeHeader ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
 export function wireFormatOf(contentTypeHeader: string | undefined, dialect: WireDialect = kinesisDialect): WireFormat | undefined {
-  const mediaType = (contentTypeHeader ?? "").split(";")[0]!.trim().toLowerCase();
+  const mediaType = mediaTypeOf(contentTypeHeader);
   if (mediaType === dialect.json) return "json";
   if (dialect.cbor !== undefined && mediaType === dialect.cbor) return "cbor";
   return undefined;
+}
+
+/** Whether the request speaks the service's old Coral JSON protocol (`   application/json  ;` included). */
+export function isLegacyJson(contentTypeHeader: string | undefined, dialect: WireDialect = kinesisDialect): boolean {
+  return dialect.legacyJson !== undefined && mediaTypeOf(contentTypeHeader) === dialect.legacyJson;
 }
 
 export function contentTypeOf(format: WireFormat, dialect: WireDialect = kinesisDialect): string {

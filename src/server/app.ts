@@ -109,6 +109,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
       services: [gatedService(() => services.streams, gate), gatedService(() => services.dynamoDb, gate)],
       logger: deps.logger,
       health: () => ({ storage: deps.storage.name }),
+      random: deps.random,
       routes: [
         // The fault admin endpoint has no authentication of its own: not served where signatures are checked.
         ...(deps.config.auth?.mode === "sigv4" ? [] : [faultsRoute(() => services.streams.faults)]),

@@ -8,7 +8,7 @@ import { createServer as createHttp1Server, type IncomingMessage, type ServerRes
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from "node:http2";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { randomUUID } from "node:crypto";
-import { respondToRpc, errorResponse, type EventStreamToRun, type ResponseToSend, type Router } from "../protocol/respond.js";
+import { respondToRpc, errorResponse, answerIds, type EventStreamToRun, type ResponseToSend, type Router } from "../protocol/respond.js";
 import { ServiceError } from "../protocol/service-error.js";
 import { wireFormatOf } from "../protocol/wire-format.js";
 import { readBody } from "./request-body.js";
@@ -17,6 +17,7 @@ import { createTlsTerminator, tlsHandshakeRecordType, type TlsMaterial } from ".
 import type { Logger } from "../util/logger.js";
 import type { AwsService, RequestFacts } from "../protocol/aws-service.js";
 import type { Authenticator } from "../auth/principal.js";
+import type { Random } from "../util/random.js";
 
 export interface HttpServerConfig {
   host: string;
@@ -49,6 +50,8 @@ export interface HttpServerDeps {
   routes?: readonly HttpRoute[];
   /** Who calls the AWS pipeline (`--auth`); /health, the routes above and CORS preflights stay open. */
   authenticator?: Authenticator;
+  /** Where the answers' `x-amz-id-2` values come from (deps.random); the system's randomness when absent. */
+  random?: Random;
 }
 
 /** One path with its own methods; any other method on it falls through to the AWS pipeline. */
@@ -75,7 +78,12 @@ type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
 
 export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServer> {
-  const router: Router = { services: deps.services, logger: deps.logger, ...(deps.authenticator && { authenticator: deps.authenticator }) };
+  const router: Router = {
+    services: deps.services,
+    logger: deps.logger,
+    ...(deps.authenticator && { authenticator: deps.authenticator }),
+    ...(deps.random && { random: deps.random }),
+  };
   let inFlight = 0;
   let drained: (() => void) | undefined;
   let closing = false;
@@ -101,7 +109,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     handleRequest(deps, router, request, response, () => closing, startEventStream).catch((error) => {
       deps.logger.error({ err: error }, "request handler failed");
       if (!response.headersSent) {
-        response.statusCode = 500;
+        // Still an answer to an AWS call: it carries the ids every answer does.
+        response.writeHead(500, answerIds(randomUUID(), deps.random));
         response.end();
       }
     });
@@ -266,6 +275,7 @@ async function handleRequest(
       randomUUID(),
       format,
       new ServiceError("SerializationException", `Request body exceeds the maximum size of ${deps.config.requestBytesMax} bytes.`, 413),
+      deps.random,
     );
     // A body we did not read to its end leaves the connection unusable: close it after the answer.
     if (declaredLength !== undefined && declaredLength > discardBytesMax) tooLarge.headers.connection = "close";

@@ -4,6 +4,7 @@
  * half-dropped state or a stopped service. The services behind the routed wrappers are read at
  * each call, so a reset swaps them without the HTTP server knowing.
  */
+import type { DeepBody } from "../protocol/body-scan.js";
 import type { AwsService } from "../protocol/aws-service.js";
 
 export class ServiceGate {
@@ -49,6 +50,7 @@ export function gatedService(current: () => AwsService, gate: ServiceGate): AwsS
     ...(first.dialect !== undefined && { dialect: first.dialect }),
     ...(first.qualifyErrorType !== undefined && { qualifyErrorType: (type: string) => current().qualifyErrorType!(type) }),
     hasAction: (name) => current().hasAction(name),
+    ...(first.deepBodyError !== undefined && { deepBodyError: (action: string, deep: DeepBody) => current().deepBodyError!(action, deep) }),
     invoke: (action, body, format, principal, facts) => gate.pass(() => current().invoke(action, body, format, principal, facts)),
   };
 }

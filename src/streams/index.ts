@@ -3,7 +3,7 @@
  */
 import { ReadBudget, readBudgetBytesDefault, readBudgetFloorBytes } from "./records/read-budget.js";
 import type { AwsService } from "../protocol/aws-service.js";
-import { checkShape } from "../protocol/shapes.js";
+import { checkShape, deepBodyError } from "../protocol/shapes.js";
 import type { WireFormat } from "../protocol/wire-format.js";
 import { streamsActions } from "./actions/index.js";
 import type { StreamsContext } from "./context.js";
@@ -80,6 +80,7 @@ export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
     faults,
     onDemandScaler,
     hasAction: (name) => Object.prototype.hasOwnProperty.call(streamsActions, name),
+    deepBodyError: (name, deep) => deepBodyError(streamsActions[name]!.shape, deep),
     async invoke(name: string, body: unknown, format: WireFormat, principal?: Principal, facts?: RequestFacts) {
       const action = streamsActions[name]!;
       const input = checkShape<Record<string, unknown>>(body, action.shape, format);

@@ -118,10 +118,11 @@ describe("dynamodb > errors", () => {
     }
   });
 
-  it("a wrong JSON type > SerializationException in the deserializer's words", async () => {
-    const response = await dynamoCall(endpoints[0]!.url, "GetItem", { TableName: 5, Key: {} });
-    assert.equal(response.statusCode, 400);
-    assert.equal(response.body.__type, "com.amazon.coral.service#SerializationException");
-    assert.equal(response.body.message, "NUMBER_VALUE cannot be converted to String");
+  it("a wrong JSON type > SerializationException in the deserializer's words, under `Message` as dynalite records", async () => {
+    for (const endpoint of endpoints) {
+      const response = await dynamoCall(endpoint.url, "GetItem", { TableName: 5, Key: {} });
+      assert.equal(response.statusCode, 400, endpoint.name);
+      assert.deepEqual(response.body, { __type: "com.amazon.coral.service#SerializationException", Message: "NUMBER_VALUE cannot be converted to String" }, endpoint.name);
+    }
   });
 });

@@ -248,7 +248,7 @@ describe("protocol > body size cap", () => {
     const body = JSON.stringify({ StreamName: "a".repeat(requestBytesMax) });
     const response = await rawRequest(small.url, body, { contentType: json, target: "Kinesis_20131202.CreateStream" });
     assert.equal(response.statusCode, 413);
-    assert.deepEqual(response.body, { __type: "SerializationException", message: tooLargeMessage });
+    assert.deepEqual(response.body, { __type: "SerializationException", Message: tooLargeMessage });
     const after = await jsonCall(small.url, "CreateStream", { StreamName: randomStreamName("cap"), ShardCount: 1 });
     assert.equal(after.statusCode, 200);
   });

@@ -39,7 +39,7 @@ test("shapes > types > containers in scalar places", () => {
   assert.equal(failure({ Name: {} }).wireMessage, "Start of structure or map found where not expected.");
   assert.equal(failure({ Items: "x" }).wireMessage, "Expected list or null");
   assert.equal(failure({ Tags: 1 }).wireMessage, "Expected map or null");
-  assert.equal(failure({ Flag: 1 }).wireMessage, "class java.math.BigDecimal can not be converted to an Boolean");
+  assert.equal(failure({ Flag: 1 }).wireMessage, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean");
 });
 
 test("shapes > types > base64 blobs are checked strictly in JSON", () => {

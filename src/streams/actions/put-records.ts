@@ -45,8 +45,8 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
         required: true,
         lengthMin: 1,
         lengthMax: limits.putRecordsEntriesMax,
-        // How AWS's Java model prints an entry inside the list's value in validation messages.
-        memberText: "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@2",
+        // AWS's Java model class for an entry: validation messages print each as `<class>@<hash>`.
+        memberClass: "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry",
         member: {
           type: "structure",
           members: {

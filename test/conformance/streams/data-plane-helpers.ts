@@ -52,11 +52,10 @@ export function assertError(response: RawResponse, statusCode: number, type: str
   assert.deepEqual(response.body, { __type: type, message });
 }
 
-/** A SerializationException's text (the envelope's message key belongs to the protocol layer). */
+/** A SerializationException: AWS sends its text under `Message`, capitalised. */
 export function assertSerialization(response: RawResponse, message: string): void {
   assert.equal(response.statusCode, 400, JSON.stringify(response.body));
-  assert.equal(response.body.__type, "SerializationException");
-  assert.equal(response.body.message ?? response.body.Message, message);
+  assert.deepEqual(response.body, { __type: "SerializationException", Message: message });
 }
 
 /** Creates a stream and waits (bounded) until it is ACTIVE. */

@@ -10,7 +10,8 @@ import {
 
 const mib = 1024 * 1024;
 const twoTo128 = 1n << 128n;
-const entryText = "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@2";
+/** How AWS prints an entry `{PartitionKey: "", Data: ""}` in a validation message (kinesalite test/putRecords.js, recorded against AWS). */
+const entryText = "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@c965e310";
 
 let server: TestServer;
 let client: KinesisClient;
