@@ -98,7 +98,9 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
       },
     },
   }).catch((error: NodeJS.ErrnoException) => {
-    if (error instanceof InitError || error instanceof StartError) throw new StartError(error.message);
+    // An entry's error names its place in the file (streams[1]); the file itself is named here.
+    if (error instanceof InitError) throw new StartError(String(options.init) === "" || inputs.initDocument !== undefined ? `init: ${error.message}` : `the init file ${String(options.init)}: ${error.message}`);
+    if (error instanceof StartError) throw error;
     throw new StartError(`cannot start: ${error.code === undefined ? "" : `${error.code} `}${error.message}`);
   });
   return { app, dataDir: memory ? undefined : dataDir, tlsDir: selfSigned && tls ? selfSignedPaths(dataDir).dir : undefined, storageName: storage.name };
