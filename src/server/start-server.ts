@@ -149,7 +149,7 @@ async function loadFaults(path: string, document: unknown): Promise<FaultConfig 
 async function loadInit(path: string, document: unknown): Promise<InitDocument | undefined> {
   if (document !== undefined) {
     const checked = checkInitDocument(document);
-    if (!checked.ok) throw new StartError(`the init document: ${checked.message}`);
+    if (!checked.ok) throw new StartError(`init: ${checked.message}`);
     return checked.document;
   }
   if (path === "") return undefined;
