@@ -1,5 +1,5 @@
 import { defineAction } from "../action.js";
-import { SequenceNumber, ShardId, StreamARN, StreamName } from "../shapes/common.js";
+import { DryRun, SequenceNumber, ShardId, streamReference } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { issueIterator, retainedStartOffset, retentionCutoffMs, shardEpochSeconds, trimIfDue } from "../records/index.js";
 import { encodedShardId, parseSequenceNumber } from "../../core/sequence-number.js";
@@ -18,6 +18,7 @@ export interface GetShardIteratorInput extends StreamReference {
   StartingSequenceNumber?: string;
   /** Epoch milliseconds (the shape checker converts both wire forms). */
   Timestamp?: number;
+  DryRun?: boolean;
 }
 
 /** What the start-position rules need to know about the request's shard. */
@@ -38,18 +39,21 @@ export const getShardIterator = defineAction<GetShardIteratorInput, { ShardItera
       ShardId: { ...ShardId, required: true },
       ShardIteratorType: { type: "string", required: true, enum: iteratorTypes },
       StartingSequenceNumber: SequenceNumber,
-      StreamName,
       Timestamp: { type: "timestamp" },
-      StreamARN,
+      ...streamReference,
+      DryRun,
     },
   },
   // The shard's five calls a second (streams/limits) are charged only to a call that names a real
   // shard and a valid start: an invalid call gets its own error, never a throttle.
   async check(context, input) {
     await start(context, input);
+    // A dry run that passed every check answers here, before it is charged to the shard's rate.
+    if (input.DryRun === true) throw streamsErrors.dryRunSucceeded();
   },
   async run(context, input) {
     const { at, offset } = await start(context, input);
+    if (input.DryRun === true) throw streamsErrors.dryRunSucceeded();
     return { ShardIterator: issueIterator(context, at.meta, at.shard.shardIndex, offset, at.nowMs) };
   },
 });

@@ -1,6 +1,6 @@
 /**
  * DryRun on the data plane (PutRecord, PutRecords, GetRecords, SubscribeToShard; the current
- * model's member, docs: streams/latest/dev/kds-dryrun-validation): with DryRun true a request
+ * model's member; GetShardIterator too, docs: streams/latest/dev/kds-dryrun-validation): with DryRun true a request
  * that passes every check answers HTTP 400 DryRunOperationException and reads or writes nothing;
  * one that fails a check answers that check's error, as without DryRun. DryRun false is an
  * ordinary request.
@@ -79,6 +79,23 @@ describe("DryRun", () => {
     const { ShardIterator } = await ok(server, "GetShardIterator", { StreamName: name, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" });
     await assertError(server, "GetRecords", { ShardIterator, DryRun: true }, "DryRunOperationException", dryRunMessage);
     assert.ok((await ok(server, "GetRecords", { ShardIterator })).Records.length > 0);
+  });
+
+  it("GetShardIterator answers DryRunOperationException after its checks", async () => {
+    const body = { StreamName: name, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON", DryRun: true };
+    for (const format of formats) {
+      const response = await call(server, format, "GetShardIterator", body);
+      assert.deepEqual([response.statusCode, response.body], [400, { __type: "DryRunOperationException", message: dryRunMessage }], format);
+    }
+    await assertError(server, "GetShardIterator", { ...body, ShardId: "shardId-000000000009" }, "ResourceNotFoundException",
+      `Shard shardId-000000000009 in stream ${name} under account ${server.accountId} does not exist`);
+    await assertError(server, "GetShardIterator", { ...body, ShardIteratorType: "AT_SEQUENCE_NUMBER" }, "InvalidArgumentException",
+      "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or " +
+        "(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified AT_SEQUENCE_NUMBER and no StartingSequenceNumber.");
+    await assert.rejects(
+      client.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId, ShardIteratorType: "LATEST", DryRun: true })),
+      DryRunOperationException,
+    );
   });
 
   it("SubscribeToShard answers DryRunOperationException before any event stream", async () => {
