@@ -37,10 +37,16 @@ export interface SequencePosition {
   arrivalMs: number;
 }
 
-/** What a sequence number in any layout AWS parses says; `version` 2 is ours. */
+/**
+ * What a sequence number in any layout AWS parses says; `version` 2 is ours. `"tributary-0"` is the
+ * layout Tributary issued before it followed AWS's (marker bit 184, arrival ms, 24-bit shard index,
+ * 64-bit offset, 52 zero bits): a range AWS calls invalid, read so that checkpoints stored by an
+ * earlier version (KCL lease tables, users' own stores) still resume after an upgrade.
+ */
 export type ParsedSequenceNumber =
   | ({ version: 2 } & SequencePosition)
-  | { version: 0 | 1; shardEpochSeconds: number; shardIndex: number };
+  | { version: 0 | 1; shardEpochSeconds: number; shardIndex: number }
+  | { version: "tributary-0"; shardIndex: number; offset: number };
 
 const versionShift = 0n;
 const shardIndexShift = 4n;
@@ -90,6 +96,7 @@ export function parseSequenceNumber(text: string): ParsedSequenceNumber | undefi
     if (shardEpochSeconds >= epochSecondsLimit) return undefined;
     return { version: 0, shardEpochSeconds, shardIndex: parseInt(hex.slice(28, 32), 16) };
   }
+  if (value < twoTo185 && value >> 184n === 1n) return parseTributaryLayout0(value);
   if (value <= twoTo185 || value >= layoutTop) return undefined;
   const hex = value.toString(16);
   const version = hex[46];
@@ -108,6 +115,17 @@ export function parseSequenceNumber(text: string): ParsedSequenceNumber | undefi
     offset: Math.min(position, Number.MAX_SAFE_INTEGER) - 1,
     arrivalMs: parseInt(hex.slice(29, 38), 16) * 1000,
   };
+}
+
+const layout0OffsetShift = 52n;
+const layout0ShardShift = 116n;
+
+/** Tributary's own pre-AWS layout (see ParsedSequenceNumber), or undefined when its zero bits are not zero. */
+function parseTributaryLayout0(value: bigint): ParsedSequenceNumber | undefined {
+  if ((value & ((1n << layout0OffsetShift) - 1n)) !== 0n) return undefined;
+  const offset = (value >> layout0OffsetShift) & ((1n << 64n) - 1n);
+  if (offset > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  return { version: "tributary-0", shardIndex: Number((value >> layout0ShardShift) & 0xff_ffffn), offset: Number(offset) };
 }
 
 /** A sequence number in our layout (version 2), or undefined. */

@@ -120,6 +120,11 @@ function sequencePosition(at: ShardAt, sequenceNumber: string): number {
   if (!parsed) throw streamsErrors.invalidStartingSequenceNumber(sequenceNumber, shardId, streamName, accountId);
   if (parsed.shardIndex !== at.shard.shardIndex) throw streamsErrors.startingSequenceNumberOtherShard(encodedShardId(parsed.shardIndex), shardId);
   if (parsed.version === 0) throw streamsErrors.legacySequenceNumberFailure();
+  // A checkpoint from before the AWS layout names its offset directly (its shard index was checked above).
+  if (parsed.version === "tributary-0") {
+    if (parsed.offset + 1 > at.log.endOffset()) throw streamsErrors.foreignStartingSequenceNumber(sequenceNumber, shardId, streamName, accountId);
+    return parsed.offset + 1;
+  }
   const issuedHere =
     parsed.version === 2 && parsed.shardEpochSeconds === shardEpochSeconds(at.meta.shards, at.shard) && parsed.offset + 1 <= at.log.endOffset();
   if (!issuedHere) throw streamsErrors.foreignStartingSequenceNumber(sequenceNumber, shardId, streamName, accountId);

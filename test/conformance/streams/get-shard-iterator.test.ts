@@ -427,3 +427,26 @@ test("GetShardIterator > sequence numbers > a child shard's numbers exceed its p
     await local.stop();
   }
 });
+
+test("a checkpoint in Tributary's layout before AWS's (marker bit 184, arrival ms, shard index, offset) still resumes where it was", async () => {
+  const name = randomStreamName("gsi-old-checkpoint");
+  await createActiveStream(client, name, 1);
+  for (const data of ["a", "b", "c"]) await put(name, data);
+  // The earlier layout, bit for bit: 1 << 184 | arrivalMs << 140 | shardIndex << 116 | offset << 52.
+  const oldLayout = (offset: number) => ((1n << 184n) | (1_700_000_000_000n << 140n) | (BigInt(offset) << 52n)).toString();
+  assert.equal(oldLayout(1).length, 56);
+  const after = await client.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId(0), ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: oldLayout(1) }));
+  assert.deepEqual(await dataFrom(after.ShardIterator!), ["c"]);
+  const at = await client.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId(0), ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: oldLayout(1) }));
+  assert.deepEqual(await dataFrom(at.ShardIterator!), ["b", "c"]);
+  // One the shard never issued is refused as any foreign number is; another shard's is named.
+  await assert.rejects(
+    client.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId(0), ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: oldLayout(7) })),
+    (error: Error) => error.name === "InvalidArgumentException" && /did not come from this stream/.test(error.message),
+  );
+  const otherShard = ((1n << 184n) | (1n << 116n) | (1n << 52n)).toString();
+  await assert.rejects(
+    client.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId(0), ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: otherShard })),
+    (error: Error) => error.name === "InvalidArgumentException" && error.message.includes("It encodes shardId-000000000001"),
+  );
+});
