@@ -9,7 +9,7 @@ import { resetRoute } from "./reset-route.js";
 import { ServiceGate, gatedService } from "./service-gate.js";
 import { dropAllState, type DroppedState } from "./drop-all-state.js";
 import { provision } from "./init-provision.js";
-import { InitError, type InitDocument } from "./init-file.js";
+import type { InitDocument } from "./init-file.js";
 import { createDynamoDbService } from "../dynamodb/index.js";
 import type { AwsService } from "../protocol/aws-service.js";
 import type { TlsMaterial } from "./tls.js";
@@ -248,4 +248,3 @@ function closeCredentials(deps: AppDeps): void {
   if (deps.config.auth?.mode === "sigv4") deps.config.auth.credentials.close();
 }
 
-export { InitError };

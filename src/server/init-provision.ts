@@ -176,7 +176,7 @@ class Provisioner {
       }
       const table = await this.describeTable(name, where);
       if (table !== undefined && table.TableStatus !== "DELETING") {
-        if (JSON.stringify(sortedKeySchema(table.KeySchema)) !== JSON.stringify(sortedKeySchema(entry.KeySchema))) {
+        if (JSON.stringify(keySchemaPairs(table.KeySchema)) !== JSON.stringify(keySchemaPairs(entry.KeySchema))) {
           this.deps.logger.warn({ table: name, entry: where }, "init: the table exists with another key schema; left as it is");
         }
         return false;
@@ -269,8 +269,8 @@ function isType(error: unknown, type: string): boolean {
   return error instanceof ServiceError && error.type.slice(error.type.lastIndexOf("#") + 1) === type;
 }
 
-/** A key schema as a comparable value, or the value itself when it is not one. */
-function sortedKeySchema(value: unknown): unknown {
+/** A key schema as comparable [name, type] pairs in its order, or the value itself when it is not a list. */
+function keySchemaPairs(value: unknown): unknown {
   if (!Array.isArray(value)) return value;
   return value.map((element: { AttributeName?: unknown; KeyType?: unknown }) => [element?.AttributeName, element?.KeyType]);
 }
