@@ -3,7 +3,7 @@
  * directory (docs/formats/log-segment.md, "Data directory"):
  *
  *   <dataDir>/format             "tributary-data <version>": written once the catalog exists
- *   <dataDir>/lock               pid of the server using the directory
+ *   <dataDir>/lock               socket held while a server uses the directory (src/storage/dir-lock.ts)
  *   <dataDir>/catalog/catalog    the catalog snapshot (docs/formats/catalog.md)
  *   <dataDir>/logs/<streamId>/<shardIndex>/<base>.log|.index   (docs/formats/log-segment.md)
  *   <dataDir>/trash/             streams being deleted
@@ -14,7 +14,8 @@
  */
 import { dirname } from "node:path";
 import type { StorageEngine } from "./types.js";
-import { isNotFound, nodeFs, readWholeFile, replaceFile, type FsPort } from "./fs-port.js";
+import { isNotFound, nodeFs, readWholeFile, replaceFile, type DirLock, type FsPort } from "./fs-port.js";
+import { DataDirError, errnoText } from "./data-dir-error.js";
 import { FileCatalog } from "./catalog/file-catalog.js";
 import { EmbeddedLogStore } from "./log/log-store.js";
 import { EmbeddedTableStore } from "./tables/embedded-tables.js";
@@ -24,13 +25,12 @@ import { defaultLogOptions, type FsyncPolicy, type LogEnv, type LogOptions } fro
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
-import { currentProcess, type ProcessIdentity } from "../util/process-identity.js";
 
 export type { FsyncPolicy } from "./log/log-env.js";
+export { DataDirError } from "./data-dir-error.js";
 
 export const dataDirFormatVersion = 1;
 const formatFileName = "format";
-const lockFileName = "lock";
 
 export interface EmbeddedEngineOptions extends Partial<Omit<LogOptions, "fsync">> {
   dataDir: string;
@@ -41,12 +41,6 @@ export interface EmbeddedEngineOptions extends Partial<Omit<LogOptions, "fsync">
   logger: Logger;
   /** The account the streams of a catalog written before accounts (format 1 or 2) belong to: the server's configured one. */
   accountId: string;
-  /** Who we are, for the directory lock; tests inject another. */
-  process?: ProcessIdentity;
-}
-
-export class DataDirError extends Error {
-  override name = "DataDirError";
 }
 
 export async function createEmbeddedEngine(options: EmbeddedEngineOptions): Promise<StorageEngine> {
@@ -54,10 +48,20 @@ export async function createEmbeddedEngine(options: EmbeddedEngineOptions): Prom
   const dataDir = options.dataDir.replace(/\/+$/, "") || "/";
   const logOptions: LogOptions = { ...defaultLogOptions, ...definedOnly(options), fsync: options.fsync };
   const logger = options.logger.child({ component: "storage" });
-  await fs.mkdir(dataDir);
-  const identity = options.process ?? currentProcess;
-  await acquireLock(fs, dataDir, identity);
+  await prepareDataDir(dataDir, fs);
+  const lock = await fs.lockDir(dataDir);
+  if (lock.limitation !== undefined) logger.warn({ dataDir }, `data directory lock: ${lock.limitation}`);
+  try {
+    return await openLocked(fs, dataDir, lock, options, logOptions, logger);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
 
+async function openLocked(
+  fs: FsPort, dataDir: string, lock: DirLock, options: EmbeddedEngineOptions, logOptions: LogOptions, logger: Logger,
+): Promise<StorageEngine> {
   const initialised = await readFormat(fs, dataDir);
   const catalog = await FileCatalog.open(fs, `${dataDir}/catalog`, {
     random: options.random,
@@ -95,11 +99,36 @@ export async function createEmbeddedEngine(options: EmbeddedEngineOptions): Prom
         await tables.close();
         await logs.close();
         await catalog.close();
-        await fs.unlink(`${dataDir}/${lockFileName}`).catch(() => undefined);
+        await lock.release();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Creates the data directory and its missing parents, or rejects with a one-line DataDirError
+ * that says what is in the way: a file, a directory we may not write, a filesystem that holds no
+ * directories (/proc). The CLI calls it before anything else writes there.
+ */
+export async function prepareDataDir(dataDir: string, fs: FsPort = nodeFs): Promise<void> {
+  try {
+    await fs.mkdir(dataDir);
+  } catch (error) {
+    throw new DataDirError(dataDirProblem(dataDir, error as NodeJS.ErrnoException), { cause: error });
+  }
+}
+
+function dataDirProblem(dataDir: string, error: NodeJS.ErrnoException): string {
+  const culprit = error.path ?? dataDir;
+  if (error.code === "ENOTDIR") {
+    return culprit === dataDir ? `the data directory ${dataDir} is a file, not a directory` : `cannot create the data directory ${dataDir}: ${culprit} is a file, not a directory`;
+  }
+  if (error.code === "ENOENT") {
+    // Node's mkdir reported the directory being created; its parent exists, yet refused it.
+    return `cannot create the data directory ${dataDir}: ${dirname(culprit)} does not allow creating ${culprit} (ENOENT)`;
+  }
+  return `cannot create the data directory ${dataDir}: creating ${culprit}: ${errnoText(error)}`;
 }
 
 function definedOnly(options: EmbeddedEngineOptions): Partial<LogOptions> {
@@ -126,18 +155,4 @@ async function readFormat(fs: FsPort, dataDir: string): Promise<boolean> {
     throw new DataDirError(`${dataDir} holds data format ${match[1]}; this version reads format ${dataDirFormatVersion}`);
   }
   return true;
-}
-
-/** One server per data directory: two writers would interleave their appends. */
-async function acquireLock(fs: FsPort, dataDir: string, identity: ProcessIdentity): Promise<void> {
-  try {
-    const owner = Number((await readWholeFile(fs, `${dataDir}/${lockFileName}`)).toString("utf8").trim());
-    if (Number.isSafeInteger(owner) && owner > 0 && owner !== identity.pid && identity.isAlive(owner)) {
-      throw new DataDirError(`${dataDir} is in use by process ${owner} (remove ${dataDir}/${lockFileName} if that is wrong)`);
-    }
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-  // Durable, so a power loss never leaves a torn lock naming some unrelated live process.
-  await replaceFile(fs, dataDir, lockFileName, Buffer.from(`${identity.pid}\n`), true);
 }

@@ -7,6 +7,10 @@
  * them into outcome values at its interface.
  */
 import * as fs from "node:fs";
+import { dirname } from "node:path";
+import { lockDataDir, type DirLock } from "./dir-lock.js";
+
+export type { DirLock } from "./dir-lock.js";
 
 export type OpenMode =
   /** Read only; the file must exist. */
@@ -44,7 +48,10 @@ export interface DirEntry {
 export interface FsPort {
   open(path: string, mode: OpenMode, options?: OpenOptions): Promise<FileHandlePort>;
   readdir(path: string): Promise<DirEntry[]>;
-  /** Creates the directory and any missing parents; succeeds if it exists. */
+  /**
+   * Creates the directory and any missing parents; succeeds if it exists. A path component that
+   * is not a directory rejects with ENOTDIR whose `path` names it.
+   */
   mkdir(path: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
@@ -53,6 +60,11 @@ export interface FsPort {
   syncDir(path: string): Promise<void>;
   /** Whether a path exists (file or directory). */
   exists(path: string): Promise<boolean>;
+  /**
+   * Takes the directory's one-server lock, which the system releases if the process dies
+   * (src/storage/dir-lock.ts); rejects with a DataDirError while another holds it.
+   */
+  lockDir(path: string): Promise<DirLock>;
 }
 
 /** Error codes that mean the disk (or quota) is full. */
@@ -114,9 +126,7 @@ export const nodeFs: FsPort = {
     const entries = await fs.promises.readdir(path, { withFileTypes: true });
     return entries.map((entry) => ({ name: entry.name, isDirectory: entry.isDirectory() }));
   },
-  async mkdir(path) {
-    await fs.promises.mkdir(path, { recursive: true });
-  },
+  mkdir: makeDirectories,
   rename: (from, to) => fs.promises.rename(from, to),
   unlink: (path) => fs.promises.unlink(path),
   rmdir: (path) => fs.promises.rmdir(path),
@@ -137,7 +147,38 @@ export const nodeFs: FsPort = {
       throw error;
     }
   },
+  lockDir: lockDataDir,
 };
+
+/**
+ * mkdir -p, one component at a time and each at most twice. Not Node's `recursive: true`: on a
+ * filesystem that answers ENOENT although the parent exists (/proc), Node retries forever — a
+ * server given `--data-dir /proc/foo` hung.
+ */
+async function makeDirectories(path: string): Promise<void> {
+  const first = await mkdirOnce(path);
+  if (first === undefined) return;
+  const parent = dirname(path);
+  if (parent === path || (first.code !== "ENOENT" && first.code !== "ENOTDIR")) throw first;
+  // Missing parent (ENOENT), or one that is a file (ENOTDIR): the parent's own creation names it.
+  await makeDirectories(parent);
+  const second = await mkdirOnce(path);
+  if (second !== undefined) throw second;
+}
+
+/** Creates one directory; undefined if it is there now, else the error (EEXIST on a file becomes ENOTDIR). */
+async function mkdirOnce(path: string): Promise<NodeJS.ErrnoException | undefined> {
+  try {
+    await fs.promises.mkdir(path);
+    return undefined;
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException;
+    if (failure.code !== "EEXIST") return failure;
+    const stats = await fs.promises.stat(path);
+    if (stats.isDirectory()) return undefined;
+    return Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), { code: "ENOTDIR", path, syscall: "mkdir" });
+  }
+}
 
 /** Writes every byte, continuing after short writes; rejects with the error that stopped it. */
 export async function writeFully(handle: FileHandlePort, buffers: readonly Buffer[], position: number): Promise<void> {

@@ -98,22 +98,33 @@ describe("storage > log > layout", () => {
   it("lets one server at a time use a data directory", async () => {
     const fs = new SimFs();
     const engine = await openSim(fs);
-    const other = { pid: 4242, isAlive: () => true };
-    await assert.rejects(openSim(fs, { process: other }), { name: "DataDirError" });
+    await assert.rejects(openSim(fs), { name: "DataDirError", message: "/data is in use by another Tributary server" });
     await engine.close();
-    const second = await openSim(fs, { process: other });
-    await assert.rejects(openSim(fs, { process: { pid: 1, isAlive: () => true } }), { name: "DataDirError" });
+    const second = await openSim(fs);
+    await assert.rejects(openSim(fs), { name: "DataDirError" });
     await second.close();
   });
 
-  it("takes a stale lock from a process that is gone", async () => {
+  it("releases the lock when opening fails after taking it", async () => {
     const fs = new SimFs();
     await fs.mkdir(simDataDir);
-    const handle = await fs.open(`${simDataDir}/lock`, "createTruncate");
-    await handle.writev([Buffer.from("4343\n")], 0);
+    const handle = await fs.open(`${simDataDir}/format`, "createTruncate");
+    await handle.writev([Buffer.from("not a marker\n")], 0);
     await handle.close();
-    const engine = await openSim(fs, { process: { pid: 5, isAlive: (pid) => pid !== 4343 } });
+    await assert.rejects(openSim(fs), { name: "DataDirError", message: "/data/format is not a Tributary format marker" });
+    await fs.unlink(`${simDataDir}/format`);
+    const engine = await openSim(fs);
     await engine.close();
+  });
+
+  it("a crashed server's lock does not outlive it", async () => {
+    const fs = new SimFs();
+    await openSim(fs);
+    await assert.rejects(openSim(fs), { name: "DataDirError" });
+    fs.crash();
+    const rebooted = fs.crashImage("process");
+    const reopened = await openSim(rebooted);
+    await reopened.close();
   });
 
   it("reads one index interval to find a record, not the segment", async () => {

@@ -12,8 +12,11 @@
  *   `capacityBytes` makes writes fail with ENOSPC (after a short write) when the disk is full.
  * - `delay` can hold any call (to prove ordering); `crash()` freezes the disk: every call from then
  *   on never settles, so the old engine is dead, and `crashImage()` gives the disk after reboot.
+ * - Directory locks (`lockDir`) live with this disk object, as the real ones live with the
+ *   process: released by `release()`, and absent from a crash image (the holder died).
  */
-import type { DirEntry, FileHandlePort, FsPort, OpenMode, OpenOptions } from "../../src/storage/fs-port.js";
+import type { DirEntry, DirLock, FileHandlePort, FsPort, OpenMode, OpenOptions } from "../../src/storage/fs-port.js";
+import { DataDirError } from "../../src/storage/data-dir-error.js";
 /** Any source of random integers in [0, bound). */
 export interface IntSource {
   int(bound: number): number;
@@ -115,6 +118,7 @@ export class SimFs implements FsPort {
   recording = false;
   private frozen = false;
   private root: DirNode = newDir();
+  private readonly lockedDirs = new Set<string>();
 
   crash(): void {
     this.frozen = true;
@@ -286,6 +290,18 @@ export class SimFs implements FsPort {
   async exists(path: string): Promise<boolean> {
     await this.enter({ kind: "exists", path });
     return this.lookup(path) !== undefined;
+  }
+
+  async lockDir(path: string): Promise<DirLock> {
+    if (this.frozen) return never();
+    if (this.lookup(path)?.kind !== "dir") throw errnoError("ENOENT", `lockDir '${path}'`);
+    if (this.lockedDirs.has(path)) throw new DataDirError(`${path} is in use by another Tributary server`);
+    this.lockedDirs.add(path);
+    return {
+      release: async () => {
+        this.lockedDirs.delete(path);
+      },
+    };
   }
 
   /** Every call passes here: freeze, delay, record, inject. */

@@ -1,0 +1,185 @@
+/**
+ * The data-directory lock: one server per data directory, released by the kernel the moment the
+ * holder dies — even while the dead process is still a zombie, and whatever process later reuses
+ * its PID — so a supervisor's immediate restart after kill -9 always finds the directory free.
+ * Node has no flock/fcntl lock without a native addon; a listening Unix socket has the same
+ * property (the kernel closes it with the process) and is built in.
+ *
+ * 1. Linux: a socket in the abstract namespace named from the directory's device and inode,
+ *    `\0tributary-data-dir/<dev>/<ino>` (the same directory by any path, bind mount or symlink).
+ *    bind() is the mutex: it fails with EADDRINUSE while a process in the same network namespace
+ *    holds the name, and two servers starting at the same instant cannot both win. Nothing is
+ *    left on disk to go stale.
+ * 2. Everywhere: `<dataDir>/lock`, a socket file. Abstract names belong to a network namespace,
+ *    so two containers with networks of their own sharing one volume would not see each other's;
+ *    the file they both see. A file left by a dead holder refuses connections (ECONNREFUSED) and
+ *    is replaced; one that answers belongs to a live server, and we refuse to start. (The PID
+ *    file of earlier versions, also named `lock`, refuses connections too and is replaced.)
+ *    Replacing is check-then-act: step 1 makes it safe within a network namespace; across
+ *    namespaces two servers starting within the same millisecond could both pass
+ *    (docs/container.md says so). Where there is no abstract namespace this file is the lock.
+ *
+ * Either socket answers a connection with the holder's pid and closes it: that is how a refused
+ * server names the other one. docs/formats/log-segment.md describes both.
+ */
+import net from "node:net";
+import { stat, unlink } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DataDirError, errnoText } from "./data-dir-error.js";
+
+export interface DirLock {
+  /**
+   * Set when the lock covers less than usual: why (e.g. the socket file could not be made, so
+   * servers in other network namespaces are not excluded). The engine logs it as a warning.
+   */
+  readonly limitation?: string;
+  /** Closes the sockets (Node removes the socket file as it closes it). */
+  release(): Promise<void>;
+}
+
+export const lockFileName = "lock";
+/** sun_path holds 108 bytes on Linux (104 on macOS and the BSDs), the terminating NUL included. */
+const socketPathBytesMax = process.platform === "linux" ? 107 : 103;
+/** How long a refused server waits for the holder to say its pid (it is named without one after). */
+const ownerAnswerTimeoutMs = 2_000;
+/** How long a name that is bound but refuses connections may take to become free. */
+const dyingHolderWaitMs = 2_000;
+const dyingHolderPollMs = 5;
+/** Replacing a stale socket file can race with its removal by someone else; a few tries settle it. */
+const staleReplaceAttemptsMax = 3;
+/** What connecting to a lock socket without a live holder behind it fails with (askOwner). */
+const deadHolderCodes = new Set(["ECONNREFUSED", "ENOENT", "ECONNRESET", "EPIPE"]);
+/** Codes that mean the directory is not writable for us: the server could not store data either. */
+const notWritableCodes = new Set(["EACCES", "EPERM", "EROFS"]);
+
+/** Takes the lock on `dataDir` (which must exist) or rejects with a DataDirError naming the holder. */
+export async function lockDataDir(dataDir: string): Promise<DirLock> {
+  const held: net.Server[] = [];
+  try {
+    if (process.platform === "linux") {
+      const { dev, ino } = await stat(dataDir, { bigint: true });
+      held.push(await takeAbstractSocket(dataDir, `\0tributary-data-dir/${dev}/${ino}`));
+    }
+    const limitation = await takeLockFile(dataDir, held);
+    return {
+      ...(limitation !== undefined && { limitation }),
+      release: () => closeAll(held),
+    };
+  } catch (error) {
+    await closeAll(held);
+    throw error;
+  }
+}
+
+async function takeAbstractSocket(dataDir: string, name: string): Promise<net.Server> {
+  const deadline = performance.now() + dyingHolderWaitMs;
+  for (;;) {
+    const outcome = await listen(name);
+    if (outcome instanceof net.Server) return outcome;
+    if (outcome.code !== "EADDRINUSE") throw lockFailure(dataDir, "its lock socket", outcome);
+    const answer = await askOwner(name);
+    if (answer.live) throw inUse(dataDir, answer.pid, "");
+    // Bound but not accepting: a holder that is dying (its last threads still exiting) or one
+    // between its bind and its listen. Either settles within milliseconds.
+    if (performance.now() > deadline) throw inUse(dataDir, undefined, ", which does not answer");
+    await sleep(dyingHolderPollMs);
+  }
+}
+
+/** Adds the socket file to `held`; returns a limitation instead where the abstract socket suffices. */
+async function takeLockFile(dataDir: string, held: net.Server[]): Promise<string | undefined> {
+  const path = `${dataDir}/${lockFileName}`;
+  const abstractHeld = held.length > 0;
+  if (Buffer.byteLength(path) > socketPathBytesMax) {
+    const why = `${path} is longer than a socket path may be (${socketPathBytesMax} bytes)`;
+    if (abstractHeld) return `${why}: servers in other network namespaces (containers) sharing the directory are not excluded`;
+    throw new DataDirError(`cannot lock the data directory ${dataDir}: ${why}`);
+  }
+  for (let attempt = 0; attempt < staleReplaceAttemptsMax; attempt++) {
+    const outcome = await listen(path);
+    if (outcome instanceof net.Server) {
+      held.push(outcome);
+      return undefined;
+    }
+    if (outcome.code !== "EADDRINUSE") {
+      if (abstractHeld && !notWritableCodes.has(outcome.code ?? "")) {
+        return `${path} cannot be a socket here (${outcome.code}): servers in other network namespaces (containers) sharing the directory are not excluded`;
+      }
+      throw lockFailure(dataDir, path, outcome);
+    }
+    const answer = await askOwner(path);
+    if (answer.live) throw inUse(dataDir, answer.pid, abstractHeld ? ", in another network namespace" : "");
+    // A dead holder's socket (or an old PID file): nobody answers, so it is ours to replace.
+    await unlink(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw lockFailure(dataDir, path, error);
+    });
+  }
+  throw new DataDirError(`cannot lock the data directory ${dataDir}: ${path} kept reappearing`);
+}
+
+function listen(path: string): Promise<net.Server | NodeJS.ErrnoException> {
+  return new Promise((resolve) => {
+    const server = net.createServer((socket) => {
+      socket.on("error", () => undefined);
+      socket.end(`${process.pid}\n`);
+    });
+    server.once("error", resolve);
+    server.listen(path, () => {
+      server.off("error", resolve);
+      // A lock must never be what keeps the process alive.
+      server.unref();
+      resolve(server);
+    });
+  });
+}
+
+interface OwnerAnswer {
+  live: boolean;
+  pid?: number;
+}
+
+/**
+ * Connects to a lock socket: a holder answers with its pid. Refused (ECONNREFUSED: nobody
+ * listens, or not a socket at all), gone (ENOENT) or reset before it said anything (ECONNRESET:
+ * a holder being killed drops its queue) means no live holder. Anything else — EACCES, EAGAIN on
+ * a full backlog, silence — cannot prove the holder dead.
+ */
+function askOwner(path: string): Promise<OwnerAnswer> {
+  return new Promise((resolve) => {
+    let text = "";
+    const socket = net.connect(path);
+    const finish = (answer: OwnerAnswer) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const finishWithPid = () => {
+      const pid = Number(text.trim());
+      finish(Number.isSafeInteger(pid) && pid > 0 ? { live: true, pid } : { live: true });
+    };
+    const timer = setTimeout(finishWithPid, ownerAnswerTimeoutMs);
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+      if (text.includes("\n") || text.length > 32) finishWithPid();
+    });
+    socket.on("end", finishWithPid);
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      if (text.length > 0) return finishWithPid();
+      finish({ live: !deadHolderCodes.has(error.code ?? "") });
+    });
+  });
+}
+
+function inUse(dataDir: string, pid: number | undefined, where: string): DataDirError {
+  const who = pid === undefined ? where : pid === process.pid ? " (this process)" : ` (pid ${pid}${where})`;
+  return new DataDirError(`${dataDir} is in use by another Tributary server${who}`);
+}
+
+function lockFailure(dataDir: string, what: string, error: NodeJS.ErrnoException): DataDirError {
+  return new DataDirError(`cannot lock the data directory ${dataDir}: creating ${what}: ${errnoText(error)}`, { cause: error });
+}
+
+async function closeAll(servers: net.Server[]): Promise<void> {
+  await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+}
