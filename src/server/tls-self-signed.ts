@@ -8,7 +8,8 @@
  * written to a temporary name and renamed, so a crash never leaves half a key.
  */
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, readFile, rename, writeFile } from "node:fs/promises";
+import { makeDirectories } from "../storage/fs-port.js";
 import { hostname } from "node:os";
 import { isIP } from "node:net";
 import { join } from "node:path";
@@ -61,7 +62,8 @@ export async function loadOrCreateSelfSigned(deps: SelfSignedDeps): Promise<TlsM
     return existing!;
   }
   const material = createSelfSignedCertificate({ commonName: "Tributary self-signed", ...names, nowMs, validityMs: selfSignedValidityMs, random: deps.random });
-  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  // Not mkdir's `recursive`, which loops forever under /proc (--data-dir /proc/foo hung).
+  await makeDirectories(paths.dir, 0o700);
   await writeAtomically(paths.key, material.key, 0o600);
   await writeAtomically(paths.cert, material.cert, 0o644);
   deps.logger.info({ cert: paths.cert, key: paths.key, reason, names: [...names.dnsNames, ...names.ipAddresses] }, "TLS: generated a self-signed certificate; trust the cert file in clients");

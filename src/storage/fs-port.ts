@@ -126,7 +126,7 @@ export const nodeFs: FsPort = {
     const entries = await fs.promises.readdir(path, { withFileTypes: true });
     return entries.map((entry) => ({ name: entry.name, isDirectory: entry.isDirectory() }));
   },
-  mkdir: makeDirectories,
+  mkdir: (path) => makeDirectories(path),
   rename: (from, to) => fs.promises.rename(from, to),
   unlink: (path) => fs.promises.unlink(path),
   rmdir: (path) => fs.promises.rmdir(path),
@@ -151,25 +151,26 @@ export const nodeFs: FsPort = {
 };
 
 /**
- * mkdir -p, one component at a time and each at most twice. Not Node's `recursive: true`: on a
- * filesystem that answers ENOENT although the parent exists (/proc), Node retries forever — a
- * server given `--data-dir /proc/foo` hung.
+ * mkdir -p, one component at a time and each at most twice; `mode` for each directory it creates.
+ * Not Node's `recursive: true`: on a filesystem that answers ENOENT although the parent exists
+ * (/proc), Node retries forever — a server given `--data-dir /proc/foo` hung. A component that is
+ * a file rejects with ENOTDIR whose `path` names it.
  */
-async function makeDirectories(path: string): Promise<void> {
-  const first = await mkdirOnce(path);
+export async function makeDirectories(path: string, mode?: number): Promise<void> {
+  const first = await mkdirOnce(path, mode);
   if (first === undefined) return;
   const parent = dirname(path);
   if (parent === path || (first.code !== "ENOENT" && first.code !== "ENOTDIR")) throw first;
   // Missing parent (ENOENT), or one that is a file (ENOTDIR): the parent's own creation names it.
-  await makeDirectories(parent);
-  const second = await mkdirOnce(path);
+  await makeDirectories(parent, mode);
+  const second = await mkdirOnce(path, mode);
   if (second !== undefined) throw second;
 }
 
 /** Creates one directory; undefined if it is there now, else the error (EEXIST on a file becomes ENOTDIR). */
-async function mkdirOnce(path: string): Promise<NodeJS.ErrnoException | undefined> {
+async function mkdirOnce(path: string, mode: number | undefined): Promise<NodeJS.ErrnoException | undefined> {
   try {
-    await fs.promises.mkdir(path);
+    await fs.promises.mkdir(path, mode === undefined ? undefined : { mode });
     return undefined;
   } catch (error) {
     const failure = error as NodeJS.ErrnoException;
