@@ -113,6 +113,7 @@ const resolvers: Readonly<Record<string, KinesisActionAuthorization["resources"]
   UpdateMaxRecordSize: stream,
   UpdateShardCount: stream,
   UpdateStreamMode: stream,
+  UpdateStreamRecordDistributionStrategy: stream,
   UpdateStreamWarmThroughput: stream,
 };
 

@@ -9,6 +9,8 @@ import type { HashKeyRange } from "../core/hash-key.js";
 
 export type StreamStatus = "CREATING" | "ACTIVE" | "DELETING" | "UPDATING";
 export type StreamMode = "PROVISIONED" | "ON_DEMAND";
+/** How PutRecord / PutRecords place records: by partition key (the default) or by the service (AUTO). */
+export type RecordDistributionStrategy = "AUTO" | "USER_PARTITION_KEY";
 
 export interface ShardMeta {
   ShardId: string;
@@ -68,6 +70,11 @@ export interface StreamMeta {
   MaxRecordSizeInKiB?: number;
   /** UpdateStreamWarmThroughput / UpdateStreamMode (ON_DEMAND streams only). */
   warmThroughput?: WarmThroughputMeta;
+  /**
+   * CreateStream / UpdateStreamRecordDistributionStrategy (ON_DEMAND streams only). Stored only as
+   * AUTO; absent means USER_PARTITION_KEY, so catalogs written before it load unchanged.
+   */
+  RecordDistributionStrategy?: "AUTO";
   /** When UpdateStreamMode last switched the mode (AWS allows two switches in 24 hours). */
   modeSwitchedAtMs?: number[];
   /** When UpdateShardCount last scaled the stream (AWS allows ten in 24 hours). */
@@ -179,7 +186,9 @@ export interface Catalog {
 /**
  * A record to append. A sealed record (encryption at rest, docs/encryption.md) carries the key
  * reference it was sealed under, an empty partition key and no explicit hash key: `data` holds
- * the sealed partition key, hash key and data. One append is all sealed or all plain.
+ * the sealed partition key, hash key and data. One append is all sealed or all plain. A plain
+ * record's empty partition key means it was written without one (an AUTO stream's record): the
+ * wire's PartitionKey has at least one character, so the empty string is free to mean "absent".
  */
 export interface AppendRecord {
   partitionKey: string;

@@ -248,6 +248,28 @@ export const streamsErrors = {
       `Stream ${streamName} under account ${accountId} has already been scaled by UpdateShardCount ${updatesMax} times in the last 24 hours.`,
       400,
     ),
+  // Service-managed record distribution (RecordDistributionStrategy AUTO). AWS documents the
+  // InvalidArgumentException of each case but publishes no text: these follow its wording above.
+  autoDistributionNotExpected: () =>
+    new ServiceError("InvalidArgumentException", "RecordDistributionStrategy AUTO is not expected when StreamMode=PROVISIONED", 400),
+  autoDistributionNeedsOnDemand: (streamName: string, accountId: string) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `Stream ${streamName} under account ${accountId} is not in ON_DEMAND capacity mode. Record distribution strategy AUTO is only supported for ON_DEMAND streams.`,
+      400,
+    ),
+  provisionedNeedsUserPartitionKey: (streamName: string, accountId: string) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `Stream ${streamName} under account ${accountId} uses record distribution strategy AUTO, which PROVISIONED capacity mode does not support. Update its record distribution strategy to USER_PARTITION_KEY first.`,
+      400,
+    ),
+  orderingOnAutoDistribution: (streamName: string, accountId: string) =>
+    new ServiceError(
+      "InvalidArgumentException",
+      `SequenceNumberForOrdering is not supported on stream ${streamName} under account ${accountId}: its record distribution strategy is AUTO.`,
+      400,
+    ),
   warmThroughputNotExpected: () =>
     new ServiceError("InvalidArgumentException", "WarmThroughputMiBps is not expected when StreamMode=PROVISIONED", 400),
   warmThroughputNeedsOnDemand: (streamName: string, accountId: string) =>

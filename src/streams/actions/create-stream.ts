@@ -6,7 +6,8 @@ import { checkTagText, withTags } from "../tags.js";
 import { warmThroughputChange } from "../warm-throughput.js";
 import { evenHashKeyRanges } from "../../core/hash-key.js";
 import { shardIdFromIndex } from "../../core/shard-id.js";
-import type { ShardMeta, StreamMeta, StreamMode } from "../../storage/types.js";
+import { RecordDistributionStrategy } from "./update-stream-record-distribution-strategy.js";
+import type { RecordDistributionStrategy as Strategy, ShardMeta, StreamMeta, StreamMode } from "../../storage/types.js";
 import type { StreamsContext } from "../context.js";
 
 interface CreateStreamInput {
@@ -16,6 +17,7 @@ interface CreateStreamInput {
   Tags?: Record<string, string>;
   WarmThroughputMiBps?: number;
   MaxRecordSizeInKiB?: number;
+  RecordDistributionStrategy?: Strategy;
 }
 
 /**
@@ -27,6 +29,8 @@ interface CreateStreamInput {
  * MaxRecordSizeInKiB set at creation what UpdateStreamWarmThroughput and UpdateMaxRecordSize
  * change later, under the same rules (warm throughput: ON_DEMAND only, with the account's
  * MinimumThroughputBillingCommitment in force; UpdateStreamMode's wording for a PROVISIONED one).
+ * RecordDistributionStrategy AUTO (records/distribution.ts) is for ON_DEMAND streams only, refused
+ * with a PROVISIONED mode in the same wording; USER_PARTITION_KEY is every stream's default.
  */
 export const createStream = defineAction<CreateStreamInput, undefined>({
   shape: {
@@ -38,6 +42,7 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
       Tags: TagMap,
       WarmThroughputMiBps: { type: "integer", min: 0 },
       MaxRecordSizeInKiB: { type: "integer", min: limits.maxRecordSizeKiBMin, max: limits.maxRecordSizeKiBMax },
+      RecordDistributionStrategy,
     },
   },
   async run(context, input) {
@@ -45,6 +50,7 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
     if (mode === "PROVISIONED" && input.ShardCount === undefined) throw streamsErrors.shardCountExpected();
     if (mode === "ON_DEMAND" && input.ShardCount !== undefined) throw streamsErrors.shardCountNotExpected();
     if (mode === "PROVISIONED" && input.WarmThroughputMiBps !== undefined) throw streamsErrors.warmThroughputNotExpected();
+    if (mode === "PROVISIONED" && input.RecordDistributionStrategy === "AUTO") throw streamsErrors.autoDistributionNotExpected();
     const shardCount = input.ShardCount ?? limits.onDemandShardCountInitial;
     const { accountId } = context;
     await context.streams.exclusive(input.StreamName, async () => {
@@ -57,6 +63,7 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
       const nowMs = context.clock.nowMs();
       const meta = newStreamMeta(context, input.StreamName, shardCount, mode, checkedTags, nowMs);
       if (input.MaxRecordSizeInKiB !== undefined) meta.MaxRecordSizeInKiB = input.MaxRecordSizeInKiB;
+      if (input.RecordDistributionStrategy === "AUTO") meta.RecordDistributionStrategy = "AUTO";
       if (input.WarmThroughputMiBps !== undefined) {
         meta.warmThroughput = warmThroughputChange(context, meta, mode, input.WarmThroughputMiBps, nowMs);
       }

@@ -3,6 +3,7 @@ import { streamReference } from "../shapes/common.js";
 import { isOpen } from "../shards.js";
 import { limits } from "../limits.js";
 import { describedWarmThroughput } from "../warm-throughput.js";
+import { recordDistributionStrategyOf } from "../records/distribution.js";
 import type { StreamReference } from "../stream-registry.js";
 import { consumersOf } from "../consumers/index.js";
 import { streamArn } from "../../core/arn.js";
@@ -12,7 +13,8 @@ import { streamArn } from "../../core/arn.js";
  * DescribeStream: a CREATING stream has no shards yet. ConsumerCount counts the enhanced fan-out
  * consumers registered and not yet gone, whatever their status. MaxRecordSizeInKiB is always
  * shown (1024 until UpdateMaxRecordSize); WarmThroughput only where AWS shows it (an ON_DEMAND
- * stream with a setting, in an account with the commitment).
+ * stream with a setting, in an account with the commitment). RecordDistributionStrategy is shown
+ * for ON_DEMAND streams only, as AWS documents it.
  */
 export const describeStreamSummary = defineAction<StreamReference, unknown>({
   shape: { type: "structure", members: { ...streamReference } },
@@ -36,6 +38,7 @@ export const describeStreamSummary = defineAction<StreamReference, unknown>({
         ConsumerCount: consumersOf(meta, nowMs).length,
         ...(warmThroughput && { WarmThroughput: warmThroughput }),
         MaxRecordSizeInKiB: meta.MaxRecordSizeInKiB ?? limits.maxRecordSizeKiBDefault,
+        ...(meta.StreamMode === "ON_DEMAND" && { RecordDistributionStrategy: recordDistributionStrategyOf(meta) }),
       },
     };
   },

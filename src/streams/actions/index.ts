@@ -23,6 +23,7 @@ import { splitShard } from "./split-shard.js";
 import { mergeShards } from "./merge-shards.js";
 import { updateShardCount } from "./update-shard-count.js";
 import { updateStreamMode } from "./update-stream-mode.js";
+import { updateStreamRecordDistributionStrategy } from "./update-stream-record-distribution-strategy.js";
 import { updateStreamWarmThroughput } from "./update-stream-warm-throughput.js";
 import { describeAccountSettings } from "./describe-account-settings.js";
 import { updateAccountSettings } from "./update-account-settings.js";
@@ -64,6 +65,7 @@ export const streamsActions: Readonly<Record<string, StreamsAction>> = {
   MergeShards: mergeShards,
   UpdateShardCount: updateShardCount,
   UpdateStreamMode: updateStreamMode,
+  UpdateStreamRecordDistributionStrategy: updateStreamRecordDistributionStrategy,
   UpdateStreamWarmThroughput: updateStreamWarmThroughput,
   DescribeAccountSettings: describeAccountSettings,
   UpdateAccountSettings: updateAccountSettings,

@@ -4,13 +4,15 @@ import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import { checkRecordSize, parseOrderingSequence, recordSequenceNumber, requireWritableStream, resolveHashKey, shardRouter, shardSequence } from "../records/index.js";
 import { enterWhenOpen } from "../records/write-gate.js";
+import { AutoPlacement, checkPartitionKeysPresent, isServiceDistributed } from "../records/distribution.js";
 import { sealRecord } from "../encryption/index.js";
 import type { AppendOutcome, ShardMeta } from "../../storage/types.js";
 import type { StreamReference } from "../stream-registry.js";
 
 interface PutRecordInput extends StreamReference {
   SequenceNumberForOrdering?: string;
-  PartitionKey: string;
+  /** Required unless the stream's record distribution strategy is AUTO (records/distribution.ts). */
+  PartitionKey?: string;
   ExplicitHashKey?: string;
   Data: Buffer;
   DryRun?: boolean;
@@ -27,7 +29,7 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
     type: "structure",
     members: {
       SequenceNumberForOrdering: SequenceNumber,
-      PartitionKey: { ...PartitionKey, required: true },
+      PartitionKey,
       ExplicitHashKey: HashKey,
       Data: { type: "blob", required: true, lengthMax: limits.recordDataBytesMax },
       ...streamReference,
@@ -36,8 +38,13 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
   },
   async run(context, input) {
     let meta = requireWritableStream(context, input);
+    // AUTO: the service places the record, ignoring PartitionKey and ExplicitHashKey, and refuses ordering.
+    const auto = isServiceDistributed(meta);
+    if (auto && input.SequenceNumberForOrdering !== undefined) throw streamsErrors.orderingOnAutoDistribution(meta.StreamName, context.accountId);
+    if (!auto && input.PartitionKey === undefined) checkPartitionKeysPresent(["partitionKey"]);
+    const partitionKey = input.PartitionKey ?? "";
     checkRecordSize("data", input, meta);
-    const hashKey = resolveHashKey(input.PartitionKey, input.ExplicitHashKey);
+    const hashKey = auto ? undefined : resolveHashKey(partitionKey, input.ExplicitHashKey);
     if (input.DryRun === true) {
       if (input.SequenceNumberForOrdering !== undefined) {
         parseOrderingSequence(input.SequenceNumberForOrdering, meta.StreamName, context.accountId, context.clock.nowMs());
@@ -53,13 +60,24 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
       const nowMs = context.clock.nowMs();
       // Checked, and then kept by the layout itself: the same key's next record is on this shard or a child (records/ordering.ts).
       if (input.SequenceNumberForOrdering !== undefined) parseOrderingSequence(input.SequenceNumberForOrdering, meta.StreamName, context.accountId, nowMs);
-      shard = shardRouter(meta)(hashKey);
-      // The shard's 1,000 records and 1 MiB a second (streams/limits); a refused record is not written.
-      if (context.throughput !== undefined && !context.throughput.writes(meta, nowMs).admit(shard.shardIndex, input.PartitionKey, input.Data)) {
-        throw streamsErrors.shardRateExceeded(shard.ShardId, meta.StreamName, context.accountId);
+      const writes = context.throughput?.writes(meta, nowMs);
+      if (hashKey === undefined) {
+        // An AUTO stream's record goes to another open shard before it is throttled.
+        const placement = new AutoPlacement(meta, context.random);
+        const first = placement.next();
+        const admitted = placement.admit(first, writes, partitionKey, input.Data);
+        if (admitted === undefined) throw streamsErrors.shardRateExceeded(first.ShardId, meta.StreamName, context.accountId);
+        shard = admitted;
+      } else {
+        shard = shardRouter(meta)(hashKey);
+        // The shard's 1,000 records and 1 MiB a second (streams/limits); a refused record is not written.
+        if (writes !== undefined && !writes.admit(shard.shardIndex, partitionKey, input.Data)) {
+          throw streamsErrors.shardRateExceeded(shard.ShardId, meta.StreamName, context.accountId);
+        }
       }
       const log = context.logs.shard(meta.streamId, shard.shardIndex);
-      const record = { partitionKey: input.PartitionKey, data: input.Data, ...(input.ExplicitHashKey !== undefined && { explicitHashKey: input.ExplicitHashKey }) };
+      // An empty partition key stores "written without one"; an AUTO stream keeps no ExplicitHashKey.
+      const record = { partitionKey, data: input.Data, ...(!auto && input.ExplicitHashKey !== undefined && { explicitHashKey: input.ExplicitHashKey }) };
       // An encrypted stream's record is stored sealed (streams/encryption).
       outcome = await log.append([meta.EncryptionType === "KMS" ? await sealRecord(context, meta, shard.shardIndex, record) : record], nowMs);
     } finally {

@@ -4,14 +4,18 @@ import { internalFailureEntryMessage, shardRateExceededMessage, streamsErrors } 
 import { limits } from "../limits.js";
 import { checkPutRecordsSize, recordPosition, requireWritableStream, resolveHashKey, shardRouter, shardSequence, type ShardRouter } from "../records/index.js";
 import { enterWhenOpen } from "../records/write-gate.js";
+import { AutoPlacement, checkPartitionKeysPresent, isServiceDistributed } from "../records/distribution.js";
 import { sealGroups } from "../encryption/index.js";
 import type { StreamMeters } from "../limits/index.js";
 import { encodeSequenceNumberRun } from "../../core/sequence-number.js";
-import type { AppendOutcome, AppendRecord, ShardMeta } from "../../storage/types.js";
+import { hashKeyHex } from "../../core/hash-key.js";
+import type { AppendOutcome, AppendRecord, ShardMeta, StreamMeta } from "../../storage/types.js";
+import type { Random } from "../../util/random.js";
 import type { StreamReference } from "../stream-registry.js";
 
 interface PutRecordsEntry {
-  PartitionKey: string;
+  /** Required unless the stream's record distribution strategy is AUTO (records/distribution.ts). */
+  PartitionKey?: string;
   ExplicitHashKey?: string;
   Data: Buffer;
 }
@@ -50,7 +54,7 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
         member: {
           type: "structure",
           members: {
-            PartitionKey: { ...PartitionKey, required: true },
+            PartitionKey,
             ExplicitHashKey: HashKey,
             Data: { type: "blob", required: true, lengthMax: limits.recordDataBytesMax },
           },
@@ -62,12 +66,15 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
   },
   async run(context, input) {
     let meta = requireWritableStream(context, input);
+    // AUTO: the service places each record, ignoring PartitionKey and ExplicitHashKey (records/distribution.ts).
+    const auto = isServiceDistributed(meta);
+    if (!auto) checkPartitionKeysPresent(missingPartitionKeys(input.Records));
     checkPutRecordsSize(input.Records, meta);
     // Every hash key is checked before anything is written: one bad key fails the whole request.
-    const hashKeys = input.Records.map((entry) => resolveHashKey(entry.PartitionKey, entry.ExplicitHashKey));
+    const hashKeys = auto ? undefined : input.Records.map((entry) => resolveHashKey(entry.PartitionKey!, entry.ExplicitHashKey));
     if (input.DryRun === true) throw streamsErrors.dryRunSucceeded();
     // Fault injection (streams/faults): the entries a rule picked fail unwritten, the rest go through here again.
-    if (context.putRecordsFaults) return context.putRecordsFaults.answer(meta, input, hashKeys);
+    if (context.putRecordsFaults) return context.putRecordsFaults.answer(meta, input, hashKeys ?? autoHashKeys(meta, input.Records.length, context.random));
     // Held from routing until the appends settle, so a reshard never closes a shard under them.
     let gate = context.streams.writeGates.of(meta.streamId);
     if (!gate.enter()) ({ meta, gate } = await enterWhenOpen(context, input, gate));
@@ -84,7 +91,9 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
         failed++;
         results[entryIndex] = { ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: shardRateExceededMessage(shard.ShardId, meta.StreamName, accountId) };
       };
-      groups = groupByShard(input.Records, hashKeys, shardRouter(meta), context.throughput?.writes(meta, nowMs), throttled);
+      const writes = context.throughput?.writes(meta, nowMs);
+      const place: Placement = hashKeys === undefined ? autoPlacement(new AutoPlacement(meta, context.random), writes) : keyPlacement(hashKeys, shardRouter(meta), writes);
+      groups = groupByShard(input.Records, place, auto, throttled);
       // An encrypted stream's records are stored sealed (streams/encryption); one check per request otherwise.
       if (meta.EncryptionType === "KMS") await sealGroups(context, meta, groups);
       outcomes = await Promise.all(groups.map((group) => context.logs.shard(streamId, group.shard.shardIndex).append(group.records, nowMs)));
@@ -117,25 +126,60 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
   },
 });
 
+/** Where entry `index` goes: its admitted shard, or `{throttled}` naming the shard that refused it. */
+type Placement = (entry: PutRecordsEntry, index: number) => ShardMeta | { throttled: ShardMeta };
+
+/** By hash key (USER_PARTITION_KEY): the key's shard, if its throughput admits the record. */
+function keyPlacement(hashKeys: readonly string[], route: ShardRouter, writes: StreamMeters | undefined): Placement {
+  return (entry, index) => {
+    const shard = route(hashKeys[index]!);
+    return writes !== undefined && !writes.admit(shard.shardIndex, entry.PartitionKey!, entry.Data) ? { throttled: shard } : shard;
+  };
+}
+
+/** AUTO: the open shards in turn, another open shard before a throttle. */
+function autoPlacement(placement: AutoPlacement, writes: StreamMeters | undefined): Placement {
+  return (entry) => {
+    const first = placement.next();
+    return placement.admit(first, writes, entry.PartitionKey ?? "", entry.Data) ?? { throttled: first };
+  };
+}
+
+/** Hash keys that route an AUTO stream's entries as AutoPlacement would, for fault injection's answer (it names shards). */
+function autoHashKeys(meta: StreamMeta, count: number, random: Random): string[] {
+  const placement = new AutoPlacement(meta, random);
+  return Array.from({ length: count }, () => hashKeyHex(BigInt(placement.next().HashKeyRange.StartingHashKey)));
+}
+
+/** The member paths of entries without a PartitionKey, as the shape checker names them. */
+function missingPartitionKeys(entries: readonly PutRecordsEntry[]): string[] {
+  const paths: string[] = [];
+  entries.forEach((entry, index) => {
+    if (entry.PartitionKey === undefined) paths.push(`records.${index + 1}.member.partitionKey`);
+  });
+  return paths;
+}
+
 function groupByShard(
   entries: readonly PutRecordsEntry[],
-  hashKeys: readonly string[],
-  route: ShardRouter,
-  writes: StreamMeters | undefined,
+  place: Placement,
+  auto: boolean,
   throttled: (entryIndex: number, shard: ShardMeta) => void,
 ): ShardGroup[] {
   const byShard = new Map<number, ShardGroup>();
   entries.forEach((entry, index) => {
-    const shard = route(hashKeys[index]!);
-    if (writes !== undefined && !writes.admit(shard.shardIndex, entry.PartitionKey, entry.Data)) return throttled(index, shard);
+    const placed = place(entry, index);
+    if ("throttled" in placed) return throttled(index, placed.throttled);
+    const shard = placed;
     let group = byShard.get(shard.shardIndex);
     if (!group) {
       group = { shard, entryIndexes: [], records: [] };
       byShard.set(shard.shardIndex, group);
     }
     group.entryIndexes.push(index);
-    const record: AppendRecord = { partitionKey: entry.PartitionKey, data: entry.Data };
-    if (entry.ExplicitHashKey !== undefined) record.explicitHashKey = entry.ExplicitHashKey;
+    // An empty partition key stores "written without one"; an AUTO stream keeps no ExplicitHashKey.
+    const record: AppendRecord = { partitionKey: entry.PartitionKey ?? "", data: entry.Data };
+    if (!auto && entry.ExplicitHashKey !== undefined) record.explicitHashKey = entry.ExplicitHashKey;
     group.records.push(record);
   });
   return [...byShard.values()];

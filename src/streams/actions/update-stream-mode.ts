@@ -20,7 +20,9 @@ interface UpdateStreamModeInput {
  * ON_DEMAND stream quota when switching to ON_DEMAND, and the shard quota when switching to
  * PROVISIONED (the stream's open shards start counting against it). WarmThroughputMiBps is taken
  * only with ON_DEMAND. Asking for the mode the stream already has changes nothing but the warm
- * throughput, if one is given.
+ * throughput, if one is given. A stream whose record distribution strategy is AUTO cannot switch to
+ * PROVISIONED until it is USER_PARTITION_KEY again (our choice: AWS documents AUTO as ON_DEMAND
+ * only but not what this switch does; the message is ours).
  */
 export const updateStreamMode = defineAction<UpdateStreamModeInput, undefined>({
   shape: {
@@ -50,6 +52,9 @@ function modeChange(context: StreamsContext, meta: StreamMeta, mode: StreamMode,
   if (switchedAtMs.length >= limits.modeSwitchesPerWindowMax) {
     throw streamsErrors.modeSwitchLimitExceeded(meta.StreamName, context.accountId, limits.modeSwitchesPerWindowMax);
   }
+  // PROVISIONED streams have no record distribution strategy (AWS: AUTO is for ON_DEMAND streams only);
+  // refused rather than silently reset, so producers that omit partition keys do not start failing.
+  if (mode === "PROVISIONED" && meta.RecordDistributionStrategy === "AUTO") throw streamsErrors.provisionedNeedsUserPartitionKey(meta.StreamName, context.accountId);
   checkQuota(context, meta, mode);
   const { warmThroughput: _previous, ...rest } = meta;
   const next: StreamMeta = { ...rest, ...updatingStatus(context, nowMs), StreamMode: mode, modeSwitchedAtMs: [...switchedAtMs, nowMs] };

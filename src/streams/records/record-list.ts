@@ -10,7 +10,6 @@ import { SelfEncodingValue } from "../../protocol/self-encoding.js";
 import type { StoredRecord, StreamMeta } from "../../storage/types.js";
 import { wireRecord, type WireRecord } from "./wire-record.js";
 import { recordPosition, type ShardSequence } from "./sequence-numbers.js";
-import { assert } from "../../util/assert.js";
 
 const recordOpen = Buffer.from('{"SequenceNumber":"');
 const afterSequence = Buffer.from('","ApproximateArrivalTimestamp":');
@@ -63,12 +62,12 @@ export class RecordList extends SelfEncodingValue {
       writer.ascii(arrivalText);
       writer.raw(beforeData);
       writer.base64(record.data);
-      writer.raw(beforePartitionKey);
-      writer.string(record.partitionKey);
-      if (encrypted && record.sealedWith !== undefined) {
-        assert(record.partitionKey !== "", "sealed records are opened before they are served");
-        writer.raw(encryptedMember);
+      // An empty stored key is a record written without one (an AUTO stream's): the member is left out.
+      if (record.partitionKey !== "") {
+        writer.raw(beforePartitionKey);
+        writer.string(record.partitionKey);
       }
+      if (encrypted && record.sealedWith !== undefined) writer.raw(encryptedMember);
       writer.raw(recordClose);
     }
     writer.raw(listClose);

@@ -10,12 +10,13 @@ import { streamsErrors } from "../errors.js";
 import type { StreamMeta } from "../../storage/types.js";
 
 export interface SizedRecord {
-  PartitionKey: string;
+  /** Absent on an AUTO stream's record written without one. */
+  PartitionKey?: string | undefined;
   Data: Buffer;
 }
 
 function recordBytes(record: SizedRecord): number {
-  return record.Data.length + Buffer.byteLength(record.PartitionKey, "utf8");
+  return record.Data.length + (record.PartitionKey === undefined ? 0 : Buffer.byteLength(record.PartitionKey, "utf8"));
 }
 
 /** The largest record (data plus partition key) the stream takes, in bytes. */

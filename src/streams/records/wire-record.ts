@@ -6,7 +6,8 @@ export interface WireRecord {
   SequenceNumber: string;
   ApproximateArrivalTimestamp: Date;
   Data: Buffer;
-  PartitionKey: string;
+  /** Absent for a record written without one (an AUTO stream's), as AWS answers. */
+  PartitionKey?: string;
   EncryptionType?: "KMS";
 }
 
@@ -20,8 +21,9 @@ export function wireRecord(record: StoredRecord, shard: ShardSequence, encryptio
     SequenceNumber: recordSequenceNumber(shard, record.offset, record.arrivalMs),
     ApproximateArrivalTimestamp: new Date(record.arrivalMs),
     Data: record.data,
-    PartitionKey: record.partitionKey,
   };
+  // An empty stored key is a record written without one (storage/types.ts AppendRecord).
+  if (record.partitionKey !== "") out.PartitionKey = record.partitionKey;
   if (encryptionType === "KMS" && record.sealedWith !== undefined) out.EncryptionType = "KMS";
   return out;
 }

@@ -25,15 +25,10 @@ const notImplemented: Readonly<Record<string, string>> = {
   DescribeChannel: "Channels are not built",
   ListChannels: "Channels are not built",
   UpdateChannel: "Channels are not built",
-  UpdateStreamRecordDistributionStrategy: "service-managed record distribution (AUTO) is not built",
 };
 
 /** Request-shape differences from the model that are deliberate, or left to another change, and why. */
 const knownInputDifferences: Readonly<Record<string, string>> = {
-  "CreateStream.RecordDistributionStrategy: member missing": "service-managed record distribution (AUTO) is not built",
-  "PutRecord.PartitionKey: required true, model false":
-    "optional only on AUTO streams, which are not built; every stream here is USER_PARTITION_KEY, where AWS requires it",
-  "PutRecords.Records[].PartitionKey: required true, model false": "as PutRecord's PartitionKey",
   "IncreaseStreamRetentionPeriod.RetentionPeriodHours: min 1, model undefined":
     "AWS's service checks it although the published model has no range (kinesalite's recording: 'Member must have value greater than or equal to 1')",
   "DecreaseStreamRetentionPeriod.RetentionPeriodHours: min 1, model undefined": "as IncreaseStreamRetentionPeriod's",
@@ -111,12 +106,12 @@ describe("Kinesis model coverage", () => {
         StreamId: "reserved by AWS for future use and not returned",
         KeyId: "the stream is not encrypted",
         ChannelCount: "Channels are not built",
-        RecordDistributionStrategy: "service-managed record distribution is not built",
       }, within("StreamDescriptionSummary", "DescribeStreamSummary"));
       const summary = response.StreamDescriptionSummary;
       assert.equal(summary.MaxRecordSizeInKiB, 2048);
       assert.deepEqual(summary.WarmThroughput, { TargetMiBps: 100, CurrentMiBps: 100 });
       assert.deepEqual(summary.StreamModeDetails, { StreamMode: "ON_DEMAND" });
+      assert.equal(summary.RecordDistributionStrategy, "USER_PARTITION_KEY");
     });
 
     it("DescribeStreamSummary (PROVISIONED: no warm throughput)", async () => {
@@ -125,7 +120,7 @@ describe("Kinesis model coverage", () => {
         KeyId: "the stream is not encrypted",
         WarmThroughput: "AWS shows it for ON_DEMAND streams only",
         ChannelCount: "Channels are not built",
-        RecordDistributionStrategy: "AWS shows it for ON_DEMAND streams only (and it is not built)",
+        RecordDistributionStrategy: "AWS shows it for ON_DEMAND streams only",
       }, within("StreamDescriptionSummary", "DescribeStreamSummary"));
     });
 
@@ -206,6 +201,7 @@ describe("Kinesis model coverage", () => {
         GetRecords: { ShardIterator: "AAAA" },
         UpdateMaxRecordSize: { StreamARN: arnOf(server, provisioned), MaxRecordSizeInKiB: 1024 },
         UpdateStreamMode: { StreamARN: arnOf(server, provisioned), StreamModeDetails: { StreamMode: "PROVISIONED" } },
+        UpdateStreamRecordDistributionStrategy: { StreamARN: arnOf(server, provisioned), RecordDistributionStrategy: "USER_PARTITION_KEY" },
       };
     }
 
