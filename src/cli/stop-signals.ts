@@ -1,6 +1,15 @@
 /**
- * SIGINT / SIGTERM for the long-running commands: the first starts `stop` (a graceful stop that
- * exits 0, or 1 if it fails); a second one exits at once with 1, for an operator who will not wait.
+ * What stops the long-running commands (server, kcl): SIGINT / SIGTERM, and — under npm — losing
+ * the process that started us. The first starts `stop` (a graceful stop that exits 0, or 1 if it
+ * fails); a second signal exits at once with 1, for an operator who will not wait.
+ *
+ * Why the parent: npm passes SIGTERM and SIGINT only to its own child. `npm start` execs (the
+ * script is `exec bin/tributary server`, and the launcher execs Node), so that child is us; but
+ * `npx tributary server` and other npm scripts run us under `sh -c`, and Debian's sh (dash)
+ * neither execs its last command nor passes the signal on: it dies, and we would be left running
+ * as an orphan holding the port and the data directory. So when npm started us (it sets
+ * npm_lifecycle_event), a new parent — we were orphaned — counts as a stop signal. Not otherwise:
+ * a server started with `&` or nohup from a shell that then exits must keep running.
  */
 export function onStopSignals(what: string, stop: (signal: string) => Promise<void>): void {
   let signals = 0;
@@ -20,4 +29,25 @@ export function onStopSignals(what: string, stop: (signal: string) => Promise<vo
   };
   process.on("SIGINT", () => handle("SIGINT"));
   process.on("SIGTERM", () => handle("SIGTERM"));
+  if (startedByNpm(process.env)) watchParent(() => handle("parent exited"));
+}
+
+/** How often an npm-started process checks that its parent is still there: getppid(), ~1 µs. */
+const parentCheckIntervalMs = 200;
+
+/** `npm start`, `npx …`, `npm run …`, `npm exec …`: npm names the script it runs. */
+export function startedByNpm(env: NodeJS.ProcessEnv): boolean {
+  return (env.npm_lifecycle_event ?? "") !== "";
+}
+
+/** Calls `onOrphaned` once when this process gets a new parent (its own has exited). */
+export function watchParent(onOrphaned: () => void, intervalMs = parentCheckIntervalMs): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onOrphaned();
+  }, intervalMs);
+  // Never what keeps the process alive.
+  timer.unref();
 }
