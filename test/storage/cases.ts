@@ -138,6 +138,7 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
           Tags: { "__proto__": "x", constructor: "y", "ключ": "значение 🎉", "": "" },
           ShardLevelMetrics: ["IncomingBytes"],
           nextShardIndex: 5,
+          RecordDistributionStrategy: "AUTO",
         });
         meta.shards[0]!.endingOffset = 42;
         meta.shards[0]!.closedAtMs = t0 + 5;
@@ -314,6 +315,16 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         assert.deepEqual(plain(stored), plain(records.map((input, offset) => ({ ...input, offset, arrivalMs: t0 }))));
         assert.ok(Buffer.isBuffer(stored[0]!.data));
       }));
+
+      it("keeps an empty partition key (a record written without one) across a reopen", withEngine(async (engine, harness) => {
+        await registerStreams(engine());
+        const records = [record("", "no key"), record("k", "keyed"), record("", Buffer.alloc(0))];
+        await appendOk(engine(), streamA, 0, records, t0);
+        const expected = plain(records.map((input, offset) => ({ ...input, offset, arrivalMs: t0 })));
+        assert.deepEqual(plain(await readAll(engine(), streamA, 0)), expected);
+        await harness.reopenNow();
+        assert.deepEqual(plain(await readAll(engine(), streamA, 0)), expected);
+      }, true));
 
       it("keeps its own copy of appended data and gives readers theirs", withEngine(async (engine) => {
         const data = Buffer.from("original");
