@@ -19,7 +19,7 @@ import { scanJson } from "./json-scan.js";
 import { bodyLimits, type BodyScan } from "./body-scan.js";
 import { EventStreamOutput, eventStreamContentType } from "./event-stream-output.js";
 import { ServiceError, internalFailure } from "./service-error.js";
-import { contentTypeOf, isLegacyJson, kinesisDialect, legacyJsonContentType, wireFormatOf, type WireDialect, type WireFormat } from "./wire-format.js";
+import { answeringDialect, contentTypeOf, isLegacyJson, kinesisDialect, legacyJsonContentType, wireFormatOf, type WireDialect, type WireFormat } from "./wire-format.js";
 import type { Logger } from "../util/logger.js";
 import { systemRandom, type Random } from "../util/random.js";
 import type { Authenticator } from "../auth/principal.js";
@@ -82,8 +82,8 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
   const ids = answerIds(randomUUID(), router.random);
   const [prefix, action] = splitTarget(header(request, "x-amz-target"));
   const service = router.services.find((candidate) => candidate.targetPrefix === prefix);
-  const dialect = service?.dialect ?? kinesisDialect;
   const contentType = header(request, "content-type");
+  const dialect = answeringDialect(contentType, service?.dialect ?? kinesisDialect);
   const format = wireFormatOf(contentType, dialect);
   const known = service !== undefined && action !== undefined && service.hasAction(action);
   // The pipeline's own errors, typed as the service's clients expect them.

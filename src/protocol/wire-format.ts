@@ -16,13 +16,26 @@ export interface WireDialect {
    * protocol's envelope (`{"Output": {"__type": …}, "Version": "1.0"}`) without running anything.
    */
   legacyJson?: string;
+  /** Other media types the service reads as its JSON and answers in, as sent (DynamoDB: `application/json`). */
+  jsonAlternatives?: readonly string[];
 }
 
 /** Kinesis's old protocol: kinesalite's connection tests record AWS answering `application/json` in the Coral envelope. */
 export const legacyJsonContentType = "application/json";
 
 export const kinesisDialect: WireDialect = { json: jsonContentType, cbor: cborContentType, legacyJson: legacyJsonContentType };
-export const dynamoDbDialect: WireDialect = { json: json10ContentType };
+/** dynalite's connection tests record DynamoDB taking `application/json` as its JSON and answering in it. */
+export const dynamoDbDialect: WireDialect = { json: json10ContentType, jsonAlternatives: ["application/json"] };
+
+/**
+ * The dialect to answer a request in: the service's own, or, for a request in one of its
+ * alternative JSON media types, the same with that type as its JSON.
+ */
+export function answeringDialect(contentTypeHeader: string | undefined, dialect: WireDialect): WireDialect {
+  if (dialect.jsonAlternatives === undefined) return dialect;
+  const mediaType = mediaTypeOf(contentTypeHeader);
+  return dialect.jsonAlternatives.includes(mediaType) ? { json: mediaType } : dialect;
+}
 
 /** The media type of a Content-Type header: parameters and the spaces around it dropped, lowercased. */
 function mediaTypeOf(contentTypeHeader: string | undefined): string {

@@ -118,6 +118,20 @@ describe("dynamodb > errors", () => {
     }
   });
 
+  it("the plain `application/json` media type > read as DynamoDB's JSON and answered in it, as dynalite records", async () => {
+    for (const endpoint of endpoints) {
+      const headers = { authorization: "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=abc", "x-amz-date": "20240101T000000Z" };
+      const found = await rawRequest(endpoint.url, JSON.stringify({ TableName: table }), { target: "DynamoDB_20120810.DescribeTable", contentType: "application/json", headers });
+      assert.equal(found.statusCode, 200, endpoint.name);
+      assert.equal(found.headers["content-type"], "application/json", endpoint.name);
+      assert.equal((found.body as { Table: { TableName: string } }).Table.TableName, table, endpoint.name);
+      const missing = await rawRequest(endpoint.url, JSON.stringify({ TableName: "nothing" }), { target: "DynamoDB_20120810.DescribeTable", contentType: " application/json ; charset=utf-8", headers });
+      assert.equal(missing.statusCode, 400, endpoint.name);
+      assert.equal(missing.headers["content-type"], "application/json", endpoint.name);
+      assert.deepEqual(missing.body, { __type: "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", message: "Requested resource not found: Table: nothing not found" }, endpoint.name);
+    }
+  });
+
   it("a wrong JSON type > SerializationException in the deserializer's words, under `Message` as dynalite records", async () => {
     for (const endpoint of endpoints) {
       const response = await dynamoCall(endpoint.url, "GetItem", { TableName: 5, Key: {} });
