@@ -118,6 +118,19 @@ describe("dynamodb > errors", () => {
     }
   });
 
+  it("numbers past an Integer's range are held to it, never 'Infinity' (ours: dynalite floors and lets Infinity through)", async () => {
+    const low = await dynamoCall(endpoints[0]!.url, "Scan", `{"TableName":"${table}","Limit":-1e309}`);
+    assert.equal(low.statusCode, 400);
+    assert.deepEqual(low.body, {
+      __type: "com.amazon.coral.validate#ValidationException",
+      message: "1 validation error detected: Value '-2147483648' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    });
+    const high = await dynamoCall(endpoints[0]!.url, "Scan", `{"TableName":"${table}","Limit":1e309}`);
+    assert.equal(high.statusCode, 200, JSON.stringify(high.body));
+    const fraction = await dynamoCall(endpoints[0]!.url, "Scan", `{"TableName":"${table}","Limit":0.5}`);
+    assert.equal((fraction.body as { message: string }).message, "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1");
+  });
+
   it("the plain `application/json` media type > read as DynamoDB's JSON and answered in it, as dynalite records", async () => {
     for (const endpoint of endpoints) {
       const headers = { authorization: "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=abc", "x-amz-date": "20240101T000000Z" };

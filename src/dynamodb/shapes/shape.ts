@@ -48,6 +48,17 @@ function scalarError(value: unknown, target: string): never {
   serialization("Start of structure or map found where not expected");
 }
 
+/**
+ * A JSON number read into a Java Integer or Long: the fraction dropped (downwards, as dynalite
+ * records) and the value held to the type's range, as Coral's truncating numbers do (so `1e309`,
+ * which JavaScript reads as Infinity, never reaches a message as "Infinity").
+ */
+function javaInteger(value: number, type: "Integer" | "Long"): number {
+  const max = type === "Integer" ? 2 ** 31 - 1 : 2 ** 63 - 1;
+  const min = type === "Integer" ? -(2 ** 31) : -(2 ** 63);
+  return Math.min(Math.max(Math.floor(value), min), max);
+}
+
 function checkType(value: unknown, member: MemberShape): unknown {
   switch (member.type) {
     case "String":
@@ -56,7 +67,7 @@ function checkType(value: unknown, member: MemberShape): unknown {
     case "Integer":
     case "Long":
       if (typeof value !== "number") scalarError(value, member.type);
-      return Math.floor(value as number);
+      return javaInteger(value as number, member.type);
     case "Boolean":
       if (typeof value !== "boolean") scalarError(value, "Boolean");
       return value;
