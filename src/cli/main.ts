@@ -78,15 +78,16 @@ async function runServer(args: string[]): Promise<void> {
   ).catch((error: Error) => fail(error instanceof StartError ? error.message : String(error.stack ?? error)));
   const { app } = started;
 
-  // The ready line: printed once the server listens, which is after the init file is applied.
-  const urls = app.tlsUrl === undefined ? app.url : `${app.url} and ${app.tlsUrl}`;
-  const where = started.dataDir !== undefined ? `, data: ${started.dataDir}` : started.tlsDir !== undefined ? `, tls: ${started.tlsDir}` : "";
-  process.stdout.write(`Tributary ${version()} listening on ${urls} (storage: ${started.storageName}${where})\n`);
-
+  // Before the ready line: whoever acts on that line (a supervisor, a test) may signal at once.
   onStopSignals("stop", (signal) => {
     logger.info({ signal }, "stopping: finishing in-flight requests");
     return app.stop();
   });
+
+  // The ready line: printed once the server listens, which is after the init file is applied.
+  const urls = app.tlsUrl === undefined ? app.url : `${app.url} and ${app.tlsUrl}`;
+  const where = started.dataDir !== undefined ? `, data: ${started.dataDir}` : started.tlsDir !== undefined ? `, tls: ${started.tlsDir}` : "";
+  process.stdout.write(`Tributary ${version()} listening on ${urls} (storage: ${started.storageName}${where})\n`);
 }
 
 main(process.argv.slice(2)).catch((error) => fail(String(error?.stack ?? error)));
