@@ -14,6 +14,8 @@ import { wireFormatOf } from "../protocol/wire-format.js";
 import { readBody } from "./request-body.js";
 import { openEventStream, type OpenEventStream } from "./event-stream-response.js";
 import { createTlsTerminator, tlsHandshakeRecordType, type TlsMaterial } from "./tls.js";
+import { ConnectionGuard, type Connection } from "./connection-guard.js";
+import { resolveConnectionLimits, type ConnectionLimits } from "./connection-limits.js";
 import type { Logger } from "../util/logger.js";
 import type { AwsService, RequestFacts } from "../protocol/aws-service.js";
 import type { Authenticator } from "../auth/principal.js";
@@ -28,6 +30,8 @@ export interface HttpServerConfig {
   drainMsMax?: number;
   /** Serve TLS on the same port too (plain connections keep working). */
   tls?: TlsMaterial;
+  /** Deadlines per phase and the cap on connections (src/server/connection-limits.ts); the defaults are AWS-like. */
+  connections?: Partial<ConnectionLimits>;
 }
 
 /**
@@ -70,6 +74,8 @@ export interface RunningServer {
   port: number;
   /** Stops accepting connections and waits for in-flight requests to finish. */
   close(): Promise<void>;
+  /** Connections open now (accepted and not yet closed), of every protocol. */
+  connectionCount(): number;
 }
 
 const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -84,6 +90,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     ...(deps.authenticator && { authenticator: deps.authenticator }),
     ...(deps.random && { random: deps.random }),
   };
+  const limits = resolveConnectionLimits(deps.config.connections);
+  const guard = new ConnectionGuard(limits, deps.logger);
   let inFlight = 0;
   let drained: (() => void) | undefined;
   let closing = false;
@@ -102,11 +110,14 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     // It stops counting when the response has been flushed or its connection is gone, not when
     // the handler returns: `end()` only queues the bytes, and a stop that destroyed the socket
     // in between would cut the last response short.
+    const connection = guard.of(request as unknown as Parameters<ConnectionGuard["of"]>[0]);
+    guard.requestStarted(connection);
     (response as ServerResponse).once("close", () => {
+      guard.requestEnded(connection);
       inFlight--;
       if (inFlight === 0 && drained) drained();
     });
-    handleRequest(deps, router, request, response, () => closing, startEventStream).catch((error) => {
+    handleRequest(deps, router, request, response, () => closing, startEventStream, bodyDeadline(guard, connection)).catch((error) => {
       deps.logger.error({ err: error }, "request handler failed");
       if (!response.headersSent) {
         // Still an answer to an AWS call: it carries the ids every answer does.
@@ -116,32 +127,76 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     });
   };
 
-  const http1 = createHttp1Server({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, handle);
+  const http1 = createHttp1Server(
+    {
+      // Between requests: Node closes the connection and tells clients (`Keep-Alive: timeout=…`).
+      keepAliveTimeout: limits.idleMs,
+      // From a request's first byte to the end of its headers: then 408 and close.
+      headersTimeout: limits.headersMs,
+      // No cap on a whole request: a slow upload that keeps moving is served; a stalled one meets bodyIdleMs.
+      requestTimeout: 0,
+      // How often Node checks headersTimeout: a tenth of it, within [10 ms, 1 s].
+      connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(limits.headersMs / 10))),
+    },
+    handle,
+  );
+  // This server never listens (the listener below hands it sockets), and Node starts the checks
+  // of headersTimeout only when a server starts listening: start them as listening would.
+  http1.emit("listening");
   const http2 = createHttp2Server({ settings: { maxConcurrentStreams: 1000 } }, handle);
   const sessions = new Set<Http2Session>();
+  // The connection being handed to the HTTP/2 server: its 'session' event comes synchronously from emit("connection").
+  let handingOver: Connection | undefined;
+  const toHttp2 = (connection: Connection, socket: Socket) => {
+    handingOver = connection;
+    try {
+      http2.emit("connection", socket);
+    } finally {
+      handingOver = undefined;
+    }
+  };
   http2.on("session", (session: Http2Session) => {
+    if (handingOver) guard.attachSession(handingOver, session);
     sessions.add(session);
     session.on("close", () => sessions.delete(session));
   });
   const sockets = new Set<Socket>();
   const tls =
     deps.config.tls &&
-    createTlsTerminator(deps.config.tls, (tlsSocket, protocol) => {
+    createTlsTerminator(deps.config.tls, (tlsSocket, protocol, rawSocket) => {
       tlsSocket.on("error", () => tlsSocket.destroy());
-      if (protocol === "h2") http2.emit("connection", tlsSocket);
-      else http1.emit("connection", tlsSocket);
+      const connection = guard.connectionOf(rawSocket);
+      if (connection === undefined) {
+        tlsSocket.destroy();
+        return;
+      }
+      guard.disarm(connection);
+      guard.alias(connection, tlsSocket);
+      if (protocol === "h2") {
+        toHttp2(connection, tlsSocket);
+      } else {
+        guard.arm(connection, limits.idleMs, "first request");
+        http1.emit("connection", tlsSocket);
+      }
     });
 
   const listener = createNetServer({ pauseOnConnect: true }, (socket) => {
+    socket.on("error", () => socket.destroy());
+    const connection = guard.admit(socket);
+    if (connection === undefined) return;
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => socket.destroy());
+    // The whole sniff, a partial HTTP/2 preface included, has one deadline.
+    guard.arm(connection, limits.idleMs, "first bytes");
     sniff(socket, tls !== undefined, (kind) => {
+      guard.disarm(connection);
       if (kind === "tls") {
+        guard.arm(connection, limits.tlsHandshakeMs, "TLS handshake");
         tls!.accept(socket);
       } else if (kind === "h2") {
-        http2.emit("connection", socket);
+        toHttp2(connection, socket);
       } else {
+        guard.arm(connection, limits.idleMs, "first request");
         // The HTTP/1 server reads through the stream (where the sniffed bytes were unshifted) but
         // does not resume a socket that was paused for sniffing.
         http1.emit("connection", socket);
@@ -184,9 +239,27 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
         clearTimeout(timer);
       }
       http1.closeAllConnections();
+      // Stops Node's header-timeout checks (the server never listened, so nothing else is closed).
+      http1.close();
       for (const session of sessions) session.destroy();
       for (const socket of sockets) socket.destroy();
       await listenerClosed;
+    },
+    connectionCount: () => guard.size,
+  };
+}
+
+/** What handleRequest needs to put a deadline on a request's body and to count it as waiting on the client. */
+interface BodyDeadline {
+  idleMs: number;
+  reading(on: boolean): void;
+}
+
+function bodyDeadline(guard: ConnectionGuard, connection: Connection | undefined): BodyDeadline {
+  return {
+    idleMs: guard.limits.bodyIdleMs,
+    reading(on) {
+      if (connection) connection.readingBodies += on ? 1 : -1;
     },
   };
 }
@@ -224,6 +297,7 @@ async function handleRequest(
   response: AnyResponse,
   isClosing: () => boolean,
   startEventStream: EventStreamStarter,
+  bodyDeadline: BodyDeadline,
 ): Promise<void> {
   const origin = request.headers.origin;
   const corsHeaders: Record<string, string> = {};
@@ -267,9 +341,16 @@ async function handleRequest(
   const declared = request.headers["content-length"];
   const declaredLength = typeof declared === "string" && /^\d+$/.test(declared) ? Number(declared) : undefined;
   const discardBytesMax = deps.config.requestBytesMax + refusedBodyDiscardBytesMax;
-  const read = await readBody(request, deps.config.requestBytesMax, declaredLength, discardBytesMax);
+  bodyDeadline.reading(true);
+  const read = await readBody(request, deps.config.requestBytesMax, declaredLength, discardBytesMax, bodyDeadline.idleMs).finally(() => bodyDeadline.reading(false));
   if (!read.ok) {
     if (read.reason === "aborted") return;
+    if (read.reason === "stalled") {
+      // A stalled upload, answered as a load balancer answers one (408) and closed: the rest of
+      // the body will not be read. Over HTTP/2 only this stream ends.
+      send(response, { statusCode: 408, headers: { "x-amzn-requestid": randomUUID(), connection: "close", ...corsHeaders }, body: Buffer.alloc(0) });
+      return;
+    }
     const format = wireFormatOf(request.headers["content-type"]) ?? "json";
     const tooLarge = errorResponse(
       randomUUID(),

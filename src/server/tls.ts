@@ -17,14 +17,37 @@ export interface TlsTerminator {
   accept(socket: Socket): void;
 }
 
-export function createTlsTerminator(material: TlsMaterial, route: (socket: TLSSocket, protocol: "h2" | "http/1.1") => void): TlsTerminator {
+/** `raw`: the listener's socket the decrypted one reads from (its deadlines and accounting stay with it). */
+export type TlsRoute = (socket: TLSSocket, protocol: "h2" | "http/1.1", raw: Socket) => void;
+
+export function createTlsTerminator(material: TlsMaterial, route: TlsRoute): TlsTerminator {
+  // Sockets in their handshake, by the client's address and port: unique among the connections
+  // to this one port, and the same on the decrypted socket (documented on both, unlike the link
+  // between them).
+  const handshaking = new Map<string, Socket>();
+  const keyOf = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
   const server = createTlsServer({ cert: material.cert, key: material.key, ALPNProtocols: ["h2", "http/1.1"] }, (socket) => {
-    route(socket, socket.alpnProtocol === "h2" ? "h2" : "http/1.1");
+    const raw = handshaking.get(keyOf(socket));
+    handshaking.delete(keyOf(socket));
+    if (raw === undefined) {
+      socket.destroy();
+      return;
+    }
+    route(socket, socket.alpnProtocol === "h2" ? "h2" : "http/1.1", raw);
   });
   // A failed handshake (a client that does not trust the certificate, a port scanner) ends that
   // connection only; the TLS server already destroys the socket.
   server.on("tlsClientError", () => {});
-  return { accept: (socket) => server.emit("connection", socket) };
+  return {
+    accept(socket) {
+      const key = keyOf(socket);
+      handshaking.set(key, socket);
+      socket.once("close", () => {
+        if (handshaking.get(key) === socket) handshaking.delete(key);
+      });
+      server.emit("connection", socket);
+    },
+  };
 }
 
 /** Why a certificate and key cannot serve TLS (unreadable PEM, a key that does not match), or undefined. */
