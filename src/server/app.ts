@@ -13,6 +13,7 @@ import type { InitDocument } from "./init-file.js";
 import { createDynamoDbService } from "../dynamodb/index.js";
 import type { AwsService } from "../protocol/aws-service.js";
 import type { TlsMaterial } from "./tls.js";
+import type { ConnectionLimits } from "./connection-limits.js";
 import { anonymousAuthenticator, type Authenticator } from "../auth/principal.js";
 import { sigV4Authenticator } from "../auth/sigv4/index.js";
 import type { CredentialsFile } from "../auth/credentials-file.js";
@@ -35,6 +36,8 @@ export interface AppConfig {
   auth?: AuthConfig;
   /** How long a new DynamoDB table stays CREATING (docs/dynamodb.md); 0, ACTIVE at once, by default. */
   dynamoDbCreateTableMs?: number;
+  /** Connection deadlines and cap (src/server/connection-limits.ts); AWS-like defaults. */
+  connections?: Partial<ConnectionLimits>;
   /**
    * Streams, consumers and tables to create before the server listens (`--init`, docs/testing.md),
    * idempotently; applied again after a reset. A bad entry stops the start with an InitError.
@@ -105,7 +108,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   let http: RunningServer;
   try {
     http = await startHttpServer({
-      config: { host: deps.config.host, port: deps.config.port, requestBytesMax: deps.config.requestBytesMax, tls: deps.config.tls },
+      config: { host: deps.config.host, port: deps.config.port, requestBytesMax: deps.config.requestBytesMax, tls: deps.config.tls, connections: deps.config.connections },
       services: [gatedService(() => services.streams, gate), gatedService(() => services.dynamoDb, gate)],
       logger: deps.logger,
       health: () => ({ storage: deps.storage.name }),
