@@ -117,11 +117,11 @@ describe("stopping the server the documented ways", () => {
         if (path === "bin/tributary" || path === "node bin/tributary.js") assert.equal(serverPid, server.pgid, "the command started is the server itself");
 
         process.kill(to === "group" ? -server.pgid : server.pgid, signal);
-        await server.exited;
+        const exit = await server.exited;
         await until(`every process of \`${path}\` gone`, () => groupMembers(server.pgid).length === 0);
         assert.equal(await portIsFree(port), true, `port ${port} is free`);
         // A graceful stop: the server closed its storage, which removes the lock's socket file.
-        assert.equal(existsSync(join(dataDir, "lock")), false, "the lock's socket file is removed");
+        assert.equal(existsSync(join(dataDir, "lock")), false, `the lock's socket file is removed (exit ${JSON.stringify(exit)}; stderr: ${server.stderr()})`);
         const lock = await lockDataDir(dataDir);
         await lock.release();
         assert.match(server.stderr(), new RegExp(`"signal":"(${signal}|parent exited)","msg":"stopping: finishing in-flight requests"`));
