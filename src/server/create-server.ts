@@ -348,7 +348,7 @@ async function handleRequest(
     if (read.reason === "stalled") {
       // A stalled upload, answered as a load balancer answers one (408) and closed: the rest of
       // the body will not be read. Over HTTP/2 only this stream ends.
-      send(response, { statusCode: 408, headers: { "x-amzn-requestid": randomUUID(), connection: "close", ...corsHeaders }, body: Buffer.alloc(0) });
+      send(response, { statusCode: 408, headers: { ...answerIds(randomUUID(), deps.random), connection: "close", ...corsHeaders }, body: Buffer.alloc(0) });
       return;
     }
     const format = wireFormatOf(request.headers["content-type"]) ?? "json";

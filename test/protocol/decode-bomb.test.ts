@@ -4,12 +4,11 @@
  * (or holding millions of values) are refused without being decoded — under `--auth sigv4` an
  * unsigned one never reaches a parser — and the server's RSS comes back within 20 MB.
  *
- * The event loop: one bomb at a time keeps it busy 50 ms at most. Eight at once are compared with
- * eight plain 13 MiB bodies sent the same way, because receiving 104 MB at once is itself work
- * (Node reads up to 32 × 64 KiB per socket per loop turn, a finished body is joined in one task,
- * and the collector frees what was read): on this shared 2-core machine that alone measured
- * 26–72 ms. Over three rounds each, the bombs' median may exceed the plain bodies' median by 25 ms
- * at most (or reach 50 ms) — decoding them, before, took 15.6 s.
+ * The event loop: one bomb at a time keeps it busy 50 ms at most, and so do eight at once (the
+ * median of three rounds, against noise from the shared machine) — decoding them, before, took
+ * 15.6 s. Bodies are copied into one buffer as they arrive (src/server/request-body.ts); joined at
+ * their end, eight finishing in one turn alone measured 26–72 ms. Eight plain 13 MiB bodies are
+ * sent the same way and reported beside them, for comparison.
  * Signed and anonymous (`--auth none`) clients get a SerializationException in AWS's words.
  */
 import { after, before, describe, it } from "node:test";
@@ -99,7 +98,7 @@ const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[
 
 /**
  * Three rounds of eight plain bodies at once and eight bombs at once, alternating: the bombs'
- * median loop figure within 25 ms of the plain bodies' (or under 50 ms), and RSS back each time.
+ * median loop figure under 50 ms, and RSS back each time.
  */
 async function compareWithPlain(
   server: CliServer,
@@ -126,8 +125,7 @@ async function compareWithPlain(
     plainMs.push(baseline.maxBusyGapMs);
     bombMs.push(report.maxBusyGapMs);
   }
-  const allowedMs = Math.max(loopBlockMsMax, median(plainMs) + 25);
-  assert.ok(median(bombMs) <= allowedMs, `bombs: ${bombMs.map((ms) => ms.toFixed(1)).join(", ")} ms; plain bodies: ${plainMs.map((ms) => ms.toFixed(1)).join(", ")} ms`);
+  assert.ok(median(bombMs) <= loopBlockMsMax, `bombs: ${bombMs.map((ms) => ms.toFixed(1)).join(", ")} ms; plain bodies: ${plainMs.map((ms) => ms.toFixed(1)).join(", ")} ms`);
 }
 
 async function eightAtOnce(server: CliServer, bodies: readonly Buffer[]): Promise<RawResponse[]> {
@@ -177,7 +175,7 @@ describe("protocol > decode bomb > --auth sigv4", () => {
     assertMemory(report);
   });
 
-  it("protocol > decode bomb > sigv4 > eight unsigned bombs at once cost what eight plain bodies do (+25 ms at most); RSS back within 20 MB", async () => {
+  it("protocol > decode bomb > sigv4 > eight unsigned bombs at once: loop busy ≤ 50 ms (median of three rounds), RSS back within 20 MB", async () => {
     const bodies = [deepMember, deepCbor, deepMember, deepCbor, deepArray, wide, deepMember, deepCbor];
     await compareWithPlain(server, count, "sigv4", Array(8).fill(plain), missingToken, bodies, (body) => (body === deepArray || body === wide ? serialization : missingToken));
   });

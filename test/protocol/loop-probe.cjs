@@ -43,14 +43,23 @@ process.on("SIGUSR2", () => {
   const maxDelayMs = histogram.max / 1e6;
   // (Read before the collection below, whose own pause belongs to no window.)
   const p99DelayMs = histogram.percentile(99) / 1e6;
+  const window = { maxGcMs, maxGapMs, maxBusyGapMs };
   if (typeof global.gc === "function") {
     global.gc();
     global.gc();
   }
-  const rssBytes = process.memoryUsage().rss;
-  process.stderr.write(JSON.stringify({ loopProbe: { n: ++reports, maxDelayMs, p99DelayMs, maxGcMs, maxGapMs, maxBusyGapMs, rssBytes } }) + "\n");
-  histogram.reset();
-  maxGcMs = 0;
-  maxGapMs = 0;
-  maxBusyGapMs = 0;
+  // V8 hands freed pages back to the system from a background thread: RSS read at once still
+  // counts some of them, more or less by chance (seen: ±23 MB between identical windows). A
+  // moment later it has settled.
+  setTimeout(() => {
+    if (typeof global.gc === "function") global.gc();
+    const rssBytes = process.memoryUsage().rss;
+    process.stderr.write(JSON.stringify({ loopProbe: { n: ++reports, maxDelayMs, p99DelayMs, ...window, rssBytes } }) + "\n");
+    histogram.reset();
+    maxGcMs = 0;
+    maxGapMs = 0;
+    maxBusyGapMs = 0;
+  }, rssSettleMs);
 });
+
+const rssSettleMs = 200;
