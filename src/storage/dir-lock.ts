@@ -19,10 +19,14 @@
  *    namespaces two servers starting within the same millisecond could both pass
  *    (docs/container.md says so). Where there is no abstract namespace this file is the lock.
  *
- * Either socket answers a connection with the holder's pid and closes it: that is how a refused
- * server names the other one. docs/formats/log-segment.md describes both.
+ * Either socket answers a connection with one line and closes it — `<pid> <instance> <pid-ns>`:
+ * the holder's pid, a random id of its process, its PID namespace — which is how a refused server
+ * names the other one. (In containers the pid alone misleads: every container's server may be pid
+ * 2.) docs/formats/log-segment.md describes both.
  */
 import net from "node:net";
+import { randomUUID } from "node:crypto";
+import { readlinkSync } from "node:fs";
 import { stat, unlink } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DataDirError, errnoText } from "./data-dir-error.js";
@@ -49,6 +53,16 @@ const dyingHolderPollMs = 5;
 const staleReplaceAttemptsMax = 3;
 /** What connecting to a lock socket without a live holder behind it fails with (askOwner). */
 const deadHolderCodes = new Set(["ECONNREFUSED", "ENOENT", "ECONNRESET", "EPIPE"]);
+/** Who we are, as a holder answers: pid, an id no other process shares, PID namespace (Linux). */
+const instanceId = randomUUID();
+const pidNamespace = ((): string => {
+  try {
+    return readlinkSync("/proc/self/ns/pid").replace(/\s/g, "");
+  } catch {
+    return "-";
+  }
+})();
+const ownerLine = `${process.pid} ${instanceId} ${pidNamespace}\n`;
 /** Codes that mean the directory is not writable for us: the server could not store data either. */
 const notWritableCodes = new Set(["EACCES", "EPERM", "EROFS"]);
 
@@ -78,10 +92,10 @@ async function takeAbstractSocket(dataDir: string, name: string): Promise<net.Se
     if (outcome instanceof net.Server) return outcome;
     if (outcome.code !== "EADDRINUSE") throw lockFailure(dataDir, "its lock socket", outcome);
     const answer = await askOwner(name);
-    if (answer.live) throw inUse(dataDir, answer.pid, "");
+    if (answer.live) throw inUse(dataDir, answer, false);
     // Bound but not accepting: a holder that is dying (its last threads still exiting) or one
     // between its bind and its listen. Either settles within milliseconds.
-    if (performance.now() > deadline) throw inUse(dataDir, undefined, ", which does not answer");
+    if (performance.now() > deadline) throw new DataDirError(`${dataDir} is in use by another Tributary server, which does not answer`);
     await sleep(dyingHolderPollMs);
   }
 }
@@ -108,7 +122,7 @@ async function takeLockFile(dataDir: string, held: net.Server[]): Promise<string
       throw lockFailure(dataDir, path, outcome);
     }
     const answer = await askOwner(path);
-    if (answer.live) throw inUse(dataDir, answer.pid, abstractHeld ? ", in another network namespace" : "");
+    if (answer.live) throw inUse(dataDir, answer, abstractHeld);
     // A dead holder's socket (or an old PID file): nobody answers, so it is ours to replace.
     await unlink(path).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== "ENOENT") throw lockFailure(dataDir, path, error);
@@ -121,7 +135,7 @@ function listen(path: string): Promise<net.Server | NodeJS.ErrnoException> {
   return new Promise((resolve) => {
     const server = net.createServer((socket) => {
       socket.on("error", () => undefined);
-      socket.end(`${process.pid}\n`);
+      socket.end(ownerLine);
     });
     server.once("error", resolve);
     server.listen(path, () => {
@@ -136,6 +150,17 @@ function listen(path: string): Promise<net.Server | NodeJS.ErrnoException> {
 interface OwnerAnswer {
   live: boolean;
   pid?: number;
+  /** Whether the holder is this very process (its instance id is ours). */
+  self?: boolean;
+  /** Whether the holder's PID namespace differs from ours (another container: its pid means nothing here). */
+  otherPidNamespace?: boolean;
+}
+
+function parseOwnerLine(text: string): OwnerAnswer {
+  const [pidText, instance, namespace] = text.trim().split(" ");
+  const pid = Number(pidText);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return { live: true };
+  return { live: true, pid, self: instance === instanceId, otherPidNamespace: namespace !== undefined && namespace !== pidNamespace };
 }
 
 /**
@@ -153,15 +178,12 @@ function askOwner(path: string): Promise<OwnerAnswer> {
       socket.destroy();
       resolve(answer);
     };
-    const finishWithPid = () => {
-      const pid = Number(text.trim());
-      finish(Number.isSafeInteger(pid) && pid > 0 ? { live: true, pid } : { live: true });
-    };
+    const finishWithPid = () => finish(parseOwnerLine(text));
     const timer = setTimeout(finishWithPid, ownerAnswerTimeoutMs);
     socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => {
       text += chunk;
-      if (text.includes("\n") || text.length > 32) finishWithPid();
+      if (text.includes("\n") || text.length > 256) finishWithPid();
     });
     socket.on("end", finishWithPid);
     socket.on("error", (error: NodeJS.ErrnoException) => {
@@ -171,9 +193,12 @@ function askOwner(path: string): Promise<OwnerAnswer> {
   });
 }
 
-function inUse(dataDir: string, pid: number | undefined, where: string): DataDirError {
-  const who = pid === undefined ? where : pid === process.pid ? " (this process)" : ` (pid ${pid}${where})`;
-  return new DataDirError(`${dataDir} is in use by another Tributary server${who}`);
+function inUse(dataDir: string, owner: OwnerAnswer, otherNetworkNamespace: boolean): DataDirError {
+  const details: string[] = [];
+  if (owner.self === true) details.push("this process");
+  else if (owner.pid !== undefined) details.push(owner.otherPidNamespace === true ? `pid ${owner.pid} in another PID namespace` : `pid ${owner.pid}`);
+  if (otherNetworkNamespace) details.push("in another network namespace");
+  return new DataDirError(`${dataDir} is in use by another Tributary server${details.length === 0 ? "" : ` (${details.join(", ")})`}`);
 }
 
 function lockFailure(dataDir: string, what: string, error: NodeJS.ErrnoException): DataDirError {
