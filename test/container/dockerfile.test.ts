@@ -50,7 +50,7 @@ describe("container > Dockerfile", () => {
   it("container > Dockerfile > builds in one stage and runs from another, as a user that is not root", () => {
     assert.ok(all.length >= 2, "multi-stage");
     const user = one("USER");
-    assert.notMatch(user, /^(root|0)(:|$)/);
+    assert.doesNotMatch(user, /^(root|0)(:|$)/);
     // Nothing after USER switches back.
     const afterUser = final.slice(final.findIndex((instruction) => instruction.keyword === "USER") + 1);
     assert.deepEqual(afterUser.filter((instruction) => instruction.keyword === "USER" || instruction.keyword === "RUN"), []);
