@@ -5,7 +5,7 @@
  * ACTIVE at once.
  *
  * @example
- *   import { startServer } from "tributary";
+ *   import { startServer } from "tributary-server";
  *   const server = await startServer({ init: { streams: [{ StreamName: "orders", ShardCount: 1 }] } });
  *   // … point the AWS SDK at server.url …
  *   await server.close();
