@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Generous: tsx compiles the sources on start, and the machine is shared. */
-const readyTimeoutMs = 30_000;
+/** Generous: tsx compiles the sources on start, npx resolves the package, and the machine is shared. */
+const readyTimeoutMs = 60_000;
 const runTimeoutMs = 30_000;
 
 export interface CliResult {
@@ -84,6 +84,39 @@ export interface CliServerOptions {
   launcher?: boolean;
 }
 
+/**
+ * The URL of the server's ready line (`listening on http://…`) on `child`'s stdout; rejects when
+ * the process exits first, or after readyTimeoutMs (calling `onTimeout` first).
+ */
+export function readyLine(
+  child: ChildProcess,
+  output: () => { stdout: string; stderr: string },
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
+  what: string,
+  onTimeout: () => void = () => undefined,
+): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      onTimeout();
+      const { stdout, stderr } = output();
+      reject(new Error(`${what} printed no URL within ${readyTimeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, readyTimeoutMs);
+    const onData = () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output().stdout);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout!.off("data", onData);
+      resolve(match[1]!);
+    };
+    child.stdout!.on("data", onData);
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      const { stdout, stderr } = output();
+      reject(new Error(`${what} exited (code ${code}, signal ${signal}) before it was ready\nstdout: ${stdout}\nstderr: ${stderr}`));
+    });
+  });
+}
+
 /** Starts `tributary server` and resolves once it has printed the URL it listens on. */
 export async function startCliServer(options: CliServerOptions = {}): Promise<CliServer> {
   const ownDataDir = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), "tributary-cli-")) : undefined;
@@ -111,24 +144,7 @@ export async function startCliServer(options: CliServerOptions = {}): Promise<Cl
     }),
   );
 
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`tributary server printed no URL within ${readyTimeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, readyTimeoutMs);
-    const onData = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (!match) return;
-      clearTimeout(timer);
-      child.stdout!.off("data", onData);
-      resolve(match[1]!);
-    };
-    child.stdout!.on("data", onData);
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`tributary server exited (code ${code}, signal ${signal}) before it was ready\nstdout: ${stdout}\nstderr: ${stderr}`));
-    });
-  });
+  const url = await readyLine(child, () => ({ stdout, stderr }), exited, "tributary server", () => child.kill("SIGKILL"));
 
   return {
     url,

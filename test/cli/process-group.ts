@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
-import { repoRoot } from "./cli-process.js";
+import { readyLine, repoRoot } from "./cli-process.js";
 
 export type LaunchPath = "npm start" | "npx" | "bin/tributary" | "node bin/tributary.js";
 
@@ -49,8 +49,6 @@ export interface GroupServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const readyTimeoutMs = 60_000;
-
 export function startGroupServer(path: LaunchPath, serverArgs: readonly string[], env: Record<string, string> = {}): GroupServer {
   const [command, args] = launchCommand(path, serverArgs);
   // detached: the child calls setsid, so it leads a new process group (and session).
@@ -60,21 +58,7 @@ export function startGroupServer(path: LaunchPath, serverArgs: readonly string[]
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
-  const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${path}: no ready line within ${readyTimeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)), readyTimeoutMs);
-    const onData = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (!match) return;
-      clearTimeout(timer);
-      child.stdout!.off("data", onData);
-      resolve(match[1]!);
-    };
-    child.stdout!.on("data", onData);
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`${path} exited (code ${code}, signal ${signal}) before it was ready\nstdout: ${stdout}\nstderr: ${stderr}`));
-    });
-  });
+  const ready = readyLine(child, () => ({ stdout, stderr }), exited, path);
   ready.catch(() => undefined);
   return { child, pgid: child.pid!, stdout: () => stdout, stderr: () => stderr, ready, exited };
 }
