@@ -8,6 +8,7 @@ import { aggregateRecords } from "../../src/client/kpl/index.js";
 import { PollingFetcher, type PollingFetcherOptions } from "../../src/client/consumer/retrieval/polling-fetcher.js";
 import type { InitialPosition } from "../../src/client/consumer/types.js";
 import { hashPartitionKey } from "../../src/core/hash-key.js";
+import { systemClock } from "../../src/util/clock.js";
 import { putAggregate, putPlain, readRecords, sentinel, shardIdOf, text } from "./retrieval-helpers.js";
 import { exampleCredentials, kinesisClient, randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -39,7 +40,7 @@ describe("consumer > retrieval > polling", () => {
   };
 
   before(async () => {
-    server = await startTestServer({ clock: { nowMs: () => Date.now() + clockOffsetMs } });
+    server = await startTestServer({ clock: { ...systemClock, nowMs: () => Date.now() + clockOffsetMs } });
     client = kinesisClient(server);
   });
   after(async () => {
