@@ -18,7 +18,7 @@ import { anonymousAuthenticator, type Authenticator } from "../auth/principal.js
 import { sigV4Authenticator } from "../auth/sigv4/index.js";
 import type { CredentialsFile } from "../auth/credentials-file.js";
 import type { StorageEngine } from "../storage/types.js";
-import type { MasterKeySource } from "../storage/encryption/index.js";
+import type { MasterKeySource } from "../streams/encryption/crypto/index.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";

@@ -11,13 +11,15 @@
  * and the cap on connections: at `connectionsMax` a new connection closes the oldest one that is
  * waiting on its client, or is refused when all are being served.
  *
- * Timers are Node's, unref'd: deadlines on sockets belong to the transport, and the injected
- * clock (src/util/clock.ts) reads time but schedules nothing.
+ * Deadlines on sockets are wall time against the peer: they run on the transport's clock (the
+ * system clock unless a test drives them, never the service's injected clock, which tests stop
+ * and move), unref'd so they never keep a stopping process alive.
  */
 import type { Socket } from "node:net";
 import { constants, type Http2Session } from "node:http2";
 import type { ConnectionLimits } from "./connection-limits.js";
 import type { Logger } from "../util/logger.js";
+import { systemClock, type Clock, type Timer } from "../util/clock.js";
 
 /**
  * Streams a client may reset beyond those it let finish before its session counts as a
@@ -35,9 +37,9 @@ export interface Connection {
   requests: number;
   /** Of those, the ones still reading their body: waiting on the client, not on us. */
   readingBodies: number;
-  deadline?: NodeJS.Timeout;
+  deadline?: Timer | undefined;
   /** Set once the connection is being closed for good (a GOAWAY grace running, or destroyed). */
-  closing?: NodeJS.Timeout;
+  closing?: Timer;
 }
 
 export class ConnectionGuard {
@@ -52,6 +54,7 @@ export class ConnectionGuard {
   constructor(
     readonly limits: ConnectionLimits,
     private readonly logger: Logger,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   get size(): number {
@@ -73,7 +76,7 @@ export class ConnectionGuard {
     this.bySocket.set(socket, connection);
     socket.once("close", () => {
       this.disarm(connection);
-      if (connection.closing) clearTimeout(connection.closing);
+      this.clock.clearTimer(connection.closing);
       this.open.delete(connection);
     });
     return connection;
@@ -82,15 +85,18 @@ export class ConnectionGuard {
   /** Destroys the connection unless the phase ends (`disarm`) within `ms`. */
   arm(connection: Connection, ms: number, phase: string): void {
     this.disarm(connection);
-    connection.deadline = setTimeout(() => {
-      this.logger.debug({ phase, ms }, "connection closed at its deadline");
-      this.destroy(connection);
-    }, ms);
-    connection.deadline.unref();
+    connection.deadline = this.clock.setTimeout(
+      () => {
+        this.logger.debug({ phase, ms }, "connection closed at its deadline");
+        this.destroy(connection);
+      },
+      ms,
+      { unref: true },
+    );
   }
 
   disarm(connection: Connection): void {
-    if (connection.deadline) clearTimeout(connection.deadline);
+    this.clock.clearTimer(connection.deadline);
     connection.deadline = undefined;
   }
 
@@ -160,8 +166,7 @@ export class ConnectionGuard {
   closeGracefully(connection: Connection, reason: string, code: number = constants.NGHTTP2_NO_ERROR): void {
     if (connection.closing) return;
     this.logger.debug({ reason }, "connection closing");
-    connection.closing = setTimeout(() => this.destroy(connection), this.limits.goawayGraceMs);
-    connection.closing.unref();
+    connection.closing = this.clock.setTimeout(() => this.destroy(connection), this.limits.goawayGraceMs, { unref: true });
     const session = connection.session;
     if (!session) {
       (connection.tlsSocket ?? connection.socket).end();

@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { systemClock, type Clock, type Timer } from "../util/clock.js";
 
 export type BodyOutcome = { ok: true; body: Buffer } | { ok: false; reason: "too-large" | "aborted" | "stalled" };
 
@@ -12,7 +13,8 @@ export type BodyOutcome = { ok: true; body: Buffer } | { ok: false; reason: "too
  *
  * A body with no bytes arriving for `idleMs` is a stalled upload: "stalled", and the caller
  * answers 408 (src/server/connection-limits.ts). The deadline restarts with every chunk, so a
- * slow but moving upload is never cut.
+ * slow but moving upload is never cut. The deadline is wall time against the client: it runs on
+ * `clock`, the transport's (the system clock unless a test drives it).
  */
 export function readBody(
   stream: Readable,
@@ -20,23 +22,21 @@ export function readBody(
   declaredLength: number | undefined,
   discardBytesMax: number,
   idleMs: number = Number.POSITIVE_INFINITY,
+  clock: Clock = systemClock,
 ): Promise<BodyOutcome> {
   return new Promise((resolve) => {
     let settled = false;
-    let idle: NodeJS.Timeout | undefined;
+    let idle: Timer | undefined;
     const settle = (outcome: BodyOutcome) => {
       if (settled) return;
       settled = true;
-      if (idle) clearTimeout(idle);
+      clock.clearTimer(idle);
       resolve(outcome);
     };
     const restartIdle = () => {
       if (!Number.isFinite(idleMs)) return;
       if (idle) idle.refresh();
-      else {
-        idle = setTimeout(() => settle({ ok: false, reason: "stalled" }), idleMs);
-        idle.unref();
-      }
+      else idle = clock.setTimeout(() => settle({ ok: false, reason: "stalled" }), idleMs, { unref: true });
     };
     if (declaredLength !== undefined && declaredLength > discardBytesMax) {
       stream.resume();

@@ -18,7 +18,7 @@ import { createEmbeddedEngine, createMemoryEngine, type FsyncPolicy } from "../s
 import type { StorageEngine } from "../storage/types.js";
 import {
   dataDirMasterKey, ephemeralMasterKey, fixedMasterKey, parseMasterKey, readMasterKeyFile, type MasterKeySource,
-} from "../storage/encryption/index.js";
+} from "../streams/encryption/crypto/index.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";

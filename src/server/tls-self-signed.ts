@@ -9,7 +9,7 @@
  */
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { chmod, readFile, rename, writeFile } from "node:fs/promises";
-import { makeDirectories } from "../storage/fs-port.js";
+import { makeDirectories } from "../storage/embedded/fs-port.js";
 import { hostname } from "node:os";
 import { isIP } from "node:net";
 import { join } from "node:path";

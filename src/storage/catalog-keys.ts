@@ -2,7 +2,7 @@
  * How catalogs key and order streams: by (accountId, StreamName). Lookups go through a map per
  * account, so finding a stream costs two map reads and builds no composite key.
  */
-import type { StreamMeta } from "../types.js";
+import type { StreamMeta } from "./types.js";
 
 /** Streams of one account by name, per account. */
 export type StreamsByAccount = Map<string, Map<string, StreamMeta>>;

@@ -1,4 +1,4 @@
 export type * from "./types.js";
 export { createMemoryEngine } from "./memory/memory-engine.js";
-export { createEmbeddedEngine, type EmbeddedEngineOptions, type FsyncPolicy } from "./embedded-engine.js";
-export { nodeFs, type FsPort, type FileHandlePort } from "./fs-port.js";
+export { createEmbeddedEngine, type EmbeddedEngineOptions, type FsyncPolicy } from "./embedded/embedded-engine.js";
+export { nodeFs, type FsPort, type FileHandlePort } from "./embedded/fs-port.js";

@@ -3,7 +3,7 @@
  * Lease tables hold one item per shard (thousands at most), so an insertion's O(n) array splice
  * costs less than a tree's bookkeeping would.
  */
-import type { TableEntry } from "../types.js";
+import type { TableEntry } from "./types.js";
 
 export class TableItems {
   private readonly values = new Map<string, string>();

@@ -14,7 +14,7 @@ import type { StreamsConfig } from "./config.js";
 import type { StorageEngine } from "../storage/types.js";
 import { FaultControl, type FaultConfig } from "./faults/index.js";
 import { KeyRing } from "./encryption/index.js";
-import { ephemeralMasterKey, type MasterKeySource } from "../storage/encryption/index.js";
+import { ephemeralMasterKey, type MasterKeySource } from "./encryption/crypto/index.js";
 import { createStreamLimits, OnDemandScaler } from "./limits/index.js";
 import { Subscriptions } from "./subscriptions/index.js";
 import { anonymousPrincipal, type Principal } from "../auth/principal.js";

@@ -5,7 +5,7 @@
  *
  * - `crc32` (IEEE 802.3, 0xEDB88320): zlib's, PNG's and AWS's `application/vnd.amazon.eventstream`
  *   framing. Check value: crc32("123456789") = 0xCBF43926.
- * - CRC32C (Castagnoli, 0x82F63B78) for the log: src/storage/log/crc32c.ts.
+ * - CRC32C (Castagnoli, 0x82F63B78) for the log: src/storage/embedded/crc32c.ts.
  */
 
 /** Computes a CRC of `bytes[start, end)`, continuing from `previous` (the CRC of the bytes before, or 0). */

@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { repoRoot, startCliServer, type CliServer } from "./cli-process.js";
 import { freePort, groupMembers, portIsFree, startGroupServer, until, type LaunchPath } from "./process-group.js";
 import { jsonCall } from "../helpers/raw.js";
-import { lockDataDir } from "../../src/storage/dir-lock.js";
+import { lockDataDir } from "../../src/storage/embedded/dir-lock.js";
 
 const run = promisify(execFile);
 

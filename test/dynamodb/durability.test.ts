@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { CreateTableCommand, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { dynamoClient, startTributary, type DynamoEndpoint } from "./helpers.js";
 import { createEmbeddedEngine } from "../../src/storage/index.js";
-import { compactionFloorBytes } from "../../src/storage/tables/embedded-tables.js";
+import { compactionFloorBytes } from "../../src/storage/embedded/tables/embedded-tables.js";
 import { systemClock } from "../../src/util/clock.js";
 import { SeededRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";

@@ -4,7 +4,7 @@
  * and waits for a line on stdin first, so several holders can race for the lock at the same moment.
  */
 import { createInterface } from "node:readline";
-import { lockDataDir } from "../../src/storage/dir-lock.js";
+import { lockDataDir } from "../../src/storage/embedded/dir-lock.js";
 
 const [dataDir, mode] = process.argv.slice(2);
 

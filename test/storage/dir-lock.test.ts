@@ -1,5 +1,5 @@
 /**
- * The data-directory lock (src/storage/dir-lock.ts) with real processes: the kernel frees it the
+ * The data-directory lock (src/storage/embedded/dir-lock.ts) with real processes: the kernel frees it the
  * moment its holder dies, even while the holder is a zombie, a second live holder is refused and
  * named, and simultaneous starts let exactly one through.
  */
@@ -10,7 +10,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { lockDataDir } from "../../src/storage/dir-lock.js";
+import { lockDataDir } from "../../src/storage/embedded/dir-lock.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const holderScript = fileURLToPath(new URL("./dir-lock-holder.ts", import.meta.url));

@@ -18,10 +18,10 @@ import type { AppendRecord, StorageEngine, StoredRecord } from "../../src/storag
 import {
   dataDirMasterKey, fixedMasterKey, generatedKeyFileName, masterKeyFromBytes, parseMasterKey, RecordOpener, RequestSealer,
   type MasterKeySource,
-} from "../../src/storage/encryption/index.js";
-import { batchBytes, decodeFrame, encodeBatch, FrameView } from "../../src/storage/log/frame.js";
-import { crc32c } from "../../src/storage/log/crc32c.js";
-import { segmentHeaderBytes } from "../../src/storage/log/segment-file.js";
+} from "../../src/streams/encryption/crypto/index.js";
+import { batchBytes, decodeFrame, encodeBatch, FrameView } from "../../src/storage/embedded/log/frame.js";
+import { crc32c } from "../../src/storage/embedded/crc32c.js";
+import { segmentHeaderBytes } from "../../src/storage/embedded/log/segment-file.js";
 import { defaultStreamsConfig } from "../../src/streams/index.js";
 import { ManualClock, systemClock } from "../../src/util/clock.js";
 import { SeededRandom, systemRandom } from "../../src/util/random.js";

@@ -1,11 +1,11 @@
 /** The on-disk encodings: CRC32C, record frames, segment headers, index files, catalog snapshots. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { crc32c } from "../../src/storage/log/crc32c.js";
-import { batchBytes, decodeFrame, encodeBatch, FrameView } from "../../src/storage/log/frame.js";
-import { decodeSegmentHeader, encodeSegmentHeader, parseLogFileName, segmentFileName } from "../../src/storage/log/segment-file.js";
-import { decodeIndexFile, encodeIndexFile, SegmentIndex } from "../../src/storage/log/segment-index.js";
-import { decodeCatalog, encodeCatalog } from "../../src/storage/catalog/catalog-file.js";
+import { crc32c } from "../../src/storage/embedded/crc32c.js";
+import { batchBytes, decodeFrame, encodeBatch, FrameView } from "../../src/storage/embedded/log/frame.js";
+import { decodeSegmentHeader, encodeSegmentHeader, parseLogFileName, segmentFileName } from "../../src/storage/embedded/log/segment-file.js";
+import { decodeIndexFile, encodeIndexFile, SegmentIndex } from "../../src/storage/embedded/log/segment-index.js";
+import { decodeCatalog, encodeCatalog } from "../../src/storage/embedded/catalog/catalog-file.js";
 import { SeededRandom } from "../../src/util/random.js";
 import { streamMeta } from "./cases.js";
 

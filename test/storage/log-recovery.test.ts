@@ -6,9 +6,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { SimFs } from "./sim-fs.js";
 import { makeRecords, openSim, readAll, registerStreams, shardDir, simDataDir, streamId, t0, tags } from "./sim-engine.js";
-import { crc32c } from "../../src/storage/log/crc32c.js";
-import { decodeIndexFile } from "../../src/storage/log/segment-index.js";
-import { segmentFileName, indexFileName } from "../../src/storage/log/segment-file.js";
+import { crc32c } from "../../src/storage/embedded/crc32c.js";
+import { decodeIndexFile } from "../../src/storage/embedded/log/segment-index.js";
+import { segmentFileName, indexFileName } from "../../src/storage/embedded/log/segment-file.js";
 import type { StorageEngine } from "../../src/storage/types.js";
 
 const small = { segmentBytesMax: 2048, indexIntervalBytes: 256, checkpointIntervalBytes: 1024, readChunkBytes: 1024 };

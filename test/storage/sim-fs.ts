@@ -15,8 +15,8 @@
  * - Directory locks (`lockDir`) live with this disk object, as the real ones live with the
  *   process: released by `release()`, and absent from a crash image (the holder died).
  */
-import type { DirEntry, DirLock, FileHandlePort, FsPort, OpenMode, OpenOptions } from "../../src/storage/fs-port.js";
-import { DataDirError } from "../../src/storage/data-dir-error.js";
+import type { DirEntry, DirLock, FileHandlePort, FsPort, OpenMode, OpenOptions } from "../../src/storage/embedded/fs-port.js";
+import { DataDirError } from "../../src/storage/embedded/data-dir-error.js";
 /** Any source of random integers in [0, bound). */
 export interface IntSource {
   int(bound: number): number;

@@ -3,7 +3,7 @@
  * directory (docs/formats/log-segment.md, "Data directory"):
  *
  *   <dataDir>/format             "tributary-data <version>": written once the catalog exists
- *   <dataDir>/lock               socket held while a server uses the directory (src/storage/dir-lock.ts)
+ *   <dataDir>/lock               socket held while a server uses the directory (src/storage/embedded/dir-lock.ts)
  *   <dataDir>/catalog/catalog    the catalog snapshot (docs/formats/catalog.md)
  *   <dataDir>/logs/<streamId>/<shardIndex>/<base>.log|.index   (docs/formats/log-segment.md)
  *   <dataDir>/trash/             streams being deleted
@@ -13,7 +13,7 @@
  *   const engine = await createEmbeddedEngine({ dataDir, fsync: "always", clock: systemClock, random: systemRandom, logger, accountId });
  */
 import { dirname } from "node:path";
-import type { StorageEngine } from "./types.js";
+import type { StorageEngine } from "../types.js";
 import { isNotFound, nodeFs, readWholeFile, replaceFile, type DirLock, type FsPort } from "./fs-port.js";
 import { DataDirError, errnoText } from "./data-dir-error.js";
 import { FileCatalog } from "./catalog/file-catalog.js";
@@ -21,12 +21,13 @@ import { EmbeddedLogStore } from "./log/log-store.js";
 import { EmbeddedTableStore } from "./tables/embedded-tables.js";
 import { HandleCache } from "./log/handle-cache.js";
 import { SealedCache } from "./log/sealed-segments.js";
-import { defaultLogOptions, type FsyncPolicy, type LogEnv, type LogOptions } from "./log/log-env.js";
-import type { Clock } from "../util/clock.js";
-import type { Random } from "../util/random.js";
-import type { Logger } from "../util/logger.js";
+import { defaultLogOptions, type LogEnv, type LogOptions } from "./log/log-env.js";
+import type { FsyncPolicy } from "./fsync-policy.js";
+import type { Clock } from "../../util/clock.js";
+import type { Random } from "../../util/random.js";
+import type { Logger } from "../../util/logger.js";
 
-export type { FsyncPolicy } from "./log/log-env.js";
+export type { FsyncPolicy } from "./fsync-policy.js";
 export { DataDirError } from "./data-dir-error.js";
 
 export const dataDirFormatVersion = 1;

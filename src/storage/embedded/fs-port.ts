@@ -62,7 +62,7 @@ export interface FsPort {
   exists(path: string): Promise<boolean>;
   /**
    * Takes the directory's one-server lock, which the system releases if the process dies
-   * (src/storage/dir-lock.ts); rejects with a DataDirError while another holds it.
+   * (src/storage/embedded/dir-lock.ts); rejects with a DataDirError while another holds it.
    */
   lockDir(path: string): Promise<DirLock>;
 }

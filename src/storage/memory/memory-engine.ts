@@ -7,9 +7,9 @@ import type {
   StoredRecord, StreamMeta, WriteOutcome,
 } from "../types.js";
 import type { Random } from "../../util/random.js";
-import { deleteStream, setStream, sortedStreams, streamOf, type StreamsByAccount } from "../catalog/stream-keys.js";
+import { deleteStream, setStream, sortedStreams, streamOf, type StreamsByAccount } from "../catalog-keys.js";
 import { deepFreeze } from "../../util/freeze.js";
-import { MemoryTableStore } from "../tables/memory-tables.js";
+import { MemoryTableStore } from "./memory-tables.js";
 
 const done: WriteOutcome = { ok: true };
 

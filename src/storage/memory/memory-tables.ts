@@ -2,7 +2,7 @@
 import type { TableEntry, TableMeta, TableStore, WriteOutcome } from "../types.js";
 import { deepFreeze } from "../../util/freeze.js";
 import { assert } from "../../util/assert.js";
-import { TableItems, sortTables, tableKey } from "./table-items.js";
+import { TableItems, sortTables, tableKey } from "../table-items.js";
 
 const done: WriteOutcome = { ok: true };
 const closedOutcome: WriteOutcome = { ok: false, failure: { kind: "closed", message: "the engine is closed" } };

@@ -1,13 +1,13 @@
 /**
  * The service's keys: the master key (from its source, loaded once) and the streams' data keys,
  * unwrapped on first use and kept in memory, so sealing and opening records costs no key work
- * beyond the per-request derivation (storage/encryption/record-seal.ts).
+ * beyond the per-request derivation (streams/encryption/crypto/record-seal.ts).
  *
  * At start, `verify` unwraps every stored data key: a server given the wrong master key stops
  * there, saying which key the data needs, instead of failing reads one by one later.
  */
 import type { DataKeyMeta, StreamMeta } from "../../storage/types.js";
-import { newDataKey, unwrapDataKey, wrapDataKey, type MasterKey, type MasterKeySource } from "../../storage/encryption/index.js";
+import { newDataKey, unwrapDataKey, wrapDataKey, type MasterKey, type MasterKeySource } from "./crypto/index.js";
 
 /** Unwrapped data keys kept; past this the cache starts over (unwrapping again is cheap). */
 const unwrappedKeysMax = 4096;

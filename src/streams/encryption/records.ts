@@ -7,7 +7,7 @@
  * that never was pays nothing per record.
  */
 import type { AppendRecord, StoredRecord, StreamMeta } from "../../storage/types.js";
-import { RecordOpener, RequestSealer } from "../../storage/encryption/index.js";
+import { RecordOpener, RequestSealer } from "./crypto/index.js";
 import type { StreamsContext } from "../context.js";
 import { streamsErrors } from "../errors.js";
 import { assert } from "../../util/assert.js";

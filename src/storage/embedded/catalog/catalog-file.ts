@@ -22,9 +22,9 @@
  * account) and written back as version 3 on the next change. A server that predates accounts
  * refuses version 3 rather than merge two accounts' streams of one name, or misread sealed frames.
  */
-import { crc32c } from "../log/crc32c.js";
-import { readU64, writeU64 } from "../log/frame.js";
-import type { AccountSettings, StreamMeta } from "../types.js";
+import { crc32c } from "../crc32c.js";
+import { readU64, writeU64 } from "../binary.js";
+import type { AccountSettings, StreamMeta } from "../../types.js";
 
 /** The version written. */
 export const catalogFormatVersion = 3;

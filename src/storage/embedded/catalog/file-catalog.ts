@@ -7,15 +7,15 @@
  * in the next one. Readers see every change as soon as it is made (as with the memory engine); if
  * writing it fails, the change is withdrawn and its promise reports the failure.
  */
-import type { AccountSettings, Catalog, StorageFailure, StreamMeta, WriteOutcome } from "../types.js";
+import type { AccountSettings, Catalog, StorageFailure, StreamMeta, WriteOutcome } from "../../types.js";
 import type { FsPort } from "../fs-port.js";
 import { isNotFound, readWholeFile, replaceFile } from "../fs-port.js";
-import type { Random } from "../../util/random.js";
-import type { Logger } from "../../util/logger.js";
-import { storageFailure } from "../log/log-env.js";
+import type { Random } from "../../../util/random.js";
+import type { Logger } from "../../../util/logger.js";
+import { storageFailure } from "../failure.js";
 import { decodeCatalog, encodeCatalog } from "./catalog-file.js";
-import { copyStreams, deleteStream, setStream, sortedStreams, streamOf, type StreamsByAccount } from "./stream-keys.js";
-import { deepFreeze } from "../../util/freeze.js";
+import { copyStreams, deleteStream, setStream, sortedStreams, streamOf, type StreamsByAccount } from "../../catalog-keys.js";
+import { deepFreeze } from "../../../util/freeze.js";
 
 export const catalogFileName = "catalog";
 const secretBytes = 32;

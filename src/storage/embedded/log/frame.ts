@@ -19,9 +19,10 @@
  * Sealed frames exist only in data directories whose catalog is format 2 (catalog-file.ts), so a
  * server that predates them refuses the directory rather than cutting them off as corrupt.
  */
-import { crc32c } from "./crc32c.js";
-import { assert } from "../../util/assert.js";
-import type { AppendRecord, StoredRecord } from "../types.js";
+import { crc32c } from "../crc32c.js";
+import { readU64, writeU64 } from "../binary.js";
+import { assert } from "../../../util/assert.js";
+import type { AppendRecord, StoredRecord } from "../../types.js";
 
 export const frameHeaderBytes = 32;
 /** Larger than any record AWS accepts (10 MiB of data plus keys); anything bigger is garbage. */
@@ -30,19 +31,6 @@ const flagExplicitHashKey = 1;
 const flagSealed = 2;
 /** A sealed frame's key reference, between the header and its data. */
 const keyRefBytes = 4;
-const twoTo32 = 2 ** 32;
-
-export function writeU64(buffer: Buffer, value: number, at: number): void {
-  buffer.writeUInt32LE(value % twoTo32, at);
-  buffer.writeUInt32LE(Math.floor(value / twoTo32), at + 4);
-}
-
-/** Reads an unsigned 64-bit value; returns -1 if it is beyond Number.MAX_SAFE_INTEGER. */
-export function readU64(buffer: Buffer, at: number): number {
-  const high = buffer.readUInt32LE(at + 4);
-  if (high > 0x1fffff) return -1;
-  return high * twoTo32 + buffer.readUInt32LE(at);
-}
 
 /** Where the index wants entries, decided while encoding (one flat array: offset, position, arrivalMs…). */
 export interface IndexCursor {

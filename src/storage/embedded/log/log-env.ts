@@ -1,22 +1,13 @@
 /**
  * What every part of the log shares: the fs port, the bounded caches, the logger and the tuning
- * options, and how fs errors become storage outcomes.
+ * options.
  */
 import type { FsPort } from "../fs-port.js";
-import { isNoSpace } from "../fs-port.js";
-import type { StorageFailure } from "../types.js";
-import type { Clock } from "../../util/clock.js";
-import type { Logger } from "../../util/logger.js";
+import type { FsyncPolicy } from "../fsync-policy.js";
+import type { Clock } from "../../../util/clock.js";
+import type { Logger } from "../../../util/logger.js";
 import type { HandleCache } from "./handle-cache.js";
 import type { SealedCache } from "./sealed-segments.js";
-
-/**
- * When an append is acknowledged (docs/formats/log-segment.md, "Durability"):
- * - always:   after fdatasync of every file it touched: survives power loss.
- * - interval: after write(2) (survives a process crash); fdatasync every fsyncIntervalMs.
- * - never:    after write(2); fdatasync only at segment roll, index checkpoints and close.
- */
-export type FsyncPolicy = "always" | "interval" | "never";
 
 export interface LogOptions {
   fsync: FsyncPolicy;
@@ -55,15 +46,4 @@ export interface LogEnv {
   options: LogOptions;
   handles: HandleCache;
   sealed: SealedCache;
-}
-
-export function storageFailure(error: unknown, doing: string): StorageFailure {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const detail = error instanceof Error ? error.message : String(error);
-  return { kind: isNoSpace(error) ? "no-space" : "io", message: `${doing}: ${code ? `${code} ` : ""}${detail}`.trim(), cause: error };
-}
-
-/** Thrown by reads that meet bytes which fail their checks inside data that was acknowledged. */
-export class StorageCorruptionError extends Error {
-  override name = "StorageCorruptionError";
 }

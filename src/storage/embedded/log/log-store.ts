@@ -3,9 +3,9 @@
  * is lowercase hex and the shard index a decimal integer, both checked, so names a client chooses
  * never reach a path (no traversal, no case or Unicode collisions).
  */
-import type { LogStore, ShardLog } from "../types.js";
+import type { LogStore, ShardLog } from "../../types.js";
 import { removeTree } from "../fs-port.js";
-import { assert } from "../../util/assert.js";
+import { assert } from "../../../util/assert.js";
 import { EmbeddedShardLog } from "./shard-log.js";
 import { recoverShard } from "./shard-recovery.js";
 import type { LogEnv } from "./log-env.js";

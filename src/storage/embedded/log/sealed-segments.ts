@@ -9,7 +9,8 @@ import { indexingVisitor, scanFrames } from "./frame-scanner.js";
 import type { FileHandlePort } from "../fs-port.js";
 import { decodeSegmentHeader, indexFileName, segmentFileName, segmentHeaderBytes } from "./segment-file.js";
 import { decodeIndexFile, encodeIndexFile, SegmentIndex, type IndexCoverage } from "./segment-index.js";
-import { StorageCorruptionError, type LogEnv } from "./log-env.js";
+import type { LogEnv } from "./log-env.js";
+import { StorageCorruptionError } from "../failure.js";
 
 export interface SealedSegment {
   index: SegmentIndex;

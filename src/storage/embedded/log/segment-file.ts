@@ -15,8 +15,8 @@
  *   32  4  reserved, zero
  *   36  4  crc32c of bytes [0, 36)
  */
-import { crc32c } from "./crc32c.js";
-import { readU64, writeU64 } from "./frame.js";
+import { crc32c } from "../crc32c.js";
+import { readU64, writeU64 } from "../binary.js";
 
 export const segmentHeaderBytes = 40;
 export const segmentFormatVersion = 1;

@@ -20,9 +20,9 @@
  * The file is a checkpoint, never the truth: it is trusted only if its checksum holds and it covers
  * no more than the segment file holds; otherwise the segment is scanned and the index rebuilt.
  */
-import { crc32c } from "./crc32c.js";
-import { readU64, writeU64 } from "./frame.js";
-import { assert } from "../../util/assert.js";
+import { crc32c } from "../crc32c.js";
+import { readU64, writeU64 } from "../binary.js";
+import { assert } from "../../../util/assert.js";
 
 export const indexFormatVersion = 1;
 const headerBytes = 48;

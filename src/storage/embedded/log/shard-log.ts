@@ -2,7 +2,7 @@
  * One shard's log: reads, time lookups and retention here; appends go through the shard's writer
  * (shard-writer.ts), which alone changes the files. Reads see only acknowledged records.
  */
-import type { AppendOutcome, AppendRecord, ReadLimits, ReadResult, ShardLog } from "../types.js";
+import type { AppendOutcome, AppendRecord, ReadLimits, ReadResult, ShardLog } from "../../types.js";
 import { isNotFound } from "../fs-port.js";
 import { indexFileName, segmentFileName } from "./segment-file.js";
 import { loadSealedSegment } from "./sealed-segments.js";

@@ -4,12 +4,13 @@
  * Reads see only acknowledged records: the active segment is read up to its acknowledged size,
  * captured when the read starts.
  */
-import type { ReadLimits, ReadResult, StoredRecord } from "../types.js";
+import type { ReadLimits, ReadResult, StoredRecord } from "../../types.js";
 import { scanFrames } from "./frame-scanner.js";
 import { segmentFileName, segmentHeaderBytes } from "./segment-file.js";
 import type { SegmentIndex } from "./segment-index.js";
 import { loadSealedSegment } from "./sealed-segments.js";
-import { StorageCorruptionError, type LogEnv } from "./log-env.js";
+import type { LogEnv } from "./log-env.js";
+import { StorageCorruptionError } from "../failure.js";
 
 /** What a read sees of a shard, captured when it starts. */
 export interface ShardSnapshot {

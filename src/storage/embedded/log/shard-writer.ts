@@ -13,14 +13,15 @@
  * back to the acknowledged size and makes that durable before reporting the failure; if that
  * repair fails too, the next round retries it first. Nothing acknowledged is ever cut.
  */
-import type { AppendOutcome, AppendRecord, StorageFailure } from "../types.js";
+import type { AppendOutcome, AppendRecord, StorageFailure } from "../../types.js";
 import { isNotFound, replaceFile, writeFully, type FileHandlePort } from "../fs-port.js";
-import { assert } from "../../util/assert.js";
+import { assert } from "../../../util/assert.js";
 import { batchBytes, encodeBatch, type IndexCursor } from "./frame.js";
 import { encodeSegmentHeader, indexFileName, segmentFileName, segmentHeaderBytes, type SegmentHeader } from "./segment-file.js";
 import { encodeIndexFile, SegmentIndex } from "./segment-index.js";
 import type { ActiveSegment } from "./shard-recovery.js";
-import { storageFailure, type LogEnv } from "./log-env.js";
+import type { LogEnv } from "./log-env.js";
+import { storageFailure } from "../failure.js";
 
 /** The shard's files as readers and the writer share them; only the writer changes `active`. */
 export interface ShardFiles {

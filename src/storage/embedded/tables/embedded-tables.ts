@@ -12,15 +12,15 @@
  * is reopened, replayed, and cut after its last whole frame — and goes on if that worked (space
  * came back), or fails as well. Nothing acknowledged is lost: an acknowledged frame is on disk.
  */
-import type { Logger } from "../../util/logger.js";
-import { assert } from "../../util/assert.js";
-import { deepFreeze } from "../../util/freeze.js";
+import type { Logger } from "../../../util/logger.js";
+import { assert } from "../../../util/assert.js";
+import { deepFreeze } from "../../../util/freeze.js";
 import {
   isNoSpace, isNotFound, readWholeFile, removeTree, replaceFile, writeFully, type FileHandlePort, type FsPort,
 } from "../fs-port.js";
-import type { FsyncPolicy } from "../log/log-env.js";
-import type { StorageFailure, TableEntry, TableMeta, TableStore, WriteOutcome } from "../types.js";
-import { TableItems, sortTables, tableKey } from "./table-items.js";
+import type { FsyncPolicy } from "../fsync-policy.js";
+import type { StorageFailure, TableEntry, TableMeta, TableStore, WriteOutcome } from "../../types.js";
+import { TableItems, sortTables, tableKey } from "../../table-items.js";
 import { decodeMeta, encodeMeta, encodeMutation, journalHeader, replayJournal, type TableMutation } from "./table-files.js";
 
 /** A journal is rewritten once it holds this many times its table's live bytes… */

@@ -11,9 +11,9 @@
  * Integers little-endian. Replay applies frames in order and stops at the first short or damaged
  * one: that is a torn tail (a write cut by a crash), cut off before the journal is written again.
  */
-import { crc32c } from "../log/crc32c.js";
-import type { TableMeta } from "../types.js";
-import { TableItems } from "./table-items.js";
+import { crc32c } from "../crc32c.js";
+import type { TableMeta } from "../../types.js";
+import { TableItems } from "../../table-items.js";
 
 export const tableFormatVersion = 1;
 export const journalHeaderBytes = 16;

@@ -8,7 +8,7 @@
  */
 import { constants, promises as fs } from "node:fs";
 import { dirname } from "node:path";
-import type { Logger } from "../../util/logger.js";
+import type { Logger } from "../../../util/logger.js";
 import { newMasterKeyText, parseMasterKey, type MasterKey, type MasterKeySource } from "./master-key.js";
 
 /** The generated key's file name under the data directory. */

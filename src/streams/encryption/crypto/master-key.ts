@@ -11,7 +11,7 @@
  * and in error messages without revealing anything about it.
  */
 import { hkdfSync, randomBytes } from "node:crypto";
-import { decodeStrictBase64 } from "../../util/bytes.js";
+import { decodeStrictBase64 } from "../../../util/bytes.js";
 
 export const masterKeyBytes = 32;
 const wrappingInfo = Buffer.from("tributary master key: data key wrapping v1");

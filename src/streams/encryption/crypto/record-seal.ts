@@ -24,8 +24,8 @@
  * does any changed byte.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
-import type { AppendRecord, StoredRecord } from "../types.js";
-import { assert } from "../../util/assert.js";
+import type { AppendRecord, StoredRecord } from "../../../storage/types.js";
+import { assert } from "../../../util/assert.js";
 
 export const sealedRecordVersion = 1;
 const saltBytes = 16;
