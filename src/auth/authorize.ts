@@ -26,7 +26,8 @@ import { decodeIterator } from "../core/iterator-token.js";
 import { assert } from "../util/assert.js";
 import { decodePageToken } from "../core/page-token.js";
 import { consumersOf, parseConsumerArn } from "../streams/consumers/index.js";
-import type { Catalog, StreamMeta } from "../storage/types.js";
+import type { StreamMeta } from "../streams/model.js";
+import type { StreamsCatalog } from "../streams/stream-catalog.js";
 import type { RequestFacts } from "../protocol/aws-service.js";
 
 export type { RequestFacts };
@@ -116,21 +117,21 @@ interface StreamPolicies {
  * which the stream registry must use). Only streams with a policy are held.
  */
 export class ResourcePolicyIndex {
-  readonly catalog: Catalog;
+  readonly catalog: StreamsCatalog;
   /** Per account, per stream name. */
   private readonly byAccount = new Map<string, Map<string, StreamPolicies>>();
 
-  constructor(inner: Catalog) {
+  constructor(inner: StreamsCatalog) {
     for (const meta of inner.list()) this.record(meta.accountId, meta.StreamName, meta);
     const refresh = (accountId: string, streamName: string) => this.record(accountId, streamName, inner.get(accountId, streamName));
     this.catalog = {
       list: (accountId) => inner.list(accountId),
       get: (accountId, streamName) => inner.get(accountId, streamName),
-      put: async (meta) => {
+      put: async (accountId, streamName, meta) => {
         try {
-          return await inner.put(meta);
+          return await inner.put(accountId, streamName, meta);
         } finally {
-          refresh(meta.accountId, meta.StreamName);
+          refresh(accountId, streamName);
         }
       },
       remove: async (accountId, streamName) => {

@@ -18,6 +18,7 @@ import { anonymousAuthenticator, type Authenticator } from "../auth/principal.js
 import { sigV4Authenticator } from "../auth/sigv4/index.js";
 import type { CredentialsFile } from "../auth/credentials-file.js";
 import type { StorageEngine } from "../storage/types.js";
+import { streamsCatalog } from "../streams/stream-catalog.js";
 import type { MasterKeySource } from "../streams/encryption/crypto/index.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
@@ -93,7 +94,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   let started = false;
   try {
     // A wrong or missing master key stops the start here, naming the key the data needs.
-    await services.streams.context.keyRing.verify(storage.catalog.list());
+    await services.streams.context.keyRing.verify(streamsCatalog(storage).list());
     services.streams.start();
     started = true;
     await prepareServices(deps, services);

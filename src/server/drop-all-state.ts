@@ -6,6 +6,7 @@
  * the engine.
  */
 import type { StorageEngine, WriteOutcome } from "../storage/types.js";
+import { streamsCatalog } from "../streams/stream-catalog.js";
 
 export interface DroppedState {
   streams: number;
@@ -13,18 +14,19 @@ export interface DroppedState {
 }
 
 export async function dropAllState(storage: StorageEngine, settingsAccounts: ReadonlySet<string>): Promise<DroppedState> {
-  const streams = storage.catalog.list();
+  const catalog = streamsCatalog(storage);
+  const streams = catalog.list();
   for (const meta of streams) {
     // The catalog entry first: logs whose stream the catalog no longer names are removed at the
     // next open if a crash cuts this short (storage/types.ts, LogStore).
-    check(await storage.catalog.remove(meta.accountId, meta.StreamName), `stream ${meta.StreamName}`);
+    check(await catalog.remove(meta.accountId, meta.StreamName), `stream ${meta.StreamName}`);
     await storage.logs.dropStream(meta.streamId);
   }
   const tables = storage.tables.list();
   for (const table of tables) check(await storage.tables.drop(table.accountId, table.TableName), `table ${table.TableName}`);
   const accounts = new Set([...settingsAccounts, ...streams.map((meta) => meta.accountId)]);
   for (const accountId of accounts) {
-    if (storage.catalog.accountSettings(accountId) !== undefined) check(await storage.catalog.putAccountSettings(accountId, {}), `account ${accountId}'s settings`);
+    if (catalog.accountSettings(accountId) !== undefined) check(await catalog.putAccountSettings(accountId, {}), `account ${accountId}'s settings`);
   }
   return { streams: streams.length, tables: tables.length };
 }

@@ -1,48 +1,51 @@
 /**
- * How catalogs key and order streams: by (accountId, StreamName). Lookups go through a map per
- * account, so finding a stream costs two map reads and builds no composite key.
+ * How catalogs key and order entries: by (accountId, name). Lookups go through a map per account,
+ * so finding an entry costs two map reads and builds no composite key.
  */
-import type { StreamMeta } from "./types.js";
 
-/** Streams of one account by name, per account. */
-export type StreamsByAccount = Map<string, Map<string, StreamMeta>>;
+/** Entries of one account by name, per account. */
+export type EntriesByAccount<Entry> = Map<string, Map<string, Entry>>;
 
-export function streamOf(streams: StreamsByAccount, accountId: string, streamName: string): StreamMeta | undefined {
-  return streams.get(accountId)?.get(streamName);
+export function entryOf<Entry>(entries: EntriesByAccount<Entry>, accountId: string, name: string): Entry | undefined {
+  return entries.get(accountId)?.get(name);
 }
 
-export function setStream(streams: StreamsByAccount, meta: StreamMeta): void {
-  let named = streams.get(meta.accountId);
+export function setEntry<Entry>(entries: EntriesByAccount<Entry>, accountId: string, name: string, entry: Entry): void {
+  let named = entries.get(accountId);
   if (named === undefined) {
     named = new Map();
-    streams.set(meta.accountId, named);
+    entries.set(accountId, named);
   }
-  named.set(meta.StreamName, meta);
+  named.set(name, entry);
 }
 
-export function deleteStream(streams: StreamsByAccount, accountId: string, streamName: string): void {
-  const named = streams.get(accountId);
+export function deleteEntry<Entry>(entries: EntriesByAccount<Entry>, accountId: string, name: string): void {
+  const named = entries.get(accountId);
   if (named === undefined) return;
-  named.delete(streamName);
-  if (named.size === 0) streams.delete(accountId);
+  named.delete(name);
+  if (named.size === 0) entries.delete(accountId);
 }
 
-/** The streams of `accountId` sorted by name, or every account's sorted by account then name. */
-export function sortedStreams(streams: StreamsByAccount, accountId?: string): StreamMeta[] {
-  if (accountId !== undefined) return [...(streams.get(accountId)?.values() ?? [])].sort(byAccountThenName);
-  const out: StreamMeta[] = [];
-  for (const named of streams.values()) out.push(...named.values());
-  return out.sort(byAccountThenName);
+/** The entries of `accountId` sorted by name, or every account's sorted by account then name. */
+export function sortedEntries<Entry>(entries: EntriesByAccount<Entry>, accountId?: string): Entry[] {
+  if (accountId !== undefined) return byName(entries.get(accountId));
+  const out: Entry[] = [];
+  for (const account of [...entries.keys()].sort(compareText)) out.push(...byName(entries.get(account)));
+  return out;
 }
 
-/** A copy whose per-account maps may be changed without touching `streams` (entries are replaced whole, never mutated). */
-export function copyStreams(streams: StreamsByAccount): StreamsByAccount {
-  const copy: StreamsByAccount = new Map();
-  for (const [accountId, named] of streams) copy.set(accountId, new Map(named));
+/** A copy whose per-account maps may be changed without touching `entries` (entries are replaced whole, never mutated). */
+export function copyEntries<Entry>(entries: EntriesByAccount<Entry>): EntriesByAccount<Entry> {
+  const copy: EntriesByAccount<Entry> = new Map();
+  for (const [accountId, named] of entries) copy.set(accountId, new Map(named));
   return copy;
 }
 
-export function byAccountThenName(a: StreamMeta, b: StreamMeta): number {
-  if (a.accountId !== b.accountId) return a.accountId < b.accountId ? -1 : 1;
-  return a.StreamName < b.StreamName ? -1 : a.StreamName > b.StreamName ? 1 : 0;
+function byName<Entry>(named: Map<string, Entry> | undefined): Entry[] {
+  if (named === undefined) return [];
+  return [...named.keys()].sort(compareText).map((name) => named.get(name)!);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

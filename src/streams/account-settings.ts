@@ -11,7 +11,8 @@
  * once. The status is computed from the stored times, so a scheduled end takes effect when its
  * time comes, without a timer and across restarts.
  */
-import type { AccountSettings, BillingCommitmentMeta, Catalog } from "../storage/types.js";
+import type { StreamsCatalog } from "./stream-catalog.js";
+import type { AccountSettings, BillingCommitmentMeta } from "./model.js";
 import { streamsErrors } from "./errors.js";
 import { limits } from "./limits.js";
 
@@ -29,7 +30,7 @@ export interface WireBillingCommitment {
 export class AccountSettingsStores {
   private readonly stores = new Map<string, AccountSettingsStore>();
 
-  constructor(private readonly catalog: Catalog) {}
+  constructor(private readonly catalog: StreamsCatalog) {}
 
   forAccount(accountId: string): AccountSettingsStore {
     let store = this.stores.get(accountId);
@@ -47,7 +48,7 @@ export class AccountSettingsStore {
   private changing: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly catalog: Catalog,
+    private readonly catalog: StreamsCatalog,
     private readonly accountId: string,
     /** Every account's, for the service's own work across accounts (the on-demand scaler). */
     readonly stores: AccountSettingsStores,

@@ -12,6 +12,7 @@ import { StreamRegistry } from "./stream-registry.js";
 import { AccountSettingsStores } from "./account-settings.js";
 import type { StreamsConfig } from "./config.js";
 import type { StorageEngine } from "../storage/types.js";
+import { streamsCatalog } from "./stream-catalog.js";
 import { FaultControl, type FaultConfig } from "./faults/index.js";
 import { KeyRing } from "./encryption/index.js";
 import { ephemeralMasterKey, type MasterKeySource } from "./encryption/crypto/index.js";
@@ -51,10 +52,11 @@ export interface StreamsService extends AwsService {
 
 export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
   // The registry writes through the policy index, which keeps resource policies at hand for authorization.
-  const policyIndex = new ResourcePolicyIndex(deps.storage.catalog);
+  const catalog = streamsCatalog(deps.storage);
+  const policyIndex = new ResourcePolicyIndex(catalog);
   const streams = new StreamRegistry(policyIndex.catalog, deps.storage.logs, deps.clock, deps.config, deps.logger);
   const limits = createStreamLimits(deps.config);
-  const accountSettings = new AccountSettingsStores(deps.storage.catalog);
+  const accountSettings = new AccountSettingsStores(catalog);
   const context: StreamsContext = {
     clock: deps.clock,
     random: deps.random,
@@ -64,7 +66,7 @@ export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
     streams: streams.forAccount(deps.config.accountId),
     account: accountSettings.forAccount(deps.config.accountId),
     logs: deps.storage.logs,
-    iteratorKey: deps.storage.catalog.secret(),
+    iteratorKey: catalog.secret(),
     keyRing: new KeyRing(deps.masterKey ?? ephemeralMasterKey()),
     readBudget: new ReadBudget(readBudgetBytesDefault, readBudgetFloorBytes),
     subscriptions: new Subscriptions(deps.clock, deps.config.subscriptionMs),

@@ -9,7 +9,7 @@ import type { StreamsContext } from "./context.js";
 import { streamsErrors } from "./errors.js";
 import { limits } from "./limits.js";
 import type { StreamReference } from "./stream-registry.js";
-import type { ConsumerMeta, StreamMeta } from "../storage/types.js";
+import type { ConsumerMeta, StreamMeta } from "./model.js";
 import { parseStreamArn } from "../core/arn.js";
 import { changeConsumers, consumersOf, createdSeconds, parseConsumerArn } from "./consumers/index.js";
 import { parsePolicyDocument } from "../auth/policy/index.js";

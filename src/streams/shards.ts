@@ -5,7 +5,7 @@
  * A shard is open until resharding closes it (ShardMeta.endingOffset/closedAtMs). A closed shard
  * expires — AWS stops listing it — once its last possible record is older than the retention period.
  */
-import type { ShardMeta, StreamMeta } from "../storage/types.js";
+import type { ShardMeta, StreamMeta } from "./model.js";
 import type { HashKeyRange } from "../core/hash-key.js";
 import { shardEndSequenceNumber, shardStartSequenceNumber } from "./records/sequence-numbers.js";
 import { shardIndexFromId } from "../core/shard-id.js";

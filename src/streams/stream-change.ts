@@ -5,7 +5,7 @@
  * the action's own checks. Runs inside the registry's per-stream queue, so two concurrent changes
  * never work from the same old copy.
  */
-import type { StreamMeta } from "../storage/types.js";
+import type { StreamMeta } from "./model.js";
 import type { StreamsContext } from "./context.js";
 import { streamsErrors } from "./errors.js";
 import type { StreamReference } from "./stream-registry.js";

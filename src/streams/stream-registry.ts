@@ -8,7 +8,9 @@
  * account's streams through an `AccountStreams` view (`forAccount`), the request's: names resolve
  * in that account, and a StreamARN of any other account or region is refused.
  */
-import type { Catalog, LogStore, StreamMeta } from "../storage/types.js";
+import type { LogStore } from "../storage/types.js";
+import type { StreamMeta } from "./model.js";
+import { putStream, type StreamsCatalog } from "./stream-catalog.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { streamsErrors } from "./errors.js";
@@ -40,7 +42,7 @@ export class StreamRegistry {
   private readonly views = new Map<string, AccountStreams>();
 
   constructor(
-    private readonly catalog: Catalog,
+    private readonly catalog: StreamsCatalog,
     private readonly logs: LogStore,
     private readonly clock: Clock,
     private readonly config: StreamsConfig,
@@ -93,7 +95,7 @@ export class StreamRegistry {
     // incarnation's logs: release them before the new stream takes the name.
     const previous = this.catalog.get(meta.accountId, meta.StreamName);
     if (previous && previous.streamId !== meta.streamId) await this.logs.dropStream(previous.streamId);
-    const outcome = await this.catalog.put(meta);
+    const outcome = await putStream(this.catalog, meta);
     if (!outcome.ok) throw streamsErrors.storageUnavailable(outcome.failure);
     this.scheduleSweep(meta);
     // Subscriptions re-check their stream and consumer at once (a deletion, a deregistration)
@@ -211,7 +213,7 @@ export class StreamRegistry {
             await this.catalog.remove(current.accountId, current.StreamName);
             this.writeGates.forget(current.streamId);
           } else {
-            await this.catalog.put({ ...current, StreamStatus: "ACTIVE" });
+            await putStream(this.catalog, { ...current, StreamStatus: "ACTIVE" });
           }
         });
       } catch (error) {

@@ -6,7 +6,7 @@
  * while it is UPDATING: until then CurrentMiBps is the value it scales from. Only the setting is
  * stored; the on-demand scaling itself is built elsewhere.
  */
-import type { StreamMeta, StreamMode, WarmThroughputMeta } from "../storage/types.js";
+import type { StreamMeta, StreamMode, WarmThroughputMeta } from "./model.js";
 import type { StreamsContext } from "./context.js";
 import { commitmentInForce } from "./account-settings.js";
 import { streamsErrors } from "./errors.js";

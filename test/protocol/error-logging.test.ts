@@ -29,7 +29,7 @@ function failableStorage(): { storage: StorageEngine; setFailing(failing: boolea
   const storage = createMemoryEngine(systemRandom);
   const put = storage.catalog.put.bind(storage.catalog);
   let failing = false;
-  storage.catalog.put = (meta) => (failing ? Promise.resolve({ ok: false, failure: { kind: "no-space", message: "disk full" } }) : put(meta));
+  storage.catalog.put = (accountId, name, entry) => (failing ? Promise.resolve({ ok: false, failure: { kind: "no-space", message: "disk full" } }) : put(accountId, name, entry));
   return { storage, setFailing: (value) => (failing = value) };
 }
 

@@ -9,8 +9,10 @@
  */
 import { describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import type { AccountSettings, AppendRecord, StorageEngine, StoredRecord, StreamMeta, TableMeta } from "../../src/storage/types.js";
+import type { AppendRecord, StorageEngine, StoredRecord, TableMeta } from "../../src/storage/types.js";
+import type { AccountSettings, StreamMeta } from "../../src/streams/model.js";
 import { evenHashKeyRanges } from "../../src/core/hash-key.js";
+import { putStream, streamsCatalog } from "../../src/streams/stream-catalog.js";
 
 export interface StorageHarness {
   engine: StorageEngine;
@@ -112,21 +114,21 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
   describe(`storage > ${name}`, () => {
     describe("catalog", () => {
       it("starts empty with a 32-byte secret", withEngine(async (engine) => {
-        assert.deepEqual(engine().catalog.list(), []);
-        assert.equal(engine().catalog.get(account, "nope"), undefined);
+        assert.deepEqual(streamsCatalog(engine()).list(), []);
+        assert.equal(streamsCatalog(engine()).get(account, "nope"), undefined);
         assert.equal(engine().catalog.secret().length, 32);
       }));
 
       it("stores a copy of a stream and hands out values no caller can change", withEngine(async (engine) => {
         const meta = streamMeta("alpha");
-        assert.deepEqual(await engine().catalog.put(meta), { ok: true });
+        assert.deepEqual(await putStream(streamsCatalog(engine()), meta), { ok: true });
         meta.Tags.changed = "after put";
-        const got = engine().catalog.get(account, "alpha")!;
+        const got = streamsCatalog(engine()).get(account, "alpha")!;
         assert.deepEqual(got, streamMeta("alpha"));
         assert.throws(() => (got.StreamStatus = "DELETING"), TypeError);
         assert.throws(() => got.shards.pop(), TypeError);
-        assert.throws(() => (engine().catalog.list()[0]!.Tags.changed = "through list"), TypeError);
-        assert.deepEqual(engine().catalog.get(account, "alpha"), streamMeta("alpha"));
+        assert.throws(() => (streamsCatalog(engine()).list()[0]!.Tags.changed = "through list"), TypeError);
+        assert.deepEqual(streamsCatalog(engine()).get(account, "alpha"), streamMeta("alpha"));
       }));
 
       it("round-trips every field, including awkward tag keys", withEngine(async (engine) => {
@@ -143,86 +145,86 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         meta.shards[0]!.endingOffset = 42;
         meta.shards[0]!.closedAtMs = t0 + 5;
         meta.shards.push({ ShardId: "shardId-000000000004", shardIndex: 4, ParentShardId: "shardId-000000000000", AdjacentParentShardId: "shardId-000000000001", HashKeyRange: { StartingHashKey: "0", EndingHashKey: "1" }, createdAtMs: t0 + 6 });
-        await engine().catalog.put(meta);
-        const got = engine().catalog.get(account, "fields")!;
+        await putStream(streamsCatalog(engine()), meta);
+        const got = streamsCatalog(engine()).get(account, "fields")!;
         assert.deepEqual(got, meta);
         assert.deepEqual(Object.keys(got.Tags), Object.keys(meta.Tags));
         assert.equal(Object.getPrototypeOf(got.Tags), Object.prototype);
       }));
 
       it("lists streams sorted by name", withEngine(async (engine) => {
-        for (const streamName of ["b", "B", "a-1", "a", "A_2", "a.0"]) await engine().catalog.put(streamMeta(streamName));
-        assert.deepEqual(engine().catalog.list().map((meta) => meta.StreamName), ["A_2", "B", "a", "a-1", "a.0", "b"]);
+        for (const streamName of ["b", "B", "a-1", "a", "A_2", "a.0"]) await putStream(streamsCatalog(engine()), streamMeta(streamName));
+        assert.deepEqual(streamsCatalog(engine()).list().map((meta) => meta.StreamName), ["A_2", "B", "a", "a-1", "a.0", "b"]);
       }));
 
       it("replaces and removes streams", withEngine(async (engine) => {
-        await engine().catalog.put(streamMeta("s"));
-        await engine().catalog.put(streamMeta("s", { RetentionPeriodHours: 48 }));
-        assert.equal(engine().catalog.get(account, "s")!.RetentionPeriodHours, 48);
-        assert.equal(engine().catalog.list().length, 1);
+        await putStream(streamsCatalog(engine()), streamMeta("s"));
+        await putStream(streamsCatalog(engine()), streamMeta("s", { RetentionPeriodHours: 48 }));
+        assert.equal(streamsCatalog(engine()).get(account, "s")!.RetentionPeriodHours, 48);
+        assert.equal(streamsCatalog(engine()).list().length, 1);
         assert.deepEqual(await engine().catalog.remove(account, "s"), { ok: true });
         assert.deepEqual(await engine().catalog.remove(account, "never-existed"), { ok: true });
-        assert.equal(engine().catalog.get(account, "s"), undefined);
-        assert.deepEqual(engine().catalog.list(), []);
+        assert.equal(streamsCatalog(engine()).get(account, "s"), undefined);
+        assert.deepEqual(streamsCatalog(engine()).list(), []);
       }));
 
       it("applies concurrent changes in call order", withEngine(async (engine) => {
         const outcomes = await Promise.all([
-          ...Array.from({ length: 20 }, (_, i) => engine().catalog.put(streamMeta(`c${String(i).padStart(2, "0")}`))),
+          ...Array.from({ length: 20 }, (_, i) => putStream(streamsCatalog(engine()), streamMeta(`c${String(i).padStart(2, "0")}`))),
           engine().catalog.remove(account, "c03"),
-          engine().catalog.put(streamMeta("c05", { RetentionPeriodHours: 100 })),
+          putStream(streamsCatalog(engine()), streamMeta("c05", { RetentionPeriodHours: 100 })),
         ]);
         assert.ok(outcomes.every((outcome) => outcome.ok));
-        assert.equal(engine().catalog.list().length, 19);
-        assert.equal(engine().catalog.get(account, "c03"), undefined);
-        assert.equal(engine().catalog.get(account, "c05")!.RetentionPeriodHours, 100);
+        assert.equal(streamsCatalog(engine()).list().length, 19);
+        assert.equal(streamsCatalog(engine()).get(account, "c03"), undefined);
+        assert.equal(streamsCatalog(engine()).get(account, "c05")!.RetentionPeriodHours, 100);
       }));
 
       it("starts without account settings, then stores a copy whole and hands out values no caller can change", withEngine(async (engine) => {
-        assert.equal(engine().catalog.accountSettings(account), undefined);
+        assert.equal(streamsCatalog(engine()).accountSettings(account), undefined);
         const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000 } };
         assert.deepEqual(await engine().catalog.putAccountSettings(account, settings), { ok: true });
         settings.billingCommitment!.endsAtMs = t0 + 1;
-        const got = engine().catalog.accountSettings(account)!;
+        const got = streamsCatalog(engine()).accountSettings(account)!;
         assert.deepEqual(got, { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000 } });
         assert.throws(() => (got.billingCommitment!.startedAtMs = 0), TypeError);
-        assert.equal(engine().catalog.accountSettings(account)!.billingCommitment!.startedAtMs, t0);
+        assert.equal(streamsCatalog(engine()).accountSettings(account)!.billingCommitment!.startedAtMs, t0);
         await engine().catalog.putAccountSettings(account, {});
-        assert.deepEqual(engine().catalog.accountSettings(account), {});
+        assert.deepEqual(streamsCatalog(engine()).accountSettings(account), {});
       }));
 
       it("changes account settings and streams independently, in call order", withEngine(async (engine) => {
         const outcomes = await Promise.all([
-          engine().catalog.put(streamMeta("first")),
+          putStream(streamsCatalog(engine()), streamMeta("first")),
           engine().catalog.putAccountSettings(account, { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 1 } }),
-          engine().catalog.put(streamMeta("second")),
+          putStream(streamsCatalog(engine()), streamMeta("second")),
           engine().catalog.putAccountSettings(account, { billingCommitment: { startedAtMs: t0 + 5, earliestAllowedEndAtMs: t0 + 6, endsAtMs: t0 + 6 } }),
         ]);
         assert.ok(outcomes.every((outcome) => outcome.ok));
-        assert.deepEqual(engine().catalog.list().map((meta) => meta.StreamName), ["first", "second"]);
-        assert.deepEqual(engine().catalog.accountSettings(account), { billingCommitment: { startedAtMs: t0 + 5, earliestAllowedEndAtMs: t0 + 6, endsAtMs: t0 + 6 } });
+        assert.deepEqual(streamsCatalog(engine()).list().map((meta) => meta.StreamName), ["first", "second"]);
+        assert.deepEqual(streamsCatalog(engine()).accountSettings(account), { billingCommitment: { startedAtMs: t0 + 5, earliestAllowedEndAtMs: t0 + 6, endsAtMs: t0 + 6 } });
       }));
 
       it("keeps account settings across a reopen", withEngine(async (engine, harness) => {
-        await engine().catalog.put(streamMeta("kept"));
+        await putStream(streamsCatalog(engine()), streamMeta("kept"));
         await harness.reopenNow();
-        assert.equal(engine().catalog.accountSettings(account), undefined);
+        assert.equal(streamsCatalog(engine()).accountSettings(account), undefined);
         const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000, endsAtMs: t0 + 86_400_000 } };
         await engine().catalog.putAccountSettings(account, settings);
         await engine().catalog.remove(account, "kept");
         await harness.reopenNow();
-        assert.deepEqual(engine().catalog.accountSettings(account), settings);
-        assert.deepEqual(engine().catalog.list(), []);
+        assert.deepEqual(streamsCatalog(engine()).accountSettings(account), settings);
+        assert.deepEqual(streamsCatalog(engine()).list(), []);
       }, true));
 
       it("keeps streams and the secret across a reopen", withEngine(async (engine, harness) => {
-        await engine().catalog.put(streamMeta("kept", { Tags: { k: "v" } }));
-        await engine().catalog.put(streamMeta("gone"));
+        await putStream(streamsCatalog(engine()), streamMeta("kept", { Tags: { k: "v" } }));
+        await putStream(streamsCatalog(engine()), streamMeta("gone"));
         await engine().catalog.remove(account, "gone");
         const secret = Buffer.from(engine().catalog.secret());
         await harness.reopenNow();
-        assert.deepEqual(engine().catalog.list().map((meta) => meta.StreamName), ["kept"]);
-        assert.deepEqual(engine().catalog.get(account, "kept"), streamMeta("kept", { Tags: { k: "v" } }));
+        assert.deepEqual(streamsCatalog(engine()).list().map((meta) => meta.StreamName), ["kept"]);
+        assert.deepEqual(streamsCatalog(engine()).get(account, "kept"), streamMeta("kept", { Tags: { k: "v" } }));
         assert.deepEqual(engine().catalog.secret(), secret);
       }, true));
     });
@@ -231,24 +233,24 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
       it("keeps two accounts' streams of one name apart", withEngine(async (engine) => {
         const mine = streamMeta("orders", { RetentionPeriodHours: 48 });
         const theirs = streamMeta("orders", { accountId: otherAccount, streamId: streamB, RetentionPeriodHours: 72 });
-        assert.deepEqual(await engine().catalog.put(mine), { ok: true });
-        assert.deepEqual(await engine().catalog.put(theirs), { ok: true });
-        assert.deepEqual(engine().catalog.get(account, "orders"), mine);
-        assert.deepEqual(engine().catalog.get(otherAccount, "orders"), theirs);
-        assert.equal(engine().catalog.get("999999999999", "orders"), undefined);
+        assert.deepEqual(await putStream(streamsCatalog(engine()), mine), { ok: true });
+        assert.deepEqual(await putStream(streamsCatalog(engine()), theirs), { ok: true });
+        assert.deepEqual(streamsCatalog(engine()).get(account, "orders"), mine);
+        assert.deepEqual(streamsCatalog(engine()).get(otherAccount, "orders"), theirs);
+        assert.equal(streamsCatalog(engine()).get("999999999999", "orders"), undefined);
         assert.deepEqual(await engine().catalog.remove(account, "orders"), { ok: true });
-        assert.equal(engine().catalog.get(account, "orders"), undefined);
-        assert.deepEqual(engine().catalog.get(otherAccount, "orders"), theirs);
+        assert.equal(streamsCatalog(engine()).get(account, "orders"), undefined);
+        assert.deepEqual(streamsCatalog(engine()).get(otherAccount, "orders"), theirs);
       }));
 
       it("lists one account's streams by name, or all by account then name", withEngine(async (engine) => {
         for (const [accountId, name] of [[otherAccount, "a"], [account, "b"], [otherAccount, "c"], [account, "a"]] as const) {
-          await engine().catalog.put(streamMeta(name, { accountId, streamId: Buffer.from(accountId + name).toString("hex").slice(0, 32) }));
+          await putStream(streamsCatalog(engine()), streamMeta(name, { accountId, streamId: Buffer.from(accountId + name).toString("hex").slice(0, 32) }));
         }
-        assert.deepEqual(engine().catalog.list(account).map((meta) => meta.StreamName), ["a", "b"]);
-        assert.deepEqual(engine().catalog.list(otherAccount).map((meta) => meta.StreamName), ["a", "c"]);
-        assert.deepEqual(engine().catalog.list("999999999999"), []);
-        assert.deepEqual(engine().catalog.list().map((meta) => `${meta.accountId}/${meta.StreamName}`), [
+        assert.deepEqual(streamsCatalog(engine()).list(account).map((meta) => meta.StreamName), ["a", "b"]);
+        assert.deepEqual(streamsCatalog(engine()).list(otherAccount).map((meta) => meta.StreamName), ["a", "c"]);
+        assert.deepEqual(streamsCatalog(engine()).list("999999999999"), []);
+        assert.deepEqual(streamsCatalog(engine()).list().map((meta) => `${meta.accountId}/${meta.StreamName}`), [
           `${account}/a`, `${account}/b`, `${otherAccount}/a`, `${otherAccount}/c`,
         ]);
       }));
@@ -256,20 +258,20 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
       it("keeps each account's settings apart", withEngine(async (engine) => {
         const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000 } };
         await engine().catalog.putAccountSettings(otherAccount, settings);
-        assert.equal(engine().catalog.accountSettings(account), undefined);
-        assert.deepEqual(engine().catalog.accountSettings(otherAccount), settings);
+        assert.equal(streamsCatalog(engine()).accountSettings(account), undefined);
+        assert.deepEqual(streamsCatalog(engine()).accountSettings(otherAccount), settings);
       }));
 
       it("keeps accounts apart across a reopen", withEngine(async (engine, harness) => {
-        await engine().catalog.put(streamMeta("orders"));
-        await engine().catalog.put(streamMeta("orders", { accountId: otherAccount, streamId: streamB, Tags: { owner: "other" } }));
+        await putStream(streamsCatalog(engine()), streamMeta("orders"));
+        await putStream(streamsCatalog(engine()), streamMeta("orders", { accountId: otherAccount, streamId: streamB, Tags: { owner: "other" } }));
         const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 1 } };
         await engine().catalog.putAccountSettings(otherAccount, settings);
         await harness.reopenNow();
-        assert.deepEqual(engine().catalog.get(account, "orders"), streamMeta("orders"));
-        assert.deepEqual(engine().catalog.get(otherAccount, "orders"), streamMeta("orders", { accountId: otherAccount, streamId: streamB, Tags: { owner: "other" } }));
-        assert.equal(engine().catalog.accountSettings(account), undefined);
-        assert.deepEqual(engine().catalog.accountSettings(otherAccount), settings);
+        assert.deepEqual(streamsCatalog(engine()).get(account, "orders"), streamMeta("orders"));
+        assert.deepEqual(streamsCatalog(engine()).get(otherAccount, "orders"), streamMeta("orders", { accountId: otherAccount, streamId: streamB, Tags: { owner: "other" } }));
+        assert.equal(streamsCatalog(engine()).accountSettings(account), undefined);
+        assert.deepEqual(streamsCatalog(engine()).accountSettings(otherAccount), settings);
       }, true));
     });
 
@@ -589,6 +591,6 @@ export function tableMeta(name: string, tableId: string): TableMeta {
 
 /** Logs belong to streams in the catalog: an engine may drop logs of unknown streams on reopen. */
 async function registerStreams(engine: StorageEngine): Promise<void> {
-  await engine.catalog.put(streamMeta("stream-a", { streamId: streamA }));
-  await engine.catalog.put(streamMeta("stream-b", { streamId: streamB }));
+  await putStream(streamsCatalog(engine), streamMeta("stream-a", { streamId: streamA }));
+  await putStream(streamsCatalog(engine), streamMeta("stream-b", { streamId: streamB }));
 }

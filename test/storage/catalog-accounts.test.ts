@@ -14,12 +14,14 @@ import { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorComman
 import { createEmbeddedEngine } from "../../src/storage/index.js";
 import { decodeCatalog, encodeCatalog } from "../../src/storage/embedded/catalog/catalog-file.js";
 import { crc32c } from "../../src/storage/embedded/crc32c.js";
-import type { AccountSettings, StorageEngine, StreamMeta } from "../../src/storage/types.js";
+import type { StorageEngine } from "../../src/storage/types.js";
+import type { AccountSettings, StreamMeta } from "../../src/streams/model.js";
 import { systemClock } from "../../src/util/clock.js";
 import { SeededRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { kinesisClient, startTestServer } from "../helpers/server.js";
 import { streamMeta } from "./cases.js";
+import { streamsCatalog } from "../../src/streams/stream-catalog.js";
 
 const configured = "123456789012";
 const settings: AccountSettings = { billingCommitment: { startedAtMs: 1_700_000_000_000, earliestAllowedEndAtMs: 1_700_086_400_000 } };
@@ -66,9 +68,9 @@ describe("storage > catalog > accounts", () => {
       const dataDir = legacyDataDir(version, [legacyMeta("alpha"), legacyMeta("beta")], settings);
       try {
         let engine = await open(dataDir, configured);
-        assert.deepEqual(engine.catalog.list().map((meta) => [meta.accountId, meta.StreamName]), [[configured, "alpha"], [configured, "beta"]]);
-        assert.deepEqual(engine.catalog.get(configured, "alpha"), { ...streamMeta("alpha"), accountId: configured });
-        assert.deepEqual(engine.catalog.accountSettings(configured), settings);
+        assert.deepEqual(streamsCatalog(engine).list().map((meta) => [meta.accountId, meta.StreamName]), [[configured, "alpha"], [configured, "beta"]]);
+        assert.deepEqual(streamsCatalog(engine).get(configured, "alpha"), { ...streamMeta("alpha"), accountId: configured });
+        assert.deepEqual(streamsCatalog(engine).accountSettings(configured), settings);
         assert.equal(fileVersion(dataDir), version, "opening alone does not rewrite the file");
         assert.deepEqual(await engine.catalog.remove(configured, "beta"), { ok: true });
         await engine.close();
@@ -76,10 +78,10 @@ describe("storage > catalog > accounts", () => {
 
         // Written as version 3, the streams keep their account whatever the server is configured with next.
         engine = await open(dataDir, "999999999999");
-        assert.deepEqual(engine.catalog.list().map((meta) => [meta.accountId, meta.StreamName]), [[configured, "alpha"]]);
-        assert.equal(engine.catalog.get("999999999999", "alpha"), undefined);
-        assert.deepEqual(engine.catalog.accountSettings(configured), settings);
-        assert.equal(engine.catalog.accountSettings("999999999999"), undefined);
+        assert.deepEqual(streamsCatalog(engine).list().map((meta) => [meta.accountId, meta.StreamName]), [[configured, "alpha"]]);
+        assert.equal(streamsCatalog(engine).get("999999999999", "alpha"), undefined);
+        assert.deepEqual(streamsCatalog(engine).accountSettings(configured), settings);
+        assert.equal(streamsCatalog(engine).accountSettings("999999999999"), undefined);
         await engine.close();
       } finally {
         rmSync(dataDir, { recursive: true, force: true });

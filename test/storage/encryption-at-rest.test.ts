@@ -27,6 +27,7 @@ import { ManualClock, systemClock } from "../../src/util/clock.js";
 import { SeededRandom, systemRandom } from "../../src/util/random.js";
 import { silentLogger, type Logger } from "../../src/util/logger.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { putStream, streamsCatalog } from "../../src/streams/stream-catalog.js";
 import { jsonCall } from "../helpers/raw.js";
 import { ok } from "../helpers/wire-assert.js";
 import { streamMeta } from "./cases.js";
@@ -214,7 +215,7 @@ describe("storage > encryption at rest", () => {
       await started.app.stop();
       return started;
     });
-    const frames = await sealedFrames(dataDir, storage.catalog.get(defaultStreamsConfig.accountId, "secret")!.streamId);
+    const frames = await sealedFrames(dataDir, streamsCatalog(storage).get(defaultStreamsConfig.accountId, "secret")!.streamId);
     assert.ok(frames.length >= 21, `found ${frames.length} sealed frames`);
     const target = frames[0]!;
     const bytes = await readFile(target.path);
@@ -348,7 +349,7 @@ describe("storage > encryption at rest > engines", () => {
       let engine = await open();
       try {
         // The embedded engine keeps only the logs of streams its catalog holds.
-        await engine.catalog.put({ ...streamMeta("sealed"), streamId });
+        await putStream(streamsCatalog(engine), { ...streamMeta("sealed"), streamId });
         const sealed = new RequestSealer(dataKey, streamId, 7).seal(0, originals);
         const log = () => engine.logs.shard(streamId, 0);
         assert.ok((await log().append([plain("first", "in the clear")], 1000)).ok);

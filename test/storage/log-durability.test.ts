@@ -8,6 +8,7 @@ import { SimFs, errnoError, type SimOp } from "./sim-fs.js";
 import { makeRecords, openSim, readAll, registerStreams, shardDir, streamId, t0, tags } from "./sim-engine.js";
 import type { AppendOutcome, StorageEngine } from "../../src/storage/types.js";
 import { SeededRandom } from "../../src/util/random.js";
+import { putStream, streamsCatalog } from "../../src/streams/stream-catalog.js";
 
 function gate() {
   let release!: () => void;
@@ -292,8 +293,8 @@ describe("storage > catalog > durability", () => {
       const fs = new SimFs();
       const engine = await openSim(fs);
       const { streamMeta, account } = await import("./cases.js");
-      assert.ok((await engine.catalog.put(streamMeta("before"))).ok);
-      const oldState = structuredClone(engine.catalog.list());
+      assert.ok((await putStream(streamsCatalog(engine), streamMeta("before"))).ok);
+      const oldState = structuredClone(streamsCatalog(engine).list());
       let calls = 0;
       let crashed = false;
       fs.delay = () => {
@@ -303,7 +304,7 @@ describe("storage > catalog > durability", () => {
         }
         return undefined;
       };
-      const update = engine.catalog.put(streamMeta("after", { Tags: { a: "b" } }));
+      const update = putStream(streamsCatalog(engine), streamMeta("after", { Tags: { a: "b" } }));
       const finished = await Promise.race([update.then(() => true), ticks(200).then(() => false)]);
       if (finished && !crashed) {
         fs.delay = undefined;
@@ -314,10 +315,10 @@ describe("storage > catalog > durability", () => {
       }
       for (const mode of ["durable-only", "random", "random", "process"] as const) {
         const image = await openSim(fs.crashImage(mode, seed));
-        const names = image.catalog.list().map((meta) => meta.StreamName);
+        const names = streamsCatalog(image).list().map((meta) => meta.StreamName);
         seen.add(names.join());
         assert.ok(names.join() === "before" || names.join() === "after,before", `crash at call ${crashAt} (${mode}) left ${names.join()}`);
-        if (names.length === 1) assert.deepEqual(image.catalog.list(), oldState);
+        if (names.length === 1) assert.deepEqual(streamsCatalog(image).list(), oldState);
         if (finished) assert.deepEqual(names, ["after", "before"], "an acknowledged update was lost");
         await image.close();
       }
@@ -328,17 +329,17 @@ describe("storage > catalog > durability", () => {
     const { fs, engine } = await setup();
     const { streamMeta, account } = await import("./cases.js");
     fs.capacityBytes = fs.usedBytes() + 10;
-    const failed = await engine.catalog.put(streamMeta("too-big", { Tags: { big: "x".repeat(200) } }));
+    const failed = await putStream(streamsCatalog(engine), streamMeta("too-big", { Tags: { big: "x".repeat(200) } }));
     assert.equal(failed.ok, false);
     assert.equal(!failed.ok && failed.failure.kind, "no-space");
-    assert.equal(engine.catalog.get(account, "too-big"), undefined);
+    assert.equal(streamsCatalog(engine).get(account, "too-big"), undefined);
     fs.capacityBytes = Infinity;
-    assert.ok((await engine.catalog.put(streamMeta("fits"))).ok);
-    assert.ok(engine.catalog.get(account, "fits"));
+    assert.ok((await putStream(streamsCatalog(engine), streamMeta("fits"))).ok);
+    assert.ok(streamsCatalog(engine).get(account, "fits"));
     await engine.close();
     const reopened = await openSim(fs);
-    assert.equal(reopened.catalog.get(account, "too-big"), undefined);
-    assert.ok(reopened.catalog.get(account, "fits"));
+    assert.equal(streamsCatalog(reopened).get(account, "too-big"), undefined);
+    assert.ok(streamsCatalog(reopened).get(account, "fits"));
     await reopened.close();
   });
 });

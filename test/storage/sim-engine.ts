@@ -7,6 +7,7 @@ import { SeededRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 import type { SimFs } from "./sim-fs.js";
 import { account, streamMeta } from "./cases.js";
+import { putStream, streamsCatalog } from "../../src/streams/stream-catalog.js";
 
 export const simDataDir = "/data";
 export const t0 = 1_700_000_000_000;
@@ -32,8 +33,8 @@ export function openSim(fs: SimFs, options: Partial<EmbeddedEngineOptions> = {})
 
 /** Puts the test streams in the catalog (logs of unknown streams are removed on open). */
 export async function registerStreams(engine: StorageEngine): Promise<void> {
-  assert.ok((await engine.catalog.put(streamMeta("sim-a", { streamId }))).ok);
-  assert.ok((await engine.catalog.put(streamMeta("sim-b", { streamId: otherStreamId }))).ok);
+  assert.ok((await putStream(streamsCatalog(engine), streamMeta("sim-a", { streamId }))).ok);
+  assert.ok((await putStream(streamsCatalog(engine), streamMeta("sim-b", { streamId: otherStreamId }))).ok);
 }
 
 export function makeRecords(count: number, tag: string, dataBytes = 40): AppendRecord[] {

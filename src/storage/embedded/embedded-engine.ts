@@ -17,6 +17,7 @@ import type { StorageEngine } from "../types.js";
 import { isNotFound, nodeFs, readWholeFile, replaceFile, type DirLock, type FsPort } from "./fs-port.js";
 import { DataDirError, errnoText } from "./data-dir-error.js";
 import { FileCatalog } from "./catalog/file-catalog.js";
+import { catalogEntryLogId } from "./catalog/catalog-file.js";
 import { EmbeddedLogStore } from "./log/log-store.js";
 import { EmbeddedTableStore } from "./tables/embedded-tables.js";
 import { HandleCache } from "./log/handle-cache.js";
@@ -81,7 +82,7 @@ async function openLocked(
     handles: new HandleCache(fs, logOptions.openFilesMax),
     sealed: new SealedCache(logOptions.sealedIndexesMax),
   };
-  const knownStreams = new Set(catalog.list().map((meta) => meta.streamId));
+  const knownStreams = new Set(catalog.list().map(catalogEntryLogId).filter((id) => id !== undefined));
   const logs = await EmbeddedLogStore.open(env, `${dataDir}/logs`, `${dataDir}/trash`, knownStreams);
   const tables = await EmbeddedTableStore.open(fs, `${dataDir}/tables`, options.fsync, logger);
   // The entries for catalog/, logs/ and the data directory itself must be durable before any

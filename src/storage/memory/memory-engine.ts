@@ -3,44 +3,43 @@
  * and the fuzz model compare against, and a fast store for tests.
  */
 import type {
-  AccountSettings, AppendOutcome, AppendRecord, Catalog, LogStore, ReadLimits, ReadResult, ShardLog, StorageEngine,
-  StoredRecord, StreamMeta, WriteOutcome,
+  AppendOutcome, AppendRecord, Catalog, LogStore, ReadLimits, ReadResult, ShardLog, StorageEngine, StoredRecord, WriteOutcome,
 } from "../types.js";
 import type { Random } from "../../util/random.js";
-import { deleteStream, setStream, sortedStreams, streamOf, type StreamsByAccount } from "../catalog-keys.js";
+import { deleteEntry, entryOf, setEntry, sortedEntries, type EntriesByAccount } from "../catalog-keys.js";
 import { deepFreeze } from "../../util/freeze.js";
 import { MemoryTableStore } from "./memory-tables.js";
 
 const done: WriteOutcome = { ok: true };
 
 class MemoryCatalog implements Catalog {
-  private readonly streams: StreamsByAccount = new Map();
-  private readonly accounts = new Map<string, AccountSettings>();
+  private readonly entries: EntriesByAccount<object> = new Map();
+  private readonly accounts = new Map<string, object>();
   private readonly secretBytes: Buffer;
   constructor(random: Random) {
     this.secretBytes = random.bytes(32);
   }
-  list(accountId?: string): readonly StreamMeta[] {
-    return sortedStreams(this.streams, accountId).map(deepFreeze);
+  list(accountId?: string): readonly object[] {
+    return sortedEntries(this.entries, accountId).map(deepFreeze);
   }
-  get(accountId: string, streamName: string): StreamMeta | undefined {
-    const meta = streamOf(this.streams, accountId, streamName);
-    // Frozen, not copied: callers change a stream by putting a new object.
-    return meta && deepFreeze(meta);
+  get(accountId: string, name: string): object | undefined {
+    const entry = entryOf(this.entries, accountId, name);
+    // Frozen, not copied: callers change an entry by putting a new object.
+    return entry && deepFreeze(entry);
   }
-  async put(meta: StreamMeta): Promise<WriteOutcome> {
-    setStream(this.streams, structuredClone(meta));
+  async put(accountId: string, name: string, entry: object): Promise<WriteOutcome> {
+    setEntry(this.entries, accountId, name, structuredClone(entry));
     return done;
   }
-  async remove(accountId: string, streamName: string): Promise<WriteOutcome> {
-    deleteStream(this.streams, accountId, streamName);
+  async remove(accountId: string, name: string): Promise<WriteOutcome> {
+    deleteEntry(this.entries, accountId, name);
     return done;
   }
-  accountSettings(accountId: string): AccountSettings | undefined {
+  accountSettings(accountId: string): object | undefined {
     const settings = this.accounts.get(accountId);
     return settings && deepFreeze(settings);
   }
-  async putAccountSettings(accountId: string, settings: AccountSettings): Promise<WriteOutcome> {
+  async putAccountSettings(accountId: string, settings: object): Promise<WriteOutcome> {
     this.accounts.set(accountId, structuredClone(settings));
     return done;
   }

@@ -7,7 +7,7 @@ import { warmThroughputChange } from "../warm-throughput.js";
 import { evenHashKeyRanges } from "../../core/hash-key.js";
 import { shardIdFromIndex } from "../../core/shard-id.js";
 import { RecordDistributionStrategy } from "./update-stream-record-distribution-strategy.js";
-import type { RecordDistributionStrategy as Strategy, ShardMeta, StreamMeta, StreamMode } from "../../storage/types.js";
+import type { RecordDistributionStrategy as Strategy, ShardMeta, StreamMeta, StreamMode } from "../model.js";
 import type { StreamsContext } from "../context.js";
 
 interface CreateStreamInput {

@@ -5,7 +5,7 @@ import { limits } from "../limits.js";
 import { applyShardFilter, describeShard, follows, liveShards, shardFilterTypes, type ShardFilter, type ShardFilterType } from "../shards.js";
 import type { StreamReference } from "../stream-registry.js";
 import type { StreamsContext } from "../context.js";
-import type { StreamMeta } from "../../storage/types.js";
+import type { StreamMeta } from "../model.js";
 import { decodePageToken, encodePageToken } from "../../core/page-token.js";
 
 interface ListShardsInput extends StreamReference {

@@ -6,7 +6,8 @@ import { checkRecordSize, parseOrderingSequence, recordSequenceNumber, requireWr
 import { enterWhenOpen } from "../records/write-gate.js";
 import { AutoPlacement, checkPartitionKeysPresent, isServiceDistributed } from "../records/distribution.js";
 import { sealRecord } from "../encryption/index.js";
-import type { AppendOutcome, ShardMeta } from "../../storage/types.js";
+import type { AppendOutcome } from "../../storage/types.js";
+import type { ShardMeta } from "../model.js";
 import type { StreamReference } from "../stream-registry.js";
 
 interface PutRecordInput extends StreamReference {

@@ -9,7 +9,8 @@ import { sealGroups } from "../encryption/index.js";
 import type { StreamMeters } from "../limits/index.js";
 import { encodeSequenceNumberRun } from "../../core/sequence-number.js";
 import { hashKeyHex } from "../../core/hash-key.js";
-import type { AppendOutcome, AppendRecord, ShardMeta, StreamMeta } from "../../storage/types.js";
+import type { AppendOutcome, AppendRecord } from "../../storage/types.js";
+import type { ShardMeta, StreamMeta } from "../model.js";
 import type { Random } from "../../util/random.js";
 import type { StreamReference } from "../stream-registry.js";
 

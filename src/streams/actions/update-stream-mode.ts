@@ -5,7 +5,7 @@ import { limits } from "../limits.js";
 import { isOpen } from "../shards.js";
 import { changeActiveStream, updatingStatus, type StreamChange } from "../stream-change.js";
 import { warmThroughputChange } from "../warm-throughput.js";
-import type { StreamMeta, StreamMode } from "../../storage/types.js";
+import type { StreamMeta, StreamMode } from "../model.js";
 import type { StreamsContext } from "../context.js";
 
 interface UpdateStreamModeInput {

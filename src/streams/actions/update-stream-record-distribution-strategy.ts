@@ -3,7 +3,7 @@ import { StreamARN, StreamId } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { changeActiveStream } from "../stream-change.js";
 import type { StringShape } from "../../protocol/shapes.js";
-import type { RecordDistributionStrategy as Strategy, StreamMeta } from "../../storage/types.js";
+import type { RecordDistributionStrategy as Strategy, StreamMeta } from "../model.js";
 
 /** The strategy member of CreateStream and of this action. */
 export const RecordDistributionStrategy: StringShape = { type: "string", enum: ["AUTO", "USER_PARTITION_KEY"] };

@@ -3,7 +3,7 @@
  * a read-modify-write of the whole entry and runs in the stream's `exclusive` queue, after any
  * earlier change to the stream (another registration, a tag change, a reshard taking effect).
  */
-import type { ConsumerMeta, StreamMeta } from "../../storage/types.js";
+import type { ConsumerMeta, StreamMeta } from "../model.js";
 import type { StreamsContext } from "../context.js";
 import { consumersOf, isRegistered, withConsumers } from "./status.js";
 

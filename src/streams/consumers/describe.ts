@@ -1,5 +1,5 @@
 /** Consumers as the API returns them: `Consumer` (Register, List) and `ConsumerDescription` (Describe). */
-import type { ConsumerMeta } from "../../storage/types.js";
+import type { ConsumerMeta } from "../model.js";
 
 export interface ConsumerOutput {
   ConsumerName: string;

@@ -3,7 +3,7 @@
  * catalog (`StreamMeta.consumers`, docs/formats/catalog.md), ARNs as AWS writes them, status read
  * lazily. SubscribeToShard finds its consumer with `findConsumer`.
  */
-export type { ConsumerMeta, ConsumerStatus } from "../../storage/types.js";
+export type { ConsumerMeta, ConsumerStatus } from "../model.js";
 export { findConsumer, consumerStreamName, pickConsumer, requireConsumer, type ConsumerReference, type FoundConsumer } from "./lookup.js";
 export { consumerArn, parseConsumerArn, createdSeconds, type ParsedConsumerArn } from "./consumer-arn.js";
 export { consumerAsOf, consumersOf, isRegistered, withConsumers } from "./status.js";

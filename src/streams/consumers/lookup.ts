@@ -3,7 +3,7 @@
  * by the stream's ARN and the consumer's name, or by all three as long as they agree (AWS's API
  * reference); SubscribeToShard and the resource-policy actions by its ARN alone.
  */
-import type { ConsumerMeta, StreamMeta } from "../../storage/types.js";
+import type { ConsumerMeta, StreamMeta } from "../model.js";
 import type { StreamsContext } from "../context.js";
 import { streamsErrors } from "../errors.js";
 import { parseConsumerArn } from "./consumer-arn.js";

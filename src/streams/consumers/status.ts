@@ -4,7 +4,7 @@
  * stream registry does for streams, so a client sees ACTIVE the moment the delay has passed. The
  * next change to the stream's consumers stores what reads already showed.
  */
-import type { ConsumerMeta, StreamMeta } from "../../storage/types.js";
+import type { ConsumerMeta, StreamMeta } from "../model.js";
 
 /** The consumer as of `nowMs`, or undefined once its deregistration is done. */
 export function consumerAsOf(consumer: ConsumerMeta, nowMs: number): ConsumerMeta | undefined {

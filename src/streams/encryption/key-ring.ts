@@ -6,7 +6,7 @@
  * At start, `verify` unwraps every stored data key: a server given the wrong master key stops
  * there, saying which key the data needs, instead of failing reads one by one later.
  */
-import type { DataKeyMeta, StreamMeta } from "../../storage/types.js";
+import type { DataKeyMeta, StreamMeta } from "../model.js";
 import { newDataKey, unwrapDataKey, wrapDataKey, type MasterKey, type MasterKeySource } from "./crypto/index.js";
 
 /** Unwrapped data keys kept; past this the cache starts over (unwrapping again is cheap). */

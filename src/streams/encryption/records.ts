@@ -6,7 +6,8 @@
  * Writes call here only when the stream is encrypted and reads only when it ever was: a stream
  * that never was pays nothing per record.
  */
-import type { AppendRecord, StoredRecord, StreamMeta } from "../../storage/types.js";
+import type { AppendRecord, StoredRecord } from "../../storage/types.js";
+import type { StreamMeta } from "../model.js";
 import { RecordOpener, RequestSealer } from "./crypto/index.js";
 import type { StreamsContext } from "../context.js";
 import { streamsErrors } from "../errors.js";

@@ -9,7 +9,7 @@
  * are final: every record it sealed lies below them. A retired key is dropped once retention has
  * removed all of those records from the shard's log.
  */
-import type { DataKeyMeta, StreamMeta } from "../../storage/types.js";
+import type { DataKeyMeta, StreamMeta } from "../model.js";
 import type { StreamsContext } from "../context.js";
 import { streamsErrors } from "../errors.js";
 import { updatingStatus } from "../stream-change.js";

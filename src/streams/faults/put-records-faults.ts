@@ -8,7 +8,7 @@ import type { StreamsContext } from "../context.js";
 import { internalFailureEntryMessage, shardRateExceededMessage } from "../errors.js";
 import { shardRouter } from "../records/index.js";
 import type { EntryErrorCode } from "./fault-config.js";
-import type { StreamMeta } from "../../storage/types.js";
+import type { StreamMeta } from "../model.js";
 
 export type PutRecordsResultEntry = { SequenceNumber: string; ShardId: string } | { ErrorCode: string; ErrorMessage: string };
 

@@ -15,7 +15,7 @@
  * needs (one per MiB/s), whichever is more; a stream below it splits its widest shards up to it.
  * The ceiling is AWS's on-demand write maximum in shards of 1 MiB/s.
  */
-import type { ShardMeta } from "../../storage/types.js";
+import type { ShardMeta } from "../model.js";
 import { limits } from "../limits.js";
 
 export const onDemandPolicy = {

@@ -9,7 +9,7 @@
  * a process alive). Tests call `tick()` after moving a ManualClock. A tick that finds the clock
  * where the last one left it replaces that sample, so an extra tick (the timer's) changes nothing.
  */
-import type { StreamMeta } from "../../storage/types.js";
+import type { StreamMeta } from "../model.js";
 import type { StreamsContext } from "../context.js";
 import { describedWarmThroughput } from "../warm-throughput.js";
 import { openShardsOf, planMerge, planSplit, scheduleReshard, type Plan } from "../resharding/index.js";

@@ -10,7 +10,8 @@
  *   const writes = context.throughput?.writes(meta, nowMs);
  *   if (writes && !writes.admit(shard.shardIndex, entry.PartitionKey, entry.Data)) // throttled
  */
-import type { StoredRecord, StreamMeta } from "../../storage/types.js";
+import type { StoredRecord } from "../../storage/types.js";
+import type { StreamMeta } from "../model.js";
 import { limits } from "../limits.js";
 import { ShardReadMeter, ShardWriteMeter, shardWriteBytesPerSecond } from "./shard-meters.js";
 

@@ -10,7 +10,7 @@
  * A stored record without a partition key keeps an empty one (storage/types.ts AppendRecord), and
  * GetRecords / SubscribeToShard leave its PartitionKey out, as AWS does.
  */
-import type { RecordDistributionStrategy, ShardMeta, StreamMeta } from "../../storage/types.js";
+import type { RecordDistributionStrategy, ShardMeta, StreamMeta } from "../model.js";
 import type { Random } from "../../util/random.js";
 import { streamsErrors } from "../errors.js";
 import type { StreamMeters } from "../limits/index.js";

@@ -6,7 +6,7 @@
  */
 import { decodeIterator, encodeIterator, type IteratorPosition } from "../../core/iterator-token.js";
 import { shardIdFromIndex } from "../../core/shard-id.js";
-import type { ShardMeta, StreamMeta } from "../../storage/types.js";
+import type { ShardMeta, StreamMeta } from "../model.js";
 import type { StreamsContext } from "../context.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";

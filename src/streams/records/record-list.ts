@@ -7,7 +7,8 @@
 import { encodeSequenceNumberRun } from "../../core/sequence-number.js";
 import type { JsonWriter } from "../../protocol/json-writer.js";
 import { SelfEncodingValue } from "../../protocol/self-encoding.js";
-import type { StoredRecord, StreamMeta } from "../../storage/types.js";
+import type { StoredRecord } from "../../storage/types.js";
+import type { StreamMeta } from "../model.js";
 import { wireRecord, type WireRecord } from "./wire-record.js";
 import { recordPosition, type ShardSequence } from "./sequence-numbers.js";
 

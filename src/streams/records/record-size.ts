@@ -7,7 +7,7 @@
  */
 import { limits } from "../limits.js";
 import { streamsErrors } from "../errors.js";
-import type { StreamMeta } from "../../storage/types.js";
+import type { StreamMeta } from "../model.js";
 
 export interface SizedRecord {
   /** Absent on an AUTO stream's record written without one. */

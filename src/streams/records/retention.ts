@@ -4,7 +4,8 @@
  * records until they can drop whole segments), and reads ask the log to trim, at most once a
  * minute per shard, so engines can release space.
  */
-import type { LogStore, ShardLog, StreamMeta } from "../../storage/types.js";
+import type { LogStore, ShardLog } from "../../storage/types.js";
+import type { StreamMeta } from "../model.js";
 import type { StreamsContext } from "../context.js";
 
 const hourMs = 60 * 60 * 1000;

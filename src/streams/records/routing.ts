@@ -8,7 +8,7 @@
  * numeric order, and a PutRecords of 500 entries then routes without any BigInt arithmetic.
  */
 import { hashKeyHex, hashKeyMax, partitionKeyHashHex } from "../../core/hash-key.js";
-import type { ShardMeta, StreamMeta } from "../../storage/types.js";
+import type { ShardMeta, StreamMeta } from "../model.js";
 import { assert } from "../../util/assert.js";
 import { streamsErrors } from "../errors.js";
 

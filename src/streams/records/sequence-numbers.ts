@@ -11,7 +11,7 @@
  * stored and data directories written before this layout load unchanged.
  */
 import { encodeSequenceNumber, type SequencePosition } from "../../core/sequence-number.js";
-import type { ShardMeta } from "../../storage/types.js";
+import type { ShardMeta } from "../model.js";
 
 /** Epochs already worked out, per shard-list object (the catalog replaces the list on every change). */
 const epochCache = new WeakMap<readonly ShardMeta[], Map<number, number>>();

@@ -1,5 +1,6 @@
 import { recordSequenceNumber, type ShardSequence } from "./sequence-numbers.js";
-import type { StoredRecord, StreamMeta } from "../../storage/types.js";
+import type { StoredRecord } from "../../storage/types.js";
+import type { StreamMeta } from "../model.js";
 
 /** A record as GetRecords returns it (AWS's Record shape: no ExplicitHashKey). */
 export interface WireRecord {

@@ -1,4 +1,4 @@
-import type { StreamMeta } from "../../storage/types.js";
+import type { StreamMeta } from "../model.js";
 import type { StreamsContext } from "../context.js";
 import { streamsErrors } from "../errors.js";
 import type { StreamReference } from "../stream-registry.js";

@@ -14,7 +14,7 @@
  *   if (!gate.enter()) ({ meta, gate } = await enterWhenOpen(context, input, gate));
  *   try { route and append } finally { gate.leave(); }
  */
-import type { StreamMeta } from "../../storage/types.js";
+import type { StreamMeta } from "../model.js";
 import type { StreamsContext } from "../context.js";
 import type { StreamReference } from "../stream-registry.js";
 import { assert } from "../../util/assert.js";

@@ -3,7 +3,7 @@
  * step that records an accepted reshard: the stream goes UPDATING for config.updateStreamMs and
  * the change waits in StreamMeta.pendingReshard until then (see take-effect.ts).
  */
-import type { ShardMeta, StreamMeta } from "../../storage/types.js";
+import type { ShardMeta, StreamMeta } from "../model.js";
 import { shardIdFromIndex, shardIndexFromId } from "../../core/shard-id.js";
 import type { StreamsContext } from "../context.js";
 import { streamsErrors } from "../errors.js";

@@ -13,7 +13,7 @@
  */
 import { evenHashKeyRanges, hashKeyMax, type HashKeyRange } from "../../core/hash-key.js";
 import { shardIdFromIndex } from "../../core/shard-id.js";
-import type { NewShard, PendingReshard, ShardMeta, StreamMeta } from "../../storage/types.js";
+import type { NewShard, PendingReshard, ShardMeta, StreamMeta } from "../model.js";
 import { assert } from "../../util/assert.js";
 
 /** A shard while a plan is built: an open shard of the stream, or one the plan creates. */

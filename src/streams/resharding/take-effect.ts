@@ -3,7 +3,9 @@
  * records/write-gate.ts): the closing shards' endingOffsets are read only once no write can
  * still reach them, and writes resume only once the new shard map is stored.
  */
-import type { Catalog, LogStore, ShardLog, StreamMeta } from "../../storage/types.js";
+import type { LogStore, ShardLog } from "../../storage/types.js";
+import { putStream, type StreamsCatalog } from "../stream-catalog.js";
+import type { StreamMeta } from "../model.js";
 import type { Clock } from "../../util/clock.js";
 import type { Logger } from "../../util/logger.js";
 import type { WriteGate } from "../records/write-gate.js";
@@ -11,7 +13,7 @@ import type { ShardNotifier } from "../subscriptions/index.js";
 import { applyReshard, type ShardEnding } from "./plan.js";
 
 export interface TakeEffectDeps {
-  catalog: Catalog;
+  catalog: StreamsCatalog;
   logs: LogStore;
   clock: Clock;
   logger: Logger;
@@ -38,7 +40,7 @@ export async function takeEffect(deps: TakeEffectDeps, accountId: string, stream
   for (const shardIndex of meta.pendingReshard!.closingShardIndexes) {
     endings.set(shardIndex, await shardEnding(deps.logs.shard(streamId, shardIndex), nowMs));
   }
-  const outcome = await deps.catalog.put(applyReshard(meta, endings, nowMs));
+  const outcome = await putStream(deps.catalog, applyReshard(meta, endings, nowMs));
   if (!outcome.ok) {
     deps.logger.error({ failure: outcome.failure, stream: streamName }, "reshard could not be stored; will retry");
     return;

@@ -22,7 +22,8 @@
  *   Flink connector both take its absence as the shard's end); then the stream ends.
  */
 import type { EventSink } from "../../protocol/event-stream-output.js";
-import type { ShardLog, ShardMeta, StreamMeta } from "../../storage/types.js";
+import type { ShardLog } from "../../storage/types.js";
+import type { ShardMeta, StreamMeta } from "../model.js";
 import { shardIdFromIndex } from "../../core/shard-id.js";
 import type { StreamsContext } from "../context.js";
 import { streamsErrors } from "../errors.js";

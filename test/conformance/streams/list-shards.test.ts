@@ -6,7 +6,7 @@ import { assertError, assertValidation, assertWrongTypes, ok } from "../../helpe
 import { encodeSequenceNumber } from "../../../src/core/sequence-number.js";
 import { evenHashKeyRanges } from "../../../src/core/hash-key.js";
 import { shardIdFromIndex } from "../../../src/core/shard-id.js";
-import type { ShardMeta, StreamMeta } from "../../../src/storage/types.js";
+import type { ShardMeta, StreamMeta } from "../../../src/streams/model.js";
 import { ManualClock } from "../../../src/util/clock.js";
 
 /** A shard's StartingSequenceNumber in AWS's layout: its creation second as epoch, position 0, created at `createdMs`. */

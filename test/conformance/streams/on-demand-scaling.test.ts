@@ -11,7 +11,7 @@ import { ok } from "../../helpers/wire-assert.js";
 import { ManualClock } from "../../../src/util/clock.js";
 import type { OnDemandScaler } from "../../../src/streams/limits/index.js";
 import { decideScaling, type ShardLoad } from "../../../src/streams/limits/on-demand-policy.js";
-import type { ShardMeta } from "../../../src/storage/types.js";
+import type { ShardMeta } from "../../../src/streams/model.js";
 
 const accountId = "000000000000";
 const remote = process.env.TRIBUTARY_TEST_ENDPOINT !== undefined;

@@ -9,8 +9,12 @@
  *   20  4  crc32c of the payload
  *   24  4  reserved, zero
  *   28  4  crc32c of bytes [0, 28)
- *   32  …  payload: UTF-8 JSON {"secret": base64 (32 bytes), "streams": [StreamMeta…] sorted by account
- *           then name, "accounts": {"<accountId>": AccountSettings} (optional: absent until first stored)}
+ *   32  …  payload: UTF-8 JSON {"secret": base64 (32 bytes), "streams": [entry…] sorted by account
+ *           then name, "accounts": {"<accountId>": settings} (optional: absent until first stored)}
+ *
+ * Entries and settings are the service's JSON objects (the Kinesis service's StreamMeta and
+ * AccountSettings, src/streams/model.ts); the format names each entry by two of its members,
+ * `accountId` and `StreamName` (catalogEntryKey), which is all this codec reads of them.
  *
  * Integers little-endian. The whole file is replaced at once (write a temporary file, fsync,
  * rename over, fsync the directory), so it is always one complete snapshot.
@@ -24,7 +28,6 @@
  */
 import { crc32c } from "../crc32c.js";
 import { readU64, writeU64 } from "../binary.js";
-import type { AccountSettings, StreamMeta } from "../../types.js";
 
 /** The version written. */
 export const catalogFormatVersion = 3;
@@ -37,9 +40,25 @@ const magic = Buffer.from("TRCT", "latin1");
 export interface CatalogSnapshot {
   generation: number;
   secret: Buffer;
-  streams: StreamMeta[];
+  /** The catalog's entries, each carrying its key (catalogEntryKey). */
+  streams: object[];
   /** Per account; written only once some account's settings are stored. */
-  accounts: Record<string, AccountSettings>;
+  accounts: Record<string, object>;
+}
+
+/**
+ * The log stream id a format 3 entry owns (its `streamId` member, absent for entries without logs):
+ * the engine keeps the logs of these ids when it opens and removes the rest (LogStore).
+ */
+export function catalogEntryLogId(entry: object): string | undefined {
+  const { streamId } = entry as { streamId?: unknown };
+  return typeof streamId === "string" ? streamId : undefined;
+}
+
+/** The (accountId, name) a format 3 entry is stored under: its `accountId` and `StreamName` members. */
+export function catalogEntryKey(entry: object): { accountId: string; name: string } {
+  const { accountId, StreamName } = entry as { accountId?: unknown; StreamName?: unknown };
+  return { accountId: String(accountId), name: String(StreamName) };
 }
 
 export function encodeCatalog(snapshot: CatalogSnapshot): Buffer {
@@ -87,13 +106,13 @@ export function decodeCatalog(bytes: Buffer, legacyAccountId: string): CatalogDe
   }
   const secret = Buffer.from(body.secret, "base64");
   if (secret.length !== 32) return { ok: false, reason: "catalog secret has the wrong length" };
-  const streams = body.streams as StreamMeta[];
+  const streams = body.streams as Record<string, unknown>[];
   const snapshot: CatalogSnapshot = { generation: readU64(bytes, 8), secret, streams, accounts: {} };
   if (legacy) {
     for (const meta of streams) meta.accountId = legacyAccountId;
     if (body.account !== undefined) {
       if (!isObject(body.account)) return { ok: false, reason: "catalog account settings are not an object" };
-      snapshot.accounts[legacyAccountId] = body.account as AccountSettings;
+      snapshot.accounts[legacyAccountId] = body.account;
     }
     return { ok: true, snapshot };
   }
@@ -104,7 +123,7 @@ export function decodeCatalog(bytes: Buffer, legacyAccountId: string): CatalogDe
     if (!isObject(body.accounts)) return { ok: false, reason: "catalog account settings are not an object" };
     for (const [accountId, settings] of Object.entries(body.accounts)) {
       if (!accountIdPattern.test(accountId) || !isObject(settings)) return { ok: false, reason: "catalog account settings are not an object" };
-      snapshot.accounts[accountId] = settings as AccountSettings;
+      snapshot.accounts[accountId] = settings;
     }
   }
   return { ok: true, snapshot };

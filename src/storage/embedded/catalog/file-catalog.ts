@@ -1,5 +1,5 @@
 /**
- * The durable catalog: streams (keyed by account and name), each account's settings and the data directory's secret, in one snapshot
+ * The durable catalog: entries (keyed by account and name), each account's settings and the data directory's secret, in one snapshot
  * file replaced atomically on every change, so after a crash at any moment it holds the old state
  * or the new one, never a mix.
  *
@@ -7,14 +7,15 @@
  * in the next one. Readers see every change as soon as it is made (as with the memory engine); if
  * writing it fails, the change is withdrawn and its promise reports the failure.
  */
-import type { AccountSettings, Catalog, StorageFailure, StreamMeta, WriteOutcome } from "../../types.js";
+import type { Catalog, StorageFailure, WriteOutcome } from "../../types.js";
 import type { FsPort } from "../fs-port.js";
 import { isNotFound, readWholeFile, replaceFile } from "../fs-port.js";
 import type { Random } from "../../../util/random.js";
 import type { Logger } from "../../../util/logger.js";
 import { storageFailure } from "../failure.js";
-import { decodeCatalog, encodeCatalog } from "./catalog-file.js";
-import { copyStreams, deleteStream, setStream, sortedStreams, streamOf, type StreamsByAccount } from "../../catalog-keys.js";
+import { catalogEntryKey, decodeCatalog, encodeCatalog } from "./catalog-file.js";
+import { copyEntries, deleteEntry, entryOf, setEntry, sortedEntries, type EntriesByAccount } from "../../catalog-keys.js";
+import { assert } from "../../../util/assert.js";
 import { deepFreeze } from "../../../util/freeze.js";
 
 export const catalogFileName = "catalog";
@@ -22,14 +23,14 @@ const secretBytes = 32;
 const closedFailure: StorageFailure = { kind: "closed", message: "the catalog is closed" };
 
 type Change =
-  | { kind: "put"; meta: StreamMeta }
-  | { kind: "remove"; accountId: string; streamName: string }
-  | { kind: "account"; accountId: string; settings: AccountSettings };
+  | { kind: "put"; accountId: string; name: string; entry: object }
+  | { kind: "remove"; accountId: string; name: string }
+  | { kind: "account"; accountId: string; settings: object };
 
 /** Everything one snapshot holds besides the secret. */
 interface State {
-  streams: StreamsByAccount;
-  accounts: Map<string, AccountSettings>;
+  entries: EntriesByAccount<object>;
+  accounts: Map<string, object>;
 }
 
 interface QueuedChange {
@@ -47,7 +48,7 @@ export class FileCatalog implements Catalog {
   /** The durable state with every queued change applied: what readers see. */
   private view: State;
   /** list()'s answers, per account ("" for all), until the next change. */
-  private sorted = new Map<string, StreamMeta[]>();
+  private sorted = new Map<string, object[]>();
   private queue: QueuedChange[] = [];
   private writing: Promise<void> | undefined;
   private closed = false;
@@ -58,11 +59,14 @@ export class FileCatalog implements Catalog {
     private readonly logger: Logger,
     private generation: number,
     private readonly secretValue: Buffer,
-    streams: readonly StreamMeta[],
-    accounts: Record<string, AccountSettings>,
+    entries: readonly object[],
+    accounts: Record<string, object>,
   ) {
-    this.durable = { streams: new Map(), accounts: new Map(Object.entries(accounts)) };
-    for (const meta of streams) setStream(this.durable.streams, meta);
+    this.durable = { entries: new Map(), accounts: new Map(Object.entries(accounts)) };
+    for (const entry of entries) {
+      const { accountId, name } = catalogEntryKey(entry);
+      setEntry(this.durable.entries, accountId, name, entry);
+    }
     this.view = copyState(this.durable);
   }
 
@@ -98,36 +102,39 @@ export class FileCatalog implements Catalog {
     return new FileCatalog(fs, dir, options.logger, generation, secret, streams, accounts);
   }
 
-  list(accountId?: string): readonly StreamMeta[] {
+  list(accountId?: string): readonly object[] {
     const key = accountId ?? "";
     let sorted = this.sorted.get(key);
     if (sorted === undefined) {
-      sorted = sortedStreams(this.view.streams, accountId).map(deepFreeze);
+      sorted = sortedEntries(this.view.entries, accountId).map(deepFreeze);
       this.sorted.set(key, sorted);
     }
     return sorted;
   }
 
-  get(accountId: string, streamName: string): StreamMeta | undefined {
-    const meta = streamOf(this.view.streams, accountId, streamName);
-    // Frozen, not copied: callers change a stream by putting a new object.
-    return meta && deepFreeze(meta);
+  get(accountId: string, name: string): object | undefined {
+    const entry = entryOf(this.view.entries, accountId, name);
+    // Frozen, not copied: callers change an entry by putting a new object.
+    return entry && deepFreeze(entry);
   }
 
-  put(meta: StreamMeta): Promise<WriteOutcome> {
-    return this.change({ kind: "put", meta: structuredClone(meta) });
+  put(accountId: string, name: string, entry: object): Promise<WriteOutcome> {
+    const key = catalogEntryKey(entry);
+    // The snapshot names entries by their own members (catalog-file.ts): they must agree with the key.
+    assert(key.accountId === accountId && key.name === name, `catalog entry ${key.accountId}/${key.name} put as ${accountId}/${name}`);
+    return this.change({ kind: "put", accountId, name, entry: structuredClone(entry) });
   }
 
-  remove(accountId: string, streamName: string): Promise<WriteOutcome> {
-    return this.change({ kind: "remove", accountId, streamName });
+  remove(accountId: string, name: string): Promise<WriteOutcome> {
+    return this.change({ kind: "remove", accountId, name });
   }
 
-  accountSettings(accountId: string): AccountSettings | undefined {
+  accountSettings(accountId: string): object | undefined {
     const settings = this.view.accounts.get(accountId);
     return settings && deepFreeze(settings);
   }
 
-  putAccountSettings(accountId: string, settings: AccountSettings): Promise<WriteOutcome> {
+  putAccountSettings(accountId: string, settings: object): Promise<WriteOutcome> {
     return this.change({ kind: "account", accountId, settings: structuredClone(settings) });
   }
 
@@ -162,7 +169,7 @@ export class FileCatalog implements Catalog {
       const round = this.queue.splice(0);
       const next = copyState(this.durable);
       for (const queued of round) apply(next, queued.change);
-      const streams = sortedStreams(next.streams);
+      const streams = sortedEntries(next.entries);
       try {
         const snapshot = { generation: this.generation + 1, secret: this.secretValue, streams, accounts: Object.fromEntries(next.accounts) };
         const bytes = encodeCatalog(snapshot);
@@ -183,12 +190,12 @@ export class FileCatalog implements Catalog {
 }
 
 function apply(state: State, change: Change): void {
-  if (change.kind === "put") setStream(state.streams, change.meta);
-  else if (change.kind === "remove") deleteStream(state.streams, change.accountId, change.streamName);
+  if (change.kind === "put") setEntry(state.entries, change.accountId, change.name, change.entry);
+  else if (change.kind === "remove") deleteEntry(state.entries, change.accountId, change.name);
   else state.accounts.set(change.accountId, change.settings);
 }
 
 /** A state to change without touching `state`: entries are replaced whole, never mutated, so copying the maps is enough. */
 function copyState(state: State): State {
-  return { streams: copyStreams(state.streams), accounts: new Map(state.accounts) };
+  return { entries: copyEntries(state.entries), accounts: new Map(state.accounts) };
 }
