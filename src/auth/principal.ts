@@ -5,7 +5,7 @@
  */
 import type { PolicyDocument } from "./policy/types.js";
 import { parsePolicyObject } from "./policy/parse.js";
-import type { ServiceError } from "../protocol/service-error.js";
+import type { Authentication as PortAuthentication, Authenticator as AuthenticatorPort } from "../protocol/authenticator.js";
 
 export interface Principal {
   /** The 12-digit account the caller belongs to. */
@@ -43,34 +43,15 @@ export const anonymousPrincipal = (accountId: string): Principal => {
   return principal;
 };
 
-/** The parts of a received request authentication reads. */
-export interface RequestToAuthenticate {
-  method: string;
-  /** The path as received (still percent-encoded), without the query. */
-  path: string;
-  /** The raw query string after `?`, or "" . */
-  query: string;
-  headers: Readonly<Record<string, string | string[] | undefined>>;
-  body: Buffer;
-  /** The signing name of the service the request targets (`kinesis`, `dynamodb`): its credential scope must name it. */
-  signingService?: string;
-}
+export type { RequestToAuthenticate } from "../protocol/authenticator.js";
 
-export type Authentication = { ok: true; principal: Principal } | { ok: false; error: ServiceError };
+export type Authentication = PortAuthentication<Principal>;
 
-/** How the RPC pipeline learns who is calling (`--auth none` or `--auth sigv4`). */
-export interface Authenticator {
-  /**
-   * Whether the request carries no signature although one is required: AWS then answers a
-   * request that is not an RPC call (GET, unknown content type) with MissingAuthenticationToken
-   * rather than AccessDenied.
-   */
-  unsigned(request: RequestToAuthenticate): boolean;
-  authenticate(request: RequestToAuthenticate): Promise<Authentication>;
-}
+/** How the RPC pipeline learns who is calling (`--auth none` or `--auth sigv4`): the protocol's port, for principals. */
+export type Authenticator = AuthenticatorPort<Principal>;
 
 /** `--auth none`: every well-formed request is the account's anonymous principal. */
 export function anonymousAuthenticator(accountId: string): Authenticator {
   const authentication: Authentication = { ok: true, principal: anonymousPrincipal(accountId) };
-  return { unsigned: () => false, authenticate: async () => authentication };
+  return { notRpcAnswer: () => undefined, authenticate: async () => authentication };
 }

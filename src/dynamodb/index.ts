@@ -1,3 +1,3 @@
 /** The DynamoDB lease-table subset served beside Kinesis (docs/dynamodb.md). */
-export { createDynamoDbService, type DynamoDbServiceDeps } from "./service.js";
+export { createDynamoDbService, dynamoDbServiceModule, type DynamoDbService, type DynamoDbServiceDeps, type DynamoDbModuleDeps } from "./service.js";
 export type { DynamoDbConfig } from "./context.js";

@@ -1,17 +1,20 @@
 /**
  * The DynamoDB lease-table subset (docs/dynamodb.md): X-Amz-Target prefix `DynamoDB_20120810`,
- * awsJson1_0. Requests run: shape types → constraints → the action's own checks →
- * authorization → the action (table lookups, key checks, conditions, the write).
+ * awsJson1_0. Requests run through the shared pipeline (protocol/action-pipeline.ts): shape
+ * types → constraints → the action's own checks → authorization → the action (table lookups, key
+ * checks, conditions, the write). It has no call rates and no fault injection.
  */
 import type { AwsService } from "../protocol/aws-service.js";
-import { dynamoDbDialect, type WireFormat } from "../protocol/wire-format.js";
-import { ServiceError } from "../protocol/service-error.js";
+import type { ServiceInstance, ServiceModule } from "../protocol/service-module.js";
+import { createActionPipeline } from "../protocol/action-pipeline.js";
+import { dynamoDbDialect } from "../protocol/wire-format.js";
 import { anonymousPrincipal, type Principal } from "../auth/principal.js";
 import type { StorageEngine } from "../storage/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
 import { dynamoDbActions } from "./actions/index.js";
+import type { DynamoDbAction } from "./action.js";
 import type { DynamoDbConfig, DynamoDbContext } from "./context.js";
 import { dynamoDbErrors, qualifyPipelineErrorType } from "./errors.js";
 import { checkConstraints, checkTypes } from "./shapes/shape.js";
@@ -25,7 +28,25 @@ export interface DynamoDbServiceDeps {
   storage: StorageEngine;
 }
 
-export function createDynamoDbService(deps: DynamoDbServiceDeps): AwsService {
+export interface DynamoDbService extends ServiceInstance<Principal> {
+  readonly rpc: AwsService<Principal>;
+}
+
+/** What the DynamoDB subset reads of the app's deps. */
+export interface DynamoDbModuleDeps extends Omit<DynamoDbServiceDeps, "config"> {
+  config: { streams: { region: string; accountId: string }; dynamoDbCreateTableMs?: number };
+}
+
+/** The DynamoDB lease-table subset as the app lists it (src/server/services.ts). */
+export const dynamoDbServiceModule: ServiceModule<DynamoDbModuleDeps, Principal, DynamoDbService> = {
+  name: "dynamodb",
+  create: (deps) => {
+    const { region, accountId } = deps.config.streams;
+    return createDynamoDbService({ ...deps, config: { region, accountId, createTableMs: deps.config.dynamoDbCreateTableMs ?? 0 } });
+  },
+};
+
+export function createDynamoDbService(deps: DynamoDbServiceDeps): DynamoDbService {
   const authorizer = new DynamoDbAuthorizer(deps.config);
   const baseContext: DynamoDbContext = {
     clock: deps.clock,
@@ -35,27 +56,35 @@ export function createDynamoDbService(deps: DynamoDbServiceDeps): AwsService {
     accountId: deps.config.accountId,
     principal: anonymousPrincipal(deps.config.accountId),
   };
-  return {
-    targetPrefix: "DynamoDB_20120810",
-    signingName: "dynamodb",
-    dialect: dynamoDbDialect,
-    qualifyErrorType: qualifyPipelineErrorType,
-    hasAction: (name) => Object.prototype.hasOwnProperty.call(dynamoDbActions, name),
-    async invoke(name: string, body: unknown, _format: WireFormat, principal?: Principal) {
-      const action = dynamoDbActions[name]!;
+  const pipeline = createActionPipeline<DynamoDbContext, DynamoDbAction, Principal>({
+    actions: dynamoDbActions,
+    validate: (action, body) => {
       const input = checkTypes(body as Record<string, unknown>, action.shape);
       checkConstraints(input, action.shape);
       action.check?.(input);
-      const caller = principal ?? baseContext.principal;
-      authorizer.authorize(caller, name, input);
-      const context = caller === baseContext.principal ? baseContext : { ...baseContext, principal: caller, accountId: caller.accountId };
-      try {
-        return await action.run(context, input);
-      } catch (error) {
-        if (error instanceof ServiceError) throw error;
-        deps.logger.error({ err: error, action: name }, "dynamodb request failed");
-        throw dynamoDbErrors.internal(error);
-      }
+      return input;
     },
+    context: baseContext,
+    anonymous: baseContext.principal,
+    authorize: (principal, name, _action, input) => {
+      authorizer.authorize(principal, name, input);
+      return { ...baseContext, principal, accountId: principal.accountId };
+    },
+    unexpected: (error, name) => {
+      deps.logger.error({ err: error, action: name }, "dynamodb request failed");
+      return dynamoDbErrors.internal(error);
+    },
+  });
+  return {
+    rpc: {
+      targetPrefix: "DynamoDB_20120810",
+      signingName: "dynamodb",
+      dialect: dynamoDbDialect,
+      qualifyErrorType: qualifyPipelineErrorType,
+      hasAction: pipeline.hasAction,
+      invoke: pipeline.invoke,
+    },
+    start: async () => {},
+    stop: async () => {},
   };
 }

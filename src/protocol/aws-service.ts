@@ -1,7 +1,7 @@
 import type { WireDialect, WireFormat } from "./wire-format.js";
 import type { DeepBody } from "./body-scan.js";
 import type { ServiceError } from "./service-error.js";
-import type { Principal } from "../auth/principal.js";
+import type { ReceivedRequest, ResponseToSend } from "./respond.js";
 
 /** What the transport knows of a request's connection, for the aws:SourceIp and aws:SecureTransport condition keys. */
 export interface RequestFacts {
@@ -11,8 +11,12 @@ export interface RequestFacts {
   secureTransport?: boolean;
 }
 
-/** A service the protocol layer routes to by the X-Amz-Target prefix (`Kinesis_20131202`). */
-export interface AwsService {
+/**
+ * A JSON (or CBOR) RPC service, recognised by its X-Amz-Target prefix (`Kinesis_20131202`). The
+ * caller type `P` is opaque here: the authenticator (src/auth) produces it and the service reads
+ * it, so the protocol layer imports nothing of auth.
+ */
+export interface AwsService<P = unknown> {
   readonly targetPrefix: string;
   /** The name clients sign requests for it with (SigV4 credential scope): `kinesis` if absent. */
   readonly signingName?: string;
@@ -36,5 +40,18 @@ export interface AwsService {
    * undefined when the server has no authenticator, and the service then uses its own default),
    * with `facts` of its connection for authorization; throws ServiceError for AWS errors.
    */
-  invoke(action: string, body: unknown, format: WireFormat, principal?: Principal, facts?: RequestFacts): Promise<unknown>;
+  invoke(action: string, body: unknown, format: WireFormat, principal?: P, facts?: RequestFacts): Promise<unknown>;
+}
+
+/**
+ * A REST API (the coming S3 and Lambda APIs), recognised by the first segments of its paths
+ * (`/2015-03-31/functions/`): a request whose path starts with one of `pathPrefixes` goes to it
+ * instead of the RPC pipeline, after authentication, with its body read within the server's bound.
+ */
+export interface RestApi<P = unknown> {
+  readonly pathPrefixes: readonly string[];
+  /** The SigV4 signing name (credential scope); `kinesis` if absent. */
+  readonly signingName?: string;
+  /** Answers the request; `principal` as for AwsService.invoke. A thrown ServiceError answers in JSON. */
+  respond(request: ReceivedRequest, principal?: P): Promise<ResponseToSend>;
 }

@@ -1,7 +1,9 @@
 /**
  * The AWS JSON/CBOR RPC pipeline, from a received HTTP request to the response to send, in AWS's
  * order as kinesalite's connection tests record it: method → empty body → content type → body
- * (well-formed?) → X-Amz-Target → authentication (src/auth) → (service) shape check → action.
+ * (well-formed?) → X-Amz-Target → authentication (the Authenticator port, authenticator.ts) →
+ * decode → the service (action-pipeline.ts: shape check → authorization → faults → rates → action).
+ * A path one of the REST APIs claims (aws-service.ts, RestApi) goes to that API instead.
  *
  * "Body" is split in two so that nobody unauthenticated makes the server build anything: before
  * authentication the body is only scanned (json-scan.ts, cbor-scan.ts: one pass, nothing
@@ -11,7 +13,7 @@
  * I/O-free, so the HTTP/1.1 and HTTP/2 front ends share it and tests can call it directly.
  */
 import { randomUUID } from "node:crypto";
-import type { AwsService, RequestFacts } from "./aws-service.js";
+import type { AwsService, RequestFacts, RestApi } from "./aws-service.js";
 import { decodeCbor, encodeCbor } from "./cbor-codec.js";
 import { decodeJson, encodeJson } from "./json-codec.js";
 import { scanCbor } from "./cbor-scan.js";
@@ -22,8 +24,7 @@ import { ServiceError, internalFailure } from "./service-error.js";
 import { answeringDialect, contentTypeOf, isLegacyJson, kinesisDialect, legacyJsonContentType, wireFormatOf, type WireDialect, type WireFormat } from "./wire-format.js";
 import type { Logger } from "../util/logger.js";
 import { systemRandom, type Random } from "../util/random.js";
-import type { Authenticator } from "../auth/principal.js";
-import { missingAuthenticationTokenXml } from "../auth/sigv4/errors.js";
+import type { Authenticator } from "./authenticator.js";
 
 export interface ReceivedRequest {
   method: string;
@@ -52,10 +53,13 @@ export interface EventStreamToRun {
 }
 
 export interface Router {
+  /** JSON services, recognised by X-Amz-Target prefix. */
   services: readonly AwsService[];
+  /** REST APIs, recognised by path prefix before anything else. */
+  restApis?: readonly RestApi[];
   logger: Logger;
   /** Who is calling; without one, services see no principal and use their own default. */
-  authenticator?: Authenticator;
+  authenticator?: Authenticator<unknown>;
   /** Where `x-amz-id-2` values come from; the system's randomness when absent. */
   random?: Random;
 }
@@ -80,6 +84,10 @@ function header(request: ReceivedRequest, name: string): string | undefined {
 /** The response for a POST that is an AWS RPC call. */
 export async function respondToRpc(router: Router, request: ReceivedRequest): Promise<ResponseToSend> {
   const ids = answerIds(randomUUID(), router.random);
+  if (router.restApis !== undefined) {
+    const rest = restApiOf(router.restApis, request.path);
+    if (rest !== undefined) return respondToRest(router, rest, request, ids);
+  }
   const [prefix, action] = splitTarget(header(request, "x-amz-target"));
   const service = router.services.find((candidate) => candidate.targetPrefix === prefix);
   const contentType = header(request, "content-type");
@@ -92,7 +100,7 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
 
   const toAuthenticate = { ...request, query: request.query ?? "" };
   // Not an RPC call at all: AWS answers AccessDenied, or MissingAuthenticationToken to an unsigned request where signing is on.
-  const notRpc = () => rawError(ids, 403, router.authenticator?.unsigned(toAuthenticate) ? missingAuthenticationTokenXml : accessDeniedXml);
+  const notRpc = () => rawError(ids, 403, router.authenticator?.notRpcAnswer(toAuthenticate) ?? accessDeniedXml);
   if (request.method !== "POST") return notRpc();
   if (request.body.length === 0) {
     // AWS checks for an empty body before the content type: only the JSON content type gets a
@@ -143,6 +151,32 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
     }
     router.logger.error({ err: error, action, requestId }, "unexpected error");
     return respondError(format, internalFailure(error));
+  }
+}
+
+function restApiOf(apis: readonly RestApi[], path: string): RestApi | undefined {
+  for (const api of apis) {
+    for (const prefix of api.pathPrefixes) if (path.startsWith(prefix)) return api;
+  }
+  return undefined;
+}
+
+/**
+ * A request to a REST API: authenticated as an RPC call is (a failure answers in JSON), then
+ * answered by the API, whose ServiceErrors answer in JSON too and anything else as InternalFailure.
+ */
+async function respondToRest(router: Router, api: RestApi, request: ReceivedRequest, ids: Record<string, string>): Promise<ResponseToSend> {
+  const authentication =
+    router.authenticator &&
+    (await router.authenticator.authenticate({ ...request, query: request.query ?? "", ...(api.signingName !== undefined && { signingService: api.signingName }) }));
+  if (authentication && !authentication.ok) return errorResponseIn(ids, "json", authentication.error, kinesisDialect);
+  try {
+    const response = await api.respond(request, authentication?.principal);
+    return { ...response, headers: { ...response.headers, ...ids } };
+  } catch (error) {
+    if (error instanceof ServiceError) return errorResponseIn(ids, "json", error, kinesisDialect);
+    router.logger.error({ err: error, path: request.path, requestId: ids["x-amzn-requestid"] }, "unexpected error");
+    return errorResponseIn(ids, "json", internalFailure(error), kinesisDialect);
   }
 }
 

@@ -3,22 +3,22 @@
  * object. The CLI and the tests both start servers through here.
  */
 import { startHttpServer, type RunningServer } from "./create-server.js";
-import { createStreamsService, type FaultConfig, type StreamsConfig, type StreamsService } from "../streams/index.js";
-import { faultsRoute } from "./faults-route.js";
+import type { FaultConfig, StreamsConfig } from "../streams/index.js";
 import { resetRoute } from "./reset-route.js";
-import { ServiceGate, gatedService } from "./service-gate.js";
+import { adminHttpRoute } from "./admin-route.js";
+import { ServiceGate, gatedRestApi, gatedService } from "./service-gate.js";
+import { services as builtinServices, type AppServiceModule } from "./services.js";
 import { dropAllState, type DroppedState } from "./drop-all-state.js";
 import { provision } from "./init-provision.js";
 import type { InitDocument } from "./init-file.js";
-import { createDynamoDbService } from "../dynamodb/index.js";
 import type { AwsService } from "../protocol/aws-service.js";
+import type { ServiceInstance } from "../protocol/service-module.js";
 import type { TlsMaterial } from "./tls.js";
 import type { ConnectionLimits } from "./connection-limits.js";
-import { anonymousAuthenticator, type Authenticator } from "../auth/principal.js";
+import { anonymousAuthenticator, type Authenticator, type Principal } from "../auth/principal.js";
 import { sigV4Authenticator } from "../auth/sigv4/index.js";
 import type { CredentialsFile } from "../auth/credentials-file.js";
 import type { StorageEngine } from "../storage/types.js";
-import { streamsCatalog } from "../streams/stream-catalog.js";
 import type { MasterKeySource } from "../streams/encryption/crypto/index.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
@@ -56,6 +56,8 @@ export interface AppDeps {
   storage: StorageEngine;
   /** The master key for encryption at rest (docs/encryption.md); by default one kept in memory only. */
   masterKey?: MasterKeySource;
+  /** The services to run, in start order; src/server/services.ts's list by default (tests add their own). */
+  services?: readonly AppServiceModule[];
 }
 
 export interface RunningApp {
@@ -63,8 +65,8 @@ export interface RunningApp {
   /** The https:// URL of the same port, when TLS is on. */
   tlsUrl?: string;
   port: number;
-  /** The Kinesis service serving now: a reset replaces it. */
-  readonly streams: StreamsService;
+  /** The instance of the named service (ServiceModule.name) serving now: a reset replaces it. Undefined for a name not served. */
+  service<T extends ServiceInstance<Principal> = ServiceInstance<Principal>>(name: string): T | undefined;
   /** Graceful stop: no new work, finish what is in flight, make storage durable. */
   stop(): Promise<void>;
   /**
@@ -81,49 +83,56 @@ export interface RunningApp {
  */
 export const requestBytesMaxDefault = 14 * 1024 * 1024;
 
-interface Services {
-  streams: StreamsService;
-  dynamoDb: AwsService;
-}
+/** The running instances, in the modules' order, keyed by module name. */
+type Services = ReadonlyMap<string, ServiceInstance<Principal>>;
 
 export async function startApp(deps: AppDeps): Promise<RunningApp> {
+  const modules = deps.services ?? builtinServices;
   // Accounts whose settings were written while running: a reset clears them with the rest.
   const settingsAccounts = new Set<string>();
   const storage = recordingSettingsAccounts(deps.storage, settingsAccounts);
-  let services = createServices(deps, storage);
-  let started = false;
+  let services = createServices(deps, modules, storage);
   try {
-    // A wrong or missing master key stops the start here, naming the key the data needs.
-    await services.streams.context.keyRing.verify(streamsCatalog(storage).list());
-    services.streams.start();
-    started = true;
+    // A service that cannot start (a wrong master key) stops the start; those before it are stopped.
+    await startServices(services);
+  } catch (error) {
+    closeCredentials(deps);
+    await deps.storage.close();
+    throw error;
+  }
+  try {
     await prepareServices(deps, services);
   } catch (error) {
     closeCredentials(deps);
-    if (started) await services.streams.stop();
+    await stopServices(services);
     await deps.storage.close();
     throw error;
   }
   const authenticator = authenticatorFor(deps);
   const gate = new ServiceGate();
+  const signed = deps.config.auth?.mode === "sigv4";
+  const current = (name: string) => () => services.get(name)!;
   let http: RunningServer;
   try {
     http = await startHttpServer({
       config: { host: deps.config.host, port: deps.config.port, requestBytesMax: deps.config.requestBytesMax, tls: deps.config.tls, connections: deps.config.connections },
-      services: [gatedService(() => services.streams, gate), gatedService(() => services.dynamoDb, gate)],
+      services: modules.filter((module) => services.get(module.name)!.rpc !== undefined).map((module) => gatedService(() => current(module.name)().rpc!, gate)),
+      ...(modules.some((module) => services.get(module.name)!.rest !== undefined) && {
+        restApis: modules.filter((module) => services.get(module.name)!.rest !== undefined).map((module) => gatedRestApi(() => current(module.name)().rest!, gate)),
+      }),
       logger: deps.logger,
-      health: () => ({ storage: deps.storage.name }),
+      health: () => servicesHealth(deps, services),
       random: deps.random,
       routes: [
-        // The fault admin endpoint has no authentication of its own: not served where signatures are checked.
-        ...(deps.config.auth?.mode === "sigv4" ? [] : [faultsRoute(() => services.streams.faults)]),
-        resetRoute({ reset: () => reset(), authenticator, signed: deps.config.auth?.mode === "sigv4" }),
+        // A route with no authentication of its own is not served where signatures are checked.
+        ...modules.flatMap((module) => module.adminRoutes?.(current(module.name)) ?? []).filter((route) => !(signed && route.unauthenticated)).map(adminHttpRoute),
+        resetRoute({ reset: () => reset(), authenticator, signed }),
       ],
       authenticator,
     });
   } catch (error) {
     closeCredentials(deps);
-    await services.streams.stop();
+    await stopServices(services);
     await deps.storage.close();
     throw error;
   }
@@ -134,7 +143,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     resetting ??= (async () => {
       await gate.close();
       try {
-        await services.streams.stop();
+        await stopServices(services);
         let dropped: DroppedState;
         try {
           const accounts = new Set([deps.config.streams.accountId, ...settingsAccounts, ...credentialAccounts(deps)]);
@@ -142,8 +151,8 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
           settingsAccounts.clear();
         } finally {
           // Even after a failed drop (a storage error, reported to the caller) the server serves on.
-          services = createServices(deps, storage);
-          services.streams.start();
+          services = createServices(deps, modules, storage);
+          await startServices(services);
         }
         await prepareServices(deps, services);
         deps.logger.info({ ...dropped }, "all state dropped (reset)");
@@ -161,9 +170,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     url: http.url,
     ...(http.tlsUrl !== undefined && { tlsUrl: http.tlsUrl }),
     port: http.port,
-    get streams() {
-      return services.streams;
-    },
+    service: <T extends ServiceInstance<Principal>>(name: string) => services.get(name) as T | undefined,
     reset,
     stop() {
       stopping ??= (async () => {
@@ -171,7 +178,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
         // A reset under way finishes first: it owns the services until it returns.
         await resetting?.catch(() => undefined);
         closeCredentials(deps);
-        await services.streams.stop();
+        await stopServices(services);
         await deps.storage.close();
       })();
       return stopping;
@@ -179,24 +186,54 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   };
 }
 
-/** The services on one storage engine, created afresh at start and by every reset. Fault rules are installed by prepareServices. */
-function createServices(deps: AppDeps, storage: StorageEngine): Services {
-  const streams = createStreamsService({ ...deps, storage, config: deps.config.streams });
-  const { region, accountId } = deps.config.streams;
-  const dynamoDb = createDynamoDbService({ ...deps, storage, config: { region, accountId, createTableMs: deps.config.dynamoDbCreateTableMs ?? 0 } });
-  return { streams, dynamoDb };
+/** The services on one storage engine, created afresh at start and by every reset. */
+function createServices(deps: AppDeps, modules: readonly AppServiceModule[], storage: StorageEngine): Services {
+  const services = new Map<string, ServiceInstance<Principal>>();
+  for (const module of modules) services.set(module.name, module.create({ ...deps, storage }));
+  return services;
+}
+
+/** Starts the services in list order; if one fails, those already started are stopped, in reverse. */
+async function startServices(services: Services): Promise<void> {
+  const started: ServiceInstance<Principal>[] = [];
+  try {
+    for (const service of services.values()) {
+      await service.start();
+      started.push(service);
+    }
+  } catch (error) {
+    for (const service of started.reverse()) await service.stop();
+    throw error;
+  }
+}
+
+/** Stops the services in reverse list order. */
+async function stopServices(services: Services): Promise<void> {
+  for (const service of [...services.values()].reverse()) await service.stop();
+}
+
+/** `GET /health`'s detail: the storage engine, and each service's own part under its name. */
+function servicesHealth(deps: AppDeps, services: Services): Record<string, unknown> {
+  const health: Record<string, unknown> = { storage: deps.storage.name };
+  for (const [name, service] of services) {
+    const part = service.health?.();
+    if (part !== undefined) health[name] = part;
+  }
+  return health;
 }
 
 /**
- * Applies the init document, then installs the start's fault rules: provisioning runs unfaulted,
- * and a rule's time window counts from when the server is ready.
+ * Applies the init document, then tells every service it is ready (the streams service installs
+ * the start's fault rules then): provisioning runs unfaulted, and a rule's time window counts from
+ * when the server is ready. The init document names Kinesis's and DynamoDB's requests (its
+ * `streams` and `tables`), run through the services of those names.
  */
 async function prepareServices(deps: AppDeps, services: Services): Promise<void> {
   const { region, accountId, createStreamMs, deleteStreamMs, updateStreamMs } = deps.config.streams;
   if (deps.config.init !== undefined) {
     const summary = await provision(deps.config.init, {
-      streams: services.streams,
-      dynamoDb: services.dynamoDb,
+      streams: rpcOf(services, "kinesis"),
+      dynamoDb: rpcOf(services, "dynamodb"),
       region,
       accountId,
       logger: deps.logger,
@@ -205,7 +242,14 @@ async function prepareServices(deps: AppDeps, services: Services): Promise<void>
     });
     deps.logger.info({ ...summary }, "init file applied");
   }
-  if (deps.config.faults !== undefined) services.streams.faults.install(deps.config.faults);
+  for (const service of services.values()) service.ready?.();
+}
+
+/** The RPC side of the named service; provisioning a document that names a service not served is a bug. */
+function rpcOf(services: Services, name: string): AwsService<Principal> {
+  const rpc = services.get(name)?.rpc;
+  if (rpc === undefined) throw new Error(`the init document needs the ${name} service, which this server does not run`);
+  return rpc;
 }
 
 /** Beyond the configured delays, how long provisioning waits before it calls a resource stuck. */

@@ -17,7 +17,7 @@ import { createTlsTerminator, tlsHandshakeRecordType, type TlsMaterial } from ".
 import { ConnectionGuard, type Connection } from "./connection-guard.js";
 import { resolveConnectionLimits, type ConnectionLimits } from "./connection-limits.js";
 import type { Logger } from "../util/logger.js";
-import type { AwsService, RequestFacts } from "../protocol/aws-service.js";
+import type { AwsService, RequestFacts, RestApi } from "../protocol/aws-service.js";
 import type { Authenticator } from "../auth/principal.js";
 import type { Random } from "../util/random.js";
 
@@ -47,6 +47,8 @@ export const drainMsMaxDefault = 10_000;
 export interface HttpServerDeps {
   config: HttpServerConfig;
   services: readonly AwsService[];
+  /** REST APIs, recognised by path prefix (protocol/aws-service.ts). */
+  restApis?: readonly RestApi[];
   logger: Logger;
   /** Extra health detail (storage engine name and the like). */
   health?: () => Record<string, unknown>;
@@ -86,6 +88,7 @@ type AnyResponse = ServerResponse | Http2ServerResponse;
 export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServer> {
   const router: Router = {
     services: deps.services,
+    ...(deps.restApis && { restApis: deps.restApis }),
     logger: deps.logger,
     ...(deps.authenticator && { authenticator: deps.authenticator }),
     ...(deps.random && { random: deps.random }),

@@ -5,7 +5,7 @@
  * each call, so a reset swaps them without the HTTP server knowing.
  */
 import type { DeepBody } from "../protocol/body-scan.js";
-import type { AwsService } from "../protocol/aws-service.js";
+import type { AwsService, RestApi } from "../protocol/aws-service.js";
 
 export class ServiceGate {
   private running = 0;
@@ -42,7 +42,7 @@ export class ServiceGate {
 }
 
 /** A stable service for the HTTP server that calls whichever service `current` names now, through the gate. */
-export function gatedService(current: () => AwsService, gate: ServiceGate): AwsService {
+export function gatedService<P>(current: () => AwsService<P>, gate: ServiceGate): AwsService<P> {
   const first = current();
   return {
     targetPrefix: first.targetPrefix,
@@ -52,5 +52,15 @@ export function gatedService(current: () => AwsService, gate: ServiceGate): AwsS
     hasAction: (name) => current().hasAction(name),
     ...(first.deepBodyError !== undefined && { deepBodyError: (action: string, deep: DeepBody) => current().deepBodyError!(action, deep) }),
     invoke: (action, body, format, principal, facts) => gate.pass(() => current().invoke(action, body, format, principal, facts)),
+  };
+}
+
+/** A stable REST API for the HTTP server that calls whichever API `current` names now, through the gate. */
+export function gatedRestApi<P>(current: () => RestApi<P>, gate: ServiceGate): RestApi<P> {
+  const first = current();
+  return {
+    pathPrefixes: first.pathPrefixes,
+    ...(first.signingName !== undefined && { signingName: first.signingName }),
+    respond: (request, principal) => gate.pass(() => current().respond(request, principal)),
   };
 }

@@ -3,8 +3,10 @@
  */
 import { ReadBudget, readBudgetBytesDefault, readBudgetFloorBytes } from "./records/read-budget.js";
 import type { AwsService } from "../protocol/aws-service.js";
+import type { ServiceInstance, ServiceModule } from "../protocol/service-module.js";
+import { createActionPipeline } from "../protocol/action-pipeline.js";
+import { faultsRoute } from "./faults/faults-route.js";
 import { checkShape, deepBodyError } from "../protocol/shapes.js";
-import type { WireFormat } from "../protocol/wire-format.js";
 import { streamsActions } from "./actions/index.js";
 import type { StreamsContext } from "./context.js";
 import type { StreamsAction } from "./action.js";
@@ -19,13 +21,14 @@ import { ephemeralMasterKey, type MasterKeySource } from "./encryption/crypto/in
 import { createStreamLimits, OnDemandScaler } from "./limits/index.js";
 import { Subscriptions } from "./subscriptions/index.js";
 import { anonymousPrincipal, type Principal } from "../auth/principal.js";
-import { KinesisAuthorizer, ResourcePolicyIndex, type RequestFacts } from "../auth/authorize.js";
+import { KinesisAuthorizer, ResourcePolicyIndex } from "../auth/authorize.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
 
 export type { StreamsConfig, LimitsMode } from "./config.js";
 export { defaultStreamsConfig } from "./config.js";
+export { faultsPath } from "./faults/faults-route.js";
 export { parseFaultRules, faultConfigBytesMax, type FaultConfig, type FaultControl, type FaultSnapshot } from "./faults/index.js";
 
 export interface StreamsServiceDeps {
@@ -40,17 +43,29 @@ export interface StreamsServiceDeps {
   masterKey?: MasterKeySource;
 }
 
-export interface StreamsService extends AwsService {
+export interface StreamsService extends ServiceInstance<Principal> {
+  readonly rpc: AwsService<Principal>;
   readonly context: StreamsContext;
   /** Fault injection rules, replaced at runtime by the admin endpoint. */
   readonly faults: FaultControl;
   /** Scales ON_DEMAND streams (docs/limits.md); undefined with `--limits off`. Tests drive it with `tick()`. */
   readonly onDemandScaler: OnDemandScaler | undefined;
-  start(): void;
-  stop(): Promise<void>;
 }
 
-export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
+/** What the streams service reads of the app's deps: its config section and fault rules, and the master key. */
+export interface StreamsModuleDeps extends Omit<StreamsServiceDeps, "config" | "faults"> {
+  config: { streams: StreamsConfig; faults?: FaultConfig };
+}
+
+/** The Kinesis Data Streams service as the app lists it (src/server/services.ts). */
+export const streamsServiceModule: ServiceModule<StreamsModuleDeps, Principal, StreamsService> = {
+  name: "kinesis",
+  // Fault rules from the start are installed by `ready`, once provisioning has run unfaulted.
+  create: (deps) => createStreamsService({ ...deps, config: deps.config.streams, startFaults: deps.config.faults }),
+  adminRoutes: (current) => [faultsRoute(() => current().faults)],
+};
+
+export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: FaultConfig }): StreamsService {
   // The registry writes through the policy index, which keeps resource policies at hand for authorization.
   const catalog = streamsCatalog(deps.storage);
   const policyIndex = new ResourcePolicyIndex(catalog);
@@ -76,49 +91,55 @@ export function createStreamsService(deps: StreamsServiceDeps): StreamsService {
   const onDemandScaler = limits && new OnDemandScaler(context, limits.throughput);
   const authorizer = new KinesisAuthorizer(context, policyIndex);
   const faults = new FaultControl(deps.clock, Object.keys(streamsActions), deps.faults);
+  const pipeline = createActionPipeline<StreamsContext, StreamsAction, Principal>({
+    actions: streamsActions,
+    validate: (action, body, format) => checkShape<Record<string, unknown>>(body, action.shape, format),
+    context,
+    // The anonymous principal of `--auth none` is the shared context's own, so that mode copies
+    // nothing per call. Any other caller is authorized (authorization/authorize.ts), and the call
+    // then acts on the account authorization names: the caller's, or the owner's of another
+    // account's stream whose resource policy granted it.
+    anonymous: context.principal,
+    authorize: (principal, name, _action, input, facts) => {
+      const accountId = authorizer.authorize(principal, name, input, facts);
+      return { ...context, principal, accountId, streams: streams.forAccount(accountId), account: accountSettings.forAccount(accountId) };
+    },
+    // AWS's call rates (limits/control-plane-rates.ts). An action's own argument checks (`check`)
+    // come before the charge: an invalid call is never throttled.
+    ...(limits && {
+      rates: {
+        admit: (name, action, input, callContext) => {
+          if (action.check === undefined) return limits.controlPlane.admit(name, input, deps.clock.nowMs(), callContext.accountId);
+          return action.check(callContext, input).then(() => limits.controlPlane.admit(name, input, deps.clock.nowMs(), callContext.accountId));
+        },
+      },
+    }),
+    // PutRecords' partial failures are the one fault that reaches into an action: FaultControl
+    // hands it the entries to fail through the call's context (faults/put-records-faults.ts).
+    faults: {
+      active: () => faults.injector !== undefined,
+      run: (callContext, name, action, input, next) =>
+        faults.invoke(callContext, name, limits === undefined ? action : { shape: action.shape, run: next }, input),
+    },
+  });
   return {
-    targetPrefix: "Kinesis_20131202",
+    rpc: {
+      targetPrefix: "Kinesis_20131202",
+      hasAction: pipeline.hasAction,
+      deepBodyError: (name, deep) => deepBodyError(streamsActions[name]!.shape, deep),
+      invoke: pipeline.invoke,
+    },
     context,
     faults,
     onDemandScaler,
-    hasAction: (name) => Object.prototype.hasOwnProperty.call(streamsActions, name),
-    deepBodyError: (name, deep) => deepBodyError(streamsActions[name]!.shape, deep),
-    async invoke(name: string, body: unknown, format: WireFormat, principal?: Principal, facts?: RequestFacts) {
-      const action = streamsActions[name]!;
-      const input = checkShape<Record<string, unknown>>(body, action.shape, format);
-      // The caller; the anonymous principal of `--auth none` is the shared context's own, so that
-      // mode copies nothing per call. Any other caller is authorized (src/auth/authorize.ts), and
-      // the call then acts on the account authorization names: the caller's, or the owner's of
-      // another account's stream whose resource policy granted it.
-      let callContext = context;
-      if (principal !== undefined && principal !== context.principal) {
-        const accountId = authorizer.authorize(principal, name, input, facts);
-        callContext = { ...context, principal, accountId, streams: streams.forAccount(accountId), account: accountSettings.forAccount(accountId) };
-      }
-      // Without fault rules a call costs one check here; with them, faults apply before the action
-      // runs, and a faulted call takes nothing from AWS's call rates (limits/control-plane-rates.ts).
-      // An action's own argument checks (`check`) come before the charge: an invalid call is never throttled.
-      if (faults.injector === undefined) {
-        if (limits !== undefined) {
-          if (action.check !== undefined) await action.check(callContext, input);
-          limits.controlPlane.admit(name, input, deps.clock.nowMs(), callContext.accountId);
-        }
-        return action.run(callContext, input);
-      }
-      if (limits === undefined) return faults.invoke(callContext, name, action, input);
-      const limited: StreamsAction = {
-        shape: action.shape,
-        run: async (runContext, runInput) => {
-          if (action.check !== undefined) await action.check(runContext, runInput);
-          limits.controlPlane.admit(name, runInput, deps.clock.nowMs(), runContext.accountId);
-          return action.run(runContext, runInput);
-        },
-      };
-      return faults.invoke(callContext, name, limited, input);
-    },
-    start: () => {
+    start: async () => {
+      // A wrong or missing master key stops the start here, naming the key the data needs.
+      await context.keyRing.verify(catalog.list());
       streams.start();
       onDemandScaler?.start();
+    },
+    ready: () => {
+      if (deps.startFaults !== undefined) faults.install(deps.startFaults);
     },
     stop: async () => {
       context.subscriptions.stop();

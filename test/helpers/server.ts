@@ -11,14 +11,14 @@ import { systemRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { CredentialsFile } from "../../src/auth/credentials-file.js";
 import type { TlsMaterial } from "../../src/server/tls.js";
-import { defaultStreamsConfig, type LimitsMode, type StreamsConfig } from "../../src/streams/index.js";
+import { defaultStreamsConfig, type LimitsMode, type StreamsConfig, type StreamsService } from "../../src/streams/index.js";
 
 export interface TestServer {
   url: string;
   region: string;
   accountId: string;
   /** Undefined when the tests run against a remote endpoint. */
-  app?: RunningApp;
+  app?: TestApp;
   stop(): Promise<void>;
 }
 
@@ -96,7 +96,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       }),
     },
   });
-  return { url: app.url, region: streams.region, accountId: streams.accountId, app, stop: () => app.stop() };
+  return { url: app.url, region: streams.region, accountId: streams.accountId, app: testApp(app), stop: () => app.stop() };
+}
+
+/** A running app with its Kinesis service at hand (`app.streams`): the one serving now, as a reset replaces it. */
+export type TestApp = RunningApp & { readonly streams: StreamsService };
+
+export function testApp(app: RunningApp): TestApp {
+  return Object.defineProperty(app, "streams", { get: () => app.service<StreamsService>("kinesis")!, enumerable: true }) as TestApp;
 }
 
 /** An SDK client with its default configuration (HTTP/2), changed only by the endpoint (and the credentials, when given). */

@@ -26,11 +26,11 @@ import { defaultStreamsConfig } from "../../src/streams/index.js";
 import { ManualClock, systemClock } from "../../src/util/clock.js";
 import { SeededRandom, systemRandom } from "../../src/util/random.js";
 import { silentLogger, type Logger } from "../../src/util/logger.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-import { putStream, streamsCatalog } from "../../src/streams/stream-catalog.js";
+import { startTestServer, testApp, type TestServer } from "../helpers/server.js";
 import { jsonCall } from "../helpers/raw.js";
 import { ok } from "../helpers/wire-assert.js";
 import { streamMeta } from "./cases.js";
+import { putStream, streamsCatalog } from "../../src/streams/stream-catalog.js";
 
 const streamId = "0123456789abcdef0123456789abcdef";
 
@@ -64,7 +64,7 @@ async function startOnDisk(dataDir: string, masterKey: MasterKeySource | undefin
     ...(masterKey && { masterKey }),
     config: { host: "127.0.0.1", port: 0, requestBytesMax: requestBytesMaxDefault, streams },
   });
-  return { app, storage, server: { url: app.url, region: streams.region, accountId: streams.accountId, app, stop: () => app.stop() } };
+  return { app, storage, server: { url: app.url, region: streams.region, accountId: streams.accountId, app: testApp(app), stop: () => app.stop() } };
 }
 
 /** Every file under `dir`, with its bytes. */

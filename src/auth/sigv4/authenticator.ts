@@ -10,6 +10,7 @@ import type { Clock } from "../../util/clock.js";
 import { parseQuery } from "./canonical.js";
 import { hasSignature } from "./parse.js";
 import { createSigV4Verifier } from "./verify.js";
+import { missingAuthenticationTokenXml } from "./errors.js";
 
 export const kinesisSigningService = "kinesis";
 
@@ -26,7 +27,8 @@ export function sigV4Authenticator(deps: SigV4AuthenticatorDeps): Authenticator 
     lookup: (accessKeyId) => deps.credentials.lookup(accessKeyId),
   });
   return {
-    unsigned: (request) => !hasSignature(request.headers, parseQuery(request.query)),
+    // A request that is not an RPC call: AWS answers an unsigned one MissingAuthenticationToken rather than AccessDenied.
+    notRpcAnswer: (request) => (hasSignature(request.headers, parseQuery(request.query)) ? undefined : missingAuthenticationTokenXml),
     async authenticate(request) {
       const outcome = await verifier.verify({ ...request, query: parseQuery(request.query) }, deps.clock.nowMs(), request.signingService ?? kinesisSigningService);
       return outcome.ok ? { ok: true, principal: outcome.identity } : outcome;

@@ -1,5 +1,6 @@
 /**
- * The fault injection admin endpoint, on the server's own port (docs/fault-injection.md):
+ * The fault injection admin endpoint, the streams service's admin route on the server's own port
+ * (docs/fault-injection.md):
  *
  *   GET    /_tributary/faults   → 200 {"config": {seed, rules} | null, "counters": [{matchedCalls, injectedCalls}, …]}
  *   PUT    /_tributary/faults   body: a rules document → 200 as GET (rules replaced, counters and random reset)
@@ -7,25 +8,25 @@
  *   DELETE /_tributary/faults   → 200 as GET, with no rules: the service is back to no fault injection
  *
  * It is a path of its own, so no X-Amz-Target reaches it; other methods on the path get the AWS
- * pipeline's answers as any other path does.
+ * pipeline's answers as any other path does. It has no authentication of its own, so it is not
+ * served where signatures are checked (`unauthenticated`).
  */
-import type { IncomingMessage } from "node:http";
-import type { Http2ServerRequest } from "node:http2";
-import type { HttpRoute } from "./create-server.js";
-import { readBody } from "./request-body.js";
-import type { ResponseToSend } from "../protocol/respond.js";
-import { faultConfigBytesMax, type FaultControl } from "../streams/index.js";
+import type { AdminRequest, AdminRoute } from "../../protocol/service-module.js";
+import type { ResponseToSend } from "../../protocol/respond.js";
+import { faultConfigBytesMax } from "./fault-config.js";
+import type { FaultControl } from "./fault-control.js";
 
 export const faultsPath = "/_tributary/faults";
 
 /** A body declared past this is refused without reading it, and the connection closed. */
 const discardBytesMax = 2 * faultConfigBytesMax;
 
-/** `faults` names the service's control now: a reset (app.ts) replaces the service. */
-export function faultsRoute(current: () => FaultControl): HttpRoute {
+/** `current` names the service's control now: a reset (app.ts) replaces the service. */
+export function faultsRoute(current: () => FaultControl): AdminRoute {
   return {
     path: faultsPath,
     methods: ["GET", "PUT", "DELETE"],
+    unauthenticated: true,
     async respond(request) {
       const faults = current();
       if (request.method === "GET") return json(200, faults.snapshot());
@@ -38,15 +39,13 @@ export function faultsRoute(current: () => FaultControl): HttpRoute {
   };
 }
 
-async function install(faults: FaultControl, request: IncomingMessage | Http2ServerRequest): Promise<ResponseToSend> {
-  const declared = request.headers["content-length"];
-  const declaredLength = typeof declared === "string" && /^\d+$/.test(declared) ? Number(declared) : undefined;
-  const read = await readBody(request, faultConfigBytesMax, declaredLength, discardBytesMax);
+async function install(faults: FaultControl, request: AdminRequest): Promise<ResponseToSend> {
+  const read = await request.readBody(faultConfigBytesMax, discardBytesMax);
   if (!read.ok) {
     // An aborted upload has no one to answer; the 400 only completes the handler.
     if (read.reason === "aborted") return json(400, { message: "the request body was aborted" });
     const tooLarge = json(413, { message: `fault rules must be at most ${faultConfigBytesMax} bytes` });
-    if (declaredLength !== undefined && declaredLength > discardBytesMax) tooLarge.headers.connection = "close";
+    if (request.declaredLength !== undefined && request.declaredLength > discardBytesMax) tooLarge.headers.connection = "close";
     return tooLarge;
   }
   const parsed = faults.parse(read.body.toString("utf8"));
