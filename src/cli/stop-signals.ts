@@ -12,6 +12,8 @@
  * Not otherwise: a server started with `&` or nohup from a shell, or from a script that goes on
  * to do other things, must keep running when that shell exits.
  */
+import { systemClock, type Clock } from "../util/clock.js";
+
 export function onStopSignals(what: string, stop: (signal: string) => Promise<void>): void {
   let signals = 0;
   const handle = (signal: string) => {
@@ -51,13 +53,16 @@ export function startedByNpm(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** Calls `onOrphaned` once when this process gets a new parent (its own has exited). */
-export function watchParent(onOrphaned: () => void, intervalMs = parentCheckIntervalMs): void {
+export function watchParent(onOrphaned: () => void, intervalMs = parentCheckIntervalMs, clock: Clock = systemClock): void {
   const parent = process.ppid;
-  const timer = setInterval(() => {
-    if (process.ppid === parent) return;
-    clearInterval(timer);
-    onOrphaned();
-  }, intervalMs);
-  // Never what keeps the process alive.
-  timer.unref();
+  // Never what keeps the process alive (unref).
+  const timer = clock.setInterval(
+    () => {
+      if (process.ppid === parent) return;
+      clock.clearTimer(timer);
+      onOrphaned();
+    },
+    intervalMs,
+    { unref: true },
+  );
 }

@@ -20,6 +20,7 @@ import type { Logger } from "../util/logger.js";
 import type { AwsService, RequestFacts, RestApi } from "../protocol/aws-service.js";
 import type { Authenticator } from "../auth/principal.js";
 import type { Random } from "../util/random.js";
+import { systemClock, type Clock, type Timer } from "../util/clock.js";
 
 export interface HttpServerConfig {
   host: string;
@@ -58,6 +59,12 @@ export interface HttpServerDeps {
   authenticator?: Authenticator;
   /** Where the answers' `x-amz-id-2` values come from (deps.random); the system's randomness when absent. */
   random?: Random;
+  /**
+   * What the transport's deadlines (connection phases, body idle, event stream stop grace, the
+   * drain bound) run on: wall time against clients, so the system clock, not the services'
+   * injected clock that tests stop and move; a test may pass a ManualClock to drive them.
+   */
+  transportClock?: Clock;
 }
 
 /** One path with its own methods; any other method on it falls through to the AWS pipeline. */
@@ -94,13 +101,14 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     ...(deps.random && { random: deps.random }),
   };
   const limits = resolveConnectionLimits(deps.config.connections);
-  const guard = new ConnectionGuard(limits, deps.logger);
+  const transportClock = deps.transportClock ?? systemClock;
+  const guard = new ConnectionGuard(limits, deps.logger, transportClock);
   let inFlight = 0;
   let drained: (() => void) | undefined;
   let closing = false;
   const eventStreams = new Set<OpenEventStream>();
   const startEventStream: EventStreamStarter = (response, headers, stream) => {
-    const open = openEventStream(response, headers, stream, deps.logger);
+    const open = openEventStream(response, headers, stream, deps.logger, transportClock);
     eventStreams.add(open);
     void open.closed.then(() => eventStreams.delete(open));
     if (closing) open.stop();
@@ -234,12 +242,12 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
       http1.closeIdleConnections();
       for (const session of sessions) session.close();
       if (inFlight > 0) {
-        let timer: NodeJS.Timeout | undefined;
+        let timer: Timer | undefined;
         await new Promise<void>((resolve) => {
           drained = resolve;
-          timer = setTimeout(resolve, deps.config.drainMsMax ?? drainMsMaxDefault);
+          timer = transportClock.setTimeout(resolve, deps.config.drainMsMax ?? drainMsMaxDefault);
         });
-        clearTimeout(timer);
+        transportClock.clearTimer(timer);
       }
       http1.closeAllConnections();
       // Stops Node's header-timeout checks (the server never listened, so nothing else is closed).
@@ -345,7 +353,7 @@ async function handleRequest(
   const declaredLength = typeof declared === "string" && /^\d+$/.test(declared) ? Number(declared) : undefined;
   const discardBytesMax = deps.config.requestBytesMax + refusedBodyDiscardBytesMax;
   bodyDeadline.reading(true);
-  const read = await readBody(request, deps.config.requestBytesMax, declaredLength, discardBytesMax, bodyDeadline.idleMs).finally(() => bodyDeadline.reading(false));
+  const read = await readBody(request, deps.config.requestBytesMax, declaredLength, discardBytesMax, bodyDeadline.idleMs, deps.transportClock ?? systemClock).finally(() => bodyDeadline.reading(false));
   if (!read.ok) {
     if (read.reason === "aborted") return;
     if (read.reason === "stalled") {

@@ -15,6 +15,7 @@ import { frameEvent, frameException, type EventSink } from "../protocol/event-st
 import type { EventStreamToRun } from "../protocol/respond.js";
 import { ServiceError, internalFailure } from "../protocol/service-error.js";
 import type { Logger } from "../util/logger.js";
+import { systemClock, type Clock } from "../util/clock.js";
 
 type AnyResponse = ServerResponse | Http2ServerResponse;
 
@@ -46,6 +47,8 @@ export function openEventStream(
   headers: Record<string, string>,
   stream: EventStreamToRun,
   logger: Logger,
+  /** The transport's clock, for the stop grace (wall time against the reader). */
+  clock: Clock = systemClock,
 ): OpenEventStream {
   const controller = new AbortController();
   const signal = controller.signal;
@@ -146,9 +149,8 @@ export function openEventStream(
       end();
       // A reader gets what was written and a clean end; one that has stopped reading would hold
       // the stop until the drain bound, so it is reset instead.
-      const timer = setTimeout(() => reset(response), eventStreamStopGraceMs);
-      timer.unref();
-      void closed.then(() => clearTimeout(timer));
+      const timer = clock.setTimeout(() => reset(response), eventStreamStopGraceMs, { unref: true });
+      void closed.then(() => clock.clearTimer(timer));
     },
   };
 }

@@ -21,6 +21,7 @@ import { ServiceError } from "../protocol/service-error.js";
 import { streamArn } from "../core/arn.js";
 import type { Logger } from "../util/logger.js";
 import { InitError, type InitDocument } from "./init-file.js";
+import { systemClock } from "../util/clock.js";
 
 export interface ProvisionDeps {
   streams: AwsService;
@@ -47,7 +48,8 @@ const pollMs = 25;
 /** AWS allows five consumers in CREATING per account; registrations beyond wait for earlier ones. */
 const consumersCreatingMax = 5;
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Real time even when the services run on a ManualClock: a clock that does not move makes the wait give up (see above). */
+const realSleep = (ms: number) => systemClock.sleep(ms);
 
 export async function provision(document: InitDocument, deps: ProvisionDeps): Promise<ProvisionSummary> {
   const run = new Provisioner(deps);

@@ -11,7 +11,7 @@
 import type { LogStore } from "../storage/types.js";
 import type { StreamMeta } from "./model.js";
 import { putStream, type StreamsCatalog } from "./stream-catalog.js";
-import type { Clock } from "../util/clock.js";
+import type { Clock, Timer } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { streamsErrors } from "./errors.js";
 import { parseStreamArn } from "../core/arn.js";
@@ -28,7 +28,7 @@ export interface StreamReference {
 const trimIntervalMs = 60_000;
 
 export class StreamRegistry {
-  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: Timer | undefined;
   private sweeping: Promise<void> | undefined;
   /** Per account and stream name (`exclusiveKey`), the tail of the queue of read-modify-write changes (see `exclusive`). */
   private readonly changing = new Map<string, Promise<void>>();
@@ -183,8 +183,20 @@ export class StreamRegistry {
   private scheduleSweep(meta: StreamMeta): void {
     if (meta.StreamStatus === "ACTIVE") return;
     const delayMs = Math.max(0, meta.statusDueAtMs - this.clock.nowMs());
-    const timer = setTimeout(() => void this.sweep(), delayMs + 1);
-    timer.unref();
+    // Due already (transitions of 0 ms, as tests configure): persisted at once, not when a
+    // ManualClock next moves.
+    if (delayMs === 0) this.sweepSoon();
+    else this.clock.setTimeout(() => this.sweepSoon(), delayMs + 1, { unref: true });
+  }
+
+  /**
+   * A timer's sweep, a microtask later and after any sweep already running (which may have listed
+   * the streams before this change): a ManualClock fires a test's whole move at once, and the
+   * sweep then reads the time the clock was moved to, as a sweep on real timers would.
+   */
+  private sweepSoon(): void {
+    const sweep = () => this.sweep();
+    queueMicrotask(() => void (this.sweeping ?? Promise.resolve()).then(sweep, sweep));
   }
 
   /** Persists due transitions and releases the storage of deleted streams. */
@@ -247,12 +259,11 @@ export class StreamRegistry {
   /** Starts the periodic sweeper (for transitions due after a restart) and applies what is due now. */
   start(intervalMs = 1000): void {
     void this.sweep();
-    this.sweepTimer = setInterval(() => void this.sweep(), intervalMs);
-    this.sweepTimer.unref();
+    this.sweepTimer = this.clock.setInterval(() => this.sweepSoon(), intervalMs, { unref: true });
   }
 
   async stop(): Promise<void> {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.clock.clearTimer(this.sweepTimer);
     await this.sweeping;
   }
 }

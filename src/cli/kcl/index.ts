@@ -14,6 +14,7 @@ import { MultiLangProcessor } from "./multilang-processor.js";
 import { onStopSignals } from "../stop-signals.js";
 import { isEndpointUrl, kclSettings, parseProperties, type KclSettings } from "./properties.js";
 import { silenceSdkNodeVersionWarning } from "./sdk-warning.js";
+import { systemClock } from "../../util/clock.js";
 
 /** A properties file is a page of settings; anything much larger is not one. */
 export const propertiesBytesMax = 1 << 20;
@@ -149,11 +150,15 @@ export async function runKcl(args: string[]): Promise<void> {
   onStopSignals("shutdown", async (signal) => {
     const graceMs = settings.shutdownGraceMs ?? shutdownGraceMsDefault;
     logger.info({ signal, graceMs }, "shutting down: record processors get shutdownRequested, then leases are released");
-    const timer = setTimeout(() => {
-      process.stderr.write(`tributary: graceful shutdown took longer than ${graceMs} ms, exiting\n`);
-      process.exit(1);
-    }, graceMs);
-    timer.unref();
+    // The process edge: wall time, and never what keeps the process alive (unref).
+    systemClock.setTimeout(
+      () => {
+        process.stderr.write(`tributary: graceful shutdown took longer than ${graceMs} ms, exiting\n`);
+        process.exit(1);
+      },
+      graceMs,
+      { unref: true },
+    );
     await consumer.shutdown();
     kinesis.destroy();
     dynamodb.destroy();

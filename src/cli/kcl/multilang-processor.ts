@@ -18,6 +18,7 @@ import type {
   InitializationInput, ProcessRecordsInput, RecordProcessorCheckpointer, ShardEndedInput, ShardRecordProcessor, ShutdownRequestedInput,
 } from "../../client/consumer/types.js";
 import type { Logger } from "../../util/logger.js";
+import { systemClock, type Clock } from "../../util/clock.js";
 import {
   bareMessage, checkpointAnswer, checkpointErrorName, initializeMessage, parseChildMessage, processRecordsMessage,
   type ChildMessage, type ParentAction,
@@ -43,6 +44,8 @@ export interface MultiLangProcessorOptions {
   exitGraceMs?: number;
   /** How long to wait for the child's answer to one message; undefined waits as long as it takes (the KCL's default). */
   responseTimeoutMs?: number;
+  /** What the waits on the child (its answers, its exit) run on: wall time, so the system clock by default. */
+  clock?: Clock;
 }
 
 interface Waiter {
@@ -163,7 +166,8 @@ export class MultiLangProcessor implements ShardRecordProcessor {
     const status = new Promise<void>((resolve, reject) => (this.waiter = { action, checkpointer, resolve, reject }));
     status.catch(() => undefined); // Handled below; a write failure may reject it first.
     const timeoutMs = this.options.responseTimeoutMs;
-    const timer = timeoutMs === undefined ? undefined : setTimeout(
+    const clock = this.options.clock ?? systemClock;
+    const timer = timeoutMs === undefined ? undefined : clock.setTimeout(
       () => this.fail(new Error(`the record processor for shard ${this.shardId} did not answer ${action} within ${timeoutMs} ms`)),
       timeoutMs,
     );
@@ -172,7 +176,7 @@ export class MultiLangProcessor implements ShardRecordProcessor {
       void this.pump();
       await status;
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
+      clock.clearTimer(timer);
     }
   }
 
@@ -253,10 +257,11 @@ export class MultiLangProcessor implements ShardRecordProcessor {
     this.state = "finished";
     const child = this.child!;
     child.stdin!.end();
-    if (await settlesWithin(this.closed, this.exitGraceMs)) return;
+    const clock = this.options.clock ?? systemClock;
+    if (await settlesWithin(this.closed, this.exitGraceMs, clock)) return;
     this.options.logger.warn({ shardId: this.shardId, exitGraceMs: this.exitGraceMs }, "the record processor did not exit after its last message; killing it");
     child.kill("SIGKILL");
-    if (!(await settlesWithin(this.closed, killWaitMs))) {
+    if (!(await settlesWithin(this.closed, killWaitMs, clock))) {
       child.stdout!.destroy();
       child.stderr!.destroy();
     }
@@ -274,11 +279,11 @@ export class MultiLangProcessor implements ShardRecordProcessor {
   }
 }
 
-function settlesWithin(promise: Promise<void>, timeoutMs: number): Promise<boolean> {
+function settlesWithin(promise: Promise<void>, timeoutMs: number, clock: Clock): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
+    const timer = clock.setTimeout(() => resolve(false), timeoutMs);
     promise.then(() => {
-      clearTimeout(timer);
+      clock.clearTimer(timer);
       resolve(true);
     });
   });

@@ -10,7 +10,7 @@ import { parseFaultConfigText, type FaultConfig, type FaultConfigOutcome } from 
 import { FaultInjector, type FaultCounters, type FaultDecision } from "./fault-injector.js";
 import { requestStreamName, throttleError } from "./fault-target.js";
 import { putRecordsFaults } from "./put-records-faults.js";
-import type { Clock } from "../../util/clock.js";
+import { systemClock, type Clock, type Timer } from "../../util/clock.js";
 
 export interface FaultSnapshot {
   /** The installed rules, as normalized when installed; null when none are. */
@@ -20,7 +20,7 @@ export interface FaultSnapshot {
 }
 
 interface Sleeper {
-  timer: NodeJS.Timeout;
+  timer: Timer;
   reject: (error: Error) => void;
 }
 
@@ -33,6 +33,11 @@ export class FaultControl {
     private readonly clock: Clock,
     private readonly knownActions: readonly string[],
     initial: FaultConfig | undefined,
+    /**
+     * What injected latency waits on: wall time the calling client feels, so the system clock even
+     * when the service runs on a ManualClock (rule windows and rates read `clock`).
+     */
+    private readonly latencyClock: Clock = systemClock,
   ) {
     if (initial !== undefined) this.install(initial);
   }
@@ -81,7 +86,7 @@ export class FaultControl {
   /** Ends pending delays (their calls fail as ServiceUnavailable) and turns fault injection off. */
   stop(): void {
     for (const sleeper of this.sleepers) {
-      clearTimeout(sleeper.timer);
+      this.latencyClock.clearTimer(sleeper.timer);
       sleeper.reject(streamsErrors.serviceUnavailable());
     }
     this.sleepers.clear();
@@ -105,14 +110,17 @@ export class FaultControl {
   private sleep(delayMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const sleeper: Sleeper = {
-        timer: setTimeout(() => {
-          this.sleepers.delete(sleeper);
-          resolve();
-        }, delayMs),
+        // A delayed call must not keep a stopping process alive (unref).
+        timer: this.latencyClock.setTimeout(
+          () => {
+            this.sleepers.delete(sleeper);
+            resolve();
+          },
+          delayMs,
+          { unref: true },
+        ),
         reject,
       };
-      // A delayed call must not keep a stopping process alive.
-      sleeper.timer.unref();
       this.sleepers.add(sleeper);
     });
   }

@@ -5,9 +5,11 @@
  * the same plans, write gate and lineage as SplitShard and MergeShards, without the UPDATING
  * delay — so ListShards shows the closed parents and their children.
  *
- * Time comes from the injected clock; the timer only says when to look (unref'd, so it never keeps
- * a process alive). Tests call `tick()` after moving a ManualClock. A tick that finds the clock
- * where the last one left it replaces that sample, so an extra tick (the timer's) changes nothing.
+ * Time comes from the injected clock, and so does the timer that says when to look (unref'd, so it
+ * never keeps a process alive): moving a ManualClock ticks it, and tests also call `tick()`. A tick
+ * that finds the clock where the last one left it replaces that sample, so an extra tick (the
+ * timer's) changes nothing; the timer queues at most one tick behind the running one, so a
+ * ManualClock moved by a day does not queue 86,400 ticks that would all sample the same moment.
  */
 import type { StreamMeta } from "../model.js";
 import type { StreamsContext } from "../context.js";
@@ -16,6 +18,7 @@ import { openShardsOf, planMerge, planSplit, scheduleReshard, type Plan } from "
 import { decideScaling, onDemandPolicy, onDemandShardsMax, splitPoint, type ScalingDecision, type ShardLoad } from "./on-demand-policy.js";
 import { shardWriteBytesPerSecond, shardWriteRecordsPerSecond } from "./shard-meters.js";
 import type { ThroughputMeters } from "./throughput-meters.js";
+import type { Timer } from "../../util/clock.js";
 
 /** Cumulative admitted records and bytes per shard index at one moment; NaN for shards not open then. */
 interface Sample {
@@ -32,7 +35,9 @@ interface History {
 
 export class OnDemandScaler {
   private readonly histories = new Map<string, History>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
+  /** A timer's tick is queued and has not started: later timer ticks would sample the same moment. */
+  private timerTickQueued = false;
   private ticking: Promise<void> = Promise.resolve();
   /** The context reshards are scheduled with: in effect at once, not after config.updateStreamMs. */
   private readonly immediate: StreamsContext;
@@ -45,12 +50,11 @@ export class OnDemandScaler {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), onDemandPolicy.tickIntervalMs);
-    this.timer.unref();
+    this.timer = this.context.clock.setInterval(() => this.timerTick(), onDemandPolicy.tickIntervalMs, { unref: true });
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.context.clock.clearTimer(this.timer);
     this.timer = undefined;
     await this.ticking;
   }
@@ -61,6 +65,15 @@ export class OnDemandScaler {
       this.tickOnce().catch((error: unknown) => this.context.logger.error({ err: error }, "on-demand scaling failed; will retry")),
     );
     return this.ticking;
+  }
+
+  private timerTick(): void {
+    if (this.timerTickQueued) return;
+    this.timerTickQueued = true;
+    this.ticking = this.ticking.then(() => {
+      this.timerTickQueued = false;
+      return this.tickOnce().catch((error: unknown) => this.context.logger.error({ err: error }, "on-demand scaling failed; will retry"));
+    });
   }
 
   private async tickOnce(): Promise<void> {

@@ -1,18 +1,18 @@
 /**
  * Alarms on the injected clock, for the two times a subscription keeps: its 5-minute end and its
- * 5-second heartbeat. Each alarm arms one real timer for the time left by the clock and, when it
+ * 5-second heartbeat. Each alarm arms one timer on the clock for the time left and, when it
  * fires, fires only if the clock has really reached the alarm (else it arms again for what is
  * left), so an alarm never goes off early whatever the clock is.
  *
- * A test that moves a ManualClock calls `tick()`, which fires at once every alarm the clock has
- * reached — the same pattern as OnDemandScaler's `tick()` — rather than waiting real time.
+ * Moving a ManualClock fires the alarms it reaches; `tick()` also fires at once every alarm the
+ * clock has reached (the same pattern as OnDemandScaler's `tick()`), for a clock set by other means.
  *
  * @example
  *   const alarm = alarms.at(clock.nowMs() + 5000, () => waker.wake());
  *   ...
  *   alarm.cancel();
  */
-import type { Clock } from "../../util/clock.js";
+import type { Clock, Timer } from "../../util/clock.js";
 
 export interface Alarm {
   /** Stops the alarm; harmless after it fired. */
@@ -25,7 +25,7 @@ const timerDelayMsMax = 2 ** 31 - 1;
 interface ArmedAlarm extends Alarm {
   dueMs: number;
   fire: () => void;
-  timer: NodeJS.Timeout | undefined;
+  timer: Timer | undefined;
 }
 
 export class ClockAlarms {
@@ -64,14 +64,17 @@ export class ClockAlarms {
 
   private arm(alarm: ArmedAlarm): void {
     const delayMs = Math.min(Math.max(0, alarm.dueMs - this.clock.nowMs()), timerDelayMsMax);
-    alarm.timer = setTimeout(() => {
-      alarm.timer = undefined;
-      if (!this.armed.has(alarm)) return;
-      if (this.clock.nowMs() >= alarm.dueMs) this.ring(alarm);
-      else this.arm(alarm);
-    }, delayMs);
-    // Alarms never keep the process alive: the server's listener does that.
-    alarm.timer.unref();
+    // Alarms never keep the process alive (unref): the server's listener does that.
+    alarm.timer = this.clock.setTimeout(
+      () => {
+        alarm.timer = undefined;
+        if (!this.armed.has(alarm)) return;
+        if (this.clock.nowMs() >= alarm.dueMs) this.ring(alarm);
+        else this.arm(alarm);
+      },
+      delayMs,
+      { unref: true },
+    );
   }
 
   private ring(alarm: ArmedAlarm): void {
@@ -80,7 +83,7 @@ export class ClockAlarms {
   }
 
   private disarm(alarm: ArmedAlarm): void {
-    if (alarm.timer !== undefined) clearTimeout(alarm.timer);
+    this.clock.clearTimer(alarm.timer);
     alarm.timer = undefined;
     this.armed.delete(alarm);
   }
