@@ -5,7 +5,7 @@
  * checks, conditions, the write). It has no call rates and no fault injection.
  */
 import type { AwsService } from "../protocol/aws-service.js";
-import type { ServiceInstance, ServiceModule } from "../protocol/service-module.js";
+import type { ProcessSettings, ServiceInstance, ServiceModule } from "../protocol/service-module.js";
 import { createActionPipeline } from "../protocol/action-pipeline.js";
 import { dynamoDbDialect } from "../protocol/wire-format.js";
 import { anonymousPrincipal, type Principal } from "../auth/principal.js";
@@ -34,15 +34,15 @@ export interface DynamoDbService extends ServiceInstance<Principal> {
 
 /** What the DynamoDB subset reads of the app's deps. */
 export interface DynamoDbModuleDeps extends Omit<DynamoDbServiceDeps, "config"> {
-  config: { streams: { region: string; accountId: string }; dynamoDbCreateTableMs?: number };
+  config: ProcessSettings & { dynamoDbCreateTableMs?: number };
 }
 
 /** The DynamoDB lease-table subset as the app lists it (src/server/services.ts). */
 export const dynamoDbServiceModule: ServiceModule<DynamoDbModuleDeps, Principal, DynamoDbService> = {
   name: "dynamodb",
   create: (deps) => {
-    const { region, accountId } = deps.config.streams;
-    return createDynamoDbService({ ...deps, config: { region, accountId, createTableMs: deps.config.dynamoDbCreateTableMs ?? 0 } });
+    const { region, accountId, dynamoDbCreateTableMs } = deps.config;
+    return createDynamoDbService({ ...deps, config: { region, accountId, createTableMs: dynamoDbCreateTableMs ?? 0 } });
   },
 };
 

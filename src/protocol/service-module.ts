@@ -11,6 +11,14 @@
 import type { AwsService, RestApi } from "./aws-service.js";
 import type { ResponseToSend } from "./respond.js";
 
+/** The settings of the whole process that every service reads (AppConfig): whose and where the resources are. */
+export interface ProcessSettings {
+  /** The account of callers under `--auth none`, and of the server's own work. */
+  accountId: string;
+  /** The region ARNs name and SigV4 credential scopes must name. */
+  region: string;
+}
+
 export interface ServiceModule<Deps = never, P = unknown, Instance extends ServiceInstance<P> = ServiceInstance<P>> {
   /** Short and stable: the instance's key in /health and in `RunningApp.service(name)`. */
   readonly name: string;

@@ -3,7 +3,7 @@
  * object. The CLI and the tests both start servers through here.
  */
 import { startHttpServer, type RunningServer } from "./create-server.js";
-import type { FaultConfig, StreamsConfig } from "../streams/index.js";
+import type { FaultConfig, StreamsOptions } from "../streams/index.js";
 import { resetRoute } from "./reset-route.js";
 import { adminHttpRoute } from "./admin-route.js";
 import { ServiceGate, gatedRestApi, gatedService } from "./service-gate.js";
@@ -12,7 +12,7 @@ import { dropAllState, type DroppedState } from "./drop-all-state.js";
 import { provision } from "./init-provision.js";
 import type { InitDocument } from "./init-file.js";
 import type { AwsService } from "../protocol/aws-service.js";
-import type { ServiceInstance } from "../protocol/service-module.js";
+import type { ProcessSettings, ServiceInstance } from "../protocol/service-module.js";
 import type { TlsMaterial } from "./tls.js";
 import type { ConnectionLimits } from "./connection-limits.js";
 import { anonymousAuthenticator, type Authenticator, type Principal } from "../auth/principal.js";
@@ -28,7 +28,12 @@ export interface AppConfig {
   host: string;
   port: number;
   requestBytesMax: number;
-  streams: StreamsConfig;
+  /** `--account-id`: the account of callers under `--auth none` (ProcessSettings); 000000000000 when absent. */
+  accountId?: string;
+  /** `--region`: the region of every ARN and credential scope; us-east-1 when absent. */
+  region?: string;
+  /** The Data Streams service's own options (`--create-stream-ms`, `--limits`…). */
+  streams: StreamsOptions;
   /** Fault injection rules installed at start (`--faults`, docs/fault-injection.md). */
   faults?: FaultConfig;
   /** Serve TLS on the same port as well (`--tls-cert`/`--tls-key`, `--tls`). */
@@ -60,6 +65,17 @@ export interface AppDeps {
   services?: readonly AppServiceModule[];
 }
 
+/** The app config with the process-wide settings resolved: what every service module reads. */
+export type ServiceConfig = AppConfig & ProcessSettings;
+
+/** What the app hands every service module (src/server/services.ts). */
+export interface ServiceDeps extends Omit<AppDeps, "config" | "services"> {
+  config: ServiceConfig;
+}
+
+/** The process-wide settings when the config leaves them out: the CLI's defaults. */
+export const processSettingsDefault: ProcessSettings = { accountId: "000000000000", region: "us-east-1" };
+
 export interface RunningApp {
   url: string;
   /** The https:// URL of the same port, when TLS is on. */
@@ -86,8 +102,10 @@ export const requestBytesMaxDefault = 14 * 1024 * 1024;
 /** The running instances, in the modules' order, keyed by module name. */
 type Services = ReadonlyMap<string, ServiceInstance<Principal>>;
 
-export async function startApp(deps: AppDeps): Promise<RunningApp> {
-  const modules = deps.services ?? builtinServices;
+export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
+  const modules = appDeps.services ?? builtinServices;
+  const { accountId = processSettingsDefault.accountId, region = processSettingsDefault.region } = appDeps.config;
+  const deps: ServiceDeps = { ...appDeps, config: { ...appDeps.config, accountId, region } };
   // Accounts whose settings were written while running: a reset clears them with the rest.
   const settingsAccounts = new Set<string>();
   const storage = recordingSettingsAccounts(deps.storage, settingsAccounts);
@@ -146,7 +164,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
         await stopServices(services);
         let dropped: DroppedState;
         try {
-          const accounts = new Set([deps.config.streams.accountId, ...settingsAccounts, ...credentialAccounts(deps)]);
+          const accounts = new Set([deps.config.accountId, ...settingsAccounts, ...credentialAccounts(deps)]);
           dropped = await dropAllState(storage, accounts);
           settingsAccounts.clear();
         } finally {
@@ -187,7 +205,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
 }
 
 /** The services on one storage engine, created afresh at start and by every reset. */
-function createServices(deps: AppDeps, modules: readonly AppServiceModule[], storage: StorageEngine): Services {
+function createServices(deps: ServiceDeps, modules: readonly AppServiceModule[], storage: StorageEngine): Services {
   const services = new Map<string, ServiceInstance<Principal>>();
   for (const module of modules) services.set(module.name, module.create({ ...deps, storage }));
   return services;
@@ -213,7 +231,7 @@ async function stopServices(services: Services): Promise<void> {
 }
 
 /** `GET /health`'s detail: the storage engine, and each service's own part under its name. */
-function servicesHealth(deps: AppDeps, services: Services): Record<string, unknown> {
+function servicesHealth(deps: ServiceDeps, services: Services): Record<string, unknown> {
   const health: Record<string, unknown> = { storage: deps.storage.name };
   for (const [name, service] of services) {
     const part = service.health?.();
@@ -228,8 +246,9 @@ function servicesHealth(deps: AppDeps, services: Services): Record<string, unkno
  * when the server is ready. The init document names Kinesis's and DynamoDB's requests (its
  * `streams` and `tables`), run through the services of those names.
  */
-async function prepareServices(deps: AppDeps, services: Services): Promise<void> {
-  const { region, accountId, createStreamMs, deleteStreamMs, updateStreamMs } = deps.config.streams;
+async function prepareServices(deps: ServiceDeps, services: Services): Promise<void> {
+  const { region, accountId } = deps.config;
+  const { createStreamMs, deleteStreamMs, updateStreamMs } = deps.config.streams;
   if (deps.config.init !== undefined) {
     const summary = await provision(deps.config.init, {
       streams: rpcOf(services, "kinesis"),
@@ -285,10 +304,10 @@ function recordingSettingsAccounts(engine: StorageEngine, accounts: Set<string>)
   });
 }
 
-function authenticatorFor(deps: AppDeps): Authenticator {
+function authenticatorFor(deps: ServiceDeps): Authenticator {
   const auth = deps.config.auth;
-  if (auth === undefined || auth.mode === "none") return anonymousAuthenticator(deps.config.streams.accountId);
-  return sigV4Authenticator({ region: deps.config.streams.region, credentials: auth.credentials, clock: deps.clock });
+  if (auth === undefined || auth.mode === "none") return anonymousAuthenticator(deps.config.accountId);
+  return sigV4Authenticator({ region: deps.config.region, credentials: auth.credentials, clock: deps.clock });
 }
 
 /** Stops the credentials file's watch; the app owns the file once it is given one. */

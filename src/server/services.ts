@@ -7,8 +7,8 @@ import type { ServiceModule } from "../protocol/service-module.js";
 import type { Principal } from "../auth/principal.js";
 import { streamsServiceModule } from "../streams/index.js";
 import { dynamoDbServiceModule } from "../dynamodb/index.js";
-import type { AppDeps } from "./app.js";
+import type { ServiceDeps } from "./app.js";
 
-export type AppServiceModule = ServiceModule<AppDeps, Principal, any>;
+export type AppServiceModule = ServiceModule<ServiceDeps, Principal, any>;
 
 export const services: readonly AppServiceModule[] = [streamsServiceModule, dynamoDbServiceModule];

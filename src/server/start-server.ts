@@ -87,9 +87,9 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
       ...(init && { init }),
       auth,
       ...(tls && { tls }),
+      region: String(options.region),
+      accountId: String(options["account-id"]),
       streams: {
-        region: String(options.region),
-        accountId: String(options["account-id"]),
         createStreamMs: Number(options["create-stream-ms"]),
         deleteStreamMs: Number(options["delete-stream-ms"]),
         updateStreamMs: Number(options["update-stream-ms"]),

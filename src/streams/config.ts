@@ -1,7 +1,10 @@
 /** `--limits`: AWS's throughput and call-rate limits and on-demand scaling (docs/limits.md), or none. */
 export type LimitsMode = "aws" | "off";
 
-/** What the Data Streams service needs to know about its deployment. */
+/**
+ * What the Data Streams service runs with: its own options and the process-wide account and
+ * region (the app config's, protocol/service-module.ts ProcessSettings), joined when the service is built.
+ */
 export interface StreamsConfig {
   region: string;
   accountId: string;
@@ -25,3 +28,6 @@ export const defaultStreamsConfig: StreamsConfig = {
   shardLimit: 500,
   limits: "aws",
 };
+
+/** The app config's section for the Data Streams service (`AppConfig.streams`): account and region are the app's own. */
+export type StreamsOptions = Omit<StreamsConfig, "region" | "accountId">;

@@ -3,7 +3,7 @@
  */
 import { ReadBudget, readBudgetBytesDefault, readBudgetFloorBytes } from "./records/read-budget.js";
 import type { AwsService } from "../protocol/aws-service.js";
-import type { ServiceInstance, ServiceModule } from "../protocol/service-module.js";
+import type { ProcessSettings, ServiceInstance, ServiceModule } from "../protocol/service-module.js";
 import { createActionPipeline } from "../protocol/action-pipeline.js";
 import { faultsRoute } from "./faults/faults-route.js";
 import { checkShape, deepBodyError } from "../protocol/shapes.js";
@@ -12,7 +12,7 @@ import type { StreamsContext } from "./context.js";
 import type { StreamsAction } from "./action.js";
 import { StreamRegistry } from "./stream-registry.js";
 import { AccountSettingsStores } from "./account-settings.js";
-import type { StreamsConfig } from "./config.js";
+import type { StreamsConfig, StreamsOptions } from "./config.js";
 import type { StorageEngine } from "../storage/types.js";
 import { streamsCatalog } from "./stream-catalog.js";
 import { FaultControl, type FaultConfig } from "./faults/index.js";
@@ -26,7 +26,7 @@ import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
 
-export type { StreamsConfig, LimitsMode } from "./config.js";
+export type { StreamsConfig, StreamsOptions, LimitsMode } from "./config.js";
 export { defaultStreamsConfig } from "./config.js";
 export { faultsPath } from "./faults/faults-route.js";
 export { parseFaultRules, faultConfigBytesMax, type FaultConfig, type FaultControl, type FaultSnapshot } from "./faults/index.js";
@@ -54,14 +54,17 @@ export interface StreamsService extends ServiceInstance<Principal> {
 
 /** What the streams service reads of the app's deps: its config section and fault rules, and the master key. */
 export interface StreamsModuleDeps extends Omit<StreamsServiceDeps, "config" | "faults"> {
-  config: { streams: StreamsConfig; faults?: FaultConfig };
+  config: ProcessSettings & { streams: StreamsOptions; faults?: FaultConfig };
 }
 
 /** The Kinesis Data Streams service as the app lists it (src/server/services.ts). */
 export const streamsServiceModule: ServiceModule<StreamsModuleDeps, Principal, StreamsService> = {
   name: "kinesis",
   // Fault rules from the start are installed by `ready`, once provisioning has run unfaulted.
-  create: (deps) => createStreamsService({ ...deps, config: deps.config.streams, startFaults: deps.config.faults }),
+  create: (deps) => {
+    const { streams, faults, accountId, region } = deps.config;
+    return createStreamsService({ ...deps, config: { ...streams, accountId, region }, startFaults: faults });
+  },
   adminRoutes: (current) => [faultsRoute(() => current().faults)],
 };
 
@@ -134,7 +137,7 @@ export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: 
     onDemandScaler,
     start: async () => {
       // A wrong or missing master key stops the start here, naming the key the data needs.
-      await context.keyRing.verify(catalog.list());
+      await context.keyRing.verify(await catalog.list());
       streams.start();
       onDemandScaler?.start();
     },

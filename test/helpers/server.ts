@@ -81,6 +81,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       host: "127.0.0.1",
       port: 0,
       requestBytesMax: options.requestBytesMax ?? requestBytesMaxDefault,
+      accountId: streams.accountId,
+      region: streams.region,
       streams,
       ...(options.tls !== undefined && { tls: options.tls }),
       ...(options.credentialsFile !== undefined && {
