@@ -1,19 +1,9 @@
 /**
- * What the client library's parts (producer, lease table, fetchers) share about waiting and
- * retrying: injected timers, full-jitter backoff, and which failed SDK calls are worth another try.
+ * What the client library's parts (producer, lease table, fetchers) share about retrying:
+ * full-jitter backoff, and which failed SDK calls are worth another try. They wait on the
+ * injected clock's timers (src/util/clock.ts), so tests drive them without waiting.
  */
 import type { Random } from "../util/random.js";
-
-/** Timers, injected so tests can drive the clients without waiting. */
-export interface Timers {
-  setTimeout(callback: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemTimers: Timers = {
-  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /** A float in [0, 1) from the injected random (32 bits are plenty for jitter). */
 export function randomFraction(random: Random): number {

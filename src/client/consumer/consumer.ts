@@ -11,9 +11,8 @@
  *   next owner need not wait for it to expire; a lost lease stops its shard at once.
  */
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
-import { systemClock, type Clock } from "../../util/clock.js";
+import { systemClock, type Clock, type Timer } from "../../util/clock.js";
 import { systemRandom, type Random } from "../../util/random.js";
-import { systemTimers, type Timers } from "../retry.js";
 import { DynamoDbLeaseTable, LeaseCoordinator, isFinished, syncShardLeases, parentsFinished } from "./lease/index.js";
 import { PollingFetcher } from "./retrieval/polling-fetcher.js";
 import { FanOutFetcher, ensureStreamConsumer } from "./retrieval/fanout-fetcher.js";
@@ -30,7 +29,6 @@ export interface ConsumerLogger {
 
 export interface ConsumerRuntimeOptions {
   logger?: ConsumerLogger;
-  timers?: Timers;
   /** How often held leases are checked for shards ready to start (default 500 ms). */
   schedulingIntervalMs?: number;
 }
@@ -47,7 +45,6 @@ export class Consumer {
   readonly workerId: string;
   private readonly clock: Clock;
   private readonly random: Random;
-  private readonly timers: Timers;
   private readonly logger: ConsumerLogger;
   private readonly table: LeaseTable;
   private readonly initialPosition: InitialPosition;
@@ -58,8 +55,8 @@ export class Consumer {
   private consumerARN: string | undefined;
   private phase: Phase = "new";
   private readonly running = new Map<string, RunningShard>();
-  private schedulingTimer: unknown;
-  private syncTimer: unknown;
+  private schedulingTimer: Timer | undefined;
+  private syncTimer: Timer | undefined;
   private scheduling = false;
 
   constructor(
@@ -69,7 +66,6 @@ export class Consumer {
     if (!options.applicationName) throw new TypeError("Consumer needs an applicationName");
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? systemRandom;
-    this.timers = options.timers ?? systemTimers;
     this.logger = options.logger ?? {};
     this.workerId = options.workerId ?? uuidFrom(this.random);
     this.initialPosition = options.initialPosition ?? { type: "LATEST" };
@@ -79,7 +75,7 @@ export class Consumer {
       client: options.dynamodb,
       tableName: options.leaseTableName ?? options.applicationName,
       random: this.random,
-      timers: this.timers,
+      clock: this.clock,
     });
   }
 
@@ -112,7 +108,6 @@ export class Consumer {
       ...(this.options.maxLeasesForWorker !== undefined && { maxLeasesForWorker: this.options.maxLeasesForWorker }),
       clock: this.clock,
       random: this.random,
-      timers: this.timers,
       onAcquired: () => this.scheduleSoon(),
       onLost: (leaseKey: string) => this.onLeaseLost(leaseKey),
     });
@@ -172,7 +167,7 @@ export class Consumer {
 
   private armShardSync(): void {
     const intervalMs = this.options.shardSyncIntervalMs ?? 60_000;
-    this.syncTimer = this.timers.setTimeout(() => {
+    this.syncTimer = this.clock.setTimeout(() => {
       if (this.phase !== "running") return;
       this.syncShards()
         .catch((error: unknown) => this.log("warn", { error }, "shard sync failed; trying again at the next interval"))
@@ -183,8 +178,8 @@ export class Consumer {
   }
 
   private armScheduling(delayMs: number): void {
-    if (this.schedulingTimer !== undefined) this.timers.clearTimeout(this.schedulingTimer);
-    this.schedulingTimer = this.timers.setTimeout(() => {
+    if (this.schedulingTimer !== undefined) this.clock.clearTimer(this.schedulingTimer);
+    this.schedulingTimer = this.clock.setTimeout(() => {
       this.schedulingTimer = undefined;
       void this.schedule().finally(() => {
         if (this.phase === "running" && this.schedulingTimer === undefined) this.armScheduling(this.schedulingIntervalMs);
@@ -197,8 +192,8 @@ export class Consumer {
   }
 
   private disarmTimers(): void {
-    if (this.schedulingTimer !== undefined) this.timers.clearTimeout(this.schedulingTimer);
-    if (this.syncTimer !== undefined) this.timers.clearTimeout(this.syncTimer);
+    if (this.schedulingTimer !== undefined) this.clock.clearTimer(this.schedulingTimer);
+    if (this.syncTimer !== undefined) this.clock.clearTimer(this.syncTimer);
     this.schedulingTimer = undefined;
     this.syncTimer = undefined;
   }
@@ -254,7 +249,6 @@ export class Consumer {
       fetcher,
       saveCheckpoint: (position) => coordinator.checkpoint(shardId, position),
       clock: this.clock,
-      timers: this.timers,
       // As the KCL: a processor that throws is reported and processing goes on with the next batch.
       onProcessorError: (error, call) => this.log("warn", { error, shardId, call }, "record processor threw"),
     });
@@ -278,7 +272,7 @@ export class Consumer {
 
   private fetcherFor(start: FetcherStart): RecordsFetcher {
     const retrieval = this.options.retrieval ?? { mode: "polling" };
-    const common = { kinesis: this.options.kinesis, clock: this.clock, random: this.random, timers: this.timers };
+    const common = { kinesis: this.options.kinesis, clock: this.clock, random: this.random };
     if (retrieval.mode === "fanout") {
       return new FanOutFetcher({ ...common, ...start, streamARN: this.streamARN!, consumerARN: this.consumerARN! });
     }

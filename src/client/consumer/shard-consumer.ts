@@ -21,8 +21,7 @@
  * - leaseLost(), or a checkpoint rejected with LeaseLost, stops at once: the running processRecords
  *   finishes (calls never overlap) but no other is made, then processor.leaseLost.
  */
-import type { Clock } from "../../util/clock.js";
-import { systemTimers, type Timers } from "../retry.js";
+import { systemClock, type Clock } from "../../util/clock.js";
 import { ConsumerError } from "./errors.js";
 import { comparePositions, isSentinel } from "./retrieval/positions.js";
 import { Sleeper } from "./retrieval/retry.js";
@@ -41,7 +40,6 @@ export interface ShardConsumerOptions {
   /** Makes a checkpoint durable (the lease coordinator); rejects with ConsumerError LeaseLost when the lease is gone. */
   saveCheckpoint(position: ExtendedSequenceNumber): Promise<void>;
   clock?: Clock;
-  timers?: Timers;
   /** Hand empty batches to processRecords too (default false, as the KCL). */
   callProcessRecordsEvenForEmptyRecordList?: boolean;
   /** shardEnded calls before giving up on a processor that does not checkpoint SHARD_END (default 5). */
@@ -92,7 +90,7 @@ export class ShardConsumer {
     this.shardId = options.shardId;
     this.processor = options.processor;
     this.fetcher = options.fetcher;
-    this.sleeper = new Sleeper(options.timers ?? systemTimers);
+    this.sleeper = new Sleeper(options.clock ?? systemClock);
     this.lastCheckpoint = options.checkpoint;
     this.checkpointer = { checkpoint: (sequenceNumber, subSequenceNumber) => this.checkpoint(sequenceNumber, subSequenceNumber) };
   }

@@ -2,7 +2,6 @@ import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { systemClock, type Clock } from "../../util/clock.js";
 import { systemRandom, type Random } from "../../util/random.js";
 import { kinesisRecordBytesMax } from "../kpl/aggregate.js";
-import { systemTimers, type Timers } from "../retry.js";
 import type { StreamRef } from "./shard-map.js";
 
 /** PutRecords' own bounds: 500 entries, 5 MiB of data and partition keys. */
@@ -11,8 +10,6 @@ export const putRecordsBytesMax = 5 * 1024 * 1024;
 /** A shard's write limit. */
 export const shardRecordsPerSecondMax = 1000;
 export const shardBytesPerSecondMax = 1024 * 1024;
-
-export { systemTimers, type Timers } from "../retry.js";
 
 export interface ProducerOptions extends StreamRef {
   /** The SDK client to send with; the producer never destroys it. */
@@ -49,9 +46,9 @@ export interface ProducerOptions extends StreamRef {
   bufferedBytesMax?: number;
   /** A record's maximum size, data plus partition key (default 1 MiB, Kinesis's default maximum, or batchBytesMax if that is less). */
   recordBytesMax?: number;
+  /** Reads the time and schedules the producer's wake-ups (default the system clock). */
   clock?: Clock;
   random?: Random;
-  timers?: Timers;
 }
 
 export type ProducerConfig = Required<Omit<ProducerOptions, "StreamName" | "StreamARN">> & { stream: StreamRef };
@@ -78,7 +75,6 @@ export function producerConfig(options: ProducerOptions): ProducerConfig {
     recordBytesMax: Math.min(kinesisRecordBytesMax, rest.batchBytesMax ?? putRecordsBytesMax),
     clock: systemClock,
     random: systemRandom,
-    timers: systemTimers,
     ...definedOnly(rest),
     stream: { ...(StreamName !== undefined && { StreamName }), ...(StreamARN !== undefined && { StreamARN }) },
   } as ProducerConfig;

@@ -17,6 +17,7 @@ import { producerConfig, type ProducerConfig, type ProducerOptions } from "./opt
 import { ShardBudget } from "./rate-limiter.js";
 import { recordData, recordProblem, type ProducerRecord } from "./record-check.js";
 import { listOpenShards, ShardMap } from "./shard-map.js";
+import type { Timer } from "../../util/clock.js";
 
 /** What enqueue() answers once the record is accepted into the buffer. */
 export interface Accepted {
@@ -59,7 +60,7 @@ export class Producer {
   private shardMapFailures = 0;
   private shardMapRetryAtMs = 0;
   private readonly budgets = new Map<string, ShardBudget>();
-  private timer: unknown;
+  private timer: Timer | undefined;
   private timerAtMs = Infinity;
   private readonly flushWaiters: Array<{ seq: number; resolve(): void }> = [];
   private closing = false;
@@ -216,9 +217,9 @@ export class Producer {
 
   private wakeAt(atMs: number, nowMs: number): void {
     if (this.timer !== undefined && this.timerAtMs <= atMs) return;
-    if (this.timer !== undefined) this.config.timers.clearTimeout(this.timer);
+    if (this.timer !== undefined) this.config.clock.clearTimer(this.timer);
     this.timerAtMs = atMs;
-    this.timer = this.config.timers.setTimeout(() => {
+    this.timer = this.config.clock.setTimeout(() => {
       this.timer = undefined;
       this.timerAtMs = Infinity;
       this.pump();
@@ -342,7 +343,7 @@ export class Producer {
     }
     if (this.outstanding.size === 0 && this.timer !== undefined) {
       // Nothing left to wake for; a pending timer would only hold the process open.
-      this.config.timers.clearTimeout(this.timer);
+      this.config.clock.clearTimer(this.timer);
       this.timer = undefined;
       this.timerAtMs = Infinity;
     }

@@ -21,8 +21,8 @@ import { systemRandom, type Random } from "../../../util/random.js";
 import { ConsumerError } from "../errors.js";
 import type { ExtendedSequenceNumber, Lease, LeaseTable } from "../types.js";
 import { attribute, itemToLease, leaseToItem, type Item } from "./lease-serializer.js";
-import { errorName, isRetriableError, jitteredBackoffMs, systemTimers, type Timers } from "../../retry.js";
-import { sleep } from "./timing.js";
+import { errorName, isRetriableError, jitteredBackoffMs } from "../../retry.js";
+import { systemClock, type Clock } from "../../../util/clock.js";
 
 export interface DynamoDbLeaseTableOptions {
   client: DynamoDBClient;
@@ -35,7 +35,8 @@ export interface DynamoDbLeaseTableOptions {
   /** How long ensureTable waits for the table to become ACTIVE (default 5 minutes). */
   tableActiveTimeoutMs?: number;
   random?: Random;
-  timers?: Timers;
+  /** What waits between polls and retries run on (default the system clock). */
+  clock?: Clock;
 }
 
 /** Pages of Scan, a bound against a misbehaving endpoint (each page is up to 1 MB of leases). */
@@ -52,7 +53,7 @@ export class DynamoDbLeaseTable implements LeaseTable {
   private readonly backoffMsMax: number;
   private readonly tableActiveTimeoutMs: number;
   private readonly random: Random;
-  private readonly timers: Timers;
+  private readonly clock: Clock;
 
   constructor(options: DynamoDbLeaseTableOptions) {
     this.client = options.client;
@@ -62,7 +63,7 @@ export class DynamoDbLeaseTable implements LeaseTable {
     this.backoffMsMax = options.backoffMsMax ?? 2000;
     this.tableActiveTimeoutMs = options.tableActiveTimeoutMs ?? 300_000;
     this.random = options.random ?? systemRandom;
-    this.timers = options.timers ?? systemTimers;
+    this.clock = options.clock ?? systemClock;
     assert(this.attemptsMax >= 1, "attemptsMax must be at least 1");
   }
 
@@ -92,7 +93,7 @@ export class DynamoDbLeaseTable implements LeaseTable {
       if (waitedMs >= this.tableActiveTimeoutMs) {
         throw new ConsumerError("TableNotActive", `Lease table ${this.tableName} is ${status ?? "missing"} after ${waitedMs} ms`);
       }
-      await sleep(this.timers, pollMs);
+      await this.clock.sleep(pollMs);
       waitedMs += pollMs;
       pollMs = Math.min(tablePollMsMax, pollMs * 2);
       status = await this.tableStatus();
@@ -244,7 +245,7 @@ export class DynamoDbLeaseTable implements LeaseTable {
         return await call();
       } catch (error) {
         if (attempt >= this.attemptsMax || !isRetriableError(error)) throw error;
-        await sleep(this.timers, jitteredBackoffMs(attempt, this.random, this.backoffMsBase, this.backoffMsMax));
+        await this.clock.sleep(jitteredBackoffMs(attempt, this.random, this.backoffMsBase, this.backoffMsMax));
       }
     }
   }

@@ -18,12 +18,12 @@
  *   const coordinator = new LeaseCoordinator({ table, workerId: "w1", onAcquired: (lease) => start(lease), onLost: (key) => stop(key) });
  *   await coordinator.start();
  */
-import { systemClock, type Clock } from "../../../util/clock.js";
+import { systemClock, type Clock, type Timer } from "../../../util/clock.js";
 import { systemRandom, type Random } from "../../../util/random.js";
 import { ConsumerError } from "../errors.js";
 import type { ExtendedSequenceNumber, Lease, LeaseTable } from "../types.js";
 import { computeLeasesToTake, isFinished, LeaseObserver } from "./lease-taking.js";
-import { randomFraction, systemTimers, type Timers } from "../../retry.js";
+import { randomFraction } from "../../retry.js";
 
 export interface LeaseCoordinatorOptions {
   table: LeaseTable;
@@ -35,9 +35,9 @@ export interface LeaseCoordinatorOptions {
   maxLeasesToStealAtOneTime?: number;
   /** The mean time between scans for leases to take, jittered by ±25% (default 2 × failoverTimeMs, as the KCL). */
   takeIntervalMs?: number;
+  /** Reads the time and schedules renewals and takes (default the system clock). */
   clock?: Clock;
   random?: Random;
-  timers?: Timers;
   /** A lease this worker now holds (taken or stolen); called once per acquisition. */
   onAcquired?(lease: Lease): void;
   /** A lease this worker no longer holds without having released it. */
@@ -63,13 +63,12 @@ export class LeaseCoordinator {
   private readonly maxLeasesToStealAtOneTime: number;
   private readonly clock: Clock;
   private readonly random: Random;
-  private readonly timers: Timers;
   private readonly options: LeaseCoordinatorOptions;
   private readonly leases = new Map<string, Held>();
   private readonly observer: LeaseObserver;
   private running = false;
-  private renewTimer: unknown;
-  private takeTimer: unknown;
+  private renewTimer: Timer | undefined;
+  private takeTimer: Timer | undefined;
   private renewing: Promise<void> = Promise.resolve();
   private taking: Promise<void> = Promise.resolve();
 
@@ -83,7 +82,6 @@ export class LeaseCoordinator {
     this.maxLeasesToStealAtOneTime = options.maxLeasesToStealAtOneTime ?? 1;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? systemRandom;
-    this.timers = options.timers ?? systemTimers;
     this.observer = new LeaseObserver(this.failoverTimeMs);
     if (!(this.failoverTimeMs > 0)) throw new RangeError("failoverTimeMs must be positive");
     if (!(this.takeIntervalMs > 0)) throw new RangeError("takeIntervalMs must be positive");
@@ -104,8 +102,8 @@ export class LeaseCoordinator {
   /** No more renewals or takes; held leases are not released (they expire for others to take). */
   async stop(): Promise<void> {
     this.running = false;
-    this.timers.clearTimeout(this.renewTimer);
-    this.timers.clearTimeout(this.takeTimer);
+    this.clock.clearTimer(this.renewTimer);
+    this.clock.clearTimer(this.takeTimer);
     await Promise.allSettled([this.renewing, this.taking, ...[...this.leases.values()].map((held) => held.queue)]);
   }
 
@@ -182,7 +180,7 @@ export class LeaseCoordinator {
 
   private scheduleRenewal(): void {
     if (!this.running) return;
-    this.renewTimer = this.timers.setTimeout(() => {
+    this.renewTimer = this.clock.setTimeout(() => {
       this.renewing = this.renewAll().finally(() => this.scheduleRenewal());
     }, Math.max(1, Math.floor(this.failoverTimeMs / 3)));
   }
@@ -211,7 +209,7 @@ export class LeaseCoordinator {
     if (!this.running) return;
     // Jittered so workers that started together do not scan in lockstep.
     const delayMs = Math.max(1, Math.floor(this.takeIntervalMs * (0.75 + 0.5 * randomFraction(this.random))));
-    this.takeTimer = this.timers.setTimeout(() => {
+    this.takeTimer = this.clock.setTimeout(() => {
       this.taking = this.takeRound().finally(() => this.scheduleTake());
     }, delayMs);
   }

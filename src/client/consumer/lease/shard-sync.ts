@@ -15,8 +15,8 @@ import { ListShardsCommand, type KinesisClient, type ListShardsCommandInput, typ
 import { systemRandom, type Random } from "../../../util/random.js";
 import type { InitialPosition, Lease, LeaseTable, SentinelCheckpoint } from "../types.js";
 import { isFinished } from "./lease-taking.js";
-import { errorName, isRetriableError, jitteredBackoffMs, systemTimers, type Timers } from "../../retry.js";
-import { sleep } from "./timing.js";
+import { errorName, isRetriableError, jitteredBackoffMs } from "../../retry.js";
+import { systemClock, type Clock } from "../../../util/clock.js";
 
 export interface StreamRef {
   StreamName?: string;
@@ -29,7 +29,8 @@ export interface ShardSyncOptions {
   table: LeaseTable;
   initialPosition: InitialPosition;
   random?: Random;
-  timers?: Timers;
+  /** What retry waits run on (default the system clock). */
+  clock?: Clock;
 }
 
 export interface ShardSyncResult {
@@ -129,14 +130,14 @@ function parentsFirst(shards: readonly Shard[]): Shard[] {
 }
 
 /** Every shard of the stream, all pages; LimitExceededException and server errors are retried with backoff. */
-export async function listAllShards(options: Pick<ShardSyncOptions, "kinesis" | "stream" | "random" | "timers">): Promise<Shard[]> {
+export async function listAllShards(options: Pick<ShardSyncOptions, "kinesis" | "stream" | "random" | "clock">): Promise<Shard[]> {
   const random = options.random ?? systemRandom;
-  const timers = options.timers ?? systemTimers;
+  const clock = options.clock ?? systemClock;
   const shards: Shard[] = [];
   // ListShards takes the stream only on the first page; later pages name it through NextToken.
   let input: ListShardsCommandInput = { ...options.stream };
   for (let page = 0; page < listShardsPagesMax; page++) {
-    const output = await withRetries(() => options.kinesis.send(new ListShardsCommand(input)), random, timers);
+    const output = await withRetries(() => options.kinesis.send(new ListShardsCommand(input)), random, clock);
     shards.push(...(output.Shards ?? []));
     if (output.NextToken === undefined) return shards;
     input = { NextToken: output.NextToken };
@@ -144,14 +145,14 @@ export async function listAllShards(options: Pick<ShardSyncOptions, "kinesis" | 
   throw new Error(`ListShards did not end after ${listShardsPagesMax} pages`);
 }
 
-async function withRetries<T>(call: () => Promise<T>, random: Random, timers: Timers): Promise<T> {
+async function withRetries<T>(call: () => Promise<T>, random: Random, clock: Clock): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (error) {
       const retriable = errorName(error) === "LimitExceededException" || isRetriableError(error);
       if (attempt >= listShardsAttemptsMax || !retriable) throw error;
-      await sleep(timers, jitteredBackoffMs(attempt, random, 200, 5000));
+      await clock.sleep(jitteredBackoffMs(attempt, random, 200, 5000));
     }
   }
 }

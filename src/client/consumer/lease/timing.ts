@@ -1,11 +1,6 @@
-/** Sleeping and random choices for the lease code. */
-import { randomFraction, type Timers } from "../../retry.js";
+/** Random choices for the lease code. */
+import { randomFraction } from "../../retry.js";
 import type { Random } from "../../../util/random.js";
-
-
-export function sleep(timers: Timers, delayMs: number): Promise<void> {
-  return new Promise((resolve) => timers.setTimeout(resolve, delayMs));
-}
 
 /** An integer in [0, bound). */
 export function randomIndex(random: Random, bound: number): number {

@@ -24,7 +24,6 @@ import {
 import { systemClock, type Clock } from "../../../util/clock.js";
 import { systemRandom, type Random } from "../../../util/random.js";
 import { jitteredBackoffMs } from "../../retry.js";
-import { systemTimers, type Timers } from "../../retry.js";
 import { ConsumerError } from "../errors.js";
 import type { FetchedBatch, FetcherStart, RecordsFetcher } from "../types.js";
 import { RecordFilter, startingPosition, type StartingPosition } from "./positions.js";
@@ -42,7 +41,6 @@ export interface FanOutFetcherOptions extends FetcherStart {
   streamARN: string;
   clock?: Clock;
   random?: Random;
-  timers?: Timers;
 }
 
 interface Open {
@@ -84,7 +82,7 @@ export class FanOutFetcher implements RecordsFetcher {
     this.start = startingPosition(options);
     this.filter = new RecordFilter(options);
     this.random = options.random ?? systemRandom;
-    this.sleeper = new Sleeper(options.timers ?? systemTimers);
+    this.sleeper = new Sleeper(options.clock ?? systemClock);
   }
 
   async next(): Promise<FetchedBatch> {
@@ -230,7 +228,6 @@ export interface EnsureStreamConsumerOptions {
   consumerName: string;
   clock?: Clock;
   random?: Random;
-  timers?: Timers;
 }
 
 /**
@@ -244,7 +241,7 @@ export async function ensureStreamConsumer(options: EnsureStreamConsumerOptions)
   const { kinesis, streamARN, consumerName } = options;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? systemRandom;
-  const sleeper = new Sleeper(options.timers ?? systemTimers);
+  const sleeper = new Sleeper(options.clock ?? systemClock);
   const deadlineMs = clock.nowMs() + consumerActiveWaitMsMax;
   let attempt = 0;
   for (let polls = 0; ; polls++) {

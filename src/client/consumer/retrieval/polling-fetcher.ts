@@ -11,8 +11,7 @@
  */
 import { GetRecordsCommand, GetShardIteratorCommand, type GetRecordsCommandOutput, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { systemRandom, type Random } from "../../../util/random.js";
-import type { Clock } from "../../../util/clock.js";
-import { systemTimers, type Timers } from "../../retry.js";
+import { systemClock, type Clock } from "../../../util/clock.js";
 import { ConsumerError } from "../errors.js";
 import type { FetchedBatch, FetcherStart, RecordsFetcher } from "../types.js";
 import { RecordFilter, startingPosition, type StartingPosition } from "./positions.js";
@@ -31,7 +30,6 @@ export interface PollingFetcherOptions extends FetcherStart {
   idleTimeBetweenReadsMs?: number;
   clock?: Clock;
   random?: Random;
-  timers?: Timers;
 }
 
 /**
@@ -75,7 +73,7 @@ export class PollingFetcher implements RecordsFetcher {
     }
     this.idleTimeBetweenReadsMs = options.idleTimeBetweenReadsMs ?? 1000;
     this.random = options.random ?? systemRandom;
-    this.sleeper = new Sleeper(options.timers ?? systemTimers);
+    this.sleeper = new Sleeper(options.clock ?? systemClock);
   }
 
   async next(): Promise<FetchedBatch> {

@@ -3,8 +3,9 @@
  * and a sleep that close() can cut short.
  */
 import { ListShardsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
-import { jitteredBackoffMs, type Timers } from "../../retry.js";
+import { jitteredBackoffMs } from "../../retry.js";
 import type { Random } from "../../../util/random.js";
+import type { Clock, Timer } from "../../../util/clock.js";
 
 
 /** Backoff after a throttled or failed call: full jitter over 100 ms × 2^(attempt−1), at most 5 s. */
@@ -15,15 +16,15 @@ export function backoffMs(attempt: number, random: Random): number {
   return jitteredBackoffMs(attempt, random, retryBackoffMsBase, retryBackoffMsMax);
 }
 
-/** Sleeps on the injected timers; `cancel` (from close()) ends every pending sleep at once. */
+/** Sleeps on the injected clock; `cancel` (from close()) ends every pending sleep at once. */
 export class Sleeper {
-  private readonly pending = new Map<unknown, () => void>();
+  private readonly pending = new Map<Timer, () => void>();
 
-  constructor(private readonly timers: Timers) {}
+  constructor(private readonly clock: Clock) {}
 
   sleep(delayMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const handle = this.timers.setTimeout(() => {
+      const handle = this.clock.setTimeout(() => {
         this.pending.delete(handle);
         resolve();
       }, delayMs);
@@ -33,7 +34,7 @@ export class Sleeper {
 
   cancel(): void {
     for (const [handle, resolve] of this.pending) {
-      this.timers.clearTimeout(handle);
+      this.clock.clearTimer(handle);
       resolve();
     }
     this.pending.clear();
