@@ -120,7 +120,7 @@ export class ManualClock implements Clock {
     return sleepOn(this, delayMs, options);
   }
 
-  /** Timers scheduled and not yet fired (intervals count until cleared) or cleared. */
+  /** Timers that will still fire: timeouts neither fired nor cleared, intervals not cleared. */
   pendingTimers(): number {
     return this.timers.size;
   }
