@@ -1,6 +1,6 @@
 /**
  * Decode bombs through real sockets against a `tributary server` child process, measured inside
- * that process (test/protocol/loop-probe.cjs): bodies of ~13 MiB nested millions of levels deep
+ * that process (test/cli/loop-probe.cjs): bodies of ~13 MiB nested millions of levels deep
  * (or holding millions of values) are refused without being decoded — under `--auth sigv4` an
  * unsigned one never reaches a parser — and the server's RSS comes back within 20 MB.
  *
@@ -15,7 +15,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { rawRequest, type RawResponse } from "../helpers/raw.js";
-import { startCliServer, type CliServer } from "../cli/cli-process.js";
+import { startCliServer, type CliServer } from "./cli-process.js";
 import { CredentialsDir, credentialsEntry, sdkSigner } from "../auth/sigv4-helpers.js";
 
 const json = "application/x-amz-json-1.1";

@@ -1,5 +1,5 @@
 /**
- * Preloaded into a server child process (NODE_OPTIONS=--require …) by test/protocol/decode-bomb.test.ts:
+ * Preloaded into a server child process (NODE_OPTIONS=--require …) by test/cli/decode-bomb.test.ts:
  * measures the process's own event loop (perf_hooks.monitorEventLoopDelay, 5 ms resolution) and,
  * on SIGUSR2, collects garbage (when --expose-gc) and writes one stderr line
  * `{"loopProbe":{"n":…,"maxDelayMs":…,"p99DelayMs":…,"maxGcMs":…,"rssBytes":…}}`, then starts a fresh window
