@@ -4,14 +4,12 @@
  * here, and no condition keys are supplied: a statement with a Condition does not match.
  */
 import { anonymousPrincipal, type Principal } from "../auth/principal.js";
-import { EvaluationCache } from "../auth/policy/index.js";
+import { IamAuthorizer } from "../auth/iam-authorizer.js";
 import type { DynamoDbConfig } from "./context.js";
 import { dynamoDbErrors } from "./errors.js";
 
-const noConditions = Object.freeze({});
-
 export class DynamoDbAuthorizer {
-  private readonly cache = new EvaluationCache();
+  private readonly iam = new IamAuthorizer();
 
   constructor(private readonly config: DynamoDbConfig) {}
 
@@ -21,7 +19,7 @@ export class DynamoDbAuthorizer {
     const action = `dynamodb:${actionName}`;
     const tableName = input.TableName;
     const resource = typeof tableName === "string" ? `arn:aws:dynamodb:${this.config.region}:${principal.accountId}:table/${tableName}` : "*";
-    const evaluation = this.cache.explain({ principal, action, resource, context: noConditions, resourceAccountId: principal.accountId });
+    const evaluation = this.iam.decide(principal, action, resource);
     if (evaluation.decision !== "allow") {
       const resourceArn = resource === "*" ? `arn:aws:dynamodb:${this.config.region}:${principal.accountId}:table/*` : resource;
       throw dynamoDbErrors.accessDenied(principal.arn, action, resourceArn, evaluation.decision === "explicit-deny");

@@ -11,6 +11,7 @@ import { systemRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { CredentialsFile } from "../../src/auth/credentials-file.js";
 import type { TlsMaterial } from "../../src/server/tls.js";
+import type { AppServiceModule } from "../../src/server/services.js";
 import { defaultStreamsConfig, type LimitsMode, type StreamsConfig, type StreamsService } from "../../src/streams/index.js";
 
 export interface TestServer {
@@ -46,6 +47,8 @@ export interface TestServerOptions {
   credentialsCheckIntervalMs?: number;
   /** Also serve TLS on the same port with this certificate and key (`app.tlsUrl`). */
   tls?: TlsMaterial;
+  /** The services to run instead of src/server/services.ts's list (a test adds its own: test/server/example-service.test.ts). */
+  services?: readonly AppServiceModule[];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -77,6 +80,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     random: systemRandom,
     logger: silentLogger,
     storage,
+    ...(options.services !== undefined && { services: options.services }),
     config: {
       host: "127.0.0.1",
       port: 0,
