@@ -27,7 +27,8 @@ import { assert } from "../util/assert.js";
 import { decodePageToken } from "../core/page-token.js";
 import { consumersOf, parseConsumerArn } from "../streams/consumers/index.js";
 import type { StreamMeta } from "../streams/model.js";
-import type { StreamsCatalog } from "../streams/stream-catalog.js";
+import type { StreamsCache, StreamsCatalog } from "../streams/stream-catalog.js";
+import { CatalogCache } from "../storage/catalog-cache.js";
 import type { RequestFacts } from "../protocol/aws-service.js";
 
 export type { RequestFacts };
@@ -113,38 +114,20 @@ interface StreamPolicies {
 
 /**
  * The resource policies of the catalog's streams and consumers, by account and stream name, kept
- * current by a wrapper around the catalog that sees every stream written or removed (`catalog`,
- * which the stream registry must use). Only streams with a policy are held.
+ * current by following the catalog's watch through the service's cache (`catalog`, which the
+ * stream registry and account settings read). Only streams with a policy are held.
  */
 export class ResourcePolicyIndex {
-  readonly catalog: StreamsCatalog;
+  readonly catalog: StreamsCache;
   /** Per account, per stream name. */
   private readonly byAccount = new Map<string, Map<string, StreamPolicies>>();
 
   constructor(inner: StreamsCatalog) {
-    for (const meta of inner.list()) this.record(meta.accountId, meta.StreamName, meta);
-    const refresh = (accountId: string, streamName: string) => this.record(accountId, streamName, inner.get(accountId, streamName));
-    this.catalog = {
-      list: (accountId) => inner.list(accountId),
-      get: (accountId, streamName) => inner.get(accountId, streamName),
-      put: async (accountId, streamName, meta) => {
-        try {
-          return await inner.put(accountId, streamName, meta);
-        } finally {
-          refresh(accountId, streamName);
-        }
-      },
-      remove: async (accountId, streamName) => {
-        try {
-          return await inner.remove(accountId, streamName);
-        } finally {
-          refresh(accountId, streamName);
-        }
-      },
-      accountSettings: (accountId) => inner.accountSettings(accountId),
-      putAccountSettings: (accountId, settings) => inner.putAccountSettings(accountId, settings),
-      secret: () => inner.secret(),
-    };
+    this.catalog = new CatalogCache(inner);
+    for (const meta of this.catalog.list()) this.record(meta.accountId, meta.StreamName, meta);
+    this.catalog.onChange((change) => {
+      if (change.kind === "entry") this.record(change.accountId, change.name, change.entry);
+    });
   }
 
   streamPolicy(accountId: string, streamName: string): string | undefined {

@@ -15,7 +15,7 @@ export interface DroppedState {
 
 export async function dropAllState(storage: StorageEngine, settingsAccounts: ReadonlySet<string>): Promise<DroppedState> {
   const catalog = streamsCatalog(storage);
-  const streams = catalog.list();
+  const streams = await catalog.list();
   for (const meta of streams) {
     // The catalog entry first: logs whose stream the catalog no longer names are removed at the
     // next open if a crash cuts this short (storage/types.ts, LogStore).
@@ -26,7 +26,7 @@ export async function dropAllState(storage: StorageEngine, settingsAccounts: Rea
   for (const table of tables) check(await storage.tables.drop(table.accountId, table.TableName), `table ${table.TableName}`);
   const accounts = new Set([...settingsAccounts, ...streams.map((meta) => meta.accountId)]);
   for (const accountId of accounts) {
-    if (catalog.accountSettings(accountId) !== undefined) check(await catalog.putAccountSettings(accountId, {}), `account ${accountId}'s settings`);
+    if ((await catalog.accountSettings(accountId)) !== undefined) check(await catalog.putAccountSettings(accountId, {}), `account ${accountId}'s settings`);
   }
   return { streams: streams.length, tables: tables.length };
 }

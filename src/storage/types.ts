@@ -13,6 +13,35 @@ export interface StorageFailure {
 
 export type WriteOutcome = { ok: true } | { ok: false; failure: StorageFailure };
 
+/** Where a compare-and-set expects the entry to be: at this revision, or absent (a creation). */
+export interface Expectation {
+  expectedRevision: number | "absent";
+}
+
+/**
+ * A compare-and-set's outcome. A conflict is an outcome, not an exception: the entry was not at the
+ * expected revision (`revision` is where it is now, "absent" if it does not exist), nothing was
+ * written, and the caller reads again and retries or gives up.
+ */
+export type CasOutcome =
+  | { ok: true; revision: number }
+  | { ok: false; conflict: { revision: number | "absent" } }
+  | { ok: false; failure: StorageFailure };
+
+/**
+ * A change the catalog announces (`watch`): an entry written (`entry`, with its new revision) or
+ * removed (`entry` undefined), or an account's settings replaced (undefined: a first write withdrawn).
+ */
+export type CatalogChange<Entry, Settings> =
+  | { kind: "entry"; accountId: string; name: string; entry: Entry | undefined; revision: number }
+  | { kind: "settings"; accountId: string; settings: Settings | undefined };
+
+export interface CatalogWatch {
+  /** Resolves once every entry and setting that existed when the watch began has been announced. */
+  readonly ready: Promise<void>;
+  stop(): void;
+}
+
 /**
  * The durable, atomically updated catalog: entries named by (accountId, name) — a service's
  * resources, such as Kinesis streams — each account's settings, and a per-data-directory secret.
@@ -20,24 +49,43 @@ export type WriteOutcome = { ok: true } | { ok: false; failure: StorageFailure }
  * `Settings`): storage keeps them whole and never looks inside, except where an engine's format
  * says otherwise (the embedded catalog's format 3 names its entries by their `accountId` and
  * `StreamName` members, docs/formats/catalog.md, so an entry put there must carry its key in them).
+ *
+ * Reads are asynchronous (a cluster engine asks its peers); a service that reads on every request
+ * keeps a process-local copy that follows `watch` (src/storage/catalog-cache.ts). Every write of an
+ * entry gives it a new revision, larger than any it had: a read-modify-write passes the revision it
+ * read as `expectedRevision` and meets a concurrent writer as a conflict.
  */
 export interface Catalog<Entry extends object = object, Settings extends object = object> {
   /**
    * The entries of `accountId` sorted by name, or, without it, every account's, sorted by account
-   * then name. What list, get and accountSettings return is deep-frozen, not copied (every data
-   * call reads its stream): a change is a new object passed to put / putAccountSettings.
+   * then name. What list, get and accountSettings return (and watch announces) is deep-frozen, not
+   * copied: a change is a new object passed to put / putAccountSettings.
    */
-  list(accountId?: string): readonly Entry[];
-  get(accountId: string, name: string): Entry | undefined;
+  list(accountId?: string): Promise<readonly Entry[]>;
+  get(accountId: string, name: string): Promise<Entry | undefined>;
   /** Inserts or replaces the entry named (accountId, name) with a copy of `entry`; resolves once durable. */
   put(accountId: string, name: string, entry: Entry): Promise<WriteOutcome>;
+  /** As put, only if the entry is at `expectedRevision` (or absent, for "absent"). */
+  put(accountId: string, name: string, entry: Entry, expect: Expectation): Promise<CasOutcome>;
   remove(accountId: string, name: string): Promise<WriteOutcome>;
+  /** As remove, only if the entry is at `expectedRevision`. */
+  remove(accountId: string, name: string, expect: Expectation): Promise<CasOutcome>;
   /** The account's settings, or undefined if none were ever stored for it. */
-  accountSettings(accountId: string): Settings | undefined;
+  accountSettings(accountId: string): Promise<Settings | undefined>;
   /** Replaces the account's settings; resolves once durable. */
   putAccountSettings(accountId: string, settings: Settings): Promise<WriteOutcome>;
-  /** A per-data-directory secret (stable across restarts) for signing shard iterators. */
+  /**
+   * A per-data-directory secret (stable across restarts) for signing shard iterators. Read
+   * synchronously: it is fixed when the engine opens (a cluster engine fetches or creates it then).
+   */
   secret(): Buffer;
+  /**
+   * Announces every entry and setting there is now (with its revision), then every change as it
+   * becomes visible to readers, in order. Engines that hold the catalog in memory announce the
+   * present state synchronously, inside `watch`; changes made through this handle are announced
+   * before the write's promise settles (a write later withdrawn is announced again, restored).
+   */
+  watch(listener: (change: CatalogChange<Entry, Settings>) => void): CatalogWatch;
 }
 
 /**

@@ -11,7 +11,7 @@
  * once. The status is computed from the stored times, so a scheduled end takes effect when its
  * time comes, without a timer and across restarts.
  */
-import type { StreamsCatalog } from "./stream-catalog.js";
+import type { StreamsCache } from "./stream-catalog.js";
 import type { AccountSettings, BillingCommitmentMeta } from "./model.js";
 import { streamsErrors } from "./errors.js";
 import { limits } from "./limits.js";
@@ -30,7 +30,7 @@ export interface WireBillingCommitment {
 export class AccountSettingsStores {
   private readonly stores = new Map<string, AccountSettingsStore>();
 
-  constructor(private readonly catalog: StreamsCatalog) {}
+  constructor(private readonly catalog: StreamsCache) {}
 
   forAccount(accountId: string): AccountSettingsStore {
     let store = this.stores.get(accountId);
@@ -48,7 +48,7 @@ export class AccountSettingsStore {
   private changing: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly catalog: StreamsCatalog,
+    private readonly catalog: StreamsCache,
     private readonly accountId: string,
     /** Every account's, for the service's own work across accounts (the on-demand scaler). */
     readonly stores: AccountSettingsStores,
@@ -62,7 +62,7 @@ export class AccountSettingsStore {
   update(change: (current: AccountSettings) => AccountSettings): Promise<AccountSettings> {
     const result = this.changing.then(async () => {
       const next = change(this.current());
-      const outcome = await this.catalog.putAccountSettings(this.accountId, next);
+      const outcome = await this.catalog.catalog.putAccountSettings(this.accountId, next);
       if (!outcome.ok) throw streamsErrors.storageUnavailable(outcome.failure);
       return next;
     });

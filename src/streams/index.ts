@@ -74,7 +74,7 @@ export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: 
   const policyIndex = new ResourcePolicyIndex(catalog);
   const streams = new StreamRegistry(policyIndex.catalog, deps.storage.logs, deps.clock, deps.config, deps.logger);
   const limits = createStreamLimits(deps.config);
-  const accountSettings = new AccountSettingsStores(catalog);
+  const accountSettings = new AccountSettingsStores(policyIndex.catalog);
   const context: StreamsContext = {
     clock: deps.clock,
     random: deps.random,

@@ -10,7 +10,7 @@
  */
 import type { LogStore } from "../storage/types.js";
 import type { StreamMeta } from "./model.js";
-import { putStream, type StreamsCatalog } from "./stream-catalog.js";
+import { putStreamAt, type StreamsCache } from "./stream-catalog.js";
 import type { Clock, Timer } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { streamsErrors } from "./errors.js";
@@ -32,6 +32,8 @@ export class StreamRegistry {
   private sweeping: Promise<void> | undefined;
   /** Per account and stream name (`exclusiveKey`), the tail of the queue of read-modify-write changes (see `exclusive`). */
   private readonly changing = new Map<string, Promise<void>>();
+  /** Per stream name being changed in `exclusive`, the catalog revision the change works from: what its writes expect. */
+  private readonly expected = new Map<string, number | "absent">();
   /** Writes hold these while routing and appending, so a reshard can close shards between writes. */
   readonly writeGates = new WriteGates();
   /** Wakes SubscribeToShard's pumps: writes call it once an append is durable, reshards for the shards they close. */
@@ -42,7 +44,8 @@ export class StreamRegistry {
   private readonly views = new Map<string, AccountStreams>();
 
   constructor(
-    private readonly catalog: StreamsCatalog,
+    /** The catalog's streams as this process last heard of them (its watch): every read comes from here. */
+    private readonly catalog: StreamsCache,
     private readonly logs: LogStore,
     private readonly clock: Clock,
     private readonly config: StreamsConfig,
@@ -95,8 +98,10 @@ export class StreamRegistry {
     // incarnation's logs: release them before the new stream takes the name.
     const previous = this.catalog.get(meta.accountId, meta.StreamName);
     if (previous && previous.streamId !== meta.streamId) await this.logs.dropStream(previous.streamId);
-    const outcome = await putStream(this.catalog, meta);
-    if (!outcome.ok) throw streamsErrors.storageUnavailable(outcome.failure);
+    const key = exclusiveKey(meta.accountId, meta.StreamName);
+    const outcome = await putStreamAt(this.catalog.catalog, meta, this.expected.get(key) ?? this.catalog.revisionOf(meta.accountId, meta.StreamName));
+    if (!outcome.ok) throw "conflict" in outcome ? new StreamChanged() : streamsErrors.storageUnavailable(outcome.failure);
+    if (this.expected.has(key)) this.expected.set(key, outcome.revision);
     this.scheduleSweep(meta);
     // Subscriptions re-check their stream and consumer at once (a deletion, a deregistration)
     // rather than at their next heartbeat.
@@ -106,12 +111,14 @@ export class StreamRegistry {
   /**
    * Runs a read-modify-write of one stream's catalog entry after every earlier one has finished,
    * so two concurrent changes (two AddTagsToStream, a create racing a create) never work from the
-   * same old copy and lose one another's write.
+   * same old copy and lose one another's write. Its writes are compare-and-sets on the revision the
+   * change started from: a writer this process does not see (another node on the same catalog)
+   * makes them conflict, and the change runs again on the stream as it is then.
    */
   async exclusive<T>(accountId: string, streamName: string, change: () => Promise<T>): Promise<T> {
     const key = exclusiveKey(accountId, streamName);
     const previous = this.changing.get(key) ?? Promise.resolve();
-    const result = previous.then(change);
+    const result = previous.then(() => this.withExpectation(key, accountId, streamName, change));
     const tail = result.then(
       () => {},
       () => {},
@@ -121,6 +128,22 @@ export class StreamRegistry {
       return await result;
     } finally {
       if (this.changing.get(key) === tail) this.changing.delete(key);
+    }
+  }
+
+  private async withExpectation<T>(key: string, accountId: string, streamName: string, change: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      this.expected.set(key, this.catalog.revisionOf(accountId, streamName));
+      try {
+        return await change();
+      } catch (error) {
+        if (!(error instanceof StreamChanged)) throw error;
+        if (attempt === conflictAttemptsMax) throw streamsErrors.storageUnavailable(error);
+        // The watch brings the other writer's version before the change reads the stream again.
+        await this.catalog.ready;
+      } finally {
+        this.expected.delete(key);
+      }
     }
   }
 
@@ -222,10 +245,10 @@ export class StreamRegistry {
           if (!current || current.streamId !== meta.streamId || current.StreamStatus !== meta.StreamStatus || this.clock.nowMs() < current.statusDueAtMs) return;
           if (current.StreamStatus === "DELETING") {
             await this.logs.dropStream(current.streamId);
-            await this.catalog.remove(current.accountId, current.StreamName);
+            await this.catalog.catalog.remove(current.accountId, current.StreamName, { expectedRevision: this.catalog.revisionOf(current.accountId, current.StreamName) });
             this.writeGates.forget(current.streamId);
           } else {
-            await putStream(this.catalog, { ...current, StreamStatus: "ACTIVE" });
+            await putStreamAt(this.catalog.catalog, { ...current, StreamStatus: "ACTIVE" }, this.catalog.revisionOf(current.accountId, current.StreamName));
           }
         });
       } catch (error) {
@@ -265,6 +288,18 @@ export class StreamRegistry {
   async stop(): Promise<void> {
     this.clock.clearTimer(this.sweepTimer);
     await this.sweeping;
+    this.catalog.stop();
+  }
+}
+
+/** How many times a read-modify-write runs when other writers keep changing the stream under it. */
+const conflictAttemptsMax = 5;
+
+/** A write inside `exclusive` met a revision it did not expect: the change runs again. */
+class StreamChanged extends Error {
+  override name = "StreamChanged";
+  constructor() {
+    super("the stream's catalog entry changed since it was read");
   }
 }
 

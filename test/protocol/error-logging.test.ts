@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { pino } from "pino";
 import { startApp, requestBytesMaxDefault, type RunningApp } from "../../src/server/app.js";
 import { createMemoryEngine } from "../../src/storage/index.js";
-import type { StorageEngine } from "../../src/storage/types.js";
+import type { Expectation, StorageEngine } from "../../src/storage/types.js";
 import { defaultStreamsConfig, parseFaultRules } from "../../src/streams/index.js";
 import { systemClock } from "../../src/util/clock.js";
 import { systemRandom } from "../../src/util/random.js";
@@ -27,9 +27,10 @@ const errorLevel = 50;
 /** A memory engine whose catalog refuses writes while `failing` is set, as a full disk would. */
 function failableStorage(): { storage: StorageEngine; setFailing(failing: boolean): void } {
   const storage = createMemoryEngine(systemRandom);
-  const put = storage.catalog.put.bind(storage.catalog);
+  const put = storage.catalog.put.bind(storage.catalog) as (accountId: string, name: string, entry: object, expect?: Expectation) => Promise<unknown>;
   let failing = false;
-  storage.catalog.put = (accountId, name, entry) => (failing ? Promise.resolve({ ok: false, failure: { kind: "no-space", message: "disk full" } }) : put(accountId, name, entry));
+  storage.catalog.put = ((accountId: string, name: string, entry: object, expect?: Expectation) =>
+    failing ? Promise.resolve({ ok: false, failure: { kind: "no-space", message: "disk full" } }) : put(accountId, name, entry, expect)) as typeof storage.catalog.put;
   return { storage, setFailing: (value) => (failing = value) };
 }
 

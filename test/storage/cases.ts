@@ -9,10 +9,11 @@
  */
 import { describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import type { AppendRecord, StorageEngine, StoredRecord, TableMeta } from "../../src/storage/types.js";
+import type { AppendRecord, CatalogChange, StorageEngine, StoredRecord, TableMeta } from "../../src/storage/types.js";
 import type { AccountSettings, StreamMeta } from "../../src/streams/model.js";
 import { evenHashKeyRanges } from "../../src/core/hash-key.js";
-import { putStream, streamsCatalog } from "../../src/streams/stream-catalog.js";
+import { putStream, putStreamAt, streamsCatalog } from "../../src/streams/stream-catalog.js";
+import { CatalogCache } from "../../src/storage/catalog-cache.js";
 
 export interface StorageHarness {
   engine: StorageEngine;
@@ -114,8 +115,8 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
   describe(`storage > ${name}`, () => {
     describe("catalog", () => {
       it("starts empty with a 32-byte secret", withEngine(async (engine) => {
-        assert.deepEqual(streamsCatalog(engine()).list(), []);
-        assert.equal(streamsCatalog(engine()).get(account, "nope"), undefined);
+        assert.deepEqual((await streamsCatalog(engine()).list()), []);
+        assert.equal((await streamsCatalog(engine()).get(account, "nope")), undefined);
         assert.equal(engine().catalog.secret().length, 32);
       }));
 
@@ -123,12 +124,13 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         const meta = streamMeta("alpha");
         assert.deepEqual(await putStream(streamsCatalog(engine()), meta), { ok: true });
         meta.Tags.changed = "after put";
-        const got = streamsCatalog(engine()).get(account, "alpha")!;
+        const got = (await streamsCatalog(engine()).get(account, "alpha"))!;
         assert.deepEqual(got, streamMeta("alpha"));
         assert.throws(() => (got.StreamStatus = "DELETING"), TypeError);
         assert.throws(() => got.shards.pop(), TypeError);
-        assert.throws(() => (streamsCatalog(engine()).list()[0]!.Tags.changed = "through list"), TypeError);
-        assert.deepEqual(streamsCatalog(engine()).get(account, "alpha"), streamMeta("alpha"));
+        const listed = await streamsCatalog(engine()).list();
+        assert.throws(() => (listed[0]!.Tags.changed = "through list"), TypeError);
+        assert.deepEqual((await streamsCatalog(engine()).get(account, "alpha")), streamMeta("alpha"));
       }));
 
       it("round-trips every field, including awkward tag keys", withEngine(async (engine) => {
@@ -146,7 +148,7 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         meta.shards[0]!.closedAtMs = t0 + 5;
         meta.shards.push({ ShardId: "shardId-000000000004", shardIndex: 4, ParentShardId: "shardId-000000000000", AdjacentParentShardId: "shardId-000000000001", HashKeyRange: { StartingHashKey: "0", EndingHashKey: "1" }, createdAtMs: t0 + 6 });
         await putStream(streamsCatalog(engine()), meta);
-        const got = streamsCatalog(engine()).get(account, "fields")!;
+        const got = (await streamsCatalog(engine()).get(account, "fields"))!;
         assert.deepEqual(got, meta);
         assert.deepEqual(Object.keys(got.Tags), Object.keys(meta.Tags));
         assert.equal(Object.getPrototypeOf(got.Tags), Object.prototype);
@@ -154,18 +156,18 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
 
       it("lists streams sorted by name", withEngine(async (engine) => {
         for (const streamName of ["b", "B", "a-1", "a", "A_2", "a.0"]) await putStream(streamsCatalog(engine()), streamMeta(streamName));
-        assert.deepEqual(streamsCatalog(engine()).list().map((meta) => meta.StreamName), ["A_2", "B", "a", "a-1", "a.0", "b"]);
+        assert.deepEqual((await streamsCatalog(engine()).list()).map((meta) => meta.StreamName), ["A_2", "B", "a", "a-1", "a.0", "b"]);
       }));
 
       it("replaces and removes streams", withEngine(async (engine) => {
         await putStream(streamsCatalog(engine()), streamMeta("s"));
         await putStream(streamsCatalog(engine()), streamMeta("s", { RetentionPeriodHours: 48 }));
-        assert.equal(streamsCatalog(engine()).get(account, "s")!.RetentionPeriodHours, 48);
-        assert.equal(streamsCatalog(engine()).list().length, 1);
+        assert.equal((await streamsCatalog(engine()).get(account, "s"))!.RetentionPeriodHours, 48);
+        assert.equal((await streamsCatalog(engine()).list()).length, 1);
         assert.deepEqual(await engine().catalog.remove(account, "s"), { ok: true });
         assert.deepEqual(await engine().catalog.remove(account, "never-existed"), { ok: true });
-        assert.equal(streamsCatalog(engine()).get(account, "s"), undefined);
-        assert.deepEqual(streamsCatalog(engine()).list(), []);
+        assert.equal((await streamsCatalog(engine()).get(account, "s")), undefined);
+        assert.deepEqual((await streamsCatalog(engine()).list()), []);
       }));
 
       it("applies concurrent changes in call order", withEngine(async (engine) => {
@@ -175,22 +177,22 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
           putStream(streamsCatalog(engine()), streamMeta("c05", { RetentionPeriodHours: 100 })),
         ]);
         assert.ok(outcomes.every((outcome) => outcome.ok));
-        assert.equal(streamsCatalog(engine()).list().length, 19);
-        assert.equal(streamsCatalog(engine()).get(account, "c03"), undefined);
-        assert.equal(streamsCatalog(engine()).get(account, "c05")!.RetentionPeriodHours, 100);
+        assert.equal((await streamsCatalog(engine()).list()).length, 19);
+        assert.equal((await streamsCatalog(engine()).get(account, "c03")), undefined);
+        assert.equal((await streamsCatalog(engine()).get(account, "c05"))!.RetentionPeriodHours, 100);
       }));
 
       it("starts without account settings, then stores a copy whole and hands out values no caller can change", withEngine(async (engine) => {
-        assert.equal(streamsCatalog(engine()).accountSettings(account), undefined);
+        assert.equal((await streamsCatalog(engine()).accountSettings(account)), undefined);
         const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000 } };
         assert.deepEqual(await engine().catalog.putAccountSettings(account, settings), { ok: true });
         settings.billingCommitment!.endsAtMs = t0 + 1;
-        const got = streamsCatalog(engine()).accountSettings(account)!;
+        const got = (await streamsCatalog(engine()).accountSettings(account))!;
         assert.deepEqual(got, { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000 } });
         assert.throws(() => (got.billingCommitment!.startedAtMs = 0), TypeError);
-        assert.equal(streamsCatalog(engine()).accountSettings(account)!.billingCommitment!.startedAtMs, t0);
+        assert.equal((await streamsCatalog(engine()).accountSettings(account))!.billingCommitment!.startedAtMs, t0);
         await engine().catalog.putAccountSettings(account, {});
-        assert.deepEqual(streamsCatalog(engine()).accountSettings(account), {});
+        assert.deepEqual((await streamsCatalog(engine()).accountSettings(account)), {});
       }));
 
       it("changes account settings and streams independently, in call order", withEngine(async (engine) => {
@@ -201,20 +203,20 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
           engine().catalog.putAccountSettings(account, { billingCommitment: { startedAtMs: t0 + 5, earliestAllowedEndAtMs: t0 + 6, endsAtMs: t0 + 6 } }),
         ]);
         assert.ok(outcomes.every((outcome) => outcome.ok));
-        assert.deepEqual(streamsCatalog(engine()).list().map((meta) => meta.StreamName), ["first", "second"]);
-        assert.deepEqual(streamsCatalog(engine()).accountSettings(account), { billingCommitment: { startedAtMs: t0 + 5, earliestAllowedEndAtMs: t0 + 6, endsAtMs: t0 + 6 } });
+        assert.deepEqual((await streamsCatalog(engine()).list()).map((meta) => meta.StreamName), ["first", "second"]);
+        assert.deepEqual((await streamsCatalog(engine()).accountSettings(account)), { billingCommitment: { startedAtMs: t0 + 5, earliestAllowedEndAtMs: t0 + 6, endsAtMs: t0 + 6 } });
       }));
 
       it("keeps account settings across a reopen", withEngine(async (engine, harness) => {
         await putStream(streamsCatalog(engine()), streamMeta("kept"));
         await harness.reopenNow();
-        assert.equal(streamsCatalog(engine()).accountSettings(account), undefined);
+        assert.equal((await streamsCatalog(engine()).accountSettings(account)), undefined);
         const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000, endsAtMs: t0 + 86_400_000 } };
         await engine().catalog.putAccountSettings(account, settings);
         await engine().catalog.remove(account, "kept");
         await harness.reopenNow();
-        assert.deepEqual(streamsCatalog(engine()).accountSettings(account), settings);
-        assert.deepEqual(streamsCatalog(engine()).list(), []);
+        assert.deepEqual((await streamsCatalog(engine()).accountSettings(account)), settings);
+        assert.deepEqual((await streamsCatalog(engine()).list()), []);
       }, true));
 
       it("keeps streams and the secret across a reopen", withEngine(async (engine, harness) => {
@@ -223,9 +225,102 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         await engine().catalog.remove(account, "gone");
         const secret = Buffer.from(engine().catalog.secret());
         await harness.reopenNow();
-        assert.deepEqual(streamsCatalog(engine()).list().map((meta) => meta.StreamName), ["kept"]);
-        assert.deepEqual(streamsCatalog(engine()).get(account, "kept"), streamMeta("kept", { Tags: { k: "v" } }));
+        assert.deepEqual((await streamsCatalog(engine()).list()).map((meta) => meta.StreamName), ["kept"]);
+        assert.deepEqual((await streamsCatalog(engine()).get(account, "kept")), streamMeta("kept", { Tags: { k: "v" } }));
         assert.deepEqual(engine().catalog.secret(), secret);
+      }, true));
+    });
+
+    describe("catalog > revisions", () => {
+      it("a compare-and-set writes only at the revision it expects; a conflict is an outcome that names the revision there is", withEngine(async (engine) => {
+        const catalog = streamsCatalog(engine());
+        const created = await putStreamAt(catalog, streamMeta("cas"), "absent");
+        assert.ok(created.ok && "revision" in created);
+        assert.deepEqual(await putStreamAt(catalog, streamMeta("cas", { RetentionPeriodHours: 48 }), "absent"), { ok: false, conflict: { revision: created.revision } });
+        const updated = await putStreamAt(catalog, streamMeta("cas", { RetentionPeriodHours: 72 }), created.revision);
+        assert.ok(updated.ok && "revision" in updated);
+        assert.ok(updated.revision > created.revision);
+        // A writer that read before the update loses, and changes nothing.
+        assert.deepEqual(await putStreamAt(catalog, streamMeta("cas", { RetentionPeriodHours: 96 }), created.revision), { ok: false, conflict: { revision: updated.revision } });
+        assert.equal((await catalog.get(account, "cas"))!.RetentionPeriodHours, 72);
+        assert.deepEqual(await catalog.remove(account, "cas", { expectedRevision: created.revision }), { ok: false, conflict: { revision: updated.revision } });
+        assert.equal((await catalog.get(account, "cas"))!.RetentionPeriodHours, 72);
+        const removed = await catalog.remove(account, "cas", { expectedRevision: updated.revision });
+        assert.ok(removed.ok);
+        assert.equal(await catalog.get(account, "cas"), undefined);
+        assert.deepEqual(await putStreamAt(catalog, streamMeta("cas"), updated.revision), { ok: false, conflict: { revision: "absent" } });
+        // A name created again never reuses a revision its earlier entry had.
+        const again = await putStreamAt(catalog, streamMeta("cas"), "absent");
+        assert.ok(again.ok && "revision" in again && again.revision > updated.revision);
+      }));
+
+      it("of two writers that read the same revision, exactly one wins", withEngine(async (engine) => {
+        const catalog = streamsCatalog(engine());
+        const created = await putStreamAt(catalog, streamMeta("race"), "absent");
+        assert.ok(created.ok && "revision" in created);
+        const outcomes = await Promise.all([1, 2, 3].map((n) => putStreamAt(catalog, streamMeta("race", { Tags: { writer: String(n) } }), created.revision)));
+        const winners = outcomes.filter((outcome) => outcome.ok);
+        assert.equal(winners.length, 1);
+        const winner = outcomes.indexOf(winners[0]!) + 1;
+        assert.deepEqual((await catalog.get(account, "race"))!.Tags, { writer: String(winner) });
+        for (const outcome of outcomes) if (!outcome.ok) assert.ok("conflict" in outcome);
+      }));
+    });
+
+    describe("catalog > watch", () => {
+      it("announces what there is, then every change in order, each entry's revisions increasing", withEngine(async (engine) => {
+        const catalog = streamsCatalog(engine());
+        await putStream(catalog, streamMeta("before"));
+        await catalog.putAccountSettings(account, { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 1 } });
+        const seen: CatalogChange<StreamMeta, AccountSettings>[] = [];
+        const watch = catalog.watch((change) => seen.push(change));
+        await watch.ready;
+        assert.deepEqual(seen.map(describeChange), ["entry 111122223333/before RetentionPeriodHours=24", "settings 111122223333"]);
+        seen.length = 0;
+        const first = await putStreamAt(catalog, streamMeta("after"), "absent");
+        await putStream(catalog, streamMeta("before", { RetentionPeriodHours: 48 }));
+        await catalog.remove(account, "before");
+        await putStreamAt(catalog, streamMeta("after"), "absent"); // a conflict: nothing to announce
+        watch.stop();
+        await putStream(catalog, streamMeta("unseen"));
+        assert.deepEqual(seen.map(describeChange), [
+          "entry 111122223333/after RetentionPeriodHours=24",
+          "entry 111122223333/before RetentionPeriodHours=48",
+          "entry 111122223333/before removed",
+        ]);
+        assert.ok(first.ok && "revision" in first);
+        assert.equal(seen[0]!.kind === "entry" && seen[0]!.revision, first.revision);
+        const revisions = seen.map((change) => (change.kind === "entry" ? change.revision : 0));
+        assert.deepEqual([...revisions].sort((a, b) => a - b), revisions);
+      }));
+
+      it("a cache that follows the watch answers as the catalog does after every write", withEngine(async (engine) => {
+        const catalog = streamsCatalog(engine());
+        await putStream(catalog, streamMeta("one"));
+        const cache = new CatalogCache(catalog);
+        await cache.ready;
+        await putStream(catalog, streamMeta("two", { Tags: { a: "b" } }));
+        await catalog.putAccountSettings(otherAccount, {});
+        await catalog.remove(account, "one");
+        assert.deepEqual(cache.list(), await catalog.list());
+        assert.deepEqual(cache.get(account, "two"), await catalog.get(account, "two"));
+        assert.deepEqual(cache.accountSettings(otherAccount), {});
+        assert.equal(cache.revisionOf(account, "one"), "absent");
+        // The cached revision is the one a compare-and-set must expect.
+        const outcome = await putStreamAt(catalog, streamMeta("two"), cache.revisionOf(account, "two"));
+        assert.ok(outcome.ok);
+        assert.deepEqual(cache.get(account, "two"), streamMeta("two"));
+        cache.stop();
+      }));
+
+      it("after a reopen, announces the stored state", withEngine(async (engine, harness) => {
+        await putStream(streamsCatalog(engine()), streamMeta("kept"));
+        await harness.reopenNow();
+        const seen: string[] = [];
+        const watch = streamsCatalog(engine()).watch((change) => seen.push(describeChange(change)));
+        await watch.ready;
+        watch.stop();
+        assert.deepEqual(seen, ["entry 111122223333/kept RetentionPeriodHours=24"]);
       }, true));
     });
 
@@ -235,22 +330,22 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         const theirs = streamMeta("orders", { accountId: otherAccount, streamId: streamB, RetentionPeriodHours: 72 });
         assert.deepEqual(await putStream(streamsCatalog(engine()), mine), { ok: true });
         assert.deepEqual(await putStream(streamsCatalog(engine()), theirs), { ok: true });
-        assert.deepEqual(streamsCatalog(engine()).get(account, "orders"), mine);
-        assert.deepEqual(streamsCatalog(engine()).get(otherAccount, "orders"), theirs);
-        assert.equal(streamsCatalog(engine()).get("999999999999", "orders"), undefined);
+        assert.deepEqual((await streamsCatalog(engine()).get(account, "orders")), mine);
+        assert.deepEqual((await streamsCatalog(engine()).get(otherAccount, "orders")), theirs);
+        assert.equal((await streamsCatalog(engine()).get("999999999999", "orders")), undefined);
         assert.deepEqual(await engine().catalog.remove(account, "orders"), { ok: true });
-        assert.equal(streamsCatalog(engine()).get(account, "orders"), undefined);
-        assert.deepEqual(streamsCatalog(engine()).get(otherAccount, "orders"), theirs);
+        assert.equal((await streamsCatalog(engine()).get(account, "orders")), undefined);
+        assert.deepEqual((await streamsCatalog(engine()).get(otherAccount, "orders")), theirs);
       }));
 
       it("lists one account's streams by name, or all by account then name", withEngine(async (engine) => {
         for (const [accountId, name] of [[otherAccount, "a"], [account, "b"], [otherAccount, "c"], [account, "a"]] as const) {
           await putStream(streamsCatalog(engine()), streamMeta(name, { accountId, streamId: Buffer.from(accountId + name).toString("hex").slice(0, 32) }));
         }
-        assert.deepEqual(streamsCatalog(engine()).list(account).map((meta) => meta.StreamName), ["a", "b"]);
-        assert.deepEqual(streamsCatalog(engine()).list(otherAccount).map((meta) => meta.StreamName), ["a", "c"]);
-        assert.deepEqual(streamsCatalog(engine()).list("999999999999"), []);
-        assert.deepEqual(streamsCatalog(engine()).list().map((meta) => `${meta.accountId}/${meta.StreamName}`), [
+        assert.deepEqual((await streamsCatalog(engine()).list(account)).map((meta) => meta.StreamName), ["a", "b"]);
+        assert.deepEqual((await streamsCatalog(engine()).list(otherAccount)).map((meta) => meta.StreamName), ["a", "c"]);
+        assert.deepEqual((await streamsCatalog(engine()).list("999999999999")), []);
+        assert.deepEqual((await streamsCatalog(engine()).list()).map((meta) => `${meta.accountId}/${meta.StreamName}`), [
           `${account}/a`, `${account}/b`, `${otherAccount}/a`, `${otherAccount}/c`,
         ]);
       }));
@@ -258,8 +353,8 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
       it("keeps each account's settings apart", withEngine(async (engine) => {
         const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 86_400_000 } };
         await engine().catalog.putAccountSettings(otherAccount, settings);
-        assert.equal(streamsCatalog(engine()).accountSettings(account), undefined);
-        assert.deepEqual(streamsCatalog(engine()).accountSettings(otherAccount), settings);
+        assert.equal((await streamsCatalog(engine()).accountSettings(account)), undefined);
+        assert.deepEqual((await streamsCatalog(engine()).accountSettings(otherAccount)), settings);
       }));
 
       it("keeps accounts apart across a reopen", withEngine(async (engine, harness) => {
@@ -268,10 +363,10 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         const settings: AccountSettings = { billingCommitment: { startedAtMs: t0, earliestAllowedEndAtMs: t0 + 1 } };
         await engine().catalog.putAccountSettings(otherAccount, settings);
         await harness.reopenNow();
-        assert.deepEqual(streamsCatalog(engine()).get(account, "orders"), streamMeta("orders"));
-        assert.deepEqual(streamsCatalog(engine()).get(otherAccount, "orders"), streamMeta("orders", { accountId: otherAccount, streamId: streamB, Tags: { owner: "other" } }));
-        assert.equal(streamsCatalog(engine()).accountSettings(account), undefined);
-        assert.deepEqual(streamsCatalog(engine()).accountSettings(otherAccount), settings);
+        assert.deepEqual((await streamsCatalog(engine()).get(account, "orders")), streamMeta("orders"));
+        assert.deepEqual((await streamsCatalog(engine()).get(otherAccount, "orders")), streamMeta("orders", { accountId: otherAccount, streamId: streamB, Tags: { owner: "other" } }));
+        assert.equal((await streamsCatalog(engine()).accountSettings(account)), undefined);
+        assert.deepEqual((await streamsCatalog(engine()).accountSettings(otherAccount)), settings);
       }, true));
     });
 
@@ -593,4 +688,9 @@ export function tableMeta(name: string, tableId: string): TableMeta {
 async function registerStreams(engine: StorageEngine): Promise<void> {
   await putStream(streamsCatalog(engine), streamMeta("stream-a", { streamId: streamA }));
   await putStream(streamsCatalog(engine), streamMeta("stream-b", { streamId: streamB }));
+}
+
+function describeChange(change: CatalogChange<StreamMeta, AccountSettings>): string {
+  if (change.kind === "settings") return `settings ${change.accountId}`;
+  return `entry ${change.accountId}/${change.name} ${change.entry === undefined ? "removed" : `RetentionPeriodHours=${change.entry.RetentionPeriodHours}`}`;
 }

@@ -68,9 +68,9 @@ describe("storage > catalog > accounts", () => {
       const dataDir = legacyDataDir(version, [legacyMeta("alpha"), legacyMeta("beta")], settings);
       try {
         let engine = await open(dataDir, configured);
-        assert.deepEqual(streamsCatalog(engine).list().map((meta) => [meta.accountId, meta.StreamName]), [[configured, "alpha"], [configured, "beta"]]);
-        assert.deepEqual(streamsCatalog(engine).get(configured, "alpha"), { ...streamMeta("alpha"), accountId: configured });
-        assert.deepEqual(streamsCatalog(engine).accountSettings(configured), settings);
+        assert.deepEqual((await streamsCatalog(engine).list()).map((meta) => [meta.accountId, meta.StreamName]), [[configured, "alpha"], [configured, "beta"]]);
+        assert.deepEqual((await streamsCatalog(engine).get(configured, "alpha")), { ...streamMeta("alpha"), accountId: configured });
+        assert.deepEqual((await streamsCatalog(engine).accountSettings(configured)), settings);
         assert.equal(fileVersion(dataDir), version, "opening alone does not rewrite the file");
         assert.deepEqual(await engine.catalog.remove(configured, "beta"), { ok: true });
         await engine.close();
@@ -78,10 +78,10 @@ describe("storage > catalog > accounts", () => {
 
         // Written as version 3, the streams keep their account whatever the server is configured with next.
         engine = await open(dataDir, "999999999999");
-        assert.deepEqual(streamsCatalog(engine).list().map((meta) => [meta.accountId, meta.StreamName]), [[configured, "alpha"]]);
-        assert.equal(streamsCatalog(engine).get("999999999999", "alpha"), undefined);
-        assert.deepEqual(streamsCatalog(engine).accountSettings(configured), settings);
-        assert.equal(streamsCatalog(engine).accountSettings("999999999999"), undefined);
+        assert.deepEqual((await streamsCatalog(engine).list()).map((meta) => [meta.accountId, meta.StreamName]), [[configured, "alpha"]]);
+        assert.equal((await streamsCatalog(engine).get("999999999999", "alpha")), undefined);
+        assert.deepEqual((await streamsCatalog(engine).accountSettings(configured)), settings);
+        assert.equal((await streamsCatalog(engine).accountSettings("999999999999")), undefined);
         await engine.close();
       } finally {
         rmSync(dataDir, { recursive: true, force: true });

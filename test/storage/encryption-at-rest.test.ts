@@ -215,7 +215,7 @@ describe("storage > encryption at rest", () => {
       await started.app.stop();
       return started;
     });
-    const frames = await sealedFrames(dataDir, streamsCatalog(storage).get(defaultStreamsConfig.accountId, "secret")!.streamId);
+    const frames = await sealedFrames(dataDir, (await streamsCatalog(storage).get(defaultStreamsConfig.accountId, "secret"))!.streamId);
     assert.ok(frames.length >= 21, `found ${frames.length} sealed frames`);
     const target = frames[0]!;
     const bytes = await readFile(target.path);

@@ -294,7 +294,7 @@ describe("storage > catalog > durability", () => {
       const engine = await openSim(fs);
       const { streamMeta, account } = await import("./cases.js");
       assert.ok((await putStream(streamsCatalog(engine), streamMeta("before"))).ok);
-      const oldState = structuredClone(streamsCatalog(engine).list());
+      const oldState = structuredClone((await streamsCatalog(engine).list()));
       let calls = 0;
       let crashed = false;
       fs.delay = () => {
@@ -315,10 +315,10 @@ describe("storage > catalog > durability", () => {
       }
       for (const mode of ["durable-only", "random", "random", "process"] as const) {
         const image = await openSim(fs.crashImage(mode, seed));
-        const names = streamsCatalog(image).list().map((meta) => meta.StreamName);
+        const names = (await streamsCatalog(image).list()).map((meta) => meta.StreamName);
         seen.add(names.join());
         assert.ok(names.join() === "before" || names.join() === "after,before", `crash at call ${crashAt} (${mode}) left ${names.join()}`);
-        if (names.length === 1) assert.deepEqual(streamsCatalog(image).list(), oldState);
+        if (names.length === 1) assert.deepEqual((await streamsCatalog(image).list()), oldState);
         if (finished) assert.deepEqual(names, ["after", "before"], "an acknowledged update was lost");
         await image.close();
       }
@@ -332,14 +332,14 @@ describe("storage > catalog > durability", () => {
     const failed = await putStream(streamsCatalog(engine), streamMeta("too-big", { Tags: { big: "x".repeat(200) } }));
     assert.equal(failed.ok, false);
     assert.equal(!failed.ok && failed.failure.kind, "no-space");
-    assert.equal(streamsCatalog(engine).get(account, "too-big"), undefined);
+    assert.equal((await streamsCatalog(engine).get(account, "too-big")), undefined);
     fs.capacityBytes = Infinity;
     assert.ok((await putStream(streamsCatalog(engine), streamMeta("fits"))).ok);
-    assert.ok(streamsCatalog(engine).get(account, "fits"));
+    assert.ok((await streamsCatalog(engine).get(account, "fits")));
     await engine.close();
     const reopened = await openSim(fs);
-    assert.equal(streamsCatalog(reopened).get(account, "too-big"), undefined);
-    assert.ok(streamsCatalog(reopened).get(account, "fits"));
+    assert.equal((await streamsCatalog(reopened).get(account, "too-big")), undefined);
+    assert.ok((await streamsCatalog(reopened).get(account, "fits")));
     await reopened.close();
   });
 });

@@ -82,7 +82,11 @@ async function openLocked(
     handles: new HandleCache(fs, logOptions.openFilesMax),
     sealed: new SealedCache(logOptions.sealedIndexesMax),
   };
-  const knownStreams = new Set(catalog.list().map(catalogEntryLogId).filter((id) => id !== undefined));
+  const knownStreams = new Set<string>();
+  for (const entry of await catalog.list()) {
+    const id = catalogEntryLogId(entry);
+    if (id !== undefined) knownStreams.add(id);
+  }
   const logs = await EmbeddedLogStore.open(env, `${dataDir}/logs`, `${dataDir}/trash`, knownStreams);
   const tables = await EmbeddedTableStore.open(fs, `${dataDir}/tables`, options.fsync, logger);
   // The entries for catalog/, logs/ and the data directory itself must be durable before any

@@ -3,48 +3,56 @@
  * and the fuzz model compare against, and a fast store for tests.
  */
 import type {
-  AppendOutcome, AppendRecord, Catalog, LogStore, ReadLimits, ReadResult, ShardLog, StorageEngine, StoredRecord, WriteOutcome,
+  AppendOutcome, AppendRecord, CasOutcome, Catalog, CatalogChange, CatalogWatch, Expectation, LogStore, ReadLimits, ReadResult,
+  ShardLog, StorageEngine, StoredRecord, WriteOutcome,
 } from "../types.js";
 import type { Random } from "../../util/random.js";
-import { deleteEntry, entryOf, setEntry, sortedEntries, type EntriesByAccount } from "../catalog-keys.js";
-import { deepFreeze } from "../../util/freeze.js";
+import { CatalogView } from "../catalog-view.js";
 import { MemoryTableStore } from "./memory-tables.js";
 
 const done: WriteOutcome = { ok: true };
 
 class MemoryCatalog implements Catalog {
-  private readonly entries: EntriesByAccount<object> = new Map();
-  private readonly accounts = new Map<string, object>();
+  private readonly view = new CatalogView();
   private readonly secretBytes: Buffer;
   constructor(random: Random) {
     this.secretBytes = random.bytes(32);
   }
-  list(accountId?: string): readonly object[] {
-    return sortedEntries(this.entries, accountId).map(deepFreeze);
+  async list(accountId?: string): Promise<readonly object[]> {
+    return this.view.list(accountId);
   }
-  get(accountId: string, name: string): object | undefined {
-    const entry = entryOf(this.entries, accountId, name);
-    // Frozen, not copied: callers change an entry by putting a new object.
-    return entry && deepFreeze(entry);
+  async get(accountId: string, name: string): Promise<object | undefined> {
+    return this.view.get(accountId, name);
   }
-  async put(accountId: string, name: string, entry: object): Promise<WriteOutcome> {
-    setEntry(this.entries, accountId, name, structuredClone(entry));
-    return done;
+  put(accountId: string, name: string, entry: object): Promise<WriteOutcome>;
+  put(accountId: string, name: string, entry: object, expect: Expectation): Promise<CasOutcome>;
+  async put(accountId: string, name: string, entry: object, expect?: Expectation): Promise<WriteOutcome | CasOutcome> {
+    return this.write(accountId, name, structuredClone(entry), expect);
   }
-  async remove(accountId: string, name: string): Promise<WriteOutcome> {
-    deleteEntry(this.entries, accountId, name);
-    return done;
+  remove(accountId: string, name: string): Promise<WriteOutcome>;
+  remove(accountId: string, name: string, expect: Expectation): Promise<CasOutcome>;
+  async remove(accountId: string, name: string, expect?: Expectation): Promise<WriteOutcome | CasOutcome> {
+    return this.write(accountId, name, undefined, expect);
   }
-  accountSettings(accountId: string): object | undefined {
-    const settings = this.accounts.get(accountId);
-    return settings && deepFreeze(settings);
+  async accountSettings(accountId: string): Promise<object | undefined> {
+    return this.view.accountSettings(accountId);
   }
   async putAccountSettings(accountId: string, settings: object): Promise<WriteOutcome> {
-    this.accounts.set(accountId, structuredClone(settings));
+    this.view.setSettings(accountId, structuredClone(settings));
     return done;
   }
   secret(): Buffer {
     return this.secretBytes;
+  }
+  watch(listener: (change: CatalogChange<object, object>) => void): CatalogWatch {
+    return this.view.watch(listener);
+  }
+  private write(accountId: string, name: string, entry: object | undefined, expect: Expectation | undefined): WriteOutcome | CasOutcome {
+    const conflict = this.view.conflict(accountId, name, expect);
+    if (conflict !== undefined) return { ok: false, conflict };
+    const revision = this.view.setEntry(accountId, name, entry);
+    // An unconditional write answers as it always has; a compare-and-set also gives the revision.
+    return expect === undefined ? done : { ok: true, revision };
   }
 }
 

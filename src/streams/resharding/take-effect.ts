@@ -4,7 +4,7 @@
  * still reach them, and writes resume only once the new shard map is stored.
  */
 import type { LogStore, ShardLog } from "../../storage/types.js";
-import { putStream, type StreamsCatalog } from "../stream-catalog.js";
+import { putStreamAt, type StreamsCache } from "../stream-catalog.js";
 import type { StreamMeta } from "../model.js";
 import type { Clock } from "../../util/clock.js";
 import type { Logger } from "../../util/logger.js";
@@ -13,7 +13,8 @@ import type { ShardNotifier } from "../subscriptions/index.js";
 import { applyReshard, type ShardEnding } from "./plan.js";
 
 export interface TakeEffectDeps {
-  catalog: StreamsCatalog;
+  /** The catalog as the registry follows it: the stream is read there, and stored only if unchanged since. */
+  catalog: StreamsCache;
   logs: LogStore;
   clock: Clock;
   logger: Logger;
@@ -34,15 +35,17 @@ export function reshardDue(meta: StreamMeta, nowMs: number): boolean {
 export async function takeEffect(deps: TakeEffectDeps, accountId: string, streamName: string, streamId: string, gate: WriteGate): Promise<void> {
   const meta = deps.catalog.get(accountId, streamName);
   if (!meta || meta.streamId !== streamId || !reshardDue(meta, deps.clock.nowMs())) return;
+  const revision = deps.catalog.revisionOf(accountId, streamName);
   await gate.drained();
   const nowMs = deps.clock.nowMs();
   const endings = new Map<number, ShardEnding>();
   for (const shardIndex of meta.pendingReshard!.closingShardIndexes) {
     endings.set(shardIndex, await shardEnding(deps.logs.shard(streamId, shardIndex), nowMs));
   }
-  const outcome = await putStream(deps.catalog, applyReshard(meta, endings, nowMs));
+  const outcome = await putStreamAt(deps.catalog.catalog, applyReshard(meta, endings, nowMs), revision);
   if (!outcome.ok) {
-    deps.logger.error({ failure: outcome.failure, stream: streamName }, "reshard could not be stored; will retry");
+    const failure = "conflict" in outcome ? { message: "the stream changed while the reshard took effect" } : outcome.failure;
+    deps.logger.error({ failure, stream: streamName }, "reshard could not be stored; will retry");
     return;
   }
   for (const shardIndex of endings.keys()) deps.notifier?.notify(streamId, shardIndex);

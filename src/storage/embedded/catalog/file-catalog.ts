@@ -4,10 +4,14 @@
  * or the new one, never a mix.
  *
  * Changes are group-committed: those that arrive while a snapshot is being written go out together
- * in the next one. Readers see every change as soon as it is made (as with the memory engine); if
- * writing it fails, the change is withdrawn and its promise reports the failure.
+ * in the next one. Readers (and watchers) see every change as soon as it is made (as with the
+ * memory engine); if writing it fails, the change is withdrawn — watchers see the entry restored,
+ * under a new revision — and its promise reports the failure. Revisions are not stored in the
+ * snapshot (format 3 has no place for them): they count from the open, which is all one writer
+ * needs, since no revision outlives the process that read it.
  */
-import type { Catalog, StorageFailure, WriteOutcome } from "../../types.js";
+import type { CasOutcome, Catalog, CatalogChange, CatalogWatch, Expectation, StorageFailure, WriteOutcome } from "../../types.js";
+import { CatalogView } from "../../catalog-view.js";
 import type { FsPort } from "../fs-port.js";
 import { isNotFound, readWholeFile, replaceFile } from "../fs-port.js";
 import type { Random } from "../../../util/random.js";
@@ -46,9 +50,7 @@ export class FileCatalog implements Catalog {
   /** As the snapshot on disk holds it. */
   private durable: State;
   /** The durable state with every queued change applied: what readers see. */
-  private view: State;
-  /** list()'s answers, per account ("" for all), until the next change. */
-  private sorted = new Map<string, object[]>();
+  private readonly view = new CatalogView();
   private queue: QueuedChange[] = [];
   private writing: Promise<void> | undefined;
   private closed = false;
@@ -66,8 +68,9 @@ export class FileCatalog implements Catalog {
     for (const entry of entries) {
       const { accountId, name } = catalogEntryKey(entry);
       setEntry(this.durable.entries, accountId, name, entry);
+      this.view.setEntry(accountId, name, entry);
     }
-    this.view = copyState(this.durable);
+    for (const [accountId, settings] of this.durable.accounts) this.view.setSettings(accountId, settings);
   }
 
   /**
@@ -102,44 +105,43 @@ export class FileCatalog implements Catalog {
     return new FileCatalog(fs, dir, options.logger, generation, secret, streams, accounts);
   }
 
-  list(accountId?: string): readonly object[] {
-    const key = accountId ?? "";
-    let sorted = this.sorted.get(key);
-    if (sorted === undefined) {
-      sorted = sortedEntries(this.view.entries, accountId).map(deepFreeze);
-      this.sorted.set(key, sorted);
-    }
-    return sorted;
+  async list(accountId?: string): Promise<readonly object[]> {
+    return this.view.list(accountId);
   }
 
-  get(accountId: string, name: string): object | undefined {
-    const entry = entryOf(this.view.entries, accountId, name);
-    // Frozen, not copied: callers change an entry by putting a new object.
-    return entry && deepFreeze(entry);
+  async get(accountId: string, name: string): Promise<object | undefined> {
+    return this.view.get(accountId, name);
   }
 
-  put(accountId: string, name: string, entry: object): Promise<WriteOutcome> {
+  put(accountId: string, name: string, entry: object): Promise<WriteOutcome>;
+  put(accountId: string, name: string, entry: object, expect: Expectation): Promise<CasOutcome>;
+  put(accountId: string, name: string, entry: object, expect?: Expectation): Promise<WriteOutcome | CasOutcome> {
     const key = catalogEntryKey(entry);
     // The snapshot names entries by their own members (catalog-file.ts): they must agree with the key.
     assert(key.accountId === accountId && key.name === name, `catalog entry ${key.accountId}/${key.name} put as ${accountId}/${name}`);
-    return this.change({ kind: "put", accountId, name, entry: structuredClone(entry) });
+    return this.change({ kind: "put", accountId, name, entry: structuredClone(entry) }, expect);
   }
 
-  remove(accountId: string, name: string): Promise<WriteOutcome> {
-    return this.change({ kind: "remove", accountId, name });
+  remove(accountId: string, name: string): Promise<WriteOutcome>;
+  remove(accountId: string, name: string, expect: Expectation): Promise<CasOutcome>;
+  remove(accountId: string, name: string, expect?: Expectation): Promise<WriteOutcome | CasOutcome> {
+    return this.change({ kind: "remove", accountId, name }, expect);
   }
 
-  accountSettings(accountId: string): object | undefined {
-    const settings = this.view.accounts.get(accountId);
-    return settings && deepFreeze(settings);
+  async accountSettings(accountId: string): Promise<object | undefined> {
+    return this.view.accountSettings(accountId);
   }
 
   putAccountSettings(accountId: string, settings: object): Promise<WriteOutcome> {
-    return this.change({ kind: "account", accountId, settings: structuredClone(settings) });
+    return this.change({ kind: "account", accountId, settings: structuredClone(settings) }, undefined) as Promise<WriteOutcome>;
   }
 
   secret(): Buffer {
     return this.secretValue;
+  }
+
+  watch(listener: (change: CatalogChange<object, object>) => void): CatalogWatch {
+    return this.view.watch(listener);
   }
 
   /** Waits for queued changes to be written; later changes fail as closed. */
@@ -148,12 +150,18 @@ export class FileCatalog implements Catalog {
     while (this.writing) await this.writing;
   }
 
-  private change(change: Change): Promise<WriteOutcome> {
+  private change(change: Change, expect: Expectation | undefined): Promise<WriteOutcome | CasOutcome> {
     if (this.closed) return Promise.resolve({ ok: false, failure: closedFailure });
+    if (change.kind !== "account") {
+      // Checked against what readers see, queued changes included: the queue's order is the order of writes.
+      const conflict = this.view.conflict(change.accountId, change.name, expect);
+      if (conflict !== undefined) return Promise.resolve({ ok: false, conflict });
+    }
     return new Promise((resolve) => {
-      this.queue.push({ change, resolve });
-      apply(this.view, change);
-      this.sorted.clear();
+      const revision = applyToView(this.view, change);
+      // An unconditional write answers as it always has; a compare-and-set also gives the revision.
+      const done: WriteOutcome | CasOutcome = expect === undefined || revision === undefined ? { ok: true } : { ok: true, revision };
+      this.queue.push({ change, resolve: (outcome) => resolve(outcome.ok ? done : outcome) });
       this.writing ??= this.writeLoop();
     });
   }
@@ -180,13 +188,35 @@ export class FileCatalog implements Catalog {
       } catch (error) {
         const failure = storageFailure(error, "write the catalog");
         this.logger.error({ failure: failure.message }, "catalog update failed; the change is withdrawn");
-        this.view = copyState(this.durable);
-        for (const queued of this.queue) apply(this.view, queued.change);
-        this.sorted.clear();
+        this.withdraw(round);
         for (const queued of round) queued.resolve({ ok: false, failure });
       }
     }
   }
+
+  /** Shows readers, for every key the failed round changed, the durable value with the changes still queued applied. */
+  private withdraw(round: readonly QueuedChange[]): void {
+    const restored = copyState(this.durable);
+    for (const queued of this.queue) apply(restored, queued.change);
+    for (const { change } of round) {
+      if (change.kind === "account") {
+        this.view.setSettings(change.accountId, restored.accounts.get(change.accountId));
+      } else {
+        const entry = entryOf(restored.entries, change.accountId, change.name);
+        this.view.setEntry(change.accountId, change.name, entry);
+      }
+    }
+  }
+}
+
+/** Applies a change to what readers see; returns the entry's new revision (undefined for settings). */
+function applyToView(view: CatalogView, change: Change): number | undefined {
+  if (change.kind === "account") {
+    view.setSettings(change.accountId, change.settings);
+    return undefined;
+  }
+  // The same object as the queued change's: the view freezes it, and nothing mutates either.
+  return view.setEntry(change.accountId, change.name, change.kind === "put" ? change.entry : undefined);
 }
 
 function apply(state: State, change: Change): void {
