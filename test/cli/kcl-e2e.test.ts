@@ -16,8 +16,8 @@ import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { Producer } from "../../src/client/index.js";
 import { exampleCredentials, kinesisClient, randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
 import { repoRoot } from "./cli-process.js";
+import { sleep } from "../helpers/wait.js";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let server: TestServer;
 let kinesis: KinesisClient;

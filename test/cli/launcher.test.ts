@@ -13,9 +13,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot, startCliServer, type CliServer } from "./cli-process.js";
-import { freePort, groupMembers, portIsFree, startGroupServer, until, type LaunchPath } from "./process-group.js";
+import { freePort, groupMembers, portIsFree, startGroupServer, type LaunchPath } from "./process-group.js";
 import { jsonCall } from "../helpers/raw.js";
 import { lockDataDir } from "../../src/storage/embedded/dir-lock.js";
+import { waitFor } from "../helpers/wait.js";
 
 const run = promisify(execFile);
 
@@ -118,7 +119,7 @@ describe("stopping the server the documented ways", () => {
 
         process.kill(to === "group" ? -server.pgid : server.pgid, signal);
         const exit = await server.exited;
-        await until(`every process of \`${path}\` gone`, () => groupMembers(server.pgid).length === 0);
+        await waitFor(`every process of \`${path}\` gone`, () => groupMembers(server.pgid).length === 0);
         assert.equal(await portIsFree(port), true, `port ${port} is free`);
         // A graceful stop: the server closed its storage, which removes the lock's socket file.
         assert.equal(existsSync(join(dataDir, "lock")), false, `the lock's socket file is removed (exit ${JSON.stringify(exit)}; stderr: ${server.stderr()})`);

@@ -112,11 +112,3 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `check` every 10 ms until it holds; rejects after `timeoutMs` with `what` and the last detail. */
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

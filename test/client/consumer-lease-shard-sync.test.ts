@@ -8,10 +8,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  CreateStreamCommand, DescribeStreamSummaryCommand, ListShardsCommand, MergeShardsCommand, SplitShardCommand, type KinesisClient, type Shard,
+  CreateStreamCommand, ListShardsCommand, MergeShardsCommand, SplitShardCommand, type KinesisClient, type Shard,
 } from "@aws-sdk/client-kinesis";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
+import { waitUntilActive } from "../helpers/streams.js";
 import { DynamoDbLeaseTable, parentsFinished, syncShardLeases } from "../../src/client/consumer/lease/index.js";
 import type { InitialPosition, Lease } from "../../src/client/consumer/types.js";
 import { leaseEndpoints, randomTableName, type RunningLeaseEndpoint } from "./consumer-lease-endpoints.js";
@@ -23,28 +24,19 @@ let kinesis: KinesisClient;
 let StreamName: string;
 let shards: Shard[];
 
-async function waitActive(name: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const { StreamDescriptionSummary } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-    if (StreamDescriptionSummary?.StreamStatus === "ACTIVE") return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail(`stream ${name} did not become ACTIVE`);
-}
-
 before(async () => {
   server = await startTestServer();
   kinesis = kinesisClient(server);
   StreamName = randomStreamName("shard-sync");
   await kinesis.send(new CreateStreamCommand({ StreamName, ShardCount: 3 }));
-  await waitActive(StreamName);
+  await waitUntilActive(kinesis, StreamName);
   const initial = (await kinesis.send(new ListShardsCommand({ StreamName }))).Shards!;
   const start0 = BigInt(initial[0]!.HashKeyRange!.StartingHashKey!);
   const end0 = BigInt(initial[0]!.HashKeyRange!.EndingHashKey!);
   await kinesis.send(new SplitShardCommand({ StreamName, ShardToSplit: shard(0), NewStartingHashKey: ((start0 + end0) / 2n).toString() }));
-  await waitActive(StreamName);
+  await waitUntilActive(kinesis, StreamName);
   await kinesis.send(new MergeShardsCommand({ StreamName, ShardToMerge: shard(1), AdjacentShardToMerge: shard(2) }));
-  await waitActive(StreamName);
+  await waitUntilActive(kinesis, StreamName);
   shards = (await kinesis.send(new ListShardsCommand({ StreamName }))).Shards!;
   assert.deepEqual(shards.map((s) => s.ShardId), [0, 1, 2, 3, 4, 5].map(shard));
 });

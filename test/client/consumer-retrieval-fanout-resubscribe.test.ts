@@ -11,9 +11,9 @@ import { aggregateRecords } from "../../src/client/kpl/index.js";
 import { ensureStreamConsumer, FanOutFetcher } from "../../src/client/consumer/retrieval/fanout-fetcher.js";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
 import { text } from "./retrieval-helpers.js";
+import { sleep } from "../helpers/wait.js";
 
 const shardId = "shardId-000000000000";
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const subscriptionMs = 6000;
 /** A guard against hanging, not a performance bound. */
 const guardMs = 12_000;

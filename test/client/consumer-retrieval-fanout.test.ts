@@ -7,8 +7,8 @@ import {
 import { ensureStreamConsumer, FanOutFetcher, type FanOutFetcherOptions } from "../../src/client/consumer/retrieval/fanout-fetcher.js";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
 import { guardMs, putAggregate, putPlain, readRecords, sentinel, shardIdOf, text } from "./retrieval-helpers.js";
+import { sleep } from "../helpers/wait.js";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("consumer > retrieval > fan-out", () => {
   let server: TestServer;

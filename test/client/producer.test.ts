@@ -6,11 +6,13 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, SplitShardCommand,
+  GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, SplitShardCommand,
   type _Record,
 } from "@aws-sdk/client-kinesis";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
 import { rawRequest } from "../helpers/raw.js";
+import { createActiveStream, waitUntilActive } from "../helpers/streams.js";
+import { sleep } from "../helpers/wait.js";
 import { deaggregate, Producer, ProducerError, type ProducerOptions, type PutResult, type UserRecord } from "../../src/client/index.js";
 import { hashPartitionKey } from "../../src/core/hash-key.js";
 import { SeededRandom } from "../../src/util/random.js";
@@ -36,13 +38,8 @@ after(async () => {
 
 async function createStream(target: KinesisClient, shardCount = 1): Promise<string> {
   const name = randomStreamName("producer");
-  await target.send(new CreateStreamCommand({ StreamName: name, ShardCount: shardCount }));
-  for (let i = 0; i < 100; i++) {
-    const { StreamDescriptionSummary } = await target.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-    if (StreamDescriptionSummary?.StreamStatus === "ACTIVE") return name;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail(`stream ${name} did not become ACTIVE`);
+  await createActiveStream(target, name, shardCount);
+  return name;
 }
 
 /** Every record of every shard, by shard, in shard order. */
@@ -191,7 +188,7 @@ describe("client > producer > aggregation", () => {
     await p.flush();
     assert.equal((await first).ShardId, "shardId-000000000000");
     await client.send(new SplitShardCommand({ StreamName, ShardToSplit: "shardId-000000000000", NewStartingHashKey: (1n << 127n).toString() }));
-    await createStreamActive(StreamName);
+    await waitUntilActive(client, StreamName);
     const keys = Array.from({ length: 40 }, (_, i) => `key-${i}`);
     const puts = keys.map((key) => p.put({ PartitionKey: key, Data: data(key) }));
     await p.close();
@@ -208,15 +205,6 @@ describe("client > producer > aggregation", () => {
     for (const key of keys) assert.equal(kept.filter((user) => user.PartitionKey === key).length >= 1, true, `${key} is readable from its shard`);
   });
 });
-
-async function createStreamActive(streamName: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const { StreamDescriptionSummary } = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
-    if (StreamDescriptionSummary?.StreamStatus === "ACTIVE") return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail(`stream ${streamName} did not become ACTIVE`);
-}
 
 describe("client > producer > retries", () => {
   it("retries the failed entries of a partially failed PutRecords, writing each record once", async () => {
@@ -394,7 +382,7 @@ describe("client > producer > backpressure", () => {
       return handle;
     });
     await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     assert.equal(sixthAccepted, false, "the sixth record waits for room");
     assert.equal(p.bufferedRecords, 5);
     await p.flush(); // the five go, and their room goes to the sixth
@@ -411,7 +399,7 @@ describe("client > producer > backpressure", () => {
     await p.enqueue({ PartitionKey: "k", Data: Buffer.alloc(600) });
     let secondAccepted = false;
     const second = p.enqueue({ PartitionKey: "k", Data: Buffer.alloc(600) }).then((handle) => ((secondAccepted = true), handle));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     assert.equal(secondAccepted, false);
     await p.close();
     assert.equal(secondAccepted, true);

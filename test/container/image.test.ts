@@ -14,7 +14,8 @@ import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 import { repoRoot } from "../cli/cli-process.js";
-import { freePort, until } from "../cli/process-group.js";
+import { freePort } from "../cli/process-group.js";
+import { waitFor } from "../helpers/wait.js";
 import { jsonCall } from "../helpers/raw.js";
 
 const run = promisify(execFile);
@@ -65,7 +66,7 @@ describe("container > image", { skip: skipReason ?? false }, () => {
     await engineRun(["build", "--format", "docker", "--network", "host", "--build-arg", `NODE_IMAGE=${baseImage}`, "-t", tag, repoRoot].filter((arg) => engine === "podman" || arg !== "--format" && arg !== "docker"), 600_000);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const healthy = () => until("the container answers /health", async () => (await fetch(`${url}/health`).catch(() => undefined))?.status === 200, 60_000);
+    const healthy = () => waitFor("the container answers /health", async () => (await fetch(`${url}/health`).catch(() => undefined))?.status === 200, 60_000);
     await engineRun(["run", "-d", "--name", container, "--network", "host", "-e", `TRIBUTARY_PORT=${port}`, "-e", "TRIBUTARY_CREATE_STREAM_MS=0", "-v", `${volume}:/data`, tag]);
     await healthy();
 
@@ -78,7 +79,7 @@ describe("container > image", { skip: skipReason ?? false }, () => {
       assert.equal(response.statusCode, 200, JSON.stringify(response.body));
     };
     assert.equal((await jsonCall(url, "CreateStream", { StreamName: "boxed", ShardCount: 1 })).statusCode, 200);
-    await until("the stream is ACTIVE", async () => (await jsonCall(url, "DescribeStreamSummary", { StreamName: "boxed" })).body.StreamDescriptionSummary?.StreamStatus === "ACTIVE");
+    await waitFor("the stream is ACTIVE", async () => (await jsonCall(url, "DescribeStreamSummary", { StreamName: "boxed" })).body.StreamDescriptionSummary?.StreamStatus === "ACTIVE");
     await put("before the crash");
 
     // A crash and the supervisor's immediate restart, on the same volume.

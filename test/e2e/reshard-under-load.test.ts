@@ -19,6 +19,7 @@ import { defaultStreamsConfig } from "../../src/streams/index.js";
 import { systemClock } from "../../src/util/clock.js";
 import { systemRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
+import { sleep } from "../helpers/wait.js";
 
 const writerCount = 4;
 const keysPerWriter = 4;
@@ -28,7 +29,6 @@ const settleMs = 150;
 const pollMs = 10;
 const waitActiveMsMax = 5000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let dataDir: string;
 let server: TestServer;

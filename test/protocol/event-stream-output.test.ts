@@ -19,6 +19,7 @@ import type { AwsService } from "../../src/protocol/aws-service.js";
 import { RecordList } from "../../src/streams/records/record-list.js";
 import { encodeSequenceNumber } from "../../src/core/sequence-number.js";
 import { silentLogger } from "../../src/util/logger.js";
+import { waitFor } from "../helpers/wait.js";
 
 const targetPrefix = "Kinesis_20131202";
 const arrivalMs = 1_700_000_000_123;
@@ -149,12 +150,6 @@ function json(message: DecodedMessage): any {
   return JSON.parse(message.payload.toString("utf8"));
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  for (let waitedMs = 0; !condition(); waitedMs += 10) {
-    if (waitedMs > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe("event stream > http2", () => {
   it("event stream > http2 > answers 200 with the event stream content type, then the events in order", async () => {
@@ -226,7 +221,7 @@ describe("event stream > http2", () => {
       const stalled = open(session, "Firehose", { Key: "stalled" });
       stalled.stream.pause();
       const state = () => probes.get("stalled");
-      await waitFor(() => (state()?.sent ?? 0) > 0, "the stalled stream's first events");
+      await waitFor("the stalled stream's first events", () => (state()?.sent ?? 0) > 0, 5_000);
 
       // Another stream on the same connection is not held up.
       for (let round = 0; round < 3; round++) {
@@ -242,7 +237,7 @@ describe("event stream > http2", () => {
       assert.ok(sentWhileStalled <= boundEvents, `sent ${sentWhileStalled} events while stalled, bound ${boundEvents}`);
 
       stalled.stream.resume();
-      await waitFor(() => state()!.sent > boundEvents + 50, "the run to carry on once read again");
+      await waitFor("the run to carry on once read again", () => state()!.sent > boundEvents + 50, 5_000);
       // Whatever was delivered is whole messages, in order.
       const numbers = stalled.messages.slice(1).map((message) => json(message).n as number);
       assert.deepEqual(numbers, numbers.map((_, index) => index));
@@ -258,7 +253,7 @@ describe("event stream > http2", () => {
     try {
       const opened = open(session, "Firehose", { Key: "reset" });
       opened.ended.catch(() => {});
-      await waitFor(() => (probes.get("reset")?.sent ?? 0) > 0, "the first events");
+      await waitFor("the first events", () => (probes.get("reset")?.sent ?? 0) > 0, 5_000);
       opened.stream.close(constants.NGHTTP2_CANCEL);
       await probes.get("reset")!.finished;
       assert.ok(probes.get("reset")!.aborted instanceof Error);
@@ -356,8 +351,8 @@ describe("event stream > stop", () => {
       const stalled = open(session, "Firehose", { Key: "stop-stalled" });
       stalled.ended.catch(() => {});
       stalled.stream.pause();
-      await waitFor(() => (probes.get("stop-reading")?.sent ?? 0) > 10, "the reading stream to flow");
-      await waitFor(() => (probes.get("stop-stalled")?.sent ?? 0) > 0, "the stalled stream's first events");
+      await waitFor("the reading stream to flow", () => (probes.get("stop-reading")?.sent ?? 0) > 10, 5_000);
+      await waitFor("the stalled stream's first events", () => (probes.get("stop-stalled")?.sent ?? 0) > 0, 5_000);
 
       await own.close();
 

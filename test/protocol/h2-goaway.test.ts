@@ -9,6 +9,7 @@ import { connect as netConnect } from "node:net";
 import { connect as http2Connect } from "node:http2";
 import { startHttpServer, type RunningServer } from "../../src/server/create-server.js";
 import { silentLogger } from "../../src/util/logger.js";
+import { sleep } from "../helpers/wait.js";
 
 const goawayGraceMs = 300;
 let server: RunningServer;
@@ -35,7 +36,6 @@ function frame(type: number, flags: number, streamId: number, payload: Buffer): 
   return Buffer.concat([header, payload]);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("protocol > HTTP/2 GOAWAY", () => {
   it("protocol > HTTP/2 GOAWAY > a rapid-reset flood gets GOAWAY and its socket is closed within the grace period", async () => {

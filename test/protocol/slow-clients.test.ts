@@ -23,6 +23,7 @@ import { silentLogger } from "../../src/util/logger.js";
 import { startApp, requestBytesMaxDefault } from "../../src/server/app.js";
 import { createMemoryEngine } from "../../src/storage/index.js";
 import { defaultStreamsConfig } from "../../src/streams/index.js";
+import { sleep, waitFor } from "../helpers/wait.js";
 
 /** Short deadlines, each distinct so a close can be told apart by when it came. */
 const limits: ConnectionLimits = {
@@ -92,15 +93,6 @@ function assertClosedAt(closed: Closed, deadlineMs: number, what: string): void 
   assert.ok(closed.afterMs <= deadlineMs + lateMsMax, `${what}: closed after ${closed.afterMs.toFixed(0)} ms, deadline ${deadlineMs} ms`);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const until = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > until) assert.fail(`${what}: not within ${ms} ms`);
-    await sleep(20);
-  }
-}
 
 function h2Request(session: ClientHttp2Session, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -167,7 +159,7 @@ describe("protocol > slow clients", () => {
     const connection = rawConnection(server.port);
     await connection.connected;
     connection.socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
-    await waitFor(() => connection.socket.bytesRead > 0, 5_000, "the /health answer");
+    await waitFor("the /health answer", () => connection.socket.bytesRead > 0, 5_000);
     connection.mark();
     const closed = await connection.closed;
     assertClosedAt(closed, limits.idleMs, "idle keep-alive");
@@ -233,7 +225,7 @@ describe("protocol > slow clients", () => {
   });
 
   it("protocol > slow clients > every stalled connection is gone once its deadline has passed", async () => {
-    await waitFor(() => server.connectionCount() === 0, limits.idleMs + lateMsMax, "no connection left open");
+    await waitFor("no connection left open", () => server.connectionCount() === 0, limits.idleMs + lateMsMax);
   });
 });
 
@@ -265,7 +257,7 @@ describe("protocol > slow clients > connection cap", () => {
       if (i % 4 === 2) connection.socket.write("POST / HTTP/1.1\r\nHost: x\r\n");
       if (i % 4 === 3) connection.socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{");
       stalled.push(connection);
-      await waitFor(() => capped.connectionCount() === Math.min(i + 1, connectionsMax), 5_000, `connection ${i} counted`);
+      await waitFor(`connection ${i} counted`, () => capped.connectionCount() === Math.min(i + 1, connectionsMax), 5_000);
     }
     // The first `extra` made room for the last ones, oldest first.
     await Promise.all(stalled.slice(0, extra).map((connection) => connection.closed));

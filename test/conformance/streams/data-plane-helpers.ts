@@ -1,14 +1,11 @@
 /**
  * Shared fixtures for the data-plane conformance files (PutRecord, PutRecords, GetShardIterator,
- * GetRecords): both wire formats, stream setup, an independent shard-for-key computation, and a
+ * GetRecords): both wire formats, an independent shard-for-key computation, and a
  * storage engine whose appends can be made to fail.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import {
-  CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, type GetRecordsCommandOutput, type KinesisClient,
-  type _Record,
-} from "@aws-sdk/client-kinesis";
+import { GetShardIteratorCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { cborCall, jsonCall, type RawResponse } from "../../helpers/raw.js";
 import { createMemoryEngine } from "../../../src/storage/index.js";
 import type { AppendRecord, ShardLog, StorageEngine } from "../../../src/storage/types.js";
@@ -58,17 +55,6 @@ export function assertSerialization(response: RawResponse, message: string): voi
   assert.deepEqual(response.body, { __type: "SerializationException", Message: message });
 }
 
-/** Creates a stream and waits (bounded) until it is ACTIVE. */
-export async function createActiveStream(client: KinesisClient, streamName: string, shardCount: number): Promise<void> {
-  await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const summary = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
-    if (summary.StreamDescriptionSummary?.StreamStatus === "ACTIVE") return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`stream ${streamName} did not become ACTIVE`);
-}
-
 /** The MD5 of a partition key as an unsigned 128-bit integer, computed here rather than by src/core. */
 export function md5HashKey(partitionKey: string): bigint {
   return BigInt("0x" + createHash("md5").update(partitionKey, "utf8").digest("hex"));
@@ -95,19 +81,6 @@ export function partitionKeyFor(shardIndex: number, shardCount: number, salt = "
 export async function iteratorFor(client: KinesisClient, streamName: string, shard: number, type: "TRIM_HORIZON" | "LATEST"): Promise<string> {
   const out = await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId(shard), ShardIteratorType: type }));
   return out.ShardIterator!;
-}
-
-/** Every record from `iterator` up to the tip (bounded). */
-export async function readToTip(client: KinesisClient, iterator: string): Promise<_Record[]> {
-  const out: _Record[] = [];
-  let next: string | undefined = iterator;
-  for (let call = 0; next && call < 100; call++) {
-    const page: GetRecordsCommandOutput = await client.send(new GetRecordsCommand({ ShardIterator: next }));
-    out.push(...(page.Records ?? []));
-    if ((page.Records ?? []).length === 0) return out;
-    next = page.NextShardIterator;
-  }
-  return out;
 }
 
 export interface InstrumentedStorage {

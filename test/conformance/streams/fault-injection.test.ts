@@ -10,7 +10,8 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
 import { jsonCall, rawRequest, type RawResponse } from "../../helpers/raw.js";
-import { assertError, createActiveStream, iteratorFor, partitionKeyFor, readToTip, shardId, wires } from "./data-plane-helpers.js";
+import { assertError, iteratorFor, partitionKeyFor, shardId, wires } from "./data-plane-helpers.js";
+import { createActiveStream, readToTip } from "../../helpers/streams.js";
 import { ManualClock } from "../../../src/util/clock.js";
 import { parseFaultRules } from "../../../src/streams/index.js";
 import { FaultControl } from "../../../src/streams/faults/fault-control.js";

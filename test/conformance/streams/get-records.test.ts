@@ -6,7 +6,8 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
 import { ManualClock } from "../../../src/util/clock.js";
-import { assertError, assertSerialization, createActiveStream, iteratorFor, readToTip, shardId, wires } from "./data-plane-helpers.js";
+import { assertError, assertSerialization, iteratorFor, shardId, wires } from "./data-plane-helpers.js";
+import { createActiveStream, readToTip } from "../../helpers/streams.js";
 
 const mib = 1024 * 1024;
 const hourMs = 60 * 60 * 1000;

@@ -6,7 +6,8 @@ import {
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
 import { ManualClock } from "../../../src/util/clock.js";
 import { encodeSequenceNumber } from "../../../src/core/sequence-number.js";
-import { assertError, assertSerialization, createActiveStream, readToTip, shardId, wires } from "./data-plane-helpers.js";
+import { assertError, assertSerialization, shardId, wires } from "./data-plane-helpers.js";
+import { createActiveStream, readToTip } from "../../helpers/streams.js";
 
 const hourMs = 60 * 60 * 1000;
 const fromHex = (hex: string) => BigInt("0x" + hex).toString();

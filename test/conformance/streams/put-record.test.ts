@@ -4,9 +4,8 @@ import { randomBytes } from "node:crypto";
 import { PutRecordCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
 import { ManualClock } from "../../../src/util/clock.js";
-import {
-  assertError, assertSerialization, createActiveStream, expectedShardIndex, instrumentedStorage, md5HashKey, partitionKeyFor, shardId, wires,
-} from "./data-plane-helpers.js";
+import { assertError, assertSerialization, expectedShardIndex, instrumentedStorage, md5HashKey, partitionKeyFor, shardId, wires } from "./data-plane-helpers.js";
+import { createActiveStream } from "../../helpers/streams.js";
 
 const mib = 1024 * 1024;
 const twoTo128 = 1n << 128n;

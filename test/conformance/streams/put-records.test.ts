@@ -3,10 +3,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { PutRecordCommand, PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
-import {
-  assertError, assertSerialization, createActiveStream, expectedShardIndex, instrumentedStorage, iteratorFor, md5HashKey, partitionKeyFor,
-  readToTip, shardId, wires,
-} from "./data-plane-helpers.js";
+import { assertError, assertSerialization, expectedShardIndex, instrumentedStorage, iteratorFor, md5HashKey, partitionKeyFor, shardId, wires } from "./data-plane-helpers.js";
+import { createActiveStream, readToTip } from "../../helpers/streams.js";
 
 const mib = 1024 * 1024;
 const twoTo128 = 1n << 128n;

@@ -1,10 +1,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  DescribeStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, KMSNotFoundException,
+  DescribeStreamCommand, DescribeStreamSummaryCommand, KinesisClient, KMSNotFoundException,
   PutRecordCommand, PutRecordsCommand, StartStreamEncryptionCommand,
 } from "@aws-sdk/client-kinesis";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
+import { readShard } from "../../helpers/streams.js";
 import { assertError, assertValidation, assertWrongTypes, call, ok } from "../../helpers/wire-assert.js";
 import { arnOf, summaryOf } from "./stream-settings-helpers.js";
 import { ManualClock } from "../../../src/util/clock.js";
@@ -14,12 +15,6 @@ const keyUuid = "12345678-1234-1234-1234-123456789012";
 const dayMs = 24 * 3600 * 1000;
 const kmsNotFound = (keyId: string, region: string) =>
   `Invalid keyId ${keyId}: expected a key id, a key ARN, an alias name prefixed by "alias/" or an alias ARN, of a KMS key in ${region}.`;
-
-/** Every record of a one-shard stream, through the SDK. */
-async function readShard(client: KinesisClient, streamName: string) {
-  const iterator = await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
-  return (await client.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator! }))).Records!;
-}
 
 describe("StartStreamEncryption", () => {
   let server: TestServer;

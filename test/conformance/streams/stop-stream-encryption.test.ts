@@ -1,21 +1,17 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  DescribeStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand,
+  DescribeStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordCommand,
   PutRecordsCommand, StartStreamEncryptionCommand, StopStreamEncryptionCommand,
 } from "@aws-sdk/client-kinesis";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
+import { readShard } from "../../helpers/streams.js";
 import { assertError, assertValidation, assertWrongTypes, call, ok } from "../../helpers/wire-assert.js";
 import { arnOf, summaryOf } from "./stream-settings-helpers.js";
 import { ManualClock } from "../../../src/util/clock.js";
 
 const action = "StopStreamEncryption";
 const keyArn = (region: string) => `arn:aws:kms:${region}:123456789012:key/12345678-1234-1234-1234-123456789012`;
-
-async function readShard(client: KinesisClient, streamName: string) {
-  const iterator = await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
-  return (await client.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator! }))).Records!;
-}
 
 describe("StopStreamEncryption", () => {
   let server: TestServer;
