@@ -5,7 +5,7 @@
  * processor sees every record (KPL aggregates de-aggregated, with sub-sequence numbers),
  * checkpoints through the protocol, and a second run of the daemon resumes after the checkpoints.
  */
-import { after, before, test } from "node:test";
+import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -106,7 +106,7 @@ async function put(datas: string[], aggregate: boolean): Promise<void> {
   await producer.close();
 }
 
-test("tributary kcl > an aws-kcl processor gets every record, checkpoints, and a second run resumes after the checkpoints", { timeout: 120_000 }, async () => {
+it("tributary kcl > an aws-kcl processor gets every record, checkpoints, and a second run resumes after the checkpoints", { timeout: 120_000 }, async () => {
   const first = Array.from({ length: 300 }, (_, i) => `first-${i}`);
   await put(first.slice(0, 150), false);
   await put(first.slice(150), true); // KPL aggregates: de-aggregated before the processor sees them

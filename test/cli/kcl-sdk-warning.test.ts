@@ -5,7 +5,7 @@
  * environment it was started with. The control shows that, on this Node.js, the same environment
  * without the daemon's switch does print the warning.
  */
-import { after, before, test } from "node:test";
+import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -75,20 +75,20 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("control: on this Node.js a process that builds an SDK client without the switch prints the warning", { skip: !sdkWarnsOnThisNode && "the SDK warns only on Node.js < 22" }, () => {
+it("control: on this Node.js a process that builds an SDK client without the switch prints the warning", { skip: !sdkWarnsOnThisNode && "the SDK warns only on Node.js < 22" }, () => {
   const script = 'import("@aws-sdk/client-kinesis").then(({ KinesisClient }) => new KinesisClient({ region: "us-east-1" }).destroy())';
   const result = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, env: environment(), encoding: "utf8" });
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stderr.split(warningText).length - 1, 1, result.stderr);
 });
 
-test("tributary kcl --help prints no SDK warning", async () => {
+it("tributary kcl --help prints no SDK warning", async () => {
   const result = await runCli(["kcl", "--help"], { ...environment() } as Record<string, string>);
   assert.equal(result.code, 0, result.stderr);
   assert.ok(!result.stderr.includes(warningText), result.stderr);
 });
 
-test("a tributary kcl run prints no SDK warning, and its record processors get the environment it was started with", async () => {
+it("a tributary kcl run prints no SDK warning, and its record processors get the environment it was started with", async () => {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "kcl", "--properties", join(dir, "app.properties"), "--endpoint", server.url], {
     cwd: repoRoot,
     env: environment(),

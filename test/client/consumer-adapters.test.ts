@@ -2,7 +2,7 @@
  * The consumer's lighter processor forms (src/client/consumer/adapters.ts), driven through the
  * ShardRecordProcessor calls a ShardConsumer makes, with a checkpointer that records its calls.
  */
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { recordHandler, shardIterables, type IteratedBatch, type ShardIterable } from "../../src/client/consumer/adapters.js";
 import type { ConsumerRecord, RecordProcessorCheckpointer } from "../../src/client/consumer/types.js";
@@ -22,7 +22,7 @@ function recordingCheckpointer(): RecordProcessorCheckpointer & { calls: (string
   };
 }
 
-test("recordHandler > checkpoints each batch after the handler resolves, and SHARD_END at shard end", async () => {
+it("recordHandler > checkpoints each batch after the handler resolves, and SHARD_END at shard end", async () => {
   const handled: string[][] = [];
   const checkpointer = recordingCheckpointer();
   const processor = recordHandler(({ shardId, records }) => {
@@ -43,7 +43,7 @@ test("recordHandler > checkpoints each batch after the handler resolves, and SHA
   assert.deepEqual(checkpointer.calls, [undefined, undefined, undefined]);
 });
 
-test("recordHandler > a handler that throws leaves its batch not checkpointed and the error reaches the caller", async () => {
+it("recordHandler > a handler that throws leaves its batch not checkpointed and the error reaches the caller", async () => {
   const checkpointer = recordingCheckpointer();
   const processor = recordHandler(() => {
     throw new Error("boom");
@@ -52,7 +52,7 @@ test("recordHandler > a handler that throws leaves its batch not checkpointed an
   assert.deepEqual(checkpointer.calls, []);
 });
 
-test("shardIterables > each shard is an async iterable of batches; processRecords waits until the loop asks for the next", async () => {
+it("shardIterables > each shard is an async iterable of batches; processRecords waits until the loop asks for the next", async () => {
   const { processorFactory, shards } = shardIterables();
   const shardIterator = shards[Symbol.asyncIterator]();
   const processor = processorFactory("shard-a");
@@ -86,7 +86,7 @@ test("shardIterables > each shard is an async iterable of batches; processRecord
   assert.deepEqual(checkpointer.calls, [undefined, undefined]);
 });
 
-test("shardIterables > lease lost ends the iteration without a checkpoint", async () => {
+it("shardIterables > lease lost ends the iteration without a checkpoint", async () => {
   const { processorFactory, shards } = shardIterables();
   const processor = processorFactory("shard-b");
   const { value: shard } = (await shards[Symbol.asyncIterator]().next()) as IteratorResult<ShardIterable>;
@@ -103,7 +103,7 @@ test("shardIterables > lease lost ends the iteration without a checkpoint", asyn
   assert.deepEqual(checkpointer.calls, []);
 });
 
-test("shardIterables > a loop left early does not finish the shard: no SHARD_END checkpoint", async () => {
+it("shardIterables > a loop left early does not finish the shard: no SHARD_END checkpoint", async () => {
   const { processorFactory, shards } = shardIterables();
   const processor = processorFactory("shard-c");
   const { value: shard } = (await shards[Symbol.asyncIterator]().next()) as IteratorResult<ShardIterable>;

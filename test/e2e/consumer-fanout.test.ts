@@ -1,7 +1,7 @@
 /** Issue 7's proof scenario with enhanced fan-out retrieval (SubscribeToShard): see consumer-scenario.ts. */
-import { test } from "node:test";
+import { it } from "node:test";
 import { runConsumerScenario } from "./consumer-scenario.js";
 
-test("Consumer > enhanced fan-out > three workers, split and merge, kill -9 and a join, then a restart from checkpoints", { timeout: 180_000 }, async () => {
+it("Consumer > enhanced fan-out > three workers, split and merge, kill -9 and a join, then a restart from checkpoints", { timeout: 180_000 }, async () => {
   await runConsumerScenario({ mode: "fanout", failoverMs: 3000 });
 });

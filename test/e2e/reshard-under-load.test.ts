@@ -4,7 +4,7 @@
  * every shard is read parents-before-children, and each partition key's records must be exactly
  * the acknowledged ones, once each, in acknowledgment order, in the shard that acknowledged them.
  */
-import { after, before, test } from "node:test";
+import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -202,7 +202,7 @@ async function reshardRepeatedly(): Promise<void> {
   await sleep(settleMs);
 }
 
-test("e2e > resharding under load > loses, duplicates and reorders nothing", async () => {
+it("e2e > resharding under load > loses, duplicates and reorders nothing", async () => {
   await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: 2 }));
   await waitActive();
   const roots = (await openShards()).map((shard) => shard.ShardId!);

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { evenHashKeyRanges, hashKeyHex, hashKeyMax, hashPartitionKey, partitionKeyHashHex, rangeContains } from "../../src/core/hash-key.js";
@@ -6,11 +6,11 @@ import { SeededRandom } from "../../src/util/random.js";
 
 const twoTo128 = 1n << 128n;
 
-test("core > hash-key > the key space is the unsigned 128-bit integers", () => {
+it("core > hash-key > the key space is the unsigned 128-bit integers", () => {
   assert.equal(hashKeyMax, 340282366920938463463374607431768211455n);
 });
 
-test("core > hash-key > a partition key hashes to the MD5 of its UTF-8 bytes, big-endian", () => {
+it("core > hash-key > a partition key hashes to the MD5 of its UTF-8 bytes, big-endian", () => {
   // Known MD5 vectors (RFC 1321 test suite), so the expectation does not reuse the code under test.
   assert.equal(hashPartitionKey(""), 0xd41d8cd98f00b204e9800998ecf8427en);
   assert.equal(hashPartitionKey("a"), 0x0cc175b9c0f1b6a831c399e269772661n);
@@ -18,14 +18,14 @@ test("core > hash-key > a partition key hashes to the MD5 of its UTF-8 bytes, bi
   assert.equal(hashPartitionKey("message digest"), 0xf96b697d7cb7938d525a2f31aaf161d0n);
 });
 
-test("core > hash-key > non-ASCII partition keys hash their UTF-8 encoding", () => {
+it("core > hash-key > non-ASCII partition keys hash their UTF-8 encoding", () => {
   const key = "ключ-🔑";
   const expected = BigInt("0x" + createHash("md5").update(Buffer.from(key, "utf8")).digest("hex"));
   assert.equal(hashPartitionKey(key), expected);
   assert.notEqual(hashPartitionKey(key), BigInt("0x" + createHash("md5").update(Buffer.from(key, "latin1")).digest("hex")));
 });
 
-test("core > hash-key > even ranges split 2^128 as AWS does, the last shard taking the remainder", () => {
+it("core > hash-key > even ranges split 2^128 as AWS does, the last shard taking the remainder", () => {
   const ranges = evenHashKeyRanges(3);
   const width = twoTo128 / 3n;
   assert.deepEqual(ranges, [
@@ -38,7 +38,7 @@ test("core > hash-key > even ranges split 2^128 as AWS does, the last shard taki
   assert.equal(ranges[2]!.StartingHashKey, "226854911280625642308916404954512140970");
 });
 
-test("core > hash-key > even ranges are contiguous and cover the whole space for any count", () => {
+it("core > hash-key > even ranges are contiguous and cover the whole space for any count", () => {
   for (const count of [1, 2, 5, 7, 64, 500]) {
     const ranges = evenHashKeyRanges(count);
     assert.equal(ranges.length, count);
@@ -48,7 +48,7 @@ test("core > hash-key > even ranges are contiguous and cover the whole space for
   }
 });
 
-test("core > hash-key > rangeContains includes both ends and nothing outside", () => {
+it("core > hash-key > rangeContains includes both ends and nothing outside", () => {
   const range = { StartingHashKey: "10", EndingHashKey: "20" };
   assert.equal(rangeContains(range, 9n), false);
   assert.equal(rangeContains(range, 10n), true);
@@ -56,7 +56,7 @@ test("core > hash-key > rangeContains includes both ends and nothing outside", (
   assert.equal(rangeContains(range, 21n), false);
 });
 
-test("core > hash-key > hex keys are the same MD5 and order exactly as the numbers they spell", () => {
+it("core > hash-key > hex keys are the same MD5 and order exactly as the numbers they spell", () => {
   const random = new SeededRandom(5);
   const keys = ["", "a", "héllo", "🙂", "x".repeat(256)];
   for (const key of keys) assert.equal(BigInt("0x" + partitionKeyHashHex(key)), hashPartitionKey(key));

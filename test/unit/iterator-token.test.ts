@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { decodeIterator, encodeIterator, type IteratorPosition } from "../../src/core/iterator-token.js";
@@ -13,24 +13,24 @@ const position: IteratorPosition = {
   issuedAtMs: 1_714_564_900_456,
 };
 
-test("core > iterator-token > decoding returns what was encoded", () => {
+it("core > iterator-token > decoding returns what was encoded", () => {
   assert.deepEqual(decodeIterator(key, encodeIterator(key, position)), position);
   const extreme = { ...position, streamName: "a".repeat(128), shardIndex: 2 ** 32 - 1, offset: Number.MAX_SAFE_INTEGER };
   assert.deepEqual(decodeIterator(key, encodeIterator(key, extreme)), extreme);
 });
 
-test("core > iterator-token > the account is part of the token", () => {
+it("core > iterator-token > the account is part of the token", () => {
   const other = decodeIterator(key, encodeIterator(key, { ...position, accountId: "444455556666" }));
   assert.equal(other?.accountId, "444455556666");
   assert.notEqual(encodeIterator(key, { ...position, accountId: "444455556666" }), encodeIterator(key, position));
 });
 
-test("core > iterator-token > tokens fit GetRecords' 512-character ShardIterator for the longest stream name", () => {
+it("core > iterator-token > tokens fit GetRecords' 512-character ShardIterator for the longest stream name", () => {
   const token = encodeIterator(key, { ...position, streamName: "x".repeat(128) });
   assert.ok(token.length <= 512, `length ${token.length}`);
 });
 
-test("core > iterator-token > any changed byte is refused", () => {
+it("core > iterator-token > any changed byte is refused", () => {
   const raw = Buffer.from(encodeIterator(key, position), "base64");
   for (let i = 0; i < raw.length; i++) {
     const tampered = Buffer.from(raw);
@@ -39,18 +39,18 @@ test("core > iterator-token > any changed byte is refused", () => {
   }
 });
 
-test("core > iterator-token > a token signed with another key is refused", () => {
+it("core > iterator-token > a token signed with another key is refused", () => {
   assert.equal(decodeIterator(Buffer.alloc(32, 8), encodeIterator(key, position)), undefined);
 });
 
-test("core > iterator-token > garbage, truncations and non-canonical base64 are refused", () => {
+it("core > iterator-token > garbage, truncations and non-canonical base64 are refused", () => {
   const token = encodeIterator(key, position);
   for (const text of ["", "AAAA", "not base64 at all!", token.slice(0, -4), token + "AAAA", "x".repeat(512)]) {
     assert.equal(decodeIterator(key, text), undefined, text);
   }
 });
 
-test("core > iterator-token > a padded token without its padding is refused", () => {
+it("core > iterator-token > a padded token without its padding is refused", () => {
   const padded = encodeIterator(key, { ...position, streamName: "ab" });
   assert.match(padded, /=$/);
   assert.equal(decodeIterator(key, padded.replace(/=+$/, "")), undefined);
@@ -60,7 +60,7 @@ test("core > iterator-token > a padded token without its padding is refused", ()
 const awsExample =
   "AAAAAAAAAAHSywljv0zEgPX4NyKdZ5wryMzP9yALs8NeKbUjp1IxtZs1Sp+KEd9I6AJ9ZG4lNR1EMi+9Md/nHvtLyxpfhEzYvkTZ4D9DQVz/mBYWRO6OTZRKnW9gd+efGN2aHFdkH1rJl4BL9Wyrk+ghYG22D2T1Da2EyNSH1+LAbK33gQweTJADBdyMwlo5r6PqcP2dzhg=";
 
-test("core > iterator-token > tokens have AWS's shape: 00…01, then 152 + 16·n bytes in all, for every stream name length", () => {
+it("core > iterator-token > tokens have AWS's shape: 00…01, then 152 + 16·n bytes in all, for every stream name length", () => {
   const example = Buffer.from(awsExample, "base64");
   assert.equal(example.length, 152);
   const lengths = new Set<number>();
@@ -76,14 +76,14 @@ test("core > iterator-token > tokens have AWS's shape: 00…01, then 152 + 16·n
   assert.deepEqual(decodeIterator(key, awsExample), undefined);
 });
 
-test("core > iterator-token > the stream name and account do not show in the token", () => {
+it("core > iterator-token > the stream name and account do not show in the token", () => {
   const raw = Buffer.from(encodeIterator(key, position), "base64");
   assert.equal(raw.indexOf(Buffer.from(position.streamName)), -1);
   assert.equal(raw.indexOf(Buffer.from(position.accountId)), -1);
   assert.equal(raw.indexOf(Buffer.from(position.streamId, "hex")), -1);
 });
 
-test("core > iterator-token > the earlier layout (version 3: a plain HMAC-signed body) is refused", () => {
+it("core > iterator-token > the earlier layout (version 3: a plain HMAC-signed body) is refused", () => {
   const body = Buffer.alloc(1 + 16 + 4 + 8 + 8 + 12 + position.streamName.length);
   body.writeUInt8(3, 0);
   const tag = createHmac("sha256", key).update(body).digest().subarray(0, 16);

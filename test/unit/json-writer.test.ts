@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { JsonWriter } from "../../src/protocol/json-writer.js";
 import { encodeJson } from "../../src/protocol/json-codec.js";
@@ -7,7 +7,7 @@ import { RecordList } from "../../src/streams/records/record-list.js";
 import type { StoredRecord } from "../../src/storage/types.js";
 import { SeededRandom } from "../../src/util/random.js";
 
-test("json-writer > base64 equals Buffer's encoding for every length and content", () => {
+it("json-writer > base64 equals Buffer's encoding for every length and content", () => {
   const random = new SeededRandom(31);
   for (let length = 0; length < 300; length++) {
     const bytes = random.bytes(length);
@@ -17,7 +17,7 @@ test("json-writer > base64 equals Buffer's encoding for every length and content
   }
 });
 
-test("json-writer > strings are quoted and escaped exactly as JSON.stringify does", () => {
+it("json-writer > strings are quoted and escaped exactly as JSON.stringify does", () => {
   const random = new SeededRandom(32);
   const samples = ["", "plain", 'q"uote', "back\\slash", "tab\there", "\u0000\u001f\u007f", "héllo", "🙂", "\ud800 lone", "日本語", "a".repeat(5000)];
   for (let i = 0; i < 500; i++) samples.push(String.fromCharCode(...Array.from({ length: random.int(20) }, () => random.int(i % 2 ? 0x80 : 0x10000))));
@@ -42,7 +42,7 @@ function storedRecords(random: SeededRandom, count: number): StoredRecord[] {
   return records;
 }
 
-test("record-list > its JSON equals the generic encoding of its wire records, encrypted or not", () => {
+it("record-list > its JSON equals the generic encoding of its wire records, encrypted or not", () => {
   const random = new SeededRandom(33);
   for (const count of [0, 1, 2, 7, 300]) {
     for (const encryption of ["NONE", "KMS"] as const) {
@@ -55,7 +55,7 @@ test("record-list > its JSON equals the generic encoding of its wire records, en
   }
 });
 
-test("record-list > CBOR encodes the plain wire records", () => {
+it("record-list > CBOR encodes the plain wire records", () => {
   const random = new SeededRandom(34);
   const list = new RecordList(storedRecords(random, 20), { shardEpochSeconds: 1_700_000_000, shardIndex: 3 }, "NONE");
   assert.deepEqual(encodeCbor({ Records: list, MillisBehindLatest: 0 }), encodeCbor({ Records: list.toWireValue(), MillisBehindLatest: 0 }));

@@ -1,8 +1,8 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { ReadBudget } from "../../src/streams/records/read-budget.js";
 
-test("read-budget > concurrent calls share the budget equally, never below the floor or above their own maximum", () => {
+it("read-budget > concurrent calls share the budget equally, never below the floor or above their own maximum", () => {
   const budget = new ReadBudget(20, 3);
   assert.equal(budget.enter(10), 10, "alone, a call may read its own maximum");
   assert.equal(budget.enter(10), 10, "two share 20");

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import {
   decodeSequenceNumber, encodedShardId, encodeSequenceNumber, encodeSequenceNumberRun, parseSequenceNumber, type SequencePosition,
@@ -17,7 +17,7 @@ function compare(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-test("core > sequence-number > AWS's own number decodes field by field and encodes back exactly", () => {
+it("core > sequence-number > AWS's own number decodes field by field and encodes back exactly", () => {
   // 2 | 0656e97f5 | 0 | 00000000000065c6 | 00 | 0656ecc98 | 00000000 | 2
   assert.equal(BigInt(aws).toString(16), "20656e97f5000000000000065c6000656ecc98000000002");
   const parsed = parseSequenceNumber(aws);
@@ -33,7 +33,7 @@ test("core > sequence-number > AWS's own number decodes field by field and encod
 });
 
 // AWS's numbers begin with 49 while the epoch is below about 2.69e9 seconds (the year 2055).
-test("core > sequence-number > numbers are 56 digits that begin with 49, the shard index in two places", () => {
+it("core > sequence-number > numbers are 56 digits that begin with 49, the shard index in two places", () => {
   for (const position of [
     { shardEpochSeconds: Date.UTC(2015, 0, 1) / 1000, shardIndex: 0, offset: -1, arrivalMs: Date.UTC(2015, 0, 1) },
     { shardEpochSeconds: epochSeconds, shardIndex: 3, offset: 42, arrivalMs },
@@ -50,7 +50,7 @@ test("core > sequence-number > numbers are 56 digits that begin with 49, the sha
   }
 });
 
-test("core > sequence-number > decoding returns the position, arrival in whole seconds", () => {
+it("core > sequence-number > decoding returns the position, arrival in whole seconds", () => {
   const random = new SeededRandom(7);
   for (let i = 0; i < 200; i++) {
     const position: SequencePosition = {
@@ -63,7 +63,7 @@ test("core > sequence-number > decoding returns the position, arrival in whole s
   }
 });
 
-test("core > sequence-number > strictly increasing along a shard's offsets from its start, whatever the arrival second", () => {
+it("core > sequence-number > strictly increasing along a shard's offsets from its start, whatever the arrival second", () => {
   const shard = { shardEpochSeconds: epochSeconds, shardIndex: 2 };
   let previous = encodeSequenceNumber({ ...shard, offset: -1, arrivalMs: epochSeconds * 1000 });
   for (let offset = 0; offset < 100; offset++) {
@@ -73,13 +73,13 @@ test("core > sequence-number > strictly increasing along a shard's offsets from 
   }
 });
 
-test("core > sequence-number > a later shard epoch is larger at any offset, index or arrival", () => {
+it("core > sequence-number > a later shard epoch is larger at any offset, index or arrival", () => {
   const parent = encodeSequenceNumber({ shardEpochSeconds: epochSeconds, shardIndex: 15, offset: 2 ** 40, arrivalMs: arrivalMs + 10 ** 9 });
   const child = encodeSequenceNumber({ shardEpochSeconds: epochSeconds + 1, shardIndex: 16, offset: -1, arrivalMs });
   assert.equal(compare(child, parent), 1);
 });
 
-test("core > sequence-number > short numbers read as AWS's old layout: '5' names shard 5, '0' shard 0", () => {
+it("core > sequence-number > short numbers read as AWS's old layout: '5' names shard 5, '0' shard 0", () => {
   assert.deepEqual(parseSequenceNumber("5"), { version: 0, shardEpochSeconds: 0, shardIndex: 5 });
   assert.deepEqual(parseSequenceNumber("0"), { version: 0, shardEpochSeconds: 0, shardIndex: 0 });
   // The old layout's shard index is its last 16 bits.
@@ -87,7 +87,7 @@ test("core > sequence-number > short numbers read as AWS's old layout: '5' names
   assert.equal(decodeSequenceNumber("5"), undefined);
 });
 
-test("core > sequence-number > numbers AWS calls invalid parse to nothing", () => {
+it("core > sequence-number > numbers AWS calls invalid parse to nothing", () => {
   const invalid = [
     "", "abc", "01", " 5",
     // A date too large (kinesalite's recording: "26227199374822427428162556223570313216 … is invalid.").
@@ -105,7 +105,7 @@ test("core > sequence-number > numbers AWS calls invalid parse to nothing", () =
   for (const text of invalid) assert.equal(parseSequenceNumber(text), undefined, text);
 });
 
-test("core > sequence-number > a shard index with its top bit set is negative, named as AWS names it", () => {
+it("core > sequence-number > a shard index with its top bit set is negative, named as AWS names it", () => {
   const parsed = parseSequenceNumber(hexNumber("20000000000000000000000000000000000000800000002"));
   assert.equal(parsed?.shardIndex, -2147483648);
   assert.equal(encodedShardId(-2147483648), "shardId--02147483648");
@@ -115,7 +115,7 @@ test("core > sequence-number > a shard index with its top bit set is negative, n
   });
 });
 
-test("core > sequence-number > a run of consecutive offsets equals encoding each one", () => {
+it("core > sequence-number > a run of consecutive offsets equals encoding each one", () => {
   const random = new SeededRandom(11);
   const edges = [-1, 0, 1, 2 ** 20 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER - 2600];
   for (let i = 0; i < 400; i++) {

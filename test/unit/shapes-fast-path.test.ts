@@ -3,7 +3,7 @@
  * for: canonical-base64 acceptance versus RFC 4648's strict grammar, and the allocation-free
  * `membersSatisfy` versus the message-building `validateMembers`.
  */
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { checkShape, membersSatisfy, validateMembers, type StructureShape } from "../../src/protocol/shapes.js";
 import { ServiceError } from "../../src/protocol/service-error.js";
@@ -29,7 +29,7 @@ function accepted(text: string): boolean {
   }
 }
 
-test("shapes > fast path > a base64 blob is accepted exactly when it is strict RFC 4648", () => {
+it("shapes > fast path > a base64 blob is accepted exactly when it is strict RFC 4648", () => {
   const random = new SeededRandom(21);
   const pieces = ["A", "Q", "z", "0", "+", "/", "=", "==", "-", "_", " ", "\n", "é", "AAAA", "QQ==", "QUI=", "QR==", "QUJ="];
   const samples = ["", "QQ==", "QR==", "QUI=", "QUJ=", "AAAA", "AA=A", "A===", "====", "Zm9v", "Zm9v-_==", "Zm 9v"];
@@ -43,7 +43,7 @@ test("shapes > fast path > a base64 blob is accepted exactly when it is strict R
   for (const text of samples) assert.equal(accepted(text), strictlyValid(text), JSON.stringify(text));
 });
 
-test("shapes > fast path > a decoded blob is the bytes the text spells", () => {
+it("shapes > fast path > a decoded blob is the bytes the text spells", () => {
   const random = new SeededRandom(22);
   for (let i = 0; i < 200; i++) {
     const bytes = random.bytes(random.int(300));
@@ -71,7 +71,7 @@ const shape: StructureShape = {
   },
 };
 
-test("shapes > fast path > membersSatisfy agrees with validateMembers on random converted values", () => {
+it("shapes > fast path > membersSatisfy agrees with validateMembers on random converted values", () => {
   const random = new SeededRandom(23);
   const pick = <T>(options: readonly T[]): T => options[random.int(options.length)]!;
   const maybe = <T>(make: () => T): T | undefined => (random.int(3) === 0 ? undefined : make());

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { checkShape, type StructureShape } from "../../src/protocol/shapes.js";
 import { ServiceError } from "../../src/protocol/service-error.js";
@@ -28,13 +28,13 @@ function failure(body: unknown, format: "json" | "cbor" = "json"): ServiceError 
   assert.fail("expected a ServiceError");
 }
 
-test("shapes > types > a string where a number belongs is a SerializationException in Jackson's words", () => {
+it("shapes > types > a string where a number belongs is a SerializationException in Jackson's words", () => {
   const error = failure({ Name: "a", Count: "1" });
   assert.equal(error.type, "SerializationException");
   assert.equal(error.wireMessage, "class java.lang.String can not be converted to an Integer");
 });
 
-test("shapes > types > containers in scalar places", () => {
+it("shapes > types > containers in scalar places", () => {
   assert.equal(failure({ Name: [] }).wireMessage, "Start of list found where not expected");
   assert.equal(failure({ Name: {} }).wireMessage, "Start of structure or map found where not expected.");
   assert.equal(failure({ Items: "x" }).wireMessage, "Expected list or null");
@@ -42,7 +42,7 @@ test("shapes > types > containers in scalar places", () => {
   assert.equal(failure({ Flag: 1 }).wireMessage, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean");
 });
 
-test("shapes > types > base64 blobs are checked strictly in JSON", () => {
+it("shapes > types > base64 blobs are checked strictly in JSON", () => {
   assert.equal(
     failure({ Name: "a", Data: "abc" }).wireMessage,
     "'abc' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 3",
@@ -52,7 +52,7 @@ test("shapes > types > base64 blobs are checked strictly in JSON", () => {
   assert.equal(failure({ Name: "a", Data: "YWJj" }, "cbor").wireMessage, "class java.lang.String can not be converted to a Blob");
 });
 
-test("shapes > validation > collects errors in member order with AWS's wording", () => {
+it("shapes > validation > collects errors in member order with AWS's wording", () => {
   const error = failure({ Count: 0, Name: "ABCDE", Mode: "C" });
   assert.equal(error.type, "ValidationException");
   assert.equal(
@@ -65,7 +65,7 @@ test("shapes > validation > collects errors in member order with AWS's wording",
   );
 });
 
-test("shapes > validation > null, blobs, nested list members and map keys", () => {
+it("shapes > validation > null, blobs, nested list members and map keys", () => {
   const error = failure({ Data: Buffer.from("abcd").toString("base64"), Items: [{ Key: "" }, {}], Tags: { long: "v" } });
   assert.equal(
     error.wireMessage,
@@ -78,14 +78,14 @@ test("shapes > validation > null, blobs, nested list members and map keys", () =
   );
 });
 
-test("shapes > validation > at most 10 errors are reported", () => {
+it("shapes > validation > at most 10 errors are reported", () => {
   const items = Array.from({ length: 15 }, () => ({}));
   const error = failure({ Name: "a", Items: items });
   assert.match(error.wireMessage!, /^10 validation errors detected: /);
   assert.equal(error.wireMessage!.split("; ").length, 10);
 });
 
-test("shapes > conversion > timestamps: JSON epoch seconds, CBOR epoch milliseconds", () => {
+it("shapes > conversion > timestamps: JSON epoch seconds, CBOR epoch milliseconds", () => {
   const json = checkShape<{ At: number }>({ Name: "a", At: 1700000000.123 }, shape, "json");
   assert.equal(json.At, 1700000000123);
   const cborTagged = checkShape<{ At: number }>({ Name: "a", At: new WireTimestamp(1700000000123) }, shape, "cbor");
@@ -94,7 +94,7 @@ test("shapes > conversion > timestamps: JSON epoch seconds, CBOR epoch milliseco
   assert.equal(cborPlain.At, 1700000000123);
 });
 
-test("shapes > conversion > unknown members and __proto__ never reach the action", () => {
+it("shapes > conversion > unknown members and __proto__ never reach the action", () => {
   const body = JSON.parse('{"Name":"a","Other":1,"__proto__":{"polluted":true}}');
   const input = checkShape<Record<string, unknown>>(body, shape, "json");
   assert.deepEqual(Object.keys(input), ["Name"]);
@@ -105,7 +105,7 @@ test("shapes > conversion > unknown members and __proto__ never reach the action
   assert.equal(Object.getOwnPropertyDescriptor(tags.Tags, "__proto__")?.value, "x");
 });
 
-test("shapes > body > a non-object body is a SerializationException without a message", () => {
+it("shapes > body > a non-object body is a SerializationException without a message", () => {
   for (const body of [[], "x", 1, null]) {
     const error = failure(body);
     assert.equal(error.type, "SerializationException");

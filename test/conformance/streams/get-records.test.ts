@@ -1,4 +1,4 @@
-import { after, before, test } from "node:test";
+import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import {
@@ -44,7 +44,7 @@ function javaUtc(ms: number): string {
 for (const wire of wires) {
   const call = (body: unknown) => wire.call(server.url, "GetRecords", body);
 
-  test(`GetRecords > serialization > ${wire.name} > rejects members of the wrong type`, async () => {
+  it(`GetRecords > serialization > ${wire.name} > rejects members of the wrong type`, async () => {
     assertSerialization(await call({ ShardIterator: "abc", Limit: "23" }), "class java.lang.String can not be converted to an Integer");
     assertSerialization(await call({ ShardIterator: "abc", Limit: true }), "class java.lang.Boolean can not be converted to an Integer");
     assertSerialization(await call({ ShardIterator: true }), "class java.lang.Boolean can not be converted to an String");
@@ -52,11 +52,11 @@ for (const wire of wires) {
     assertSerialization(await call({ ShardIterator: "abc", Limit: {} }), "Start of structure or map found where not expected.");
   });
 
-  test(`GetRecords > validation > ${wire.name} > ShardIterator is required`, async () => {
+  it(`GetRecords > validation > ${wire.name} > ShardIterator is required`, async () => {
     assertError(await call({}), 400, "ValidationException", "1 validation error detected: Value null at 'shardIterator' failed to satisfy constraint: Member must not be null");
   });
 
-  test(`GetRecords > validation > ${wire.name} > Limit and ShardIterator bounds`, async () => {
+  it(`GetRecords > validation > ${wire.name} > Limit and ShardIterator bounds`, async () => {
     assertError(
       await call({ ShardIterator: "", Limit: 0 }),
       400,
@@ -76,7 +76,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`GetRecords > errors > ${wire.name} > garbage and tampered iterators are invalid`, async () => {
+  it(`GetRecords > errors > ${wire.name} > garbage and tampered iterators are invalid`, async () => {
     const genuine = await iteratorFor(client, stream, 0, "TRIM_HORIZON");
     const raw = Buffer.from(genuine, "base64");
     raw[raw.length - 20]! ^= 0x40;
@@ -85,7 +85,7 @@ for (const wire of wires) {
     }
   });
 
-  test(`GetRecords > behaviour > ${wire.name} > records carry exactly AWS's Record members`, async () => {
+  it(`GetRecords > behaviour > ${wire.name} > records carry exactly AWS's Record members`, async () => {
     const name = randomStreamName("members");
     await createActiveStream(client, name, 1);
     await client.send(new PutRecordCommand({ StreamName: name, PartitionKey: "pk", Data: Buffer.from("v"), ExplicitHashKey: "12345" }));
@@ -100,7 +100,7 @@ for (const wire of wires) {
   });
 }
 
-test("GetRecords > errors > an iterator from another server (another account's key) is invalid", async (t) => {
+it("GetRecords > errors > an iterator from another server (another account's key) is invalid", async (t) => {
   const other = await startTestServer({ streams: { accountId: "111111111111" } });
   if (!other.app) return t.skip("needs a second in-process server");
   const otherClient = kinesisClient(other);
@@ -117,7 +117,7 @@ test("GetRecords > errors > an iterator from another server (another account's k
   }
 });
 
-test("GetRecords > errors > an iterator expires after five minutes with AWS's message", async (t) => {
+it("GetRecords > errors > an iterator expires after five minutes with AWS's message", async (t) => {
   const clock = new ManualClock(Date.UTC(2025, 4, 6, 7, 8, 9, 10));
   const local = await startTestServer({ clock });
   if (!local.app) return t.skip("needs an in-process server with a manual clock");
@@ -149,7 +149,7 @@ test("GetRecords > errors > an iterator expires after five minutes with AWS's me
   }
 });
 
-test("GetRecords > errors > iterators of a deleted stream, and of its namesake recreated later, are refused", async (t) => {
+it("GetRecords > errors > iterators of a deleted stream, and of its namesake recreated later, are refused", async (t) => {
   const clock = new ManualClock(Date.UTC(2025, 5, 1));
   const local = await startTestServer({ clock });
   if (!local.app) return t.skip("needs an in-process server with a manual clock");
@@ -179,7 +179,7 @@ test("GetRecords > errors > iterators of a deleted stream, and of its namesake r
   }
 });
 
-test("GetRecords > errors > a StreamARN naming another stream than the iterator's is refused", async () => {
+it("GetRecords > errors > a StreamARN naming another stream than the iterator's is refused", async () => {
   const iterator = await iteratorFor(client, stream, 0, "LATEST");
   const own = `arn:aws:kinesis:${server.region}:${server.accountId}:stream/${stream}`;
   const other = `arn:aws:kinesis:${server.region}:${server.accountId}:stream/${stream}-other`;
@@ -189,7 +189,7 @@ test("GetRecords > errors > a StreamARN naming another stream than the iterator'
   }
 });
 
-test("GetRecords > behaviour > LATEST sees only what is put after it, and an iterator can be read again", async () => {
+it("GetRecords > behaviour > LATEST sees only what is put after it, and an iterator can be read again", async () => {
   const name = randomStreamName("latest");
   await createActiveStream(client, name, 1);
   await putText(client, name, "before");
@@ -206,7 +206,7 @@ test("GetRecords > behaviour > LATEST sees only what is put after it, and an ite
   assert.deepEqual((await client.send(new GetRecordsCommand({ ShardIterator: first.NextShardIterator }))).Records, []);
 });
 
-test("GetRecords > behaviour > AT_SEQUENCE_NUMBER includes the record and AFTER_SEQUENCE_NUMBER excludes it", async () => {
+it("GetRecords > behaviour > AT_SEQUENCE_NUMBER includes the record and AFTER_SEQUENCE_NUMBER excludes it", async () => {
   const name = randomStreamName("after");
   await createActiveStream(client, name, 1);
   const numbers = [await putText(client, name, "a"), await putText(client, name, "b"), await putText(client, name, "c")];
@@ -218,7 +218,7 @@ test("GetRecords > behaviour > AT_SEQUENCE_NUMBER includes the record and AFTER_
   }
 });
 
-test("GetRecords > behaviour > Limit caps the count and the next iterator resumes after the last record", async () => {
+it("GetRecords > behaviour > Limit caps the count and the next iterator resumes after the last record", async () => {
   const name = randomStreamName("limit");
   await createActiveStream(client, name, 1);
   await client.send(new PutRecordsCommand({ StreamName: name, Records: ["r0", "r1", "r2", "r3", "r4"].map((text) => ({ PartitionKey: text, Data: Buffer.from(text) })) }));
@@ -231,7 +231,7 @@ test("GetRecords > behaviour > Limit caps the count and the next iterator resume
   assert.deepEqual(texts((await client.send(new GetRecordsCommand({ ShardIterator: start, Limit: 10000 }))).Records), ["r0", "r1", "r2", "r3", "r4"]);
 });
 
-test("GetRecords > behaviour > one call returns at most 10 MiB of data", async () => {
+it("GetRecords > behaviour > one call returns at most 10 MiB of data", async () => {
   const name = randomStreamName("ten-mib");
   await createActiveStream(client, name, 1);
   for (let batch = 0; batch < 3; batch++) {
@@ -246,7 +246,7 @@ test("GetRecords > behaviour > one call returns at most 10 MiB of data", async (
   assert.deepEqual(second.Records!.map((record) => record.Data![0]), [10, 11]);
 });
 
-test("GetRecords > behaviour > MillisBehindLatest is the age of the first unread record, 0 at the tip", async (t) => {
+it("GetRecords > behaviour > MillisBehindLatest is the age of the first unread record, 0 at the tip", async (t) => {
   const clock = new ManualClock(Date.UTC(2025, 6, 1));
   const local = await startTestServer({ clock });
   if (!local.app) return t.skip("needs an in-process server with a manual clock");
@@ -271,7 +271,7 @@ test("GetRecords > behaviour > MillisBehindLatest is the age of the first unread
   }
 });
 
-test("GetRecords > retention > records that left the window are not returned even before the log trims them", async (t) => {
+it("GetRecords > retention > records that left the window are not returned even before the log trims them", async (t) => {
   const clock = new ManualClock(Date.UTC(2025, 7, 1));
   const local = await startTestServer({ clock });
   if (!local.app) return t.skip("needs an in-process server with a manual clock");
@@ -294,7 +294,7 @@ test("GetRecords > retention > records that left the window are not returned eve
   }
 });
 
-test("GetRecords > binary data > bytes round-trip exactly whichever wire puts and reads them", async (t) => {
+it("GetRecords > binary data > bytes round-trip exactly whichever wire puts and reads them", async (t) => {
   const clock = new ManualClock(1_750_000_000_123);
   const local = await startTestServer({ clock });
   if (!local.app) return t.skip("needs an in-process server with a manual clock");
@@ -348,7 +348,7 @@ test("GetRecords > binary data > bytes round-trip exactly whichever wire puts an
   }
 });
 
-test("GetRecords > closed shards > the end of a closed shard has no next iterator and names its children", async (t) => {
+it("GetRecords > closed shards > the end of a closed shard has no next iterator and names its children", async (t) => {
   const local = await startTestServer();
   if (!local.app) return t.skip("needs an in-process server to close a shard by hand until resharding exists");
   const localClient = kinesisClient(local);

@@ -1,4 +1,4 @@
-import { after, before, test } from "node:test";
+import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   GetShardIteratorCommand, IncreaseStreamRetentionPeriodCommand, ListShardsCommand, PutRecordCommand, type KinesisClient,
@@ -42,7 +42,7 @@ for (const wire of wires) {
   const notFound = (name: string, index: number) =>
     `Shard ${shardId(index)} in stream ${name} under account ${server.accountId} does not exist`;
 
-  test(`GetShardIterator > serialization > ${wire.name} > rejects members of the wrong type`, async () => {
+  it(`GetShardIterator > serialization > ${wire.name} > rejects members of the wrong type`, async () => {
     const base = { StreamName: stream, ShardId: "shardId-0", ShardIteratorType: "LATEST" };
     assertSerialization(await call({ ...base, ShardId: true }), "class java.lang.Boolean can not be converted to an String");
     assertSerialization(await call({ ...base, ShardIteratorType: [] }), "Start of list found where not expected");
@@ -50,7 +50,7 @@ for (const wire of wires) {
     assertSerialization(await call({ ...base, StreamName: false }), "class java.lang.Boolean can not be converted to an String");
   });
 
-  test(`GetShardIterator > validation > ${wire.name} > names the missing required members`, async () => {
+  it(`GetShardIterator > validation > ${wire.name} > names the missing required members`, async () => {
     assertError(
       await call({}),
       400,
@@ -61,7 +61,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`GetShardIterator > validation > ${wire.name} > reports empty members in AWS's order`, async () => {
+  it(`GetShardIterator > validation > ${wire.name} > reports empty members in AWS's order`, async () => {
     assertError(
       await call({ StreamName: "", ShardIteratorType: "", ShardId: "", StartingSequenceNumber: "" }),
       400,
@@ -76,7 +76,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`GetShardIterator > validation > ${wire.name} > reports over-long names`, async () => {
+  it(`GetShardIterator > validation > ${wire.name} > reports over-long names`, async () => {
     const name = "a".repeat(129);
     assertError(
       await call({ StreamName: name, ShardId: name, ShardIteratorType: "LATEST" }),
@@ -88,14 +88,14 @@ for (const wire of wires) {
     );
   });
 
-  test(`GetShardIterator > errors > ${wire.name} > a resolvable shard of an unknown stream does not exist`, async () => {
+  it(`GetShardIterator > errors > ${wire.name} > a resolvable shard of an unknown stream does not exist`, async () => {
     const name = randomStreamName("missing");
     for (const id of ["2147483647", "abc_def-2147483647", "a-00002147483647", "-00002147483647"]) {
       assertError(await call({ StreamName: name, ShardId: id, ShardIteratorType: "LATEST" }), 400, "ResourceNotFoundException", notFound(name, 2147483647));
     }
   });
 
-  test(`GetShardIterator > errors > ${wire.name} > a shard id AWS cannot resolve is not found by its text`, async () => {
+  it(`GetShardIterator > errors > ${wire.name} > a shard id AWS cannot resolve is not found by its text`, async () => {
     const name = randomStreamName("missing");
     for (const id of ["2147483648", "shardId-002147483648", "ABKLFD8", "2.14E4"]) {
       assertError(
@@ -107,7 +107,7 @@ for (const wire of wires) {
     }
   });
 
-  test(`GetShardIterator > errors > ${wire.name} > a shard the stream does not have does not exist`, async () => {
+  it(`GetShardIterator > errors > ${wire.name} > a shard the stream does not have does not exist`, async () => {
     assertError(
       await call({ StreamName: stream, ShardId: "shardId-5", ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: "5" }),
       400,
@@ -116,7 +116,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`GetShardIterator > errors > ${wire.name} > sequence-number types need StartingSequenceNumber and the others refuse it`, async () => {
+  it(`GetShardIterator > errors > ${wire.name} > sequence-number types need StartingSequenceNumber and the others refuse it`, async () => {
     const base = { StreamName: stream, ShardId: "shardId-0" };
     for (const type of ["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"]) {
       assertError(await call({ ...base, ShardIteratorType: type }), 400, "InvalidArgumentException", `${mustEither}Request specified ${type} and no StartingSequenceNumber.`);
@@ -131,7 +131,7 @@ for (const wire of wires) {
     }
   });
 
-  test(`GetShardIterator > errors > ${wire.name} > AT_TIMESTAMP needs a Timestamp`, async () => {
+  it(`GetShardIterator > errors > ${wire.name} > AT_TIMESTAMP needs a Timestamp`, async () => {
     assertError(
       await call({ StreamName: stream, ShardId: "shardId-0", ShardIteratorType: "AT_TIMESTAMP" }),
       400,
@@ -140,7 +140,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`GetShardIterator > errors > ${wire.name} > numbers AWS cannot read are invalid`, async () => {
+  it(`GetShardIterator > errors > ${wire.name} > numbers AWS cannot read are invalid`, async () => {
     const base = { StreamName: stream, ShardId: "shardId-0", ShardIteratorType: "AT_SEQUENCE_NUMBER" };
     const invalid = [
       "26227199374822427428162556223570313216", // AWS's old layout with a date too large
@@ -158,7 +158,7 @@ for (const wire of wires) {
     }
   });
 
-  test(`GetShardIterator > errors > ${wire.name} > a number that encodes another shard says which, short numbers included`, async () => {
+  it(`GetShardIterator > errors > ${wire.name} > a number that encodes another shard says which, short numbers included`, async () => {
     const base = { StreamName: stream, ShardId: "shardId-0", ShardIteratorType: "AT_SEQUENCE_NUMBER" };
     const encoded: [string, string][] = [
       ["5", "shardId-000000000005"],
@@ -175,7 +175,7 @@ for (const wire of wires) {
     }
   });
 
-  test(`GetShardIterator > errors > ${wire.name} > an old-layout number of the right shard is a bare 500 InternalFailure`, async () => {
+  it(`GetShardIterator > errors > ${wire.name} > an old-layout number of the right shard is a bare 500 InternalFailure`, async () => {
     for (const type of ["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"]) {
       const response = await call({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: type, StartingSequenceNumber: "0" });
       assert.equal(response.statusCode, 500);
@@ -183,7 +183,7 @@ for (const wire of wires) {
     }
   });
 
-  test(`GetShardIterator > errors > ${wire.name} > a sequence number of another shard is refused`, async () => {
+  it(`GetShardIterator > errors > ${wire.name} > a sequence number of another shard is refused`, async () => {
     const onShardTwo = await put(stream, "two", ((1n << 128n) - 1n).toString());
     assertError(
       await call({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: onShardTwo }),
@@ -193,7 +193,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`GetShardIterator > errors > ${wire.name} > a well-formed number this shard never issued did not come from this stream`, async () => {
+  it(`GetShardIterator > errors > ${wire.name} > a well-formed number this shard never issued did not come from this stream`, async () => {
     const middle = ((1n << 128n) / 2n).toString();
     const issued = BigInt(await put(stream, "one", middle));
     const unissued = [
@@ -214,7 +214,7 @@ for (const wire of wires) {
     }
   });
 
-  test(`GetShardIterator > behaviour > ${wire.name} > issued numbers are in AWS's layout and start from the shard's StartingSequenceNumber`, async () => {
+  it(`GetShardIterator > behaviour > ${wire.name} > issued numbers are in AWS's layout and start from the shard's StartingSequenceNumber`, async () => {
     const name = randomStreamName("layout");
     await createActiveStream(client, name, 2);
     const top = ((1n << 128n) - 1n).toString();
@@ -242,7 +242,7 @@ for (const wire of wires) {
     }
   });
 
-  test(`GetShardIterator > behaviour > ${wire.name} > answers only a ShardIterator, for any way of naming the shard`, async () => {
+  it(`GetShardIterator > behaviour > ${wire.name} > answers only a ShardIterator, for any way of naming the shard`, async () => {
     for (const id of ["shardId-000000000001", "shardId-1", "shard-1", "1", "anything-1"]) {
       for (const type of ["LATEST", "TRIM_HORIZON"]) {
         const response = await call({ StreamName: stream, ShardId: id, ShardIteratorType: type });
@@ -254,7 +254,7 @@ for (const wire of wires) {
   });
 }
 
-test("GetShardIterator > behaviour > every iterator type starts where AWS says", async () => {
+it("GetShardIterator > behaviour > every iterator type starts where AWS says", async () => {
   const name = randomStreamName("types");
   await createActiveStream(client, name, 1);
   const sequenceNumbers = [await put(name, "r0"), await put(name, "r1"), await put(name, "r2")];
@@ -273,7 +273,7 @@ test("GetShardIterator > behaviour > every iterator type starts where AWS says",
   assert.deepEqual(await dataFrom(latest), ["r3"]);
 });
 
-test("GetShardIterator > behaviour > accepts StreamARN in place of StreamName", async () => {
+it("GetShardIterator > behaviour > accepts StreamARN in place of StreamName", async () => {
   const name = randomStreamName("arn");
   await createActiveStream(client, name, 1);
   await put(name, "via-arn");
@@ -282,7 +282,7 @@ test("GetShardIterator > behaviour > accepts StreamARN in place of StreamName", 
   assert.deepEqual(await dataFrom(out.ShardIterator!), ["via-arn"]);
 });
 
-test("GetShardIterator > AT_TIMESTAMP > the SDK, raw JSON seconds and raw CBOR milliseconds select the same record", async (t) => {
+it("GetShardIterator > AT_TIMESTAMP > the SDK, raw JSON seconds and raw CBOR milliseconds select the same record", async (t) => {
   const startMs = 1_700_000_000_250;
   const clock = new ManualClock(startMs);
   const local = await startTestServer({ clock });
@@ -324,7 +324,7 @@ test("GetShardIterator > AT_TIMESTAMP > the SDK, raw JSON seconds and raw CBOR m
   }
 });
 
-test("GetShardIterator > retention > TRIM_HORIZON and old positions start at the oldest retained record, and the log is trimmed", async (t) => {
+it("GetShardIterator > retention > TRIM_HORIZON and old positions start at the oldest retained record, and the log is trimmed", async (t) => {
   const clock = new ManualClock(Date.UTC(2025, 2, 1));
   const local = await startTestServer({ clock });
   if (!local.app) return t.skip("needs an in-process server with a manual clock");
@@ -359,7 +359,7 @@ test("GetShardIterator > retention > TRIM_HORIZON and old positions start at the
   }
 });
 
-test("GetShardIterator > AFTER_SEQUENCE_NUMBER with the shard's StartingSequenceNumber starts at its first record, even on an empty shard", async () => {
+it("GetShardIterator > AFTER_SEQUENCE_NUMBER with the shard's StartingSequenceNumber starts at its first record, even on an empty shard", async () => {
   const name = randomStreamName("after-start");
   await createActiveStream(client, name, 1);
   const listed = await client.send(new ListShardsCommand({ StreamName: name }));
@@ -375,7 +375,7 @@ test("GetShardIterator > AFTER_SEQUENCE_NUMBER with the shard's StartingSequence
   assert.deepEqual(await dataFrom(late.ShardIterator!), ["first", "second"]);
 });
 
-test("GetShardIterator > SDK > short and old-layout numbers answer as AWS does", async () => {
+it("GetShardIterator > SDK > short and old-layout numbers answer as AWS does", async () => {
   const name = randomStreamName("sdk-seq");
   await createActiveStream(client, name, 1);
   const iterator = (sequenceNumber: string) =>
@@ -395,7 +395,7 @@ test("GetShardIterator > SDK > short and old-layout numbers answer as AWS does",
   assert.deepEqual(await dataFrom(out.ShardIterator!), ["x"]);
 });
 
-test("GetShardIterator > sequence numbers > a child shard's numbers exceed its parent's even when the reshard takes effect in the same second", async (t) => {
+it("GetShardIterator > sequence numbers > a child shard's numbers exceed its parent's even when the reshard takes effect in the same second", async (t) => {
   const clock = new ManualClock(Date.UTC(2025, 0, 1, 0, 0, 0, 100));
   const local = await startTestServer({ clock, streams: { createStreamMs: 0, updateStreamMs: 0 } });
   if (!local.app) return t.skip("needs an in-process server with a manual clock");
@@ -429,7 +429,7 @@ test("GetShardIterator > sequence numbers > a child shard's numbers exceed its p
   }
 });
 
-test("a checkpoint in Tributary's layout before AWS's (marker bit 184, arrival ms, shard index, offset) still resumes where it was", async () => {
+it("a checkpoint in Tributary's layout before AWS's (marker bit 184, arrival ms, shard index, offset) still resumes where it was", async () => {
   const name = randomStreamName("gsi-old-checkpoint");
   await createActiveStream(client, name, 1);
   for (const data of ["a", "b", "c"]) await put(name, data);

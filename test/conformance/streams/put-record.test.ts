@@ -1,4 +1,4 @@
-import { after, before, test } from "node:test";
+import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { PutRecordCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
@@ -32,7 +32,7 @@ function put(input: { StreamName?: string; StreamARN?: string; PartitionKey: str
 for (const wire of wires) {
   const call = (body: unknown) => wire.call(server.url, "PutRecord", body);
 
-  test(`PutRecord > serialization > ${wire.name} > rejects members of the wrong type`, async () => {
+  it(`PutRecord > serialization > ${wire.name} > rejects members of the wrong type`, async () => {
     const base = { StreamName: stream, PartitionKey: "a", Data: wire.blob(Buffer.from("x")) };
     assertSerialization(await call({ ...base, PartitionKey: true }), "class java.lang.Boolean can not be converted to an String");
     assertSerialization(await call({ ...base, StreamName: [] }), "Start of list found where not expected");
@@ -44,7 +44,7 @@ for (const wire of wires) {
 
   // PartitionKey is no longer a required member in AWS's current model (it is optional on AUTO streams):
   // a missing one is refused after the stream is found, on USER_PARTITION_KEY streams (record-distribution.test.ts).
-  test(`PutRecord > validation > ${wire.name} > names every missing required member`, async () => {
+  it(`PutRecord > validation > ${wire.name} > names every missing required member`, async () => {
     assertError(
       await call({}),
       400,
@@ -53,7 +53,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`PutRecord > validation > ${wire.name} > reports empty members in AWS's order`, async () => {
+  it(`PutRecord > validation > ${wire.name} > reports empty members in AWS's order`, async () => {
     const body = { StreamName: "", PartitionKey: "", Data: wire.blob(Buffer.alloc(0)), ExplicitHashKey: "", SequenceNumberForOrdering: "" };
     assertError(
       await call(body),
@@ -68,7 +68,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`PutRecord > validation > ${wire.name} > reports over-long members, data over 10 MiB included`, async () => {
+  it(`PutRecord > validation > ${wire.name} > reports over-long members, data over 10 MiB included`, async () => {
     const name = "a".repeat(129);
     const key = "k".repeat(257);
     const body = { StreamName: name, PartitionKey: key, Data: wire.blob(Buffer.alloc(10 * mib + 1)), ExplicitHashKey: "01" };
@@ -84,7 +84,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`PutRecord > validation > ${wire.name} > data plus partition key must fit in 1 MiB`, async () => {
+  it(`PutRecord > validation > ${wire.name} > data plus partition key must fit in 1 MiB`, async () => {
     const tooBig = { StreamName: stream, PartitionKey: "ab", Data: wire.blob(Buffer.alloc(mib - 1)) };
     assertError(
       await call(tooBig),
@@ -99,7 +99,7 @@ for (const wire of wires) {
     assert.equal(exact.statusCode, 200, JSON.stringify(exact.body));
   });
 
-  test(`PutRecord > errors > ${wire.name} > an unknown stream is not found`, async () => {
+  it(`PutRecord > errors > ${wire.name} > an unknown stream is not found`, async () => {
     const name = randomStreamName("missing");
     assertError(
       await call({ StreamName: name, PartitionKey: "a", Data: wire.blob(Buffer.from("x")) }),
@@ -109,7 +109,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`PutRecord > errors > ${wire.name} > an ExplicitHashKey of 2^128 is out of range`, async () => {
+  it(`PutRecord > errors > ${wire.name} > an ExplicitHashKey of 2^128 is out of range`, async () => {
     const hashKey = twoTo128.toString();
     assertError(
       await call({ StreamName: stream, PartitionKey: "a", Data: wire.blob(Buffer.from("x")), ExplicitHashKey: hashKey }),
@@ -119,7 +119,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`PutRecord > errors > ${wire.name} > a SequenceNumberForOrdering we did not issue is invalid`, async () => {
+  it(`PutRecord > errors > ${wire.name} > a SequenceNumberForOrdering we did not issue is invalid`, async () => {
     // An arrival second an hour ahead (AWS's layout keeps it in bits 36-71), AWS's older layouts, versions it does not know.
     const future = BigInt((await put({ StreamName: stream, PartitionKey: "a", Data: Buffer.from("x") })).SequenceNumber!) + (3600n << 36n);
     const fromHex = (hex: string) => BigInt("0x" + hex).toString();
@@ -139,7 +139,7 @@ for (const wire of wires) {
     }
   });
 
-  test(`PutRecord > behaviour > ${wire.name} > answers ShardId, SequenceNumber and EncryptionType`, async () => {
+  it(`PutRecord > behaviour > ${wire.name} > answers ShardId, SequenceNumber and EncryptionType`, async () => {
     const response = await call({ StreamName: stream, PartitionKey: "a", Data: wire.blob(randomBytes(16)) });
     assert.equal(response.statusCode, 200);
     assert.deepEqual(Object.keys(response.body).sort(), ["EncryptionType", "SequenceNumber", "ShardId"]);
@@ -149,7 +149,7 @@ for (const wire of wires) {
   });
 }
 
-test("PutRecord > behaviour > routes partition keys by MD5 into the shard whose range holds them", async () => {
+it("PutRecord > behaviour > routes partition keys by MD5 into the shard whose range holds them", async () => {
   const shardCount = 5;
   const name = randomStreamName("routing");
   await createActiveStream(client, name, shardCount);
@@ -164,7 +164,7 @@ test("PutRecord > behaviour > routes partition keys by MD5 into the shard whose 
   assert.equal(seen.size, shardCount);
 });
 
-test("PutRecord > behaviour > an ExplicitHashKey overrides the partition key, boundaries included", async () => {
+it("PutRecord > behaviour > an ExplicitHashKey overrides the partition key, boundaries included", async () => {
   const width = twoTo128 / 3n;
   const key = partitionKeyFor(0, 3);
   const cases: [bigint, number][] = [
@@ -182,7 +182,7 @@ test("PutRecord > behaviour > an ExplicitHashKey overrides the partition key, bo
 });
 
 // AWS's layout orders by shard before position (src/core/sequence-number.ts): numbers increase per shard, as AWS promises.
-test("PutRecord > behaviour > sequence numbers strictly increase per shard", async () => {
+it("PutRecord > behaviour > sequence numbers strictly increase per shard", async () => {
   const name = randomStreamName("order");
   await createActiveStream(client, name, 2);
   const previous = [0n, 0n];
@@ -194,13 +194,13 @@ test("PutRecord > behaviour > sequence numbers strictly increase per shard", asy
   }
 });
 
-test("PutRecord > behaviour > accepts StreamARN in place of StreamName", async () => {
+it("PutRecord > behaviour > accepts StreamARN in place of StreamName", async () => {
   const arn = `arn:aws:kinesis:${server.region}:${server.accountId}:stream/${stream}`;
   const out = await put({ StreamARN: arn, PartitionKey: "a", Data: Buffer.from("arn") });
   assert.equal(out.ShardId, shardId(expectedShardIndex(md5HashKey("a"), 3)));
 });
 
-test("PutRecord > behaviour > a SequenceNumberForOrdering in AWS's layout is accepted; the same key's records order on their shard", async () => {
+it("PutRecord > behaviour > a SequenceNumberForOrdering in AWS's layout is accepted; the same key's records order on their shard", async () => {
   const name = randomStreamName("ordering");
   await createActiveStream(client, name, 3);
   // Any number in AWS's current layout from the past is accepted (kinesalite's recordings): all zeros, a real one of
@@ -225,7 +225,7 @@ test("PutRecord > behaviour > a SequenceNumberForOrdering in AWS's layout is acc
   assert.ok(BigInt(viaSdk.SequenceNumber!) > BigInt(previous!));
 });
 
-test("PutRecord > errors > a stream still CREATING is not found", async (t) => {
+it("PutRecord > errors > a stream still CREATING is not found", async (t) => {
   const local = await startTestServer({ streams: { createStreamMs: 60_000 } });
   if (!local.app) return t.skip("needs an in-process server with a slow CREATING state");
   try {
@@ -242,7 +242,7 @@ test("PutRecord > errors > a stream still CREATING is not found", async (t) => {
   }
 });
 
-test("PutRecord > errors > storage that cannot make the record durable answers a retriable InternalFailure", async (t) => {
+it("PutRecord > errors > storage that cannot make the record durable answers a retriable InternalFailure", async (t) => {
   const storage = instrumentedStorage();
   const local = await startTestServer({ storage: storage.engine });
   if (!local.app) return t.skip("needs an in-process server with injected storage");

@@ -1,4 +1,4 @@
-import { after, before, test } from "node:test";
+import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { PutRecordCommand, PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
@@ -30,7 +30,7 @@ for (const wire of wires) {
   const call = (body: unknown) => wire.call(server.url, "PutRecords", body);
   const entry = (partitionKey: string, data: Buffer, extra: Record<string, unknown> = {}) => ({ PartitionKey: partitionKey, Data: wire.blob(data), ...extra });
 
-  test(`PutRecords > serialization > ${wire.name} > rejects members of the wrong type`, async () => {
+  it(`PutRecords > serialization > ${wire.name} > rejects members of the wrong type`, async () => {
     assertSerialization(await call({ StreamName: stream, Records: true }), "Expected list or null");
     assertSerialization(await call({ StreamName: stream, Records: {} }), "Start of structure or map found where not expected.");
     assertSerialization(await call({ StreamName: stream, Records: [true] }), "Expected null");
@@ -41,11 +41,11 @@ for (const wire of wires) {
     assertSerialization(await call({ StreamName: true, Records: [] }), "class java.lang.Boolean can not be converted to an String");
   });
 
-  test(`PutRecords > validation > ${wire.name} > Records is required`, async () => {
+  it(`PutRecords > validation > ${wire.name} > Records is required`, async () => {
     assertError(await call({}), 400, "ValidationException", "1 validation error detected: Value null at 'records' failed to satisfy constraint: Member must not be null");
   });
 
-  test(`PutRecords > validation > ${wire.name} > reports an empty list and stream name`, async () => {
+  it(`PutRecords > validation > ${wire.name} > reports an empty list and stream name`, async () => {
     assertError(
       await call({ StreamName: "", Records: [] }),
       400,
@@ -59,7 +59,7 @@ for (const wire of wires) {
 
   // PartitionKey is no longer a required member in AWS's current model (it is optional on AUTO streams):
   // a missing one is refused after the stream is found, on USER_PARTITION_KEY streams (record-distribution.test.ts).
-  test(`PutRecords > validation > ${wire.name} > names entry members as records.N.member.x`, async () => {
+  it(`PutRecords > validation > ${wire.name} > names entry members as records.N.member.x`, async () => {
     assertError(
       await call({ StreamName: "", Records: [entry("", Buffer.alloc(0), { ExplicitHashKey: "" }), {}] }),
       400,
@@ -73,7 +73,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`PutRecords > validation > ${wire.name} > reports over-long entry members`, async () => {
+  it(`PutRecords > validation > ${wire.name} > reports over-long entry members`, async () => {
     const name = "a".repeat(129);
     const key = "k".repeat(257);
     assertError(
@@ -88,7 +88,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`PutRecords > validation > ${wire.name} > more than 500 entries, with at most 10 errors reported`, async () => {
+  it(`PutRecords > validation > ${wire.name} > more than 500 entries, with at most 10 errors reported`, async () => {
     const records = Array.from({ length: 501 }, () => entry("", Buffer.alloc(0)));
     const perEntry = Array.from(
       { length: 9 },
@@ -104,7 +104,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`PutRecords > validation > ${wire.name} > each entry's data plus partition key must fit in 1 MiB`, async () => {
+  it(`PutRecords > validation > ${wire.name} > each entry's data plus partition key must fit in 1 MiB`, async () => {
     assertError(
       await call({ StreamName: stream, Records: [entry("a", Buffer.alloc(1)), entry("ab", Buffer.alloc(mib - 1))] }),
       400,
@@ -113,13 +113,13 @@ for (const wire of wires) {
     );
   });
 
-  test(`PutRecords > errors > ${wire.name} > a request over 10 MiB of data and partition keys is refused`, async () => {
+  it(`PutRecords > errors > ${wire.name} > a request over 10 MiB of data and partition keys is refused`, async () => {
     const records = Array.from({ length: 10 }, () => entry("k", Buffer.alloc(mib - 1)));
     records.push(entry("k", Buffer.alloc(0)));
     assertError(await call({ StreamName: stream, Records: records }), 400, "InvalidArgumentException", "Records size exceeds 10 MB limit");
   });
 
-  test(`PutRecords > errors > ${wire.name} > an unknown stream is not found`, async () => {
+  it(`PutRecords > errors > ${wire.name} > an unknown stream is not found`, async () => {
     const name = randomStreamName("missing");
     assertError(
       await call({ StreamName: name, Records: [entry("a", Buffer.from("x"))] }),
@@ -129,7 +129,7 @@ for (const wire of wires) {
     );
   });
 
-  test(`PutRecords > errors > ${wire.name} > one out-of-range ExplicitHashKey fails the whole request and writes nothing`, async () => {
+  it(`PutRecords > errors > ${wire.name} > one out-of-range ExplicitHashKey fails the whole request and writes nothing`, async () => {
     const name = randomStreamName("bad-hash");
     await createActiveStream(client, name, 1);
     const hashKey = twoTo128.toString();
@@ -142,7 +142,7 @@ for (const wire of wires) {
     assert.deepEqual(await readToTip(client, await iteratorFor(client, name, 0, "TRIM_HORIZON")), []);
   });
 
-  test(`PutRecords > behaviour > ${wire.name} > answers per entry, in request order`, async () => {
+  it(`PutRecords > behaviour > ${wire.name} > answers per entry, in request order`, async () => {
     const response = await call({ StreamName: stream, Records: [entry("a", Buffer.from("1")), entry("b", Buffer.from("2"), { ExplicitHashKey: "0" })] });
     assert.equal(response.statusCode, 200);
     assert.deepEqual(Object.keys(response.body).sort(), ["EncryptionType", "FailedRecordCount", "Records"]);
@@ -154,7 +154,7 @@ for (const wire of wires) {
   });
 }
 
-test("PutRecords > behaviour > routes mixed keys like AWS and numbers each shard's records in request order", async () => {
+it("PutRecords > behaviour > routes mixed keys like AWS and numbers each shard's records in request order", async () => {
   const width = twoTo128 / 3n;
   const records: PutRecordsRequestEntry[] = [
     { PartitionKey: "a", Data: randomBytes(10) },
@@ -179,7 +179,7 @@ test("PutRecords > behaviour > routes mixed keys like AWS and numbers each shard
   }
 });
 
-test("PutRecords > behaviour > exactly 10 MiB of data and partition keys is accepted", async () => {
+it("PutRecords > behaviour > exactly 10 MiB of data and partition keys is accepted", async () => {
   const name = randomStreamName("ten-mib");
   await createActiveStream(client, name, 1);
   const records = Array.from({ length: 10 }, () => ({ PartitionKey: "k", Data: Buffer.alloc(mib - 1, 7) }));
@@ -188,7 +188,7 @@ test("PutRecords > behaviour > exactly 10 MiB of data and partition keys is acce
   assert.equal(out.Records!.length, 10);
 });
 
-test("PutRecords > behaviour > records with one partition key are read in the order they were acknowledged", async () => {
+it("PutRecords > behaviour > records with one partition key are read in the order they were acknowledged", async () => {
   const name = randomStreamName("same-key");
   await createActiveStream(client, name, 2);
   const written: string[] = [];
@@ -208,7 +208,7 @@ test("PutRecords > behaviour > records with one partition key are read in the or
   assert.deepEqual(read.map((record) => Buffer.from(record.Data!).toString()), written);
 });
 
-test("PutRecords > storage > each shard's entries go to the log in one append, in request order", async (t) => {
+it("PutRecords > storage > each shard's entries go to the log in one append, in request order", async (t) => {
   const storage = instrumentedStorage();
   const local = await startTestServer({ storage: storage.engine });
   if (!local.app) return t.skip("needs an in-process server with injected storage");
@@ -234,7 +234,7 @@ test("PutRecords > storage > each shard's entries go to the log in one append, i
   }
 });
 
-test("PutRecords > storage > entries whose shard cannot store them fail alone with InternalFailure", async (t) => {
+it("PutRecords > storage > entries whose shard cannot store them fail alone with InternalFailure", async (t) => {
   const storage = instrumentedStorage();
   const local = await startTestServer({ storage: storage.engine });
   if (!local.app) return t.skip("needs an in-process server with injected storage");
