@@ -24,7 +24,7 @@ export const streamsErrors = {
   throughputExceeded: (message: string) => new ServiceError("ProvisionedThroughputExceededException", message, 400),
   accessDenied: (message: string) => new ServiceError("AccessDeniedException", message, 400),
   /**
-   * Authorization's refusal (src/auth/authorize.ts), in IAM's wording, which Kinesis answers with
+   * Authorization's refusal (src/streams/authorization/authorize.ts), in IAM's wording, which Kinesis answers with
    * status 400: "User: <arn> is not authorized to perform: kinesis:<Action> on resource: <arn>
    * because no identity-based policy allows the kinesis:<Action> action", or "... with an explicit
    * deny in an identity-based policy" (resource-based: "a resource-based policy").

@@ -21,7 +21,7 @@ import { ephemeralMasterKey, type MasterKeySource } from "./encryption/crypto/in
 import { createStreamLimits, OnDemandScaler } from "./limits/index.js";
 import { Subscriptions } from "./subscriptions/index.js";
 import { anonymousPrincipal, type Principal } from "../auth/principal.js";
-import { KinesisAuthorizer, ResourcePolicyIndex } from "../auth/authorize.js";
+import { KinesisAuthorizer, ResourcePolicyIndex } from "./authorization/authorize.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";

@@ -2,7 +2,7 @@
  * Resource-based policies (PutResourcePolicy / GetResourcePolicy / DeleteResourcePolicy) on a data
  * stream or a registered consumer, named by ResourceARN. The policy is stored as the client sent
  * it, with the stream or with the consumer (StreamMeta.consumers), once its IAM grammar checks
- * out; src/auth/authorize.ts enforces it. A resource without a policy answers `{}`. A consumer's policy changes only while the consumer is
+ * out; src/streams/authorization/authorize.ts enforces it. A resource without a policy answers `{}`. A consumer's policy changes only while the consumer is
  * ACTIVE (AWS answers ResourceInUseException for one still CREATING) and goes with the consumer.
  */
 import type { StreamsContext } from "./context.js";

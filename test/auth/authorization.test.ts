@@ -16,7 +16,7 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { kinesisClient, randomStreamName, startTestServer, type TestCredentials, type TestServer } from "../helpers/server.js";
 import { CredentialsDir, allowAll, signedCall, type Format } from "./sigv4-helpers.js";
-import { kinesisActions, type ResourceLocator } from "../../src/auth/kinesis-actions.js";
+import { kinesisActions, type ResourceLocator } from "../../src/streams/authorization/kinesis-actions.js";
 import { streamsActions } from "../../src/streams/actions/index.js";
 
 const home = "000000000000";

@@ -18,7 +18,7 @@ interface ListShardsInput extends StreamReference {
 
 /** What a NextToken carries: the stream incarnation, the filter of the first call, and where the last page ended. */
 interface ListShardsToken {
-  /** The account of the stream it pages through (authorization reads it: src/auth/authorize.ts). */
+  /** The account of the stream it pages through (authorization reads it: src/streams/authorization/authorize.ts). */
   accountId: string;
   action: "ListShards";
   streamName: string;

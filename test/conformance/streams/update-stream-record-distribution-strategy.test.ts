@@ -14,7 +14,7 @@ import {
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
 import { assertError, assertValidation, assertWrongTypes, call, ok } from "../../helpers/wire-assert.js";
 import { arnOf, restartableServer, summaryOf } from "./stream-settings-helpers.js";
-import { kinesisActionOf } from "../../../src/auth/kinesis-actions.js";
+import { kinesisActionOf } from "../../../src/streams/authorization/kinesis-actions.js";
 import { ManualClock } from "../../../src/util/clock.js";
 
 const action = "UpdateStreamRecordDistributionStrategy";

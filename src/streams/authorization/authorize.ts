@@ -16,20 +16,20 @@
  * for) is the ARN's account's, and a caller of another account reaches it only where the resource's
  * policy grants it. `authorize` answers the account the request then acts on, for the action's view.
  */
-import { anonymousPrincipal, type Principal } from "./principal.js";
+import { anonymousPrincipal, type Principal } from "../../auth/principal.js";
 import { kinesisActionOf, type ResourceLocator } from "./kinesis-actions.js";
-import { EvaluationCache, type ConditionContext, type PolicyDocument } from "./policy/index.js";
-import type { StreamsContext } from "../streams/context.js";
-import { streamsErrors } from "../streams/errors.js";
-import { streamArn as formatStreamArn, parseStreamArn } from "../core/arn.js";
-import { decodeIterator } from "../core/iterator-token.js";
-import { assert } from "../util/assert.js";
-import { decodePageToken } from "../core/page-token.js";
-import { consumersOf, parseConsumerArn } from "../streams/consumers/index.js";
-import type { StreamMeta } from "../streams/model.js";
-import type { StreamsCache, StreamsCatalog } from "../streams/stream-catalog.js";
-import { CatalogCache } from "../storage/catalog-cache.js";
-import type { RequestFacts } from "../protocol/aws-service.js";
+import { EvaluationCache, type ConditionContext, type PolicyDocument } from "../../auth/policy/index.js";
+import type { StreamsContext } from "../context.js";
+import { streamsErrors } from "../errors.js";
+import { streamArn as formatStreamArn, parseStreamArn } from "../../core/arn.js";
+import { decodeIterator } from "../../core/iterator-token.js";
+import { assert } from "../../util/assert.js";
+import { decodePageToken } from "../../core/page-token.js";
+import { consumersOf, parseConsumerArn } from "../consumers/index.js";
+import type { StreamMeta } from "../model.js";
+import type { StreamsCache, StreamsCatalog } from "../stream-catalog.js";
+import { CatalogCache } from "../../storage/catalog-cache.js";
+import type { RequestFacts } from "../../protocol/aws-service.js";
 
 export type { RequestFacts };
 
