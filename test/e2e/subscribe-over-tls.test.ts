@@ -12,7 +12,8 @@ import { systemClock } from "../../src/util/clock.js";
 import { systemRandom } from "../../src/util/random.js";
 import type { RunningApp } from "../../src/server/app.js";
 import { randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
-import { checkSplitDelivery, okCall, registerConsumer, shardIdOf, subscribe } from "../helpers/subscription.js";
+import { checkSplitDelivery, registerConsumer, shardIdOf, subscribe } from "../helpers/subscription.js";
+import { ok } from "../helpers/wire-assert.js";
 
 describe("SubscribeToShard over TLS", () => {
   let material: TlsMaterial;
@@ -49,7 +50,7 @@ describe("SubscribeToShard over TLS", () => {
 
   it("serves several consumers on several shards at once", async () => {
     const streamName = randomStreamName("tls-fan-out");
-    await okCall(server, "CreateStream", { StreamName: streamName, ShardCount: 2 });
+    await ok(server, "CreateStream", { StreamName: streamName, ShardCount: 2 });
     const subscriptions = [];
     for (const consumerName of ["a", "b", "c"]) {
       const consumerArn = await registerConsumer(server, streamName, consumerName);

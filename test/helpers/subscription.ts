@@ -8,8 +8,8 @@ import {
   PutRecordCommand, SubscribeToShardCommand, type KinesisClient, type StartingPosition, type SubscribeToShardEvent,
   type SubscribeToShardEventStream, type _Record,
 } from "@aws-sdk/client-kinesis";
-import { jsonCall } from "./raw.js";
 import { randomStreamName, type TestServer } from "./server.js";
+import { ok } from "./wire-assert.js";
 
 /** How long a test waits for an event before failing: a guard against hanging, not a performance bound. */
 export const subscriptionGuardMs = 10_000;
@@ -92,16 +92,9 @@ export async function subscribe(client: KinesisClient, consumerArn: string, shar
   return new Subscription(out.EventStream!, controller);
 }
 
-/** A JSON call that must succeed; its parsed body. */
-export async function okCall(server: TestServer, action: string, body: unknown): Promise<any> {
-  const response = await jsonCall(server.url, action, body);
-  assert.equal(response.statusCode, 200, `${action} failed: ${JSON.stringify(response.body)}`);
-  return response.body;
-}
-
 export async function registerConsumer(server: TestServer, streamName: string, consumerName: string): Promise<string> {
   const streamArn = `arn:aws:kinesis:${server.region}:${server.accountId}:stream/${streamName}`;
-  return (await okCall(server, "RegisterStreamConsumer", { StreamARN: streamArn, ConsumerName: consumerName })).Consumer.ConsumerARN;
+  return (await ok(server, "RegisterStreamConsumer", { StreamARN: streamArn, ConsumerName: consumerName })).Consumer.ConsumerARN;
 }
 
 /**
@@ -114,7 +107,7 @@ export async function registerConsumer(server: TestServer, streamName: string, c
 export async function checkSplitDelivery(server: TestServer, client: KinesisClient): Promise<void> {
   const shard0 = shardIdOf(0);
   const streamName = randomStreamName("split-delivery");
-  await okCall(server, "CreateStream", { StreamName: streamName, ShardCount: 1 });
+  await ok(server, "CreateStream", { StreamName: streamName, ShardCount: 1 });
   const consumerArn = await registerConsumer(server, streamName, "lineage");
   const put = (data: string, hashKey?: string) =>
     client.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: data, Data: Buffer.from(data), ...(hashKey !== undefined && { ExplicitHashKey: hashKey }) }));
@@ -123,7 +116,7 @@ export async function checkSplitDelivery(server: TestServer, client: KinesisClie
   const acked: { data: string; shardId: string; sequenceNumber: string }[] = [];
   const writer = async (name: string, count: number, splitAt?: number) => {
     for (let index = 0; index < count; index++) {
-      if (index === splitAt) await okCall(server, "SplitShard", { StreamName: streamName, ShardToSplit: shard0, NewStartingHashKey: (1n << 127n).toString() });
+      if (index === splitAt) await ok(server, "SplitShard", { StreamName: streamName, ShardToSplit: shard0, NewStartingHashKey: (1n << 127n).toString() });
       const data = `${name}-${index}`;
       const out = await put(data);
       acked.push({ data, shardId: out.ShardId!, sequenceNumber: out.SequenceNumber! });
