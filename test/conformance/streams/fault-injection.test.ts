@@ -3,7 +3,7 @@
  * and the AWS SDK with its retries off: every fault kind and schedule, AWS's exact wording, the
  * same seed giving the same faults, faulted calls changing no state, and no rules changing nothing.
  */
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   CreateStreamCommand, DescribeLimitsCommand, DescribeStreamSummaryCommand, KinesisClient, ListStreamsCommand, PutRecordCommand, PutRecordsCommand,
@@ -90,7 +90,7 @@ after(async () => {
 });
 
 describe("faults", { skip: remote ? "fault injection is Tributary's own admin endpoint" : false }, () => {
-  test("faults > no rules > none are installed and calls run as without fault injection", async () => {
+  it("faults > no rules > none are installed and calls run as without fault injection", async () => {
     const response = await admin("GET");
     assert.equal(response.statusCode, 200);
     assert.deepEqual(response.body, { config: null, counters: [] });
@@ -103,7 +103,7 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
     assert.deepEqual(records.map((record) => Buffer.from(record.Data!).toString()), ["one"]);
   });
 
-  test("faults > no rules > rules for other actions and streams leave a call untouched", async () => {
+  it("faults > no rules > rules for other actions and streams leave a call untouched", async () => {
     const stream = randomStreamName("faults-other");
     await createActiveStream(client, stream, 1);
     await install({ rules: [{ action: "ListShards", fault: "internal-failure" }, { action: "PutRecord", stream: "not-this-one", fault: "throttle" }] });
@@ -116,7 +116,7 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
     assert.equal(server.app!.streams.faults.injector, undefined);
   });
 
-  test("faults > throttle > data-plane calls get ProvisionedThroughputExceededException naming their shard, in JSON and CBOR", async () => {
+  it("faults > throttle > data-plane calls get ProvisionedThroughputExceededException naming their shard, in JSON and CBOR", async () => {
     const stream = randomStreamName("faults-throttle");
     await createActiveStream(client, stream, 2);
     const iterator = await iteratorFor(client, stream, 1, "TRIM_HORIZON");
@@ -141,7 +141,7 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
     assert.deepEqual(await readToTip(client, iterator), [], "a throttled write stored nothing");
   });
 
-  test("faults > throttle > the SDK sees the exceptions it retries on", async () => {
+  it("faults > throttle > the SDK sees the exceptions it retries on", async () => {
     const stream = randomStreamName("faults-throttle-sdk");
     await createActiveStream(client, stream, 2);
     await install({ rules: [{ action: "PutRecord", fault: "throttle" }, { action: "DescribeStreamSummary", fault: "throttle" }] });
@@ -157,7 +157,7 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
     });
   });
 
-  test("faults > internal-failure > InternalFailure 500, and the faulted call changes nothing", async () => {
+  it("faults > internal-failure > InternalFailure 500, and the faulted call changes nothing", async () => {
     const message = "The request processing has failed because of an unknown error, exception or failure.";
     const stream = randomStreamName("faults-internal");
     await install({ rules: [{ action: "CreateStream", fault: "internal-failure" }] });
@@ -169,14 +169,14 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
     assertError(await jsonCall(server.url, "DescribeStreamSummary", { StreamName: stream }), 400, "ResourceNotFoundException", `Stream ${stream} under account ${account} not found.`);
   });
 
-  test("faults > service-unavailable > ServiceUnavailable 503", async () => {
+  it("faults > service-unavailable > ServiceUnavailable 503", async () => {
     const message = "The request has failed due to a temporary failure of the server.";
     await install({ rules: [{ action: "DescribeLimits", fault: "service-unavailable" }] });
     for (const wire of wires) assertError(await wire.call(server.url, "DescribeLimits", {}), 503, "ServiceUnavailable", message);
     assert.deepEqual(await sdkError(describeLimits()), { name: "ServiceUnavailable", message, status: 503 });
   });
 
-  test("faults > latency > a fixed delay holds the call, which then succeeds", async () => {
+  it("faults > latency > a fixed delay holds the call, which then succeeds", async () => {
     await install({ rules: [{ action: "DescribeLimits", fault: "latency", latencyMs: 150 }] });
     const startedMs = performance.now();
     const limits = await describeLimits();
@@ -186,7 +186,7 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
     assert.deepEqual((await admin("GET")).body.counters, [{ matchedCalls: 1, injectedCalls: 1 }]);
   });
 
-  test("faults > latency > a range draws each delay from the seeded random, within bounds", async () => {
+  it("faults > latency > a range draws each delay from the seeded random, within bounds", async () => {
     const config = parsed({ seed: 3, rules: [{ action: "DescribeLimits", fault: "latency", latencyMsMin: 20, latencyMsMax: 60 }] });
     const delays = (injector: FaultInjector) => Array.from({ length: 20 }, () => injector.decide(request("DescribeLimits"), 0)!.delayMs);
     const first = delays(new FaultInjector(config, 0));
@@ -199,14 +199,14 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
     assert.ok(performance.now() - startedMs >= first[0]! - 1, `answered after ${performance.now() - startedMs} ms, drawn ${first[0]}`);
   });
 
-  test("faults > latency > the delay comes before a fault that fires with it", async () => {
+  it("faults > latency > the delay comes before a fault that fires with it", async () => {
     await install({ rules: [{ action: "DescribeLimits", fault: "latency", latencyMs: 100 }, { action: "DescribeLimits", fault: "service-unavailable" }] });
     const startedMs = performance.now();
     assert.equal((await sdkError(describeLimits())).name, "ServiceUnavailable");
     assert.ok(performance.now() - startedMs >= 99);
   });
 
-  test("faults > latency > a stop ends pending delays with ServiceUnavailable", async () => {
+  it("faults > latency > a stop ends pending delays with ServiceUnavailable", async () => {
     const faults = new FaultControl(clock, ["DescribeLimits"], parsed({ rules: [{ action: "DescribeLimits", fault: "latency", latencyMs: 60_000 }] }));
     const action = { shape: { type: "structure" as const, members: {} }, run: async () => assert.fail("the action ran") };
     const pending = faults.invoke(server.app!.streams.context, "DescribeLimits", action, {});
@@ -219,7 +219,7 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
     const entries = (count: number) =>
       Array.from({ length: count }, (_, index) => ({ PartitionKey: partitionKeyFor(index % 2, 2, `p${index}`), Data: Buffer.from(`entry-${index}`) }));
 
-    test("faults > partial-failure > picked entries fail with AWS's ErrorCode and message and are not written", async () => {
+    it("faults > partial-failure > picked entries fail with AWS's ErrorCode and message and are not written", async () => {
       const stream = randomStreamName("faults-partial");
       await createActiveStream(client, stream, 2);
       const config = { seed: 11, rules: [{ action: "PutRecords", stream, fault: "partial-failure", fraction: 0.3 }] };
@@ -249,7 +249,7 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
     });
 
     for (const wire of wires) {
-      test(`faults > partial-failure > ${wire.name} > InternalFailure entries for every entry, nothing written`, async () => {
+      it(`faults > partial-failure > ${wire.name} > InternalFailure entries for every entry, nothing written`, async () => {
         const stream = randomStreamName("faults-partial-all");
         await createActiveStream(client, stream, 2);
         await install({ rules: [{ action: "PutRecords", fault: "partial-failure", fraction: 1, errorCode: "InternalFailure" }] });
@@ -263,7 +263,7 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
       });
     }
 
-    test("faults > partial-failure > a request AWS refuses is still refused whole", async () => {
+    it("faults > partial-failure > a request AWS refuses is still refused whole", async () => {
       const stream = randomStreamName("faults-partial-bad");
       await createActiveStream(client, stream, 1);
       await install({ rules: [{ action: "PutRecords", fault: "partial-failure", fraction: 0.5 }] });
@@ -282,25 +282,25 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
   });
 
   describe("faults > schedule", () => {
-    test("faults > schedule > every 3 faults calls 3 and 6", async () => {
+    it("faults > schedule > every 3 faults calls 3 and 6", async () => {
       await install({ rules: [{ action: "DescribeLimits", fault: "internal-failure", schedule: { every: 3 } }] });
       assert.deepEqual(await faultedCalls(7, describeLimits), new Map([[3, "InternalFailure"], [6, "InternalFailure"]]));
     });
 
-    test("faults > schedule > calls [1, 2, 5] faults exactly those", async () => {
+    it("faults > schedule > calls [1, 2, 5] faults exactly those", async () => {
       await install({ rules: [{ action: "DescribeLimits", fault: "throttle", schedule: { calls: [1, 2, 5] } }] });
       const expected = new Map([1, 2, 5].map((number) => [number, "LimitExceededException"]));
       assert.deepEqual(await faultedCalls(6, describeLimits), expected);
     });
 
-    test("faults > schedule > after 2, count 2 faults calls 3 and 4; without count, every call after", async () => {
+    it("faults > schedule > after 2, count 2 faults calls 3 and 4; without count, every call after", async () => {
       await install({ rules: [{ action: "DescribeLimits", fault: "service-unavailable", schedule: { after: 2, count: 2 } }] });
       assert.deepEqual(await faultedCalls(6, describeLimits), new Map([[3, "ServiceUnavailable"], [4, "ServiceUnavailable"]]));
       await install({ rules: [{ action: "DescribeLimits", fault: "service-unavailable", schedule: { after: 4 } }] });
       assert.deepEqual(await faultedCalls(6, describeLimits), new Map([[5, "ServiceUnavailable"], [6, "ServiceUnavailable"]]));
     });
 
-    test("faults > schedule > calls outside fromMs/untilMs are neither faulted nor counted", async () => {
+    it("faults > schedule > calls outside fromMs/untilMs are neither faulted nor counted", async () => {
       await install({ rules: [{ action: "DescribeLimits", fault: "internal-failure", fromMs: 1000, untilMs: 2000 }] });
       await describeLimits();
       clock.advance(1000);
@@ -312,7 +312,7 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
       assert.deepEqual((await admin("GET")).body.counters, [{ matchedCalls: 2, injectedCalls: 2 }]);
     });
 
-    test("faults > schedule > the first rule that fires decides; every matching rule counts the call", async () => {
+    it("faults > schedule > the first rule that fires decides; every matching rule counts the call", async () => {
       await install({
         rules: [
           { action: "DescribeLimits", fault: "internal-failure", schedule: { calls: [1] } },
@@ -332,7 +332,7 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
       await client.send(new ListStreamsCommand({}));
     });
 
-    test("faults > rate > the same seed and calls give the same faults, as a local replay predicts", async () => {
+    it("faults > rate > the same seed and calls give the same faults, as a local replay predicts", async () => {
       await install(rated(7));
       const first = await sequence();
       await install(rated(7));
@@ -350,7 +350,7 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
       assert.notDeepEqual(await sequence(), first, "another seed gives other faults");
     });
 
-    test("faults > rate > 0 never faults and 1 always does", async () => {
+    it("faults > rate > 0 never faults and 1 always does", async () => {
       await install({ rules: [{ action: "DescribeLimits", fault: "throttle", rate: 0 }] });
       assert.equal((await faultedCalls(5, describeLimits)).size, 0);
       await install({ rules: [{ action: "DescribeLimits", fault: "throttle", rate: 1 }] });
@@ -359,14 +359,14 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
   });
 
   describe("faults > admin endpoint", () => {
-    test("faults > admin endpoint > PUT answers the normalized rules; GET reads them with their counters", async () => {
+    it("faults > admin endpoint > PUT answers the normalized rules; GET reads them with their counters", async () => {
       const body = await install({ rules: [{ action: "PutRecords", fault: "partial-failure", fraction: 0.5 }] });
       const config = { seed: 0, rules: [{ action: "PutRecords", fault: "partial-failure", fraction: 0.5, errorCode: "ProvisionedThroughputExceededException" }] };
       assert.deepEqual(body, { config, counters: [{ matchedCalls: 0, injectedCalls: 0 }] });
       assert.deepEqual((await admin("GET")).body, body);
     });
 
-    test("faults > admin endpoint > a bad document is refused with where and why, and the rules in force stay", async () => {
+    it("faults > admin endpoint > a bad document is refused with where and why, and the rules in force stay", async () => {
       await install({ rules: [{ action: "DescribeLimits", fault: "throttle" }] });
       const cases: [string, string][] = [
         ["{", "not valid JSON: "],
@@ -398,13 +398,13 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
       assert.equal((await sdkError(describeLimits())).name, "LimitExceededException");
     });
 
-    test("faults > admin endpoint > a document over 1 MiB is refused with 413", async () => {
+    it("faults > admin endpoint > a document over 1 MiB is refused with 413", async () => {
       const response = await admin("PUT", JSON.stringify({ rules: [], padding: "x".repeat(1024 * 1024) }));
       assert.equal(response.statusCode, 413);
       assert.deepEqual(response.body, { message: "fault rules must be at most 1048576 bytes" });
     });
 
-    test("faults > admin endpoint > it is no AWS action: AWS calls on its path and unknown targets answer as before", async () => {
+    it("faults > admin endpoint > it is no AWS action: AWS calls on its path and unknown targets answer as before", async () => {
       await clear();
       const listed = await rawRequest(server.url, "{}", { path: "/_tributary/faults", target: "Kinesis_20131202.ListStreams", contentType: "application/x-amz-json-1.1" });
       assert.equal(listed.statusCode, 200);
