@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, it } from "node:test";
 import { baseEnvironment, makeBinDir, repoRoot, runDocument } from "./document.js";
 import { extractBlocks } from "./extract.js";
 
@@ -55,7 +55,7 @@ function lineOf(markdown: string, marker: string): number {
   return block.line;
 }
 
-test("extractBlocks: fences, indentation, info strings, stacked directives and sections", () => {
+it("extractBlocks: fences, indentation, info strings, stacked directives and sections", () => {
   const markdown = [
     "# Title",
     "<!-- example: file a.json -->",
@@ -83,7 +83,7 @@ test("extractBlocks: fences, indentation, info strings, stacked directives and s
   );
 });
 
-test("an example that fails fails its subtest, in every language", async () => {
+it("an example that fails fails its subtest, in every language", async () => {
   const markdown = [
     "```sh", "echo fine", "```",
     "```sh", "false", "echo 'set -e stops before this'", "```",
@@ -117,7 +117,7 @@ test("an example that fails fails its subtest, in every language", async () => {
   assert.equal(at("skipped-with-reason").skipped, "shown, not run");
 });
 
-test("exported variables carry to later blocks of every language; 4567 becomes the block's server; the package's own name resolves to src/", async () => {
+it("exported variables carry to later blocks of every language; 4567 becomes the block's server; the package's own name resolves to src/", async () => {
   const markdown = [
     "```sh", "export GREETING=hello-from-sh", "LOCAL_ONLY=not-exported", "```",
     "```js",
@@ -142,7 +142,7 @@ test("exported variables carry to later blocks of every language; 4567 becomes t
   assert.equal(results.size, 4);
 });
 
-test("a server example serves the rest of its section and is stopped at the section's end", async () => {
+it("a server example serves the rest of its section and is stopped at the section's end", async () => {
   const portFile = join(tempRoot, "section-port");
   const target = "-H 'X-Amz-Target: Kinesis_20131202.ListStreams' -H 'Content-Type: application/x-amz-json-1.1' -d '{}' http://127.0.0.1:4567/";
   const markdown = [
@@ -169,7 +169,7 @@ test("a server example serves the rest of its section and is stopped at the sect
   await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), "the section's server still answers after its section");
 });
 
-test("the README's SDK example as it was before the waiter fails: it writes to a stream that is still CREATING", async () => {
+it("the README's SDK example as it was before the waiter fails: it writes to a stream that is still CREATING", async () => {
   const markdown = [
     "```js",
     'import { KinesisClient, CreateStreamCommand, PutRecordCommand } from "@aws-sdk/client-kinesis";',

@@ -6,7 +6,7 @@
  * its call rate, fault injection), with its admin route, its part of /health, started in list
  * order and stopped in reverse.
  */
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { services } from "../../src/server/services.js";
 import { ManualClock } from "../../src/util/clock.js";
@@ -33,7 +33,7 @@ describe("server > example service > --auth none", () => {
   });
   after(() => server?.stop());
 
-  test("server > example service > its JSON action runs through its X-Amz-Target prefix", async () => {
+  it("server > example service > its JSON action runs through its X-Amz-Target prefix", async () => {
     const response = await putThing(server, { Name: "alpha", Size: 3 });
     assert.equal(response.statusCode, 200);
     assert.deepEqual(response.body, { ThingARN: "arn:aws:example:us-east-1:000000000000:thing/alpha" });
@@ -41,7 +41,7 @@ describe("server > example service > --auth none", () => {
     assert.match(String(response.headers["x-amzn-requestid"]), /^[0-9a-f-]{36}$/);
   });
 
-  test("server > example service > its shape is checked: types, then constraints, in AWS's words", async () => {
+  it("server > example service > its shape is checked: types, then constraints, in AWS's words", async () => {
     clock.advance(1000);
     assert.deepEqual(errorOf(await putThing(server, { Name: "b", Size: "big" })), [
       400,
@@ -60,7 +60,7 @@ describe("server > example service > --auth none", () => {
     assert.deepEqual(errorOf(unknown), [400, { __type: "UnknownOperationException" }]);
   });
 
-  test("server > example service > its call rate (2 a second) throttles the third call in a second and takes nothing from a refused one", async () => {
+  it("server > example service > its call rate (2 a second) throttles the third call in a second and takes nothing from a refused one", async () => {
     clock.advance(1000);
     assert.equal((await putThing(server, { Name: "rate" })).statusCode, 200);
     // A call refused by the shape check is not charged.
@@ -71,7 +71,7 @@ describe("server > example service > --auth none", () => {
     assert.equal((await putThing(server, { Name: "rate" })).statusCode, 200);
   });
 
-  test("server > example service > its admin route installs faults, which the pipeline applies before the rate", async () => {
+  it("server > example service > its admin route installs faults, which the pipeline applies before the rate", async () => {
     clock.advance(1000);
     const admin = (method: string, body = "") => rawRequest(server.url, body, { method, path: "/_tributary/example/faults", contentType: "application/json" });
     assert.deepEqual((await admin("PUT", JSON.stringify({ failNext: 3 }))).body, { failNext: 3 });
@@ -84,7 +84,7 @@ describe("server > example service > --auth none", () => {
     assert.equal((await putThing(server, { Name: "faulted" })).statusCode, 200);
   });
 
-  test("server > example service > its REST route is recognised by path prefix", async () => {
+  it("server > example service > its REST route is recognised by path prefix", async () => {
     const found = await rawRequest(server.url, "", { method: "GET", path: "/example/things/alpha" });
     assert.equal(found.statusCode, 200);
     assert.deepEqual(found.body, { Name: "alpha", Size: 3 });
@@ -97,12 +97,12 @@ describe("server > example service > --auth none", () => {
     assert.match(String(other.body), /^<AccessDeniedException>/);
   });
 
-  test("server > example service > /health carries each service's part under its name", async () => {
+  it("server > example service > /health carries each service's part under its name", async () => {
     const health = await fetch(`${server.url}/health`).then((response) => response.json());
     assert.deepEqual(health, { status: "ok", storage: "memory", example: { things: 3 }, second: { things: 0 } });
   });
 
-  test("server > example service > services start in list order, a reset rebuilds them, and a stop ends them in reverse", async () => {
+  it("server > example service > services start in list order, a reset rebuilds them, and a stop ends them in reverse", async () => {
     assert.deepEqual(events, ["example:start", "second:start"]);
     const reset = await rawRequest(server.url, "", { method: "POST", path: "/_tributary/reset" });
     assert.equal(reset.statusCode, 200);
@@ -154,18 +154,18 @@ describe("server > example service > --auth sigv4", () => {
     return rawRequest(server.url, payload, { headers: request.headers as Record<string, string> });
   }
 
-  test("server > example service > --auth sigv4 > an unsigned call is refused before its shape is read", async () => {
+  it("server > example service > --auth sigv4 > an unsigned call is refused before its shape is read", async () => {
     assert.deepEqual(errorOf(await putThing(server, { Name: 7 })), [400, { __type: "MissingAuthenticationTokenException", message: "Missing Authentication Token" }]);
   });
 
-  test("server > example service > --auth sigv4 > the credential scope must name the service's signing name", async () => {
+  it("server > example service > --auth sigv4 > the credential scope must name the service's signing name", async () => {
     const response = await signed(owner, { Name: "mine" }, "kinesis");
     assert.equal(response.statusCode, 400);
     assert.equal((response.body as { __type: string }).__type, "InvalidSignatureException");
     assert.match((response.body as { message: string }).message, /Credential should be scoped to correct service: 'example'/);
   });
 
-  test("server > example service > --auth sigv4 > callers are authorized by the action's declared IAM action and resource", async () => {
+  it("server > example service > --auth sigv4 > callers are authorized by the action's declared IAM action and resource", async () => {
     assert.equal((await signed(owner, { Name: "theirs" })).statusCode, 200);
     assert.equal((await signed(reader, { Name: "mine" })).statusCode, 200);
     assert.deepEqual(errorOf(await signed(reader, { Name: "theirs" })), [
@@ -174,7 +174,7 @@ describe("server > example service > --auth sigv4", () => {
     ]);
   });
 
-  test("server > example service > --auth sigv4 > its REST route is authenticated too, and its unauthenticated admin route is not served", async () => {
+  it("server > example service > --auth sigv4 > its REST route is authenticated too, and its unauthenticated admin route is not served", async () => {
     const rest = await rawRequest(server.url, "", { method: "GET", path: "/example/things/mine" });
     assert.deepEqual(errorOf(rest), [400, { __type: "MissingAuthenticationTokenException", message: "Missing Authentication Token" }]);
     const admin = await rawRequest(server.url, "", { method: "GET", path: "/_tributary/example/faults" });

@@ -1,9 +1,9 @@
 /** The scheduling clock: ManualClock fires timers in time order as a test moves it; systemClock is Node's timers. */
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock, systemClock } from "../../src/util/clock.js";
 
-test("ManualClock fires timeouts in time order, each seeing its own due time", () => {
+it("ManualClock fires timeouts in time order, each seeing its own due time", () => {
   const clock = new ManualClock(1_000);
   const fired: string[] = [];
   clock.setTimeout(() => fired.push(`c@${clock.nowMs()}`), 300);
@@ -21,7 +21,7 @@ test("ManualClock fires timeouts in time order, each seeing its own due time", (
   assert.equal(clock.pendingTimers(), 0);
 });
 
-test("ManualClock fires timers due at the same time in the order they were scheduled", () => {
+it("ManualClock fires timers due at the same time in the order they were scheduled", () => {
   const clock = new ManualClock(0);
   const fired: number[] = [];
   for (let i = 0; i < 5; i++) clock.setTimeout(() => fired.push(i), 50);
@@ -29,7 +29,7 @@ test("ManualClock fires timers due at the same time in the order they were sched
   assert.deepEqual(fired, [0, 1, 2, 3, 4]);
 });
 
-test("ManualClock fires an interval once per period, interleaved with timeouts", () => {
+it("ManualClock fires an interval once per period, interleaved with timeouts", () => {
   const clock = new ManualClock(0);
   const fired: string[] = [];
   const interval = clock.setInterval(() => fired.push(`tick@${clock.nowMs()}`), 100);
@@ -42,7 +42,7 @@ test("ManualClock fires an interval once per period, interleaved with timeouts",
   assert.equal(clock.pendingTimers(), 0);
 });
 
-test("ManualClock: a cleared timer never fires, and clearing twice or undefined is harmless", () => {
+it("ManualClock: a cleared timer never fires, and clearing twice or undefined is harmless", () => {
   const clock = new ManualClock(0);
   let fired = 0;
   const timer = clock.setTimeout(() => fired++, 10);
@@ -53,7 +53,7 @@ test("ManualClock: a cleared timer never fires, and clearing twice or undefined 
   assert.equal(fired, 0);
 });
 
-test("ManualClock: a timer cleared by an earlier one in the same move does not fire", () => {
+it("ManualClock: a timer cleared by an earlier one in the same move does not fire", () => {
   const clock = new ManualClock(0);
   const fired: string[] = [];
   const later = clock.setTimeout(() => fired.push("later"), 20);
@@ -65,7 +65,7 @@ test("ManualClock: a timer cleared by an earlier one in the same move does not f
   assert.deepEqual(fired, ["first"]);
 });
 
-test("ManualClock fires timers scheduled by timers within the same move, and not those beyond it", () => {
+it("ManualClock fires timers scheduled by timers within the same move, and not those beyond it", () => {
   const clock = new ManualClock(0);
   const fired: string[] = [];
   clock.setTimeout(() => {
@@ -79,7 +79,7 @@ test("ManualClock fires timers scheduled by timers within the same move, and not
   assert.deepEqual(fired, ["outer@40", "inner@70", "beyond@540"]);
 });
 
-test("ManualClock: refresh restarts a timer's countdown from now", () => {
+it("ManualClock: refresh restarts a timer's countdown from now", () => {
   const clock = new ManualClock(0);
   const fired: number[] = [];
   const timer = clock.setTimeout(() => fired.push(clock.nowMs()), 100);
@@ -91,7 +91,7 @@ test("ManualClock: refresh restarts a timer's countdown from now", () => {
   assert.deepEqual(fired, [180]);
 });
 
-test("ManualClock: a zero delay waits for runDue or a move; set() forward fires, back fires nothing", () => {
+it("ManualClock: a zero delay waits for runDue or a move; set() forward fires, back fires nothing", () => {
   const clock = new ManualClock(500);
   const fired: number[] = [];
   clock.setTimeout(() => fired.push(clock.nowMs()), 0);
@@ -108,7 +108,7 @@ test("ManualClock: a zero delay waits for runDue or a move; set() forward fires,
   assert.equal(clock.nowMs(), 700);
 });
 
-test("ManualClock.sleep resolves when the clock reaches it, and an abort rejects it with the reason", async () => {
+it("ManualClock.sleep resolves when the clock reaches it, and an abort rejects it with the reason", async () => {
   const clock = new ManualClock(0);
   let woke = false;
   const sleeping = clock.sleep(1_000).then(() => (woke = true));
@@ -127,7 +127,7 @@ test("ManualClock.sleep resolves when the clock reaches it, and an abort rejects
   await assert.rejects(clock.sleep(5, { signal: controller.signal }), { message: "closed" });
 });
 
-test("ManualClock.advanceAsync lets awaited code schedule its next timer between timers", async () => {
+it("ManualClock.advanceAsync lets awaited code schedule its next timer between timers", async () => {
   const clock = new ManualClock(0);
   const wokeAtMs: number[] = [];
   const loop = (async () => {
@@ -144,7 +144,7 @@ test("ManualClock.advanceAsync lets awaited code schedule its next timer between
   assert.deepEqual(wokeAtMs, [300, 400, 500]);
 });
 
-test("systemClock schedules on Node's timers: timeouts, intervals, refresh, unref and sleep", async () => {
+it("systemClock schedules on Node's timers: timeouts, intervals, refresh, unref and sleep", async () => {
   const startedMs = Date.now();
   await systemClock.sleep(20);
   assert.ok(Date.now() - startedMs >= 19);

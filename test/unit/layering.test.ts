@@ -5,7 +5,7 @@
  * usable against AWS (core and util only). Any folder of src/ not named below is a service, so a new
  * service's folder is checked as one without editing this file.
  */
-import { describe, test } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -97,13 +97,13 @@ function srcImports(): FolderImport[] {
 }
 
 describe("layering", () => {
-  test("layering > every import in src/ follows the documented direction, with no cycle among folders", () => {
+  it("layering > every import in src/ follows the documented direction, with no cycle among folders", () => {
     const imports = srcImports();
     assert.ok(imports.length > 500, `found ${imports.length} relative imports: the pattern no longer reads them`);
     assert.deepEqual(layeringViolations(imports), []);
   });
 
-  test("layering > the checker names imports against the direction, between services, from client/, and cycles", () => {
+  it("layering > the checker names imports against the direction, between services, from client/, and cycles", () => {
     const at = (from: string, to: string) => ({ from, to, where: `${from}/x.ts : ../${to}/y.js` });
     assert.deepEqual(layeringViolations([at("server", "streams"), at("streams", "protocol"), at("protocol", "util"), at("cli", "client"), at("client", "core")]), []);
     assert.deepEqual(layeringViolations([at("auth", "streams")]), ["auth/x.ts : ../streams/y.js: auth/ is below streams/ and may not import it"]);

@@ -4,7 +4,7 @@
  * src/util fails this test. Method calls on other objects (`clock.setTimeout`, an HTTP/2
  * session's `session.setTimeout`, a socket's) are not timers of ours and pass.
  */
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -43,7 +43,7 @@ function rawTimersIn(path: string): string[] {
   return lines.flatMap((line, index) => (line.match(rawTimer) ? [`${index + 1}: ${line.trim()}`] : []));
 }
 
-test("no raw setTimeout/setInterval or node:timers in src outside src/util (the clock's timers instead)", () => {
+it("no raw setTimeout/setInterval or node:timers in src outside src/util (the clock's timers instead)", () => {
   const offenders: string[] = [];
   for (const path of sourceFiles(srcDir)) {
     const name = relative(srcDir, path).split("\\").join("/");
@@ -53,7 +53,7 @@ test("no raw setTimeout/setInterval or node:timers in src outside src/util (the 
   assert.deepEqual(offenders, [], "schedule on the injected Clock (src/util/clock.ts) instead");
 });
 
-test("every file allowed a raw timer still has one (the list does not go stale)", () => {
+it("every file allowed a raw timer still has one (the list does not go stale)", () => {
   for (const name of allowed.keys()) {
     let hits: string[];
     try {
@@ -65,7 +65,7 @@ test("every file allowed a raw timer still has one (the list does not go stale)"
   }
 });
 
-test("the check finds what it is meant to find", () => {
+it("the check finds what it is meant to find", () => {
   const hits = (code: string) => withoutComments(code).match(rawTimer) ?? [];
   assert.equal(hits("const t = setTimeout(() => f(), 5);").length, 1);
   assert.equal(hits("setInterval(tick, 1000)").length, 1);

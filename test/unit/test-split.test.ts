@@ -2,6 +2,7 @@
  * `npm run test:fast` (scripts/test-fast.sh) leaves out whole directories of slow tests. The rule
  * is the directory alone, so a test that starts the built server or package as a process belongs
  * in one of them: otherwise the quick suite would need `npm run build` and slow down unnoticed.
+ * And one style of declaration everywhere (test/helpers/README.md): describe/it, never `test`.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -40,6 +41,18 @@ describe("tests > fast and slow", () => {
       const source = readFileSync(join(repoRoot, file), "utf8");
       return processMarkers.some((marker) => marker.test(source));
     });
+    assert.deepEqual(offenders, []);
+  });
+});
+
+describe("tests > style", () => {
+  it("every test file declares its tests with describe/it: none imports node:test's `test`", () => {
+    const files = testFiles(join(repoRoot, "test"));
+    const offenders = files.filter((file) => {
+      const imports = readFileSync(join(repoRoot, file), "utf8").match(/import \{([^}]*)\} from "node:test"/);
+      return imports !== null && imports[1]!.split(",").some((name) => name.trim() === "test");
+    });
+    assert.ok(files.length > 100, `${files.length} test files`);
     assert.deepEqual(offenders, []);
   });
 });
