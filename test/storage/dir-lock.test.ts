@@ -10,6 +10,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { waitFor } from "../helpers/wait.js";
 import { lockDataDir } from "../../src/storage/embedded/dir-lock.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -82,14 +83,6 @@ function processState(pid: number): string | undefined {
   }
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe("storage > data-directory lock", () => {
   it("storage > data-directory lock > refuses a second holder in this process, by any path to the directory", async () => {
     const dir = freshDir();
@@ -126,7 +119,7 @@ describe("storage > data-directory lock", () => {
     const pid = Number(/^held (\d+)$/.exec(answer)?.[1]);
     assert.ok(pid > 0, answer);
     process.kill(pid, "SIGKILL");
-    await until("the killed holder becomes a zombie", () => processState(pid) === "Z");
+    await waitFor("the killed holder becomes a zombie", () => processState(pid) === "Z");
     assert.ok(lstatSync(join(dir, "lock")).isSocket(), "the dead holder's socket file is still there");
     const lock = await lockDataDir(dir);
     assert.equal(processState(pid), "Z", "still a zombie when the lock was taken");
@@ -186,7 +179,7 @@ describe("storage > data-directory lock", () => {
         message: `${dir} is in use by another Tributary server (pid ${pid}, in another network namespace)`,
       });
       inOtherNamespace.child.kill("SIGKILL");
-      await until("the holder in the other namespace exits", () => inOtherNamespace.child.exitCode !== null || inOtherNamespace.child.signalCode !== null);
+      await waitFor("the holder in the other namespace exits", () => inOtherNamespace.child.exitCode !== null || inOtherNamespace.child.signalCode !== null);
       const lock = await lockDataDir(dir);
       await lock.release();
     },
