@@ -40,7 +40,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, it } from "node:test";
 import { extractBlocks } from "./extract.js";
 import { baseEnvironment, makeBinDir, repoRoot, runDocument } from "./document.js";
 
@@ -71,7 +71,7 @@ function readmeCredentials(): Record<string, string> {
   return exported;
 }
 
-test("the README's credentials block exports the access key, secret and region", () => {
+it("the README's credentials block exports the access key, secret and region", () => {
   const exported = readmeCredentials();
   for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION"]) {
     assert.ok(exported[name], `README.md's credentials block does not export ${name}`);
@@ -79,7 +79,7 @@ test("the README's credentials block exports the access key, secret and region",
 });
 
 for (const document of documents) {
-  test(document, async (t) => {
+  it(document, async (t) => {
     const markdown = readFileSync(join(repoRoot, document), "utf8");
     const env = document === "README.md" ? baseEnv : { ...baseEnv, ...readmeCredentials() };
     await runDocument(document, markdown, { env }, async (step, run) => {
