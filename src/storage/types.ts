@@ -133,6 +133,11 @@ export interface ReadResult {
   nextArrivalMs?: number;
 }
 
+/** A shard log's watch: `stop` ends it (idempotent). */
+export interface LogWatch {
+  stop(): void;
+}
+
 /** One shard's append-only log. */
 export interface ShardLog {
   /**
@@ -150,6 +155,16 @@ export interface ShardLog {
   endOffset(): number;
   /** Drops records that arrived before `cutoffMs` (engines may keep some, readers filter). */
   trimBefore(cutoffMs: number): Promise<void>;
+  /**
+   * Announces every later append with the log's new end offset, once its records are readable
+   * through this handle — appends made through any handle on the same data, as a second process's
+   * would be. The memory and embedded engines announce an append made through the same engine
+   * synchronously, before its promise settles; appends made through another handle on the same
+   * data as soon as that handle's engine sees them (for the embedded engine, a reader handle that
+   * follows the files: docs/architecture.md "Storage interfaces"). Nothing is announced for what
+   * was there when the watch began, so a waiter looks at endOffset() after it starts watching.
+   */
+  watch(listener: (endOffset: number) => void): LogWatch;
 }
 
 /**

@@ -620,6 +620,42 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
       }, true));
     });
 
+    describe("logs > watch", () => {
+      it("announces each append's new end offset by the time the append resolves, until stopped", withEngine(async (engine) => {
+        const log = engine().logs.shard(streamA, 0);
+        await appendOk(engine(), streamA, 0, [record("before", "0")], t0);
+        const seen: number[] = [];
+        const watch = log.watch((endOffset) => seen.push(endOffset));
+        assert.deepEqual(seen, [], "what was there before the watch is not announced");
+        await log.append([record("a", "1"), record("b", "2")], t0 + 1);
+        assert.deepEqual(seen, [3]);
+        // Concurrent appends: each announced end is readable when announced, and they only grow.
+        const ends: number[] = [];
+        const readable = log.watch((endOffset) => ends.push(endOffset - log.endOffset()));
+        await Promise.all([1, 2, 3].map((n) => log.append([record(`k${n}`, String(n))], t0 + 2)));
+        assert.equal(seen.at(-1), 6);
+        assert.deepEqual([...seen].sort((a, b) => a - b), seen);
+        assert.ok(ends.every((gap) => gap === 0), "the log's end had reached every announced offset");
+        readable.stop();
+        watch.stop();
+        watch.stop();
+        await log.append([record("after", "x")], t0 + 3);
+        assert.equal(seen.at(-1), 6);
+        assert.equal(log.endOffset(), 7);
+      }));
+
+      it("keeps shards apart and announces nothing for an empty append", withEngine(async (engine) => {
+        const seen: string[] = [];
+        engine().logs.shard(streamA, 0).watch((endOffset) => seen.push(`A0:${endOffset}`));
+        engine().logs.shard(streamA, 1).watch((endOffset) => seen.push(`A1:${endOffset}`));
+        engine().logs.shard(streamB, 0).watch((endOffset) => seen.push(`B0:${endOffset}`));
+        await appendOk(engine(), streamA, 1, [record("a", "1")], t0);
+        await appendOk(engine(), streamB, 0, [record("b", "1"), record("b", "2")], t0);
+        await appendOk(engine(), streamA, 1, [], t0);
+        assert.deepEqual(seen, ["A1:1", "B0:2"]);
+      }));
+    });
+
     describe("tables", () => {
       const tableA = tableMeta("leases", "0f1e2d3c-0000-4000-8000-00000000000a");
       const tableB = tableMeta("other", "0f1e2d3c-0000-4000-8000-00000000000b");

@@ -4,11 +4,12 @@
  */
 import type {
   AppendOutcome, AppendRecord, CasOutcome, Catalog, CatalogChange, CatalogWatch, Expectation, LogStore, ReadLimits, ReadResult,
-  ShardLog, StorageEngine, StoredRecord, WriteOutcome,
+  LogWatch, ShardLog, StorageEngine, StoredRecord, WriteOutcome,
 } from "../types.js";
 import type { Random } from "../../util/random.js";
 import { CatalogView } from "../catalog-view.js";
 import { MemoryTableStore } from "./memory-tables.js";
+import { LogWatchers } from "../log-watchers.js";
 
 const done: WriteOutcome = { ok: true };
 
@@ -56,89 +57,136 @@ class MemoryCatalog implements Catalog {
   }
 }
 
-export class MemoryShardLog implements ShardLog {
-  private records: StoredRecord[] = [];
-  private firstOffset = 0;
-  private lastArrivalMs = 0;
+/** One shard's records, shared by every handle on the same memory data. */
+class MemoryShardData {
+  records: StoredRecord[] = [];
+  firstOffset = 0;
+  lastArrivalMs = 0;
+  readonly watchers = new LogWatchers();
 
-  constructor(private readonly isClosed: () => boolean = () => false) {}
+  endOffset(): number {
+    return this.firstOffset + this.records.length;
+  }
+}
+
+/** One handle's view of a shard: the shared records, refused once this handle's engine closed. */
+export class MemoryShardLog implements ShardLog {
+  constructor(
+    private readonly data: MemoryShardData,
+    private readonly isClosed: () => boolean = () => false,
+  ) {}
 
   async append(records: readonly AppendRecord[], arrivalMs: number): Promise<AppendOutcome> {
     if (this.isClosed()) return { ok: false, failure: { kind: "closed", message: "the engine is closed" } };
-    const at = Math.max(arrivalMs, this.lastArrivalMs);
-    this.lastArrivalMs = at;
-    const first = this.endOffset();
+    const data = this.data;
+    const at = Math.max(arrivalMs, data.lastArrivalMs);
+    data.lastArrivalMs = at;
+    const first = data.endOffset();
     for (const record of records) {
       // Copy: the caller may reuse its buffer, and the log must hold what was appended.
-      const stored: StoredRecord = { offset: this.endOffset(), arrivalMs: at, partitionKey: record.partitionKey, data: Buffer.from(record.data) };
+      const stored: StoredRecord = { offset: data.endOffset(), arrivalMs: at, partitionKey: record.partitionKey, data: Buffer.from(record.data) };
       if (record.explicitHashKey !== undefined) stored.explicitHashKey = record.explicitHashKey;
       // Sealed records stay sealed here too: the service seals and opens them, whatever the engine.
       if (record.sealedWith !== undefined) stored.sealedWith = record.sealedWith;
-      this.records.push(stored);
+      data.records.push(stored);
     }
+    // Readable and (for this engine) durable now: every handle's watchers hear of it.
+    if (records.length > 0) data.watchers.announce(data.endOffset());
     return { ok: true, firstOffset: first, arrivalMs: at };
   }
 
   async read(fromOffset: number, limits: ReadLimits): Promise<ReadResult> {
-    let index = Math.max(fromOffset, this.firstOffset) - this.firstOffset;
+    const { records, firstOffset } = this.data;
+    let index = Math.max(fromOffset, firstOffset) - firstOffset;
     const out: StoredRecord[] = [];
     let bytes = 0;
-    while (index < this.records.length && out.length < limits.recordsMax) {
-      const record = this.records[index]!;
+    while (index < records.length && out.length < limits.recordsMax) {
+      const record = records[index]!;
       if (out.length > 0 && bytes + record.data.length > limits.bytesMax) break;
       bytes += record.data.length;
       // Readers get their own copies, as from a disk engine: mutating one must not change the log.
       out.push({ ...record, data: Buffer.from(record.data) });
       index++;
     }
-    const result: ReadResult = { records: out, nextOffset: this.firstOffset + index };
-    const next = this.records[index];
+    const result: ReadResult = { records: out, nextOffset: firstOffset + index };
+    const next = records[index];
     if (next) result.nextArrivalMs = next.arrivalMs;
     return result;
   }
 
   async offsetAtTime(timestampMs: number): Promise<number> {
+    const { records, firstOffset } = this.data;
     // Arrival times never decrease along the log, so binary search applies.
     let low = 0;
-    let high = this.records.length;
+    let high = records.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if (this.records[mid]!.arrivalMs < timestampMs) low = mid + 1;
+      if (records[mid]!.arrivalMs < timestampMs) low = mid + 1;
       else high = mid;
     }
-    return this.firstOffset + low;
+    return firstOffset + low;
   }
 
   startOffset(): number {
-    return this.firstOffset;
+    return this.data.firstOffset;
   }
 
   endOffset(): number {
-    return this.firstOffset + this.records.length;
+    return this.data.endOffset();
   }
 
   async trimBefore(cutoffMs: number): Promise<void> {
-    const keepFrom = (await this.offsetAtTime(cutoffMs)) - this.firstOffset;
+    const data = this.data;
+    const keepFrom = (await this.offsetAtTime(cutoffMs)) - data.firstOffset;
     if (keepFrom <= 0) return;
-    this.records = this.records.slice(keepFrom);
-    this.firstOffset += keepFrom;
+    data.records = data.records.slice(keepFrom);
+    data.firstOffset += keepFrom;
+  }
+
+  watch(listener: (endOffset: number) => void): LogWatch {
+    return this.data.watchers.watch(listener);
+  }
+
+  /** Whether this handle views `data` (rather than a dropped stream's). */
+  isOver(data: MemoryShardData): boolean {
+    return this.data === data;
   }
 }
 
-class MemoryLogStore implements LogStore {
-  private readonly logs = new Map<string, MemoryShardLog>();
+/**
+ * The memory engine's logs, shared by every handle made over them: what a second process would
+ * share through the files or the cluster (the case suite's "second handle").
+ */
+export class MemoryLogData {
+  readonly shards = new Map<string, MemoryShardData>();
+}
+
+export class MemoryLogStore implements LogStore {
+  private readonly handles = new Map<string, MemoryShardLog>();
   closed = false;
+
+  /** A handle on `data` (new data by default); handles on the same data see one another's appends. */
+  constructor(readonly data: MemoryLogData = new MemoryLogData()) {}
+
   shard(streamId: string, shardIndex: number): ShardLog {
     const key = `${streamId}/${shardIndex}`;
-    let log = this.logs.get(key);
-    if (!log) {
-      log = new MemoryShardLog(() => this.closed);
-      this.logs.set(key, log);
+    let shard = this.data.shards.get(key);
+    if (!shard) {
+      shard = new MemoryShardData();
+      this.data.shards.set(key, shard);
+    }
+    let log = this.handles.get(key);
+    // A handle made before another handle dropped the stream follows the data now under the key.
+    if (!log || !log.isOver(shard)) {
+      log = new MemoryShardLog(shard, () => this.closed);
+      this.handles.set(key, log);
     }
     return log;
   }
+
   async dropStream(streamId: string): Promise<void> {
-    for (const key of [...this.logs.keys()]) if (key.startsWith(streamId + "/")) this.logs.delete(key);
+    for (const key of [...this.data.shards.keys()]) if (key.startsWith(streamId + "/")) this.data.shards.delete(key);
+    for (const key of [...this.handles.keys()]) if (key.startsWith(streamId + "/")) this.handles.delete(key);
   }
 }
 

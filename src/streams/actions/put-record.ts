@@ -85,8 +85,6 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
       gate.leave();
     }
     if (!outcome.ok) throw streamsErrors.storageUnavailable(outcome.failure);
-    // Durable now: subscribers of the shard may send it (streams/subscriptions).
-    context.streams.shardNotifier.notify(meta.streamId, shard.shardIndex);
     return {
       ShardId: shard.ShardId,
       SequenceNumber: recordSequenceNumber(shardSequence(meta.shards, shard), outcome.firstOffset, outcome.arrivalMs),

@@ -111,8 +111,6 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
         for (const entryIndex of indexes) results[entryIndex] = { ErrorCode: "InternalFailure", ErrorMessage: internalFailureEntryMessage };
         return;
       }
-      // Durable now: subscribers of the shard may send it (streams/subscriptions).
-      context.streams.shardNotifier.notify(streamId, group.shard.shardIndex);
       // The group was appended as one contiguous run of offsets.
       const sequenceNumbers = encodeSequenceNumberRun(
         recordPosition(shardSequence(meta.shards, group.shard), outcome.firstOffset, outcome.arrivalMs),

@@ -1,6 +1,6 @@
 /**
- * SubscribeToShard's machinery (enhanced fan-out): the durable-append notifier writes and reshards
- * wake subscriptions through, the per-consumer-and-shard claims with AWS's 5-second and 5-minute
+ * SubscribeToShard's machinery (enhanced fan-out): the stream-change notifier stream stores and
+ * reshards wake subscriptions through (appends wake them through the shard log's watch), the per-consumer-and-shard claims with AWS's 5-second and 5-minute
  * rules, and the pump that sends a shard's records as SubscribeToShardEvent messages.
  */
 export { ShardNotifier, Waker } from "./shard-notifier.js";

@@ -1,14 +1,14 @@
 /**
- * The durable-append notifier: how a subscription learns, without polling, that its shard has
- * records to send. PutRecord and PutRecords call `notify` once an append has resolved ok — that is,
- * once the records are durable under the fsync policy and readable — and a reshard calls it for the
- * shards it closed, so their subscribers send ChildShards and end.
+ * The stream-change notifier: how a subscription learns, without polling, that its stream or
+ * shard changed under it. The registry calls `notify` after it stores a stream (a deletion, a
+ * consumer deregistered: the pump re-checks at once rather than at its next heartbeat) and a
+ * reshard calls it for the shards it closed, so their subscribers send ChildShards and end.
+ * Appends are not announced here: the shard log's own `watch` announces them (storage/types.ts),
+ * so a pump hears of records appended by any handle on the log, not only by this process's actions.
  *
  * A subscription registers one Waker for its whole life. A wake that arrives while the pump is
  * busy reading or sending is remembered, not lost: the pump clears the waker before it looks at
  * the log, so an append that lands after that look still ends the pump's next wait at once.
- *
- * Writes are the hot path: with nobody subscribed to the stream a notify is one Map lookup.
  *
  * @example
  *   const waker = new Waker();
@@ -45,7 +45,7 @@ export class ShardNotifier {
   /** streamId → shardIndex → the wakers of that shard's subscriptions. */
   private readonly byStream = new Map<string, Map<number, Set<Waker>>>();
 
-  /** Called after records appended to the shard became durable, or when the shard closed. */
+  /** Called after the stream's entry changed, or when the shard closed. */
   notify(streamId: string, shardIndex: number): void {
     const shards = this.byStream.get(streamId);
     if (shards === undefined) return;

@@ -3,8 +3,8 @@
  * shard's log as records become durable.
  *
  * Loop: read what the log holds past the last position sent (bounded by records and bytes), send
- * it as one event, and repeat; when caught up, wait on the shard's notifier — woken by a durable
- * append, the shard closing, the heartbeat, the 5-minute end, a takeover or the client leaving.
+ * it as one event, and repeat; when caught up, wait — woken by the shard log's watch (a durable
+ * append), the shard's notifier (the stream changed, the shard closing), the heartbeat, the 5-minute end, a takeover or the client leaving.
  * No timer loop: an idle subscription costs one pending promise and one alarm.
  *
  * Flow control: each send waits until the transport has room again (EventSink), so a subscriber
@@ -22,7 +22,7 @@
  *   Flink connector both take its absence as the shard's end); then the stream ends.
  */
 import type { EventSink } from "../../protocol/event-stream-output.js";
-import type { ShardLog } from "../../storage/types.js";
+import type { LogWatch, ShardLog } from "../../storage/types.js";
 import type { ShardMeta, StreamMeta } from "../model.js";
 import { shardIdFromIndex } from "../../core/shard-id.js";
 import type { StreamsContext } from "../context.js";
@@ -87,6 +87,7 @@ type Step = "sent" | "more" | "idle" | "ended";
 class SubscriptionPump {
   private readonly waker = new Waker();
   private readonly unwatch: () => void;
+  private readonly appends: LogWatch;
   private heartbeat: Alarm | undefined;
   /** Set while a send is pending: lets a stop end the wait for a reader that stopped reading. */
   private interruptSend: (() => void) | undefined;
@@ -104,6 +105,8 @@ class SubscriptionPump {
     this.offset = start.offset;
     this.continuation = start.continuation;
     this.lastSentMs = context.clock.nowMs();
+    // The log announces appends (made by any handle on it); the notifier, changes to the stream.
+    this.appends = context.logs.shard(start.streamId, start.shardIndex).watch(() => this.waker.wake());
     this.unwatch = context.streams.shardNotifier.watch(start.streamId, start.shardIndex, this.waker);
     start.claim.onStop(() => this.wake());
     signal.addEventListener("abort", this.onAbort);
@@ -128,6 +131,7 @@ class SubscriptionPump {
   }
 
   close(): void {
+    this.appends.stop();
     this.unwatch();
     this.heartbeat?.cancel();
     this.signal.removeEventListener("abort", this.onAbort);

@@ -2,7 +2,8 @@
  * One shard's log: reads, time lookups and retention here; appends go through the shard's writer
  * (shard-writer.ts), which alone changes the files. Reads see only acknowledged records.
  */
-import type { AppendOutcome, AppendRecord, ReadLimits, ReadResult, ShardLog } from "../../types.js";
+import type { AppendOutcome, AppendRecord, LogWatch, ReadLimits, ReadResult, ShardLog } from "../../types.js";
+import { LogWatchers } from "../../log-watchers.js";
 import { isNotFound } from "../fs-port.js";
 import { indexFileName, segmentFileName } from "./segment-file.js";
 import { loadSealedSegment } from "./sealed-segments.js";
@@ -14,6 +15,7 @@ import type { LogEnv } from "./log-env.js";
 export class EmbeddedShardLog implements ShardLog {
   private readonly files: ShardFiles;
   private readonly writer: ShardWriter;
+  private readonly watchers = new LogWatchers();
 
   constructor(
     private readonly env: LogEnv,
@@ -23,7 +25,7 @@ export class EmbeddedShardLog implements ShardLog {
     recovered: RecoveredShard,
   ) {
     this.files = { segmentBases: recovered.segmentBases, active: recovered.active, state: "open" };
-    this.writer = new ShardWriter(env, dir, parentDirs, this.files);
+    this.writer = new ShardWriter(env, dir, parentDirs, this.files, (endOffset) => this.watchers.announce(endOffset));
   }
 
   startOffset(): number {
@@ -103,6 +105,10 @@ export class EmbeddedShardLog implements ShardLog {
       this.files.segmentBases.shift();
       await this.deleteSegmentFiles(base);
     }
+  }
+
+  watch(listener: (endOffset: number) => void): LogWatch {
+    return this.watchers.watch(listener);
   }
 
   /** Flushes what is queued, makes it durable, checkpoints the index and releases the file. */

@@ -75,6 +75,8 @@ export class ShardWriter {
     /** Directories whose entries lead to `dir`, innermost first: made durable when `dir` is created. */
     private readonly parentDirs: readonly string[],
     private readonly files: ShardFiles,
+    /** Called with the new end offset after a round acknowledged records (the log's watch). */
+    private readonly onAppended: (endOffset: number) => void = () => {},
   ) {
     this.dirReady = files.active !== undefined;
     this.durableWrites = env.options.fsync === "always";
@@ -283,6 +285,9 @@ export class ShardWriter {
       }
       batch.resolve({ ok: true, firstOffset: batch.firstOffset, arrivalMs: batch.arrivalMs });
     }
+    // Readers see these records now: watchers hear once per round, before any append's caller resumes.
+    const active = this.files.active;
+    if (active !== undefined && batches.some((batch) => batch.count > 0)) this.onAppended(active.endOffset);
   }
 
   /** Creates the segment `group` opens, writes its header and the group, and makes both durable. */
