@@ -9,7 +9,7 @@
  */
 import { describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import type { AppendRecord, CatalogChange, StorageEngine, StoredRecord, TableMeta } from "../../src/storage/types.js";
+import type { AppendRecord, CatalogChange, LogStore, StorageEngine, StoredRecord, TableMeta } from "../../src/storage/types.js";
 import type { AccountSettings, StreamMeta } from "../../src/streams/model.js";
 import { evenHashKeyRanges } from "../../src/core/hash-key.js";
 import { putStream, putStreamAt, streamsCatalog } from "../../src/streams/stream-catalog.js";
@@ -21,6 +21,11 @@ export interface StorageHarness {
   reopen?: () => Promise<StorageEngine>;
   /** Closes whatever engine is open and removes its data. */
   cleanup: () => Promise<void>;
+  /**
+   * A second LogStore on the open engine's data, made as independently as the engine allows (what a
+   * second process would hold: docs/architecture.md "Storage interfaces"); absent if it has none.
+   */
+  secondLogs?: () => LogStore;
 }
 
 const t0 = 1_700_000_000_000;
@@ -90,7 +95,7 @@ function plain(records: readonly StoredRecord[]) {
 
 export function runStorageCases(name: string, create: () => Promise<StorageHarness>): void {
   /** Runs a case on a fresh engine; `current()` follows reopens. */
-  const withEngine = (run: (current: () => StorageEngine, harness: StorageHarness & { reopenNow(): Promise<StorageEngine> }) => Promise<void>, needsReopen = false) => async (t: TestContext) => {
+  const withEngine = (run: (current: () => StorageEngine, harness: StorageHarness & { reopenNow(): Promise<StorageEngine>; t: TestContext }) => Promise<void>, needsReopen = false) => async (t: TestContext) => {
     const harness = await create();
     if (needsReopen && !harness.reopen) {
       await harness.cleanup();
@@ -100,6 +105,7 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
     let engine = harness.engine;
     const extended = {
       ...harness,
+      t,
       async reopenNow() {
         engine = await harness.reopen!();
         return engine;
@@ -653,6 +659,47 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         await appendOk(engine(), streamB, 0, [record("b", "1"), record("b", "2")], t0);
         await appendOk(engine(), streamA, 1, [], t0);
         assert.deepEqual(seen, ["A1:1", "B0:2"]);
+      }));
+    });
+
+    describe("logs > a second handle", () => {
+      const second = (harness: StorageHarness, t: TestContext): LogStore | undefined => {
+        if (harness.secondLogs) return harness.secondLogs();
+        t.skip(`${name} has no second handle on its data`);
+        return undefined;
+      };
+
+      it("a watch through one handle hears appends made through the other, and reads them", withEngine(async (engine, harness) => {
+        const other = second(harness, harness.t);
+        if (!other) return;
+        const mine = engine().logs.shard(streamA, 0);
+        const theirs = other.shard(streamA, 0);
+        const heardByMine: number[] = [];
+        const heardByTheirs: number[] = [];
+        const watchMine = mine.watch((endOffset) => heardByMine.push(endOffset));
+        const watchTheirs = theirs.watch((endOffset) => heardByTheirs.push(endOffset));
+        assert.deepEqual(await theirs.append([record("a", "1"), record("b", "2")], t0), { ok: true, firstOffset: 0, arrivalMs: t0 });
+        assert.deepEqual(heardByMine, [2]);
+        assert.deepEqual((await readAll(engine(), streamA, 0)).map((stored) => stored.data.toString()), ["1", "2"]);
+        assert.deepEqual(await mine.append([record("c", "3")], t0 + 1), { ok: true, firstOffset: 2, arrivalMs: t0 + 1 });
+        assert.deepEqual(heardByTheirs, [2, 3]);
+        assert.equal(theirs.endOffset(), 3);
+        assert.deepEqual((await theirs.read(2, { recordsMax: 10, bytesMax: 1000 })).records.map((stored) => stored.partitionKey), ["c"]);
+        watchMine.stop();
+        watchTheirs.stop();
+      }));
+
+      it("a stream dropped through one handle is gone for the other, whose new watches follow the new log", withEngine(async (engine, harness) => {
+        const other = second(harness, harness.t);
+        if (!other) return;
+        await registerStreams(engine());
+        await appendOk(engine(), streamA, 0, [record("a", "1")], t0);
+        await other.dropStream(streamA);
+        assert.equal(engine().logs.shard(streamA, 0).endOffset(), 0);
+        const heard: number[] = [];
+        other.shard(streamA, 0).watch((endOffset) => heard.push(endOffset));
+        await appendOk(engine(), streamA, 0, [record("b", "2")], t0 + 1);
+        assert.deepEqual(heard, [1]);
       }));
     });
 

@@ -10,6 +10,7 @@ import { account, runStorageCases } from "./cases.js";
 import { createEmbeddedEngine, type EmbeddedEngineOptions } from "../../src/storage/index.js";
 import type { StorageEngine } from "../../src/storage/types.js";
 import { systemClock } from "../../src/util/clock.js";
+import type { EmbeddedLogStore } from "../../src/storage/embedded/log/log-store.js";
 import { SeededRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 
@@ -25,6 +26,8 @@ function embeddedHarness(tuning: Partial<EmbeddedEngineOptions>) {
         engine = await open();
         return engine;
       },
+      // The data-directory lock allows one engine per directory: the second handle is the engine's own.
+      secondLogs: () => (engine.logs as EmbeddedLogStore).secondHandle(),
       async cleanup() {
         await engine.close();
         await rm(dataDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
  * is lowercase hex and the shard index a decimal integer, both checked, so names a client chooses
  * never reach a path (no traversal, no case or Unicode collisions).
  */
-import type { LogStore, ShardLog } from "../../types.js";
+import type { AppendRecord, LogStore, LogWatch, ReadLimits, ShardLog } from "../../types.js";
 import { removeTree } from "../fs-port.js";
 import { assert } from "../../../util/assert.js";
 import { EmbeddedShardLog } from "./shard-log.js";
@@ -99,6 +99,18 @@ export class EmbeddedLogStore implements LogStore {
     await this.removeStreamDir(streamId);
   }
 
+  /**
+   * A second handle on these logs, made by the engine: shard logs of its own that read, append to
+   * and announce the same shards. The data-directory lock allows one engine per directory, so this
+   * is as far apart as two handles on the embedded engine's data get (docs/architecture.md).
+   */
+  secondHandle(): LogStore {
+    return {
+      shard: (streamId, shardIndex) => new ShardLogHandle(this.shard(streamId, shardIndex)),
+      dropStream: (streamId) => this.dropStream(streamId),
+    };
+  }
+
   /** Makes everything durable and closes every file. */
   async close(): Promise<void> {
     this.closed = true;
@@ -129,5 +141,31 @@ export class EmbeddedLogStore implements LogStore {
 
   private syncInBackground(): void {
     for (const log of this.logs.values()) if (log.hasUnsyncedBytes()) void log.syncInBackground();
+  }
+}
+
+/** A second handle's shard log: its own object, over the shard the store holds. */
+class ShardLogHandle implements ShardLog {
+  constructor(private readonly log: ShardLog) {}
+  append(records: readonly AppendRecord[], arrivalMs: number) {
+    return this.log.append(records, arrivalMs);
+  }
+  read(fromOffset: number, limits: ReadLimits) {
+    return this.log.read(fromOffset, limits);
+  }
+  offsetAtTime(timestampMs: number) {
+    return this.log.offsetAtTime(timestampMs);
+  }
+  startOffset() {
+    return this.log.startOffset();
+  }
+  endOffset() {
+    return this.log.endOffset();
+  }
+  trimBefore(cutoffMs: number) {
+    return this.log.trimBefore(cutoffMs);
+  }
+  watch(listener: (endOffset: number) => void): LogWatch {
+    return this.log.watch(listener);
   }
 }
