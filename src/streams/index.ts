@@ -107,13 +107,13 @@ export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: 
       const accountId = authorizer.authorize(principal, name, input, facts);
       return { ...context, principal, accountId, streams: streams.forAccount(accountId), account: accountSettings.forAccount(accountId) };
     },
-    // AWS's call rates (limits/control-plane-rates.ts). An action's own argument checks (`check`)
+    // AWS's call rates (each action's `rate`; limits/control-plane-rates.ts). An action's own argument checks (`check`)
     // come before the charge: an invalid call is never throttled.
     ...(limits && {
       rates: {
         admit: (name, action, input, callContext) => {
-          if (action.check === undefined) return limits.controlPlane.admit(name, input, deps.clock.nowMs(), callContext.accountId);
-          return action.check(callContext, input).then(() => limits.controlPlane.admit(name, input, deps.clock.nowMs(), callContext.accountId));
+          if (action.check === undefined) return limits.controlPlane.admit(name, action.rate, input, deps.clock.nowMs(), callContext.accountId);
+          return action.check(callContext, input).then(() => limits.controlPlane.admit(name, action.rate, input, deps.clock.nowMs(), callContext.accountId));
         },
       },
     }),
@@ -122,7 +122,7 @@ export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: 
     faults: {
       active: () => faults.injector !== undefined,
       run: (callContext, name, action, input, next) =>
-        faults.invoke(callContext, name, limits === undefined ? action : { shape: action.shape, run: next }, input),
+        faults.invoke(callContext, name, limits === undefined ? action : { run: next }, input),
     },
   });
   return {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { StreamName, StreamModeDetails, TagMap } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
@@ -33,6 +34,10 @@ interface CreateStreamInput {
  * with a PROVISIONED mode in the same wording; USER_PARTITION_KEY is every stream's default.
  */
 export const createStream = defineAction<CreateStreamInput, undefined>({
+  iamAction: "kinesis:CreateStream",
+  resources: streamResource,
+  plane: "control",
+  rate: { callsPerSecond: 5, scope: "account" },
   shape: {
     type: "structure",
     members: {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { streamReference } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import type { StreamReference } from "../stream-registry.js";
@@ -18,6 +19,10 @@ interface DeleteStreamInput extends StreamReference {
  * and go with the stream.
  */
 export const deleteStream = defineAction<DeleteStreamInput, undefined>({
+  iamAction: "kinesis:DeleteStream",
+  resources: streamResource,
+  plane: "control",
+  rate: { callsPerSecond: 5, scope: "account" },
   shape: {
     type: "structure",
     members: { ...streamReference, EnforceConsumerDeletion: { type: "boolean" } },

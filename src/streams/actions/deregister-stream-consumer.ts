@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { consumerResource } from "../authorization/action-resources.js";
 import { StreamId } from "../shapes/common.js";
 import {
   changeConsumers, consumerReference, consumerStreamName, pickConsumer, type ConsumerMeta, type ConsumerReference,
@@ -10,6 +11,10 @@ import {
  * ResourceInUseException for this action); deregistering a DELETING one changes nothing.
  */
 export const deregisterStreamConsumer = defineAction<ConsumerReference, undefined>({
+  iamAction: "kinesis:DeregisterStreamConsumer",
+  resources: consumerResource,
+  plane: "control",
+  rate: { callsPerSecond: 5, scope: "stream" },
   shape: { type: "structure", members: { ...consumerReference, StreamId } },
   async run(context, input) {
     const streamName = consumerStreamName(context, input);

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { accountWide } from "../authorization/action-resources.js";
 import { limits } from "../limits.js";
 
 /**
@@ -6,6 +7,10 @@ import { limits } from "../limits.js";
  * against it (those of PROVISIONED streams), and the ON_DEMAND stream count and its quota.
  */
 export const describeLimits = defineAction<Record<string, never>, unknown>({
+  iamAction: "kinesis:DescribeLimits",
+  resources: accountWide,
+  plane: "control",
+  rate: { callsPerSecond: 1, scope: "account" },
   shape: { type: "structure", members: {} },
   async run(context) {
     return {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { streamReference } from "../shapes/common.js";
 import { isOpen } from "../shards.js";
 import { limits } from "../limits.js";
@@ -17,6 +18,10 @@ import { streamArn } from "../../core/arn.js";
  * for ON_DEMAND streams only, as AWS documents it.
  */
 export const describeStreamSummary = defineAction<StreamReference, unknown>({
+  iamAction: "kinesis:DescribeStreamSummary",
+  resources: streamResource,
+  plane: "control",
+  rate: { callsPerSecond: 20, scope: "account" },
   shape: { type: "structure", members: { ...streamReference } },
   async run(context, input) {
     const meta = await context.streams.requireCurrent(input);

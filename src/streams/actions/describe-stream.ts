@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { ShardId, streamReference } from "../shapes/common.js";
 import { limits } from "../limits.js";
 import { describeShard, follows, liveShards } from "../shards.js";
@@ -15,6 +16,10 @@ interface DescribeStreamInput extends StreamReference {
  * documents). A CREATING stream has no shards yet, as AWS (and kinesalite's test of it) shows.
  */
 export const describeStream = defineAction<DescribeStreamInput, unknown>({
+  iamAction: "kinesis:DescribeStream",
+  resources: streamResource,
+  plane: "control",
+  rate: { callsPerSecond: 10, scope: "account" },
   shape: {
     type: "structure",
     members: {

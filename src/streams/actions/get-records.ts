@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { iteratorStreamResource } from "../authorization/action-resources.js";
 import { DryRun, StreamARN, StreamId } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
@@ -23,6 +24,9 @@ interface GetRecordsOutput {
 }
 
 export const getRecords = defineAction<GetRecordsInput, GetRecordsOutput>({
+  iamAction: "kinesis:GetRecords",
+  resources: iteratorStreamResource,
+  plane: "data",
   shape: {
     type: "structure",
     members: {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { DryRun, SequenceNumber, ShardId, streamReference } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { issueIterator, retainedStartOffset, retentionCutoffMs, shardEpochSeconds, trimIfDue } from "../records/index.js";
@@ -34,6 +35,10 @@ export interface ShardAt {
 }
 
 export const getShardIterator = defineAction<GetShardIteratorInput, { ShardIterator: string }>({
+  iamAction: "kinesis:GetShardIterator",
+  resources: streamResource,
+  plane: "data",
+  rate: { callsPerSecond: 5, burstCalls: 15, scope: "shard" },
   shape: {
     type: "structure",
     members: {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { pagedStreamResource } from "../authorization/action-resources.js";
 import { NextToken, ShardId, streamReference } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
@@ -33,6 +34,10 @@ interface ListShardsToken {
  * which carries all of that (AWS refuses NextToken together with any of it).
  */
 export const listShards = defineAction<ListShardsInput, unknown>({
+  iamAction: "kinesis:ListShards",
+  resources: pagedStreamResource,
+  plane: "control",
+  rate: { callsPerSecond: 1000, scope: "stream" },
   shape: {
     type: "structure",
     members: {

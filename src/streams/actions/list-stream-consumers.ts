@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { NextToken, StreamARN, StreamId } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
@@ -30,6 +31,10 @@ interface ListStreamConsumersToken {
  * the second, picks the incarnation of the stream name (a mismatch is ResourceNotFoundException).
  */
 export const listStreamConsumers = defineAction<ListStreamConsumersInput, unknown>({
+  iamAction: "kinesis:ListStreamConsumers",
+  resources: streamResource,
+  plane: "control",
+  rate: { callsPerSecond: 5, scope: "stream" },
   shape: {
     type: "structure",
     members: {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { accountWide } from "../authorization/action-resources.js";
 import { NextToken, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
@@ -25,6 +26,10 @@ interface ListStreamsToken {
  * seen) or the opaque NextToken, which is signed, names its action and expires as ListShards' does.
  */
 export const listStreams = defineAction<ListStreamsInput, unknown>({
+  iamAction: "kinesis:ListStreams",
+  resources: accountWide,
+  plane: "control",
+  rate: { callsPerSecond: 5, scope: "account" },
   shape: {
     type: "structure",
     members: {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { namedResource } from "../authorization/action-resources.js";
 import { ResourceARN, StreamId } from "../shapes/common.js";
 import { tagList } from "../tags.js";
 import { streamOfResource } from "../resource-arn.js";
@@ -9,6 +10,9 @@ interface ListTagsForResourceInput {
 
 /** ListTagsForResource: every tag of the resource, in key order (no paging in this API). */
 export const listTagsForResource = defineAction<ListTagsForResourceInput, unknown>({
+  iamAction: "kinesis:ListTagsForResource",
+  resources: namedResource,
+  plane: "control",
   shape: { type: "structure", members: { ResourceARN: { ...ResourceARN, required: true }, StreamId } },
   async run(context, input) {
     const meta = context.streams.require(streamOfResource(input.ResourceARN));

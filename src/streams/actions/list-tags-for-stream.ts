@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { TagKey, streamReference } from "../shapes/common.js";
 import { limits } from "../limits.js";
 import { tagList } from "../tags.js";
@@ -11,6 +12,10 @@ interface ListTagsForStreamInput extends StreamReference {
 
 /** ListTagsForStream: tags in key order, after ExclusiveStartTagKey, Limit at a time (all of them by default). */
 export const listTagsForStream = defineAction<ListTagsForStreamInput, unknown>({
+  iamAction: "kinesis:ListTagsForStream",
+  resources: streamResource,
+  plane: "control",
+  rate: { callsPerSecond: 5, scope: "account" },
   shape: {
     type: "structure",
     members: {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { ShardId, StreamARN, StreamId, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { findShard, planMerge, requireActive, requireOpen, requireProvisioned, resolveShardIndex, scheduleReshard } from "../resharding/index.js";
@@ -17,6 +18,10 @@ interface MergeShardsInput extends StreamReference {
  * only lowers the open shard count, so the shard quota cannot refuse it.
  */
 export const mergeShards = defineAction<MergeShardsInput, undefined>({
+  iamAction: "kinesis:MergeShards",
+  resources: streamResource,
+  plane: "control",
+  rate: { callsPerSecond: 5, scope: "account" },
   shape: {
     type: "structure",
     members: {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { DryRun, HashKey, PartitionKey, SequenceNumber, streamReference } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
@@ -26,6 +27,9 @@ interface PutRecordOutput {
 }
 
 export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
+  iamAction: "kinesis:PutRecord",
+  resources: streamResource,
+  plane: "data",
   shape: {
     type: "structure",
     members: {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { DryRun, HashKey, PartitionKey, streamReference } from "../shapes/common.js";
 import { internalFailureEntryMessage, shardRateExceededMessage, streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
@@ -42,6 +43,9 @@ interface ShardGroup {
 }
 
 export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
+  iamAction: "kinesis:PutRecords",
+  resources: streamResource,
+  plane: "data",
   shape: {
     type: "structure",
     members: {

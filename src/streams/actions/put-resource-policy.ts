@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { namedResource } from "../authorization/action-resources.js";
 import { ResourceARN, StreamId } from "../shapes/common.js";
 import { changePolicy, checkPolicy, policyTarget } from "../resource-policy.js";
 
@@ -9,6 +10,9 @@ interface PutResourcePolicyInput {
 
 /** PutResourcePolicy: attaches (or replaces) the resource's policy document. */
 export const putResourcePolicy = defineAction<PutResourcePolicyInput, undefined>({
+  iamAction: "kinesis:PutResourcePolicy",
+  resources: namedResource,
+  plane: "control",
   shape: {
     type: "structure",
     members: { ResourceARN: { ...ResourceARN, required: true }, StreamId, Policy: { type: "string", required: true } },

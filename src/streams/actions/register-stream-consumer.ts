@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { StreamARN, StreamId, TagMap } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { checkTagText, withTags } from "../tags.js";
@@ -21,6 +22,10 @@ interface RegisterStreamConsumerInput {
  * checks them. The answer shows the consumer CREATING, as AWS's always does.
  */
 export const registerStreamConsumer = defineAction<RegisterStreamConsumerInput, unknown>({
+  iamAction: "kinesis:RegisterStreamConsumer",
+  resources: streamResource,
+  plane: "control",
+  rate: { callsPerSecond: 5, scope: "account" },
   shape: {
     type: "structure",
     members: {

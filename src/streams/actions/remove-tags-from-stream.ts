@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { TagKeyList, streamReference } from "../shapes/common.js";
 import { changeTags } from "../tags.js";
 import type { StreamReference } from "../stream-registry.js";
@@ -9,6 +10,10 @@ interface RemoveTagsFromStreamInput extends StreamReference {
 
 /** RemoveTagsFromStream: keys the stream does not have are ignored; the stream must be ACTIVE. */
 export const removeTagsFromStream = defineAction<RemoveTagsFromStreamInput, undefined>({
+  iamAction: "kinesis:RemoveTagsFromStream",
+  resources: streamResource,
+  plane: "control",
+  rate: { callsPerSecond: 5, scope: "account" },
   shape: { type: "structure", members: { TagKeys: { ...TagKeyList, required: true }, ...streamReference } },
   async run(context, input) {
     await changeTags(context, input, { remove: input.TagKeys });

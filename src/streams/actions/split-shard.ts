@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { HashKey, ShardId, StreamARN, StreamId, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import {
@@ -19,6 +20,10 @@ interface SplitShardInput extends StreamReference {
  * the stream is ACTIVE.
  */
 export const splitShard = defineAction<SplitShardInput, undefined>({
+  iamAction: "kinesis:SplitShard",
+  resources: streamResource,
+  plane: "control",
+  rate: { callsPerSecond: 5, scope: "account" },
   shape: {
     type: "structure",
     members: {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { streamReference } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { EncryptionType, KeyId } from "../encryption/shapes.js";
@@ -18,6 +19,9 @@ interface StartStreamEncryptionInput extends StreamReference {
  * at most 25 new keys in 24 hours.
  */
 export const startStreamEncryption = defineAction<StartStreamEncryptionInput, undefined>({
+  iamAction: "kinesis:StartStreamEncryption",
+  resources: streamResource,
+  plane: "control",
   shape: {
     type: "structure",
     members: { EncryptionType, KeyId, ...streamReference },

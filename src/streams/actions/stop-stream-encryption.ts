@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { streamReference } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { EncryptionType, KeyId } from "../encryption/shapes.js";
@@ -17,6 +18,9 @@ interface StopStreamEncryptionInput extends StreamReference {
  * StartStreamEncryption's order.
  */
 export const stopStreamEncryption = defineAction<StopStreamEncryptionInput, undefined>({
+  iamAction: "kinesis:StopStreamEncryption",
+  resources: streamResource,
+  plane: "control",
   shape: {
     type: "structure",
     members: { EncryptionType, KeyId, ...streamReference },

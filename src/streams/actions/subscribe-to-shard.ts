@@ -11,6 +11,7 @@
  * initial-response on, errors travel as exception messages.
  */
 import { defineAction } from "../action.js";
+import { consumerResource } from "../authorization/action-resources.js";
 import { DryRun, SequenceNumber, ShardId, StreamId } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { ConsumerARN, createdSeconds, findConsumer } from "../consumers/index.js";
@@ -31,6 +32,10 @@ interface SubscribeToShardInput {
 }
 
 export const subscribeToShard = defineAction<SubscribeToShardInput, EventStreamOutput>({
+  iamAction: "kinesis:SubscribeToShard",
+  resources: consumerResource,
+  plane: "data",
+  rate: { callsPerSecond: 1, scope: "consumer-shard" },
   shape: {
     type: "structure",
     members: {

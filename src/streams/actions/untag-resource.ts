@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { namedResource } from "../authorization/action-resources.js";
 import { ResourceARN, StreamId, TagKeyList } from "../shapes/common.js";
 import { changeTags } from "../tags.js";
 import { streamOfResource } from "../resource-arn.js";
@@ -10,6 +11,9 @@ interface UntagResourceInput {
 
 /** UntagResource: RemoveTagsFromStream for a resource named by ARN. */
 export const untagResource = defineAction<UntagResourceInput, undefined>({
+  iamAction: "kinesis:UntagResource",
+  resources: namedResource,
+  plane: "control",
   shape: { type: "structure", members: { TagKeys: { ...TagKeyList, required: true }, ResourceARN: { ...ResourceARN, required: true }, StreamId } },
   async run(context, input) {
     await changeTags(context, streamOfResource(input.ResourceARN), { remove: input.TagKeys });

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { accountWide } from "../authorization/action-resources.js";
 import { wireCommitment, withCommitmentStatus, type WireBillingCommitment } from "../account-settings.js";
 
 interface UpdateAccountSettingsInput {
@@ -11,6 +12,10 @@ interface UpdateAccountSettingsInput {
  * schedules the end for EarliestAllowedEndAt; enabling again before then cancels it.
  */
 export const updateAccountSettings = defineAction<UpdateAccountSettingsInput, { MinimumThroughputBillingCommitment: WireBillingCommitment }>({
+  iamAction: "kinesis:UpdateAccountSettings",
+  resources: accountWide,
+  plane: "control",
+  rate: { callsPerSecond: 5, scope: "account" },
   shape: {
     type: "structure",
     members: {

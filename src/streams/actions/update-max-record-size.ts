@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { StreamARN, StreamId } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
@@ -14,6 +15,9 @@ interface UpdateMaxRecordSizeInput {
  * 10240 KiB. Takes effect at once for PutRecord / PutRecords; the stream stays ACTIVE.
  */
 export const updateMaxRecordSize = defineAction<UpdateMaxRecordSizeInput, undefined>({
+  iamAction: "kinesis:UpdateMaxRecordSize",
+  resources: streamResource,
+  plane: "control",
   shape: {
     type: "structure",
     members: {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { StreamARN, StreamId, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
@@ -30,6 +31,10 @@ const streamShardsMax = 10_000;
  * (AWS documents the limit but not its message: ours is worded like the capacity-mode one).
  */
 export const updateShardCount = defineAction<UpdateShardCountInput, UpdateShardCountOutput>({
+  iamAction: "kinesis:UpdateShardCount",
+  resources: streamResource,
+  plane: "control",
+  rate: { callsPerSecond: 10, scope: "account" },
   shape: {
     type: "structure",
     members: {

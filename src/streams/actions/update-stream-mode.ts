@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { StreamARN, StreamId, StreamModeDetails } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
@@ -25,6 +26,9 @@ interface UpdateStreamModeInput {
  * only but not what this switch does; the message is ours).
  */
 export const updateStreamMode = defineAction<UpdateStreamModeInput, undefined>({
+  iamAction: "kinesis:UpdateStreamMode",
+  resources: streamResource,
+  plane: "control",
   shape: {
     type: "structure",
     members: {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { StreamARN, StreamId } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { changeActiveStream } from "../stream-change.js";
@@ -22,6 +23,9 @@ interface UpdateStreamRecordDistributionStrategyInput {
  * none here, like UpdateStreamMode (docs/limits.md).
  */
 export const updateStreamRecordDistributionStrategy = defineAction<UpdateStreamRecordDistributionStrategyInput, undefined>({
+  iamAction: "kinesis:UpdateStreamRecordDistributionStrategy",
+  resources: streamResource,
+  plane: "control",
   shape: {
     type: "structure",
     members: {

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { streamResource } from "../authorization/action-resources.js";
 import { StreamARN, StreamId, StreamName } from "../shapes/common.js";
 import { changeActiveStream, updatingStatus } from "../stream-change.js";
 import { warmThroughputChange, wireWarmThroughput, type WireWarmThroughput } from "../warm-throughput.js";
@@ -21,6 +22,10 @@ interface UpdateStreamWarmThroughputOutput {
  * the answer shows the new target and the throughput it scales from.
  */
 export const updateStreamWarmThroughput = defineAction<UpdateStreamWarmThroughputInput, UpdateStreamWarmThroughputOutput>({
+  iamAction: "kinesis:UpdateStreamWarmThroughput",
+  resources: streamResource,
+  plane: "control",
+  rate: { callsPerSecond: 5, scope: "account" },
   shape: {
     type: "structure",
     members: {

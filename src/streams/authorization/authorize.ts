@@ -1,5 +1,5 @@
 /**
- * Authorization of Kinesis requests: for each resource an action touches (kinesis-actions.ts),
+ * Authorization of Kinesis requests: for each resource an action touches (its `resources`, kinesis-actions.ts),
  * the caller's identity policies and the resource's policy (a stream's, or a consumer's) are
  * evaluated by AWS's logic (policy/evaluate.ts), and a denied request answers
  * AccessDeniedException in AWS's words. It runs after the shape check and before the action.
@@ -51,7 +51,7 @@ export class KinesisAuthorizer {
   authorize(principal: Principal, actionName: string, input: Record<string, unknown>, facts: RequestFacts = {}): string {
     if (principal === anonymousPrincipal(principal.accountId)) return principal.accountId;
     const action = kinesisActionOf(actionName);
-    // Every implemented action has its line in kinesis-actions.ts (test/auth/authorization.test.ts checks).
+    // Every action declares its IAM action and resources (kinesis-actions.ts; test/auth/authorization.test.ts checks).
     assert(action !== undefined, `no authorization entry for ${actionName}`);
     const { config } = this.context;
     const identityConditions = principal.policies.some((policy) => policy.hasConditions);

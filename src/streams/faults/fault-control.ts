@@ -60,8 +60,8 @@ export class FaultControl {
     return { config: this.injector?.config ?? null, counters: this.injector?.counters() ?? [] };
   }
 
-  /** Runs one checked call with whatever faults the rules give it. */
-  async invoke(context: StreamsContext, name: string, action: StreamsAction, input: Readonly<Record<string, unknown>>): Promise<unknown> {
+  /** Runs one checked call with whatever faults the rules give it; of the action, only its handler is needed. */
+  async invoke(context: StreamsContext, name: string, action: Pick<StreamsAction, "run">, input: Readonly<Record<string, unknown>>): Promise<unknown> {
     const decision = this.decide(context, name, input);
     if (decision === undefined) return action.run(context, input);
     context.logger.debug({ action: name, delayMs: decision.delayMs, fault: decision.outcome?.kind }, "fault injected");

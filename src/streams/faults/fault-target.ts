@@ -10,9 +10,15 @@ import { resolveHashKey, shardRouter } from "../records/index.js";
 import { parseStreamArn } from "../../core/arn.js";
 import { decodeIterator } from "../../core/iterator-token.js";
 import { shardIdFromIndex, shardIndexFromId } from "../../core/shard-id.js";
+import { streamsActions } from "../actions/index.js";
 
-/** The actions AWS throttles per shard (ProvisionedThroughputExceededException); the rest are throttled per stream or account (LimitExceededException). */
-export const dataPlaneActions: ReadonlySet<string> = new Set(["PutRecord", "PutRecords", "GetRecords", "GetShardIterator", "SubscribeToShard"]);
+/**
+ * The actions AWS throttles per shard (ProvisionedThroughputExceededException): those declared
+ * `plane: "data"`; the rest are throttled per stream or account (LimitExceededException).
+ */
+export const dataPlaneActions: ReadonlySet<string> = new Set(
+  Object.entries(streamsActions).flatMap(([name, action]) => (action.plane === "data" ? [name] : [])),
+);
 
 type Input = Readonly<Record<string, unknown>>;
 

@@ -1,8 +1,9 @@
 /**
  * AWS's per-account, per-stream and per-shard call rates for the actions that are not metered by
- * throughput (PutRecord, PutRecords and GetRecords are: throughput-meters.ts). One table, from the
- * API reference page of each action ("… has a limit of five transactions per second per account");
- * actions whose page names no rate are not limited. Every rate is a token bucket holding one
+ * throughput (PutRecord, PutRecords and GetRecords are: throughput-meters.ts). Each action declares
+ * its rate beside its shape (`rate` in src/streams/actions/<action>.ts), from its API reference page
+ * ("… has a limit of five transactions per second per account"); actions whose page names no rate
+ * are not limited. Every rate is a token bucket holding one
  * second's calls, so N calls in one instant pass and the next is refused until 1/N s has passed —
  * except where AWS is seen to allow a burst (`burstCalls`): GetShardIterator takes a burst of about
  * a dozen calls on one shard without a throttle (issue 13, observed against AWS; no page states a
@@ -24,6 +25,7 @@ import { ServiceError, streamsErrors } from "../errors.js";
 import { parseStreamArn } from "../../core/arn.js";
 import { shardIdFromIndex, shardIndexFromId } from "../../core/shard-id.js";
 import { TokenBucket } from "./token-bucket.js";
+import { streamsActions } from "../actions/index.js";
 
 /** Whose calls share a bucket: the account's, a stream's, a shard's, or a consumer's on one shard. */
 export type RateScope = "account" | "stream" | "shard" | "consumer-shard";
@@ -35,30 +37,10 @@ export interface ControlPlaneRate {
   scope: RateScope;
 }
 
-export const controlPlaneRates: Readonly<Record<string, ControlPlaneRate>> = {
-  AddTagsToStream: { callsPerSecond: 5, scope: "account" },
-  CreateStream: { callsPerSecond: 5, scope: "account" },
-  DeleteStream: { callsPerSecond: 5, scope: "account" },
-  DeregisterStreamConsumer: { callsPerSecond: 5, scope: "stream" },
-  DescribeAccountSettings: { callsPerSecond: 5, scope: "account" },
-  DescribeLimits: { callsPerSecond: 1, scope: "account" },
-  DescribeStream: { callsPerSecond: 10, scope: "account" },
-  DescribeStreamConsumer: { callsPerSecond: 20, scope: "stream" },
-  DescribeStreamSummary: { callsPerSecond: 20, scope: "account" },
-  GetShardIterator: { callsPerSecond: 5, burstCalls: 15, scope: "shard" },
-  ListShards: { callsPerSecond: 1000, scope: "stream" },
-  ListStreamConsumers: { callsPerSecond: 5, scope: "stream" },
-  ListStreams: { callsPerSecond: 5, scope: "account" },
-  ListTagsForStream: { callsPerSecond: 5, scope: "account" },
-  MergeShards: { callsPerSecond: 5, scope: "account" },
-  RegisterStreamConsumer: { callsPerSecond: 5, scope: "account" },
-  RemoveTagsFromStream: { callsPerSecond: 5, scope: "account" },
-  SplitShard: { callsPerSecond: 5, scope: "account" },
-  SubscribeToShard: { callsPerSecond: 1, scope: "consumer-shard" },
-  UpdateAccountSettings: { callsPerSecond: 5, scope: "account" },
-  UpdateShardCount: { callsPerSecond: 10, scope: "account" },
-  UpdateStreamWarmThroughput: { callsPerSecond: 5, scope: "account" },
-};
+/** Per API action name, the rate its file declares (`rate` in its `defineAction`): the actions that have one. */
+export const controlPlaneRates: Readonly<Record<string, ControlPlaneRate>> = Object.fromEntries(
+  Object.entries(streamsActions).flatMap(([name, action]) => (action.rate === undefined ? [] : [[name, action.rate]])),
+);
 
 /**
  * Buckets kept at most: one per action and account, stream, shard or consumer. Past this (a client
@@ -76,11 +58,10 @@ export class ControlPlaneLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
 
   /**
-   * Throws AWS's throttling error if `action` has a rate and its bucket is empty at `nowMs`. Every
-   * bucket is the account's the request acts on (`accountId`): accounts never share one.
+   * Throws AWS's throttling error if `action` has a `rate` (its declaration's) and its bucket is
+   * empty at `nowMs`. Every bucket is the account's the request acts on (`accountId`): accounts never share one.
    */
-  admit(action: string, input: Input, nowMs: number, accountId: string): void {
-    const rate = controlPlaneRates[action];
+  admit(action: string, rate: ControlPlaneRate | undefined, input: Input, nowMs: number, accountId: string): void {
     if (rate === undefined) return;
     const streamName = requestStreamName(input);
     const shardId = rate.scope === "shard" || rate.scope === "consumer-shard" ? canonicalShardId(input.ShardId) : "";
