@@ -19,6 +19,7 @@ import type { DynamoDbConfig, DynamoDbContext } from "./context.js";
 import { dynamoDbErrors, qualifyPipelineErrorType } from "./errors.js";
 import { checkConstraints, checkTypes } from "./shapes/shape.js";
 import { DynamoDbAuthorizer } from "./authorize.js";
+import { tablesProvisioning } from "./provision.js";
 
 export interface DynamoDbServiceDeps {
   clock: Clock;
@@ -44,6 +45,7 @@ export const dynamoDbServiceModule: ServiceModule<DynamoDbModuleDeps, Principal,
     const { region, accountId, dynamoDbCreateTableMs } = deps.config;
     return createDynamoDbService({ ...deps, config: { region, accountId, createTableMs: dynamoDbCreateTableMs ?? 0 } });
   },
+  provision: tablesProvisioning,
 };
 
 export function createDynamoDbService(deps: DynamoDbServiceDeps): DynamoDbService {

@@ -10,6 +10,7 @@
  */
 import type { AwsService, RestApi } from "./aws-service.js";
 import type { ResponseToSend } from "./respond.js";
+import type { ServiceProvisioning } from "./provisioning.js";
 
 /** The settings of the whole process that every service reads (AppConfig): whose and where the resources are. */
 export interface ProcessSettings {
@@ -25,6 +26,11 @@ export interface ServiceModule<Deps = never, P = unknown, Instance extends Servi
   create(deps: Deps): Instance;
   /** Paths of its own on the server's port (`/_tributary/faults`); `current` is the instance serving now. */
   adminRoutes?(current: () => Instance): AdminRoute[];
+  /**
+   * Its section of the init document (`--init`: "streams", "tables"), applied through the instance
+   * before requests arrive, at start and after each reset (protocol/provisioning.ts).
+   */
+  provision?: ServiceProvisioning<Deps, Instance>;
 }
 
 /** A service built on one storage engine: how its requests are recognised and its lifecycle. */

@@ -11,7 +11,6 @@ import { services as builtinServices, type AppServiceModule } from "./services.j
 import { dropAllState, type DroppedState } from "./drop-all-state.js";
 import { provision } from "./init-provision.js";
 import type { InitDocument } from "./init-file.js";
-import type { AwsService } from "../protocol/aws-service.js";
 import type { ProcessSettings, ServiceInstance } from "../protocol/service-module.js";
 import type { TlsMaterial } from "./tls.js";
 import type { ConnectionLimits } from "./connection-limits.js";
@@ -119,7 +118,7 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
     throw error;
   }
   try {
-    await prepareServices(deps, services);
+    await prepareServices(deps, modules, services);
   } catch (error) {
     closeCredentials(deps);
     await stopServices(services);
@@ -172,7 +171,7 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
           services = createServices(deps, modules, storage);
           await startServices(services);
         }
-        await prepareServices(deps, services);
+        await prepareServices(deps, modules, services);
         deps.logger.info({ ...dropped }, "all state dropped (reset)");
         return dropped;
       } finally {
@@ -241,38 +240,17 @@ function servicesHealth(deps: ServiceDeps, services: Services): Record<string, u
 }
 
 /**
- * Applies the init document, then tells every service it is ready (the streams service installs
- * the start's fault rules then): provisioning runs unfaulted, and a rule's time window counts from
- * when the server is ready. The init document names Kinesis's and DynamoDB's requests (its
- * `streams` and `tables`), run through the services of those names.
+ * Applies the init document — each service's own section, through the service (init-provision.ts)
+ * — then tells every service it is ready (the streams service installs the start's fault rules
+ * then): provisioning runs unfaulted, and a rule's time window counts from when the server is ready.
  */
-async function prepareServices(deps: ServiceDeps, services: Services): Promise<void> {
-  const { region, accountId } = deps.config;
-  const { createStreamMs, deleteStreamMs, updateStreamMs } = deps.config.streams;
+async function prepareServices(deps: ServiceDeps, modules: readonly AppServiceModule[], services: Services): Promise<void> {
   if (deps.config.init !== undefined) {
-    const summary = await provision(deps.config.init, {
-      streams: rpcOf(services, "kinesis"),
-      dynamoDb: rpcOf(services, "dynamodb"),
-      region,
-      accountId,
-      logger: deps.logger,
-      // Room for a stream still DELETING, then CREATING, then its consumers CREATING, on a busy machine.
-      waitMsMax: deleteStreamMs + 2 * createStreamMs + updateStreamMs + (deps.config.dynamoDbCreateTableMs ?? 0) + initWaitMarginMs,
-    });
+    const summary = await provision(deps.config.init, modules, services, deps);
     deps.logger.info({ ...summary }, "init file applied");
   }
   for (const service of services.values()) service.ready?.();
 }
-
-/** The RPC side of the named service; provisioning a document that names a service not served is a bug. */
-function rpcOf(services: Services, name: string): AwsService<Principal> {
-  const rpc = services.get(name)?.rpc;
-  if (rpc === undefined) throw new Error(`the init document needs the ${name} service, which this server does not run`);
-  return rpc;
-}
-
-/** Beyond the configured delays, how long provisioning waits before it calls a resource stuck. */
-const initWaitMarginMs = 30_000;
 
 function credentialAccounts(deps: AppDeps): string[] {
   return deps.config.auth?.mode === "sigv4" ? deps.config.auth.credentials.accountIds() : [];

@@ -4,29 +4,38 @@
  *   { "streams": [ { <CreateStream request>, "Consumers"?: ["name", …] }, … ],
  *     "tables":  [ { <CreateTable request> }, … ] }
  *
- * This module only checks the file's frame — a JSON object whose keys are lists of objects. What
- * an entry says is checked when it runs, by the action it is a request of (init-provision.ts), so
- * a bad entry gets AWS's own error for that request.
+ * Each key is the section of the service that declares it (`ServiceModule.provision`,
+ * protocol/provisioning.ts), so a service added later adds its own (buckets, functions,
+ * deliveryStreams…) by declaring it. This module only checks the file's frame — a JSON object whose
+ * keys are sections and whose sections are lists of objects. What an entry says is checked when it
+ * runs, by the action it is a request of (init-provision.ts), so a bad entry gets AWS's own error for
+ * that request.
  */
 import { readFile, stat } from "node:fs/promises";
+import { InitError } from "../protocol/provisioning.js";
+import { services } from "./services.js";
+
+export { InitError };
 
 /** Far more than any list of streams and tables; a bound so a wrong path cannot fill memory. */
 export const initFileBytesMax = 4 * 1024 * 1024;
 
-/** The lists the file may hold; services added later add theirs (buckets, functions, deliveryStreams…). */
-export const initListNames = ["streams", "tables"] as const;
+/** The sections the file may hold, in the services' order, with what each entry is ("CreateStream request"). */
+const sections: ReadonlyMap<string, string> = new Map(services.flatMap((module) => (module.provision === undefined ? [] : [[module.provision.section, module.provision.entryKind]])));
 
-export interface InitDocument {
-  streams: readonly Record<string, unknown>[];
-  tables: readonly Record<string, unknown>[];
-}
+/** The lists the file may hold: the registered services' sections ("streams", "tables"). */
+export const initListNames: readonly string[] = [...sections.keys()];
 
-/** A provisioning file or entry that cannot be applied: the start stops with this message. */
-export class InitError extends Error {
-  override readonly name = "InitError";
-}
+/** Every section, present or not (an absent one is empty). */
+export type InitDocument = Readonly<Record<string, readonly Record<string, unknown>[]>>;
 
 export type InitCheckOutcome = { ok: true; document: InitDocument } | { ok: false; message: string };
+
+/** `"streams" and "tables"`; `"a", "b" and "c"`. */
+const quotedList = (names: readonly string[]) => {
+  const quoted = names.map((name) => `"${name}"`);
+  return quoted.length <= 1 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} and ${quoted.at(-1)}`;
+};
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -34,19 +43,18 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Checks a parsed provisioning document's frame; `source` names it in messages. */
 export function checkInitDocument(value: unknown): InitCheckOutcome {
-  if (!isObject(value)) return { ok: false, message: `expected a JSON object with ${initListNames.map((name) => `"${name}"`).join(" and ")} lists` };
-  const lists: Record<string, Record<string, unknown>[]> = { streams: [], tables: [] };
+  if (!isObject(value)) return { ok: false, message: `expected a JSON object with ${quotedList(initListNames)} lists` };
+  const lists: Record<string, Record<string, unknown>[]> = Object.fromEntries(initListNames.map((name) => [name, []]));
   for (const [key, list] of Object.entries(value)) {
-    if (!(initListNames as readonly string[]).includes(key)) {
-      return { ok: false, message: `unknown key "${key}": this server provisions ${initListNames.map((name) => `"${name}"`).join(" and ")}` };
-    }
+    const entryKind = sections.get(key);
+    if (entryKind === undefined) return { ok: false, message: `unknown key "${key}": this server provisions ${quotedList(initListNames)}` };
     if (!Array.isArray(list)) return { ok: false, message: `"${key}" must be a list of requests` };
     for (const [index, entry] of list.entries()) {
-      if (!isObject(entry)) return { ok: false, message: `${key}[${index}] must be an object (a ${key === "streams" ? "CreateStream" : "CreateTable"} request)` };
+      if (!isObject(entry)) return { ok: false, message: `${key}[${index}] must be an object (a ${entryKind})` };
     }
     lists[key] = list as Record<string, unknown>[];
   }
-  return { ok: true, document: { streams: lists.streams!, tables: lists.tables! } };
+  return { ok: true, document: lists };
 }
 
 /** Reads and checks a provisioning file; throws InitError naming the file and the problem. */

@@ -6,6 +6,7 @@ import type { AwsService } from "../protocol/aws-service.js";
 import type { ProcessSettings, ServiceInstance, ServiceModule } from "../protocol/service-module.js";
 import { createActionPipeline } from "../protocol/action-pipeline.js";
 import { faultsRoute } from "./faults/faults-route.js";
+import { streamsProvisioning } from "./provision.js";
 import { checkShape, deepBodyError } from "../protocol/shapes.js";
 import { streamsActions } from "./actions/index.js";
 import type { StreamsContext } from "./context.js";
@@ -66,6 +67,7 @@ export const streamsServiceModule: ServiceModule<StreamsModuleDeps, Principal, S
     return createStreamsService({ ...deps, config: { ...streams, accountId, region }, startFaults: faults });
   },
   adminRoutes: (current) => [faultsRoute(() => current().faults)],
+  provision: streamsProvisioning,
 };
 
 export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: FaultConfig }): StreamsService {
