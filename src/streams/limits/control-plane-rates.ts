@@ -3,11 +3,11 @@
  * throughput (PutRecord, PutRecords and GetRecords are: throughput-meters.ts). Each action declares
  * its rate beside its shape (`rate` in src/streams/actions/<action>.ts), from its API reference page
  * ("… has a limit of five transactions per second per account"); actions whose page names no rate
- * are not limited. Every rate is a token bucket holding one
- * second's calls, so N calls in one instant pass and the next is refused until 1/N s has passed —
- * except where AWS is seen to allow a burst (`burstCalls`): GetShardIterator takes a burst of about
- * a dozen calls on one shard without a throttle (issue 13, observed against AWS; no page states a
- * number), so its bucket holds three seconds' calls, 15.
+ * are not limited. Every rate is a token bucket holding one second's calls, so N calls in one
+ * instant pass and the next is refused until 1/N s has passed — except where AWS is seen to allow a
+ * burst (`burstCalls`): GetShardIterator takes a burst of about a dozen calls on one shard without a
+ * throttle (issue 13, observed against AWS; no page states a number), so its bucket holds three
+ * seconds' calls, 15.
  *
  * A refused call gets LimitExceededException naming the stream the request names — as AWS's
  * DescribeStream does even though its limit is per account — or the account when it names none;
