@@ -51,17 +51,17 @@ export function tableStatus(table: Table, nowMs: number): "CREATING" | "ACTIVE" 
 }
 
 /** The ACTIVE table item operations act on; AWS answers a CREATING one as not found. */
-export function activeTable(context: DynamoDbContext, tableName: string): Table {
-  const meta = context.tables.get(context.accountId, tableName);
+export async function activeTable(context: DynamoDbContext, tableName: string): Promise<Table> {
+  const meta = await context.tables.get(context.accountId, tableName);
   if (meta === undefined) throw dynamoDbErrors.resourceNotFound();
   const table = tableOf(meta);
   if (tableStatus(table, context.clock.nowMs()) !== "ACTIVE") throw dynamoDbErrors.resourceNotFound();
   return table;
 }
 
-export function describeTable(context: DynamoDbContext, table: Table, status?: string): Record<string, unknown> {
+export async function describeTable(context: DynamoDbContext, table: Table, status?: string): Promise<Record<string, unknown>> {
   const { definition, meta } = table;
-  const stats = context.tables.stats(meta.tableId);
+  const stats = await context.tables.stats(meta.tableId);
   const creation = new Date(meta.createdAtMs);
   const description: Record<string, unknown> = {
     AttributeDefinitions: definition.AttributeDefinitions,

@@ -22,7 +22,7 @@ export async function dropAllState(storage: StorageEngine, settingsAccounts: Rea
     check(await catalog.remove(meta.accountId, meta.StreamName), `stream ${meta.StreamName}`);
     await storage.logs.dropStream(meta.streamId);
   }
-  const tables = storage.tables.list();
+  const tables = await storage.tables.list();
   for (const table of tables) check(await storage.tables.drop(table.accountId, table.TableName), `table ${table.TableName}`);
   const accounts = new Set([...settingsAccounts, ...streams.map((meta) => meta.accountId)]);
   for (const accountId of accounts) {

@@ -2,43 +2,79 @@
  * One table's items in memory, in key order: a map for lookups and a sorted key array for scans.
  * Lease tables hold one item per shard (thousands at most), so an insertion's O(n) array splice
  * costs less than a tree's bookkeeping would.
+ *
+ * Every write gives its item a new revision, larger than any this table gave before (a deletion
+ * takes one too, so a deleted and re-created item never repeats a revision). Revisions are not
+ * stored: a table loaded from disk numbers its items afresh, and a table replacing another (a
+ * journal replayed after a failed write) continues after the one it replaces (`renumberAfter`), so
+ * no compare-and-set made against the old copy can succeed against the new one by accident.
  */
-import type { TableEntry } from "./types.js";
+import type { Expectation, TableEntry, VersionedItem } from "./types.js";
 
 export class TableItems {
-  private readonly values = new Map<string, string>();
+  private readonly values = new Map<string, VersionedItem>();
   private readonly keys: string[] = [];
   private bytes = 0;
+  private revision = 0;
 
   get(key: string): string | undefined {
+    return this.values.get(key)?.value;
+  }
+
+  /** The item's value with its revision. */
+  getVersioned(key: string): VersionedItem | undefined {
     return this.values.get(key);
   }
 
-  put(key: string, value: string): void {
-    const previous = this.values.get(key);
+  /** The largest revision given so far. */
+  lastRevision(): number {
+    return this.revision;
+  }
+
+  /** Where `key` is, if that is not where `expect` says it must be (undefined: the expectation holds). */
+  conflict(key: string, expect: Expectation | undefined): { revision: number | "absent" } | undefined {
+    if (expect === undefined) return undefined;
+    const revision = this.values.get(key)?.revision ?? "absent";
+    return revision === expect.expectedRevision ? undefined : { revision };
+  }
+
+  /** Gives every item a revision above `revision`, in key order, and continues from there. */
+  renumberAfter(revision: number): void {
+    this.revision = Math.max(this.revision, revision);
+    for (const key of this.keys) this.values.set(key, Object.freeze({ value: this.values.get(key)!.value, revision: ++this.revision }));
+  }
+
+  /** Inserts or replaces the item; answers its new revision. */
+  put(key: string, value: string): number {
+    const previous = this.values.get(key)?.value;
     if (previous === undefined) {
       this.keys.splice(this.indexAfter(key, true), 0, key);
       this.bytes += key.length;
     } else {
       this.bytes -= previous.length;
     }
-    this.values.set(key, value);
+    const revision = ++this.revision;
+    this.values.set(key, Object.freeze({ value, revision }));
     this.bytes += value.length;
+    return revision;
   }
 
-  delete(key: string): void {
-    const previous = this.values.get(key);
-    if (previous === undefined) return;
+  /** Removes the item (if there is one); answers the deletion's revision. */
+  delete(key: string): number {
+    const revision = ++this.revision;
+    const previous = this.values.get(key)?.value;
+    if (previous === undefined) return revision;
     this.values.delete(key);
     this.keys.splice(this.indexAfter(key, true), 1);
     this.bytes -= key.length + previous.length;
+    return revision;
   }
 
   scan(afterKey: string | undefined, limit: number): TableEntry[] {
     const out: TableEntry[] = [];
     for (let index = afterKey === undefined ? 0 : this.indexAfter(afterKey, false); index < this.keys.length && out.length < limit; index++) {
       const key = this.keys[index]!;
-      out.push({ key, value: this.values.get(key)! });
+      out.push({ key, value: this.values.get(key)!.value });
     }
     return out;
   }

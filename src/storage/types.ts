@@ -198,29 +198,56 @@ export interface TableEntry {
   value: string;
 }
 
+/** A creation that met a table of the same name. */
+export interface TableExists {
+  ok: false;
+  exists: true;
+}
+
+/** An item's value and its revision: a write that must not lose a concurrent one expects it. */
+export interface VersionedItem {
+  readonly value: string;
+  readonly revision: number;
+}
+
 /**
- * Durable tables of items. Every table is held in memory (lease tables are small); writes resolve
- * once durable. Reads are synchronous and see every write already made, acknowledged or not: the
- * service checks a condition and writes in one synchronous step, so writes to one item never
- * interleave. Keys sort by UTF-16 code units (the service encodes keys so that this is its order).
+ * Durable tables of items. Keys sort by UTF-16 code units (the service encodes keys so that this
+ * is its order). Reads are asynchronous (a cluster engine asks its peers) and see every write
+ * already made through this handle, acknowledged or not; writes resolve once durable.
+ *
+ * Every write of an item gives it a new, larger revision. A read-modify-write (a conditional
+ * write) reads the item with its revision (`getVersionedItem`) and writes with that revision as
+ * `expectedRevision` ("absent" if it read none): the store writes only if the item is still there,
+ * and otherwise answers a conflict — an outcome, not an exception — after which the caller reads
+ * again and decides again. The memory and embedded engines check and apply a compare-and-set in
+ * one synchronous step, so it is atomic against every other write through the engine.
  */
 export interface TableStore {
   /** The tables of `accountId` sorted by name, or every account's (by account, then name). */
-  list(accountId?: string): readonly TableMeta[];
-  get(accountId: string, tableName: string): TableMeta | undefined;
-  /** Creates an empty table; the caller has checked the name is free. */
-  create(meta: TableMeta): Promise<WriteOutcome>;
+  list(accountId?: string): Promise<readonly TableMeta[]>;
+  get(accountId: string, tableName: string): Promise<TableMeta | undefined>;
+  /**
+   * Creates an empty table if the name is free; answers `{ok: false, exists: true}` if a table of
+   * that name exists or is being created (two racing creations: one wins).
+   */
+  create(meta: TableMeta): Promise<WriteOutcome | TableExists>;
   /** Removes a table and its items. */
   drop(accountId: string, tableName: string): Promise<WriteOutcome>;
-  getItem(tableId: string, key: string): string | undefined;
+  getItem(tableId: string, key: string): Promise<string | undefined>;
+  /** The item's value with its revision, for a compare-and-set. */
+  getVersionedItem(tableId: string, key: string): Promise<VersionedItem | undefined>;
   /** Inserts or replaces an item. */
   putItem(tableId: string, entry: TableEntry): Promise<WriteOutcome>;
+  /** As putItem, only if the item is at `expectedRevision` (or absent, for "absent"). */
+  putItem(tableId: string, entry: TableEntry, expect: Expectation): Promise<CasOutcome>;
   /** Removes an item; removing an absent one is a success. */
   deleteItem(tableId: string, key: string): Promise<WriteOutcome>;
+  /** As deleteItem, only if the item is at `expectedRevision` (or absent, for "absent"). */
+  deleteItem(tableId: string, key: string, expect: Expectation): Promise<CasOutcome>;
   /** Up to `limit` items in key order, after `afterKey` (exclusive) when given. */
-  scan(tableId: string, afterKey: string | undefined, limit: number): TableEntry[];
+  scan(tableId: string, afterKey: string | undefined, limit: number): Promise<TableEntry[]>;
   /** Item count and the bytes of keys and values, for DescribeTable. */
-  stats(tableId: string): { itemCount: number; sizeBytes: number };
+  stats(tableId: string): Promise<{ itemCount: number; sizeBytes: number }>;
 }
 
 export interface StorageEngine {

@@ -76,12 +76,12 @@ describe("dynamodb > durability", () => {
       // Half a frame: a length that promises more bytes than follow, as a crash mid-write leaves.
       await appendFile(journalOf(dir), Buffer.from([40, 0, 0, 0, 1, 2, 3]));
       engine = await open(dir);
-      assert.deepEqual(engine.tables.scan(meta.tableId, undefined, 10), [{ key: "a", value: "1" }, { key: "b", value: "2" }]);
+      assert.deepEqual(await engine.tables.scan(meta.tableId, undefined, 10), [{ key: "a", value: "1" }, { key: "b", value: "2" }]);
       assert.equal((await stat(journalOf(dir))).size, whole);
       await engine.tables.putItem(meta.tableId, { key: "c", value: "3" });
       await engine.close();
       engine = await open(dir);
-      assert.deepEqual(engine.tables.scan(meta.tableId, undefined, 10).map((entry) => entry.key), ["a", "b", "c"]);
+      assert.deepEqual((await engine.tables.scan(meta.tableId, undefined, 10)).map((entry) => entry.key), ["a", "b", "c"]);
       await engine.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -96,7 +96,7 @@ describe("dynamodb > durability", () => {
       await engine.close();
       await rm(join(dir, "tables", meta.tableId, "meta"));
       engine = await open(dir);
-      assert.deepEqual(engine.tables.list(), []);
+      assert.deepEqual(await engine.tables.list(), []);
       assert.deepEqual(await readdir(join(dir, "tables")), []);
       await engine.close();
     } finally {
@@ -120,7 +120,7 @@ describe("dynamodb > durability", () => {
       assert.ok(size < compactionFloorBytes * 2, `journal of ${size} bytes after ${written} bytes of writes`);
       await engine.close();
       engine = await open(dir);
-      const items = engine.tables.scan(meta.tableId, undefined, 100);
+      const items = await engine.tables.scan(meta.tableId, undefined, 100);
       assert.equal(items.length, 10);
       assert.ok(items.every((entry) => entry.value === `39${value}`));
       await engine.close();

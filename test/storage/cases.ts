@@ -708,16 +708,16 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
       const tableB = tableMeta("other", "0f1e2d3c-0000-4000-8000-00000000000b");
 
       it("creates, lists by account and name, and drops tables", withEngine(async (engine) => {
-        assert.deepEqual(engine().tables.list(), []);
+        assert.deepEqual(await engine().tables.list(), []);
         assert.deepEqual(await engine().tables.create(tableB), { ok: true });
         assert.deepEqual(await engine().tables.create(tableA), { ok: true });
         assert.deepEqual(await engine().tables.create({ ...tableA, accountId: otherAccount, tableId: "0f1e2d3c-0000-4000-8000-00000000000c" }), { ok: true });
-        assert.deepEqual(engine().tables.list(account).map((meta) => meta.TableName), ["leases", "other"]);
-        assert.deepEqual(engine().tables.list().map((meta) => [meta.accountId, meta.TableName]), [[account, "leases"], [account, "other"], [otherAccount, "leases"]]);
-        assert.deepEqual(engine().tables.get(account, "leases"), tableA);
+        assert.deepEqual((await engine().tables.list(account)).map((meta) => meta.TableName), ["leases", "other"]);
+        assert.deepEqual((await engine().tables.list()).map((meta) => [meta.accountId, meta.TableName]), [[account, "leases"], [account, "other"], [otherAccount, "leases"]]);
+        assert.deepEqual(await engine().tables.get(account, "leases"), tableA);
         assert.deepEqual(await engine().tables.drop(account, "leases"), { ok: true });
-        assert.equal(engine().tables.get(account, "leases"), undefined);
-        assert.equal(engine().tables.get(otherAccount, "leases")?.TableName, "leases");
+        assert.equal(await engine().tables.get(account, "leases"), undefined);
+        assert.equal((await engine().tables.get(otherAccount, "leases"))?.TableName, "leases");
       }));
 
       it("puts, replaces, gets, deletes and scans items in key order", withEngine(async (engine) => {
@@ -727,12 +727,72 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         await engine().tables.putItem(id, { key: "b", value: "v-b2" });
         assert.deepEqual(await engine().tables.deleteItem(id, "d"), { ok: true });
         assert.deepEqual(await engine().tables.deleteItem(id, "never"), { ok: true });
-        assert.equal(engine().tables.getItem(id, "b"), "v-b2");
-        assert.equal(engine().tables.getItem(id, "d"), undefined);
-        assert.deepEqual(engine().tables.scan(id, undefined, 10), [{ key: "a", value: "v-a" }, { key: "b", value: "v-b2" }, { key: "c", value: "v-c" }]);
-        assert.deepEqual(engine().tables.scan(id, "a", 1), [{ key: "b", value: "v-b2" }]);
-        assert.deepEqual(engine().tables.scan(id, "bb", 10), [{ key: "c", value: "v-c" }]);
-        assert.deepEqual(engine().tables.stats(id), { itemCount: 3, sizeBytes: 3 + "v-av-b2v-c".length });
+        assert.equal(await engine().tables.getItem(id, "b"), "v-b2");
+        assert.equal(await engine().tables.getItem(id, "d"), undefined);
+        assert.deepEqual(await engine().tables.scan(id, undefined, 10), [{ key: "a", value: "v-a" }, { key: "b", value: "v-b2" }, { key: "c", value: "v-c" }]);
+        assert.deepEqual(await engine().tables.scan(id, "a", 1), [{ key: "b", value: "v-b2" }]);
+        assert.deepEqual(await engine().tables.scan(id, "bb", 10), [{ key: "c", value: "v-c" }]);
+        assert.deepEqual(await engine().tables.stats(id), { itemCount: 3, sizeBytes: 3 + "v-av-b2v-c".length });
+      }));
+
+      it("of racing creations of one table name, exactly one wins", withEngine(async (engine) => {
+        const racing = ["a", "b", "c"].map((suffix) => engine().tables.create({ ...tableA, tableId: `0f1e2d3c-0000-4000-8000-00000000010${suffix}` }));
+        const outcomes = await Promise.all(racing);
+        assert.equal(outcomes.filter((outcome) => outcome.ok).length, 1);
+        assert.deepEqual(outcomes.filter((outcome) => !outcome.ok), [{ ok: false, exists: true }, { ok: false, exists: true }]);
+        const winner = outcomes.findIndex((outcome) => outcome.ok);
+        assert.equal((await engine().tables.get(account, "leases"))?.tableId, `0f1e2d3c-0000-4000-8000-00000000010${"abc"[winner]}`);
+        assert.deepEqual(await engine().tables.create(tableA), { ok: false, exists: true });
+      }));
+
+      it("gives every item write a new, larger revision and compare-and-sets on it", withEngine(async (engine) => {
+        const tables = engine().tables;
+        await tables.create(tableA);
+        const id = tableA.tableId;
+        assert.equal(await tables.getVersionedItem(id, "k"), undefined);
+        const created = await tables.putItem(id, { key: "k", value: "v1" }, { expectedRevision: "absent" });
+        assert.ok(created.ok && "revision" in created);
+        assert.deepEqual(await tables.getVersionedItem(id, "k"), { value: "v1", revision: created.revision });
+        // A second creation meets the item: a conflict naming where it is, nothing written.
+        assert.deepEqual(await tables.putItem(id, { key: "k", value: "v-lost" }, { expectedRevision: "absent" }), { ok: false, conflict: { revision: created.revision } });
+        const replaced = await tables.putItem(id, { key: "k", value: "v2" }, { expectedRevision: created.revision });
+        assert.ok(replaced.ok && "revision" in replaced && replaced.revision > created.revision);
+        // A writer that read before the replacement is refused.
+        assert.deepEqual(await tables.putItem(id, { key: "k", value: "v-stale" }, { expectedRevision: created.revision }), { ok: false, conflict: { revision: replaced.revision } });
+        assert.deepEqual(await tables.deleteItem(id, "k", { expectedRevision: created.revision }), { ok: false, conflict: { revision: replaced.revision } });
+        assert.equal(await tables.getItem(id, "k"), "v2");
+        // An unconditional write moves the revision on too.
+        assert.deepEqual(await tables.putItem(id, { key: "k", value: "v3" }), { ok: true });
+        const current = (await tables.getVersionedItem(id, "k"))!;
+        assert.ok(current.revision > replaced.revision);
+        const deleted = await tables.deleteItem(id, "k", { expectedRevision: current.revision });
+        assert.ok(deleted.ok);
+        assert.equal(await tables.getVersionedItem(id, "k"), undefined);
+        assert.deepEqual(await tables.deleteItem(id, "k", { expectedRevision: current.revision }), { ok: false, conflict: { revision: "absent" } });
+        // Re-created, the item never repeats an earlier revision.
+        const again = await tables.putItem(id, { key: "k", value: "v4" }, { expectedRevision: "absent" });
+        assert.ok(again.ok && "revision" in again && again.revision > current.revision);
+        assert.deepEqual(await tables.scan(id, undefined, 10), [{ key: "k", value: "v4" }]);
+      }));
+
+      it("of racing read-modify-writes on one item, each lands once and none is lost", withEngine(async (engine) => {
+        const tables = engine().tables;
+        await tables.create(tableA);
+        const id = tableA.tableId;
+        await tables.putItem(id, { key: "counter", value: "0" });
+        let conflicts = 0;
+        const increment = async () => {
+          for (;;) {
+            const read = (await tables.getVersionedItem(id, "counter"))!;
+            const outcome = await tables.putItem(id, { key: "counter", value: String(Number(read.value) + 1) }, { expectedRevision: read.revision });
+            if (outcome.ok) return;
+            assert.ok("conflict" in outcome, "a conflict, not a failure");
+            conflicts++;
+          }
+        };
+        await Promise.all(Array.from({ length: 20 }, increment));
+        assert.equal(await tables.getItem(id, "counter"), "20");
+        assert.ok(conflicts > 0, "the writers raced (each read before the others wrote)");
       }));
 
       it("keeps tables and items across a reopen, and not a dropped table's", withEngine(async (engine, harness) => {
@@ -744,9 +804,9 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         await engine().tables.putItem(tableB.tableId, { key: "gone", value: "with the table" });
         await engine().tables.drop(account, "other");
         await harness.reopenNow();
-        assert.deepEqual(engine().tables.list().map((meta) => meta.TableName), ["leases"]);
-        assert.deepEqual(engine().tables.get(account, "leases"), tableA);
-        assert.deepEqual(engine().tables.scan(tableA.tableId, undefined, 10), [{ key: "k2", value: "two ✓" }]);
+        assert.deepEqual((await engine().tables.list()).map((meta) => meta.TableName), ["leases"]);
+        assert.deepEqual(await engine().tables.get(account, "leases"), tableA);
+        assert.deepEqual(await engine().tables.scan(tableA.tableId, undefined, 10), [{ key: "k2", value: "two ✓" }]);
       }, true));
 
       it("keeps every acknowledged write of many concurrent ones across a reopen", withEngine(async (engine, harness) => {
@@ -754,7 +814,7 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         const writes = Array.from({ length: 200 }, (_, index) => engine().tables.putItem(tableA.tableId, { key: `k${String(index % 50).padStart(3, "0")}`, value: `v${index}` }));
         assert.ok((await Promise.all(writes)).every((outcome) => outcome.ok));
         await harness.reopenNow();
-        const items = engine().tables.scan(tableA.tableId, undefined, 100);
+        const items = await engine().tables.scan(tableA.tableId, undefined, 100);
         assert.equal(items.length, 50);
         assert.deepEqual(items[0], { key: "k000", value: "v150" });
         assert.deepEqual(items[49], { key: "k049", value: "v199" });

@@ -189,14 +189,14 @@ describe("storage > log > durability", () => {
     // the next write replays the journal, fails too, and changes nothing.
     assert.equal((await engine.tables.putItem(meta.tableId, { key: "still", value: "f".repeat(5000) })).ok, false);
     const expected = [...acknowledged].map(([key, value]) => ({ key, value })).sort((a, b) => (a.key < b.key ? -1 : 1));
-    assert.deepEqual(engine.tables.scan(meta.tableId, undefined, 100), expected, "memory holds exactly the acknowledged writes again");
+    assert.deepEqual(await engine.tables.scan(meta.tableId, undefined, 100), expected, "memory holds exactly the acknowledged writes again");
     fs.capacityBytes = Infinity;
     assert.deepEqual(await engine.tables.putItem(meta.tableId, { key: "resumed", value: "yes" }), { ok: true });
     expected.push({ key: "resumed", value: "yes" });
     expected.sort((a, b) => (a.key < b.key ? -1 : 1));
-    assert.deepEqual(engine.tables.scan(meta.tableId, undefined, 100), expected);
+    assert.deepEqual(await engine.tables.scan(meta.tableId, undefined, 100), expected);
     const image = await openSim(fs.crashImage("durable-only"));
-    assert.deepEqual(image.tables.scan(meta.tableId, undefined, 100), expected, "after a power loss: every acknowledged write, nothing else");
+    assert.deepEqual(await image.tables.scan(meta.tableId, undefined, 100), expected, "after a power loss: every acknowledged write, nothing else");
     await image.close();
     await engine.close();
   });

@@ -84,7 +84,7 @@ export const createTable = defineAction<CreateTableInput>({
     }
   },
   async run(context, input) {
-    if (context.tables.get(context.accountId, input.TableName) !== undefined) throw dynamoDbErrors.resourceInUse(input.TableName);
+    if ((await context.tables.get(context.accountId, input.TableName)) !== undefined) throw dynamoDbErrors.resourceInUse(input.TableName);
     const nowMs = context.clock.nowMs();
     const tableId = randomUUIDFrom(context.random);
     const payPerRequest = input.BillingMode === "PAY_PER_REQUEST";
@@ -100,9 +100,11 @@ export const createTable = defineAction<CreateTableInput>({
     };
     const meta = { tableId, accountId: context.accountId, TableName: input.TableName, createdAtMs: nowMs, definition };
     const outcome = await context.tables.create(meta);
+    // Another creation of the name got there between the check above and this one.
+    if (!outcome.ok && "exists" in outcome) throw dynamoDbErrors.resourceInUse(input.TableName);
     if (!outcome.ok) throw dynamoDbErrors.internal(outcome.failure.cause ?? new Error(outcome.failure.message));
     const table = tableOf(meta);
     // AWS answers CreateTable with the table CREATING, however soon it turns ACTIVE.
-    return { TableDescription: describeTable(context, table, "CREATING") };
+    return { TableDescription: await describeTable(context, table, "CREATING") };
   },
 });

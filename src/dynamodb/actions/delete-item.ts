@@ -2,7 +2,7 @@ import { defineAction } from "../action.js";
 import type { Item } from "../attribute-value.js";
 import { dynamoDbErrors } from "../errors.js";
 import { checkExpected } from "../expressions/legacy.js";
-import { readItem, writeItem } from "../item-writes.js";
+import { changeItem } from "../item-writes.js";
 import { checkAttributeValues, checkExpressionParams, parseExpressions } from "../request-expressions.js";
 import {
   conditionalOperator, expected, expressionAttributeNames, expressionAttributeValues, returnConsumedCapacity, returnItemCollectionMetrics,
@@ -39,11 +39,12 @@ export const deleteItem = defineAction<DeleteItemInput>({
   },
   async run(context, input) {
     const { condition } = parseExpressions(input);
-    const table = activeTable(context, input.TableName);
+    const table = await activeTable(context, input.TableName);
     checkKey(table, input.Key);
-    const old = readItem(context, table, input.Key);
-    checkCondition(old, condition, input);
-    if (old !== undefined) await writeItem(context, table, input.Key, undefined);
-    return input.ReturnValues === "ALL_OLD" && old !== undefined ? { Attributes: old } : {};
+    return changeItem(context, table, input.Key, (old) => {
+      checkCondition(old, condition, input);
+      if (old === undefined) return { answer: {} };
+      return { write: undefined, answer: input.ReturnValues === "ALL_OLD" ? { Attributes: old } : {} };
+    });
   },
 });

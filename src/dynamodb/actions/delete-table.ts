@@ -7,9 +7,9 @@ import { describeTable, tableOf } from "../table.js";
 export const deleteTable = defineAction<{ TableName: string }>({
   shape: { TableName: requiredTableNameMember },
   async run(context, input) {
-    const meta = context.tables.get(context.accountId, input.TableName);
+    const meta = await context.tables.get(context.accountId, input.TableName);
     if (meta === undefined) throw dynamoDbErrors.resourceNotFound(input.TableName);
-    const description = describeTable(context, tableOf(meta), "DELETING");
+    const description = await describeTable(context, tableOf(meta), "DELETING");
     const outcome = await context.tables.drop(context.accountId, input.TableName);
     if (!outcome.ok) throw dynamoDbErrors.internal(outcome.failure.cause ?? new Error(outcome.failure.message));
     return { TableDescription: description };

@@ -6,8 +6,8 @@ import { describeTable as describe, tableOf } from "../table.js";
 export const describeTable = defineAction<{ TableName: string }>({
   shape: { TableName: requiredTableNameMember },
   async run(context, input) {
-    const meta = context.tables.get(context.accountId, input.TableName);
+    const meta = await context.tables.get(context.accountId, input.TableName);
     if (meta === undefined) throw dynamoDbErrors.resourceNotFound(input.TableName);
-    return { Table: describe(context, tableOf(meta)) };
+    return { Table: await describe(context, tableOf(meta)) };
   },
 });

@@ -38,9 +38,9 @@ export const getItem = defineAction<GetItemInput>({
   },
   async run(context, input) {
     const { projection } = parseExpressions(input);
-    const table = activeTable(context, input.TableName);
+    const table = await activeTable(context, input.TableName);
     checkKey(table, input.Key);
-    const item = readItem(context, table, input.Key);
+    const item = await readItem(context, table, input.Key);
     if (item === undefined) return {};
     const paths = projection ?? input.AttributesToGet?.map((name) => [name]);
     return { Item: paths === undefined ? item : project(item, paths) };

@@ -10,8 +10,7 @@ export const listTables = defineAction<{ Limit?: number; ExclusiveStartTableName
   },
   async run(context, input) {
     const start = input.ExclusiveStartTableName;
-    const names = context.tables
-      .list(context.accountId)
+    const names = (await context.tables.list(context.accountId))
       .map((meta) => meta.TableName)
       .filter((name) => start === undefined || name > start);
     const limit = input.Limit ?? pageTablesMax;

@@ -2,7 +2,7 @@ import { defineAction } from "../action.js";
 import { itemBytesMax, itemSizeBytes, type Item } from "../attribute-value.js";
 import { dynamoDbErrors } from "../errors.js";
 import { checkExpected } from "../expressions/legacy.js";
-import { readItem, writeItem } from "../item-writes.js";
+import { changeItem } from "../item-writes.js";
 import { checkAttributeValues, checkExpressionParams, parseExpressions } from "../request-expressions.js";
 import {
   conditionalOperator, expected, expressionAttributeNames, expressionAttributeValues, returnConsumedCapacity, returnItemCollectionMetrics,
@@ -40,12 +40,12 @@ export const putItem = defineAction<PutItemInput>({
   },
   async run(context, input) {
     const { condition } = parseExpressions(input);
-    const table = activeTable(context, input.TableName);
+    const table = await activeTable(context, input.TableName);
     checkItemKey(table, input.Item);
     const key = keyOf(table, input.Item);
-    const old = readItem(context, table, key);
-    checkCondition(old, condition, input);
-    await writeItem(context, table, key, input.Item);
-    return input.ReturnValues === "ALL_OLD" && old !== undefined ? { Attributes: old } : {};
+    return changeItem(context, table, key, (old) => {
+      checkCondition(old, condition, input);
+      return { write: input.Item, answer: input.ReturnValues === "ALL_OLD" && old !== undefined ? { Attributes: old } : {} };
+    });
   },
 });

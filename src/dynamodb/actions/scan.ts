@@ -76,7 +76,7 @@ export const scan = defineAction<ScanInput>({
   },
   async run(context, input) {
     const { filter, projection } = parseExpressions(input);
-    const table = activeTable(context, input.TableName);
+    const table = await activeTable(context, input.TableName);
     let after: string | undefined;
     if (input.ExclusiveStartKey !== undefined) {
       checkKey(table, input.ExclusiveStartKey, "The provided starting key is invalid: ");
@@ -92,7 +92,7 @@ export const scan = defineAction<ScanInput>({
     let last: Item | undefined;
     let exhausted = false;
     while (scanned < limit && bytes < pageBytesMax) {
-      const entries = context.tables.scan(table.meta.tableId, after, Math.min(batchItems, limit - scanned));
+      const entries = await context.tables.scan(table.meta.tableId, after, Math.min(batchItems, limit - scanned));
       if (entries.length === 0) {
         exhausted = true;
         break;

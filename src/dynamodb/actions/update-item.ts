@@ -4,7 +4,7 @@ import { dynamoDbErrors } from "../errors.js";
 import type { DocumentPath } from "../expressions/ast.js";
 import { applyUpdate } from "../expressions/evaluate.js";
 import { applyAttributeUpdates, checkAttributeUpdates, checkExpected, type AttributeUpdate } from "../expressions/legacy.js";
-import { readItem, updatedAttributes, writeItem } from "../item-writes.js";
+import { changeItem, updatedAttributes } from "../item-writes.js";
 import { checkAttributeValues, checkExpressionParams, parseExpressions } from "../request-expressions.js";
 import {
   conditionalOperator, expected, expressionAttributeNames, expressionAttributeValues, returnConsumedCapacity, returnItemCollectionMetrics,
@@ -53,7 +53,7 @@ export const updateItem = defineAction<UpdateItemInput>({
   },
   async run(context, input) {
     const { update, condition } = parseExpressions(input);
-    const table = activeTable(context, input.TableName);
+    const table = await activeTable(context, input.TableName);
     checkKey(table, input.Key);
     const paths: DocumentPath[] = update ? update.map((action) => action.path) : Object.keys(input.AttributeUpdates ?? {}).map((name) => [name]);
     for (const keyAttribute of table.keys) {
@@ -64,28 +64,33 @@ export const updateItem = defineAction<UpdateItemInput>({
         throw dynamoDbErrors.validation(`${invalid}Cannot update attribute ${keyAttribute.name}. This attribute is part of the key`);
       }
     }
-    const old = readItem(context, table, input.Key);
-    checkCondition(old, condition, input);
-    const base = old ?? structuredClone(input.Key);
-    const outcome = update ? applyUpdate(base, update) : applyAttributeUpdates(base, input.AttributeUpdates ?? {});
-    if (!outcome.ok) throw dynamoDbErrors.validation(outcome.message);
-    const item = outcome.item;
-    if (itemSizeBytes(item) > itemBytesMax) throw dynamoDbErrors.validation("Item size to update has exceeded the maximum allowed size");
-    await writeItem(context, table, input.Key, item);
-    switch (input.ReturnValues) {
-      case "ALL_OLD":
-        return old === undefined ? {} : { Attributes: old };
-      case "UPDATED_OLD":
-        return old === undefined ? {} : nonEmpty(updatedAttributes(old, paths));
-      case "ALL_NEW":
-        return { Attributes: item };
-      case "UPDATED_NEW":
-        return nonEmpty(updatedAttributes(item, paths));
-      default:
-        return {};
-    }
+    return changeItem(context, table, input.Key, (old) => {
+      checkCondition(old, condition, input);
+      const base = old ?? structuredClone(input.Key);
+      const outcome = update ? applyUpdate(base, update) : applyAttributeUpdates(base, input.AttributeUpdates ?? {});
+      if (!outcome.ok) throw dynamoDbErrors.validation(outcome.message);
+      const item = outcome.item;
+      if (itemSizeBytes(item) > itemBytesMax) throw dynamoDbErrors.validation("Item size to update has exceeded the maximum allowed size");
+      return { write: item, answer: updateAnswer(input.ReturnValues, old, item, paths) };
+    });
   },
 });
+
+/** What UpdateItem answers for ReturnValues. */
+function updateAnswer(returnValues: string | undefined, old: Item | undefined, item: Item, paths: readonly DocumentPath[]): { Attributes?: Item } {
+  switch (returnValues) {
+    case "ALL_OLD":
+      return old === undefined ? {} : { Attributes: old };
+    case "UPDATED_OLD":
+      return old === undefined ? {} : nonEmpty(updatedAttributes(old, paths));
+    case "ALL_NEW":
+      return { Attributes: item };
+    case "UPDATED_NEW":
+      return nonEmpty(updatedAttributes(item, paths));
+    default:
+      return {};
+  }
+}
 
 function nonEmpty(attributes: Item): { Attributes?: Item } {
   return Object.keys(attributes).length === 0 ? {} : { Attributes: attributes };

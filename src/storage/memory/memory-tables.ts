@@ -1,5 +1,5 @@
 /** The memory engine's tables: TableItems per table, nothing on disk. */
-import type { TableEntry, TableMeta, TableStore, WriteOutcome } from "../types.js";
+import type { CasOutcome, Expectation, TableEntry, TableExists, TableMeta, TableStore, VersionedItem, WriteOutcome } from "../types.js";
 import { deepFreeze } from "../../util/freeze.js";
 import { assert } from "../../util/assert.js";
 import { TableItems, sortTables, tableKey } from "../table-items.js";
@@ -12,14 +12,15 @@ export class MemoryTableStore implements TableStore {
   private readonly items = new Map<string, TableItems>();
   closed = false;
 
-  list(accountId?: string): readonly TableMeta[] {
+  async list(accountId?: string): Promise<readonly TableMeta[]> {
     return sortTables(this.metas.values(), accountId);
   }
-  get(accountId: string, tableName: string): TableMeta | undefined {
+  async get(accountId: string, tableName: string): Promise<TableMeta | undefined> {
     return this.metas.get(tableKey(accountId, tableName));
   }
-  async create(meta: TableMeta): Promise<WriteOutcome> {
+  async create(meta: TableMeta): Promise<WriteOutcome | TableExists> {
     if (this.closed) return closedOutcome;
+    if (this.metas.has(tableKey(meta.accountId, meta.TableName))) return { ok: false, exists: true };
     this.metas.set(tableKey(meta.accountId, meta.TableName), deepFreeze(structuredClone(meta)));
     this.items.set(meta.tableId, new TableItems());
     return done;
@@ -32,28 +33,37 @@ export class MemoryTableStore implements TableStore {
     this.items.delete(meta.tableId);
     return done;
   }
-  getItem(tableId: string, key: string): string | undefined {
+  async getItem(tableId: string, key: string): Promise<string | undefined> {
     return this.items.get(tableId)?.get(key);
   }
-  async putItem(tableId: string, entry: TableEntry): Promise<WriteOutcome> {
-    if (this.closed) return closedOutcome;
-    this.tableItems(tableId).put(entry.key, entry.value);
-    return done;
+  async getVersionedItem(tableId: string, key: string): Promise<VersionedItem | undefined> {
+    return this.items.get(tableId)?.getVersioned(key);
   }
-  async deleteItem(tableId: string, key: string): Promise<WriteOutcome> {
-    if (this.closed) return closedOutcome;
-    this.tableItems(tableId).delete(key);
-    return done;
+  putItem(tableId: string, entry: TableEntry): Promise<WriteOutcome>;
+  putItem(tableId: string, entry: TableEntry, expect: Expectation): Promise<CasOutcome>;
+  async putItem(tableId: string, entry: TableEntry, expect?: Expectation): Promise<WriteOutcome | CasOutcome> {
+    return this.write(tableId, entry.key, expect, (items) => items.put(entry.key, entry.value));
   }
-  scan(tableId: string, afterKey: string | undefined, limit: number): TableEntry[] {
+  deleteItem(tableId: string, key: string): Promise<WriteOutcome>;
+  deleteItem(tableId: string, key: string, expect: Expectation): Promise<CasOutcome>;
+  async deleteItem(tableId: string, key: string, expect?: Expectation): Promise<WriteOutcome | CasOutcome> {
+    return this.write(tableId, key, expect, (items) => items.delete(key));
+  }
+  async scan(tableId: string, afterKey: string | undefined, limit: number): Promise<TableEntry[]> {
     return this.items.get(tableId)?.scan(afterKey, limit) ?? [];
   }
-  stats(tableId: string): { itemCount: number; sizeBytes: number } {
+  async stats(tableId: string): Promise<{ itemCount: number; sizeBytes: number }> {
     return this.items.get(tableId)?.stats() ?? { itemCount: 0, sizeBytes: 0 };
   }
-  private tableItems(tableId: string): TableItems {
+  /** Checks the expectation and applies the change in one synchronous step. */
+  private write(tableId: string, key: string, expect: Expectation | undefined, apply: (items: TableItems) => number): WriteOutcome | CasOutcome {
+    if (this.closed) return closedOutcome;
     const items = this.items.get(tableId);
     assert(items !== undefined, `no table ${tableId}`);
-    return items;
+    const conflict = items.conflict(key, expect);
+    if (conflict !== undefined) return { ok: false, conflict };
+    const revision = apply(items);
+    // An unconditional write answers as it always has; a compare-and-set also gives the revision.
+    return expect === undefined ? done : { ok: true, revision };
   }
 }

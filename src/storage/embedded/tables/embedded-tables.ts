@@ -2,7 +2,8 @@
  * The embedded engine's tables: every table in memory, made durable by a per-table journal of
  * item mutations (table-files.ts; docs/formats/tables.md) under `<dataDir>/tables/<tableId>/`.
  *
- * Writes apply in memory at once and resolve when their frame is durable. Frames written while
+ * Writes apply in memory at once (a compare-and-set checks its revision in the same step) and
+ * resolve when their frame is durable. Frames written while
  * a flush runs wait and go out together in the next one: one write and one fdatasync for all of
  * them (group commit). When a journal grows past `compactionFactor` times its table's live bytes
  * it is rewritten as one put per item (temporary file, fsync, rename, directory fsync), between
@@ -19,7 +20,7 @@ import {
   isNoSpace, isNotFound, readWholeFile, removeTree, replaceFile, writeFully, type FileHandlePort, type FsPort,
 } from "../fs-port.js";
 import type { FsyncPolicy } from "../fsync-policy.js";
-import type { StorageFailure, TableEntry, TableMeta, TableStore, WriteOutcome } from "../../types.js";
+import type { CasOutcome, Expectation, StorageFailure, TableEntry, TableExists, TableMeta, TableStore, VersionedItem, WriteOutcome } from "../../types.js";
 import { TableItems, sortTables, tableKey } from "../../table-items.js";
 import { decodeMeta, encodeMeta, encodeMutation, journalHeader, replayJournal, type TableMutation } from "./table-files.js";
 
@@ -39,7 +40,9 @@ export class TableDataError extends Error {
 
 interface Pending {
   frame: Buffer;
-  resolve: (outcome: WriteOutcome) => void;
+  /** What the write answers once durable: done, or a compare-and-set's revision. */
+  success: WriteOutcome | CasOutcome;
+  resolve: (outcome: WriteOutcome | CasOutcome) => void;
 }
 
 class TableJournal {
@@ -57,18 +60,25 @@ class TableJournal {
     public items: TableItems,
   ) {}
 
-  write(mutation: TableMutation): Promise<WriteOutcome> {
+  /**
+   * Applies the mutation in memory — if `expect` holds, checked in the same synchronous step, so no
+   * other write comes between — and resolves once its frame is durable.
+   */
+  write(mutation: TableMutation, expect?: Expectation): Promise<WriteOutcome | CasOutcome> {
     if (this.failure !== undefined || this.recovering !== undefined) {
       // A recovery that failed (the journal could not be read or cut) is tried again by the next write.
       this.recovering ??= this.idle()
         .then(() => this.recover())
         .finally(() => (this.recovering = undefined));
-      return this.recovering.then(() => (this.failure !== undefined ? { ok: false, failure: this.failure } : this.write(mutation)));
+      return this.recovering.then(() => (this.failure !== undefined ? { ok: false, failure: this.failure } : this.write(mutation, expect)));
     }
-    if (mutation.op === "put") this.items.put(mutation.key, mutation.value);
-    else this.items.delete(mutation.key);
+    const conflict = this.items.conflict(mutation.key, expect);
+    if (conflict !== undefined) return Promise.resolve({ ok: false, conflict });
+    const revision = mutation.op === "put" ? this.items.put(mutation.key, mutation.value) : this.items.delete(mutation.key);
+    // An unconditional write answers as it always has; a compare-and-set also gives the revision.
+    const success = expect === undefined ? done : { ok: true as const, revision };
     return new Promise((resolve) => {
-      this.pending.push({ frame: encodeMutation(mutation), resolve });
+      this.pending.push({ frame: encodeMutation(mutation), success, resolve });
       this.flushing ??= this.flushAll();
     });
   }
@@ -89,7 +99,7 @@ class TableJournal {
       const batch = this.pending;
       this.pending = [];
       const outcome = await this.flush(batch.map((entry) => entry.frame));
-      if (outcome.ok) for (const entry of batch) entry.resolve(outcome);
+      if (outcome.ok) for (const entry of batch) entry.resolve(entry.success);
       else for (const entry of batch) failed.push({ entry, outcome });
       if (outcome.ok && this.shouldCompact()) await this.compact();
     }
@@ -134,6 +144,8 @@ class TableJournal {
         await handle.truncate(replay.validBytes);
         await handle.datasync();
       }
+      // Revisions go on from the copy being replaced: a compare-and-set against it must not succeed here.
+      replay.items.renumberAfter(this.items.lastRevision());
       this.items = replay.items;
       this.sizeBytes = replay.validBytes;
       this.failure = undefined;
@@ -168,6 +180,8 @@ class TableJournal {
 export class EmbeddedTableStore implements TableStore {
   private readonly metas = new Map<string, TableMeta>();
   private readonly journals = new Map<string, TableJournal>();
+  /** Names whose creation is under way. */
+  private readonly creating = new Set<string>();
   private closed = false;
 
   private constructor(
@@ -213,17 +227,29 @@ export class EmbeddedTableStore implements TableStore {
     this.journals.set(meta.tableId, new TableJournal(this, tableDir, handle, replay.validBytes, replay.items));
   }
 
-  list(accountId?: string): readonly TableMeta[] {
+  async list(accountId?: string): Promise<readonly TableMeta[]> {
     return sortTables(this.metas.values(), accountId);
   }
 
-  get(accountId: string, tableName: string): TableMeta | undefined {
+  async get(accountId: string, tableName: string): Promise<TableMeta | undefined> {
     return this.metas.get(tableKey(accountId, tableName));
   }
 
-  async create(meta: TableMeta): Promise<WriteOutcome> {
+  async create(meta: TableMeta): Promise<WriteOutcome | TableExists> {
     assert(tableIdPattern.test(meta.tableId), `table id ${meta.tableId} is not safe as a file name`);
     if (this.closed) return closedOutcome;
+    const name = tableKey(meta.accountId, meta.TableName);
+    // The name is taken from the moment a creation starts: a racing creation finds it so.
+    if (this.metas.has(name) || this.creating.has(name)) return { ok: false, exists: true };
+    this.creating.add(name);
+    try {
+      return await this.createFiles(meta);
+    } finally {
+      this.creating.delete(name);
+    }
+  }
+
+  private async createFiles(meta: TableMeta): Promise<WriteOutcome> {
     const tableDir = `${this.dir}/${meta.tableId}`;
     try {
       await this.fs.mkdir(tableDir);
@@ -262,23 +288,31 @@ export class EmbeddedTableStore implements TableStore {
     }
   }
 
-  getItem(tableId: string, key: string): string | undefined {
+  async getItem(tableId: string, key: string): Promise<string | undefined> {
     return this.journals.get(tableId)?.items.get(key);
   }
 
-  putItem(tableId: string, entry: TableEntry): Promise<WriteOutcome> {
-    return this.write(tableId, { op: "put", key: entry.key, value: entry.value });
+  async getVersionedItem(tableId: string, key: string): Promise<VersionedItem | undefined> {
+    return this.journals.get(tableId)?.items.getVersioned(key);
   }
 
-  deleteItem(tableId: string, key: string): Promise<WriteOutcome> {
-    return this.write(tableId, { op: "delete", key });
+  putItem(tableId: string, entry: TableEntry): Promise<WriteOutcome>;
+  putItem(tableId: string, entry: TableEntry, expect: Expectation): Promise<CasOutcome>;
+  putItem(tableId: string, entry: TableEntry, expect?: Expectation): Promise<WriteOutcome | CasOutcome> {
+    return this.write(tableId, { op: "put", key: entry.key, value: entry.value }, expect);
   }
 
-  scan(tableId: string, afterKey: string | undefined, limit: number): TableEntry[] {
+  deleteItem(tableId: string, key: string): Promise<WriteOutcome>;
+  deleteItem(tableId: string, key: string, expect: Expectation): Promise<CasOutcome>;
+  deleteItem(tableId: string, key: string, expect?: Expectation): Promise<WriteOutcome | CasOutcome> {
+    return this.write(tableId, { op: "delete", key }, expect);
+  }
+
+  async scan(tableId: string, afterKey: string | undefined, limit: number): Promise<TableEntry[]> {
     return this.journals.get(tableId)?.items.scan(afterKey, limit) ?? [];
   }
 
-  stats(tableId: string): { itemCount: number; sizeBytes: number } {
+  async stats(tableId: string): Promise<{ itemCount: number; sizeBytes: number }> {
     return this.journals.get(tableId)?.items.stats() ?? { itemCount: 0, sizeBytes: 0 };
   }
 
@@ -287,11 +321,11 @@ export class EmbeddedTableStore implements TableStore {
     await Promise.all([...this.journals.values()].map((journal) => journal.close()));
   }
 
-  private write(tableId: string, mutation: TableMutation): Promise<WriteOutcome> {
+  private write(tableId: string, mutation: TableMutation, expect: Expectation | undefined): Promise<WriteOutcome | CasOutcome> {
     if (this.closed) return Promise.resolve(closedOutcome);
     const journal = this.journals.get(tableId);
     assert(journal !== undefined, `no table ${tableId}`);
-    return journal.write(mutation);
+    return journal.write(mutation, expect);
   }
 }
 
