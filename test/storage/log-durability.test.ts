@@ -8,6 +8,7 @@ import { SimFs, errnoError, type SimOp } from "./sim-fs.js";
 import { makeRecords, openSim, readAll, registerStreams, shardDir, streamId, t0, tags } from "./sim-engine.js";
 import type { AppendOutcome, StorageEngine } from "../../src/storage/types.js";
 import { SeededRandom } from "../../src/util/random.js";
+import { systemClock } from "../../src/util/clock.js";
 import { putStream, streamsCatalog } from "../../src/streams/stream-catalog.js";
 
 function gate() {
@@ -126,7 +127,8 @@ describe("storage > log > durability", () => {
   }
 
   it("fsync=interval: syncs in the background", async () => {
-    const { fs, engine } = await setup({ fsync: "interval", fsyncIntervalMs: 5 });
+    // The interval runs on the engine's clock: the system's here, as the loop below waits in real time.
+    const { fs, engine } = await setup({ fsync: "interval", fsyncIntervalMs: 5, clock: systemClock });
     const log = engine.logs.shard(streamId, 0);
     assert.ok((await log.append(makeRecords(2, "opened"), t0)).ok);
     assert.ok((await log.append(makeRecords(3, "later"), t0)).ok);

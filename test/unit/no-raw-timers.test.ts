@@ -16,12 +16,7 @@ const srcDir = fileURLToPath(new URL("../../src", import.meta.url));
  * Files that may still schedule on Node's timers directly, and why. Each entry must still have a
  * raw timer (checked below), so the list cannot go stale.
  */
-const allowed = new Map<string, string>([
-  // Being moved and converted to the injected clock by the storage part of issue 14; the entries
-  // go when that lands (the staleness check below then fails until they are removed).
-  ["storage/embedded/log/log-store.ts", "storage move in progress (issue 14): the fsync interval moves onto the injected clock"],
-  ["storage/embedded/dir-lock.ts", "storage move in progress (issue 14): the owner-answer timeout moves onto the injected clock"],
-]);
+const allowed = new Map<string, string>([]);
 
 const rawTimer = /(?<![.\w$])(setTimeout|setInterval)\s*\(|["']node:timers(\/promises)?["']|["']timers(\/promises)?["']/g;
 

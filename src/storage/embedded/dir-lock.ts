@@ -28,7 +28,7 @@ import net from "node:net";
 import { randomUUID } from "node:crypto";
 import { readlinkSync } from "node:fs";
 import { stat, unlink } from "node:fs/promises";
-import { setTimeout as sleep } from "node:timers/promises";
+import { systemClock, type Clock } from "../../util/clock.js";
 import { DataDirError, errnoText } from "./data-dir-error.js";
 
 export interface DirLock {
@@ -66,15 +66,18 @@ const ownerLine = `${process.pid} ${instanceId} ${pidNamespace}\n`;
 /** Codes that mean the directory is not writable for us: the server could not store data either. */
 const notWritableCodes = new Set(["EACCES", "EPERM", "EROFS"]);
 
-/** Takes the lock on `dataDir` (which must exist) or rejects with a DataDirError naming the holder. */
-export async function lockDataDir(dataDir: string): Promise<DirLock> {
+/**
+ * Takes the lock on `dataDir` (which must exist) or rejects with a DataDirError naming the holder.
+ * Its waits (a holder's answer, a dying holder's exit) run on `clock`: the engine's.
+ */
+export async function lockDataDir(dataDir: string, clock: Clock = systemClock): Promise<DirLock> {
   const held: net.Server[] = [];
   try {
     if (process.platform === "linux") {
       const { dev, ino } = await stat(dataDir, { bigint: true });
-      held.push(await takeAbstractSocket(dataDir, `\0tributary-data-dir/${dev}/${ino}`));
+      held.push(await takeAbstractSocket(dataDir, `\0tributary-data-dir/${dev}/${ino}`, clock));
     }
-    const limitation = await takeLockFile(dataDir, held);
+    const limitation = await takeLockFile(dataDir, held, clock);
     return {
       ...(limitation !== undefined && { limitation }),
       release: () => closeAll(held),
@@ -85,23 +88,23 @@ export async function lockDataDir(dataDir: string): Promise<DirLock> {
   }
 }
 
-async function takeAbstractSocket(dataDir: string, name: string): Promise<net.Server> {
-  const deadline = performance.now() + dyingHolderWaitMs;
+async function takeAbstractSocket(dataDir: string, name: string, clock: Clock): Promise<net.Server> {
+  const deadline = clock.nowMs() + dyingHolderWaitMs;
   for (;;) {
     const outcome = await listen(name);
     if (outcome instanceof net.Server) return outcome;
     if (outcome.code !== "EADDRINUSE") throw lockFailure(dataDir, "its lock socket", outcome);
-    const answer = await askOwner(name);
+    const answer = await askOwner(name, clock);
     if (answer.live) throw inUse(dataDir, answer, false);
     // Bound but not accepting: a holder that is dying (its last threads still exiting) or one
     // between its bind and its listen. Either settles within milliseconds.
-    if (performance.now() > deadline) throw new DataDirError(`${dataDir} is in use by another Tributary server, which does not answer`);
-    await sleep(dyingHolderPollMs);
+    if (clock.nowMs() > deadline) throw new DataDirError(`${dataDir} is in use by another Tributary server, which does not answer`);
+    await clock.sleep(dyingHolderPollMs);
   }
 }
 
 /** Adds the socket file to `held`; returns a limitation instead where the abstract socket suffices. */
-async function takeLockFile(dataDir: string, held: net.Server[]): Promise<string | undefined> {
+async function takeLockFile(dataDir: string, held: net.Server[], clock: Clock): Promise<string | undefined> {
   const path = `${dataDir}/${lockFileName}`;
   const abstractHeld = held.length > 0;
   if (Buffer.byteLength(path) > socketPathBytesMax) {
@@ -121,7 +124,7 @@ async function takeLockFile(dataDir: string, held: net.Server[]): Promise<string
       }
       throw lockFailure(dataDir, path, outcome);
     }
-    const answer = await askOwner(path);
+    const answer = await askOwner(path, clock);
     if (answer.live) throw inUse(dataDir, answer, abstractHeld);
     // A dead holder's socket (or an old PID file): nobody answers, so it is ours to replace.
     await unlink(path).catch((error: NodeJS.ErrnoException) => {
@@ -169,17 +172,17 @@ function parseOwnerLine(text: string): OwnerAnswer {
  * a holder being killed drops its queue) means no live holder. Anything else — EACCES, EAGAIN on
  * a full backlog, silence — cannot prove the holder dead.
  */
-function askOwner(path: string): Promise<OwnerAnswer> {
+function askOwner(path: string, clock: Clock): Promise<OwnerAnswer> {
   return new Promise((resolve) => {
     let text = "";
     const socket = net.connect(path);
     const finish = (answer: OwnerAnswer) => {
-      clearTimeout(timer);
+      clock.clearTimer(timer);
       socket.destroy();
       resolve(answer);
     };
     const finishWithPid = () => finish(parseOwnerLine(text));
-    const timer = setTimeout(finishWithPid, ownerAnswerTimeoutMs);
+    const timer = clock.setTimeout(finishWithPid, ownerAnswerTimeoutMs);
     socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => {
       text += chunk;

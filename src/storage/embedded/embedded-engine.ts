@@ -51,7 +51,7 @@ export async function createEmbeddedEngine(options: EmbeddedEngineOptions): Prom
   const logOptions: LogOptions = { ...defaultLogOptions, ...definedOnly(options), fsync: options.fsync };
   const logger = options.logger.child({ component: "storage" });
   await prepareDataDir(dataDir, fs);
-  const lock = await fs.lockDir(dataDir);
+  const lock = await fs.lockDir(dataDir, options.clock);
   if (lock.limitation !== undefined) logger.warn({ dataDir }, `data directory lock: ${lock.limitation}`);
   try {
     return await openLocked(fs, dataDir, lock, options, logOptions, logger);

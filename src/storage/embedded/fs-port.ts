@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import { dirname } from "node:path";
 import { lockDataDir, type DirLock } from "./dir-lock.js";
+import type { Clock } from "../../util/clock.js";
 
 export type { DirLock } from "./dir-lock.js";
 
@@ -62,9 +63,10 @@ export interface FsPort {
   exists(path: string): Promise<boolean>;
   /**
    * Takes the directory's one-server lock, which the system releases if the process dies
-   * (src/storage/embedded/dir-lock.ts); rejects with a DataDirError while another holds it.
+   * (src/storage/embedded/dir-lock.ts); rejects with a DataDirError while another holds it. Its
+   * waits run on `clock` (the engine's).
    */
-  lockDir(path: string): Promise<DirLock>;
+  lockDir(path: string, clock: Clock): Promise<DirLock>;
 }
 
 /** Error codes that mean the disk (or quota) is full. */
@@ -147,7 +149,7 @@ export const nodeFs: FsPort = {
       throw error;
     }
   },
-  lockDir: lockDataDir,
+  lockDir: (path, clock) => lockDataDir(path, clock),
 };
 
 /**

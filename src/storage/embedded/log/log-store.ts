@@ -9,6 +9,7 @@ import { assert } from "../../../util/assert.js";
 import { EmbeddedShardLog } from "./shard-log.js";
 import { recoverShard } from "./shard-recovery.js";
 import type { LogEnv } from "./log-env.js";
+import type { Timer } from "../../../util/clock.js";
 
 const streamIdPattern = /^[0-9a-f]{1,64}$/;
 const shardDirPattern = /^(0|[1-9]\d{0,7})$/;
@@ -22,7 +23,7 @@ export function isValidStreamId(streamId: string): boolean {
 
 export class EmbeddedLogStore implements LogStore {
   private readonly logs = new Map<string, EmbeddedShardLog>();
-  private syncTimer: NodeJS.Timeout | undefined;
+  private syncTimer: Timer | undefined;
   private closed = false;
   private trashCounter = 0;
 
@@ -68,8 +69,8 @@ export class EmbeddedLogStore implements LogStore {
     };
     await Promise.all(Array.from({ length: recoveryConcurrency }, worker));
     if (env.options.fsync === "interval") {
-      store.syncTimer = setInterval(() => store.syncInBackground(), env.options.fsyncIntervalMs);
-      store.syncTimer.unref();
+      // On the injected clock (a ManualClock drives it in tests); never what keeps the process alive.
+      store.syncTimer = env.clock.setInterval(() => store.syncInBackground(), env.options.fsyncIntervalMs, { unref: true });
     }
     return store;
   }
@@ -114,7 +115,7 @@ export class EmbeddedLogStore implements LogStore {
   /** Makes everything durable and closes every file. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.syncTimer) clearInterval(this.syncTimer);
+    this.env.clock.clearTimer(this.syncTimer);
     await Promise.all([...this.logs.values()].map((log) => log.close()));
     await this.env.handles.closeAll();
   }
