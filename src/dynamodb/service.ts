@@ -68,8 +68,8 @@ export function createDynamoDbService(deps: DynamoDbServiceDeps): DynamoDbServic
     },
     context: baseContext,
     anonymous: baseContext.principal,
-    authorize: (principal, name, _action, input) => {
-      authorizer.authorize(principal, name, input);
+    authorize: (principal, _name, action, input) => {
+      authorizer.authorize(principal, action, input);
       return { ...baseContext, principal, accountId: principal.accountId };
     },
     unexpected: (error, name) => {

@@ -27,6 +27,8 @@ const invalid = "One or more parameter values were invalid: ";
 const capacityUnitsMax = 1_000_000_000_000;
 
 export const createTable = defineAction<CreateTableInput>({
+  iamAction: "dynamodb:CreateTable",
+  resource: "table",
   shape: {
     AttributeDefinitions: {
       type: "List",

@@ -17,6 +17,8 @@ interface DeleteItemInput extends ConditionalWriteInput {
 }
 
 export const deleteItem = defineAction<DeleteItemInput>({
+  iamAction: "dynamodb:DeleteItem",
+  resource: "table",
   shape: {
     ReturnConsumedCapacity: returnConsumedCapacity,
     TableName: tableNameMember,

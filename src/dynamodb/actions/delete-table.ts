@@ -5,6 +5,8 @@ import { describeTable, tableOf } from "../table.js";
 
 /** Removes the table at once; the answer shows it DELETING, as AWS's does. */
 export const deleteTable = defineAction<{ TableName: string }>({
+  iamAction: "dynamodb:DeleteTable",
+  resource: "table",
   shape: { TableName: requiredTableNameMember },
   async run(context, input) {
     const meta = await context.tables.get(context.accountId, input.TableName);

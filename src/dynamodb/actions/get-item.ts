@@ -20,6 +20,8 @@ interface GetItemInput {
 
 /** Reads are always consistent here: one copy of each item, so ConsistentRead changes nothing. */
 export const getItem = defineAction<GetItemInput>({
+  iamAction: "dynamodb:GetItem",
+  resource: "table",
   shape: {
     ReturnConsumedCapacity: returnConsumedCapacity,
     AttributesToGet: attributesToGet,

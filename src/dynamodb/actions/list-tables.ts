@@ -4,6 +4,8 @@ import { defineAction } from "../action.js";
 const pageTablesMax = 100;
 
 export const listTables = defineAction<{ Limit?: number; ExclusiveStartTableName?: string }>({
+  iamAction: "dynamodb:ListTables",
+  resource: "account",
   shape: {
     Limit: { type: "Integer", min: 1, max: 100 },
     ExclusiveStartTableName: { type: "String", regex: "[a-zA-Z0-9_.-]+", lengthMin: 3, lengthMax: 255 },

@@ -17,6 +17,8 @@ interface PutItemInput extends ConditionalWriteInput {
 }
 
 export const putItem = defineAction<PutItemInput>({
+  iamAction: "dynamodb:PutItem",
+  resource: "table",
   shape: {
     ReturnConsumedCapacity: returnConsumedCapacity,
     TableName: tableNameMember,

@@ -33,6 +33,8 @@ const pageBytesMax = 1024 * 1024;
 const batchItems = 256;
 
 export const scan = defineAction<ScanInput>({
+  iamAction: "dynamodb:Scan",
+  resource: "table",
   shape: {
     Select: { type: "String", enum: ["SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"] },
     IndexName: { type: "String", regex: "[a-zA-Z0-9_.-]+", lengthMin: 3, lengthMax: 255 },

@@ -23,6 +23,8 @@ interface UpdateItemInput extends ConditionalWriteInput {
 const invalid = "One or more parameter values were invalid: ";
 
 export const updateItem = defineAction<UpdateItemInput>({
+  iamAction: "dynamodb:UpdateItem",
+  resource: "table",
   shape: {
     ReturnConsumedCapacity: returnConsumedCapacity,
     TableName: tableNameMember,
