@@ -159,10 +159,11 @@ export interface ShardLog {
    * Announces every later append with the log's new end offset, once its records are readable
    * through this handle — appends made through any handle on the same data, as a second process's
    * would be. The memory and embedded engines announce an append made through the same engine
-   * synchronously, before its promise settles; appends made through another handle on the same
-   * data as soon as that handle's engine sees them (for the embedded engine, a reader handle that
-   * follows the files: docs/architecture.md "Storage interfaces"). Nothing is announced for what
-   * was there when the watch began, so a waiter looks at endOffset() after it starts watching.
+   * synchronously, before its promise settles; a handle that follows another process's writes
+   * (the embedded engine's log follower, docs/architecture.md "Storage interfaces") announces
+   * them as soon as it sees them in the files. Nothing is announced for what
+   * was there when the watch began (except by a follower of another process's files, whose first
+   * look announces what it finds), so a waiter looks at endOffset() after it starts watching.
    */
   watch(listener: (endOffset: number) => void): LogWatch;
 }

@@ -14,6 +14,7 @@ import type { AccountSettings, StreamMeta } from "../../src/streams/model.js";
 import { evenHashKeyRanges } from "../../src/core/hash-key.js";
 import { putStream, putStreamAt, streamsCatalog } from "../../src/streams/stream-catalog.js";
 import { CatalogCache } from "../../src/storage/catalog-cache.js";
+import { waitFor } from "../helpers/wait.js";
 
 export interface StorageHarness {
   engine: StorageEngine;
@@ -26,6 +27,11 @@ export interface StorageHarness {
    * second process would hold: docs/architecture.md "Storage interfaces"); absent if it has none.
    */
   secondLogs?: () => LogStore;
+  /**
+   * A handle on the open engine's data opened as a second process would open it (embedded: a
+   * read-only follower of the files, taking no lock); absent if the engine has none.
+   */
+  follower?: () => Promise<{ logs: LogStore; close(): Promise<void> }>;
 }
 
 const t0 = 1_700_000_000_000;
@@ -700,6 +706,46 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         other.shard(streamA, 0).watch((endOffset) => heard.push(endOffset));
         await appendOk(engine(), streamA, 0, [record("b", "2")], t0 + 1);
         assert.deepEqual(heard, [1]);
+      }));
+    });
+
+    describe("logs > a follower (a second process's handle)", () => {
+      it("hears appends made through the engine, across segment rolls, and reads them as the engine does", withEngine(async (engine, harness) => {
+        if (!harness.follower) return harness.t.skip(`${name} has no follower`);
+        await appendOk(engine(), streamA, 0, [record("before", "0")], t0);
+        const follower = await harness.follower();
+        try {
+          const log = follower.logs.shard(streamA, 0);
+          const heard: number[] = [];
+          const watch = log.watch((endOffset) => heard.push(endOffset));
+          const other: number[] = [];
+          follower.logs.shard(streamA, 1).watch((endOffset) => other.push(endOffset));
+          await appendOk(engine(), streamA, 0, [record("a", "1"), record("b", "2")], t0 + 1);
+          await waitFor("the follower hears the append", () => heard.at(-1) === 3);
+          assert.equal(log.endOffset(), 3);
+          assert.deepEqual((await log.read(0, { recordsMax: 10, bytesMax: 1000 })).records.map((stored) => stored.data.toString()), ["0", "1", "2"]);
+          assert.equal(await log.offsetAtTime(t0 + 1), 1);
+          // Enough to roll small segments several times over, in appends of a few records each.
+          const big = Buffer.alloc(2000, 0x61);
+          for (let batch = 0; batch < 12; batch++) {
+            await appendOk(engine(), streamA, 0, Array.from({ length: 3 }, (_, i) => record(`k${batch}-${i}`, big)), t0 + 2 + batch);
+          }
+          await waitFor("the follower hears every append", () => heard.at(-1) === 39);
+          watch.stop();
+          assert.deepEqual([...heard].sort((a, b) => a - b), heard, "announced ends only grow");
+          const mine = await readAll(engine(), streamA, 0);
+          const theirs: StoredRecord[] = [];
+          for (let offset = 0; offset < 39; ) {
+            const page = await log.read(offset, { recordsMax: 7, bytesMax: 1_000_000 });
+            theirs.push(...page.records);
+            offset = page.nextOffset;
+          }
+          assert.deepEqual(theirs, mine);
+          assert.equal(await log.offsetAtTime(t0 + 8), 21);
+          assert.deepEqual(other, [], "another shard's watch hears nothing");
+        } finally {
+          await follower.close();
+        }
       }));
     });
 

@@ -11,6 +11,8 @@ import { createEmbeddedEngine, type EmbeddedEngineOptions } from "../../src/stor
 import type { StorageEngine } from "../../src/storage/types.js";
 import { systemClock } from "../../src/util/clock.js";
 import type { EmbeddedLogStore } from "../../src/storage/embedded/log/log-store.js";
+import { openLogFollower } from "../../src/storage/embedded/log/log-follower.js";
+import { nodeFs } from "../../src/storage/embedded/fs-port.js";
 import { SeededRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 
@@ -28,6 +30,11 @@ function embeddedHarness(tuning: Partial<EmbeddedEngineOptions>) {
       },
       // The data-directory lock allows one engine per directory: the second handle is the engine's own.
       secondLogs: () => (engine.logs as EmbeddedLogStore).secondHandle(),
+      // A second process's handle: a follower of the files that takes no lock.
+      follower: async () => {
+        const follower = openLogFollower({ dataDir, fs: nodeFs, clock: systemClock, logger: silentLogger, pollIntervalMs: 5 });
+        return { logs: follower, close: () => follower.close() };
+      },
       async cleanup() {
         await engine.close();
         await rm(dataDir, { recursive: true, force: true });
