@@ -36,7 +36,11 @@ export class StreamRegistry {
   private readonly expected = new Map<string, number | "absent">();
   /** Writes hold these while routing and appending, so a reshard can close shards between writes. */
   readonly writeGates = new WriteGates();
-  /** Wakes SubscribeToShard's pumps: writes call it once an append is durable, reshards for the shards they close. */
+  /**
+   * Wakes SubscribeToShard's pumps when their stream's catalog entry changes (appends wake them
+   * through the shard log's watch). It follows the catalog's watch, so a change made anywhere —
+   * this process, a reshard taking effect, another node — wakes them alike.
+   */
   readonly shardNotifier = new ShardNotifier();
   /** Per stream incarnation (streamId), the reshard being put into effect (see `settleReshard`). */
   private readonly settling = new Map<string, Promise<void>>();
@@ -50,7 +54,15 @@ export class StreamRegistry {
     private readonly clock: Clock,
     private readonly config: StreamsConfig,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // Subscriptions re-check their stream and consumer at once (a deletion, a deregistration, a
+    // reshard closing their shard) rather than at their next heartbeat.
+    catalog.onChange((change) => {
+      if (change.kind !== "entry" || change.entry === undefined) return;
+      const { streamId, shards } = change.entry;
+      for (const shard of shards) this.shardNotifier.notify(streamId, shard.shardIndex);
+    });
+  }
 
   /** The streams of one account, as its requests see them. */
   forAccount(accountId: string): AccountStreams {
@@ -103,9 +115,6 @@ export class StreamRegistry {
     if (!outcome.ok) throw "conflict" in outcome ? new StreamChanged() : streamsErrors.storageUnavailable(outcome.failure);
     if (this.expected.has(key)) this.expected.set(key, outcome.revision);
     this.scheduleSweep(meta);
-    // Subscriptions re-check their stream and consumer at once (a deletion, a deregistration)
-    // rather than at their next heartbeat.
-    for (const shard of meta.shards) this.shardNotifier.notify(meta.streamId, shard.shardIndex);
   }
 
   /**
@@ -192,7 +201,7 @@ export class StreamRegistry {
     if (settling !== undefined) return settling;
     const gate = this.writeGates.of(streamId);
     gate.close();
-    const deps = { catalog: this.catalog, logs: this.logs, clock: this.clock, logger: this.logger, notifier: this.shardNotifier };
+    const deps = { catalog: this.catalog, logs: this.logs, clock: this.clock, logger: this.logger };
     settling = this.exclusive(accountId, streamName, () => takeEffect(deps, accountId, streamName, streamId, gate))
       .catch((error: unknown) => this.logger.error({ err: error, stream: streamName }, "reshard failed; will retry"))
       .finally(() => {

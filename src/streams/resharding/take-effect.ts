@@ -9,7 +9,6 @@ import type { StreamMeta } from "../model.js";
 import type { Clock } from "../../util/clock.js";
 import type { Logger } from "../../util/logger.js";
 import type { WriteGate } from "../records/write-gate.js";
-import type { ShardNotifier } from "../subscriptions/index.js";
 import { applyReshard, type ShardEnding } from "./plan.js";
 
 export interface TakeEffectDeps {
@@ -18,8 +17,6 @@ export interface TakeEffectDeps {
   logs: LogStore;
   clock: Clock;
   logger: Logger;
-  /** Wakes the subscribers of the shards a reshard closes, so they send ChildShards and end. */
-  notifier?: ShardNotifier;
 }
 
 /** Whether a stored stream has a reshard that should be in effect by `nowMs`. */
@@ -46,9 +43,8 @@ export async function takeEffect(deps: TakeEffectDeps, accountId: string, stream
   if (!outcome.ok) {
     const failure = "conflict" in outcome ? { message: "the stream changed while the reshard took effect" } : outcome.failure;
     deps.logger.error({ failure, stream: streamName }, "reshard could not be stored; will retry");
-    return;
   }
-  for (const shardIndex of endings.keys()) deps.notifier?.notify(streamId, shardIndex);
+  // Stored: the catalog's watch wakes the closing shards' subscribers (the registry's notifier), which send ChildShards and end.
 }
 
 /**
