@@ -3,17 +3,11 @@ import assert from "node:assert/strict";
 import { KinesisClient, ListShardsCommand, type ListShardsCommandOutput } from "@aws-sdk/client-kinesis";
 import { kinesisClient, startTestServer, type TestServer } from "../../helpers/server.js";
 import { assertError, assertValidation, assertWrongTypes, ok } from "../../helpers/wire-assert.js";
-import { encodeSequenceNumber } from "../../../src/core/sequence-number.js";
+import { startOf, endOf } from "./shard-sequence-numbers.js";
 import { evenHashKeyRanges } from "../../../src/core/hash-key.js";
 import { shardIdFromIndex } from "../../../src/core/shard-id.js";
 import type { ShardMeta, StreamMeta } from "../../../src/streams/model.js";
 import { ManualClock } from "../../../src/util/clock.js";
-
-/** A shard's StartingSequenceNumber in AWS's layout: its creation second as epoch, position 0, created at `createdMs`. */
-const startOf = (createdMs: number, shardIndex: number) => encodeSequenceNumber({ shardEpochSeconds: Math.floor(createdMs / 1000), shardIndex, offset: -1, arrivalMs: createdMs });
-/** A closed shard's EndingSequenceNumber: its last record's offset (-1: none) with the closing time. */
-const endOf = (createdMs: number, shardIndex: number, lastOffset: number, closedMs: number) =>
-  encodeSequenceNumber({ shardEpochSeconds: Math.floor(createdMs / 1000), shardIndex, offset: lastOffset, arrivalMs: closedMs });
 
 const action = "ListShards";
 const hourMs = 3600_000;

@@ -3,14 +3,8 @@ import assert from "node:assert/strict";
 import { DescribeStreamCommand, KinesisClient, MergeShardsCommand, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
 import { assertError, assertValidation, assertWrongTypes, call, ok } from "../../helpers/wire-assert.js";
-import { encodeSequenceNumber } from "../../../src/core/sequence-number.js";
+import { startOf, endOf } from "./shard-sequence-numbers.js";
 import { ManualClock } from "../../../src/util/clock.js";
-
-/** A shard's StartingSequenceNumber in AWS's layout: its creation second as epoch, position 0, created at `createdMs`. */
-const startOf = (createdMs: number, shardIndex: number) => encodeSequenceNumber({ shardEpochSeconds: Math.floor(createdMs / 1000), shardIndex, offset: -1, arrivalMs: createdMs });
-/** A closed shard's EndingSequenceNumber: its last record's offset (-1: none) with the closing time. */
-const endOf = (createdMs: number, shardIndex: number, lastOffset: number, closedMs: number) =>
-  encodeSequenceNumber({ shardEpochSeconds: Math.floor(createdMs / 1000), shardIndex, offset: lastOffset, arrivalMs: closedMs });
 
 const action = "MergeShards";
 const namePattern = "[a-zA-Z0-9_.-]+";
