@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCliServer, type CliServer } from "../cli/cli-process.js";
-import { jsonCall } from "../helpers/raw.js";
+import { ok } from "../helpers/wire-assert.js";
 
 const kills = 4;
 const writers = 3;
@@ -48,12 +48,6 @@ interface Acknowledged {
   sequenceNumber: string;
 }
 
-async function call(server: CliServer, action: string, body: unknown) {
-  const response = await jsonCall(server.url, action, body);
-  if (response.statusCode !== 200) throw new Error(`${action}: ${response.statusCode} ${JSON.stringify(response.body)}`);
-  return response.body;
-}
-
 async function startServer(dataDir: string): Promise<CliServer> {
   return startCliServer({
     dataDir,
@@ -72,7 +66,7 @@ async function writeUntilDead(server: CliServer, writer: number, round: number, 
     const records = ids.map((id) => ({ Data: Buffer.from(payload(id)).toString("base64"), PartitionKey: `${id}-${random(1000)}` }));
     let body: { Records: { ShardId?: string; SequenceNumber?: string; ErrorCode?: string }[] };
     try {
-      body = await call(server, "PutRecords", { StreamName: streamName, Records: records });
+      body = await ok(server, "PutRecords", { StreamName: streamName, Records: records });
     } catch {
       return;
     }
@@ -84,9 +78,9 @@ async function writeUntilDead(server: CliServer, writer: number, round: number, 
 
 async function readShard(server: CliServer, shardId: string): Promise<{ id: string; data: string; sequenceNumber: string }[]> {
   const out: { id: string; data: string; sequenceNumber: string }[] = [];
-  let iterator = (await call(server, "GetShardIterator", { StreamName: streamName, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" })).ShardIterator as string;
+  let iterator = (await ok(server, "GetShardIterator", { StreamName: streamName, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" })).ShardIterator as string;
   for (let empty = 0; empty < 2; ) {
-    const body = await call(server, "GetRecords", { ShardIterator: iterator, Limit: 10_000 });
+    const body = await ok(server, "GetRecords", { ShardIterator: iterator, Limit: 10_000 });
     for (const record of body.Records as { Data: string; SequenceNumber: string }[]) {
       const data = Buffer.from(record.Data, "base64").toString("utf8");
       out.push({ id: data.slice(0, data.indexOf("|")), data, sequenceNumber: record.SequenceNumber });
@@ -106,7 +100,7 @@ describe("crash > kill -9 under continuous writes", () => {
     const sent = new Set<string>();
     let server = await startServer(dataDir);
     try {
-      await call(server, "CreateStream", { StreamName: streamName, ShardCount: shardCount });
+      await ok(server, "CreateStream", { StreamName: streamName, ShardCount: shardCount });
       for (let round = 0; round < kills; round++) {
         const writing = Array.from({ length: writers }, (_, writer) => writeUntilDead(server, writer, round, random, acknowledged, sent));
         await new Promise((resolve) => setTimeout(resolve, 300 + random(1200)));
@@ -115,7 +109,7 @@ describe("crash > kill -9 under continuous writes", () => {
         await Promise.all(writing);
         server = await startServer(dataDir);
       }
-      const shards = (await call(server, "ListShards", { StreamName: streamName })).Shards as { ShardId: string }[];
+      const shards = (await ok(server, "ListShards", { StreamName: streamName })).Shards as { ShardId: string }[];
       assert.equal(shards.length, shardCount);
       const seen = new Map<string, number>();
       for (const { ShardId } of shards) {

@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jsonCall } from "../helpers/raw.js";
+import { ok } from "../helpers/wire-assert.js";
 import { freePort, groupMembers, killGroup, startGroupServer, type GroupServer, type LaunchPath } from "../cli/process-group.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -63,12 +64,6 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function call(url: string, action: string, body: unknown) {
-  const response = await jsonCall(url, action, body);
-  if (response.statusCode !== 200) throw new Error(`${action}: ${response.statusCode} ${JSON.stringify(response.body)}`);
-  return response.body;
-}
-
 describe("crash > supervisor restart", () => {
   it(`crash > supervisor restart > kill -9 of the process group and restart within ${restartWithinMs} ms, ${cyclesByPath.map(([path, cycles]) => `${cycles}× through ${path}`).join(" and ")}, with writers running: every restart comes up, every acknowledged record is read back once (seed ${seed})`, async () => {
     const random = seeded(seed);
@@ -83,8 +78,8 @@ describe("crash > supervisor restart", () => {
 
     let current = start("bin/tributary");
     await current.ready;
-    await call(url, "CreateStream", { StreamName: streamName, ShardCount: shardCount });
-    await waitFor("the stream is ACTIVE", async () => (await call(url, "DescribeStreamSummary", { StreamName: streamName })).StreamDescriptionSummary.StreamStatus === "ACTIVE");
+    await ok({ url }, "CreateStream", { StreamName: streamName, ShardCount: shardCount });
+    await waitFor("the stream is ACTIVE", async () => (await ok({ url }, "DescribeStreamSummary", { StreamName: streamName })).StreamDescriptionSummary.StreamStatus === "ACTIVE");
 
     const acknowledged = new Map<string, Acknowledged>();
     const attempted = new Set<string>();
@@ -149,9 +144,9 @@ describe("crash > supervisor restart", () => {
     const seen = new Map<string, Acknowledged[]>();
     for (let shard = 0; shard < shardCount; shard++) {
       const shardId = `shardId-${String(shard).padStart(12, "0")}`;
-      let iterator = (await call(url, "GetShardIterator", { StreamName: streamName, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" })).ShardIterator as string;
+      let iterator = (await ok({ url }, "GetShardIterator", { StreamName: streamName, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" })).ShardIterator as string;
       for (;;) {
-        const page = await call(url, "GetRecords", { ShardIterator: iterator, Limit: 10_000 });
+        const page = await ok({ url }, "GetRecords", { ShardIterator: iterator, Limit: 10_000 });
         for (const record of page.Records as { Data: string; SequenceNumber: string }[]) {
           const id = Buffer.from(record.Data, "base64").toString("utf8");
           seen.set(id, [...(seen.get(id) ?? []), { shardId, sequenceNumber: record.SequenceNumber }]);

@@ -10,7 +10,10 @@ import type { TestServer } from "./server.js";
 export type Format = "json" | "cbor";
 export const formats: readonly Format[] = ["json", "cbor"];
 
-export function call(server: TestServer, format: Format, action: string, body: unknown): Promise<RawResponse> {
+/** Where a call goes: a test server, or any endpoint (a CLI child process, a container). */
+export type Endpoint = Pick<TestServer, "url">;
+
+export function call(server: Endpoint, format: Format, action: string, body: unknown): Promise<RawResponse> {
   return format === "json" ? jsonCall(server.url, action, body) : cborCall(server.url, action, body);
 }
 
@@ -40,7 +43,7 @@ export function assertValidation(server: TestServer, action: string, body: unkno
 }
 
 /** A request that succeeds in JSON, returning the parsed body (undefined when empty). */
-export async function ok(server: TestServer, action: string, body: unknown, format: Format = "json"): Promise<any> {
+export async function ok(server: Endpoint, action: string, body: unknown, format: Format = "json"): Promise<any> {
   const response = await call(server, format, action, body);
   assert.equal(response.statusCode, 200, `${action} failed: ${JSON.stringify(response.body)}`);
   return response.body;
