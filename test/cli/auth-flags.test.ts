@@ -13,6 +13,7 @@ import { ManualClock } from "../../src/util/clock.js";
 import { jsonCall } from "../helpers/raw.js";
 import { runCli, startCliServer } from "./cli-process.js";
 import { CredentialsDir, credentialsEntry } from "../auth/sigv4-helpers.js";
+import { sleep } from "../helpers/wait.js";
 
 const alice = { accessKeyId: "AKIAALICEEXAMPLE0001", secretAccessKey: "alice/secret/EXAMPLEKEY" };
 const bob = { accessKeyId: "AKIABOBEXAMPLE000001", secretAccessKey: "bob/secret/EXAMPLEKEY" };
@@ -97,7 +98,7 @@ async function eventually(call: () => Promise<string>, expected: string, deadlin
   const started = Date.now();
   let last = await call();
   while (last !== expected && Date.now() - started < deadlineMs) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     last = await call();
   }
   assert.equal(last, expected);

@@ -15,6 +15,7 @@ import { CreateStreamCommand, waitUntilStreamExists, type KinesisClient } from "
 import { exampleCredentials, kinesisClient, randomStreamName, startTestServer, type TestServer } from "../helpers/server.js";
 import { repoRoot, runCli } from "./cli-process.js";
 import { sdkNodeVersionWarningVariable } from "../../src/cli/kcl/sdk-warning.js";
+import { sleep } from "../helpers/wait.js";
 
 const warningText = "NodeVersionSupportWarning";
 const sdkWarnsOnThisNode = Number(process.versions.node.split(".")[0]) < 22;
@@ -102,7 +103,7 @@ it("a tributary kcl run prints no SDK warning, and its record processors get the
   while (!existsSync(markerPath)) {
     assert.ok(Date.now() < deadline, `the processor was not initialized within 60 s:\n${stderr}`);
     assert.equal(child.exitCode, null, `tributary kcl exited early:\n${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   child.kill("SIGTERM");
   const { code } = await exited;

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCliServer, type CliServer } from "../cli/cli-process.js";
 import { ok } from "../helpers/wire-assert.js";
+import { sleep } from "../helpers/wait.js";
 
 const kills = 4;
 const writers = 3;
@@ -103,7 +104,7 @@ describe("crash > kill -9 under continuous writes", () => {
       await ok(server, "CreateStream", { StreamName: streamName, ShardCount: shardCount });
       for (let round = 0; round < kills; round++) {
         const writing = Array.from({ length: writers }, (_, writer) => writeUntilDead(server, writer, round, random, acknowledged, sent));
-        await new Promise((resolve) => setTimeout(resolve, 300 + random(1200)));
+        await sleep(300 + random(1200));
         server.child.kill("SIGKILL");
         await server.exited;
         await Promise.all(writing);

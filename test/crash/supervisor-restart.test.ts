@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { jsonCall } from "../helpers/raw.js";
 import { ok } from "../helpers/wire-assert.js";
 import { freePort, groupMembers, killGroup, startGroupServer, type GroupServer, type LaunchPath } from "../cli/process-group.js";
-import { waitFor } from "../helpers/wait.js";
+import { sleep, waitFor } from "../helpers/wait.js";
 
 /** The issue asks for 50 through npx; the direct path starts in a third of the time, so fewer suffice there. */
 const cyclesByPath: [LaunchPath, number][] = [
@@ -102,7 +102,7 @@ describe("crash > supervisor restart", () => {
           batchesThisLife++;
         } catch {
           // Refused or reset: the server is down or dying. Try again shortly, as a client would.
-          await new Promise((resolve) => setTimeout(resolve, 10));
+          await sleep(10);
         }
       }
     };
@@ -119,7 +119,7 @@ describe("crash > supervisor restart", () => {
           const lifeStartedMs = performance.now();
           await waitFor(`writes acknowledged by the server (${path}, cycle ${cycle})`, () => batchesThisLife >= batchesPerLife || performance.now() - lifeStartedMs > lifeMsMax, lifeMsMax + 5_000);
           // Somewhere inside the next writes, not just after one finished.
-          await new Promise((resolve) => setTimeout(resolve, random(20)));
+          await sleep(random(20));
           const killedMs = performance.now();
           killGroup(current.pgid);
           restartDelaysMs.push(performance.now() - killedMs);

@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { awsClientEnv, awsCliPath, requireAwsCliV2, run, type ProcessResult } from "./external-clients.js";
+import { sleep } from "../helpers/wait.js";
 
 let server: TestServer;
 let env: NodeJS.ProcessEnv;
@@ -107,7 +108,7 @@ describe("e2e > aws cli", () => {
     // AT_TIMESTAMP travels as whole epoch seconds (botocore truncates), so put the next record
     // past a second boundary to have a timestamp that falls between the records.
     boundarySeconds = Math.floor(Date.now() / 1000) + 1;
-    await new Promise((resolve) => setTimeout(resolve, boundarySeconds * 1000 - Date.now() + 50));
+    await sleep(boundarySeconds * 1000 - Date.now() + 50);
     await aws("put-record", "--stream-name", streamName, "--partition-key", "alpha", "--data", late, "--cli-binary-format", "raw-in-base64-out");
     const seen = await readAll(latestIterator);
     assert.deepEqual(seen.data, [late]);

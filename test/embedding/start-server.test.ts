@@ -12,6 +12,7 @@ import { connect } from "node:net";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ListStreamsCommand, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { startServer, StartError } from "../../src/index.js";
 import { repoRoot } from "../cli/cli-process.js";
+import { sleep } from "../helpers/wait.js";
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const packageJson = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { name: string; exports: Record<string, unknown> };
@@ -113,7 +114,7 @@ describe("embedding > startServer", () => {
     try {
       const put = kinesis.send(new PutRecordCommand({ StreamName: "s", PartitionKey: "k", Data: Buffer.alloc(512 * 1024) }));
       // Let the request reach the server before the close starts.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       const closing = server.close();
       assert.match((await put).SequenceNumber!, /^\d{56}$/);
       await closing;

@@ -11,6 +11,7 @@ import { connect } from "node:net";
 import { startHttpServer, type RunningServer } from "../../src/server/create-server.js";
 import { silentLogger } from "../../src/util/logger.js";
 import type { AwsService } from "../../src/protocol/aws-service.js";
+import { sleep } from "../helpers/wait.js";
 
 /** Far below the listener's 65 s keep-alive timeout, far above what a stop should take here. */
 const stopWithinMs = 5_000;
@@ -89,7 +90,7 @@ describe("protocol > shutdown", () => {
     await stub.slowStarted;
     let stopped = false;
     const stopping = stub.server.close().then(() => (stopped = true));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     assert.equal(stopped, false, "the stop must wait for the request being served");
     stub.release();
     assert.deepEqual(await slow, { statusCode: 200, body: '{"action":"Slow"}' });
@@ -132,7 +133,7 @@ describe("protocol > shutdown", () => {
     await new Promise<void>((resolve) => socket.on("connect", () => resolve()));
     const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
     socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: Stub_1.Fast\r\nContent-Length: 100\r\n\r\n{");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     await within(stub.server.close(), stopWithinMs, "stop with a stalled upload");
     await within(closed, stopWithinMs, "closing the stalled connection");
   });

@@ -8,6 +8,7 @@ import { ManualClock } from "../../../src/util/clock.js";
 import { encodeSequenceNumber } from "../../../src/core/sequence-number.js";
 import { assertError, assertSerialization, shardId, wires } from "./data-plane-helpers.js";
 import { createActiveStream, readToTip } from "../../helpers/streams.js";
+import { sleep } from "../../helpers/wait.js";
 
 const hourMs = 60 * 60 * 1000;
 const fromHex = (hex: string) => BigInt("0x" + hex).toString();
@@ -367,7 +368,7 @@ it("GetShardIterator > AFTER_SEQUENCE_NUMBER with the shard's StartingSequenceNu
   // Allowed while the shard is empty, and the iterator then sees the records written after it.
   const early = await client.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId(0), ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: start }));
   // The first record arrives in a later millisecond than the shard's creation, as in practice.
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await sleep(5);
   await put(name, "first");
   await put(name, "second");
   assert.deepEqual(await dataFrom(early.ShardIterator!), ["first", "second"]);

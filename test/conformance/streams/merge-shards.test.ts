@@ -5,6 +5,7 @@ import { kinesisClient, randomStreamName, startTestServer, type TestServer } fro
 import { assertError, assertValidation, assertWrongTypes, call, ok } from "../../helpers/wire-assert.js";
 import { startOf, endOf } from "./shard-sequence-numbers.js";
 import { ManualClock } from "../../../src/util/clock.js";
+import { sleep } from "../../helpers/wait.js";
 
 const action = "MergeShards";
 const namePattern = "[a-zA-Z0-9_.-]+";
@@ -218,7 +219,7 @@ describe("MergeShards", () => {
       // DescribeStreamSummary shows UPDATING until the merge is stored, which its first look sets going.
       let summary = (await ok(server, "DescribeStreamSummary", { StreamName: name })).StreamDescriptionSummary;
       for (let attempt = 0; summary.StreamStatus !== "ACTIVE" && attempt < 100; attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
         summary = (await ok(server, "DescribeStreamSummary", { StreamName: name })).StreamDescriptionSummary;
       }
       assert.equal(summary.StreamStatus, "ACTIVE");

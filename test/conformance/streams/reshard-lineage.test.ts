@@ -16,6 +16,7 @@ import { decodeSequenceNumber, encodeSequenceNumber } from "../../../src/core/se
 import { ManualClock } from "../../../src/util/clock.js";
 import { systemRandom } from "../../../src/util/random.js";
 import { silentLogger } from "../../../src/util/logger.js";
+import { sleep } from "../../helpers/wait.js";
 
 const hourMs = 3600_000;
 const half = (1n << 127n).toString();
@@ -202,7 +203,7 @@ describe("Resharding > lineage", () => {
         return body;
       });
       const arriving = ["q0", "q1", "q2", "q3"].map((data, i) => putRaw(data, i % 2 === 0 ? "0" : max));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       // The split cannot take effect while five appends to its parent are unfinished, and the new writes wait for it.
       assert.equal(described, false);
       assert.equal(holding.heldCount(), 5);
@@ -342,7 +343,7 @@ function holdingStorage(): HoldingStorage {
     async waitForHeld(count) {
       for (let attempt = 0; held < count; attempt++) {
         assert.ok(attempt < 400, `only ${held} appends arrived`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
       }
     },
   };

@@ -13,6 +13,7 @@ import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from
 import { encode, Token, Type } from "cborg";
 import { kinesisClient, randomStreamName, startTestServer, type TestServer } from "../../helpers/server.js";
 import { cborCall, jsonCall, rawRequest, type RawResponse } from "../../helpers/raw.js";
+import { sleep } from "../../helpers/wait.js";
 
 const json = "application/x-amz-json-1.1";
 const cbor = "application/x-amz-cbor-1.1";
@@ -71,7 +72,7 @@ describe("serialization > numbers", () => {
     for (let attempt = 0; attempt < 100; attempt++) {
       const summary = await client.send(new DescribeStreamSummaryCommand({ StreamName: name }));
       if (summary.StreamDescriptionSummary?.StreamStatus === "ACTIVE") return summary.StreamDescriptionSummary.OpenShardCount;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     return undefined;
   }
