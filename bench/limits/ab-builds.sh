@@ -10,6 +10,7 @@ OLD="${OLD:?OLD=<checkout of the build to compare with>}"
 REPS="${REPS:-3}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-15}"
 OUT="${OUT:-$(mktemp -d /tmp/tributary-ab.XXXX)}"
+mkdir -p "$OUT"
 KBENCH="${KBENCH_DIR:-$NEW/../shared/bench}/kbench.mjs"
 export NODE_PATH="${NODE_PATH:-$NEW/node_modules}"
 config_args() { case $1 in A) echo --shards 4 --record-bytes 100 --batch 500 --concurrency 4 ;; C) echo --shards 1 --record-bytes 100 --batch 1 --concurrency 8 ;; esac; }
