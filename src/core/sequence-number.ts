@@ -27,6 +27,8 @@
  * names shard 5; between 2^185 and 1.5·2^185 the last hex digit is the version (1 or 2).
  */
 
+import { shardIdFromIndex } from "./shard-id.js";
+
 export interface SequencePosition {
   /** The shard's epoch in whole seconds (stored as 9 hex digits). */
   shardEpochSeconds: number;
@@ -141,7 +143,7 @@ export function decodeSequenceNumber(text: string): SequencePosition | undefined
  * negative index (top bit set) as `shardId--` and 11 (kinesalite's tests, recorded against AWS).
  */
 export function encodedShardId(shardIndex: number): string {
-  return shardIndex < 0 ? "shardId--" + String(-shardIndex).padStart(11, "0") : "shardId-" + String(shardIndex).padStart(12, "0");
+  return shardIndex < 0 ? "shardId--" + String(-shardIndex).padStart(11, "0") : shardIdFromIndex(shardIndex);
 }
 
 /**
