@@ -6,7 +6,7 @@
  * (DescribeTable), so the server reports ready only with all of them usable.
  */
 import type { AwsService } from "../protocol/aws-service.js";
-import { ProvisionCalls, isErrorType, provisionPollMs, type ProvisionContext, type ProvisionEntry, type ServiceProvisioning } from "../protocol/provisioning.js";
+import { ProvisionCalls, type ProvisionContext, type ProvisionEntry, type ServiceProvisioning } from "../protocol/provisioning.js";
 
 /** The "tables" section, for the service's module (service.ts). */
 export const tablesProvisioning: ServiceProvisioning<{ config: { dynamoDbCreateTableMs?: number } }, { rpc: AwsService }> = {
@@ -38,41 +38,23 @@ class TablesProvisioner extends ProvisionCalls {
   /** Creates the table; false if it already existed. */
   async ensureTable(entry: ProvisionEntry, where: string): Promise<boolean> {
     const name = String(entry.TableName);
-    for (let waitedMs = 0; ; waitedMs += provisionPollMs) {
-      try {
-        await this.call(this.service, "CreateTable", entry, where);
-        return true;
-      } catch (error) {
-        if (!isErrorType(error, "ResourceInUseException")) throw this.named(error, "CreateTable", where);
-      }
-      const table = await this.describeTable(name, where);
-      if (table !== undefined && table.TableStatus !== "DELETING") {
-        if (JSON.stringify(keySchemaPairs(table.KeySchema)) !== JSON.stringify(keySchemaPairs(entry.KeySchema))) {
-          this.context.logger.warn({ table: name, entry: where }, "init: the table exists with another key schema; left as it is");
-        }
-        return false;
-      }
-      await this.waitStep(waitedMs, where, `table ${name} to finish deleting`);
+    const create = { service: this.service, action: "CreateTable", request: entry };
+    const outcome = await this.createUnlessExists(create, where, `table ${name} to finish deleting`, () => this.describeTable(name, where), (table) => table.TableStatus);
+    if (outcome.created) return true;
+    if (JSON.stringify(keySchemaPairs(outcome.found.KeySchema)) !== JSON.stringify(keySchemaPairs(entry.KeySchema))) {
+      this.context.logger.warn({ table: name, entry: where }, "init: the table exists with another key schema; left as it is");
     }
+    return false;
   }
 
-  async untilTableActive(name: string, where: string): Promise<void> {
-    for (let waitedMs = 0; ; waitedMs += provisionPollMs) {
-      const table = await this.describeTable(name, where);
-      if (table?.TableStatus === "ACTIVE") return;
-      await this.waitStep(waitedMs, where, `table ${name} to become ACTIVE (it is ${String(table?.TableStatus ?? "gone")})`);
-    }
+  untilTableActive(name: string, where: string): Promise<void> {
+    return this.untilActive(`table ${name}`, where, async () => (await this.describeTable(name, where))?.TableStatus);
   }
 
   private async describeTable(name: string, where: string): Promise<Record<string, unknown> | undefined> {
-    try {
-      const output = await this.call(this.service, "DescribeTable", { TableName: name }, where);
-      return output?.Table as Record<string, unknown>;
-    } catch (error) {
-      if (isErrorType(error, "ResourceNotFoundException")) return undefined;
-      throw this.named(error, "DescribeTable", where);
-    }
+    return (await this.describe(this.service, "DescribeTable", { TableName: name }, where))?.Table as Record<string, unknown> | undefined;
   }
+
 }
 
 /** A key schema as comparable [name, type] pairs in its order, or the value itself when it is not a list. */

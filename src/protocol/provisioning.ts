@@ -86,6 +86,50 @@ export class ProvisionCalls {
     }
   }
 
+  /**
+   * Runs `action` to create a resource unless it exists (ResourceInUseException): `created` when
+   * this call made it, else the resource as `find` sees it. One still being deleted (`statusOf`
+   * answers DELETING), or gone between the two calls, is waited out and created again.
+   */
+  async createUnlessExists<Found>(
+    create: { service: AwsService; action: string; request: unknown },
+    where: string,
+    deleting: string,
+    find: () => Promise<Found | undefined>,
+    statusOf: (found: Found) => unknown,
+  ): Promise<{ created: true } | { created: false; found: Found }> {
+    for (let waitedMs = 0; ; waitedMs += provisionPollMs) {
+      try {
+        await this.call(create.service, create.action, create.request, where);
+        return { created: true };
+      } catch (error) {
+        if (!isErrorType(error, "ResourceInUseException")) throw this.named(error, create.action, where);
+      }
+      const found = await find();
+      if (found !== undefined && statusOf(found) !== "DELETING") return { created: false, found };
+      await this.waitStep(waitedMs, where, deleting);
+    }
+  }
+
+  /** A Describe call's output, or undefined when the resource does not exist (ResourceNotFoundException). */
+  async describe(service: AwsService, action: string, request: unknown, where: string): Promise<Output | undefined> {
+    try {
+      return await this.call(service, action, request, where);
+    } catch (error) {
+      if (isErrorType(error, "ResourceNotFoundException")) return undefined;
+      throw this.named(error, action, where);
+    }
+  }
+
+  /** Waits until `status` answers ACTIVE (undefined: the resource is gone). */
+  async untilActive(resource: string, where: string, status: () => Promise<unknown>): Promise<void> {
+    for (let waitedMs = 0; ; waitedMs += provisionPollMs) {
+      const current = await status();
+      if (current === "ACTIVE") return;
+      await this.waitStep(waitedMs, where, `${resource} to become ACTIVE (it is ${String(current ?? "gone")})`);
+    }
+  }
+
   async waitStep(waitedMs: number, where: string, what: string): Promise<void> {
     if (waitedMs >= this.context.waitMsMax) throw new InitError(`${where}: gave up after ${this.context.waitMsMax} ms waiting for ${what}`);
     await this.sleep(provisionPollMs);

@@ -13,7 +13,7 @@
  * so the server reports ready only with all of them usable.
  */
 import type { AwsService } from "../protocol/aws-service.js";
-import { InitError, ProvisionCalls, isErrorType, provisionPollMs, type ProvisionContext, type ProvisionEntry, type ServiceProvisioning } from "../protocol/provisioning.js";
+import { InitError, ProvisionCalls, type ProvisionContext, type ProvisionEntry, type ServiceProvisioning } from "../protocol/provisioning.js";
 import { streamArn } from "../core/arn.js";
 import type { StreamsOptions } from "./config.js";
 
@@ -61,30 +61,15 @@ class StreamsProvisioner extends ProvisionCalls {
   async ensureStream(entry: ProvisionEntry, where: string): Promise<boolean> {
     const { Consumers: _consumers, ...request } = entry;
     const name = String(entry.StreamName);
-    for (let waitedMs = 0; ; waitedMs += provisionPollMs) {
-      try {
-        await this.call(this.service, "CreateStream", request, where);
-        return true;
-      } catch (error) {
-        if (!isErrorType(error, "ResourceInUseException")) throw this.named(error, "CreateStream", where);
-      }
-      const summary = await this.describeStream(name, where);
-      if (summary === undefined || summary.StreamStatus === "DELETING") {
-        // Deleted before this start and not gone yet, or gone just now: create it again.
-        await this.waitStep(waitedMs, where, `stream ${name} to finish deleting`);
-        continue;
-      }
-      this.compareStream(entry, summary, where);
-      return false;
-    }
+    const create = { service: this.service, action: "CreateStream", request };
+    const outcome = await this.createUnlessExists(create, where, `stream ${name} to finish deleting`, () => this.describeStream(name, where), (summary) => summary.StreamStatus);
+    if (outcome.created) return true;
+    this.compareStream(entry, outcome.found, where);
+    return false;
   }
 
-  async untilStreamActive(name: string, where: string): Promise<void> {
-    for (let waitedMs = 0; ; waitedMs += provisionPollMs) {
-      const summary = await this.describeStream(name, where);
-      if (summary?.StreamStatus === "ACTIVE") return;
-      await this.waitStep(waitedMs, where, `stream ${name} to become ACTIVE (it is ${String(summary?.StreamStatus ?? "gone")})`);
-    }
+  untilStreamActive(name: string, where: string): Promise<void> {
+    return this.untilActive(`stream ${name}`, where, async () => (await this.describeStream(name, where))?.StreamStatus);
   }
 
   /** The entry's Tags on a stream that existed before this start: AddTagsToStream replaces values, keeps other tags. */
@@ -111,30 +96,24 @@ class StreamsProvisioner extends ProvisionCalls {
 
   private async ensureConsumer(streamName: string, consumerName: unknown, where: string): Promise<boolean> {
     const request = { StreamARN: streamArn(this.context.region, this.context.accountId, streamName), ConsumerName: consumerName };
-    for (let waitedMs = 0; ; waitedMs += provisionPollMs) {
-      try {
-        await this.call(this.service, "RegisterStreamConsumer", request, where);
-        this.pendingConsumers.push([streamName, String(consumerName), where]);
-        return true;
-      } catch (error) {
-        if (!isErrorType(error, "ResourceInUseException")) throw this.named(error, "RegisterStreamConsumer", where);
-      }
-      const status = await this.consumerStatus(streamName, String(consumerName), where);
-      if (status !== undefined && status !== "DELETING") {
-        if (status !== "ACTIVE") this.pendingConsumers.push([streamName, String(consumerName), where]);
-        return false;
-      }
-      await this.waitStep(waitedMs, where, `consumer ${String(consumerName)} to finish deregistering`);
-    }
+    const create = { service: this.service, action: "RegisterStreamConsumer", request };
+    const outcome = await this.createUnlessExists(
+      create,
+      where,
+      `consumer ${String(consumerName)} to finish deregistering`,
+      async () => {
+        const status = await this.consumerStatus(streamName, String(consumerName), where);
+        return status === undefined ? undefined : { status };
+      },
+      (found) => found.status,
+    );
+    if (outcome.created || outcome.found.status !== "ACTIVE") this.pendingConsumers.push([streamName, String(consumerName), where]);
+    return outcome.created;
   }
 
   async untilConsumersActive(): Promise<void> {
     for (const [streamName, consumerName, where] of this.pendingConsumers) {
-      for (let waitedMs = 0; ; waitedMs += provisionPollMs) {
-        const status = await this.consumerStatus(streamName, consumerName, where);
-        if (status === "ACTIVE") break;
-        await this.waitStep(waitedMs, where, `consumer ${consumerName} to become ACTIVE (it is ${status ?? "gone"})`);
-      }
+      await this.untilActive(`consumer ${consumerName}`, where, () => this.consumerStatus(streamName, consumerName, where));
     }
     this.pendingConsumers = [];
   }
@@ -155,23 +134,12 @@ class StreamsProvisioner extends ProvisionCalls {
   }
 
   private async describeStream(name: string, where: string): Promise<Record<string, unknown> | undefined> {
-    try {
-      const output = await this.call(this.service, "DescribeStreamSummary", { StreamName: name }, where);
-      return output?.StreamDescriptionSummary as Record<string, unknown>;
-    } catch (error) {
-      if (isErrorType(error, "ResourceNotFoundException")) return undefined;
-      throw this.named(error, "DescribeStreamSummary", where);
-    }
+    return (await this.describe(this.service, "DescribeStreamSummary", { StreamName: name }, where))?.StreamDescriptionSummary as Record<string, unknown> | undefined;
   }
 
   private async consumerStatus(streamName: string, consumerName: string, where: string): Promise<string | undefined> {
     const request = { StreamARN: streamArn(this.context.region, this.context.accountId, streamName), ConsumerName: consumerName };
-    try {
-      const output = await this.call(this.service, "DescribeStreamConsumer", request, where);
-      return String((output?.ConsumerDescription as Record<string, unknown>).ConsumerStatus);
-    } catch (error) {
-      if (isErrorType(error, "ResourceNotFoundException")) return undefined;
-      throw this.named(error, "DescribeStreamConsumer", where);
-    }
+    const output = await this.describe(this.service, "DescribeStreamConsumer", request, where);
+    return output === undefined ? undefined : String((output.ConsumerDescription as Record<string, unknown>).ConsumerStatus);
   }
 }
