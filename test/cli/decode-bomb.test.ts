@@ -4,8 +4,8 @@
  * (or holding millions of values) are refused without being decoded — under `--auth sigv4` an
  * unsigned one never reaches a parser — and the server's RSS comes back within 20 MB.
  *
- * The event loop: one bomb at a time keeps it busy 50 ms at most, and so do eight at once (the
- * median of three rounds, against noise from the shared machine) — decoding them, before, took
+ * The event loop: bombs one at a time keep it busy 50 ms at most, and so do eight at once (each
+ * the median of three rounds, against noise from the shared machine) — decoding them, before, took
  * 15.6 s. Bodies are copied into one buffer as they arrive (src/server/request-body.ts); joined at
  * their end, eight finishing in one turn alone measured 26–72 ms. Eight plain 13 MiB bodies are
  * sent the same way and reported beside them, for comparison.
@@ -97,6 +97,21 @@ const plain = Buffer.from(JSON.stringify({ StreamName: "plain", Pad: "A".repeat(
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
+ * `send` (bombs one after another) in three windows of its own: the median loop figure under 50 ms
+ * (one window on a shared 2-core machine also measures its neighbours), RSS back each time.
+ */
+async function oneAtATime(server: CliServer, count: { n: number }, label: string, send: () => Promise<void>): Promise<void> {
+  const busyMs: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const report = await measure(server, count, send);
+    console.log(`${label}, round ${round + 1}: ${describeWindow(report)}`);
+    assertMemory(report);
+    busyMs.push(report.maxBusyGapMs);
+  }
+  assert.ok(median(busyMs) <= loopBlockMsMax, `${label}: loop busy ${busyMs.map((ms) => ms.toFixed(1)).join(", ")} ms`);
+}
+
+/**
  * Three rounds of eight plain bodies at once and eight bombs at once, alternating: the bombs'
  * median loop figure under 50 ms, and RSS back each time.
  */
@@ -158,8 +173,8 @@ describe("protocol > decode bomb > --auth sigv4", () => {
     credentials.remove();
   });
 
-  it("protocol > decode bomb > sigv4 > unsigned ~13 MiB nested bodies are refused without decoding: loop busy ≤ 50 ms, RSS back within 20 MB", async () => {
-    const report = await measure(server, count, async () => {
+  it("protocol > decode bomb > sigv4 > unsigned ~13 MiB nested bodies are refused without decoding: loop busy ≤ 50 ms (median of three rounds), RSS back within 20 MB", async () => {
+    await oneAtATime(server, count, "sigv4, unsigned bombs one at a time", async () => {
       // Not an object: AWS answers a body it cannot read before it checks the signature.
       assertAnswer(await rawRequest(server.url, deepArray, { contentType: json, target }), 400, serialization);
       // An object: scanned to the depth bound (128 levels), then refused for the missing signature.
@@ -170,9 +185,6 @@ describe("protocol > decode bomb > --auth sigv4", () => {
       // Shallow but 4.4 million values: refused at the value bound (100,000).
       assertAnswer(await rawRequest(server.url, wide, { contentType: json, target }), 400, serialization);
     });
-    console.log(`sigv4, unsigned bombs one at a time: ${describeWindow(report)}`);
-    assert.ok(report.maxBusyGapMs <= loopBlockMsMax, describeWindow(report));
-    assertMemory(report);
   });
 
   it("protocol > decode bomb > sigv4 > eight unsigned bombs at once: loop busy ≤ 50 ms (median of three rounds), RSS back within 20 MB", async () => {
@@ -203,14 +215,11 @@ describe("protocol > decode bomb > --auth none", () => {
   });
 
   it("protocol > decode bomb > none > deep bodies are SerializationExceptions without blocking, one at a time and eight at once", async () => {
-    const single = await measure(server, count, async () => {
+    await oneAtATime(server, count, "--auth none, bombs one at a time", async () => {
       assertAnswer(await rawRequest(server.url, deepMember, { contentType: json, target }), 400, listStart);
       assertAnswer(await rawRequest(server.url, deepCbor, { contentType: cbor, target }), 400, listStart);
       assertAnswer(await rawRequest(server.url, wide, { contentType: json, target }), 400, serialization);
     });
-    console.log(`--auth none, bombs one at a time: ${describeWindow(single)}`);
-    assert.ok(single.maxBusyGapMs <= loopBlockMsMax, describeWindow(single));
-    assertMemory(single);
     // Plain bodies would create streams here: a wrong ShardCount type stops them at the shape check.
     const typed = Buffer.from(JSON.stringify({ StreamName: "A".repeat(bodyBytes - 40), ShardCount: "x" }));
     const typedAnswer = { __type: "SerializationException", Message: "class java.lang.String can not be converted to an Integer" };
