@@ -11,6 +11,7 @@
 import type { AwsService, RestApi } from "./aws-service.js";
 import type { ResponseToSend } from "./respond.js";
 import type { ServiceProvisioning } from "./provisioning.js";
+import type { StreamingApi } from "./streaming-api.js";
 
 /** The settings of the whole process that every service reads (AppConfig): whose and where the resources are. */
 export interface ProcessSettings {
@@ -39,6 +40,8 @@ export interface ServiceInstance<P = unknown> {
   readonly rpc?: AwsService<P>;
   /** REST, recognised by path prefixes. */
   readonly rest?: RestApi<P>;
+  /** Streamed REST (S3), recognised by the API itself (streaming-api.ts); asked before the RPC pipeline reads a body. */
+  readonly http?: StreamingApi;
   /** Opens what it needs (timers, keys) before the server listens; a rejection stops the start. */
   start(): Promise<void>;
   /** After the init document was applied (at start and after each reset), before requests arrive. */

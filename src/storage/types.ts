@@ -260,3 +260,124 @@ export interface StorageEngine {
   /** Makes everything durable and releases files. */
   close(): Promise<void>;
 }
+
+/**
+ * Object storage (issue 15): S3-style buckets of objects, for the S3 service (src/s3) and the
+ * services that deliver to it through src/storage/object-client. The store knows buckets, keys,
+ * opaque records and bytes; S3's semantics (ETags, checksums, listing with delimiters, errors)
+ * live in the service.
+ *
+ * Bytes are written first, as a blob (`writeBlob`: durable under the engine's fsync policy when it
+ * resolves, visible to nobody), then made visible by committing a record that names the blob
+ * (`putObject`, `putPart`): a crash before the commit leaves an orphan blob that the engine
+ * removes when it next opens, never a half-written object. A blob is kept while any object or
+ * part record names it (a CopyObject may name the source's blobs, a completed multipart upload its
+ * parts' blobs) and released after the last record naming it is replaced or removed.
+ *
+ * Keys are any string of up to 1,024 UTF-8 bytes; they are never used as file names. Listing order
+ * is S3's: by the keys' UTF-8 bytes.
+ */
+export interface BucketRecord {
+  /** Bucket names are global, as in S3 (one namespace for all accounts). */
+  readonly Name: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly createdAtMs: number;
+  /** What the service keeps with the bucket (policy, tagging…), JSON-serialisable. */
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+/** A stored blob: an engine-chosen id (a safe file name) and its length. */
+export interface BlobRef {
+  readonly blobId: string;
+  readonly sizeBytes: number;
+}
+
+/** An object's record: the bytes are its blobs in order; `meta` is the service's (ETag, content type, user metadata, checksums, tags…). */
+export interface ObjectRecord {
+  readonly blobs: readonly BlobRef[];
+  readonly sizeBytes: number;
+  readonly lastModifiedMs: number;
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+export interface VersionedObject {
+  readonly key: string;
+  readonly record: ObjectRecord;
+  readonly revision: number;
+}
+
+/** A multipart upload in progress; `meta` is what the object will carry (content type, metadata…). */
+export interface UploadRecord {
+  readonly uploadId: string;
+  readonly key: string;
+  readonly initiatedMs: number;
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/** One uploaded part: its blob and the service's part metadata (ETag, checksums). */
+export interface PartRecord {
+  readonly partNumber: number;
+  readonly blob: BlobRef;
+  readonly lastModifiedMs: number;
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+export type BlobOutcome = { ok: true; blob: BlobRef } | { ok: false; failure: StorageFailure };
+
+/** A creation that met a bucket of the same name. */
+export interface BucketExists {
+  ok: false;
+  exists: true;
+  /** The existing bucket's owner, for BucketAlreadyOwnedByYou / BucketAlreadyExists. */
+  accountId: string;
+}
+
+export interface ObjectStore {
+  /** Every bucket, sorted by name. */
+  listBuckets(): Promise<readonly BucketRecord[]>;
+  /** The bucket with its revision (for a compare-and-set of its settings). */
+  getBucket(name: string): Promise<{ bucket: BucketRecord; revision: number } | undefined>;
+  /** Creates an empty bucket if the name is free anywhere (two racing creations: one wins). */
+  createBucket(bucket: BucketRecord): Promise<WriteOutcome | BucketExists>;
+  /** Replaces a bucket's record (its settings) if it is at `expect`. */
+  updateBucket(bucket: BucketRecord, expect: Expectation): Promise<CasOutcome>;
+  /** Removes a bucket with its objects, uploads and their blobs (the service checks emptiness first). */
+  dropBucket(name: string): Promise<WriteOutcome>;
+
+  getObject(bucket: string, key: string): Promise<VersionedObject | undefined>;
+  /** Commits `record` under `key` (replacing any), atomically; resolves once durable. */
+  putObject(bucket: string, key: string, record: ObjectRecord): Promise<WriteOutcome>;
+  putObject(bucket: string, key: string, record: ObjectRecord, expect: Expectation): Promise<CasOutcome>;
+  /** Removing an absent object is a success. */
+  deleteObject(bucket: string, key: string): Promise<WriteOutcome>;
+  deleteObject(bucket: string, key: string, expect: Expectation): Promise<CasOutcome>;
+  /**
+   * Up to `limit` objects in key order (UTF-8 bytes) after `afterKey` (exclusive) when given, with
+   * keys starting with `prefix` when given. Cost: O(log n + limit), not a walk of the bucket.
+   */
+  listObjects(bucket: string, options: { afterKey?: string; prefix?: string; limit: number }): Promise<VersionedObject[]>;
+  /** Object count and bytes, for metrics and DeleteBucket's emptiness check. */
+  bucketStats(bucket: string): Promise<{ objectCount: number; sizeBytes: number; uploadCount: number }>;
+
+  createUpload(bucket: string, upload: UploadRecord): Promise<WriteOutcome>;
+  getUpload(bucket: string, uploadId: string): Promise<UploadRecord | undefined>;
+  /** Uploads sorted by key, then initiation time. */
+  listUploads(bucket: string): Promise<readonly UploadRecord[]>;
+  /** Adds or replaces a part (a replaced part's blob is released). */
+  putPart(bucket: string, uploadId: string, part: PartRecord): Promise<WriteOutcome>;
+  /** Parts sorted by part number. */
+  listParts(bucket: string, uploadId: string): Promise<readonly PartRecord[]>;
+  /**
+   * Ends an upload: removes its record and parts, releasing the blobs no object names. A completion
+   * first commits the object (whose record names the kept parts' blobs), then removes the upload.
+   */
+  removeUpload(bucket: string, uploadId: string): Promise<WriteOutcome>;
+
+  /** Writes the bytes of `source` as a new blob, durable under the fsync policy when it resolves. */
+  writeBlob(source: AsyncIterable<Uint8Array>): Promise<BlobOutcome>;
+  /** The blob's bytes in [startByte, endByteExclusive), streamed in bounded chunks. */
+  readBlob(blob: BlobRef, startByte?: number, endByteExclusive?: number): AsyncIterable<Buffer>;
+  /** Releases a blob no record names (an upload that failed after its bytes were written). */
+  discardBlob(blob: BlobRef): Promise<void>;
+}
