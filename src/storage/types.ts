@@ -257,6 +257,8 @@ export interface StorageEngine {
   readonly logs: LogStore;
   /** Tables of items (the DynamoDB lease-table subset, src/dynamodb). */
   readonly tables: TableStore;
+  /** S3-style buckets of objects (issue 15, src/s3 and src/storage/object-client). */
+  readonly objects: ObjectStore;
   /** Makes everything durable and releases files. */
   close(): Promise<void>;
 }

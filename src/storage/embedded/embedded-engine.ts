@@ -20,6 +20,8 @@ import { FileCatalog } from "./catalog/file-catalog.js";
 import { catalogEntryLogId } from "./catalog/catalog-file.js";
 import { EmbeddedLogStore } from "./log/log-store.js";
 import { EmbeddedTableStore } from "./tables/embedded-tables.js";
+// Interim (issue 15): objects kept in memory until the embedded object store (objects/) lands.
+import { MemoryObjectStore } from "../memory/memory-objects.js";
 import { HandleCache } from "./log/handle-cache.js";
 import { SealedCache } from "./log/sealed-segments.js";
 import { defaultLogOptions, type LogEnv, type LogOptions } from "./log/log-env.js";
@@ -94,14 +96,18 @@ async function openLocked(
   await fs.syncDir(dataDir);
   await fs.syncDir(dirname(dataDir));
 
+  const objects = new MemoryObjectStore(options.random);
+
   let closing: Promise<void> | undefined;
   return {
     name: "embedded",
     catalog,
     logs,
     tables,
+    objects,
     close() {
       closing ??= (async () => {
+        objects.close();
         await tables.close();
         await logs.close();
         await catalog.close();

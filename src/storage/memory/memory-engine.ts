@@ -9,6 +9,7 @@ import type {
 import type { Random } from "../../util/random.js";
 import { CatalogView } from "../catalog-view.js";
 import { MemoryTableStore } from "./memory-tables.js";
+import { MemoryObjectStore } from "./memory-objects.js";
 import { LogWatchers } from "../log-watchers.js";
 
 const done: WriteOutcome = { ok: true };
@@ -193,14 +194,17 @@ export class MemoryLogStore implements LogStore {
 export function createMemoryEngine(random: Random): StorageEngine {
   const logs = new MemoryLogStore();
   const tables = new MemoryTableStore();
+  const objects = new MemoryObjectStore(random);
   return {
     name: "memory",
     catalog: new MemoryCatalog(random),
     logs,
     tables,
+    objects,
     close: async () => {
       logs.closed = true;
       tables.closed = true;
+      objects.close();
     },
   };
 }

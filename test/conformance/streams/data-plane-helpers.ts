@@ -112,5 +112,5 @@ export function instrumentedStorage(): InstrumentedStorage {
     },
     dropStream: (streamId: string) => inner.logs.dropStream(streamId),
   };
-  return { engine: { name: "instrumented-memory", catalog: inner.catalog, logs, tables: inner.tables, close: () => inner.close() }, appends, failingShards };
+  return { engine: { name: "instrumented-memory", catalog: inner.catalog, logs, tables: inner.tables, objects: inner.objects, close: () => inner.close() }, appends, failingShards };
 }

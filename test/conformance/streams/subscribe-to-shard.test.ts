@@ -493,7 +493,7 @@ function readFailingStorage(): { engine: StorageEngine; failing: boolean } {
       },
     });
   };
-  state.engine = { name: "read-failing", catalog: inner.catalog, tables: inner.tables, logs: { shard, dropStream: (streamId) => inner.logs.dropStream(streamId) }, close: () => inner.close() };
+  state.engine = { name: "read-failing", catalog: inner.catalog, tables: inner.tables, objects: inner.objects, logs: { shard, dropStream: (streamId) => inner.logs.dropStream(streamId) }, close: () => inner.close() };
   return state;
 }
 
