@@ -6,7 +6,7 @@ import { startHttpServer, type RunningServer } from "./create-server.js";
 import type { FaultConfig, StreamsOptions } from "../streams/index.js";
 import { resetRoute } from "./reset-route.js";
 import { adminHttpRoute } from "./admin-route.js";
-import { ServiceGate, gatedRestApi, gatedService } from "./service-gate.js";
+import { ServiceGate, gatedRestApi, gatedService, gatedStreamingApi } from "./service-gate.js";
 import { services as builtinServices, type AppServiceModule } from "./services.js";
 import { dropAllState, type DroppedState } from "./drop-all-state.js";
 import { provision } from "./init-provision.js";
@@ -136,6 +136,9 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
       services: modules.filter((module) => services.get(module.name)!.rpc !== undefined).map((module) => gatedService(() => current(module.name)().rpc!, gate)),
       ...(modules.some((module) => services.get(module.name)!.rest !== undefined) && {
         restApis: modules.filter((module) => services.get(module.name)!.rest !== undefined).map((module) => gatedRestApi(() => current(module.name)().rest!, gate)),
+      }),
+      ...(modules.some((module) => services.get(module.name)!.http !== undefined) && {
+        streamingApis: modules.filter((module) => services.get(module.name)!.http !== undefined).map((module) => gatedStreamingApi(() => current(module.name)().http!, gate)),
       }),
       logger: deps.logger,
       health: () => servicesHealth(deps, services),

@@ -21,6 +21,8 @@ import type { AwsService, RequestFacts, RestApi } from "../protocol/aws-service.
 import type { Authenticator } from "../auth/principal.js";
 import type { Random } from "../util/random.js";
 import { systemClock, type Clock, type Timer } from "../util/clock.js";
+import type { RequestHead, StreamingApi } from "../protocol/streaming-api.js";
+import { serveStreaming } from "./streaming-request.js";
 
 export interface HttpServerConfig {
   host: string;
@@ -50,6 +52,8 @@ export interface HttpServerDeps {
   services: readonly AwsService[];
   /** REST APIs, recognised by path prefix (protocol/aws-service.ts). */
   restApis?: readonly RestApi[];
+  /** Streamed APIs (S3), each asked in order whether it claims a request before any body is read (protocol/streaming-api.ts). */
+  streamingApis?: readonly StreamingApi[];
   logger: Logger;
   /** Extra health detail (storage engine name and the like). */
   health?: () => Record<string, unknown>;
@@ -347,6 +351,22 @@ async function handleRequest(
     const result = await route.respond(request);
     send(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
     return;
+  }
+
+  if (deps.streamingApis !== undefined) {
+    const query = queryStart < 0 ? "" : url.slice(queryStart + 1);
+    const head: RequestHead = { method: request.method ?? "GET", path, query, headers: request.headers, facts: connectionFacts(request) };
+    const api = deps.streamingApis.find((candidate) => candidate.claims(head));
+    if (api !== undefined) {
+      await serveStreaming(api, head, request, response, corsHeaders, {
+        clock: deps.transportClock ?? systemClock,
+        logger: deps.logger,
+        bodyIdleMs: bodyDeadline.idleMs,
+        reading: bodyDeadline.reading,
+        answerIds: () => answerIds(randomUUID(), deps.random),
+      });
+      return;
+    }
   }
 
   const declared = request.headers["content-length"];

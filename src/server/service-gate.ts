@@ -6,6 +6,7 @@
  */
 import type { DeepBody } from "../protocol/body-scan.js";
 import type { AwsService, RestApi } from "../protocol/aws-service.js";
+import type { StreamingApi } from "../protocol/streaming-api.js";
 
 export class ServiceGate {
   private running = 0;
@@ -62,5 +63,16 @@ export function gatedRestApi<P>(current: () => RestApi<P>, gate: ServiceGate): R
     pathPrefixes: first.pathPrefixes,
     ...(first.signingName !== undefined && { signingName: first.signingName }),
     respond: (request, principal) => gate.pass(() => current().respond(request, principal)),
+  };
+}
+
+/**
+ * A stable streamed API that asks whichever API `current` names now. Claims are read without the
+ * gate (headers only); the handling passes through it until the answer is ready to stream.
+ */
+export function gatedStreamingApi(current: () => StreamingApi, gate: ServiceGate): StreamingApi {
+  return {
+    claims: (head) => current().claims(head),
+    handle: (head, body) => gate.pass(() => current().handle(head, body)),
   };
 }

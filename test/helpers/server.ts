@@ -12,6 +12,7 @@ import { silentLogger } from "../../src/util/logger.js";
 import { CredentialsFile } from "../../src/auth/credentials-file.js";
 import type { TlsMaterial } from "../../src/server/tls.js";
 import type { AppServiceModule } from "../../src/server/services.js";
+import type { ConnectionLimits } from "../../src/server/connection-limits.js";
 import { defaultStreamsConfig, type LimitsMode, type StreamsConfig, type StreamsService } from "../../src/streams/index.js";
 
 export interface TestServer {
@@ -49,6 +50,8 @@ export interface TestServerOptions {
   tls?: TlsMaterial;
   /** The services to run instead of src/server/services.ts's list (a test adds its own: test/server/example-service.test.ts). */
   services?: readonly AppServiceModule[];
+  /** Connection deadlines (src/server/connection-limits.ts), e.g. a short body idle deadline. */
+  connections?: Partial<ConnectionLimits>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -89,6 +92,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       region: streams.region,
       streams,
       ...(options.tls !== undefined && { tls: options.tls }),
+      ...(options.connections !== undefined && { connections: options.connections }),
       ...(options.credentialsFile !== undefined && {
         auth: {
           mode: "sigv4" as const,

@@ -1,0 +1,137 @@
+/**
+ * Serves a request a StreamingApi claimed (src/protocol/streaming-api.ts: S3): the body goes to
+ * the API as a stream under the connection's body idle deadline, and the answer goes out as the
+ * API streams it, with backpressure, so an object of any size passes through in bounded memory.
+ */
+import { Transform, pipeline, type Writable } from "node:stream";
+import { Readable as ReadableStream } from "node:stream";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { RequestHead, StreamedResponse, StreamingApi } from "../protocol/streaming-api.js";
+import type { Clock, Timer } from "../util/clock.js";
+import type { Logger } from "../util/logger.js";
+
+type AnyRequest = IncomingMessage | Http2ServerRequest;
+type AnyResponse = ServerResponse | Http2ServerResponse;
+
+export interface StreamingServeDeps {
+  clock: Clock;
+  logger: Logger;
+  /** No body bytes for this long: the upload stalled (answered 408, connection closed). */
+  bodyIdleMs: number;
+  /** Counts the request as waiting on the client while its body is being read. */
+  reading(on: boolean): void;
+  /** The ids of an answer the server gives itself (the 408), as every AWS answer carries. */
+  answerIds(): Record<string, string>;
+}
+
+class BodyStalled extends Error {
+  override name = "BodyStalled";
+}
+
+export async function serveStreaming(
+  api: StreamingApi,
+  head: RequestHead,
+  request: AnyRequest,
+  response: AnyResponse,
+  extraHeaders: Record<string, string>,
+  deps: StreamingServeDeps,
+): Promise<void> {
+  let stalled = false;
+  let idle: Timer | undefined;
+  const body = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      idle?.refresh();
+      callback(null, chunk);
+    },
+  });
+  const bodyEnded = () => {
+    deps.clock.clearTimer(idle);
+    idle = undefined;
+  };
+  if (Number.isFinite(deps.bodyIdleMs)) {
+    idle = deps.clock.setTimeout(() => {
+      stalled = true;
+      // The request stays open: the 408 goes out on it, and then the connection closes.
+      request.unpipe(body);
+      body.destroy(new BodyStalled("no body bytes arrived within the idle deadline"));
+    }, deps.bodyIdleMs, { unref: true });
+  }
+  deps.reading(true);
+  let readingCounted = true;
+  const stopReading = () => {
+    bodyEnded();
+    if (readingCounted) deps.reading(false);
+    readingCounted = false;
+  };
+  // The API may answer without reading the body; a body cut short (a reset) errors the API's read.
+  request.pipe(body);
+  const cut = () => {
+    if (!request.readableEnded) body.destroy(new Error("the request ended before its body"));
+    stopReading();
+  };
+  request.once("error", cut);
+  request.once("aborted", cut);
+  request.once("close", cut);
+  body.once("end", stopReading);
+  body.once("close", stopReading);
+
+  let answer: StreamedResponse;
+  try {
+    answer = await api.handle(head, body);
+  } catch (error) {
+    stopReading();
+    if (stalled) return sendStalled(response, extraHeaders, deps);
+    deps.logger.error({ err: error, method: head.method, path: head.path }, "streaming request failed");
+    if (!response.headersSent) {
+      response.writeHead(500, { ...deps.answerIds(), ...extraHeaders, "content-length": 0 });
+      response.end();
+    }
+    return;
+  }
+  if (stalled) return sendStalled(response, extraHeaders, deps);
+  const headers: Record<string, string | number> = { ...answer.headers, ...extraHeaders };
+  // A body the API left unread (an early refusal): HTTP/1.1 cannot go on on this connection
+  // without reading it all, which for a refused 5 GiB upload is not worth it — close instead.
+  const unread = !request.readableEnded && declaresBody(head);
+  if (unread && !("stream" in response)) headers.connection = "close";
+  if ("stream" in response) delete headers.connection;
+  if (Buffer.isBuffer(answer.body)) {
+    if (head.method !== "HEAD") headers["content-length"] = answer.body.length;
+    response.writeHead(answer.statusCode, headers);
+    if (head.method === "HEAD") response.end();
+    else response.end(answer.body);
+    if (unread) stopReading();
+    return;
+  }
+  response.writeHead(answer.statusCode, headers);
+  if (head.method === "HEAD") {
+    response.end();
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    pipeline(ReadableStream.from(answer.body as AsyncIterable<Uint8Array>), response as unknown as Writable, (error) => {
+      // The client went away, or reading the stored bytes failed after the headers went out: the
+      // answer is cut short (its length tells the client), nothing else can be said.
+      if (error && (error as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") {
+        deps.logger.warn({ err: error, path: head.path }, "streamed answer cut short");
+      }
+      resolve();
+    });
+  });
+}
+
+function declaresBody(head: RequestHead): boolean {
+  const length = head.headers["content-length"];
+  if (typeof length === "string" && /^\d+$/.test(length)) return Number(length) > 0;
+  return head.headers["transfer-encoding"] !== undefined;
+}
+
+function sendStalled(response: AnyResponse, extraHeaders: Record<string, string>, deps: StreamingServeDeps): void {
+  if (response.headersSent || response.destroyed) return;
+  // As the RPC pipeline answers a stalled upload (create-server.ts): 408, and the rest is not read.
+  const headers: Record<string, string | number> = { ...deps.answerIds(), ...extraHeaders, "content-length": 0 };
+  if (!("stream" in response)) headers.connection = "close";
+  response.writeHead(408, headers);
+  response.end();
+}
