@@ -80,6 +80,12 @@ export interface StartServerOptions {
   auth?: "none" | "sigv4";
   credentialsFile?: string;
   allowUnauthenticated?: boolean;
+  /** An external S3-compatible endpoint for the server's own object writes (docs/s3.md), with its credentials. */
+  s3Endpoint?: string;
+  s3Region?: string;
+  s3AccessKeyId?: string;
+  s3SecretAccessKey?: string;
+  s3ForcePathStyle?: boolean;
 }
 
 export interface TributaryServer {
@@ -118,8 +124,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tri
   let initDocument: unknown;
   let faultsDocument: unknown;
   let masterKey: { text: string; name: string } | undefined;
+  let s3SecretAccessKey: string | undefined;
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined) continue;
+    if (name === "s3SecretAccessKey") {
+      s3SecretAccessKey = String(value);
+      continue;
+    }
     if (name === "masterKey") {
       masterKey = { text: String(value), name: "the masterKey option" };
       continue;
@@ -141,7 +152,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tri
   const values = resolved.values;
   const logger = createLogger(values["log-level"] as LogLevel);
   const { app } = await startConfiguredServer(
-    { values, ...(masterKey && { masterKey }), ...(initDocument !== undefined && { initDocument }), ...(faultsDocument !== undefined && { faultsDocument }) },
+    {
+      values,
+      ...(masterKey && { masterKey }),
+      ...(initDocument !== undefined && { initDocument }),
+      ...(faultsDocument !== undefined && { faultsDocument }),
+      ...(s3SecretAccessKey !== undefined && { s3SecretAccessKey }),
+    },
     { clock: systemClock, random: systemRandom, logger },
   );
   return serverOf(app, String(values.region), String(values["account-id"]));

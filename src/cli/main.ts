@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { onStopSignals } from "./stop-signals.js";
-import { masterKeyEnvName, parseCommandLine, resolveServerOptions, serverHelp, serverOptions } from "./server-options.js";
+import { masterKeyEnvName, parseCommandLine, resolveServerOptions, s3SecretEnvName, serverHelp, serverOptions } from "./server-options.js";
 import { StartError, startConfiguredServer } from "../server/start-server.js";
 import { systemClock } from "../util/clock.js";
 import { systemRandom } from "../util/random.js";
@@ -72,8 +72,13 @@ async function runServer(args: string[]): Promise<void> {
   const options = resolved.values;
   const logger = createLogger(options["log-level"] as LogLevel);
   const masterKeyText = process.env[masterKeyEnvName];
+  const s3Secret = process.env[s3SecretEnvName];
   const started = await startConfiguredServer(
-    { values: options, ...(masterKeyText !== undefined && { masterKey: { text: masterKeyText, name: masterKeyEnvName } }) },
+    {
+      values: options,
+      ...(masterKeyText !== undefined && { masterKey: { text: masterKeyText, name: masterKeyEnvName } }),
+      ...(s3Secret !== undefined && { s3SecretAccessKey: s3Secret }),
+    },
     { clock: systemClock, random: systemRandom, logger },
   ).catch((error: Error) => fail(error instanceof StartError ? error.message : String(error.stack ?? error)));
   const { app } = started;

@@ -3,7 +3,7 @@
  * src/server/server-options.ts (startServer uses them too); this adds parsing flags and the help.
  * `tributary kcl` shares the machinery.
  */
-import { envName, masterKeyEnvName, serverOptions, type OptionSpec } from "../server/server-options.js";
+import { envName, masterKeyEnvName, s3SecretEnvName, serverOptions, type OptionSpec } from "../server/server-options.js";
 
 export * from "../server/server-options.js";
 
@@ -76,5 +76,6 @@ export function optionHelpLines(specs: readonly OptionSpec[], extra: ReadonlyArr
 export function serverHelp(): string {
   // The variable that has no flag joins the options' table, so one width aligns every row.
   const masterKeyRow = [`  ${masterKeyEnvName}`, "the master key itself (base64 of 32 bytes), instead of --master-key-file (environment only)"] as const;
-  return ["Usage: tributary server [options]", "", "Runs the Tributary server.", "", "Options:", ...optionHelpLines(serverOptions, [["", ""], ["Environment:", ""], masterKeyRow])].join("\n");
+  const s3SecretRow = [`  ${s3SecretEnvName}`, "the secret access key of --s3-access-key-id (environment only)"] as const;
+  return ["Usage: tributary server [options]", "", "Runs the Tributary server.", "", "Options:", ...optionHelpLines(serverOptions, [["", ""], ["Environment:", ""], masterKeyRow, s3SecretRow])].join("\n");
 }

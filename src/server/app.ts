@@ -11,6 +11,7 @@ import { services as builtinServices, type AppServiceModule } from "./services.j
 import { dropAllState, type DroppedState } from "./drop-all-state.js";
 import { provision } from "./init-provision.js";
 import type { InitDocument } from "./init-file.js";
+import type { S3EndpointConfig } from "./server-options.js";
 import type { ProcessSettings, ServiceInstance } from "../protocol/service-module.js";
 import type { TlsMaterial } from "./tls.js";
 import type { ConnectionLimits } from "./connection-limits.js";
@@ -48,6 +49,8 @@ export interface AppConfig {
    * idempotently; applied again after a reset. A bad entry stops the start with an InitError.
    */
   init?: InitDocument;
+  /** `--s3-endpoint`: where the services' own object writes go instead of the built-in store (docs/s3.md). */
+  s3Endpoint?: S3EndpointConfig;
 }
 
 export type AuthConfig = { mode: "none" } | { mode: "sigv4"; credentials: CredentialsFile };

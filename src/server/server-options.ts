@@ -74,7 +74,42 @@ export const serverOptions: readonly OptionSpec[] = [
   { flag: "auth", description: "authentication: none (loopback only, unless --allow-unauthenticated) or sigv4", defaultValue: "none", ...oneOf("none", "sigv4") },
   { flag: "credentials-file", description: "JSON file of access keys, principals and policies for --auth sigv4; reloaded on change", defaultValue: "", ...anyText },
   { flag: "allow-unauthenticated", description: "allow --auth none on an address other than loopback", defaultValue: "false", ...switchRule, boolean: true },
+  // docs/s3.md: where the server's own object writes go (Firehose delivery, Lambda failure
+  // destinations, Analytics reference data). The S3 API on this port always serves the built-in store.
+  { flag: "s3-endpoint", description: "external S3-compatible endpoint (http(s) URL) for the server's own object writes; default: the built-in store", defaultValue: "", ...matching(/^$|^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, "an http:// or https:// URL") },
+  { flag: "s3-region", description: "region to sign --s3-endpoint requests for; default: --region", defaultValue: "", ...matching(/^$|^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region name such as us-east-1") },
+  { flag: "s3-access-key-id", description: "access key for --s3-endpoint (its secret: TRIBUTARY_S3_SECRET_ACCESS_KEY)", defaultValue: "", ...anyText },
+  { flag: "s3-force-path-style", description: "address --s3-endpoint buckets by path (/bucket/key) rather than by host", defaultValue: "true", ...switchRule, boolean: true },
 ];
+
+/** The secret of --s3-access-key-id: environment only, so it never shows in a process listing. */
+export const s3SecretEnvName = "TRIBUTARY_S3_SECRET_ACCESS_KEY";
+
+/** An external S3-compatible endpoint for the server's own object writes (--s3-endpoint). */
+export interface S3EndpointConfig {
+  url: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+}
+
+/**
+ * The --s3-endpoint settings, or the reason they cannot start (a string), or undefined when no
+ * endpoint is set. The secret comes from `secret` (TRIBUTARY_S3_SECRET_ACCESS_KEY, or the
+ * embedding API's option), never from a flag.
+ */
+export function s3EndpointOf(values: ServerOptionValues, secret: string | undefined): S3EndpointConfig | string | undefined {
+  const url = String(values["s3-endpoint"]);
+  const accessKeyId = String(values["s3-access-key-id"]);
+  if (url === "") {
+    if (accessKeyId !== "" || secret !== undefined) return `--s3-access-key-id and ${s3SecretEnvName} are used only with --s3-endpoint`;
+    return undefined;
+  }
+  if (accessKeyId === "" || secret === undefined || secret === "") return `--s3-endpoint needs --s3-access-key-id and ${s3SecretEnvName}`;
+  const region = String(values["s3-region"]) || String(values.region);
+  return { url, region, accessKeyId, secretAccessKey: secret, forcePathStyle: values["s3-force-path-style"] === "true" };
+}
 
 /** The master key itself, base64 of 32 bytes: environment only, so it never shows in a process listing. */
 export const masterKeyEnvName = "TRIBUTARY_MASTER_KEY";

@@ -8,7 +8,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { startApp, requestBytesMaxDefault, type AuthConfig, type RunningApp } from "./app.js";
-import { authOptionsProblem, type ServerOptionValues } from "./server-options.js";
+import { authOptionsProblem, s3EndpointOf, type ServerOptionValues } from "./server-options.js";
 import { tlsMaterialProblem, type TlsMaterial } from "./tls.js";
 import { loadOrCreateSelfSigned, selfSignedPaths } from "./tls-self-signed.js";
 import { InitError, checkInitDocument, readInitFile, type InitDocument } from "./init-file.js";
@@ -43,6 +43,8 @@ export interface StartInputs {
   initDocument?: unknown;
   /** Fault rules given as a value rather than as the `faults` path. */
   faultsDocument?: unknown;
+  /** The secret of `--s3-access-key-id` (TRIBUTARY_S3_SECRET_ACCESS_KEY, or the embedding option). */
+  s3SecretAccessKey?: string;
 }
 
 export interface StartedServer {
@@ -58,6 +60,8 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
   const options = inputs.values;
   const authProblem = authOptionsProblem(options);
   if (authProblem !== undefined) throw new StartError(authProblem);
+  const s3Endpoint = s3EndpointOf(options, inputs.s3SecretAccessKey);
+  if (typeof s3Endpoint === "string") throw new StartError(s3Endpoint);
   const faults = await loadFaults(String(options.faults), inputs.faultsDocument);
   const init = await loadInit(String(options.init), inputs.initDocument);
   const memory = options.storage === "memory";
@@ -87,6 +91,7 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
       ...(init && { init }),
       auth,
       ...(tls && { tls }),
+      ...(s3Endpoint && { s3Endpoint }),
       region: String(options.region),
       accountId: String(options["account-id"]),
       streams: {

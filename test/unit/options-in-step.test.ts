@@ -7,7 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { envName, masterKeyEnvName, serverOptions } from "../../src/server/server-options.js";
+import { envName, masterKeyEnvName, s3SecretEnvName, serverOptions } from "../../src/server/server-options.js";
 import { serverHelp } from "../../src/cli/server-options.js";
 
 interface ReadmeRow {
@@ -45,8 +45,8 @@ describe("server options in step", () => {
     );
   });
 
-  it("the README's only variable without a flag is the master key's", () => {
-    assert.deepEqual(rows.filter((row) => row.flag === undefined).map((row) => row.variable), [masterKeyEnvName]);
+  it("the README's only variables without a flag are the two secrets'", () => {
+    assert.deepEqual(rows.filter((row) => row.flag === undefined).map((row) => row.variable), [masterKeyEnvName, s3SecretEnvName]);
   });
 
   it("--help names every flag with its variable and default, and the master key variable", () => {
@@ -58,5 +58,6 @@ describe("server options in step", () => {
       assert.ok(line.includes(`(default ${spec.defaultValue || "none"};`), `--${spec.flag}'s help names its default: ${line}`);
     }
     assert.ok(help.includes(`  ${masterKeyEnvName} `), "--help names TRIBUTARY_MASTER_KEY");
+    assert.ok(help.includes(`  ${s3SecretEnvName} `), "--help names TRIBUTARY_S3_SECRET_ACCESS_KEY");
   });
 });
