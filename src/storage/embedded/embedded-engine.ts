@@ -8,6 +8,7 @@
  *   <dataDir>/logs/<streamId>/<shardIndex>/<base>.log|.index   (docs/formats/log-segment.md)
  *   <dataDir>/trash/             streams being deleted
  *   <dataDir>/tables/<tableId>/meta|journal   tables of items (docs/formats/tables.md)
+ *   <dataDir>/objects/journal|blobs/|tmp/    buckets of objects (docs/formats/objects.md)
  *
  * @example
  *   const engine = await createEmbeddedEngine({ dataDir, fsync: "always", clock: systemClock, random: systemRandom, logger, accountId });
@@ -20,8 +21,7 @@ import { FileCatalog } from "./catalog/file-catalog.js";
 import { catalogEntryLogId } from "./catalog/catalog-file.js";
 import { EmbeddedLogStore } from "./log/log-store.js";
 import { EmbeddedTableStore } from "./tables/embedded-tables.js";
-// Interim (issue 15): objects kept in memory until the embedded object store (objects/) lands.
-import { MemoryObjectStore } from "../memory/memory-objects.js";
+import { EmbeddedObjectStore } from "./objects/embedded-objects.js";
 import { HandleCache } from "./log/handle-cache.js";
 import { SealedCache } from "./log/sealed-segments.js";
 import { defaultLogOptions, type LogEnv, type LogOptions } from "./log/log-env.js";
@@ -91,12 +91,11 @@ async function openLocked(
   }
   const logs = await EmbeddedLogStore.open(env, `${dataDir}/logs`, `${dataDir}/trash`, knownStreams);
   const tables = await EmbeddedTableStore.open(fs, `${dataDir}/tables`, options.fsync, logger);
+  const objects = await EmbeddedObjectStore.open({ fs, dir: `${dataDir}/objects`, fsync: options.fsync, random: options.random, logger });
   // The entries for catalog/, logs/ and the data directory itself must be durable before any
   // write under them is acknowledged.
   await fs.syncDir(dataDir);
   await fs.syncDir(dirname(dataDir));
-
-  const objects = new MemoryObjectStore(options.random);
 
   let closing: Promise<void> | undefined;
   return {
@@ -107,7 +106,7 @@ async function openLocked(
     objects,
     close() {
       closing ??= (async () => {
-        objects.close();
+        await objects.close();
         await tables.close();
         await logs.close();
         await catalog.close();

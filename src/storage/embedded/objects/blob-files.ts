@@ -1,0 +1,185 @@
+/**
+ * Blob files under `<dataDir>/objects/` (docs/formats/objects.md):
+ *
+ *   blobs/<first two hex digits of the id>/<blob id>   a blob's bytes, nothing else
+ *   tmp/<blob id>                                      a blob being written
+ *
+ * Blob ids are 32 lowercase hex digits the engine draws (blob-ids.ts): no key or other caller
+ * text ever becomes a path. A blob is written to tmp/, made durable (fdatasync, unless --fsync
+ * never), renamed into blobs/ and its directory fsynced: once writeBlob answers, the file is
+ * whole under its final name. Writes go through a pair of staging buffers (one filling while the
+ * other is written), so memory stays bounded whatever the object's size.
+ */
+import { assert } from "../../../util/assert.js";
+import { blobIdPattern } from "../../objects/blob-ids.js";
+import { isNotFound, readFully, removeTree, writeFully, type FileHandlePort, type FsPort } from "../fs-port.js";
+
+/** Bytes gathered before a write(2): large writes, bounded memory (two of these per blob being written). */
+export const stagingBytes = 1024 * 1024;
+
+/** An error of the filesystem (not of the caller's source), to tell the two apart. */
+export class BlobIoError extends Error {
+  override name = "BlobIoError";
+}
+
+export class BlobFiles {
+  /** Shard directories known to exist. */
+  private readonly shardDirs = new Set<string>();
+
+  constructor(
+    private readonly fs: FsPort,
+    readonly dir: string,
+    private readonly durable: boolean,
+  ) {}
+
+  get blobsDir(): string {
+    return `${this.dir}/blobs`;
+  }
+
+  get tmpDir(): string {
+    return `${this.dir}/tmp`;
+  }
+
+  path(blobId: string): string {
+    assert(blobIdPattern.test(blobId), `blob id ${blobId} is not one the engine made`);
+    return `${this.blobsDir}/${blobId.slice(0, 2)}/${blobId}`;
+  }
+
+  /**
+   * Writes `source` as blob `blobId`; answers its length. Rejects with a BlobIoError for a
+   * filesystem failure, or with the source's own error; either way no file is left behind.
+   */
+  async write(blobId: string, source: AsyncIterable<Uint8Array>): Promise<number> {
+    const temporary = `${this.tmpDir}/${blobId}`;
+    const final = this.path(blobId);
+    const handle = await io(() => this.fs.open(temporary, "createTruncate"));
+    let position = 0;
+    let inFlight: Promise<void> | undefined;
+    try {
+      let staging = Buffer.allocUnsafe(stagingBytes);
+      let spare = Buffer.allocUnsafe(stagingBytes);
+      let filled = 0;
+      const writeOut = async (): Promise<void> => {
+        // One write in flight at a time: the previous must land before this one starts.
+        if (inFlight !== undefined) await inFlight;
+        const bytes = staging.subarray(0, filled);
+        const at = position;
+        position += filled;
+        inFlight = io(() => writeFully(handle, [bytes], at));
+        // Keep the in-flight buffer untouched; fill the other meanwhile.
+        [staging, spare] = [spare, staging];
+        filled = 0;
+      };
+      for await (const chunk of source) {
+        for (let at = 0; at < chunk.length; ) {
+          const count = Math.min(chunk.length - at, stagingBytes - filled);
+          staging.set(chunk.subarray(at, at + count), filled);
+          filled += count;
+          at += count;
+          if (filled === stagingBytes) await writeOut();
+        }
+      }
+      if (filled > 0) await writeOut();
+      if (inFlight !== undefined) await inFlight;
+      if (this.durable) await io(() => handle.datasync());
+    } catch (error) {
+      // A write still in flight must finish before the file goes.
+      await inFlight?.catch(() => undefined);
+      await handle.close().catch(() => undefined);
+      await this.fs.unlink(temporary).catch(() => undefined);
+      throw error;
+    }
+    await io(() => handle.close());
+    try {
+      await io(() => this.ensureShardDir(blobId));
+      await io(() => this.fs.rename(temporary, final));
+      if (this.durable) await io(() => this.fs.syncDir(final.slice(0, final.lastIndexOf("/"))));
+    } catch (error) {
+      await this.fs.unlink(temporary).catch(() => undefined);
+      await this.fs.unlink(final).catch(() => undefined);
+      throw error;
+    }
+    return position;
+  }
+
+  /** The bytes in [start, end), in chunks of at most `chunkBytes`. */
+  async *read(blobId: string, start: number, end: number, chunkBytes: number): AsyncIterable<Buffer> {
+    const handle: FileHandlePort = await this.fs.open(this.path(blobId), "read");
+    try {
+      for (let at = start; at < end; ) {
+        const length = Math.min(chunkBytes, end - at);
+        const buffer = Buffer.allocUnsafe(length);
+        const count = await readFully(handle, buffer, length, at);
+        if (count === 0) throw new BlobIoError(`blob ${blobId} ends at byte ${at}, before byte ${end} its record names`);
+        yield count < length ? buffer.subarray(0, count) : buffer;
+        at += count;
+      }
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  }
+
+  /** Removes a blob file; one already gone is fine. */
+  async remove(blobId: string): Promise<void> {
+    await this.fs.unlink(this.path(blobId)).catch((error) => (isNotFound(error) ? undefined : Promise.reject(error)));
+  }
+
+  /**
+   * At open: empties tmp/ (blobs whose write a crash cut short) and removes every blob file `keep`
+   * refuses (written but never committed, or released but not yet removed when the crash came) and
+   * anything else that is no blob. Answers the ids kept.
+   */
+  async sweep(keep: (blobId: string) => boolean): Promise<{ kept: Set<string>; removed: number }> {
+    await this.fs.mkdir(this.blobsDir);
+    await this.fs.mkdir(this.tmpDir);
+    let removed = 0;
+    for (const entry of await this.fs.readdir(this.tmpDir)) {
+      await this.removeEntry(`${this.tmpDir}/${entry.name}`, entry.isDirectory);
+      removed++;
+    }
+    const kept = new Set<string>();
+    for (const shard of await this.fs.readdir(this.blobsDir)) {
+      const shardDir = `${this.blobsDir}/${shard.name}`;
+      if (!shard.isDirectory || !/^[0-9a-f]{2}$/.test(shard.name)) {
+        await this.removeEntry(shardDir, shard.isDirectory);
+        continue;
+      }
+      this.shardDirs.add(shardDir);
+      for (const entry of await this.fs.readdir(shardDir)) {
+        if (!entry.isDirectory && blobIdPattern.test(entry.name) && entry.name.startsWith(shard.name) && keep(entry.name)) {
+          kept.add(entry.name);
+          continue;
+        }
+        await this.removeEntry(`${shardDir}/${entry.name}`, entry.isDirectory);
+        removed++;
+      }
+    }
+    if (removed > 0 && this.durable) await this.fs.syncDir(this.blobsDir);
+    return { kept, removed };
+  }
+
+  private async removeEntry(path: string, isDirectory: boolean): Promise<void> {
+    if (isDirectory) {
+      await removeTree(this.fs, path);
+    } else {
+      await this.fs.unlink(path).catch((error) => (isNotFound(error) ? undefined : Promise.reject(error)));
+    }
+  }
+
+  private async ensureShardDir(blobId: string): Promise<void> {
+    const shardDir = `${this.blobsDir}/${blobId.slice(0, 2)}`;
+    if (this.shardDirs.has(shardDir)) return;
+    await this.fs.mkdir(shardDir);
+    if (this.durable) await this.fs.syncDir(this.blobsDir);
+    this.shardDirs.add(shardDir);
+  }
+}
+
+/** Runs a filesystem call, marking its failure as the filesystem's. */
+async function io<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new BlobIoError((error as Error | undefined)?.message ?? String(error), { cause: error });
+  }
+}
