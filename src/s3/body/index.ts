@@ -1,0 +1,11 @@
+/**
+ * Request bodies for the S3 service: aws-chunked decoding and every integrity check S3 makes on
+ * an upload, as the bytes stream (bounded memory for any size).
+ *
+ *   const payload = payloadOf(head, body, auth.payload, { computeChecksums: ["CRC64NVME"] });
+ *   for await (const chunk of payload.bytes) write(chunk);   // throws S3Error on any mismatch
+ *   const { sizeBytes, md5Hex, checksums } = payload.summary();
+ */
+export type { ChecksumAlgorithm } from "../checksums/index.js";
+export { checkPayloadHeaders, payloadOf, storedContentEncoding, type Payload, type PayloadOptions, type PayloadSummary } from "./payload.js";
+export { AwsChunkedDecoder, chunkBytesMin, chunkedLineBytesMax, type AwsChunkedOptions } from "./aws-chunked.js";
