@@ -1,0 +1,93 @@
+/**
+ * PutObject, streamed: the size checks before a byte is read (EntityTooLarge past
+ * options.objectBytesMax, MissingContentLength without a length), the stored headers (metadata,
+ * tags) checked, then the body through its payload checks (src/s3/body) into a blob, then the
+ * record committed. A blob written for an upload that then fails is discarded.
+ *
+ * ETag: the quoted MD5 of the bytes. A checksum the client sent (header or trailer) is verified,
+ * stored, and answered as `x-amz-checksum-<algorithm>` with `x-amz-checksum-type: FULL_OBJECT`.
+ */
+import type { S3Action, S3Context, S3Request } from "../action.js";
+import { checkPayloadHeaders, payloadOf, type PayloadSummary } from "../body/index.js";
+import { checksumHeaderName, type ChecksumAlgorithm } from "../checksums/index.js";
+import { s3Errors } from "../errors.js";
+import { headerOf } from "../headers.js";
+import type { ObjectMeta } from "../object-meta.js";
+import { storedHeadersOf } from "../object-headers.js";
+import { emptyResponse } from "../responses.js";
+import type { BlobRef } from "../../storage/types.js";
+import { requestKey, requireBucket, storageError } from "./common.js";
+
+export const putObject: S3Action = async (context, request) => {
+  const { bucket } = await requireBucket(context, request);
+  const key = requestKey(request);
+  const sizeBytesMax = context.options.objectBytesMax;
+  checkDeclaredSize(request, sizeBytesMax);
+  const stored = storedHeadersOf(request.head);
+  const headerError = checkPayloadHeaders(request.head, request.payload);
+  if (headerError !== undefined) throw headerError;
+  const { blob, summary } = await writeBody(context, request, sizeBytesMax);
+  try {
+    const checksum = declaredChecksum(summary);
+    const meta: ObjectMeta = {
+      ETag: `"${summary.md5Hex}"`,
+      ...stored,
+      ...(checksum !== undefined && { Checksum: { ...checksum, type: "FULL_OBJECT" as const } }),
+    };
+    const outcome = await context.store.putObject(bucket.Name, key, {
+      blobs: [blob],
+      sizeBytes: summary.sizeBytes,
+      lastModifiedMs: context.clock.nowMs(),
+      meta: meta as unknown as Record<string, unknown>,
+    });
+    if (!outcome.ok) throw storageError(context, outcome.failure);
+    return emptyResponse(200, {
+      etag: meta.ETag,
+      ...(checksum !== undefined && { [checksumHeaderName(checksum.algorithm)]: checksum.value, "x-amz-checksum-type": "FULL_OBJECT" }),
+    });
+  } catch (error) {
+    await context.store.discardBlob(blob);
+    throw error;
+  }
+};
+
+/**
+ * The size the request declares (x-amz-decoded-content-length for an aws-chunked body, else
+ * Content-Length) within the limit; a request with neither, nor a chunked transfer, nor HTTP/2's
+ * framing, has no length: MissingContentLength (411), as S3 answers.
+ */
+export function checkDeclaredSize(request: S3Request, sizeBytesMax: number): void {
+  const head = request.head;
+  const declared = headerOf(head, "x-amz-decoded-content-length") ?? headerOf(head, "content-length");
+  if (declared === undefined) {
+    const framed = headerOf(head, "transfer-encoding") !== undefined || headerOf(head, ":method") !== undefined || headerOf(head, ":authority") !== undefined;
+    if (!framed) throw s3Errors.missingContentLength();
+    return;
+  }
+  const sizeBytes = Number(declared.trim());
+  if (/^\d+$/.test(declared.trim()) && sizeBytes > sizeBytesMax) throw s3Errors.entityTooLarge(sizeBytes, sizeBytesMax);
+}
+
+/** The body into a new blob through its payload checks, at most `sizeBytesMax` bytes whatever was declared. */
+export async function writeBody(context: S3Context, request: S3Request, sizeBytesMax: number): Promise<{ blob: BlobRef; summary: PayloadSummary }> {
+  const payload = payloadOf(request.head, request.body, request.payload);
+  async function* bounded(): AsyncGenerator<Buffer> {
+    let sizeBytes = 0;
+    for await (const chunk of payload.bytes) {
+      sizeBytes += chunk.length;
+      if (sizeBytes > sizeBytesMax) throw s3Errors.entityTooLarge(sizeBytes, sizeBytesMax);
+      yield chunk;
+    }
+  }
+  // A payload's verdict (a bad digest, a short body) rejects writeBlob with its S3Error, which is the answer.
+  const outcome = await context.store.writeBlob(bounded());
+  if (!outcome.ok) throw storageError(context, outcome.failure);
+  return { blob: outcome.blob, summary: payload.summary() };
+}
+
+/** The checksum the request declared (the only one summary holds: no extra ones are asked for). */
+export function declaredChecksum(summary: PayloadSummary): { algorithm: ChecksumAlgorithm; value: string } | undefined {
+  const entries = Object.entries(summary.checksums) as [ChecksumAlgorithm, string][];
+  const [first] = entries;
+  return first === undefined ? undefined : { algorithm: first[0], value: first[1] };
+}
