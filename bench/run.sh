@@ -31,6 +31,10 @@
 #   TRIBUTARY_STORAGE_ARGS, TRIBUTARY_EXTRA_ARGS  extra flags for `tributary server`
 #   KBENCH_DIR  where kbench.mjs and start-anchor.sh live (default: shared/bench beside the checkout)
 #
+# Sections (BENCH_SECTIONS, default "kinesis s3"): kinesis is everything above; s3 is bench/s3/run.sh
+# (issue 15: Tributary's S3 service beside s3rver, and the disk's fsynced write bandwidth; its results in
+# $OUT/s3, its settings in BENCH_S3_* — see that script). BENCH_SECTIONS=s3 npm run bench runs it alone.
+#
 # Smoke run: BENCH_REPS=1 BENCH_SECONDS=3 BENCH_LATENCY_COUNT=200 npm run bench
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
@@ -139,7 +143,7 @@ preflight_tributary() {
   done
 }
 
-main() {
+kinesis_section() {
   for c in $CONFIGS; do config_args "$c" >/dev/null || { log "unknown config $c (A, B or C)"; exit 1; }; done
   mkdir -p "$OUT" "$DATA_ROOT"
   ensure_bench_deps || exit 1
@@ -164,6 +168,12 @@ main() {
   done
   node "$BENCH/report.mjs" "$OUT" | tee "$OUT/report.md"
   log "report: $OUT/report.md"
+}
+
+main() {
+  local sections=" ${BENCH_SECTIONS:-kinesis s3} "
+  case "$sections" in *" kinesis "*) kinesis_section ;; esac
+  case "$sections" in *" s3 "*) mkdir -p "$OUT"; bash "$BENCH/s3/run.sh" "$OUT/s3" ;; esac
 }
 
 main

@@ -1,0 +1,75 @@
+#!/bin/bash
+# bench/s3/run.sh — the S3 section of `npm run bench` (issue 15): Tributary's S3 service side by side
+# with s3rver in one run, the same client code (bench/s3/s3-bench.mjs) against both.
+#
+#   tributary  the built bundle (npm run build), `tributary server --storage embedded` with the default
+#              fsync (always), a fresh --data-dir under BENCH_DATA_ROOT
+#   s3rver     the root devDependency (bench/s3/s3rver-server.mjs), a fresh directory under BENCH_DATA_ROOT
+# First the disk's fsynced sequential write bandwidth in the same directory (bench/s3/disk-write.mjs),
+# the limit a durable large upload is measured against. Then, per endpoint (order BENCH_S3_ENDPOINTS),
+# one fresh server, s3-bench with --server-pid, the server stopped and its data removed.
+# bench/s3/report.mjs prints medians, ratios Tributary/s3rver and the issue's targets.
+#
+#   bench/s3/run.sh [OUT]      (bench/run.sh runs it with OUT=$BENCH_OUT/s3)
+# Environment:
+#   BENCH_S3_ENDPOINTS ("tributary s3rver")   BENCH_DATA_ROOT (.tmp/bench in the checkout: the data disk)
+#   BENCH_S3_ARGS      extra s3-bench flags, e.g. "--rounds 3 --list-keys 30000" for a smoke run
+#   BENCH_S3_PROFILE=1 runs the Tributary server with --cpu-prof (profiles in OUT/profile)
+#   TRIBUTARY_EXTRA_ARGS  extra flags for `tributary server`
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+
+OUT="${1:-${BENCH_OUT:-$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ)}/s3}"
+DATA_ROOT="${BENCH_DATA_ROOT:-$ROOT/.tmp/bench}"
+ENDPOINTS="${BENCH_S3_ENDPOINTS:-tributary s3rver}"
+S3_ARGS="${BENCH_S3_ARGS:-}"
+CURRENT_PID=""
+cleanup() { [ -n "$CURRENT_PID" ] && stop_server "$CURRENT_PID"; CURRENT_PID=""; }
+trap 'cleanup; exit 130' INT TERM
+trap cleanup EXIT
+
+start_s3_endpoint() { # NAME PORT DATA_DIR LOG — starts it in a process group of its own, prints its pid
+  local name="$1" port="$2" data="$3" logf="$4"
+  rm -rf "$data"; mkdir -p "$data"
+  case "$name" in
+    tributary)
+      local node_options="${NODE_OPTIONS:-}"
+      [ "${BENCH_S3_PROFILE:-}" = 1 ] && node_options="$node_options --cpu-prof --cpu-prof-dir=$OUT/profile"
+      # shellcheck disable=SC2086
+      NODE_OPTIONS="$node_options" setsid "$ROOT/bin/tributary" server --host 127.0.0.1 --port "$port" --data-dir "$data" \
+        --storage embedded --limits off --log-level warn ${TRIBUTARY_EXTRA_ARGS:-} >"$logf" 2>&1 &
+      ;;
+    s3rver)
+      setsid node --openssl-legacy-provider "$BENCH/s3/s3rver-server.mjs" "$port" "$data" >"$logf" 2>&1 & ;;
+    *) log "unknown S3 endpoint $name"; return 1 ;;
+  esac
+  echo $!
+}
+
+main() {
+  mkdir -p "$OUT" "$DATA_ROOT"
+  case " $ENDPOINTS " in *" tributary "*) ensure_build || exit 1 ;; esac
+  machine_info_json "$DATA_ROOT" >"$OUT/machine.json"
+  log "S3: disk's fsynced sequential write bandwidth in $DATA_ROOT"
+  node "$BENCH/s3/disk-write.mjs" "$DATA_ROOT" 8 64 >"$OUT/disk.json"
+  local ep port pid data
+  for ep in $ENDPOINTS; do
+    port="$(free_port)" || { log "no free port"; return 1; }
+    data="$DATA_ROOT/s3-$ep"
+    pid="$(start_s3_endpoint "$ep" "$port" "$data" "$OUT/$ep.server.log")" || continue
+    CURRENT_PID="$pid"
+    log "S3: $ep (pid $pid, port $port)"
+    # shellcheck disable=SC2086
+    node "$BENCH/s3/s3-bench.mjs" --endpoint "http://127.0.0.1:$port" --label "$ep" --server-pid "$pid" --wait-ready-s 60 \
+      $S3_ARGS >"$OUT/$ep.json" 2>"$OUT/$ep.log"
+    log "   rc=$? $(tail -1 "$OUT/$ep.log")"
+    stop_server "$pid"; CURRENT_PID=""
+    du -sb "$data" 2>/dev/null | awk '{ print $1 }' >"$OUT/$ep.disk-bytes"
+    [ "${BENCH_KEEP_DATA:-}" = 1 ] || rm -rf "$data"
+  done
+  node "$BENCH/s3/report.mjs" "$OUT" | tee "$OUT/report.md"
+  log "S3 report: $OUT/report.md"
+}
+
+main

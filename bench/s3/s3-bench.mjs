@@ -1,0 +1,221 @@
+#!/usr/bin/env node
+// bench/s3/s3-bench.mjs — one S3 endpoint measured through @aws-sdk/client-s3 (path-style, keep-alive,
+// checksums only where S3 requires them), the same code for every endpoint (bench/s3/run.sh runs it
+// against Tributary and s3rver side by side).
+//
+// usage: node bench/s3/s3-bench.mjs --endpoint URL [--label NAME] [--server-pid PID] [--wait-ready-s 60]
+//          [--concurrency 16] [--rounds 5] [--list-keys 100000] [--get-per-round 10000]
+//          [--large-rounds 5] [--large-per-round 4] [--large-concurrency 4] [--large-mib 64]
+//          [--list-pages 20] [--list-seconds 60] [--phases small-put,small-get,list,large-put,large-get]
+//
+// Phases, each in rounds reported one by one and as the median:
+//   small-put  rounds × (list-keys / rounds) PUTs of 1 KiB objects at `concurrency`: objects/s. The keys
+//              (k/0000000…) are the bucket the list phase reads: 100,000 keys by default.
+//   small-get  rounds × get-per-round GETs of random keys among them: objects/s.
+//   list       ListObjectsV2 MaxKeys 1000 from a random StartAfter (a full page), one at a time: ms per page.
+//   large-put  large-rounds × large-per-round PUTs of large-mib MiB objects at large-concurrency: MB/s (10^6 B).
+//   large-get  the same objects read back (body drained): MB/s.
+// With --server-pid, each round also reads the server's CPU time (/proc/PID/stat utime + stime, USER_HZ
+// 100) before and after: server CPU ms per object and the server's share of a core.
+// Output: progress on stderr; one JSON object, the last line on stdout.
+import { Agent } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { randomBytes, randomInt } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import {
+  S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, ListObjectsV2Command, ListBucketsCommand,
+} from '@aws-sdk/client-s3';
+
+const { values: opts } = parseArgs({
+  options: {
+    endpoint: { type: 'string' }, label: { type: 'string', default: '' }, 'server-pid': { type: 'string' },
+    'wait-ready-s': { type: 'string', default: '0' }, concurrency: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '5' }, 'list-keys': { type: 'string', default: '100000' },
+    'get-per-round': { type: 'string', default: '10000' }, 'large-rounds': { type: 'string', default: '5' },
+    'large-per-round': { type: 'string', default: '4' }, 'large-concurrency': { type: 'string', default: '4' },
+    'large-mib': { type: 'string', default: '64' }, 'list-pages': { type: 'string', default: '20' },
+    'list-seconds': { type: 'string', default: '60' },
+    phases: { type: 'string', default: 'small-put,small-get,list,large-put,large-get' },
+  },
+});
+if (!opts.endpoint) { console.error('--endpoint URL is required'); process.exit(1); }
+const num = (name) => Number(opts[name]);
+const concurrency = num('concurrency');
+const rounds = num('rounds');
+const listKeys = num('list-keys');
+const phases = new Set(opts.phases.split(','));
+const serverPid = opts['server-pid'] ? Number(opts['server-pid']) : undefined;
+const smallBytes = 1024;
+const largeBytes = num('large-mib') * 1024 * 1024;
+const log = (message) => console.error(`[s3-bench ${opts.label}] ${message}`);
+
+const s3 = new S3Client({
+  endpoint: opts.endpoint,
+  region: 'us-east-1',
+  forcePathStyle: true,
+  // s3rver checks signatures against its one built-in key; Tributary under --auth none accepts any.
+  credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  // The server's work is measured, not the client's CRC32 of every byte (s3rver ignores checksums anyway).
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  responseChecksumValidation: 'WHEN_REQUIRED',
+  maxAttempts: 1,
+  requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: Math.max(concurrency, num('large-concurrency')) }), requestTimeout: 300_000 },
+});
+
+const median = (values) => { const s = [...values].sort((a, b) => a - b); return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const quantile = (values, q) => { const s = [...values].sort((a, b) => a - b); return s.length === 0 ? null : s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
+const round1 = (x) => (x === null ? null : Math.round(x * 10) / 10);
+const round3 = (x) => (x === null ? null : Math.round(x * 1000) / 1000);
+
+/** Server CPU ms so far (utime + stime of /proc/PID/stat, in USER_HZ = 100 ticks). */
+function serverCpuMs() {
+  if (serverPid === undefined) return undefined;
+  const stat = readFileSync(`/proc/${serverPid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Runs `task(i)` for i in [0, count) with `workers` at once; counts failures (first few logged). */
+async function pool(count, workers, task) {
+  let next = 0, failures = 0;
+  const errors = {};
+  await Promise.all(Array.from({ length: Math.min(workers, count) }, async () => {
+    while (next < count) {
+      const i = next++;
+      try { await task(i); } catch (error) {
+        failures++;
+        const code = error?.name ?? String(error);
+        errors[code] = (errors[code] ?? 0) + 1;
+        if (failures <= 3) log(`request ${i} failed: ${code}: ${error?.message}`);
+      }
+    }
+  }));
+  return { failures, errors };
+}
+
+/** One measured round: rate per second of `units` (objects or bytes) and server CPU per object. */
+async function measuredRound(objects, unitsPerObject, workers, task) {
+  const cpu0 = serverCpuMs();
+  const t0 = performance.now();
+  const { failures, errors } = await pool(objects, workers, task);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = serverCpuMs();
+  const done = objects - failures;
+  return {
+    objects: done, failures, ...(failures ? { errors } : {}), seconds: round3(seconds),
+    perSec: round1((done * unitsPerObject) / seconds),
+    ...(cpu0 !== undefined ? { serverCpuMsPerObject: round3((cpu1 - cpu0) / Math.max(done, 1)), serverCpuPct: round1(((cpu1 - cpu0) / 1000 / seconds) * 100) } : {}),
+  };
+}
+
+function summary(roundsRun) {
+  return {
+    median: median(roundsRun.map((r) => r.perSec)),
+    serverCpuMsPerObject: median(roundsRun.filter((r) => r.serverCpuMsPerObject !== undefined).map((r) => r.serverCpuMsPerObject)),
+    serverCpuPct: median(roundsRun.filter((r) => r.serverCpuPct !== undefined).map((r) => r.serverCpuPct)),
+    failures: roundsRun.reduce((sum, r) => sum + r.failures, 0),
+    rounds: roundsRun,
+  };
+}
+
+async function drain(body) { let bytes = 0; for await (const chunk of body) bytes += chunk.length; return bytes; }
+
+async function waitReady(seconds) {
+  const deadline = performance.now() + seconds * 1000;
+  for (;;) {
+    try { await s3.send(new ListBucketsCommand({})); return; } catch (error) {
+      if (performance.now() > deadline) throw new Error(`${opts.endpoint} not ready after ${seconds} s: ${error?.name}: ${error?.message}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+async function ensureBucket(Bucket) {
+  try { await s3.send(new CreateBucketCommand({ Bucket })); } catch (error) {
+    if (error?.name !== 'BucketAlreadyOwnedByYou' && error?.name !== 'BucketAlreadyExists') throw error;
+  }
+}
+
+const smallKey = (i) => `k/${String(i).padStart(7, '0')}`;
+
+async function main() {
+  const result = { tool: 's3-bench', label: opts.label, endpoint: opts.endpoint, date: new Date().toISOString(),
+    settings: { concurrency, rounds, listKeys, smallBytes, largeBytes, largeRounds: num('large-rounds'), largePerRound: num('large-per-round'), largeConcurrency: num('large-concurrency'), getPerRound: num('get-per-round') } };
+  const readyStart = performance.now();
+  if (num('wait-ready-s') > 0) await waitReady(num('wait-ready-s'));
+  result.readyWaitMs = Math.round(performance.now() - readyStart);
+  await ensureBucket('bench-small');
+  await ensureBucket('bench-large');
+  const small = randomBytes(smallBytes);
+  const perRound = Math.ceil(listKeys / rounds);
+
+  if (phases.has('small-put')) {
+    const roundsRun = [];
+    for (let r = 0; r < rounds; r++) {
+      const first = r * perRound, count = Math.min(perRound, listKeys - first);
+      roundsRun.push(await measuredRound(count, 1, concurrency, (i) => s3.send(new PutObjectCommand({ Bucket: 'bench-small', Key: smallKey(first + i), Body: small, ContentLength: smallBytes }))));
+      log(`small PUT round ${r + 1}: ${roundsRun.at(-1).perSec} objects/s, server ${roundsRun.at(-1).serverCpuMsPerObject} ms CPU/object`);
+    }
+    result.smallPut = summary(roundsRun);
+  }
+  if (phases.has('small-get')) {
+    const roundsRun = [];
+    for (let r = 0; r < rounds; r++) {
+      roundsRun.push(await measuredRound(num('get-per-round'), 1, concurrency, async () => {
+        const got = await s3.send(new GetObjectCommand({ Bucket: 'bench-small', Key: smallKey(randomInt(listKeys)) }));
+        if ((await drain(got.Body)) !== smallBytes) throw new Error('short body');
+      }));
+      log(`small GET round ${r + 1}: ${roundsRun.at(-1).perSec} objects/s, server ${roundsRun.at(-1).serverCpuMsPerObject} ms CPU/object`);
+    }
+    result.smallGet = summary(roundsRun);
+  }
+  if (phases.has('list')) {
+    const pageMs = [];
+    const problems = [];
+    const deadline = performance.now() + num('list-seconds') * 1000;
+    for (let p = 0; p < num('list-pages') && (p < 3 || performance.now() < deadline); p++) {
+      const startAfter = smallKey(randomInt(Math.max(1, listKeys - 1000)));
+      const t0 = performance.now();
+      try {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: 'bench-small', StartAfter: startAfter, MaxKeys: 1000 }));
+        pageMs.push(performance.now() - t0);
+        if ((page.Contents?.length ?? 0) !== 1000 || page.Contents[0].Key <= startAfter) problems.push(`page after ${startAfter}: ${page.Contents?.length} keys`);
+      } catch (error) {
+        problems.push(`${error?.name}: ${error?.message}`);
+      }
+    }
+    result.list = { pages: pageMs.length, medianMs: round3(median(pageMs)), p90Ms: round3(quantile(pageMs, 0.9)), maxMs: round3(Math.max(...pageMs)), problems };
+    log(`list: median ${result.list.medianMs} ms per 1,000-key page over ${pageMs.length} pages${problems.length ? `; problems: ${problems.slice(0, 3).join('; ')}` : ''}`);
+  }
+  const large = randomBytes(largeBytes);
+  const largeRounds = num('large-rounds'), largePerRound = num('large-per-round'), largeConcurrency = num('large-concurrency');
+  const largeKey = (r, i) => `large/${r}/${i}`;
+  if (phases.has('large-put')) {
+    const roundsRun = [];
+    for (let r = 0; r < largeRounds; r++) {
+      roundsRun.push(await measuredRound(largePerRound, largeBytes / 1e6, largeConcurrency, (i) => s3.send(new PutObjectCommand({ Bucket: 'bench-large', Key: largeKey(r, i), Body: large, ContentLength: largeBytes }))));
+      log(`large PUT round ${r + 1}: ${roundsRun.at(-1).perSec} MB/s, server ${roundsRun.at(-1).serverCpuMsPerObject} ms CPU/object`);
+    }
+    result.largePut = summary(roundsRun);
+  }
+  if (phases.has('large-get')) {
+    const roundsRun = [];
+    for (let r = 0; r < largeRounds; r++) {
+      roundsRun.push(await measuredRound(largePerRound, largeBytes / 1e6, largeConcurrency, async (i) => {
+        const got = await s3.send(new GetObjectCommand({ Bucket: 'bench-large', Key: largeKey(r, i) }));
+        if ((await drain(got.Body)) !== largeBytes) throw new Error('short body');
+      }));
+      log(`large GET round ${r + 1}: ${roundsRun.at(-1).perSec} MB/s, server ${roundsRun.at(-1).serverCpuMsPerObject} ms CPU/object`);
+    }
+    result.largeGet = summary(roundsRun);
+  }
+  result.ok = ['smallPut', 'smallGet', 'largePut', 'largeGet'].every((k) => !result[k] || result[k].failures === 0) && (!result.list || result.list.problems.length === 0);
+  console.log(JSON.stringify(result));
+}
+
+main().catch((error) => {
+  log(`failed: ${error?.stack ?? error}`);
+  console.log(JSON.stringify({ tool: 's3-bench', label: opts.label, ok: false, error: `${error?.name}: ${error?.message}` }));
+  process.exit(1);
+});
