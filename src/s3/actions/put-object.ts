@@ -53,15 +53,16 @@ export const putObject: S3Action = async (context, request) => {
 
 /**
  * The size the request declares (x-amz-decoded-content-length for an aws-chunked body, else
- * Content-Length) within the limit; a request with neither, nor a chunked transfer, nor HTTP/2's
- * framing, has no length: MissingContentLength (411), as S3 answers.
+ * Content-Length) within the limit. A request with neither — an HTTP/1.1 `Transfer-Encoding:
+ * chunked` upload of unknown length included — is MissingContentLength (411), as S3 answers it (the
+ * SDK's well-known error for a stream of unknown length); HTTP/2 frames its body without one and passes.
  */
 export function checkDeclaredSize(request: S3Request, sizeBytesMax: number): void {
   const head = request.head;
   const declared = headerOf(head, "x-amz-decoded-content-length") ?? headerOf(head, "content-length");
   if (declared === undefined) {
-    const framed = headerOf(head, "transfer-encoding") !== undefined || headerOf(head, ":method") !== undefined || headerOf(head, ":authority") !== undefined;
-    if (!framed) throw s3Errors.missingContentLength();
+    const http2 = headerOf(head, ":method") !== undefined || headerOf(head, ":authority") !== undefined;
+    if (!http2) throw s3Errors.missingContentLength();
     return;
   }
   const sizeBytes = Number(declared.trim());
