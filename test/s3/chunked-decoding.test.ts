@@ -83,7 +83,7 @@ describe("s3 body > aws-chunked, signed (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRA
     assert.ok(reference.ok);
     for (let seed = 1; seed <= 150; seed++) {
       const random = seededRandom(seed);
-      const pieces = seed % 10 === 0 ? [...signed.body].map((byte) => Buffer.from([byte])) : randomSplits(signed.body, random, 40);
+      const pieces = seed === 10 ? [...signed.body].map((byte) => Buffer.from([byte])) : randomSplits(signed.body, random, 40);
       const read = await readPayload(signed.head, pieces, signing);
       assert.ok(read.ok, `seed ${seed}`);
       assert.deepEqual(read.data, reference.data, `seed ${seed}`);
