@@ -131,7 +131,9 @@ interface BucketFacts {
 async function allowed(context: S3Context, request: S3Request, permission: S3Permission, buckets: Map<string, Promise<BucketFacts>>): Promise<boolean> {
   const { principal } = request;
   let facts: BucketFacts = {};
-  if (permission.bucket !== undefined) {
+  // A creation is the caller's own business: a name taken by another account answers
+  // BucketAlreadyExists from the action, as S3 does, not AccessDenied.
+  if (permission.bucket !== undefined && permission.iamAction !== "s3:CreateBucket") {
     let pending = buckets.get(permission.bucket);
     if (pending === undefined) {
       pending = bucketFacts(context, permission.bucket);

@@ -143,6 +143,14 @@ describe("S3 authorization and bucket policies", () => {
     await denied(client("bob").send(new GetObjectCommand({ Bucket: bucket, Key: "private/b" })));
   });
 
+  it("creating a bucket another account owns is BucketAlreadyExists, not AccessDenied", async () => {
+    await assert.rejects(client("bob").send(new CreateBucketCommand({ Bucket: bucket })), (error: S3ErrorShape) => {
+      assert.equal(error.name, "BucketAlreadyExists");
+      assert.equal(error.$metadata?.httpStatusCode, 409);
+      return true;
+    });
+  });
+
   it("PutBucketPolicy refuses what S3 refuses, with MalformedPolicy in S3's words", async () => {
     const statement = { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucket}/*` };
     const cases: [string, string][] = [
