@@ -34,8 +34,10 @@ const chunkSizeDigitsMax = 16;
 export interface AwsChunkedOptions {
   /** Chunk headers carry `;chunk-signature=`; checked when `signing.signingKey` is set. */
   signing?: ChunkSigning;
-  /** Trailers follow the final chunk; a signed body then ends them with x-amz-trailer-signature. */
+  /** Trailers follow the final chunk. */
   trailer: boolean;
+  /** STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER: the trailers end with x-amz-trailer-signature, chained on the last chunk's. */
+  signedTrailer?: boolean;
   /** Names (lower case) of the trailers x-amz-trailer declared: exactly these must arrive. */
   expectedTrailers: ReadonlySet<string>;
   /** x-amz-decoded-content-length: the data bytes the chunks must add up to. */
@@ -217,7 +219,7 @@ export class AwsChunkedDecoder {
   }
 
   private signsTrailer(): boolean {
-    return this.options.trailer && this.options.signing !== undefined;
+    return this.options.signedTrailer === true && this.options.signing !== undefined;
   }
 
   private finishTrailers(): void {

@@ -142,6 +142,7 @@ export function payloadOf(head: RequestHead, body: AsyncIterable<Buffer>, signin
       ? new AwsChunkedDecoder({
           ...(signing.kind === "streaming-signed" && { signing }),
           trailer: signing.kind !== "streaming-signed" || signing.trailer || plan.chunked.trailers.size > 0,
+          signedTrailer: signing.kind === "streaming-signed" && signing.trailer,
           expectedTrailers: plan.chunked.trailers,
           decodedLengthBytes: plan.chunked.decodedLengthBytes,
         })
