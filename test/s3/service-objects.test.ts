@@ -234,6 +234,19 @@ describe("S3 service > objects", () => {
     assert.equal((await rawS3(server, "HEAD", `/${bucket}/digest`)).statusCode, 404);
   });
 
+  it("conditional writes: If-None-Match * only where no object is; If-Match only over that ETag; else 412", async () => {
+    const first = await client.send(new PutObjectCommand({ Bucket: bucket, Key: "once", Body: "1", IfNoneMatch: "*" }));
+    const again = await rejection(client.send(new PutObjectCommand({ Bucket: bucket, Key: "once", Body: "2", IfNoneMatch: "*" })));
+    assert.equal(again.name, "PreconditionFailed");
+    assert.equal(again.$metadata.httpStatusCode, 412);
+    const stale = await rejection(client.send(new PutObjectCommand({ Bucket: bucket, Key: "once", Body: "3", IfMatch: '"0123456789abcdef0123456789abcdef"' })));
+    assert.equal(stale.name, "PreconditionFailed");
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: "once", Body: "4", IfMatch: first.ETag }));
+    assert.equal(await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: "once" }))).Body!.transformToString(), "4");
+    const absent = await rejection(client.send(new PutObjectCommand({ Bucket: bucket, Key: "never", Body: "5", IfMatch: first.ETag })));
+    assert.equal(absent.name, "NoSuchKey");
+  });
+
   it("DeleteObject answers 204, for an absent key too", async () => {
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: "doomed", Body: "d" }));
     const deleted = await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "doomed" }));

@@ -4,6 +4,10 @@
  * tags) checked, then the body through its payload checks (src/s3/body) into a blob, then the
  * record committed. A blob written for an upload that then fails is discarded.
  *
+ * Conditional writes (S3 since 2024, PutObject's "Conditional requests"): `If-None-Match: *` writes
+ * only where no object is, `If-Match: <etag>` only over that object (NoSuchKey where none is);
+ * checked before the body is read and again, as a compare-and-set, at the commit: 412 PreconditionFailed.
+ *
  * ETag: the quoted MD5 of the bytes. A checksum the client sent (header or trailer) is verified,
  * stored, and answered as `x-amz-checksum-<algorithm>` with `x-amz-checksum-type: FULL_OBJECT`.
  */
@@ -15,7 +19,8 @@ import { headerOf } from "../headers.js";
 import type { ObjectMeta } from "../object-meta.js";
 import { storedHeadersOf } from "../object-headers.js";
 import { emptyResponse } from "../responses.js";
-import type { BlobRef } from "../../storage/types.js";
+import type { BlobRef, Expectation } from "../../storage/types.js";
+import { etagListMatches } from "../conditions.js";
 import { requestKey, requireBucket, storageError } from "./common.js";
 
 export const putObject: S3Action = async (context, request) => {
@@ -24,6 +29,7 @@ export const putObject: S3Action = async (context, request) => {
   const sizeBytesMax = context.options.objectBytesMax;
   checkDeclaredSize(request, sizeBytesMax);
   const stored = storedHeadersOf(request.head);
+  const expectation = await writeExpectation(context, request, bucket.Name, key);
   const headerError = checkPayloadHeaders(request.head, request.payload);
   if (headerError !== undefined) throw headerError;
   const { blob, summary } = await writeBody(context, request, sizeBytesMax);
@@ -34,13 +40,13 @@ export const putObject: S3Action = async (context, request) => {
       ...stored,
       ...(checksum !== undefined && { Checksum: { ...checksum, type: "FULL_OBJECT" as const } }),
     };
-    const outcome = await context.store.putObject(bucket.Name, key, {
-      blobs: [blob],
-      sizeBytes: summary.sizeBytes,
-      lastModifiedMs: context.clock.nowMs(),
-      meta: meta as unknown as Record<string, unknown>,
-    });
-    if (!outcome.ok) throw storageError(context, outcome.failure);
+    const record = { blobs: [blob], sizeBytes: summary.sizeBytes, lastModifiedMs: context.clock.nowMs(), meta: meta as unknown as Record<string, unknown> };
+    const outcome =
+      expectation === undefined ? await context.store.putObject(bucket.Name, key, record) : await context.store.putObject(bucket.Name, key, record, expectation.expect);
+    if (!outcome.ok) {
+      if ("conflict" in outcome) throw s3Errors.preconditionFailed(expectation!.header);
+      throw storageError(context, outcome.failure);
+    }
     return emptyResponse(200, {
       etag: meta.ETag,
       ...(checksum !== undefined && { [checksumHeaderName(checksum.algorithm)]: checksum.value, "x-amz-checksum-type": "FULL_OBJECT" }),
@@ -50,6 +56,22 @@ export const putObject: S3Action = async (context, request) => {
     throw error;
   }
 };
+
+/** The compare-and-set a conditional write commits with, after checking it against the object now. */
+async function writeExpectation(context: S3Context, request: S3Request, bucket: string, key: string): Promise<{ expect: Expectation; header: string } | undefined> {
+  const ifNoneMatch = headerOf(request.head, "if-none-match");
+  const ifMatch = headerOf(request.head, "if-match");
+  if (ifNoneMatch === undefined && ifMatch === undefined) return undefined;
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== "*") throw s3Errors.notImplemented("If-None-Match");
+  const current = await context.store.getObject(bucket, key);
+  if (ifNoneMatch !== undefined) {
+    if (current !== undefined) throw s3Errors.preconditionFailed("If-None-Match");
+    return { expect: { expectedRevision: "absent" }, header: "If-None-Match" };
+  }
+  if (current === undefined) throw s3Errors.noSuchKey(key);
+  if (!etagListMatches(ifMatch!, (current.record.meta as unknown as ObjectMeta).ETag)) throw s3Errors.preconditionFailed("If-Match");
+  return { expect: { expectedRevision: current.revision }, header: "If-Match" };
+}
 
 /**
  * The size the request declares (x-amz-decoded-content-length for an aws-chunked body, else
