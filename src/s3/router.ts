@@ -59,7 +59,12 @@ export function createS3Router(deps: S3RouterDeps): StreamingApi {
       try {
         response = await route(deps, head, body, requestId);
       } catch (error) {
-        if (!(error instanceof S3Error)) context.logger.error({ err: error, method: head.method, path: head.path }, "s3 request failed");
+        if (!(error instanceof S3Error)) {
+          // A body that failed (the client went away, or stalled past the server's idle deadline) is the
+          // client's doing: the server sends nothing more on that request anyway.
+          if (body.errored !== null && body.errored !== undefined) context.logger.warn({ err: error, method: head.method, path: head.path }, "s3 request body failed");
+          else context.logger.error({ err: error, method: head.method, path: head.path }, "s3 request failed");
+        }
         response = errorResponse(error instanceof S3Error ? error : s3Errors.internalError(), head.method, requestId, hostId);
       }
       response.headers["x-amz-request-id"] = requestId;

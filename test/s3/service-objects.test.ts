@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import {
   CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException, NotFound,
 } from "@aws-sdk/client-s3";
 import type { TestServer } from "../helpers/server.js";
+import { waitFor } from "../helpers/wait.js";
 import { bucketName, elementText, rawS3, s3Client, startS3Server } from "./service-helpers.js";
 
 async function rejection(promise: Promise<unknown>): Promise<S3ServiceException> {
@@ -245,6 +247,22 @@ describe("S3 service > objects", () => {
     assert.equal(await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: "once" }))).Body!.transformToString(), "4");
     const absent = await rejection(client.send(new PutObjectCommand({ Bucket: bucket, Key: "never", Body: "5", IfMatch: first.ETag })));
     assert.equal(absent.name, "NoSuchKey");
+  });
+
+  it("an upload cut off mid-body leaves no object, and the server serves on", async () => {
+    const target = new URL(server.url);
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: target.hostname, port: target.port, method: "PUT", path: `/${bucket}/cut`, headers: { "content-length": "100000" }, agent: false });
+      req.on("error", () => resolve());
+      req.write(Buffer.alloc(1000, 1), () => setImmediate(() => {
+        req.destroy();
+        resolve();
+      }));
+      req.on("response", () => reject(new Error("answered a request whose body never ended")));
+    });
+    await waitFor("the cut upload to be dropped", async () => (await rawS3(server, "HEAD", `/${bucket}/cut`)).statusCode === 404, 5000);
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: "cut", Body: "whole" }));
+    assert.equal(await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: "cut" }))).Body!.transformToString(), "whole");
   });
 
   it("DeleteObject answers 204, for an absent key too", async () => {
