@@ -34,10 +34,11 @@ start_s3_endpoint() { # NAME PORT DATA_DIR LOG — starts it in a process group 
   rm -rf "$data"; mkdir -p "$data"
   case "$name" in
     tributary)
-      local node_options="${NODE_OPTIONS:-}"
-      [ "${BENCH_S3_PROFILE:-}" = 1 ] && node_options="$node_options --cpu-prof --cpu-prof-dir=$OUT/profile"
+      # node refuses --cpu-prof in NODE_OPTIONS: a profiled server runs bin/tributary.js under node directly.
+      local command=("$ROOT/bin/tributary")
+      [ "${BENCH_S3_PROFILE:-}" = 1 ] && command=(node --cpu-prof --cpu-prof-dir="$OUT/profile" "$ROOT/bin/tributary.js")
       # shellcheck disable=SC2086
-      NODE_OPTIONS="$node_options" setsid "$ROOT/bin/tributary" server --host 127.0.0.1 --port "$port" --data-dir "$data" \
+      setsid "${command[@]}" server --host 127.0.0.1 --port "$port" --data-dir "$data" \
         --storage embedded --limits off --log-level warn ${TRIBUTARY_EXTRA_ARGS:-} >"$logf" 2>&1 &
       ;;
     s3rver)

@@ -16,7 +16,8 @@
 //   large-put  large-rounds × large-per-round PUTs of large-mib MiB objects at large-concurrency: MB/s (10^6 B).
 //   large-get  the same objects read back (body drained): MB/s.
 // With --server-pid, each round also reads the server's CPU time (/proc/PID/stat utime + stime, USER_HZ
-// 100) before and after: server CPU ms per object and the server's share of a core.
+// 100) before and after: server CPU ms per object and the server's share of a core; the client's own
+// (process.cpuUsage) likewise — near 100 % the single client process is the limit, not the server.
 // Output: progress on stderr; one JSON object, the last line on stdout.
 import { Agent } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -76,6 +77,12 @@ function serverCpuMs() {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** CPU ms all processes on the host used so far (/proc/stat: every state but idle and iowait). */
+function hostBusyMs() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return (fields.slice(0, 8).reduce((a, b) => a + b, 0) - fields[3] - fields[4]) * 10;
+}
+
 /** Runs `task(i)` for i in [0, count) with `workers` at once; counts failures (first few logged). */
 async function pool(count, workers, task) {
   let next = 0, failures = 0;
@@ -97,14 +104,22 @@ async function pool(count, workers, task) {
 /** One measured round: rate per second of `units` (objects or bytes) and server CPU per object. */
 async function measuredRound(objects, unitsPerObject, workers, task) {
   const cpu0 = serverCpuMs();
+  const client0 = process.cpuUsage();
+  const host0 = hostBusyMs();
   const t0 = performance.now();
   const { failures, errors } = await pool(objects, workers, task);
   const seconds = (performance.now() - t0) / 1000;
   const cpu1 = serverCpuMs();
+  const client = process.cpuUsage(client0);
+  const clientCpuMs = (client.user + client.system) / 1000;
+  // What other processes used meanwhile, in % of one core: well above 0, the round was disturbed.
+  const othersPct = ((hostBusyMs() - host0 - clientCpuMs - (cpu1 !== undefined ? cpu1 - cpu0 : 0)) / 1000 / seconds) * 100;
   const done = objects - failures;
   return {
     objects: done, failures, ...(failures ? { errors } : {}), seconds: round3(seconds),
     perSec: round1((done * unitsPerObject) / seconds),
+    othersPct: round1(Math.max(0, othersPct)),
+    clientCpuMsPerObject: round3(clientCpuMs / Math.max(done, 1)), clientCpuPct: round1((clientCpuMs / 1000 / seconds) * 100),
     ...(cpu0 !== undefined ? { serverCpuMsPerObject: round3((cpu1 - cpu0) / Math.max(done, 1)), serverCpuPct: round1(((cpu1 - cpu0) / 1000 / seconds) * 100) } : {}),
   };
 }
@@ -114,6 +129,9 @@ function summary(roundsRun) {
     median: median(roundsRun.map((r) => r.perSec)),
     serverCpuMsPerObject: median(roundsRun.filter((r) => r.serverCpuMsPerObject !== undefined).map((r) => r.serverCpuMsPerObject)),
     serverCpuPct: median(roundsRun.filter((r) => r.serverCpuPct !== undefined).map((r) => r.serverCpuPct)),
+    clientCpuMsPerObject: median(roundsRun.map((r) => r.clientCpuMsPerObject)),
+    clientCpuPct: median(roundsRun.map((r) => r.clientCpuPct)),
+    othersPct: median(roundsRun.map((r) => r.othersPct)),
     failures: roundsRun.reduce((sum, r) => sum + r.failures, 0),
     rounds: roundsRun,
   };
@@ -155,7 +173,7 @@ async function main() {
     for (let r = 0; r < rounds; r++) {
       const first = r * perRound, count = Math.min(perRound, listKeys - first);
       roundsRun.push(await measuredRound(count, 1, concurrency, (i) => s3.send(new PutObjectCommand({ Bucket: 'bench-small', Key: smallKey(first + i), Body: small, ContentLength: smallBytes }))));
-      log(`small PUT round ${r + 1}: ${roundsRun.at(-1).perSec} objects/s, server ${roundsRun.at(-1).serverCpuMsPerObject} ms CPU/object`);
+      log(`small PUT round ${r + 1}: ${roundsRun.at(-1).perSec} objects/s, server ${roundsRun.at(-1).serverCpuMsPerObject} ms CPU/object (${roundsRun.at(-1).serverCpuPct} % of a core), client ${roundsRun.at(-1).clientCpuMsPerObject} ms (${roundsRun.at(-1).clientCpuPct} %), others ${roundsRun.at(-1).othersPct} %`);
     }
     result.smallPut = summary(roundsRun);
   }
@@ -166,7 +184,7 @@ async function main() {
         const got = await s3.send(new GetObjectCommand({ Bucket: 'bench-small', Key: smallKey(randomInt(listKeys)) }));
         if ((await drain(got.Body)) !== smallBytes) throw new Error('short body');
       }));
-      log(`small GET round ${r + 1}: ${roundsRun.at(-1).perSec} objects/s, server ${roundsRun.at(-1).serverCpuMsPerObject} ms CPU/object`);
+      log(`small GET round ${r + 1}: ${roundsRun.at(-1).perSec} objects/s, server ${roundsRun.at(-1).serverCpuMsPerObject} ms CPU/object (${roundsRun.at(-1).serverCpuPct} % of a core), client ${roundsRun.at(-1).clientCpuMsPerObject} ms (${roundsRun.at(-1).clientCpuPct} %), others ${roundsRun.at(-1).othersPct} %`);
     }
     result.smallGet = summary(roundsRun);
   }
@@ -195,7 +213,7 @@ async function main() {
     const roundsRun = [];
     for (let r = 0; r < largeRounds; r++) {
       roundsRun.push(await measuredRound(largePerRound, largeBytes / 1e6, largeConcurrency, (i) => s3.send(new PutObjectCommand({ Bucket: 'bench-large', Key: largeKey(r, i), Body: large, ContentLength: largeBytes }))));
-      log(`large PUT round ${r + 1}: ${roundsRun.at(-1).perSec} MB/s, server ${roundsRun.at(-1).serverCpuMsPerObject} ms CPU/object`);
+      log(`large PUT round ${r + 1}: ${roundsRun.at(-1).perSec} MB/s, server ${roundsRun.at(-1).serverCpuMsPerObject} ms CPU/object (${roundsRun.at(-1).serverCpuPct} % of a core), client ${roundsRun.at(-1).clientCpuMsPerObject} ms (${roundsRun.at(-1).clientCpuPct} %), others ${roundsRun.at(-1).othersPct} %`);
     }
     result.largePut = summary(roundsRun);
   }
@@ -206,7 +224,7 @@ async function main() {
         const got = await s3.send(new GetObjectCommand({ Bucket: 'bench-large', Key: largeKey(r, i) }));
         if ((await drain(got.Body)) !== largeBytes) throw new Error('short body');
       }));
-      log(`large GET round ${r + 1}: ${roundsRun.at(-1).perSec} MB/s, server ${roundsRun.at(-1).serverCpuMsPerObject} ms CPU/object`);
+      log(`large GET round ${r + 1}: ${roundsRun.at(-1).perSec} MB/s, server ${roundsRun.at(-1).serverCpuMsPerObject} ms CPU/object (${roundsRun.at(-1).serverCpuPct} % of a core), client ${roundsRun.at(-1).clientCpuMsPerObject} ms (${roundsRun.at(-1).clientCpuPct} %), others ${roundsRun.at(-1).othersPct} %`);
     }
     result.largeGet = summary(roundsRun);
   }
