@@ -17,6 +17,7 @@
  * before they are answered the journal is replayed and cut after its last whole frame, so memory
  * is the disk's state again; writes go on once the disk takes them.
  */
+import { dirname } from "node:path";
 import type { Logger } from "../../../util/logger.js";
 import type { Random } from "../../../util/random.js";
 import type { BlobOutcome, BlobRef, StorageFailure, WriteOutcome } from "../../types.js";
@@ -50,6 +51,8 @@ export interface EmbeddedObjectOptions {
   fsync: FsyncPolicy;
   random: Random;
   logger: Logger;
+  /** Tests lower it to compact often. */
+  compactionFloorFrames?: number;
 }
 
 export class EmbeddedObjectStore extends StateObjectStore {
@@ -98,7 +101,11 @@ export class EmbeddedObjectStore extends StateObjectStore {
     for (const blobId of replay.state.referencedBlobIds()) {
       if (!kept.has(blobId)) logger.error({ dir, blobId }, "an object record names a blob file that is missing (lost with --fsync never?)");
     }
-    if (durable) await fs.syncDir(dir);
+    // The entries of journal, blobs/ and tmp/, and of objects/ itself, before any write is acknowledged.
+    if (durable) {
+      await fs.syncDir(dir);
+      await fs.syncDir(dirname(dir));
+    }
     const store = new EmbeddedObjectStore(options, blobs, handle, replay.validBytes, replay.frames);
     store.state = replay.state;
     return store;
@@ -232,7 +239,7 @@ export class EmbeddedObjectStore extends StateObjectStore {
   }
 
   private shouldCompact(): boolean {
-    return this.journalFrames > compactionFloorFrames && this.journalFrames > 2 * this.state.liveEntries;
+    return this.journalFrames > (this.options.compactionFloorFrames ?? compactionFloorFrames) && this.journalFrames > 2 * this.state.liveEntries;
   }
 
   private async compact(): Promise<void> {
