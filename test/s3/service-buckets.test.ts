@@ -55,12 +55,11 @@ describe("S3 service > buckets", () => {
     assert.equal(answer.headers["content-type"], "application/xml");
   });
 
-  it("errors > creating an own bucket again is BucketAlreadyOwnedByYou (409)", async () => {
+  it("creating an own bucket again in us-east-1 answers 200, as S3 does there for legacy compatibility", async () => {
     const name = bucketName();
     await client.send(new CreateBucketCommand({ Bucket: name }));
-    const error = await rejection(client.send(new CreateBucketCommand({ Bucket: name })));
-    assert.equal(error.name, "BucketAlreadyOwnedByYou");
-    assert.equal(error.$metadata.httpStatusCode, 409);
+    const again = await client.send(new CreateBucketCommand({ Bucket: name }));
+    assert.equal(again.$metadata.httpStatusCode, 200);
   });
 
   it("errors > invalid names are InvalidBucketName (400) with BucketName", async () => {
@@ -133,5 +132,41 @@ describe("S3 service > buckets", () => {
     assert.equal(elementText(patch.text, "Code"), "MethodNotAllowed");
     assert.equal(elementText(patch.text, "Method"), "PATCH");
     assert.equal(elementText(patch.text, "ResourceType"), "OBJECT");
+  });
+});
+
+describe("S3 service > buckets > in another region (eu-west-1)", () => {
+  let server: TestServer;
+  let client: S3Client;
+  before(async () => {
+    server = await startS3Server({ streams: { region: "eu-west-1" } });
+    client = s3Client(server);
+  });
+  after(async () => {
+    client.destroy();
+    await server.stop();
+  });
+
+  it("CreateBucket takes the region's LocationConstraint; GetBucketLocation and HeadBucket name it", async () => {
+    const name = bucketName();
+    await client.send(new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } }));
+    assert.equal((await client.send(new GetBucketLocationCommand({ Bucket: name }))).LocationConstraint, "eu-west-1");
+    assert.equal((await client.send(new HeadBucketCommand({ Bucket: name }))).BucketRegion, "eu-west-1");
+  });
+
+  it("errors > creating an own bucket again is BucketAlreadyOwnedByYou (409) outside us-east-1", async () => {
+    const name = bucketName();
+    await client.send(new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } }));
+    const error = await rejection(client.send(new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } })));
+    assert.equal(error.name, "BucketAlreadyOwnedByYou");
+    assert.equal(error.$metadata.httpStatusCode, 409);
+    assert.equal(error.message, "Your previous request to create the named bucket succeeded and you already own it.");
+  });
+
+  it("errors > no LocationConstraint (us-east-1) at a eu-west-1 endpoint is IllegalLocationConstraintException", async () => {
+    const answer = await rawS3(server, "PUT", `/${bucketName()}`);
+    assert.equal(answer.statusCode, 400);
+    assert.equal(elementText(answer.text, "Code"), "IllegalLocationConstraintException");
+    assert.equal(elementText(answer.text, "Message"), "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.");
   });
 });

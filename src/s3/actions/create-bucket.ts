@@ -2,10 +2,9 @@
  * CreateBucket: a valid name (InvalidBucketName), the optional CreateBucketConfiguration's
  * LocationConstraint, which must be this server's region (none, or empty, means us-east-1, which
  * S3 refuses by name: InvalidLocationConstraint), then the creation: a name taken by the caller's
- * own account is BucketAlreadyOwnedByYou, by another's BucketAlreadyExists (both 409).
- *
- * S3 itself answers 200 to a re-creation of an own bucket in us-east-1 (a legacy of that region);
- * this server answers BucketAlreadyOwnedByYou everywhere, as S3 does in every other region.
+ * own account is BucketAlreadyOwnedByYou, by another's BucketAlreadyExists (both 409) — except that
+ * in us-east-1 S3 answers a re-creation of an own bucket with 200 OK "for legacy compatibility"
+ * (CreateBucket's reference, BucketAlreadyOwnedByYou), and so does this server.
  */
 import type { S3Action } from "../action.js";
 import { isValidBucketName } from "../bucket-names.js";
@@ -38,8 +37,11 @@ export const createBucket: S3Action = async (context, request) => {
   if (region !== context.region) throw s3Errors.illegalLocationConstraint(constraint);
   const outcome = await context.store.createBucket({ Name: name, accountId: request.principal.accountId, region, createdAtMs: context.clock.nowMs(), settings: {} });
   if (!outcome.ok) {
-    if ("exists" in outcome) throw outcome.accountId === request.principal.accountId ? s3Errors.bucketAlreadyOwnedByYou(name) : s3Errors.bucketAlreadyExists(name);
-    throw storageError(context, outcome.failure);
+    if ("exists" in outcome) {
+      if (outcome.accountId !== request.principal.accountId) throw s3Errors.bucketAlreadyExists(name);
+      if (region !== usEast1) throw s3Errors.bucketAlreadyOwnedByYou(name);
+    } else throw storageError(context, outcome.failure);
   }
   return emptyResponse(200, { location: `/${name}` });
 };
+
