@@ -11,6 +11,7 @@ const machine = read('machine.json') ?? {};
 const disk = read('disk.json');
 const t = read('tributary.json');
 const s = read('s3rver.json');
+const ack = read('ack-only.json');
 const fmt = (x, digits = 0) => (x === undefined || x === null ? '–' : Number(x).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const ratio = (a, b) => (a && b ? `${fmt(a / b, 2)}×` : '–');
 const lines = [];
@@ -30,6 +31,12 @@ row('GET 1 KiB', 'smallGet', 'objects/s', 0);
 row('PUT 64 MiB', 'largePut', 'MB/s', 1);
 row('GET 64 MiB', 'largeGet', 'MB/s', 1);
 lines.push(`| ListObjectsV2, 1,000 keys (median / p90) | ${fmt(t?.list?.medianMs, 1)} / ${fmt(t?.list?.p90Ms, 1)} ms | ${fmt(s?.list?.medianMs, 1)} / ${fmt(s?.list?.p90Ms, 1)} ms | ${ratio(s?.list?.medianMs, t?.list?.medianMs)} faster | | |`);
+if (ack?.smallPut) {
+  lines.push('');
+  lines.push(`One client process's ceiling (ack-only, stores nothing): PUT 1 KiB ${fmt(ack.smallPut.median)} objects/s (client ${fmt(ack.smallPut.clientCpuMsPerObject, 3)} ms CPU/object), GET 1 KiB ${fmt(ack.smallGet?.median)} objects/s — Tributary at ${fmt((t?.smallPut?.median / ack.smallPut.median) * 100)} % / ${fmt((t?.smallGet?.median / ack.smallGet?.median) * 100)} % of it, s3rver at ${fmt((s?.smallPut?.median / ack.smallPut.median) * 100)} % / ${fmt((s?.smallGet?.median / ack.smallGet?.median) * 100)} %.`);
+}
+const others = [t, s].flatMap((r) => ['smallPut', 'smallGet', 'largePut', 'largeGet'].map((k) => r?.[k]?.othersPct)).filter((x) => x !== undefined && x !== null);
+if (others.length) lines.push(`Other processes used ${fmt(Math.min(...others))}–${fmt(Math.max(...others))} % of a core during the measured rounds (medians per phase): above ~10 % the machine was not quiet.`);
 lines.push('');
 const small = Math.min(t?.smallPut?.median / s?.smallPut?.median, t?.smallGet?.median / s?.smallGet?.median);
 const largeShare = t?.largePut?.median / disk?.medianMBps;

@@ -5,6 +5,8 @@
 #   tributary  the built bundle (npm run build), `tributary server --storage embedded` with the default
 #              fsync (always), a fresh --data-dir under BENCH_DATA_ROOT
 #   s3rver     the root devDependency (bench/s3/s3rver-server.mjs), a fresh directory under BENCH_DATA_ROOT
+#   ack-only   bench/s3/ack-endpoint.mjs, which stores nothing: the small-object ceiling of one client
+#              process on this machine (small phases only, 20,000 keys)
 # First the disk's fsynced sequential write bandwidth in the same directory (bench/s3/disk-write.mjs),
 # the limit a durable large upload is measured against. Then, per endpoint (order BENCH_S3_ENDPOINTS),
 # one fresh server, s3-bench with --server-pid, the server stopped and its data removed.
@@ -12,8 +14,9 @@
 #
 #   bench/s3/run.sh [OUT]      (bench/run.sh runs it with OUT=$BENCH_OUT/s3)
 # Environment:
-#   BENCH_S3_ENDPOINTS ("tributary s3rver")   BENCH_DATA_ROOT (.tmp/bench in the checkout: the data disk)
+#   BENCH_S3_ENDPOINTS ("tributary s3rver ack-only")   BENCH_DATA_ROOT (.tmp/bench in the checkout: the data disk)
 #   BENCH_S3_ARGS      extra s3-bench flags, e.g. "--rounds 3 --list-keys 30000" for a smoke run
+#   BENCH_QUIET_MAX_PCT  before each endpoint, wait (≤ 120 s) until the host is below this % of one core busy
 #   BENCH_S3_PROFILE=1 runs the Tributary server with --cpu-prof (profiles in OUT/profile)
 #   TRIBUTARY_EXTRA_ARGS  extra flags for `tributary server`
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -22,12 +25,30 @@ set -u
 
 OUT="${1:-${BENCH_OUT:-$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ)}/s3}"
 DATA_ROOT="${BENCH_DATA_ROOT:-$ROOT/.tmp/bench}"
-ENDPOINTS="${BENCH_S3_ENDPOINTS:-tributary s3rver}"
+ENDPOINTS="${BENCH_S3_ENDPOINTS:-tributary s3rver ack-only}"
 S3_ARGS="${BENCH_S3_ARGS:-}"
 CURRENT_PID=""
 cleanup() { [ -n "$CURRENT_PID" ] && stop_server "$CURRENT_PID"; CURRENT_PID=""; }
 trap 'cleanup; exit 130' INT TERM
 trap cleanup EXIT
+
+host_busy_pct() { # % of one core busy over 2 s, from /proc/stat
+  local a b
+  a="$(head -1 /proc/stat)"; sleep 2; b="$(head -1 /proc/stat)"
+  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y); t = 0; for (i = 2; i <= 9; i++) t += y[i] - x[i];
+    printf "%d", (t - (y[5] - x[5]) - (y[6] - x[6])) / 2 }'
+}
+
+wait_quiet() {
+  [ -z "${BENCH_QUIET_MAX_PCT:-}" ] && return 0
+  local deadline=$((SECONDS + 120)) busy
+  while :; do
+    busy="$(host_busy_pct)"
+    [ "$busy" -le "$BENCH_QUIET_MAX_PCT" ] && return 0
+    [ "$SECONDS" -ge "$deadline" ] && { log "host still ${busy}% busy after 120 s; running anyway"; return 0; }
+    log "host ${busy}% busy; waiting"; sleep 3
+  done
+}
 
 start_s3_endpoint() { # NAME PORT DATA_DIR LOG — starts it in a process group of its own, prints its pid
   local name="$1" port="$2" data="$3" logf="$4"
@@ -43,6 +64,8 @@ start_s3_endpoint() { # NAME PORT DATA_DIR LOG — starts it in a process group 
       ;;
     s3rver)
       setsid node --openssl-legacy-provider "$BENCH/s3/s3rver-server.mjs" "$port" "$data" >"$logf" 2>&1 & ;;
+    ack-only)
+      setsid node "$BENCH/s3/ack-endpoint.mjs" "$port" >"$logf" 2>&1 & ;;
     *) log "unknown S3 endpoint $name"; return 1 ;;
   esac
   echo $!
@@ -54,16 +77,19 @@ main() {
   machine_info_json "$DATA_ROOT" >"$OUT/machine.json"
   log "S3: disk's fsynced sequential write bandwidth in $DATA_ROOT"
   node "$BENCH/s3/disk-write.mjs" "$DATA_ROOT" 8 64 >"$OUT/disk.json"
-  local ep port pid data
+  local ep port pid data extra
   for ep in $ENDPOINTS; do
+    wait_quiet
     port="$(free_port)" || { log "no free port"; return 1; }
     data="$DATA_ROOT/s3-$ep"
     pid="$(start_s3_endpoint "$ep" "$port" "$data" "$OUT/$ep.server.log")" || continue
     CURRENT_PID="$pid"
     log "S3: $ep (pid $pid, port $port)"
+    extra=""
+    [ "$ep" = ack-only ] && extra="--phases small-put,small-get --list-keys 20000"
     # shellcheck disable=SC2086
     node "$BENCH/s3/s3-bench.mjs" --endpoint "http://127.0.0.1:$port" --label "$ep" --server-pid "$pid" --wait-ready-s 60 \
-      $S3_ARGS >"$OUT/$ep.json" 2>"$OUT/$ep.log"
+      $S3_ARGS $extra >"$OUT/$ep.json" 2>"$OUT/$ep.log"
     log "   rc=$? $(tail -1 "$OUT/$ep.log")"
     stop_server "$pid"; CURRENT_PID=""
     du -sb "$data" 2>/dev/null | awk '{ print $1 }' >"$OUT/$ep.disk-bytes"
