@@ -9,7 +9,7 @@
  */
 import { describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import type { AppendRecord, CatalogChange, LogStore, StorageEngine, StoredRecord, TableMeta } from "../../src/storage/types.js";
+import type { AppendRecord, BlobRef, BucketRecord, CatalogChange, LogStore, StorageEngine, StoredRecord, TableMeta, VersionedObject } from "../../src/storage/types.js";
 import type { AccountSettings, StreamMeta } from "../../src/streams/model.js";
 import { evenHashKeyRanges } from "../../src/core/hash-key.js";
 import { putStream, putStreamAt, streamsCatalog } from "../../src/streams/stream-catalog.js";
@@ -866,7 +866,182 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         assert.deepEqual(items[49], { key: "k049", value: "v199" });
       }, true));
     });
+
+    describe("objects", () => {
+      const bucket = (Name: string, accountId = account): BucketRecord => ({ Name, accountId, region: "us-east-1", createdAtMs: t0, settings: {} });
+      const put = async (engine: StorageEngine, bucketName: string, key: string, content: string | Buffer) => {
+        const written = await engine.objects.writeBlob(chunksOf(Buffer.from(content)));
+        assert.ok(written.ok, "writeBlob failed");
+        const outcome = await engine.objects.putObject(bucketName, key, { blobs: [written.blob], sizeBytes: written.blob.sizeBytes, lastModifiedMs: t0, meta: { ETag: `"${key}"` } });
+        assert.deepEqual(outcome, { ok: true });
+        return written.blob;
+      };
+      const text = async (engine: StorageEngine, blobs: readonly BlobRef[], start?: number, end?: number) => {
+        const chunks: Buffer[] = [];
+        for (const blob of blobs) for await (const chunk of engine.objects.readBlob(blob, start, end)) chunks.push(chunk);
+        return Buffer.concat(chunks).toString("utf8");
+      };
+      const keysOf = (listed: readonly VersionedObject[]) => listed.map((entry) => entry.key);
+
+      it("creates buckets globally by name, lists them sorted and drops them", withEngine(async (engine) => {
+        const objects = engine().objects;
+        assert.deepEqual(await objects.listBuckets(), []);
+        assert.deepEqual(await objects.createBucket(bucket("zeta")), { ok: true });
+        assert.deepEqual(await objects.createBucket(bucket("alpha")), { ok: true });
+        // Names are global: another account meets the owner's bucket.
+        assert.deepEqual(await objects.createBucket(bucket("alpha", otherAccount)), { ok: false, exists: true, accountId: account });
+        assert.deepEqual((await objects.listBuckets()).map((record) => record.Name), ["alpha", "zeta"]);
+        const got = await objects.getBucket("alpha");
+        assert.deepEqual(got?.bucket, bucket("alpha"));
+        const updated = await objects.updateBucket({ ...bucket("alpha"), settings: { policy: "{}" } }, { expectedRevision: got!.revision });
+        assert.ok(updated.ok && "revision" in updated && updated.revision > got!.revision);
+        assert.deepEqual(await objects.updateBucket(bucket("alpha"), { expectedRevision: got!.revision }), { ok: false, conflict: { revision: updated.revision } });
+        assert.deepEqual((await objects.getBucket("alpha"))?.bucket.settings, { policy: "{}" });
+        assert.deepEqual(await objects.dropBucket("alpha"), { ok: true });
+        assert.equal(await objects.getBucket("alpha"), undefined);
+        assert.deepEqual(await objects.createBucket(bucket("alpha", otherAccount)), { ok: true });
+      }));
+
+      it("of racing creations of one bucket name, exactly one wins", withEngine(async (engine) => {
+        const outcomes = await Promise.all([account, otherAccount, account].map((owner) => engine().objects.createBucket(bucket("race", owner))));
+        assert.equal(outcomes.filter((outcome) => outcome.ok).length, 1);
+        const owner = (await engine().objects.getBucket("race"))!.bucket.accountId;
+        for (const outcome of outcomes.filter((outcome) => !outcome.ok)) assert.deepEqual(outcome, { ok: false, exists: true, accountId: owner });
+      }));
+
+      it("puts, replaces, gets and deletes objects, reading their bytes and ranges", withEngine(async (engine) => {
+        const objects = engine().objects;
+        await objects.createBucket(bucket("b"));
+        await put(engine(), "b", "docs/a.txt", "hello, world");
+        const first = (await objects.getObject("b", "docs/a.txt"))!;
+        assert.equal(first.key, "docs/a.txt");
+        assert.equal(first.record.sizeBytes, 12);
+        assert.deepEqual(first.record.meta, { ETag: '"docs/a.txt"' });
+        assert.equal(await text(engine(), first.record.blobs), "hello, world");
+        assert.equal(await text(engine(), first.record.blobs, 7, 12), "world");
+        assert.equal(await text(engine(), first.record.blobs, 3, 3), "");
+        await put(engine(), "b", "docs/a.txt", "replaced");
+        const second = (await objects.getObject("b", "docs/a.txt"))!;
+        assert.ok(second.revision > first.revision);
+        assert.equal(await text(engine(), second.record.blobs), "replaced");
+        assert.deepEqual(await objects.bucketStats("b"), { objectCount: 1, sizeBytes: 8, uploadCount: 0 });
+        assert.deepEqual(await objects.deleteObject("b", "docs/a.txt", { expectedRevision: first.revision }), { ok: false, conflict: { revision: second.revision } });
+        assert.deepEqual(await objects.deleteObject("b", "docs/a.txt"), { ok: true });
+        assert.deepEqual(await objects.deleteObject("b", "never"), { ok: true });
+        assert.equal(await objects.getObject("b", "docs/a.txt"), undefined);
+        assert.deepEqual(await objects.bucketStats("b"), { objectCount: 0, sizeBytes: 0, uploadCount: 0 });
+        // A write to a bucket that is not there is refused, as a value.
+        const written = await objects.writeBlob(chunksOf(Buffer.from("x")));
+        assert.ok(written.ok);
+        const refused = await objects.putObject("missing", "k", { blobs: [written.blob], sizeBytes: 1, lastModifiedMs: t0, meta: {} });
+        assert.equal(refused.ok, false);
+        await objects.discardBlob(written.blob);
+      }));
+
+      it("lists in UTF-8 byte order, after a key and under a prefix", withEngine(async (engine) => {
+        const objects = engine().objects;
+        await objects.createBucket(bucket("b"));
+        // UTF-16 order would put U+E000 after U+10000; S3's UTF-8 byte order puts it before.
+        for (const key of ["a/\u{10000}", "a/\uE000", "a/b/c", "a/b", "a", "b", "a/", "ä"]) await put(engine(), "b", key, key);
+        assert.deepEqual(keysOf(await objects.listObjects("b", { limit: 100 })), ["a", "a/", "a/b", "a/b/c", "a/\uE000", "a/\u{10000}", "b", "ä"]);
+        assert.deepEqual(keysOf(await objects.listObjects("b", { prefix: "a/", limit: 100 })), ["a/", "a/b", "a/b/c", "a/\uE000", "a/\u{10000}"]);
+        assert.deepEqual(keysOf(await objects.listObjects("b", { prefix: "a/", afterKey: "a/b", limit: 2 })), ["a/b/c", "a/\uE000"]);
+        assert.deepEqual(keysOf(await objects.listObjects("b", { prefix: "a/", afterKey: "a/\uE000", limit: 100 })), ["a/\u{10000}"]);
+        // A start key before the prefix starts at the prefix; one past it lists nothing.
+        assert.deepEqual(keysOf(await objects.listObjects("b", { prefix: "a/b", afterKey: "0", limit: 100 })), ["a/b", "a/b/c"]);
+        assert.deepEqual(keysOf(await objects.listObjects("b", { prefix: "a/b", afterKey: "z", limit: 100 })), []);
+        assert.deepEqual(keysOf(await objects.listObjects("b", { prefix: "nothing", limit: 100 })), []);
+        assert.deepEqual(keysOf(await objects.listObjects("missing", { limit: 100 })), []);
+      }));
+
+      it("keeps multipart uploads and parts, replacing a part and completing into an object", withEngine(async (engine) => {
+        const objects = engine().objects;
+        await objects.createBucket(bucket("b"));
+        await objects.createUpload("b", { uploadId: "u2", key: "z", initiatedMs: t0, meta: {} });
+        await objects.createUpload("b", { uploadId: "u1", key: "\u{10000}", initiatedMs: t0 + 1, meta: { ContentType: "text/plain" } });
+        await objects.createUpload("b", { uploadId: "u0", key: "\uE000", initiatedMs: t0 + 2, meta: {} });
+        assert.deepEqual((await objects.listUploads("b")).map((upload) => upload.uploadId), ["u2", "u0", "u1"]);
+        const part = async (partNumber: number, content: string) => {
+          const written = await objects.writeBlob(chunksOf(Buffer.from(content)));
+          assert.ok(written.ok);
+          assert.deepEqual(await objects.putPart("b", "u1", { partNumber, blob: written.blob, lastModifiedMs: t0, meta: { ETag: content } }), { ok: true });
+        };
+        await part(2, "world");
+        await part(1, "hullo ");
+        await part(1, "hello ");
+        const parts = await objects.listParts("b", "u1");
+        assert.deepEqual(parts.map((entry) => [entry.partNumber, entry.meta.ETag]), [[1, "hello "], [2, "world"]]);
+        assert.equal((await objects.getUpload("b", "u1"))?.meta.ContentType, "text/plain");
+        assert.deepEqual(await objects.bucketStats("b"), { objectCount: 0, sizeBytes: 0, uploadCount: 3 });
+        const blobs = parts.map((entry) => entry.blob);
+        assert.deepEqual(await objects.putObject("b", "\u{10000}", { blobs, sizeBytes: 11, lastModifiedMs: t0, meta: {} }), { ok: true });
+        assert.deepEqual(await objects.removeUpload("b", "u1"), { ok: true });
+        assert.equal(await objects.getUpload("b", "u1"), undefined);
+        // The object's record keeps the parts' blobs when the upload goes.
+        assert.equal(await text(engine(), (await objects.getObject("b", "\u{10000}"))!.record.blobs), "hello world");
+        assert.deepEqual(await objects.removeUpload("b", "u2"), { ok: true });
+        assert.deepEqual((await objects.listUploads("b")).map((upload) => upload.uploadId), ["u0"]);
+      }));
+
+      it("keeps a blob while any record names it, and refuses to name a released one", withEngine(async (engine) => {
+        const objects = engine().objects;
+        await objects.createBucket(bucket("b"));
+        const blob = await put(engine(), "b", "source", "shared bytes");
+        const copy = (await objects.getObject("b", "source"))!.record;
+        assert.deepEqual(await objects.putObject("b", "copy", copy), { ok: true });
+        assert.deepEqual(await objects.deleteObject("b", "source"), { ok: true });
+        assert.equal(await text(engine(), (await objects.getObject("b", "copy"))!.record.blobs), "shared bytes");
+        assert.deepEqual(await objects.deleteObject("b", "copy"), { ok: true });
+        // Released with its last record: a record naming it now is refused, not left dangling.
+        const late = await objects.putObject("b", "late", { blobs: [blob], sizeBytes: blob.sizeBytes, lastModifiedMs: t0, meta: {} });
+        assert.equal(late.ok, false);
+        assert.equal(await objects.getObject("b", "late"), undefined);
+      }));
+
+      it("drops a bucket with its objects and uploads", withEngine(async (engine) => {
+        const objects = engine().objects;
+        await objects.createBucket(bucket("b"));
+        await put(engine(), "b", "k", "v");
+        await objects.createUpload("b", { uploadId: "u", key: "k2", initiatedMs: t0, meta: {} });
+        assert.deepEqual(await objects.dropBucket("b"), { ok: true });
+        await objects.createBucket(bucket("b"));
+        assert.deepEqual(await objects.listObjects("b", { limit: 10 }), []);
+        assert.deepEqual(await objects.listUploads("b"), []);
+        assert.deepEqual(await objects.bucketStats("b"), { objectCount: 0, sizeBytes: 0, uploadCount: 0 });
+      }));
+
+      it("keeps buckets, objects, uploads and bytes across a reopen, and nothing removed", withEngine(async (engine, harness) => {
+        await engine().objects.createBucket(bucket("kept"));
+        await engine().objects.createBucket(bucket("dropped"));
+        await put(engine(), "kept", "ключ/🎉", "unicode bytes ✓");
+        await put(engine(), "kept", "../../etc/passwd", "not a path");
+        await put(engine(), "kept", "gone", "deleted");
+        await engine().objects.deleteObject("kept", "gone");
+        await put(engine(), "dropped", "k", "with its bucket");
+        await engine().objects.dropBucket("dropped");
+        await engine().objects.createUpload("kept", { uploadId: "u", key: "big", initiatedMs: t0, meta: {} });
+        const written = await engine().objects.writeBlob(chunksOf(Buffer.from("part one")));
+        assert.ok(written.ok);
+        await engine().objects.putPart("kept", "u", { partNumber: 1, blob: written.blob, lastModifiedMs: t0, meta: {} });
+        await harness.reopenNow();
+        const objects = engine().objects;
+        assert.deepEqual((await objects.listBuckets()).map((record) => record.Name), ["kept"]);
+        assert.deepEqual(keysOf(await objects.listObjects("kept", { limit: 10 })), ["../../etc/passwd", "ключ/🎉"]);
+        assert.equal(await text(engine(), (await objects.getObject("kept", "ключ/🎉"))!.record.blobs), "unicode bytes ✓");
+        assert.equal(await text(engine(), (await objects.getObject("kept", "../../etc/passwd"))!.record.blobs), "not a path");
+        const parts = await objects.listParts("kept", "u");
+        assert.equal(await text(engine(), parts.map((entry) => entry.blob)), "part one");
+        // Blob ids drawn after the reopen never collide with the kept ones.
+        await put(engine(), "kept", "after", "new bytes");
+        assert.equal(await text(engine(), (await objects.getObject("kept", "ключ/🎉"))!.record.blobs), "unicode bytes ✓");
+      }, true));
+    });
   });
+}
+
+/** The bytes as a source of small chunks, as a request body arrives. */
+export async function* chunksOf(bytes: Buffer, chunkBytes = 5): AsyncIterable<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += chunkBytes) yield bytes.subarray(at, at + chunkBytes);
 }
 
 export function tableMeta(name: string, tableId: string): TableMeta {
