@@ -44,6 +44,9 @@ export interface HttpServerConfig {
  */
 export const refusedBodyDiscardBytesMax = 8 * 1024 * 1024;
 
+/** Where the server's own routes live (`/_tributary/reset`, the services' admin routes): no AWS service's. */
+const adminPathPrefix = "/_tributary/";
+
 /** Long enough for any request that is being served; short enough that a stalled client cannot hold a stop. */
 export const drainMsMaxDefault = 10_000;
 
@@ -353,7 +356,9 @@ async function handleRequest(
     return;
   }
 
-  if (deps.streamingApis !== undefined) {
+  // A REST API's own paths and the server's admin paths are never a streamed API's (S3 would
+  // otherwise take any path as a bucket): they go on to the pipeline as before.
+  if (deps.streamingApis !== undefined && !path.startsWith(adminPathPrefix) && !deps.restApis?.some((api) => api.pathPrefixes.some((prefix) => path.startsWith(prefix)))) {
     const query = queryStart < 0 ? "" : url.slice(queryStart + 1);
     const head: RequestHead = { method: request.method ?? "GET", path, query, headers: request.headers, facts: connectionFacts(request) };
     const api = deps.streamingApis.find((candidate) => candidate.claims(head));

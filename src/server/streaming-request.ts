@@ -64,7 +64,9 @@ export async function serveStreaming(
     if (readingCounted) deps.reading(false);
     readingCounted = false;
   };
-  // The API may answer without reading the body; a body cut short (a reset) errors the API's read.
+  // The API may answer without reading the body; a body cut short (a reset) errors the API's read,
+  // and only that read: an API that is not reading never hears of it (no unhandled 'error').
+  body.on("error", () => undefined);
   request.pipe(body);
   const cut = () => {
     if (!request.readableEnded) body.destroy(new Error("the request ended before its body"));

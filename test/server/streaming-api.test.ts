@@ -56,7 +56,7 @@ function expectedSha(sizeBytes: number): string {
 describe("server > streaming api", () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ services: [...services, echoModule() as never], connections: { bodyIdleMs: 300 } });
+    server = await startTestServer({ services: [echoModule() as never, ...services], connections: { bodyIdleMs: 300 } });
   });
   after(() => server?.stop());
 

@@ -412,8 +412,10 @@ describe("faults", { skip: remote ? "fault injection is Tributary's own admin en
       const unknown = await jsonCall(server.url, "PutFaults", { rules: [] });
       assert.equal(unknown.statusCode, 400);
       assert.deepEqual(unknown.body, { __type: "UnknownOperationException" });
+      // Any other path is S3's (the object store shares the port): a bucket that does not exist.
       const elsewhere = await rawRequest(server.url, "", { method: "GET", path: "/faults" });
-      assert.equal(elsewhere.statusCode, 403);
+      assert.equal(elsewhere.statusCode, 404);
+      assert.match(elsewhere.raw.toString(), /<Code>NoSuchBucket<\/Code>/);
     });
   });
 });
