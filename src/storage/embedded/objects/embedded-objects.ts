@@ -14,8 +14,9 @@
  * When the journal holds more than twice as many frames as there are live entries (and at least
  * `compactionFloorFrames`), it is rewritten as one frame per entry (temporary file, fdatasync,
  * rename, directory fsync) between flushes. A failed journal write fails every write of its flush;
- * before they are answered the journal is replayed and cut after its last whole frame, so memory
- * is the disk's state again; writes go on once the disk takes them.
+ * before they are answered the journal is cut back to the end of the last acknowledged frame (a
+ * refused frame may have reached the file before its fdatasync failed) and replayed, so memory is
+ * the disk's state again; writes go on once the disk takes them.
  */
 import { dirname } from "node:path";
 import type { Logger } from "../../../util/logger.js";
@@ -60,6 +61,12 @@ export class EmbeddedObjectStore extends StateObjectStore {
   private flushing: Promise<void> | undefined;
   private failure: StorageFailure | undefined;
   private recovering: Promise<void> | undefined;
+  /**
+   * Where the journal's acknowledged frames end, when a flush failed: frames written past it were
+   * refused (their fdatasync may have failed after the write landed) and are cut. Undefined after
+   * a failed compaction, whose file (old or new) holds exactly the acknowledged frames.
+   */
+  private cutAtBytes: number | undefined;
   /** Blob ids being written or removed: not to be drawn again meanwhile. */
   private readonly busy = new Set<string>();
 
@@ -209,6 +216,7 @@ export class EmbeddedObjectStore extends StateObjectStore {
       return done;
     } catch (error) {
       this.failure = failureOf(error, `writing ${this.journalPath()}`);
+      this.cutAtBytes = this.journalBytes;
       this.options.logger.error({ err: error, path: this.journalPath() }, "object journal write failed; replaying it before writes go on");
       return { ok: false, failure: this.failure };
     }
@@ -218,12 +226,13 @@ export class EmbeddedObjectStore extends StateObjectStore {
   private async recover(): Promise<void> {
     const path = this.journalPath();
     try {
-      const replay = replayObjectJournal(await readWholeFile(this.options.fs, path));
+      const bytes = await readWholeFile(this.options.fs, path);
+      const replay = replayObjectJournal(this.cutAtBytes === undefined ? bytes : bytes.subarray(0, this.cutAtBytes));
       if (!replay.ok) throw new ObjectDataError(`${path}: ${replay.reason}`);
       const handle = await this.options.fs.open(path, "readWrite");
       await this.handle.close().catch(() => undefined);
       this.handle = handle;
-      if (replay.torn) {
+      if (replay.validBytes !== bytes.length) {
         await handle.truncate(replay.validBytes);
         await handle.datasync();
       }
@@ -232,6 +241,7 @@ export class EmbeddedObjectStore extends StateObjectStore {
       this.journalBytes = replay.validBytes;
       this.journalFrames = replay.frames;
       this.failure = undefined;
+      this.cutAtBytes = undefined;
       this.options.logger.warn({ path }, "object journal recovered after a failed write; writes resume");
     } catch (error) {
       this.failure = failureOf(error, `recovering ${path}`);
@@ -281,6 +291,7 @@ export class EmbeddedObjectStore extends StateObjectStore {
     } catch (error) {
       // The old journal is whole (the rename is atomic) but the handle may name a replaced file.
       this.failure = failureOf(error, `compacting ${this.journalPath()}`);
+      this.cutAtBytes = undefined;
       this.options.logger.error({ err: error, path: this.journalPath() }, "object journal compaction failed; the next write reopens it first");
     }
   }
