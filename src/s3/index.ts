@@ -14,6 +14,7 @@ import type { S3Context, S3Options } from "./action.js";
 import { s3Actions } from "./actions/index.js";
 import { authenticateS3, type S3AuthMode } from "./auth/index.js";
 import { createS3Router } from "./router.js";
+import { bucketsProvisioning } from "./provision.js";
 
 export type { S3Options } from "./action.js";
 export { claimsS3 } from "./router.js";
@@ -45,6 +46,7 @@ export interface S3Instance extends ServiceInstance<Principal> {
 export const s3ServiceModule: ServiceModule<S3ModuleDeps, Principal, S3Instance> = {
   name: "s3",
   create: (deps) => createS3Service(deps),
+  provision: bucketsProvisioning,
 };
 
 export function createS3Service(deps: S3ModuleDeps): S3Instance {
