@@ -86,6 +86,8 @@ export class EmbeddedObjectStore extends StateObjectStore {
     const durable = options.fsync !== "never";
     await fs.mkdir(dir);
     const path = `${dir}/${journalFileName}`;
+    // A compaction a crash cut short: the journal beside it is whole.
+    await fs.unlink(`${path}.tmp`).catch((error) => (isNotFound(error) ? undefined : Promise.reject(error)));
     let bytes: Buffer;
     try {
       bytes = await readWholeFile(fs, path);
