@@ -34,10 +34,11 @@ export interface InitStream {
   [member: string]: unknown;
 }
 
-/** What `--init` reads: CreateStream and CreateTable requests (docs/testing.md). */
+/** What `--init` reads: CreateStream, CreateTable and CreateBucket requests (docs/testing.md). */
 export interface InitDocument {
   streams?: InitStream[];
   tables?: Record<string, unknown>[];
+  buckets?: { Bucket: string }[];
 }
 
 export interface StartServerOptions {

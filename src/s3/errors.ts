@@ -75,6 +75,33 @@ export const s3Errors = {
   internalError: () => new S3Error("InternalError", "We encountered an internal error. Please try again.", 500),
   /** The storage engine failed (disk full, closed): S3's retryable 503. */
   serviceUnavailable: () => new S3Error("ServiceUnavailable", "Please reduce your request rate.", 503),
+  // Multipart uploads, DeleteObjects and bucket policies.
+  missingContentMd5: () => new S3Error("InvalidRequest", "Missing required header for this request: Content-MD5 OR x-amz-checksum-*", 400),
+  noSuchUpload: (uploadId: string) =>
+    new S3Error(
+      "NoSuchUpload",
+      "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+      404,
+      { UploadId: uploadId },
+    ),
+  invalidPart: (uploadId: string, partNumber: number, etag: string) =>
+    new S3Error(
+      "InvalidPart",
+      "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+      400,
+      { UploadId: uploadId, PartNumber: String(partNumber), ETag: etag },
+    ),
+  invalidPartOrder: (uploadId: string) =>
+    new S3Error("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.", 400, { UploadId: uploadId }),
+  entityTooSmall: (proposedSizeBytes: number, minSizeBytes: number, partNumber: number, etag: string) =>
+    new S3Error("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", 400, {
+      ProposedSize: String(proposedSizeBytes),
+      MinSizeAllowed: String(minSizeBytes),
+      PartNumber: String(partNumber),
+      ETag: etag,
+    }),
+  noSuchBucketPolicy: (bucket: string) => new S3Error("NoSuchBucketPolicy", "The bucket policy does not exist", 404, { BucketName: bucket }),
+  malformedPolicy: (message: string) => new S3Error("MalformedPolicy", message, 400),
 };
 
 /**

@@ -14,7 +14,6 @@ import { parsePolicyDocument } from "../../auth/policy/index.js";
 import type { BucketRecord } from "../../storage/types.js";
 import { compileGlob, globMatches } from "../../auth/policy/wildcard.js";
 import { s3Errors } from "../errors.js";
-import { moreErrors } from "./multipart/errors.js";
 import { emptyResponse } from "../responses.js";
 import { readSmallBody } from "./multipart/request-body.js";
 import type { S3Error } from "../s3-error.js";
@@ -109,10 +108,10 @@ async function writePolicy(context: S3Context, request: S3Request, policy: strin
 export const putBucketPolicy: S3Action = async (context, request) => {
   const { bucket } = await bucketOf(context, request);
   const body = await readSmallBody(request, bucketPolicyBytesMax);
-  if (body === undefined) throw moreErrors.malformedPolicy("Policy exceeds the maximum allowed document size.");
+  if (body === undefined) throw s3Errors.malformedPolicy("Policy exceeds the maximum allowed document size.");
   const text = body.toString("utf8");
   const problem = bucketPolicyProblem(text, bucket.Name);
-  if (problem !== undefined) throw moreErrors.malformedPolicy(problem);
+  if (problem !== undefined) throw s3Errors.malformedPolicy(problem);
   const error = await writePolicy(context, request, text);
   if (error) throw error;
   return emptyResponse(204);
@@ -121,7 +120,7 @@ export const putBucketPolicy: S3Action = async (context, request) => {
 export const getBucketPolicy: S3Action = async (context, request) => {
   const { bucket } = await bucketOf(context, request);
   const text = bucketPolicyText(bucket);
-  if (text === undefined) throw moreErrors.noSuchBucketPolicy(bucket.Name);
+  if (text === undefined) throw s3Errors.noSuchBucketPolicy(bucket.Name);
   const body = Buffer.from(text, "utf8");
   return { statusCode: 200, headers: { "content-type": "application/json", "content-length": String(body.length) }, body };
 };

@@ -15,7 +15,6 @@ import { s3Errors } from "../errors.js";
 import { headerOf } from "../headers.js";
 import { elementOf, readXmlBody, textOf, type XmlObject, type XmlValue } from "../xml.js";
 import { keysAllowed } from "../authorize.js";
-import { moreErrors } from "./multipart/errors.js";
 import { xmlResponse } from "../responses.js";
 import { xmlDocument } from "../xml.js";
 import type { XmlFields } from "../xml.js";
@@ -75,7 +74,7 @@ export const deleteObjects: S3Action = async (context, request) => {
   const found = request.bucket === undefined ? undefined : await context.store.getBucket(request.bucket);
   if (!found) throw s3Errors.noSuchBucket(request.bucket ?? "");
   const bucket = found.bucket.Name;
-  if (!hasIntegrityHeader(request)) throw moreErrors.missingContentMd5();
+  if (!hasIntegrityHeader(request)) throw s3Errors.missingContentMd5();
   const parsed = parseDeleteBody(await readXmlBody(request, deleteBodyBytesMax, ["Delete.Object"]));
   if (!parsed) throw s3Errors.malformedXml();
   const allowed = await keysAllowed(context, request, "s3:DeleteObject", bucket, parsed.objects.map((object) => object.Key));

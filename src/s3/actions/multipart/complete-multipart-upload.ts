@@ -20,7 +20,6 @@ import { elementOf, readXmlBody, textOf, type XmlObject, type XmlValue } from ".
 import type { ObjectRecord, PartRecord } from "../../../storage/types.js";
 import { storageError } from "../common.js";
 import { xmlDocument } from "../../xml.js";
-import { moreErrors } from "./errors.js";
 import { checksumElementName, multipartEtag, partMetaOf, partNumberMax, quotedEtag, requireUpload, uploadMetaOf, type UploadMeta } from "./uploads.js";
 
 /** 10,000 parts with their ETags and checksums, and markup. */
@@ -112,14 +111,14 @@ export function checkParts(
   partBytesMin: number,
 ): PartRecord[] {
   for (let index = 1; index < requested.length; index++) {
-    if (requested[index]!.PartNumber <= requested[index - 1]!.PartNumber) throw moreErrors.invalidPartOrder(uploadId);
+    if (requested[index]!.PartNumber <= requested[index - 1]!.PartNumber) throw s3Errors.invalidPartOrder(uploadId);
   }
   const algorithm = uploadMeta.ChecksumAlgorithm;
   const kept: PartRecord[] = [];
   for (const [index, part] of requested.entries()) {
     const found = stored.get(part.PartNumber);
     const etag = quotedEtag(part.ETag);
-    if (found === undefined || partMetaOf(found).ETag !== etag) throw moreErrors.invalidPart(uploadId, part.PartNumber, etag);
+    if (found === undefined || partMetaOf(found).ETag !== etag) throw s3Errors.invalidPart(uploadId, part.PartNumber, etag);
     if (algorithm !== undefined) {
       const given = part.checksums[algorithm];
       if (given === undefined) {
@@ -127,10 +126,10 @@ export function checkParts(
           `The upload was created using a ${algorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${part.PartNumber} in the request.`,
         );
       }
-      if (given !== partMetaOf(found).Checksum?.value) throw moreErrors.invalidPart(uploadId, part.PartNumber, etag);
+      if (given !== partMetaOf(found).Checksum?.value) throw s3Errors.invalidPart(uploadId, part.PartNumber, etag);
     }
     if (index < requested.length - 1 && found.blob.sizeBytes < partBytesMin) {
-      throw moreErrors.entityTooSmall(found.blob.sizeBytes, partBytesMin, part.PartNumber, etag);
+      throw s3Errors.entityTooSmall(found.blob.sizeBytes, partBytesMin, part.PartNumber, etag);
     }
     kept.push(found);
   }

@@ -15,7 +15,6 @@ import { emptyResponse } from "../../responses.js";
 import type { RequestHead } from "../../../protocol/streaming-api.js";
 import type { BlobRef } from "../../../storage/types.js";
 import { storageError } from "../common.js";
-import { moreErrors } from "./errors.js";
 import { partNumberOf, requireUpload, uploadMetaOf } from "./uploads.js";
 
 /** The checksum algorithm a request declares (header or trailer), if any. */
@@ -58,7 +57,7 @@ export async function commitPart(context: S3Context, bucket: string, uploadId: s
   if (outcome.ok) return lastModifiedMs;
   await context.store.discardBlob(blob);
   // An upload aborted or completed while the part streamed in.
-  if ((await context.store.getUpload(bucket, uploadId)) === undefined) throw moreErrors.noSuchUpload(uploadId);
+  if ((await context.store.getUpload(bucket, uploadId)) === undefined) throw s3Errors.noSuchUpload(uploadId);
   throw storageError(context, outcome.failure);
 }
 

@@ -11,7 +11,6 @@ import type { StoredHeaders } from "../../object-headers.js";
 import type { PartMeta } from "../../object-meta.js";
 import type { PartRecord, UploadRecord } from "../../../storage/types.js";
 import { requireBucket, requestKey } from "../common.js";
-import { moreErrors } from "./errors.js";
 
 export const partNumberMax = 10000;
 
@@ -39,7 +38,7 @@ export async function requireUpload(context: S3Context, request: S3Request): Pro
   const key = requestKey(request);
   const uploadId = request.query.get("uploadId") ?? "";
   const upload = uploadId === "" ? undefined : await context.store.getUpload(bucket.Name, uploadId);
-  if (upload === undefined || upload.key !== key) throw moreErrors.noSuchUpload(uploadId);
+  if (upload === undefined || upload.key !== key) throw s3Errors.noSuchUpload(uploadId);
   return { bucket: bucket.Name, key, upload };
 }
 
