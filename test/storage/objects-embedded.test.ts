@@ -19,6 +19,8 @@ import { SeededRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { SimFs, errnoError } from "./sim-fs.js";
 import { openSim, simDataDir } from "./sim-engine.js";
+import { ManualClock } from "../../src/util/clock.js";
+import { defaultReleaseGraceMs } from "../../src/storage/embedded/objects/embedded-objects.js";
 import { account, chunksOf } from "./cases.js";
 
 const bucket: BucketRecord = { Name: "b", accountId: account, region: "us-east-1", createdAtMs: 0, settings: {} };
@@ -84,11 +86,12 @@ describe("storage > objects > embedded files", () => {
     await engine.objects.createBucket(bucket);
     await putText(engine, "doomed", "released bytes");
     await putText(engine, "kept", "kept bytes");
+    // Every unlink fails, through the grace period's end and the close.
     fs.inject = (op) => (op.kind === "unlink" ? errnoError("EIO", op.path) : undefined);
     assert.deepEqual(await engine.objects.deleteObject("b", "doomed"), { ok: true });
+    await engine.close();
     fs.inject = undefined;
     assert.equal(simBlobFiles(fs).length, 2, "the released blob's file is still there");
-    await engine.close();
     engine = await openSim(fs);
     const kept = (await engine.objects.getObject("b", "kept"))!.record.blobs[0]!.blobId;
     assert.deepEqual(simBlobFiles(fs), [`${kept.slice(0, 2)}/${kept}`]);
@@ -152,6 +155,24 @@ describe("storage > objects > embedded files", () => {
     assert.equal(!outcome.ok && outcome.failure.kind, "no-space");
     assert.deepEqual(fs.list(`${simDataDir}/objects/tmp`), []);
     assert.deepEqual(simBlobFiles(fs), []);
+    await engine.close();
+  });
+
+  it("a released blob's file stays through the grace period for readers of the old record, then goes", async () => {
+    const fs = new SimFs();
+    const clock = new ManualClock(0);
+    const engine = await openSim(fs, { clock });
+    await engine.objects.createBucket(bucket);
+    await putText(engine, "k", "old bytes");
+    const old = (await engine.objects.getObject("b", "k"))!;
+    await putText(engine, "k", "new bytes");
+    assert.equal(simBlobFiles(fs).length, 2);
+    const chunks: Buffer[] = [];
+    for await (const chunk of engine.objects.readBlob(old.record.blobs[0]!)) chunks.push(chunk);
+    assert.equal(Buffer.concat(chunks).toString(), "old bytes");
+    await clock.advanceAsync(defaultReleaseGraceMs);
+    const current = (await engine.objects.getObject("b", "k"))!.record.blobs[0]!.blobId;
+    assert.deepEqual(simBlobFiles(fs), [`${current.slice(0, 2)}/${current}`]);
     await engine.close();
   });
 

@@ -19,6 +19,7 @@ import { MemoryObjectStore } from "../../src/storage/memory/memory-objects.js";
 import type { BlobRef, ObjectStore, WriteOutcome } from "../../src/storage/types.js";
 import { SeededRandom, systemRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
+import { ManualClock } from "../../src/util/clock.js";
 
 const objectsDir = "/data/objects";
 const bucketNames = ["alpha", "beta", "gamma"];
@@ -58,6 +59,9 @@ class ObjectFuzz {
   store!: ObjectStore;
   private readonly model = new Map<string, ModelBucket>();
   private uploadCounter = 0;
+  private readonly clock = new ManualClock(0);
+  /** How long released blobs stay readable (embedded; the memory engine keeps recent ones). */
+  private readonly graceMs: number;
   step = 0;
   readonly trace: string[] = [];
 
@@ -65,7 +69,9 @@ class ObjectFuzz {
     private readonly random: SeededRandom,
     private readonly seed: number,
     private readonly engine: "memory" | "embedded",
-  ) {}
+  ) {
+    this.graceMs = random.int(2) === 0 ? 0 : 1000;
+  }
 
   private int(bound: number): number {
     return this.random.int(bound);
@@ -81,7 +87,7 @@ class ObjectFuzz {
       return;
     }
     // The same seed at every open: blob ids drawn again must not collide with those on disk.
-    this.store = await EmbeddedObjectStore.open({ fs: this.fs, dir: objectsDir, fsync: "always", random: new SeededRandom(this.seed), logger: silentLogger, compactionFloorFrames: 16 });
+    this.store = await EmbeddedObjectStore.open({ fs: this.fs, dir: objectsDir, fsync: "always", random: new SeededRandom(this.seed), logger: silentLogger, compactionFloorFrames: 16, clock: this.clock, releaseGraceMs: this.graceMs });
   }
 
   async run(steps: number): Promise<void> {
@@ -171,8 +177,13 @@ class ObjectFuzz {
     const content = this.content();
     this.trace.push(`${this.step}: put ${bucket}/${key} (${content.length} bytes)`);
     const blob = await this.writeBlob(content);
-    // Sometimes split into two blobs, as a completed upload's record is.
+    // A reader that read the record before the replacement (a GetObject racing a PutObject).
+    const before = this.engine === "memory" || this.graceMs > 0 ? await this.store.getObject(bucket, key) : undefined;
     ok(await this.store.putObject(bucket, key, { blobs: [blob], sizeBytes: blob.sizeBytes, lastModifiedMs: this.step, meta: { ETag: `"${this.step}"` } }), "putObject");
+    if (before !== undefined) {
+      const old = this.model.get(bucket)!.objects.get(key)!;
+      assert.ok((await readAll(this.store, before.record.blobs)).equals(old), "a record read before its replacement still reads its bytes");
+    }
     this.model.get(bucket)!.objects.set(key, content);
   }
 
@@ -366,6 +377,8 @@ class ObjectFuzz {
       }
     }
     if (this.engine === "embedded") {
+      // Past the grace period: released blobs go.
+      this.clock.advance(this.graceMs);
       await this.settle();
       const onDisk = this.fs.list(`${objectsDir}/blobs`).flatMap((shard) => this.fs.list(`${objectsDir}/blobs/${shard}`));
       assert.deepEqual(onDisk.sort(), [...named].sort(), "blob files on disk are exactly the named blobs");

@@ -91,7 +91,7 @@ async function openLocked(
   }
   const logs = await EmbeddedLogStore.open(env, `${dataDir}/logs`, `${dataDir}/trash`, knownStreams);
   const tables = await EmbeddedTableStore.open(fs, `${dataDir}/tables`, options.fsync, logger);
-  const objects = await EmbeddedObjectStore.open({ fs, dir: `${dataDir}/objects`, fsync: options.fsync, random: options.random, logger });
+  const objects = await EmbeddedObjectStore.open({ fs, dir: `${dataDir}/objects`, fsync: options.fsync, random: options.random, logger, clock: options.clock });
   // The entries for catalog/, logs/ and the data directory itself must be durable before any
   // write under them is acknowledged.
   await fs.syncDir(dataDir);

@@ -28,8 +28,16 @@ export abstract class StateObjectStore implements ObjectStore {
 
   /** Makes an applied mutation durable; resolves with its outcome. */
   protected abstract persist(mutation: ObjectMutation): Promise<WriteOutcome>;
-  /** Removes a blob's bytes (no record names it and it is not pending). */
+  /** Removes a blob's bytes now (no record names it and it is not pending). */
   protected abstract removeBlob(blobId: string): Promise<void>;
+  /**
+   * Removes the bytes of a blob whose last record went, once readers that read the record before
+   * it went have had their time: a GetObject reads the record, then the blob (a grace period,
+   * docs/formats/objects.md "Blobs"). By default at once.
+   */
+  protected releaseBlob(blobId: string): Promise<void> {
+    return this.removeBlob(blobId);
+  }
   abstract writeBlob(source: AsyncIterable<Uint8Array>): Promise<BlobOutcome>;
   abstract readBlob(blob: BlobRef, startByte?: number, endByteExclusive?: number): AsyncIterable<Buffer>;
 
@@ -126,7 +134,7 @@ export abstract class StateObjectStore implements ObjectStore {
     const outcome = await this.persist(mutation);
     if (!outcome.ok) return outcome;
     // Only now, with the change durable, may the bytes go; a record written meanwhile may name them again.
-    for (const blobId of released) if (!this.isLive(blobId)) await this.removeBlob(blobId);
+    for (const blobId of released) if (!this.isLive(blobId)) await this.releaseBlob(blobId);
     // An unconditional write answers as it always has; a compare-and-set also gives the revision.
     return expect === undefined ? done : { ok: true, revision };
   }

@@ -7,8 +7,9 @@
  * flush runs go out together in the next one: one writev and one fdatasync for all (group commit;
  * no fdatasync under --fsync never). A blob is always durable before any record naming it is
  * written (writeBlob resolves only then), so an acknowledged record never names missing bytes.
- * Blobs a write released are unlinked only after its frame is durable; a crash in between leaves
- * unreferenced files, which open removes, as it removes blobs written but never committed and
+ * Blobs a write released are unlinked only after its frame is durable, and then only after a grace
+ * period (`releaseGraceMs`), so a GetObject that read the record before it went still finds the
+ * file; a crash in between leaves unreferenced files, which open removes, as it removes blobs written but never committed and
  * the temporary files of writes cut short.
  *
  * When the journal holds more than twice as many frames as there are live entries (and at least
@@ -21,6 +22,7 @@
 import { dirname } from "node:path";
 import type { Logger } from "../../../util/logger.js";
 import type { Random } from "../../../util/random.js";
+import type { Clock, Timer } from "../../../util/clock.js";
 import type { BlobOutcome, BlobRef, StorageFailure, WriteOutcome } from "../../types.js";
 import { isNoSpace, isNotFound, readWholeFile, replaceFile, writeFully, type FileHandlePort, type FsPort } from "../fs-port.js";
 import type { FsyncPolicy } from "../fsync-policy.js";
@@ -33,6 +35,8 @@ import { encodeObjectMutation, objectJournalHeader, replayObjectJournal } from "
 const journalFileName = "journal";
 /** A journal is not compacted below this many frames. */
 export const compactionFloorFrames = 10_000;
+/** How long a released blob stays readable by default: a GetObject reads the record, then the file. */
+export const defaultReleaseGraceMs = 10_000;
 /** Bytes of frames gathered per write while compacting. */
 const compactionWriteBytes = 1024 * 1024;
 
@@ -54,6 +58,9 @@ export interface EmbeddedObjectOptions {
   logger: Logger;
   /** Tests lower it to compact often. */
   compactionFloorFrames?: number;
+  clock: Clock;
+  /** How long a released blob's file stays for readers that read its record before it went (0: unlink at once). */
+  releaseGraceMs?: number;
 }
 
 export class EmbeddedObjectStore extends StateObjectStore {
@@ -69,6 +76,8 @@ export class EmbeddedObjectStore extends StateObjectStore {
   private cutAtBytes: number | undefined;
   /** Blob ids being written or removed: not to be drawn again meanwhile. */
   private readonly busy = new Set<string>();
+  /** Released blobs whose files wait out the grace period, with their timers. */
+  private readonly graves = new Map<string, Timer>();
 
   private constructor(
     private readonly options: EmbeddedObjectOptions,
@@ -124,13 +133,19 @@ export class EmbeddedObjectStore extends StateObjectStore {
     this.closed = true;
     await this.idle();
     await this.handle.close().catch(() => undefined);
+    // No reader outlives the engine: the graves go now.
+    for (const [blobId, timer] of [...this.graves]) {
+      this.options.clock.clearTimer(timer);
+      this.graves.delete(blobId);
+      await this.removeBlob(blobId);
+    }
   }
 
   // --- blobs ---------------------------------------------------------------------------------
 
   async writeBlob(source: AsyncIterable<Uint8Array>): Promise<BlobOutcome> {
     if (this.closed) return { ok: false, failure: closedFailure };
-    const blobId = newBlobId(this.options.random, (id) => this.isLive(id) || this.busy.has(id));
+    const blobId = newBlobId(this.options.random, (id) => this.isLive(id) || this.busy.has(id) || this.graves.has(id));
     this.busy.add(blobId);
     try {
       const sizeBytes = await this.blobs.write(blobId, source);
@@ -146,6 +161,17 @@ export class EmbeddedObjectStore extends StateObjectStore {
 
   readBlob(blob: BlobRef, startByte = 0, endByteExclusive = blob.sizeBytes): AsyncIterable<Buffer> {
     return this.blobs.read(blob.blobId, startByte, Math.min(endByteExclusive, blob.sizeBytes), readChunkBytes);
+  }
+
+  protected override async releaseBlob(blobId: string): Promise<void> {
+    const graceMs = this.options.releaseGraceMs ?? defaultReleaseGraceMs;
+    if (graceMs <= 0 || this.closed) return this.removeBlob(blobId);
+    // A crash before the timer fires leaves a file no record names: open removes it.
+    const timer = this.options.clock.setTimeout(() => {
+      this.graves.delete(blobId);
+      void this.removeBlob(blobId);
+    }, graceMs, { unref: true });
+    this.graves.set(blobId, timer);
   }
 
   protected async removeBlob(blobId: string): Promise<void> {
