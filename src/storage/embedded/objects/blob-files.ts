@@ -16,6 +16,8 @@ import { isNotFound, readFully, removeTree, writeFully, type FileHandlePort, typ
 
 /** Bytes gathered before a write(2): large writes, bounded memory (two of these per blob being written). */
 export const stagingBytes = 1024 * 1024;
+/** Staging buffers kept for reuse between blob writes. */
+const stagingPoolMax = 8;
 
 /** An error of the filesystem (not of the caller's source), to tell the two apart. */
 export class BlobIoError extends Error {
@@ -23,6 +25,8 @@ export class BlobIoError extends Error {
 }
 
 export class BlobFiles {
+  /** Staging buffers between writes: allocating 1 MiB per blob would cost more than a small blob's write. */
+  private readonly stagingPool: Buffer[] = [];
   /** Shard directories known to exist. */
   private readonly shardDirs = new Set<string>();
 
@@ -55,18 +59,23 @@ export class BlobFiles {
     const handle = await io(() => this.fs.open(temporary, "createTruncate"));
     let position = 0;
     let inFlight: Promise<void> | undefined;
+    const taken: Buffer[] = [];
     try {
-      let staging = Buffer.allocUnsafe(stagingBytes);
-      let spare = Buffer.allocUnsafe(stagingBytes);
+      // The spare is taken only once the first buffer fills: a small blob takes one buffer.
+      let staging = this.takeStaging();
+      let spare: Buffer | undefined;
+      taken.push(staging);
       let filled = 0;
-      const writeOut = async (): Promise<void> => {
+      const writeOut = async (last: boolean): Promise<void> => {
         // One write in flight at a time: the previous must land before this one starts.
         if (inFlight !== undefined) await inFlight;
         const bytes = staging.subarray(0, filled);
         const at = position;
         position += filled;
         inFlight = io(() => writeFully(handle, [bytes], at));
+        if (last) return;
         // Keep the in-flight buffer untouched; fill the other meanwhile.
+        if (spare === undefined) taken.push((spare = this.takeStaging()));
         [staging, spare] = [spare, staging];
         filled = 0;
       };
@@ -76,10 +85,10 @@ export class BlobFiles {
           staging.set(chunk.subarray(at, at + count), filled);
           filled += count;
           at += count;
-          if (filled === stagingBytes) await writeOut();
+          if (filled === stagingBytes) await writeOut(false);
         }
       }
-      if (filled > 0) await writeOut();
+      if (filled > 0) await writeOut(true);
       if (inFlight !== undefined) await inFlight;
       if (this.durable) await io(() => handle.datasync());
     } catch (error) {
@@ -88,6 +97,9 @@ export class BlobFiles {
       await handle.close().catch(() => undefined);
       await this.fs.unlink(temporary).catch(() => undefined);
       throw error;
+    } finally {
+      // Every write that used them has landed (or failed and been awaited).
+      for (const buffer of taken) this.returnStaging(buffer);
     }
     await io(() => handle.close());
     try {
@@ -164,6 +176,15 @@ export class BlobFiles {
     } else {
       await this.fs.unlink(path).catch((error) => (isNotFound(error) ? undefined : Promise.reject(error)));
     }
+  }
+
+  /** A staging buffer from the pool, or a new one. */
+  private takeStaging(): Buffer {
+    return this.stagingPool.pop() ?? Buffer.allocUnsafe(stagingBytes);
+  }
+
+  private returnStaging(buffer: Buffer): void {
+    if (this.stagingPool.length < stagingPoolMax) this.stagingPool.push(buffer);
   }
 
   private async ensureShardDir(blobId: string): Promise<void> {
