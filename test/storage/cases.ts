@@ -14,6 +14,7 @@ import type { AccountSettings, StreamMeta } from "../../src/streams/model.js";
 import { evenHashKeyRanges } from "../../src/core/hash-key.js";
 import { putStream, putStreamAt, streamsCatalog } from "../../src/streams/stream-catalog.js";
 import { CatalogCache } from "../../src/storage/catalog-cache.js";
+import { keyAfterPrefix } from "../../src/storage/objects/object-state.js";
 import { waitFor } from "../helpers/wait.js";
 
 export interface StorageHarness {
@@ -952,6 +953,10 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         assert.deepEqual(keysOf(await objects.listObjects("b", { prefix: "a/b", afterKey: "z", limit: 100 })), []);
         assert.deepEqual(keysOf(await objects.listObjects("b", { prefix: "nothing", limit: 100 })), []);
         assert.deepEqual(keysOf(await objects.listObjects("missing", { limit: 100 })), []);
+        // Past a common prefix without walking the keys under it, as a listing with a delimiter does.
+        assert.deepEqual(keysOf(await objects.listObjects("b", { afterKey: keyAfterPrefix("a/"), limit: 100 })), ["b", "ä"]);
+        await put(engine(), "b", "a/" + "\u{10FFFF}".repeat(255), "the largest key under a/");
+        assert.deepEqual(keysOf(await objects.listObjects("b", { afterKey: keyAfterPrefix("a"), limit: 100 })), ["b", "ä"]);
       }));
 
       it("keeps multipart uploads and parts, replacing a part and completing into an object", withEngine(async (engine) => {

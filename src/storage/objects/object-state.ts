@@ -48,6 +48,19 @@ export function objectSortKey(key: string): string {
   return Buffer.from(key, "utf8").toString("latin1");
 }
 
+/**
+ * A start key (`afterKey`) that lists on past every key starting with `prefix`: for a listing with
+ * a delimiter, which reports a common prefix once and must not walk the keys under it. No key of
+ * at most 1,024 UTF-8 bytes sorts after it and still starts with `prefix`: U+10FFFF is the largest
+ * character, and 256 of them are 1,024 bytes.
+ *
+ * @example
+ *   store.listObjects(bucket, { prefix: "", afterKey: keyAfterPrefix("logs/"), limit: 1000 });
+ */
+export function keyAfterPrefix(prefix: string): string {
+  return prefix + "\u{10FFFF}".repeat(256);
+}
+
 /** The blobs a mutation names (a new record's or part's). */
 export function blobsNamed(mutation: ObjectMutation): readonly BlobRef[] {
   if (mutation.op === "object") return mutation.record.blobs;
