@@ -80,7 +80,8 @@ describe("storage > log > layout", () => {
     await log.append(makeRecords(1, "x"), t0);
     await engine.close();
     assert.deepEqual(fs.list("/"), ["data"]);
-    assert.deepEqual(fs.list(simDataDir), ["catalog", "format", "logs", "tables", "trash"]);
+    assert.deepEqual(fs.list(simDataDir), ["catalog", "format", "logs", "objects", "tables", "trash"]);
+    assert.deepEqual(fs.list(`${simDataDir}/objects`), ["blobs", "journal", "tmp"]);
     assert.deepEqual(fs.list(`${simDataDir}/catalog`), ["catalog"]);
     assert.deepEqual(fs.list(shardDir(0)), ["00000000000000000000.index", "00000000000000000000.log"]);
   });

@@ -102,7 +102,9 @@ export class EmbeddedObjectStore extends StateObjectStore {
       bytes = await readWholeFile(fs, path);
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      await replaceFile(fs, dir, journalFileName, objectJournalHeader(), durable);
+      // Durable whatever the policy (once per data directory): a power loss must not leave a
+      // journal without its header, which open would refuse as damage.
+      await replaceFile(fs, dir, journalFileName, objectJournalHeader(), true);
       bytes = objectJournalHeader();
     }
     const replay = replayObjectJournal(bytes);
@@ -285,7 +287,9 @@ export class EmbeddedObjectStore extends StateObjectStore {
     // plus the queue. The next flush tries again.
     if (this.queue.length > 0) return;
     const { fs, dir } = this.options;
-    const durable = this.options.fsync !== "never";
+    // Durable whatever the policy: the rename must never put a file whose bytes a power loss can
+    // take in place of a journal (--fsync never may lose recent changes, not the whole store).
+    const durable = true;
     const temporary = `${dir}/${journalFileName}.tmp`;
     // Encoded in one synchronous pass: the state cannot change under it, and every change applied
     // after it is queued for the new journal.
