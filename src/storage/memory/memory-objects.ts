@@ -36,12 +36,14 @@ export class MemoryObjectStore extends StateObjectStore {
     this.blobs.delete(blobId);
   }
 
-  protected override async releaseBlob(blobId: string): Promise<void> {
-    const chunks = this.blobs.get(blobId);
-    this.blobs.delete(blobId);
-    if (chunks === undefined) return;
-    this.released.set(blobId, chunks);
-    this.releasedBytes += sizeOf(chunks);
+  protected override async releaseBlobs(blobIds: readonly string[]): Promise<void> {
+    for (const blobId of blobIds) {
+      const chunks = this.blobs.get(blobId);
+      this.blobs.delete(blobId);
+      if (chunks === undefined) continue;
+      this.released.set(blobId, chunks);
+      this.releasedBytes += sizeOf(chunks);
+    }
     for (const [oldest, oldChunks] of this.released) {
       if (this.releasedBytes <= releasedBytesMax) break;
       this.released.delete(oldest);

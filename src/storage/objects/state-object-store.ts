@@ -31,13 +31,14 @@ export abstract class StateObjectStore implements ObjectStore {
   /** Removes a blob's bytes now (no record names it and it is not pending). */
   protected abstract removeBlob(blobId: string): Promise<void>;
   /**
-   * Removes the bytes of a blob whose last record went, once readers that read the record before
-   * it went have had their time: a GetObject reads the record, then the blob (a grace period,
-   * docs/formats/objects.md "Blobs"). By default at once.
+   * Removes the bytes of blobs whose last record went (one write's), once readers that read the
+   * record before it went have had their time: a GetObject reads the record, then the blob (a grace
+   * period, docs/formats/objects.md "Blobs"). By default at once.
    */
-  protected releaseBlob(blobId: string): Promise<void> {
-    return this.removeBlob(blobId);
+  protected async releaseBlobs(blobIds: readonly string[]): Promise<void> {
+    for (const blobId of blobIds) await this.removeBlob(blobId);
   }
+
   abstract writeBlob(source: AsyncIterable<Uint8Array>): Promise<BlobOutcome>;
   abstract readBlob(blob: BlobRef, startByte?: number, endByteExclusive?: number): AsyncIterable<Buffer>;
 
@@ -134,7 +135,8 @@ export abstract class StateObjectStore implements ObjectStore {
     const outcome = await this.persist(mutation);
     if (!outcome.ok) return outcome;
     // Only now, with the change durable, may the bytes go; a record written meanwhile may name them again.
-    for (const blobId of released) if (!this.isLive(blobId)) await this.releaseBlob(blobId);
+    const unnamed = released.filter((blobId) => !this.isLive(blobId));
+    if (unnamed.length > 0) await this.releaseBlobs(unnamed);
     // An unconditional write answers as it always has; a compare-and-set also gives the revision.
     return expect === undefined ? done : { ok: true, revision };
   }

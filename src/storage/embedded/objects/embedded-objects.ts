@@ -165,15 +165,25 @@ export class EmbeddedObjectStore extends StateObjectStore {
     return this.blobs.read(blob.blobId, startByte, Math.min(endByteExclusive, blob.sizeBytes), readChunkBytes);
   }
 
-  protected override async releaseBlob(blobId: string): Promise<void> {
+  protected override async releaseBlobs(blobIds: readonly string[]): Promise<void> {
     const graceMs = this.options.releaseGraceMs ?? defaultReleaseGraceMs;
-    if (graceMs <= 0 || this.closed) return this.removeBlob(blobId);
-    // A crash before the timer fires leaves a file no record names: open removes it.
+    if (graceMs <= 0 || this.closed) {
+      for (const blobId of blobIds) await this.removeBlob(blobId);
+      return;
+    }
+    // One timer for the write's releases (a dropped bucket may release many). A crash before it
+    // fires leaves files no record names: open removes them.
+    const batch = [...blobIds];
     const timer = this.options.clock.setTimeout(() => {
-      this.graves.delete(blobId);
-      void this.removeBlob(blobId);
+      void (async () => {
+        for (const blobId of batch) {
+          if (this.graves.get(blobId) !== timer) continue;
+          this.graves.delete(blobId);
+          await this.removeBlob(blobId);
+        }
+      })();
     }, graceMs, { unref: true });
-    this.graves.set(blobId, timer);
+    for (const blobId of batch) this.graves.set(blobId, timer);
   }
 
   protected async removeBlob(blobId: string): Promise<void> {
