@@ -6,8 +6,11 @@
  * programmer errors throw.
  */
 export interface StorageFailure {
-  kind: "io" | "no-space" | "closed";
+  /** "gone": the write names what a concurrent change removed (an object store's bucket, upload or blob). */
+  kind: "io" | "no-space" | "closed" | "gone";
   message: string;
+  /** For "gone": what went. */
+  gone?: "bucket" | "upload" | "blob";
   cause?: unknown;
 }
 

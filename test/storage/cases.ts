@@ -910,6 +910,28 @@ export function runStorageCases(name: string, create: () => Promise<StorageHarne
         for (const outcome of outcomes.filter((outcome) => !outcome.ok)) assert.deepEqual(outcome, { ok: false, exists: true, accountId: owner });
       }));
 
+      it("a write into a bucket or upload a concurrent change removed fails as gone, saying which", withEngine(async (engine) => {
+        const objects = engine().objects;
+        await objects.createBucket(bucket("doomed"));
+        await objects.createUpload("doomed", { uploadId: "u", key: "k", initiatedMs: t0, meta: {} });
+        const part = await objects.writeBlob(chunksOf(Buffer.from("part")));
+        assert.ok(part.ok);
+        assert.deepEqual(await objects.removeUpload("doomed", "u"), { ok: true });
+        const toPart = await objects.putPart("doomed", "u", { partNumber: 1, blob: part.blob, lastModifiedMs: t0, meta: {} });
+        assert.ok(!toPart.ok && "failure" in toPart);
+        assert.equal(toPart.failure.kind, "gone");
+        assert.equal(toPart.failure.gone, "upload");
+        const written = await objects.writeBlob(chunksOf(Buffer.from("bytes")));
+        assert.ok(written.ok);
+        assert.deepEqual(await objects.dropBucket("doomed"), { ok: true });
+        const toObject = await objects.putObject("doomed", "k", { blobs: [written.blob], sizeBytes: 5, lastModifiedMs: t0, meta: {} });
+        assert.ok(!toObject.ok && "failure" in toObject);
+        assert.equal(toObject.failure.kind, "gone");
+        assert.equal(toObject.failure.gone, "bucket");
+        await objects.discardBlob(part.blob);
+        await objects.discardBlob(written.blob);
+      }));
+
       it("puts, replaces, gets and deletes objects, reading their bytes and ranges", withEngine(async (engine) => {
         const objects = engine().objects;
         await objects.createBucket(bucket("b"));

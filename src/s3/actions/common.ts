@@ -32,8 +32,13 @@ export function metaOf(record: ObjectRecord): ObjectMeta {
   return record.meta as unknown as ObjectMeta;
 }
 
-/** A storage failure as S3 answers an internal fault: a closed engine (a stop or reset under way) is retryable. */
-export function storageError(context: S3Context, failure: StorageFailure): S3Error {
+/**
+ * A storage failure as S3 answers it: the bucket deleted while the request ran (`bucket` names it)
+ * is NoSuchBucket, as the request would have met a moment later; a closed engine (a stop or reset
+ * under way) is retryable; anything else an internal fault.
+ */
+export function storageError(context: S3Context, failure: StorageFailure, bucket?: string): S3Error {
+  if (failure.kind === "gone" && failure.gone === "bucket" && bucket !== undefined) return s3Errors.noSuchBucket(bucket);
   context.logger.error({ kind: failure.kind, message: failure.message, err: failure.cause }, "s3 storage write failed");
   return failure.kind === "closed" ? s3Errors.serviceUnavailable() : s3Errors.internalError();
 }

@@ -48,8 +48,8 @@ export const copyObject: S3Action = async (context, request) => {
   const outcome = await context.store.putObject(bucket.Name, key, { blobs: object.record.blobs, sizeBytes: object.record.sizeBytes, lastModifiedMs, meta: meta as unknown as Record<string, unknown> });
   if (!outcome.ok) {
     // The source was replaced or deleted between the read and the commit, releasing its blobs.
-    if (outcome.failure.kind === "io" && (await context.store.getObject(source.bucket, source.key))?.revision !== object.revision) throw s3Errors.noSuchKey(source.key);
-    throw storageError(context, outcome.failure);
+    if (outcome.failure.gone === "blob" && (await context.store.getObject(source.bucket, source.key))?.revision !== object.revision) throw s3Errors.noSuchKey(source.key);
+    throw storageError(context, outcome.failure, bucket.Name);
   }
   const result = {
     ETag,

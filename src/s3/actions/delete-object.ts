@@ -6,6 +6,6 @@ import { requestKey, requireBucket, storageError } from "./common.js";
 export const deleteObject: S3Action = async (context, request) => {
   const { bucket } = await requireBucket(context, request);
   const outcome = await context.store.deleteObject(bucket.Name, requestKey(request));
-  if (!outcome.ok) throw storageError(context, outcome.failure);
+  if (!outcome.ok) throw storageError(context, outcome.failure, bucket.Name);
   return emptyResponse(204);
 };

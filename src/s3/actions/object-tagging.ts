@@ -42,7 +42,7 @@ async function replaceTags(context: S3Context, request: S3Request, tags: readonl
     const meta: ObjectMeta = tags.length === 0 ? rest : { ...rest, Tags: [...tags] };
     const outcome = await context.store.putObject(request.bucket!, key, { ...object.record, meta: meta as unknown as Record<string, unknown> }, { expectedRevision: object.revision });
     if (outcome.ok) return;
-    if ("failure" in outcome) throw storageError(context, outcome.failure);
+    if ("failure" in outcome) throw storageError(context, outcome.failure, request.bucket);
   }
   // Always overtaken: S3's answer to a conflicting concurrent operation.
   throw s3Errors.operationAborted();

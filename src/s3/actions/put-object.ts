@@ -45,7 +45,7 @@ export const putObject: S3Action = async (context, request) => {
       expectation === undefined ? await context.store.putObject(bucket.Name, key, record) : await context.store.putObject(bucket.Name, key, record, expectation.expect);
     if (!outcome.ok) {
       if ("conflict" in outcome) throw s3Errors.preconditionFailed(expectation!.header);
-      throw storageError(context, outcome.failure);
+      throw storageError(context, outcome.failure, bucket.Name);
     }
     return emptyResponse(200, {
       etag: meta.ETag,

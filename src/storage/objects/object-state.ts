@@ -165,13 +165,13 @@ export class ObjectState {
    * Why the mutation cannot apply now, or undefined if it can: its bucket or upload is gone (a
    * racing drop or abort), or it names a blob that is not `live` (released meanwhile).
    */
-  refusal(mutation: ObjectMutation, live: (blobId: string) => boolean): string | undefined {
+  refusal(mutation: ObjectMutation, live: (blobId: string) => boolean): { gone: "bucket" | "upload" | "blob"; message: string } | undefined {
     if (mutation.op === "bucket" || mutation.op === "drop-bucket") return undefined;
     const bucket = this.buckets.get(mutation.bucket);
-    if (bucket === undefined) return `no bucket named ${mutation.bucket}`;
-    if (mutation.op === "part" && !bucket.uploads.has(mutation.uploadId)) return `no upload ${mutation.uploadId} in bucket ${mutation.bucket}`;
+    if (bucket === undefined) return { gone: "bucket", message: `no bucket named ${mutation.bucket}` };
+    if (mutation.op === "part" && !bucket.uploads.has(mutation.uploadId)) return { gone: "upload", message: `no upload ${mutation.uploadId} in bucket ${mutation.bucket}` };
     for (const blob of blobsNamed(mutation)) {
-      if (!live(blob.blobId)) return `blob ${blob.blobId} was released (its last record went) or never written`;
+      if (!live(blob.blobId)) return { gone: "blob", message: `blob ${blob.blobId} was released (its last record went) or never written` };
     }
     return undefined;
   }

@@ -127,7 +127,7 @@ export abstract class StateObjectStore implements ObjectStore {
     if (this.closed) return { ok: false, failure: closedFailure };
     // Refusal, expectation and change in one synchronous step: no other write comes between.
     const refusal = this.state.refusal(mutation, (blobId) => this.isLive(blobId));
-    if (refusal !== undefined) return { ok: false, failure: { kind: "io", message: refusal } };
+    if (refusal !== undefined) return { ok: false, failure: { kind: "gone", ...refusal } };
     const conflict = this.state.conflict(mutation, expect);
     if (conflict !== undefined) return { ok: false, conflict };
     const { revision, released } = this.state.apply(mutation);

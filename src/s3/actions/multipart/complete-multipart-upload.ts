@@ -88,7 +88,7 @@ export const completeMultipartUpload: S3Action = async (context, request) => {
     meta: { ...meta },
   };
   const put = await context.store.putObject(bucket, key, record);
-  if (!put.ok) throw storageError(context, put.failure);
+  if (!put.ok) throw storageError(context, put.failure, bucket);
   const removed = await context.store.removeUpload(bucket, upload.uploadId);
   if (!removed.ok) context.logger.warn({ bucket, uploadId: upload.uploadId, failure: removed.failure.message }, "s3: a completed upload was not removed");
   return xmlResponse(

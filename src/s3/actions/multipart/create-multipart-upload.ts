@@ -48,7 +48,7 @@ export const createMultipartUpload: S3Action = async (context, request) => {
   };
   const uploadId = context.random.bytes(uploadIdBytes).toString("base64url");
   const outcome = await context.store.createUpload(bucket.Name, { uploadId, key, initiatedMs: context.clock.nowMs(), meta: { ...meta } });
-  if (!outcome.ok) throw storageError(context, outcome.failure);
+  if (!outcome.ok) throw storageError(context, outcome.failure, bucket.Name);
   const headers: Record<string, string> = {};
   if (checksum.algorithm) headers["x-amz-checksum-algorithm"] = checksum.algorithm;
   if (checksum.type) headers["x-amz-checksum-type"] = checksum.type;

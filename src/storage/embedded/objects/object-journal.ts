@@ -60,7 +60,7 @@ export function replayObjectJournal(bytes: Buffer): ObjectJournalReplay {
     }
     // Frames were written in the order they applied, so each applies again; one that does not is damage.
     const refusal = state.refusal(mutation, () => true);
-    if (refusal !== undefined) return { ok: false, reason: `the frame at byte ${at} does not apply: ${refusal}` };
+    if (refusal !== undefined) return { ok: false, reason: `the frame at byte ${at} does not apply: ${refusal.message}` };
     state.apply(mutation);
     frames++;
     at = end;
