@@ -5,6 +5,8 @@
  * same rules and word a bad one the same way. Each flag has a TRIBUTARY_<FLAG> environment
  * variable (`--data-dir` ↔ TRIBUTARY_DATA_DIR); a flag on the command line wins over the environment.
  */
+import type { S3EndpointConfig } from "../storage/object-client/object-client.js";
+
 export interface OptionSpec {
   flag: string;
   description: string;
@@ -85,14 +87,8 @@ export const serverOptions: readonly OptionSpec[] = [
 /** The secret of --s3-access-key-id: environment only, so it never shows in a process listing. */
 export const s3SecretEnvName = "TRIBUTARY_S3_SECRET_ACCESS_KEY";
 
-/** An external S3-compatible endpoint for the server's own object writes (--s3-endpoint). */
-export interface S3EndpointConfig {
-  url: string;
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  forcePathStyle: boolean;
-}
+/** An external S3-compatible endpoint for the server's own object writes (--s3-endpoint): the object client's. */
+export type { S3EndpointConfig } from "../storage/object-client/object-client.js";
 
 /**
  * The --s3-endpoint settings, or the reason they cannot start (a string), or undefined when no

@@ -88,10 +88,11 @@ export interface CanonicalRequestParts {
   payloadHash: string;
 }
 
-export function canonicalRequest(parts: CanonicalRequestParts): string {
+/** The canonical request; `uriOf` is how the path is encoded (S3 passes its own: it does not encode twice). */
+export function canonicalRequest(parts: CanonicalRequestParts, uriOf: (path: string) => string = canonicalUri): string {
   return [
     parts.method,
-    canonicalUri(parts.path),
+    uriOf(parts.path),
     canonicalQuery(parts.query, parts.omitQuery),
     canonicalHeaders(parts.headers, parts.signedHeaders),
     parts.signedHeaders.join(";"),

@@ -195,8 +195,8 @@ function unsignedRequiredHeader(headers: HeaderValues, signedHeaders: readonly s
   return undefined;
 }
 
-/** YYYYMMDD'T'HHMMSS'Z' with a real calendar date and time. */
-function basicIsoDate(text: string): { stamp: string; ms: number } | undefined {
+/** YYYYMMDD'T'HHMMSS'Z' with a real calendar date and time (S3's claim parser shares it). */
+export function basicIsoDate(text: string): { stamp: string; ms: number } | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!match) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];

@@ -136,7 +136,8 @@ function sessionTokenMatches(expected: string | undefined, given: string | undef
   return given !== undefined && constantTimeEqual(expected, given);
 }
 
-function constantTimeEqual(expected: string, given: string): boolean {
+/** Whether two secrets match, in time that does not depend on where they differ (S3's verifier shares it). */
+export function constantTimeEqual(expected: string, given: string): boolean {
   const a = Buffer.from(expected, "utf8");
   const b = Buffer.from(given, "utf8");
   // Lengths differ: compare the expected value with itself so the time spent does not depend on it.
@@ -148,7 +149,7 @@ function constantTimeEqual(expected: string, given: string): boolean {
 }
 
 /** The session token is a credential: blanked (header or query form) in the canonical request AWS would otherwise echo. */
-function redactToken(canonical: string, token: string | undefined): string {
+export function redactToken(canonical: string, token: string | undefined): string {
   if (!token) return canonical;
   const header = `x-amz-security-token:${token.trim().replace(/\s+/g, " ")}\n`;
   const query = `X-Amz-Security-Token=${uriEncode(token)}`;

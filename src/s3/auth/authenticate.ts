@@ -7,8 +7,8 @@
  * header says how the body is to be read and checked (src/s3/body), so a signed aws-chunked body
  * is decoded under `--auth none` too; only its chunk signatures go unchecked there.
  */
-import { timingSafeEqual } from "node:crypto";
-import { parseQuery, signingKey, stringToSign, uriEncode } from "../../auth/sigv4/canonical.js";
+import { parseQuery, signingKey, stringToSign } from "../../auth/sigv4/canonical.js";
+import { constantTimeEqual, redactToken } from "../../auth/sigv4/verify.js";
 import { anonymousPrincipal, type Principal } from "../../auth/principal.js";
 import type { CredentialsFile } from "../../auth/credentials-file.js";
 import type { RequestHead } from "../../protocol/streaming-api.js";
@@ -221,22 +221,5 @@ function unsignedAmzHeaders(headers: RequestHead["headers"], claim: S3SignatureC
   );
 }
 
-function constantTimeEqual(expected: string, given: string): boolean {
-  const a = Buffer.from(expected, "utf8");
-  const b = Buffer.from(given, "utf8");
-  if (a.length !== b.length) {
-    timingSafeEqual(a, a);
-    return false;
-  }
-  return timingSafeEqual(a, b);
-}
-
-/** The session token is a credential: blanked (header or query form) in the canonical request S3 echoes. */
-function redactToken(canonical: string, token: string | undefined): string {
-  if (!token) return canonical;
-  const header = `x-amz-security-token:${token.trim().replace(/\s+/g, " ")}\n`;
-  const query = `X-Amz-Security-Token=${uriEncode(token)}`;
-  return canonical.split(header).join("x-amz-security-token:<redacted>\n").split(query).join("X-Amz-Security-Token=<redacted>");
-}
 
 

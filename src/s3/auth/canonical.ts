@@ -7,7 +7,7 @@
  * The query, headers and hashing are the shared SigV4 pieces (src/auth/sigv4/canonical.ts).
  */
 import { createHmac } from "node:crypto";
-import { canonicalHeaders, canonicalQuery, sha256Hex, uriEncode, type HeaderValues } from "../../auth/sigv4/canonical.js";
+import { canonicalRequest, sha256Hex, uriEncode, type CanonicalRequestParts } from "../../auth/sigv4/canonical.js";
 
 export function s3CanonicalUri(path: string): string {
   const encoded = path.split("/").map((segment) => {
@@ -22,27 +22,11 @@ export function s3CanonicalUri(path: string): string {
   return uri.startsWith("/") ? uri : "/" + uri;
 }
 
-export interface S3CanonicalRequestParts {
-  method: string;
-  path: string;
-  query: readonly (readonly [string, string])[];
-  /** Left out of the canonical query: X-Amz-Signature for presigned URLs. */
-  omitQuery?: string;
-  headers: HeaderValues;
-  signedHeaders: readonly string[];
-  /** x-amz-content-sha256 as sent (a hex hash, UNSIGNED-PAYLOAD, STREAMING-…), UNSIGNED-PAYLOAD when presigned. */
-  payloadHash: string;
-}
+/** The parts of S3's canonical request: the shared ones, with x-amz-content-sha256 as sent as the payload hash (UNSIGNED-PAYLOAD when presigned). */
+export type S3CanonicalRequestParts = CanonicalRequestParts;
 
 export function s3CanonicalRequest(parts: S3CanonicalRequestParts): string {
-  return [
-    parts.method,
-    s3CanonicalUri(parts.path),
-    canonicalQuery(parts.query, parts.omitQuery),
-    canonicalHeaders(parts.headers, parts.signedHeaders),
-    parts.signedHeaders.join(";"),
-    parts.payloadHash,
-  ].join("\n");
+  return canonicalRequest(parts, s3CanonicalUri);
 }
 
 export const emptySha256Hex = sha256Hex("");

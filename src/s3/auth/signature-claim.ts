@@ -11,7 +11,7 @@
  *    &X-Amz-SignedHeaders=host&X-Amz-Signature=…
  */
 import { headerValue, type HeaderValues } from "../../auth/sigv4/canonical.js";
-import { presignedExpiresSecondsMax, toBasicIso } from "../../auth/sigv4/parse.js";
+import { basicIsoDate, presignedExpiresSecondsMax, toBasicIso } from "../../auth/sigv4/parse.js";
 import type { S3Error } from "../s3-error.js";
 import { s3AuthErrors } from "./errors.js";
 
@@ -148,15 +148,6 @@ function splitCredential(credential: string) {
   if (parts.length !== 5 || parts[0] === "") return undefined;
   const [accessKeyId, scopeDate, scopeRegion, scopeService, scopeTerminator] = parts as [string, string, string, string, string];
   return { accessKeyId, scopeDate, scopeRegion, scopeService, scopeTerminator };
-}
-
-/** YYYYMMDD'T'HHMMSS'Z' with a real calendar date and time. */
-function basicIsoDate(text: string): { stamp: string; ms: number } | undefined {
-  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  if (!match) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  return toBasicIso(ms) === text ? { stamp: text, ms } : undefined;
 }
 
 /** An HTTP Date header, as the basic ISO stamp the string to sign carries. */
