@@ -14,23 +14,12 @@ import { join } from "node:path";
 import { startCliServer, type CliServer } from "../cli/cli-process.js";
 import { ok } from "../helpers/wire-assert.js";
 import { sleep } from "../helpers/wait.js";
+import { seeded } from "../helpers/seeded.js";
 
 const kills = 4;
 const writers = 3;
 const shardCount = 4;
 const streamName = "crash-test";
-
-/** mulberry32: small and seedable, for kill timing and batch shapes only. */
-function seeded(seed: number): (bound: number) => number {
-  let state = seed >>> 0;
-  return (bound) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return Math.floor((((z ^ (z >>> 14)) >>> 0) / 2 ** 32) * bound);
-  };
-}
 
 /** Record payloads are a pure function of their id, so a reader can tell an intact one. */
 function payload(id: string): string {

@@ -28,6 +28,7 @@ import { repoRoot } from "../cli/cli-process.js";
 import { killGroup, startGroupServer, type GroupServer } from "../cli/process-group.js";
 import { exampleS3Credentials, patternBytes, sha256Hex } from "../helpers/s3-scenario.js";
 import { sleep, waitFor } from "../helpers/wait.js";
+import { seeded } from "../helpers/seeded.js";
 
 const MiB = 1024 * 1024;
 const rounds = 2;
@@ -37,18 +38,6 @@ const bucket = "crash-bucket";
 const acknowledgedBeforeKill = 12;
 
 const seed = Number(process.env.TRIBUTARY_S3_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
-
-/** mulberry32: small and seedable, for sizes, kinds and the kill moment. */
-function seeded(start: number): (bound: number) => number {
-  let state = start >>> 0;
-  return (bound) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return Math.floor((((z ^ (z >>> 14)) >>> 0) / 2 ** 32) * bound);
-  };
-}
 
 interface Expected {
   sha256: string;

@@ -18,6 +18,7 @@ import { jsonCall } from "../helpers/raw.js";
 import { ok } from "../helpers/wire-assert.js";
 import { freePort, groupMembers, killGroup, startGroupServer, type GroupServer, type LaunchPath } from "../cli/process-group.js";
 import { sleep, waitFor } from "../helpers/wait.js";
+import { seeded } from "../helpers/seeded.js";
 
 /** The issue asks for 50 through npx; the direct path starts in a third of the time, so fewer suffice there. */
 const cyclesByPath: [LaunchPath, number][] = [
@@ -34,18 +35,6 @@ const batchesPerLife = 3;
 const lifeMsMax = 3_000;
 
 const seed = Number(process.env.TRIBUTARY_SUPERVISOR_SEED ?? Math.floor(Math.random() * 2 ** 31));
-
-/** mulberry32: small and seedable, for where in a write the kill lands. */
-function seeded(start: number): (bound: number) => number {
-  let state = start >>> 0;
-  return (bound) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return Math.floor((((z ^ (z >>> 14)) >>> 0) / 2 ** 32) * bound);
-  };
-}
 
 interface Acknowledged {
   shardId: string;
