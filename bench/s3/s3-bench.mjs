@@ -12,14 +12,16 @@
 //   small-put  rounds × (list-keys / rounds) PUTs of 1 KiB objects at `concurrency`: objects/s. The keys
 //              (k/0000000…) are the bucket the list phase reads: 100,000 keys by default.
 //   small-get  rounds × get-per-round GETs of random keys among them: objects/s.
-//   list       ListObjectsV2 MaxKeys 1000 from a random StartAfter (a full page), one at a time: ms per page.
+//   list       ListObjectsV2 MaxKeys 1000 from a random StartAfter (a full page), one at a time: ms per page
+//              through the SDK (parsing the XML included) and as a bare unsigned GET on node:http (time to
+//              the last byte: the server's share; s3rver and Tributary under --auth none accept it).
 //   large-put  large-rounds × large-per-round PUTs of large-mib MiB objects at large-concurrency: MB/s (10^6 B).
 //   large-get  the same objects read back (body drained): MB/s.
 // With --server-pid, each round also reads the server's CPU time (/proc/PID/stat utime + stime, USER_HZ
 // 100) before and after: server CPU ms per object and the server's share of a core; the client's own
 // (process.cpuUsage) likewise — near 100 % the single client process is the limit, not the server.
 // Output: progress on stderr; one JSON object, the last line on stdout.
-import { Agent } from 'node:http';
+import { Agent, get as httpGet } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { randomBytes, randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -137,6 +139,19 @@ function summary(roundsRun) {
   };
 }
 
+/** An unsigned GET on a keep-alive socket: ms to the last byte, and the body. */
+const rawAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+function rawGet(path) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    httpGet(new URL(path, opts.endpoint), { agent: rawAgent }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => resolve({ ms: performance.now() - t0, status: response.statusCode, body: Buffer.concat(chunks).toString() }));
+    }).on('error', reject);
+  });
+}
+
 async function drain(body) { let bytes = 0; for await (const chunk of body) bytes += chunk.length; return bytes; }
 
 async function waitReady(seconds) {
@@ -190,6 +205,7 @@ async function main() {
   }
   if (phases.has('list')) {
     const pageMs = [];
+    const rawMs = [];
     const problems = [];
     const deadline = performance.now() + num('list-seconds') * 1000;
     for (let p = 0; p < num('list-pages') && (p < 3 || performance.now() < deadline); p++) {
@@ -199,12 +215,18 @@ async function main() {
         const page = await s3.send(new ListObjectsV2Command({ Bucket: 'bench-small', StartAfter: startAfter, MaxKeys: 1000 }));
         pageMs.push(performance.now() - t0);
         if ((page.Contents?.length ?? 0) !== 1000 || page.Contents[0].Key <= startAfter) problems.push(`page after ${startAfter}: ${page.Contents?.length} keys`);
+        const raw = await rawGet(`/bench-small?list-type=2&max-keys=1000&start-after=${encodeURIComponent(startAfter)}`);
+        if (raw.status === 200 && (raw.body.match(/<Key>/g) ?? []).length === 1000) rawMs.push(raw.ms);
+        else problems.push(`unsigned list answered ${raw.status}: ${raw.body.slice(0, 120)}`);
       } catch (error) {
         problems.push(`${error?.name}: ${error?.message}`);
       }
     }
-    result.list = { pages: pageMs.length, medianMs: round3(median(pageMs)), p90Ms: round3(quantile(pageMs, 0.9)), maxMs: round3(Math.max(...pageMs)), problems };
-    log(`list: median ${result.list.medianMs} ms per 1,000-key page over ${pageMs.length} pages${problems.length ? `; problems: ${problems.slice(0, 3).join('; ')}` : ''}`);
+    result.list = {
+      pages: pageMs.length, medianMs: round3(median(pageMs)), p90Ms: round3(quantile(pageMs, 0.9)), maxMs: round3(Math.max(...pageMs)),
+      rawMedianMs: round3(median(rawMs)), rawP90Ms: round3(quantile(rawMs, 0.9)), problems,
+    };
+    log(`list: median ${result.list.medianMs} ms per 1,000-key page through the SDK, ${result.list.rawMedianMs} ms unsigned on node:http, over ${pageMs.length} pages${problems.length ? `; problems: ${problems.slice(0, 3).join('; ')}` : ''}`);
   }
   const large = randomBytes(largeBytes);
   const largeRounds = num('large-rounds'), largePerRound = num('large-per-round'), largeConcurrency = num('large-concurrency');
