@@ -13,6 +13,7 @@ import type { Random } from "../util/random.js";
 import type { S3Context, S3Options } from "./action.js";
 import { s3Actions } from "./actions/index.js";
 import { authenticateS3, type S3AuthMode } from "./auth/index.js";
+import { stopHashWorkers } from "./body/hash-pool.js";
 import { createS3Router } from "./router.js";
 import { bucketsProvisioning } from "./provision.js";
 
@@ -70,6 +71,6 @@ export function createS3Service(deps: S3ModuleDeps): S3Instance {
     http,
     context,
     start: async () => {},
-    stop: async () => {},
+    stop: () => stopHashWorkers(),
   };
 }

@@ -7,5 +7,5 @@
  *   const { sizeBytes, md5Hex, checksums } = payload.summary();
  */
 export type { ChecksumAlgorithm } from "../checksums/index.js";
-export { checkPayloadHeaders, payloadOf, storedContentEncoding, type Payload, type PayloadOptions, type PayloadSummary } from "./payload.js";
+export { checkPayloadHeaders, payloadOf, storedContentEncoding, workerHashingBytesMinDefault, type Payload, type PayloadOptions, type PayloadSummary } from "./payload.js";
 export { AwsChunkedDecoder, chunkBytesMin, chunkedLineBytesMax, type AwsChunkedOptions } from "./aws-chunked.js";

@@ -18,6 +18,7 @@ import {
 } from "../checksums/index.js";
 import { S3Error } from "../s3-error.js";
 import { AwsChunkedDecoder } from "./aws-chunked.js";
+import { startHashSession, type HashDigests, type HashSpec } from "./hash-pool.js";
 
 export interface PayloadSummary {
   /** Decoded payload bytes. */
@@ -30,6 +31,8 @@ export interface PayloadSummary {
 export interface PayloadOptions {
   /** Checksums to compute besides the declared one, e.g. S3's default CRC64NVME for objects uploaded without one. */
   computeChecksums?: readonly ChecksumAlgorithm[];
+  /** Hash on a worker thread from this declared size on (default `workerHashingBytesMinDefault`); tests compare both paths. */
+  workerHashingBytesMin?: number;
 }
 
 export interface Payload {
@@ -122,22 +125,61 @@ function planPayload(head: RequestHead, signing: PayloadSigning): Plan {
   return plan;
 }
 
+/** Bodies of at least this many declared bytes are hashed on a worker thread (hash-pool.ts); smaller ones here, without the round trip. */
+export const workerHashingBytesMinDefault = 1024 * 1024;
+
+/** The running digests of a payload: on this thread, or on a hashing worker for a large body. */
+interface Digester {
+  /** A promise to await before the next update when the worker is behind, else undefined. */
+  update(data: Buffer): Promise<void> | undefined;
+  finish(): Promise<HashDigests>;
+  drop(): void;
+}
+
+function localDigester(spec: HashSpec): Digester {
+  const md5 = createHash("md5");
+  const sha256: Hash | undefined = spec.sha256 ? createHash("sha256") : undefined;
+  const checksums = new Map<ChecksumAlgorithm, Checksum>(spec.algorithms.map((algorithm) => [algorithm, createChecksum(algorithm)]));
+  return {
+    update(data) {
+      md5.update(data);
+      sha256?.update(data);
+      for (const checksum of checksums.values()) checksum.update(data);
+      return undefined;
+    },
+    async finish() {
+      const digests: HashDigests = { md5: md5.digest(), checksums: new Map() };
+      if (sha256 !== undefined) digests.sha256Hex = sha256.digest("hex");
+      for (const [algorithm, checksum] of checksums) digests.checksums.set(algorithm, await checksum.digest());
+      return digests;
+    },
+    drop() {},
+  };
+}
+
 /**
  * The request's payload bytes, verified as they stream: the iterator throws an S3Error (and
  * yields nothing more) when a header, a chunk signature, the whole-body SHA-256, Content-MD5, a
  * checksum, the decoded length or the Content-Length does not hold. An error of `body` itself
- * (a stalled or reset upload) passes through as it is.
+ * (a stalled or reset upload) passes through as it is; a hashing worker's failure is a
+ * HashWorkerError (InternalError). Either way the iterator throws before it ends, so a store
+ * reading it never commits an unverified body.
+ *
+ * A body declaring at least `workerHashingBytesMin` bytes is hashed on a worker thread, in
+ * parallel with whatever the caller does with the bytes (the disk write); chunk signatures are
+ * still checked here, each before its chunk's last bytes are yielded.
  */
 export function payloadOf(head: RequestHead, body: AsyncIterable<Buffer>, signing: PayloadSigning, options: PayloadOptions = {}): Payload {
   let summary: PayloadSummary | undefined;
   async function* bytes(): AsyncGenerator<Buffer, void, undefined> {
     const plan = planPayload(head, signing);
-    const md5 = createHash("md5");
-    const sha256: Hash | undefined = signing.kind === "sha256" ? createHash("sha256") : undefined;
-    const checksums = new Map<ChecksumAlgorithm, Checksum>();
+    const algorithms: ChecksumAlgorithm[] = [];
     for (const algorithm of [...(plan.declared ? [plan.declared.algorithm] : []), ...(options.computeChecksums ?? [])]) {
-      if (!checksums.has(algorithm)) checksums.set(algorithm, createChecksum(algorithm));
+      if (!algorithms.includes(algorithm)) algorithms.push(algorithm);
     }
+    const spec: HashSpec = { sha256: signing.kind === "sha256", algorithms };
+    const declaredBytes = plan.chunked?.decodedLengthBytes ?? plan.contentLengthBytes;
+    const offload = declaredBytes !== undefined && declaredBytes >= (options.workerHashingBytesMin ?? workerHashingBytesMinDefault);
     const decoder = plan.chunked
       ? new AwsChunkedDecoder({
           ...(signing.kind === "streaming-signed" && { signing }),
@@ -147,51 +189,55 @@ export function payloadOf(head: RequestHead, body: AsyncIterable<Buffer>, signin
           decodedLengthBytes: plan.chunked.decodedLengthBytes,
         })
       : undefined;
-    let rawBytes = 0;
-    let sizeBytes = 0;
-    const take = (data: Buffer) => {
-      sizeBytes += data.length;
-      md5.update(data);
-      sha256?.update(data);
-      for (const checksum of checksums.values()) checksum.update(data);
-    };
-    for await (const raw of body) {
-      rawBytes += raw.length;
-      if (decoder === undefined) {
-        take(raw);
-        yield raw;
-        continue;
+    const digester = offload ? startHashSession(spec) : localDigester(spec);
+    let finished = false;
+    try {
+      let rawBytes = 0;
+      let sizeBytes = 0;
+      for await (const raw of body) {
+        rawBytes += raw.length;
+        if (decoder === undefined) {
+          sizeBytes += raw.length;
+          const behind = digester.update(raw);
+          yield raw;
+          if (behind !== undefined) await behind;
+          continue;
+        }
+        for (const data of decoder.push(raw)) {
+          sizeBytes += data.length;
+          const behind = digester.update(data);
+          yield data;
+          if (behind !== undefined) await behind;
+        }
       }
-      for (const data of decoder.push(raw)) {
-        take(data);
-        yield data;
+      if (plan.contentLengthBytes !== undefined && rawBytes !== plan.contentLengthBytes) {
+        throw s3PayloadErrors.incompleteBody(plan.contentLengthBytes, rawBytes);
       }
-    }
-    if (plan.contentLengthBytes !== undefined && rawBytes !== plan.contentLengthBytes) {
-      throw s3PayloadErrors.incompleteBody(plan.contentLengthBytes, rawBytes);
-    }
-    decoder?.end();
-    if (sha256 !== undefined && signing.kind === "sha256") {
-      const computed = sha256.digest("hex");
-      if (computed !== signing.expectedHex) throw s3PayloadErrors.contentSha256Mismatch(signing.expectedHex, computed);
-    }
-    const md5Digest = md5.digest();
-    if (plan.contentMd5 !== undefined && !plan.contentMd5.equals(md5Digest)) {
-      throw s3PayloadErrors.badDigestMd5(plan.contentMd5.toString("hex"), md5Digest.toString("base64"));
-    }
-    const computed: Partial<Record<ChecksumAlgorithm, string>> = {};
-    for (const [algorithm, checksum] of checksums) computed[algorithm] = (await checksum.digest()).toString("base64");
-    if (plan.declared !== undefined) {
-      const { algorithm, trailerName } = plan.declared;
-      let expected = plan.declared.headerValue;
-      if (trailerName !== undefined) {
-        expected = decoder!.receivedTrailers.find(([name]) => name === trailerName)?.[1];
-        if (expected === undefined) throw s3PayloadErrors.malformedTrailer();
-        if (decodeChecksumValue(algorithm, expected) === undefined) throw s3PayloadErrors.invalidChecksumTrailer(checksumHeaderName(algorithm));
+      decoder?.end();
+      finished = true;
+      const digests = await digester.finish();
+      if (signing.kind === "sha256" && digests.sha256Hex !== signing.expectedHex) {
+        throw s3PayloadErrors.contentSha256Mismatch(signing.expectedHex, digests.sha256Hex!);
       }
-      if (decodeChecksumValue(algorithm, expected!)!.toString("base64") !== computed[algorithm]) throw s3PayloadErrors.badChecksum(algorithm);
+      if (plan.contentMd5 !== undefined && !plan.contentMd5.equals(digests.md5)) {
+        throw s3PayloadErrors.badDigestMd5(plan.contentMd5.toString("hex"), digests.md5.toString("base64"));
+      }
+      const computed: Partial<Record<ChecksumAlgorithm, string>> = {};
+      for (const [algorithm, digest] of digests.checksums) computed[algorithm] = digest.toString("base64");
+      if (plan.declared !== undefined) {
+        const { algorithm, trailerName } = plan.declared;
+        let expected = plan.declared.headerValue;
+        if (trailerName !== undefined) {
+          expected = decoder!.receivedTrailers.find(([name]) => name === trailerName)?.[1];
+          if (expected === undefined) throw s3PayloadErrors.malformedTrailer();
+          if (decodeChecksumValue(algorithm, expected) === undefined) throw s3PayloadErrors.invalidChecksumTrailer(checksumHeaderName(algorithm));
+        }
+        if (decodeChecksumValue(algorithm, expected!)!.toString("base64") !== computed[algorithm]) throw s3PayloadErrors.badChecksum(algorithm);
+      }
+      summary = { sizeBytes, md5Hex: digests.md5.toString("hex"), checksums: computed };
+    } finally {
+      if (!finished) digester.drop();
     }
-    summary = { sizeBytes, md5Hex: md5Digest.toString("hex"), checksums: computed };
   }
   return {
     bytes: bytes(),

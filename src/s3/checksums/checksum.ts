@@ -5,9 +5,8 @@
  * All incremental: an object streams through `update` and is never held whole.
  */
 import { createHash, type Hash } from "node:crypto";
-import { Crc32 } from "@aws-crypto/crc32";
-import { Crc32c } from "@aws-crypto/crc32c";
 import { Crc64Nvme } from "@aws-sdk/crc64-nvme";
+import { crc32, crc32c } from "./crc32.js";
 
 export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
 
@@ -40,13 +39,14 @@ export interface Checksum {
 }
 
 class CrcChecksum implements Checksum {
-  constructor(private readonly crc: { update(data: Uint8Array): unknown; digest(): number }) {}
+  private crc = 0;
+  constructor(private readonly next: (bytes: Uint8Array, previous: number) => number) {}
   update(data: Uint8Array): void {
-    this.crc.update(data);
+    this.crc = this.next(data, this.crc);
   }
   async digest(): Promise<Buffer> {
     const out = Buffer.alloc(4);
-    out.writeUInt32BE(this.crc.digest() >>> 0);
+    out.writeUInt32BE(this.crc);
     return out;
   }
 }
@@ -77,9 +77,9 @@ class Crc64Checksum implements Checksum {
 export function createChecksum(algorithm: ChecksumAlgorithm): Checksum {
   switch (algorithm) {
     case "CRC32":
-      return new CrcChecksum(new Crc32());
+      return new CrcChecksum(crc32);
     case "CRC32C":
-      return new CrcChecksum(new Crc32c());
+      return new CrcChecksum(crc32c);
     case "CRC64NVME":
       return new Crc64Checksum();
     case "SHA1":
