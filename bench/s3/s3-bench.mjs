@@ -1,20 +1,24 @@
 #!/usr/bin/env node
 // bench/s3/s3-bench.mjs — one S3 endpoint measured through @aws-sdk/client-s3 (path-style, keep-alive,
-// checksums only where S3 requires them), the same code for every endpoint (bench/s3/run.sh runs it
-// against Tributary and s3rver side by side).
+// checksums only where S3 requires them) or, with --client raw, the small-object and list requests as
+// hand-built unsigned HTTP/1.1 on keep-alive sockets (bench/s3/raw-http.mjs: a fraction of the SDK's
+// client CPU per request, so a small-object rate is the server's); the same code for every endpoint
+// (bench/s3/run.sh runs it against Tributary, s3rver and ack-only side by side, in both client modes).
 //
 // usage: node bench/s3/s3-bench.mjs --endpoint URL [--label NAME] [--server-pid PID] [--wait-ready-s 60]
 //          [--concurrency 16] [--rounds 5] [--list-keys 100000] [--get-per-round 10000]
 //          [--large-rounds 5] [--large-per-round 4] [--large-concurrency 4] [--large-mib 64]
 //          [--list-pages 20] [--list-seconds 60] [--phases small-put,small-get,list,large-put,large-get]
+//          [--client sdk|raw]   (raw: small-put, small-get and list unsigned on raw-http.mjs; large phases SDK)
 //
 // Phases, each in rounds reported one by one and as the median:
 //   small-put  rounds × (list-keys / rounds) PUTs of 1 KiB objects at `concurrency`: objects/s. The keys
 //              (k/0000000…) are the bucket the list phase reads: 100,000 keys by default.
 //   small-get  rounds × get-per-round GETs of random keys among them: objects/s.
 //   list       ListObjectsV2 MaxKeys 1000 from a random StartAfter (a full page), one at a time: ms per page
-//              through the SDK (parsing the XML included) and as a bare unsigned GET on node:http (time to
-//              the last byte: the server's share; s3rver and Tributary under --auth none accept it).
+//              through the SDK (parsing the XML included; sdk mode only) and as a bare unsigned GET (node:http
+//              in sdk mode, the raw client in raw mode; time to the last byte: the server's share; s3rver
+//              and Tributary under --auth none accept it).
 //   large-put  large-rounds × large-per-round PUTs of large-mib MiB objects at large-concurrency: MB/s (10^6 B).
 //   large-get  the same objects read back (body drained): MB/s.
 // With --server-pid, each round also reads the server's CPU time (/proc/PID/stat utime + stime, USER_HZ
@@ -29,6 +33,7 @@ import { parseArgs } from 'node:util';
 import {
   S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, ListObjectsV2Command, ListBucketsCommand,
 } from '@aws-sdk/client-s3';
+import { RawS3 } from './raw-http.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -38,11 +43,13 @@ const { values: opts } = parseArgs({
     'get-per-round': { type: 'string', default: '10000' }, 'large-rounds': { type: 'string', default: '5' },
     'large-per-round': { type: 'string', default: '4' }, 'large-concurrency': { type: 'string', default: '4' },
     'large-mib': { type: 'string', default: '64' }, 'list-pages': { type: 'string', default: '20' },
-    'list-seconds': { type: 'string', default: '60' },
+    'list-seconds': { type: 'string', default: '60' }, client: { type: 'string', default: 'sdk' },
     phases: { type: 'string', default: 'small-put,small-get,list,large-put,large-get' },
   },
 });
 if (!opts.endpoint) { console.error('--endpoint URL is required'); process.exit(1); }
+if (!['sdk', 'raw'].includes(opts.client)) { console.error('--client must be sdk or raw'); process.exit(1); }
+const rawClient = opts.client === 'raw';
 const num = (name) => Number(opts[name]);
 const concurrency = num('concurrency');
 const rounds = num('rounds');
@@ -85,14 +92,14 @@ function hostBusyMs() {
   return (fields.slice(0, 8).reduce((a, b) => a + b, 0) - fields[3] - fields[4]) * 10;
 }
 
-/** Runs `task(i)` for i in [0, count) with `workers` at once; counts failures (first few logged). */
+/** Runs `task(i, worker)` for i in [0, count) with `workers` at once (worker in [0, workers)); counts failures (first few logged). */
 async function pool(count, workers, task) {
   let next = 0, failures = 0;
   const errors = {};
-  await Promise.all(Array.from({ length: Math.min(workers, count) }, async () => {
+  await Promise.all(Array.from({ length: Math.min(workers, count) }, async (_, worker) => {
     while (next < count) {
       const i = next++;
-      try { await task(i); } catch (error) {
+      try { await task(i, worker); } catch (error) {
         failures++;
         const code = error?.name ?? String(error);
         errors[code] = (errors[code] ?? 0) + 1;
@@ -171,9 +178,12 @@ async function ensureBucket(Bucket) {
 }
 
 const smallKey = (i) => `k/${String(i).padStart(7, '0')}`;
+// --client raw: the small-object and list requests on hand-built HTTP/1.1 (bench/s3/raw-http.mjs), one
+// keep-alive connection per worker; bucket creation and the readiness probe still go through the SDK.
+const raw = rawClient ? new RawS3(opts.endpoint, concurrency) : undefined;
 
 async function main() {
-  const result = { tool: 's3-bench', label: opts.label, endpoint: opts.endpoint, date: new Date().toISOString(),
+  const result = { tool: 's3-bench', label: opts.label, client: opts.client, endpoint: opts.endpoint, date: new Date().toISOString(),
     settings: { concurrency, rounds, listKeys, smallBytes, largeBytes, largeRounds: num('large-rounds'), largePerRound: num('large-per-round'), largeConcurrency: num('large-concurrency'), getPerRound: num('get-per-round') } };
   const readyStart = performance.now();
   if (num('wait-ready-s') > 0) await waitReady(num('wait-ready-s'));
@@ -187,7 +197,9 @@ async function main() {
     const roundsRun = [];
     for (let r = 0; r < rounds; r++) {
       const first = r * perRound, count = Math.min(perRound, listKeys - first);
-      roundsRun.push(await measuredRound(count, 1, concurrency, (i) => s3.send(new PutObjectCommand({ Bucket: 'bench-small', Key: smallKey(first + i), Body: small, ContentLength: smallBytes }))));
+      roundsRun.push(await measuredRound(count, 1, concurrency, raw
+        ? (i, worker) => raw.put(worker, 'bench-small', smallKey(first + i), small)
+        : (i) => s3.send(new PutObjectCommand({ Bucket: 'bench-small', Key: smallKey(first + i), Body: small, ContentLength: smallBytes }))));
       log(`small PUT round ${r + 1}: ${roundsRun.at(-1).perSec} objects/s, server ${roundsRun.at(-1).serverCpuMsPerObject} ms CPU/object (${roundsRun.at(-1).serverCpuPct} % of a core), client ${roundsRun.at(-1).clientCpuMsPerObject} ms (${roundsRun.at(-1).clientCpuPct} %), others ${roundsRun.at(-1).othersPct} %`);
     }
     result.smallPut = summary(roundsRun);
@@ -195,7 +207,9 @@ async function main() {
   if (phases.has('small-get')) {
     const roundsRun = [];
     for (let r = 0; r < rounds; r++) {
-      roundsRun.push(await measuredRound(num('get-per-round'), 1, concurrency, async () => {
+      roundsRun.push(await measuredRound(num('get-per-round'), 1, concurrency, raw ? async (_, worker) => {
+        if ((await raw.get(worker, 'bench-small', smallKey(randomInt(listKeys)))).length !== smallBytes) throw new Error('short body');
+      } : async () => {
         const got = await s3.send(new GetObjectCommand({ Bucket: 'bench-small', Key: smallKey(randomInt(listKeys)) }));
         if ((await drain(got.Body)) !== smallBytes) throw new Error('short body');
       }));
@@ -208,25 +222,34 @@ async function main() {
     const rawMs = [];
     const problems = [];
     const deadline = performance.now() + num('list-seconds') * 1000;
+    const rawListPage = async (startAfter) => {
+      const path = `/bench-small?list-type=2&max-keys=1000&start-after=${encodeURIComponent(startAfter)}`;
+      if (!raw) return rawGet(path);
+      const t0 = performance.now();
+      const answer = await raw.getPath(0, path);
+      return { ms: performance.now() - t0, status: answer.status, body: answer.body.toString() };
+    };
     for (let p = 0; p < num('list-pages') && (p < 3 || performance.now() < deadline); p++) {
       const startAfter = smallKey(randomInt(Math.max(1, listKeys - 1000)));
-      const t0 = performance.now();
       try {
+        // The bare unsigned page first; the SDK's in sdk mode.
+        const bare = await rawListPage(startAfter);
+        if (bare.status === 200 && (bare.body.match(/<Key>/g) ?? []).length === 1000) rawMs.push(bare.ms);
+        else problems.push(`unsigned list answered ${bare.status}: ${bare.body.slice(0, 120)}`);
+        if (rawClient) continue;
+        const t0 = performance.now();
         const page = await s3.send(new ListObjectsV2Command({ Bucket: 'bench-small', StartAfter: startAfter, MaxKeys: 1000 }));
         pageMs.push(performance.now() - t0);
         if ((page.Contents?.length ?? 0) !== 1000 || page.Contents[0].Key <= startAfter) problems.push(`page after ${startAfter}: ${page.Contents?.length} keys`);
-        const raw = await rawGet(`/bench-small?list-type=2&max-keys=1000&start-after=${encodeURIComponent(startAfter)}`);
-        if (raw.status === 200 && (raw.body.match(/<Key>/g) ?? []).length === 1000) rawMs.push(raw.ms);
-        else problems.push(`unsigned list answered ${raw.status}: ${raw.body.slice(0, 120)}`);
       } catch (error) {
         problems.push(`${error?.name}: ${error?.message}`);
       }
     }
     result.list = {
-      pages: pageMs.length, medianMs: round3(median(pageMs)), p90Ms: round3(quantile(pageMs, 0.9)), maxMs: round3(Math.max(...pageMs)),
+      pages: Math.max(pageMs.length, rawMs.length), medianMs: round3(median(pageMs)), p90Ms: round3(quantile(pageMs, 0.9)), maxMs: pageMs.length ? round3(Math.max(...pageMs)) : null,
       rawMedianMs: round3(median(rawMs)), rawP90Ms: round3(quantile(rawMs, 0.9)), problems,
     };
-    log(`list: median ${result.list.medianMs} ms per 1,000-key page through the SDK, ${result.list.rawMedianMs} ms unsigned on node:http, over ${pageMs.length} pages${problems.length ? `; problems: ${problems.slice(0, 3).join('; ')}` : ''}`);
+    log(`list: median ${result.list.medianMs} ms per 1,000-key page through the SDK, ${result.list.rawMedianMs} ms unsigned (${raw ? 'raw client' : 'node:http'}), over ${result.list.pages} pages${problems.length ? `; problems: ${problems.slice(0, 3).join('; ')}` : ''}`);
   }
   const large = randomBytes(largeBytes);
   const largeRounds = num('large-rounds'), largePerRound = num('large-per-round'), largeConcurrency = num('large-concurrency');
@@ -250,6 +273,7 @@ async function main() {
     }
     result.largeGet = summary(roundsRun);
   }
+  raw?.close();
   result.ok = ['smallPut', 'smallGet', 'largePut', 'largeGet'].every((k) => !result[k] || result[k].failures === 0) && (!result.list || result.list.problems.length === 0);
   console.log(JSON.stringify(result));
 }
