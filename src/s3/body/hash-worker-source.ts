@@ -7,7 +7,8 @@
  * It keeps, per request id, the running MD5, the whole-body SHA-256 when the signature names one,
  * and the checksums asked for. Messages in (in order, per request):
  *   ["begin", id, { sha256: boolean, algorithms: string[] }]
- *   ["data", id, ArrayBuffer, length]               (transferred; acknowledged with ["ack", id, length])
+ *   ["data", id, ArrayBuffer, length]               (transferred; acknowledged with ["ack", id, length, ArrayBuffer],
+ *                                                    the buffer transferred back for the next batch)
  *   ["end", id]                                     (answered ["done", id, { md5, sha256Hex?, checksums }])
  *   ["drop", id]                                    (the request went away: forget it, no answer)
  * and ["failed", id, message] out when a request's hashing throws. md5 and the checksums come back
@@ -118,7 +119,7 @@ parentPort.on("message", (message) => {
         request.md5.update(bytes);
         request.sha256?.update(bytes);
         for (const checksum of request.checksums.values()) checksum.update(bytes);
-        parentPort.postMessage(["ack", id, bytes.length]);
+        parentPort.postMessage(["ack", id, length, value], [value]);
         return;
       }
       case "end":
