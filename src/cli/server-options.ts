@@ -60,17 +60,22 @@ export function parseCommandLine(args: readonly string[], specs: readonly Option
 
 /**
  * The "Options:" lines of a command's help, each with its default and environment variable. The
- * name column is as wide as the longest name plus two spaces, so every description starts in the
- * same column; `extra` rows (name, text) share it.
+ * name column is as wide as the longest option name plus two spaces, so every description starts
+ * in the same column; `extra` rows (name, text) share it, and one whose name is wider than the
+ * column (a long environment variable) has its text on the next line, in the column.
  */
 export function optionHelpLines(specs: readonly OptionSpec[], extra: ReadonlyArray<readonly [string, string]> = []): string[] {
   const rows: Array<readonly [string, string]> = specs.map((spec) => [
     `  --${spec.flag}${spec.boolean ? "" : " <value>"}`,
     `${spec.description} (default ${spec.defaultValue || "none"}; env ${envName(spec.flag)})`,
   ]);
-  rows.push(["  -h, --help", "show this help"], ...extra);
+  rows.push(["  -h, --help", "show this help"]);
   const width = Math.max(...rows.map(([name]) => name.length)) + 2;
-  return rows.map(([name, text]) => (text === "" ? name : name.padEnd(width) + text));
+  rows.push(...extra);
+  return rows.flatMap(([name, text]) => {
+    if (text === "") return [name];
+    return name.length + 2 > width ? [name, " ".repeat(width) + text] : [name.padEnd(width) + text];
+  });
 }
 
 export function serverHelp(): string {

@@ -79,7 +79,7 @@ export const serverOptions: readonly OptionSpec[] = [
   // docs/s3.md: where the server's own object writes go (Firehose delivery, Lambda failure
   // destinations, Analytics reference data). The S3 API on this port always serves the built-in store.
   { flag: "s3-endpoint", description: "external S3-compatible endpoint (http(s) URL) for the server's own object writes; default: the built-in store", defaultValue: "", ...matching(/^$|^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, "an http:// or https:// URL") },
-  { flag: "s3-region", description: "region to sign --s3-endpoint requests for; default: --region", defaultValue: "", ...matching(/^$|^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region name such as us-east-1") },
+  { flag: "s3-region", description: "region to sign --s3-endpoint requests for; none means --region", defaultValue: "", ...matching(/^$|^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region name such as us-east-1") },
   { flag: "s3-access-key-id", description: "access key for --s3-endpoint (its secret: TRIBUTARY_S3_SECRET_ACCESS_KEY)", defaultValue: "", ...anyText },
   { flag: "s3-force-path-style", description: "address --s3-endpoint buckets by path (/bucket/key) rather than by host", defaultValue: "true", ...switchRule, boolean: true },
 ];

@@ -31,6 +31,9 @@ const badValues: ReadonlyArray<readonly [string, string, string]> = [
   ["auth", "basic", "{} must be one of none, sigv4, got basic"],
   ["tls", "maybe", "{} must be true or false (or 1 or 0), got maybe"],
   ["allow-unauthenticated", "yes", "{} must be true or false (or 1 or 0), got yes"],
+  ["s3-endpoint", "s3.example.com", "{} must be an http:// or https:// URL, got s3.example.com"],
+  ["s3-region", "moon", "{} must be an AWS region name such as us-east-1, got moon"],
+  ["s3-force-path-style", "perhaps", "{} must be true or false (or 1 or 0), got perhaps"],
 ];
 
 /** Options that take any text: their values are checked when used, and a bad one stops the start. */
@@ -44,6 +47,8 @@ const badFiles: ReadonlyArray<readonly [string[], RegExp]> = [
   [["--tls-cert", missing, "--tls-key", missing], /^tributary: cannot read the TLS certificate \/nonexistent\/tributary-option-errors: ENOENT[^\n]*\n$/],
   [["--credentials-file", missing], /^tributary: --credentials-file is used only with --auth sigv4\n$/],
   [["--auth", "sigv4", "--credentials-file", missing], /^tributary: cannot read the credentials file \/nonexistent\/tributary-option-errors: [^\n]*\n$/],
+  [["--s3-access-key-id", "AKID"], /^tributary: --s3-access-key-id and TRIBUTARY_S3_SECRET_ACCESS_KEY are used only with --s3-endpoint\n$/],
+  [["--s3-endpoint", "http://127.0.0.1:9"], /^tributary: --s3-endpoint needs --s3-access-key-id and TRIBUTARY_S3_SECRET_ACCESS_KEY\n$/],
 ];
 
 function assertOneLineError(result: { code: number | null; stdout: string; stderr: string }, expected: string | RegExp): void {
@@ -56,7 +61,7 @@ function assertOneLineError(result: { code: number | null; stdout: string; stder
 
 describe("cli > server > option errors", { concurrency: 4 }, () => {
   it("cli > server > option errors > every checked option has a wording of what is valid", () => {
-    const free = new Set(["init", "faults", "master-key-file", "tls-cert", "tls-key", "credentials-file"]);
+    const free = new Set(["init", "faults", "master-key-file", "tls-cert", "tls-key", "credentials-file", "s3-access-key-id"]);
     for (const spec of serverOptions) {
       if (free.has(spec.flag)) assert.equal(spec.allowed, undefined, spec.flag);
       else assert.ok(spec.allowed !== undefined && spec.allowed !== spec.description, `--${spec.flag} says what is valid`);
@@ -108,9 +113,15 @@ describe("cli > server > option errors", { concurrency: 4 }, () => {
   it("cli > server > option errors > --help lines up every description in one column", async () => {
     const result = await runCli(["server", "--help"]);
     assert.equal(result.code, 0, result.stderr);
-    const rows = result.stdout.split("\n").filter((line) => /^ {2}(--|-h|TRIBUTARY_)/.test(line));
-    assert.equal(rows.length, serverOptions.length + 2, "every option, -h and TRIBUTARY_MASTER_KEY");
-    const columns = new Set(rows.map((line) => /^ {2}(?:-h, --help|\S+(?: <value>)?) +/.exec(line)![0].length));
+    const lines = result.stdout.split("\n");
+    const rows = lines.filter((line) => /^ {2}(--|-h|TRIBUTARY_)/.test(line));
+    assert.equal(rows.length, serverOptions.length + 3, "every option, -h, TRIBUTARY_MASTER_KEY and TRIBUTARY_S3_SECRET_ACCESS_KEY");
+    // A variable name wider than the column stands alone; its text is on the next line, in the column.
+    const wide = lines.indexOf("  TRIBUTARY_S3_SECRET_ACCESS_KEY");
+    assert.ok(wide > 0, result.stdout);
+    assert.match(lines[wide + 1]!, /^ +the secret access key/);
+    const aligned = [...rows.filter((line) => line !== lines[wide]), lines[wide + 1]!];
+    const columns = new Set(aligned.map((line) => /^ {2}(?:-h, --help|\S+(?: <value>)?) +|^ +/.exec(line)![0].length));
     assert.equal(columns.size, 1, `descriptions start in one column:\n${rows.join("\n")}`);
     const longest = Math.max(...serverOptions.map((spec) => `  --${spec.flag}${spec.boolean ? "" : " <value>"}`.length));
     assert.equal([...columns][0], longest + 2);
