@@ -249,7 +249,7 @@ async function main() {
       pages: Math.max(pageMs.length, rawMs.length), medianMs: round3(median(pageMs)), p90Ms: round3(quantile(pageMs, 0.9)), maxMs: pageMs.length ? round3(Math.max(...pageMs)) : null,
       rawMedianMs: round3(median(rawMs)), rawP90Ms: round3(quantile(rawMs, 0.9)), problems,
     };
-    log(`list: median ${result.list.medianMs} ms per 1,000-key page through the SDK, ${result.list.rawMedianMs} ms unsigned (${raw ? 'raw client' : 'node:http'}), over ${result.list.pages} pages${problems.length ? `; problems: ${problems.slice(0, 3).join('; ')}` : ''}`);
+    log(`list: median ${raw ? '' : `${result.list.medianMs} ms per 1,000-key page through the SDK, `}${result.list.rawMedianMs} ms unsigned (${raw ? 'raw client' : 'node:http'}), over ${result.list.pages} pages${problems.length ? `; problems: ${problems.slice(0, 3).join('; ')}` : ''}`);
   }
   const large = randomBytes(largeBytes);
   const largeRounds = num('large-rounds'), largePerRound = num('large-per-round'), largeConcurrency = num('large-concurrency');
