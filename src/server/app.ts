@@ -19,6 +19,7 @@ import { anonymousAuthenticator, type Authenticator, type Principal } from "../a
 import { sigV4Authenticator } from "../auth/sigv4/index.js";
 import type { CredentialsFile } from "../auth/credentials-file.js";
 import type { StorageEngine } from "../storage/types.js";
+import { objectClientFor, type ObjectClient } from "../storage/object-client/index.js";
 import type { MasterKeySource } from "../streams/encryption/crypto/index.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
@@ -73,6 +74,11 @@ export type ServiceConfig = AppConfig & ProcessSettings;
 /** What the app hands every service module (src/server/services.ts). */
 export interface ServiceDeps extends Omit<AppDeps, "config" | "services"> {
   config: ServiceConfig;
+  /**
+   * Where a service's own object writes go (Firehose deliveries, Lambda failure destinations,
+   * Analytics reference data): the built-in store, or `--s3-endpoint` (src/storage/object-client).
+   */
+  objectClient: ObjectClient;
 }
 
 /** The process-wide settings when the config leaves them out: the CLI's defaults. */
@@ -107,7 +113,11 @@ type Services = ReadonlyMap<string, ServiceInstance<Principal>>;
 export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
   const modules = appDeps.services ?? builtinServices;
   const { accountId = processSettingsDefault.accountId, region = processSettingsDefault.region } = appDeps.config;
-  const deps: ServiceDeps = { ...appDeps, config: { ...appDeps.config, accountId, region } };
+  const deps: ServiceDeps = {
+    ...appDeps,
+    config: { ...appDeps.config, accountId, region },
+    objectClient: objectClientFor({ storage: appDeps.storage, clock: appDeps.clock, region, ...(appDeps.config.s3Endpoint !== undefined && { s3Endpoint: appDeps.config.s3Endpoint }) }),
+  };
   // Accounts whose settings were written while running: a reset clears them with the rest.
   const settingsAccounts = new Set<string>();
   const storage = recordingSettingsAccounts(deps.storage, settingsAccounts);

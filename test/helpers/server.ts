@@ -13,6 +13,7 @@ import { CredentialsFile } from "../../src/auth/credentials-file.js";
 import type { TlsMaterial } from "../../src/server/tls.js";
 import type { AppServiceModule } from "../../src/server/services.js";
 import type { ConnectionLimits } from "../../src/server/connection-limits.js";
+import type { S3EndpointConfig } from "../../src/storage/object-client/index.js";
 import { defaultStreamsConfig, type LimitsMode, type StreamsConfig, type StreamsService } from "../../src/streams/index.js";
 
 export interface TestServer {
@@ -52,6 +53,8 @@ export interface TestServerOptions {
   services?: readonly AppServiceModule[];
   /** Connection deadlines (src/server/connection-limits.ts), e.g. a short body idle deadline. */
   connections?: Partial<ConnectionLimits>;
+  /** `--s3-endpoint`: where the services' own object writes go. */
+  s3Endpoint?: S3EndpointConfig;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -93,6 +96,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       streams,
       ...(options.tls !== undefined && { tls: options.tls }),
       ...(options.connections !== undefined && { connections: options.connections }),
+      ...(options.s3Endpoint !== undefined && { s3Endpoint: options.s3Endpoint }),
       ...(options.credentialsFile !== undefined && {
         auth: {
           mode: "sigv4" as const,
