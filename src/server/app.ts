@@ -19,7 +19,8 @@ import { anonymousAuthenticator, type Authenticator, type Principal } from "../a
 import { sigV4Authenticator } from "../auth/sigv4/index.js";
 import type { CredentialsFile } from "../auth/credentials-file.js";
 import type { StorageEngine } from "../storage/types.js";
-import { objectClientFor, type ObjectClient } from "../storage/object-client/index.js";
+import { objectClientFor } from "../storage/object-client/object-client-for.js";
+import type { ObjectClient } from "../storage/object-client/object-client.js";
 import type { MasterKeySource } from "../streams/encryption/crypto/index.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";

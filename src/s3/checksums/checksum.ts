@@ -5,7 +5,8 @@
  * All incremental: an object streams through `update` and is never held whole.
  */
 import { createHash, type Hash } from "node:crypto";
-import { Crc64Nvme } from "@aws-sdk/crc64-nvme";
+import { createRequire } from "node:module";
+import type { Crc64Nvme as Crc64NvmeType } from "@aws-sdk/crc64-nvme";
 import { crc32, crc32c } from "./crc32.js";
 
 export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
@@ -65,7 +66,7 @@ class HashChecksum implements Checksum {
 }
 
 class Crc64Checksum implements Checksum {
-  private readonly crc = new Crc64Nvme();
+  private readonly crc = new (crc64Nvme())();
   update(data: Uint8Array): void {
     this.crc.update(data);
   }
@@ -107,4 +108,14 @@ export function decodeChecksumValue(algorithm: ChecksumAlgorithm, value: string)
   const bytes = Buffer.from(text, "base64");
   if (bytes.length !== checksumDigestBytes[algorithm]) return undefined;
   return bytes.toString("base64") === text ? bytes : undefined;
+}
+
+/**
+ * @aws-sdk/crc64-nvme, loaded on the first CRC64NVME checksum: loading it costs ~45 ms, which a
+ * server start should not pay for a checksum few clients send.
+ */
+let crc64NvmeClass: typeof Crc64NvmeType | undefined;
+function crc64Nvme(): typeof Crc64NvmeType {
+  crc64NvmeClass ??= (createRequire(import.meta.url)("@aws-sdk/crc64-nvme") as { Crc64Nvme: typeof Crc64NvmeType }).Crc64Nvme;
+  return crc64NvmeClass;
 }
