@@ -6,7 +6,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { externalObjectClient, type S3EndpointConfig } from "../../src/storage/object-client/index.js";
-import { runObjectClientCases } from "./object-client-cases.js";
+import { runObjectClientCases } from "../storage/object-client-cases.js";
 import { startS3rver } from "../helpers/s3rver.js";
 
 interface RunningS3rver {
