@@ -272,8 +272,9 @@ export interface StorageEngine {
  * opaque records and bytes; S3's semantics (ETags, checksums, listing with delimiters, errors)
  * live in the service.
  *
- * Bytes are written first, as a blob (`writeBlob`: durable under the engine's fsync policy when it
- * resolves, visible to nobody), then made visible by committing a record that names the blob
+ * Bytes are written first, as a blob (`writeBlob`: visible to nobody; its bytes durable under the
+ * engine's fsync policy when it resolves, or carried by the commit that first names it), then made
+ * visible by committing a record that names the blob
  * (`putObject`, `putPart`): a crash before the commit leaves an orphan blob that the engine
  * removes when it next opens, never a half-written object. A blob is kept while any object or
  * part record names it (a CopyObject may name the source's blobs, a completed multipart upload its
@@ -328,6 +329,11 @@ export interface PartRecord {
   readonly meta: Readonly<Record<string, unknown>>;
 }
 
+export interface WriteBlobOptions {
+  /** The bytes the source is expected to hold (e.g. the request's declared length); only a hint. */
+  readonly sizeBytesHint?: number;
+}
+
 export type BlobOutcome = { ok: true; blob: BlobRef } | { ok: false; failure: StorageFailure };
 
 /** A creation that met a bucket of the same name. */
@@ -379,8 +385,16 @@ export interface ObjectStore {
    */
   removeUpload(bucket: string, uploadId: string): Promise<WriteOutcome>;
 
-  /** Writes the bytes of `source` as a new blob, durable under the fsync policy when it resolves. */
-  writeBlob(source: AsyncIterable<Uint8Array>): Promise<BlobOutcome>;
+  /**
+   * Writes the bytes of `source` as a new blob. Its bytes are durable (under the fsync policy) when
+   * it resolves, or travel with the commit that first names the blob (`putObject`, `putPart`) —
+   * either way durable before that commit resolves, and nothing is visible before a commit. The
+   * embedded engine keeps small blobs (at most 64 KiB) in memory until their commit carries them
+   * in its journal frame. `sizeBytesHint`: the length the caller expects (a declared
+   * Content-Length), which lets the engine choose where the bytes go before reading them; a wrong
+   * hint costs only speed.
+   */
+  writeBlob(source: AsyncIterable<Uint8Array>, options?: WriteBlobOptions): Promise<BlobOutcome>;
   /** The blob's bytes in [startByte, endByteExclusive), streamed in bounded chunks. */
   readBlob(blob: BlobRef, startByte?: number, endByteExclusive?: number): AsyncIterable<Buffer>;
   /** Releases a blob no record names (an upload that failed after its bytes were written). */

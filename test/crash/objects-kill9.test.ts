@@ -4,8 +4,9 @@
  * commit; its process group is killed with SIGKILL at a random moment, the data directory is
  * reopened here, and then: every acknowledged object reads back byte-exact (or the in-flight write
  * that followed it on the same key, whole), nothing half-written is visible, and the blob files on
- * disk are exactly those the records name — open removed every orphan. Several rounds on one
- * data directory.
+ * disk are exactly those the records name that are not inline — open removed every orphan. A
+ * third of the objects are small (inline blobs, carried by their journal frames, spilled to files
+ * past a low budget). Several rounds on one data directory.
  *
  * The kill moments come from a seed printed on failure; replay with TRIBUTARY_CRASH_SEED=<seed>.
  */
@@ -22,7 +23,8 @@ import { systemClock } from "../../src/util/clock.js";
 import { SeededRandom, systemRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { sleep, waitFor } from "../helpers/wait.js";
-import { objectPayload } from "./objects-payload.js";
+import { objectPayload, objectsInlineBudgetBytes } from "./objects-payload.js";
+import { EmbeddedObjectStore } from "../../src/storage/embedded/objects/embedded-objects.js";
 
 const writerScript = fileURLToPath(new URL("./objects-writer.ts", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -72,7 +74,7 @@ async function runAndKill(dataDir: string, round: number, killAfterMs: number): 
   return { lines, acks: lines.filter((line) => line.startsWith("ack ")).length };
 }
 
-async function verify(engine: StorageEngine, dataDir: string, states: Map<string, KeyState>): Promise<void> {
+async function verify(engine: StorageEngine, dataDir: string, states: Map<string, KeyState>): Promise<{ inline: number; files: number; spilled: number }> {
   const listed = await engine.objects.listObjects("crash", { limit: 100_000 });
   const found = new Map(listed.map((entry) => [entry.key, entry]));
   for (const [key, state] of states) {
@@ -94,11 +96,17 @@ async function verify(engine: StorageEngine, dataDir: string, states: Map<string
     state.inFlight = undefined;
   }
   for (const key of found.keys()) assert.ok(states.has(key), `${key} was never written`);
-  const named = new Set(listed.flatMap((entry) => entry.record.blobs.map((blob) => blob.blobId)));
+  assert.ok(engine.objects instanceof EmbeddedObjectStore);
+  const inline = engine.objects.inlineBlobIds();
+  const named = listed.flatMap((entry) => entry.record.blobs.map((blob) => blob.blobId));
+  const namedFiles = new Set(named.filter((blobId) => !inline.has(blobId)));
   const blobsDir = join(dataDir, "objects/blobs");
   const onDisk = readdirSync(blobsDir).flatMap((shard) => readdirSync(join(blobsDir, shard)));
-  assert.deepEqual(onDisk.sort(), [...named].sort(), "the blob files are exactly the named blobs: no orphan survived the open");
+  assert.deepEqual(onDisk.sort(), [...namedFiles].sort(), "the blob files are exactly the named blobs that are not inline: no orphan survived the open");
   assert.deepEqual(readdirSync(join(dataDir, "objects/tmp")), []);
+  // Small blob files were inline once: spilled by a compaction past the budget.
+  const spilled = listed.flatMap((entry) => entry.record.blobs).filter((blob) => namedFiles.has(blob.blobId) && blob.sizeBytes <= 64 * 1024).length;
+  return { inline: named.length - namedFiles.size, files: namedFiles.size, spilled };
 }
 
 describe("crash > objects > kill -9 during concurrent writes", () => {
@@ -111,14 +119,17 @@ describe("crash > objects > kill -9 during concurrent writes", () => {
       for (let round = 0; round < rounds; round++) {
         const { lines, acks } = await runAndKill(dataDir, round, 200 + random.int(1500));
         for (const line of lines) apply(states, line);
-        const engine = await createEmbeddedEngine({ dataDir, fsync: "always", clock: systemClock, random: new SeededRandom(round), logger: silentLogger, accountId: "111122223333" });
+        const engine = await createEmbeddedEngine({
+          dataDir, fsync: "always", clock: systemClock, random: new SeededRandom(round), logger: silentLogger, accountId: "111122223333", objectInlineBudgetBytes: objectsInlineBudgetBytes,
+        });
+        let blobs: { inline: number; files: number; spilled: number };
         try {
-          await verify(engine, dataDir, states);
+          blobs = await verify(engine, dataDir, states);
         } finally {
           await engine.close();
         }
         assert.ok(acks > 0);
-        process.stdout.write(`# round ${round}: ${acks} writes acknowledged before the kill, ${states.size} keys checked\n`);
+        process.stdout.write(`# round ${round}: ${acks} writes acknowledged before the kill, ${states.size} keys checked (${blobs.inline} inline blobs, ${blobs.files} blob files of which ${blobs.spilled} small ones spilled)\n`);
       }
     } catch (error) {
       process.stderr.write(`objects kill -9 seed ${seed} failed; replay with TRIBUTARY_CRASH_SEED=${seed}\n`);

@@ -11,3 +11,6 @@ export function objectPayload(id: string, sizeBytes: number): Buffer {
   }
   return out;
 }
+
+/** The writer's inline budget (low, so that compactions spill inline blobs to files during the run). */
+export const objectsInlineBudgetBytes = 256 * 1024;

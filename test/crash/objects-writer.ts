@@ -8,19 +8,24 @@
  *   try delete <key>                   ack delete <key>
  *
  * A put writes 1 or 2 blobs (the second as a completed multipart upload's record would name them)
- * of objectPayload(id) in 64 KiB chunks, then commits the record. Prints "ready" once open.
+ * of objectPayload(id) in 64 KiB chunks, then commits the record. A third of the puts are small
+ * (at most 2 KiB: inline blobs, carried by their journal frames), and the inline budget is low
+ * (objectsInlineBudgetBytes), so compactions spill them to files while the kill may come.
+ * Prints "ready" once open.
  */
 import { createEmbeddedEngine } from "../../src/storage/index.js";
 import { systemClock } from "../../src/util/clock.js";
 import { systemRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 import type { BlobRef } from "../../src/storage/types.js";
-import { objectPayload } from "./objects-payload.js";
+import { objectPayload, objectsInlineBudgetBytes } from "./objects-payload.js";
 
 const [dataDir, roundText] = process.argv.slice(2);
 const round = Number(roundText);
 const writers = 6;
-const engine = await createEmbeddedEngine({ dataDir: dataDir!, fsync: "always", clock: systemClock, random: systemRandom, logger: silentLogger, accountId: "111122223333" });
+const engine = await createEmbeddedEngine({
+  dataDir: dataDir!, fsync: "always", clock: systemClock, random: systemRandom, logger: silentLogger, accountId: "111122223333", objectInlineBudgetBytes: objectsInlineBudgetBytes,
+});
 await engine.objects.createBucket({ Name: "crash", accountId: "111122223333", region: "us-east-1", createdAtMs: 0, settings: {} });
 process.stdout.write("ready\n");
 
@@ -42,13 +47,15 @@ async function writer(index: number): Promise<void> {
       continue;
     }
     const id = `r${round}w${index}n${n}`;
-    const sizeBytes = randomInt(10) === 0 ? 1_500_000 + randomInt(2_000_000) : randomInt(200_000);
+    const roll = randomInt(30);
+    const sizeBytes = roll < 3 ? 1_500_000 + randomInt(2_000_000) : roll < 20 ? randomInt(200_000) : randomInt(2048);
     process.stdout.write(`try put ${key} ${id} ${sizeBytes}\n`);
     const bytes = objectPayload(id, sizeBytes);
     const cut = randomInt(3) === 0 ? randomInt(sizeBytes + 1) : sizeBytes;
     const blobs: BlobRef[] = [];
     for (const part of cut === sizeBytes ? [bytes] : [bytes.subarray(0, cut), bytes.subarray(cut)]) {
-      const written = await engine.objects.writeBlob(chunks(part));
+      // Sometimes the length as a request declares it, sometimes not (a hint only).
+      const written = await engine.objects.writeBlob(chunks(part), randomInt(2) === 0 ? { sizeBytesHint: part.length } : undefined);
       if (!written.ok) throw new Error(written.failure.message);
       blobs.push(written.blob);
     }

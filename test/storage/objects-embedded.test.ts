@@ -1,8 +1,12 @@
 /**
  * The embedded object store's files (docs/formats/objects.md): what open removes (orphan blobs,
  * temporary files, a torn journal tail), what a failed write leaves (nothing visible, and writes go
- * on), keys that never become paths, a 64 MiB blob streamed in and out with bounded memory, and the
- * cost of inserting and listing at 100,000 keys.
+ * on), keys that never become paths, a 64 MiB blob streamed in and out with bounded memory, the
+ * cost of inserting and listing at 100,000 keys; small blobs inline in their journal frames (no
+ * file operation, replayed at open, spilled to files past the budget, crash-safe at every step of
+ * a spill), and a version-1 journal opening unchanged.
+ *
+ * The tests about blob files set `objectInlineBytesMax: 0` (every blob a file).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -20,14 +24,17 @@ import { silentLogger } from "../../src/util/logger.js";
 import { SimFs, errnoError } from "./sim-fs.js";
 import { openSim, simDataDir } from "./sim-engine.js";
 import { ManualClock } from "../../src/util/clock.js";
-import { defaultReleaseGraceMs } from "../../src/storage/embedded/objects/embedded-objects.js";
+import { EmbeddedObjectStore, defaultReleaseGraceMs } from "../../src/storage/embedded/objects/embedded-objects.js";
+import { encodeObjectMutation, objectJournalHeader } from "../../src/storage/embedded/objects/object-journal.js";
 import { account, chunksOf } from "./cases.js";
 
 const bucket: BucketRecord = { Name: "b", accountId: account, region: "us-east-1", createdAtMs: 0, settings: {} };
+/** Every blob a file of its own. */
+const files = { objectInlineBytesMax: 0 };
 
 async function withDataDir(run: (dataDir: string, open: () => Promise<StorageEngine>) => Promise<void>): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), "tributary-objects-"));
-  const open = () => createEmbeddedEngine({ dataDir, fsync: "always", clock: systemClock, random: new SeededRandom(3), logger: silentLogger, accountId: account });
+  const open = () => createEmbeddedEngine({ dataDir, fsync: "always", clock: systemClock, random: new SeededRandom(3), logger: silentLogger, accountId: account, objectInlineBytesMax: 0 });
   try {
     await run(dataDir, open);
   } finally {
@@ -82,7 +89,7 @@ describe("storage > objects > embedded files", () => {
 
   it("open removes a released blob whose unlink a crash (here: a failed unlink) cut short", async () => {
     const fs = new SimFs();
-    let engine = await openSim(fs);
+    let engine = await openSim(fs, files);
     await engine.objects.createBucket(bucket);
     await putText(engine, "doomed", "released bytes");
     await putText(engine, "kept", "kept bytes");
@@ -92,7 +99,7 @@ describe("storage > objects > embedded files", () => {
     await engine.close();
     fs.inject = undefined;
     assert.equal(simBlobFiles(fs).length, 2, "the released blob's file is still there");
-    engine = await openSim(fs);
+    engine = await openSim(fs, files);
     const kept = (await engine.objects.getObject("b", "kept"))!.record.blobs[0]!.blobId;
     assert.deepEqual(simBlobFiles(fs), [`${kept.slice(0, 2)}/${kept}`]);
     assert.equal(await readText(engine, "doomed"), undefined);
@@ -118,7 +125,7 @@ describe("storage > objects > embedded files", () => {
 
   it("a failed journal write fails its writes, leaves nothing of them visible, and writes go on", async () => {
     const fs = new SimFs();
-    const engine = await openSim(fs);
+    const engine = await openSim(fs, files);
     await engine.objects.createBucket(bucket);
     await putText(engine, "before", "old");
     const written = await engine.objects.writeBlob(chunksOf(Buffer.from("refused")));
@@ -139,7 +146,7 @@ describe("storage > objects > embedded files", () => {
     await putText(engine, "after", "new");
     assert.equal(await readText(engine, "after"), "new");
     await engine.close();
-    const reopened = await openSim(fs);
+    const reopened = await openSim(fs, files);
     assert.equal(await readText(reopened, "before"), "old");
     assert.equal(await readText(reopened, "after"), "new");
     await reopened.close();
@@ -147,9 +154,9 @@ describe("storage > objects > embedded files", () => {
 
   it("a blob write that fails (disk full) answers no-space and leaves no file", async () => {
     const fs = new SimFs();
-    const engine = await openSim(fs);
+    const engine = await openSim(fs, files);
     let writes = 0;
-    fs.inject = (op) => (op.kind === "writev" && op.path.includes("/objects/tmp/") && ++writes === 2 ? errnoError("ENOSPC", op.path) : undefined);
+    fs.inject = (op) => (op.kind === "writev" && op.path.includes("/objects/blobs/") && ++writes === 2 ? errnoError("ENOSPC", op.path) : undefined);
     const outcome = await engine.objects.writeBlob(chunksOf(Buffer.alloc(3 * 1024 * 1024, 1), 1024 * 1024));
     fs.inject = undefined;
     assert.equal(!outcome.ok && outcome.failure.kind, "no-space");
@@ -161,7 +168,7 @@ describe("storage > objects > embedded files", () => {
   it("a released blob's file stays through the grace period for readers of the old record, then goes", async () => {
     const fs = new SimFs();
     const clock = new ManualClock(0);
-    const engine = await openSim(fs, { clock });
+    const engine = await openSim(fs, { clock, ...files });
     await engine.objects.createBucket(bucket);
     await putText(engine, "k", "old bytes");
     const old = (await engine.objects.getObject("b", "k"))!;
@@ -259,4 +266,210 @@ describe("storage > objects > embedded files", () => {
     assert.ok(median < 10, `listing 1,000 keys took ${median.toFixed(2)} ms`);
     await engine.close();
   }));
+});
+
+describe("storage > objects > embedded inline blobs", () => {
+  const put = async (engine: StorageEngine, key: string, content: Buffer, hint?: number): Promise<boolean> => {
+    const written = await engine.objects.writeBlob(chunksOf(content, 300), hint === undefined ? undefined : { sizeBytesHint: hint });
+    if (!written.ok) return false;
+    return (await engine.objects.putObject("b", key, { blobs: [written.blob], sizeBytes: written.blob.sizeBytes, lastModifiedMs: 0, meta: {} })).ok;
+  };
+  const read = async (engine: StorageEngine, key: string, start?: number, end?: number): Promise<Buffer | undefined> => {
+    const object = await engine.objects.getObject("b", key);
+    if (object === undefined) return undefined;
+    const chunks: Buffer[] = [];
+    for (const blob of object.record.blobs) for await (const chunk of engine.objects.readBlob(blob, start, end)) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  };
+  const content = (i: number, sizeBytes = 1024): Buffer => {
+    const out = Buffer.alloc(sizeBytes, i & 0xff);
+    out.writeUInt32LE(i, 0);
+    return out;
+  };
+  const inlineOf = (engine: StorageEngine): ReadonlySet<string> => {
+    assert.ok(engine.objects instanceof EmbeddedObjectStore);
+    return engine.objects.inlineBlobIds();
+  };
+
+  it("a small PUT touches no file but the journal: one writev and one fdatasync per group of puts, replayed at open", async () => {
+    const fs = new SimFs();
+    let engine = await openSim(fs);
+    await engine.objects.createBucket(bucket);
+    fs.recording = true;
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => put(engine, `k${i}`, content(i))));
+    fs.recording = false;
+    assert.ok(outcomes.every(Boolean));
+    assert.deepEqual(fs.log.filter((op) => !op.path.endsWith("/objects/journal")), [], "no operation on any file but the journal");
+    const syncs = fs.log.filter((op) => op.kind === "datasync").length;
+    assert.ok(syncs >= 1 && syncs < 20, `${syncs} fdatasyncs for 20 concurrent puts (group commit)`);
+    assert.deepEqual(simBlobFiles(fs), []);
+    assert.equal(inlineOf(engine).size, 20);
+    assert.ok((await read(engine, "k7", 100, 612))!.equals(content(7).subarray(100, 612)), "a ranged read of an inline blob");
+    await engine.close();
+    engine = await openSim(fs);
+    for (let i = 0; i < 20; i++) assert.ok((await read(engine, `k${i}`))!.equals(content(i)), `k${i} after reopen`);
+    // Replaced and deleted: the old bytes go from memory once the grace period is over (here: at close).
+    assert.ok(await put(engine, "k0", content(100)));
+    assert.deepEqual(await engine.objects.deleteObject("b", "k1"), { ok: true });
+    await engine.close();
+    engine = await openSim(fs);
+    assert.ok((await read(engine, "k0"))!.equals(content(100)));
+    assert.equal(await read(engine, "k1"), undefined);
+    assert.equal(inlineOf(engine).size, 19);
+    await engine.close();
+  });
+
+  it("the size hint and the bound choose inline or file; a blob that outgrows the bound mid-stream becomes a file", async () => {
+    const fs = new SimFs();
+    const engine = await openSim(fs);
+    await engine.objects.createBucket(bucket);
+    const cases: [string, Buffer, number | undefined, "inline" | "file"][] = [
+      ["exactly 64 KiB", content(1, 64 * 1024), undefined, "inline"],
+      ["hint too small", content(2, 5000), 10, "inline"],
+      ["hint too large", content(3, 10), 60_000, "inline"],
+      ["empty", Buffer.alloc(0), 0, "inline"],
+      ["one byte over", content(4, 64 * 1024 + 1), undefined, "file"],
+      ["hint over the bound", content(5, 100), 1024 * 1024, "file"],
+      ["a megabyte", content(6, 1024 * 1024 + 17), 1024 * 1024 + 17, "file"],
+    ];
+    for (const [key, bytes, hint] of cases) assert.ok(await put(engine, key, bytes, hint), key);
+    const inline = inlineOf(engine);
+    for (const [key, bytes, , where] of cases) {
+      const blobId = (await engine.objects.getObject("b", key))!.record.blobs[0]!.blobId;
+      assert.equal(inline.has(blobId) ? "inline" : "file", where, key);
+      assert.equal(simBlobFiles(fs).includes(`${blobId.slice(0, 2)}/${blobId}`), where === "file", `${key}: a file exactly when not inline`);
+      assert.ok((await read(engine, key))!.equals(bytes), key);
+    }
+    // A pending inline blob discarded is gone from memory.
+    const discarded = await engine.objects.writeBlob(chunksOf(Buffer.from("discarded")));
+    assert.ok(discarded.ok);
+    assert.ok(inlineOf(engine).has(discarded.blob.blobId));
+    await engine.objects.discardBlob(discarded.blob);
+    assert.ok(!inlineOf(engine).has(discarded.blob.blobId));
+    await engine.close();
+  });
+
+  it("past the inline budget, the inline blobs spill to files while writes go on, then a compaction lets go of them: memory stays bounded, every object reads back", async () => {
+    const fs = new SimFs();
+    const budget = 16 * 1024;
+    let engine = await openSim(fs, { objectInlineBudgetBytes: budget });
+    await engine.objects.createBucket(bucket);
+    let peakInline = 0;
+    for (let i = 0; i < 200; i += 10) {
+      assert.ok((await Promise.all(Array.from({ length: 10 }, (_, j) => put(engine, `k${i + j}`, content(i + j))))).every(Boolean));
+      peakInline = Math.max(peakInline, inlineOf(engine).size * 1024);
+    }
+    // Twice the budget (past it, blobs go to files until a spill catches up), plus a group's puts in flight.
+    assert.ok(peakInline <= 2 * budget + 10 * 1024, `held ${peakInline} inline bytes`);
+    assert.ok(engine.objects instanceof EmbeddedObjectStore);
+    await engine.objects.settled();
+    assert.ok(inlineOf(engine).size * 1024 <= budget, `${inlineOf(engine).size} inline blobs held once the spills are done`);
+    const files = simBlobFiles(fs).length;
+    assert.ok(files >= 200 - budget / 1024, `${files} blobs spilled to files`);
+    assert.equal(files + inlineOf(engine).size, 200, "each blob is a file or inline, never both once a spill is done");
+    // The journal no longer carries the spilled bytes.
+    assert.ok(fs.peek(`${simDataDir}/objects/journal`).length < 100 * 1024);
+    for (let i = 0; i < 200; i++) assert.ok((await read(engine, `k${i}`))!.equals(content(i)), `k${i}`);
+    await engine.close();
+    engine = await openSim(fs, { objectInlineBudgetBytes: budget });
+    for (let i = 0; i < 200; i++) assert.ok((await read(engine, `k${i}`))!.equals(content(i)), `k${i} after reopen`);
+    assert.equal(simBlobFiles(fs).length + inlineOf(engine).size, 200);
+    await engine.close();
+  });
+
+  it("a crash at any step of a spill (power loss or process death) leaves every acknowledged object whole and readable", async () => {
+    const budget = 6 * 1024;
+    // The one change in flight when the disk stopped may be there or not: its key is old or new.
+    type InFlight = { key: string; bytes: Buffer | undefined } | undefined;
+    const run = async (crashAt: number | undefined): Promise<{ fs: SimFs; acknowledged: Map<string, Buffer>; inFlight: InFlight; calls: number }> => {
+      const fs = new SimFs();
+      const engine = await openSim(fs, { objectInlineBudgetBytes: budget, clock: new ManualClock(0) });
+      await engine.objects.createBucket(bucket);
+      const acknowledged = new Map<string, Buffer>();
+      let calls = 0;
+      let crashed = false;
+      fs.delay = () => {
+        if (++calls === crashAt) {
+          crashed = true;
+          fs.crash();
+        }
+        return undefined;
+      };
+      let finished = false;
+      let inFlight: InFlight;
+      void (async () => {
+        // Puts, replacements and a delete of spilled objects, and a file blob among them.
+        for (let i = 0; i < 16; i++) {
+          const bytes = content(i, i === 9 ? 70 * 1024 : 1024);
+          inFlight = { key: `k${i % 12}`, bytes };
+          if (await put(engine, `k${i % 12}`, bytes)) acknowledged.set(`k${i % 12}`, bytes);
+          if (i !== 13) continue;
+          inFlight = { key: "k2", bytes: undefined };
+          if ((await engine.objects.deleteObject("b", "k2")).ok) acknowledged.delete("k2");
+        }
+        inFlight = undefined;
+        finished = true;
+      })();
+      for (let tick = 0; tick < 20_000 && !crashed && !finished; tick++) await new Promise((resolve) => setImmediate(resolve));
+      // The calls of the writes, not of the close.
+      fs.delay = undefined;
+      if (!crashed) await engine.close();
+      return { fs, acknowledged, inFlight, calls };
+    };
+    const whole = await run(undefined);
+    assert.ok(whole.fs.list(`${simDataDir}/objects/blobs`).length > 0, "the run spills");
+    let checked = 0;
+    for (let crashAt = 1; crashAt <= whole.calls; crashAt++) {
+      for (const mode of ["durable-only", "random", "process"] as const) {
+        const { fs, acknowledged, inFlight } = await run(crashAt);
+        const image = fs.crashImage(mode, new SeededRandom(crashAt));
+        const engine = await openSim(image, { objectInlineBudgetBytes: budget });
+        const context = `crash at fs call ${crashAt} of ${whole.calls} (${mode})`;
+        for (const [key, bytes] of acknowledged) {
+          const found = await read(engine, key);
+          const isNew = inFlight?.key === key && (inFlight.bytes === undefined ? found === undefined : found?.equals(inFlight.bytes) === true);
+          assert.ok(found?.equals(bytes) || isNew, `${context}: acknowledged ${key} lost or torn`);
+        }
+        for (const entry of await engine.objects.listObjects("b", { limit: 100 })) {
+          const bytes = (await read(engine, entry.key))!;
+          assert.equal(bytes.length, entry.record.sizeBytes, `${context}: ${entry.key} is whole`);
+          assert.equal(bytes.readUInt32LE(0) % 12, Number(entry.key.slice(1)), `${context}: ${entry.key} holds one of its own contents`);
+        }
+        // On disk, exactly the named blobs that are not inline.
+        const inline = inlineOf(engine);
+        const named = (await engine.objects.listObjects("b", { limit: 100 })).flatMap((entry) => entry.record.blobs.map((blob) => blob.blobId)).filter((id) => !inline.has(id));
+        assert.deepEqual(simBlobFiles(image).map((path) => path.slice(3)).sort(), named.sort(), `${context}: files are exactly the named file blobs`);
+        await engine.close();
+        checked++;
+      }
+    }
+    process.stdout.write(`# ${checked} crash images across ${whole.calls} fs calls of puts and spills\n`);
+  });
+
+  it("a version-1 journal (every blob a file) opens unchanged, and is carried on under the current header", async () => {
+    const fs = new SimFs();
+    await fs.mkdir(`${simDataDir}/objects/blobs/ab`);
+    const blobId = "ab".padEnd(32, "0");
+    const handle = await fs.open(`${simDataDir}/objects/blobs/ab/${blobId}`, "createTruncate");
+    await handle.writev([Buffer.from("version one bytes")], 0);
+    await handle.close();
+    const journal = Buffer.concat([
+      objectJournalHeader(1),
+      encodeObjectMutation({ op: "bucket", bucket }),
+      encodeObjectMutation({ op: "object", bucket: "b", key: "old", record: { blobs: [{ blobId, sizeBytes: 17 }], sizeBytes: 17, lastModifiedMs: 0, meta: {} } }),
+    ]);
+    const out = await fs.open(`${simDataDir}/objects/journal`, "createTruncate");
+    await out.writev([journal], 0);
+    await out.close();
+    // An engine's data directory: the rest of it made by a first open, then the objects replaced.
+    let engine = await openSim(fs);
+    assert.equal((await read(engine, "old"))?.toString(), "version one bytes");
+    assert.equal(fs.peek(`${simDataDir}/objects/journal`).readUInt32LE(4), 2, "the header is the current version");
+    assert.ok(await put(engine, "new", content(1)));
+    await engine.close();
+    engine = await openSim(fs);
+    assert.equal((await read(engine, "old"))?.toString(), "version one bytes");
+    assert.ok((await read(engine, "new"))!.equals(content(1)));
+    await engine.close();
+  });
 });

@@ -6,7 +6,10 @@
  * reads. The embedded store runs on the simulated disk with a tiny compaction floor, and also
  * reopens cleanly and crashes in the middle of writes (power loss keeping only what was synced,
  * random prefixes of the rest, or a process crash); after every open, the blob files on disk are
- * exactly the blobs the records name — no orphans, none missing.
+ * exactly the blobs the records name that are not inline — no orphans, none missing. Each embedded
+ * run draws where small blobs go (inline up to 1,500 bytes or 64 KiB, or every blob a file), an
+ * inline budget (tiny ones spill at most compactions), and size hints (none, exact, or wrong); a
+ * run with inline blobs must have seen some, and one with a tiny budget must have seen spills.
  *
  * A failure prints its seed; replay it with TRIBUTARY_FUZZ_SEED=<seed> (TRIBUTARY_FUZZ_STEPS for
  * the length, TRIBUTARY_FUZZ_SEEDS=<n> for more seeds).
@@ -65,12 +68,22 @@ class ObjectFuzz {
   step = 0;
   readonly trace: string[] = [];
 
+  /** Where small blobs go (embedded): inline up to this many bytes (0: every blob a file). */
+  private readonly inlineBytesMax: number;
+  private readonly inlineBudgetBytes: number;
+  /** Named inline blobs seen by compareAll, and those of them seen later as files (spilled). */
+  private readonly seenInline = new Set<string>();
+  private inlineSeen = 0;
+  private spilledSeen = 0;
+
   constructor(
     private readonly random: SeededRandom,
     private readonly seed: number,
     private readonly engine: "memory" | "embedded",
   ) {
     this.graceMs = random.int(2) === 0 ? 0 : 1000;
+    this.inlineBytesMax = this.pick([0, 1500, 64 * 1024]);
+    this.inlineBudgetBytes = this.pick([4096, 20_000, 64 * 1024 * 1024]);
   }
 
   private int(bound: number): number {
@@ -87,7 +100,10 @@ class ObjectFuzz {
       return;
     }
     // The same seed at every open: blob ids drawn again must not collide with those on disk.
-    this.store = await EmbeddedObjectStore.open({ fs: this.fs, dir: objectsDir, fsync: "always", random: new SeededRandom(this.seed), logger: silentLogger, compactionFloorFrames: 16, clock: this.clock, releaseGraceMs: this.graceMs });
+    this.store = await EmbeddedObjectStore.open({
+      fs: this.fs, dir: objectsDir, fsync: "always", random: new SeededRandom(this.seed), logger: silentLogger, compactionFloorFrames: 16, clock: this.clock,
+      releaseGraceMs: this.graceMs, inlineBytesMax: this.inlineBytesMax, inlineBudgetBytes: this.inlineBudgetBytes,
+    });
   }
 
   async run(steps: number): Promise<void> {
@@ -111,6 +127,18 @@ class ObjectFuzz {
     }
     await this.compareAll();
     await this.close();
+    if (this.engine === "embedded" && this.inlineBytesMax > 0) {
+      assert.ok(this.inlineSeen > 0, "the run had inline blobs");
+      if (this.inlineBudgetBytes <= 4096) assert.ok(this.spilledSeen > 0, "the run spilled inline blobs to files");
+    }
+  }
+
+  /** No hint, the exact length, or a wrong one (a hint only chooses where the bytes go first). */
+  private hint(content: Buffer): { sizeBytesHint: number } | undefined {
+    const roll = this.int(4);
+    if (roll === 0) return undefined;
+    if (roll === 1) return { sizeBytesHint: this.int(100_000) };
+    return { sizeBytesHint: content.length };
   }
 
   private async close(): Promise<void> {
@@ -140,7 +168,7 @@ class ObjectFuzz {
   }
 
   private async writeBlob(content: Buffer): Promise<BlobRef> {
-    const outcome = await this.store.writeBlob(this.source(content));
+    const outcome = await this.store.writeBlob(this.source(content), this.hint(content));
     assert.ok(outcome.ok, "writeBlob failed");
     assert.equal(outcome.blob.sizeBytes, content.length);
     return outcome.blob;
@@ -326,7 +354,7 @@ class ObjectFuzz {
     for (const call of calls) {
       const write = async (): Promise<WriteOutcome> => {
         if (call.content === undefined) return this.store.deleteObject(bucket, call.key);
-        const blob = await this.store.writeBlob(this.source(call.content));
+        const blob = await this.store.writeBlob(this.source(call.content), this.hint(call.content));
         if (!blob.ok) return blob;
         return this.store.putObject(bucket, call.key, { blobs: [blob.blob], sizeBytes: blob.blob.sizeBytes, lastModifiedMs: this.step, meta: {} });
       };
@@ -377,18 +405,31 @@ class ObjectFuzz {
       }
     }
     if (this.engine === "embedded") {
-      // Past the grace period: released blobs go.
+      // Past the grace period: released blobs go. A spill running in the background finishes first.
+      await (this.store as EmbeddedObjectStore).settled();
       this.clock.advance(this.graceMs);
       await this.settle();
       const onDisk = this.fs.list(`${objectsDir}/blobs`).flatMap((shard) => this.fs.list(`${objectsDir}/blobs/${shard}`));
-      assert.deepEqual(onDisk.sort(), [...named].sort(), "blob files on disk are exactly the named blobs");
+      const inline = (this.store as EmbeddedObjectStore).inlineBlobIds();
+      const namedFiles = [...named].filter((blobId) => !inline.has(blobId));
+      assert.deepEqual(onDisk.sort(), namedFiles.sort(), "blob files on disk are exactly the named blobs that are not inline");
+      for (const blobId of namedFiles) if (this.seenInline.delete(blobId)) this.spilledSeen++;
+      for (const blobId of named) {
+        if (!inline.has(blobId) || this.seenInline.has(blobId)) continue;
+        this.seenInline.add(blobId);
+        this.inlineSeen++;
+      }
+      // Inline bytes held stay near the budget: it, plus what one group commit and the graces add.
+      const held = [...inline].length;
+      assert.ok(this.inlineBudgetBytes > 1024 * 1024 || held * 3000 <= this.inlineBudgetBytes + 64 * 3000, `${held} inline blobs held past a ${this.inlineBudgetBytes}-byte budget`);
       assert.deepEqual(this.fs.list(`${objectsDir}/tmp`), []);
     }
   }
 
   /** Lets released blobs' unlinks (started after their writes resolved) finish. */
   private async settle(): Promise<void> {
-    for (let tick = 0; tick < 20; tick++) await new Promise((resolve) => setImmediate(resolve));
+    // A dropped bucket releases many blobs at once, each unlink a turn of the simulated disk.
+    for (let tick = 0; tick < 200; tick++) await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

@@ -102,8 +102,11 @@ export async function writeBody(context: S3Context, request: S3Request, sizeByte
       yield chunk;
     }
   }
+  // The declared length lets the store choose where the bytes go (small ones ride in the commit).
+  const declared = (headerOf(request.head, "x-amz-decoded-content-length") ?? headerOf(request.head, "content-length"))?.trim();
+  const hint = declared !== undefined && /^\d{1,16}$/.test(declared) ? { sizeBytesHint: Number(declared) } : undefined;
   // A payload's verdict (a bad digest, a short body) rejects writeBlob with its S3Error, which is the answer.
-  const outcome = await context.store.writeBlob(bounded());
+  const outcome = await context.store.writeBlob(bounded(), hint);
   if (!outcome.ok) throw storageError(context, outcome.failure);
   return { blob: outcome.blob, summary: payload.summary() };
 }

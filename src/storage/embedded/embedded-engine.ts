@@ -45,6 +45,9 @@ export interface EmbeddedEngineOptions extends Partial<Omit<LogOptions, "fsync">
   logger: Logger;
   /** The account the streams of a catalog written before accounts (format 1 or 2) belong to: the server's configured one. */
   accountId: string;
+  /** The object store's inline blobs (docs/formats/objects.md): tests lower them, or set 0 to make every blob a file. */
+  objectInlineBytesMax?: number;
+  objectInlineBudgetBytes?: number;
 }
 
 export async function createEmbeddedEngine(options: EmbeddedEngineOptions): Promise<StorageEngine> {
@@ -91,7 +94,11 @@ async function openLocked(
   }
   const logs = await EmbeddedLogStore.open(env, `${dataDir}/logs`, `${dataDir}/trash`, knownStreams);
   const tables = await EmbeddedTableStore.open(fs, `${dataDir}/tables`, options.fsync, logger);
-  const objects = await EmbeddedObjectStore.open({ fs, dir: `${dataDir}/objects`, fsync: options.fsync, random: options.random, logger, clock: options.clock });
+  const objects = await EmbeddedObjectStore.open({
+    fs, dir: `${dataDir}/objects`, fsync: options.fsync, random: options.random, logger, clock: options.clock,
+    ...(options.objectInlineBytesMax === undefined ? {} : { inlineBytesMax: options.objectInlineBytesMax }),
+    ...(options.objectInlineBudgetBytes === undefined ? {} : { inlineBudgetBytes: options.objectInlineBudgetBytes }),
+  });
   // The entries for catalog/, logs/ and the data directory itself must be durable before any
   // write under them is acknowledged.
   await fs.syncDir(dataDir);

@@ -6,7 +6,7 @@
  * releases, so a GetObject that read a record just before it was replaced still reads its bytes
  * (the memory engine has no clock for the embedded engine's grace period).
  */
-import type { BlobOutcome, BlobRef, WriteOutcome } from "../types.js";
+import type { BlobOutcome, BlobRef, WriteBlobOptions, WriteOutcome } from "../types.js";
 import type { Random } from "../../util/random.js";
 import { StateObjectStore, closedFailure, done, readChunkBytes } from "../objects/state-object-store.js";
 import { newBlobId } from "../objects/blob-ids.js";
@@ -51,7 +51,8 @@ export class MemoryObjectStore extends StateObjectStore {
     }
   }
 
-  async writeBlob(source: AsyncIterable<Uint8Array>): Promise<BlobOutcome> {
+  /** The size hint changes nothing here: every blob is chunks in memory. */
+  async writeBlob(source: AsyncIterable<Uint8Array>, _options?: WriteBlobOptions): Promise<BlobOutcome> {
     if (this.closed) return { ok: false, failure: closedFailure };
     const chunks: Buffer[] = [];
     let sizeBytes = 0;

@@ -33,7 +33,7 @@ export function localObjectClient(deps: LocalObjectClientDeps): ObjectClient {
       if (keyProblem !== undefined) return keyProblem;
       if (!(await bucketExists(input.Bucket))) return noSuchBucket();
       const md5 = createHash("md5");
-      const written = await store.writeBlob(hashing(input.Body, md5));
+      const written = await store.writeBlob(hashing(input.Body, md5), Buffer.isBuffer(input.Body) ? { sizeBytesHint: input.Body.length } : undefined);
       if (!written.ok) return internalError(written.failure);
       const ETag = `"${md5.digest("hex")}"`;
       const committed = await store.putObject(input.Bucket, input.Key, {

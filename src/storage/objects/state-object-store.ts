@@ -11,7 +11,7 @@
  */
 import type {
   BlobOutcome, BlobRef, BucketExists, BucketRecord, CasOutcome, Expectation, ObjectRecord, ObjectStore, PartRecord,
-  StorageFailure, UploadRecord, VersionedObject, WriteOutcome,
+  StorageFailure, UploadRecord, VersionedObject, WriteBlobOptions, WriteOutcome,
 } from "../types.js";
 import { ObjectState, blobsNamed, type ObjectMutation } from "./object-state.js";
 
@@ -24,6 +24,11 @@ export abstract class StateObjectStore implements ObjectStore {
   protected state = new ObjectState();
   /** Blobs written and neither named by a record nor discarded yet. */
   protected readonly pending = new Set<string>();
+  /**
+   * Blobs a write released whose removal waits for that write to be durable: not live, but their
+   * bytes are still there (or about to go), so their ids must not be drawn again meanwhile.
+   */
+  protected readonly releasing = new Set<string>();
   protected closed = false;
 
   /** Makes an applied mutation durable; resolves with its outcome. */
@@ -39,7 +44,7 @@ export abstract class StateObjectStore implements ObjectStore {
     for (const blobId of blobIds) await this.removeBlob(blobId);
   }
 
-  abstract writeBlob(source: AsyncIterable<Uint8Array>): Promise<BlobOutcome>;
+  abstract writeBlob(source: AsyncIterable<Uint8Array>, options?: WriteBlobOptions): Promise<BlobOutcome>;
   abstract readBlob(blob: BlobRef, startByte?: number, endByteExclusive?: number): AsyncIterable<Buffer>;
 
   protected isLive(blobId: string): boolean {
@@ -132,7 +137,10 @@ export abstract class StateObjectStore implements ObjectStore {
     if (conflict !== undefined) return { ok: false, conflict };
     const { revision, released } = this.state.apply(mutation);
     for (const blob of blobsNamed(mutation)) this.pending.delete(blob.blobId);
+    for (const blobId of released) this.releasing.add(blobId);
     const outcome = await this.persist(mutation);
+    // From here releaseBlobs (in the same synchronous step) keeps the ids taken until the bytes go.
+    for (const blobId of released) this.releasing.delete(blobId);
     if (!outcome.ok) return outcome;
     // Only now, with the change durable, may the bytes go; a record written meanwhile may name them again.
     const unnamed = released.filter((blobId) => !this.isLive(blobId));

@@ -53,7 +53,7 @@ export const uploadPartCopy: S3Action = async (context, request) => {
       yield chunk;
     }
   }
-  const written = await context.store.writeBlob(bytes());
+  const written = await context.store.writeBlob(bytes(), { sizeBytesHint: end - start });
   if (!written.ok) throw storageError(context, written.failure);
   const etag = `"${md5.digest("hex")}"`;
   const value = checksum && (await checksum.digest()).toString("base64");

@@ -71,7 +71,7 @@ export const uploadPart: S3Action = async (context, request) => {
   const declared = declaredChecksumAlgorithm(request.head);
   checkPartAlgorithm(uploadAlgorithm, declared);
   const payload = payloadOf(request.head, request.body, request.payload, uploadAlgorithm ? { computeChecksums: [uploadAlgorithm] } : {});
-  const written = await context.store.writeBlob(bounded(payload.bytes, partBytesMax));
+  const written = await context.store.writeBlob(bounded(payload.bytes, partBytesMax), declaredBytes === undefined ? undefined : { sizeBytesHint: declaredBytes });
   if (!written.ok) throw storageError(context, written.failure);
   const summary = payload.summary();
   const etag = `"${summary.md5Hex}"`;

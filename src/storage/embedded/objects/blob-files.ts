@@ -2,13 +2,15 @@
  * Blob files under `<dataDir>/objects/` (docs/formats/objects.md):
  *
  *   blobs/<first two hex digits of the id>/<blob id>   a blob's bytes, nothing else
- *   tmp/<blob id>                                      a blob being written
+ *   tmp/                                               emptied at open (earlier versions wrote there)
  *
  * Blob ids are 32 lowercase hex digits the engine draws (blob-ids.ts): no key or other caller
- * text ever becomes a path. A blob is written to tmp/, made durable (fdatasync, unless --fsync
- * never), renamed into blobs/ and its directory fsynced: once writeBlob answers, the file is
- * whole under its final name. Writes go through a pair of staging buffers (one filling while the
- * other is written), so memory stays bounded whatever the object's size.
+ * text ever becomes a path. A blob is written straight under its final name and made durable
+ * (fdatasync, unless --fsync never) before `write` answers; its directory entry is made durable by
+ * the engine, one fsync of each directory touched per journal flush, before the frame naming the
+ * blob is written (the file is named by no record until then: a crash leaves an orphan, which the
+ * sweep at open removes, whole or not). Writes go through a pair of staging buffers (one filling
+ * while the other is written), so memory stays bounded whatever the object's size.
  */
 import { assert } from "../../../util/assert.js";
 import { blobIdPattern } from "../../objects/blob-ids.js";
@@ -50,13 +52,14 @@ export class BlobFiles {
   }
 
   /**
-   * Writes `source` as blob `blobId`; answers its length. Rejects with a BlobIoError for a
-   * filesystem failure, or with the source's own error; either way no file is left behind.
+   * Writes `source` as blob `blobId`, durable but for its directory entry; answers its length and
+   * the directory to fsync before a record names it. Rejects with a BlobIoError for a filesystem
+   * failure, or with the source's own error; either way no file is left behind.
    */
-  async write(blobId: string, source: AsyncIterable<Uint8Array>): Promise<number> {
-    const temporary = `${this.tmpDir}/${blobId}`;
+  async write(blobId: string, source: AsyncIterable<Uint8Array>): Promise<{ sizeBytes: number; dir: string }> {
     const final = this.path(blobId);
-    const handle = await io(() => this.fs.open(temporary, "createTruncate"));
+    await io(() => this.ensureShardDir(blobId));
+    const handle = await io(() => this.fs.open(final, "createTruncate"));
     let position = 0;
     let inFlight: Promise<void> | undefined;
     const taken: Buffer[] = [];
@@ -91,27 +94,35 @@ export class BlobFiles {
       if (filled > 0) await writeOut(true);
       if (inFlight !== undefined) await inFlight;
       if (this.durable) await io(() => handle.datasync());
+      await io(() => handle.close());
     } catch (error) {
       // A write still in flight must finish before the file goes.
       await inFlight?.catch(() => undefined);
       await handle.close().catch(() => undefined);
-      await this.fs.unlink(temporary).catch(() => undefined);
+      await this.fs.unlink(final).catch(() => undefined);
       throw error;
     } finally {
       // Every write that used them has landed (or failed and been awaited).
       for (const buffer of taken) this.returnStaging(buffer);
     }
-    await io(() => handle.close());
+    return { sizeBytes: position, dir: final.slice(0, final.lastIndexOf("/")) };
+  }
+
+  /** Writes bytes held in memory as blob `blobId` (a spill), durable but for its directory entry. */
+  async writeBytes(blobId: string, bytes: Buffer): Promise<{ dir: string }> {
+    const final = this.path(blobId);
+    await io(() => this.ensureShardDir(blobId));
+    const handle = await io(() => this.fs.open(final, "createTruncate"));
     try {
-      await io(() => this.ensureShardDir(blobId));
-      await io(() => this.fs.rename(temporary, final));
-      if (this.durable) await io(() => this.fs.syncDir(final.slice(0, final.lastIndexOf("/"))));
+      await io(() => writeFully(handle, [bytes], 0));
+      await io(() => handle.datasync());
+      await io(() => handle.close());
     } catch (error) {
-      await this.fs.unlink(temporary).catch(() => undefined);
+      await handle.close().catch(() => undefined);
       await this.fs.unlink(final).catch(() => undefined);
       throw error;
     }
-    return position;
+    return { dir: final.slice(0, final.lastIndexOf("/")) };
   }
 
   /** The bytes in [start, end), in chunks of at most `chunkBytes`. */
@@ -191,7 +202,8 @@ export class BlobFiles {
     const shardDir = `${this.blobsDir}/${blobId.slice(0, 2)}`;
     if (this.shardDirs.has(shardDir)) return;
     await this.fs.mkdir(shardDir);
-    if (this.durable) await this.fs.syncDir(this.blobsDir);
+    // Always durable: a spill (whatever --fsync says) relies on the directory's own entry.
+    await this.fs.syncDir(this.blobsDir);
     this.shardDirs.add(shardDir);
   }
 }
