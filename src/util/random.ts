@@ -5,7 +5,29 @@ export interface Random {
   bytes(length: number): Buffer;
 }
 
-export const systemRandom: Random = { bytes: (length) => randomBytes(length) };
+/**
+ * Small draws (request ids, `x-amz-id-2`, blob ids: several per request) come from a pool the
+ * CSPRNG refills 16 KiB at a time, each byte handed out once: one synchronous randomBytes call per
+ * request cost 6 % of a small S3 PUT's server time. Larger draws go to randomBytes directly.
+ */
+const poolBytes = 16 * 1024;
+const pooledDrawBytesMax = 256;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
+function pooledRandomBytes(length: number): Buffer {
+  if (length > pooledDrawBytesMax) return randomBytes(length);
+  if (poolAt + length > pool.length) {
+    pool = randomBytes(poolBytes);
+    poolAt = 0;
+  }
+  // A copy: the caller owns what it gets, and the pool's bytes are never handed out twice.
+  const drawn = Buffer.from(pool.subarray(poolAt, poolAt + length));
+  poolAt += length;
+  return drawn;
+}
+
+export const systemRandom: Random = { bytes: pooledRandomBytes };
 
 /** Deterministic xorshift128+ generator for tests and fuzzing; never for secrets. */
 export class SeededRandom implements Random {
