@@ -101,3 +101,16 @@ describe("s3 checksums > multipart", () => {
     assert.equal(fullObjectChecksum("CRC32", []), "AAAAAA==");
   });
 });
+
+describe("s3 > checksums > zlib's CRC-32", () => {
+  it("s3 > checksums > zlib's CRC-32 > gives what the table loop gives, whole and continued across random splits", async () => {
+    const { crc32, crc32Loop } = await import("../../src/s3/checksums/crc32.js");
+    const random = seededRandom(15);
+    for (let round = 0; round < 50; round++) {
+      const bytes = Buffer.from(Array.from({ length: Math.floor(random() * 5000) }, () => Math.floor(random() * 256)));
+      const cut = Math.floor(random() * (bytes.length + 1));
+      assert.equal(crc32(bytes), crc32Loop(bytes));
+      assert.equal(crc32(bytes.subarray(cut), crc32(bytes.subarray(0, cut))), crc32Loop(bytes));
+    }
+  });
+});
