@@ -52,9 +52,10 @@ if (tr || sr || ackr) {
   lines.push('');
   lines.push('| measure | Tributary | s3rver | Tributary/s3rver | Tributary server CPU/object | s3rver server CPU/object | client CPU/object (Tributary / s3rver) |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- |');
-  for (const [name, key] of [['PUT 1 KiB', 'smallPut'], ['GET 1 KiB', 'smallGet']]) {
+  for (const [name, key, unit, digits] of [['PUT 1 KiB', 'smallPut', 'objects/s', 0], ['GET 1 KiB', 'smallGet', 'objects/s', 0], ['PUT 64 MiB', 'largePut', 'MB/s', 1], ['GET 64 MiB', 'largeGet', 'MB/s', 1]]) {
     const a = tr?.[key], b = sr?.[key];
-    lines.push(`| ${name} | ${fmt(a?.median)} objects/s | ${fmt(b?.median)} objects/s | ${ratio(a?.median, b?.median)} | ${fmt(a?.serverCpuMsPerObject, 3)} ms | ${fmt(b?.serverCpuMsPerObject, 3)} ms | ${fmt(a?.clientCpuMsPerObject, 3)} / ${fmt(b?.clientCpuMsPerObject, 3)} ms |`);
+    if (a === undefined && b === undefined) continue;
+    lines.push(`| ${name} | ${fmt(a?.median, digits)} ${unit} | ${fmt(b?.median, digits)} ${unit} | ${ratio(a?.median, b?.median)} | ${fmt(a?.serverCpuMsPerObject, 3)} ms | ${fmt(b?.serverCpuMsPerObject, 3)} ms | ${fmt(a?.clientCpuMsPerObject, 3)} / ${fmt(b?.clientCpuMsPerObject, 3)} ms |`);
   }
   lines.push(`| ListObjectsV2, 1,000 keys, to the last byte (median / p90) | ${fmt(tr?.list?.rawMedianMs, 1)} / ${fmt(tr?.list?.rawP90Ms, 1)} ms | ${fmt(sr?.list?.rawMedianMs, 1)} / ${fmt(sr?.list?.rawP90Ms, 1)} ms | ${ratio(sr?.list?.rawMedianMs, tr?.list?.rawMedianMs)} faster | | | |`);
   ceiling(ackr, tr, sr, 'raw');
@@ -68,7 +69,9 @@ const largeShare = t?.largePut?.median / disk?.medianMBps;
 lines.push('Targets (issue 15):');
 if (tr && sr) lines.push(`- small objects ≥ 5× s3rver (raw client, the servers' rates): PUT ${ratio(tr?.smallPut?.median, sr?.smallPut?.median)}, GET ${ratio(tr?.smallGet?.median, sr?.smallGet?.median)} — ${smallRaw >= 5 ? 'met' : 'MISSED'}`);
 lines.push(`- small objects ≥ 5× s3rver (SDK client, capped by the client's ceiling above): PUT ${ratio(t?.smallPut?.median, s?.smallPut?.median)}, GET ${ratio(t?.smallGet?.median, s?.smallGet?.median)} — ${small >= 5 ? 'met' : 'MISSED'}`);
-lines.push(`- large uploads ≥ 80 % of fsynced disk bandwidth: ${fmt(t?.largePut?.median, 1)} / ${fmt(disk?.medianMBps, 1)} MB/s = ${fmt(largeShare * 100, 0)} % — ${largeShare >= 0.8 ? 'met' : 'MISSED'}`);
+const largeShareRaw = tr?.largePut?.median / disk?.medianMBps;
+if (tr?.largePut) lines.push(`- large uploads ≥ 80 % of fsynced disk bandwidth (raw client: the server's rate): ${fmt(tr.largePut.median, 1)} / ${fmt(disk?.medianMBps, 1)} MB/s = ${fmt(largeShareRaw * 100, 0)} % — ${largeShareRaw >= 0.8 ? 'met' : 'MISSED'}`);
+lines.push(`- large uploads ≥ 80 % of fsynced disk bandwidth (SDK client, which hashes and checksums every byte on the same 2 cores): ${fmt(t?.largePut?.median, 1)} / ${fmt(disk?.medianMBps, 1)} MB/s = ${fmt(largeShare * 100, 0)} % — ${largeShare >= 0.8 ? 'met' : 'MISSED'}`);
 lines.push(`- list of 1,000 keys ≤ 20 ms: median ${fmt(t?.list?.medianMs, 1)} ms through the SDK (${t?.list?.medianMs <= 20 ? 'met' : 'MISSED'}), ${fmt(t?.list?.rawMedianMs, 1)} ms to the last byte of the answer (${t?.list?.rawMedianMs <= 20 ? 'met' : 'MISSED'})`);
 for (const [name, r] of [['tributary', t], ['s3rver', s], ['tributary (raw client)', tr], ['s3rver (raw client)', sr], ['ack-only', ack], ['ack-only (raw client)', ackr]]) {
   if (!r) { if (!name.includes('ack-only') && !name.includes('raw')) lines.push(`- ${name}: no result`); }

@@ -98,7 +98,7 @@ main() {
       log "S3: $ep, $client client (pid $pid, port $port)"
       case "$client" in
         sdk) extra=""; [ "$ep" = ack-only ] && extra="--phases small-put,small-get --list-keys 20000" ;;
-        raw) extra="--client raw $RAW_ARGS --phases small-put,small-get,list"
+        raw) extra="--client raw $RAW_ARGS --phases small-put,small-get,list,large-put,large-get"
              [ "$ep" = ack-only ] && extra="--client raw $RAW_ARGS --phases small-put,small-get" ;;
         *) log "unknown client mode $client (sdk or raw)"; stop_server "$pid"; CURRENT_PID=""; continue ;;
       esac
