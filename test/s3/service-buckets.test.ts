@@ -1,20 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
-  CreateBucketCommand, DeleteBucketCommand, GetBucketLocationCommand, HeadBucketCommand, ListBucketsCommand, PutObjectCommand, S3Client, S3ServiceException,
+  CreateBucketCommand, DeleteBucketCommand, GetBucketLocationCommand, HeadBucketCommand, ListBucketsCommand, PutObjectCommand, S3Client,
 } from "@aws-sdk/client-s3";
 import type { TestServer } from "../helpers/server.js";
-import { bucketName, elementText, rawS3, s3Client, startS3Server } from "./service-helpers.js";
-
-async function rejection(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof S3ServiceException, `not an S3 error: ${String(error)}`);
-    return error;
-  }
-  assert.fail("the call succeeded");
-}
+import { bucketName, elementText, rawS3, s3Client, startS3Server, rejection } from "./service-helpers.js";
 
 describe("S3 service > buckets", () => {
   let server: TestServer;

@@ -2,20 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
   CopyObjectCommand, CreateBucketCommand, DeleteObjectTaggingCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand,
-  PutObjectTaggingCommand, S3Client, S3ServiceException,
+  PutObjectTaggingCommand, S3Client,
 } from "@aws-sdk/client-s3";
 import type { TestServer } from "../helpers/server.js";
-import { bucketName, elementText, rawS3, s3Client, startS3Server } from "./service-helpers.js";
-
-async function rejection(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof S3ServiceException, `not an S3 error: ${String(error)}`);
-    return error;
-  }
-  assert.fail("the call succeeded");
-}
+import { bucketName, elementText, rawS3, s3Client, startS3Server, rejection } from "./service-helpers.js";
 
 describe("S3 service > CopyObject", () => {
   let server: TestServer;

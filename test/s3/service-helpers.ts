@@ -4,7 +4,8 @@
  * style, and raw HTTP for the exact bytes of an answer.
  */
 import { request } from "node:http";
-import { S3Client } from "@aws-sdk/client-s3";
+import { S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import assert from "node:assert/strict";
 import { startTestServer, exampleCredentials, type TestServer, type TestServerOptions } from "../helpers/server.js";
 import { services } from "../../src/server/services.js";
 import type { AppServiceModule } from "../../src/server/services.js";
@@ -66,4 +67,15 @@ export function bucketName(prefix = "bucket"): string {
 export function elementText(xml: string, name: string): string | undefined {
   const match = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
   return match?.[1];
+}
+
+/** The S3 error a call failed with (a call that succeeds fails the test). */
+export async function rejection(promise: Promise<unknown>): Promise<S3ServiceException> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof S3ServiceException, `not an S3 error: ${String(error)}`);
+    return error;
+  }
+  assert.fail("the call succeeded");
 }

@@ -3,21 +3,11 @@ import { createHash } from "node:crypto";
 import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import {
-  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException, NotFound,
+  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, NotFound,
 } from "@aws-sdk/client-s3";
 import type { TestServer } from "../helpers/server.js";
 import { waitFor } from "../helpers/wait.js";
-import { bucketName, elementText, rawS3, s3Client, startS3Server } from "./service-helpers.js";
-
-async function rejection(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof S3ServiceException, `not an S3 error: ${String(error)}`);
-    return error;
-  }
-  assert.fail("the call succeeded");
-}
+import { bucketName, elementText, rawS3, s3Client, startS3Server, rejection } from "./service-helpers.js";
 
 const md5Hex = (data: Buffer | string) => createHash("md5").update(data).digest("hex");
 

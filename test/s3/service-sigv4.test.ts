@@ -1,20 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { TestCredentials, TestServer } from "../helpers/server.js";
 import { CredentialsDir, allowAll } from "../auth/sigv4-helpers.js";
-import { bucketName, s3Client, startS3Server } from "./service-helpers.js";
-
-async function rejection(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof S3ServiceException, `not an S3 error: ${String(error)}`);
-    return error;
-  }
-  assert.fail("the call succeeded");
-}
+import { bucketName, s3Client, startS3Server, rejection } from "./service-helpers.js";
 
 const alice: TestCredentials = { accessKeyId: "AKIAALICEEXAMPLE0001", secretAccessKey: "alice/secret/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const bob: TestCredentials = { accessKeyId: "AKIABOBEXAMPLE000001", secretAccessKey: "bob/secret/K7MDENG+bPxRfiCYEXAMPLEKEY" };
