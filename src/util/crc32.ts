@@ -1,11 +1,14 @@
+import * as zlib from "node:zlib";
+
 /**
  * Table-driven CRC-32 in the "slicing-by-8" form (eight 256-entry tables fold 8 bytes per step,
- * several times faster in V8 than a byte at a time), for any reflected polynomial. Node 20 has
- * neither `zlib.crc32` (Node 22) nor CRC32C, and we avoid native addons.
+ * several times faster in V8 than a byte at a time), for any reflected polynomial. Node has
+ * `zlib.crc32` only from 20.15 and no CRC32C at all, and we avoid native addons.
  *
- * - `crc32` (IEEE 802.3, 0xEDB88320): zlib's, PNG's and AWS's `application/vnd.amazon.eventstream`
- *   framing. Check value: crc32("123456789") = 0xCBF43926.
- * - CRC32C (Castagnoli, 0x82F63B78) for the log: src/storage/embedded/crc32c.ts.
+ * - `crc32` (IEEE 802.3, 0xEDB88320): zlib's, PNG's, AWS's `application/vnd.amazon.eventstream`
+ *   framing and S3's `x-amz-checksum-crc32`. Check value: crc32("123456789") = 0xCBF43926.
+ * - CRC32C (Castagnoli, 0x82F63B78) for the log and S3's `x-amz-checksum-crc32c`:
+ *   src/storage/embedded/crc32c.ts.
  */
 
 /** Computes a CRC of `bytes[start, end)`, continuing from `previous` (the CRC of the bytes before, or 0). */
@@ -62,9 +65,19 @@ export function slicingTables(polynomial: number): Tables {
   return tables;
 }
 
+/** The table loop for CRC-32 (IEEE): what `crc32` runs where Node has no zlib CRC-32, and its reference in tests. */
+export const crc32Loop: Crc = reflectedCrc32(0xedb88320);
+
+/** zlib's CRC-32, in Node from 20.15: ~3 GB/s, several times the table loop (22 against 75 ms for 64 MiB). */
+const zlibCrc32 = (zlib as { crc32?: (bytes: Uint8Array, previous?: number) => number }).crc32;
+
 /**
- * CRC-32 (IEEE); `crc32(b, 0, b.length, crc32(a)) === crc32(a ++ b)`.
+ * CRC-32 (IEEE); `crc32(b, 0, b.length, crc32(a)) === crc32(a ++ b)`. zlib's where Node has it,
+ * else the table loop.
  *
  * @example crc32(Buffer.from("123456789")) === 0xcbf43926
  */
-export const crc32: Crc = reflectedCrc32(0xedb88320);
+export const crc32: Crc =
+  zlibCrc32 === undefined
+    ? crc32Loop
+    : (bytes, start = 0, end = bytes.length, previous = 0) => zlibCrc32(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), previous);

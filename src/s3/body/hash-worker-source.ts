@@ -14,8 +14,9 @@
  * and ["failed", id, message] out when a request's hashing throws. md5 and the checksums come back
  * as raw digest bytes (Uint8Array), the checksums by algorithm name.
  *
- * CRC32 and CRC32C are the slicing-by-8 loops of src/s3/checksums/crc32.ts, written again here
- * (the worker cannot import TypeScript modules from a string); CRC64NVME is @aws-sdk/crc64-nvme,
+ * CRC32 is zlib's where Node has it; otherwise, and for CRC32C, the slicing-by-8 loop of
+ * src/util/crc32.ts and src/storage/embedded/crc32c.ts, written again here (the worker cannot
+ * import TypeScript modules from a string); CRC64NVME is @aws-sdk/crc64-nvme,
  * required from the package's own node_modules (`requireBase`, workerData). The digests are tested
  * equal to the main thread's (test/s3/chunked-worker.test.ts).
  */

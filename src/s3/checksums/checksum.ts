@@ -7,7 +7,8 @@
 import { createHash, type Hash } from "node:crypto";
 import { createRequire } from "node:module";
 import type { Crc64Nvme as Crc64NvmeType } from "@aws-sdk/crc64-nvme";
-import { crc32, crc32c } from "./crc32.js";
+import { crc32, type Crc } from "../../util/crc32.js";
+import { crc32c } from "../../storage/embedded/crc32c.js";
 
 export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
 
@@ -41,9 +42,9 @@ export interface Checksum {
 
 class CrcChecksum implements Checksum {
   private crc = 0;
-  constructor(private readonly next: (bytes: Uint8Array, previous: number) => number) {}
+  constructor(private readonly next: Crc) {}
   update(data: Uint8Array): void {
-    this.crc = this.next(data, this.crc);
+    this.crc = this.next(data, 0, data.length, this.crc);
   }
   async digest(): Promise<Buffer> {
     const out = Buffer.alloc(4);
