@@ -198,6 +198,13 @@ describe("s3 auth > requests as @aws-sdk/client-s3 sends them", () => {
       const error = await expectError(withHeaders(put, (headers) => (headers["x-amz-content-sha256"] = "invalid")), "InvalidArgument", 400);
       assert.match(error.message, /^x-amz-content-sha256 must be UNSIGNED-PAYLOAD, .* or a valid sha256 value\.$/);
       assert.deepEqual(error.fields, { ArgumentName: "x-amz-content-sha256", ArgumentValue: "invalid" });
+      const sigv4a = await expectError(
+        withHeaders(put, (headers) => (headers["x-amz-content-sha256"] = "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD")),
+        "NotImplemented",
+        501,
+        "A header you provided implies functionality that is not implemented",
+      );
+      assert.deepEqual(sigv4a.fields, { Header: "x-amz-content-sha256" });
     });
 
     it("an x-amz-* header added after signing: AccessDenied naming it", async () => {

@@ -16,6 +16,7 @@ import type { Clock } from "../../util/clock.js";
 import type { S3Error } from "../s3-error.js";
 import { s3CanonicalRequest, hmacHex } from "./canonical.js";
 import { s3AuthErrors, s3ClockSkewMsMax } from "./errors.js";
+import { s3Errors } from "../errors.js";
 import { firstHeader, parseHeaderClaim, parseQueryClaim, signatureForm, type S3SignatureClaim } from "./signature-claim.js";
 
 export type S3AuthMode = { mode: "none"; accountId: string } | { mode: "sigv4"; credentials: Pick<CredentialsFile, "lookup"> };
@@ -79,7 +80,8 @@ function declaredPayload(value: string | undefined, required: boolean): Declared
   if (value === streamingSigned) return { ok: true, payload: "streaming-signed" };
   if (value === streamingSignedTrailer) return { ok: true, payload: "streaming-signed-trailer" };
   if (value.startsWith("STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD")) {
-    return { ok: false, error: s3AuthErrors.notImplemented("A header you provided implies functionality that is not implemented.") };
+    // SigV4A's streaming signatures (ECDSA): S3's NotImplemented, naming the header (real S3 answers carry no final period).
+    return { ok: false, error: s3Errors.notImplemented("x-amz-content-sha256") };
   }
   if (/^[0-9a-fA-F]{64}$/.test(value)) return { ok: true, payload: { kind: "sha256", expectedHex: value.toLowerCase() } };
   return { ok: false, error: s3AuthErrors.invalidContentSha256(value) };

@@ -87,8 +87,6 @@ export const s3AuthErrors = {
       400,
       { ArgumentName: "x-amz-content-sha256", ArgumentValue: value },
     ),
-
-  notImplemented: (message: string) => new S3Error("NotImplemented", message, 501),
 };
 
 /** Errors found while reading a request's payload (src/s3/body). */
