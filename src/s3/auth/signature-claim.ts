@@ -11,26 +11,13 @@
  *    &X-Amz-SignedHeaders=host&X-Amz-Signature=…
  */
 import { headerValue, type HeaderValues } from "../../auth/sigv4/canonical.js";
-import { basicIsoDate, presignedExpiresSecondsMax, toBasicIso } from "../../auth/sigv4/parse.js";
+import { basicIsoDate, presignedExpiresSecondsMax, toBasicIso, type SignatureClaim } from "../../auth/sigv4/parse.js";
 import type { S3Error } from "../s3-error.js";
 import { s3AuthErrors } from "./errors.js";
 
-export interface S3SignatureClaim {
-  presigned: boolean;
-  accessKeyId: string;
-  scopeDate: string;
-  scopeRegion: string;
-  scopeService: string;
-  scopeTerminator: string;
-  signedHeaders: string[];
-  signature: string;
-  /** The signing time as YYYYMMDD'T'HHMMSS'Z' (what the string to sign carries), as sent, and in ms. */
-  timestamp: string;
+/** The Kinesis verifier's claim (auth/sigv4/parse.ts), with the signing time also as it was sent. */
+export interface S3SignatureClaim extends Omit<SignatureClaim, "timestampSource"> {
   timestampText: string;
-  timestampMs: number;
-  /** Presigned only. */
-  expiresSeconds?: number;
-  securityToken?: string;
 }
 
 export type ClaimOutcome = { ok: true; claim: S3SignatureClaim } | { ok: false; error: S3Error };
