@@ -14,7 +14,7 @@
  * a common prefix resumes after that whole prefix, as the prefix (≤ the marker) was already
  * returned; that keeps v1's NextMarker and v2's token paging through common prefixes correctly.
  */
-import type { S3Action, S3Request } from "../action.js";
+import type { S3Action, S3Context, S3Request } from "../action.js";
 import type { ObjectStore, VersionedObject } from "../../storage/types.js";
 import type { ObjectMeta } from "../object-meta.js";
 import { s3Errors } from "../errors.js";
@@ -171,12 +171,26 @@ export function ownerOf(accountId: string): XmlFields {
 
 const identity = (text: string): string => text;
 
-export const listObjectsV2: S3Action = async (context, request) => {
+/** What both listings read first: the bucket, the page size, the key encoding, prefix and delimiter. */
+async function listingOf(context: S3Context, request: S3Request) {
   const record = (await requireBucket(context, request)).bucket;
-  const bucket = record.Name;
+  // In this order: a bad max-keys is answered before a bad encoding-type.
   const { maxKeys, echoed } = maxKeysOf(request);
   const encoded = encodingOf(request);
-  const encode = encoded ?? identity;
+  return {
+    record,
+    bucket: record.Name,
+    maxKeys,
+    echoed,
+    encoded,
+    encode: encoded ?? identity,
+    prefix: request.query.get("prefix") ?? "",
+    delimiter: request.query.get("delimiter") || undefined,
+  };
+}
+
+export const listObjectsV2: S3Action = async (context, request) => {
+  const { record, bucket, maxKeys, echoed, encoded, encode, prefix, delimiter } = await listingOf(context, request);
   if (request.query.has("marker")) throw s3Errors.invalidArgument("Marker unsupported with REST.GET.BUCKET in list-type=2", "marker");
   const token = request.query.get("continuation-token");
   let marker = request.query.get("start-after") || undefined;
@@ -185,8 +199,6 @@ export const listObjectsV2: S3Action = async (context, request) => {
     if (resumed === undefined) throw s3Errors.invalidArgument("The continuation token provided is incorrect", "continuation-token");
     marker = resumed;
   }
-  const prefix = request.query.get("prefix") ?? "";
-  const delimiter = request.query.get("delimiter") || undefined;
   const owner = request.query.get("fetch-owner") === "true" ? record.accountId : undefined;
   const page = await listPage(context.store, bucket, { prefix, ...(delimiter && { delimiter }), ...(marker !== undefined && { marker }), maxKeys });
   const startAfter = request.query.get("start-after");
@@ -207,11 +219,7 @@ export const listObjectsV2: S3Action = async (context, request) => {
 };
 
 export const listObjects: S3Action = async (context, request) => {
-  const record = (await requireBucket(context, request)).bucket;
-  const bucket = record.Name;
-  const { maxKeys, echoed } = maxKeysOf(request);
-  const encoded = encodingOf(request);
-  const encode = encoded ?? identity;
+  const { record, bucket, maxKeys, echoed, encoded, encode, prefix, delimiter } = await listingOf(context, request);
   if (request.query.has("continuation-token")) {
     throw s3Errors.invalidArgument("continuation-token only supported in REST.GET.BUCKET with list-type=2", "continuation-token");
   }
@@ -219,8 +227,6 @@ export const listObjects: S3Action = async (context, request) => {
     throw s3Errors.invalidArgument("startAfter only supported in REST.GET.BUCKET with list-type=2", "start-after");
   }
   const marker = request.query.get("marker") ?? "";
-  const prefix = request.query.get("prefix") ?? "";
-  const delimiter = request.query.get("delimiter") || undefined;
   const page = await listPage(context.store, bucket, { prefix, ...(delimiter && { delimiter }), ...(marker && { marker }), maxKeys });
   // v1 lists owners unless asked not to (fetch-owner is v2's).
   const owner = record.accountId;
