@@ -7,7 +7,7 @@ import type { S3Context, S3Request } from "./action.js";
 import { checkConditions, type ConditionNames } from "./conditions.js";
 import { s3Errors } from "./errors.js";
 import { headerOf } from "./headers.js";
-import type { ObjectMeta } from "./object-meta.js";
+import type { ObjectMeta } from "../storage/objects/object-meta.js";
 import { S3Error } from "./s3-error.js";
 import type { VersionedObject } from "../storage/types.js";
 

@@ -7,7 +7,7 @@ import type { ObjectRecord } from "../storage/types.js";
 import { s3Errors, userMetadataBytesMax } from "./errors.js";
 import { headerOf, httpDate } from "./headers.js";
 import { storedContentEncoding } from "./body/index.js";
-import type { ObjectMeta } from "./object-meta.js";
+import type { ObjectMeta } from "../storage/objects/object-meta.js";
 import { parseTaggingHeader } from "./tagging.js";
 
 /** What S3 stores as the content type when the client sent none. */

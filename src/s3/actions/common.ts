@@ -1,7 +1,7 @@
 /** What the bucket and object actions share: the bucket lookup, storage outcomes as S3 errors, an object's bytes. */
 import type { S3Context, S3Request } from "../action.js";
 import { s3Errors } from "../errors.js";
-import type { ObjectMeta } from "../object-meta.js";
+import type { ObjectMeta } from "../../storage/objects/object-meta.js";
 import type { S3Error } from "../s3-error.js";
 import type { BucketRecord, ObjectRecord, StorageFailure, VersionedObject } from "../../storage/types.js";
 import { assert } from "../../util/assert.js";

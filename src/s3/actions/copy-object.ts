@@ -9,7 +9,7 @@ import type { S3Action } from "../action.js";
 import { copySourceObject } from "../copy-source.js";
 import { s3Errors } from "../errors.js";
 import { headerOf, isoDate } from "../headers.js";
-import type { ObjectMeta } from "../object-meta.js";
+import type { ObjectMeta } from "../../storage/objects/object-meta.js";
 import { storedHeadersOf } from "../object-headers.js";
 import { xmlResponse } from "../responses.js";
 import { parseTaggingHeader } from "../tagging.js";

@@ -16,7 +16,7 @@
  */
 import type { S3Action, S3Context, S3Request } from "../action.js";
 import type { ObjectStore, VersionedObject } from "../../storage/types.js";
-import type { ObjectMeta } from "../object-meta.js";
+import type { ObjectMeta } from "../../storage/objects/object-meta.js";
 import { s3Errors } from "../errors.js";
 import { xmlResponse } from "../responses.js";
 import { xmlDocument, type XmlFields } from "../xml.js";

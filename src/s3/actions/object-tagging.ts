@@ -4,7 +4,7 @@
  * whole; the tagging write is retried on the new record).
  */
 import type { S3Action, S3Context, S3Request } from "../action.js";
-import type { ObjectMeta } from "../object-meta.js";
+import type { ObjectMeta } from "../../storage/objects/object-meta.js";
 import { emptyResponse, xmlResponse } from "../responses.js";
 import { s3Errors } from "../errors.js";
 import { parseTaggingDocument, taggingArrays, type Tag } from "../tagging.js";

@@ -16,7 +16,7 @@ import { checkPayloadHeaders, payloadOf, type PayloadSummary } from "../body/ind
 import { checksumHeaderName, type ChecksumAlgorithm } from "../checksums/index.js";
 import { s3Errors } from "../errors.js";
 import { headerOf } from "../headers.js";
-import type { ObjectMeta } from "../object-meta.js";
+import type { ObjectMeta } from "../../storage/objects/object-meta.js";
 import { storedHeadersOf } from "../object-headers.js";
 import { emptyResponse } from "../responses.js";
 import type { BlobRef, Expectation } from "../../storage/types.js";

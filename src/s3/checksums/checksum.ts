@@ -10,7 +10,9 @@ import type { Crc64Nvme as Crc64NvmeType } from "@aws-sdk/crc64-nvme";
 import { crc32, type Crc } from "../../util/crc32.js";
 import { crc32c } from "../../storage/embedded/crc32c.js";
 
-export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
+import type { ChecksumAlgorithm } from "../../storage/objects/object-meta.js";
+
+export type { ChecksumAlgorithm };
 
 export const checksumAlgorithms: readonly ChecksumAlgorithm[] = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
 

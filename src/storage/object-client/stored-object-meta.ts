@@ -1,17 +1,11 @@
 /**
- * The part of the S3 service's object layout (src/s3/object-meta.ts, ObjectMeta: what it keeps in
- * ObjectRecord.meta) that the local object client writes and reads. Storage sits below the services
- * and may not import src/s3, so the names are repeated here; test/e2e/object-client-s3-service.test.ts
- * checks that the S3 service reads what this writes (ETag, Content-Type, Content-Encoding, metadata).
+ * The part of the stored object layout (src/storage/objects/object-meta.ts, which the S3 service
+ * reads and writes) that the local object client writes and reads;
+ * test/e2e/object-client-s3-service.test.ts checks that the S3 service reads what this writes.
  */
-export interface StoredObjectMeta {
-  /** Quoted MD5 hex: `"<md5>"` (`"<md5 of md5s>-<N>"` for an object the S3 service assembled from parts). */
-  ETag: string;
-  ContentType?: string;
-  ContentEncoding?: string;
-  /** User metadata, names lowercased (x-amz-meta-* without the prefix). */
-  Metadata?: Record<string, string>;
-}
+import type { ObjectMeta } from "../objects/object-meta.js";
+
+export type StoredObjectMeta = Pick<ObjectMeta, "ETag" | "ContentType" | "ContentEncoding" | "Metadata">;
 
 export function storedObjectMeta(etag: string, input: { ContentType?: string; ContentEncoding?: string; Metadata?: Record<string, string> }): StoredObjectMeta {
   const meta: StoredObjectMeta = { ETag: etag };

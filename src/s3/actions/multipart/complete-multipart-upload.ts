@@ -14,7 +14,7 @@ import type { S3Action } from "../../action.js";
 import { compositeChecksum, fullObjectChecksum, checksumHeaderName, type ChecksumAlgorithm } from "../../checksums/index.js";
 import { s3Errors } from "../../errors.js";
 import { headerOf } from "../../headers.js";
-import type { ObjectMeta } from "../../object-meta.js";
+import type { ObjectMeta } from "../../../storage/objects/object-meta.js";
 import { xmlResponse } from "../../responses.js";
 import { elementOf, readXmlBody, textOf, type XmlObject, type XmlValue } from "../../xml.js";
 import type { ObjectRecord, PartRecord } from "../../../storage/types.js";

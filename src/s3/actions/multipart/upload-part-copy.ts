@@ -10,7 +10,7 @@ import { createChecksum } from "../../checksums/index.js";
 import { copySourceObject } from "../../copy-source.js";
 import { s3Errors } from "../../errors.js";
 import { headerOf, isoDate } from "../../headers.js";
-import type { PartMeta } from "../../object-meta.js";
+import type { PartMeta } from "../../../storage/objects/object-meta.js";
 import { xmlResponse } from "../../responses.js";
 import { xmlDocument } from "../../xml.js";
 import { objectBytes, storageError } from "../common.js";

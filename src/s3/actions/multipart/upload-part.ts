@@ -10,7 +10,7 @@ import { payloadOf } from "../../body/index.js";
 import { algorithmOfHeader, checksumAlgorithms, checksumHeaderName, type ChecksumAlgorithm } from "../../checksums/index.js";
 import { s3Errors } from "../../errors.js";
 import { headerOf } from "../../headers.js";
-import type { PartMeta } from "../../object-meta.js";
+import type { PartMeta } from "../../../storage/objects/object-meta.js";
 import { emptyResponse } from "../../responses.js";
 import type { RequestHead } from "../../../protocol/streaming-api.js";
 import type { BlobRef } from "../../../storage/types.js";

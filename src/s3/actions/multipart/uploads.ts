@@ -8,7 +8,7 @@ import type { S3Context, S3Request } from "../../action.js";
 import type { ChecksumAlgorithm, ChecksumType } from "../../checksums/index.js";
 import { s3Errors } from "../../errors.js";
 import type { StoredHeaders } from "../../object-headers.js";
-import type { PartMeta } from "../../object-meta.js";
+import type { PartMeta } from "../../../storage/objects/object-meta.js";
 import type { PartRecord, UploadRecord } from "../../../storage/types.js";
 import { requireBucket, requestKey } from "../common.js";
 

@@ -1,9 +1,13 @@
 /**
- * What the S3 service keeps in a stored object's `meta` (storage ObjectRecord.meta) and a
- * multipart upload's (UploadRecord.meta): the headers it round-trips and what it computed.
- * One layout for every action that writes or reads objects.
+ * The layout of a stored object's `meta` (ObjectRecord.meta), a multipart upload's (UploadRecord.meta)
+ * and a part's (PartRecord.meta), as the S3 service writes and reads them: the headers it
+ * round-trips and what it computed. The store never looks inside; it lives here, beside the store,
+ * because two writers share it — the S3 service (src/s3) and the services' object client
+ * (src/storage/object-client), whose objects the S3 API must read.
  */
-import type { ChecksumAlgorithm } from "./body/index.js";
+
+/** The checksums S3 keeps with an object (src/s3/checksums computes them). */
+export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
 
 export interface ObjectMeta {
   /** Quoted, as S3 sends it: `"<md5 hex>"`, or `"<md5 of the parts' md5s>-<N>"` for a multipart object. */
