@@ -3,8 +3,7 @@
  * the API as a stream under the connection's body idle deadline, and the answer goes out as the
  * API streams it, with backpressure, so an object of any size passes through in bounded memory.
  */
-import { Transform, pipeline, type Writable } from "node:stream";
-import { Readable as ReadableStream } from "node:stream";
+import { Readable, Transform, pipeline, type Writable } from "node:stream";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { RequestHead, StreamedResponse, StreamingApi } from "../protocol/streaming-api.js";
@@ -45,10 +44,6 @@ export async function serveStreaming(
       callback(null, chunk);
     },
   });
-  const bodyEnded = () => {
-    deps.clock.clearTimer(idle);
-    idle = undefined;
-  };
   if (Number.isFinite(deps.bodyIdleMs)) {
     idle = deps.clock.setTimeout(() => {
       stalled = true;
@@ -60,7 +55,8 @@ export async function serveStreaming(
   deps.reading(true);
   let readingCounted = true;
   const stopReading = () => {
-    bodyEnded();
+    deps.clock.clearTimer(idle);
+    idle = undefined;
     if (readingCounted) deps.reading(false);
     readingCounted = false;
   };
@@ -75,6 +71,8 @@ export async function serveStreaming(
   request.once("error", cut);
   request.once("aborted", cut);
   request.once("close", cut);
+  // Waiting on the client ends when its body has all arrived (the request's 'close' comes then,
+  // at once for a GET, whatever the answer then streams), or when the API has read it all.
   body.once("end", stopReading);
   body.once("close", stopReading);
 
@@ -112,7 +110,7 @@ export async function serveStreaming(
     return;
   }
   await new Promise<void>((resolve) => {
-    pipeline(ReadableStream.from(answer.body as AsyncIterable<Uint8Array>), response as unknown as Writable, (error) => {
+    pipeline(Readable.from(answer.body as AsyncIterable<Uint8Array>), response as unknown as Writable, (error) => {
       // The client went away, or reading the stored bytes failed after the headers went out: the
       // answer is cut short (its length tells the client), nothing else can be said.
       if (error && (error as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") {

@@ -15,6 +15,7 @@ import type { ServiceInstance, ServiceModule } from "../../src/protocol/service-
 import type { StreamingApi, StreamedResponse } from "../../src/protocol/streaming-api.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { rawRequest } from "../helpers/raw.js";
+import { sleep } from "../helpers/wait.js";
 
 const chunkBytes = 64 * 1024;
 
@@ -35,6 +36,17 @@ function echoModule(): ServiceModule<unknown, unknown, ServiceInstance> {
       if (head.method === "POST") {
         // Refuses without reading a byte of the body.
         return { statusCode: 400, headers: {}, body: Buffer.from("refused") };
+      }
+      if (head.path.startsWith("/echo/slow/")) {
+        // Five chunks 100 ms apart: an answer that streams for longer than the body idle deadline.
+        const chunkCount = 5;
+        async function* slowly() {
+          for (let index = 0; index < chunkCount; index++) {
+            if (index > 0) await sleep(100);
+            yield Buffer.alloc(chunkBytes, index);
+          }
+        }
+        return { statusCode: 200, headers: { "content-length": String(chunkCount * chunkBytes) }, body: slowly() };
       }
       const sizeBytes = Number(head.path.slice("/echo/".length));
       if (head.method === "HEAD") return { statusCode: 200, headers: { "content-length": String(sizeBytes) }, body: Buffer.alloc(0) };
@@ -125,6 +137,29 @@ describe("server > streaming api", () => {
       request.write(Buffer.alloc(1024));
     });
     assert.deepEqual(answer, { status: 400, connection: "close", body: "refused" });
+  });
+
+  it("server > streaming api > a download is not waiting on the client: at the connection cap a new connection does not evict it", async () => {
+    const capped = await startTestServer({ services: [echoModule() as never, ...services], connections: { bodyIdleMs: 300, connectionsMax: 1 } });
+    try {
+      const download = new Promise<{ status: number; sizeBytes: number }>((resolve, reject) => {
+        const request = httpRequest(`${capped.url}/echo/slow/x`, { agent: false }, (response) => {
+          let sizeBytes = 0;
+          response.on("data", (chunk: Buffer) => (sizeBytes += chunk.length));
+          response.on("end", () => resolve({ status: response.statusCode!, sizeBytes }));
+          response.on("error", reject);
+        });
+        request.on("error", reject);
+        request.end();
+      });
+      // Past the idle deadline, mid-download: a second connection arrives at the cap of one.
+      await sleep(350);
+      const second = await fetch(`${capped.url}/health`).then((response) => response.status, () => "refused");
+      assert.equal(second, "refused");
+      assert.deepEqual(await download, { status: 200, sizeBytes: 5 * chunkBytes });
+    } finally {
+      await capped.stop();
+    }
   });
 
   it("server > streaming api > requests it does not claim reach the RPC pipeline unchanged", async () => {
