@@ -358,12 +358,14 @@ async function handleRequest(
 
   // A REST API's own paths and the server's admin paths are never a streamed API's (S3 would
   // otherwise take any path as a bucket): they go on to the pipeline as before.
+  const query = queryStart < 0 ? "" : url.slice(queryStart + 1);
   if (deps.streamingApis !== undefined && !path.startsWith(adminPathPrefix) && !deps.restApis?.some((api) => api.pathPrefixes.some((prefix) => path.startsWith(prefix)))) {
-    const query = queryStart < 0 ? "" : url.slice(queryStart + 1);
-    const head: RequestHead = { method: request.method ?? "GET", path, query, headers: request.headers, facts: connectionFacts(request) };
+    // Claims read the head only: the connection's facts are looked up for a claimed request alone,
+    // so an RPC call (every Kinesis request passes here) pays for one small object and no more.
+    const head: RequestHead = { method: request.method ?? "GET", path, query, headers: request.headers };
     const api = deps.streamingApis.find((candidate) => candidate.claims(head));
     if (api !== undefined) {
-      await serveStreaming(api, head, request, response, corsHeaders, {
+      await serveStreaming(api, { ...head, facts: connectionFacts(request) }, request, response, corsHeaders, {
         clock: deps.transportClock ?? systemClock,
         logger: deps.logger,
         bodyIdleMs: bodyDeadline.idleMs,
@@ -399,7 +401,6 @@ async function handleRequest(
     send(response, { ...tooLarge, headers: { ...tooLarge.headers, ...corsHeaders } });
     return;
   }
-  const query = queryStart < 0 ? "" : url.slice(queryStart + 1);
   const result = await respondToRpc(router, { method: request.method ?? "GET", path, query, headers: request.headers, body: read.body, facts: connectionFacts(request) });
   if (result.eventStream) {
     startEventStream(response, { ...result.headers, ...corsHeaders }, result.eventStream);
