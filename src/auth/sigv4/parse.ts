@@ -52,7 +52,8 @@ export function parseSignature(headers: HeaderValues, query: readonly (readonly 
   return authorization ? parseHeaderClaim(authorization, headers) : parseQueryClaim(query, headers);
 }
 
-function firstHeader(headers: HeaderValues, name: string): string | undefined {
+/** A header's first value (a repeated header counts once, as AWS reads it). */
+export function firstHeader(headers: HeaderValues, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

@@ -9,6 +9,7 @@
  */
 import { parseQuery, signingKey, stringToSign } from "../../auth/sigv4/canonical.js";
 import { constantTimeEqual, redactToken } from "../../auth/sigv4/verify.js";
+import { firstHeader } from "../../auth/sigv4/parse.js";
 import { anonymousPrincipal, type Principal } from "../../auth/principal.js";
 import type { CredentialsFile } from "../../auth/credentials-file.js";
 import type { RequestHead } from "../../protocol/streaming-api.js";
@@ -17,7 +18,7 @@ import type { S3Error } from "../s3-error.js";
 import { s3CanonicalRequest, hmacHex } from "./canonical.js";
 import { s3AuthErrors, s3ClockSkewMsMax } from "./errors.js";
 import { s3Errors } from "../errors.js";
-import { firstHeader, parseHeaderClaim, parseQueryClaim, signatureForm, type S3SignatureClaim } from "./signature-claim.js";
+import { parseHeaderClaim, parseQueryClaim, signatureForm, type S3SignatureClaim } from "./signature-claim.js";
 
 export type S3AuthMode = { mode: "none"; accountId: string } | { mode: "sigv4"; credentials: Pick<CredentialsFile, "lookup"> };
 

@@ -11,7 +11,7 @@
  *    &X-Amz-SignedHeaders=host&X-Amz-Signature=…
  */
 import { headerValue, type HeaderValues } from "../../auth/sigv4/canonical.js";
-import { basicIsoDate, presignedExpiresSecondsMax, toBasicIso, type SignatureClaim } from "../../auth/sigv4/parse.js";
+import { basicIsoDate, firstHeader, presignedExpiresSecondsMax, toBasicIso, type SignatureClaim } from "../../auth/sigv4/parse.js";
 import type { S3Error } from "../s3-error.js";
 import { s3AuthErrors } from "./errors.js";
 
@@ -34,11 +34,6 @@ export function signatureForm(headers: HeaderValues, query: readonly (readonly [
   if (header) return "header";
   if (presigned) return "query";
   return sigV2Query ? "sigv2-query" : "none";
-}
-
-export function firstHeader(headers: HeaderValues, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 const fail = (error: S3Error): ClaimOutcome => ({ ok: false, error });
