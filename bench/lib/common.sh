@@ -1,7 +1,7 @@
 # bench/lib/common.sh — shared by bench/run.sh and bench/volume.sh (bash; sourced, not run).
 #
 # Provides: paths (ROOT, BENCH, KBENCH_DIR, KBENCH, NM), ensure_bench_deps, ensure_build, free_port,
-# machine_info_json, start_endpoint, stop_server, json_field.
+# machine_info_json, start_endpoint, stop_server, json_field, host_busy_pct, wait_quiet.
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOT="$(cd "$BENCH/.." && pwd)"
@@ -22,6 +22,26 @@ export KBENCH_SDK_DIR="$NM"
 export NODE_NO_WARNINGS=1
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# Before each endpoint, with BENCH_QUIET_MAX_PCT set: wait (at most 120 s) until the host is below
+# that % of one core busy, so a run does not start on a machine other work is loading.
+host_busy_pct() { # % of one core busy over 2 s, from /proc/stat
+  local a b
+  a="$(head -1 /proc/stat)"; sleep 2; b="$(head -1 /proc/stat)"
+  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y); t = 0; for (i = 2; i <= 9; i++) t += y[i] - x[i];
+    printf "%d", (t - (y[5] - x[5]) - (y[6] - x[6])) / 2 }'
+}
+
+wait_quiet() {
+  [ -z "${BENCH_QUIET_MAX_PCT:-}" ] && return 0
+  local deadline=$((SECONDS + 120)) busy
+  while :; do
+    busy="$(host_busy_pct)"
+    [ "$busy" -le "$BENCH_QUIET_MAX_PCT" ] && return 0
+    [ "$SECONDS" -ge "$deadline" ] && { log "host still ${busy}% busy after 120 s; running anyway"; return 0; }
+    log "host ${busy}% busy; waiting"; sleep 3
+  done
+}
 
 # Installs bench/package.json's peers (kinesalite, kinesis-local, the AWS SDK) when missing or when the
 # lock file changed since the last install.

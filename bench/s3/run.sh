@@ -41,24 +41,6 @@ cleanup() { [ -n "$CURRENT_PID" ] && stop_server "$CURRENT_PID"; CURRENT_PID="";
 trap 'cleanup; exit 130' INT TERM
 trap cleanup EXIT
 
-host_busy_pct() { # % of one core busy over 2 s, from /proc/stat
-  local a b
-  a="$(head -1 /proc/stat)"; sleep 2; b="$(head -1 /proc/stat)"
-  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y); t = 0; for (i = 2; i <= 9; i++) t += y[i] - x[i];
-    printf "%d", (t - (y[5] - x[5]) - (y[6] - x[6])) / 2 }'
-}
-
-wait_quiet() {
-  [ -z "${BENCH_QUIET_MAX_PCT:-}" ] && return 0
-  local deadline=$((SECONDS + 120)) busy
-  while :; do
-    busy="$(host_busy_pct)"
-    [ "$busy" -le "$BENCH_QUIET_MAX_PCT" ] && return 0
-    [ "$SECONDS" -ge "$deadline" ] && { log "host still ${busy}% busy after 120 s; running anyway"; return 0; }
-    log "host ${busy}% busy; waiting"; sleep 3
-  done
-}
-
 start_s3_endpoint() { # NAME PORT DATA_DIR LOG — starts it in a process group of its own, prints its pid
   local name="$1" port="$2" data="$3" logf="$4"
   rm -rf "$data"; mkdir -p "$data"
