@@ -52,6 +52,11 @@ export interface RestApi<P = unknown> {
   readonly pathPrefixes: readonly string[];
   /** The SigV4 signing name (credential scope); `kinesis` if absent. */
   readonly signingName?: string;
+  /**
+   * The largest body it takes, when not the server's `requestBytesMax` (Lambda's CreateFunction
+   * carries a 50 MB zip as base64 JSON): a larger one is refused with 413 before the API sees it.
+   */
+  readonly requestBytesMax?: number;
   /** Answers the request; `principal` as for AwsService.invoke. A thrown ServiceError answers in JSON. */
   respond(request: ReceivedRequest, principal?: P): Promise<ResponseToSend>;
 }

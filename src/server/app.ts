@@ -21,6 +21,8 @@ import type { CredentialsFile } from "../auth/credentials-file.js";
 import type { StorageEngine } from "../storage/types.js";
 import { objectClientFor } from "../storage/object-client/object-client-for.js";
 import type { ObjectClient } from "../storage/object-client/object-client.js";
+import type { StreamAccess } from "../storage/stream-access.js";
+import type { LambdaOptions } from "../lambda/action.js";
 import type { MasterKeySource } from "../streams/encryption/crypto/index.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
@@ -53,6 +55,8 @@ export interface AppConfig {
   init?: InitDocument;
   /** `--s3-endpoint`: where the services' own object writes go instead of the built-in store (docs/s3.md). */
   s3Endpoint?: S3EndpointConfig;
+  /** Lambda (`--functions`, docs/lambda.md): whether functions run here and where sandboxes live. */
+  lambda?: LambdaOptions;
 }
 
 export type AuthConfig = { mode: "none" } | { mode: "sigv4"; credentials: CredentialsFile };
@@ -80,6 +84,14 @@ export interface ServiceDeps extends Omit<AppDeps, "config" | "services"> {
    * Analytics reference data): the built-in store, or `--s3-endpoint` (src/storage/object-client).
    */
   objectClient: ObjectClient;
+  /**
+   * Kinesis streams read from inside the process (Lambda's event source mappings, Firehose's and
+   * Analytics' sources): the running instance's that exposes `streamAccess` (the streams service),
+   * looked up at each call, so a reset's new instance serves it.
+   */
+  streamAccess: StreamAccess;
+  /** The server's own URL once it listens (AWS_ENDPOINT_URL for function sandboxes); undefined before. */
+  endpointUrl: () => string | undefined;
 }
 
 /** The process-wide settings when the config leaves them out: the CLI's defaults. */
@@ -118,7 +130,10 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
     ...appDeps,
     config: { ...appDeps.config, accountId, region },
     objectClient: objectClientFor({ storage: appDeps.storage, clock: appDeps.clock, region, ...(appDeps.config.s3Endpoint !== undefined && { s3Endpoint: appDeps.config.s3Endpoint }) }),
+    streamAccess: streamAccessOf(() => services),
+    endpointUrl: () => listeningUrl,
   };
+  let listeningUrl: string | undefined;
   // Accounts whose settings were written while running: a reset clears them with the rest.
   const settingsAccounts = new Set<string>();
   const storage = recordingSettingsAccounts(deps.storage, settingsAccounts);
@@ -171,6 +186,7 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
     throw error;
   }
 
+  listeningUrl = http.url;
   let resetting: Promise<DroppedState> | undefined;
   const reset = (): Promise<DroppedState> => {
     // Calls that overlap join the reset under way: either way the state is fresh when they return.
@@ -225,6 +241,23 @@ function createServices(deps: ServiceDeps, modules: readonly AppServiceModule[],
   const services = new Map<string, ServiceInstance<Principal>>();
   for (const module of modules) services.set(module.name, module.create({ ...deps, storage }));
   return services;
+}
+
+/** A StreamAccess that asks the running service exposing one (the streams service) at each call. */
+function streamAccessOf(services: () => Services): StreamAccess {
+  const current = (): StreamAccess => {
+    for (const service of services().values()) {
+      const access = (service as { streamAccess?: StreamAccess }).streamAccess;
+      if (access !== undefined) return access;
+    }
+    throw new Error("no running service reads Kinesis streams (the streams service is not in the list)");
+  };
+  return {
+    describeStream: (streamArn) => current().describeStream(streamArn),
+    describeConsumer: (consumerArn) => current().describeConsumer(consumerArn),
+    readShard: (streamArn, shardId, position, limits) => current().readShard(streamArn, shardId, position, limits),
+    watchShard: (streamArn, shardId, listener) => current().watchShard(streamArn, shardId, listener),
+  };
 }
 
 /** Starts the services in list order; if one fails, those already started are stopped, in reverse. */

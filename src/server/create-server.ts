@@ -378,9 +378,10 @@ async function handleRequest(
 
   const declared = request.headers["content-length"];
   const declaredLength = typeof declared === "string" && /^\d+$/.test(declared) ? Number(declared) : undefined;
-  const discardBytesMax = deps.config.requestBytesMax + refusedBodyDiscardBytesMax;
+  const requestBytesMax = restBytesMax(deps.restApis, path) ?? deps.config.requestBytesMax;
+  const discardBytesMax = requestBytesMax + refusedBodyDiscardBytesMax;
   bodyDeadline.reading(true);
-  const read = await readBody(request, deps.config.requestBytesMax, declaredLength, discardBytesMax, bodyDeadline.idleMs, deps.transportClock ?? systemClock).finally(() => bodyDeadline.reading(false));
+  const read = await readBody(request, requestBytesMax, declaredLength, discardBytesMax, bodyDeadline.idleMs, deps.transportClock ?? systemClock).finally(() => bodyDeadline.reading(false));
   if (!read.ok) {
     if (read.reason === "aborted") return;
     if (read.reason === "stalled") {
@@ -393,7 +394,7 @@ async function handleRequest(
     const tooLarge = errorResponse(
       randomUUID(),
       format,
-      new ServiceError("SerializationException", `Request body exceeds the maximum size of ${deps.config.requestBytesMax} bytes.`, 413),
+      new ServiceError("SerializationException", `Request body exceeds the maximum size of ${requestBytesMax} bytes.`, 413),
       deps.random,
     );
     // A body we did not read to its end leaves the connection unusable: close it after the answer.
@@ -407,6 +408,11 @@ async function handleRequest(
     return;
   }
   send(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
+}
+
+/** The body cap of the REST API whose prefix the path has, when it sets its own. */
+function restBytesMax(apis: readonly RestApi[] | undefined, path: string): number | undefined {
+  return apis?.find((api) => api.pathPrefixes.some((prefix) => path.startsWith(prefix)))?.requestBytesMax;
 }
 
 /**

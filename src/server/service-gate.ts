@@ -62,6 +62,7 @@ export function gatedRestApi<P>(current: () => RestApi<P>, gate: ServiceGate): R
   return {
     pathPrefixes: first.pathPrefixes,
     ...(first.signingName !== undefined && { signingName: first.signingName }),
+    ...(first.requestBytesMax !== undefined && { requestBytesMax: first.requestBytesMax }),
     respond: (request, principal) => gate.pass(() => current().respond(request, principal)),
   };
 }

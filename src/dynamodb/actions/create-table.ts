@@ -1,4 +1,4 @@
-import { randomUUIDFrom } from "../uuid.js";
+import { randomUUIDFrom } from "../../util/uuid.js";
 import { defineAction } from "../action.js";
 import { dynamoDbErrors } from "../errors.js";
 import { requiredTableNameMember, type MemberShape } from "../shapes/shape.js";

@@ -1,6 +1,6 @@
-import type { Random } from "../util/random.js";
+import type { Random } from "./random.js";
 
-/** A version 4 UUID from the injected random source (TableId). */
+/** A version 4 UUID from the injected random source (DynamoDB TableIds, Lambda RevisionIds and mapping UUIDs). */
 export function randomUUIDFrom(random: Random): string {
   const bytes = Buffer.from(random.bytes(16));
   bytes[6] = (bytes[6]! & 0x0f) | 0x40;
