@@ -26,6 +26,8 @@ import { KinesisAuthorizer, ResourcePolicyIndex } from "./authorization/authoriz
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
+import type { StreamAccess } from "../storage/stream-access.js";
+import { createStreamAccess } from "./stream-access.js";
 
 export type { StreamsConfig, StreamsOptions, LimitsMode } from "./config.js";
 export { defaultStreamsConfig } from "./config.js";
@@ -51,6 +53,8 @@ export interface StreamsService extends ServiceInstance<Principal> {
   readonly faults: FaultControl;
   /** Scales ON_DEMAND streams (docs/limits.md); undefined with `--limits off`. Tests drive it with `tick()`. */
   readonly onDemandScaler: OnDemandScaler | undefined;
+  /** How other services read streams in-process (src/streams/stream-access.ts); the app finds it by this name. */
+  readonly streamAccess: StreamAccess;
 }
 
 /** What the streams service reads of the app's deps: its config section and fault rules, and the master key. */
@@ -137,6 +141,7 @@ export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: 
     context,
     faults,
     onDemandScaler,
+    streamAccess: createStreamAccess(context),
     start: async () => {
       // A wrong or missing master key stops the start here, naming the key the data needs.
       await context.keyRing.verify(await catalog.list());

@@ -79,7 +79,7 @@ export class RecordList extends SelfEncodingValue {
  * Sequence numbers of stored records, computed run by run: consecutive offsets that arrived in the
  * same second (the number keeps whole seconds), so appends a few milliseconds apart share a run.
  */
-function sequenceNumbersOf(records: readonly StoredRecord[], shard: ShardSequence): string[] {
+export function sequenceNumbersOf(records: readonly StoredRecord[], shard: ShardSequence): string[] {
   const out: string[] = [];
   let start = 0;
   while (start < records.length) {
