@@ -1,7 +1,7 @@
 /**
  * The stream triggers' engine (event source mappings): the API actions in ./actions store the
- * mappings; the manager runs a poller per enabled mapping and shard, invoking the function
- * through the Executor. Implemented in this folder (createEventSourceManager).
+ * mappings (through `mappings`); the manager runs a poller per enabled mapping and shard, invoking
+ * the function through the Executor. Implemented in this folder (createEventSourceManager, index.ts).
  */
 import type { ObjectClient } from "../../storage/object-client/index.js";
 import type { StreamAccess } from "../../storage/stream-access.js";
@@ -10,6 +10,7 @@ import type { Clock } from "../../util/clock.js";
 import type { Logger } from "../../util/logger.js";
 import type { Random } from "../../util/random.js";
 import type { Executor, FunctionResolver } from "../model.js";
+import type { MappingStore } from "./mapping-store.js";
 
 export interface EventSourceManagerDeps {
   clock: Clock;
@@ -21,14 +22,29 @@ export interface EventSourceManagerDeps {
   objectClient: ObjectClient;
   functions: FunctionResolver;
   executor: Executor;
+  /** Engine tuning (tests shorten the waits); defaults in tuning.ts. */
+  tuning?: Partial<EventSourceTuning>;
+}
+
+export interface EventSourceTuning {
+  /** The first wait before retrying a failed batch; doubled per attempt up to retryDelayMsMax. */
+  retryDelayMs: number;
+  retryDelayMsMax: number;
+  /** How long an idle shard waits for its watch before reading again anyway. */
+  idlePollMs: number;
+  /** How often a running mapping looks at its stream's shards again (resharding, a stream created late). */
+  shardScanMs: number;
 }
 
 export interface EventSourceManager {
+  /** The stored mappings (the API actions read and write them here). */
+  readonly mappings: MappingStore;
   /** Loads the stored mappings and starts pollers for the enabled ones. */
   start(): Promise<void>;
   /** Stops every poller (in-flight batches finish or are abandoned un-checkpointed). */
   stop(): Promise<void>;
   /** A mapping was created, updated or deleted through the API: (re)start or stop its pollers. */
   changed(accountId: string, uuid: string): void;
-  /** A function was deleted: its mappings stay (as on AWS) but fail until it exists again. */
+  /** Resolves once the manager has acted on every change announced so far (tests; the API does not wait). */
+  settled(): Promise<void>;
 }
