@@ -103,6 +103,20 @@ describe("lambda > event sources > engine", () => {
     await deleteMapping(h, mapping.UUID);
   });
 
+  it("FilterCriteria pass exactly the matching records (the rest count as processed)", async () => {
+    h.invocations.length = 0;
+    const mapping = await h.createMapping({ StartingPosition: "LATEST", FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ data: { n: [{ numeric: [">=", 10] }] } }) }, { Pattern: JSON.stringify({ partitionKey: ["vip"] }) }] } });
+    await h.put([
+      ...Array.from({ length: 20 }, (_, n) => ({ key: "f", n })),
+      { key: "vip", n: 1 },
+      { key: "bin", data: Buffer.from([0xff, 0x00]) },
+    ]);
+    await waitFor("the matching records", () => h.delivered().length >= 11);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(h.delivered().map((record) => `${record.kinesis.partitionKey}:${payloadOf(record).n}`), [...Array.from({ length: 10 }, (_, n) => `f:${n + 10}`), "vip:1"]);
+    await deleteMapping(h, mapping.UUID);
+  });
+
   it("MaximumBatchingWindowInSeconds gathers records that trickle in into one batch", async () => {
     h.invocations.length = 0;
     const mapping = await h.createMapping({ StartingPosition: "LATEST", MaximumBatchingWindowInSeconds: 1 });

@@ -132,7 +132,6 @@ function readFilterCriteria(json: Record<string, unknown>, out: CreateOptions): 
       if (typeof pattern !== "string" || pattern === "") throw lambdaErrors.invalidParameterValue("Invalid filter pattern definition.");
       return { Pattern: pattern };
     });
-    if (copied.Filters.length > 5) throw lambdaErrors.validation([`Value '${display(copied.Filters)}' at 'filterCriteria.filters' failed to satisfy constraint: Member must have length less than or equal to 5`]);
   }
   out.FilterCriteria = copied;
 }

@@ -19,6 +19,7 @@ export const createEventSourceMapping: LambdaAction = {
   async run(context, request) {
     const json = request.json;
     const options = readOptions(json, "create");
+    validateFilters(options);
     const functionName = readFunctionName(json, true)!;
     const eventSourceArn = await checkedSource(context, json.EventSourceArn);
     if (options.StartingPosition === undefined) {
@@ -62,7 +63,6 @@ export const createEventSourceMapping: LambdaAction = {
       LastProcessingResult: noRecordsProcessed,
       createdAtMs: nowMs,
     };
-    validateFilters(record);
     if (!(await context.eventSources.mappings.create(record))) throw lambdaErrors.service();
     context.eventSources.changed(request.accountId, record.UUID);
     return answer(202, record);

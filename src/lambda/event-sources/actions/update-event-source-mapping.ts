@@ -19,6 +19,7 @@ export const updateEventSourceMapping: LambdaAction = {
   async run(context, request) {
     const uuid = request.params.UUID ?? "";
     const options = readOptions(request.json, "update");
+    validateFilters(options);
     const functionName = readFunctionName(request.json, false);
     const current = await existingMapping(context, request.accountId, uuid);
     if (current.State === "Deleting") throw new LambdaError("ResourceInUseException", "Cannot update the event source mapping because it is in use.", 400);
@@ -40,7 +41,6 @@ export const updateEventSourceMapping: LambdaAction = {
       return next;
     });
     if (updated === undefined) throw lambdaErrors.resourceNotFound("The resource you requested does not exist.");
-    validateFilters(updated);
     context.eventSources.changed(request.accountId, uuid);
     return answer(202, updated);
   },
