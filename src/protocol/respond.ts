@@ -172,7 +172,8 @@ async function respondToRest(router: Router, api: RestApi, request: ReceivedRequ
   if (authentication && !authentication.ok) return errorResponseIn(ids, "json", authentication.error, kinesisDialect);
   try {
     const response = await api.respond(request, authentication?.principal);
-    return { ...response, headers: { ...response.headers, ...ids } };
+    // An API that names its own request id (Lambda's is the invocation's awsRequestId) keeps it.
+    return { ...response, headers: { ...ids, ...response.headers } };
   } catch (error) {
     if (error instanceof ServiceError) return errorResponseIn(ids, "json", error, kinesisDialect);
     router.logger.error({ err: error, path: request.path, requestId: ids["x-amzn-requestid"] }, "unexpected error");

@@ -8,8 +8,9 @@ import type { Principal } from "../auth/principal.js";
 import { streamsServiceModule } from "../streams/index.js";
 import { dynamoDbServiceModule } from "../dynamodb/index.js";
 import { s3ServiceModule } from "../s3/index.js";
+import { lambdaServiceModule } from "../lambda/index.js";
 import type { ServiceDeps } from "./app.js";
 
 export type AppServiceModule = ServiceModule<ServiceDeps, Principal, any>;
 
-export const services: readonly AppServiceModule[] = [streamsServiceModule, dynamoDbServiceModule, s3ServiceModule];
+export const services: readonly AppServiceModule[] = [streamsServiceModule, dynamoDbServiceModule, s3ServiceModule, lambdaServiceModule];

@@ -1,0 +1,34 @@
+/** PublishVersion (POST /2015-03-31/functions/{FunctionName}/versions): 201 with the version's configuration. */
+import { lambdaErrors } from "../errors.js";
+import { functionConfiguration } from "../function-records.js";
+import { nameFunction } from "../function-lookup.js";
+import { defineApiAction } from "./define.js";
+import { checkLength, optionalString, Violations } from "./members.js";
+import { publishVersion as publish } from "./publish.js";
+
+export const publishVersion = defineApiAction({
+  name: "PublishVersion",
+  method: "POST",
+  path: "/2015-03-31/functions/{FunctionName}/versions",
+  iamAction: "lambda:PublishVersion",
+  async run(context, request) {
+    const named = nameFunction(context.region, request.accountId, request.params.FunctionName!);
+    if (named.qualifier !== undefined) {
+      throw lambdaErrors.invalidParameterValue(
+        "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.",
+      );
+    }
+    const description = optionalString(request.json, "Description");
+    const violations = new Violations();
+    checkLength(violations, description, "description", 256);
+    violations.check();
+    const codeSha256 = optionalString(request.json, "CodeSha256");
+    const revisionId = optionalString(request.json, "RevisionId");
+    const version = await publish(context, named.accountId, named.name, {
+      ...(description !== undefined && { description }),
+      ...(codeSha256 !== undefined && { codeSha256 }),
+      ...(revisionId !== undefined && { revisionId }),
+    });
+    return { statusCode: 201, body: functionConfiguration(version, named.functionArn, context.region, context.clock.nowMs()) };
+  },
+});

@@ -1,0 +1,62 @@
+/**
+ * UpdateFunctionCode (PUT /2015-03-31/functions/{FunctionName}/code): new code for `$LATEST` from
+ * ZipFile or S3Bucket/S3Key; RevisionId as a precondition (412 when stale), Publish to publish a
+ * version, DryRun to check without changing anything. LastUpdateStatus is InProgress in the
+ * answer, Successful `settleMs` later.
+ */
+import { lambdaErrors } from "../errors.js";
+import { currentRevisionId, functionConfiguration, settleMs } from "../function-records.js";
+import { nameFunction } from "../function-lookup.js";
+import { randomUUIDFrom } from "../../util/uuid.js";
+import { readCode } from "./code-input.js";
+import { defineApiAction } from "./define.js";
+import { optionalBoolean, optionalString, optionalStringList } from "./members.js";
+import { publishVersion } from "./publish.js";
+
+export const updateFunctionCode = defineApiAction({
+  name: "UpdateFunctionCode",
+  method: "PUT",
+  path: "/2015-03-31/functions/{FunctionName}/code",
+  iamAction: "lambda:UpdateFunctionCode",
+  async run(context, request) {
+    const { json } = request;
+    const named = nameFunction(context.region, request.accountId, request.params.FunctionName!);
+    if (named.qualifier !== undefined) {
+      throw lambdaErrors.invalidParameterValue(
+        "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.",
+      );
+    }
+    const revisionId = optionalString(json, "RevisionId");
+    const architectures = optionalStringList(json, "Architectures");
+    const existing = await context.store.getFunction(named.accountId, named.name);
+    if (existing === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    const code = await readCode(context, named.accountId, json);
+    if (code === undefined) throw lambdaErrors.invalidParameterValue("Please provide a source for function code.");
+    const nowMs = context.clock.nowMs();
+    if (optionalBoolean(json, "DryRun") === true) {
+      if (revisionId !== undefined && revisionId !== currentRevisionId(existing.latest, nowMs)) throw lambdaErrors.preconditionFailed();
+      return { statusCode: 200, body: functionConfiguration({ ...existing.latest, code }, named.functionArn, context.region, nowMs) };
+    }
+    const latest = await context.store.change(named.accountId, named.name, (current) => {
+      if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+      if (revisionId !== undefined && revisionId !== currentRevisionId(current.latest, nowMs)) throw lambdaErrors.preconditionFailed();
+      const updated = {
+        ...current.latest,
+        code,
+        ...(architectures !== undefined && architectures.length === 1 && { Architectures: architectures as ("x86_64" | "arm64")[] }),
+        lastModifiedMs: nowMs,
+        pendingRevisionId: randomUUIDFrom(context.random),
+        revisionId: randomUUIDFrom(context.random),
+        settlesAtMs: nowMs + settleMs,
+        change: current.latest.change === "create" && nowMs < current.latest.settlesAtMs ? ("create" as const) : ("update" as const),
+      };
+      return { write: { ...current, latest: updated }, result: updated };
+    });
+    await context.executor.retire(named.functionArn, "$LATEST");
+    if (optionalBoolean(json, "Publish") === true) {
+      const version = await publishVersion(context, named.accountId, named.name, {});
+      return { statusCode: 200, body: functionConfiguration({ ...latest, Version: version.Version }, named.functionArn, context.region, nowMs) };
+    }
+    return { statusCode: 200, body: functionConfiguration(latest, named.functionArn, context.region, nowMs) };
+  },
+});
