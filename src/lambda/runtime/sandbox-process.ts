@@ -49,6 +49,8 @@ export class SandboxProcess {
   private exit: ProcessExit | undefined;
   /** Set when the executor killed it (timeout, memory, retirement): not the runtime's own exit. */
   killedBy: "timeout" | "memory" | "retired" | undefined;
+  /** Why the process could not be started at all (then `exited` resolves at once). */
+  spawnError: string | undefined;
 
   constructor(spec: SpawnSpec, onLine: (line: string) => void) {
     this.child = spawn(spec.command, spec.args, {
@@ -71,7 +73,9 @@ export class SandboxProcess {
         resolve(this.exit);
       });
       this.child.once("error", (error) => {
-        onLine(`Error: fork/exec ${spec.command}: ${(error as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : error.message}`);
+        const code = (error as NodeJS.ErrnoException).code;
+        // Worded as Go's exec (Lambda's runtime manager) words it.
+        this.spawnError = `fork/exec ${spec.command}: ${code === "EACCES" ? "permission denied" : code === "ENOENT" ? "no such file or directory" : error.message}`;
         this.exit = { code: 255, signal: null };
         resolve(this.exit);
       });

@@ -121,7 +121,8 @@ export class Sandbox implements RuntimeApiListener {
       { unref: true },
     );
     void process.exited.then((exit) => {
-      this.settleInit({ kind: "exit", exit, initDurationMs: elapsed() });
+      if (process.spawnError !== undefined) this.settleInit({ kind: "invalidEntrypoint", message: process.spawnError, initDurationMs: elapsed() });
+      else this.settleInit({ kind: "exit", exit, initDurationMs: elapsed() });
       this.settleRun({ kind: "exit", exit, killedBy: process.killedBy });
     });
     const outcome = await result;
