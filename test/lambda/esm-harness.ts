@@ -47,6 +47,8 @@ export class Harness {
   readonly invocations: { event: KinesisEvent; raw: Buffer }[] = [];
   readonly puts: PutObjectInput[] = [];
   handler: Handler = () => ({});
+  /** Runs invocations instead of the recording fake (the trigger bench's real sandboxes). */
+  executorOverride: Executor | undefined;
   manager!: EventSourceManager;
   streamArn = "";
   streamName = "";
@@ -114,7 +116,7 @@ export class Harness {
       streamAccess: this.server.app!.streams.streamAccess,
       objectClient,
       functions: { resolve: async (_account, name) => (name.startsWith(this.fn.functionArn) || name === "trigger-fn" ? this.fn : undefined) },
-      executor,
+      executor: this.executorOverride ?? executor,
       tuning: { retryDelayMs: 5, retryDelayMsMax: 50, idlePollMs: 50, shardScanMs: 100, ...this.tuning },
     });
     return this.manager;
