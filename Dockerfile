@@ -33,8 +33,10 @@ RUN ln -s /opt/tributary/bin/tributary /usr/local/bin/tributary \
 
 # Listen on the container's interfaces: what reaches the port is decided by `-p`/`ports:` (publish
 # it on 127.0.0.1, or use --auth sigv4; docs/container.md). The data directory is the volume.
+# Lambda functions (arbitrary code) stay off unless the user opts in: -e TRIBUTARY_FUNCTIONS=on.
 ENV TRIBUTARY_HOST=0.0.0.0 \
     TRIBUTARY_ALLOW_UNAUTHENTICATED=true \
+    TRIBUTARY_FUNCTIONS=off \
     TRIBUTARY_PORT=4567 \
     TRIBUTARY_DATA_DIR=/data
 USER node

@@ -81,6 +81,11 @@ export interface StartServerOptions {
   auth?: "none" | "sigv4";
   credentialsFile?: string;
   allowUnauthenticated?: boolean;
+  /**
+   * Lambda functions (docs/lambda.md): "auto" (default) runs them on a loopback host or with
+   * `auth: "sigv4"` and refuses to start elsewhere; "on" runs them anyway; "off" never runs them.
+   */
+  functions?: "auto" | "on" | "off";
   /** An external S3-compatible endpoint for the server's own object writes (docs/s3.md), with its credentials. */
   s3Endpoint?: string;
   s3Region?: string;

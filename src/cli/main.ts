@@ -15,6 +15,7 @@ const usage = `Usage: tributary <command> [options]
 
 Commands:
   server        run the Tributary server (tributary server --help for its options)
+  logs          print a Lambda function's log lines from a running server (tributary logs --help)
   kcl           run KCL multilang record processors (tributary kcl --help)
 
 Options:
@@ -54,6 +55,11 @@ async function main(argv: string[]): Promise<void> {
     // Loaded only for this command: it brings the AWS SDK clients, which the server never needs.
     const { runKcl } = await import("./kcl/index.js");
     await runKcl(rest);
+    return;
+  }
+  if (command === "logs") {
+    const { runLogs } = await import("./logs-command.js");
+    process.exitCode = await runLogs(rest);
     return;
   }
   if (command !== "server") fail(`unknown command '${command}'\n\n${usage}`);

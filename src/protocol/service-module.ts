@@ -61,6 +61,8 @@ export interface AdminRequest {
   declaredLength: number | undefined;
   /** Reads the body keeping at most `bytesMax`; a body declared past `discardBytesMax` is refused unread. */
   readBody(bytesMax: number, discardBytesMax: number): Promise<AdminBodyOutcome>;
+  /** The query string's parameters (`/_tributary/lambda/logs?function=…`). */
+  query: URLSearchParams;
 }
 
 /** One path with its own methods; any other method on it falls through to the AWS pipeline. */

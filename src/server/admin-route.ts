@@ -13,7 +13,10 @@ export function adminHttpRoute(route: AdminRoute): HttpRoute {
     respond(request) {
       const declared = request.headers["content-length"];
       const declaredLength = typeof declared === "string" && /^\d+$/.test(declared) ? Number(declared) : undefined;
+      const url = request.url ?? "";
+      const queryStart = url.indexOf("?");
       return route.respond({
+        query: new URLSearchParams(queryStart < 0 ? "" : url.slice(queryStart + 1)),
         method: request.method ?? "GET",
         declaredLength,
         readBody: (bytesMax, discardBytesMax) => readBody(request, bytesMax, declaredLength, discardBytesMax),

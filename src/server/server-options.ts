@@ -76,6 +76,9 @@ export const serverOptions: readonly OptionSpec[] = [
   { flag: "auth", description: "authentication: none (loopback only, unless --allow-unauthenticated) or sigv4", defaultValue: "none", ...oneOf("none", "sigv4") },
   { flag: "credentials-file", description: "JSON file of access keys, principals and policies for --auth sigv4; reloaded on change", defaultValue: "", ...anyText },
   { flag: "allow-unauthenticated", description: "allow --auth none on an address other than loopback", defaultValue: "false", ...switchRule, boolean: true },
+  // docs/lambda.md: a function is arbitrary code run as the server's user, so auto runs functions
+  // only where the callers are this machine (loopback) or signed (--auth sigv4); see functionsEnabledOf.
+  { flag: "functions", description: "run Lambda functions: auto (only on loopback or with --auth sigv4), on or off", defaultValue: "auto", ...oneOf("auto", "on", "off") },
   // docs/s3.md: where the server's own object writes go (Firehose delivery, Lambda failure
   // destinations, Analytics reference data). The S3 API on this port always serves the built-in store.
   { flag: "s3-endpoint", description: "external S3-compatible endpoint (http(s) URL) for the server's own object writes; default: the built-in store", defaultValue: "", ...matching(/^$|^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, "an http:// or https:// URL") },
@@ -129,6 +132,22 @@ export function authOptionsProblem(values: ServerOptionValues): string | undefin
     `refusing to serve without authentication on ${host}, which other machines can reach: ` +
     "use --auth sigv4 with --credentials-file, bind a loopback address (--host 127.0.0.1), " +
     "or pass --allow-unauthenticated to accept every request as the configured account"
+  );
+}
+
+/**
+ * Whether Lambda functions run on this server (`--functions`), or the reason the options cannot
+ * start (a string). `auto` runs them where only this machine can call (a loopback address) or
+ * every caller is signed (--auth sigv4); anywhere else the operator chooses, on or off.
+ */
+export function functionsEnabledOf(values: ServerOptionValues): boolean | string {
+  if (values.functions === "on") return true;
+  if (values.functions === "off") return false;
+  const host = String(values.host);
+  if (isLoopbackHost(host) || values.auth === "sigv4") return true;
+  return (
+    `refusing to run Lambda functions (arbitrary code, as this server's user) for unauthenticated callers on ${host}: ` +
+    "pass --functions off to serve without them, or --functions on to run them anyway"
   );
 }
 

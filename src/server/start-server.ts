@@ -5,10 +5,11 @@
  * then the app. A problem a user can fix — a bad file, a data directory that cannot be used —
  * is thrown as a StartError whose message is one line that says what is wrong.
  */
-import { readFile, stat } from "node:fs/promises";
-import { resolve } from "node:path";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { startApp, requestBytesMaxDefault, type AuthConfig, type RunningApp } from "./app.js";
-import { authOptionsProblem, s3EndpointOf, type ServerOptionValues } from "./server-options.js";
+import { authOptionsProblem, functionsEnabledOf, isLoopbackHost, s3EndpointOf, type ServerOptionValues } from "./server-options.js";
 import { tlsMaterialProblem, type TlsMaterial } from "./tls.js";
 import { loadOrCreateSelfSigned, selfSignedPaths } from "./tls-self-signed.js";
 import { InitError, checkInitDocument, readInitFile, type InitDocument } from "./init-file.js";
@@ -62,6 +63,11 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
   if (authProblem !== undefined) throw new StartError(authProblem);
   const s3Endpoint = s3EndpointOf(options, inputs.s3SecretAccessKey);
   if (typeof s3Endpoint === "string") throw new StartError(s3Endpoint);
+  const functionsEnabled = functionsEnabledOf(options);
+  if (typeof functionsEnabled === "string") throw new StartError(functionsEnabled);
+  if (functionsEnabled && options.auth !== "sigv4" && !isLoopbackHost(String(options.host))) {
+    deps.logger.warn({ host: options.host }, "running Lambda functions for unauthenticated callers (--functions on)");
+  }
   const faults = await loadFaults(String(options.faults), inputs.faultsDocument);
   const init = await loadInit(String(options.init), inputs.initDocument);
   const memory = options.storage === "memory";
@@ -72,11 +78,16 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
   const tls = await tlsMaterial(String(options["tls-cert"]), String(options["tls-key"]), selfSigned, dataDir, String(options.host), deps);
   const masterKey = await masterKeySource(inputs.masterKey, String(options["master-key-file"]), dataDir, memory, deps.logger);
   const auth = await authConfig(options, deps);
+  const sandboxes = await sandboxRoot(memory, dataDir).catch((error: Error) => {
+    if (auth.mode === "sigv4") auth.credentials.close();
+    throw error;
+  });
   let storage: StorageEngine;
   try {
     storage = memory ? createMemoryEngine(deps.random) : await openEmbedded(dataDir, options, deps);
   } catch (error) {
     if (auth.mode === "sigv4") auth.credentials.close();
+    await sandboxes.remove();
     throw error;
   }
   const app = await startApp({
@@ -92,6 +103,7 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
       auth,
       ...(tls && { tls }),
       ...(s3Endpoint && { s3Endpoint }),
+      lambda: { functionsEnabled, sandboxRoot: sandboxes.path },
       region: String(options.region),
       accountId: String(options["account-id"]),
       streams: {
@@ -102,13 +114,28 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
         limits: options.limits as LimitsMode,
       },
     },
-  }).catch((error: NodeJS.ErrnoException) => {
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    await sandboxes.remove();
     // An entry's error names its place in the file (streams[1]); the file itself is named here.
     if (error instanceof InitError) throw new StartError(String(options.init) === "" || inputs.initDocument !== undefined ? `init: ${error.message}` : `the init file ${String(options.init)}: ${error.message}`);
     if (error instanceof StartError) throw error;
     throw new StartError(`cannot start: ${error.code === undefined ? "" : `${error.code} `}${error.message}`);
   });
-  return { app, dataDir: memory ? undefined : dataDir, tlsDir: selfSigned && tls ? selfSignedPaths(dataDir).dir : undefined, storageName: storage.name };
+  const stopAndClean: RunningApp = { ...app, stop: () => app.stop().finally(sandboxes.remove) };
+  return { app: stopAndClean, dataDir: memory ? undefined : dataDir, tlsDir: selfSigned && tls ? selfSignedPaths(dataDir).dir : undefined, storageName: storage.name };
+}
+
+/**
+ * Where Lambda sandboxes get their working directories and unpacked code: caches rebuilt from
+ * storage, so `<data-dir>/lambda` beside the data it is rebuilt from, or with the memory engine
+ * (which keeps nothing on disk) a fresh temporary directory, removed when the server stops.
+ */
+async function sandboxRoot(memory: boolean, dataDir: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  if (!memory) return { path: join(dataDir, "lambda"), remove: async () => undefined };
+  const path = await mkdtemp(join(tmpdir(), "tributary-lambda-")).catch((error: Error) => {
+    throw new StartError(`cannot make a temporary directory for Lambda sandboxes in ${tmpdir()}: ${error.message}`);
+  });
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
 async function openEmbedded(dataDir: string, options: ServerOptionValues, deps: StartDeps): Promise<StorageEngine> {

@@ -136,7 +136,7 @@ describe("cli > server > --auth sigv4 through the command", () => {
   });
 
   it("cli > server > --allow-unauthenticated > serves --auth none on 0.0.0.0 with a warning", async () => {
-    const server = await startCliServer({ args: ["--port", "0", "--host", "0.0.0.0", "--allow-unauthenticated"] });
+    const server = await startCliServer({ args: ["--port", "0", "--host", "0.0.0.0", "--allow-unauthenticated", "--functions", "off"] });
     try {
       assert.equal((await jsonCall(server.url.replace("0.0.0.0", "127.0.0.1"), "ListStreams", {})).statusCode, 200);
       await server.waitForStderr("serving without authentication (--allow-unauthenticated)");

@@ -31,6 +31,7 @@ const badValues: ReadonlyArray<readonly [string, string, string]> = [
   ["auth", "basic", "{} must be one of none, sigv4, got basic"],
   ["tls", "maybe", "{} must be true or false (or 1 or 0), got maybe"],
   ["allow-unauthenticated", "yes", "{} must be true or false (or 1 or 0), got yes"],
+  ["functions", "maybe", "{} must be one of auto, on, off, got maybe"],
   ["s3-endpoint", "s3.example.com", "{} must be an http:// or https:// URL, got s3.example.com"],
   ["s3-region", "moon", "{} must be an AWS region name such as us-east-1, got moon"],
   ["s3-force-path-style", "perhaps", "{} must be true or false (or 1 or 0), got perhaps"],
@@ -49,6 +50,10 @@ const badFiles: ReadonlyArray<readonly [string[], RegExp]> = [
   [["--auth", "sigv4", "--credentials-file", missing], /^tributary: cannot read the credentials file \/nonexistent\/tributary-option-errors: [^\n]*\n$/],
   [["--s3-access-key-id", "AKID"], /^tributary: --s3-access-key-id and TRIBUTARY_S3_SECRET_ACCESS_KEY are used only with --s3-endpoint\n$/],
   [["--s3-endpoint", "http://127.0.0.1:9"], /^tributary: --s3-endpoint needs --s3-access-key-id and TRIBUTARY_S3_SECRET_ACCESS_KEY\n$/],
+  [
+    ["--host", "0.0.0.0", "--allow-unauthenticated"],
+    /^tributary: refusing to run Lambda functions \(arbitrary code, as this server's user\) for unauthenticated callers on 0\.0\.0\.0: pass --functions off to serve without them, or --functions on to run them anyway\n$/,
+  ],
 ];
 
 function assertOneLineError(result: { code: number | null; stdout: string; stderr: string }, expected: string | RegExp): void {

@@ -123,7 +123,7 @@ describe("embedding > reset", () => {
       context.skip("this machine has no non-loopback IPv4 address to connect from");
       return;
     }
-    const open = await startServer({ host: "0.0.0.0", allowUnauthenticated: true, init: { streams: [{ StreamName: "kept", ShardCount: 1 }] } });
+    const open = await startServer({ host: "0.0.0.0", allowUnauthenticated: true, functions: "off", init: { streams: [{ StreamName: "kept", ShardCount: 1 }] } });
     try {
       const answer = await post(`http://${address}:${open.port}/_tributary/reset`);
       assert.equal(answer.status, 403);
