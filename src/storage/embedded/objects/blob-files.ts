@@ -15,9 +15,10 @@
 import { assert } from "../../../util/assert.js";
 import { blobIdPattern } from "../../objects/blob-ids.js";
 import { isNotFound, readFully, removeTree, writeFully, type FileHandlePort, type FsPort } from "../fs-port.js";
+import { alignedBufferBytes, directAlignmentBytes, returnAlignedBuffer, takeAlignedBuffer } from "./aligned-buffers.js";
 
 /** Bytes gathered before a write(2): large writes, bounded memory (two of these per blob being written). */
-export const stagingBytes = 1024 * 1024;
+export const stagingBytes = alignedBufferBytes;
 /** Staging buffers kept for reuse between blob writes. */
 const stagingPoolMax = 8;
 
@@ -31,6 +32,8 @@ export class BlobFiles {
   private readonly stagingPool: Buffer[] = [];
   /** Shard directories known to exist. */
   private readonly shardDirs = new Set<string>();
+  /** Whether blob files are written O_DIRECT: until the filesystem refuses it once. */
+  private directWrites = true;
 
   constructor(
     private readonly fs: FsPort,
@@ -59,33 +62,78 @@ export class BlobFiles {
   async write(blobId: string, source: AsyncIterable<Uint8Array>): Promise<{ sizeBytes: number; dir: string }> {
     const final = this.path(blobId);
     await io(() => this.ensureShardDir(blobId));
-    const handle = await io(() => this.fs.open(final, "createTruncate"));
+    // O_DIRECT when an aligned buffer is free and the filesystem takes it: the bytes go from the
+    // staging buffer to the disk, not through fresh page-cache pages (bench/s3: ~150 ms of CPU
+    // per 64 MiB on this VM, more than the MD5). Otherwise through the page cache, as before.
+    let staging = this.directWrites ? takeAlignedBuffer() : undefined;
+    let direct = staging !== undefined;
+    const taken: { buffer: Buffer; aligned: boolean }[] = [];
+    if (staging !== undefined) taken.push({ buffer: staging, aligned: true });
+    let handle: FileHandlePort;
+    try {
+      ({ handle, direct } = await this.openForWrite(final, direct));
+    } catch (error) {
+      for (const { buffer, aligned } of taken) this.giveBack(buffer, aligned);
+      throw error;
+    }
+    if (staging !== undefined && !direct) {
+      // The filesystem refused O_DIRECT at the open: this blob goes through the page cache too.
+      this.giveBack(staging, true);
+      taken.length = 0;
+      staging = undefined;
+    }
     let position = 0;
+    let padded = false;
     let inFlight: Promise<void> | undefined;
-    const taken: Buffer[] = [];
+    const writeAt = async (bytes: Buffer, at: number): Promise<void> => {
+      try {
+        await writeFully(handle, [bytes], at);
+      } catch (error) {
+        if (!direct || (error as NodeJS.ErrnoException).code !== "EINVAL") throw error;
+        // Took O_DIRECT at the open, refused it at the write (an unaligned short write, or a
+        // filesystem that checks late): the rest goes through the page cache.
+        this.directWrites = false;
+        direct = false;
+        const buffered = await this.fs.open(final, "readWrite");
+        await handle.close().catch(() => undefined);
+        handle = buffered;
+        await writeFully(handle, [bytes], at);
+      }
+    };
     try {
       // The spare is taken only once the first buffer fills: a small blob takes one buffer.
-      let staging = this.takeStaging();
+      if (staging === undefined) taken.push({ buffer: (staging = this.takeStaging()), aligned: false });
       let spare: Buffer | undefined;
-      taken.push(staging);
       let filled = 0;
       const writeOut = async (last: boolean): Promise<void> => {
         // One write in flight at a time: the previous must land before this one starts.
         if (inFlight !== undefined) await inFlight;
-        const bytes = staging.subarray(0, filled);
+        let length = filled;
+        if (direct && length % directAlignmentBytes !== 0) {
+          // Only the last write is short: padded with zeros to the alignment, cut back by a truncate.
+          length = Math.ceil(length / directAlignmentBytes) * directAlignmentBytes;
+          staging!.fill(0, filled, length);
+          padded = true;
+        }
+        const bytes = staging!.subarray(0, length);
         const at = position;
         position += filled;
-        inFlight = io(() => writeFully(handle, [bytes], at));
+        inFlight = io(() => writeAt(bytes, at));
+        filled = 0;
         if (last) return;
         // Keep the in-flight buffer untouched; fill the other meanwhile.
-        if (spare === undefined) taken.push((spare = this.takeStaging()));
-        [staging, spare] = [spare, staging];
-        filled = 0;
+        if (spare === undefined) {
+          spare = direct ? takeAlignedBuffer() : this.takeStaging();
+          if (spare !== undefined) taken.push({ buffer: spare, aligned: direct });
+        }
+        // No aligned spare free: this blob waits for its write and refills the same buffer.
+        if (spare === undefined) await inFlight;
+        else [staging, spare] = [spare, staging];
       };
       for await (const chunk of source) {
         for (let at = 0; at < chunk.length; ) {
           const count = Math.min(chunk.length - at, stagingBytes - filled);
-          staging.set(chunk.subarray(at, at + count), filled);
+          staging!.set(chunk.subarray(at, at + count), filled);
           filled += count;
           at += count;
           if (filled === stagingBytes) await writeOut(false);
@@ -93,6 +141,7 @@ export class BlobFiles {
       }
       if (filled > 0) await writeOut(true);
       if (inFlight !== undefined) await inFlight;
+      if (padded) await io(() => handle.truncate(position));
       if (this.durable) await io(() => handle.datasync());
       await io(() => handle.close());
     } catch (error) {
@@ -103,9 +152,27 @@ export class BlobFiles {
       throw error;
     } finally {
       // Every write that used them has landed (or failed and been awaited).
-      for (const buffer of taken) this.returnStaging(buffer);
+      for (const { buffer, aligned } of taken) this.giveBack(buffer, aligned);
     }
     return { sizeBytes: position, dir: final.slice(0, final.lastIndexOf("/")) };
+  }
+
+  /** Opens a blob file for writing, O_DIRECT when asked and the filesystem takes it (a refusal is remembered). */
+  private async openForWrite(path: string, direct: boolean): Promise<{ handle: FileHandlePort; direct: boolean }> {
+    if (direct) {
+      try {
+        return { handle: await this.fs.open(path, "createTruncate", { direct: true }), direct: true };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EINVAL") throw new BlobIoError((error as Error).message, { cause: error });
+        this.directWrites = false;
+      }
+    }
+    return { handle: await io(() => this.fs.open(path, "createTruncate")), direct: false };
+  }
+
+  private giveBack(buffer: Buffer, aligned: boolean): void {
+    if (aligned) returnAlignedBuffer(buffer);
+    else this.returnStaging(buffer);
   }
 
   /** Writes bytes held in memory as blob `blobId` (a spill), durable but for its directory entry. */

@@ -1,0 +1,98 @@
+/**
+ * Blob files written O_DIRECT (src/storage/embedded/objects/blob-files.ts): the bytes read back
+ * exactly and the file has exactly the blob's length whatever the size (a padded last write is cut
+ * back), and a filesystem that refuses O_DIRECT — at the open (tmpfs) or at a write — gets the
+ * same bytes through the page cache, and is not asked again.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BlobFiles } from "../../src/storage/embedded/objects/blob-files.js";
+import { nodeFs, type FileHandlePort, type FsPort, type OpenOptions } from "../../src/storage/embedded/fs-port.js";
+import { errnoError } from "./sim-fs.js";
+
+const blobId = (n: number) => n.toString(16).padStart(32, "0");
+
+async function* chunked(bytes: Buffer, chunkBytes: number): AsyncIterable<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += chunkBytes) yield bytes.subarray(at, at + chunkBytes);
+}
+
+async function readAll(files: BlobFiles, id: string, sizeBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of files.read(id, 0, sizeBytes, 1 << 20)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "tributary-direct-"));
+  try {
+    await run(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** nodeFs, recording the options of each open, refusing O_DIRECT where told. */
+function recordingFs(refuse: "open" | "write" | "none"): { fs: FsPort; directOpens: () => number } {
+  let directOpens = 0;
+  const fs: FsPort = {
+    ...nodeFs,
+    async open(path, mode, options?: OpenOptions) {
+      if (options?.direct === true) {
+        directOpens++;
+        if (refuse === "open") throw errnoError("EINVAL", `open '${path}'`);
+      }
+      const handle = await nodeFs.open(path, mode, options);
+      if (refuse !== "write" || options?.direct !== true) return handle;
+      const refusing: FileHandlePort = {
+        read: (...args) => handle.read(...args),
+        writev: async () => Promise.reject(errnoError("EINVAL", "write")),
+        datasync: () => handle.datasync(),
+        truncate: (length) => handle.truncate(length),
+        size: () => handle.size(),
+        close: () => handle.close(),
+      };
+      return refusing;
+    },
+  };
+  return { fs, directOpens: () => directOpens };
+}
+
+describe("storage > objects > blob files written O_DIRECT", () => {
+  for (const refuse of ["none", "open", "write"] as const) {
+    it(`every size reads back exactly, the file as long as the blob (O_DIRECT refused: ${refuse})`, () => withDir(async (dir) => {
+      const { fs, directOpens } = recordingFs(refuse);
+      const files = new BlobFiles(fs, dir, true);
+      await nodeFs.mkdir(files.blobsDir);
+      const sizes = [1, 4095, 4096, 70 * 1024 + 3, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 12345];
+      let n = 1;
+      for (const sizeBytes of sizes) {
+        for (const chunkBytes of [1000, 65536]) {
+          const id = blobId(n++);
+          const bytes = randomBytes(sizeBytes);
+          const written = await files.write(id, chunked(bytes, chunkBytes));
+          assert.equal(written.sizeBytes, sizeBytes);
+          assert.equal((await stat(files.path(id))).size, sizeBytes, `file of a ${sizeBytes}-byte blob`);
+          assert.ok((await readAll(files, id, sizeBytes)).equals(bytes), `bytes of a ${sizeBytes}-byte blob in chunks of ${chunkBytes}`);
+        }
+      }
+      // A refusal is remembered: asked once, never again.
+      assert.equal(directOpens(), refuse === "none" ? 2 * sizes.length : 1);
+    }));
+  }
+
+  it("blobs written at once share the aligned buffers and still read back exactly", () => withDir(async (dir) => {
+    const files = new BlobFiles(nodeFs, dir, true);
+    await nodeFs.mkdir(files.blobsDir);
+    // More at once than there are aligned buffers (32): the rest wait on their own writes or go through the page cache.
+    const blobs = Array.from({ length: 40 }, (_, i) => ({ id: blobId(100 + i), bytes: randomBytes((2 << 20) + i * 777) }));
+    await Promise.all(blobs.map(({ id, bytes }) => files.write(id, chunked(bytes, 65536))));
+    for (const { id, bytes } of blobs) {
+      assert.equal((await stat(files.path(id))).size, bytes.length);
+      assert.ok((await readAll(files, id, bytes.length)).equals(bytes));
+    }
+  }));
+});
