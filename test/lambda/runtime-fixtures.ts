@@ -23,7 +23,7 @@ export interface RuntimeFixture {
   readonly logs: FunctionLogs;
   readonly sandboxRoot: string;
   codeOf(files: Record<string, ZipEntry>): CodeRef;
-  functionOf(name: string, fields: Partial<ResolvedFunction> & { files: Record<string, ZipEntry>; layers?: Record<string, ZipEntry>[] }): ResolvedFunction;
+  functionOf(name: string, fields: Partial<Omit<ResolvedFunction, "layers">> & { files: Record<string, ZipEntry>; layers?: Record<string, ZipEntry>[] }): ResolvedFunction;
   invoke(fn: ResolvedFunction, event: unknown, options?: { tail?: boolean; requestId?: string }): Promise<Extract<InvokeResult, { kind: "completed" }> & { json: unknown; tail: string }>;
   close(): Promise<void>;
 }

@@ -88,7 +88,7 @@ export class SandboxExecutor implements Executor {
   constructor(private readonly deps: ExecutorDeps) {
     this.codeCache = new CodeCache(deps.code, deps.options.sandboxRoot);
     this.runtimes = new Runtimes(deps.options.sandboxRoot);
-    this.logWriter = new FunctionLogWriter(deps.logs, deps.logger);
+    this.logWriter = new FunctionLogWriter(deps.logs, deps.logger, deps.clock);
     // Working directories of a previous run of the server are stale (their processes are gone).
     rmSync(join(deps.options.sandboxRoot, "sandboxes"), { recursive: true, force: true });
     this.reapTimer = deps.clock.setInterval(() => this.reap(), reapIntervalMs, { unref: true });

@@ -8,6 +8,7 @@
  *   REPORT RequestId: <id>\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB[\tInit Duration: 95.12 ms][\tStatus: timeout|error\tError Type: …]
  *   <ISO time> <id> Task timed out after 3.00 seconds
  */
+import type { Clock } from "../../util/clock.js";
 import type { Logger } from "../../util/logger.js";
 import type { FunctionLogEvent, FunctionLogs } from "../model.js";
 
@@ -15,6 +16,7 @@ import type { FunctionLogEvent, FunctionLogs } from "../model.js";
 export const tailBytesMax = 4096;
 /** Log events waiting for storage; past this, new ones are dropped (and counted) rather than held. */
 const pendingEventsMax = 100_000;
+const flushIntervalMs = 50;
 
 export function initStartLine(runtimeVersion: string, runtimeVersionArn: string): string {
   return `INIT_START Runtime Version: ${runtimeVersion}\tRuntime Version ARN: ${runtimeVersionArn}`;
@@ -63,8 +65,9 @@ export function tailOf(events: readonly FunctionLogEvent[]): string {
 }
 
 /**
- * Hands log events to FunctionLogs in batches, once per turn of the event loop, so an invocation
- * never waits for its log to be stored.
+ * Hands log events to FunctionLogs in batches, every `flushIntervalMs`, so an invocation never
+ * waits for its log to be stored, and a busy function's log costs one group of durable writes per
+ * interval rather than one per invocation.
  */
 export class FunctionLogWriter {
   private pending = new Map<string, { accountId: string; functionName: string; events: FunctionLogEvent[] }>();
@@ -76,6 +79,7 @@ export class FunctionLogWriter {
   constructor(
     private readonly logs: FunctionLogs,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   write(accountId: string, functionName: string, events: readonly FunctionLogEvent[]): void {
@@ -93,7 +97,7 @@ export class FunctionLogWriter {
     this.pendingEvents += events.length;
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flushPending());
+      this.clock.setTimeout(() => this.flushPending(), flushIntervalMs, { unref: true });
     }
   }
 
@@ -104,6 +108,7 @@ export class FunctionLogWriter {
   }
 
   private flushPending(): void {
+    if (!this.scheduled) return;
     this.scheduled = false;
     const batches = [...this.pending.values()];
     this.pending = new Map();

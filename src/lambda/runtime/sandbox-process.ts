@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 
 export interface ProcessExit {
   readonly code: number | null;
@@ -18,6 +19,8 @@ export interface SpawnSpec {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
 }
+
+const memoryReadIntervalMs = 20;
 
 /** How Go's os/exec (Lambda's runtime manager) names a signal in "Runtime exited with error: signal: …". */
 const signalWords: Readonly<Record<string, string>> = {
@@ -51,6 +54,8 @@ export class SandboxProcess {
   killedBy: "timeout" | "memory" | "retired" | undefined;
   /** Why the process could not be started at all (then `exited` resolves at once). */
   spawnError: string | undefined;
+  private memory: { residentMB: number; peakMB: number } | undefined;
+  private memoryReadAtMs = 0;
 
   constructor(spec: SpawnSpec, onLine: (line: string) => void) {
     this.child = spawn(spec.command, spec.args, {
@@ -123,9 +128,21 @@ export class SandboxProcess {
     }
   }
 
-  /** Resident memory now and at its peak, in MB, from /proc (undefined once gone or off Linux). */
+  /**
+   * Resident memory now and at its peak, in MB, from /proc (undefined once gone or off Linux); read
+   * at most every `memoryReadIntervalMs`, since every REPORT line asks.
+   */
   memoryMB(): { residentMB: number; peakMB: number } | undefined {
     if (this.child.pid === undefined || this.exit !== undefined) return undefined;
+    const nowMs = performance.now();
+    if (this.memory !== undefined && nowMs - this.memoryReadAtMs < memoryReadIntervalMs) return this.memory;
+    this.memory = this.readMemory();
+    this.memoryReadAtMs = nowMs;
+    return this.memory;
+  }
+
+  private readMemory(): { residentMB: number; peakMB: number } | undefined {
+    if (this.child.pid === undefined) return undefined;
     try {
       const status = readFileSync(`/proc/${this.child.pid}/status`, "latin1");
       const kilobytes = (field: string) => {
