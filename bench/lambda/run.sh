@@ -1,0 +1,85 @@
+#!/bin/bash
+# bench/lambda/run.sh — the Lambda section of `npm run bench` (issue 16). Each part runs against a
+# FRESH server: the built bundle (npm run build), `tributary server --storage embedded` with the
+# default fsync (always) and `--auth none`, a fresh --data-dir under BENCH_DATA_ROOT; the part's
+# script gets --endpoint (and --server-pid), prints one JSON line into OUT/<part>.json; the server is
+# stopped and its data removed after it.
+#
+# Parts (BENCH_LAMBDA_PARTS, default "invoke"):
+#   invoke   bench/lambda/invoke-bench.mjs: warm Invoke p50/p99 of a trivial Node handler over raw
+#            keep-alive HTTP and @aws-sdk/client-lambda, against the same handler called in-process and
+#            a node:http echo round trip (the transport floor); cold starts (UpdateFunctionConfiguration,
+#            then the first Invoke), p50 over BENCH_LAMBDA_COLD_TRIES (25). Targets: warm p50 ≤ 1 ms,
+#            cold start ≤ 150 ms.
+#   (stream triggers add their part here: a case line in part_command below.)
+#
+#   bench/lambda/run.sh [OUT]      (bench/run.sh runs it with OUT=$BENCH_OUT/lambda)
+# Environment:
+#   BENCH_LAMBDA_PARTS ("invoke")   BENCH_LAMBDA_INVOKE_COUNT (5000)   BENCH_LAMBDA_COLD_TRIES (25)
+#   BENCH_DATA_ROOT (.tmp/bench in the checkout)   BENCH_QUIET_MAX_PCT (see bench/run.sh)
+#   TRIBUTARY_EXTRA_ARGS  extra flags for `tributary server`
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+
+OUT="${1:-${BENCH_OUT:-$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ)}/lambda}"
+DATA_ROOT="${BENCH_DATA_ROOT:-$ROOT/.tmp/bench}"
+PARTS="${BENCH_LAMBDA_PARTS:-invoke}"
+CURRENT_PID=""
+cleanup() { [ -n "$CURRENT_PID" ] && stop_server "$CURRENT_PID"; CURRENT_PID=""; }
+trap 'cleanup; exit 130' INT TERM
+trap cleanup EXIT
+
+# part_command PART ENDPOINT PID — the command line of a part's bench script.
+part_command() {
+  local part="$1" endpoint="$2" pid="$3"
+  case "$part" in
+    invoke) echo node "$BENCH/lambda/invoke-bench.mjs" --endpoint "$endpoint" --server-pid "$pid" \
+      --count "${BENCH_LAMBDA_INVOKE_COUNT:-5000}" --cold-tries "${BENCH_LAMBDA_COLD_TRIES:-25}" ;;
+    *) return 1 ;;
+  esac
+}
+
+start_tributary() { # PORT DATA_DIR LOG — the built server in a process group of its own; prints its pid
+  local port="$1" data="$2" logf="$3"
+  rm -rf "$data"; mkdir -p "$data"
+  # shellcheck disable=SC2086
+  setsid "$ROOT/bin/tributary" server --host 127.0.0.1 --port "$port" --data-dir "$data" \
+    --storage embedded --log-level warn ${TRIBUTARY_EXTRA_ARGS:-} >"$logf" 2>&1 &
+  echo $!
+}
+
+wait_ready() { # PORT — until the server answers /health (at most 60 s)
+  local i
+  for i in $(seq 1 600); do
+    curl -sf "http://127.0.0.1:$1/health" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+main() {
+  mkdir -p "$OUT" "$DATA_ROOT"
+  ensure_build || exit 1
+  machine_info_json "$DATA_ROOT" >"$OUT/machine.json"
+  local part port pid data command
+  for part in $PARTS; do
+    wait_quiet
+    port="$(free_port)" || { log "no free port"; return 1; }
+    data="$DATA_ROOT/lambda-$part"
+    pid="$(start_tributary "$port" "$data" "$OUT/$part.server.log")"
+    CURRENT_PID="$pid"
+    if ! wait_ready "$port"; then
+      log "Lambda: the server did not start (see $OUT/$part.server.log)"; stop_server "$pid"; CURRENT_PID=""; continue
+    fi
+    command="$(part_command "$part" "http://127.0.0.1:$port" "$pid")" || { log "unknown Lambda part $part"; stop_server "$pid"; CURRENT_PID=""; continue; }
+    log "Lambda: $part (pid $pid, port $port)"
+    # shellcheck disable=SC2086
+    $command >"$OUT/$part.json" 2>"$OUT/$part.log"
+    log "   rc=$? $(tail -c 600 "$OUT/$part.json")"
+    stop_server "$pid"; CURRENT_PID=""
+    [ "${BENCH_KEEP_DATA:-}" = 1 ] || rm -rf "$data"
+  done
+}
+
+main
