@@ -69,7 +69,7 @@ export const handlerZip = zipOf({ "index.mjs": "export const handler = async (ev
 
 /** A raw call to the Lambda API for exact status, headers and body. */
 export async function rawLambda(server: TestServer, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}) {
-  const response = await fetch(`${server.url}${path}`, { method, headers: { "content-type": "application/json", ...headers }, ...(body !== undefined && { body }) });
+  const response = await fetch(`${server.url}${path}`, { method, headers: { "content-type": "application/json", ...headers }, ...(body !== undefined && { body: typeof body === "string" ? body : new Uint8Array(body) }) });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: text === "" ? undefined : (JSON.parse(text) as Record<string, unknown>) };
 }
