@@ -43,7 +43,8 @@ export interface SeenRecord {
 
 /** What the handler does with an event: return `result`, or throw `error`. */
 export type Answer = { result?: unknown; error?: string };
-export type Decide = (event: KinesisEvent, records: SeenRecord[]) => Answer | Promise<Answer>;
+/** `pid`: the sandbox process that ran the handler. */
+export type Decide = (event: KinesisEvent, records: SeenRecord[], pid: number) => Answer | Promise<Answer>;
 
 export interface Delivery {
   event: KinesisEvent;
@@ -51,14 +52,14 @@ export interface Delivery {
   answer: Answer;
 }
 
-/** The handler: hands the event to the sink, then returns or throws as the sink answers. */
+/** The handler: hands the event (and its process id) to the sink, then returns or throws as the sink answers. */
 export const recorderSource = `
 const http = require('node:http');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const sink = new URL(process.env.SINK_URL);
 function post(body) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ hostname: sink.hostname, port: sink.port, path: '/', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = http.request({ hostname: sink.hostname, port: sink.port, path: '/' + process.pid, method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
       const chunks = [];
       res.on('data', (chunk) => chunks.push(chunk));
       res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -104,7 +105,7 @@ export class TriggerSink {
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
         const event = JSON.parse(Buffer.concat(chunks).toString("utf8")) as KinesisEvent;
-        void this.answer(event).then((answer) => response.end(JSON.stringify(answer)));
+        void this.answer(event, Number(request.url!.slice(1))).then((answer) => response.end(JSON.stringify(answer)));
       });
     });
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
@@ -132,7 +133,7 @@ export class TriggerSink {
       .flatMap((delivery) => delivery.records);
   }
 
-  private async answer(event: KinesisEvent): Promise<Answer> {
+  private async answer(event: KinesisEvent, pid: number): Promise<Answer> {
     const source = event.eventSourceARN ?? event.Records[0]?.eventSourceARN ?? "";
     const records = seenRecords(event);
     const running = (this.running.get(source) ?? 0) + 1;
@@ -140,7 +141,7 @@ export class TriggerSink {
     this.runningMax.set(source, Math.max(this.runningMax.get(source) ?? 0, running));
     try {
       const decide = this.routes.get(source);
-      const answer = decide === undefined ? {} : await decide(event, records);
+      const answer = decide === undefined ? {} : await decide(event, records, pid);
       let list = this.deliveries.get(source);
       if (list === undefined) this.deliveries.set(source, (list = []));
       list.push({ event, records, answer });
