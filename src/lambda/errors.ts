@@ -37,6 +37,12 @@ export const lambdaErrors = {
   otherRegion: (arnRegion: string, region: string) =>
     new LambdaError("ResourceNotFoundException", `Functions from '${arnRegion}' are not reachable in this region ('${region}')`, 404),
   resourceConflict: (message: string) => new LambdaError("ResourceConflictException", message, 409),
+  /** Invoke (and changes) while a creation is settling: the function is Pending (recorded from AWS). */
+  functionNotActive: (state: string) =>
+    new LambdaError("ResourceConflictException", `The operation cannot be performed at this time. The function is currently in the following state: ${state}`, 409),
+  /** A change while the last update is still InProgress (recorded from AWS). */
+  updateInProgress: (functionArn: string) =>
+    new LambdaError("ResourceConflictException", `The operation cannot be performed at this time. An update is in progress for resource: ${functionArn}`, 409),
   functionExists: (name: string) => new LambdaError("ResourceConflictException", `Function already exist: ${name}`, 409),
   aliasExists: (aliasArn: string) => new LambdaError("ResourceConflictException", `Alias already exists: ${aliasArn}`, 409),
   invalidParameterValue: (message: string) => new LambdaError("InvalidParameterValueException", message, 400),

@@ -8,6 +8,7 @@
  * Successful after an update) are derived from the clock at read time: a change settles
  * `settleMs` after it was made, and its RevisionId changes when it settles, as Lambda's does.
  */
+import { lambdaErrors } from "./errors.js";
 import type { CodeRef } from "./model.js";
 
 /** How long a creation stays Pending and an update InProgress. */
@@ -85,6 +86,23 @@ export interface LayerVersionRecord {
 /** Lambda's timestamp format: `2026-12-07T01:02:03.456+0000`. */
 export function lambdaTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace("Z", "+0000");
+}
+
+/** What a change of `$LATEST` is still settling at `nowMs`: a creation (Pending), an update (InProgress), or nothing. */
+export function settling(record: VersionRecord, nowMs: number): "Pending" | "InProgress" | undefined {
+  if (nowMs >= record.settlesAtMs) return undefined;
+  return record.change === "create" ? "Pending" : "InProgress";
+}
+
+/**
+ * Lambda refuses to change a function (UpdateFunctionCode, UpdateFunctionConfiguration,
+ * PublishVersion) while its creation is Pending or its last update InProgress, with
+ * ResourceConflictException: clients wait (function-active-v2, function-updated-v2) first.
+ */
+export function checkChangeable(record: VersionRecord, functionArn: string, nowMs: number): void {
+  const state = settling(record, nowMs);
+  if (state === "Pending") throw lambdaErrors.functionNotActive(state);
+  if (state === "InProgress") throw lambdaErrors.updateInProgress(functionArn);
 }
 
 export function currentRevisionId(record: VersionRecord, nowMs: number): string {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
 import { functionsEnabledOf, resolveServerOptions } from "../../src/cli/server-options.js";
 import { services } from "../../src/server/services.js";
 import { zipOf } from "../helpers/zip.js";
@@ -108,6 +108,7 @@ describe("cli > server > --functions off > Invoke", { skip: lambdaServed ? false
         Code: { ZipFile: zipOf({ "index.mjs": "export const handler = async () => 'ran';\n" }) },
       }),
     );
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 }, { FunctionName: "never-runs" });
     const error = await lambda.send(new InvokeCommand({ FunctionName: "never-runs", Payload: Buffer.from("{}") })).then(
       () => assert.fail("Invoke succeeded with --functions off"),
       (caught: Error & { $metadata?: { httpStatusCode?: number } }) => caught,

@@ -6,12 +6,19 @@
  * environment sets FAKE=throw answers Lambda's error document with X-Amz-Function-Error, and
  * FAKE=throttle is throttled.
  */
-import { LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  CreateFunctionCommand,
+  LambdaClient,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+  type CreateFunctionCommandInput,
+  type CreateFunctionCommandOutput,
+} from "@aws-sdk/client-lambda";
 import { createLambdaServiceModule } from "../../src/lambda/index.js";
 import type { Executor, InvokeInput, ResolvedFunction } from "../../src/lambda/model.js";
 import { streamsServiceModule } from "../../src/streams/index.js";
 import { s3ServiceModule } from "../../src/s3/index.js";
-import { exampleCredentials, startTestServer, type TestServer } from "../helpers/server.js";
+import { exampleCredentials, startTestServer, type TestServer, type TestServerOptions } from "../helpers/server.js";
 import { zipOf } from "../helpers/zip.js";
 
 export interface FakeExecutor extends Executor {
@@ -49,9 +56,10 @@ export interface LambdaTestServer {
   stop(): Promise<void>;
 }
 
-export async function startLambdaServer(): Promise<LambdaTestServer> {
+/** A server with the fake Executor; `options` as startTestServer's (a ManualClock, a seeded Random, a credentials file). */
+export async function startLambdaServer(options: Omit<TestServerOptions, "services"> = {}): Promise<LambdaTestServer> {
   const executor = fakeExecutor();
-  const server = await startTestServer({ services: [streamsServiceModule, s3ServiceModule, createLambdaServiceModule({ createExecutor: () => executor })] });
+  const server = await startTestServer({ ...options, services: [streamsServiceModule, s3ServiceModule, createLambdaServiceModule({ createExecutor: () => executor })] });
   const client = new LambdaClient({ endpoint: server.url, region: server.region, credentials: exampleCredentials });
   return {
     server,
@@ -72,4 +80,26 @@ export async function rawLambda(server: TestServer, method: string, path: string
   const response = await fetch(`${server.url}${path}`, { method, headers: { "content-type": "application/json", ...headers }, ...(body !== undefined && { body: typeof body === "string" ? body : new Uint8Array(body) }) });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: text === "" ? undefined : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+/**
+ * The SDK's waiters as a user of Lambda runs them after a creation or an update (Lambda refuses
+ * Invoke while Pending and changes while InProgress), polling faster than their 1 s default:
+ * the window is 50 ms here.
+ */
+export const quickWaiter = { maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 };
+
+export async function waitActive(client: LambdaClient, functionName: string): Promise<void> {
+  await waitUntilFunctionActiveV2({ client, ...quickWaiter }, { FunctionName: functionName });
+}
+
+export async function waitUpdated(client: LambdaClient, functionName: string): Promise<void> {
+  await waitUntilFunctionUpdatedV2({ client, ...quickWaiter }, { FunctionName: functionName });
+}
+
+/** CreateFunction, then function-active-v2. */
+export async function createActive(client: LambdaClient, input: CreateFunctionCommandInput): Promise<CreateFunctionCommandOutput> {
+  const created = await client.send(new CreateFunctionCommand(input));
+  await waitActive(client, input.FunctionName!);
+  return created;
 }

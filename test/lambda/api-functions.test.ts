@@ -20,9 +20,8 @@ import {
   type CreateFunctionCommandInput,
 } from "@aws-sdk/client-lambda";
 import { exampleCredentials } from "../helpers/server.js";
-import { sleep } from "../helpers/wait.js";
 import { zipOf } from "../helpers/zip.js";
-import { handlerZip, rawLambda, role, startLambdaServer, type LambdaTestServer } from "./api-fixtures.js";
+import { createActive, handlerZip, rawLambda, role, startLambdaServer, type LambdaTestServer } from "./api-fixtures.js";
 
 let lambda: LambdaTestServer;
 before(async () => {
@@ -216,8 +215,7 @@ describe("GetFunction and the error shape", () => {
 describe("updates", () => {
   it("UpdateFunctionConfiguration: InProgress, then Successful; a stale RevisionId is PreconditionFailedException", async () => {
     const name = fresh();
-    await lambda.client.send(new CreateFunctionCommand(createInput(name)));
-    await sleep(80);
+    await createActive(lambda.client, createInput(name));
     const updated = await lambda.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Timeout: 10, MemorySize: 512, Description: "changed" }));
     assert.equal(updated.LastUpdateStatus, "InProgress");
     assert.equal(updated.LastUpdateStatusReasonCode, "Creating");
@@ -237,7 +235,7 @@ describe("updates", () => {
 
   it("UpdateFunctionCode: new code and CodeSha256; DryRun changes nothing", async () => {
     const name = fresh();
-    await lambda.client.send(new CreateFunctionCommand(createInput(name)));
+    await createActive(lambda.client, createInput(name));
     const zip = zipOf({ "index.mjs": "export const handler = async () => 2;\n" });
     const dry = await lambda.client.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zip, DryRun: true }));
     assert.equal(dry.CodeSha256, createHash("sha256").update(zip).digest("base64"));

@@ -5,14 +5,14 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, PublishVersionCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { CreateAliasCommand, InvokeCommand, PublishVersionCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { waitFor } from "../helpers/wait.js";
-import { handlerZip, rawLambda, role, startLambdaServer, type LambdaTestServer } from "./api-fixtures.js";
+import { createActive, handlerZip, rawLambda, role, startLambdaServer, waitUpdated, type LambdaTestServer } from "./api-fixtures.js";
 
 let lambda: LambdaTestServer;
 before(async () => {
   lambda = await startLambdaServer();
-  await lambda.client.send(new CreateFunctionCommand({ FunctionName: "echo", Runtime: "nodejs20.x", Handler: "index.handler", Role: role, Code: { ZipFile: handlerZip } }));
+  await createActive(lambda.client, ({ FunctionName: "echo", Runtime: "nodejs20.x", Handler: "index.handler", Role: role, Code: { ZipFile: handlerZip } }));
 });
 after(() => lambda.stop());
 
@@ -79,7 +79,7 @@ describe("Invoke", () => {
   });
 
   it("a failed run: 200 with X-Amz-Function-Error Unhandled and the error document", async () => {
-    await lambda.client.send(new CreateFunctionCommand({ FunctionName: "thrower", Runtime: "nodejs20.x", Handler: "index.handler", Role: role, Code: { ZipFile: handlerZip }, Environment: { Variables: { FAKE: "throw" } } }));
+    await createActive(lambda.client, ({ FunctionName: "thrower", Runtime: "nodejs20.x", Handler: "index.handler", Role: role, Code: { ZipFile: handlerZip }, Environment: { Variables: { FAKE: "throw" } } }));
     const result = await lambda.client.send(new InvokeCommand({ FunctionName: "thrower" }));
     assert.equal(result.StatusCode, 200);
     assert.equal(result.FunctionError, "Unhandled");
@@ -87,7 +87,7 @@ describe("Invoke", () => {
   });
 
   it("a throttled run: TooManyRequestsException 429 with Reason and Retry-After", async () => {
-    await lambda.client.send(new CreateFunctionCommand({ FunctionName: "busy", Runtime: "nodejs20.x", Handler: "index.handler", Role: role, Code: { ZipFile: handlerZip }, Environment: { Variables: { FAKE: "throttle" } } }));
+    await createActive(lambda.client, ({ FunctionName: "busy", Runtime: "nodejs20.x", Handler: "index.handler", Role: role, Code: { ZipFile: handlerZip }, Environment: { Variables: { FAKE: "throttle" } } }));
     const response = await invocations("{}", {}, "busy");
     assert.equal(response.status, 429);
     assert.equal(response.headers.get("retry-after"), "1");
@@ -101,10 +101,11 @@ describe("Invoke", () => {
   });
 
   it("qualifiers: a version runs that version's configuration, an alias its version", async () => {
-    await lambda.client.send(new CreateFunctionCommand({ FunctionName: "versioned", Runtime: "nodejs20.x", Handler: "index.handler", Role: role, Code: { ZipFile: handlerZip }, Timeout: 5 }));
+    await createActive(lambda.client, ({ FunctionName: "versioned", Runtime: "nodejs20.x", Handler: "index.handler", Role: role, Code: { ZipFile: handlerZip }, Timeout: 5 }));
     const v1 = await lambda.client.send(new PublishVersionCommand({ FunctionName: "versioned" }));
     assert.equal(v1.Version, "1");
     await lambda.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "versioned", Timeout: 9 }));
+    await waitUpdated(lambda.client, "versioned");
     await lambda.client.send(new CreateAliasCommand({ FunctionName: "versioned", Name: "live", FunctionVersion: "1" }));
     const viaAlias = await lambda.client.send(new InvokeCommand({ FunctionName: "versioned:live" }));
     assert.equal(viaAlias.ExecutedVersion, "1");

@@ -6,7 +6,6 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   CreateAliasCommand,
-  CreateFunctionCommand,
   DeleteAliasCommand,
   DeleteFunctionConcurrencyCommand,
   DeleteLayerVersionCommand,
@@ -30,7 +29,7 @@ import {
   UpdateFunctionCodeCommand,
 } from "@aws-sdk/client-lambda";
 import { zipOf } from "../helpers/zip.js";
-import { handlerZip, role, startLambdaServer, type LambdaTestServer } from "./api-fixtures.js";
+import { createActive, handlerZip, role, startLambdaServer, waitUpdated, type LambdaTestServer } from "./api-fixtures.js";
 
 let lambda: LambdaTestServer;
 before(async () => {
@@ -50,7 +49,7 @@ async function rejects(promise: Promise<unknown>, name: string, message: string,
 }
 
 async function create(name: string, extra: Record<string, unknown> = {}): Promise<void> {
-  await lambda.client.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "python3.12", Handler: "app.handler", Role: role, Code: { ZipFile: handlerZip }, ...extra }));
+  await createActive(lambda.client, { FunctionName: name, Runtime: "python3.12", Handler: "app.handler", Role: role, Code: { ZipFile: handlerZip }, ...extra });
 }
 
 describe("versions", () => {
@@ -65,6 +64,7 @@ describe("versions", () => {
     const again = await lambda.client.send(new PublishVersionCommand({ FunctionName: "pv" }));
     assert.equal(again.Version, "1");
     await lambda.client.send(new UpdateFunctionCodeCommand({ FunctionName: "pv", ZipFile: zipOf({ "app.py": "x = 2\n" }) }));
+    await waitUpdated(lambda.client, "pv");
     await rejects(
       lambda.client.send(new PublishVersionCommand({ FunctionName: "pv", CodeSha256: "abc" })),
       "InvalidParameterValueException",

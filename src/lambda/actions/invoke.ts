@@ -7,6 +7,7 @@
  */
 import { lambdaErrors } from "../errors.js";
 import { locateFunction, resolvedOf } from "../function-lookup.js";
+import { settling } from "../function-records.js";
 import { defineApiAction } from "./define.js";
 import { Violations } from "./members.js";
 import type { ApiContext } from "../api-context.js";
@@ -50,6 +51,9 @@ export async function invokeFunction(context: ApiContext, request: LambdaRequest
   if (sizeBytes > syncPayloadBytesMax) throw lambdaErrors.requestEntityTooLarge(`Request must be smaller than ${syncPayloadBytesMax} bytes for the InvokeFunction operation`);
   const payload = payloadOf(request.body);
   const located = await locateFunction(context.store, context.region, request.accountId, functionName, qualifier, { invoke: true });
+  // Lambda runs nothing while a creation is Pending (an update InProgress still runs: the old or new configuration).
+  const state = settling(located.record, context.clock.nowMs());
+  if (state === "Pending") throw lambdaErrors.functionNotActive(state);
   const executedVersion = located.record.Version;
   if (invocationType === "DryRun") return { statusCode: 204, headers: { "x-amz-executed-version": executedVersion } };
   if (!context.options.functionsEnabled) throw lambdaErrors.functionsDisabled();

@@ -25,6 +25,7 @@ export const publishVersion = defineApiAction({
     const codeSha256 = optionalString(request.json, "CodeSha256");
     const revisionId = optionalString(request.json, "RevisionId");
     const version = await publish(context, named.accountId, named.name, {
+      refuseWhileSettling: true,
       ...(description !== undefined && { description }),
       ...(codeSha256 !== undefined && { codeSha256 }),
       ...(revisionId !== undefined && { revisionId }),

@@ -6,7 +6,7 @@
  */
 import type { ApiContext } from "../api-context.js";
 import { lambdaErrors } from "../errors.js";
-import { currentRevisionId, type FunctionItem, type VersionRecord } from "../function-records.js";
+import { checkChangeable, currentRevisionId, type FunctionItem, type VersionRecord } from "../function-records.js";
 import { randomUUIDFrom } from "../../util/uuid.js";
 
 export interface PublishOptions {
@@ -15,6 +15,8 @@ export interface PublishOptions {
   codeSha256?: string;
   /** PublishVersion's RevisionId: $LATEST's must still be this. */
   revisionId?: string;
+  /** PublishVersion itself (not a Publish member of another action): refused while $LATEST is Pending or InProgress. */
+  refuseWhileSettling?: boolean;
 }
 
 /** The fields that make two versions the same (what Lambda compares before publishing again). */
@@ -29,6 +31,7 @@ export async function publishVersion(context: ApiContext, accountId: string, nam
     if (current === undefined) throw lambdaErrors.functionNotFound(`arn:aws:lambda:${context.region}:${accountId}:function:${name}`);
     const latest = current.latest;
     const nowMs = clock.nowMs();
+    if (options.refuseWhileSettling === true) checkChangeable(latest, `arn:aws:lambda:${context.region}:${accountId}:function:${name}`, nowMs);
     if (options.revisionId !== undefined && options.revisionId !== currentRevisionId(latest, nowMs)) throw lambdaErrors.preconditionFailed();
     if (options.codeSha256 !== undefined && options.codeSha256 !== latest.code.sha256Base64) {
       throw lambdaErrors.invalidParameterValue(

@@ -2,10 +2,11 @@
  * UpdateFunctionCode (PUT /2015-03-31/functions/{FunctionName}/code): new code for `$LATEST` from
  * ZipFile or S3Bucket/S3Key; RevisionId as a precondition (412 when stale), Publish to publish a
  * version, DryRun to check without changing anything. LastUpdateStatus is InProgress in the
- * answer, Successful `settleMs` later.
+ * answer, Successful `settleMs` later; until then (and while the creation is Pending) another
+ * change is refused with ResourceConflictException, as Lambda refuses it.
  */
 import { lambdaErrors } from "../errors.js";
-import { currentRevisionId, functionConfiguration, settleMs } from "../function-records.js";
+import { checkChangeable, currentRevisionId, functionConfiguration, settleMs } from "../function-records.js";
 import { nameFunction } from "../function-lookup.js";
 import { randomUUIDFrom } from "../../util/uuid.js";
 import { readCode } from "./code-input.js";
@@ -39,6 +40,7 @@ export const updateFunctionCode = defineApiAction({
     }
     const latest = await context.store.change(named.accountId, named.name, (current) => {
       if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+      checkChangeable(current.latest, named.functionArn, nowMs);
       if (revisionId !== undefined && revisionId !== currentRevisionId(current.latest, nowMs)) throw lambdaErrors.preconditionFailed();
       const updated = {
         ...current.latest,
@@ -48,7 +50,7 @@ export const updateFunctionCode = defineApiAction({
         pendingRevisionId: randomUUIDFrom(context.random),
         revisionId: randomUUIDFrom(context.random),
         settlesAtMs: nowMs + settleMs,
-        change: current.latest.change === "create" && nowMs < current.latest.settlesAtMs ? ("create" as const) : ("update" as const),
+        change: "update" as const,
       };
       return { write: { ...current, latest: updated }, result: updated };
     });

@@ -1,11 +1,12 @@
 /**
  * UpdateFunctionConfiguration (PUT /2015-03-31/functions/{FunctionName}/configuration): the members
  * given replace `$LATEST`'s (Environment and Layers whole); RevisionId as a precondition.
- * LastUpdateStatus is InProgress in the answer, Successful `settleMs` later. The function's warm
+ * LastUpdateStatus is InProgress in the answer, Successful `settleMs` later (until then, and while
+ * the creation is Pending, another change is refused with ResourceConflictException). The function's warm
  * sandboxes end, so the next run sees the new configuration.
  */
 import { lambdaErrors } from "../errors.js";
-import { currentRevisionId, functionConfiguration, settleMs, type VersionRecord } from "../function-records.js";
+import { checkChangeable, currentRevisionId, functionConfiguration, settleMs, type VersionRecord } from "../function-records.js";
 import { nameFunction } from "../function-lookup.js";
 import { randomUUIDFrom } from "../../util/uuid.js";
 import { defineApiAction } from "./define.js";
@@ -33,6 +34,7 @@ export const updateFunctionConfiguration = defineApiAction({
     const latest = await context.store.change(named.accountId, named.name, (current) => {
       if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
       const was = current.latest;
+      checkChangeable(was, named.functionArn, nowMs);
       if (revisionId !== undefined && revisionId !== currentRevisionId(was, nowMs)) throw lambdaErrors.preconditionFailed();
       const { LoggingConfig: logging, EphemeralStorageSize, TracingMode, Environment, ...plain } = config;
       const updated: VersionRecord = {
@@ -46,7 +48,7 @@ export const updateFunctionConfiguration = defineApiAction({
         pendingRevisionId: randomUUIDFrom(context.random),
         revisionId: randomUUIDFrom(context.random),
         settlesAtMs: nowMs + settleMs,
-        change: was.change === "create" && nowMs < was.settlesAtMs ? "create" : "update",
+        change: "update",
       };
       return { write: { ...current, latest: updated }, result: updated };
     });
