@@ -3,6 +3,8 @@
  * shard only once its parents are finished (checkpointed as ended, or past retention), so that
  * resharding neither loses nor reorders a key's records. Looks at the shards again when a shard
  * ends and every `shardScanMs`. LastProcessingResult is written to the mapping when it changes.
+ * A mapping of a stream consumer reads only while the consumer is registered and ACTIVE: once it
+ * is deregistered the pollers stop (their in-flight batches finish and are checkpointed).
  */
 import type { StreamShardView, StreamView } from "../../storage/stream-access.js";
 import type { Checkpoint } from "./checkpoint-store.js";
@@ -14,6 +16,8 @@ import { Wake } from "./wake.js";
 
 export class MappingRunner {
   private readonly abort = new AbortController();
+  /** The pollers' signal: aborted by stop(), or when a consumer source goes away (then renewed). */
+  private pollersAbort = new AbortController();
   private readonly pollers = new Map<string, Promise<void>>();
   private readonly wake: Wake;
   private readonly filter: RecordFilter | undefined;
@@ -35,6 +39,7 @@ export class MappingRunner {
 
   async stop(): Promise<void> {
     this.abort.abort();
+    this.pollersAbort.abort();
     this.wake.notify();
     await this.done;
     await Promise.all(this.pollers.values());
@@ -46,6 +51,7 @@ export class MappingRunner {
     const signal = this.abort.signal;
     while (!signal.aborted) {
       const streamArn = await this.streamArn();
+      if (streamArn === undefined && this.pollers.size > 0) await this.stopPollers();
       const stream = streamArn === undefined ? undefined : await deps.streamAccess.describeStream(streamArn);
       if (stream !== undefined && stream.status !== "DELETING") {
         const checkpoints = await deps.checkpoints.all(mapping.accountId, mapping.UUID);
@@ -55,11 +61,19 @@ export class MappingRunner {
     }
   }
 
-  /** The stream the records come from: the mapping's, or its consumer's. */
+  /** The stream the records come from: the mapping's, or its consumer's while the consumer is ACTIVE. */
   private async streamArn(): Promise<string | undefined> {
     const arn = this.mapping.EventSourceArn;
     if (!arn.includes("/consumer/")) return arn;
-    return (await this.deps.streamAccess.describeConsumer(arn))?.streamArn;
+    const consumer = await this.deps.streamAccess.describeConsumer(arn);
+    return consumer?.status === "ACTIVE" ? consumer.streamArn : undefined;
+  }
+
+  /** Stops every poller (each finishes its in-flight batches and checkpoints) and lets new ones start later. */
+  private async stopPollers(): Promise<void> {
+    this.pollersAbort.abort();
+    await Promise.all(this.pollers.values());
+    this.pollersAbort = new AbortController();
   }
 
   private maybeStart(stream: StreamView, shard: StreamShardView, checkpoints: Map<string, Checkpoint>): void {
@@ -67,6 +81,7 @@ export class MappingRunner {
     const retained = new Set(stream.shards.map((each) => each.shardId));
     const parents = [shard.parentShardId, shard.adjacentParentShardId].filter((id): id is string => id !== undefined && retained.has(id));
     if (!parents.every((id) => checkpoints.get(id)?.ended === true)) return;
+    const signal = this.pollersAbort.signal;
     const poller = new ShardPoller(
       {
         deps: this.deps,
@@ -74,7 +89,7 @@ export class MappingRunner {
         streamArn: stream.streamArn,
         shardId: shard.shardId,
         filter: this.filter,
-        signal: this.abort.signal,
+        signal: this.pollersAbort.signal,
         report: (result) => this.report(result),
       },
       checkpoints.get(shard.shardId) ?? {},
@@ -88,7 +103,7 @@ export class MappingRunner {
       })
       .catch((error: unknown) => {
         this.pollers.delete(shard.shardId);
-        if (!this.abort.signal.aborted) this.deps.logger.error({ err: error }, `event source mapping ${this.mapping.UUID}: poller of ${shard.shardId} failed`);
+        if (!signal.aborted) this.deps.logger.error({ err: error }, `event source mapping ${this.mapping.UUID}: poller of ${shard.shardId} failed`);
         this.wake.notify();
       });
     this.pollers.set(shard.shardId, running);

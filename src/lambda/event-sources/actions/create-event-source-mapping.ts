@@ -80,11 +80,13 @@ async function checkedSource(_context: LambdaContext, value: unknown): Promise<s
   return value;
 }
 
-/** The stream (or consumer) must exist when the mapping is made, as on Lambda. */
+/** The stream (or an ACTIVE consumer) must exist when the mapping is made, as on Lambda. */
 export async function checkStreamExists(context: LambdaContext, eventSourceArn: string): Promise<void> {
   if (eventSourceArn.includes("/consumer/")) {
     const consumer = await context.streamAccess.describeConsumer(eventSourceArn);
     if (consumer === undefined) throw lambdaErrors.invalidParameterValue(`Stream consumer not found: ${eventSourceArn}`);
+    // Records come over the consumer's subscription, which a consumer has only once ACTIVE (our wording: Lambda's not found).
+    if (consumer.status !== "ACTIVE") throw lambdaErrors.invalidParameterValue(`Stream consumer is not ACTIVE (${consumer.status}): ${eventSourceArn}`);
     return;
   }
   const stream = await context.streamAccess.describeStream(eventSourceArn);
