@@ -252,3 +252,18 @@ export const locationCriteria = `{
     ]
 }
 `;
+
+/**
+ * The current tutorial ("Tutorial: Using Lambda with Kinesis Data Streams") keeps the steps above
+ * but works in a project directory, puts the serverless-snippets code in index.js and names
+ * `nodejs18.x` and account 111122223333.
+ */
+export const currentTutorialSetup = `mkdir kinesis-tutorial
+cd kinesis-tutorial`;
+export const currentTutorialCreateFunction = `aws lambda create-function --function-name ProcessKinesisRecords \\
+--zip-file fileb://function.zip --handler index.handler --runtime nodejs18.x \\
+--role arn:aws:iam::111122223333:role/lambda-kinesis-role`;
+export const currentTutorialStreamArn = "arn:aws:kinesis:us-east-2:111122223333:stream/lambda-stream";
+export const currentTutorialCreateMapping = `aws lambda create-event-source-mapping --function-name ProcessKinesisRecords \\
+--event-source  arn:aws:kinesis:us-east-2:111122223333:stream/lambda-stream \\
+--batch-size 100 --starting-position LATEST`;

@@ -229,6 +229,36 @@ describe("Tutorial: Using AWS Lambda with Amazon Kinesis", { concurrency: false 
   });
 });
 
+describe("The current tutorial's text: index.js from the snippets, nodejs18.x, in a project directory", { concurrency: false }, () => {
+  let t: Terminal;
+
+  before(async () => {
+    t = await openTerminal();
+  });
+  after(() => closeTerminal(t));
+
+  it("create, invoke with input.txt, stream, mapping, put-record: each record's event id and data logged", async () => {
+    // Each command of the guide runs in a new shell here, so the directory is named in each.
+    await t.sh(guide.currentTutorialSetup, { endpoint: false });
+    const project = (command: string) => `cd kinesis-tutorial\n${command}`;
+    t.write("kinesis-tutorial/index.js", guide.snippetNode);
+    t.write("kinesis-tutorial/input.txt", guide.tutorialInputTxt);
+    await t.sh(project(guide.tutorialZip), { endpoint: false });
+    const created = await t.json(project(guide.currentTutorialCreateFunction));
+    assert.equal(created.Runtime, "nodejs18.x");
+    assert.deepEqual(await t.json(project(guide.tutorialInvoke)), { StatusCode: 200, ExecutedVersion: "$LATEST" });
+    assert.equal(t.read("kinesis-tutorial/outputfile.txt"), "null");
+    await t.sh(guide.tutorialCreateStream);
+    const streamArn = `arn:aws:kinesis:${t.server.region}:${t.server.accountId}:stream/lambda-stream`;
+    const mapping = await t.json(guide.currentTutorialCreateMapping.replace(guide.currentTutorialStreamArn, streamArn));
+    await waitFor("the mapping Enabled", async () => (await t.json(`aws lambda get-event-source-mapping --uuid ${String(mapping.UUID)}`)).State === "Enabled", 20_000, 200);
+    const put = await t.json<{ ShardId: string; SequenceNumber: string }>(guide.tutorialPutRecord);
+    const lines = await t.waitForLog("ProcessKinesisRecords", "the record", (log) => count(log, /\tINFO\tRecord Data: Hello, this is a test\.$/) === 2);
+    assert.equal(count(lines, new RegExp(`\\tINFO\\tProcessed Kinesis Event - EventID: ${put.ShardId}:${put.SequenceNumber}$`)), 1, lines.join("\n"));
+    assert.equal(count(lines, /\tINFO\tSuccessfully processed 1 records\.$/), 2);
+  });
+});
+
 describe("Reporting batch item failures (ReportBatchItemFailures)", { concurrency: false }, () => {
   let t: Terminal;
   let streamArn = "";
