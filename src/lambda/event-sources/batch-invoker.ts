@@ -41,6 +41,8 @@ export interface WindowInput {
 interface Segment {
   records: readonly StreamRecordView[];
   attempts: number;
+  /** A tumbling window's final invocation: invoked (and retried) with no records. */
+  final?: boolean;
 }
 
 const writers = new WeakMap<ResolvedFunction, Map<string, KinesisEventWriter>>();
@@ -149,7 +151,7 @@ export async function processBatch(scope: BatchScope, records: readonly StreamRe
   const { mapping } = scope;
   const reportsItems = mapping.FunctionResponseTypes.includes("ReportBatchItemFailures");
   let state = window?.state;
-  const pending: Segment[] = [{ records, attempts: 0 }];
+  const pending: Segment[] = [{ records, attempts: 0, final: window?.isFinalInvokeForWindow === true }];
   while (pending.length > 0) {
     const segment = pending.shift()!;
     const fn = await resolveFunction(scope);
@@ -160,7 +162,7 @@ export async function processBatch(scope: BatchScope, records: readonly StreamRe
       await discard(scope, old, "RecordAgeExceeded", segment.attempts, writer.eventBytes(old));
       segment.records = segment.records.slice(expired);
     }
-    if (segment.records.length === 0 && !(window?.isFinalInvokeForWindow && pending.length === 0 && segment.attempts === 0)) continue;
+    if (segment.records.length === 0 && segment.final !== true) continue;
     const members: WindowMembers | undefined =
       window === undefined ? undefined : { ...window, state: state ?? {}, shardId: scope.shardId, eventSourceArn: mapping.EventSourceArn };
     const payload = writer.eventBytes(segment.records, members);
