@@ -1,8 +1,9 @@
 /**
  * Finding the function a request names — by name, partial or full ARN, with a qualifier in the
  * name or given apart — and the version it runs: `$LATEST`, a published version, or the version
- * an alias points at. Actions use `locateFunction` (which throws Lambda's errors); the trigger
- * engine and Invoke use the FunctionResolver over it.
+ * an alias points at — for a run, the alias's RoutingConfig sends each invocation to its additional
+ * version with that version's weight. Actions use `locateFunction` (which throws Lambda's errors);
+ * the trigger engine and asynchronous invocations use the FunctionResolver over it.
  */
 import type { LambdaContext } from "./action.js";
 import { lambdaErrors, LambdaError } from "./errors.js";
@@ -10,6 +11,7 @@ import { functionArnOf, isVersionNumber, parseFunctionName } from "./function-na
 import type { AliasRecord, FunctionItem, VersionRecord } from "./function-records.js";
 import type { FunctionStore } from "./function-store.js";
 import type { FunctionResolver, ResolvedFunction } from "./model.js";
+import type { Random } from "../util/random.js";
 
 export interface Located {
   readonly accountId: string;
@@ -51,7 +53,7 @@ export async function locateFunction(
   callerAccountId: string,
   nameOrArn: string,
   qualifierParam?: string,
-  options: { invoke?: boolean } = {},
+  options: { invoke?: boolean; route?: Random } = {},
 ): Promise<Located> {
   const named = nameFunction(region, callerAccountId, nameOrArn, qualifierParam, options);
   const { accountId, name, functionArn, qualifier } = named;
@@ -67,9 +69,26 @@ export async function locateFunction(
   }
   const alias = item.aliases[qualifier];
   if (alias === undefined) throw notFound();
-  const record = alias.FunctionVersion === "$LATEST" ? item.latest : await store.getVersion(accountId, name, Number(alias.FunctionVersion));
+  const version = options.route === undefined ? alias.FunctionVersion : routedVersion(alias, options.route);
+  const record = version === "$LATEST" ? item.latest : await store.getVersion(accountId, name, Number(version));
   if (record === undefined) throw notFound();
   return { ...base, record, alias };
+}
+
+/** A uniform draw in [0, 1) from 48 random bits. */
+function unitInterval(random: Random): number {
+  return random.bytes(6).readUIntBE(0, 6) / 2 ** 48;
+}
+
+/**
+ * The version one invocation of an alias runs: its RoutingConfig's additional version with that
+ * version's weight (0.0–1.0), otherwise the alias's own version (Lambda's weighted alias routing).
+ */
+export function routedVersion(alias: AliasRecord, random: Random): string {
+  const additional = Object.entries(alias.RoutingConfig?.AdditionalVersionWeights ?? {})[0];
+  if (additional === undefined) return alias.FunctionVersion;
+  const [version, weight] = additional;
+  return unitInterval(random) < weight ? version : alias.FunctionVersion;
 }
 
 /** What the sandboxes need of a located function version. */
@@ -100,12 +119,12 @@ export function resolvedOf(located: Located, region: string): ResolvedFunction {
   };
 }
 
-/** The FunctionResolver the trigger engine and Invoke use: undefined for a function that is not there. */
-export function functionResolver(store: FunctionStore, region: string): FunctionResolver {
+/** The FunctionResolver the trigger engine and asynchronous invocations use (routing aliases by weight): undefined for a function that is not there. */
+export function functionResolver(store: FunctionStore, region: string, random: Random): FunctionResolver {
   return {
     async resolve(accountId, nameOrArn, qualifier) {
       try {
-        return resolvedOf(await locateFunction(store, region, accountId, nameOrArn, qualifier, { invoke: true }), region);
+        return resolvedOf(await locateFunction(store, region, accountId, nameOrArn, qualifier, { invoke: true, route: random }), region);
       } catch (error) {
         if (error instanceof LambdaError && error.statusCode < 500) return undefined;
         throw error;

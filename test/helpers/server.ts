@@ -7,7 +7,7 @@ import { startApp, requestBytesMaxDefault, type RunningApp } from "../../src/ser
 import { createEmbeddedEngine, createMemoryEngine } from "../../src/storage/index.js";
 import type { StorageEngine } from "../../src/storage/types.js";
 import { systemClock, type Clock } from "../../src/util/clock.js";
-import { systemRandom } from "../../src/util/random.js";
+import { systemRandom, type Random } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { CredentialsFile } from "../../src/auth/credentials-file.js";
 import type { TlsMaterial } from "../../src/server/tls.js";
@@ -34,6 +34,8 @@ export interface TestServerOptions {
    */
   dataDir?: string;
   clock?: Clock;
+  /** The services' randomness (a SeededRandom for a replayable draw); the storage engine keeps the system's. */
+  random?: Random;
   requestBytesMax?: number;
   /**
    * AWS's throughput and call-rate limits and on-demand scaling (docs/limits.md). Off unless a
@@ -83,7 +85,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       : createMemoryEngine(systemRandom));
   const app = await startApp({
     clock,
-    random: systemRandom,
+    random: options.random ?? systemRandom,
     logger: silentLogger,
     storage,
     ...(options.services !== undefined && { services: options.services }),

@@ -50,7 +50,7 @@ export async function invokeFunction(context: ApiContext, request: LambdaRequest
   }
   if (sizeBytes > syncPayloadBytesMax) throw lambdaErrors.requestEntityTooLarge(`Request must be smaller than ${syncPayloadBytesMax} bytes for the InvokeFunction operation`);
   const payload = payloadOf(request.body);
-  const located = await locateFunction(context.store, context.region, request.accountId, functionName, qualifier, { invoke: true });
+  const located = await locateFunction(context.store, context.region, request.accountId, functionName, qualifier, { invoke: true, route: context.random });
   // Lambda runs nothing while a creation is Pending (an update InProgress still runs: the old or new configuration).
   const state = settling(located.record, context.clock.nowMs());
   if (state === "Pending") throw lambdaErrors.functionNotActive(state);
