@@ -5,17 +5,23 @@
 # script gets --endpoint (and --server-pid), prints one JSON line into OUT/<part>.json; the server is
 # stopped and its data removed after it.
 #
-# Parts (BENCH_LAMBDA_PARTS, default "invoke"):
+# Parts (BENCH_LAMBDA_PARTS, default "invoke triggers"):
 #   invoke   bench/lambda/invoke-bench.mjs: warm Invoke p50/p99 of a trivial Node handler over raw
 #            keep-alive HTTP and @aws-sdk/client-lambda, against the same handler called in-process and
 #            a node:http echo round trip (the transport floor); cold starts (UpdateFunctionConfiguration,
 #            then the first Invoke), p50 over BENCH_LAMBDA_COLD_TRIES (25). Targets: warm p50 ≤ 1 ms,
 #            cold start ≤ 150 ms.
-#   (stream triggers add their part here: a case line in part_command below.)
+#   triggers bench/lambda/trigger-bench.mjs (server with --limits off: the puts pass a shard's
+#            1,000 records/s): a Kinesis event source mapping feeding a trivial Node handler over the
+#            APIs; throughput on 4 shards with BatchSize 1,000 over a backlog of
+#            BENCH_LAMBDA_TRIGGER_RECORDS (200000) and with a live producer; end-to-end delay p50/p99
+#            at 1,000 records/s with batching window 0 for BENCH_LAMBDA_TRIGGER_DELAY_SECONDS (10).
+#            Targets: ≥ 50,000 records/s, delay p99 ≤ 50 ms.
 #
 #   bench/lambda/run.sh [OUT]      (bench/run.sh runs it with OUT=$BENCH_OUT/lambda)
 # Environment:
-#   BENCH_LAMBDA_PARTS ("invoke")   BENCH_LAMBDA_INVOKE_COUNT (5000)   BENCH_LAMBDA_COLD_TRIES (25)
+#   BENCH_LAMBDA_PARTS ("invoke triggers")   BENCH_LAMBDA_INVOKE_COUNT (5000)   BENCH_LAMBDA_COLD_TRIES (25)
+#   BENCH_LAMBDA_TRIGGER_RECORDS (200000)   BENCH_LAMBDA_TRIGGER_DELAY_SECONDS (10)
 #   BENCH_DATA_ROOT (.tmp/bench in the checkout)   BENCH_QUIET_MAX_PCT (see bench/run.sh)
 #   TRIBUTARY_EXTRA_ARGS  extra flags for `tributary server`
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -24,7 +30,7 @@ set -u
 
 OUT="${1:-${BENCH_OUT:-$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ)}/lambda}"
 DATA_ROOT="${BENCH_DATA_ROOT:-$ROOT/.tmp/bench}"
-PARTS="${BENCH_LAMBDA_PARTS:-invoke}"
+PARTS="${BENCH_LAMBDA_PARTS:-invoke triggers}"
 CURRENT_PID=""
 cleanup() { [ -n "$CURRENT_PID" ] && stop_server "$CURRENT_PID"; CURRENT_PID=""; }
 trap 'cleanup; exit 130' INT TERM
@@ -36,16 +42,25 @@ part_command() {
   case "$part" in
     invoke) echo node "$BENCH/lambda/invoke-bench.mjs" --endpoint "$endpoint" --server-pid "$pid" \
       --count "${BENCH_LAMBDA_INVOKE_COUNT:-5000}" --cold-tries "${BENCH_LAMBDA_COLD_TRIES:-25}" ;;
+    triggers) echo node "$BENCH/lambda/trigger-bench.mjs" --endpoint "$endpoint" \
+      --records "${BENCH_LAMBDA_TRIGGER_RECORDS:-200000}" --delay-seconds "${BENCH_LAMBDA_TRIGGER_DELAY_SECONDS:-10}" ;;
     *) return 1 ;;
   esac
 }
 
-start_tributary() { # PORT DATA_DIR LOG — the built server in a process group of its own; prints its pid
-  local port="$1" data="$2" logf="$3"
+# part_server_args PART — flags a part needs on `tributary server`.
+part_server_args() {
+  case "$1" in
+    triggers) echo --limits off ;;
+  esac
+}
+
+start_tributary() { # PORT DATA_DIR LOG [ARGS…] — the built server in a process group of its own; prints its pid
+  local port="$1" data="$2" logf="$3"; shift 3
   rm -rf "$data"; mkdir -p "$data"
   # shellcheck disable=SC2086
   setsid "$ROOT/bin/tributary" server --host 127.0.0.1 --port "$port" --data-dir "$data" \
-    --storage embedded --log-level warn ${TRIBUTARY_EXTRA_ARGS:-} >"$logf" 2>&1 &
+    --storage embedded --log-level warn "$@" ${TRIBUTARY_EXTRA_ARGS:-} >"$logf" 2>&1 &
   echo $!
 }
 
@@ -67,7 +82,8 @@ main() {
     wait_quiet
     port="$(free_port)" || { log "no free port"; return 1; }
     data="$DATA_ROOT/lambda-$part"
-    pid="$(start_tributary "$port" "$data" "$OUT/$part.server.log")"
+    # shellcheck disable=SC2046
+    pid="$(start_tributary "$port" "$data" "$OUT/$part.server.log" $(part_server_args "$part"))"
     CURRENT_PID="$pid"
     if ! wait_ready "$port"; then
       log "Lambda: the server did not start (see $OUT/$part.server.log)"; stop_server "$pid"; CURRENT_PID=""; continue

@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // bench/lambda/trigger-bench.mjs — stream triggers (issue 16): a Kinesis event source mapping feeding
 // a trivial Node handler, end to end through a running server (the Lambda and Kinesis APIs):
-//   throughput  4 shards, BatchSize 1,000: records put as fast as one client can, the rate the
-//               handler receives them (target ≥ 50,000 records/s)
+//   backlog     4 shards, BatchSize 1,000: --records put first, then a mapping reads them from
+//               TRIM_HORIZON; the rate the handler receives them, from CreateEventSourceMapping to
+//               the last record seen (target ≥ 50,000 records/s) — the trigger's own throughput
+//   live        4 shards, BatchSize 1,000, mapping first: records put as fast as one client can (8
+//               PutRecords of 500 in flight), the rate the handler receives them (bound by the client)
 //   delay       1 shard, batching window 0, 1,000 records/s paced: put acknowledged → handler sees it,
 //               p50/p99 (target p99 ≤ 50 ms)
 // The handler reports what it saw to an HTTP sink in this process (one POST per batch: the ids of its
 // records and the time it saw them); ids are the record's data, so delay = seen − this process's ack.
+// The server must run with `--limits off` (the puts pass a shard's 1,000 records/s). Progress goes to
+// stderr; the result is one JSON line on stdout (and --out).
 //
 //   node bench/lambda/trigger-bench.mjs --endpoint http://127.0.0.1:4567 [--records 200000] [--delay-seconds 10] [--out file.json]
 import http from 'node:http';
@@ -29,13 +34,14 @@ const lambda = new LambdaClient({ endpoint: args.endpoint, region, credentials }
 
 // --- the sink the handler reports to
 const seen = new Map(); // id → seen ms (epoch)
+const seenPerPrefix = new Map(); // an id's first letter (its phase) → distinct ids seen
 let seenCount = 0;
 const sink = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const { t, ids } = JSON.parse(Buffer.concat(chunks).toString());
-    for (const id of ids) { if (!seen.has(id)) seen.set(id, t); }
+    for (const id of ids) { if (!seen.has(id)) { seen.set(id, t); seenPerPrefix.set(id[0], (seenPerPrefix.get(id[0]) ?? 0) + 1); } }
     seenCount += ids.length;
     res.end('ok');
   });
@@ -76,8 +82,8 @@ async function stream(name, shards) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-async function mapping(fn, arn, batchSize) {
-  const { UUID } = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: arn, StartingPosition: 'LATEST', BatchSize: batchSize, MaximumBatchingWindowInSeconds: 0 }));
+async function mapping(fn, arn, batchSize, startingPosition = 'LATEST') {
+  const { UUID } = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: arn, StartingPosition: startingPosition, BatchSize: batchSize, MaximumBatchingWindowInSeconds: 0 }));
   for (;;) { if ((await lambda.send(new GetEventSourceMappingCommand({ UUID }))).State === 'Enabled') return UUID; await new Promise((r) => setTimeout(r, 50)); }
 }
 function percentile(sorted, p) { return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]; }
@@ -86,25 +92,55 @@ const run = Date.now().toString(36);
 const fn = `trigger-bench-${run}`;
 await lambda.send(new CreateFunctionCommand({ FunctionName: fn, Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/bench', Handler: 'index.handler', Code: { ZipFile: zipOne('index.js', handlerSource) }, Timeout: 30, MemorySize: 512 }));
 
-// --- throughput
+/** Puts `total` records with ids prefix+i as fast as one client can (8 PutRecords of 500 in flight); answers the seconds taken. */
+async function putAll(streamName, prefix, total) {
+  const startMs = performance.now();
+  const inflight = new Set();
+  for (let at = 0; at < total; at += 500) {
+    const batch = Array.from({ length: Math.min(500, total - at) }, (_, i) => ({ PartitionKey: `k${(at + i) % 1024}`, Data: Buffer.from(`${prefix}${at + i}`) }));
+    const p = kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: batch })).then((answer) => {
+      if (answer.FailedRecordCount > 0) throw new Error(`${answer.FailedRecordCount} records refused (run the server with --limits off)`);
+      inflight.delete(p);
+    });
+    inflight.add(p);
+    if (inflight.size >= 8) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  return (performance.now() - startMs) / 1000;
+}
+async function waitSeen(prefix, total, timeoutMs = 300_000) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if ((seenPerPrefix.get(prefix) ?? 0) >= total) return;
+    if (performance.now() > deadline) throw new Error(`${prefix}: not every record seen within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 const total = Number(args.records);
-const tArn = await stream(`trigger-bench-t-${run}`, 4);
+
+// --- backlog: the records first, then the mapping
+const bName = `trigger-bench-b-${run}`;
+const bArn = await stream(bName, 4);
+const bPutSeconds = await putAll(bName, 'b', total);
+console.error(`backlog: ${total} records put in ${bPutSeconds.toFixed(2)} s`);
+const bStartMs = performance.now();
+const bUuid = await mapping(fn, bArn, 1000, 'TRIM_HORIZON');
+await waitSeen('b', total);
+const bSeconds = (performance.now() - bStartMs) / 1000;
+const backlog = { records: total, putSeconds: bPutSeconds, deliveredSeconds: bSeconds, recordsPerSecond: Math.round(total / bSeconds) };
+console.error('backlog', JSON.stringify(backlog));
+await lambda.send(new DeleteEventSourceMappingCommand({ UUID: bUuid }));
+
+// --- live: the mapping first, then the records as fast as one client puts them
+const tName = `trigger-bench-t-${run}`;
+const tArn = await stream(tName, 4);
 const tUuid = await mapping(fn, tArn, 1000);
 const startMs = performance.now();
-let putDone = 0;
-const inflight = new Set();
-for (let at = 0; at < total; at += 500) {
-  const batch = Array.from({ length: Math.min(500, total - at) }, (_, i) => ({ PartitionKey: `k${(at + i) % 1024}`, Data: Buffer.from(`t${at + i}`) }));
-  const p = kinesis.send(new PutRecordsCommand({ StreamName: `trigger-bench-t-${run}`, Records: batch })).then(() => { putDone += batch.length; inflight.delete(p); });
-  inflight.add(p);
-  if (inflight.size >= 8) await Promise.race(inflight);
-}
-await Promise.all(inflight);
-const putMs = performance.now() - startMs;
-while (seen.size < total) await new Promise((r) => setTimeout(r, 5));
-const deliveredMs = performance.now() - startMs;
-const throughput = { records: total, putSeconds: putMs / 1000, deliveredSeconds: deliveredMs / 1000, recordsPerSecond: Math.round(total / (deliveredMs / 1000)) };
-console.log('throughput', throughput);
+const putSeconds = await putAll(tName, 't', total);
+await waitSeen('t', total);
+const deliveredSeconds = (performance.now() - startMs) / 1000;
+const live = { records: total, putSeconds, deliveredSeconds, recordsPerSecond: Math.round(total / deliveredSeconds), putRecordsPerSecond: Math.round(total / putSeconds) };
+console.error('live', JSON.stringify(live));
 await lambda.send(new DeleteEventSourceMappingCommand({ UUID: tUuid }));
 
 // --- delay at 1,000 records/s
@@ -127,9 +163,10 @@ const deadline = performance.now() + 30_000;
 while ((acked.size < expected || [...acked.keys()].some((id) => !seen.has(id))) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 const delays = [...acked].filter(([id]) => seen.has(id)).map(([id, ack]) => Math.max(0, seen.get(id) - ack)).sort((a, b) => a - b);
 const delay = { records: delays.length, p50Ms: percentile(delays, 0.5), p99Ms: percentile(delays, 0.99), maxMs: delays[delays.length - 1] };
-console.log('delay', delay);
+console.error('delay', JSON.stringify(delay));
 await lambda.send(new DeleteEventSourceMappingCommand({ UUID: dUuid }));
 sink.close();
-const result = { throughput, delay, targets: { recordsPerSecondMin: 50000, delayP99MsMax: 50 } };
+const result = { backlog, live, delay, targets: { recordsPerSecondMin: 50000, delayP99MsMax: 50 } };
+console.log(JSON.stringify(result));
 if (args.out) (await import('node:fs')).writeFileSync(args.out, JSON.stringify(result, null, 2));
 process.exit(0);
