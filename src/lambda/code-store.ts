@@ -6,21 +6,142 @@
  * Objects are keyed by the caller's account and the zip's SHA-256, so identical code is stored
  * once per account and a CodeRef stays valid for as long as the object exists. Zips are small
  * (50 MB at most), so they are written and read whole.
+ *
+ * **Collection.** A zip is removed once no record names it: no function's `$LATEST`, published
+ * version or attached layer, and no layer version (`collect`, called after the records that named
+ * it were changed or deleted: DeleteFunction, UpdateFunctionCode, UpdateFunctionConfiguration,
+ * DeleteLayerVersion). New references appear only through requests that first `pin` the zip (a
+ * CodeLease: putZip, or a layer being attached) and release the pin after committing the record
+ * that names it; PublishVersion copies a reference `$LATEST` already holds. So `collect` scans the
+ * account's records, then — under a short lock that putZip's "is it already stored?" check also
+ * takes — deletes only a zip no pin holds; a pinned one is collected again when its last pin is
+ * released. Records are changed before zips are deleted: a crash in between leaks a zip, never
+ * loses one. Pins are in this process (one server owns a data directory).
  */
 import { createHash } from "node:crypto";
 import type { ObjectStore } from "../storage/types.js";
 import type { Clock } from "../util/clock.js";
+import type { Logger } from "../util/logger.js";
 import type { CodeRef, CodeStore } from "./model.js";
 
 export const codeBucketName = "_tributary-lambda-code";
 export const codeBucketAccountId = "tributary-internal";
 
+/** The object keys of the zips an account's records name (functions, versions, their layers, layer versions). */
+export type CodeReferences = (accountId: string) => Promise<ReadonlySet<string>>;
+
+/** The zips one request pinned: released (in a finally) once the record naming them is committed, or the request failed. */
+export interface CodeLease {
+  readonly accountId: string;
+  readonly objectKeys: string[];
+  release(): void;
+}
+
 export class ObjectCodeStore implements CodeStore {
+  /** Object key → pins held by requests between storing (or attaching) a zip and committing the record naming it. */
+  private readonly pins = new Map<string, number>();
+  /** Zips a collection found unreferenced but pinned: collected again when the last pin goes. */
+  private readonly deferred = new Map<string, string>();
+  /** Orders putZip's existence check against collect's pin check and deletion. */
+  private lockTail: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly objects: ObjectStore,
     private readonly clock: Clock,
     private readonly region: string,
+    private readonly references: CodeReferences,
+    private readonly logger: Logger,
   ) {}
+
+  private async locked<T>(run: () => Promise<T>): Promise<T> {
+    const previous = this.lockTail;
+    let unlock!: () => void;
+    this.lockTail = new Promise((resolve) => (unlock = resolve));
+    await previous;
+    try {
+      return await run();
+    } finally {
+      unlock();
+    }
+  }
+
+  lease(accountId: string): CodeLease {
+    const objectKeys: string[] = [];
+    let released = false;
+    return {
+      accountId,
+      objectKeys,
+      release: () => {
+        if (released) return;
+        released = true;
+        for (const key of objectKeys) this.unpin(key);
+      },
+    };
+  }
+
+  /**
+   * Runs a request that may store or attach zips under a lease released when it ends; if it
+   * fails, what it stored and no record names is collected.
+   */
+  async withLease<T>(accountId: string, run: (lease: CodeLease) => Promise<T>): Promise<T> {
+    const lease = this.lease(accountId);
+    try {
+      return await run(lease);
+    } catch (error) {
+      lease.release();
+      await this.collect(accountId, lease.objectKeys).catch((failure: unknown) => this.logger.warn({ err: failure }, "deployment packages could not be collected"));
+      throw error;
+    } finally {
+      lease.release();
+    }
+  }
+
+  private pin(lease: CodeLease, objectKey: string): void {
+    this.pins.set(objectKey, (this.pins.get(objectKey) ?? 0) + 1);
+    lease.objectKeys.push(objectKey);
+  }
+
+  private unpin(objectKey: string): void {
+    const left = (this.pins.get(objectKey) ?? 1) - 1;
+    if (left > 0) {
+      this.pins.set(objectKey, left);
+      return;
+    }
+    this.pins.delete(objectKey);
+    const accountId = this.deferred.get(objectKey);
+    if (accountId === undefined) return;
+    this.deferred.delete(objectKey);
+    this.collect(accountId, [objectKey]).catch((error: unknown) => this.logger.warn({ err: error, objectKey }, "a deployment package could not be collected"));
+  }
+
+  /** Pins a stored zip (a layer being attached) if it still exists; false if it is gone. */
+  async pinExisting(lease: CodeLease, code: CodeRef): Promise<boolean> {
+    this.pin(lease, code.objectKey);
+    const stored = await this.locked(() => this.objects.getObject(codeBucketName, code.objectKey));
+    return stored !== undefined;
+  }
+
+  /**
+   * Removes the zips of `objectKeys` that no record of the account names and no request holds.
+   * Never throws for a zip it cannot delete (it stays: a leak, not a loss).
+   */
+  async collect(accountId: string, objectKeys: Iterable<string>): Promise<void> {
+    const candidates = [...new Set(objectKeys)];
+    if (candidates.length === 0) return;
+    const referenced = await this.references(accountId);
+    const unreferenced = candidates.filter((key) => !referenced.has(key));
+    if (unreferenced.length === 0) return;
+    await this.locked(async () => {
+      for (const key of unreferenced) {
+        if (this.pins.has(key)) {
+          this.deferred.set(key, accountId);
+          continue;
+        }
+        const outcome = await this.objects.deleteObject(codeBucketName, key);
+        if (!outcome.ok) this.logger.warn({ objectKey: key, err: outcome.failure }, "a deployment package could not be deleted");
+      }
+    });
+  }
 
   /** Creates the internal bucket if missing (at start, and after a reset dropped it). */
   async open(): Promise<void> {
@@ -29,12 +150,18 @@ export class ObjectCodeStore implements CodeStore {
     if (!outcome.ok && !("exists" in outcome)) throw new Error(`cannot create the Lambda code bucket: ${outcome.failure.message}`, { cause: outcome.failure.cause });
   }
 
-  /** Stores `zip` for `accountId` and answers its CodeRef (CodeSha256 is base64 of its SHA-256). */
-  async putZip(accountId: string, zip: Buffer): Promise<CodeRef> {
+  /**
+   * Stores `zip` for the lease's account and answers its CodeRef (CodeSha256 is base64 of its
+   * SHA-256), pinned by the lease until it is released.
+   */
+  async putZip(lease: CodeLease, zip: Buffer): Promise<CodeRef> {
     const digest = createHash("sha256").update(zip).digest();
-    const objectKey = `${accountId}/${digest.toString("hex")}.zip`;
+    const objectKey = `${lease.accountId}/${digest.toString("hex")}.zip`;
     const code: CodeRef = { objectKey, sha256Base64: digest.toString("base64"), sizeBytes: zip.length };
-    if ((await this.objects.getObject(codeBucketName, objectKey)) !== undefined) return code;
+    // Pinned before the check: a collection that has not deleted it yet will not; one that is
+    // deleting it finishes first (the lock), and the zip is then written again.
+    this.pin(lease, objectKey);
+    if ((await this.locked(() => this.objects.getObject(codeBucketName, objectKey))) !== undefined) return code;
     const blob = await this.objects.writeBlob(oneChunk(zip), { sizeBytesHint: zip.length });
     if (!blob.ok) throw new Error(`cannot store a deployment package: ${blob.failure.message}`, { cause: blob.failure.cause });
     const md5 = createHash("md5").update(zip).digest("hex");

@@ -83,6 +83,11 @@ export interface LayerVersionRecord {
   readonly code: CodeRef;
 }
 
+/** The code store keys a function version names: its package and its layers' archives. */
+export function codeKeysOf(record: VersionRecord): string[] {
+  return [record.code.objectKey, ...record.Layers.map((layer) => layer.code.objectKey)];
+}
+
 /** Lambda's timestamp format: `2026-12-07T01:02:03.456+0000`. */
 export function lambdaTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace("Z", "+0000");

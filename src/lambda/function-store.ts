@@ -15,7 +15,7 @@ import type { TableStore } from "../storage/types.js";
 import type { Clock } from "../util/clock.js";
 import { lambdaErrors } from "./errors.js";
 import type { ServiceTables } from "./service-tables.js";
-import type { FunctionItem, LayerVersionRecord, VersionRecord } from "./function-records.js";
+import { codeKeysOf, type FunctionItem, type LayerVersionRecord, type VersionRecord } from "./function-records.js";
 
 const casAttemptsMax = 100;
 const scanPageItems = 1000;
@@ -145,6 +145,18 @@ export class FunctionStore {
     const layers: LayerVersionRecord[] = [];
     for await (const entry of this.scanAll(tableId, layerName === undefined ? undefined : `${layerName}\u0000`)) layers.push(JSON.parse(entry.value) as LayerVersionRecord);
     return layers;
+  }
+
+  /**
+   * The code store keys the account's records name: every function's `$LATEST` and published
+   * version (package and layers) and every layer version (the code store's collection reads it).
+   */
+  async codeReferences(accountId: string): Promise<ReadonlySet<string>> {
+    const keys = new Set<string>();
+    for (const item of await this.listFunctions(accountId)) for (const key of codeKeysOf(item.latest)) keys.add(key);
+    for (const version of await this.allVersions(accountId)) for (const key of codeKeysOf(version)) keys.add(key);
+    for (const layer of await this.listLayerVersions(accountId)) keys.add(layer.code.objectKey);
+    return keys;
   }
 
   /** The table's items in key order, only those starting with `prefix` when given. */

@@ -101,7 +101,7 @@ export function createLambdaService(deps: LambdaModuleDeps, overrides: LambdaMod
   const tables = deps.storage.tables;
   const serviceTables = new ServiceTables(tables, clock, random);
   const store = new FunctionStore(tables, serviceTables, clock);
-  const codeStore = new ObjectCodeStore(deps.storage.objects, clock, region);
+  const codeStore = new ObjectCodeStore(deps.storage.objects, clock, region, (accountId) => store.codeReferences(accountId), logger);
   const functions = functionResolver(store, region, random);
   const logs = createFunctionLogs({ tables, serviceTables, clock });
   const executor = (overrides.createExecutor ?? createExecutor)({ clock, random, logger, region, options, code: codeStore, logs, endpointUrl: deps.endpointUrl });

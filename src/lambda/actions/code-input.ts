@@ -7,18 +7,19 @@
 import { unzipSync } from "fflate";
 import type { ApiContext } from "../api-context.js";
 import { lambdaErrors } from "../errors.js";
+import type { CodeLease } from "../code-store.js";
 import type { CodeRef } from "../model.js";
 import { optionalString } from "./members.js";
 
 export const zippedBytesMax = 52_428_800;
 export const unzippedBytesMax = 262_144_000;
 
-/** The zip a Code (or Content) member names, stored; undefined when it names none. */
-export async function readCode(context: ApiContext, accountId: string, code: Record<string, unknown>): Promise<CodeRef | undefined> {
+/** The zip a Code (or Content) member names, stored and pinned by `lease`; undefined when it names none. */
+export async function readCode(context: ApiContext, lease: CodeLease, code: Record<string, unknown>): Promise<CodeRef | undefined> {
   const zip = await zipOf(context, code);
   if (zip === undefined) return undefined;
   checkZip(zip);
-  return context.codeStore.putZip(accountId, zip);
+  return context.codeStore.putZip(lease, zip);
 }
 
 async function zipOf(context: ApiContext, code: Record<string, unknown>): Promise<Buffer | undefined> {

@@ -6,6 +6,7 @@
 import { lambdaErrors } from "../errors.js";
 import { isVersionNumber } from "../function-names.js";
 import { nameFunction } from "../function-lookup.js";
+import { codeKeysOf } from "../function-records.js";
 import { defineApiAction } from "./define.js";
 
 export const deleteFunction = defineApiAction({
@@ -30,14 +31,21 @@ export const deleteFunction = defineApiAction({
       }
       await context.store.deleteVersion(accountId, name, Number(qualifier));
       await context.executor.retire(functionArn, qualifier);
+      await context.codeStore.collect(accountId, codeKeysOf(version));
       return { statusCode: 204 };
     }
-    await context.store.change(accountId, name, (current) => {
+    const deleted = await context.store.change(accountId, name, (current) => {
       if (current === undefined) throw lambdaErrors.functionNotFound(functionArn);
-      return { write: "delete", result: undefined };
+      return { write: "delete", result: current };
     });
-    for (const version of await context.store.listVersions(accountId, name)) await context.store.deleteVersion(accountId, name, Number(version.Version));
+    const codeKeys = codeKeysOf(deleted.latest);
+    for (const version of await context.store.listVersions(accountId, name)) {
+      await context.store.deleteVersion(accountId, name, Number(version.Version));
+      codeKeys.push(...codeKeysOf(version));
+    }
     await context.executor.retire(functionArn);
+    // After the records: a crash before this leaks the zips, never loses one still named.
+    await context.codeStore.collect(accountId, codeKeys);
     return { statusCode: 204 };
   },
 });

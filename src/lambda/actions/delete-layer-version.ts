@@ -13,7 +13,12 @@ export const deleteLayerVersion = defineApiAction({
     const version = Number(request.params.VersionNumber);
     if (parsed === undefined || !Number.isInteger(version)) throw lambdaErrors.invalidParameterValue("Invalid layer name or version.");
     if (version < 1) throw lambdaErrors.invalidParameterValue("Layer Version Cannot be less than 1");
-    await context.store.deleteLayerVersion(parsed.accountId ?? request.accountId, parsed.layerName, version);
+    const accountId = parsed.accountId ?? request.accountId;
+    const record = await context.store.getLayerVersion(accountId, parsed.layerName, version);
+    if (record === undefined) return { statusCode: 204 };
+    await context.store.deleteLayerVersion(accountId, parsed.layerName, version);
+    // Functions using the version keep its archive: it goes only when none of them names it.
+    await context.codeStore.collect(accountId, [record.code.objectKey]);
     return { statusCode: 204 };
   },
 });

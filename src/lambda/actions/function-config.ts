@@ -5,6 +5,7 @@
  * wording (Lambda quotas; the model's constraints; messages recorded from AWS).
  */
 import type { ApiContext } from "../api-context.js";
+import type { CodeLease } from "../code-store.js";
 import { lambdaErrors, runtimeDeprecatedMessage } from "../errors.js";
 import { parseLayerVersionArn } from "../function-names.js";
 import type { LoggingConfig, StoredLayer } from "../function-records.js";
@@ -63,7 +64,8 @@ export interface ConfigInput {
 }
 
 /** Reads and checks the configuration members; layers are looked up (they must exist). */
-export async function readConfig(context: ApiContext, accountId: string, json: Record<string, unknown>): Promise<ConfigInput> {
+export async function readConfig(context: ApiContext, lease: CodeLease, json: Record<string, unknown>): Promise<ConfigInput> {
+  const { accountId } = lease;
   const violations = new Violations();
   const input: ConfigInput = {};
   const role = optionalString(json, "Role");
@@ -117,7 +119,7 @@ export async function readConfig(context: ApiContext, accountId: string, json: R
   const environment = optionalObject(json, "Environment");
   if (environment !== undefined) input.Environment = checkEnvironment(optionalStringMap(environment, "Variables") ?? {});
   const layers = optionalStringList(json, "Layers");
-  if (layers !== undefined) input.Layers = await resolveLayers(context, accountId, layers);
+  if (layers !== undefined) input.Layers = await resolveLayers(context, lease, layers);
   return input;
 }
 
@@ -173,7 +175,9 @@ const layerArnPattern =
   "(arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)";
 
 /** The layer versions a function lists, in order: at most five, each existing, one version per layer. */
-async function resolveLayers(context: ApiContext, accountId: string, arns: readonly string[]): Promise<StoredLayer[]> {
+/** The layer versions named, each zip pinned by `lease` (so that a DeleteLayerVersion meanwhile cannot collect it). */
+async function resolveLayers(context: ApiContext, lease: CodeLease, arns: readonly string[]): Promise<StoredLayer[]> {
+  const { accountId } = lease;
   if (arns.length > layersPerFunctionMax) throw lambdaErrors.invalidParameterValue("Cannot reference more than 5 layers.");
   const seen = new Map<string, string>();
   const layers: StoredLayer[] = [];
@@ -188,7 +192,7 @@ async function resolveLayers(context: ApiContext, accountId: string, arns: reado
       throw lambdaErrors.invalidParameterValue(`Layers are not in the same region as the function. Layers are expected to be in region ${context.region}.`);
     }
     const record = parsed.accountId === accountId ? await context.store.getLayerVersion(accountId, parsed.layerName, parsed.version) : undefined;
-    if (record === undefined) throw lambdaErrors.invalidParameterValue(`Layer version ${arn} does not exist.`);
+    if (record === undefined || !(await context.codeStore.pinExisting(lease, record.code))) throw lambdaErrors.invalidParameterValue(`Layer version ${arn} does not exist.`);
     const layerArn = arn.slice(0, arn.lastIndexOf(":"));
     const earlier = seen.get(layerArn);
     if (earlier !== undefined) {

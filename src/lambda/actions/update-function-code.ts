@@ -6,7 +6,7 @@
  * change is refused with ResourceConflictException, as Lambda refuses it.
  */
 import { lambdaErrors } from "../errors.js";
-import { checkChangeable, currentRevisionId, functionConfiguration, settleMs } from "../function-records.js";
+import { checkChangeable, codeKeysOf, currentRevisionId, functionConfiguration, settleMs, type VersionRecord } from "../function-records.js";
 import { nameFunction } from "../function-lookup.js";
 import { randomUUIDFrom } from "../../util/uuid.js";
 import { readCode } from "./code-input.js";
@@ -31,34 +31,42 @@ export const updateFunctionCode = defineApiAction({
     const architectures = optionalStringList(json, "Architectures");
     const existing = await context.store.getFunction(named.accountId, named.name);
     if (existing === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
-    const code = await readCode(context, named.accountId, json);
-    if (code === undefined) throw lambdaErrors.invalidParameterValue("Please provide a source for function code.");
-    const nowMs = context.clock.nowMs();
-    if (optionalBoolean(json, "DryRun") === true) {
-      if (revisionId !== undefined && revisionId !== currentRevisionId(existing.latest, nowMs)) throw lambdaErrors.preconditionFailed();
-      return { statusCode: 200, body: functionConfiguration({ ...existing.latest, code }, named.functionArn, context.region, nowMs) };
-    }
-    const latest = await context.store.change(named.accountId, named.name, (current) => {
-      if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
-      checkChangeable(current.latest, named.functionArn, nowMs);
-      if (revisionId !== undefined && revisionId !== currentRevisionId(current.latest, nowMs)) throw lambdaErrors.preconditionFailed();
-      const updated = {
-        ...current.latest,
-        code,
-        ...(architectures !== undefined && architectures.length === 1 && { Architectures: architectures as ("x86_64" | "arm64")[] }),
-        lastModifiedMs: nowMs,
-        pendingRevisionId: randomUUIDFrom(context.random),
-        revisionId: randomUUIDFrom(context.random),
-        settlesAtMs: nowMs + settleMs,
-        change: "update" as const,
-      };
-      return { write: { ...current, latest: updated }, result: updated };
+    return context.codeStore.withLease(named.accountId, async (lease) => {
+      const code = await readCode(context, lease, json);
+      if (code === undefined) throw lambdaErrors.invalidParameterValue("Please provide a source for function code.");
+      const nowMs = context.clock.nowMs();
+      if (optionalBoolean(json, "DryRun") === true) {
+        if (revisionId !== undefined && revisionId !== currentRevisionId(existing.latest, nowMs)) throw lambdaErrors.preconditionFailed();
+        // Nothing names the zip stored for the check: it goes when the lease ends (unless shared).
+        await context.codeStore.collect(named.accountId, [code.objectKey]);
+        return { statusCode: 200, body: functionConfiguration({ ...existing.latest, code }, named.functionArn, context.region, nowMs) };
+      }
+      let replaced: VersionRecord | undefined;
+      const latest = await context.store.change(named.accountId, named.name, (current) => {
+        if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+        checkChangeable(current.latest, named.functionArn, nowMs);
+        replaced = current.latest;
+        if (revisionId !== undefined && revisionId !== currentRevisionId(current.latest, nowMs)) throw lambdaErrors.preconditionFailed();
+        const updated = {
+          ...current.latest,
+          code,
+          ...(architectures !== undefined && architectures.length === 1 && { Architectures: architectures as ("x86_64" | "arm64")[] }),
+          lastModifiedMs: nowMs,
+          pendingRevisionId: randomUUIDFrom(context.random),
+          revisionId: randomUUIDFrom(context.random),
+          settlesAtMs: nowMs + settleMs,
+          change: "update" as const,
+        };
+        return { write: { ...current, latest: updated }, result: updated };
+      });
+      await context.executor.retire(named.functionArn, "$LATEST");
+      // The code replaced goes unless a published version (or another function) shares it.
+      await context.codeStore.collect(named.accountId, codeKeysOf(replaced!));
+      if (optionalBoolean(json, "Publish") === true) {
+        const version = await publishVersion(context, named.accountId, named.name, {});
+        return { statusCode: 200, body: functionConfiguration({ ...latest, Version: version.Version }, named.functionArn, context.region, nowMs) };
+      }
+      return { statusCode: 200, body: functionConfiguration(latest, named.functionArn, context.region, nowMs) };
     });
-    await context.executor.retire(named.functionArn, "$LATEST");
-    if (optionalBoolean(json, "Publish") === true) {
-      const version = await publishVersion(context, named.accountId, named.name, {});
-      return { statusCode: 200, body: functionConfiguration({ ...latest, Version: version.Version }, named.functionArn, context.region, nowMs) };
-    }
-    return { statusCode: 200, body: functionConfiguration(latest, named.functionArn, context.region, nowMs) };
   },
 });

@@ -6,7 +6,7 @@
  * sandboxes end, so the next run sees the new configuration.
  */
 import { lambdaErrors } from "../errors.js";
-import { checkChangeable, currentRevisionId, functionConfiguration, settleMs, type VersionRecord } from "../function-records.js";
+import { checkChangeable, codeKeysOf, currentRevisionId, functionConfiguration, settleMs, type VersionRecord } from "../function-records.js";
 import { nameFunction } from "../function-lookup.js";
 import { randomUUIDFrom } from "../../util/uuid.js";
 import { defineApiAction } from "./define.js";
@@ -29,30 +29,36 @@ export const updateFunctionConfiguration = defineApiAction({
     if (optionalString(json, "ImageConfig") !== undefined) throw lambdaErrors.invalidParameterValue("Please don't provide ImageUri when updating a function with packageType Zip.");
     const revisionId = optionalString(json, "RevisionId");
     if ((await context.store.getFunction(named.accountId, named.name)) === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
-    const config = await readConfig(context, named.accountId, json);
-    const nowMs = context.clock.nowMs();
-    const latest = await context.store.change(named.accountId, named.name, (current) => {
-      if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
-      const was = current.latest;
-      checkChangeable(was, named.functionArn, nowMs);
-      if (revisionId !== undefined && revisionId !== currentRevisionId(was, nowMs)) throw lambdaErrors.preconditionFailed();
-      const { LoggingConfig: logging, EphemeralStorageSize, TracingMode, Environment, ...plain } = config;
-      const updated: VersionRecord = {
-        ...was,
-        ...plain,
-        ...(Environment !== undefined && { Environment }),
-        ...(EphemeralStorageSize !== undefined && { EphemeralStorageSize }),
-        ...(TracingMode !== undefined && { TracingMode }),
-        LoggingConfig: loggingConfigOf(named.name, logging, was.LoggingConfig),
-        lastModifiedMs: nowMs,
-        pendingRevisionId: randomUUIDFrom(context.random),
-        revisionId: randomUUIDFrom(context.random),
-        settlesAtMs: nowMs + settleMs,
-        change: "update",
-      };
-      return { write: { ...current, latest: updated }, result: updated };
+    return context.codeStore.withLease(named.accountId, async (lease) => {
+      const config = await readConfig(context, lease, json);
+      const nowMs = context.clock.nowMs();
+      let replaced: VersionRecord | undefined;
+      const latest = await context.store.change(named.accountId, named.name, (current) => {
+        if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+        const was = current.latest;
+        checkChangeable(was, named.functionArn, nowMs);
+        replaced = was;
+        if (revisionId !== undefined && revisionId !== currentRevisionId(was, nowMs)) throw lambdaErrors.preconditionFailed();
+        const { LoggingConfig: logging, EphemeralStorageSize, TracingMode, Environment, ...plain } = config;
+        const updated: VersionRecord = {
+          ...was,
+          ...plain,
+          ...(Environment !== undefined && { Environment }),
+          ...(EphemeralStorageSize !== undefined && { EphemeralStorageSize }),
+          ...(TracingMode !== undefined && { TracingMode }),
+          LoggingConfig: loggingConfigOf(named.name, logging, was.LoggingConfig),
+          lastModifiedMs: nowMs,
+          pendingRevisionId: randomUUIDFrom(context.random),
+          revisionId: randomUUIDFrom(context.random),
+          settlesAtMs: nowMs + settleMs,
+          change: "update",
+        };
+        return { write: { ...current, latest: updated }, result: updated };
+      });
+      await context.executor.retire(named.functionArn, "$LATEST");
+      // Layers detached may have been the last users of a deleted layer version's archive.
+      await context.codeStore.collect(named.accountId, codeKeysOf(replaced!));
+      return { statusCode: 200, body: functionConfiguration(latest, named.functionArn, context.region, nowMs) };
     });
-    await context.executor.retire(named.functionArn, "$LATEST");
-    return { statusCode: 200, body: functionConfiguration(latest, named.functionArn, context.region, nowMs) };
   },
 });
