@@ -22,6 +22,8 @@ import type { StorageEngine } from "../storage/types.js";
 import { objectClientFor } from "../storage/object-client/object-client-for.js";
 import type { ObjectClient } from "../storage/object-client/object-client.js";
 import type { StreamAccess } from "../storage/stream-access.js";
+import type { FunctionInvoker } from "../storage/function-invoker.js";
+import type { SchemaCatalog } from "../storage/schema-catalog.js";
 import type { LambdaOptions } from "../lambda/action.js";
 import type { MasterKeySource } from "../streams/encryption/crypto/index.js";
 import type { Clock } from "../util/clock.js";
@@ -90,6 +92,10 @@ export interface ServiceDeps extends Omit<AppDeps, "config" | "services"> {
    * looked up at each call, so a reset's new instance serves it.
    */
   streamAccess: StreamAccess;
+  /** Lambda functions run from inside the process (Firehose's transformations): the Lambda service's, looked up at each call. */
+  functionInvoker: FunctionInvoker;
+  /** Glue tables read from inside the process (Firehose's format conversion): the Glue service's, looked up at each call. */
+  schemaCatalog: SchemaCatalog;
   /** The server's own URL once it listens (AWS_ENDPOINT_URL for function sandboxes); undefined before. */
   endpointUrl: () => string | undefined;
 }
@@ -131,6 +137,8 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
     config: { ...appDeps.config, accountId, region },
     objectClient: objectClientFor({ storage: appDeps.storage, clock: appDeps.clock, region, ...(appDeps.config.s3Endpoint !== undefined && { s3Endpoint: appDeps.config.s3Endpoint }) }),
     streamAccess: streamAccessOf(() => services),
+    functionInvoker: { invoke: (...args) => portOf<FunctionInvoker>(services, "functionInvoker").invoke(...args) },
+    schemaCatalog: { getTable: (...args) => portOf<SchemaCatalog>(services, "schemaCatalog").getTable(...args) },
     endpointUrl: () => listeningUrl,
   };
   let listeningUrl: string | undefined;
@@ -243,15 +251,21 @@ function createServices(deps: ServiceDeps, modules: readonly AppServiceModule[],
   return services;
 }
 
+/**
+ * The internal port `key` of the running service that exposes one (a property of that name on its
+ * instance): services reach each other's in-process interfaces only through these.
+ */
+function portOf<T>(services: Services, key: "streamAccess" | "functionInvoker" | "schemaCatalog"): T {
+  for (const service of services.values()) {
+    const port = (service as unknown as Record<string, unknown>)[key];
+    if (port !== undefined) return port as T;
+  }
+  throw new Error(`no running service provides ${key} (its service is not in the list)`);
+}
+
 /** A StreamAccess that asks the running service exposing one (the streams service) at each call. */
 function streamAccessOf(services: () => Services): StreamAccess {
-  const current = (): StreamAccess => {
-    for (const service of services().values()) {
-      const access = (service as { streamAccess?: StreamAccess }).streamAccess;
-      if (access !== undefined) return access;
-    }
-    throw new Error("no running service reads Kinesis streams (the streams service is not in the list)");
-  };
+  const current = (): StreamAccess => portOf<StreamAccess>(services(), "streamAccess");
   return {
     describeStream: (streamArn) => current().describeStream(streamArn),
     describeConsumer: (consumerArn) => current().describeConsumer(consumerArn),
