@@ -20,6 +20,7 @@ import type { Random } from "../util/random.js";
 import { randomUUIDFrom } from "../util/uuid.js";
 import type { LambdaContext, LambdaOptions } from "./action.js";
 import { functionActions } from "./actions/index.js";
+import { codeLocationPathPrefix } from "./actions/code-location.js";
 import type { ApiContext } from "./api-context.js";
 import { AsyncInvocations } from "./async-invocations.js";
 import { ObjectCodeStore } from "./code-store.js";
@@ -154,6 +155,9 @@ export function createLambdaService(deps: LambdaModuleDeps, overrides: LambdaMod
       // Past Lambda's own bound, so that Lambda's RequestEntityTooLargeException answers a
       // request up to a little over it rather than the server's generic 413.
       requestBytesMax: lambdaRequestBytesMax + 1024 * 1024,
+      // The code download URL (GetFunction's Code.Location) carries its own signature, as the
+      // presigned S3 URL Lambda answers does: fetched unsigned even under --auth sigv4.
+      authenticatesItself: (request) => request.method === "GET" && request.path.startsWith(codeLocationPathPrefix),
       respond: router.respond,
     },
     context,

@@ -98,7 +98,9 @@ export function createLambdaRouter(deps: LambdaRouterDeps): Pick<RestApi<Princip
     }
     const json = rawBodyActions.has(action.name) ? {} : parseBody(request.body);
     const context = deps.context();
-    authorize(iam, principal, action, match.params, context.region);
+    // CreateFunction names its function in the body: that function's ARN is the resource authorized.
+    const bodyName = action.name === "CreateFunction" && typeof json.FunctionName === "string" ? json.FunctionName : undefined;
+    authorize(iam, principal, action, bodyName === undefined ? match.params : { ...match.params, FunctionName: bodyName }, context.region);
     const lambdaRequest: LambdaRequest = {
       method: request.method,
       params: match.params,

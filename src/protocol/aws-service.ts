@@ -57,6 +57,13 @@ export interface RestApi<P = unknown> {
    * carries a 50 MB zip as base64 JSON): a larger one is refused with 413 before the API sees it.
    */
   readonly requestBytesMax?: number;
+  /**
+   * Whether the API checks this request's authenticity itself (a URL carrying its own signature
+   * in the query, as S3's presigned ones do: Lambda's code download locations). Such a request
+   * skips SigV4 authentication under `--auth sigv4` and reaches `respond` without a principal, so
+   * the API must refuse it unless its own signature holds. Absent: every request is authenticated.
+   */
+  authenticatesItself?(request: ReceivedRequest): boolean;
   /** Answers the request; `principal` as for AwsService.invoke. A thrown ServiceError answers in JSON. */
   respond(request: ReceivedRequest, principal?: P): Promise<ResponseToSend>;
 }

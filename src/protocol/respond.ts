@@ -166,9 +166,10 @@ function restApiOf(apis: readonly RestApi[], path: string): RestApi | undefined 
  * answered by the API, whose ServiceErrors answer in JSON too and anything else as InternalFailure.
  */
 async function respondToRest(router: Router, api: RestApi, request: ReceivedRequest, ids: Record<string, string>): Promise<ResponseToSend> {
+  // A request the API authenticates itself (its own signature in the query) is not SigV4-signed.
+  const authenticator = api.authenticatesItself?.(request) === true ? undefined : router.authenticator;
   const authentication =
-    router.authenticator &&
-    (await router.authenticator.authenticate({ ...request, query: request.query ?? "", ...(api.signingName !== undefined && { signingService: api.signingName }) }));
+    authenticator && (await authenticator.authenticate({ ...request, query: request.query ?? "", ...(api.signingName !== undefined && { signingService: api.signingName }) }));
   if (authentication && !authentication.ok) return errorResponseIn(ids, "json", authentication.error, kinesisDialect);
   try {
     const response = await api.respond(request, authentication?.principal);

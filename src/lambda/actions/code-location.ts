@@ -9,6 +9,7 @@ import type { ApiContext } from "../api-context.js";
 import type { CodeRef } from "../model.js";
 
 export const codeLocationTtlMs = 10 * 60 * 1000;
+export const codeLocationPathPrefix = "/2015-03-31/code-locations/";
 
 function sign(secret: Buffer, payload: string): string {
   return createHmac("sha256", secret).update(payload).digest("base64url");
@@ -18,7 +19,7 @@ export function codeLocation(context: ApiContext, code: CodeRef): string {
   const expiresMs = context.clock.nowMs() + codeLocationTtlMs;
   const payload = Buffer.from(JSON.stringify({ k: code.objectKey, s: code.sha256Base64, n: code.sizeBytes, e: expiresMs })).toString("base64url");
   const token = `${payload}.${sign(context.codeLocationKey.secret, payload)}`;
-  return `${context.endpointUrl() ?? ""}/2015-03-31/code-locations/${token}`;
+  return `${context.endpointUrl() ?? ""}${codeLocationPathPrefix}${token}`;
 }
 
 /** The code a token names if it is ours and unexpired. */
