@@ -22,6 +22,8 @@ import type { LambdaContext, LambdaOptions } from "./action.js";
 import { functionActions } from "./actions/index.js";
 import { codeLocationPathPrefix } from "./actions/code-location.js";
 import type { ApiContext } from "./api-context.js";
+import type { FunctionInvoker } from "../storage/function-invoker.js";
+import { createFunctionInvoker } from "./function-invoker.js";
 import { AsyncInvocations } from "./async-invocations.js";
 import { ObjectCodeStore } from "./code-store.js";
 import { createEventSourceManager, eventSourceActions } from "./event-sources/index.js";
@@ -77,6 +79,8 @@ export interface LambdaModuleDeps {
 export interface LambdaInstance extends ServiceInstance<Principal> {
   readonly rest: RestApi<Principal>;
   readonly context: LambdaContext;
+  /** Functions run from inside the process (the app's ServiceDeps.functionInvoker). */
+  readonly functionInvoker: FunctionInvoker;
 }
 
 /** What tests may replace: the sandboxes (a fake Executor where the runtime is not the subject). */
@@ -161,6 +165,7 @@ export function createLambdaService(deps: LambdaModuleDeps, overrides: LambdaMod
       respond: router.respond,
     },
     context,
+    functionInvoker: createFunctionInvoker({ functions, executor, random }),
     async start() {
       await codeStore.open();
       await eventSources.start();
