@@ -163,6 +163,7 @@ export function createLambdaService(deps: LambdaModuleDeps, overrides: LambdaMod
       // presigned S3 URL Lambda answers does: fetched unsigned even under --auth sigv4.
       authenticatesItself: (request) => request.method === "GET" && request.path.startsWith(codeLocationPathPrefix),
       respond: router.respond,
+      tooLargeAnswer: router.tooLargeAnswer,
     },
     context,
     functionInvoker: createFunctionInvoker({ functions, executor, random }),

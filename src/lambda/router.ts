@@ -82,7 +82,7 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
   return undefined;
 }
 
-export function createLambdaRouter(deps: LambdaRouterDeps): Pick<RestApi<Principal>, "respond"> & { routes: readonly Route[] } {
+export function createLambdaRouter(deps: LambdaRouterDeps): Pick<RestApi<Principal>, "respond"> & { routes: readonly Route[]; tooLargeAnswer(request: { method: string; path: string }): ResponseToSend } {
   const routes = deps.actions.map(routeOf).sort((a, b) => b.query.length - a.query.length);
   const iam = new IamAuthorizer();
 
@@ -117,6 +117,12 @@ export function createLambdaRouter(deps: LambdaRouterDeps): Pick<RestApi<Princip
 
   return {
     routes,
+    // A body past even the server's cap for this API: Lambda's answer, named for the operation the path is.
+    tooLargeAnswer(request) {
+      const match = matchRoute(routes, request.method, request.path, new URLSearchParams());
+      const operation = match !== undefined && match !== "bad-encoding" ? match.route.action.name : "unknown";
+      return errorResponse(lambdaErrors.requestEntityTooLarge(`Request must be smaller than ${deps.requestBytesMax} bytes for the ${operation} operation`), deps.requestId());
+    },
     async respond(request, principal) {
       const requestId = deps.requestId();
       try {

@@ -57,6 +57,8 @@ export interface RestApi<P = unknown> {
    * carries a 50 MB zip as base64 JSON): a larger one is refused with 413 before the API sees it.
    */
   readonly requestBytesMax?: number;
+  /** Its own answer to a body past `requestBytesMax` (Lambda's RequestEntityTooLargeException); the server's generic 413 otherwise. */
+  tooLargeAnswer?(request: { method: string; path: string }): ResponseToSend;
   /**
    * Whether the API checks this request's authenticity itself (a URL carrying its own signature
    * in the query, as S3's presigned ones do: Lambda's code download locations). Such a request

@@ -391,12 +391,10 @@ async function handleRequest(
       return;
     }
     const format = wireFormatOf(request.headers["content-type"]) ?? "json";
-    const tooLarge = errorResponse(
-      randomUUID(),
-      format,
-      new ServiceError("SerializationException", `Request body exceeds the maximum size of ${requestBytesMax} bytes.`, 413),
-      deps.random,
-    );
+    const restApi = restApiOf(deps.restApis, path);
+    const tooLarge =
+      restApi?.tooLargeAnswer?.({ method: request.method ?? "GET", path }) ??
+      errorResponse(randomUUID(), format, new ServiceError("SerializationException", `Request body exceeds the maximum size of ${requestBytesMax} bytes.`, 413), deps.random);
     // A body we did not read to its end leaves the connection unusable: close it after the answer.
     if (declaredLength !== undefined && declaredLength > discardBytesMax) tooLarge.headers.connection = "close";
     send(response, { ...tooLarge, headers: { ...tooLarge.headers, ...corsHeaders } });
@@ -410,9 +408,14 @@ async function handleRequest(
   send(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
 }
 
+/** The REST API whose prefix the path has. */
+function restApiOf(apis: readonly RestApi[] | undefined, path: string): RestApi | undefined {
+  return apis?.find((api) => api.pathPrefixes.some((prefix) => path.startsWith(prefix)));
+}
+
 /** The body cap of the REST API whose prefix the path has, when it sets its own. */
 function restBytesMax(apis: readonly RestApi[] | undefined, path: string): number | undefined {
-  return apis?.find((api) => api.pathPrefixes.some((prefix) => path.startsWith(prefix)))?.requestBytesMax;
+  return restApiOf(apis, path)?.requestBytesMax;
 }
 
 /**

@@ -63,6 +63,7 @@ export function gatedRestApi<P>(current: () => RestApi<P>, gate: ServiceGate): R
     pathPrefixes: first.pathPrefixes,
     ...(first.signingName !== undefined && { signingName: first.signingName }),
     ...(first.requestBytesMax !== undefined && { requestBytesMax: first.requestBytesMax }),
+    ...(first.tooLargeAnswer !== undefined && { tooLargeAnswer: (request: { method: string; path: string }) => current().tooLargeAnswer!(request) }),
     ...(first.authenticatesItself !== undefined && { authenticatesItself: (request) => current().authenticatesItself?.(request) === true }),
     respond: (request, principal) => gate.pass(() => current().respond(request, principal)),
   };

@@ -282,3 +282,24 @@ describe("ListFunctions and DeleteFunction", () => {
     await rejects(lambda.client.send(new DeleteFunctionCommand({ FunctionName: name })), "ResourceNotFoundException", `Function not found: arn:aws:lambda:us-east-1:000000000000:function:${name}`, 404);
   });
 });
+
+describe("a request past even the server's cap for the Lambda API", () => {
+  it("is refused unread with Lambda's RequestEntityTooLargeException for the operation, and the connection closed", async () => {
+    const { connect } = await import("node:net");
+    const url = new URL(lambda.server.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write(`POST /2015-03-31/functions HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 200000000\r\n\r\n{"FunctionName":`);
+      });
+      let text = "";
+      socket.on("data", (chunk) => (text += chunk.toString()));
+      socket.on("close", () => resolve(text));
+      socket.on("error", reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 413 /);
+    assert.match(answer, /\r\nx-amzn-errortype: RequestEntityTooLargeException\r\n/i);
+    assert.match(answer, /\r\nconnection: close\r\n/i);
+    const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)) as Record<string, unknown>;
+    assert.deepEqual(body, { message: "Request must be smaller than 70167211 bytes for the CreateFunction operation" });
+  });
+});
