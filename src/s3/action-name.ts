@@ -22,7 +22,7 @@ const unsupportedSubresources = [
 const action = (name: S3ActionName): ActionNaming => ({ kind: "action", name });
 
 export function nameAction(method: string, bucket: string | undefined, key: string | undefined, query: ReadonlyMap<string, string>, copySource: boolean): ActionNaming {
-  const unsupported = unsupportedSubresources.find((name) => query.has(name));
+  const unsupported = query.size === 0 ? undefined : unsupportedSubresources.find((name) => query.has(name));
   if (bucket === undefined) return method === "GET" ? action("ListBuckets") : { kind: "method-not-allowed", resourceType: "SERVICE" };
   if (unsupported !== undefined) return { kind: "unsupported", subresource: unsupported };
   return key === undefined ? bucketAction(method, query) : objectAction(method, query, copySource);

@@ -33,22 +33,30 @@ export function addressOf(head: RequestHead): S3Address | undefined {
   const hostBucket = virtualHostBucket(hostOf(head));
   const path = head.path.startsWith("/") ? head.path.slice(1) : head.path;
   try {
-    if (hostBucket !== undefined) return path === "" ? { bucket: hostBucket } : { bucket: hostBucket, key: decodeURIComponent(path) };
+    if (hostBucket !== undefined) return path === "" ? { bucket: hostBucket } : { bucket: hostBucket, key: decoded(path) };
     if (path === "") return {};
     const slash = path.indexOf("/");
-    if (slash < 0) return { bucket: decodeURIComponent(path) };
-    const bucket = decodeURIComponent(path.slice(0, slash));
+    if (slash < 0) return { bucket: decoded(path) };
+    const bucket = decoded(path.slice(0, slash));
     const rawKey = path.slice(slash + 1);
-    return rawKey === "" ? { bucket } : { bucket, key: decodeURIComponent(rawKey) };
+    return rawKey === "" ? { bucket } : { bucket, key: decoded(rawKey) };
   } catch {
     return undefined;
   }
 }
 
+/** Percent-decoded; text without a `%` is its own decoding (most keys), which skips the decoder. */
+function decoded(text: string): string {
+  return text.includes("%") ? decodeURIComponent(text) : text;
+}
+
+/** The parameters of a request without a query: one shared empty map. */
+const noParameters: ReadonlyMap<string, string> = new Map();
+
 /** The query's parameters, decoded (`+` is a space); a parameter without `=` maps to "". Undefined when one does not decode. */
-export function queryOf(query: string): Map<string, string> | undefined {
+export function queryOf(query: string): ReadonlyMap<string, string> | undefined {
+  if (query === "") return noParameters;
   const parameters = new Map<string, string>();
-  if (query === "") return parameters;
   try {
     for (const part of query.split("&")) {
       if (part === "") continue;

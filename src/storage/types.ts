@@ -397,6 +397,13 @@ export interface ObjectStore {
   writeBlob(source: AsyncIterable<Uint8Array>, options?: WriteBlobOptions): Promise<BlobOutcome>;
   /** The blob's bytes in [startByte, endByteExclusive), streamed in bounded chunks. */
   readBlob(blob: BlobRef, startByte?: number, endByteExclusive?: number): AsyncIterable<Buffer>;
+  /**
+   * A small range's bytes (the caller keeps it small: they are read into one buffer) at once: as
+   * they are when the engine holds them in memory (the embedded engine's inline blobs: shared with
+   * the engine, never to be modified), else read in one go. A shortcut for small answers, without
+   * a stream's machinery; optional (readBlob serves every engine).
+   */
+  readBlobAtOnce?(blob: BlobRef, startByte: number, endByteExclusive: number): Buffer | Promise<Buffer>;
   /** Releases a blob no record names (an upload that failed after its bytes were written). */
   discardBlob(blob: BlobRef): Promise<void>;
 }

@@ -82,15 +82,22 @@ async function readObject(context: S3Context, request: S3Request, withBody: bool
   Object.assign(headers, overrides);
   const lengthBytes = endByteExclusive - startByte;
   headers["content-length"] = String(lengthBytes);
-  let body: Buffer | AsyncIterable<Buffer> = Buffer.alloc(0);
+  let body: Buffer | AsyncIterable<Buffer> = noBytes;
   if (withBody && lengthBytes > 0) {
-    body = objectBytes(context, record, startByte, endByteExclusive);
     // A small answer goes out whole, in one write: a stream's machinery (an async generator, a
-    // Readable, a pipeline) cost more than the bytes for a 1 KiB object (bench/s3, GET 1 KiB).
-    if (lengthBytes <= wholeAnswerBytesMax) body = await whole(body, lengthBytes);
+    // Readable, a pipeline) cost more than the bytes for a 1 KiB object (bench/s3, GET 1 KiB),
+    // and bytes the store holds in memory (a small object's inline blob) go out as they are.
+    const atOnce = lengthBytes <= wholeAnswerBytesMax && record.blobs.length === 1 ? context.store.readBlobAtOnce?.(record.blobs[0]!, startByte, endByteExclusive) : undefined;
+    if (atOnce !== undefined) body = Buffer.isBuffer(atOnce) ? atOnce : await atOnce;
+    else {
+      body = objectBytes(context, record, startByte, endByteExclusive);
+      if (lengthBytes <= wholeAnswerBytesMax) body = await whole(body, lengthBytes);
+    }
   }
   return { statusCode: partial ? 206 : 200, headers, body };
 }
+
+const noBytes = Buffer.alloc(0);
 
 /** Answers up to this size are read into one buffer and sent at once; larger ones stream. */
 const wholeAnswerBytesMax = 64 * 1024;

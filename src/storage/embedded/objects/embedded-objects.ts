@@ -263,6 +263,13 @@ export class EmbeddedObjectStore extends StateObjectStore {
     return this.blobs.read(blob.blobId, startByte, end, readChunkBytes);
   }
 
+  readBlobAtOnce(blob: BlobRef, startByte: number, endByteExclusive: number): Buffer | Promise<Buffer> {
+    const bytes = this.inline.get(blob.blobId);
+    const end = Math.min(endByteExclusive, blob.sizeBytes);
+    if (bytes !== undefined) return startByte === 0 && end === bytes.length ? bytes : bytes.subarray(startByte, end);
+    return this.blobs.readAtOnce(blob.blobId, startByte, end);
+  }
+
   /** Inline blobs' bytes held in memory (tests, metrics). */
   inlineBlobIds(): ReadonlySet<string> {
     return new Set(this.inline.keys());
