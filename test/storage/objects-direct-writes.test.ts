@@ -2,7 +2,7 @@
  * Blob files written O_DIRECT (src/storage/embedded/objects/blob-files.ts): the bytes read back
  * exactly and the file has exactly the blob's length whatever the size (a padded last write is cut
  * back), and a filesystem that refuses O_DIRECT — at the open (tmpfs) or at a write — gets the
- * same bytes through the page cache, and is not asked again.
+ * same bytes through the page cache, and is not asked again. A small range reads at once.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -81,6 +81,21 @@ describe("storage > objects > blob files written O_DIRECT", () => {
       }
       // A refusal is remembered: asked once, never again.
       assert.equal(directOpens(), refuse === "none" ? 2 * sizes.length : 1);
+    }));
+  }
+
+  for (const port of ["with readSync", "without readSync"] as const) {
+    it(`a small range reads at once, ${port === "with readSync" ? "on the calling thread" : "through the threadpool"}; past the file's end is an error`, () => withDir(async (dir) => {
+      const fs: FsPort = port === "with readSync" ? nodeFs : { ...nodeFs, readSync: undefined };
+      const files = new BlobFiles(fs, dir, true);
+      await nodeFs.mkdir(files.blobsDir);
+      const bytes = randomBytes(70 * 1024 + 3);
+      await files.write(blobId(7), chunked(bytes, 65536));
+      const whole = files.readAtOnce(blobId(7), 0, bytes.length);
+      assert.equal(Buffer.isBuffer(whole), port === "with readSync");
+      assert.ok((await whole).equals(bytes));
+      assert.ok((await files.readAtOnce(blobId(7), 1000, 2024)).equals(bytes.subarray(1000, 2024)));
+      await assert.rejects(async () => files.readAtOnce(blobId(7), bytes.length - 10, bytes.length + 10), { name: "BlobIoError", message: new RegExp(`ends at byte ${bytes.length}, before byte ${bytes.length + 10}`) });
     }));
   }
 

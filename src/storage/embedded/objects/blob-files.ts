@@ -209,8 +209,20 @@ export class BlobFiles {
     }
   }
 
-  /** The bytes in [start, end) in one buffer (a small range): an open, a read, a close not waited for. */
-  async readAtOnce(blobId: string, start: number, end: number): Promise<Buffer> {
+  /**
+   * The bytes in [start, end) in one buffer (a small range): read on the calling thread where the
+   * filesystem port can (the page cache holds a recent small file; three threadpool round trips
+   * cost ~50 µs of CPU more than the syscalls), else an open, a read and a close not waited for.
+   */
+  readAtOnce(blobId: string, start: number, end: number): Buffer | Promise<Buffer> {
+    if (this.fs.readSync === undefined) return this.readAtOnceInPool(blobId, start, end);
+    const buffer = Buffer.allocUnsafe(end - start);
+    const count = this.fs.readSync(this.path(blobId), buffer, start);
+    if (count < end - start) throw new BlobIoError(`blob ${blobId} ends at byte ${start + count}, before byte ${end} its record names`);
+    return buffer;
+  }
+
+  private async readAtOnceInPool(blobId: string, start: number, end: number): Promise<Buffer> {
     const handle: FileHandlePort = await this.fs.open(this.path(blobId), "read");
     try {
       const buffer = Buffer.allocUnsafe(end - start);
