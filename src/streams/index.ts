@@ -15,7 +15,7 @@ import { StreamRegistry } from "./stream-registry.js";
 import { AccountSettingsStores } from "./account-settings.js";
 import type { StreamsConfig, StreamsOptions } from "./config.js";
 import type { StorageEngine } from "../storage/types.js";
-import { streamsCatalog } from "./stream-catalog.js";
+import { kinesisOnlyCatalog, streamsCatalog } from "./stream-catalog.js";
 import { FaultControl, type FaultConfig } from "./faults/index.js";
 import { KeyRing } from "./encryption/index.js";
 import { ephemeralMasterKey, type MasterKeySource } from "./encryption/crypto/index.js";
@@ -76,7 +76,7 @@ export const streamsServiceModule: ServiceModule<StreamsModuleDeps, Principal, S
 
 export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: FaultConfig }): StreamsService {
   // The registry writes through the policy index, which keeps resource policies at hand for authorization.
-  const catalog = streamsCatalog(deps.storage);
+  const catalog = kinesisOnlyCatalog(streamsCatalog(deps.storage));
   const policyIndex = new ResourcePolicyIndex(catalog);
   const streams = new StreamRegistry(policyIndex.catalog, deps.storage.logs, deps.clock, deps.config, deps.logger);
   const limits = createStreamLimits(deps.config);

@@ -14,6 +14,27 @@ export function streamsCatalog(storage: Pick<StorageEngine, "catalog">): Streams
   return storage.catalog as StreamsCatalog;
 }
 
+/**
+ * The catalog as the Kinesis service reads it: without the entries other services keep under a
+ * namespaced account (`<service>@<accountId>`, Firehose's DirectPut ingest logs), which are no
+ * Kinesis streams. Writes pass through; a reset (server/drop-all-state.ts) reads the whole catalog.
+ */
+export function kinesisOnlyCatalog(catalog: StreamsCatalog): StreamsCatalog {
+  const kinesis = (accountId: string) => !accountId.includes("@");
+  return {
+    list: async (accountId?: string) => (await catalog.list(accountId)).filter((meta) => kinesis(meta.accountId)),
+    get: async (accountId: string, name: string) => (kinesis(accountId) ? catalog.get(accountId, name) : undefined),
+    put: catalog.put.bind(catalog),
+    remove: catalog.remove.bind(catalog),
+    accountSettings: catalog.accountSettings.bind(catalog),
+    putAccountSettings: catalog.putAccountSettings.bind(catalog),
+    secret: () => catalog.secret(),
+    watch: (listener) => catalog.watch((change) => {
+      if (kinesis(change.accountId)) listener(change);
+    }),
+  };
+}
+
 /** Inserts or replaces a stream's entry under its own account and name. */
 export function putStream(catalog: StreamsCatalog, meta: StreamMeta): Promise<WriteOutcome> {
   return catalog.put(meta.accountId, meta.StreamName, meta);

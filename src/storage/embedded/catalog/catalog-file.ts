@@ -33,7 +33,9 @@ import { readU64, writeU64 } from "../binary.js";
 export const catalogFormatVersion = 3;
 /** Before accounts: one account's streams, without accountId; 2 marked data keys (sealed frames in the logs). */
 const legacyFormatVersions: readonly number[] = [1, 2];
-const accountIdPattern = /^\d{12}$/;
+// A service's own entries live under a namespaced account, `<service>@<accountId>` (Firehose's
+// DirectPut ingest logs: `firehose@<accountId>`), which no Kinesis caller can name.
+const accountIdPattern = /^(?:[a-z][a-z0-9-]*@)?\d{12}$/;
 const headerBytes = 32;
 const magic = Buffer.from("TRCT", "latin1");
 
