@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite, as `npm test` and CI run it:
 #   1. installs the external tools the tests drive, if missing: the AWS CLI v2 (Debian package
-#      awscli, /usr/bin/aws), boto3 for Debian's /usr/bin/python3, and strace;
+#      awscli, /usr/bin/aws), boto3 for Debian's /usr/bin/python3, strace, and PostgreSQL (Debian
+#      package postgresql: the Firehose Redshift destination's tests start their own cluster);
 #   2. typechecks the sources and tests;
 #   3. runs every test/**/*.test.ts file with node's test runner, two files at a time.
 # The e2e tests fail (never skip) when the clients are missing, pointing back here.
@@ -17,6 +18,8 @@ if ! /usr/bin/aws --version 2>/dev/null | grep -q '^aws-cli/2\.'; then missing="
 if ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then missing="$missing python3-boto3"; fi
 # test/crash/fsync-ordering.test.ts traces the server's system calls.
 if ! command -v strace >/dev/null 2>&1; then missing="$missing strace"; fi
+# test/firehose/destinations-redshift*.test.ts load into a throwaway PostgreSQL (test/helpers/postgres.ts).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing="$missing postgresql"; fi
 if [ -n "$missing" ]; then
   echo "scripts/test.sh: installing$missing (Debian packages the end-to-end tests drive)"
   export DEBIAN_FRONTEND=noninteractive
