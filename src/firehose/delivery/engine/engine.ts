@@ -1,0 +1,184 @@
+/**
+ * The delivery engine (docs/firehose.md, "The delivery pipeline"): runs inside the server process
+ * as I/O orchestration — reading sources, calling processors and destinations, writing objects and
+ * checkpoints — with no CPU-heavy work of its own on the event loop (compression runs on the
+ * threadpool through the output codecs). One StreamDelivery per delivery stream, started at the
+ * service's start for every stored stream and restarted by the actions that change one (a new
+ * VersionId restarts it with the new configuration from the durable checkpoint).
+ *
+ * Backpressure: each DirectPut stream counts its undelivered bytes (acknowledged appends minus
+ * settled chunks); PutRecord/PutRecordBatch answer ServiceUnavailableException past the bound.
+ */
+import type { Clock } from "../../../util/clock.js";
+import type { Random } from "../../../util/random.js";
+import type { Logger } from "../../../util/logger.js";
+import type { ObjectClient } from "../../../storage/object-client/object-client.js";
+import type { StreamAccess } from "../../../storage/stream-access.js";
+import type { FunctionInvoker } from "../../../storage/function-invoker.js";
+import type { SchemaCatalog } from "../../../storage/schema-catalog.js";
+import type { DeliveryControl, FirehoseOptions } from "../../context.js";
+import type { DeliveryStreamStore } from "../../store/delivery-streams.js";
+import type { DirectPutLogs } from "../../sources/direct-put-log.js";
+import type { StoredDeliveryStream } from "../../model.js";
+import type { SourceReader } from "../../sources/source-reader.js";
+import { directPutReader, directPutLane } from "../../sources/direct-put-reader.js";
+import { kinesisReader } from "../../sources/kinesis-reader.js";
+import { uuidFrom } from "../../destinations/common/s3-keys.js";
+import { bufferingOf, destinationFor } from "./destination-registry.js";
+import { errorOutputFor } from "./error-output.js";
+import { processorsFor } from "./processors.js";
+import { StreamDelivery } from "./stream-delivery.js";
+
+export interface DeliveryEngineDeps {
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  config: { accountId: string; region: string };
+  objectClient: ObjectClient;
+  streamAccess: StreamAccess;
+  functionInvoker: FunctionInvoker;
+  schemaCatalog: SchemaCatalog;
+  store: DeliveryStreamStore;
+  ingest: DirectPutLogs;
+  options: FirehoseOptions;
+}
+
+interface Running {
+  readonly accountId: string;
+  readonly incarnationId: string;
+  readonly versionId: string;
+  readonly delivery: StreamDelivery;
+}
+
+export class DeliveryEngine implements DeliveryControl {
+  /** By `<account>/<name>`. */
+  private readonly running = new Map<string, Running>();
+  private readonly backlog = new Map<string, number>();
+  /** Per stream key, the tail of its queue of (re)starts, so changes apply in order. */
+  private readonly changing = new Map<string, Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly deps: DeliveryEngineDeps) {}
+
+  async start(): Promise<void> {
+    for (const accountId of await this.deps.store.accounts()) {
+      for (const stream of await this.deps.store.list(accountId)) await this.reconcile(accountId, stream.DeliveryStreamName);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([...this.changing.values()]);
+    await Promise.allSettled([...this.running.values()].map((running) => running.delivery.stop()));
+    this.running.clear();
+  }
+
+  health(): Record<string, unknown> {
+    return { deliveryStreams: this.running.size };
+  }
+
+  /** The running delivery of a stream (tests read its counts). */
+  deliveryOf(accountId: string, name: string): StreamDelivery | undefined {
+    return this.running.get(`${accountId}/${name}`)?.delivery;
+  }
+
+  streamChanged(accountId: string, name: string): void {
+    if (!this.deps.options.deliveryEnabled || this.stopped) return;
+    void this.reconcile(accountId, name);
+  }
+
+  backlogBytes(incarnationId: string): number {
+    return this.backlog.get(incarnationId) ?? 0;
+  }
+
+  appended(incarnationId: string, bytes: number): void {
+    this.backlog.set(incarnationId, this.backlogBytes(incarnationId) + bytes);
+  }
+
+  async stopStream(incarnationId: string): Promise<void> {
+    for (const [key, running] of this.running) {
+      if (running.incarnationId !== incarnationId) continue;
+      this.running.delete(key);
+      await running.delivery.stop();
+    }
+    this.backlog.delete(incarnationId);
+  }
+
+  private reconcile(accountId: string, name: string): Promise<void> {
+    const key = `${accountId}/${name}`;
+    const next = (this.changing.get(key) ?? Promise.resolve())
+      .then(() => this.apply(accountId, name, key))
+      .catch((error) => this.deps.logger.error({ err: error, deliveryStream: name }, "firehose delivery could not start"));
+    this.changing.set(key, next);
+    return next;
+  }
+
+  private async apply(accountId: string, name: string, key: string): Promise<void> {
+    if (this.stopped) return;
+    const stream = await this.deps.store.get(accountId, name);
+    const running = this.running.get(key);
+    if (running !== undefined && stream !== undefined && running.incarnationId === stream.incarnationId && running.versionId === stream.VersionId) return;
+    if (running !== undefined) {
+      this.running.delete(key);
+      await running.delivery.stop();
+    }
+    if (stream === undefined) return;
+    const delivery = await this.create(accountId, stream);
+    if (delivery === undefined) return;
+    this.running.set(key, { accountId, incarnationId: stream.incarnationId, versionId: stream.VersionId, delivery });
+    delivery.start();
+  }
+
+  private async create(accountId: string, stream: StoredDeliveryStream): Promise<StreamDelivery | undefined> {
+    const { deps } = this;
+    const stored = stream.destinations[0]!;
+    const destinationDeps = {
+      objectClient: deps.objectClient,
+      clock: deps.clock,
+      random: deps.random,
+      logger: deps.logger,
+      accountId,
+      region: deps.config.region,
+      deliveryStreamName: stream.DeliveryStreamName,
+    };
+    const destination = destinationFor(stored, destinationDeps);
+    if (destination === undefined) {
+      deps.logger.warn({ deliveryStream: stream.DeliveryStreamName, kind: stored.kind }, "firehose destination not available: records stay undelivered");
+      return undefined;
+    }
+    const source = await this.sourceOf(accountId, stream);
+    const { sizeBytes, intervalMs } = bufferingOf(stored);
+    const incarnationId = stream.incarnationId;
+    return new StreamDelivery({
+      clock: deps.clock,
+      logger: deps.logger,
+      deliveryStreamName: stream.DeliveryStreamName,
+      version: Number(stream.VersionId),
+      source,
+      processors: processorsFor(stored, { functionInvoker: deps.functionInvoker, accountId, clock: deps.clock, logger: deps.logger }),
+      destination,
+      errorOutput: errorOutputFor(stored, destinationDeps),
+      sizeBytes,
+      intervalMs,
+      commit: async (lane, position, settledBytes) => {
+        this.backlog.set(incarnationId, Math.max(0, this.backlogBytes(incarnationId) - settledBytes));
+        if (!(await deps.store.putCheckpoint(accountId, incarnationId, lane, { position }))) throw new Error(`checkpoint of ${stream.DeliveryStreamName} not stored`);
+      },
+      newBatchId: () => uuidFrom(deps.random),
+    });
+  }
+
+  private async sourceOf(accountId: string, stream: StoredDeliveryStream): Promise<SourceReader> {
+    if (stream.kinesisSource === undefined) {
+      const checkpoint = await this.deps.store.checkpoint(accountId, stream.incarnationId, directPutLane);
+      return directPutReader(this.deps.ingest, stream.incarnationId, checkpoint === undefined ? 0 : Number(checkpoint.position));
+    }
+    const view = await this.deps.streamAccess.describeStream(stream.kinesisSource.KinesisStreamARN);
+    const checkpoints = new Map<string, string>();
+    for (const shard of view?.shards ?? []) {
+      const checkpoint = await this.deps.store.checkpoint(accountId, stream.incarnationId, shard.shardId);
+      if (checkpoint !== undefined) checkpoints.set(shard.shardId, checkpoint.position);
+    }
+    return kinesisReader({ streamAccess: this.deps.streamAccess, clock: this.deps.clock, streamArn: stream.kinesisSource.KinesisStreamARN, deliveryStartMs: stream.kinesisSource.deliveryStartMs, checkpoints });
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The delivery of one delivery stream (one incarnation at one VersionId): a loop that reads the
+ * source in chunks, runs the processors, writes their failures to the error output, and appends
+ * the rest to the buffer of their dynamic partition; a buffer is flushed when its raw bytes reach
+ * BufferingHints.SizeInMBs, when IntervalInSeconds has passed since it opened (0: after each
+ * chunk), and the flush delivers it with retries (RetryOptions.DurationInSeconds, backoff doubling
+ * from 1 s to 30 s; S3 every 5 s for 24 h) in the background while reading goes on. At most
+ * `flushesInFlightMax` flushes run at once; the loop waits for one to end before reading more, so
+ * memory holds at most that many sealed buffers plus the open ones.
+ *
+ * A buffer settled (delivered, or given up after its retries) releases its chunks, and the
+ * checkpoint tracker advances the lane's durable checkpoint (checkpoint-tracker.ts).
+ */
+import type { Clock, Timer } from "../../../util/clock.js";
+import type { Logger } from "../../../util/logger.js";
+import type { PipelineRecord, RecordProcessor } from "../contracts.js";
+import type { SourceReader } from "../../sources/source-reader.js";
+import type { BufferedDestination, DestinationBuffer } from "./buffered-destination.js";
+import type { ErrorOutput } from "./error-output.js";
+import { CheckpointTracker } from "./checkpoint-tracker.js";
+
+export const flushesInFlightMax = 2;
+const backoffMsMin = 1000;
+const backoffMsMax = 30_000;
+
+export interface StreamDeliveryInput {
+  clock: Clock;
+  logger: Logger;
+  deliveryStreamName: string;
+  version: number;
+  source: SourceReader;
+  processors: readonly RecordProcessor[];
+  destination: BufferedDestination;
+  errorOutput: ErrorOutput;
+  sizeBytes: number;
+  intervalMs: number;
+  /** Makes a lane's checkpoint durable; the engine's store write. */
+  commit(lane: string, position: string, settledBytes: number): Promise<void>;
+  newBatchId(): string;
+}
+
+interface OpenBuffer {
+  readonly key: string;
+  readonly buffer: DestinationBuffer;
+  readonly partitionKeys: Readonly<Record<string, string>> | undefined;
+  readonly firstArrivalMs: number;
+  readonly chunks: Set<number>;
+  rawBytes: number;
+  timer: Timer | undefined;
+}
+
+export class StreamDelivery {
+  private readonly abort = new AbortController();
+  private readonly open = new Map<string, OpenBuffer>();
+  private readonly tracker: CheckpointTracker;
+  private readonly flushes = new Set<Promise<void>>();
+  private loop: Promise<void> | undefined;
+  private commits: Promise<void> = Promise.resolve();
+  /** Records delivered (or given up) and batches written, for health and tests. */
+  readonly counts = { deliveredRecords: 0, batches: 0, errorRecords: 0, droppedRecords: 0, failedBatches: 0 };
+
+  constructor(private readonly input: StreamDeliveryInput) {
+    this.tracker = new CheckpointTracker((lane, position, bytes) => {
+      // Commits are written in order, one at a time; a failed write is logged and the next one covers it.
+      this.commits = this.commits.then(() => input.commit(lane, position, bytes)).catch((error) => input.logger.warn({ err: error }, "firehose checkpoint failed"));
+      input.source.committed?.(lane, position);
+    });
+  }
+
+  start(): void {
+    this.loop = this.run().catch((error) => {
+      if (!this.abort.signal.aborted) this.input.logger.error({ err: error, deliveryStream: this.input.deliveryStreamName }, "firehose delivery stopped");
+    });
+  }
+
+  /** Stops reading; buffers not yet flushed are dropped (their records stay after the checkpoint). */
+  async stop(): Promise<void> {
+    this.abort.abort(new Error("delivery stopped"));
+    for (const open of this.open.values()) {
+      this.input.clock.clearTimer(open.timer);
+      open.buffer.discard();
+    }
+    this.open.clear();
+    await this.loop;
+    await Promise.allSettled([...this.flushes]);
+    await this.commits;
+    this.input.source.close();
+  }
+
+  get pendingChunks(): number {
+    return this.tracker.pendingChunks;
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      while (this.flushes.size >= flushesInFlightMax) await Promise.race(this.flushes);
+      const chunk = await this.input.source.next(signal);
+      const seq = this.tracker.open(chunk.lane, chunk.endPosition, chunk.bytes);
+      await this.process(seq, chunk.records, signal);
+      this.tracker.release(seq);
+      if (this.input.intervalMs === 0) for (const key of [...this.open.keys()]) this.flush(key);
+    }
+  }
+
+  private async process(seq: number, records: readonly PipelineRecord[], signal: AbortSignal): Promise<void> {
+    let current = records;
+    const failed = [];
+    for (const processor of this.input.processors) {
+      const outcome = await processor.process(current);
+      current = outcome.ok;
+      failed.push(...outcome.failed);
+      this.counts.droppedRecords += outcome.droppedCount;
+    }
+    if (failed.length > 0) {
+      // The chunk is not settled before its failures are written: retried until they are.
+      for (let backoffMs = backoffMsMin; ; backoffMs = Math.min(backoffMs * 2, backoffMsMax)) {
+        const written = await this.input.errorOutput.write(failed, this.input.version, this.input.clock.nowMs());
+        if (written.ok) break;
+        this.input.logger.warn({ deliveryStream: this.input.deliveryStreamName, errorCode: written.errorCode }, "firehose error output write failed; retrying");
+        await this.input.clock.sleep(backoffMs, { signal });
+      }
+      this.counts.errorRecords += failed.length;
+    }
+    const byPartition = new Map<string, PipelineRecord[]>();
+    for (const record of current) {
+      const key = record.partitionKeys === undefined ? "" : JSON.stringify(record.partitionKeys);
+      const list = byPartition.get(key);
+      if (list === undefined) byPartition.set(key, [record]);
+      else list.push(record);
+    }
+    for (const [key, partitionRecords] of byPartition) {
+      if (signal.aborted) return;
+      const open = this.bufferFor(key, partitionRecords[0]!);
+      if (!open.chunks.has(seq)) {
+        open.chunks.add(seq);
+        this.tracker.hold(seq);
+      }
+      await open.buffer.append(partitionRecords);
+      for (const record of partitionRecords) open.rawBytes += record.data.length;
+      this.counts.deliveredRecords += partitionRecords.length;
+      if (open.rawBytes >= this.input.sizeBytes) this.flush(key);
+    }
+  }
+
+  private bufferFor(key: string, first: PipelineRecord): OpenBuffer {
+    let open = this.open.get(key);
+    if (open === undefined) {
+      open = { key, buffer: this.input.destination.open(), partitionKeys: first.partitionKeys, firstArrivalMs: first.approximateArrivalTimestampMs, chunks: new Set(), rawBytes: 0, timer: undefined };
+      if (this.input.intervalMs > 0) open.timer = this.input.clock.setTimeout(() => this.flush(key), this.input.intervalMs, { unref: true });
+      this.open.set(key, open);
+    }
+    return open;
+  }
+
+  private flush(key: string): void {
+    const open = this.open.get(key);
+    if (open === undefined) return;
+    this.open.delete(key);
+    this.input.clock.clearTimer(open.timer);
+    // Chunks are released only by a settled batch: one cut short by stop() stays unsettled, so
+    // the checkpoint never passes its records.
+    const flushing = this.deliver(open).then(
+      () => {
+        this.flushes.delete(flushing);
+        for (const seq of open.chunks) this.tracker.release(seq);
+      },
+      () => {
+        this.flushes.delete(flushing);
+      },
+    );
+    this.flushes.add(flushing);
+  }
+
+  private async deliver(open: OpenBuffer): Promise<void> {
+    const { destination } = this.input;
+    const batch = {
+      batchId: this.input.newBatchId(),
+      deliveryStreamName: this.input.deliveryStreamName,
+      deliveryStreamVersion: this.input.version,
+      firstArrivalMs: open.firstArrivalMs,
+      ...(open.partitionKeys !== undefined && { partitionKeys: open.partitionKeys }),
+    };
+    const startMs = this.input.clock.nowMs();
+    let backoffMs = destination.retryIntervalMs ?? backoffMsMin;
+    for (;;) {
+      let outcome;
+      try {
+        outcome = await open.buffer.deliver(batch);
+      } catch (error) {
+        outcome = { ok: false as const, retriable: true, errorCode: "InternalError", errorMessage: (error as Error).message };
+      }
+      if (outcome.ok) {
+        this.counts.batches++;
+        open.buffer.discard();
+        return;
+      }
+      const elapsedMs = this.input.clock.nowMs() - startMs;
+      if (!outcome.retriable || elapsedMs >= destination.retryDurationMs || this.abort.signal.aborted) {
+        if (this.abort.signal.aborted) throw this.abort.signal.reason;
+        // Given up: Firehose discards what it could not deliver in the retry duration (S3), the
+        // other destinations having written their failures to their backup bucket already.
+        this.input.logger.error({ deliveryStream: this.input.deliveryStreamName, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage }, "firehose batch given up");
+        this.counts.failedBatches++;
+        open.buffer.discard();
+        return;
+      }
+      this.input.logger.warn({ deliveryStream: this.input.deliveryStreamName, errorCode: outcome.errorCode }, "firehose delivery failed; retrying");
+      await this.input.clock.sleep(backoffMs, { signal: this.abort.signal });
+      if (destination.retryIntervalMs === undefined) backoffMs = Math.min(backoffMs * 2, backoffMsMax);
+    }
+  }
+}
