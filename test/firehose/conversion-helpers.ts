@@ -34,8 +34,8 @@ function arrayBufferOf(file: Buffer): ArrayBuffer {
 }
 
 /** Rows as hyparquet reads them (GZIP pages through node:zlib: hyparquet reads SNAPPY itself). */
-export async function readRows(file: Buffer): Promise<Record<string, unknown>[]> {
-  return parquetReadObjects({ file: arrayBufferOf(file), compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) } }) as Promise<Record<string, unknown>[]>;
+export async function readRows(file: Buffer, options: { utf8?: boolean } = {}): Promise<Record<string, unknown>[]> {
+  return parquetReadObjects({ ...options, file: arrayBufferOf(file), compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) } }) as Promise<Record<string, unknown>[]>;
 }
 
 export function metadata(file: Buffer) {

@@ -19,8 +19,6 @@ export interface KeyOptions {
   /** Column or field name → the JSON key it reads. */
   mappings: ReadonlyMap<string, string>;
   parseTimestamp(value: unknown): number | undefined;
-  /** OpenX reads binary columns not at all (the schema is refused); Hive reads them as base64. */
-  binaryFromBase64: boolean;
 }
 
 const integerRanges = {
@@ -89,6 +87,7 @@ export function coerce(value: unknown, type: HiveType, options: KeyOptions): unk
     case "decimal":
       return decimalOf(value, type.precision, type.scale);
     case "binary":
+      // Only Hive's SerDe gets here (OpenX refuses a binary column): base64 text, as Hive reads it.
       if (typeof value !== "string") throw mismatch(value, "binary");
       return new Uint8Array(Buffer.from(value, "base64"));
     case "array": {

@@ -63,10 +63,9 @@ export function createConverter(config: DataFormatConversionConfiguration, table
         dotsToUnderscores: openXOptions.ConvertDotsInJsonKeysToUnderscores ?? false,
         mappings: new Map(Object.entries(openXOptions.ColumnToJsonKeyMappings ?? {})),
         parseTimestamp: parseOpenXTimestamp,
-        binaryFromBase64: false,
       }
     : // Hive's JSON SerDe lowercases keys to match its (lowercase) column names.
-      { caseInsensitive: true, dotsToUnderscores: false, mappings: new Map(), parseTimestamp: hiveTimestampParser(deserializer.HiveJsonSerDe?.TimestampFormats), binaryFromBase64: true };
+      { caseInsensitive: true, dotsToUnderscores: false, mappings: new Map(), parseTimestamp: hiveTimestampParser(deserializer.HiveJsonSerDe?.TimestampFormats) };
   const schema = parquetSchemaOf(columns);
   const columnNames = columns.map((column) => column.name);
   return {
