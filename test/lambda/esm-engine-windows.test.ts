@@ -28,7 +28,7 @@ describe("lambda > event sources > tumbling windows", () => {
           finalFailures += 1;
           return { functionError: "Unhandled", payload: { errorMessage: "final failed" } };
         }
-        return { payload: {} };
+        return { payload: { state: event.state } };
       }
       return { payload: { state: summing(event) } };
     };
@@ -63,5 +63,26 @@ describe("lambda > event sources > tumbling windows", () => {
     for (const final of finals) byWindow.set(final.window!.start, (byWindow.get(final.window!.start) ?? 0) + 1);
     assert.deepEqual([...byWindow.values()], [2, 2], "each window's final invocation: the first try and one retry");
     assert.deepEqual(finals.map((final) => final.state), [{ sum: 1 }, { sum: 1 }, { sum: 2 }, { sum: 2 }]);
+  });
+
+  it("an answer without `state` is a failed invocation (Lambda's rule for tumbling windows): the batch is retried with the state it had", async () => {
+    const h = await harness(1);
+    harnesses.push(h);
+    let stateless = 0;
+    h.handler = (event) => {
+      if (!event.isFinalInvokeForWindow && event.Records.length > 0 && stateless < 2) {
+        stateless += 1;
+        return { payload: { batchItemFailures: [] } };
+      }
+      return { payload: { state: event.isFinalInvokeForWindow ? event.state : summing(event) } };
+    };
+    await h.createMapping({ StartingPosition: "LATEST", TumblingWindowInSeconds: 1, BatchSize: 100, MaximumRetryAttempts: 5 });
+    await h.put(Array.from({ length: 4 }, (_, n) => ({ key: "w", n: n + 1 })));
+    await waitFor("the window's final invocation", () => h.invocations.some((each) => each.event.isFinalInvokeForWindow), 10_000);
+    const withRecords = h.invocations.filter((each) => each.event.Records.length > 0).map((each) => each.event);
+    assert.equal(withRecords.length, 3, "two stateless answers, then the one that counts");
+    for (const event of withRecords) assert.deepEqual(event.state, {}, "each retry starts from the state before the batch");
+    const final = h.invocations.find((each) => each.event.isFinalInvokeForWindow)!.event;
+    assert.deepEqual(final.state, { sum: 10 });
   });
 });

@@ -170,8 +170,13 @@ export async function processBatch(scope: BatchScope, records: readonly StreamRe
     segment.attempts += 1;
     let failedFrom = result.functionError === undefined ? -1 : 0;
     if (failedFrom < 0 && reportsItems) failedFrom = lowestFailedIndex(result.payload, segment.records) ?? 0;
+    if (failedFrom < 0 && window !== undefined) {
+      // With tumbling windows the answer must carry `state`: Lambda counts one without it as a failed invocation.
+      const next = windowState(result.payload);
+      if (next === undefined) failedFrom = 0;
+      else state = next;
+    }
     if (failedFrom < 0) {
-      if (window !== undefined) state = windowState(result.payload) ?? state;
       scope.report(processingOk);
       scope.finished(segment.records);
       continue;
