@@ -101,7 +101,7 @@ describe("lambda > event sources > shards", () => {
       const state = { ...(event.state as Record<string, number>) };
       if (event.isFinalInvokeForWindow) {
         finals.push({ state, start: event.window!.start });
-        return { payload: {} };
+        return { payload: { state } };
       }
       for (const record of event.Records) state.sum = (state.sum ?? 0) + payloadOf(record).n;
       state.count = (state.count ?? 0) + event.Records.length;
