@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
@@ -126,7 +126,7 @@ async function compressRecords(format: CompressionFormat, records: Buffer[]): Pr
 const records = jsonRecords(300); // ~300 KiB: ten 32 KiB Snappy blocks and a partial one
 const plain = Buffer.concat(records);
 
-test("firehose > output > compression > extensions and Content-Encoding as Firehose delivers them", () => {
+it("firehose > output > compression > extensions and Content-Encoding as Firehose delivers them", () => {
   assert.deepEqual(
     compressionFormats.map((format) => [format, codecInfo(format).extension, codecInfo(format).contentEncoding]),
     [
@@ -139,12 +139,12 @@ test("firehose > output > compression > extensions and Content-Encoding as Fireh
   );
 });
 
-test("firehose > output > compression > UNCOMPRESSED is the records concatenated", async () => {
+it("firehose > output > compression > UNCOMPRESSED is the records concatenated", async () => {
   assert.ok((await compressRecords("UNCOMPRESSED", records)).equals(plain));
   assert.equal((await compressRecords("UNCOMPRESSED", [])).length, 0);
 });
 
-test("firehose > output > compression > GZIP reads back with zlib and gunzip", async () => {
+it("firehose > output > compression > GZIP reads back with zlib and gunzip", async () => {
   const body = await compressRecords("GZIP", records);
   assert.deepEqual([...body.subarray(0, 3)], [0x1f, 0x8b, 8]);
   assert.ok(gunzipSync(body).equals(plain));
@@ -153,7 +153,7 @@ test("firehose > output > compression > GZIP reads back with zlib and gunzip", a
   assert.equal(gunzipSync(await compressRecords("GZIP", [])).length, 0);
 });
 
-test("firehose > output > compression > GZIP takes writes of every size, reused buffers included", async () => {
+it("firehose > output > compression > GZIP takes writes of every size, reused buffers included", async () => {
   const compressor = compressorFor("GZIP");
   const scratch = Buffer.alloc(plain.length);
   const pieces = [Buffer.from("a"), plain.subarray(0, 70_000), plain.subarray(70_000, 70_001), plain.subarray(70_001)];
@@ -168,7 +168,7 @@ test("firehose > output > compression > GZIP takes writes of every size, reused 
   assert.throws(() => compressor.write(Buffer.from("late")), /already finished/);
 });
 
-test("firehose > output > compression > ZIP is one DEFLATEd entry that unzip reads", async () => {
+it("firehose > output > compression > ZIP is one DEFLATEd entry that unzip reads", async () => {
   const body = await compressRecords("ZIP", records);
   const dir = mkdtempSync(join(tmpdir(), "firehose-zip-"));
   try {
@@ -195,7 +195,7 @@ test("firehose > output > compression > ZIP is one DEFLATEd entry that unzip rea
   assert.ok(inflateRawSync(body.subarray(30 + nameLength, 30 + nameLength + compressedSize)).equals(plain));
 });
 
-test("firehose > output > compression > ZIP of nothing is a valid archive with an empty entry", async () => {
+it("firehose > output > compression > ZIP of nothing is a valid archive with an empty entry", async () => {
   const body = await compressAll("ZIP", [], { random: new SeededRandom(3) });
   const dir = mkdtempSync(join(tmpdir(), "firehose-zip-"));
   try {
@@ -208,7 +208,7 @@ test("firehose > output > compression > ZIP of nothing is a valid archive with a
   }
 });
 
-test("firehose > output > compression > Snappy is snappy-java's stream in 32 KiB blocks", async () => {
+it("firehose > output > compression > Snappy is snappy-java's stream in 32 KiB blocks", async () => {
   const body = await compressRecords("Snappy", records);
   const { data, blockSizes } = readSnappyJava(body);
   assert.ok(data.equals(plain));
@@ -219,7 +219,7 @@ test("firehose > output > compression > Snappy is snappy-java's stream in 32 KiB
   assert.equal(readSnappyJava(empty).data.length, 0);
 });
 
-test("firehose > output > compression > HADOOP_SNAPPY is Hadoop's block stream in 32 KiB blocks", async () => {
+it("firehose > output > compression > HADOOP_SNAPPY is Hadoop's block stream in 32 KiB blocks", async () => {
   const body = await compressRecords("HADOOP_SNAPPY", records);
   const { data, blockSizes } = readHadoopSnappy(body);
   assert.ok(data.equals(plain));
@@ -227,7 +227,7 @@ test("firehose > output > compression > HADOOP_SNAPPY is Hadoop's block stream i
   assert.equal((await compressRecords("HADOOP_SNAPPY", [])).length, 0);
 });
 
-test("firehose > output > compression > block boundaries do not depend on how the bytes were written", async () => {
+it("firehose > output > compression > block boundaries do not depend on how the bytes were written", async () => {
   for (const format of ["Snappy", "HADOOP_SNAPPY"] as const) {
     const whole = await compressAll(format, [plain]);
     const piecewise = await compressAll(format, records);
@@ -237,7 +237,7 @@ test("firehose > output > compression > block boundaries do not depend on how th
   }
 });
 
-test("firehose > output > compression > the Snappy formats decode with libsnappy", { skip: noPythonSnappy }, async () => {
+it("firehose > output > compression > the Snappy formats decode with libsnappy", { skip: noPythonSnappy }, async () => {
   const hadoop = await compressRecords("HADOOP_SNAPPY", records);
   const fromHadoop = python(
     "import sys, io, snappy.hadoop_snappy as h\nout = io.BytesIO()\nh.stream_decompress(io.BytesIO(sys.stdin.buffer.read()), out)\nsys.stdout.buffer.write(out.getvalue())",
@@ -259,7 +259,7 @@ test("firehose > output > compression > the Snappy formats decode with libsnappy
   assert.ok(fromJava.equals(plain));
 });
 
-test("firehose > output > compression > discard frees a compressor without output", async () => {
+it("firehose > output > compression > discard frees a compressor without output", async () => {
   for (const format of compressionFormats) {
     const compressor = compressorFor(format, { zipEntryName: "x" });
     compressor.write(plain.subarray(0, 100_000));

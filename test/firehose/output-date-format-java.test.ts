@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -40,7 +40,7 @@ const instants = [
   Date.UTC(2016, 1, 29, 12, 0, 0, 0), Date.UTC(2024, 11, 29, 0, 0, 0, 0), Date.UTC(2027, 0, 2, 13, 5, 0, 50), Date.UTC(1999, 11, 26, 7, 7, 7, 70),
 ];
 
-test("firehose > output > timestamp patterns print as java.time.format.DateTimeFormatter does", { skip: java ? false : "no JDK on this machine" }, () => {
+it("firehose > output > timestamp patterns print as java.time.format.DateTimeFormatter does", { skip: java ? false : "no JDK on this machine" }, () => {
   const dir = mkdtempSync(join(tmpdir(), "firehose-java-"));
   try {
     writeFileSync(join(dir, "Fmt.java"), source);

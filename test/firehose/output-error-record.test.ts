@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import type { FailedRecord } from "../../src/firehose/delivery/contracts.js";
 import { errorRecordLine } from "../../src/firehose/output/index.js";
@@ -16,7 +16,7 @@ function failed(overrides: Partial<FailedRecord> = {}): FailedRecord {
   };
 }
 
-test("firehose > output > error record > processing-failed: the documented fields in order, lambdaARN as the service writes it", () => {
+it("firehose > output > error record > processing-failed: the documented fields in order, lambdaARN as the service writes it", () => {
   const line = errorRecordLine(failed(), 4, 1510254905850);
   assert.ok(line.endsWith("}\n"));
   assert.equal(line.indexOf("\n"), line.length - 1, "one line");
@@ -28,12 +28,12 @@ test("firehose > output > error record > processing-failed: the documented field
   assert.equal(Buffer.from(parsed.rawData, "base64").toString(), "sample raw data");
 });
 
-test("firehose > output > error record > partitioning-failed has no lambdaARN", () => {
+it("firehose > output > error record > partitioning-failed has no lambdaARN", () => {
   const record = JSON.parse(errorRecordLine(failed({ errorOutputType: "partitioning-failed", errorCode: "DynamicPartitioning.MetadataExtractionFailed", errorMessage: "Non JSON record provided" }), 1, 1));
   assert.deepEqual(Object.keys(record), ["attemptsMade", "arrivalTimestamp", "errorCode", "errorMessage", "attemptEndingTimestamp", "rawData"]);
 });
 
-test("firehose > output > error record > format-conversion-failed uses lastErrorCode and the Glue table", () => {
+it("firehose > output > error record > format-conversion-failed uses lastErrorCode and the Glue table", () => {
   const record = JSON.parse(
     errorRecordLine(failed({ errorOutputType: "format-conversion-failed", errorCode: "DataFormatConversion.MalformedData", errorMessage: "Malformed JSON" }), 1, 5, {
       sequenceNumber: "4957",
@@ -46,7 +46,7 @@ test("firehose > output > error record > format-conversion-failed uses lastError
   assert.deepEqual(Object.keys(record.dataCatalogTable), ["catalogId", "databaseName", "tableName", "region", "versionId", "catalogArn"]);
 });
 
-test("firehose > output > error record > destination failures carry their own fields", () => {
+it("firehose > output > error record > destination failures carry their own fields", () => {
   const es = JSON.parse(errorRecordLine(failed({ errorOutputType: "elasticsearch-failed", errorCode: "400", errorMessage: "mapper_parsing_exception" }), 3, 9, { esDocumentId: "d1", esIndexName: "idx-2024-05-17", esTypeName: "" }));
   assert.deepEqual(Object.keys(es), ["attemptsMade", "arrivalTimestamp", "errorCode", "errorMessage", "attemptEndingTimestamp", "rawData", "esDocumentId", "esIndexName", "esTypeName"]);
   const splunk = JSON.parse(errorRecordLine(failed({ errorOutputType: "splunk-failed", errorCode: "Splunk.AckTimeout", errorMessage: "…" }), 0, 9, { eventId: "4957.0" }));

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import {
   errorObjectKey,
@@ -15,7 +15,7 @@ import { SeededRandom } from "../../src/util/random.js";
 const at = Date.UTC(2018, 7, 27, 10, 30, 5, 123); // Monday 2018-08-27 10:30:05.123 UTC
 const random = new SeededRandom(7);
 
-test("firehose > output > keys > timestamp patterns as Java's DateTimeFormatter prints them", () => {
+it("firehose > output > keys > timestamp patterns as Java's DateTimeFormatter prints them", () => {
   const cases: Array<[string, string]> = [
     ["yyyy/MM/dd/HH/", "2018/08/27/10/"],
     ["yyyy'-'MM'-'dd", "2018-08-27"],
@@ -40,22 +40,22 @@ test("firehose > output > keys > timestamp patterns as Java's DateTimeFormatter 
   assert.equal(formatDate("xxx", at, -5 * 60), "-05:00");
 });
 
-test("firehose > output > keys > patterns Java refuses are refused", () => {
+it("firehose > output > keys > patterns Java refuses are refused", () => {
   for (const pattern of ["yyyy{", "ddd", "b", "'open", "HHH", "yyyy]"]) assert.throws(() => formatDate(pattern, at), pattern);
 });
 
-test("firehose > output > keys > the default key layout in UTC", () => {
+it("firehose > output > keys > the default key layout in UTC", () => {
   const key = objectKey({ prefix: undefined, deliveryStreamName: "orders", version: 1, arrivalMs: at, uuid: "6c1f9b0e-6f7e-4c4e-9a59-0f9c2b5d8e11", extension: ".gz", random });
   assert.equal(key, "2018/08/27/10/orders-1-2018-08-27-10-30-05-6c1f9b0e-6f7e-4c4e-9a59-0f9c2b5d8e11.gz");
   assert.equal(objectKey({ prefix: "", deliveryStreamName: "s", version: 3, arrivalMs: at, uuid: "u", extension: "", random }), "2018/08/27/10/s-3-2018-08-27-10-30-05-u");
 });
 
-test("firehose > output > keys > a prefix without expressions gets the time prefix by plain concatenation", () => {
+it("firehose > output > keys > a prefix without expressions gets the time prefix by plain concatenation", () => {
   assert.equal(evaluateDataPrefix("logs/", { arrivalMs: at }, random), "logs/2018/08/27/10/");
   assert.equal(evaluateDataPrefix("legacy", { arrivalMs: at }, random), "legacy2018/08/27/10/");
 });
 
-test("firehose > output > keys > a prefix with expressions is used as evaluated", () => {
+it("firehose > output > keys > a prefix with expressions is used as evaluated", () => {
   assert.equal(evaluateDataPrefix("myPrefix/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/", { arrivalMs: at }, random), "myPrefix/year=2018/month=08/day=27/hour=10/");
   const withRandom = evaluateDataPrefix("myFirehose/DeliveredYear=!{timestamp:yyyy}/anyMonth/rand=!{firehose:random-string}", { arrivalMs: at }, random);
   assert.match(withRandom, /^myFirehose\/DeliveredYear=2018\/anyMonth\/rand=[0-9a-f]{11}$/);
@@ -64,7 +64,7 @@ test("firehose > output > keys > a prefix with expressions is used as evaluated"
   assert.equal(evaluateDataPrefix("r/!{firehose:random-string}/", { arrivalMs: at }, random).length, "r/".length + 11 + 1, "no time prefix after an expression");
 });
 
-test("firehose > output > keys > dynamic partitions fill partitionKeyFromQuery and partitionKeyFromLambda", () => {
+it("firehose > output > keys > dynamic partitions fill partitionKeyFromQuery and partitionKeyFromLambda", () => {
   const key = objectKey({
     prefix: "customer=!{partitionKeyFromQuery:customer_id}/device=!{partitionKeyFromLambda:device}/!{timestamp:yyyy}/",
     deliveryStreamName: "s",
@@ -82,7 +82,7 @@ test("firehose > output > keys > dynamic partitions fill partitionKeyFromQuery a
   );
 });
 
-test("firehose > output > keys > error output keys", () => {
+it("firehose > output > keys > error output keys", () => {
   const base = { deliveryStreamName: "s", version: 1, arrivalMs: at, uuid: "u", extension: "", random };
   assert.equal(errorObjectKey({ ...base, prefix: undefined, errorOutputPrefix: undefined, errorOutputType: "processing-failed" }), "processing-failed/2018/08/27/10/s-1-2018-08-27-10-30-05-u");
   assert.equal(errorObjectKey({ ...base, prefix: "myFirehosePrefix/", errorOutputPrefix: undefined, errorOutputType: "processing-failed" }), "myFirehosePrefix/processing-failed/2018/08/27/10/s-1-2018-08-27-10-30-05-u");
@@ -96,20 +96,20 @@ test("firehose > output > keys > error output keys", () => {
   );
 });
 
-test("firehose > output > keys > FileExtension replaces the format's extension; empty means unset", () => {
+it("firehose > output > keys > FileExtension replaces the format's extension; empty means unset", () => {
   assert.equal(objectExtension(undefined, ".gz"), ".gz");
   assert.equal(objectExtension("", ".gz"), ".gz");
   assert.equal(objectExtension(".json.gz", ".gz"), ".json.gz");
 });
 
-test("firehose > output > keys > parsePrefix splits literals and expressions", () => {
+it("firehose > output > keys > parsePrefix splits literals and expressions", () => {
   const parsed = parsePrefix("a/!{timestamp:yyyy}/b!{firehose:random-string}");
   assert.ok(parsed.ok);
   assert.deepEqual(parsed.segments.map((segment) => segment.kind), ["literal", "timestamp", "literal", "random-string"]);
   assert.deepEqual(parsePrefix(""), { ok: true, segments: [] });
 });
 
-test("firehose > output > keys > validatePrefixes answers with Firehose's messages", () => {
+it("firehose > output > keys > validatePrefixes answers with Firehose's messages", () => {
   const constraint = "Ths supplied prefix(es) do not satisfy the following constraint: ";
   assert.equal(validatePrefixes(undefined, undefined, false), undefined);
   assert.equal(validatePrefixes("plain/", undefined, false), undefined);
