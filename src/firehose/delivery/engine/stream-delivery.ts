@@ -130,16 +130,21 @@ export class StreamDelivery {
       else list.push(record);
     }
     for (const [key, partitionRecords] of byPartition) {
-      if (signal.aborted) return;
-      const open = this.bufferFor(key, partitionRecords[0]!);
-      if (!open.chunks.has(seq)) {
-        open.chunks.add(seq);
-        this.tracker.hold(seq);
+      // A buffer is cut where it reaches SizeInMBs: the chunk's remaining records open the next one.
+      for (let from = 0; from < partitionRecords.length; ) {
+        if (signal.aborted) return;
+        const open = this.bufferFor(key, partitionRecords[from]!);
+        let to = from;
+        while (to < partitionRecords.length && open.rawBytes < this.input.sizeBytes) open.rawBytes += partitionRecords[to++]!.data.length;
+        if (!open.chunks.has(seq)) {
+          open.chunks.add(seq);
+          this.tracker.hold(seq);
+        }
+        await open.buffer.append(from === 0 && to === partitionRecords.length ? partitionRecords : partitionRecords.slice(from, to));
+        this.counts.deliveredRecords += to - from;
+        if (open.rawBytes >= this.input.sizeBytes) this.flush(key);
+        from = to;
       }
-      await open.buffer.append(partitionRecords);
-      for (const record of partitionRecords) open.rawBytes += record.data.length;
-      this.counts.deliveredRecords += partitionRecords.length;
-      if (open.rawBytes >= this.input.sizeBytes) this.flush(key);
     }
   }
 
