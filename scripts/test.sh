@@ -20,6 +20,10 @@ if ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then missing="$missing 
 if ! command -v strace >/dev/null 2>&1; then missing="$missing strace"; fi
 # test/firehose/destinations-redshift*.test.ts load into a throwaway PostgreSQL (test/helpers/postgres.ts).
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing="$missing postgresql"; fi
+# test/firehose/output-compression.test.ts decodes Firehose's Snappy objects with libsnappy as an
+# independent reader; output-date-format-java.test.ts compares !{timestamp:…} with the JVM's formatter.
+if ! /usr/bin/python3 -c 'import snappy.hadoop_snappy' >/dev/null 2>&1; then missing="$missing python3-snappy"; fi
+if ! command -v java >/dev/null 2>&1; then missing="$missing openjdk-17-jre-headless"; fi
 if [ -n "$missing" ]; then
   echo "scripts/test.sh: installing$missing (Debian packages the end-to-end tests drive)"
   export DEBIAN_FRONTEND=noninteractive
