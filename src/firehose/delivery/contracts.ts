@@ -39,7 +39,7 @@ export interface FailedRecord {
   /** The function's ARN, for a Lambda processor's failure. */
   readonly lambdaArn?: string;
   /** Which error output it goes to: `!{firehose:error-output-type}` (processing-failed, format-conversion-failed, …). */
-  readonly errorOutputType: "processing-failed" | "format-conversion-failed" | "partitioning-failed" | "elasticsearch-failed" | "http-endpoint-failed" | "splunk-failed" | "redshift-failed";
+  readonly errorOutputType: "processing-failed" | "decompression-failed" | "format-conversion-failed" | "partitioning-failed" | "elasticsearch-failed" | "http-endpoint-failed" | "splunk-failed" | "redshift-failed";
 }
 
 export interface ProcessingOutcome {
