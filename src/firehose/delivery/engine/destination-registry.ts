@@ -27,6 +27,8 @@ export function destinationFor(destination: StoredDestination, deps: Destination
 
 /** BufferingHints of the destination (Firehose's defaults: 5 MiB, 300 s). */
 export function bufferingOf(destination: StoredDestination): { sizeBytes: number; intervalMs: number } {
-  const hints = (destination.configuration.BufferingHints ?? {}) as { SizeInMBs?: number; IntervalInSeconds?: number };
+  // Redshift has no BufferingHints of its own: its intermediate S3Configuration's hints batch the COPYs.
+  const s3Configuration = destination.kind === "Redshift" ? (destination.configuration.S3Configuration as { BufferingHints?: unknown } | undefined) : undefined;
+  const hints = (destination.configuration.BufferingHints ?? s3Configuration?.BufferingHints ?? {}) as { SizeInMBs?: number; IntervalInSeconds?: number };
   return { sizeBytes: (hints.SizeInMBs ?? 5) * 1024 * 1024, intervalMs: (hints.IntervalInSeconds ?? 300) * 1000 };
 }
