@@ -219,3 +219,16 @@ describe("DeleteDeliveryStream", () => {
     assert.deepEqual(again, { name: "ResourceNotFoundException", message: `Firehose plain under account ${server.accountId} not found.`, status: 400 });
   });
 });
+
+describe("reset", () => {
+  it("drops delivery streams with their ingest logs; names are free again", async () => {
+    await client.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: "before-reset", S3DestinationConfiguration: s3() }));
+    await client.send(new PutRecordCommand({ DeliveryStreamName: "before-reset", Record: { Data: Buffer.from("x") } }));
+    await server.app!.reset();
+    const listed = await client.send(new ListDeliveryStreamsCommand({}));
+    assert.deepEqual(listed.DeliveryStreamNames, []);
+    await client.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: "before-reset", S3DestinationConfiguration: s3() }));
+    const kinesis = await kinesisClient(server).send(new ListStreamsCommand({}));
+    assert.deepEqual(kinesis.StreamNames, []);
+  });
+});
