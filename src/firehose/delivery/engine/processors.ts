@@ -1,23 +1,13 @@
 /**
- * The processors of a destination's ProcessingConfiguration. The PROCESSORS helper's module
- * (src/firehose/processors: createProcessors) is wired here once it exists; until then a stream
- * with processing enabled runs no processors (records pass through unchanged).
+ * The processors of a destination's ProcessingConfiguration: the PROCESSORS helper's module
+ * (src/firehose/processors: createProcessors), in their configured order.
  */
 import type { RecordProcessor } from "../contracts.js";
 import type { StoredDestination } from "../../model.js";
-import type { FunctionInvoker } from "../../../storage/function-invoker.js";
-import type { Clock } from "../../../util/clock.js";
-import type { Logger } from "../../../util/logger.js";
+import { createProcessors, type ProcessingConfiguration, type ProcessorDeps } from "../../processors/index.js";
 
-export interface ProcessorDeps {
-  functionInvoker: FunctionInvoker;
-  accountId: string;
-  clock: Clock;
-  logger: Logger;
-}
+export type { ProcessorDeps };
 
-export function processorsFor(destination: StoredDestination, _deps: ProcessorDeps): RecordProcessor[] {
-  const processing = destination.configuration.ProcessingConfiguration as { Enabled?: boolean } | undefined;
-  if (processing?.Enabled !== true) return [];
-  return [];
+export function processorsFor(destination: StoredDestination, deps: ProcessorDeps): RecordProcessor[] {
+  return createProcessors(destination.configuration.ProcessingConfiguration as ProcessingConfiguration | undefined, deps);
 }
