@@ -74,7 +74,7 @@ describe("interval and size flushes", () => {
     await client.send(
       new CreateDeliveryStreamCommand({
         DeliveryStreamName: "sized",
-        ExtendedS3DestinationConfiguration: { RoleARN: roleArn, BucketARN: "arn:aws:s3:::sized-bucket", Prefix: "p/!{timestamp:yyyy}/", BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 900 } },
+        ExtendedS3DestinationConfiguration: { RoleARN: roleArn, BucketARN: "arn:aws:s3:::sized-bucket", Prefix: "p/!{timestamp:yyyy}/", ErrorOutputPrefix: "e/!{firehose:error-output-type}/", BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 900 } },
       }),
     );
     const payload = Buffer.alloc(1000, 0x61);

@@ -4,6 +4,14 @@
  * 1–128 and IntervalInSeconds 0–900, ProcessorType and ProcessorParameterName enums).
  */
 import { firehoseErrors } from "../errors.js";
+import type { DestinationKind } from "../model.js";
+import { destinationFactories } from "../destinations/index.js";
+import { factoryKindOf } from "../delivery/engine/destination-registry.js";
+import { conversionOf } from "../destinations/s3/conversion.js";
+import { isKnownTimeZone } from "../destinations/s3/time-zone.js";
+import { validatePrefixes } from "../output/index.js";
+import { conversionSupportError } from "../conversion/index.js";
+import { validateProcessingConfiguration, type ProcessingConfiguration } from "../processors/index.js";
 
 interface Processor {
   Type: string;
@@ -57,15 +65,60 @@ function checkParameterValue(type: string, name: string, value: string): void {
   }
 }
 
-/** Dynamic partitioning can only be turned on at creation, and needs an ErrorOutputPrefix. */
-export function checkDynamicPartitioning(configuration: Record<string, unknown>): void {
-  const dynamic = configuration.DynamicPartitioningConfiguration as { Enabled?: boolean } | undefined;
-  if (dynamic?.Enabled !== true) return;
-  if (configuration.ErrorOutputPrefix === undefined || configuration.ErrorOutputPrefix === "") {
-    throw firehoseErrors.invalidArgument("ErrorOutputPrefix cannot be null or empty when dynamic partitioning is enabled.");
+/**
+ * The destination's own checks, on the configuration as it will be stored (for UpdateDestination,
+ * merged): the non-S3 kinds' factory checks (destinations/index.ts), and for S3 the prefixes
+ * (output's validatePrefixes, with dynamic partitioning and the processors), CustomTimeZone,
+ * format conversion and S3BackupMode; then the processors' own (jq queries compile).
+ */
+export async function checkDestination(kind: DestinationKind, configuration: Record<string, unknown>): Promise<void> {
+  const factoryKind = factoryKindOf(kind);
+  if (factoryKind !== undefined) {
+    const problem = destinationFactories[factoryKind].validate(configuration);
+    if (problem !== undefined) throw firehoseErrors.invalidArgument(problem.message);
   }
-  const prefix = String(configuration.Prefix ?? "");
-  if (!prefix.includes("!{partitionKeyFrom")) {
-    throw firehoseErrors.invalidArgument("When dynamic partitioning is enabled, you must specify at least one partitionKeyFromQuery or partitionKeyFromLambda expression in the prefix.");
+  if (kind === "S3" || kind === "ExtendedS3") checkS3Destination(configuration);
+  const processing = configuration.ProcessingConfiguration as ProcessingConfiguration | undefined;
+  const dynamic = (configuration.DynamicPartitioningConfiguration as { Enabled?: boolean } | undefined)?.Enabled === true;
+  const problem = await validateProcessingConfiguration(processing, kind === "ExtendedS3" ? { dynamicPartitioningEnabled: dynamic } : {});
+  if (problem !== undefined) throw firehoseErrors.invalidArgument(problem.message);
+}
+
+function checkS3Destination(configuration: Record<string, unknown>): void {
+  const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+  const processing = configuration.ProcessingConfiguration as ProcessingConfiguration | undefined;
+  const enabled = processing?.Enabled === true;
+  const types = new Set(enabled ? (processing?.Processors ?? []).map((processor) => processor.Type) : []);
+  const dynamic = (configuration.DynamicPartitioningConfiguration as { Enabled?: boolean } | undefined)?.Enabled === true;
+  const prefixes = validatePrefixes(text(configuration.Prefix), text(configuration.ErrorOutputPrefix), dynamic, { metadataExtraction: types.has("MetadataExtraction"), lambda: types.has("Lambda") });
+  if (prefixes !== undefined) throw firehoseErrors.invalidArgument(prefixes.message);
+  const zone = text(configuration.CustomTimeZone);
+  if (!isKnownTimeZone(zone)) throw firehoseErrors.invalidArgument(`CustomTimeZone ${zone} is not a supported time zone.`);
+
+  const conversion = conversionOf(configuration);
+  if (conversion !== undefined) {
+    const unsupported = conversionSupportError(conversion);
+    if (unsupported !== undefined) throw firehoseErrors.invalidArgument(unsupported);
+    const schema = conversion.SchemaConfiguration;
+    if (schema?.DatabaseName === undefined || schema.TableName === undefined) {
+      throw firehoseErrors.invalidArgument("SchemaConfiguration with DatabaseName and TableName is required when DataFormatConversionConfiguration is enabled.");
+    }
+    if (conversion.InputFormatConfiguration?.Deserializer === undefined || conversion.OutputFormatConfiguration?.Serializer === undefined) {
+      throw firehoseErrors.invalidArgument("InputFormatConfiguration and OutputFormatConfiguration are required when DataFormatConversionConfiguration is enabled.");
+    }
+    const format = text(configuration.CompressionFormat) ?? "UNCOMPRESSED";
+    // Parquet compresses its own pages (ParquetSerDe.Compression); Firehose takes no S3 compression on top.
+    if (format !== "UNCOMPRESSED") throw firehoseErrors.invalidArgument(`CompressionFormat ${format} is not supported with DataFormatConversionConfiguration enabled: set it to UNCOMPRESSED (ParquetSerDe.Compression compresses the file).`);
+  }
+
+  if (configuration.S3BackupMode === "Enabled") {
+    const backup = configuration.S3BackupConfiguration as Record<string, unknown> | undefined;
+    if (backup === undefined) throw firehoseErrors.invalidArgument("S3BackupConfiguration is required when S3BackupMode is Enabled.");
+    // The engine hands the destination processed records only; it keeps no copy of the source records.
+    if (enabled && (processing?.Processors ?? []).length > 0) {
+      throw firehoseErrors.invalidArgument("S3BackupMode Enabled together with ProcessingConfiguration is not supported by this server: source records are not kept past the processors. Disable one of them.");
+    }
+    const backupPrefixes = validatePrefixes(text(backup.Prefix), text(backup.ErrorOutputPrefix), false);
+    if (backupPrefixes !== undefined) throw firehoseErrors.invalidArgument(backupPrefixes.message);
   }
 }

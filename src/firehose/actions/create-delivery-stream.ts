@@ -3,7 +3,7 @@ import { firehoseRequestShapes } from "../shapes/model.generated.js";
 import { firehoseErrors } from "../errors.js";
 import { destinationKinds, type DeliveryStreamType, type StoredDeliveryStream } from "../model.js";
 import { deliveryStreamArn, firstDestinationId } from "./common.js";
-import { checkDynamicPartitioning, checkProcessingConfiguration } from "./check-configuration.js";
+import { checkDestination, checkProcessingConfiguration } from "./check-configuration.js";
 
 type CreateInput = Record<string, unknown> & {
   DeliveryStreamName: string;
@@ -37,7 +37,7 @@ export const createDeliveryStream = defineAction<CreateInput, { DeliveryStreamAR
     if (unsupportedKinds.has(kind)) throw firehoseErrors.invalidArgument(`${member} is not supported by this server.`);
     const configuration = input[member] as Record<string, unknown>;
     checkProcessingConfiguration(configuration);
-    checkDynamicPartitioning(configuration);
+    await checkDestination(kind, configuration);
     if (type === "KinesisStreamAsSource") {
       const view = await context.streamAccess.describeStream(input.KinesisStreamSourceConfiguration!.KinesisStreamARN);
       if (view === undefined) throw firehoseErrors.invalidArgument(`Stream ${input.KinesisStreamSourceConfiguration!.KinesisStreamARN} not found.`);

@@ -8,9 +8,9 @@
 import { defineAction } from "../context.js";
 import { firehoseRequestShapes } from "../shapes/model.generated.js";
 import { firehoseErrors } from "../errors.js";
-import type { DestinationKind } from "../model.js";
+import type { DestinationKind, StoredDestination } from "../model.js";
 import { nextVersionId, requireStream, statusOf } from "./common.js";
-import { checkProcessingConfiguration } from "./check-configuration.js";
+import { checkDestination, checkProcessingConfiguration } from "./check-configuration.js";
 
 const updateKinds: Record<string, DestinationKind> = {
   S3DestinationUpdate: "S3",
@@ -42,6 +42,15 @@ export function mergeUpdate(stored: Record<string, unknown>, update: Record<stri
   return out;
 }
 
+/** The destination an update makes of the stored one. */
+function mergedDestination(destination: StoredDestination, kind: DestinationKind, update: Record<string, unknown>): StoredDestination {
+  // S3 and extended S3 take each other's updates (an S3 update of an extended destination keeps it extended).
+  const sameFamily = destination.kind === kind || (destination.kind === "ExtendedS3" && kind === "S3") || (destination.kind === "S3" && kind === "ExtendedS3");
+  const configuration = sameFamily ? mergeUpdate(destination.configuration, update) : mergeUpdate({}, update);
+  const nextKind = sameFamily && destination.kind === "ExtendedS3" ? "ExtendedS3" : kind;
+  return { DestinationId: destination.DestinationId, kind: nextKind, configuration };
+}
+
 export const updateDestination = defineAction<UpdateInput, Record<string, never>>({
   iamAction: "firehose:UpdateDestination",
   shape: firehoseRequestShapes.UpdateDestination,
@@ -54,6 +63,12 @@ export const updateDestination = defineAction<UpdateInput, Record<string, never>
     checkProcessingConfiguration(update);
     const current = await requireStream(context, input.DeliveryStreamName);
     if (statusOf(current, context.clock.nowMs()) !== "ACTIVE") throw firehoseErrors.notActive(current.DeliveryStreamName, "CREATING");
+    // The destination's checks see the configuration as it will be stored (the update merged).
+    const target = current.destinations.find((destination) => destination.DestinationId === input.DestinationId);
+    if (target !== undefined) {
+      const merged = mergedDestination(target, kind, update);
+      await checkDestination(merged.kind, merged.configuration);
+    }
     const updated = await context.store.update(context.accountId, input.DeliveryStreamName, (stream) => {
       if (stream.VersionId !== input.CurrentDeliveryStreamVersionId) {
         throw firehoseErrors.concurrentModification(stream.DeliveryStreamName, stream.VersionId, input.CurrentDeliveryStreamVersionId);
@@ -61,12 +76,8 @@ export const updateDestination = defineAction<UpdateInput, Record<string, never>
       const index = stream.destinations.findIndex((destination) => destination.DestinationId === input.DestinationId);
       if (index < 0) throw firehoseErrors.invalidArgument(`Destination Id ${input.DestinationId} not found.`);
       const destination = stream.destinations[index]!;
-      // S3 and extended S3 take each other's updates (an S3 update of an extended destination keeps it extended).
-      const sameFamily = destination.kind === kind || (destination.kind === "ExtendedS3" && kind === "S3") || (destination.kind === "S3" && kind === "ExtendedS3");
-      const configuration = sameFamily ? mergeUpdate(destination.configuration, update) : mergeUpdate({}, update);
-      const nextKind = sameFamily && destination.kind === "ExtendedS3" ? "ExtendedS3" : kind;
       const destinations = stream.destinations.slice();
-      destinations[index] = { DestinationId: destination.DestinationId, kind: nextKind, configuration };
+      destinations[index] = mergedDestination(destination, kind, update);
       return { ...stream, destinations, VersionId: nextVersionId(stream.VersionId), lastUpdatedAtMs: context.clock.nowMs() };
     });
     if (updated === undefined) throw firehoseErrors.resourceNotFound(input.DeliveryStreamName, context.accountId);

@@ -141,7 +141,7 @@ export class DeliveryEngine implements DeliveryControl {
       region: deps.config.region,
       deliveryStreamName: stream.DeliveryStreamName,
     };
-    const destination = destinationFor(stored, destinationDeps);
+    const destination = destinationFor(stored, { ...destinationDeps, schemaCatalog: deps.schemaCatalog });
     if (destination === undefined) {
       deps.logger.warn({ deliveryStream: stream.DeliveryStreamName, kind: stored.kind }, "firehose destination not available: records stay undelivered");
       return undefined;
