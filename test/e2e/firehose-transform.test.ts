@@ -20,6 +20,7 @@ import { CreateDeliveryStreamCommand, PutRecordBatchCommand, type FirehoseClient
 import { CreateFunctionCommand, LambdaClient, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
 import { exampleCredentials, type TestServer } from "../helpers/server.js";
 import { zipOf } from "../helpers/zip.js";
+import { errorOf } from "../firehose/fixtures.js";
 import { requireAwsCliV2 } from "./external-clients.js";
 import { awsCli, firehoseClient, getObjectBytes, jsonLines, listKeys, roleArn, s3Client, startFirehoseServer, waitActive, waitForKeys } from "./firehose-e2e-fixture.js";
 
@@ -44,6 +45,30 @@ function filesUnder(root: string): string[] {
 }
 
 describe("dynamic partitioning by a JQ query", () => {
+  it("refuses a buffer under 64 MiB with Firehose's InvalidArgumentException", async () => {
+    const error = await errorOf(
+      client.send(
+        new CreateDeliveryStreamCommand({
+          DeliveryStreamName: "partitioned-small",
+          ExtendedS3DestinationConfiguration: {
+            RoleARN: roleArn,
+            BucketARN: "arn:aws:s3:::partitions-e2e",
+            Prefix: "p/!{partitionKeyFromQuery:customer}/",
+            ErrorOutputPrefix: "errors/",
+            BufferingHints: { SizeInMBs: 5, IntervalInSeconds: 0 },
+            DynamicPartitioningConfiguration: { Enabled: true },
+            ProcessingConfiguration: {
+              Enabled: true,
+              Processors: [{ Type: "MetadataExtraction", Parameters: [{ ParameterName: "MetadataExtractionQuery", ParameterValue: "{customer: .customer}" }, { ParameterName: "JsonParsingEngine", ParameterValue: "JQ-1.6" }] }],
+            },
+          },
+        }),
+      ),
+    );
+    // AWS's text, as terraform-provider-aws and aws-cdk record it.
+    assert.deepEqual(error, { name: "InvalidArgumentException", message: "BufferingHints.SizeInMBs must be at least 64 when Dynamic Partitioning is enabled.", status: 400 });
+  });
+
   it("delivers every record, GZIP, into the partition its JQ keys name; a record that is not JSON to the error prefix", async () => {
     await client.send(
       new CreateDeliveryStreamCommand({
@@ -114,6 +139,24 @@ describe("dynamic partitioning by a JQ query", () => {
   });
 });
 
+describe("Lambda processor parameters", () => {
+  it("accepts BufferIntervalInSeconds 0, as Firehose's guide allows (\"ranges between 0 and 900 seconds\")", async () => {
+    await client.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: "lambda-zero-interval",
+        ExtendedS3DestinationConfiguration: {
+          RoleARN: roleArn,
+          BucketARN: "arn:aws:s3:::transform-e2e-zero",
+          ProcessingConfiguration: {
+            Enabled: true,
+            Processors: [{ Type: "Lambda", Parameters: [{ ParameterName: "LambdaArn", ParameterValue: `arn:aws:lambda:${server.region}:${server.accountId}:function:any` }, { ParameterName: "BufferIntervalInSeconds", ParameterValue: "0" }] }],
+          },
+        },
+      }),
+    );
+  });
+});
+
 // Firehose's transformation contract: every recordId answered, with Ok (new data), Dropped or ProcessingFailed.
 const transform = `
 export const handler = async (event) => ({
@@ -153,7 +196,6 @@ describe("a Lambda transformation", () => {
                   { ParameterName: "LambdaArn", ParameterValue: created.FunctionArn! },
                   { ParameterName: "NumberOfRetries", ParameterValue: "0" },
                   { ParameterName: "BufferSizeInMBs", ParameterValue: "1" },
-                  { ParameterName: "BufferIntervalInSeconds", ParameterValue: "0" },
                 ],
               },
             ],
@@ -194,7 +236,8 @@ describe("a Lambda transformation", () => {
     for (const error of errors) {
       assert.equal(error.errorCode, "Lambda.ProcessingFailedStatus");
       assert.equal(typeof error.errorMessage, "string");
-      assert.equal(error.lambdaArn, created.FunctionArn);
+      // The service writes lambdaARN, although the docs print lambdaArn (src/firehose/output/error-record.ts).
+      assert.equal(error.lambdaARN, created.FunctionArn);
       assert.equal(typeof error.attemptsMade, "number");
       assert.equal(typeof error.arrivalTimestamp, "number");
     }
