@@ -83,7 +83,8 @@ describe("firehose > processors > record processors", () => {
     assert.equal(await check(p("Lambda", ["LambdaArn", "arn"], ["Delimiter", "x"])), "Parameter Delimiter is not valid for processor type Lambda.");
     assert.equal(await check(p("Lambda")), "Processor type Lambda requires parameter LambdaArn.");
     assert.equal(await check(p("Lambda", ["LambdaArn", "arn"], ["BufferSizeInMBs", "4"])), "BufferSizeInMBs must be between 0.2 and 3; got 4.");
-    assert.equal(await check(p("Lambda", ["LambdaArn", "arn"], ["BufferIntervalInSeconds", "30"])), "BufferIntervalInSeconds must be an integer between 60 and 900; got 30.");
+    assert.equal(await check(p("Lambda", ["LambdaArn", "arn"], ["BufferIntervalInSeconds", "901"])), "BufferIntervalInSeconds must be an integer between 0 and 900; got 901.");
+    assert.equal(await check(p("Lambda", ["LambdaArn", "arn"], ["BufferIntervalInSeconds", "0"])), undefined);
     assert.equal(await check(p("Lambda", ["LambdaArn", "arn"], ["NumberOfRetries", "-1"])), "NumberOfRetries must be an integer between 0 and 300; got -1.");
     assert.equal(await check(p("Lambda", ["LambdaArn", "a"]), p("Lambda", ["LambdaArn", "b"])), "Only one processor of type Lambda is allowed.");
     assert.equal(await check(p("RecordDeAggregation", ["SubRecordType", "DELIMITED"])), "RecordDeAggregation processor with SubRecordType DELIMITED requires parameter Delimiter.");

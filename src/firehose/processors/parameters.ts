@@ -52,7 +52,8 @@ export const processingOrder: readonly ProcessorType[] = ["Decompression", "Clou
 export const lambdaDefaults = { numberOfRetries: 3, bufferSizeMB: 1, bufferIntervalSeconds: 60 } as const;
 export const lambdaBufferSizeMBMin = 0.2;
 export const lambdaBufferSizeMBMax = 3;
-export const lambdaBufferIntervalSecondsMin = 60;
+// "The Lambda buffering interval hint ranges between 0 and 900 seconds" (Firehose developer guide, data transformation).
+export const lambdaBufferIntervalSecondsMin = 0;
 export const lambdaBufferIntervalSecondsMax = 900;
 export const lambdaNumberOfRetriesMax = 300;
 
