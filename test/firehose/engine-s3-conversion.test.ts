@@ -162,6 +162,8 @@ describe("CreateDeliveryStream checks", () => {
     );
     const gzip = await create("gzip", { CompressionFormat: "GZIP", DataFormatConversionConfiguration: conversion });
     assert.equal(gzip.message, "CompressionFormat GZIP is not supported with DataFormatConversionConfiguration enabled: set it to UNCOMPRESSED (ParquetSerDe.Compression compresses the file).");
+    const small = await create("small", { BufferingHints: { SizeInMBs: 5, IntervalInSeconds: 60 }, DataFormatConversionConfiguration: conversion });
+    assert.equal(small.message, "BufferingHints.SizeInMBs must be at least 64 when data format conversion is enabled.");
     const noTable = await create("no-table", { DataFormatConversionConfiguration: { ...conversion, SchemaConfiguration: { RoleARN: roleArn, DatabaseName: "analytics" } } });
     assert.equal(noTable.message, "SchemaConfiguration with DatabaseName and TableName is required when DataFormatConversionConfiguration is enabled.");
     // Disabled conversion is kept, not checked.

@@ -95,6 +95,23 @@ describe("keys", () => {
       ),
     );
     assert.equal(notDynamic.message, "Dynamic Partitioning Namespaces can only be part of a prefix expression when Dynamic Partitioning is enabled.");
+    const small = await errorOf(
+      client.send(
+        new CreateDeliveryStreamCommand({
+          DeliveryStreamName: "small-partitions",
+          ExtendedS3DestinationConfiguration: {
+            RoleARN: roleArn,
+            BucketARN: "arn:aws:s3:::b",
+            Prefix: "p/!{partitionKeyFromQuery:k}/",
+            ErrorOutputPrefix: "e/!{firehose:error-output-type}/",
+            DynamicPartitioningConfiguration: { Enabled: true },
+            BufferingHints: { SizeInMBs: 5, IntervalInSeconds: 60 },
+            ProcessingConfiguration: { Enabled: true, Processors: [{ Type: "MetadataExtraction", Parameters: [{ ParameterName: "MetadataExtractionQuery", ParameterValue: "{k: .k}" }, { ParameterName: "JsonParsingEngine", ParameterValue: "JQ-1.6" }] }] },
+          },
+        }),
+      ),
+    );
+    assert.equal(small.message, "BufferingHints.SizeInMBs must be at least 64 when Dynamic Partitioning is enabled.");
     const zone = await errorOf(client.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: "zone", ExtendedS3DestinationConfiguration: { RoleARN: roleArn, BucketARN: "arn:aws:s3:::b", CustomTimeZone: "Mars/Olympus" } })));
     assert.deepEqual([zone.name, zone.message], ["InvalidArgumentException", "CustomTimeZone Mars/Olympus is not a supported time zone."]);
 
@@ -137,7 +154,7 @@ describe("dynamic partitioning and the error output", () => {
               },
             ],
           },
-          BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
+          BufferingHints: { SizeInMBs: 64, IntervalInSeconds: 0 },
         },
       }),
     );

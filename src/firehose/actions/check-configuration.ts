@@ -92,6 +92,12 @@ function checkS3Destination(configuration: Record<string, unknown>): void {
   const dynamic = (configuration.DynamicPartitioningConfiguration as { Enabled?: boolean } | undefined)?.Enabled === true;
   const prefixes = validatePrefixes(text(configuration.Prefix), text(configuration.ErrorOutputPrefix), dynamic, { metadataExtraction: types.has("MetadataExtraction"), lambda: types.has("Lambda") });
   if (prefixes !== undefined) throw firehoseErrors.invalidArgument(prefixes.message);
+  // Firehose's minimum buffer for these two (its texts, as recorded).
+  const sizeMB = (configuration.BufferingHints as { SizeInMBs?: number } | undefined)?.SizeInMBs;
+  if (dynamic && sizeMB !== undefined && sizeMB < 64) throw firehoseErrors.invalidArgument("BufferingHints.SizeInMBs must be at least 64 when Dynamic Partitioning is enabled.");
+  if (conversionOf(configuration) !== undefined && sizeMB !== undefined && sizeMB < 64) {
+    throw firehoseErrors.invalidArgument("BufferingHints.SizeInMBs must be at least 64 when data format conversion is enabled.");
+  }
   const zone = text(configuration.CustomTimeZone);
   if (!isKnownTimeZone(zone)) throw firehoseErrors.invalidArgument(`CustomTimeZone ${zone} is not a supported time zone.`);
 

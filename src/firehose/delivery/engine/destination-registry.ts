@@ -15,6 +15,7 @@ import type { DestinationDeps } from "../../destinations/common/deps.js";
 import type { SchemaCatalog } from "../../../storage/schema-catalog.js";
 import { createS3Destination, s3RetryDurationMs, s3RetryIntervalMs } from "../../destinations/s3/s3-destination.js";
 import { destinationFactories, type DestinationKind as FactoryKind } from "../../destinations/index.js";
+import { conversionOf } from "../../destinations/s3/conversion.js";
 import { recordListDestination, type BufferedDestination } from "./buffered-destination.js";
 
 /**
@@ -48,7 +49,7 @@ export function destinationFor(destination: StoredDestination, deps: Destination
   return { ...buffered, retryIntervalMs: s3RetryIntervalMs };
 }
 
-/** Firehose's default BufferingHints by kind: 5 MiB and 300 s, Splunk 60 s. */
+/** Firehose's default BufferingHints by kind: 5 MiB and 300 s, Splunk 60 s (128 MiB with dynamic partitioning or conversion). */
 const intervalSecondsDefault: Partial<Record<StoredDestination["kind"], number>> = { Splunk: 60 };
 
 /** BufferingHints of the destination. */
@@ -56,5 +57,7 @@ export function bufferingOf(destination: StoredDestination): { sizeBytes: number
   // Redshift has no BufferingHints of its own: its intermediate S3Configuration's hints batch the COPYs.
   const s3Configuration = destination.kind === "Redshift" ? (destination.configuration.S3Configuration as { BufferingHints?: unknown } | undefined) : undefined;
   const hints = (destination.configuration.BufferingHints ?? s3Configuration?.BufferingHints ?? {}) as { SizeInMBs?: number; IntervalInSeconds?: number };
-  return { sizeBytes: (hints.SizeInMBs ?? 5) * 1024 * 1024, intervalMs: (hints.IntervalInSeconds ?? intervalSecondsDefault[destination.kind] ?? 300) * 1000 };
+  // Dynamic partitioning and format conversion need at least 64 MiB; their default is the most, 128.
+  const large = destination.kind === "ExtendedS3" && ((destination.configuration.DynamicPartitioningConfiguration as { Enabled?: boolean } | undefined)?.Enabled === true || conversionOf(destination.configuration) !== undefined);
+  return { sizeBytes: (hints.SizeInMBs ?? (large ? 128 : 5)) * 1024 * 1024, intervalMs: (hints.IntervalInSeconds ?? intervalSecondsDefault[destination.kind] ?? 300) * 1000 };
 }
