@@ -40,7 +40,8 @@ describe("embedding > startServer", () => {
       assert.notEqual(server.port, 0);
       assert.deepEqual([server.region, server.accountId], ["us-east-1", "000000000000"]);
       const health = (await (await fetch(`${server.url}/health`)).json()) as { status: string; storage: string };
-      assert.deepEqual(health, { status: "ok", storage: "memory" });
+      // With each service's own part: Firehose reports its delivery streams being delivered.
+      assert.deepEqual(health, { status: "ok", storage: "memory", firehose: { deliveryStreams: 0 } });
       await kinesis.send(new CreateStreamCommand({ StreamName: "s", ShardCount: 1 }));
       // createStreamMs 0: writable straight away.
       await kinesis.send(new PutRecordCommand({ StreamName: "s", PartitionKey: "k", Data: Buffer.from("x") }));

@@ -99,7 +99,7 @@ describe("server > example service > --auth none", () => {
 
   it("server > example service > /health carries each service's part under its name", async () => {
     const health = await fetch(`${server.url}/health`).then((response) => response.json());
-    assert.deepEqual(health, { status: "ok", storage: "memory", example: { things: 3 }, second: { things: 0 } });
+    assert.deepEqual(health, { status: "ok", storage: "memory", firehose: { deliveryStreams: 0 }, example: { things: 3 }, second: { things: 0 } });
   });
 
   it("server > example service > services start in list order, a reset rebuilds them, and a stop ends them in reverse", async () => {
