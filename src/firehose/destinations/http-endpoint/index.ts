@@ -17,11 +17,11 @@
  */
 import { gzipSync } from "node:zlib";
 import type { DeliveryBatch, DeliveryOutcome, PipelineRecord } from "../../delivery/contracts.js";
-import { writeFailedRecords, writeSourceBackup, type S3Configuration } from "../common/backup.js";
+import type { S3Configuration } from "../common/backup.js";
+import { attemptOutcome, closableDestination, deliverWholeBatch, type Sent } from "../common/deliver.js";
 import type { ConfigurationProblem, DestinationDeps } from "../common/deps.js";
-import { backupFailed, type FirehoseDestination } from "../common/destination.js";
+import type { FirehoseDestination } from "../common/destination.js";
 import { createAgents, httpPost } from "../common/http-post.js";
-import { retryUntilDuration } from "../common/retry.js";
 
 export const httpEndpointRetryDurationSecondsDefault = 300;
 export const userAgent = "Amazon Kinesis Data Firehose Agent/1.0";
@@ -75,7 +75,7 @@ export function createHttpEndpointDestination(config: HttpEndpointDestinationCon
       : {}),
   };
 
-  async function post(batch: DeliveryBatch, records: readonly PipelineRecord[]): Promise<{ ok: true } | { ok: false; errorCode: string; errorMessage: string }> {
+  async function post(batch: DeliveryBatch, records: readonly PipelineRecord[]): Promise<Sent> {
     const json = JSON.stringify({ requestId: batch.batchId, timestamp: deps.clock.nowMs(), records: records.map((record) => ({ data: record.data.toString("base64") })) });
     const body = gzip ? gzipSync(json) : Buffer.from(json);
     const answer = await httpPost(agents, url, { ...headers, "X-Amz-Firehose-Request-Id": batch.batchId }, body);
@@ -97,44 +97,22 @@ export function createHttpEndpointDestination(config: HttpEndpointDestinationCon
   }
 
   async function attempt(batch: DeliveryBatch): Promise<DeliveryOutcome> {
-    const sent = await post(batch, batch.records);
-    return sent.ok ? sent : { ok: false, retriable: true, errorCode: sent.errorCode, errorMessage: sent.errorMessage };
+    return attemptOutcome(await post(batch, batch.records));
   }
 
   async function deliver(batch: DeliveryBatch): Promise<DeliveryOutcome> {
-    if (batch.records.length === 0) return { ok: true };
-    if (config.S3BackupMode === "AllData") {
-      const backedUp = await writeSourceBackup(deps, config.S3Configuration, batch);
-      if (!backedUp.ok) return backupFailed(backedUp.errorCode, backedUp.errorMessage, batch.records.map((record) => record.recordId));
-    }
-    const outcome = await retryUntilDuration({
-      clock: deps.clock,
-      durationSeconds: retryDurationSeconds,
-      items: [batch],
+    return deliverWholeBatch({
+      deps,
+      s3: config.S3Configuration,
+      batch,
+      backupAll: config.S3BackupMode === "AllData",
+      retryDurationSeconds,
       signal: closing.signal,
-      attempt: async (pending) => {
-        const sent = await post(batch, batch.records);
-        if (sent.ok) return { failed: [] };
-        deps.logger.warn({ deliveryStreamName: deps.deliveryStreamName, errorCode: sent.errorCode, errorMessage: sent.errorMessage }, "firehose http endpoint delivery failed");
-        return { failed: pending.map((item) => ({ item, errorCode: sent.errorCode, errorMessage: sent.errorMessage })) };
-      },
+      errorOutputType: "http-endpoint-failed",
+      send: (sending) => post(sending, sending.records),
+      onFailure: (sent) => deps.logger.warn({ deliveryStreamName: deps.deliveryStreamName, errorCode: sent.errorCode, errorMessage: sent.errorMessage }, "firehose http endpoint delivery failed"),
     });
-    const failure = outcome.failed[0];
-    if (failure === undefined) return { ok: true };
-    const recordIds = batch.records.map((record) => record.recordId);
-    if (closing.signal.aborted) return { ok: false, retriable: true, errorCode: failure.errorCode, errorMessage: failure.errorMessage, failedRecordIds: recordIds };
-    const failures = batch.records.map((record) => ({ record, errorCode: failure.errorCode, errorMessage: failure.errorMessage }));
-    const written = await writeFailedRecords(deps, config.S3Configuration, batch, "http-endpoint-failed", failures, outcome);
-    return written.ok ? { ok: true } : backupFailed(written.errorCode, written.errorMessage, recordIds);
   }
 
-  return {
-    retryDurationSeconds,
-    attempt,
-    deliver,
-    async close() {
-      closing.abort();
-      agents.destroy();
-    },
-  };
+  return closableDestination({ retryDurationSeconds, attempt, deliver, closing, agents });
 }

@@ -18,11 +18,11 @@
  * `AmazonOpenSearchServerless-failed/`. S3BackupMode AllDocuments also backs every batch up.
  */
 import type { DeliveryBatch, DeliveryOutcome } from "../../delivery/contracts.js";
-import { writeFailedRecords, writeSourceBackup, type S3Configuration } from "../common/backup.js";
+import type { S3Configuration } from "../common/backup.js";
+import { closableDestination, deliverWithRetryAndBackup } from "../common/deliver.js";
 import type { ConfigurationProblem, DestinationDeps } from "../common/deps.js";
-import { backupFailed, type FirehoseDestination } from "../common/destination.js";
+import type { FirehoseDestination } from "../common/destination.js";
 import { createAgents, httpPost } from "../common/http-post.js";
-import { retryUntilDuration } from "../common/retry.js";
 import { bulkBody, bulkResults, type BulkItem } from "./bulk.js";
 import { rotatedIndexName, type IndexRotationPeriod } from "./index-name.js";
 
@@ -106,39 +106,25 @@ export function createOpenSearchDestination(variant: OpenSearchVariant, config: 
   }
 
   async function deliver(batch: DeliveryBatch): Promise<DeliveryOutcome> {
-    if (batch.records.length === 0) return { ok: true };
-    if (config.S3BackupMode === "AllDocuments") {
-      const backedUp = await writeSourceBackup(deps, config.S3Configuration, batch);
-      if (!backedUp.ok) return backupFailed(backedUp.errorCode, backedUp.errorMessage, batch.records.map((record) => record.recordId));
-    }
-    const outcome = await retryUntilDuration({
-      clock: deps.clock,
-      durationSeconds: retryDurationSeconds,
-      items: itemsOf(batch),
+    return deliverWithRetryAndBackup({
+      deps,
+      s3: config.S3Configuration,
+      batch,
+      backupAll: config.S3BackupMode === "AllDocuments",
+      retryDurationSeconds,
       signal: closing.signal,
+      items: itemsOf(batch),
       attempt: async (pending) => ({ failed: await bulk(pending) }),
+      errorOutputType: errorOutputTypes[variant],
+      failuresOf: (failed) =>
+        failed.map((failure) => ({
+          record: failure.item.record,
+          errorCode: failure.errorCode,
+          errorMessage: failure.errorMessage,
+          extra: { esDocumentId: failure.item.id ?? null, esIndexName: failure.item.index, esTypeName: failure.item.type ?? null },
+        })),
     });
-    if (outcome.failed.length === 0) return { ok: true };
-    const recordIds = outcome.failed.map((failure) => failure.item.record.recordId);
-    const first = outcome.failed[0]!;
-    if (closing.signal.aborted) return { ok: false, retriable: true, errorCode: first.errorCode, errorMessage: first.errorMessage, failedRecordIds: recordIds };
-    const failures = outcome.failed.map((failure) => ({
-      record: failure.item.record,
-      errorCode: failure.errorCode,
-      errorMessage: failure.errorMessage,
-      extra: { esDocumentId: failure.item.id ?? null, esIndexName: failure.item.index, esTypeName: failure.item.type ?? null },
-    }));
-    const written = await writeFailedRecords(deps, config.S3Configuration, batch, errorOutputTypes[variant], failures, outcome);
-    return written.ok ? { ok: true } : backupFailed(written.errorCode, written.errorMessage, recordIds);
   }
 
-  return {
-    retryDurationSeconds,
-    attempt,
-    deliver,
-    async close() {
-      closing.abort();
-      agents.destroy();
-    },
-  };
+  return closableDestination({ retryDurationSeconds, attempt, deliver, closing, agents });
 }

@@ -10,11 +10,11 @@
  * `<Prefix>splunk-failed/`. S3BackupMode AllEvents also backs every batch up.
  */
 import type { DeliveryBatch, DeliveryOutcome } from "../../delivery/contracts.js";
-import { writeFailedRecords, writeSourceBackup, type S3Configuration } from "../common/backup.js";
+import type { S3Configuration } from "../common/backup.js";
+import { attemptOutcome, closableDestination, deliverWholeBatch, type Sent } from "../common/deliver.js";
 import type { ConfigurationProblem, DestinationDeps } from "../common/deps.js";
-import { backupFailed, type FirehoseDestination } from "../common/destination.js";
+import type { FirehoseDestination } from "../common/destination.js";
 import { createAgents, httpPost } from "../common/http-post.js";
-import { retryUntilDuration } from "../common/retry.js";
 import { uuidFrom } from "../common/s3-keys.js";
 
 export const splunkRetryDurationSecondsDefault = 300;
@@ -59,8 +59,6 @@ function errorCodeOf(statusCode: number, hecCode: number | undefined): string {
   if (statusCode === 413) return "Splunk.PayloadTooLarge";
   return "Splunk.ServerError";
 }
-
-type Sent = { ok: true } | { ok: false; errorCode: string; errorMessage: string };
 
 export function createSplunkDestination(config: SplunkDestinationConfiguration, deps: DestinationDeps): FirehoseDestination {
   const retryDurationSeconds = config.RetryOptions?.DurationInSeconds ?? splunkRetryDurationSecondsDefault;
@@ -126,45 +124,24 @@ export function createSplunkDestination(config: SplunkDestinationConfiguration, 
   }
 
   async function attempt(batch: DeliveryBatch): Promise<DeliveryOutcome> {
-    const sent = await send(batch);
-    return sent.ok ? sent : { ok: false, retriable: true, errorCode: sent.errorCode, errorMessage: sent.errorMessage };
+    return attemptOutcome(await send(batch));
   }
 
   async function deliver(batch: DeliveryBatch): Promise<DeliveryOutcome> {
-    if (batch.records.length === 0) return { ok: true };
-    if (config.S3BackupMode === "AllEvents") {
-      const backedUp = await writeSourceBackup(deps, config.S3Configuration, batch);
-      if (!backedUp.ok) return backupFailed(backedUp.errorCode, backedUp.errorMessage, batch.records.map((record) => record.recordId));
-    }
-    const outcome = await retryUntilDuration({
-      clock: deps.clock,
-      durationSeconds: retryDurationSeconds,
+    return deliverWholeBatch({
+      deps,
+      s3: config.S3Configuration,
+      batch,
+      backupAll: config.S3BackupMode === "AllEvents",
+      retryDurationSeconds,
       durationFrom: "first-failure",
-      items: [batch],
       signal: closing.signal,
-      attempt: async (pending) => {
-        const sent = await send(batch);
-        if (sent.ok) return { failed: [] };
-        deps.logger.warn({ deliveryStreamName: deps.deliveryStreamName, errorCode: sent.errorCode }, "firehose splunk delivery failed");
-        return { failed: pending.map((item) => ({ item, errorCode: sent.errorCode, errorMessage: sent.errorMessage })) };
-      },
+      errorOutputType: "splunk-failed",
+      send,
+      onFailure: (sent) => deps.logger.warn({ deliveryStreamName: deps.deliveryStreamName, errorCode: sent.errorCode }, "firehose splunk delivery failed"),
+      extraOf: (record) => ({ EventId: record.recordId }),
     });
-    const failure = outcome.failed[0];
-    if (failure === undefined) return { ok: true };
-    const recordIds = batch.records.map((record) => record.recordId);
-    if (closing.signal.aborted) return { ok: false, retriable: true, errorCode: failure.errorCode, errorMessage: failure.errorMessage, failedRecordIds: recordIds };
-    const failures = batch.records.map((record) => ({ record, errorCode: failure.errorCode, errorMessage: failure.errorMessage, extra: { EventId: record.recordId } }));
-    const written = await writeFailedRecords(deps, config.S3Configuration, batch, "splunk-failed", failures, outcome);
-    return written.ok ? { ok: true } : backupFailed(written.errorCode, written.errorMessage, recordIds);
   }
 
-  return {
-    retryDurationSeconds,
-    attempt,
-    deliver,
-    async close() {
-      closing.abort();
-      agents.destroy();
-    },
-  };
+  return closableDestination({ retryDurationSeconds, attempt, deliver, closing, agents });
 }
