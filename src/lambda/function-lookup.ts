@@ -9,7 +9,7 @@ import type { LambdaContext } from "./action.js";
 import { lambdaErrors, LambdaError } from "./errors.js";
 import { functionArnOf, isVersionNumber, parseFunctionName } from "./function-names.js";
 import type { AliasRecord, FunctionItem, VersionRecord } from "./function-records.js";
-import type { FunctionStore } from "./function-store.js";
+import type { Change, FunctionStore } from "./function-store.js";
 import type { FunctionResolver, ResolvedFunction } from "./model.js";
 import type { Random } from "../util/random.js";
 
@@ -44,6 +44,32 @@ export function nameFunction(region: string, callerAccountId: string, nameOrArn:
   const accountId = parsed.accountId ?? callerAccountId;
   const qualifier = parsed.qualifier ?? qualifierParam;
   return { accountId, name: parsed.name, functionArn: functionArnOf(region, accountId, parsed.name), ...(qualifier !== undefined && { qualifier }) };
+}
+
+/** nameFunction for the operations on the function itself: a qualifier is refused, worded as Lambda words it. */
+export function nameUnqualifiedFunction(region: string, callerAccountId: string, nameOrArn: string): NamedFunction {
+  const named = nameFunction(region, callerAccountId, nameOrArn);
+  if (named.qualifier !== undefined) {
+    throw lambdaErrors.invalidParameterValue(
+      "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.",
+    );
+  }
+  return named;
+}
+
+/** The named function's item; ResourceNotFoundException (with the unqualified ARN) when absent. */
+export async function readFunction(store: FunctionStore, named: NamedFunction): Promise<FunctionItem> {
+  const item = await store.getFunction(named.accountId, named.name);
+  if (item === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+  return item;
+}
+
+/** A change of the named function's item; ResourceNotFoundException (with the unqualified ARN) when absent. */
+export function changeFunction<T>(store: FunctionStore, named: NamedFunction, decide: (current: FunctionItem) => Change<T> | Promise<Change<T>>): Promise<T> {
+  return store.change(named.accountId, named.name, (current) => {
+    if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    return decide(current);
+  });
 }
 
 /** The function and version a FunctionName (+ Qualifier) names. Throws ResourceNotFoundException when absent. */

@@ -5,22 +5,12 @@
  * least 100 must stay unreserved (Lambda quotas), worded as Lambda words the refusal.
  */
 import { lambdaErrors } from "../errors.js";
-import { nameFunction } from "../function-lookup.js";
+import { changeFunction, nameUnqualifiedFunction, readFunction } from "../function-lookup.js";
 import { defineApiAction } from "./define.js";
 import { optionalNumber, Violations } from "./members.js";
 
 export const accountConcurrencyMax = 1000;
 export const unreservedConcurrencyMin = 100;
-
-function unqualified(context: { region: string }, accountId: string, functionName: string) {
-  const named = nameFunction(context.region, accountId, functionName);
-  if (named.qualifier !== undefined) {
-    throw lambdaErrors.invalidParameterValue(
-      "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.",
-    );
-  }
-  return named;
-}
 
 export const putFunctionConcurrency = defineApiAction({
   name: "PutFunctionConcurrency",
@@ -28,14 +18,14 @@ export const putFunctionConcurrency = defineApiAction({
   path: "/2017-10-31/functions/{FunctionName}/concurrency",
   iamAction: "lambda:PutFunctionConcurrency",
   async run(context, request) {
-    const named = unqualified(context, request.accountId, request.params.FunctionName!);
+    const named = nameUnqualifiedFunction(context.region, request.accountId, request.params.FunctionName!);
     const reserved = optionalNumber(request.json, "ReservedConcurrentExecutions");
     const violations = new Violations();
     if (reserved === undefined) violations.add(null, "reservedConcurrentExecutions", "Member must not be null");
     else if (reserved < 0) violations.add(String(reserved), "reservedConcurrentExecutions", "Member must have value greater than or equal to 0");
     violations.check();
     if (!Number.isInteger(reserved)) throw lambdaErrors.invalidRequestContent("Could not parse request body into json: ReservedConcurrentExecutions must be an integer");
-    if ((await context.store.getFunction(named.accountId, named.name)) === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    await readFunction(context.store, named);
     const others = (await context.store.listFunctions(named.accountId))
       .filter((item) => item.name !== named.name)
       .reduce((sum, item) => sum + (item.reservedConcurrency ?? 0), 0);
@@ -44,10 +34,7 @@ export const putFunctionConcurrency = defineApiAction({
         `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${unreservedConcurrencyMin}].`,
       );
     }
-    await context.store.change(named.accountId, named.name, (current) => {
-      if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
-      return { write: { ...current, reservedConcurrency: reserved! }, result: undefined };
-    });
+    await changeFunction(context.store, named, (current) => ({ write: { ...current, reservedConcurrency: reserved! }, result: undefined }));
     await context.executor.retire(named.functionArn);
     return { statusCode: 200, body: { ReservedConcurrentExecutions: reserved } };
   },
@@ -59,9 +46,8 @@ export const getFunctionConcurrency = defineApiAction({
   path: "/2019-09-30/functions/{FunctionName}/concurrency",
   iamAction: "lambda:GetFunctionConcurrency",
   async run(context, request) {
-    const named = unqualified(context, request.accountId, request.params.FunctionName!);
-    const item = await context.store.getFunction(named.accountId, named.name);
-    if (item === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    const named = nameUnqualifiedFunction(context.region, request.accountId, request.params.FunctionName!);
+    const item = await readFunction(context.store, named);
     return { statusCode: 200, body: item.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: item.reservedConcurrency } };
   },
 });
@@ -72,9 +58,8 @@ export const deleteFunctionConcurrency = defineApiAction({
   path: "/2017-10-31/functions/{FunctionName}/concurrency",
   iamAction: "lambda:DeleteFunctionConcurrency",
   async run(context, request) {
-    const named = unqualified(context, request.accountId, request.params.FunctionName!);
-    await context.store.change(named.accountId, named.name, (current) => {
-      if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    const named = nameUnqualifiedFunction(context.region, request.accountId, request.params.FunctionName!);
+    await changeFunction(context.store, named, (current) => {
       const { reservedConcurrency: _removed, ...rest } = current;
       return { write: rest, result: undefined };
     });

@@ -1,7 +1,7 @@
 /** CreateAlias (POST /2015-03-31/functions/{FunctionName}/aliases): 201 with the alias. */
 import { lambdaErrors } from "../errors.js";
 import { aliasConfiguration, type AliasRecord } from "../function-records.js";
-import { nameFunction } from "../function-lookup.js";
+import { changeFunction, nameFunction, readFunction } from "../function-lookup.js";
 import { randomUUIDFrom } from "../../util/uuid.js";
 import { checkAliasName, checkAliasVersion, readRoutingConfig } from "./alias-input.js";
 import { defineApiAction } from "./define.js";
@@ -22,7 +22,7 @@ export const createAlias = defineApiAction({
     if (functionVersion === undefined) violations.add(null, "functionVersion", "Member must not be null");
     checkLength(violations, description, "description", 256);
     violations.check();
-    if ((await context.store.getFunction(named.accountId, named.name)) === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    await readFunction(context.store, named);
     await checkAliasVersion(context, named.accountId, named.name, named.functionArn, functionVersion!);
     const routing = await readRoutingConfig(context, named.accountId, named.name, named.functionArn, json, functionVersion!);
     const alias: AliasRecord = {
@@ -32,8 +32,7 @@ export const createAlias = defineApiAction({
       ...(routing != null && { RoutingConfig: routing }),
       RevisionId: randomUUIDFrom(context.random),
     };
-    await context.store.change(named.accountId, named.name, (current) => {
-      if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    await changeFunction(context.store, named, (current) => {
       if (current.aliases[aliasName] !== undefined) throw lambdaErrors.aliasExists(`${named.functionArn}:${aliasName}`);
       return { write: { ...current, aliases: { ...current.aliases, [aliasName]: alias } }, result: undefined };
     });

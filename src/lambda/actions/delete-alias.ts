@@ -1,6 +1,5 @@
 /** DeleteAlias (DELETE /2015-03-31/functions/{FunctionName}/aliases/{Name}): 204, also for an alias that is not there (as Lambda answers). */
-import { lambdaErrors } from "../errors.js";
-import { nameFunction } from "../function-lookup.js";
+import { changeFunction, nameFunction } from "../function-lookup.js";
 import { defineApiAction } from "./define.js";
 
 export const deleteAlias = defineApiAction({
@@ -11,8 +10,7 @@ export const deleteAlias = defineApiAction({
   async run(context, request) {
     const named = nameFunction(context.region, request.accountId, request.params.FunctionName!);
     const aliasName = request.params.Name!;
-    await context.store.change(named.accountId, named.name, (current) => {
-      if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    await changeFunction(context.store, named, (current) => {
       if (current.aliases[aliasName] === undefined) return { write: "none", result: undefined };
       const { [aliasName]: _removed, ...aliases } = current.aliases;
       return { write: { ...current, aliases }, result: undefined };

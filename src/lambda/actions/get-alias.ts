@@ -1,7 +1,7 @@
 /** GetAlias (GET /2015-03-31/functions/{FunctionName}/aliases/{Name}). */
 import { lambdaErrors } from "../errors.js";
 import { aliasConfiguration } from "../function-records.js";
-import { nameFunction } from "../function-lookup.js";
+import { nameFunction, readFunction } from "../function-lookup.js";
 import { defineApiAction } from "./define.js";
 
 export const getAlias = defineApiAction({
@@ -12,8 +12,7 @@ export const getAlias = defineApiAction({
   async run(context, request) {
     const named = nameFunction(context.region, request.accountId, request.params.FunctionName!);
     const aliasName = request.params.Name!;
-    const item = await context.store.getFunction(named.accountId, named.name);
-    if (item === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    const item = await readFunction(context.store, named);
     const alias = item.aliases[aliasName];
     if (alias === undefined) throw lambdaErrors.aliasNotFound(`${named.functionArn}:${aliasName}`);
     return { statusCode: 200, body: aliasConfiguration(alias, named.functionArn) };

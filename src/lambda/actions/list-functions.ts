@@ -3,11 +3,10 @@
  * every published version too with FunctionVersion=ALL; at most 50 per page, NextMarker to go on
  * (the marker is the last item's position).
  */
-import { lambdaErrors } from "../errors.js";
 import { functionArnOf } from "../function-names.js";
 import { functionConfiguration } from "../function-records.js";
 import { defineApiAction } from "./define.js";
-import { paging, Violations } from "./members.js";
+import { pageOf, paging, Violations } from "./members.js";
 
 export const listFunctions = defineApiAction({
   name: "ListFunctions",
@@ -31,10 +30,7 @@ export const listFunctions = defineApiAction({
         for (const version of await context.store.listVersions(request.accountId, item.name)) configurations.push(functionConfiguration(version, arn, context.region, nowMs));
       }
     }
-    const start = marker === undefined ? 0 : Number.parseInt(marker, 10);
-    if (!Number.isInteger(start) || start < 0) throw lambdaErrors.invalidParameterValue(`Invalid marker: ${marker}`);
-    const page = configurations.slice(start, start + maxItems);
-    const next = start + page.length;
-    return { statusCode: 200, body: { Functions: page, ...(next < configurations.length && { NextMarker: String(next) }) } };
+    const { page, next } = pageOf(configurations, marker, maxItems);
+    return { statusCode: 200, body: { Functions: page, ...next } };
   },
 });

@@ -7,7 +7,7 @@ import { lambdaErrors } from "../errors.js";
 import { layerArnOf, parseLayerName } from "../function-names.js";
 import { layerVersionListItem, type LayerVersionRecord } from "../function-records.js";
 import { defineApiAction } from "./define.js";
-import { paging } from "./members.js";
+import { pageOf, paging } from "./members.js";
 
 function compatible(record: LayerVersionRecord, query: URLSearchParams): boolean {
   const runtime = query.get("CompatibleRuntime");
@@ -15,14 +15,6 @@ function compatible(record: LayerVersionRecord, query: URLSearchParams): boolean
   if (runtime !== null && !(record.CompatibleRuntimes ?? []).includes(runtime)) return false;
   if (architecture !== null && !(record.CompatibleArchitectures ?? []).includes(architecture)) return false;
   return true;
-}
-
-function pageOf<T>(all: T[], marker: string | undefined, maxItems: number): { page: T[]; nextMarker?: string } {
-  const start = marker === undefined ? 0 : Number.parseInt(marker, 10);
-  if (!Number.isInteger(start) || start < 0) throw lambdaErrors.invalidParameterValue(`Invalid marker: ${marker}`);
-  const page = all.slice(start, start + maxItems);
-  const next = start + page.length;
-  return { page, ...(next < all.length && { nextMarker: String(next) }) };
 }
 
 export const listLayers = defineApiAction({
@@ -40,8 +32,8 @@ export const listLayers = defineApiAction({
       const layerArn = layerArnOf(context.region, request.accountId, record.LayerName);
       return { LayerName: record.LayerName, LayerArn: layerArn, LatestMatchingVersion: layerVersionListItem(record, layerArn) };
     });
-    const { page, nextMarker } = pageOf(all, marker, maxItems);
-    return { statusCode: 200, body: { Layers: page, ...(nextMarker !== undefined && { NextMarker: nextMarker }) } };
+    const { page, next } = pageOf(all, marker, maxItems);
+    return { statusCode: 200, body: { Layers: page, ...next } };
   },
 });
 
@@ -60,7 +52,7 @@ export const listLayerVersions = defineApiAction({
       .filter((record) => compatible(record, request.query))
       .reverse()
       .map((record) => layerVersionListItem(record, layerArn));
-    const { page, nextMarker } = pageOf(all, marker, maxItems);
-    return { statusCode: 200, body: { LayerVersions: page, ...(nextMarker !== undefined && { NextMarker: nextMarker }) } };
+    const { page, next } = pageOf(all, marker, maxItems);
+    return { statusCode: 200, body: { LayerVersions: page, ...next } };
   },
 });

@@ -105,3 +105,17 @@ export function paging(query: URLSearchParams, defaultItems = 50): { marker?: st
   const marker = query.get("Marker");
   return { maxItems, ...(marker !== null && marker !== "" && { marker }) };
 }
+
+/** A page of `all` from index `start`, and the NextMarker to go on (spread into the answer) when more follow. */
+export function pageFrom<T>(all: readonly T[], start: number, maxItems: number): { page: T[]; next: { NextMarker?: string } } {
+  const page = all.slice(start, start + maxItems);
+  const nextIndex = start + page.length;
+  return { page, next: nextIndex < all.length ? { NextMarker: String(nextIndex) } : {} };
+}
+
+/** pageFrom at the index a Marker of ours names; InvalidParameterValueException for any other marker. */
+export function pageOf<T>(all: readonly T[], marker: string | undefined, maxItems: number): { page: T[]; next: { NextMarker?: string } } {
+  const start = marker === undefined ? 0 : Number.parseInt(marker, 10);
+  if (!Number.isInteger(start) || start < 0) throw lambdaErrors.invalidParameterValue(`Invalid marker: ${marker}`);
+  return pageFrom(all, start, maxItems);
+}

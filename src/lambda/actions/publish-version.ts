@@ -1,7 +1,6 @@
 /** PublishVersion (POST /2015-03-31/functions/{FunctionName}/versions): 201 with the version's configuration. */
-import { lambdaErrors } from "../errors.js";
 import { functionConfiguration } from "../function-records.js";
-import { nameFunction } from "../function-lookup.js";
+import { nameUnqualifiedFunction } from "../function-lookup.js";
 import { defineApiAction } from "./define.js";
 import { checkLength, optionalString, Violations } from "./members.js";
 import { publishVersion as publish } from "./publish.js";
@@ -12,12 +11,7 @@ export const publishVersion = defineApiAction({
   path: "/2015-03-31/functions/{FunctionName}/versions",
   iamAction: "lambda:PublishVersion",
   async run(context, request) {
-    const named = nameFunction(context.region, request.accountId, request.params.FunctionName!);
-    if (named.qualifier !== undefined) {
-      throw lambdaErrors.invalidParameterValue(
-        "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.",
-      );
-    }
+    const named = nameUnqualifiedFunction(context.region, request.accountId, request.params.FunctionName!);
     const description = optionalString(request.json, "Description");
     const violations = new Violations();
     checkLength(violations, description, "description", 256);

@@ -4,7 +4,7 @@
  */
 import type { ApiContext } from "../api-context.js";
 import { lambdaErrors } from "../errors.js";
-import { nameFunction, type NamedFunction } from "../function-lookup.js";
+import { changeFunction, nameFunction, readFunction, type NamedFunction } from "../function-lookup.js";
 import { defineApiAction } from "./define.js";
 import { checkTagCount, readTags } from "./tags.js";
 import { Violations } from "./members.js";
@@ -32,10 +32,7 @@ export const tagResource = defineApiAction({
   async run(context, request) {
     const named = taggedFunction(context, request.accountId, request.params.Resource!);
     const tags = readTags(request.json.Tags);
-    await context.store.change(named.accountId, named.name, (current) => {
-      if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
-      return { write: { ...current, tags: checkTagCount({ ...current.tags, ...tags }) }, result: undefined };
-    });
+    await changeFunction(context.store, named, (current) => ({ write: { ...current, tags: checkTagCount({ ...current.tags, ...tags }) }, result: undefined }));
     return { statusCode: 204 };
   },
 });
@@ -53,8 +50,7 @@ export const untagResource = defineApiAction({
       violations.add(null, "tagKeys", "Member must not be null");
       violations.check();
     }
-    await context.store.change(named.accountId, named.name, (current) => {
-      if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    await changeFunction(context.store, named, (current) => {
       const tags = { ...current.tags };
       for (const key of keys) delete tags[key];
       return { write: { ...current, tags }, result: undefined };
@@ -70,8 +66,7 @@ export const listTags = defineApiAction({
   iamAction: "lambda:ListTags",
   async run(context, request) {
     const named = taggedFunction(context, request.accountId, request.params.Resource!);
-    const item = await context.store.getFunction(named.accountId, named.name);
-    if (item === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    const item = await readFunction(context.store, named);
     return { statusCode: 200, body: { Tags: { ...item.tags } } };
   },
 });

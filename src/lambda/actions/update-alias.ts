@@ -1,7 +1,7 @@
 /** UpdateAlias (PUT /2015-03-31/functions/{FunctionName}/aliases/{Name}): FunctionVersion, Description, RoutingConfig; RevisionId as a precondition. */
 import { lambdaErrors } from "../errors.js";
 import { aliasConfiguration, type AliasRecord } from "../function-records.js";
-import { nameFunction } from "../function-lookup.js";
+import { nameFunction, readFunction } from "../function-lookup.js";
 import { randomUUIDFrom } from "../../util/uuid.js";
 import { checkAliasVersion, readRoutingConfig } from "./alias-input.js";
 import { defineApiAction } from "./define.js";
@@ -22,8 +22,7 @@ export const updateAlias = defineApiAction({
     const violations = new Violations();
     checkLength(violations, description, "description", 256);
     violations.check();
-    const item = await context.store.getFunction(named.accountId, named.name);
-    if (item === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    const item = await readFunction(context.store, named);
     const existing = item.aliases[aliasName];
     if (existing === undefined) throw lambdaErrors.aliasNotFound(`${named.functionArn}:${aliasName}`);
     if (functionVersion !== undefined) await checkAliasVersion(context, named.accountId, named.name, named.functionArn, functionVersion);

@@ -6,13 +6,13 @@
  * change is refused with ResourceConflictException, as Lambda refuses it.
  */
 import { lambdaErrors } from "../errors.js";
-import { checkChangeable, codeKeysOf, currentRevisionId, functionConfiguration, settleMs, type VersionRecord } from "../function-records.js";
-import { nameFunction } from "../function-lookup.js";
-import { randomUUIDFrom } from "../../util/uuid.js";
+import { currentRevisionId, functionConfiguration } from "../function-records.js";
+import { nameUnqualifiedFunction, readFunction } from "../function-lookup.js";
 import { readCode } from "./code-input.js";
 import { defineApiAction } from "./define.js";
 import { optionalBoolean, optionalString, optionalStringList } from "./members.js";
 import { publishVersion } from "./publish.js";
+import { updateLatest } from "./update-latest.js";
 
 export const updateFunctionCode = defineApiAction({
   name: "UpdateFunctionCode",
@@ -21,16 +21,10 @@ export const updateFunctionCode = defineApiAction({
   iamAction: "lambda:UpdateFunctionCode",
   async run(context, request) {
     const { json } = request;
-    const named = nameFunction(context.region, request.accountId, request.params.FunctionName!);
-    if (named.qualifier !== undefined) {
-      throw lambdaErrors.invalidParameterValue(
-        "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.",
-      );
-    }
+    const named = nameUnqualifiedFunction(context.region, request.accountId, request.params.FunctionName!);
     const revisionId = optionalString(json, "RevisionId");
     const architectures = optionalStringList(json, "Architectures");
-    const existing = await context.store.getFunction(named.accountId, named.name);
-    if (existing === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    const existing = await readFunction(context.store, named);
     return context.codeStore.withLease(named.accountId, async (lease) => {
       const code = await readCode(context, lease, json);
       if (code === undefined) throw lambdaErrors.invalidParameterValue("Please provide a source for function code.");
@@ -41,27 +35,11 @@ export const updateFunctionCode = defineApiAction({
         await context.codeStore.collect(named.accountId, [code.objectKey]);
         return { statusCode: 200, body: functionConfiguration({ ...existing.latest, code }, named.functionArn, context.region, nowMs) };
       }
-      let replaced: VersionRecord | undefined;
-      const latest = await context.store.change(named.accountId, named.name, (current) => {
-        if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
-        checkChangeable(current.latest, named.functionArn, nowMs);
-        replaced = current.latest;
-        if (revisionId !== undefined && revisionId !== currentRevisionId(current.latest, nowMs)) throw lambdaErrors.preconditionFailed();
-        const updated = {
-          ...current.latest,
-          code,
-          ...(architectures !== undefined && architectures.length === 1 && { Architectures: architectures as ("x86_64" | "arm64")[] }),
-          lastModifiedMs: nowMs,
-          pendingRevisionId: randomUUIDFrom(context.random),
-          revisionId: randomUUIDFrom(context.random),
-          settlesAtMs: nowMs + settleMs,
-          change: "update" as const,
-        };
-        return { write: { ...current, latest: updated }, result: updated };
+      const latest = await updateLatest(context, named, {
+        revisionId,
+        nowMs,
+        members: () => ({ code, ...(architectures !== undefined && architectures.length === 1 && { Architectures: architectures as ("x86_64" | "arm64")[] }) }),
       });
-      await context.executor.retire(named.functionArn, "$LATEST");
-      // The code replaced goes unless a published version (or another function) shares it.
-      await context.codeStore.collect(named.accountId, codeKeysOf(replaced!));
       if (optionalBoolean(json, "Publish") === true) {
         const version = await publishVersion(context, named.accountId, named.name, {});
         return { statusCode: 200, body: functionConfiguration({ ...latest, Version: version.Version }, named.functionArn, context.region, nowMs) };

@@ -6,12 +6,12 @@
  * sandboxes end, so the next run sees the new configuration.
  */
 import { lambdaErrors } from "../errors.js";
-import { checkChangeable, codeKeysOf, currentRevisionId, functionConfiguration, settleMs, type VersionRecord } from "../function-records.js";
-import { nameFunction } from "../function-lookup.js";
-import { randomUUIDFrom } from "../../util/uuid.js";
+import { functionConfiguration } from "../function-records.js";
+import { nameUnqualifiedFunction, readFunction } from "../function-lookup.js";
 import { defineApiAction } from "./define.js";
 import { loggingConfigOf, readConfig } from "./function-config.js";
 import { optionalString } from "./members.js";
+import { updateLatest } from "./update-latest.js";
 
 export const updateFunctionConfiguration = defineApiAction({
   name: "UpdateFunctionConfiguration",
@@ -20,44 +20,26 @@ export const updateFunctionConfiguration = defineApiAction({
   iamAction: "lambda:UpdateFunctionConfiguration",
   async run(context, request) {
     const { json } = request;
-    const named = nameFunction(context.region, request.accountId, request.params.FunctionName!);
-    if (named.qualifier !== undefined) {
-      throw lambdaErrors.invalidParameterValue(
-        "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.",
-      );
-    }
+    const named = nameUnqualifiedFunction(context.region, request.accountId, request.params.FunctionName!);
     if (optionalString(json, "ImageConfig") !== undefined) throw lambdaErrors.invalidParameterValue("Please don't provide ImageUri when updating a function with packageType Zip.");
     const revisionId = optionalString(json, "RevisionId");
-    if ((await context.store.getFunction(named.accountId, named.name)) === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
+    await readFunction(context.store, named);
     return context.codeStore.withLease(named.accountId, async (lease) => {
       const config = await readConfig(context, lease, json);
       const nowMs = context.clock.nowMs();
-      let replaced: VersionRecord | undefined;
-      const latest = await context.store.change(named.accountId, named.name, (current) => {
-        if (current === undefined) throw lambdaErrors.functionNotFound(named.functionArn);
-        const was = current.latest;
-        checkChangeable(was, named.functionArn, nowMs);
-        replaced = was;
-        if (revisionId !== undefined && revisionId !== currentRevisionId(was, nowMs)) throw lambdaErrors.preconditionFailed();
-        const { LoggingConfig: logging, EphemeralStorageSize, TracingMode, Environment, ...plain } = config;
-        const updated: VersionRecord = {
-          ...was,
+      const { LoggingConfig: logging, EphemeralStorageSize, TracingMode, Environment, ...plain } = config;
+      // Layers detached may have been the last users of a deleted layer version's archive: updateLatest collects them.
+      const latest = await updateLatest(context, named, {
+        revisionId,
+        nowMs,
+        members: (was) => ({
           ...plain,
           ...(Environment !== undefined && { Environment }),
           ...(EphemeralStorageSize !== undefined && { EphemeralStorageSize }),
           ...(TracingMode !== undefined && { TracingMode }),
           LoggingConfig: loggingConfigOf(named.name, logging, was.LoggingConfig),
-          lastModifiedMs: nowMs,
-          pendingRevisionId: randomUUIDFrom(context.random),
-          revisionId: randomUUIDFrom(context.random),
-          settlesAtMs: nowMs + settleMs,
-          change: "update",
-        };
-        return { write: { ...current, latest: updated }, result: updated };
+        }),
       });
-      await context.executor.retire(named.functionArn, "$LATEST");
-      // Layers detached may have been the last users of a deleted layer version's archive.
-      await context.codeStore.collect(named.accountId, codeKeysOf(replaced!));
       return { statusCode: 200, body: functionConfiguration(latest, named.functionArn, context.region, nowMs) };
     });
   },
