@@ -7,6 +7,7 @@
 import type { AwsService } from "../protocol/aws-service.js";
 import type { ProcessSettings, ServiceInstance, ServiceModule } from "../protocol/service-module.js";
 import { createActionPipeline } from "../protocol/action-pipeline.js";
+import { callerStages, loggedAsInternal, pipelineRpc } from "../protocol/pipeline-service.js";
 import { dynamoDbDialect } from "../protocol/wire-format.js";
 import { anonymousPrincipal, type Principal } from "../auth/principal.js";
 import type { StorageEngine } from "../storage/types.js";
@@ -66,26 +67,11 @@ export function createDynamoDbService(deps: DynamoDbServiceDeps): DynamoDbServic
       action.check?.(input);
       return input;
     },
-    context: baseContext,
-    anonymous: baseContext.principal,
-    authorize: (principal, _name, action, input) => {
-      authorizer.authorize(principal, action, input);
-      return { ...baseContext, principal, accountId: principal.accountId };
-    },
-    unexpected: (error, name) => {
-      deps.logger.error({ err: error, action: name }, "dynamodb request failed");
-      return dynamoDbErrors.internal(error);
-    },
+    ...callerStages(baseContext, (principal, action, input) => authorizer.authorize(principal, action, input)),
+    unexpected: loggedAsInternal(deps.logger, "dynamodb", dynamoDbErrors.internal),
   });
   return {
-    rpc: {
-      targetPrefix: "DynamoDB_20120810",
-      signingName: "dynamodb",
-      dialect: dynamoDbDialect,
-      qualifyErrorType: qualifyPipelineErrorType,
-      hasAction: pipeline.hasAction,
-      invoke: pipeline.invoke,
-    },
+    rpc: pipelineRpc(pipeline, { targetPrefix: "DynamoDB_20120810", signingName: "dynamodb", dialect: dynamoDbDialect, qualifyErrorType: qualifyPipelineErrorType }),
     start: async () => {},
     stop: async () => {},
   };

@@ -10,6 +10,7 @@
 import type { AwsService } from "../protocol/aws-service.js";
 import type { ProcessSettings, ServiceInstance, ServiceModule } from "../protocol/service-module.js";
 import { createActionPipeline } from "../protocol/action-pipeline.js";
+import { loggedAsInternal, pipelineRpc } from "../protocol/pipeline-service.js";
 import { checkShape } from "../protocol/shapes.js";
 import { jsonContentType, type WireDialect } from "../protocol/wire-format.js";
 import { ServiceError } from "../protocol/service-error.js";
@@ -101,19 +102,10 @@ export function createFirehoseService(deps: FirehoseModuleDeps, options: Firehos
       }
       return { ...context, accountId: principal.accountId };
     },
-    unexpected: (error, name) => {
-      deps.logger.error({ err: error, action: name }, "firehose request failed");
-      return firehoseErrors.internal(error);
-    },
+    unexpected: loggedAsInternal(deps.logger, "firehose", firehoseErrors.internal),
   });
   return {
-    rpc: {
-      targetPrefix: "Firehose_20150804",
-      signingName: "firehose",
-      dialect: firehoseDialect,
-      hasAction: pipeline.hasAction,
-      invoke: pipeline.invoke,
-    },
+    rpc: pipelineRpc(pipeline, { targetPrefix: "Firehose_20150804", signingName: "firehose", dialect: firehoseDialect }),
     engine,
     start: async () => {
       if (options.deliveryEnabled) await engine.start();

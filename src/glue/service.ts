@@ -7,6 +7,7 @@
 import type { AwsService } from "../protocol/aws-service.js";
 import type { ServiceInstance } from "../protocol/service-module.js";
 import { createActionPipeline } from "../protocol/action-pipeline.js";
+import { callerStages, loggedAsInternal, pipelineRpc } from "../protocol/pipeline-service.js";
 import { checkShape } from "../protocol/shapes.js";
 import { jsonContentType, type WireDialect } from "../protocol/wire-format.js";
 import { anonymousPrincipal, type Principal } from "../auth/principal.js";
@@ -54,25 +55,11 @@ export function createGlueService(deps: GlueServiceDeps): GlueService {
   const pipeline = createActionPipeline<GlueContext, GlueAction, Principal>({
     actions: glueActions,
     validate: (action, body, format) => checkShape(body, action.shape, format),
-    context: baseContext,
-    anonymous: baseContext.principal,
-    authorize: (principal, _name, action, input) => {
-      authorizer.authorize(principal, action, input);
-      return { ...baseContext, principal, accountId: principal.accountId };
-    },
-    unexpected: (error, name) => {
-      deps.logger.error({ err: error, action: name }, "glue request failed");
-      return glueErrors.internal(error);
-    },
+    ...callerStages(baseContext, (principal, action, input) => authorizer.authorize(principal, action, input)),
+    unexpected: loggedAsInternal(deps.logger, "glue", glueErrors.internal),
   });
   return {
-    rpc: {
-      targetPrefix: "AWSGlue",
-      signingName: "glue",
-      dialect: glueDialect,
-      hasAction: pipeline.hasAction,
-      invoke: pipeline.invoke,
-    },
+    rpc: pipelineRpc(pipeline, { targetPrefix: "AWSGlue", signingName: "glue", dialect: glueDialect }),
     schemaCatalog: glueSchemaCatalog(store, deps.config.region),
     start: async () => {},
     stop: async () => {},
