@@ -62,10 +62,7 @@ config_args() {
 }
 
 declare -A START_FAILURES=() # endpoint -> consecutive failed starts; after two its runs are skipped
-CURRENT_PID=""
-cleanup() { [ -n "$CURRENT_PID" ] && stop_server "$CURRENT_PID"; CURRENT_PID=""; }
-trap 'cleanup; exit 130' INT TERM
-trap cleanup EXIT
+stop_current_server_on_exit
 
 # run_once ENDPOINT CONFIG REP — one fresh server, one kbench run; result in $OUT/<ep>-<cfg>-r<rep>.json
 run_once() {

@@ -31,10 +31,7 @@ OUT="${BENCH_OUT:-$BENCH/results/volume-$(date -u +%Y%m%dT%H%M%SZ)}"
 DATA="$DATA_ROOT/volume-$TARGET"
 BYTES="$(awk -v g="$GB" 'BEGIN { printf "%.0f", g * 1e9 }')"
 
-CURRENT_PID=""
-cleanup() { [ -n "$CURRENT_PID" ] && stop_server "$CURRENT_PID"; CURRENT_PID=""; }
-trap 'cleanup; exit 130' INT TERM
-trap cleanup EXIT
+stop_current_server_on_exit
 
 fail() { log "$*"; exit 1; }
 

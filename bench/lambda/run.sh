@@ -31,10 +31,7 @@ set -u
 OUT="${1:-${BENCH_OUT:-$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ)}/lambda}"
 DATA_ROOT="${BENCH_DATA_ROOT:-$ROOT/.tmp/bench}"
 PARTS="${BENCH_LAMBDA_PARTS:-invoke triggers}"
-CURRENT_PID=""
-cleanup() { [ -n "$CURRENT_PID" ] && stop_server "$CURRENT_PID"; CURRENT_PID=""; }
-trap 'cleanup; exit 130' INT TERM
-trap cleanup EXIT
+stop_current_server_on_exit
 
 # part_command PART ENDPOINT PID — the command line of a part's bench script.
 part_command() {
@@ -55,24 +52,6 @@ part_server_args() {
   esac
 }
 
-start_tributary() { # PORT DATA_DIR LOG [ARGS…] — the built server in a process group of its own; prints its pid
-  local port="$1" data="$2" logf="$3"; shift 3
-  rm -rf "$data"; mkdir -p "$data"
-  # shellcheck disable=SC2086
-  setsid "$ROOT/bin/tributary" server --host 127.0.0.1 --port "$port" --data-dir "$data" \
-    --storage embedded --log-level warn "$@" ${TRIBUTARY_EXTRA_ARGS:-} >"$logf" 2>&1 &
-  echo $!
-}
-
-wait_ready() { # PORT — until the server answers /health (at most 60 s)
-  local i
-  for i in $(seq 1 600); do
-    curl -sf "http://127.0.0.1:$1/health" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
 main() {
   mkdir -p "$OUT" "$DATA_ROOT"
   ensure_build || exit 1
@@ -83,9 +62,9 @@ main() {
     port="$(free_port)" || { log "no free port"; return 1; }
     data="$DATA_ROOT/lambda-$part"
     # shellcheck disable=SC2046
-    pid="$(start_tributary "$port" "$data" "$OUT/$part.server.log" $(part_server_args "$part"))"
+    pid="$(start_built_tributary "$port" "$data" "$OUT/$part.server.log" "" $(part_server_args "$part"))"
     CURRENT_PID="$pid"
-    if ! wait_ready "$port"; then
+    if ! wait_health "$port"; then
       log "Lambda: the server did not start (see $OUT/$part.server.log)"; stop_server "$pid"; CURRENT_PID=""; continue
     fi
     command="$(part_command "$part" "http://127.0.0.1:$port" "$pid")" || { log "unknown Lambda part $part"; stop_server "$pid"; CURRENT_PID=""; continue; }

@@ -1,7 +1,8 @@
 # bench/lib/common.sh — shared by bench/run.sh and bench/volume.sh (bash; sourced, not run).
 #
 # Provides: paths (ROOT, BENCH, KBENCH_DIR, KBENCH, NM), ensure_bench_deps, ensure_build, free_port,
-# machine_info_json, start_endpoint, stop_server, json_field, host_busy_pct, wait_quiet.
+# machine_info_json, start_endpoint, stop_server, json_field, host_busy_pct, wait_quiet,
+# CURRENT_PID with stop_current_server_on_exit, start_built_tributary, wait_health.
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOT="$(cd "$BENCH/.." && pwd)"
@@ -143,4 +144,38 @@ stop_server() {
   for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
   kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+}
+
+# CURRENT_PID is the server a script runs now ("" between servers): stop_current_server_on_exit
+# stops it when the script ends or is interrupted, so no server outlives its bench.
+CURRENT_PID=""
+stop_current_server() { [ -n "$CURRENT_PID" ] && stop_server "$CURRENT_PID"; CURRENT_PID=""; }
+stop_current_server_on_exit() {
+  trap 'stop_current_server; exit 130' INT TERM
+  trap stop_current_server EXIT
+}
+
+# start_built_tributary PORT DATA_DIR LOG PROFILE_DIR [FLAGS…] — the built server (`--storage embedded`,
+# default fsync) on a fresh DATA_DIR, in a process group of its own; prints its pid. With PROFILE_DIR
+# not empty it runs with --cpu-prof into that directory (node refuses --cpu-prof in NODE_OPTIONS: a
+# profiled server runs bin/tributary.js under node directly).
+start_built_tributary() {
+  local port="$1" data="$2" logf="$3" profile_dir="$4"; shift 4
+  rm -rf "$data"; mkdir -p "$data"
+  local command=("$ROOT/bin/tributary")
+  [ -n "$profile_dir" ] && command=(node --cpu-prof --cpu-prof-dir="$profile_dir" "$ROOT/bin/tributary.js")
+  # shellcheck disable=SC2086
+  setsid "${command[@]}" server --host 127.0.0.1 --port "$port" --data-dir "$data" \
+    --storage embedded --log-level warn "$@" ${TRIBUTARY_EXTRA_ARGS:-} >"$logf" 2>&1 &
+  echo $!
+}
+
+# wait_health PORT — until the server on PORT answers /health (at most 60 s).
+wait_health() {
+  local i
+  for i in $(seq 1 600); do
+    curl -sf "http://127.0.0.1:$1/health" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  return 1
 }

@@ -36,23 +36,15 @@ ENDPOINTS="${BENCH_S3_ENDPOINTS:-tributary s3rver ack-only}"
 CLIENTS="${BENCH_S3_CLIENTS:-sdk raw}"
 S3_ARGS="${BENCH_S3_ARGS:-}"
 RAW_ARGS="${BENCH_S3_RAW_ARGS:---get-per-round 20000}"
-CURRENT_PID=""
-cleanup() { [ -n "$CURRENT_PID" ] && stop_server "$CURRENT_PID"; CURRENT_PID=""; }
-trap 'cleanup; exit 130' INT TERM
-trap cleanup EXIT
+stop_current_server_on_exit
 
 start_s3_endpoint() { # NAME PORT DATA_DIR LOG — starts it in a process group of its own, prints its pid
   local name="$1" port="$2" data="$3" logf="$4"
   rm -rf "$data"; mkdir -p "$data"
   case "$name" in
     tributary)
-      # node refuses --cpu-prof in NODE_OPTIONS: a profiled server runs bin/tributary.js under node directly.
-      local command=("$ROOT/bin/tributary")
-      [ "${BENCH_S3_PROFILE:-}" = 1 ] && command=(node --cpu-prof --cpu-prof-dir="$OUT/profile" "$ROOT/bin/tributary.js")
-      # shellcheck disable=SC2086
-      setsid "${command[@]}" server --host 127.0.0.1 --port "$port" --data-dir "$data" \
-        --storage embedded --limits off --log-level warn ${TRIBUTARY_EXTRA_ARGS:-} >"$logf" 2>&1 &
-      ;;
+      start_built_tributary "$port" "$data" "$logf" "$([ "${BENCH_S3_PROFILE:-}" = 1 ] && echo "$OUT/profile")" --limits off
+      return ;;
     s3rver)
       setsid node --openssl-legacy-provider "$BENCH/s3/s3rver-server.mjs" "$port" "$data" >"$logf" 2>&1 & ;;
     ack-only)
