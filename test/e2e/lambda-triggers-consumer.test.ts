@@ -9,33 +9,24 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { DeregisterStreamConsumerCommand, DescribeStreamConsumerCommand, RegisterStreamConsumerCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { kinesisClient, startTestServer, type TestServer } from "../helpers/server.js";
 import { sleep, waitFor } from "../helpers/wait.js";
-import { assertEveryKeyInOrder, createMapping, createRecorder, createStream, lambdaClient, Producer, TriggerSink } from "./lambda-triggers-fixture.js";
+import { assertEveryKeyInOrder, createMapping, createStream, Producer, startTriggerWorld, TriggerSink, type TriggerWorld } from "./lambda-triggers-fixture.js";
 
 const functionName = "trigger-consumer-recorder";
 /** How long a new stream or consumer stays CREATING (and a deregistered consumer DELETING). */
 const transitionMs = 300;
 
 describe("e2e > lambda > stream triggers on a stream consumer", () => {
-  let server: TestServer;
+  let world: TriggerWorld;
   let kinesis: KinesisClient;
   let lambda: LambdaClient;
   const sink = new TriggerSink();
 
   before(async () => {
-    server = await startTestServer({ streams: { createStreamMs: transitionMs, deleteStreamMs: transitionMs } });
-    kinesis = kinesisClient(server);
-    lambda = lambdaClient(server);
-    await sink.start();
-    await createRecorder(lambda, functionName, sink.url);
+    world = await startTriggerWorld(sink, functionName, { server: { streams: { createStreamMs: transitionMs, deleteStreamMs: transitionMs } } });
+    ({ kinesis, lambda } = world);
   });
-  after(async () => {
-    kinesis.destroy();
-    lambda.destroy();
-    await server.stop();
-    await sink.stop();
-  });
+  after(() => world.stop());
 
   async function rejection(eventSourceArn: string): Promise<[string, string, number | undefined]> {
     try {

@@ -11,8 +11,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateFunctionCommand, GetEventSourceMappingCommand, LambdaClient, type CreateEventSourceMappingCommandInput, CreateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { exampleCredentials, randomStreamName, type TestServer } from "../helpers/server.js";
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { exampleCredentials, kinesisClient, randomStreamName, startTestServer, type TestServer, type TestServerOptions } from "../helpers/server.js";
 import { waitUntilActive } from "../helpers/streams.js";
 import { waitFor } from "../helpers/wait.js";
 import { zipOf } from "../helpers/zip.js";
@@ -166,6 +166,38 @@ export async function createRecorder(lambda: LambdaClient, functionName: string,
       Environment: { Variables: { SINK_URL: sinkUrl } },
     }),
   );
+}
+
+/** What a trigger test's `before` sets up: a server and its clients, the sink listening, the recorder function created. */
+export interface TriggerWorld {
+  readonly kinesis: KinesisClient;
+  readonly lambda: LambdaClient;
+  readonly s3: S3Client;
+  /** Ends the clients, the server, then the sink. */
+  stop(): Promise<void>;
+}
+
+/** A server (with `options.server`), the recorder `functionName` sending to `sink`, and the OnFailure `options.bucket` when given. */
+export async function startTriggerWorld(sink: TriggerSink, functionName: string, options: { bucket?: string; server?: TestServerOptions } = {}): Promise<TriggerWorld> {
+  const server = await startTestServer(options.server);
+  const kinesis = kinesisClient(server);
+  const lambda = lambdaClient(server);
+  const s3 = new S3Client({ endpoint: server.url, region: server.region, credentials: exampleCredentials, forcePathStyle: true });
+  if (options.bucket !== undefined) await s3.send(new CreateBucketCommand({ Bucket: options.bucket }));
+  await sink.start();
+  await createRecorder(lambda, functionName, sink.url);
+  return {
+    kinesis,
+    lambda,
+    s3,
+    async stop() {
+      kinesis.destroy();
+      lambda.destroy();
+      s3.destroy();
+      await server.stop();
+      await sink.stop();
+    },
+  };
 }
 
 export function lambdaClient(server: TestServer): LambdaClient {

@@ -10,21 +10,20 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ListShardsCommand, MergeShardsCommand, SplitShardCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { UpdateEventSourceMappingCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { systemClock, type Clock } from "../../src/util/clock.js";
-import { exampleCredentials, kinesisClient, startTestServer, type TestServer } from "../helpers/server.js";
 import { waitUntilActive } from "../helpers/streams.js";
 import { sleep, waitFor } from "../helpers/wait.js";
 import {
-  assertEveryKeyInOrder, createMapping, createRecorder, createStream, firstSeenByKey, lambdaClient, onFailureRecords, Producer, seenRecords, TriggerSink,
-  type KinesisEvent,
+  assertEveryKeyInOrder, createMapping, createStream, firstSeenByKey, onFailureRecords, Producer, seenRecords, startTriggerWorld, TriggerSink,
+  type KinesisEvent, type TriggerWorld,
 } from "./lambda-triggers-fixture.js";
 
 const functionName = "trigger-recorder";
 const bucket = "trigger-e2e-aged";
 
 describe("e2e > lambda > stream triggers over time and resharding", () => {
-  let server: TestServer;
+  let world: TriggerWorld;
   let kinesis: KinesisClient;
   let lambda: LambdaClient;
   let s3: S3Client;
@@ -33,21 +32,10 @@ describe("e2e > lambda > stream triggers over time and resharding", () => {
   const clock: Clock = { ...systemClock, nowMs: () => systemClock.nowMs() + offsetMs };
 
   before(async () => {
-    server = await startTestServer({ clock });
-    kinesis = kinesisClient(server);
-    lambda = lambdaClient(server);
-    s3 = new S3Client({ endpoint: server.url, region: server.region, credentials: exampleCredentials, forcePathStyle: true });
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await sink.start();
-    await createRecorder(lambda, functionName, sink.url);
+    world = await startTriggerWorld(sink, functionName, { bucket, server: { clock } });
+    ({ kinesis, lambda, s3 } = world);
   });
-  after(async () => {
-    kinesis.destroy();
-    lambda.destroy();
-    s3.destroy();
-    await server.stop();
-    await sink.stop();
-  });
+  after(() => world.stop());
 
   it("tumbling windows on 4 shards: state handed from batch to batch, one final invocation per window and shard, sums right", async () => {
     const { streamName, streamArn } = await createStream(kinesis, "trig-window", 4);

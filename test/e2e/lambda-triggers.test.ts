@@ -11,40 +11,28 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { exampleCredentials, kinesisClient, startTestServer, type TestServer } from "../helpers/server.js";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { waitFor } from "../helpers/wait.js";
 import {
-  assertEveryKeyInOrder, createMapping, createRecorder, createStream, firstSeenByKey, lambdaClient, onFailureRecords, Producer, TriggerSink,
-  type KinesisEvent, type SeenRecord,
+  assertEveryKeyInOrder, createMapping, createStream, firstSeenByKey, onFailureRecords, Producer, startTriggerWorld, TriggerSink,
+  type KinesisEvent, type SeenRecord, type TriggerWorld,
 } from "./lambda-triggers-fixture.js";
 
 const functionName = "trigger-recorder";
 const bucket = "trigger-e2e-dlq";
 
 describe("e2e > lambda > stream triggers", () => {
-  let server: TestServer;
+  let world: TriggerWorld;
   let kinesis: KinesisClient;
   let lambda: LambdaClient;
   let s3: S3Client;
   const sink = new TriggerSink();
 
   before(async () => {
-    server = await startTestServer();
-    kinesis = kinesisClient(server);
-    lambda = lambdaClient(server);
-    s3 = new S3Client({ endpoint: server.url, region: server.region, credentials: exampleCredentials, forcePathStyle: true });
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await sink.start();
-    await createRecorder(lambda, functionName, sink.url);
+    world = await startTriggerWorld(sink, functionName, { bucket });
+    ({ kinesis, lambda, s3 } = world);
   });
-  after(async () => {
-    kinesis.destroy();
-    lambda.destroy();
-    s3.destroy();
-    await server.stop();
-    await sink.stop();
-  });
+  after(() => world.stop());
 
   it("ParallelizationFactor 10 on 4 loaded shards: every record once, every key in put order, batches of a shard concurrently", async () => {
     const { streamName, streamArn } = await createStream(kinesis, "trig-pf", 4);
