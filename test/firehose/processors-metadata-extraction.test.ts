@@ -2,19 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { PipelineRecord } from "../../src/firehose/delivery/contracts.js";
 import { createProcessors, validateProcessingConfiguration } from "../../src/firehose/processors/index.js";
-import { systemClock } from "../../src/util/clock.js";
-import { SeededRandom } from "../../src/util/random.js";
-import { silentLogger } from "../../src/util/logger.js";
-
-const deps = {
-  accountId: "000000000000",
-  region: "us-east-1",
-  deliveryStreamArn: "arn:aws:firehose:us-east-1:000000000000:deliverystream/s",
-  functionInvoker: { invoke: async () => assert.fail("no function here") },
-  clock: systemClock,
-  random: new SeededRandom(1),
-  logger: silentLogger,
-};
+import { processorDeps as deps } from "./processor-deps.js";
 
 function extraction(query: string) {
   const [processor] = createProcessors({ Enabled: true, Processors: [{ Type: "MetadataExtraction", Parameters: [{ ParameterName: "MetadataExtractionQuery", ParameterValue: query }, { ParameterName: "JsonParsingEngine", ParameterValue: "JQ-1.6" }] }] }, deps);

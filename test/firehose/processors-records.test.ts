@@ -3,19 +3,7 @@ import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import type { PipelineRecord } from "../../src/firehose/delivery/contracts.js";
 import { createProcessors, validateProcessingConfiguration, type ProcessingConfiguration } from "../../src/firehose/processors/index.js";
-import { systemClock } from "../../src/util/clock.js";
-import { SeededRandom } from "../../src/util/random.js";
-import { silentLogger } from "../../src/util/logger.js";
-
-const deps = {
-  accountId: "000000000000",
-  region: "us-east-1",
-  deliveryStreamArn: "arn:aws:firehose:us-east-1:000000000000:deliverystream/s",
-  functionInvoker: { invoke: async () => assert.fail("no function here") },
-  clock: systemClock,
-  random: new SeededRandom(1),
-  logger: silentLogger,
-};
+import { processorDeps as deps } from "./processor-deps.js";
 
 const p = (Type: string, ...parameters: [string, string][]) => ({ Type, Parameters: parameters.map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue })) });
 const record = (data: Buffer | string, recordId = "r"): PipelineRecord => ({ recordId, data: Buffer.from(data), approximateArrivalTimestampMs: 1 });
