@@ -7,6 +7,7 @@ import { CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand, t
 import { createEventSourceManager } from "../../src/lambda/event-sources/index.js";
 import type { EventSourceManager, EventSourceTuning } from "../../src/lambda/event-sources/manager.js";
 import { noRecordsProcessed, type MappingRecord } from "../../src/lambda/event-sources/mapping.js";
+import { kinesisDefaults } from "../../src/lambda/event-sources/options.js";
 import type { Executor, InvokeResult, ResolvedFunction } from "../../src/lambda/model.js";
 import type { ObjectClient, PutObjectInput } from "../../src/storage/object-client/index.js";
 import { createMemoryEngine } from "../../src/storage/index.js";
@@ -132,13 +133,7 @@ export class Harness {
       FunctionArn: this.fn.functionArn,
       EventSourceArn: this.streamArn,
       StartingPosition: "TRIM_HORIZON",
-      BatchSize: 100,
-      MaximumBatchingWindowInSeconds: 0,
-      ParallelizationFactor: 1,
-      BisectBatchOnFunctionError: false,
-      MaximumRetryAttempts: -1,
-      MaximumRecordAgeInSeconds: -1,
-      TumblingWindowInSeconds: 0,
+      ...kinesisDefaults,
       FunctionResponseTypes: [],
       Enabled: true,
       State: "Creating",
