@@ -73,15 +73,19 @@ export class StreamDelivery {
     });
   }
 
-  /** Stops reading; buffers not yet flushed are dropped (their records stay after the checkpoint). */
+  /**
+   * Stops reading; buffers not yet flushed are dropped (their records stay after the checkpoint).
+   * The loop ends before they are discarded: an append in progress is let finish, because
+   * discarding a buffer under it (a GZIP stream destroyed while its drain() waited) left the
+   * append, and so this stop and the UpdateDestination behind it, waiting forever
+   * (test/crash/firehose-kill9.test.ts found it: the new version never delivered).
+   */
   async stop(): Promise<void> {
     this.abort.abort(new Error("delivery stopped"));
-    for (const open of this.open.values()) {
-      this.input.clock.clearTimer(open.timer);
-      open.buffer.discard();
-    }
-    this.open.clear();
+    for (const open of this.open.values()) this.input.clock.clearTimer(open.timer);
     await this.loop;
+    for (const open of this.open.values()) open.buffer.discard();
+    this.open.clear();
     await Promise.allSettled([...this.flushes]);
     await this.commits;
     this.input.source.close();
@@ -98,6 +102,8 @@ export class StreamDelivery {
       const chunk = await this.input.source.next(signal);
       const seq = this.tracker.open(chunk.lane, chunk.endPosition, chunk.bytes);
       await this.process(seq, chunk.records, signal);
+      // A chunk cut short by stop() is never released: the checkpoint stays before its records.
+      if (signal.aborted) break;
       this.tracker.release(seq);
       if (this.input.intervalMs === 0) for (const key of [...this.open.keys()]) this.flush(key);
     }
@@ -159,6 +165,9 @@ export class StreamDelivery {
   }
 
   private flush(key: string): void {
+    // Once stopping, open buffers stay put until stop() discards them: a flush of a buffer that
+    // holds only part of a chunk would settle the chunk past records never appended.
+    if (this.abort.signal.aborted) return;
     const open = this.open.get(key);
     if (open === undefined) return;
     this.open.delete(key);
