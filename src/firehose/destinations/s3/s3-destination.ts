@@ -27,6 +27,14 @@ import { byErrorOutputType, writeErrorObject, type ErrorOutputLocation } from ".
 import { conversionOf, convertBatch, parquetExtension } from "./conversion.js";
 import { offsetMinutesOf } from "./time-zone.js";
 
+/**
+ * GZIP and ZIP deflate at level 1: a delivery stream's records pass through one deflate stream, and
+ * on this 2-core machine level 6 (zlib's default) compresses 19.6 MB/s (52 ms of CPU per MB) —
+ * under the 50 MB/s a delivery stream ingests — where level 1 does 81.9 MB/s (13 ms per MB) for
+ * objects about 19 % larger (bench/firehose/output-codecs.ts; docs/performance.md, Firehose).
+ */
+const deliveryDeflateLevel = 1;
+
 export interface S3DestinationInput {
   configuration: Record<string, unknown>;
   deps: DestinationDeps;
@@ -120,7 +128,7 @@ export function createS3Destination(input: S3DestinationInput): BufferedDestinat
             const keys = more[0]!.partitionKeys;
             missing = namedKeys.find((named) => keys?.[named.key] === undefined);
             if (missing !== undefined || conversion !== undefined || backup !== undefined) records = [];
-            if (missing === undefined && conversion === undefined) compressor = compressorFor(format, { random: deps.random });
+            if (missing === undefined && conversion === undefined) compressor = compressorFor(format, { random: deps.random, deflateLevel: deliveryDeflateLevel });
           }
           if (records !== undefined) for (const record of more) records.push(record);
           if (compressor !== undefined) {
