@@ -28,8 +28,8 @@ export interface RuntimeFixture {
   close(): Promise<void>;
 }
 
-export function runtimeFixture(options: { endpointUrl?: string } = {}): RuntimeFixture {
-  const sandboxRoot = mkdtempSync(join(tmpdir(), "tributary-runtime-"));
+export function runtimeFixture(options: { endpointUrl?: string; sandboxParent?: string } = {}): RuntimeFixture {
+  const sandboxRoot = mkdtempSync(join(options.sandboxParent ?? tmpdir(), "tributary-runtime-"));
   const zips = new Map<string, Buffer>();
   const code: CodeStore = {
     async readZip(ref) {

@@ -5,6 +5,9 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runtimeFixture, type RuntimeFixture } from "./runtime-fixtures.js";
 
 describe("lambda > runtime > nodejs", () => {
@@ -49,6 +52,21 @@ describe("lambda > runtime > nodejs", () => {
   it("package.json type module makes index.js an ES module", async () => {
     const fn = f.functionOf("esm-js", { files: { "package.json": '{"type":"module"}', "index.js": "export async function handler() { return typeof require; }" } });
     assert.equal((await f.invoke(fn, {})).json, "undefined");
+  });
+
+  it("index.js is CommonJS, as in /var/task, even when the data directory lies under a package.json of type module", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "tributary-esm-parent-"));
+    writeFileSync(join(parent, "package.json"), '{"type":"module"}');
+    const nested = runtimeFixture({ sandboxParent: parent });
+    try {
+      const fn = nested.functionOf("cjs-under-esm", { files: { "index.js": "const os = require('node:os'); exports.handler = async () => typeof os.cpus;" } });
+      const result = await nested.invoke(fn, {});
+      assert.equal(result.functionError, undefined, JSON.stringify(result.json));
+      assert.equal(result.json, "function");
+    } finally {
+      await nested.close();
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 
   it("a CommonJS callback handler answers when the event loop is empty (callbackWaitsForEmptyEventLoop)", async () => {

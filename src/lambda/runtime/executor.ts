@@ -12,7 +12,7 @@
  * sandbox whose resident memory passes MemorySize is killed (Runtime.OutOfMemory, as Lambda's
  * cgroup does), sampled every `memoryCheckIntervalMs` while it runs.
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Clock, Timer } from "../../util/clock.js";
@@ -91,6 +91,12 @@ export class SandboxExecutor implements Executor {
     this.logWriter = new FunctionLogWriter(deps.logs, deps.logger, deps.clock);
     // Working directories of a previous run of the server are stale (their processes are gone).
     rmSync(join(deps.options.sandboxRoot, "sandboxes"), { recursive: true, force: true });
+    // Node looks for the nearest package.json above a module to tell CommonJS from ES modules: a
+    // neutral one here ends that search inside the sandbox root, so a deployment package's index.js
+    // is CommonJS (as in /var/task on Lambda) unless the zip's own package.json says otherwise —
+    // whatever package.json lies above the data directory (a checkout's "type": "module").
+    mkdirSync(deps.options.sandboxRoot, { recursive: true });
+    writeFileSync(join(deps.options.sandboxRoot, "package.json"), '{"//": "Tributary: module lookups of function code stop here (src/lambda/runtime/executor.ts)"}\n');
     this.reapTimer = deps.clock.setInterval(() => this.reap(), reapIntervalMs, { unref: true });
   }
 
