@@ -359,7 +359,8 @@ async function handleRequest(
   // A REST API's own paths and the server's admin paths are never a streamed API's (S3 would
   // otherwise take any path as a bucket): they go on to the pipeline as before.
   const query = queryStart < 0 ? "" : url.slice(queryStart + 1);
-  if (deps.streamingApis !== undefined && !path.startsWith(adminPathPrefix) && !deps.restApis?.some((api) => api.pathPrefixes.some((prefix) => path.startsWith(prefix)))) {
+  const restApi = restApiOf(deps.restApis, path);
+  if (deps.streamingApis !== undefined && !path.startsWith(adminPathPrefix) && restApi === undefined) {
     // Claims read the head only: the connection's facts are looked up for a claimed request alone,
     // so an RPC call (every Kinesis request passes here) pays for one small object and no more.
     const head: RequestHead = { method: request.method ?? "GET", path, query, headers: request.headers };
@@ -378,7 +379,7 @@ async function handleRequest(
 
   const declared = request.headers["content-length"];
   const declaredLength = typeof declared === "string" && /^\d+$/.test(declared) ? Number(declared) : undefined;
-  const requestBytesMax = restBytesMax(deps.restApis, path) ?? deps.config.requestBytesMax;
+  const requestBytesMax = restApi?.requestBytesMax ?? deps.config.requestBytesMax;
   const discardBytesMax = requestBytesMax + refusedBodyDiscardBytesMax;
   bodyDeadline.reading(true);
   const read = await readBody(request, requestBytesMax, declaredLength, discardBytesMax, bodyDeadline.idleMs, deps.transportClock ?? systemClock).finally(() => bodyDeadline.reading(false));
@@ -391,7 +392,6 @@ async function handleRequest(
       return;
     }
     const format = wireFormatOf(request.headers["content-type"]) ?? "json";
-    const restApi = restApiOf(deps.restApis, path);
     const tooLarge =
       restApi?.tooLargeAnswer?.({ method: request.method ?? "GET", path }) ??
       errorResponse(randomUUID(), format, new ServiceError("SerializationException", `Request body exceeds the maximum size of ${requestBytesMax} bytes.`, 413), deps.random);
@@ -411,11 +411,6 @@ async function handleRequest(
 /** The REST API whose prefix the path has. */
 function restApiOf(apis: readonly RestApi[] | undefined, path: string): RestApi | undefined {
   return apis?.find((api) => api.pathPrefixes.some((prefix) => path.startsWith(prefix)));
-}
-
-/** The body cap of the REST API whose prefix the path has, when it sets its own. */
-function restBytesMax(apis: readonly RestApi[] | undefined, path: string): number | undefined {
-  return restApiOf(apis, path)?.requestBytesMax;
 }
 
 /**
