@@ -7,6 +7,7 @@
  */
 import type { StorageEngine, WriteOutcome } from "../storage/types.js";
 import { streamsCatalog } from "../streams/stream-catalog.js";
+import { isServiceNamespace } from "../storage/service-tables.js";
 
 export interface DroppedState {
   streams: number;
@@ -30,7 +31,10 @@ export async function dropAllState(storage: StorageEngine, settingsAccounts: Rea
   for (const accountId of accounts) {
     if ((await catalog.accountSettings(accountId)) !== undefined) check(await catalog.putAccountSettings(accountId, {}), `account ${accountId}'s settings`);
   }
-  return { streams: streams.length, tables: tables.length };
+  // Counted as the answer documents them: callers' streams and tables, not the services' own
+  // (Firehose's ingest logs, Lambda's and Glue's tables), which are dropped all the same.
+  const callers = (entry: { accountId: string }) => !isServiceNamespace(entry.accountId);
+  return { streams: streams.filter(callers).length, tables: tables.filter(callers).length };
 }
 
 function check(outcome: WriteOutcome, what: string): void {

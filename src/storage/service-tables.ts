@@ -10,6 +10,11 @@ import type { Random } from "../util/random.js";
 import { randomUUIDFrom } from "../util/uuid.js";
 import type { TableStore } from "./types.js";
 
+/** Whether an account id is a service's namespace (`lambda@…`, `firehose@…`) rather than a caller's account. */
+export function isServiceNamespace(accountId: string): boolean {
+  return accountId.includes("@");
+}
+
 /**
  * The table id of a service's table `tableName` for `accountId`, created on first use. Ids are
  * cached; a table dropped by a reset is created again on the next use after the service restarts.

@@ -3,6 +3,7 @@
  * name) (src/storage/types.ts, Catalog); this service's entries are StreamMeta named by their
  * StreamName, and its account settings AccountSettings.
  */
+import { isServiceNamespace } from "../storage/service-tables.js";
 import type { CasOutcome, Catalog, StorageEngine, WriteOutcome } from "../storage/types.js";
 import type { CatalogCache } from "../storage/catalog-cache.js";
 import type { AccountSettings, StreamMeta } from "./model.js";
@@ -20,7 +21,7 @@ export function streamsCatalog(storage: Pick<StorageEngine, "catalog">): Streams
  * Kinesis streams. Writes pass through; a reset (server/drop-all-state.ts) reads the whole catalog.
  */
 export function kinesisOnlyCatalog(catalog: StreamsCatalog): StreamsCatalog {
-  const kinesis = (accountId: string) => !accountId.includes("@");
+  const kinesis = (accountId: string) => !isServiceNamespace(accountId);
   return {
     list: async (accountId?: string) => (await catalog.list(accountId)).filter((meta) => kinesis(meta.accountId)),
     get: async (accountId: string, name: string) => (kinesis(accountId) ? catalog.get(accountId, name) : undefined),

@@ -224,7 +224,10 @@ describe("reset", () => {
   it("drops delivery streams with their ingest logs; names are free again", async () => {
     await client.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: "before-reset", S3DestinationConfiguration: s3() }));
     await client.send(new PutRecordCommand({ DeliveryStreamName: "before-reset", Record: { Data: Buffer.from("x") } }));
-    await server.app!.reset();
+    const kinesisStreams = (await kinesisClient(server).send(new ListStreamsCommand({}))).StreamNames!.length;
+    const dropped = await server.app!.reset();
+    // The answer counts callers' streams and tables, not Firehose's ingest logs and tables.
+    assert.deepEqual(dropped, { streams: kinesisStreams, tables: 0 });
     const listed = await client.send(new ListDeliveryStreamsCommand({}));
     assert.deepEqual(listed.DeliveryStreamNames, []);
     await client.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: "before-reset", S3DestinationConfiguration: s3() }));
