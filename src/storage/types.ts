@@ -395,6 +395,12 @@ export interface ObjectStore {
    * hint costs only speed.
    */
   writeBlob(source: AsyncIterable<Uint8Array>, options?: WriteBlobOptions): Promise<BlobOutcome>;
+  /**
+   * writeBlob for bytes already whole in one buffer (a small request body), handed over: the engine
+   * may keep the buffer as it is, so the caller never changes it afterwards. Optional (writeBlob
+   * serves every engine); it spares a small upload the async iteration.
+   */
+  writeBlobBytes?(bytes: Buffer): Promise<BlobOutcome>;
   /** The blob's bytes in [startByte, endByteExclusive), streamed in bounded chunks. */
   readBlob(blob: BlobRef, startByte?: number, endByteExclusive?: number): AsyncIterable<Buffer>;
   /**

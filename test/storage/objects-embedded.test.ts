@@ -4,7 +4,7 @@
  * on), keys that never become paths, a 64 MiB blob streamed in and out with bounded memory, the
  * cost of inserting and listing at 100,000 keys; small blobs inline in their journal frames (no
  * file operation, replayed at open, spilled to files past the budget, crash-safe at every step of
- * a spill), and a version-1 journal opening unchanged.
+ * a spill), and journals of versions 1 and 2 opening unchanged.
  *
  * The tests about blob files set `objectInlineBytesMax: 0` (every blob a file).
  */
@@ -25,7 +25,9 @@ import { SimFs, errnoError } from "./sim-fs.js";
 import { openSim, simDataDir } from "./sim-engine.js";
 import { ManualClock } from "../../src/util/clock.js";
 import { EmbeddedObjectStore, defaultReleaseGraceMs } from "../../src/storage/embedded/objects/embedded-objects.js";
-import { encodeObjectMutation, objectJournalHeader } from "../../src/storage/embedded/objects/object-journal.js";
+import { objectJournalHeader, objectJournalVersion } from "../../src/storage/embedded/objects/object-journal.js";
+import { crc32c } from "../../src/storage/embedded/crc32c.js";
+import type { ObjectMutation } from "../../src/storage/objects/object-state.js";
 import { account, chunksOf } from "./cases.js";
 
 const bucket: BucketRecord = { Name: "b", accountId: account, region: "us-east-1", createdAtMs: 0, settings: {} };
@@ -60,6 +62,23 @@ async function blobFiles(dataDir: string): Promise<string[]> {
   const out: string[] = [];
   for (const shard of await readdir(join(dataDir, "objects/blobs"))) for (const name of await readdir(join(dataDir, "objects/blobs", shard))) out.push(`${shard}/${name}`);
   return out.sort();
+}
+
+/** A frame as journal versions 1 and 2 wrote it: the mutation's JSON, inline bytes base64 in it (version 2). */
+function jsonFrame(mutation: ObjectMutation, inline?: Record<string, string>): Buffer {
+  const payload = Buffer.from(JSON.stringify(inline === undefined ? mutation : { ...mutation, inline }), "utf8");
+  const header = Buffer.alloc(8);
+  header.writeUInt32LE(payload.length, 0);
+  header.writeUInt32LE(crc32c(payload), 4);
+  return Buffer.concat([header, payload]);
+}
+
+/** A data directory whose objects journal is `parts` (the rest made by the engine's first open). */
+async function writeSimJournal(fs: SimFs, parts: Buffer[]): Promise<void> {
+  await fs.mkdir(`${simDataDir}/objects`);
+  const out = await fs.open(`${simDataDir}/objects/journal`, "createTruncate");
+  await out.writev([Buffer.concat(parts)], 0);
+  await out.close();
 }
 
 function simBlobFiles(fs: SimFs): string[] {
@@ -446,30 +465,65 @@ describe("storage > objects > embedded inline blobs", () => {
     process.stdout.write(`# ${checked} crash images across ${whole.calls} fs calls of puts and spills\n`);
   });
 
-  it("a version-1 journal (every blob a file) opens unchanged, and is carried on under the current header", async () => {
+  it("a version-1 journal (every blob a file) opens unchanged, and is rewritten in the current format", async () => {
     const fs = new SimFs();
     await fs.mkdir(`${simDataDir}/objects/blobs/ab`);
     const blobId = "ab".padEnd(32, "0");
     const handle = await fs.open(`${simDataDir}/objects/blobs/ab/${blobId}`, "createTruncate");
     await handle.writev([Buffer.from("version one bytes")], 0);
     await handle.close();
-    const journal = Buffer.concat([
+    await writeSimJournal(fs, [
       objectJournalHeader(1),
-      encodeObjectMutation({ op: "bucket", bucket }),
-      encodeObjectMutation({ op: "object", bucket: "b", key: "old", record: { blobs: [{ blobId, sizeBytes: 17 }], sizeBytes: 17, lastModifiedMs: 0, meta: {} } }),
+      jsonFrame({ op: "bucket", bucket }),
+      jsonFrame({ op: "object", bucket: "b", key: "old", record: { blobs: [{ blobId, sizeBytes: 17 }], sizeBytes: 17, lastModifiedMs: 0, meta: {} } }),
     ]);
-    const out = await fs.open(`${simDataDir}/objects/journal`, "createTruncate");
-    await out.writev([journal], 0);
-    await out.close();
     // An engine's data directory: the rest of it made by a first open, then the objects replaced.
     let engine = await openSim(fs);
     assert.equal((await read(engine, "old"))?.toString(), "version one bytes");
-    assert.equal(fs.peek(`${simDataDir}/objects/journal`).readUInt32LE(4), 2, "the header is the current version");
+    assert.equal(fs.peek(`${simDataDir}/objects/journal`).readUInt32LE(4), objectJournalVersion, "the header is the current version");
     assert.ok(await put(engine, "new", content(1)));
     await engine.close();
     engine = await openSim(fs);
     assert.equal((await read(engine, "old"))?.toString(), "version one bytes");
     assert.ok((await read(engine, "new"))!.equals(content(1)));
+    await engine.close();
+  });
+
+  it("a version-2 journal (inline bytes base64 in the JSON) opens with its inline blobs, rewritten in the current format", async () => {
+    const fs = new SimFs();
+    const [first, second, dropped] = ["cd".padEnd(32, "1"), "cd".padEnd(32, "2"), "cd".padEnd(32, "3")];
+    const record = (blobId: string, sizeBytes: number) => ({ blobs: [{ blobId, sizeBytes }], sizeBytes, lastModifiedMs: 0, meta: { ETag: "\"x\"" } });
+    await writeSimJournal(fs, [
+      objectJournalHeader(2),
+      jsonFrame({ op: "bucket", bucket }),
+      jsonFrame({ op: "object", bucket: "b", key: "one", record: record(first, 1024) }, { [first]: content(1).toString("base64") }),
+      jsonFrame({ op: "object", bucket: "b", key: "gone", record: record(dropped, 5) }, { [dropped]: Buffer.from("bytes").toString("base64") }),
+      jsonFrame({ op: "delete-object", bucket: "b", key: "gone" }),
+      // A copy names the first frame's blob: the bytes travel once.
+      jsonFrame({ op: "object", bucket: "b", key: "copy", record: record(first, 1024) }),
+      jsonFrame({ op: "object", bucket: "b", key: "two", record: record(second, 2000) }, { [second]: content(2, 2000).toString("base64") }),
+    ]);
+    let engine = await openSim(fs);
+    const check = async (more: string[] = []): Promise<void> => {
+      assert.ok((await read(engine, "one"))!.equals(content(1)));
+      assert.ok((await read(engine, "copy"))!.equals(content(1)));
+      assert.ok((await read(engine, "two"))!.equals(content(2, 2000)));
+      assert.equal(await read(engine, "gone"), undefined);
+      assert.deepEqual([...inlineOf(engine)].sort(), [first, second, ...more].sort());
+      assert.deepEqual(simBlobFiles(fs), [], "inline blobs stay inline");
+    };
+    await check();
+    const journal = fs.peek(`${simDataDir}/objects/journal`);
+    assert.equal(journal.readUInt32LE(4), objectJournalVersion, "the header is the current version");
+    assert.equal(journal.indexOf(Buffer.from(content(1).toString("base64").slice(0, 40))), -1, "no base64 left");
+    assert.equal(journal.indexOf(content(1)), journal.lastIndexOf(content(1)), "the bytes once, raw");
+    assert.ok(journal.indexOf(content(1)) > 0);
+    assert.ok(await put(engine, "three", content(3)));
+    await engine.close();
+    engine = await openSim(fs);
+    const three = (await engine.objects.getObject("b", "three"))!.record.blobs[0]!.blobId;
+    await check([three]);
+    assert.ok((await read(engine, "three"))!.equals(content(3)));
     await engine.close();
   });
 });

@@ -19,7 +19,7 @@ import assert from "node:assert/strict";
 import { SimFs, type CrashMode } from "./sim-fs.js";
 import { EmbeddedObjectStore } from "../../src/storage/embedded/objects/embedded-objects.js";
 import { MemoryObjectStore } from "../../src/storage/memory/memory-objects.js";
-import type { BlobRef, ObjectStore, WriteOutcome } from "../../src/storage/types.js";
+import type { BlobOutcome, BlobRef, ObjectStore, WriteOutcome } from "../../src/storage/types.js";
 import { SeededRandom, systemRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { ManualClock } from "../../src/util/clock.js";
@@ -133,6 +133,12 @@ class ObjectFuzz {
     }
   }
 
+  /** A blob streamed in, or (a fifth of the time) handed over whole as a copy the store may keep. */
+  private write(content: Buffer): Promise<BlobOutcome> {
+    if (this.int(5) === 0 && this.store.writeBlobBytes !== undefined) return this.store.writeBlobBytes(Buffer.from(content));
+    return this.store.writeBlob(this.source(content), this.hint(content));
+  }
+
   /** No hint, the exact length, or a wrong one (a hint only chooses where the bytes go first). */
   private hint(content: Buffer): { sizeBytesHint: number } | undefined {
     const roll = this.int(4);
@@ -168,7 +174,7 @@ class ObjectFuzz {
   }
 
   private async writeBlob(content: Buffer): Promise<BlobRef> {
-    const outcome = await this.store.writeBlob(this.source(content), this.hint(content));
+    const outcome = await this.write(content);
     assert.ok(outcome.ok, "writeBlob failed");
     assert.equal(outcome.blob.sizeBytes, content.length);
     return outcome.blob;
@@ -354,7 +360,7 @@ class ObjectFuzz {
     for (const call of calls) {
       const write = async (): Promise<WriteOutcome> => {
         if (call.content === undefined) return this.store.deleteObject(bucket, call.key);
-        const blob = await this.store.writeBlob(this.source(call.content), this.hint(call.content));
+        const blob = await this.write(call.content);
         if (!blob.ok) return blob;
         return this.store.putObject(bucket, call.key, { blobs: [blob.blob], sizeBytes: blob.blob.sizeBytes, lastModifiedMs: this.step, meta: {} });
       };

@@ -12,7 +12,7 @@
  * stored, and answered as `x-amz-checksum-<algorithm>` with `x-amz-checksum-type: FULL_OBJECT`.
  */
 import type { S3Action, S3Context, S3Request } from "../action.js";
-import { checkPayloadHeaders, payloadOf, type PayloadSummary } from "../body/index.js";
+import { checkPayloadHeaders, payloadOf, readSmallPayload, smallPayloadOf, type PayloadSummary } from "../body/index.js";
 import { checksumHeaderName, type ChecksumAlgorithm } from "../checksums/index.js";
 import { s3Errors } from "../errors.js";
 import { headerOf } from "../headers.js";
@@ -93,6 +93,14 @@ export function checkDeclaredSize(request: S3Request, sizeBytesMax: number): voi
 
 /** The body into a new blob through its payload checks, at most `sizeBytesMax` bytes whatever was declared. */
 export async function writeBody(context: S3Context, request: S3Request, sizeBytesMax: number): Promise<{ blob: BlobRef; summary: PayloadSummary }> {
+  // A small body is read whole, checked, then handed to the store in one buffer.
+  const small = smallPayloadOf(request.head, request.payload);
+  if (small !== undefined) {
+    const { bytes, summary } = await readSmallPayload(small, request.body, request.payload, sizeBytesMax, (sizeBytes) => s3Errors.entityTooLarge(sizeBytes, sizeBytesMax));
+    const outcome = await (context.store.writeBlobBytes?.(bytes) ?? context.store.writeBlob(oneChunk(bytes), { sizeBytesHint: bytes.length }));
+    if (!outcome.ok) throw storageError(context, outcome.failure);
+    return { blob: outcome.blob, summary };
+  }
   const payload = payloadOf(request.head, request.body, request.payload);
   async function* bounded(): AsyncGenerator<Buffer> {
     let sizeBytes = 0;
@@ -109,6 +117,10 @@ export async function writeBody(context: S3Context, request: S3Request, sizeByte
   const outcome = await context.store.writeBlob(bounded(), hint);
   if (!outcome.ok) throw storageError(context, outcome.failure);
   return { blob: outcome.blob, summary: payload.summary() };
+}
+
+async function* oneChunk(bytes: Buffer): AsyncIterable<Buffer> {
+  yield bytes;
 }
 
 /** The checksum the request declared (the only one summary holds: no extra ones are asked for). */

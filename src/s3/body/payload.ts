@@ -44,7 +44,8 @@ export interface Payload {
 /** x-amz-checksum-* headers that are not a checksum value. */
 const checksumHeadersNotValues = new Set(["x-amz-checksum-type", "x-amz-checksum-mode", "x-amz-checksum-algorithm"]);
 
-interface Plan {
+/** What the headers say of the body: checked before a byte is read (planPayload). */
+export interface Plan {
   declared?: { algorithm: ChecksumAlgorithm; headerValue?: string; trailerName?: string };
   contentMd5?: Buffer;
   contentLengthBytes?: number;
@@ -73,7 +74,8 @@ export function checkPayloadHeaders(head: RequestHead, signing: PayloadSigning):
   }
 }
 
-function planPayload(head: RequestHead, signing: PayloadSigning): Plan {
+/** The body's plan from its headers; throws the S3Error of the first header S3 would refuse. */
+export function planPayload(head: RequestHead, signing: PayloadSigning): Plan {
   const plan: Plan = {};
   const contentLength = header(head, "content-length");
   if (contentLength !== undefined && /^\d{1,16}$/.test(contentLength.trim())) plan.contentLengthBytes = Number(contentLength.trim());
@@ -215,26 +217,7 @@ export function payloadOf(head: RequestHead, body: AsyncIterable<Buffer>, signin
       }
       decoder?.end();
       finished = true;
-      const digests = await digester.finish();
-      if (signing.kind === "sha256" && digests.sha256Hex !== signing.expectedHex) {
-        throw s3PayloadErrors.contentSha256Mismatch(signing.expectedHex, digests.sha256Hex!);
-      }
-      if (plan.contentMd5 !== undefined && !plan.contentMd5.equals(digests.md5)) {
-        throw s3PayloadErrors.badDigestMd5(plan.contentMd5.toString("hex"), digests.md5.toString("base64"));
-      }
-      const computed: Partial<Record<ChecksumAlgorithm, string>> = {};
-      for (const [algorithm, digest] of digests.checksums) computed[algorithm] = digest.toString("base64");
-      if (plan.declared !== undefined) {
-        const { algorithm, trailerName } = plan.declared;
-        let expected = plan.declared.headerValue;
-        if (trailerName !== undefined) {
-          expected = decoder!.receivedTrailers.find(([name]) => name === trailerName)?.[1];
-          if (expected === undefined) throw s3PayloadErrors.malformedTrailer();
-          if (decodeChecksumValue(algorithm, expected) === undefined) throw s3PayloadErrors.invalidChecksumTrailer(checksumHeaderName(algorithm));
-        }
-        if (decodeChecksumValue(algorithm, expected!)!.toString("base64") !== computed[algorithm]) throw s3PayloadErrors.badChecksum(algorithm);
-      }
-      summary = { sizeBytes, md5Hex: digests.md5.toString("hex"), checksums: computed };
+      summary = summarize(plan, signing, await digester.finish(), sizeBytes, decoder?.receivedTrailers);
     } finally {
       if (!finished) digester.drop();
     }
@@ -246,4 +229,31 @@ export function payloadOf(head: RequestHead, body: AsyncIterable<Buffer>, signin
       return summary;
     },
   };
+}
+
+/**
+ * The checks at the end of a body, in S3's order — the whole-body SHA-256 the signature names
+ * ("SHA256 trumps checksum"), Content-MD5, the declared checksum (header or trailer) — and the
+ * summary when they hold; else throws the S3Error to answer.
+ */
+export function summarize(plan: Plan, signing: PayloadSigning, digests: HashDigests, sizeBytes: number, receivedTrailers: readonly (readonly [string, string])[] | undefined): PayloadSummary {
+  if (signing.kind === "sha256" && digests.sha256Hex !== signing.expectedHex) {
+    throw s3PayloadErrors.contentSha256Mismatch(signing.expectedHex, digests.sha256Hex!);
+  }
+  if (plan.contentMd5 !== undefined && !plan.contentMd5.equals(digests.md5)) {
+    throw s3PayloadErrors.badDigestMd5(plan.contentMd5.toString("hex"), digests.md5.toString("base64"));
+  }
+  const computed: Partial<Record<ChecksumAlgorithm, string>> = {};
+  for (const [algorithm, digest] of digests.checksums) computed[algorithm] = digest.toString("base64");
+  if (plan.declared !== undefined) {
+    const { algorithm, trailerName } = plan.declared;
+    let expected = plan.declared.headerValue;
+    if (trailerName !== undefined) {
+      expected = receivedTrailers?.find(([name]) => name === trailerName)?.[1];
+      if (expected === undefined) throw s3PayloadErrors.malformedTrailer();
+      if (decodeChecksumValue(algorithm, expected) === undefined) throw s3PayloadErrors.invalidChecksumTrailer(checksumHeaderName(algorithm));
+    }
+    if (decodeChecksumValue(algorithm, expected!)!.toString("base64") !== computed[algorithm]) throw s3PayloadErrors.badChecksum(algorithm);
+  }
+  return { sizeBytes, md5Hex: digests.md5.toString("hex"), checksums: computed };
 }

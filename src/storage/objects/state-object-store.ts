@@ -14,6 +14,7 @@ import type {
   StorageFailure, UploadRecord, VersionedObject, WriteBlobOptions, WriteOutcome,
 } from "../types.js";
 import { ObjectState, blobsNamed, type ObjectMutation } from "./object-state.js";
+import { frozenCopy } from "./frozen-copy.js";
 
 export const done: WriteOutcome = { ok: true };
 export const closedFailure: StorageFailure = { kind: "closed", message: "the engine is closed" };
@@ -45,6 +46,11 @@ export abstract class StateObjectStore implements ObjectStore {
   }
 
   abstract writeBlob(source: AsyncIterable<Uint8Array>, options?: WriteBlobOptions): Promise<BlobOutcome>;
+
+  /** Bytes the caller has in one buffer, handed over (ObjectStore.writeBlobBytes); by default streamed in as one chunk. */
+  writeBlobBytes(bytes: Buffer): Promise<BlobOutcome> {
+    return this.writeBlob(oneChunk(bytes), { sizeBytesHint: bytes.length });
+  }
   abstract readBlob(blob: BlobRef, startByte?: number, endByteExclusive?: number): AsyncIterable<Buffer>;
 
   protected isLive(blobId: string): boolean {
@@ -60,7 +66,7 @@ export abstract class StateObjectStore implements ObjectStore {
   }
 
   async createBucket(bucket: BucketRecord): Promise<WriteOutcome | BucketExists> {
-    const outcome = await this.write({ op: "bucket", bucket: structuredClone(bucket) }, { expectedRevision: "absent" });
+    const outcome = await this.write({ op: "bucket", bucket: frozenCopy(bucket) }, { expectedRevision: "absent" });
     if (outcome.ok) return done;
     if ("failure" in outcome) return outcome;
     // The name is taken (write checks and applies in one step, so of two racing creations one wins).
@@ -68,7 +74,7 @@ export abstract class StateObjectStore implements ObjectStore {
   }
 
   updateBucket(bucket: BucketRecord, expect: Expectation): Promise<CasOutcome> {
-    return this.write({ op: "bucket", bucket: structuredClone(bucket) }, expect) as Promise<CasOutcome>;
+    return this.write({ op: "bucket", bucket: frozenCopy(bucket) }, expect) as Promise<CasOutcome>;
   }
 
   dropBucket(name: string): Promise<WriteOutcome> {
@@ -82,7 +88,7 @@ export abstract class StateObjectStore implements ObjectStore {
   putObject(bucket: string, key: string, record: ObjectRecord): Promise<WriteOutcome>;
   putObject(bucket: string, key: string, record: ObjectRecord, expect: Expectation): Promise<CasOutcome>;
   putObject(bucket: string, key: string, record: ObjectRecord, expect?: Expectation): Promise<WriteOutcome | CasOutcome> {
-    return this.write({ op: "object", bucket, key, record: structuredClone(record) }, expect);
+    return this.write({ op: "object", bucket, key, record: frozenCopy(record) }, expect);
   }
 
   deleteObject(bucket: string, key: string): Promise<WriteOutcome>;
@@ -100,7 +106,7 @@ export abstract class StateObjectStore implements ObjectStore {
   }
 
   createUpload(bucket: string, upload: UploadRecord): Promise<WriteOutcome> {
-    return this.write({ op: "upload", bucket, upload: structuredClone(upload) }) as Promise<WriteOutcome>;
+    return this.write({ op: "upload", bucket, upload: frozenCopy(upload) }) as Promise<WriteOutcome>;
   }
 
   async getUpload(bucket: string, uploadId: string): Promise<UploadRecord | undefined> {
@@ -112,7 +118,7 @@ export abstract class StateObjectStore implements ObjectStore {
   }
 
   putPart(bucket: string, uploadId: string, part: PartRecord): Promise<WriteOutcome> {
-    return this.write({ op: "part", bucket, uploadId, part: structuredClone(part) }) as Promise<WriteOutcome>;
+    return this.write({ op: "part", bucket, uploadId, part: frozenCopy(part) }) as Promise<WriteOutcome>;
   }
 
   async listParts(bucket: string, uploadId: string): Promise<readonly PartRecord[]> {
@@ -148,4 +154,8 @@ export abstract class StateObjectStore implements ObjectStore {
     // An unconditional write answers as it always has; a compare-and-set also gives the revision.
     return expect === undefined ? done : { ok: true, revision };
   }
+}
+
+async function* oneChunk(bytes: Buffer): AsyncIterable<Buffer> {
+  yield bytes;
 }

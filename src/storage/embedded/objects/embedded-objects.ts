@@ -43,7 +43,7 @@ import { StateObjectStore, closedFailure, done, readChunkBytes } from "../../obj
 import { blobsNamed, type ObjectMutation } from "../../objects/object-state.js";
 import { newBlobId } from "../../objects/blob-ids.js";
 import { BlobFiles, BlobIoError } from "./blob-files.js";
-import { encodeObjectMutation, objectJournalHeader, objectJournalHeaderBytes, objectJournalVersion, replayObjectJournal } from "./object-journal.js";
+import { encodeObjectMutation, encodeSnapshot, objectJournalHeader, objectJournalVersion, replayObjectJournal } from "./object-journal.js";
 
 const journalFileName = "journal";
 /** A journal is not compacted below this many frames. */
@@ -154,9 +154,14 @@ export class EmbeddedObjectStore extends StateObjectStore {
     const replay = replayObjectJournal(bytes);
     if (!replay.ok) throw new ObjectDataError(`${path}: ${replay.reason}`);
     if (replay.version !== objectJournalVersion) {
-      // An older journal: the same frames under the current header, so frames carrying inline
-      // blobs never follow a header that promises none (durable: it replaces the file whole).
-      await replaceFile(fs, dir, journalFileName, Buffer.concat([objectJournalHeader(), bytes.subarray(objectJournalHeaderBytes, replay.validBytes)]), true);
+      // An older journal: rewritten once in the current format (its state, one frame per entry, as
+      // a compaction writes it), so every frame after the header is of the version it names
+      // (durable: it replaces the file whole).
+      const frames = encodeSnapshot(replay.state.snapshot(), (blobId) => replay.inline.get(blobId));
+      const rewritten = Buffer.concat([objectJournalHeader(), ...frames]);
+      await replaceFile(fs, dir, journalFileName, rewritten, true);
+      replay.validBytes = rewritten.length;
+      replay.frames = frames.length;
       replay.torn = false;
     }
     const handle = await fs.open(path, "readWrite");
@@ -226,12 +231,25 @@ export class EmbeddedObjectStore extends StateObjectStore {
     }
     if (this.closed) return { ok: false, failure: closedFailure };
     // Not more memory than the bytes (a hint too large, or growth by doubling).
-    const bytes = filled === buffer.length ? buffer : Buffer.from(buffer.subarray(0, filled));
+    return { ok: true, blob: this.keepInline(filled === buffer.length ? buffer : Buffer.from(buffer.subarray(0, filled))) };
+  }
+
+  /** A new inline blob: pending, its bytes in memory until the first frame naming it carries them. */
+  private keepInline(bytes: Buffer): BlobRef {
     const blobId = newBlobId(this.options.random, (id) => this.isTaken(id));
     this.holdInline(blobId, bytes);
     this.unjournaled.add(blobId);
     this.pending.add(blobId);
-    return { ok: true, blob: { blobId, sizeBytes: filled } };
+    return { blobId, sizeBytes: bytes.length };
+  }
+
+  /** Small bytes are kept as they are (handed over: no copy) until their commit carries them; larger ones become a file. */
+  override async writeBlobBytes(bytes: Buffer): Promise<BlobOutcome> {
+    if (this.closed) return { ok: false, failure: closedFailure };
+    if (bytes.length > (this.options.inlineBytesMax ?? defaultInlineBytesMax) || this.inlineBytes >= 2 * this.inlineBudgetBytes()) {
+      return this.writeBlobFile(oneChunk(bytes));
+    }
+    return { ok: true, blob: this.keepInline(bytes) };
   }
 
   /** Whether a blob id is in use: live, being written or removed, released and waiting, or in its grace period. */
@@ -468,19 +486,12 @@ export class EmbeddedObjectStore extends StateObjectStore {
     // after it is queued for the new journal.
     // Inline blobs whose files a spill made durable go without their bytes; the rest carry them.
     const dropped = new Map<string, Buffer>();
-    const carriedOnce = new Set<string>();
-    const frames = [objectJournalHeader()];
-    for (const mutation of this.state.snapshot()) {
-      let carried: Map<string, Buffer> | undefined;
-      for (const blob of blobsNamed(mutation)) {
-        const bytes = this.inline.get(blob.blobId);
-        if (bytes === undefined || carriedOnce.has(blob.blobId)) continue;
-        carriedOnce.add(blob.blobId);
-        if (this.spilled.get(blob.blobId) === bytes) dropped.set(blob.blobId, bytes);
-        else (carried ??= new Map()).set(blob.blobId, bytes);
-      }
-      frames.push(encodeObjectMutation(mutation, carried));
-    }
+    const frames = [objectJournalHeader(), ...encodeSnapshot(this.state.snapshot(), (blobId) => {
+      const bytes = this.inline.get(blobId);
+      if (bytes === undefined || this.spilled.get(blobId) !== bytes) return bytes;
+      dropped.set(blobId, bytes);
+      return undefined;
+    })];
     this.spillDone = false;
     let renamed = false;
     // The entries of blob files the queued changes name, before a journal naming them is durable.
@@ -647,6 +658,10 @@ function failureOf(error: unknown, doing: string): StorageFailure {
 /** An inline blob's bytes in [start, end), as copies (readers get their own bytes, as from a file). */
 async function* inlineChunks(bytes: Buffer, start: number, end: number): AsyncIterable<Buffer> {
   for (let at = start; at < end; at += readChunkBytes) yield Buffer.from(bytes.subarray(at, Math.min(end, at + readChunkBytes)));
+}
+
+async function* oneChunk(bytes: Buffer): AsyncIterable<Buffer> {
+  yield bytes;
 }
 
 /** What was read, the chunk that did not fit, then the rest of the source. */

@@ -1,0 +1,123 @@
+/**
+ * A small body read whole (payload.ts reads any body as a stream): a request declaring a
+ * Content-Length of at most `smallPayloadBytesMax`, not aws-chunked. Its chunks are gathered from
+ * the stream's 'data' events into one buffer of the declared length, then hashed at once on this
+ * thread and checked as payloadOf checks a body — the byte count, then SHA-256, Content-MD5, the
+ * checksum (`summarize`) — so the answers are the same. It spares a 1 KiB PutObject three async
+ * generators, an async iterator over the stream and two hash objects per request (bench/s3: a
+ * small PUT's server is CPU-bound on its event loop).
+ */
+import * as crypto from "node:crypto";
+import type { Readable } from "node:stream";
+import type { RequestHead } from "../../protocol/streaming-api.js";
+import type { PayloadSigning } from "../auth/authenticate.js";
+import { s3PayloadErrors } from "../auth/errors.js";
+import { createChecksum, type ChecksumAlgorithm } from "../checksums/index.js";
+import type { S3Error } from "../s3-error.js";
+import type { HashDigests } from "./hash-pool.js";
+import { planPayload, summarize, workerHashingBytesMinDefault, type PayloadOptions, type PayloadSummary, type Plan } from "./payload.js";
+
+// crypto.hash (Node >= 20.12) digests in one call, without a Hash object (a stream) to build.
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: "hex") => string }).hash;
+function digestHex(algorithm: "md5" | "sha256", bytes: Buffer): string {
+  return oneShotHash !== undefined ? oneShotHash(algorithm, bytes, "hex") : crypto.createHash(algorithm).update(bytes).digest("hex");
+}
+
+/** Bodies up to this many declared bytes are read whole (at most this much memory per request). */
+export const smallPayloadBytesMax = 64 * 1024;
+
+export interface SmallPayload {
+  plan: Plan;
+  lengthBytes: number;
+}
+
+/**
+ * The plan of a body to read whole, or undefined when it is to be streamed (aws-chunked, no
+ * Content-Length, a larger one, or one hashed on a worker by the options). The headers must have
+ * passed checkPayloadHeaders.
+ */
+export function smallPayloadOf(head: RequestHead, signing: PayloadSigning, options: PayloadOptions = {}): SmallPayload | undefined {
+  const plan = planPayload(head, signing);
+  const lengthBytes = plan.contentLengthBytes;
+  if (plan.chunked !== undefined || lengthBytes === undefined || lengthBytes > smallPayloadBytesMax) return undefined;
+  if (lengthBytes >= (options.workerHashingBytesMin ?? workerHashingBytesMinDefault)) return undefined;
+  return { plan, lengthBytes };
+}
+
+/**
+ * Reads the body whole and checks it: its bytes (a buffer of their own) and summary, or a rejection
+ * with the S3Error to answer — `tooLarge(count)` once more than `sizeBytesMax` bytes arrived (a
+ * body longer than it declared), the Content-Length mismatch, a digest — or with the body's own
+ * error (a stalled or reset upload).
+ */
+export async function readSmallPayload(
+  small: SmallPayload,
+  body: Readable,
+  signing: PayloadSigning,
+  sizeBytesMax: number,
+  tooLarge: (sizeBytes: number) => S3Error,
+  options: PayloadOptions = {},
+): Promise<{ bytes: Buffer; summary: PayloadSummary }> {
+  const { plan, lengthBytes } = small;
+  const { bytes, receivedBytes } = await gather(body, lengthBytes, sizeBytesMax, tooLarge);
+  if (receivedBytes !== lengthBytes) throw s3PayloadErrors.incompleteBody(lengthBytes, receivedBytes);
+  const algorithms: ChecksumAlgorithm[] = [];
+  for (const algorithm of [...(plan.declared ? [plan.declared.algorithm] : []), ...(options.computeChecksums ?? [])]) {
+    if (!algorithms.includes(algorithm)) algorithms.push(algorithm);
+  }
+  const digests: HashDigests = { md5: Buffer.from(digestHex("md5", bytes), "hex"), checksums: new Map() };
+  if (signing.kind === "sha256") digests.sha256Hex = digestHex("sha256", bytes);
+  for (const algorithm of algorithms) {
+    const checksum = createChecksum(algorithm);
+    checksum.update(bytes);
+    digests.checksums.set(algorithm, await checksum.digest());
+  }
+  return { bytes, summary: summarize(plan, signing, digests, lengthBytes, undefined) };
+}
+
+/**
+ * The body's chunks into one buffer of `lengthBytes`; bytes past it (a body longer than it
+ * declared, which HTTP/2 can send) are counted, not kept, up to `sizeBytesMax`.
+ */
+function gather(body: Readable, lengthBytes: number, sizeBytesMax: number, tooLarge: (sizeBytes: number) => S3Error): Promise<{ bytes: Buffer; receivedBytes: number }> {
+  // Already over (an empty body the server handed over as it is): nothing more will come.
+  if (body.readableEnded) return Promise.resolve({ bytes: Buffer.alloc(0), receivedBytes: 0 });
+  if (body.destroyed) return Promise.reject(body.errored ?? new Error("the request body closed before it ended"));
+  return new Promise((resolve, reject) => {
+    const bytes = Buffer.allocUnsafe(lengthBytes);
+    let receivedBytes = 0;
+    const done = (): void => {
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.off("error", onError);
+      body.off("close", onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      if (receivedBytes < lengthBytes) bytes.set(chunk.length <= lengthBytes - receivedBytes ? chunk : chunk.subarray(0, lengthBytes - receivedBytes), receivedBytes);
+      receivedBytes += chunk.length;
+      if (receivedBytes > sizeBytesMax) {
+        // Not read further, as the streamed path stops there: the server closes the connection.
+        done();
+        body.pause();
+        reject(tooLarge(receivedBytes));
+      }
+    };
+    const onEnd = (): void => {
+      done();
+      resolve({ bytes: receivedBytes < lengthBytes ? bytes.subarray(0, receivedBytes) : bytes, receivedBytes });
+    };
+    const onError = (error: Error): void => {
+      done();
+      reject(error);
+    };
+    // Destroyed without an error: the request went away before its body ended.
+    const onClose = (): void => {
+      done();
+      reject(new Error("the request body closed before it ended"));
+    };
+    body.on("data", onData);
+    body.on("end", onEnd);
+    body.on("error", onError);
+    body.on("close", onClose);
+  });
+}
