@@ -106,7 +106,8 @@ class Lexer {
       if (ch === undefined) return;
       if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r" || ch === "\f" || ch === "\v" || ch === "\u00A0" || ch === "\uFEFF") {
         this.advance();
-      } else if (ch === "-" && this.code[this.offset + 1] === "-") {
+      } else if ((ch === "-" && this.code[this.offset + 1] === "-") || (ch === "/" && this.code[this.offset + 1] === "/")) {
+        // `--` and, as in the service's parser (the reference's CREATE PUMP example), `//`.
         while (this.offset < this.code.length && this.code[this.offset] !== "\n" && this.code[this.offset] !== "\r") this.advance();
       } else if (ch === "/" && this.code[this.offset + 1] === "*") {
         const at = this.position();

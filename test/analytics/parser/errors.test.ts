@@ -94,3 +94,12 @@ test("a top-level UNION is refused with its position; other statements are unkno
   error = failure("CREATE TABLE t (a INTEGER)");
   assert.match(error.message, /Encountered "TABLE" at line 1, column 8\. Was expecting one of: "STREAM", "PUMP", "OR"/);
 });
+
+test("a column list after an alias must match a subquery's select list", () => {
+  let error = failure("SELECT STREAM * FROM (SELECT STREAM a, b FROM s) AS t(x)");
+  assert.match(error.message, /The column list names 1 columns but the subquery has 2 at line 1, column 54/);
+  error = failure("SELECT STREAM * FROM (SELECT STREAM * FROM s) AS t(x)");
+  assert.match(error.message, /names no \*/);
+  error = failure("SELECT STREAM * FROM s AS t(x)");
+  assert.match(error.message, /only supported for a subquery at line 1, column 28/);
+});

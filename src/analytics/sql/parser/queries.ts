@@ -4,7 +4,7 @@
  * clause: streams and tables with a window and an alias, subqueries, TABLE(fn(CURSOR(…), …)), and
  * joins (comma, [INNER] JOIN, LEFT/RIGHT/FULL [OUTER] JOIN, CROSS JOIN; ON).
  */
-import type { Expression, FromItem, Join, Query, Select, SelectItem, SetOperation, StreamRef, SubqueryRef, WindowSpec } from "../ast.js";
+import type { Expression, FromItem, Join, Query, Select, SelectItem, SetOperation, StreamRef, SubqueryRef } from "../ast.js";
 import type { SourcePosition } from "../types.js";
 import { isQueryStart, parseExpression, type ParseContext } from "./expressions.js";
 import type { TokenStream } from "./token-stream.js";
@@ -212,14 +212,37 @@ function parseFromPrimary(ctx: ParseContext): FromItem {
   return withWindowAndAlias(ctx, stream);
 }
 
-/** `OVER (…)` and `[AS] alias`, in either order (the reference writes `s OVER (…) AS t`). */
-function withWindowAndAlias<T extends { alias?: string; window?: WindowSpec }>(ctx: ParseContext, item: T): T {
+/** `OVER (…)` and `[AS] alias [(columns)]`, in either order (the reference writes `s OVER (…) AS t`). */
+function withWindowAndAlias<T extends StreamRef | SubqueryRef>(ctx: ParseContext, item: T): T {
   const { tokens } = ctx;
   if (tokens.acceptWord("OVER")) item.window = parseWindowReference(ctx);
   const alias = parseAlias(tokens);
-  if (alias !== undefined) item.alias = alias;
+  if (alias !== undefined) {
+    item.alias = alias;
+    if (tokens.isSymbol("(")) renameColumns(ctx, item);
+  }
   if (item.window === undefined && tokens.acceptWord("OVER")) item.window = parseWindowReference(ctx);
   return item;
+}
+
+/**
+ * `(SELECT STREAM W3C_LOG_PARSE(…) FROM s) AS l(r)` (the developer guide's W3C example): the column
+ * list names the subquery's columns, so it becomes the aliases of the select items (of the leftmost
+ * SELECT of a set operation, which names a union's columns).
+ */
+function renameColumns(ctx: ParseContext, item: StreamRef | SubqueryRef): void {
+  const { tokens } = ctx;
+  const open = tokens.expectSymbol("(");
+  const names: string[] = [];
+  do names.push(tokens.identifier("a column name"));
+  while (tokens.acceptSymbol(","));
+  tokens.expectSymbol(")");
+  if (item.kind !== "SubqueryRef") return tokens.failAt("A column list after an alias is only supported for a subquery", open.at);
+  let select: Query = item.query;
+  while (select.kind === "SetOperation") select = select.left;
+  if (select.items.some((selectItem) => selectItem.kind === "Star")) tokens.failAt("A column list needs a subquery whose select list names no *", open.at);
+  if (select.items.length !== names.length) tokens.failAt(`The column list names ${names.length} columns but the subquery has ${select.items.length}`, open.at);
+  select.items = select.items.map((selectItem, index) => ({ ...selectItem, alias: names[index]! }));
 }
 
 /** TABLE(fn(CURSOR(SELECT STREAM …), arg, …)) [AS] alias. */
