@@ -54,6 +54,11 @@ export interface Accumulator {
 export interface AggregateImplementation {
   type: SqlType;
   create(): Accumulator;
+  /**
+   * Set by aggregates that weigh rows by time (EXP_AVG): the caller appends the row's ROWTIME
+   * (epoch ms) to the arguments of every add and remove, after the call's own arguments.
+   */
+  rowtimeArgument?: boolean;
 }
 
 export interface AggregateFunction {
