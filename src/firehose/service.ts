@@ -32,6 +32,8 @@ import { DeliveryStreamStore } from "./store/delivery-streams.js";
 import { DirectPutLogs } from "./sources/direct-put-log.js";
 import { DeliveryEngine } from "./delivery/engine/engine.js";
 import { deliveryStreamArn } from "./actions/common.js";
+import { createDeliveryStreamAccess } from "./delivery-stream-access.js";
+import type { DeliveryStreamAccess } from "../storage/delivery-stream-access.js";
 
 /** Firehose speaks JSON 1.1 only (no CBOR). */
 export const firehoseDialect: WireDialect = { json: jsonContentType };
@@ -51,6 +53,8 @@ export interface FirehoseModuleDeps {
 export interface FirehoseService extends ServiceInstance<Principal> {
   readonly rpc: AwsService<Principal>;
   readonly engine: DeliveryEngine;
+  /** The internal port Analytics reads and writes delivery streams through (ServiceDeps.deliveryStreamAccess). */
+  readonly deliveryStreamAccess: DeliveryStreamAccess;
 }
 
 /** The module with options of its own (tests: a short CREATING, a small backlog bound). */
@@ -107,6 +111,7 @@ export function createFirehoseService(deps: FirehoseModuleDeps, options: Firehos
   return {
     rpc: pipelineRpc(pipeline, { targetPrefix: "Firehose_20150804", signingName: "firehose", dialect: firehoseDialect }),
     engine,
+    deliveryStreamAccess: createDeliveryStreamAccess(context),
     start: async () => {
       if (options.deliveryEnabled) await engine.start();
     },

@@ -38,6 +38,8 @@ export interface ServiceModule<Deps = never, P = unknown, Instance extends Servi
 export interface ServiceInstance<P = unknown> {
   /** JSON/CBOR RPC, recognised by X-Amz-Target prefix. */
   readonly rpc?: AwsService<P>;
+  /** Further RPC APIs over the same resources, each with its own X-Amz-Target prefix (Analytics' v2 API beside v1). */
+  readonly extraRpcs?: readonly AwsService<P>[];
   /** REST, recognised by path prefixes. */
   readonly rest?: RestApi<P>;
   /** Streamed REST (S3), recognised by the API itself (streaming-api.ts); asked before the RPC pipeline reads a body. */

@@ -24,6 +24,7 @@ import type { ObjectClient } from "../storage/object-client/object-client.js";
 import type { StreamAccess } from "../storage/stream-access.js";
 import type { FunctionInvoker } from "../storage/function-invoker.js";
 import type { SchemaCatalog } from "../storage/schema-catalog.js";
+import type { DeliveryStreamAccess } from "../storage/delivery-stream-access.js";
 import type { LambdaOptions } from "../lambda/action.js";
 import type { MasterKeySource } from "../streams/encryption/crypto/index.js";
 import type { Clock } from "../util/clock.js";
@@ -96,6 +97,8 @@ export interface ServiceDeps extends Omit<AppDeps, "config" | "services"> {
   functionInvoker: FunctionInvoker;
   /** Glue tables read from inside the process (Firehose's format conversion): the Glue service's, looked up at each call. */
   schemaCatalog: SchemaCatalog;
+  /** Delivery streams read and written from inside the process (Analytics' inputs and outputs): the Firehose service's, looked up at each call. */
+  deliveryStreamAccess: DeliveryStreamAccess;
   /** The server's own URL once it listens (AWS_ENDPOINT_URL for function sandboxes); undefined before. */
   endpointUrl: () => string | undefined;
 }
@@ -139,6 +142,7 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
     streamAccess: streamAccessOf(() => services),
     functionInvoker: { invoke: (...args) => portOf<FunctionInvoker>(services, "functionInvoker").invoke(...args) },
     schemaCatalog: { getTable: (...args) => portOf<SchemaCatalog>(services, "schemaCatalog").getTable(...args) },
+    deliveryStreamAccess: deliveryStreamAccessOf(() => services),
     endpointUrl: () => listeningUrl,
   };
   let listeningUrl: string | undefined;
@@ -170,7 +174,10 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
   try {
     http = await startHttpServer({
       config: { host: deps.config.host, port: deps.config.port, requestBytesMax: deps.config.requestBytesMax, tls: deps.config.tls, connections: deps.config.connections },
-      services: modules.filter((module) => services.get(module.name)!.rpc !== undefined).map((module) => gatedService(() => current(module.name)().rpc!, gate)),
+      services: [
+        ...modules.filter((module) => services.get(module.name)!.rpc !== undefined).map((module) => gatedService(() => current(module.name)().rpc!, gate)),
+        ...modules.flatMap((module) => (services.get(module.name)!.extraRpcs ?? []).map((_, index) => gatedService(() => current(module.name)().extraRpcs![index]!, gate))),
+      ],
       ...(modules.some((module) => services.get(module.name)!.rest !== undefined) && {
         restApis: modules.filter((module) => services.get(module.name)!.rest !== undefined).map((module) => gatedRestApi(() => current(module.name)().rest!, gate)),
       }),
@@ -255,7 +262,7 @@ function createServices(deps: ServiceDeps, modules: readonly AppServiceModule[],
  * The internal port `key` of the running service that exposes one (a property of that name on its
  * instance): services reach each other's in-process interfaces only through these.
  */
-function portOf<T>(services: Services, key: "streamAccess" | "functionInvoker" | "schemaCatalog"): T {
+function portOf<T>(services: Services, key: "streamAccess" | "functionInvoker" | "schemaCatalog" | "deliveryStreamAccess"): T {
   for (const service of services.values()) {
     const port = (service as unknown as Record<string, unknown>)[key];
     if (port !== undefined) return port as T;
@@ -271,6 +278,18 @@ function streamAccessOf(services: () => Services): StreamAccess {
     describeConsumer: (consumerArn) => current().describeConsumer(consumerArn),
     readShard: (streamArn, shardId, position, limits) => current().readShard(streamArn, shardId, position, limits),
     watchShard: (streamArn, shardId, listener) => current().watchShard(streamArn, shardId, listener),
+  };
+}
+
+/** A DeliveryStreamAccess that asks the running service exposing one (Firehose) at each call. */
+function deliveryStreamAccessOf(services: () => Services): DeliveryStreamAccess {
+  const current = (): DeliveryStreamAccess => portOf<DeliveryStreamAccess>(services(), "deliveryStreamAccess");
+  return {
+    describeDeliveryStream: (arn) => current().describeDeliveryStream(arn),
+    positions: (arn) => current().positions(arn),
+    readRecords: (arn, fromPosition, limits) => current().readRecords(arn, fromPosition, limits),
+    watch: (arn, listener) => current().watch(arn, listener),
+    putRecordBatch: (arn, records) => current().putRecordBatch(arn, records),
   };
 }
 

@@ -11,8 +11,9 @@ import { s3ServiceModule } from "../s3/index.js";
 import { lambdaServiceModule } from "../lambda/index.js";
 import { firehoseServiceModule } from "../firehose/index.js";
 import { glueServiceModule } from "../glue/index.js";
+import { analyticsServiceModule } from "../analytics/index.js";
 import type { ServiceDeps } from "./app.js";
 
 export type AppServiceModule = ServiceModule<ServiceDeps, Principal, any>;
 
-export const services: readonly AppServiceModule[] = [streamsServiceModule, dynamoDbServiceModule, s3ServiceModule, lambdaServiceModule, firehoseServiceModule, glueServiceModule];
+export const services: readonly AppServiceModule[] = [streamsServiceModule, dynamoDbServiceModule, s3ServiceModule, lambdaServiceModule, firehoseServiceModule, glueServiceModule, analyticsServiceModule];
