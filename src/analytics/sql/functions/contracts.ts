@@ -19,6 +19,12 @@ export interface EvalContext {
   rowtimeMs: number;
   /** The wall clock now, from the injected clock (LOCALTIMESTAMP, CURRENT_TIMESTAMP, CURRENT_ROW_TIMESTAMP). */
   nowMs: number;
+  /**
+   * Wall-clock time the application's query started. The reference fixes LOCALTIMESTAMP, LOCALTIME,
+   * CURRENT_DATE, CURRENT_TIME and CURRENT_TIMESTAMP to "the time the query first executes" (only
+   * CURRENT_ROW_TIMESTAMP changes per row); without it they take the first nowMs they see.
+   */
+  queryStartMs?: number;
 }
 
 export type Resolution<T> = { ok: true; value: T } | { ok: false; message: string };
