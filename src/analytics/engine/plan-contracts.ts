@@ -6,7 +6,7 @@
  * has OVER calls or STAGGER to `WindowPlanner.planSelect`, and any join of two streams to
  * `WindowPlanner.planStreamJoin`.
  */
-import type { Call, Expression, Join, Select } from "../sql/ast.js";
+import type { Call, Expression, Join, Select, WindowSpec } from "../sql/ast.js";
 import type { EvalContext, FunctionRegistry } from "../sql/functions/contracts.js";
 import type { Row, SqlType, SqlValue } from "../sql/types.js";
 
@@ -80,6 +80,12 @@ export interface PlannedSelect {
 export interface WindowPlannerEnvironment {
   compile: ExpressionCompiler;
   functions: FunctionRegistry;
+  /**
+   * The enclosing SELECT's WINDOW clause, so planStreamJoin can resolve `JOIN s OVER w … WINDOW w AS
+   * (RANGE …)` (planSelect reads the SELECT's own). Optional: without it a named join window is a
+   * compile error.
+   */
+  windows?: readonly { name: string; spec: WindowSpec }[];
 }
 
 export interface WindowPlanner {
