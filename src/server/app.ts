@@ -278,6 +278,7 @@ function streamAccessOf(services: () => Services): StreamAccess {
     describeConsumer: (consumerArn) => current().describeConsumer(consumerArn),
     readShard: (streamArn, shardId, position, limits) => current().readShard(streamArn, shardId, position, limits),
     watchShard: (streamArn, shardId, listener) => current().watchShard(streamArn, shardId, listener),
+    putRecords: (streamArn, entries) => current().putRecords(streamArn, entries),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * How a service reads Kinesis streams from inside the process — Lambda's event source mappings
+ * How a service reads (and writes) Kinesis streams from inside the process — Lambda's event source mappings
  * now, Firehose's Kinesis sources and Analytics inputs next — without HTTP to ourselves and
  * without the public API's per-call rates. The streams service implements it over its registry,
  * the shard logs and its encryption keys (src/streams/stream-access.ts); the app hands it to every
@@ -73,6 +73,21 @@ export type ShardReadOutcome =
     }
   | { readonly ok: false; readonly reason: "stream-not-found" | "shard-not-found" | "invalid-position" };
 
+/** One record to write (PutRecords' entry). */
+export interface StreamPutEntry {
+  readonly partitionKey: string;
+  readonly data: Buffer;
+  readonly explicitHashKey?: string;
+}
+
+export type StreamPutOutcome =
+  | {
+      readonly ok: true;
+      /** Per entry, in order: where it was stored, or why not (a throttle, an internal failure: retry those). */
+      readonly results: readonly ({ readonly sequenceNumber: string; readonly shardId: string } | { readonly errorCode: string; readonly errorMessage: string })[];
+    }
+  | { readonly ok: false; readonly errorCode: string; readonly errorMessage: string; readonly retriable: boolean };
+
 export interface ShardWatch {
   stop(): void;
 }
@@ -84,4 +99,6 @@ export interface StreamAccess {
   readShard(streamArn: string, shardId: string, position: ShardPosition, limits: { recordsMax: number; bytesMax: number }): Promise<ShardReadOutcome>;
   /** Calls `listener` (no arguments, possibly spuriously) when the shard gains records or closes. */
   watchShard(streamArn: string, shardId: string, listener: () => void): ShardWatch;
+  /** PutRecords as the stream's account would call it (Analytics' outputs): up to 500 entries, the shard rates applied. */
+  putRecords(streamArn: string, entries: readonly StreamPutEntry[]): Promise<StreamPutOutcome>;
 }

@@ -13,8 +13,10 @@
  *   if (read.ok) position = read.next;
  */
 import type {
-  ConsumerView, ShardPosition, ShardReadOutcome, ShardWatch, StreamAccess, StreamShardView, StreamView,
+  ConsumerView, ShardPosition, ShardReadOutcome, ShardWatch, StreamAccess, StreamPutEntry, StreamPutOutcome, StreamShardView, StreamView,
 } from "../storage/stream-access.js";
+import { ServiceError } from "../protocol/service-error.js";
+import { putRecords } from "./actions/put-records.js";
 import type { StreamsContext } from "./context.js";
 import type { ShardMeta } from "./model.js";
 import { streamArn as streamArnOf } from "../core/arn.js";
@@ -98,6 +100,27 @@ class StreamsAccess implements StreamAccess {
         unwatch();
       },
     };
+  }
+
+  async putRecords(streamArn: string, entries: readonly StreamPutEntry[]): Promise<StreamPutOutcome> {
+    const target = this.targets.resolve(streamArn);
+    if (target === undefined) return { ok: false, errorCode: "ResourceNotFoundException", errorMessage: `Stream ${streamArn} not found.`, retriable: false };
+    return putThrough(target, entries);
+  }
+}
+
+/** PutRecords' action as the stream's account runs it: its errors become outcomes. */
+async function putThrough(target: { streamName: string; context: StreamsContext }, entries: readonly StreamPutEntry[]): Promise<StreamPutOutcome> {
+  try {
+    const Records = entries.map((entry) => ({ PartitionKey: entry.partitionKey, Data: entry.data, ...(entry.explicitHashKey !== undefined && { ExplicitHashKey: entry.explicitHashKey }) }));
+    const output = (await putRecords.run(target.context, { StreamName: target.streamName, Records }))!;
+    return {
+      ok: true,
+      results: output.Records.map((record) => ("SequenceNumber" in record ? { sequenceNumber: record.SequenceNumber, shardId: record.ShardId } : { errorCode: record.ErrorCode, errorMessage: record.ErrorMessage })),
+    };
+  } catch (error) {
+    if (!(error instanceof ServiceError)) throw error;
+    return { ok: false, errorCode: error.type, errorMessage: error.message, retriable: error.statusCode >= 500 || error.type === "ProvisionedThroughputExceededException" || error.type === "LimitExceededException" };
   }
 }
 
