@@ -1,0 +1,72 @@
+/**
+ * Planning a FROM item into the rows a SELECT reads: a stream or reference table by name (with
+ * its alias as qualifier), a subquery, TABLE(fn(CURSOR(...), ...)), or a join — of a stream with
+ * a reference table (here), or of two streams (windows/, planStreamJoin).
+ */
+import type { FromItem, Join, StreamRef, SubqueryRef, WindowSpec } from "../../sql/ast.js";
+import type { Operator, ScopeColumn } from "../plan-contracts.js";
+import { compileError } from "../expressions/compiled.js";
+import type { CorePlannedInput, PlanContext } from "./context.js";
+import { planReferenceJoin } from "./reference-join.js";
+import { planTableFunction } from "./table-function.js";
+import { planQuery } from "./query.js";
+
+/** Named WINDOW clauses of the enclosing SELECT, for joins of streams with OVER w. */
+export type NamedWindows = readonly { name: string; spec: WindowSpec; at: StreamRef["at"] }[] | undefined;
+
+const idle: Operator = { push() {}, advance() {}, snapshot: () => null, restore() {} };
+
+function planStreamRef(ref: StreamRef, context: PlanContext): CorePlannedInput {
+  const entry = context.catalog.get(ref.name);
+  if (entry === undefined) throw compileError(`Object '${ref.name}' not found`, ref.at);
+  const qualifier = ref.alias ?? ref.name;
+  const columns: ScopeColumn[] = entry.columns.map((column, index) => ({ qualifier, name: column.name, type: column.type, index }));
+  if (entry.kind === "reference") {
+    return { scope: { columns }, stream: false, sources: [], table: entry.name, instantiate: () => idle };
+  }
+  const name = entry.name;
+  return {
+    scope: { columns },
+    stream: true,
+    sources: [name],
+    instantiate(emit) {
+      // The source operator: the stream's node pushes each row it receives into it.
+      const operator: Operator = { push: emit, advance() {}, snapshot: () => null, restore() {} };
+      context.slot.require().subscribe(name, operator);
+      return operator;
+    },
+  };
+}
+
+function planSubquery(ref: SubqueryRef, context: PlanContext): CorePlannedInput {
+  const query = planQuery(ref.query, context);
+  const qualifier = ref.alias;
+  const columns: ScopeColumn[] = query.columns.map((column, index) => ({ ...(qualifier === undefined ? {} : { qualifier }), name: column.name, type: column.type, index }));
+  return { scope: { columns }, stream: query.stream, sources: query.sources, instantiate: query.instantiate };
+}
+
+function planJoin(join: Join, context: PlanContext, windows: NamedWindows): CorePlannedInput {
+  const left = planFrom(join.left, context, windows);
+  const right = planFrom(join.right, context, windows);
+  if (left.stream && right.stream) {
+    if (context.windows === undefined) throw compileError("Joins of two streams are not supported yet", join.at);
+    const environment = { compile: context.compile, functions: context.functions, windows };
+    const planned = context.windows.planStreamJoin(join, left, right, environment);
+    return { ...planned, sources: [...left.sources, ...right.sources] };
+  }
+  if (!left.stream && !right.stream) throw compileError("A join of two relations is not supported in a streaming application", join.at);
+  return planReferenceJoin(join, left, right, context);
+}
+
+export function planFrom(from: FromItem, context: PlanContext, windows: NamedWindows = undefined): CorePlannedInput {
+  switch (from.kind) {
+    case "StreamRef":
+      return planStreamRef(from, context);
+    case "SubqueryRef":
+      return planSubquery(from, context);
+    case "TableFunctionRef":
+      return planTableFunction(from, context);
+    case "Join":
+      return planJoin(from, context, windows);
+  }
+}
