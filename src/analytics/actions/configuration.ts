@@ -6,7 +6,7 @@
  */
 import type { RecordFormat, ResourceRole, SourceSchema, StoredApplication, StoredInput, StoredLoggingOption, StoredOutput, StoredReference } from "../model.js";
 import { analyticsErrors } from "../errors.js";
-import { parseColumnType } from "../runtime/column-types.js";
+import { createRecordMapper, InputSchemaError } from "../input/record-mapper.js";
 import { itemId } from "./common.js";
 
 /** The service's limits on an application's parts. */
@@ -45,7 +45,13 @@ export function checkSourceSchema(schema: SourceSchema, where: string): void {
     if (!inAppNamePattern.test(column.Name)) throw analyticsErrors.invalidArgument(`${where}: invalid column name ${column.Name}.`);
     if (names.has(column.Name)) throw analyticsErrors.invalidArgument(`${where}: duplicate column name ${column.Name}.`);
     names.add(column.Name);
-    if (parseColumnType(column.SqlType) === undefined) throw analyticsErrors.invalidArgument(`${where}: invalid SqlType ${column.SqlType} for column ${column.Name}.`);
+  }
+  // The mapper checks what it needs to apply the schema: each SqlType, each Mapping, the encoding.
+  try {
+    createRecordMapper(schema);
+  } catch (error) {
+    if (error instanceof InputSchemaError) throw analyticsErrors.invalidArgument(`${where}: ${error.message}`);
+    throw error;
   }
 }
 

@@ -5,8 +5,9 @@
  */
 import type { CompileRequest } from "../engine/contracts.js";
 import type { StoredApplication } from "../model.js";
-import { SqlCompileError } from "../sql/types.js";
-import { parseProgram } from "../sql/parser.js";
+import type { SqlCompileError } from "../sql/types.js";
+import { compileApplication } from "../engine/compile.js";
+import { functionRegistry } from "../sql/functions/registry.js";
 import { inputStreamSchemas, referenceSchemas } from "./application-schema.js";
 
 /** What an application's code is compiled with (the worker receives it as a message). */
@@ -16,15 +17,10 @@ export type CodeCheck = { ok: true } | { ok: false; error: SqlCompileError };
 
 export type CodeCompiler = (unit: CodeUnit) => CodeCheck;
 
-/** Checks the code: it parses (the planner's semantic checks join here once it lands). */
+/** Checks the code as the engine compiles it: syntax, names, types, functions. */
 export const compileCode: CodeCompiler = (unit) => {
-  try {
-    parseProgram(unit.code);
-    return { ok: true };
-  } catch (error) {
-    if (error instanceof SqlCompileError) return { ok: false, error };
-    throw error;
-  }
+  const result = compileApplication({ ...unit, functions: functionRegistry });
+  return result.ok ? { ok: true } : { ok: false, error: result.error };
 };
 
 /** RANDOM_CUT_FOREST's seed: fixed per application incarnation, so a restart scores as the run before it. */
