@@ -1,0 +1,209 @@
+/**
+ * DiscoverInputSchema's inference: from sample records, an InputSchema in the API's shape and the
+ * samples as the schema reads them. JSON objects give one column per leaf element (nested objects
+ * are walked, `$.a.b`; arrays are mapped whole, `$.a[0:]`, as text), named by the element's key
+ * (keys that are SQL reserved words get the COL_ prefix the service gives them, e.g. COL_timestamp).
+ * Anything else is tried as CSV: lines are rows, and the delimiter (`,` `\t` `|` `;`) is the one
+ * that splits every line into the same number of fields; columns are COL1, COL2, ….
+ * Types: booleans BOOLEAN; whole numbers INTEGER (BIGINT beyond 32 bits); other numbers REAL (the
+ * getting-started exercise's CHANGE and PRICE); date-time strings TIMESTAMP or DATE; anything else
+ * VARCHAR of the longest value rounded up to a power of two (TICKER_SYMBOL VARCHAR(4), SECTOR
+ * VARCHAR(16) in that exercise).
+ */
+import type { RecordColumn, SourceSchema } from "../model.js";
+import { parseDateText, parseTimestampText } from "./datetime-text.js";
+import { valueText } from "./output-format.js";
+import { createRecordMapper } from "./record-mapper.js";
+
+export interface DiscoveryResult {
+  InputSchema: SourceSchema;
+  ParsedInputRecords: (string | null)[][];
+  ProcessedInputRecords: string[];
+  RawInputRecords: string[];
+}
+
+export interface DiscoveryOptions {
+  /**
+   * The first line of delimited text names the columns: an S3 object's header, as the developer
+   * guide's reference data example (`Ticker, Company`) is read into columns "Ticker" and "Company".
+   */
+  csvHeader?: boolean;
+}
+
+/** No schema could be inferred (the API answers UnableToDetectSchemaException with these records). */
+export class SchemaDiscoveryError extends Error {
+  override name = "SchemaDiscoveryError";
+  constructor(
+    message: string,
+    readonly RawInputRecords: string[],
+    readonly ProcessedInputRecords: string[],
+  ) {
+    super(message);
+  }
+}
+
+/** SQL reserved words a discovered column name must not be (compared upper-cased). */
+const reservedNames = new Set(
+  (
+    "ALL AND ANY ARRAY AS ASC AVG BETWEEN BIGINT BINARY BOOLEAN BOTH BY CASE CAST CEIL CHAR CHARACTER CHECK COLUMN COUNT CREATE " +
+    "CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURSOR DATE DAY DEC DECIMAL DEFAULT DELETE DESC DISTINCT DOUBLE " +
+    "ELSE END ESCAPE EXCEPT EXISTS EXTRACT FALSE FLOAT FLOOR FOR FROM FULL GROUP HAVING HOUR IN INNER INSERT INT INTEGER " +
+    "INTERSECT INTERVAL INTO IS JOIN LEADING LEFT LIKE LIMIT LOCALTIME LOCALTIMESTAMP LOWER MAX MIN MINUTE MONTH NATURAL NOT NULL " +
+    "NUMERIC OF ON OR ORDER OUTER OVER PARTITION POSITION PRECISION RANGE REAL RIGHT ROW ROWS ROWTIME SECOND SELECT SET SIMILAR " +
+    "SMALLINT SOME STREAM SUM TABLE THEN TIME TIMESTAMP TINYINT TO TRAILING TRIM TRUE UNION UNKNOWN UPDATE UPPER USER USING " +
+    "VALUE VALUES VARBINARY VARCHAR WHEN WHERE WINDOW WITH YEAR"
+  ).split(" "),
+);
+
+const csvDelimiters = [",", "\t", "|", ";"];
+const int32Max = 2147483647;
+const decoder = new TextDecoder("utf-8");
+
+/**
+ * Infers the schema of sample records. `samples` are the records as the application would read
+ * them (after any Lambda preprocessing); `raw`, when given, the records before it.
+ */
+export function discoverInputSchema(samples: readonly Uint8Array[], raw?: readonly Uint8Array[], options: DiscoveryOptions = {}): DiscoveryResult {
+  const processed = samples.map((sample) => decoder.decode(sample));
+  const rawTexts = raw === undefined ? processed : raw.map((sample) => decoder.decode(sample));
+  const texts = processed.filter((text) => text.trim() !== "");
+  if (texts.length === 0) throw new SchemaDiscoveryError("No records to infer a schema from", rawTexts, processed);
+  const schema = jsonSchema(texts) ?? csvSchema(texts, options.csvHeader === true);
+  if (schema === undefined) throw new SchemaDiscoveryError("Unable to determine the format of the records: they are neither JSON objects nor delimited text", rawTexts, processed);
+  const mapper = createRecordMapper(schema);
+  const columns = mapper.columns;
+  const parsed: (string | null)[][] = [];
+  const data = schema.RecordFormat.RecordFormatType === "CSV" && options.csvHeader === true ? withoutHeader(texts) : texts;
+  for (const text of data) {
+    const mapped = mapper.map(new TextEncoder().encode(text));
+    if (!mapped.ok) continue;
+    for (const row of mapped.rows) parsed.push(row.map((value, index) => valueText(value, columns[index]!.type)));
+  }
+  return { InputSchema: schema, ParsedInputRecords: parsed, ProcessedInputRecords: processed, RawInputRecords: rawTexts };
+}
+
+interface Leaf {
+  path: string;
+  key: string;
+  values: unknown[];
+}
+
+function jsonSchema(texts: string[]): SourceSchema | undefined {
+  const leaves = new Map<string, Leaf>();
+  for (const text of texts) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    collectLeaves(value as Record<string, unknown>, "$", leaves);
+  }
+  if (leaves.size === 0) return undefined;
+  const names = new Set<string>();
+  const columns: RecordColumn[] = [...leaves.values()].map((leaf) => ({
+    Name: uniqueName(columnName(leaf.key), names),
+    Mapping: leaf.path,
+    SqlType: inferType(leaf.values),
+  }));
+  return { RecordFormat: { RecordFormatType: "JSON", MappingParameters: { JSONMappingParameters: { RecordRowPath: "$" } } }, RecordEncoding: "UTF-8", RecordColumns: columns };
+}
+
+function collectLeaves(object: Record<string, unknown>, path: string, leaves: Map<string, Leaf>): void {
+  for (const [key, value] of Object.entries(object)) {
+    const childPath = /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}['${key}']`;
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      collectLeaves(value as Record<string, unknown>, childPath, leaves);
+      continue;
+    }
+    const leafPath = Array.isArray(value) ? `${childPath}[0:]` : childPath;
+    let leaf = leaves.get(leafPath);
+    if (leaf === undefined) {
+      leaf = { path: leafPath, key, values: [] };
+      leaves.set(leafPath, leaf);
+    }
+    leaf.values.push(value);
+  }
+}
+
+/** A column name the API accepts (no -, whitespace, <, >, &) and SQL can use (COL_ before reserved words). */
+function columnName(key: string): string {
+  const cleaned = key.replace(/[-\s<>&]/g, "_") || "COL";
+  return reservedNames.has(cleaned.toUpperCase()) ? `COL_${cleaned}` : cleaned;
+}
+
+function uniqueName(name: string, taken: Set<string>): string {
+  let candidate = name;
+  for (let suffix = 2; taken.has(candidate.toUpperCase()); suffix++) candidate = `${name}_${suffix}`;
+  taken.add(candidate.toUpperCase());
+  return candidate;
+}
+
+function varcharFor(values: unknown[]): string {
+  let longest = 1;
+  for (const value of values) {
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    longest = Math.max(longest, text.length);
+  }
+  let length = 1;
+  while (length < longest) length *= 2;
+  return `VARCHAR(${length})`;
+}
+
+/** The SqlType of a column from its sample values (JSON values, or CSV fields as strings). */
+function inferType(all: unknown[]): string {
+  const values = all.filter((value) => value !== null && value !== undefined);
+  if (values.length === 0) return "VARCHAR(1)";
+  if (values.every((value) => typeof value === "boolean")) return "BOOLEAN";
+  if (values.every((value) => typeof value === "number")) {
+    const numbers = values as number[];
+    if (numbers.every((value) => Number.isInteger(value))) return numbers.every((value) => Math.abs(value) <= int32Max) ? "INTEGER" : "BIGINT";
+    return "REAL";
+  }
+  if (values.every((value) => typeof value === "string")) {
+    const strings = values as string[];
+    if (strings.every((text) => /\d[ T]\d/.test(text) && parseTimestampText(text) !== undefined)) return "TIMESTAMP";
+    if (strings.every((text) => /^\s*\d{4}-\d{1,2}-\d{1,2}\s*$/.test(text) && parseDateText(text) !== undefined)) return "DATE";
+  }
+  return varcharFor(values);
+}
+
+function withoutHeader(texts: string[]): string[] {
+  const [first = "", ...rest] = texts;
+  const lines = first.split(/\r?\n/);
+  return [lines.slice(1).join("\n"), ...rest];
+}
+
+function csvSchema(texts: string[], header: boolean): SourceSchema | undefined {
+  const all = texts.flatMap((text) => text.split(/\r?\n/)).filter((line) => line !== "");
+  const lines = header && all.length > 1 ? all.slice(1) : all;
+  if (lines.length === 0 || lines.some((line) => /[\u0000-\u0008\u000e-\u001f]/.test(line))) return undefined;
+  const delimiter =
+    csvDelimiters.find((candidate) => {
+      const count = lines[0]!.split(candidate).length;
+      return count > 1 && lines.every((line) => line.split(candidate).length === count);
+    }) ?? ",";
+  const rows = lines.map((line) => line.split(delimiter));
+  const width = Math.max(...rows.map((row) => row.length));
+  const names = header && all.length > 1 ? all[0]!.split(delimiter).map((name) => name.trim()) : [];
+  const taken = new Set<string>();
+  const columns: RecordColumn[] = Array.from({ length: width }, (_, index) => ({
+    Name: uniqueName(names[index] ? columnName(names[index]!) : `COL${index + 1}`, taken),
+    SqlType: inferType(rows.map((row) => csvTyped(row[index]))),
+  }));
+  return {
+    RecordFormat: { RecordFormatType: "CSV", MappingParameters: { CSVMappingParameters: { RecordRowDelimiter: "\n", RecordColumnDelimiter: delimiter } } },
+    RecordEncoding: "UTF-8",
+    RecordColumns: columns,
+  };
+}
+
+/** A CSV field read as the JSON value it looks like, so one set of rules types both formats. */
+function csvTyped(field: string | undefined): unknown {
+  if (field === undefined || field === "") return null;
+  if (/^[+-]?\d+$/.test(field) && Math.abs(Number(field)) <= Number.MAX_SAFE_INTEGER) return Number(field);
+  if (/^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$/.test(field)) return Number(field);
+  if (field === "true" || field === "false") return field === "true";
+  return field;
+}
