@@ -15,7 +15,7 @@
  * The same conversions, restricted to one family, give INSERT's assignment to a column's type.
  */
 import type { EvalContext } from "../../sql/functions/contracts.js";
-import { SqlRuntimeError, isInterval, type SqlInterval, type SqlType, type SqlValue } from "../../sql/types.js";
+import { SqlRuntimeError, type SqlInterval, type SqlType, type SqlValue } from "../../sql/types.js";
 import { dayOf, parseDate, parseInterval, parseTime, parseTimestamp, timeOfDay, msPerDay, msPerHour, msPerMinute, msPerSecond } from "./datetime.js";
 import type { TimeUnit } from "../../sql/ast.js";
 import { familyOf, integerRange, isCharacter, isInteger, isNumeric, decimalShape, type TypeFamily } from "./type-rules.js";
@@ -265,15 +265,13 @@ export function conversion(source: SqlType, target: SqlType): Conversion | undef
   }
 }
 
-/** Whether a value of this run-time shape is an interval (guards CAST of ROW values in tests). */
-export function isIntervalValue(value: SqlValue): value is SqlInterval {
-  return value !== null && isInterval(value);
-}
-
 /** The assignment of a value of `source` to a column of `target` on INSERT (same family; see canAssign). */
 export function assignment(source: SqlType, target: SqlType): Conversion | undefined {
   if (isCharacter(target) && isCharacter(source)) {
-    if (target.precision === undefined || (source.precision !== undefined && source.precision <= target.precision && source.name === target.name)) return undefined;
+    // Nothing to do when every source value already fits: VARCHAR(n) from text no longer than n,
+    // CHAR(n) from CHAR(n). A shorter CHAR or any VARCHAR into CHAR(n) is padded.
+    const fits = source.precision !== undefined && target.precision !== undefined && source.precision <= target.precision;
+    if (target.precision === undefined || (target.name === "VARCHAR" && fits) || (source.name === "CHAR" && source.precision === target.precision)) return undefined;
     const fit = fitText(target, false);
     return (value) => fit(value as string);
   }

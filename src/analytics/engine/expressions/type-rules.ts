@@ -175,7 +175,8 @@ function commonOfTwo(a: SqlType, b: SqlType): SqlType | undefined {
     case "CHARACTER":
     case "BINARY": {
       const precision = Math.max(a.precision ?? 1, b.precision ?? 1);
-      const varying = a.name.startsWith("VAR") || b.name.startsWith("VAR") || a.precision !== b.precision;
+      // CHAR(3) and CHAR(5) meet in CHAR(5) (the shorter is padded), as standard SQL says.
+      const varying = a.name.startsWith("VAR") || b.name.startsWith("VAR");
       const name = family === "CHARACTER" ? (varying ? "VARCHAR" : "CHAR") : varying ? "VARBINARY" : "BINARY";
       return { name, precision };
     }
