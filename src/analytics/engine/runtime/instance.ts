@@ -59,7 +59,9 @@ export class Instance implements ApplicationInstance {
     private readonly sink: RowSink,
     private readonly clock: { nowMs(): number },
   ) {
-    this.context = { rowtimeMs: 0, nowMs: clock.nowMs() };
+    const startMs = clock.nowMs();
+    // LOCALTIMESTAMP and CURRENT_TIMESTAMP stay at the query's start (the reference), which is this start().
+    this.context = { rowtimeMs: 0, nowMs: startMs, queryStartMs: startMs };
     for (const pump of plan.pumps) this.writers.set(pump.target, [...(this.writers.get(pump.target) ?? []), pump]);
     const report = (error: Error, row: Row, rowtimeMs: number, pumpName: string | undefined) => this.reportError(error, row, rowtimeMs, pumpName);
     for (const schema of [...plan.inputs, ...plan.streams]) {

@@ -6,7 +6,9 @@
  *
  * Example: `compileApplication({ code, inputs, references: [], functions: defaultFunctionRegistry(), seed: 1 })`.
  */
+import { aggregateFunctions } from "./aggregate/index.js";
 import type { AggregateFunction, FunctionRegistry, ScalarFunction, TableFunction } from "./contracts.js";
+import { scalarFunctions } from "./scalar/index.js";
 
 export interface FunctionLists {
   scalars: readonly ScalarFunction[];
@@ -39,7 +41,7 @@ export function createFunctionRegistry(lists: FunctionLists): FunctionRegistry {
 
 /** The library's modules as they have landed: scalar/, aggregate/ and analytic/ each export one list. */
 export function defaultFunctionRegistry(): FunctionRegistry {
-  return createFunctionRegistry({ scalars: [], aggregates: [], tables: [] });
+  return createFunctionRegistry({ scalars: scalarFunctions, aggregates: aggregateFunctions, tables: [] });
 }
 
 /** The registry the runtime and the API compile with. */
