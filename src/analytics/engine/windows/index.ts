@@ -19,7 +19,7 @@ import { isAggregateName } from "./aggregates.js";
 import { JoinOperator, planJoin } from "./join.js";
 import { SlidingOperator, planSliding } from "./sliding.js";
 import { StaggerOperator, planStagger } from "./stagger.js";
-import { isRowtime, visit } from "./syntax.js";
+import { isRowtime, rewrite, visit } from "./syntax.js";
 import { TumblingOperator, planTumbling } from "./tumbling.js";
 
 function expressionsOf(select: Select): Expression[] {
@@ -66,7 +66,18 @@ function wrap(input: PlannedInput, make: (emit: Emit, errors: RowErrorSink, cont
   };
 }
 
-function planSelect(select: Select, input: PlannedInput, env: WindowPlannerEnvironment): PlannedSelect {
+/**
+ * MONOTONIC(e) is e with a promise about its order (the reference's "Monotonic Function"): the
+ * planner reads the promise, and the compiler sees e.
+ */
+function withoutMonotonic(env: WindowPlannerEnvironment): WindowPlannerEnvironment {
+  const strip = (expression: Expression): Expression =>
+    rewrite(expression, (node) => (node.kind === "Call" && node.name === "MONOTONIC" && node.args.length === 1 && node.over === undefined ? strip(node.args[0] as Expression) : undefined));
+  return { ...env, compile: (expression, scope, hooks) => env.compile(strip(expression), scope, hooks) };
+}
+
+function planSelect(select: Select, input: PlannedInput, original: WindowPlannerEnvironment): PlannedSelect {
+  const env = withoutMonotonic(original);
   const groupBy = select.groupBy ?? [];
   if (select.stagger !== undefined) {
     if (groupBy.length > 0) throw new SqlCompileError("WINDOWED BY STAGGER cannot be combined with GROUP BY", select.stagger.at);
