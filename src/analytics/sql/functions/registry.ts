@@ -7,6 +7,7 @@
  * Example: `compileApplication({ code, inputs, references: [], functions: defaultFunctionRegistry(), seed: 1 })`.
  */
 import { aggregateFunctions } from "./aggregate/index.js";
+import { tableFunctions } from "./analytic/index.js";
 import type { AggregateFunction, FunctionRegistry, ScalarFunction, TableFunction } from "./contracts.js";
 import { scalarFunctions } from "./scalar/index.js";
 
@@ -41,7 +42,7 @@ export function createFunctionRegistry(lists: FunctionLists): FunctionRegistry {
 
 /** The library's modules as they have landed: scalar/, aggregate/ and analytic/ each export one list. */
 export function defaultFunctionRegistry(): FunctionRegistry {
-  return createFunctionRegistry({ scalars: scalarFunctions, aggregates: aggregateFunctions, tables: [] });
+  return createFunctionRegistry({ scalars: scalarFunctions, aggregates: aggregateFunctions, tables: tableFunctions });
 }
 
 /** The registry the runtime and the API compile with. */
