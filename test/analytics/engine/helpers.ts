@@ -18,7 +18,8 @@ import type { Column, Row, SqlCompileError } from "../../../src/analytics/sql/ty
 export function columns(text: string): Column[] {
   return text.split(/,(?![^(]*\))/).map((part) => {
     const [name, ...type] = part.trim().split(/\s+/);
-    return { name: name as string, type: parseSqlType(type.join(" ")) };
+    // Names as the API gives them (case kept); a quoted name loses its quotes.
+    return { name: (name as string).replace(/^"(.*)"$/, "$1"), type: parseSqlType(type.join(" ")) };
   });
 }
 
