@@ -47,14 +47,13 @@ export function claimsS3(head: RequestHead): boolean {
 
 export function createS3Router(deps: S3RouterDeps): StreamingApi {
   const { context } = deps;
-  const newRequestId = () => context.random.bytes(8).toString("hex").toUpperCase();
-  const newHostId = () => context.random.bytes(48).toString("base64");
-
   return {
     claims: claimsS3,
     async handle(head: RequestHead, body: Readable): Promise<StreamedResponse> {
-      const requestId = newRequestId();
-      const hostId = newHostId();
+      // One draw for both ids: 8 bytes of request id (16 hex digits), 48 of host id (64 base64 characters).
+      const ids = context.random.bytes(56);
+      const requestId = ids.toString("hex", 0, 8).toUpperCase();
+      const hostId = ids.toString("base64", 8, 56);
       let response: StreamedResponse;
       try {
         response = await route(deps, head, body, requestId);

@@ -84,7 +84,6 @@ function gather(body: Readable, lengthBytes: number, sizeBytesMax: number, tooLa
   if (body.readableEnded) return Promise.resolve({ bytes: Buffer.alloc(0), receivedBytes: 0 });
   if (body.destroyed) return Promise.reject(body.errored ?? new Error("the request body closed before it ended"));
   return new Promise((resolve, reject) => {
-    const bytes = Buffer.allocUnsafe(lengthBytes);
     let receivedBytes = 0;
     const done = (): void => {
       body.off("data", onData);
@@ -92,8 +91,15 @@ function gather(body: Readable, lengthBytes: number, sizeBytesMax: number, tooLa
       body.off("error", onError);
       body.off("close", onClose);
     };
+    let bytes: Buffer | undefined;
     const onData = (chunk: Buffer): void => {
-      if (receivedBytes < lengthBytes) bytes.set(chunk.length <= lengthBytes - receivedBytes ? chunk : chunk.subarray(0, lengthBytes - receivedBytes), receivedBytes);
+      // The usual case, the whole body in one chunk of its own (node:http copies each body chunk
+      // out of the socket's bytes): kept as it is, no copy.
+      if (receivedBytes === 0 && chunk.length === lengthBytes && chunk.byteOffset === 0 && chunk.buffer.byteLength === lengthBytes) bytes = chunk;
+      else if (receivedBytes < lengthBytes) {
+        if (bytes === undefined || bytes.length < lengthBytes) bytes = grown(bytes, receivedBytes, lengthBytes);
+        bytes.set(chunk.length <= lengthBytes - receivedBytes ? chunk : chunk.subarray(0, lengthBytes - receivedBytes), receivedBytes);
+      }
       receivedBytes += chunk.length;
       if (receivedBytes > sizeBytesMax) {
         // Not read further, as the streamed path stops there: the server closes the connection.
@@ -104,6 +110,7 @@ function gather(body: Readable, lengthBytes: number, sizeBytesMax: number, tooLa
     };
     const onEnd = (): void => {
       done();
+      if (bytes === undefined) bytes = Buffer.alloc(0);
       resolve({ bytes: receivedBytes < lengthBytes ? bytes.subarray(0, receivedBytes) : bytes, receivedBytes });
     };
     const onError = (error: Error): void => {
@@ -120,4 +127,11 @@ function gather(body: Readable, lengthBytes: number, sizeBytesMax: number, tooLa
     body.on("error", onError);
     body.on("close", onClose);
   });
+}
+
+/** A buffer of `lengthBytes` holding the first `filled` bytes of `bytes` (a chunk kept as it was, when a second one came). */
+function grown(bytes: Buffer | undefined, filled: number, lengthBytes: number): Buffer {
+  const out = Buffer.allocUnsafe(lengthBytes);
+  if (bytes !== undefined) bytes.copy(out, 0, 0, filled);
+  return out;
 }

@@ -43,7 +43,7 @@ import { StateObjectStore, closedFailure, done, readChunkBytes } from "../../obj
 import { blobsNamed, type ObjectMutation } from "../../objects/object-state.js";
 import { newBlobId } from "../../objects/blob-ids.js";
 import { BlobFiles, BlobIoError } from "./blob-files.js";
-import { encodeObjectMutation, encodeSnapshot, objectJournalHeader, objectJournalVersion, replayObjectJournal } from "./object-journal.js";
+import { encodeObjectMutation, encodeSnapshot, frameBytes, objectJournalHeader, objectJournalVersion, replayObjectJournal } from "./object-journal.js";
 
 const journalFileName = "journal";
 /** A journal is not compacted below this many frames. */
@@ -68,7 +68,8 @@ export class ObjectDataError extends Error {
 }
 
 interface Pending {
-  frame: Buffer;
+  /** The frame's buffers, written one after the other. */
+  frame: Buffer[];
   resolve: (outcome: WriteOutcome) => void;
 }
 
@@ -157,11 +158,11 @@ export class EmbeddedObjectStore extends StateObjectStore {
       // An older journal: rewritten once in the current format (its state, one frame per entry, as
       // a compaction writes it), so every frame after the header is of the version it names
       // (durable: it replaces the file whole).
-      const frames = encodeSnapshot(replay.state.snapshot(), (blobId) => replay.inline.get(blobId));
-      const rewritten = Buffer.concat([objectJournalHeader(), ...frames]);
+      const { parts, frames } = encodeSnapshot(replay.state.snapshot(), (blobId) => replay.inline.get(blobId));
+      const rewritten = Buffer.concat([objectJournalHeader(), ...parts]);
       await replaceFile(fs, dir, journalFileName, rewritten, true);
       replay.validBytes = rewritten.length;
-      replay.frames = frames.length;
+      replay.frames = frames;
       replay.torn = false;
     }
     const handle = await fs.open(path, "readWrite");
@@ -368,7 +369,7 @@ export class EmbeddedObjectStore extends StateObjectStore {
       if (this.queue.length > 0) {
         const batch = this.queue;
         this.queue = [];
-        const outcome = await this.flush(batch.map((entry) => entry.frame));
+        const outcome = await this.flush(batch);
         if (outcome.ok) for (const entry of batch) entry.resolve(outcome);
         else for (const entry of batch) failed.push({ entry, outcome });
         if (!outcome.ok) continue;
@@ -395,17 +396,23 @@ export class EmbeddedObjectStore extends StateObjectStore {
     this.flushing = undefined;
   }
 
-  private async flush(frames: Buffer[]): Promise<WriteOutcome> {
+  private async flush(batch: readonly Pending[]): Promise<WriteOutcome> {
     if (this.failure) return { ok: false, failure: this.failure };
     // The entries of blob files these frames name (and of others written since) first.
     const dirs = [...this.dirtyDirs];
     this.dirtyDirs.clear();
     try {
       for (const dir of dirs) await this.options.fs.syncDir(dir);
-      await writeFully(this.handle, frames, this.journalBytes);
+      const buffers: Buffer[] = [];
+      let bytes = 0;
+      for (const { frame } of batch) {
+        for (const part of frame) buffers.push(part);
+        bytes += frameBytes(frame);
+      }
+      await writeFully(this.handle, buffers, this.journalBytes);
       if (this.options.fsync !== "never") await this.handle.datasync();
-      for (const frame of frames) this.journalBytes += frame.length;
-      this.journalFrames += frames.length;
+      this.journalBytes += bytes;
+      this.journalFrames += batch.length;
       return done;
     } catch (error) {
       for (const dir of dirs) this.dirtyDirs.add(dir);
@@ -486,12 +493,13 @@ export class EmbeddedObjectStore extends StateObjectStore {
     // after it is queued for the new journal.
     // Inline blobs whose files a spill made durable go without their bytes; the rest carry them.
     const dropped = new Map<string, Buffer>();
-    const frames = [objectJournalHeader(), ...encodeSnapshot(this.state.snapshot(), (blobId) => {
+    const snapshot = encodeSnapshot(this.state.snapshot(), (blobId) => {
       const bytes = this.inline.get(blobId);
       if (bytes === undefined || this.spilled.get(blobId) !== bytes) return bytes;
       dropped.set(blobId, bytes);
       return undefined;
-    })];
+    });
+    const buffers = [objectJournalHeader(), ...snapshot.parts];
     this.spillDone = false;
     let renamed = false;
     // The entries of blob files the queued changes name, before a journal naming them is durable.
@@ -502,12 +510,12 @@ export class EmbeddedObjectStore extends StateObjectStore {
       const out = await fs.open(temporary, "createTruncate");
       let at = 0;
       try {
-        for (let index = 0; index < frames.length; ) {
+        for (let index = 0; index < buffers.length; ) {
           const batch: Buffer[] = [];
           let batchBytes = 0;
-          for (; index < frames.length && batchBytes < compactionWriteBytes; index++) {
-            batch.push(frames[index]!);
-            batchBytes += frames[index]!.length;
+          for (; index < buffers.length && batchBytes < compactionWriteBytes; index++) {
+            batch.push(buffers[index]!);
+            batchBytes += buffers[index]!.length;
           }
           await writeFully(out, batch, at);
           at += batchBytes;
@@ -526,7 +534,7 @@ export class EmbeddedObjectStore extends StateObjectStore {
       await this.handle.close().catch(() => undefined);
       this.handle = handle;
       this.journalBytes = at;
-      this.journalFrames = frames.length - 1;
+      this.journalFrames = snapshot.frames;
       return done;
     } catch (error) {
       for (const blobDir of dirs) this.dirtyDirs.add(blobDir);
