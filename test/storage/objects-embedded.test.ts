@@ -250,9 +250,10 @@ describe("storage > objects > embedded files", () => {
       if (++reads % 8 === 0) sample();
     }
     assert.equal(actual.digest("hex"), expected.digest("hex"));
-    // Two 1 MiB staging buffers, a read chunk and the chunks in flight (some 3 MiB measured, with
-    // the process's other allocations now and then adding a few); the whole object would be 64 MiB.
-    assert.ok(peak < 16 * 1024 * 1024, `external memory grew by ${(peak / 1048576).toFixed(1)} MiB`);
+    // Two 1 MiB staging buffers (an aligned arena of four), the read chunk and the reads ahead of it
+    // (four of 1 MiB), the chunks in flight (7-9 MiB measured before the read-ahead, 13 with it, the
+    // process's other allocations now and then adding a few); the whole object would be 64 MiB.
+    assert.ok(peak < 24 * 1024 * 1024, `external memory grew by ${(peak / 1048576).toFixed(1)} MiB`);
     process.stdout.write(`# 64 MiB blob written at ${(64 / seconds).toFixed(0)} MB/s (fsync always), peak external memory +${(peak / 1048576).toFixed(1)} MiB\n`);
     await engine.objects.discardBlob(written.blob);
     await engine.close();

@@ -19,6 +19,8 @@ import { alignedBufferBytes, directAlignmentBytes, returnAlignedBuffer, takeAlig
 
 /** Bytes gathered before a write(2): large writes, bounded memory (two of these per blob being written). */
 export const stagingBytes = alignedBufferBytes;
+/** Reads in flight per blob being read (each of the reader's chunk size, 1 MiB for S3). */
+export const defaultReadAheadChunks = 4;
 /** Staging buffers kept for reuse between blob writes. */
 const stagingPoolMax = 8;
 
@@ -192,19 +194,39 @@ export class BlobFiles {
     return { dir: final.slice(0, final.lastIndexOf("/")) };
   }
 
-  /** The bytes in [start, end), in chunks of at most `chunkBytes`. */
-  async *read(blobId: string, start: number, end: number, chunkBytes: number): AsyncIterable<Buffer> {
+  /**
+   * The bytes in [start, end), in chunks of at most `chunkBytes`, with up to `readAheadChunks`
+   * reads in flight: the next ones are under way while the reader sends this one. A blob written
+   * O_DIRECT is not in the page cache, and one read at a time waited on the disk for each chunk
+   * (bench/s3: 64 MiB GETs at 242 MB/s; a cold file read 1 MiB at a time 610–750 MB/s, four at once 1.6–1.8 GB/s).
+   */
+  async *read(blobId: string, start: number, end: number, chunkBytes: number, readAheadChunks = defaultReadAheadChunks): AsyncIterable<Buffer> {
     const handle: FileHandlePort = await this.fs.open(this.path(blobId), "read");
+    const reads: Promise<Buffer>[] = [];
+    let next = start;
+    const readNext = (): void => {
+      const at = next;
+      const length = Math.min(chunkBytes, end - at);
+      next += length;
+      const buffer = Buffer.allocUnsafe(length);
+      const read = readFully(handle, buffer, length, at).then((count) => {
+        if (count < length) throw new BlobIoError(`blob ${blobId} ends at byte ${at + count}, before byte ${end} its record names`);
+        return buffer;
+      });
+      // Awaited in order later; a failure while an earlier chunk is awaited is not unhandled meanwhile.
+      read.catch(() => undefined);
+      reads.push(read);
+    };
     try {
-      for (let at = start; at < end; ) {
-        const length = Math.min(chunkBytes, end - at);
-        const buffer = Buffer.allocUnsafe(length);
-        const count = await readFully(handle, buffer, length, at);
-        if (count === 0) throw new BlobIoError(`blob ${blobId} ends at byte ${at}, before byte ${end} its record names`);
-        yield count < length ? buffer.subarray(0, count) : buffer;
-        at += count;
+      while (next < end && reads.length < Math.max(1, readAheadChunks)) readNext();
+      while (reads.length > 0) {
+        const chunk = await reads.shift()!;
+        if (next < end) readNext();
+        yield chunk;
       }
     } finally {
+      // A reader that stopped early: the reads still in flight land before the descriptor goes.
+      await Promise.allSettled(reads);
       await handle.close().catch(() => undefined);
     }
   }
