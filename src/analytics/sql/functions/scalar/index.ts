@@ -5,8 +5,9 @@
  */
 import type { ScalarFunction } from "../contracts.js";
 import { datetimeFunctions } from "./datetime-functions.js";
+import { logParsingFunctions } from "./log/index.js";
 import { nullFunctions } from "./null-functions.js";
 import { numericFunctions } from "./numeric-functions.js";
 import { stringFunctions } from "./string-functions.js";
 
-export const scalarFunctions: ScalarFunction[] = [...stringFunctions, ...numericFunctions, ...datetimeFunctions, ...nullFunctions];
+export const scalarFunctions: ScalarFunction[] = [...stringFunctions, ...numericFunctions, ...datetimeFunctions, ...nullFunctions, ...logParsingFunctions];
