@@ -217,3 +217,33 @@ describe("analytics > engine > applications", () => {
     );
   });
 });
+
+describe("analytics > engine > developer guide examples with the function library", () => {
+  it("simple alerts: ABS(change / (price - change)) * 100 > 1", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), sector VARCHAR(12), change DOUBLE, price DOUBLE);
+       CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+         SELECT STREAM ticker_symbol, sector, change, price FROM "SOURCE_SQL_STREAM_001"
+         WHERE (ABS(Change / (Price - Change)) * 100) > 1;`,
+      { inputs: demo },
+    );
+    h.push("SOURCE_SQL_STREAM_001", [
+      ["2024-01-01 10:00:00.000", "AMZN", "TECHNOLOGY", 0.5, 100.5],
+      ["2024-01-01 10:00:01.000", "JNJ", "HEALTHCARE", -2, 98],
+    ]);
+    assert.deepEqual(h.rows("DESTINATION_SQL_STREAM"), [["2024-01-01 10:00:01.000", "JNJ", "HEALTHCARE", -2, 98]]);
+  });
+
+  it("SUBSTRING and POSITION clean up a referrer", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("ingest_time" TIMESTAMP, "referrer" VARCHAR(32));
+       CREATE OR REPLACE PUMP "myPUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+         SELECT STREAM "APPROXIMATE_ARRIVAL_TIME",
+           SUBSTRING("referrer", 12, (POSITION('.com' IN "referrer") - POSITION('www.' IN "referrer") - 4))
+         FROM "SOURCE_SQL_STREAM_001";`,
+      { inputs: { SOURCE_SQL_STREAM_001: '"referrer" VARCHAR(32), APPROXIMATE_ARRIVAL_TIME TIMESTAMP' } },
+    );
+    h.push("SOURCE_SQL_STREAM_001", [["2024-01-01 10:00:00.000", "http://www.amazon.com", ts("2024-01-01 09:59:59.500")]]);
+    assert.deepEqual(h.rows("DESTINATION_SQL_STREAM"), [["2024-01-01 10:00:00.000", ts("2024-01-01 09:59:59.500"), "amazon"]]);
+  });
+});
