@@ -17,6 +17,7 @@ Commands:
   server        run the Tributary server (tributary server --help for its options)
   logs          print a Lambda function's log lines from a running server (tributary logs --help)
   kcl           run KCL multilang record processors (tributary kcl --help)
+  analytics     run a Kinesis Data Analytics SQL application over recorded input (tributary analytics run --help)
 
 Options:
   -h, --help    show this help
@@ -60,6 +61,11 @@ async function main(argv: string[]): Promise<void> {
   if (command === "logs") {
     const { runLogs } = await import("./logs-command.js");
     process.exitCode = await runLogs(rest);
+    return;
+  }
+  if (command === "analytics") {
+    const { runAnalyticsCommand, processIo } = await import("./analytics-command.js");
+    process.exitCode = await runAnalyticsCommand(rest, processIo);
     return;
   }
   if (command !== "server") fail(`unknown command '${command}'\n\n${usage}`);
