@@ -1,7 +1,8 @@
 /** Java regular expressions translated to JavaScript: the constructs whose meaning differs. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { compileReplacement, expandReplacement, translateJavaRegex } from "../../../src/analytics/sql/functions/scalar/java-regex.js";
+import { translateJavaRegex } from "../../../src/analytics/sql/functions/scalar/java-regex.js";
+import { compileReplacement, expandReplacement } from "../../../src/analytics/sql/functions/scalar/java-replacement.js";
 
 function matches(pattern: string, text: string): string[] | null {
   const java = translateJavaRegex(pattern);

@@ -6,7 +6,7 @@
  * Those add capturing groups, so `groupIndex` maps each Java group number to the JavaScript one.
  * What has no faithful translation (class intersection, nested classes, flags changed mid-pattern,
  * \G, comments mode, Unicode categories) throws, so such a pattern fails instead of matching
- * differently. Also Java's replacement strings ($n, ${name}, \x).
+ * differently. Replacement strings are in java-replacement.ts.
  */
 
 export interface JavaRegex {
@@ -354,60 +354,4 @@ export function translateJavaRegex(pattern: string): JavaRegex {
   // Validate now, so a bad pattern fails here rather than per row.
   new RegExp(source, flags);
   return { source, flags, groupCount: t.groupStarts.length, groupIndex, names: t.names };
-}
-
-/** A Java replacement string, compiled: literal text and Java group numbers. */
-export type Replacement = (string | number)[];
-
-/** Compiles a replacement as Matcher.appendReplacement reads it; throws Error as Java does. */
-export function compileReplacement(replacement: string, regex: JavaRegex): Replacement {
-  const parts: Replacement = [];
-  let text = "";
-  for (let index = 0; index < replacement.length; index += 1) {
-    const ch = replacement[index]!;
-    if (ch === "\\") {
-      index += 1;
-      if (index >= replacement.length) throw new Error("character to be escaped is missing");
-      text += replacement[index];
-      continue;
-    }
-    if (ch !== "$") {
-      text += ch;
-      continue;
-    }
-    index += 1;
-    if (index >= replacement.length) throw new Error("Illegal group reference: group index is missing");
-    let group: number;
-    if (replacement[index] === "{") {
-      const end = replacement.indexOf("}", index);
-      const name = end < 0 ? undefined : replacement.slice(index + 1, end);
-      const number = name === undefined ? undefined : regex.names.get(name);
-      if (number === undefined) throw new Error(`No group with name {${name ?? ""}}`);
-      group = number;
-      index = end;
-    } else {
-      const digit = replacement.charCodeAt(index) - 48;
-      if (digit < 0 || digit > 9) throw new Error("Illegal group reference");
-      group = digit;
-      while (index + 1 < replacement.length) {
-        const next = replacement.charCodeAt(index + 1) - 48;
-        if (next < 0 || next > 9 || group * 10 + next > regex.groupCount) break;
-        group = group * 10 + next;
-        index += 1;
-      }
-      if (group > regex.groupCount) throw new Error(`No group ${group}`);
-    }
-    if (text !== "") parts.push(text);
-    text = "";
-    parts.push(group);
-  }
-  if (text !== "") parts.push(text);
-  return parts;
-}
-
-/** The replacement text for one match. */
-export function expandReplacement(parts: Replacement, match: RegExpExecArray, regex: JavaRegex): string {
-  let out = "";
-  for (const part of parts) out += typeof part === "string" ? part : (match[regex.groupIndex[part]!] ?? "");
-  return out;
 }

@@ -7,7 +7,7 @@
 import type { ScalarFunction } from "../contracts.js";
 import type { SqlType } from "../../types.js";
 import { errorNames, rowError } from "./errors.js";
-import { compileReplacement, expandReplacement } from "./java-regex.js";
+import { compileReplacement, expandReplacement } from "./java-replacement.js";
 import { patternSource } from "./regex-cache.js";
 import { similarToRegex } from "./similar-pattern.js";
 import {
@@ -194,7 +194,7 @@ const substring: ScalarFunction = {
         },
       });
     }
-    if (isNumeric(second!) && second!.name !== "NULL") {
+    if (isNumeric(second!)) {
       if (!isWholeNumber(second!) || (third !== undefined && !isWholeNumber(third)) || args.length > 3) return cannotApply("SUBSTRING", args, substringForms);
       return ok({
         type,
