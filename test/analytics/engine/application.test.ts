@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toHex } from "../../../src/analytics/engine/expressions/values.js";
+import type { Row } from "../../../src/analytics/sql/types.js";
 import { compile, start, ts } from "./helpers.js";
 
 const demo = { SOURCE_SQL_STREAM_001: "TICKER_SYMBOL VARCHAR(4), SECTOR VARCHAR(16), CHANGE REAL, PRICE REAL" };
@@ -245,5 +246,67 @@ describe("analytics > engine > developer guide examples with the function librar
     );
     h.push("SOURCE_SQL_STREAM_001", [["2024-01-01 10:00:00.000", "http://www.amazon.com", ts("2024-01-01 09:59:59.500")]]);
     assert.deepEqual(h.rows("DESTINATION_SQL_STREAM"), [["2024-01-01 10:00:00.000", ts("2024-01-01 09:59:59.500"), "amazon"]]);
+  });
+});
+
+describe("analytics > engine > streaming ORDER BY", () => {
+  it("sorts each batch of equal FLOOR(ROWTIME TO MINUTE) by the other keys", () => {
+    const h = start(
+      `CREATE STREAM "O" (sym VARCHAR(4), price DOUBLE);
+       CREATE PUMP "P" AS INSERT INTO "O"
+         SELECT STREAM ticker_symbol, price AS p FROM "SOURCE_SQL_STREAM_001"
+         ORDER BY FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE), p DESC, 1;`,
+      { inputs: demo },
+    );
+    h.push("SOURCE_SQL_STREAM_001", [
+      ["2024-01-01 10:00:10.000", "B", "T", 0, 5],
+      ["2024-01-01 10:00:20.000", "A", "T", 0, 9],
+      ["2024-01-01 10:00:30.000", "C", "T", 0, 5],
+      ["2024-01-01 10:01:05.000", "D", "T", 0, 1],
+    ]);
+    assert.deepEqual(h.rows("O"), [
+      ["2024-01-01 10:00:30.000", "A", 9],
+      ["2024-01-01 10:00:30.000", "B", 5],
+      ["2024-01-01 10:00:30.000", "C", 5],
+    ]);
+    h.app.advance(ts("2024-01-01 10:01:59.000"));
+    assert.equal(h.rows("O").length, 3, "the minute is still open");
+    h.app.advance(ts("2024-01-01 10:02:00.000"));
+    assert.deepEqual(h.rows("O").at(-1), ["2024-01-01 10:01:05.000", "D", 1]);
+  });
+
+  it("runs the developer guide's anomaly detection: RANDOM_CUT_FOREST, then ORDER BY score per second", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "TEMP_STREAM" ("heartRate" INTEGER, "rateType" varchar(20), "ANOMALY_SCORE" DOUBLE);
+       CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("heartRate" INTEGER, "rateType" varchar(20), "ANOMALY_SCORE" DOUBLE);
+       CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "TEMP_STREAM"
+         SELECT STREAM "heartRate", "rateType", ANOMALY_SCORE
+         FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001")));
+       CREATE OR REPLACE PUMP "OUTPUT_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+         SELECT STREAM * FROM "TEMP_STREAM"
+         ORDER BY FLOOR("TEMP_STREAM".ROWTIME TO SECOND), ANOMALY_SCORE DESC;`,
+      { inputs: { SOURCE_SQL_STREAM_001: '"heartRate" INTEGER, "rateType" VARCHAR(20)' } },
+    );
+    const base = ts("2024-01-01 10:00:00.000");
+    const rows: Row[] = [];
+    const rowtimes: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const anomaly = i === 1990;
+      rows.push([anomaly ? 190 : 60 + (i % 20), anomaly ? "HIGH" : "NORMAL"]);
+      rowtimes.push(base + i * 10);
+    }
+    h.app.push("SOURCE_SQL_STREAM_001", rows, rowtimes);
+    h.app.advance(Infinity);
+    const out = h.received.filter((entry) => entry.stream === "DESTINATION_SQL_STREAM");
+    assert.equal(out.length, 2000);
+    assert.deepEqual(h.rows("error_stream"), []);
+    // Within each second, scores descend; ROWTIMEs never go back.
+    for (let i = 1; i < out.length; i++) {
+      const [previous, current] = [out[i - 1] as (typeof out)[number], out[i] as (typeof out)[number]];
+      assert.ok(current.rowtime >= previous.rowtime);
+      if (current.rowtime === previous.rowtime) assert.ok((current.row[2] as number) <= (previous.row[2] as number));
+    }
+    const lastSecond = out.filter((entry) => entry.rowtime === out.at(-1)?.rowtime);
+    assert.deepEqual(lastSecond[0]?.row.slice(0, 2), [190, "HIGH"], "the injected anomaly scores highest in its second");
   });
 });

@@ -117,6 +117,15 @@ describe("analytics > engine > snapshot and restore", () => {
     for (let cut = 0; cut < steps.length - 1; cut++) assert.deepEqual(replay(code, options, steps, cut), whole, `cut after batch ${cut}`);
   });
 
+  it("keeps a streaming ORDER BY's open batch", () => {
+    const code = `CREATE STREAM "O" (sym VARCHAR(4), price DOUBLE);
+      CREATE PUMP "P" AS INSERT INTO "O" SELECT STREAM ticker_symbol, price FROM "SOURCE_SQL_STREAM_001"
+        ORDER BY FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE), price DESC;`;
+    const whole = replay(code, { inputs: demo }, batches);
+    assert.equal(whole.filter((row) => row[0] === "O").length, 7);
+    for (let cut = 0; cut < batches.length - 1; cut++) assert.deepEqual(replay(code, { inputs: demo }, batches, cut), whole, `cut after batch ${cut}`);
+  });
+
   it("keeps the ROWTIME order check across a restore", () => {
     const code = `CREATE STREAM "O" (n INTEGER); CREATE PUMP "P" AS INSERT INTO "O" SELECT STREAM n FROM "IN";`;
     const options = { inputs: { IN: "N INTEGER" } };

@@ -8,8 +8,8 @@ import type { Expression, Select } from "../../sql/ast.js";
 import type { Row, SqlType, SqlValue } from "../../sql/types.js";
 import type { CompiledExpression, Operator, Scope } from "../plan-contracts.js";
 import { compileError, type Evaluator } from "../expressions/compiled.js";
-import { rowtimeColumn } from "../expressions/names.js";
-import type { CorePlannedInput, PlanContext, PlannedQuery } from "./context.js";
+import { passThrough, type CorePlannedInput, type PlanContext, type PlannedQuery } from "./context.js";
+import { planOrderBy, StreamSorter } from "./order-by.js";
 
 interface OutputItem {
   name: string;
@@ -51,15 +51,6 @@ function expandItems(select: Select, scope: Scope, context: PlanContext): Output
   return items;
 }
 
-function checkOrderBy(select: Select): void {
-  const first = select.orderBy?.[0];
-  if (first === undefined) return;
-  const leading = first.expression;
-  // Rows are already in ROWTIME order: ORDER BY ROWTIME asks for nothing more.
-  if (leading.kind === "ColumnRef" && leading.name === rowtimeColumn && !first.descending && select.orderBy?.length === 1) return;
-  throw compileError("Streaming ORDER BY must start with a monotonic expression", leading.at);
-}
-
 function scopeWidth(scope: Scope): number {
   let max = -1;
   for (const column of scope.columns) max = Math.max(max, column.index);
@@ -69,9 +60,10 @@ function scopeWidth(scope: Scope): number {
 export function planProjectFilter(select: Select, input: CorePlannedInput, context: PlanContext): PlannedQuery {
   const where = select.where === undefined ? undefined : context.compile(select.where, input.scope);
   if (where !== undefined && where.type.name !== "BOOLEAN" && where.type.name !== "NULL") throw compileError("WHERE clause must be a condition", select.where?.at);
-  checkOrderBy(select);
   if (select.limit !== undefined) throw compileError("LIMIT is not supported in a streaming query", select.at);
   const items = expandItems(select, input.scope, context);
+  const outputScope: Scope = { columns: items.map((item, index) => ({ name: item.name, type: item.expression.type, index })) };
+  const order = planOrderBy(select, input.scope, outputScope, context);
   const identity = items.length === scopeWidth(input.scope) && items.every((item, i) => item.columnIndex === i);
   const evaluators = items.map((item) => item.expression.evaluate as Evaluator);
   const filter = where?.evaluate as Evaluator | undefined;
@@ -82,6 +74,7 @@ export function planProjectFilter(select: Select, input: CorePlannedInput, conte
     sources: input.sources,
     instantiate(emit, errors, getContext): Operator {
       const evalContext = getContext();
+      const sorter = order === undefined ? undefined : new StreamSorter(order, emit, evalContext);
       const onRow = (row: Row, rowtimeMs: number): void => {
         let out: Row;
         try {
@@ -93,13 +86,20 @@ export function planProjectFilter(select: Select, input: CorePlannedInput, conte
             out = new Array<SqlValue>(count);
             for (let i = 0; i < count; i++) out[i] = (evaluators[i] as Evaluator)(row, rowtimeMs, evalContext);
           }
+          if (sorter !== undefined) return sorter.add(row, out, rowtimeMs);
         } catch (error) {
           errors(error as Error, row, rowtimeMs);
           return;
         }
         emit(out, rowtimeMs);
       };
-      return input.instantiate(onRow, errors, getContext);
+      const upstream = input.instantiate(onRow, errors, getContext);
+      if (sorter === undefined) return upstream;
+      return passThrough(upstream, {
+        advance: (watermarkMs) => sorter.advance(watermarkMs),
+        snapshot: () => sorter.snapshot(),
+        restore: (state) => sorter.restore(state as ReturnType<StreamSorter["snapshot"]>),
+      });
     },
   };
 }
