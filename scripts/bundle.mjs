@@ -12,7 +12,9 @@ import { build } from "esbuild";
 
 rmSync("dist/bundle", { recursive: true, force: true });
 await build({
-  entryPoints: { tributary: "dist/cli/main.js" },
+  // The Analytics engine's worker thread is an entry of its own: the runtime starts it from beside
+  // the chunk it is in (src/analytics/runtime/worker/worker-entry.ts).
+  entryPoints: { tributary: "dist/cli/main.js", "analytics-worker": "dist/analytics/runtime/worker/engine-worker.js" },
   outdir: "dist/bundle",
   outExtension: { ".js": ".mjs" },
   bundle: true,

@@ -28,6 +28,15 @@ export interface AnalyticsOptions {
   applicationsMax: number;
   /** Whether the runtime runs RUNNING applications (tests of the API alone may turn it off). */
   runtimeEnabled: boolean;
+  /** How often a running application's checkpoint is taken (and at every stop). */
+  checkpointIntervalMs: number;
+  /**
+   * How long after its arrival time a record may still become readable (an append's latency): the
+   * watermark stays this far behind an idle input, so windows close this long after they end.
+   */
+  watermarkGraceMs: number;
+  /** How often the runtime moves the watermark of an idle input (windows close on time without new rows). */
+  tickMs: number;
 }
 
 export const analyticsOptionsDefault: AnalyticsOptions = {
@@ -37,6 +46,9 @@ export const analyticsOptionsDefault: AnalyticsOptions = {
   deleteDelayMs: 500,
   applicationsMax: 50,
   runtimeEnabled: true,
+  checkpointIntervalMs: 5000,
+  watermarkGraceMs: 40,
+  tickMs: 20,
 };
 
 export interface AnalyticsConfig extends AnalyticsOptions {

@@ -95,6 +95,8 @@ export interface StoredApplication {
   running: boolean;
   /** Counts starts: the runtime tells one run from the next (a restart reads from its start's positions). */
   runNumber: number;
+  /** When the current run was started (StartApplication): NOW reads from this instant. */
+  runStartedAtMs?: number;
   inputs: StoredInput[];
   outputs: StoredOutput[];
   references: StoredReference[];

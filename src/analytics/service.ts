@@ -66,7 +66,7 @@ export const analyticsServiceModule = analyticsServiceModuleWith();
 export function createAnalyticsService(deps: AnalyticsModuleDeps, options: AnalyticsOptions, compile: CodeCompiler = compileCode): AnalyticsService {
   const { accountId, region } = deps.config;
   const store = new ApplicationStore(new NamespacedTables("analytics", deps.storage.tables, deps.clock, deps.random), deps.storage.tables);
-  const runtime = new AnalyticsRuntime({ ...deps, store, options, region });
+  const runtime = new AnalyticsRuntime({ clock: deps.clock, logger: deps.logger, store, options, region, streamAccess: deps.streamAccess, deliveryStreamAccess: deps.deliveryStreamAccess, functionInvoker: deps.functionInvoker, objectClient: deps.objectClient });
   const iam = new IamAuthorizer();
   const context: AnalyticsContext = {
     clock: deps.clock,

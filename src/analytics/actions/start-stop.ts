@@ -46,7 +46,7 @@ export async function startStored(context: AnalyticsContext, name: string, api: 
       }
       return { ...stored, InputStartingPositionConfiguration: { InputStartingPosition: position } };
     });
-    const started: StoredApplication = { ...current, inputs, running: true, runNumber: current.runNumber + 1 };
+    const started: StoredApplication = { ...current, inputs, running: true, runNumber: current.runNumber + 1, runStartedAtMs: nowMs };
     return transition(started, "STARTING", "RUNNING", nowMs, context.config.startDelayMs);
   });
   if (updated === undefined) throw analyticsErrors.notFound(name);

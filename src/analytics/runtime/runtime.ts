@@ -1,12 +1,26 @@
 /**
- * The live runtime: runs every RUNNING application of every account in this process. It follows
- * the stored applications (actions tell it of a change; it also looks again every second, so a
- * change made by another process or a status that fell due is followed too).
+ * The live runtime: runs every RUNNING application of every account in this process, one
+ * ApplicationRunner each (runner.ts). It follows the stored applications — actions tell it of a
+ * change, and it looks at every application again every `reconcileIntervalMs`, so a status that
+ * fell due, a runner that failed (started again from its checkpoint) and a change another process
+ * made are followed too. Changes to one application are followed one at a time, in order.
+ *
+ * A running application is started again (its positions and, when its code and configuration
+ * are unchanged, its engine state carried over by a checkpoint) when its version changes
+ * (UpdateApplication and the Add/Delete actions); stopped with a final checkpoint when it stops;
+ * stopped without one and its checkpoints dropped when it is deleted.
  */
-import type { Clock } from "../../util/clock.js";
+import type { Clock, Timer } from "../../util/clock.js";
 import type { Logger } from "../../util/logger.js";
-import type { RuntimeControl, AnalyticsOptions } from "../context.js";
+import type { StreamAccess } from "../../storage/stream-access.js";
+import type { DeliveryStreamAccess } from "../../storage/delivery-stream-access.js";
+import type { FunctionInvoker } from "../../storage/function-invoker.js";
+import type { ObjectClient } from "../../storage/object-client/object-client.js";
+import type { AnalyticsOptions, RuntimeControl } from "../context.js";
 import type { ApplicationStore } from "../store/applications.js";
+import type { StoredApplication } from "../model.js";
+import { settled } from "../actions/common.js";
+import { ApplicationRunner } from "./runner.js";
 
 export interface RuntimeDeps {
   clock: Clock;
@@ -14,18 +28,137 @@ export interface RuntimeDeps {
   store: ApplicationStore;
   options: AnalyticsOptions;
   region: string;
+  streamAccess: StreamAccess;
+  deliveryStreamAccess: DeliveryStreamAccess;
+  functionInvoker: FunctionInvoker;
+  objectClient: ObjectClient;
 }
 
+const reconcileIntervalMs = 1000;
+
 export class AnalyticsRuntime implements RuntimeControl {
+  private readonly runners = new Map<string, ApplicationRunner>();
+  /** Per application, the tail of its chain of reconciliations. */
+  private readonly chains = new Map<string, Promise<void>>();
+  private timer: Timer | undefined;
+  private started = false;
+  private stopping = false;
+
   constructor(private readonly deps: RuntimeDeps) {}
 
-  applicationChanged(_accountId: string, _name: string): void {}
+  applicationChanged(accountId: string, name: string): void {
+    if (this.started) this.follow(accountId, name);
+  }
 
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    this.started = true;
+    await this.reconcileAll();
+    this.timer = this.deps.clock.setInterval(() => void this.reconcileAll(), reconcileIntervalMs, { unref: true });
+  }
 
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.deps.clock.clearTimer(this.timer);
+    await Promise.all(this.chains.values());
+    await Promise.all([...this.runners.values()].map((runner) => runner.stop(true)));
+    this.runners.clear();
+  }
 
   health(): Record<string, unknown> | undefined {
-    return undefined;
+    if (!this.started) return undefined;
+    return { runningApplications: this.runners.size };
   }
+
+  /** The runner of an application (tests, health). */
+  runner(accountId: string, name: string): ApplicationRunner | undefined {
+    return this.runners.get(keyOf(accountId, name));
+  }
+
+  private async reconcileAll(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      const seen = new Set<string>();
+      for (const accountId of await this.deps.store.accounts()) {
+        for (const application of await this.deps.store.list(accountId)) {
+          seen.add(keyOf(accountId, application.ApplicationName));
+          this.follow(accountId, application.ApplicationName);
+        }
+      }
+      for (const key of this.runners.keys()) {
+        if (!seen.has(key)) {
+          const [accountId, name] = key.split("\u0000") as [string, string];
+          this.follow(accountId, name);
+        }
+      }
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, "the analytics runtime could not list applications");
+    }
+  }
+
+  private follow(accountId: string, name: string): void {
+    const key = keyOf(accountId, name);
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.reconcile(accountId, name))
+      .catch((error: unknown) => this.deps.logger.error({ err: error, application: name }, "the analytics runtime could not follow an application"));
+    this.chains.set(key, next);
+    void next.finally(() => {
+      if (this.chains.get(key) === next) this.chains.delete(key);
+    });
+  }
+
+  private async reconcile(accountId: string, name: string): Promise<void> {
+    if (this.stopping) return;
+    const key = keyOf(accountId, name);
+    const stored = await this.deps.store.get(accountId, name);
+    const application = stored === undefined ? undefined : settled(stored, this.deps.clock.nowMs());
+    const current = this.runners.get(key);
+    if (application === undefined || application.status === "DELETING") {
+      if (current !== undefined) {
+        this.runners.delete(key);
+        await current.stop(false);
+      }
+      if (stored !== undefined && application === undefined) {
+        // The deletion is through: the application and its checkpoints go.
+        await this.deps.store.remove(accountId, name, stored.incarnationId);
+        await this.deps.store.dropCheckpoints(accountId, stored.incarnationId);
+      }
+      return;
+    }
+    if (!application.running) {
+      if (current !== undefined) {
+        this.runners.delete(key);
+        await current.stop(true);
+      }
+      return;
+    }
+    if (current !== undefined && !current.failed && sameRun(current.application, application)) return;
+    if (current !== undefined) {
+      this.runners.delete(key);
+      // A new version keeps its place: the final checkpoint carries the positions over.
+      await current.stop(current.application.incarnationId === application.incarnationId);
+    }
+    await this.startRunner(accountId, key, application);
+  }
+
+  private async startRunner(accountId: string, key: string, application: StoredApplication): Promise<void> {
+    // A runner that fails is started again by the next look at every application (within a second).
+    const runner = new ApplicationRunner({ ...this.deps, accountId }, application, () => undefined);
+    this.runners.set(key, runner);
+    try {
+      await runner.start();
+    } catch (error) {
+      this.runners.delete(key);
+      this.deps.logger.error({ err: error, application: application.ApplicationName }, "the application could not start; trying again");
+      await runner.stop(false);
+    }
+  }
+}
+
+function keyOf(accountId: string, name: string): string {
+  return `${accountId}\u0000${name}`;
+}
+
+function sameRun(a: StoredApplication, b: StoredApplication): boolean {
+  return a.incarnationId === b.incarnationId && a.runNumber === b.runNumber && a.ApplicationVersionId === b.ApplicationVersionId;
 }

@@ -95,6 +95,18 @@ export class ApplicationStore {
     return outcome.ok;
   }
 
+  /** Removes the checkpoint items of an incarnation whose part begins with `prefix`. */
+  async deleteCheckpointParts(accountId: string, incarnationId: string, prefix: string): Promise<void> {
+    const tableId = await this.namespaced.tableId(accountId, checkpointsTable);
+    const keyPrefix = checkpointKey(incarnationId, prefix);
+    for (;;) {
+      const page = await this.tables.scan(tableId, keyPrefix, scanPageItems);
+      const mine = page.filter((entry) => entry.key.startsWith(keyPrefix));
+      for (const entry of mine) await this.tables.deleteItem(tableId, entry.key);
+      if (mine.length < scanPageItems) return;
+    }
+  }
+
   /** Removes every checkpoint of an application incarnation (its deletion). */
   async dropCheckpoints(accountId: string, incarnationId: string): Promise<void> {
     const tableId = await this.namespaced.tableId(accountId, checkpointsTable);

@@ -45,3 +45,16 @@ export function kinesisInput(streamArn: string, namePrefix = "SOURCE_SQL_STREAM"
 export function streamArnOf(server: TestServer, name: string): string {
   return `arn:aws:kinesis:${server.region}:${server.accountId}:stream/${name}`;
 }
+
+/** Every record of every shard of a stream, from its oldest, decoded as UTF-8 text (all shards, in shard order). */
+export async function readStreamText(kinesis: import("@aws-sdk/client-kinesis").KinesisClient, streamName: string): Promise<string[]> {
+  const { ListShardsCommand, GetShardIteratorCommand } = await import("@aws-sdk/client-kinesis");
+  const { readToTip } = await import("../../helpers/streams.js");
+  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
+  const out: string[] = [];
+  for (const shard of shards) {
+    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: "TRIM_HORIZON" }));
+    for (const record of await readToTip(kinesis, ShardIterator!)) out.push(Buffer.from(record.Data!).toString("utf8"));
+  }
+  return out;
+}
