@@ -139,14 +139,15 @@ function zoneOffset(cursor: Cursor): number {
 }
 
 function parseField(cursor: Cursor, token: { letter: string; count: number }, obeyCount: boolean, fields: Fields, stamp: number): void {
-  const number = () => cursor.digits(obeyCount ? token.count : undefined);
+  // Abutting numeric fields read exactly as many digits as their letters (no closure: this runs per field per row).
+  const maxDigits = obeyCount ? token.count : undefined;
   switch (token.letter) {
     case "G":
       fields.bc = cursor.oneOf(["AD", "BC"]) === 1;
       return;
     case "y":
     case "Y": {
-      const { value, count } = number();
+      const { value, count } = cursor.digits(maxDigits);
       fields.year = value;
       fields.yearDigits = count;
       fields.yearLetters = token.count;
@@ -154,22 +155,22 @@ function parseField(cursor: Cursor, token: { letter: string; count: number }, ob
     }
     case "M":
     case "L":
-      fields.month = token.count <= 2 ? number().value : cursor.oneOf(monthNames, shortMonthNames) + 1;
+      fields.month = token.count <= 2 ? cursor.digits(maxDigits).value : cursor.oneOf(monthNames, shortMonthNames) + 1;
       fields.dateStamp = stamp;
       return;
     case "d":
-      fields.day = number().value;
+      fields.day = cursor.digits(maxDigits).value;
       fields.dateStamp = stamp;
       return;
     case "D":
-      fields.dayOfYear = number().value;
+      fields.dayOfYear = cursor.digits(maxDigits).value;
       fields.dayOfYearStamp = stamp;
       return;
     case "E":
       fields.weekday = cursor.oneOf(weekdayNames, shortWeekdayNames);
       return;
     case "u": {
-      const value = number().value;
+      const value = cursor.digits(maxDigits).value;
       if (value < 1 || value > 7) cursor.fail();
       fields.weekday = value % 7;
       return;
@@ -179,32 +180,32 @@ function parseField(cursor: Cursor, token: { letter: string; count: number }, ob
       return;
     case "H":
     case "k": {
-      let value = number().value;
+      let value = cursor.digits(maxDigits).value;
       if (token.letter === "k" && value === 24) value = 0;
       fields.hourOfDay = value;
       return;
     }
     case "h":
     case "K": {
-      let value = number().value;
+      let value = cursor.digits(maxDigits).value;
       if (token.letter === "h" && value === 12) value = 0;
       fields.hour12 = value;
       return;
     }
     case "m":
-      fields.minute = number().value;
+      fields.minute = cursor.digits(maxDigits).value;
       return;
     case "s":
-      fields.second = number().value;
+      fields.second = cursor.digits(maxDigits).value;
       return;
     case "S":
-      fields.millisecond = number().value;
+      fields.millisecond = cursor.digits(maxDigits).value;
       return;
     case "F":
     case "w":
     case "W":
       // Read (they must be numbers) but, as in Calendar, a full date takes precedence over them.
-      number();
+      cursor.digits(maxDigits);
       return;
     case "z":
     case "Z":

@@ -113,6 +113,13 @@ interface Segment {
   longest: boolean;
 }
 
+/** Extends a group's span over [start, end). */
+function claimGroup(starts: number[], ends: number[], group: number, start: number, end: number): void {
+  if (group < 0) return;
+  if (starts[group]! < 0) starts[group] = start;
+  ends[group] = end;
+}
+
 export interface FastRegex {
   pattern: string;
   groupCount: number;
@@ -171,19 +178,14 @@ export function compileFastRegex(pattern: string): FastRegex {
     match(text) {
       const starts: number[] = new Array(groupCount).fill(-1);
       const ends: number[] = new Array(groupCount).fill(-1);
-      const claim = (group: number, start: number, end: number) => {
-        if (group < 0) return;
-        if (starts[group]! < 0) starts[group] = start;
-        ends[group] = end;
-      };
       let position = 0;
       for (const segment of segments) {
         const end = segment.automaton.match(text, position, segment.longest);
         if (end < 0) return undefined;
         let cursor = end - segment.tailLength;
-        claim(segment.head.group, position, cursor);
+        claimGroup(starts, ends, segment.head.group, position, cursor);
         for (const part of segment.tail) {
-          claim(part.group, cursor, cursor + part.length);
+          claimGroup(starts, ends, part.group, cursor, cursor + part.length);
           cursor += part.length;
         }
         position = end;
