@@ -141,3 +141,49 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
     "2018-11-01 19:00:00.000 2 71",
   ]);
 });
+
+test("the developer guide's anomaly detection (RANDOM_CUT_FOREST): injected heart rates score highest", async () => {
+  const heartConfig = JSON.stringify({
+    Inputs: [
+      {
+        NamePrefix: "SOURCE_SQL_STREAM",
+        KinesisStreamsInput: { ResourceARN: "arn:aws:kinesis:us-east-1:000000000000:stream/heart", RoleARN: "arn:aws:iam::000000000000:role/analytics" },
+        InputSchema: {
+          RecordFormat: { RecordFormatType: "JSON", MappingParameters: { JSONMappingParameters: { RecordRowPath: "$" } } },
+          RecordEncoding: "UTF-8",
+          RecordColumns: [
+            { Name: "heartRate", SqlType: "INTEGER", Mapping: "$.heartRate" },
+            { Name: "rateType", SqlType: "VARCHAR(20)", Mapping: "$.rateType" },
+          ],
+        },
+      },
+    ],
+  });
+  const code = `CREATE OR REPLACE STREAM "TEMP_STREAM" ("heartRate" INTEGER, "rateType" varchar(20), "ANOMALY_SCORE" DOUBLE);
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("heartRate" INTEGER, "rateType" varchar(20), "ANOMALY_SCORE" DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "TEMP_STREAM"
+   SELECT STREAM "heartRate", "rateType", ANOMALY_SCORE
+   FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001")));
+CREATE OR REPLACE PUMP "OUTPUT_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+   SELECT STREAM * FROM "TEMP_STREAM"
+   ORDER BY FLOOR("TEMP_STREAM".ROWTIME TO SECOND), ANOMALY_SCORE DESC;`;
+  // The guide's generator: normal rates 60–80, now and then a high one (150–200).
+  let state = 7;
+  const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const high = new Set([700, 900]);
+  const records = jsonl(
+    Array.from({ length: 1000 }, (_, index) => ({
+      arrival: Date.UTC(2018, 10, 1) + index * 100,
+      partitionKey: "heart",
+      data: high.has(index) ? { heartRate: 150 + Math.floor(next() * 50), rateType: "HIGH" } : { heartRate: 60 + Math.floor(next() * 20), rateType: "NORMAL" },
+    })),
+  );
+  const result = await analytics(["run", "--code", "app.sql", "--config", "app.json", "--records", "records.jsonl"], { "app.sql": code, "app.json": heartConfig, "records.jsonl": records });
+  assert.equal(result.status, 0, result.stderr);
+  const scored = of(result.lines, "DESTINATION_SQL_STREAM");
+  assert.equal(scored.length, 1000);
+  // After the forest has seen enough rows, the two injected rows score above every normal one.
+  const late = scored.filter((row) => String(row.ROWTIME) >= "2018-11-01 00:01:00.000");
+  const best = [...late].sort((a, b) => (b.ANOMALY_SCORE as number) - (a.ANOMALY_SCORE as number)).slice(0, 2);
+  assert.deepEqual(best.map((row) => row.rateType), ["HIGH", "HIGH"]);
+});
