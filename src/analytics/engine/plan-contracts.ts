@@ -17,6 +17,12 @@ export interface ScopeColumn {
   name: string;
   type: SqlType;
   index: number;
+  /**
+   * The column always holds its row's ROWTIME (a subquery's `ROWTIME AS window_time`): a streaming
+   * GROUP BY may window on it as on ROWTIME (the reference's COUNT_DISTINCT_ITEMS_TUMBLING page
+   * groups by STEP(distinct_stream.window_time …)). Optional; set from PlannedSelect.columns.
+   */
+  rowtime?: boolean;
 }
 
 export interface Scope {
@@ -72,8 +78,8 @@ export interface PlannedInput {
 }
 
 export interface PlannedSelect {
-  /** Output column names and types, in select-list order. */
-  columns: { name: string; type: SqlType }[];
+  /** Output column names and types, in select-list order; `rowtime`: the column is the row's ROWTIME. */
+  columns: { name: string; type: SqlType; rowtime?: boolean }[];
   instantiate(emit: Emit, errors: RowErrorSink, context: () => EvalContext): Operator;
 }
 

@@ -127,4 +127,35 @@ describe("analytics > windows > application", () => {
     harness.app.advance(Number.POSITIVE_INFINITY);
     assert.deepEqual(harness.rows("DESTINATION_SQL_STREAM"), [["2018-06-13 10:00:40.000", 1, "AMZN", 11, 10]]);
   });
+
+  it("the reference's exact distinct count: SELECT DISTINCT in a subquery, grouped by its ROWTIME column", () => {
+    // COUNT_DISTINCT_ITEMS_TUMBLING's page: distinct rows per ticker in five-second tumbling windows.
+    const code = `
+      CREATE OR REPLACE STREAM output_stream (ticker_symbol VARCHAR(4), unique_count BIGINT);
+      CREATE OR REPLACE PUMP stream_pump AS INSERT INTO output_stream
+      SELECT STREAM TICKER_SYMBOL, COUNT(distinct_stream.price) AS unique_count
+      FROM (
+          SELECT STREAM DISTINCT rowtime as window_time, TICKER_SYMBOL, CHANGE, PRICE,
+                 STEP((SOURCE_SQL_STREAM_001.rowtime) BY INTERVAL '5' SECOND)
+          FROM SOURCE_SQL_STREAM_001) as distinct_stream
+      GROUP BY TICKER_SYMBOL,
+               STEP((distinct_stream.window_time) BY INTERVAL '5' SECOND);`;
+    const harness = start(code, { inputs: { SOURCE_SQL_STREAM_001: "TICKER_SYMBOL VARCHAR(4), SECTOR VARCHAR(16), CHANGE REAL, PRICE REAL" } });
+    harness.push("SOURCE_SQL_STREAM_001", [
+      ["2018-06-13 10:00:00.500", "AMZN", "RETAIL", 1, 10],
+      ["2018-06-13 10:00:01.000", "AMZN", "RETAIL", 1, 10],
+      ["2018-06-13 10:00:02.000", "AMZN", "RETAIL", 1, 11],
+      ["2018-06-13 10:00:03.000", "MSFT", "TECHNOLOGY", 0, 5],
+      ["2018-06-13 10:00:06.000", "AMZN", "RETAIL", 1, 10],
+    ]);
+    harness.app.advance(ts("2018-06-13 10:00:10.000"));
+    // The distinct rows of 10:00:00–10:00:05 carry ROWTIME 10:00:05 (their window's end), so the
+    // outer window that counts them is the one of 10:00:05–10:00:10.
+    assert.deepEqual(harness.rows("OUTPUT_STREAM"), [
+      ["2018-06-13 10:00:10.000", "AMZN", 2],
+      ["2018-06-13 10:00:10.000", "MSFT", 1],
+    ]);
+    harness.app.advance(Number.POSITIVE_INFINITY);
+    assert.deepEqual(harness.rows("OUTPUT_STREAM").slice(2), [["2018-06-13 10:00:15.000", "AMZN", 1]]);
+  });
 });

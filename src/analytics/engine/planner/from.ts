@@ -41,7 +41,14 @@ function planStreamRef(ref: StreamRef, context: PlanContext): CorePlannedInput {
 function planSubquery(ref: SubqueryRef, context: PlanContext): CorePlannedInput {
   const query = planQuery(ref.query, context);
   const qualifier = ref.alias;
-  const columns: ScopeColumn[] = query.columns.map((column, index) => ({ ...(qualifier === undefined ? {} : { qualifier }), name: column.name, type: column.type, index }));
+  const columns: ScopeColumn[] = query.columns.map((column, index) => ({
+    ...(qualifier === undefined ? {} : { qualifier }),
+    name: column.name,
+    type: column.type,
+    index,
+    // A column that holds its row's ROWTIME can window a GROUP BY above (windows/).
+    ...((column as { rowtime?: boolean }).rowtime === true ? { rowtime: true } : {}),
+  }));
   return { scope: { columns }, stream: query.stream, sources: query.sources, instantiate: query.instantiate };
 }
 

@@ -12,11 +12,11 @@ import { SqlCompileError, SqlRuntimeError, type Row, type SqlType, type SqlValue
 import type { CompiledExpression, Emit, RowErrorSink, Scope, ScopeColumn, WindowPlannerEnvironment } from "../plan-contracts.js";
 import { isAggregateName, planAggregate, type AggregateSlot } from "./aggregates.js";
 import { compareKeys } from "./values.js";
-import { isRowtime, outputName, rewrite, sameExpression, syntheticRef, visit } from "./syntax.js";
+import { isRowtime, isRowtimeItem, outputName, rewrite, sameExpression, syntheticRef, visit } from "./syntax.js";
 
 export interface GroupOutputPlan {
   aggregates: AggregateSlot[];
-  columns: { name: string; type: SqlType }[];
+  columns: { name: string; type: SqlType; rowtime?: boolean }[];
   items: CompiledExpression[];
   having: CompiledExpression | undefined;
   orderBy: { expression: CompiledExpression; descending: boolean }[];
@@ -70,7 +70,7 @@ export function planGroupOutput(select: Select, keys: Expression[], input: Scope
         const aggregate = calls.findIndex((call) => sameExpression(call, node, input));
         if (aggregate >= 0) return syntheticRef(`$aggregate${aggregate}`, node.at);
       }
-      if (isRowtime(node)) return { kind: "ColumnRef", at: node.at, name: "ROWTIME" };
+      if (isRowtimeItem(node, input)) return { kind: "ColumnRef", at: node.at, name: "ROWTIME" };
       if (node.kind === "ColumnRef") {
         const text = node.qualifier === undefined ? node.name : `${node.qualifier}.${node.name}`;
         throw new SqlCompileError(`Expression '${text}' is not being grouped`, node.at);
@@ -82,6 +82,7 @@ export function planGroupOutput(select: Select, keys: Expression[], input: Scope
   const outputColumns = items.map((item, position) => ({
     name: outputName(item.expression, item.alias, position),
     type: (compiledItems[position] as CompiledExpression).type,
+    ...(isRowtimeItem(item.expression, input) ? { rowtime: true } : {}),
   }));
   const having = select.having === undefined ? undefined : env.compile(toGroupRow(select.having), groupScope);
   const compiledOrder = orderBy
@@ -114,20 +115,19 @@ function orderExpression(
 
 /** Turns closed groups into output rows: HAVING, the select list, ORDER BY within the window. */
 export class GroupEmitter {
+  /** The group's row the compiled expressions read: its keys, then its aggregates' results. */
   private readonly groupRow: SqlValue[];
+  /** Rows of the window being emitted, waiting to be sorted (ORDER BY only). */
+  private pending: { row: Row; sort: SqlValue[] }[] = [];
 
   constructor(
     private readonly plan: GroupOutputPlan,
-    keyCount: number,
+    private readonly keyCount: number,
     private readonly emit: Emit,
     private readonly errors: RowErrorSink,
   ) {
     this.groupRow = new Array<SqlValue>(keyCount + plan.aggregates.length).fill(null);
-    this.keyCount = keyCount;
   }
-
-  private readonly keyCount: number;
-  private pending: { row: Row; sort: SqlValue[] }[] = [];
 
   /** Adds one group's output (if HAVING passes); rows wait for flush() when ORDER BY sorts them. */
   add(keys: readonly SqlValue[], accumulators: readonly Accumulator[], rowtimeMs: number, context: EvalContext): void {

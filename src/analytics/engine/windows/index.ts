@@ -19,7 +19,7 @@ import { isAggregateName } from "./aggregates.js";
 import { JoinOperator, planJoin } from "./join.js";
 import { SlidingOperator, planSliding } from "./sliding.js";
 import { StaggerOperator, planStagger } from "./stagger.js";
-import { isRowtime, rewrite, visit } from "./syntax.js";
+import { isRowtime, isRowtimeItem, rewrite, visit } from "./syntax.js";
 import { TumblingOperator, planTumbling } from "./tumbling.js";
 
 function expressionsOf(select: Select): Expression[] {
@@ -76,6 +76,15 @@ function withoutMonotonic(env: WindowPlannerEnvironment): WindowPlannerEnvironme
   return { ...env, compile: (expression, scope, hooks) => env.compile(strip(expression), scope, hooks) };
 }
 
+function distinctKeys(select: Select, input: PlannedInput): Expression[] {
+  const keys: Expression[] = [];
+  for (const item of select.items) {
+    if (item.kind === "Star") throw new SqlCompileError("SELECT STREAM DISTINCT * is not supported; name the columns", item.at);
+    if (!isRowtimeItem(item.expression, input.scope)) keys.push(item.expression);
+  }
+  return keys;
+}
+
 function planSelect(select: Select, input: PlannedInput, original: WindowPlannerEnvironment): PlannedSelect {
   const env = withoutMonotonic(original);
   const groupBy = select.groupBy ?? [];
@@ -85,10 +94,9 @@ function planSelect(select: Select, input: PlannedInput, original: WindowPlanner
     return { columns: plan.output.columns, instantiate: wrap(input, (emit, errors, context) => new StaggerOperator(plan, emit, errors, context)) };
   }
   if (groupBy.length > 0 || select.having !== undefined || hasGroupAggregate(select, env.functions) || select.distinct) {
-    const keys = groupBy.length > 0 || !select.distinct ? groupBy : select.items.map((item) => {
-      if (item.kind === "Star") throw new SqlCompileError("SELECT STREAM DISTINCT * is not supported; name the columns", item.at);
-      return item.expression;
-    });
+    // DISTINCT groups by its items; a ROWTIME item does not count for duplicates (the reference's
+    // SELECT DISTINCT page) and reads the output row's ROWTIME.
+    const keys = groupBy.length > 0 || !select.distinct ? groupBy : distinctKeys(select, input);
     const plan = planTumbling(select, keys, input, env);
     return { columns: plan.output.columns, instantiate: wrap(input, (emit, errors, context) => new TumblingOperator(plan, emit, errors, context)) };
   }

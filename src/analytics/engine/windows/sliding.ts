@@ -18,7 +18,7 @@ import type { CompiledExpression, Emit, Operator, PlannedInput, RowErrorSink, Sc
 import { planAggregate, windowValueFunctions, type AggregateSlot } from "./aggregates.js";
 import { namedWindows, resolveWindow, type ResolvedWindow } from "./frames.js";
 import { PartitionState, type SavedPartition, type ValueFunction } from "./sliding-partition.js";
-import { outputName, rewrite, syntheticRef, visit } from "./syntax.js";
+import { isRowtimeItem, outputName, rewrite, syntheticRef, visit } from "./syntax.js";
 import { decodeRow, groupKey } from "./values.js";
 
 interface ValueCall {
@@ -43,7 +43,7 @@ export interface SlidingPlan {
   /** Input row values copied before the results (1 + the scope's largest index). */
   width: number;
   items: CompiledExpression[];
-  columns: { name: string; type: SqlType }[];
+  columns: { name: string; type: SqlType; rowtime?: boolean }[];
 }
 
 function constantInteger(expression: Expression | undefined, env: WindowPlannerEnvironment, scope: Scope, what: string, minimum: number): number {
@@ -131,7 +131,7 @@ export function planSliding(select: Select, input: PlannedInput, env: WindowPlan
   const extendedScope: Scope = { columns: extended };
 
   const items: CompiledExpression[] = [];
-  const columns: { name: string; type: SqlType }[] = [];
+  const columns: { name: string; type: SqlType; rowtime?: boolean }[] = [];
   for (const item of select.items) {
     if (item.kind === "Star") {
       for (const column of scope.columns) {
@@ -139,7 +139,7 @@ export function planSliding(select: Select, input: PlannedInput, env: WindowPlan
         const ref: ColumnRef = column.qualifier === undefined ? { kind: "ColumnRef", at: item.at, name: column.name } : { kind: "ColumnRef", at: item.at, qualifier: column.qualifier, name: column.name };
         const compiled = env.compile(ref, extendedScope);
         items.push(compiled);
-        columns.push({ name: column.name, type: compiled.type });
+        columns.push(column.rowtime === true ? { name: column.name, type: compiled.type, rowtime: true } : { name: column.name, type: compiled.type });
       }
       continue;
     }
@@ -149,7 +149,8 @@ export function planSliding(select: Select, input: PlannedInput, env: WindowPlan
     });
     const compiled = env.compile(rewritten, extendedScope);
     items.push(compiled);
-    columns.push({ name: outputName(item.expression, item.alias, columns.length), type: compiled.type });
+    const column = { name: outputName(item.expression, item.alias, columns.length), type: compiled.type };
+    columns.push(isRowtimeItem(item.expression, scope) ? { ...column, rowtime: true } : column);
   }
   return {
     where: select.where === undefined ? undefined : env.compile(select.where, scope),

@@ -104,6 +104,24 @@ export function isRowtime(expression: Expression): boolean {
   return expression.kind === "ColumnRef" && expression.name === "ROWTIME";
 }
 
+/**
+ * `e` with references to columns that always hold ROWTIME (ScopeColumn.rowtime) written as ROWTIME,
+ * so a window on such a column closes on time like one on ROWTIME.
+ */
+export function withRowtimeColumns(expression: Expression, scope: Scope): Expression {
+  if (!scope.columns.some((column) => column.rowtime === true)) return expression;
+  return rewrite(expression, (node) => {
+    if (node.kind !== "ColumnRef" || isRowtime(node)) return undefined;
+    return resolveColumn(node, scope)?.rowtime === true ? { kind: "ColumnRef", at: node.at, name: "ROWTIME" } : undefined;
+  });
+}
+
+/** Whether an output item is its row's ROWTIME (ROWTIME itself, or a column that holds it). */
+export function isRowtimeItem(expression: Expression, scope: Scope): boolean {
+  if (isRowtime(expression)) return true;
+  return expression.kind === "ColumnRef" && resolveColumn(expression, scope)?.rowtime === true;
+}
+
 /** The column a reference names in `scope`, or undefined (ROWTIME is not a scope column). */
 export function resolveColumn(ref: ColumnRef, scope: Scope): ScopeColumn | undefined {
   let byName: ScopeColumn | undefined;

@@ -20,6 +20,7 @@ import type { CompiledExpression, Emit, Operator, PlannedInput, RowErrorSink, Wi
 import { argumentCount, type AggregateSlot } from "./aggregates.js";
 import { GroupEmitter, planGroupOutput, type GroupOutputPlan } from "./group-output.js";
 import { monotonicity, nextChangeMs } from "./monotonic.js";
+import { withRowtimeColumns } from "./syntax.js";
 import { decodeRow, decodeTime, encodeRow, encodeTime, groupKey, sameValue } from "./values.js";
 
 export interface TumblingPlan {
@@ -36,7 +37,8 @@ export function planTumbling(select: Select, groupBy: Expression[], input: Plann
   const timeKeys: number[] = [];
   const declaredKeys: number[] = [];
   const otherKeys: number[] = [];
-  groupBy.forEach((key, index) => {
+  const keys = groupBy.map((key) => withRowtimeColumns(key, input.scope));
+  keys.forEach((key, index) => {
     const kind = monotonicity(key);
     (kind === "time" ? timeKeys : kind === "declared" ? declaredKeys : otherKeys).push(index);
   });
@@ -45,7 +47,7 @@ export function planTumbling(select: Select, groupBy: Expression[], input: Plann
   }
   return {
     where: select.where === undefined ? undefined : env.compile(select.where, input.scope),
-    keys: groupBy.map((key) => env.compile(key, input.scope)),
+    keys: keys.map((key) => env.compile(key, input.scope)),
     timeKeys,
     declaredKeys,
     otherKeys,
