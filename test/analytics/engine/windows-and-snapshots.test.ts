@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { start, compileError, type CompileOptions } from "./helpers.js";
+import { start, compileError, ts, type CompileOptions } from "./helpers.js";
 
 const demo = { SOURCE_SQL_STREAM_001: "TICKER_SYMBOL VARCHAR(4), SECTOR VARCHAR(16), CHANGE REAL, PRICE REAL" };
 
@@ -139,5 +139,33 @@ describe("analytics > engine > snapshot and restore", () => {
         ["error_stream", "2024-01-01 00:00:04.000"],
       ],
     );
+  });
+});
+
+describe("analytics > engine > inputs merged by ROWTIME", () => {
+  it("a stream-to-stream join sees both inputs in one ROWTIME order, whatever the batches", () => {
+    const h = start(
+      `CREATE STREAM "MATCHED" (order_id INTEGER, ticker VARCHAR(4), order_amount INTEGER, trade_amount INTEGER);
+       CREATE PUMP "P" AS INSERT INTO "MATCHED"
+         SELECT STREAM o.orderId, o.ticker, o.amount AS orderAmount, t.amount AS tradeAmount
+         FROM OrderStream AS o
+         JOIN TradeStream OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS t
+         ON o.orderId = t.orderId;`,
+      { inputs: { ORDERSTREAM: "ORDERID INTEGER, TICKER VARCHAR(4), AMOUNT INTEGER", TRADESTREAM: "ORDERID INTEGER, AMOUNT INTEGER" } },
+    );
+    h.push("TRADESTREAM", [
+      ["2024-01-01 10:00:10.000", 1, 100],
+      ["2024-01-01 10:00:20.000", 2, 200],
+    ]);
+    h.push("ORDERSTREAM", [
+      ["2024-01-01 10:00:15.000", 1, "AMZN", 10],
+      ["2024-01-01 10:00:30.000", 2, "MSFT", 20],
+    ]);
+    h.app.advance(ts("2024-01-01 10:01:00.000"));
+    assert.deepEqual(h.rows("MATCHED"), [
+      ["2024-01-01 10:00:15.000", 1, "AMZN", 10, 100],
+      ["2024-01-01 10:00:30.000", 2, "MSFT", 20, 200],
+    ]);
+    assert.deepEqual(h.rows("error_stream"), []);
   });
 });

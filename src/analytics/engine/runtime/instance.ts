@@ -17,7 +17,7 @@ import type { ApplicationPlan, PumpPlan } from "../application-plan.js";
 import { errorRow, internalErrorName, rowData } from "../error-stream.js";
 import type { Operator } from "../plan-contracts.js";
 import { nullRowtime } from "../planner/pump.js";
-import type { MergeSnapshot } from "./merge.js";
+import { MergeBuffer, type MergeSnapshot } from "./merge.js";
 import { StreamNode } from "./stream-node.js";
 import type { BoundOf, MergePoint, TableHolder, Wiring, WiringSlot } from "./wiring.js";
 
@@ -34,6 +34,7 @@ interface RankedMerge {
 interface InstanceSnapshot {
   version: 1;
   watermarkMs: number | null;
+  inputs?: MergeSnapshot;
   streams: Record<string, { lastRowtimeMs: number | null; lastPushedMs: number | null; merge?: MergeSnapshot }>;
   pumps: Record<string, { fingerprint: string; state: unknown }>;
 }
@@ -52,6 +53,14 @@ export class Instance implements ApplicationInstance {
   private readonly merges: RankedMerge[] = [];
   private readonly writers = new Map<string, PumpPlan[]>();
   private watermarkMs = -Infinity;
+  /**
+   * Inputs that pumps read, when there are several: their rows are merged by ROWTIME before they
+   * enter the application, so every operator sees rows in one global ROWTIME order (joins and
+   * merges of two inputs need it). A row waits until every read input has reached its ROWTIME.
+   */
+  private readonly readInputs: string[];
+  private readonly inputMerge: MergeBuffer | undefined;
+  private inputLimitMs = -Infinity;
 
   constructor(
     private readonly plan: ApplicationPlan,
@@ -69,6 +78,9 @@ export class Instance implements ApplicationInstance {
       this.nodes.set(schema.name, new StreamNode(schema.name, inserters, sink, report));
     }
     for (const reference of plan.references) this.tables.set(reference.name, { rows: [], version: 0 });
+    const read = new Set(plan.pumps.flatMap((pump) => pump.query.sources));
+    this.readInputs = plan.inputs.map((input) => input.name).filter((name) => read.has(name));
+    this.inputMerge = this.readInputs.length > 1 ? new MergeBuffer(this.readInputs.length) : undefined;
     this.instantiatePumps(slot);
   }
 
@@ -151,7 +163,8 @@ export class Instance implements ApplicationInstance {
       let bound: number;
       if (writers === undefined) {
         const node = this.nodes.get(name);
-        bound = node !== undefined && this.plan.inputs.some((input) => input.name === name) ? Math.max(node.lastPushedMs, this.watermarkMs) : Infinity;
+        if (this.inputMerge !== undefined && this.readInputs.includes(name)) bound = this.inputLimitMs;
+        else bound = node !== undefined && this.plan.inputs.some((input) => input.name === name) ? Math.max(node.lastPushedMs, this.watermarkMs) : Infinity;
       } else {
         bound = Infinity;
         // Pumps are acyclic (checked at compile time); depth only guards against a planning bug.
@@ -185,17 +198,43 @@ export class Instance implements ApplicationInstance {
     const node = this.nodes.get(input);
     if (node === undefined || !this.plan.inputs.some((schema) => schema.name === input)) throw new Error(`push: the application has no input stream ${input}`);
     this.context.nowMs = this.clock.nowMs();
-    for (let i = 0; i < rows.length; i++) {
-      const rowtimeMs = rowtimesMs[i] as number;
-      if (rowtimeMs > node.lastPushedMs) node.lastPushedMs = rowtimeMs;
-      node.deliver(rows[i] as Row, rowtimeMs, undefined);
+    const side = this.inputMerge === undefined ? -1 : this.readInputs.indexOf(input);
+    if (side < 0) {
+      for (let i = 0; i < rows.length; i++) {
+        const rowtimeMs = rowtimesMs[i] as number;
+        if (rowtimeMs > node.lastPushedMs) node.lastPushedMs = rowtimeMs;
+        node.deliver(rows[i] as Row, rowtimeMs, undefined);
+      }
+    } else {
+      const merge = this.inputMerge as MergeBuffer;
+      for (let i = 0; i < rows.length; i++) {
+        const rowtimeMs = rowtimesMs[i] as number;
+        // A row behind its own input cannot wait in the merge: it is out of order now.
+        if (rowtimeMs < node.lastPushedMs) node.deliver(rows[i] as Row, rowtimeMs, undefined);
+        else {
+          node.lastPushedMs = rowtimeMs;
+          merge.add(side, rows[i] as Row, rowtimeMs);
+        }
+      }
+      this.releaseInputs();
     }
     this.flushMerges();
+  }
+
+  /** Lets merged input rows in, up to the lowest bound of the read inputs. */
+  private releaseInputs(): void {
+    const merge = this.inputMerge;
+    if (merge === undefined) return;
+    let limit = Infinity;
+    for (const name of this.readInputs) limit = Math.min(limit, Math.max((this.nodes.get(name) as StreamNode).lastPushedMs, this.watermarkMs));
+    this.inputLimitMs = limit;
+    merge.release(limit, (row, rowtimeMs, side) => (this.nodes.get(this.readInputs[side] as string) as StreamNode).deliver(row, rowtimeMs, undefined));
   }
 
   advance(watermarkMs: number): void {
     if (watermarkMs > this.watermarkMs) this.watermarkMs = watermarkMs;
     this.context.nowMs = this.clock.nowMs();
+    this.releaseInputs();
     for (const pump of this.pumps) {
       this.flushMerges();
       pump.operator.advance(watermarkMs);
@@ -210,7 +249,8 @@ export class Instance implements ApplicationInstance {
     }
     const pumps: InstanceSnapshot["pumps"] = {};
     for (const pump of this.pumps) pumps[pump.plan.name] = { fingerprint: pump.plan.fingerprint, state: pump.operator.snapshot() };
-    return { version: snapshotVersion, watermarkMs: finite(this.watermarkMs), streams, pumps };
+    const inputs = this.inputMerge === undefined ? {} : { inputs: this.inputMerge.snapshot() };
+    return { version: snapshotVersion, watermarkMs: finite(this.watermarkMs), ...inputs, streams, pumps };
   }
 
   /** Restores what matches: a stream's position, a pump's state only when the pump is defined as before. */
@@ -218,6 +258,7 @@ export class Instance implements ApplicationInstance {
     const saved = state as InstanceSnapshot;
     if (saved === null || typeof saved !== "object" || saved.version !== snapshotVersion) throw new Error("restore: not an application snapshot of this version");
     this.watermarkMs = saved.watermarkMs ?? -Infinity;
+    if (saved.inputs !== undefined) this.inputMerge?.restore(saved.inputs);
     for (const [name, node] of this.nodes) {
       const stream = saved.streams[name];
       if (stream === undefined) continue;
@@ -225,6 +266,9 @@ export class Instance implements ApplicationInstance {
       node.lastPushedMs = stream.lastPushedMs ?? -Infinity;
       if (stream.merge !== undefined) node.merge?.restore(stream.merge);
     }
+    let limit = Infinity;
+    for (const name of this.readInputs) limit = Math.min(limit, Math.max((this.nodes.get(name) as StreamNode).lastPushedMs, this.watermarkMs));
+    this.inputLimitMs = this.inputMerge === undefined ? -Infinity : limit;
     for (const pump of this.pumps) {
       const pumpState = saved.pumps[pump.plan.name];
       if (pumpState !== undefined && pumpState.fingerprint === pump.plan.fingerprint) pump.operator.restore(pumpState.state);

@@ -39,7 +39,7 @@ export class MergeBuffer {
   }
 
   /** Emits every held row with ROWTIME ≤ `limitMs`, in ROWTIME order. */
-  release(limitMs: number, emit: (row: Row, rowtimeMs: number) => void): void {
+  release(limitMs: number, emit: (row: Row, rowtimeMs: number, side: number) => void): void {
     for (;;) {
       let best = -1;
       let bestTime = Infinity;
@@ -57,7 +57,7 @@ export class MergeBuffer {
       const side = this.sides[best] as Side;
       const row = side.rows[side.head] as Row;
       side.head++;
-      emit(row, bestTime);
+      emit(row, bestTime, best);
     }
     for (const side of this.sides) {
       if (side.head > 0 && side.head * 2 >= side.rows.length) {
