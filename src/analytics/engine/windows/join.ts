@@ -134,6 +134,7 @@ class Side {
 
   add(stored: Stored): void {
     this.rows.push(stored);
+    if (stored.key === noKey) return;
     let bucket = this.byKey.get(stored.key);
     if (bucket === undefined) {
       bucket = new Deque<Stored>();
@@ -145,6 +146,7 @@ class Side {
   /** Removes and answers the oldest row. */
   removeOldest(): Stored {
     const oldest = this.rows.shift() as Stored;
+    if (oldest.key === noKey) return oldest;
     const bucket = this.byKey.get(oldest.key) as Deque<Stored>;
     bucket.shift();
     if (bucket.length === 0) this.byKey.delete(oldest.key);
@@ -152,7 +154,8 @@ class Side {
   }
 }
 
-const noKey = "";
+/** The key of every row when ON has no equality to hash on: rows are then kept in `rows` only. */
+const noKey: unique symbol = Symbol("no key");
 
 export class JoinOperator implements Operator {
   private readonly left = new Side();
@@ -203,7 +206,7 @@ export class JoinOperator implements Operator {
       key = this.keyValues.includes(null) ? undefined : groupKey(this.keyValues);
     }
     const stored: Stored = { row, rowtimeMs, key, matched: false };
-    const candidates = key === undefined ? undefined : key === noKey && keys.length === 0 ? other.rows : other.byKey.get(key);
+    const candidates = key === undefined ? undefined : key === noKey ? other.rows : other.byKey.get(key);
     if (candidates !== undefined) {
       // The other side's rows within [t − its range, t + this side's range].
       const lowMs = rowtimeMs - (isLeft ? this.plan.rightRangeMs : this.plan.leftRangeMs);
