@@ -2,7 +2,8 @@
  * The parser of Kinesis Data Analytics SQL application code (the "Amazon Kinesis Data Analytics SQL
  * Reference"): a hand-written lexer (lexer.ts) and recursive descent (parser/*.ts) producing the
  * syntax tree of ast.ts. Statements: CREATE [OR REPLACE] STREAM, CREATE [OR REPLACE] PUMP … AS
- * INSERT INTO … SELECT …, and plain SELECTs, separated by semicolons. Errors are SqlCompileError
+ * INSERT INTO … SELECT …, and plain SELECTs, separated by semicolons; CREATE FUNCTION defines a
+ * SQL UDF that is inlined into later statements (parser/user-functions.ts). Errors are SqlCompileError
  * with the 1-based line and column of the offending token.
  */
 import type { CreatePump, CreateStream, Program, Query, Statement } from "./ast.js";
@@ -11,6 +12,7 @@ import { parseDataType } from "./parser/data-types.js";
 import type { ParseContext } from "./parser/expressions.js";
 import { parseQuery } from "./parser/queries.js";
 import { TokenStream } from "./parser/token-stream.js";
+import { inlineStatement, parseCreateFunction, type UserFunction } from "./parser/user-functions.js";
 
 export { parseSqlType } from "./parser/data-types.js";
 export { parseExpression } from "./parser/expressions.js";
@@ -20,10 +22,12 @@ export function parseProgram(code: string): Program {
   const ctx = createContext(code);
   const { tokens } = ctx;
   const statements: Statement[] = [];
+  const functions = new Map<string, UserFunction>();
   for (;;) {
     while (tokens.acceptSymbol(";"));
     if (tokens.isEnd()) return { statements };
-    statements.push(parseStatement(ctx));
+    const statement = parseStatement(ctx, functions);
+    if (statement !== undefined) statements.push(inlineStatement(statement, functions));
     if (!tokens.isEnd() && !tokens.isSymbol(";")) tokens.fail(['";"', "<EOF>"]);
   }
 }
@@ -34,14 +38,19 @@ function createContext(code: string): ParseContext {
   return ctx;
 }
 
-function parseStatement(ctx: ParseContext): Statement {
+/** A statement; undefined for CREATE FUNCTION, whose function is inlined where it is called. */
+function parseStatement(ctx: ParseContext, functions: Map<string, UserFunction>): Statement | undefined {
   const { tokens } = ctx;
   if (tokens.isWord("CREATE")) {
     const at = tokens.next().at;
     const orReplace = tokens.acceptWords("OR", "REPLACE");
     if (tokens.acceptWord("STREAM")) return parseCreateStream(ctx, at, orReplace);
     if (tokens.acceptWord("PUMP")) return parseCreatePump(ctx, at, orReplace);
-    return tokens.fail(orReplace ? ['"STREAM"', '"PUMP"'] : ['"STREAM"', '"PUMP"', '"OR"']);
+    if (tokens.acceptWord("FUNCTION")) {
+      parseCreateFunction(ctx, at, functions);
+      return undefined;
+    }
+    return tokens.fail(orReplace ? ['"STREAM"', '"PUMP"', '"FUNCTION"'] : ['"STREAM"', '"PUMP"', '"FUNCTION"', '"OR"']);
   }
   if (tokens.isWord("SELECT") || tokens.isSymbol("(")) {
     const query = parseQuery(ctx);

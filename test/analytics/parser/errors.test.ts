@@ -92,7 +92,7 @@ test("a top-level UNION is refused with its position; other statements are unkno
   error = failure("INSERT INTO d SELECT STREAM * FROM s");
   assert.match(error.message, /Encountered "INSERT" at line 1, column 1\. Was expecting one of: "CREATE", "SELECT"/);
   error = failure("CREATE TABLE t (a INTEGER)");
-  assert.match(error.message, /Encountered "TABLE" at line 1, column 8\. Was expecting one of: "STREAM", "PUMP", "OR"/);
+  assert.match(error.message, /Encountered "TABLE" at line 1, column 8\. Was expecting one of: "STREAM", "PUMP", "FUNCTION", "OR"/);
 });
 
 test("a column list after an alias must match a subquery's select list", () => {
