@@ -57,6 +57,7 @@ describe("analytics > aggregate > COUNT", () => {
 describe("analytics > aggregate > SUM and AVG", () => {
   it("keep the argument's type: AVG of INTEGER is an INTEGER, SUM of DECIMAL(10, 2) a DECIMAL(10, 2)", () => {
     assert.deepEqual(resolveAggregate("AVG", [INTEGER]).type, { name: "INTEGER", nullable: true });
+    assert.deepEqual(resolveAggregate("SUM", [DOUBLE]).type, { name: "DOUBLE", nullable: true });
     assert.deepEqual(resolveAggregate("SUM", [DECIMAL(10, 2)]).type, { name: "DECIMAL", precision: 10, scale: 2, nullable: true });
     assert.deepEqual(resolveAggregate("SUM", [REAL]).type, { name: "REAL", nullable: true });
   });
@@ -95,13 +96,24 @@ describe("analytics > aggregate > SUM and AVG", () => {
     assert.equal(run("AVG", [DOUBLE], [10, 10, 10, 0], true).result, 5);
   });
 
-  it("a sum beyond INTEGER is a row-level overflow error", () => {
-    const accumulator = resolveAggregate("SUM", [INTEGER]).create();
-    accumulator.add([2147483647]);
-    accumulator.add([1]);
-    assert.throws(() => accumulator.result(), (error: unknown) => error instanceof SqlRuntimeError);
-    accumulator.remove([1]);
-    assert.equal(accumulator.result(), 2147483647);
+  it("SUM of small integer types is a BIGINT, so it does not overflow their range", () => {
+    const implementation = resolveAggregate("SUM", [{ name: "TINYINT" }]);
+    assert.deepEqual(implementation.type, { name: "BIGINT", nullable: true });
+    const accumulator = implementation.create();
+    for (let i = 0; i < 10; i++) accumulator.add([127]);
+    assert.equal(accumulator.result(), 1270);
+    assert.equal(resolveAggregate("SUM", [INTEGER]).type.name, "BIGINT");
+  });
+
+  it("a sum beyond BIGINT, or an average beyond its type, is a row-level overflow error", () => {
+    const accumulator = resolveAggregate("SUM", [BIGINT]).create();
+    accumulator.add([2 ** 63]);
+    accumulator.add([2 ** 62]);
+    assert.throws(() => accumulator.result(), (error: unknown) => error instanceof SqlRuntimeError && error.errorName === "Overflow");
+    accumulator.remove([2 ** 62]);
+    accumulator.remove([2 ** 63]);
+    accumulator.add([5]);
+    assert.equal(accumulator.result(), 5);
   });
 
   it("a large double leaving a sliding sum leaves the small ones exact", () => {

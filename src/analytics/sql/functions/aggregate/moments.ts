@@ -142,14 +142,14 @@ class VarianceAccumulator implements Accumulator {
   }
 }
 
-function numericAggregate(name: string, build: (type: SqlType) => () => Accumulator): AggregateFunction {
+function numericAggregate(name: string, build: (type: SqlType) => () => Accumulator, widenIntegers = false): AggregateFunction {
   return {
     name,
     resolve(args, distinct) {
       if (args.length !== 1) return wrongArity(name, 1);
       const [type] = args as [SqlType];
       if (!isNumeric(type)) return cannotApply(name, args, `${name}(<NUMERIC>)`);
-      const resultType = nullableCopy(type);
+      const resultType: SqlType = widenIntegers && isExactInteger(type) ? { name: "BIGINT", nullable: true } : nullableCopy(type);
       const create = build(resultType);
       const implementation: AggregateImplementation = { type: resultType, create: distinct ? () => withDistinct(create()) : create };
       return { ok: true, value: implementation };
@@ -157,7 +157,9 @@ function numericAggregate(name: string, build: (type: SqlType) => () => Accumula
   };
 }
 
-export const sumFunction = numericAggregate("SUM", (type) => () => new SumAccumulator(type, sumMode(type), type.scale ?? 0, false));
+// SUM of TINYINT, SMALLINT and INTEGER is a BIGINT: a window of small integers must not overflow
+// its column's type (DiscoverInputSchema types small counts TINYINT).
+export const sumFunction = numericAggregate("SUM", (type) => () => new SumAccumulator(type, sumMode(type), type.scale ?? 0, false), true);
 export const avgFunction = numericAggregate("AVG", (type) => () => new SumAccumulator(type, sumMode(type), type.scale ?? 0, true));
 
 export const varianceFunctions: AggregateFunction[] = [

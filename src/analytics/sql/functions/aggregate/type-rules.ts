@@ -1,9 +1,10 @@
 /**
  * Type rules the aggregates share (docs/analytics/analytic-functions.md, "Result types"): the
  * Amazon Kinesis Data Analytics engine derives an aggregate's type as its SQL lineage (SQLstream,
- * Eigenbase/Calcite) does — SUM, AVG, MIN, MAX and the variance family return the argument's own
- * type, so AVG of an INTEGER column is an INTEGER (truncated toward zero) and SUM of a DECIMAL(p, s)
- * is a DECIMAL(p, s); COUNT is BIGINT. Results are brought to their type here: integers truncated
+ * Eigenbase/Calcite) does — AVG, MIN, MAX and the variance family return the argument's own type,
+ * so AVG of an INTEGER column is an INTEGER (truncated toward zero); SUM too (SUM of a DECIMAL(p, s)
+ * is a DECIMAL(p, s)), except that SUM of TINYINT, SMALLINT or INTEGER is widened to BIGINT so a
+ * window of small integers cannot overflow; COUNT is BIGINT. Results are brought to their type here: integers truncated
  * and range-checked (an overflow is a row-level error, as integer arithmetic's is), DECIMAL rounded
  * half away from zero to its scale.
  */
