@@ -44,7 +44,8 @@ export function newApplication(context: AnalyticsContext, name: string, api: "v1
     ApplicationName: name,
     ApplicationARN: applicationArn(context.config.region, context.accountId, name),
     ApplicationVersionId: 1,
-    createdAtMs: context.clock.nowMs(),
+    // To the second, as the service keeps it: DeleteApplication's CreateTimestamp must match it.
+    createdAtMs: Math.floor(context.clock.nowMs() / 1000) * 1000,
     status: "READY",
     running: false,
     runNumber: 0,

@@ -9,8 +9,8 @@ export const deleteApplication = defineAction<{ ApplicationName: string; CreateT
   shape: kinesisAnalyticsRequestShapes.DeleteApplication,
   async run(context, input) {
     await deleteStored(context, input.ApplicationName, "v1", (application) => {
-      // The timestamp travels as epoch seconds with a fraction: equal to the millisecond.
-      if (Math.round(input.CreateTimestamp) !== application.createdAtMs) throw analyticsErrors.createTimestampMismatch(application.ApplicationName);
+      // CreateTimestamp is kept to the second (clients such as the AWS CLI send whole seconds).
+      if (Math.floor(input.CreateTimestamp / 1000) !== Math.floor(application.createdAtMs / 1000)) throw analyticsErrors.createTimestampMismatch(application.ApplicationName);
     });
     return {};
   },

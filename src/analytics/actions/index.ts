@@ -9,6 +9,7 @@ import { addApplicationInput, addApplicationInputProcessingConfiguration, delete
 import { addApplicationOutput, deleteApplicationOutput } from "./outputs.js";
 import { addApplicationReferenceDataSource, deleteApplicationReferenceDataSource } from "./references.js";
 import { addApplicationCloudWatchLoggingOption, deleteApplicationCloudWatchLoggingOption } from "./logging-options.js";
+import { discoverInputSchema } from "./discover-input-schema.js";
 import { listTagsForResource, tagResource, untagResource } from "./tags.js";
 
 export const analyticsActions: Readonly<Record<string, AnalyticsAction>> = {
@@ -28,6 +29,7 @@ export const analyticsActions: Readonly<Record<string, AnalyticsAction>> = {
   DeleteApplicationReferenceDataSource: deleteApplicationReferenceDataSource,
   AddApplicationCloudWatchLoggingOption: addApplicationCloudWatchLoggingOption,
   DeleteApplicationCloudWatchLoggingOption: deleteApplicationCloudWatchLoggingOption,
+  DiscoverInputSchema: discoverInputSchema,
   TagResource: tagResource,
   UntagResource: untagResource,
   ListTagsForResource: listTagsForResource,

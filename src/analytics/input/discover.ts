@@ -1,14 +1,18 @@
 /**
  * DiscoverInputSchema's inference: from sample records, an InputSchema in the API's shape and the
  * samples as the schema reads them. JSON objects give one column per leaf element (nested objects
- * are walked, `$.a.b`; arrays are mapped whole, `$.a[0:]`, as text), named by the element's key
- * (keys that are SQL reserved words get the COL_ prefix the service gives them, e.g. COL_timestamp).
- * Anything else is tried as CSV: lines are rows, and the delimiter (`,` `\t` `|` `;`) is the one
- * that splits every line into the same number of fields; columns are COL1, COL2, ….
+ * are walked, `$.a.b`; arrays are mapped whole, `$.a[0:]`, as text), named by the element's key.
+ * Anything else is tried as CSV: lines (`\r\n` or `\n`) are rows, and the delimiter (`,` `\t`
+ * `|` `;`) is the one that splits every line into the same number of fields; columns are named by
+ * an S3 object's header line, or COL1, COL2, ….
+ * Names as the developer guide's "Column Naming During Schema Discovery" says: only letters, digits
+ * and _ are kept, and a name that was changed, is a reserved word, starts with a digit or is longer
+ * than 100 characters gets the COL_ prefix (USER → COL_USER, USER@DOMAIN → COL_USERDOMAIN, and
+ * COL_<position> when nothing is left: @@ → COL_0).
  * Types: booleans BOOLEAN; whole numbers INTEGER (BIGINT beyond 32 bits); other numbers REAL (the
  * getting-started exercise's CHANGE and PRICE); date-time strings TIMESTAMP or DATE; anything else
- * VARCHAR of the longest value rounded up to a power of two (TICKER_SYMBOL VARCHAR(4), SECTOR
- * VARCHAR(16) in that exercise).
+ * VARCHAR of the longest value rounded up to a power of two, at least 4 (the guide's static-data
+ * example: "AK" VARCHAR(4), "ShortTons" VARCHAR(16), producer types of 35 characters VARCHAR(64)).
  */
 import type { RecordColumn, SourceSchema } from "../model.js";
 import { parseDateText, parseTimestampText } from "./datetime-text.js";
@@ -26,6 +30,7 @@ export interface DiscoveryOptions {
   /**
    * The first line of delimited text names the columns: an S3 object's header, as the developer
    * guide's reference data example (`Ticker, Company`) is read into columns "Ticker" and "Company".
+   * The line is not typed but is still a row of ParsedInputRecords (NULL where it doesn't convert).
    */
   csvHeader?: boolean;
 }
@@ -56,6 +61,7 @@ const reservedNames = new Set(
 );
 
 const csvDelimiters = [",", "\t", "|", ";"];
+const varcharLengthMin = 4;
 const int32Max = 2147483647;
 const decoder = new TextDecoder("utf-8");
 
@@ -70,11 +76,10 @@ export function discoverInputSchema(samples: readonly Uint8Array[], raw?: readon
   if (texts.length === 0) throw new SchemaDiscoveryError("No records to infer a schema from", rawTexts, processed);
   const schema = jsonSchema(texts) ?? csvSchema(texts, options.csvHeader === true);
   if (schema === undefined) throw new SchemaDiscoveryError("Unable to determine the format of the records: they are neither JSON objects nor delimited text", rawTexts, processed);
-  const mapper = createRecordMapper(schema);
+  const mapper = createRecordMapper(schema, "none", { lenient: true });
   const columns = mapper.columns;
   const parsed: (string | null)[][] = [];
-  const data = schema.RecordFormat.RecordFormatType === "CSV" && options.csvHeader === true ? withoutHeader(texts) : texts;
-  for (const text of data) {
+  for (const text of texts) {
     const mapped = mapper.map(new TextEncoder().encode(text));
     if (!mapped.ok) continue;
     for (const row of mapped.rows) parsed.push(row.map((value, index) => valueText(value, columns[index]!.type)));
@@ -102,8 +107,8 @@ function jsonSchema(texts: string[]): SourceSchema | undefined {
   }
   if (leaves.size === 0) return undefined;
   const names = new Set<string>();
-  const columns: RecordColumn[] = [...leaves.values()].map((leaf) => ({
-    Name: uniqueName(columnName(leaf.key), names),
+  const columns: RecordColumn[] = [...leaves.values()].map((leaf, position) => ({
+    Name: uniqueName(columnName(leaf.key, position), names),
     Mapping: leaf.path,
     SqlType: inferType(leaf.values),
   }));
@@ -127,10 +132,14 @@ function collectLeaves(object: Record<string, unknown>, path: string, leaves: Ma
   }
 }
 
-/** A column name the API accepts (no -, whitespace, <, >, &) and SQL can use (COL_ before reserved words). */
-function columnName(key: string): string {
-  const cleaned = key.replace(/[-\s<>&]/g, "_") || "COL";
-  return reservedNames.has(cleaned.toUpperCase()) ? `COL_${cleaned}` : cleaned;
+const nameLengthMax = 100;
+
+/** A discovered column's name: the key kept where SQL can use it, else COL_ and what is left. */
+function columnName(key: string, position: number): string {
+  const kept = key.replace(/[^A-Za-z0-9_]/g, "");
+  if (kept === "") return `COL_${position}`;
+  const renamed = kept !== key || reservedNames.has(kept.toUpperCase()) || /^\d/.test(kept) || kept.length > nameLengthMax;
+  return renamed ? `COL_${kept.slice(0, nameLengthMax)}` : kept;
 }
 
 function uniqueName(name: string, taken: Set<string>): string {
@@ -146,7 +155,7 @@ function varcharFor(values: unknown[]): string {
     const text = typeof value === "string" ? value : JSON.stringify(value);
     longest = Math.max(longest, text.length);
   }
-  let length = 1;
+  let length = varcharLengthMin;
   while (length < longest) length *= 2;
   return `VARCHAR(${length})`;
 }
@@ -169,14 +178,9 @@ function inferType(all: unknown[]): string {
   return varcharFor(values);
 }
 
-function withoutHeader(texts: string[]): string[] {
-  const [first = "", ...rest] = texts;
-  const lines = first.split(/\r?\n/);
-  return [lines.slice(1).join("\n"), ...rest];
-}
-
 function csvSchema(texts: string[], header: boolean): SourceSchema | undefined {
-  const all = texts.flatMap((text) => text.split(/\r?\n/)).filter((line) => line !== "");
+  const rowDelimiter = texts.some((text) => text.includes("\r\n")) ? "\r\n" : "\n";
+  const all = texts.flatMap((text) => text.split(rowDelimiter)).filter((line) => line !== "");
   const lines = header && all.length > 1 ? all.slice(1) : all;
   if (lines.length === 0 || lines.some((line) => /[\u0000-\u0008\u000e-\u001f]/.test(line))) return undefined;
   const delimiter =
@@ -189,11 +193,11 @@ function csvSchema(texts: string[], header: boolean): SourceSchema | undefined {
   const names = header && all.length > 1 ? all[0]!.split(delimiter).map((name) => name.trim()) : [];
   const taken = new Set<string>();
   const columns: RecordColumn[] = Array.from({ length: width }, (_, index) => ({
-    Name: uniqueName(names[index] ? columnName(names[index]!) : `COL${index + 1}`, taken),
+    Name: uniqueName(names[index] ? columnName(names[index]!, index) : `COL${index + 1}`, taken),
     SqlType: inferType(rows.map((row) => csvTyped(row[index]))),
   }));
   return {
-    RecordFormat: { RecordFormatType: "CSV", MappingParameters: { CSVMappingParameters: { RecordRowDelimiter: "\n", RecordColumnDelimiter: delimiter } } },
+    RecordFormat: { RecordFormatType: "CSV", MappingParameters: { CSVMappingParameters: { RecordRowDelimiter: rowDelimiter, RecordColumnDelimiter: delimiter } } },
     RecordEncoding: "UTF-8",
     RecordColumns: columns,
   };

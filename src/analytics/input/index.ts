@@ -7,7 +7,7 @@ export { CoercionError, fromJson, fromText } from "./coerce.js";
 export { formatDateText, formatTimeText, formatTimestampText, parseTimestampText } from "./datetime-text.js";
 export { discoverInputSchema, SchemaDiscoveryError, type DiscoveryOptions, type DiscoveryResult } from "./discover.js";
 export { JsonPathError, parseJsonPath } from "./json-path.js";
-export { formatDouble, formatReal, formatRow, valueText, type OutputFormat } from "./output-format.js";
+export { formatDouble, formatReal, formatRow, jsonText, valueText, type OutputFormat } from "./output-format.js";
 export {
   coercionErrorName,
   columnType,

@@ -64,7 +64,8 @@ export function valueText(value: SqlValue, type: SqlType): string | null {
 
 const jsonNumberTypes = new Set(["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "DECIMAL", "REAL", "DOUBLE"]);
 
-function jsonText(value: SqlValue, type: SqlType): string {
+/** A value as JSON text: numbers as the Java engine prints them, timestamps and binary as strings. */
+export function jsonText(value: SqlValue, type: SqlType): string {
   if (value === null) return "null";
   if (type.name === "BOOLEAN") return value ? "true" : "false";
   if (type.name === "ROW" && Array.isArray(value)) {

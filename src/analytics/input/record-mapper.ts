@@ -72,13 +72,35 @@ export function columnType(sqlType: string, name: string): SqlType {
   }
 }
 
+export interface MapperOptions {
+  /**
+   * A value that doesn't convert becomes NULL instead of failing its record: DiscoverInputSchema's
+   * ParsedInputRecords show a CSV header line so (the developer guide's "Using the Schema
+   * Discovery Feature on Static Data": `null, null, "state", …`).
+   */
+  lenient?: boolean;
+}
+
+type Convert = (convert: () => SqlValue) => SqlValue;
+
+const strict: Convert = (convert) => convert();
+const lenient: Convert = (convert) => {
+  try {
+    return convert();
+  } catch (error) {
+    if (error instanceof CoercionError) return null;
+    throw error;
+  }
+};
+
 /** Builds a mapper; throws InputSchemaError for a schema it can't apply. */
-export function createRecordMapper(schema: SourceSchema, source: SourceKind = "none"): RecordMapper {
+export function createRecordMapper(schema: SourceSchema, source: SourceKind = "none", options: MapperOptions = {}): RecordMapper {
   const encoding = schema.RecordEncoding ?? "UTF-8";
   if (encoding.toUpperCase() !== "UTF-8") throw new InputSchemaError(`Unsupported RecordEncoding ${encoding}: only UTF-8 is`);
   const schemaColumns = schema.RecordColumns.map((column) => ({ name: column.Name, type: columnType(column.SqlType, column.Name) }));
   const columns = [...schemaColumns, ...sourceColumns(source)];
-  const rowsOf = schema.RecordFormat.RecordFormatType === "CSV" ? csvRows(schema, schemaColumns) : jsonRows(schema, schemaColumns);
+  const convert = options.lenient === true ? lenient : strict;
+  const rowsOf = schema.RecordFormat.RecordFormatType === "CSV" ? csvRows(schema, schemaColumns, convert) : jsonRows(schema, schemaColumns, convert);
   return {
     columns,
     map(data, metadata = {}) {
@@ -101,7 +123,7 @@ function appendSource(row: Row, source: SourceKind, metadata: RecordMetadata): v
   if (source === "kinesis") row.push(metadata.partitionKey ?? null, metadata.sequenceNumber ?? null, metadata.shardId ?? null);
 }
 
-function csvRows(schema: SourceSchema, columns: Column[]): (text: string) => Row[] {
+function csvRows(schema: SourceSchema, columns: Column[], convert: Convert): (text: string) => Row[] {
   const parameters = schema.RecordFormat.MappingParameters?.CSVMappingParameters;
   const rowDelimiter = parameters?.RecordRowDelimiter ?? "\n";
   const columnDelimiter = parameters?.RecordColumnDelimiter ?? ",";
@@ -111,7 +133,7 @@ function csvRows(schema: SourceSchema, columns: Column[]): (text: string) => Row
     if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
     return lines.map((line) => {
       const fields = line.split(columnDelimiter);
-      return columns.map((column, index) => csvValue(fields[index], column.type));
+      return columns.map((column, index) => convert(() => csvValue(fields[index], column.type)));
     });
   };
 }
@@ -130,7 +152,7 @@ function pathOf(mapping: string | undefined, name: string): JsonPath {
   }
 }
 
-function jsonRows(schema: SourceSchema, columns: Column[]): (text: string) => Row[] {
+function jsonRows(schema: SourceSchema, columns: Column[], convert: Convert): (text: string) => Row[] {
   const rowPath = pathOf(schema.RecordFormat.MappingParameters?.JSONMappingParameters?.RecordRowPath ?? "$", "RecordRowPath");
   const mapped: JsonColumn[] = schema.RecordColumns.map((column, index) => {
     const path = pathOf(column.Mapping, column.Name);
@@ -139,7 +161,7 @@ function jsonRows(schema: SourceSchema, columns: Column[]): (text: string) => Ro
   const flattened = checkFlattening(mapped);
   return (text) => {
     const record: unknown = JSON.parse(text);
-    return rowNodes(record, rowPath).flatMap((node) => rowsOfNode(node, mapped, flattened));
+    return rowNodes(record, rowPath).flatMap((node) => rowsOfNode(node, mapped, flattened, convert));
   };
 }
 
@@ -187,8 +209,8 @@ function checkFlattening(columns: JsonColumn[]): Flattening | undefined {
   return flattening;
 }
 
-function rowsOfNode(node: unknown, columns: JsonColumn[], flattening: Flattening | undefined): Row[] {
-  if (flattening === undefined) return [columns.map((column) => fromJson(select(node, column.path.segments), column.type))];
+function rowsOfNode(node: unknown, columns: JsonColumn[], flattening: Flattening | undefined, convert: Convert): Row[] {
+  if (flattening === undefined) return [columns.map((column) => convert(() => fromJson(select(node, column.path.segments), column.type)))];
   const first = columns[[...flattening.columns][0]!]!;
   const array = select(node, first.path.segments, 0, flattening.prefixLength);
   const elements = Array.isArray(array) ? array : [];
@@ -198,7 +220,7 @@ function rowsOfNode(node: unknown, columns: JsonColumn[], flattening: Flattening
     rows.push(
       columns.map((column, index) => {
         const value = flattening.columns.has(index) ? select(elements[i], column.path.segments, flattening.prefixLength) : select(node, column.path.segments);
-        return fromJson(value, column.type);
+        return convert(() => fromJson(value, column.type));
       }),
     );
   }

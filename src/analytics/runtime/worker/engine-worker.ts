@@ -20,6 +20,7 @@ import { functionRegistry } from "../../sql/functions/registry.js";
 import type { Column, Row } from "../../sql/types.js";
 import { createRecordMapper, type RecordMapper } from "../../input/record-mapper.js";
 import { formatRow } from "../../input/output-format.js";
+import { parseReferenceObject } from "../../input/reference-data.js";
 import type { FromWorker, RecordBatch, ToWorker, WorkerOutput, WorkerReference } from "./protocol.js";
 
 interface OutputState {
@@ -141,20 +142,11 @@ function records(batch: RecordBatch, id: number): void {
   post({ type: "pushed", id, rows: pushed, errors });
 }
 
-const decoder = new TextDecoder();
-
-/** A reference table's object: CSV as one record (its row delimiter splits the rows), JSON one record per line. */
+/** A reference table's object, read with its schema (the input owner's parseReferenceObject); rows that don't convert are left out. */
 function reference(table: string, data: Uint8Array): void {
   const spec = referenceSchemas.get(table);
   if (spec === undefined) return;
-  const mapper = createRecordMapper(spec.schema, "none");
-  const rows: Row[] = [];
-  const pieces = spec.schema.RecordFormat.RecordFormatType === "JSON" ? decoder.decode(data).split("\n").filter((line) => line.trim() !== "").map((line) => new TextEncoder().encode(line)) : [data];
-  for (const piece of pieces) {
-    const mapped = mapper.map(piece);
-    if (mapped.ok) rows.push(...mapped.rows);
-  }
-  instance!.setReferenceTable(table, rows);
+  instance!.setReferenceTable(table, parseReferenceObject(data, spec.schema).rows);
 }
 
 function handle(message: ToWorker): void {
