@@ -16,7 +16,7 @@
  */
 import type { RecordColumn, SourceSchema } from "../model.js";
 import { parseDateText, parseTimestampText } from "./datetime-text.js";
-import { valueText } from "./output-format.js";
+import { parseJsonPath, select } from "./json-path.js";
 import { createRecordMapper } from "./record-mapper.js";
 
 export interface DiscoveryResult {
@@ -76,15 +76,49 @@ export function discoverInputSchema(samples: readonly Uint8Array[], raw?: readon
   if (texts.length === 0) throw new SchemaDiscoveryError("No records to infer a schema from", rawTexts, processed);
   const schema = jsonSchema(texts) ?? csvSchema(texts, options.csvHeader === true);
   if (schema === undefined) throw new SchemaDiscoveryError("Unable to determine the format of the records: they are neither JSON objects nor delimited text", rawTexts, processed);
+  return { InputSchema: schema, ParsedInputRecords: parsedRecords(schema, texts), ProcessedInputRecords: processed, RawInputRecords: rawTexts };
+}
+
+/**
+ * ParsedInputRecords: each row's values as the record has them (CSV fields, JSON values as text),
+ * NULL where the value is missing or doesn't convert to its column's type — the static-data
+ * example shows a header line as `null, null, "state", …` and "energy_source" untruncated in a
+ * VARCHAR(4) column.
+ */
+function parsedRecords(schema: SourceSchema, texts: string[]): (string | null)[][] {
   const mapper = createRecordMapper(schema, "none", { lenient: true });
-  const columns = mapper.columns;
+  const encoder = new TextEncoder();
   const parsed: (string | null)[][] = [];
   for (const text of texts) {
-    const mapped = mapper.map(new TextEncoder().encode(text));
+    const mapped = mapper.map(encoder.encode(text));
     if (!mapped.ok) continue;
-    for (const row of mapped.rows) parsed.push(row.map((value, index) => valueText(value, columns[index]!.type)));
+    const raws = rawValues(schema, text);
+    mapped.rows.forEach((row, index) => parsed.push(row.map((value, column) => (value === null ? null : (raws[index]?.[column] ?? null)))));
   }
-  return { InputSchema: schema, ParsedInputRecords: parsed, ProcessedInputRecords: processed, RawInputRecords: rawTexts };
+  return parsed;
+}
+
+/** The values of a discovered schema's rows as text, before conversion. */
+function rawValues(schema: SourceSchema, text: string): (string | null)[][] {
+  const csv = schema.RecordFormat.MappingParameters?.CSVMappingParameters;
+  if (csv !== undefined) {
+    const lines = text.split(csv.RecordRowDelimiter);
+    if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+    return lines.map((line) => {
+      const fields = line.split(csv.RecordColumnDelimiter);
+      return schema.RecordColumns.map((_, index) => fields[index] ?? null);
+    });
+  }
+  const record: unknown = JSON.parse(text);
+  return [
+    schema.RecordColumns.map((column) => {
+      const path = parseJsonPath(column.Mapping ?? "$");
+      const last = path.segments[path.segments.length - 1];
+      const value = select(record, path.segments, 0, last?.kind === "all" ? path.segments.length - 1 : path.segments.length);
+      if (value === null || value === undefined) return null;
+      return typeof value === "string" ? value : JSON.stringify(value);
+    }),
+  ];
 }
 
 interface Leaf {
