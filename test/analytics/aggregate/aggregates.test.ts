@@ -151,17 +151,32 @@ describe("analytics > aggregate > MIN and MAX", () => {
     assert.deepEqual(resolveAggregate("MAX", [VARCHAR(4)]).type, { name: "VARCHAR", precision: 4, nullable: true });
   });
 
-  it("survive removing the extreme, including duplicates of it", () => {
-    const { accumulator } = run("MAX", [INTEGER], [3, 9, 9, 1]);
+  it("survive the extreme leaving, duplicates of it included, rows leaving oldest first", () => {
+    const { accumulator } = run("MAX", [INTEGER], [9, 3, 9, 1]);
     accumulator.remove([9]);
-    assert.equal(accumulator.result(), 9);
-    accumulator.remove([9]);
-    assert.equal(accumulator.result(), 3);
+    assert.equal(accumulator.result(), 9, "the second 9 is still in");
     accumulator.remove([3]);
+    accumulator.remove([9]);
+    assert.equal(accumulator.result(), 1);
     accumulator.remove([1]);
     assert.equal(accumulator.result(), null);
     accumulator.add([4]);
     assert.equal(accumulator.result(), 4);
+  });
+
+  it("keep only the values that can still be the extreme", () => {
+    const implementation = resolveAggregate("MIN", [INTEGER]);
+    const accumulator = implementation.create();
+    for (let i = 1_000; i > 0; i--) accumulator.add([i]);
+    for (let i = 1; i <= 1_000; i++) accumulator.add([i]);
+    // Each new value drops the larger ones before it: the last 1,000 rows leave one candidate each.
+    assert.equal((accumulator.snapshot() as { entries: unknown[] }).entries.length, 1_000);
+    assert.equal(accumulator.result(), 1);
+  });
+
+  it("refuse a removal that is not the oldest row", () => {
+    const { accumulator } = run("MIN", [INTEGER], [1, 2]);
+    assert.throws(() => accumulator.remove([2]), /order they arrived/);
   });
 
   it("order binary strings byte by byte", () => {
