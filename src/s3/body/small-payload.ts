@@ -97,7 +97,8 @@ function gather(body: Readable, lengthBytes: number, sizeBytesMax: number, tooLa
       // out of the socket's bytes): kept as it is, no copy.
       if (receivedBytes === 0 && chunk.length === lengthBytes && chunk.byteOffset === 0 && chunk.buffer.byteLength === lengthBytes) bytes = chunk;
       else if (receivedBytes < lengthBytes) {
-        if (bytes === undefined || bytes.length < lengthBytes) bytes = grown(bytes, receivedBytes, lengthBytes);
+        // Chunks of a body in pieces (a kept chunk is the whole body: none comes before this one).
+        bytes ??= Buffer.allocUnsafe(lengthBytes);
         bytes.set(chunk.length <= lengthBytes - receivedBytes ? chunk : chunk.subarray(0, lengthBytes - receivedBytes), receivedBytes);
       }
       receivedBytes += chunk.length;
@@ -127,11 +128,4 @@ function gather(body: Readable, lengthBytes: number, sizeBytesMax: number, tooLa
     body.on("error", onError);
     body.on("close", onClose);
   });
-}
-
-/** A buffer of `lengthBytes` holding the first `filled` bytes of `bytes` (a chunk kept as it was, when a second one came). */
-function grown(bytes: Buffer | undefined, filled: number, lengthBytes: number): Buffer {
-  const out = Buffer.allocUnsafe(lengthBytes);
-  if (bytes !== undefined) bytes.copy(out, 0, 0, filled);
-  return out;
 }
