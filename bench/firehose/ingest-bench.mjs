@@ -12,7 +12,10 @@
 // the append is fsynced), delivered MB/s over the write window (records' bytes in objects that
 // appeared in it), the backlog when the writers stopped, the server's RSS (max and the max while
 // a full buffer was filling), its CPU (user+system from /proc/<pid>/stat) per record and per MB,
-// the host's busy share (other processes) and a check that every record was delivered.
+// the host's busy share (other processes) and a check that every record was delivered; also the
+// delivered share (delivered in the window / acknowledged: 1 when delivery keeps up, less by about
+// the open buffer when it does) and the server's CPU per MB from the first write until every record
+// was delivered (ingest and delivery together, comparable on a loaded machine).
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -202,6 +205,9 @@ async function main() {
     total = await countAll();
   }
   const drainSeconds = (performance.now() - drainStarted) / 1000;
+  // CPU from the first write to the last record delivered: ingest and delivery together, which a
+  // window's CPU splits unevenly (a server that falls behind does its delivery work after the window).
+  const cpuDelivered = pid ? procStat(pid) : 0;
   sampling = false;
   await Promise.all([rssLoop, listLoop]);
 
@@ -236,6 +242,8 @@ async function main() {
     serverCpuUsPerRecord: round((serverCpuSeconds * 1e6) / Math.max(1, acked), 2),
     serverCpuMsPerMB: round((serverCpuSeconds * 1000) / Math.max(1e-9, ackedBytes / MB), 2),
     serverCores: round(serverCpuSeconds / writeSeconds, 2),
+    serverCpuMsPerMBDelivered: round(((cpuDelivered - cpu0) * 1000) / Math.max(1e-9, ackedBytes / MB), 2),
+    deliveredShare: round(deliveredInWindowBytes / Math.max(1, ackedBytes), 2),
     clientCores: round((self.user + self.system) / 1e6 / writeSeconds, 2),
     hostBusyCores: round(hostBusyCores, 2),
     othersCores: round(hostBusyCores - serverCpuSeconds / writeSeconds - (self.user + self.system) / 1e6 / writeSeconds, 2),

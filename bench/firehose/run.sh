@@ -18,6 +18,9 @@
 #   BENCH_FIREHOSE_CONCURRENCY (4)  BENCH_DATA_ROOT (.tmp/bench in the checkout: the data disk)
 #   BENCH_QUIET_MAX_PCT (see bench/run.sh)  BENCH_FIREHOSE_PROFILE=1: the server runs with --cpu-prof
 #   (profiles in OUT/profile)  TRIBUTARY_EXTRA_ARGS  extra flags for `tributary server`
+#   BENCH_FIREHOSE_ENTRY  a server entry module to run instead of bin/tributary.js (a copy of
+#   dist/bundle taken before a change, so before and after alternate on the same machine while
+#   dist/ is rebuilt by others), with bin/tributary's memory settings
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 . "$(dirname "$0")/../lib/common.sh"
@@ -45,8 +48,10 @@ start_tributary() { # PORT DATA_DIR LOG — the built server in a process group 
   local port="$1" data="$2" logf="$3"
   rm -rf "$data"; mkdir -p "$data"
   # node refuses --cpu-prof in NODE_OPTIONS: a profiled server runs bin/tributary.js under node directly.
-  local command=("$ROOT/bin/tributary")
-  [ "${BENCH_FIREHOSE_PROFILE:-}" = 1 ] && command=(node --cpu-prof --cpu-prof-dir="$OUT/profile" "$ROOT/bin/tributary.js")
+  local entry="${BENCH_FIREHOSE_ENTRY:-$ROOT/bin/tributary.js}"
+  local command=(env "MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}" node --max-semi-space-size=8)
+  [ "${BENCH_FIREHOSE_PROFILE:-}" = 1 ] && command+=(--cpu-prof --cpu-prof-dir="$OUT/profile")
+  command+=("$entry")
   # shellcheck disable=SC2086
   setsid "${command[@]}" server --host 127.0.0.1 --port "$port" --data-dir "$data" \
     --storage embedded --limits off --functions off --log-level warn ${TRIBUTARY_EXTRA_ARGS:-} >"$logf" 2>&1 &
@@ -65,7 +70,7 @@ wait_ready() { # PORT — until the server answers /health (at most 60 s)
 main() {
   mkdir -p "$OUT" "$DATA_ROOT"
   for v in $VARIANTS; do variant_args "$v" >/dev/null || { log "unknown Firehose variant $v (large or small)"; exit 1; }; done
-  ensure_build || exit 1
+  [ -n "${BENCH_FIREHOSE_ENTRY:-}" ] || ensure_build || exit 1
   machine_info_json "$DATA_ROOT" >"$OUT/machine.json"
   local round variant port pid data
   for round in $(seq 1 "$ROUNDS"); do

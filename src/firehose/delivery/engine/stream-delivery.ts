@@ -5,8 +5,9 @@
  * BufferingHints.SizeInMBs, when IntervalInSeconds has passed since it opened (0: after each
  * chunk), and the flush delivers it with retries (RetryOptions.DurationInSeconds, backoff doubling
  * from 1 s to 30 s; S3 every 5 s for 24 h) in the background while reading goes on. At most
- * `flushesInFlightMax` flushes run at once; the loop waits for one to end before reading more, so
- * memory holds at most that many sealed buffers plus the open ones.
+ * `flushesInFlightMax` flushes run at once; the loop waits for one to end before taking another
+ * chunk, so memory holds at most that many sealed buffers plus the open ones, and one chunk read
+ * ahead (the source is read while the chunk before is appended).
  *
  * A buffer settled (delivered, or given up after its retries) releases its chunks, and the
  * checkpoint tracker advances the lane's durable checkpoint (checkpoint-tracker.ts).
@@ -14,7 +15,7 @@
 import type { Clock, Timer } from "../../../util/clock.js";
 import type { Logger } from "../../../util/logger.js";
 import type { PipelineRecord, RecordProcessor } from "../contracts.js";
-import type { SourceReader } from "../../sources/source-reader.js";
+import type { SourceChunk, SourceReader } from "../../sources/source-reader.js";
 import type { BufferedDestination, DestinationBuffer } from "./buffered-destination.js";
 import type { ErrorOutput } from "./error-output.js";
 import { CheckpointTracker } from "./checkpoint-tracker.js";
@@ -97,9 +98,13 @@ export class StreamDelivery {
 
   private async run(): Promise<void> {
     const signal = this.abort.signal;
+    let ahead = this.readAhead(signal);
     while (!signal.aborted) {
       while (this.flushes.size >= flushesInFlightMax) await Promise.race(this.flushes);
-      const chunk = await this.input.source.next(signal);
+      const chunk = await ahead;
+      // The next chunk is read while this one is appended (and compressed): reading the ingest
+      // log and appending are each a serial step, and overlapped they no longer add up.
+      ahead = this.readAhead(signal);
       const seq = this.tracker.open(chunk.lane, chunk.endPosition, chunk.bytes);
       await this.process(seq, chunk.records, signal);
       // A chunk cut short by stop() is never released: the checkpoint stays before its records.
@@ -107,6 +112,17 @@ export class StreamDelivery {
       this.tracker.release(seq);
       if (this.input.intervalMs === 0) for (const key of [...this.open.keys()]) this.flush(key);
     }
+  }
+
+  /**
+   * The source's next chunk. A chunk read ahead is not yet opened in the tracker: if stop() comes
+   * first it is dropped unprocessed, and the checkpoint, which never passed it, repeats it.
+   */
+  private readAhead(signal: AbortSignal): Promise<SourceChunk> {
+    const next = this.input.source.next(signal);
+    // Rejected by stop() while nobody awaits it: not an unhandled rejection.
+    next.catch(() => undefined);
+    return next;
   }
 
   private async process(seq: number, records: readonly PipelineRecord[], signal: AbortSignal): Promise<void> {

@@ -28,10 +28,10 @@ import { conversionOf, convertBatch, parquetExtension } from "./conversion.js";
 import { offsetMinutesOf } from "./time-zone.js";
 
 /**
- * GZIP and ZIP deflate at level 1: a delivery stream's records pass through one deflate stream, and
- * on this 2-core machine level 6 (zlib's default) compresses 19.6 MB/s (52 ms of CPU per MB) —
- * under the 50 MB/s a delivery stream ingests — where level 1 does 81.9 MB/s (13 ms per MB) for
- * objects about 19 % larger (bench/firehose/output-codecs.ts; docs/performance.md, Firehose).
+ * GZIP and ZIP deflate at level 1: on this 2-core machine level 6 (zlib's default) costs 52 ms of
+ * CPU per MB against level 1's 13 ms, for objects about 19 % smaller (bench/firehose/output-codecs.ts;
+ * docs/performance.md, Firehose). Even split over both cores (the codecs deflate 1 MiB pieces in
+ * parallel), level 6 would need more CPU than the machine has beside a 50 MB/s ingest.
  */
 const deliveryDeflateLevel = 1;
 

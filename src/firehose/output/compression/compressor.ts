@@ -7,9 +7,9 @@ export interface Compressor {
   /** Feeds bytes. The bytes are copied or consumed at once: the caller may reuse its buffer. */
   write(data: Uint8Array): void;
   /**
-   * Resolves when the codec's internal queue has room again (GZIP and ZIP compress on the
-   * threadpool, so a fast writer can run ahead of them). Optional to await: without it the queue
-   * grows to at most the batch's own size.
+   * Resolves when the codec's internal queue has room again (GZIP and ZIP compress 1 MiB pieces on
+   * the threadpool, so a fast writer can run ahead of them). Optional to await: without it the
+   * queue grows to at most the batch's own size.
    */
   drain(): Promise<void>;
   /** Ends the stream and gives the compressed object body. Call once; write() after it throws. */
