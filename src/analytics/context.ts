@@ -30,12 +30,7 @@ export interface AnalyticsOptions {
   runtimeEnabled: boolean;
   /** How often a running application's checkpoint is taken (and at every stop). */
   checkpointIntervalMs: number;
-  /**
-   * How long after its arrival time a record may still become readable (an append's latency): the
-   * watermark stays this far behind an idle input, so windows close this long after they end.
-   */
-  watermarkGraceMs: number;
-  /** How often the runtime moves the watermark of an idle input (windows close on time without new rows). */
+  /** How often the runtime moves the watermark to now (windows close on time without new rows). */
   tickMs: number;
 }
 
@@ -47,7 +42,6 @@ export const analyticsOptionsDefault: AnalyticsOptions = {
   applicationsMax: 50,
   runtimeEnabled: true,
   checkpointIntervalMs: 5000,
-  watermarkGraceMs: 40,
   tickMs: 20,
 };
 

@@ -16,6 +16,7 @@ export const analyticsErrors = {
   inUse: (name: string, status: string) => new ServiceError("ResourceInUseException", `Application ${name} is in ${status} state, operation is not allowed in this state.`, 400),
   versionMismatch: (name: string, current: number, given: number) =>
     new ServiceError("ConcurrentModificationException", `Application ${name} has been updated concurrently: the current version is ${current}, the version given is ${given}.`, 400),
+  concurrentToken: (name: string) => new ServiceError("ConcurrentModificationException", `The ConditionalToken given for application ${name} does not match its current one.`, 400),
   createTimestampMismatch: (name: string) => new ServiceError("ResourceNotFoundException", `Application ${name} with the given create timestamp is not found.`, 400),
   invalidArgument: (message: string) => new ServiceError("InvalidArgumentException", message, 400),
   invalidConfiguration: (message: string) => new ServiceError("InvalidApplicationConfigurationException", message, 400),

@@ -27,6 +27,7 @@ import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
 import { analyticsOptionsDefault, type AnalyticsAction, type AnalyticsContext, type AnalyticsOptions } from "./context.js";
 import { analyticsActions } from "./actions/index.js";
+import { analyticsV2Actions } from "./actions/v2/index.js";
 import { analyticsErrors } from "./errors.js";
 import { ApplicationStore } from "./store/applications.js";
 import { applicationArn } from "./actions/common.js";
@@ -50,6 +51,8 @@ export interface AnalyticsModuleDeps {
 
 export interface AnalyticsService extends ServiceInstance<Principal> {
   readonly rpc: AwsService<Principal>;
+  /** The v2 API (KinesisAnalytics_20180523) on the same store and runtime. */
+  readonly extraRpcs: readonly AwsService<Principal>[];
   readonly runtime: AnalyticsRuntime;
 }
 
@@ -97,6 +100,7 @@ export function createAnalyticsService(deps: AnalyticsModuleDeps, options: Analy
     });
   return {
     rpc: pipelineRpc(pipelineOf(analyticsActions), { targetPrefix: "KinesisAnalytics_20150814", signingName: "kinesisanalytics", dialect: analyticsDialect }),
+    extraRpcs: [pipelineRpc(pipelineOf(analyticsV2Actions), { targetPrefix: "KinesisAnalytics_20180523", signingName: "kinesisanalytics", dialect: analyticsDialect })],
     runtime,
     start: async () => {
       if (options.runtimeEnabled) await runtime.start();

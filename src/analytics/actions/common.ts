@@ -83,7 +83,8 @@ export async function changeApplication(context: AnalyticsContext, name: string,
     if (options.versionId !== undefined) checkVersion(current, options.versionId);
     checkChangeable(current);
     const nextVersionId = current.ApplicationVersionId + 1;
-    const changed = { ...change(current, nextVersionId), ApplicationVersionId: nextVersionId, lastUpdatedAtMs: nowMs };
+    // A change through the v2 API makes the application one of that API's (v1 calls then refuse it).
+    const changed = { ...change(current, nextVersionId), ApplicationVersionId: nextVersionId, lastUpdatedAtMs: nowMs, ...(options.api === "v2" && { api: "v2" as const }) };
     return current.status === "RUNNING" ? transition(changed, "UPDATING", "RUNNING", nowMs, context.config.updateDelayMs) : changed;
   });
   if (updated === undefined) throw analyticsErrors.notFound(name);

@@ -12,11 +12,12 @@
  * generation's pieces.
  *
  * What it promises (docs/analytics/api.md, "Checkpoints"): a checkpoint is taken at a barrier — the
- * engine's state after exactly the records the input positions say were taken — and committed
- * only once every output row made before the barrier is written, with each destination's mark
- * taken right after them. Restarting from it, the engine makes again only rows that come after the
- * barrier; those already written (found past the marks) are dropped, so a closed window is neither
- * lost nor written twice (Lambda outputs: at least once).
+ * engine's state after exactly the records of the journal entries up to `journalSeq`, which the
+ * input positions resume after — and committed only once every output row made before the barrier
+ * is written, with each destination's mark taken right after them. Restarting from it, the journal
+ * entries after it are taken again (journal.ts), so the engine makes again exactly the rows that
+ * came after the barrier; those already written (found past the marks) are dropped, so a closed
+ * window is neither lost nor written twice (Lambda outputs: at least once).
  */
 import type { ApplicationStore } from "../store/applications.js";
 import type { InputPositions } from "./sources/source.js";
@@ -32,8 +33,12 @@ export interface CheckpointHead {
   generation: number;
   pieces: number;
   watermarkMs: number;
-  /** By InputId. */
-  inputs: Record<string, { positions: InputPositions; lastRowtimesMs: number[] }>;
+  /** The last ROWTIME given to a record: the next ones are not below it. */
+  lastRowtimeMs: number;
+  /** The run's last journal entry whose records went to the engine before the barrier (journal.ts). */
+  journalSeq: number;
+  /** By InputId: where each lane resumes after the records of `journalSeq` and those before. */
+  inputs: Record<string, { positions: InputPositions }>;
   /** By OutputId. */
   outputs: Record<string, { seq: number; mark: OutputMark }>;
   /** The checkpoint of a stop (StopApplication, an update): nothing was written after it. */

@@ -7,7 +7,9 @@
  */
 import type { StoredApplication, StoredInput } from "../model.js";
 import type { RunnerDeps } from "./runner-deps.js";
-import type { TakenRecord } from "./sources/merge.js";
+import type { SourceRecord } from "./sources/lane.js";
+
+type TakenRecord = { readonly record: SourceRecord; readonly laneId: string; readonly rowtimeMs: number };
 import { preprocess, type PreprocessRecord } from "./preprocessing.js";
 
 const recordsPerInvocationMax = 500;

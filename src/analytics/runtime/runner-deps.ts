@@ -29,6 +29,8 @@ export const analyticsRuntimeLimits = {
   batchRecordsMax: 5000,
   /** Records an output may have waiting before the pump waits for it. */
   outputBacklogMax: 100_000,
+  /** How long a restart waits for the records of a journal entry before it gives up replaying (the input changed). */
+  replayWaitMaxMs: 30_000,
   /** How long a reference data source that could not be read waits before the next try. */
   referenceRetryMs: 5000,
 } as const;

@@ -95,6 +95,26 @@ export class ApplicationStore {
     return outcome.ok;
   }
 
+  /** The checkpoint items of an incarnation whose part begins with `prefix`, in key order (at most `limit`). */
+  async checkpointParts(accountId: string, incarnationId: string, prefix: string, limit: number): Promise<{ part: string; value: string }[]> {
+    const tableId = await this.namespaced.tableId(accountId, checkpointsTable);
+    const keyPrefix = checkpointKey(incarnationId, prefix);
+    const out: { part: string; value: string }[] = [];
+    let after = keyPrefix;
+    while (out.length < limit) {
+      const page = await this.tables.scan(tableId, after, Math.min(scanPageItems, limit - out.length));
+      const mine = page.filter((entry) => entry.key.startsWith(keyPrefix));
+      for (const entry of mine) out.push({ part: entry.key.slice(incarnationId.length + 1), value: entry.value });
+      if (mine.length < page.length || page.length === 0) return out;
+      after = page[page.length - 1]!.key;
+    }
+    return out;
+  }
+
+  async deleteCheckpointPart(accountId: string, incarnationId: string, part: string): Promise<void> {
+    await this.tables.deleteItem(await this.namespaced.tableId(accountId, checkpointsTable), checkpointKey(incarnationId, part));
+  }
+
   /** Removes the checkpoint items of an incarnation whose part begins with `prefix`. */
   async deleteCheckpointParts(accountId: string, incarnationId: string, prefix: string): Promise<void> {
     const tableId = await this.namespaced.tableId(accountId, checkpointsTable);

@@ -30,9 +30,11 @@ export class FirehoseSource implements InputSource {
   private readonly lane: Lane;
   private readonly stopController = new AbortController();
   private readonly reader: Promise<void>;
+  /** Where reading began (NOW: the log's end, once known). */
+  private resolvedStart: number | undefined;
 
   constructor(private readonly options: FirehoseSourceOptions) {
-    this.lane = new Lane(firehoseLaneId, 0, options.fromPosition === undefined ? undefined : String(options.fromPosition));
+    this.lane = new Lane(firehoseLaneId, 0, options.fromPosition === undefined ? "" : String(options.fromPosition));
     this.reader = this.read();
   }
 
@@ -40,8 +42,9 @@ export class FirehoseSource implements InputSource {
     return [this.lane];
   }
 
-  positions(): InputPositions {
-    const lanes: Record<string, LanePosition> = this.lane.consumedPosition === undefined ? {} : { [firehoseLaneId]: { after: this.lane.consumedPosition } };
+  positions(pushed: ReadonlyMap<string, string>): InputPositions {
+    const after = pushed.get(firehoseLaneId) ?? (this.resolvedStart === undefined ? undefined : String(this.resolvedStart));
+    const lanes: Record<string, LanePosition> = after === undefined ? {} : { [firehoseLaneId]: { after } };
     return { kind: "firehose", arn: this.options.arn, lanes };
   }
 
@@ -54,13 +57,14 @@ export class FirehoseSource implements InputSource {
   private sleep = (ms: number, signal: AbortSignal) => this.options.clock.sleep(ms, { signal, unref: true });
 
   private async read(): Promise<void> {
-    const { access, arn, clock, events } = this.options;
+    const { access, arn, events } = this.options;
     const pollMs = this.options.pollMs ?? 1000;
     const watch = access.watch(arn, () => {
-      this.lane.announced(clock.nowMs());
+      this.lane.announced();
       events.changed();
     });
     let position = this.options.fromPosition;
+    this.resolvedStart = position;
     let reported: string | undefined;
     try {
       while (!this.stopController.signal.aborted) {
@@ -68,7 +72,6 @@ export class FirehoseSource implements InputSource {
           await this.lane.waitForReader(this.sleep, pollMs);
           continue;
         }
-        this.lane.readStarting();
         if (position === undefined) {
           const positions = await access.positions(arn);
           if (positions === undefined) {
@@ -79,7 +82,7 @@ export class FirehoseSource implements InputSource {
             continue;
           }
           position = positions.end;
-          this.lane.consumedPosition ??= String(position);
+          this.resolvedStart = position;
         }
         const read = await access.readRecords(arn, position, { recordsMax: readRecordsMax, bytesMax: readBytesMax });
         if (this.stopController.signal.aborted) return;

@@ -33,8 +33,11 @@ const readBytesMax = 4 * 1024 * 1024;
 
 export class KinesisSource implements InputSource {
   private readonly lanesById = new Map<string, Lane>();
-  /** Shards finished (read to their end, or closed before a NOW start): their children may start. */
-  private readonly ended = new Set<string>();
+  /**
+   * Shards finished — read to their end and every record taken, or closed before a NOW start —
+   * with the position of their last record (undefined: none was read): their children may start.
+   */
+  private readonly ended = new Map<string, { last: string | undefined; start: string }>();
   private readonly stopController = new AbortController();
   private readonly readers: Promise<void>[] = [];
   private discovery: Promise<void> | undefined;
@@ -44,7 +47,7 @@ export class KinesisSource implements InputSource {
     const start = options.start;
     if (start.type === "RESUME") {
       for (const [shardId, position] of Object.entries(start.lanes)) {
-        if ("ended" in position) this.ended.add(shardId);
+        if ("ended" in position) this.ended.set(shardId, { last: undefined, start: "TRIM_HORIZON" });
         else this.addLane(shardId, position);
       }
     }
@@ -55,10 +58,17 @@ export class KinesisSource implements InputSource {
     return [...this.lanesById.values()];
   }
 
-  positions(): InputPositions {
+  positions(pushed: ReadonlyMap<string, string>): InputPositions {
     const lanes: Record<string, LanePosition> = {};
-    for (const shardId of this.ended) lanes[shardId] = { ended: true };
-    for (const lane of this.lanesById.values()) lanes[lane.id] = lane.ended ? { ended: true } : (decodePosition(lane.consumedPosition) ?? { start: "TRIM_HORIZON" });
+    for (const [shardId, { last, start }] of this.ended) {
+      const after = pushed.get(shardId);
+      // A shard ends for a resume only once its last record reached the engine.
+      lanes[shardId] = last === undefined || after === last ? { ended: true } : after !== undefined ? { after } : decodePosition(start);
+    }
+    for (const lane of this.lanesById.values()) {
+      const after = pushed.get(lane.id);
+      lanes[lane.id] = after !== undefined ? { after } : decodePosition(lane.startPosition);
+    }
     return { kind: "kinesis", arn: this.options.streamArn, lanes };
   }
 
@@ -103,7 +113,7 @@ export class KinesisSource implements InputSource {
     const start = this.options.start;
     if (first && start.type === "NOW") {
       for (const shard of shards) {
-        if (shard.endingSequenceNumber !== undefined) this.ended.add(shard.shardId);
+        if (shard.endingSequenceNumber !== undefined) this.ended.set(shard.shardId, { last: undefined, start: "TRIM_HORIZON" });
         else if (!this.lanesById.has(shard.shardId)) this.addLane(shard.shardId, { start: "AT_TIMESTAMP", atMs: start.atMs });
       }
       return;
@@ -126,16 +136,16 @@ export class KinesisSource implements InputSource {
     const { access, streamArn, clock } = this.options;
     let position = startPosition;
     const watch = access.watchShard(streamArn, lane.id, () => {
-      lane.announced(clock.nowMs());
+      lane.announced();
       this.options.events.changed();
     });
+    let last: string | undefined;
     try {
       while (!this.stopped) {
         if (lane.full()) {
           await lane.waitForReader(this.sleep, this.options.pollMs ?? 1000);
           continue;
         }
-        lane.readStarting();
         const read = await access.readShard(streamArn, lane.id, position, { recordsMax: this.options.recordsPerReadMax ?? 10_000, bytesMax: readBytesMax });
         if (this.stopped) return;
         if (!read.ok) {
@@ -145,15 +155,16 @@ export class KinesisSource implements InputSource {
             continue;
           }
           this.problem(`Reading shard ${lane.id} of ${streamArn} failed: ${read.reason}.`);
-          if (read.reason === "shard-not-found") return this.laneEnded(lane);
+          if (read.reason === "shard-not-found") return this.laneEnded(lane, last);
           await lane.waitForReader(this.sleep, this.options.pollMs ?? 1000);
           continue;
         }
         position = read.next;
         lane.readDone(read.records.map((record): SourceRecord => ({ data: record.data, arrivalMs: record.approximateArrivalTimestampMs, partitionKey: record.partitionKey, sequenceNumber: record.sequenceNumber, position: record.sequenceNumber })));
+        last = read.records.at(-1)?.sequenceNumber ?? last;
         this.options.events.changed();
         if (read.records.length > 0) continue;
-        if (read.shardEnded) return await this.drainThenEnd(lane);
+        if (read.shardEnded) return await this.drainThenEnd(lane, last);
         await lane.waitForReader(this.sleep, this.options.pollMs ?? 1000);
       }
     } finally {
@@ -162,14 +173,14 @@ export class KinesisSource implements InputSource {
   }
 
   /** A closed shard read to its end: it ends once the engine has taken its last record. */
-  private async drainThenEnd(lane: Lane): Promise<void> {
+  private async drainThenEnd(lane: Lane, last: string | undefined): Promise<void> {
+    lane.drained = true;
     while (!this.stopped && lane.buffered > 0) await lane.waitForReader(this.sleep, this.options.pollMs ?? 1000);
-    if (!this.stopped) this.laneEnded(lane);
+    if (!this.stopped) this.laneEnded(lane, last);
   }
 
-  private laneEnded(lane: Lane): void {
-    lane.ended = true;
-    this.ended.add(lane.id);
+  private laneEnded(lane: Lane, last: string | undefined): void {
+    this.ended.set(lane.id, { last, start: lane.startPosition });
     this.lanesById.delete(lane.id);
     this.options.events.changed();
     void this.discover(false).catch(() => undefined);
@@ -192,8 +203,7 @@ function encodePosition(position: Exclude<LanePosition, { ended: true }>): strin
   return position.start === "TRIM_HORIZON" ? "TRIM_HORIZON" : `AT_TIMESTAMP:${position.atMs}`;
 }
 
-function decodePosition(text: string | undefined): LanePosition | undefined {
-  if (text === undefined) return undefined;
+function decodePosition(text: string): Exclude<LanePosition, { ended: true }> {
   if (text === "TRIM_HORIZON") return { start: "TRIM_HORIZON" };
   if (text.startsWith("AT_TIMESTAMP:")) return { start: "AT_TIMESTAMP", atMs: Number(text.slice("AT_TIMESTAMP:".length)) };
   return { after: text };

@@ -1,14 +1,6 @@
 /**
  * One lane of an input: a Kinesis shard, or a delivery stream's ingest log. A lane buffers the
- * records read ahead of the engine and knows a lower bound on the arrival time of every record it
- * has not yet handed out — what the watermark is made of (sources/merge.ts):
- *
- * - records buffered: the first one's arrival (records come in arrival order within a lane);
- * - none buffered, the last read at the end of the lane, no append announced since that read
- *   began: now − grace (a record appended later arrives later; the grace covers a record whose
- *   arrival was taken before the read began but that became readable after, its append's latency);
- * - an append announced since: the time it was announced − grace, until the next read takes it;
- * - otherwise (reading, behind): no bound yet (−∞): the watermark waits for the lane.
+ * records read ahead of the engine (at most `laneBufferedMax`); the runner takes them in order.
  */
 export interface SourceRecord {
   readonly data: Buffer;
@@ -26,14 +18,8 @@ export const laneBufferedMax = 20_000;
 export class Lane {
   private buffer: SourceRecord[] = [];
   private head = 0;
-  /** The last read found the end of the lane. */
-  caughtUp = false;
-  /** Set when an append is announced after the current read began. */
-  private announcedAtMs: number | undefined;
-  /** The lane is finished: a closed shard read to its end and every record handed out. */
-  ended = false;
-  /** Where the lane resumes: after the last record handed out, or where it started. */
-  consumedPosition: string | undefined;
+  /** The reader found the lane's end: a closed shard read whole (it ends once everything is taken). */
+  drained = false;
   private wake: (() => void) | undefined;
   /** An append was announced while the reader was not waiting: its next wait ends at once. */
   private pendingAnnouncement = false;
@@ -42,22 +28,16 @@ export class Lane {
     readonly id: string,
     /** Which of the input's in-application streams the lane feeds. */
     readonly streamIndex: number,
-    startPosition: string | undefined,
-  ) {
-    this.consumedPosition = startPosition;
-  }
+    /** Where the lane started: the position text a resume would start it from (kinesis-source.ts). */
+    readonly startPosition: string,
+  ) {}
 
   get buffered(): number {
     return this.buffer.length - this.head;
   }
 
-  peek(): SourceRecord | undefined {
-    return this.buffer[this.head];
-  }
-
   take(): SourceRecord {
     const record = this.buffer[this.head++]!;
-    this.consumedPosition = record.position;
     if (this.head > 4096 && this.head * 2 > this.buffer.length) {
       this.buffer = this.buffer.slice(this.head);
       this.head = 0;
@@ -66,30 +46,15 @@ export class Lane {
     return record;
   }
 
-  /** A read is starting: appends announced from now on are after it. */
-  readStarting(): void {
-    this.announcedAtMs = undefined;
-  }
-
-  /** The read's records (possibly none: the lane's end was reached). */
+  /** The read's records (possibly none). */
   readDone(records: readonly SourceRecord[]): void {
     for (const record of records) this.buffer.push(record);
-    this.caughtUp = records.length === 0;
   }
 
   /** The watch announced an append (or a change of the shard). */
-  announced(nowMs: number): void {
-    if (this.announcedAtMs === undefined) this.announcedAtMs = nowMs;
+  announced(): void {
     if (this.wake !== undefined) this.wake();
     else this.pendingAnnouncement = true;
-  }
-
-  bound(nowMs: number, graceMs: number): number {
-    const first = this.buffer[this.head];
-    if (first !== undefined) return first.arrivalMs;
-    if (this.ended) return Infinity;
-    if (!this.caughtUp) return -Infinity;
-    return (this.announcedAtMs ?? nowMs) - graceMs;
   }
 
   /** Resolves when the reader should look again: an append announced, room in the buffer, or `waitMs` passed. */
@@ -112,7 +77,7 @@ export class Lane {
     });
   }
 
-  /** Ends a wait (the source is stopping, or was asked to look again). */
+  /** Ends a wait (the source is stopping). */
   wakeReader(): void {
     this.pendingAnnouncement = false;
     this.wake?.();

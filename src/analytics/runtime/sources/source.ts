@@ -18,14 +18,16 @@ export interface InputPositions {
 export interface InputSource {
   /** The lanes being read now (a Kinesis source adds children as their parents end). */
   lanes(): readonly Lane[];
-  /** Where to resume: what the engine has taken so far. */
-  positions(): InputPositions;
-  /** Problems the source reports (a missing stream), for the log: once each until it changes. */
+  /**
+   * Where to resume after the records given to the engine: `pushed` is, per lane, the position
+   * after its last record pushed (a lane missing from it resumes where it started).
+   */
+  positions(pushed: ReadonlyMap<string, string>): InputPositions;
   stop(): Promise<void>;
 }
 
 export interface SourceEvents {
-  /** A lane gained records or its bound moved: the runner looks again. */
+  /** A lane gained records: the runner looks again. */
   changed(): void;
   /** A configuration problem the service would log to CloudWatch (the stream is missing). */
   problem(message: string): void;
