@@ -31,14 +31,16 @@
 #   TRIBUTARY_STORAGE_ARGS, TRIBUTARY_EXTRA_ARGS  extra flags for `tributary server`
 #   KBENCH_DIR  where kbench.mjs and start-anchor.sh live (default: shared/bench beside the checkout)
 #
-# Sections (BENCH_SECTIONS, default "kinesis s3 lambda firehose"): kinesis is everything above; s3 is bench/s3/run.sh
+# Sections (BENCH_SECTIONS, default "kinesis s3 lambda firehose analytics"): kinesis is everything above; s3 is bench/s3/run.sh
 # (issue 15: Tributary's S3 service beside s3rver, and the disk's fsynced write bandwidth; its results in
 # $OUT/s3, its settings in BENCH_S3_* — see that script). BENCH_SECTIONS=s3 npm run bench runs it alone.
 # lambda is bench/lambda/run.sh (issue 16: warm Invoke and cold starts against an in-process call and a
 # node:http echo floor, and the stream triggers' parts; results in $OUT/lambda, settings in BENCH_LAMBDA_*).
 # firehose is bench/firehose/run.sh (issue 17: PutRecordBatch of 1 KiB records into a DirectPut → S3 GZIP
 # delivery stream — acknowledged and delivered MB/s, RSS, CPU per record; results in $OUT/firehose,
-# settings in BENCH_FIREHOSE_*).
+# settings in BENCH_FIREHOSE_*). analytics is bench/analytics/run.sh (issue 18: a filter-and-project application
+# and a one-minute tumbling aggregate over 4 shards — rows/s, CPU per row, window-close delay; results in
+# $OUT/analytics, settings in BENCH_ANALYTICS_*).
 #
 # Smoke run: BENCH_REPS=1 BENCH_SECONDS=3 BENCH_LATENCY_COUNT=200 npm run bench
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -155,11 +157,12 @@ kinesis_section() {
 }
 
 main() {
-  local sections=" ${BENCH_SECTIONS:-kinesis s3 lambda firehose} "
+  local sections=" ${BENCH_SECTIONS:-kinesis s3 lambda firehose analytics} "
   case "$sections" in *" kinesis "*) kinesis_section ;; esac
   case "$sections" in *" s3 "*) mkdir -p "$OUT"; bash "$BENCH/s3/run.sh" "$OUT/s3" ;; esac
   case "$sections" in *" lambda "*) mkdir -p "$OUT"; bash "$BENCH/lambda/run.sh" "$OUT/lambda" ;; esac
   case "$sections" in *" firehose "*) mkdir -p "$OUT"; bash "$BENCH/firehose/run.sh" "$OUT/firehose" ;; esac
+  case "$sections" in *" analytics "*) mkdir -p "$OUT"; bash "$BENCH/analytics/run.sh" "$OUT/analytics" ;; esac
 }
 
 main

@@ -64,9 +64,22 @@ export class AnalyticsRuntime implements RuntimeControl {
     this.runners.clear();
   }
 
+  /** `/health`'s analytics part: the running applications, and what they took, made and wrote since they started. */
   health(): Record<string, unknown> | undefined {
     if (!this.started) return undefined;
-    return { runningApplications: this.runners.size };
+    let recordsIn = 0;
+    let rowsIn = 0;
+    let errors = 0;
+    let recordsOut = 0;
+    let outputBacklog = 0;
+    for (const runner of this.runners.values()) {
+      recordsIn += runner.counts.records;
+      rowsIn += runner.counts.rows;
+      errors += runner.counts.errors;
+      recordsOut += runner.writtenRecords();
+      outputBacklog += runner.backlog();
+    }
+    return { runningApplications: this.runners.size, recordsIn, rowsIn, errors, recordsOut, outputBacklog };
   }
 
   /** The runner of an application (tests, health). */
