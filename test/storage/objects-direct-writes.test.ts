@@ -1,8 +1,9 @@
 /**
- * Blob files written O_DIRECT (src/storage/embedded/objects/blob-files.ts): the bytes read back
- * exactly and the file has exactly the blob's length whatever the size (a padded last write is cut
- * back), and a filesystem that refuses O_DIRECT — at the open (tmpfs) or at a write — gets the
- * same bytes through the page cache, and is not asked again. A small range reads at once.
+ * Blob files written and read O_DIRECT (src/storage/embedded/objects/blob-files.ts, blob-reads.ts):
+ * the bytes read back exactly, whole and in ranges off the alignment, and the file has exactly the
+ * blob's length whatever the size (a padded last write is cut back); a filesystem that refuses
+ * O_DIRECT — at the open (tmpfs), at a write or at a read — gets the same bytes through the page
+ * cache, and is not asked again. A small range reads at once.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -11,6 +12,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobFiles } from "../../src/storage/embedded/objects/blob-files.js";
+import { returnAlignedBuffer, takeAlignedBuffer } from "../../src/storage/embedded/objects/aligned-buffers.js";
 import { nodeFs, type FileHandlePort, type FsPort, type OpenOptions } from "../../src/storage/embedded/fs-port.js";
 import { errnoError } from "./sim-fs.js";
 
@@ -35,21 +37,21 @@ async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-/** nodeFs, recording the options of each open, refusing O_DIRECT where told. */
-function recordingFs(refuse: "open" | "write" | "none"): { fs: FsPort; directOpens: () => number } {
-  let directOpens = 0;
+/** nodeFs, counting the O_DIRECT opens for writing and for reading, refusing O_DIRECT where told. */
+function recordingFs(refuse: "open" | "write" | "read" | "none"): { fs: FsPort; directOpens: () => { write: number; read: number } } {
+  const directOpens = { write: 0, read: 0 };
   const fs: FsPort = {
     ...nodeFs,
     async open(path, mode, options?: OpenOptions) {
       if (options?.direct === true) {
-        directOpens++;
+        directOpens[mode === "read" ? "read" : "write"]++;
         if (refuse === "open") throw errnoError("EINVAL", `open '${path}'`);
       }
       const handle = await nodeFs.open(path, mode, options);
-      if (refuse !== "write" || options?.direct !== true) return handle;
+      if ((refuse !== "write" && refuse !== "read") || options?.direct !== true) return handle;
       const refusing: FileHandlePort = {
-        read: (...args) => handle.read(...args),
-        writev: async () => Promise.reject(errnoError("EINVAL", "write")),
+        read: refuse === "read" ? async () => Promise.reject(errnoError("EINVAL", "read")) : (...args) => handle.read(...args),
+        writev: refuse === "write" ? async () => Promise.reject(errnoError("EINVAL", "write")) : (...args) => handle.writev(...args),
         datasync: () => handle.datasync(),
         truncate: (length) => handle.truncate(length),
         size: () => handle.size(),
@@ -58,12 +60,12 @@ function recordingFs(refuse: "open" | "write" | "none"): { fs: FsPort; directOpe
       return refusing;
     },
   };
-  return { fs, directOpens: () => directOpens };
+  return { fs, directOpens: () => ({ ...directOpens }) };
 }
 
-describe("storage > objects > blob files written O_DIRECT", () => {
-  for (const refuse of ["none", "open", "write"] as const) {
-    it(`every size reads back exactly, the file as long as the blob (O_DIRECT refused: ${refuse})`, () => withDir(async (dir) => {
+describe("storage > objects > blob files written and read O_DIRECT", () => {
+  for (const refuse of ["none", "open", "write", "read"] as const) {
+    it(`every size reads back exactly, whole and in ranges, the file as long as the blob (O_DIRECT refused: ${refuse})`, () => withDir(async (dir) => {
       const { fs, directOpens } = recordingFs(refuse);
       const files = new BlobFiles(fs, dir, true);
       await nodeFs.mkdir(files.blobsDir);
@@ -80,7 +82,27 @@ describe("storage > objects > blob files written O_DIRECT", () => {
         }
       }
       // A refusal is remembered: asked once, never again.
-      assert.equal(directOpens(), refuse === "none" ? 2 * sizes.length : 1);
+      const expected = {
+        write: refuse === "none" || refuse === "read" ? 2 * sizes.length : 1,
+        read: refuse === "none" || refuse === "write" ? 2 * sizes.length : 1,
+      };
+      assert.deepEqual(directOpens(), expected);
+      // Ranges starting and ending off the alignment, across chunks, and the file's last bytes.
+      const id = blobId(n++);
+      const bytes = randomBytes(3 * (1 << 20) + 12345);
+      await files.write(id, chunked(bytes, 65536));
+      for (const [start, end] of [[0, 1], [1, 4097], [4095, 4097], [1000, (1 << 20) + 5000], [(1 << 20) - 1, 2 * (1 << 20) + 1], [bytes.length - 10, bytes.length], [12345, bytes.length]] as const) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of files.read(id, start, end, 1 << 20)) {
+          assert.ok(chunk.length <= 1 << 20);
+          chunks.push(chunk);
+        }
+        assert.ok(Buffer.concat(chunks).equals(bytes.subarray(start, end)), `range [${start}, ${end})`);
+      }
+      // Past the file's end: an error naming where it ends, not a short answer.
+      await assert.rejects(async () => {
+        for await (const _ of files.read(id, bytes.length - 10, bytes.length + 5000, 1 << 20));
+      }, { name: "BlobIoError", message: new RegExp(`ends at byte ${bytes.length}, before byte ${bytes.length + 5000}`) });
     }));
   }
 
@@ -109,5 +131,23 @@ describe("storage > objects > blob files written O_DIRECT", () => {
       assert.equal((await stat(files.path(id))).size, bytes.length);
       assert.ok((await readAll(files, id, bytes.length)).equals(bytes));
     }
+  }));
+
+  it("with every aligned buffer taken, reads go through the page cache, and take them again once some are free", () => withDir(async (dir) => {
+    const files = new BlobFiles(nodeFs, dir, true);
+    await nodeFs.mkdir(files.blobsDir);
+    const bytes = randomBytes(5 * (1 << 20) + 777);
+    await files.write(blobId(200), chunked(bytes, 65536));
+    const taken: Buffer[] = [];
+    for (let buffer = takeAlignedBuffer(); buffer !== undefined; buffer = takeAlignedBuffer()) taken.push(buffer);
+    try {
+      assert.ok((await readAll(files, blobId(200), bytes.length)).equals(bytes), "all through the page cache");
+      // One free: the reads share it, the rest through the page cache.
+      returnAlignedBuffer(taken.pop()!);
+      assert.ok((await readAll(files, blobId(200), bytes.length)).equals(bytes), "some direct, some not");
+    } finally {
+      for (const buffer of taken) returnAlignedBuffer(buffer);
+    }
+    assert.ok((await readAll(files, blobId(200), bytes.length)).equals(bytes));
   }));
 });

@@ -16,6 +16,7 @@ import { assert } from "../../../util/assert.js";
 import { blobIdPattern } from "../../objects/blob-ids.js";
 import { isNotFound, readFully, removeTree, writeFully, type FileHandlePort, type FsPort } from "../fs-port.js";
 import { alignedBufferBytes, directAlignmentBytes, returnAlignedBuffer, takeAlignedBuffer } from "./aligned-buffers.js";
+import { readBlobRange, type DirectReads } from "./blob-reads.js";
 
 /** Bytes gathered before a write(2): large writes, bounded memory (two of these per blob being written). */
 export const stagingBytes = alignedBufferBytes;
@@ -36,6 +37,8 @@ export class BlobFiles {
   private readonly shardDirs = new Set<string>();
   /** Whether blob files are written O_DIRECT: until the filesystem refuses it once. */
   private directWrites = true;
+  /** Whether blob files are read O_DIRECT: until the filesystem refuses it once. */
+  private readonly directReads: DirectReads = { enabled: true };
 
   constructor(
     private readonly fs: FsPort,
@@ -196,39 +199,15 @@ export class BlobFiles {
 
   /**
    * The bytes in [start, end), in chunks of at most `chunkBytes`, with up to `readAheadChunks`
-   * reads in flight: the next ones are under way while the reader sends this one. A blob written
-   * O_DIRECT is not in the page cache, and one read at a time waited on the disk for each chunk
-   * (bench/s3: 64 MiB GETs at 242 MB/s; a cold file read 1 MiB at a time 610–750 MB/s, four at once 1.6–1.8 GB/s).
+   * reads in flight, O_DIRECT where the filesystem takes it (blob-reads.ts).
    */
-  async *read(blobId: string, start: number, end: number, chunkBytes: number, readAheadChunks = defaultReadAheadChunks): AsyncIterable<Buffer> {
-    const handle: FileHandlePort = await this.fs.open(this.path(blobId), "read");
-    const reads: Promise<Buffer>[] = [];
-    let next = start;
-    const readNext = (): void => {
-      const at = next;
-      const length = Math.min(chunkBytes, end - at);
-      next += length;
-      const buffer = Buffer.allocUnsafe(length);
-      const read = readFully(handle, buffer, length, at).then((count) => {
-        if (count < length) throw new BlobIoError(`blob ${blobId} ends at byte ${at + count}, before byte ${end} its record names`);
-        return buffer;
-      });
-      // Awaited in order later; a failure while an earlier chunk is awaited is not unhandled meanwhile.
-      read.catch(() => undefined);
-      reads.push(read);
-    };
-    try {
-      while (next < end && reads.length < Math.max(1, readAheadChunks)) readNext();
-      while (reads.length > 0) {
-        const chunk = await reads.shift()!;
-        if (next < end) readNext();
-        yield chunk;
-      }
-    } finally {
-      // A reader that stopped early: the reads still in flight land before the descriptor goes.
-      await Promise.allSettled(reads);
-      await handle.close().catch(() => undefined);
-    }
+  read(blobId: string, start: number, end: number, chunkBytes: number, readAheadChunks = defaultReadAheadChunks): AsyncIterable<Buffer> {
+    return readBlobRange(this.fs, this.path(blobId), start, end, {
+      chunkBytes,
+      readAheadChunks,
+      direct: this.directReads,
+      short: (atByte) => new BlobIoError(`blob ${blobId} ends at byte ${atByte}, before byte ${end} its record names`),
+    });
   }
 
   /**
