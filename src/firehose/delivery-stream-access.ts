@@ -36,11 +36,23 @@ export function createDeliveryStreamAccess(context: FirehoseContext): DeliverySt
         ...(stream.kinesisSource !== undefined && { kinesisStreamArn: stream.kinesisSource.KinesisStreamARN }),
       };
     },
-    async positions(arn) {
+    async positions(arn, atTimeMs) {
       const stream = await directPut(arn);
       if (stream === undefined) return undefined;
       const read = await context.ingest.read(stream.incarnationId, 0, 1, 1);
-      return { start: read.records[0]?.offset ?? read.nextOffset, end: context.ingest.endOffset(stream.incarnationId) };
+      const start = read.records[0]?.offset ?? read.nextOffset;
+      const end = context.ingest.endOffset(stream.incarnationId);
+      if (atTimeMs === undefined) return { start, end };
+      // Arrival times never go back within the log: the first record at or after the time, by halves.
+      let low = start;
+      let high = end;
+      while (low < high) {
+        const middle = Math.floor((low + high) / 2);
+        const record = (await context.ingest.read(stream.incarnationId, middle, 1, Number.MAX_SAFE_INTEGER)).records[0];
+        if (record === undefined || record.arrivalMs >= atTimeMs) high = middle;
+        else low = middle + 1;
+      }
+      return { start, end, at: low };
     },
     async readRecords(arn, fromPosition, limits): Promise<DeliveryReadOutcome> {
       const found = await find(arn);

@@ -287,7 +287,7 @@ function deliveryStreamAccessOf(services: () => Services): DeliveryStreamAccess 
   const current = (): DeliveryStreamAccess => portOf<DeliveryStreamAccess>(services(), "deliveryStreamAccess");
   return {
     describeDeliveryStream: (arn) => current().describeDeliveryStream(arn),
-    positions: (arn) => current().positions(arn),
+    positions: (arn, atTimeMs) => current().positions(arn, atTimeMs),
     readRecords: (arn, fromPosition, limits) => current().readRecords(arn, fromPosition, limits),
     watch: (arn, listener) => current().watch(arn, listener),
     putRecordBatch: (arn, records) => current().putRecordBatch(arn, records),

@@ -36,8 +36,11 @@ export type DeliveryPutOutcome =
 
 export interface DeliveryStreamAccess {
   describeDeliveryStream(arn: string): Promise<DeliveryStreamView | undefined>;
-  /** The log's first and next (end) positions of a DirectPut stream; undefined for another stream. */
-  positions(arn: string): Promise<{ start: number; end: number } | undefined>;
+  /**
+   * The log's first and next (end) positions of a DirectPut stream, and with `atTimeMs` the first
+   * position whose record arrived at or after it (`end` when none did); undefined for another stream.
+   */
+  positions(arn: string, atTimeMs?: number): Promise<{ start: number; end: number; at?: number } | undefined>;
   /** Up to the limits from `fromPosition`. */
   readRecords(arn: string, fromPosition: number, limits: { recordsMax: number; bytesMax: number }): Promise<DeliveryReadOutcome>;
   /** Calls `listener` (possibly spuriously) when the stream's log gains records. */

@@ -28,5 +28,5 @@ export async function openSource(deps: RunnerDeps, application: StoredApplicatio
   }
   const resumed = resume?.kind === "firehose" && resume.arn === deliveryArn ? resume.lanes[firehoseLaneId] : undefined;
   const fromPosition = resumed !== undefined && "after" in resumed ? Number(resumed.after) : undefined;
-  return new FirehoseSource({ access: deps.deliveryStreamAccess, clock: deps.clock, arn: deliveryArn!, fromPosition, parallelism, events });
+  return new FirehoseSource({ access: deps.deliveryStreamAccess, clock: deps.clock, arn: deliveryArn!, fromPosition, nowAtMs: startedAtMs, parallelism, events });
 }

@@ -104,7 +104,8 @@ export class ApplicationRunner {
     } else {
       await this.journal.clear();
     }
-    void this.loadReferences();
+    // Reference tables are in place before the first record (one that cannot be read yet is tried again meanwhile).
+    await this.loadReferences();
     if (input === undefined) return;
     const positions = resume?.head.inputs[input.InputId]?.positions;
     for (const [laneId, lane] of Object.entries(positions?.lanes ?? {})) if ("after" in lane) this.pushedPositions.set(laneId, lane.after);
@@ -170,18 +171,25 @@ export class ApplicationRunner {
 
   private async loadReferences(): Promise<void> {
     for (const reference of this.application.references) {
-      while (!this.stopped) {
-        const loaded = await loadReference(this.deps.objectClient, reference);
-        if (loaded.ok) {
-          if (!this.stopped) this.host!.reference(reference.TableName, loaded.data, this.deps.clock.nowMs());
-          break;
-        }
-        this.deps.logger.warn({ application: this.application.ApplicationName }, loaded.message);
-        try {
-          await this.deps.clock.sleep(analyticsRuntimeLimits.referenceRetryMs, { unref: true });
-        } catch {
-          return;
-        }
+      const loaded = await loadReference(this.deps.objectClient, reference);
+      if (loaded.ok) this.host!.reference(reference.TableName, loaded.data, this.deps.clock.nowMs());
+      else void this.retryReference(reference, loaded.message);
+    }
+  }
+
+  private async retryReference(reference: StoredApplication["references"][number], message: string): Promise<void> {
+    this.deps.logger.warn({ application: this.application.ApplicationName }, message);
+    while (!this.stopped) {
+      try {
+        await this.deps.clock.sleep(analyticsRuntimeLimits.referenceRetryMs, { unref: true });
+      } catch {
+        return;
+      }
+      if (this.stopped) return;
+      const loaded = await loadReference(this.deps.objectClient, reference);
+      if (loaded.ok) {
+        if (!this.stopped) this.host!.reference(reference.TableName, loaded.data, this.deps.clock.nowMs());
+        return;
       }
     }
   }

@@ -1,8 +1,8 @@
 /**
  * A delivery stream input: one lane over a DirectPut stream's durable ingest log, read through
  * DeliveryStreamAccess by log offset (a record's position is the offset after it). NOW starts at
- * the log's end when the application starts; a resume continues after the last record the engine
- * took. (A delivery stream reading a Kinesis stream is read as that stream: runner.ts.)
+ * the first record that arrived at or after StartApplication; a resume continues after the last
+ * record the engine took. (A delivery stream reading a Kinesis stream is read as that stream: runner.ts.)
  */
 import type { DeliveryStreamAccess } from "../../../storage/delivery-stream-access.js";
 import type { Clock } from "../../../util/clock.js";
@@ -15,8 +15,9 @@ export interface FirehoseSourceOptions {
   access: DeliveryStreamAccess;
   clock: Clock;
   arn: string;
-  /** The offset to read from; undefined: the log's end now (NOW). */
+  /** The offset to read from; undefined: the first record that arrived at or after `nowAtMs` (NOW). */
   fromPosition: number | undefined;
+  nowAtMs: number;
   /** Delivery stream records feed the input's in-application streams in turn (all to _001 with one). */
   parallelism: number;
   events: SourceEvents;
@@ -73,7 +74,7 @@ export class FirehoseSource implements InputSource {
           continue;
         }
         if (position === undefined) {
-          const positions = await access.positions(arn);
+          const positions = await access.positions(arn, this.options.nowAtMs);
           if (positions === undefined) {
             const message = `The input delivery stream ${arn} does not exist or is not a DirectPut stream.`;
             if (reported !== message) events.problem(message);
@@ -81,7 +82,7 @@ export class FirehoseSource implements InputSource {
             await this.lane.waitForReader(this.sleep, pollMs);
             continue;
           }
-          position = positions.end;
+          position = positions.at ?? positions.end;
           this.resolvedStart = position;
         }
         const read = await access.readRecords(arn, position, { recordsMax: readRecordsMax, bytesMax: readBytesMax });
