@@ -1,8 +1,6 @@
 /**
  * DiscoverInputSchema through the SDK (a stream's records, an S3 object with a header line, an
- * empty stream), an application created from the discovered schema and run end to end, and the
- * v1 API through the AWS CLI v2 (`aws kinesisanalytics …`: create, describe, add an output, start,
- * stop, delete, and an error as the CLI prints it).
+ * empty stream), and an application created from the discovered schema and run end to end.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -12,8 +10,6 @@ import { CreateApplicationCommand, DiscoverInputSchemaCommand, StartApplicationC
 import { exampleCredentials, kinesisClient, type TestServer } from "../../helpers/server.js";
 import { createActiveStream } from "../../helpers/streams.js";
 import { waitFor } from "../../helpers/wait.js";
-import { requireAwsCliV2 } from "../../e2e/external-clients.js";
-import { awsCliError, awsCliJson } from "../../e2e/firehose-e2e-fixture.js";
 import { analyticsClient, errorOf, readStreamText, roleArn, startAnalyticsServer, streamArnOf } from "./fixtures.js";
 
 let server: TestServer;
@@ -69,7 +65,9 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM
     const discovered = await client.send(new DiscoverInputSchemaCommand({ S3Configuration: { BucketARN: "arn:aws:s3:::reference", FileKey: "companies.csv", RoleARN: roleArn } }));
     assert.equal(discovered.InputSchema!.RecordFormat!.RecordFormatType, "CSV");
     assert.deepEqual(discovered.InputSchema!.RecordColumns!.map((column) => column.Name), ["Ticker", "Company"]);
+    // As the developer guide's static-data example shows them: the header line among the records.
     assert.deepEqual(discovered.ParsedInputRecords, [
+      ["Ticker", "Company"],
       ["AMZN", "Amazon"],
       ["ASD", "SomeCompanyA"],
     ]);
@@ -80,38 +78,5 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM
     const empty = await errorOf(client.send(new DiscoverInputSchemaCommand({ ResourceARN: streamArnOf(server, "empty"), RoleARN: roleArn, InputStartingPositionConfiguration: { InputStartingPosition: "TRIM_HORIZON" } })));
     assert.equal(empty.name, "UnableToDetectSchemaException");
     assert.equal((await errorOf(client.send(new DiscoverInputSchemaCommand({})))).name, "InvalidArgumentException");
-  });
-});
-
-describe("the AWS CLI", () => {
-  before(() => requireAwsCliV2());
-  const analytics = (...args: string[]) => awsCliJson(server, ["kinesisanalytics", ...args]);
-
-  it("creates, describes, changes, starts, stops and deletes an application", async () => {
-    await awsCliJson(server, ["kinesis", "create-stream", "--stream-name", "cli-in", "--shard-count", "1"]);
-    const input = {
-      NamePrefix: "SOURCE_SQL_STREAM",
-      KinesisStreamsInput: { ResourceARN: streamArnOf(server, "cli-in"), RoleARN: roleArn },
-      InputSchema: { RecordFormat: { RecordFormatType: "JSON", MappingParameters: { JSONMappingParameters: { RecordRowPath: "$" } } }, RecordColumns: [{ Name: "A", Mapping: "$.a", SqlType: "INTEGER" }] },
-    };
-    const created = await analytics("create-application", "--application-name", "cli-app", "--inputs", JSON.stringify([input]), "--application-code", 'CREATE STREAM "D" (A INTEGER); CREATE PUMP "P" AS INSERT INTO "D" SELECT STREAM A FROM "SOURCE_SQL_STREAM_001";');
-    assert.equal(created.ApplicationSummary.ApplicationStatus, "READY");
-    const output = { Name: "D", KinesisStreamsOutput: { ResourceARN: streamArnOf(server, "cli-out"), RoleARN: roleArn }, DestinationSchema: { RecordFormatType: "JSON" } };
-    await analytics("add-application-output", "--application-name", "cli-app", "--current-application-version-id", "1", "--application-output", JSON.stringify(output));
-    const { ApplicationDetail: detail } = await analytics("describe-application", "--application-name", "cli-app");
-    assert.equal(detail.ApplicationVersionId, 2);
-    assert.equal(detail.OutputDescriptions[0].OutputId, "2.1");
-    assert.deepEqual(detail.InputDescriptions[0].InAppStreamNames, ["SOURCE_SQL_STREAM_001"]);
-    const stale = await awsCliError(server, ["kinesisanalytics", "update-application", "--application-name", "cli-app", "--current-application-version-id", "1", "--application-update", JSON.stringify({ ApplicationCodeUpdate: "" })]);
-    assert.equal(stale.code, "ConcurrentModificationException");
-    await analytics("start-application", "--application-name", "cli-app", "--input-configurations", JSON.stringify([{ Id: "1.1", InputStartingPositionConfiguration: { InputStartingPosition: "NOW" } }]));
-    assert.equal((await analytics("describe-application", "--application-name", "cli-app")).ApplicationDetail.ApplicationStatus, "RUNNING");
-    await analytics("stop-application", "--application-name", "cli-app");
-    const listed = await analytics("list-applications");
-    assert.ok(listed.ApplicationSummaries.some((summary: { ApplicationName: string }) => summary.ApplicationName === "cli-app"));
-    // The CLI prints timestamps as ISO text and sends them back as given.
-    await analytics("delete-application", "--application-name", "cli-app", "--create-timestamp", detail.CreateTimestamp);
-    const gone = await awsCliError(server, ["kinesisanalytics", "describe-application", "--application-name", "cli-app"]);
-    assert.deepEqual(gone, { code: "ResourceNotFoundException", operation: "DescribeApplication", message: "Application cli-app is not found." });
   });
 });
