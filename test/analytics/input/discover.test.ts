@@ -1,10 +1,10 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { discoverInputSchema, SchemaDiscoveryError } from "../../../src/analytics/input/index.js";
 
 const records = (...values: unknown[]): Buffer[] => values.map((value) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)));
 
-test("the getting-started stock records: TICKER_SYMBOL VARCHAR(4), SECTOR VARCHAR(16), CHANGE REAL, PRICE REAL", () => {
+it("the getting-started stock records: TICKER_SYMBOL VARCHAR(4), SECTOR VARCHAR(16), CHANGE REAL, PRICE REAL", () => {
   const result = discoverInputSchema(
     records(
       { TICKER_SYMBOL: "QXZ", SECTOR: "HEALTHCARE", CHANGE: -0.05, PRICE: 84.51 },
@@ -29,7 +29,7 @@ test("the getting-started stock records: TICKER_SYMBOL VARCHAR(4), SECTOR VARCHA
   assert.deepEqual(result.ProcessedInputRecords, result.RawInputRecords);
 });
 
-test("integers, booleans, timestamps, nested objects, arrays, reserved words and odd keys", () => {
+it("integers, booleans, timestamps, nested objects, arrays, reserved words and odd keys", () => {
   const result = discoverInputSchema(
     records(
       { heartRate: 60, ok: true, timestamp: "2018-03-06T12:34:56.123", day: "2018-03-06", big: 5000000000, geo: { lat: 1.5, "zip code": "02139" }, tags: ["a", "b"] },
@@ -53,7 +53,7 @@ test("integers, booleans, timestamps, nested objects, arrays, reserved words and
   assert.deepEqual(result.ParsedInputRecords[1], ["150", "false", "2018-03-06 12:35:00.0", "2018-03-07", "1", "2", null, "[]"]);
 });
 
-test("mixed types fall back to VARCHAR; duplicate leaf names get a suffix", () => {
+it("mixed types fall back to VARCHAR; duplicate leaf names get a suffix", () => {
   const result = discoverInputSchema(records({ v: 1, a: { id: "x" }, b: { id: "y" } }, { v: "one", a: { id: "xx" }, b: { id: "yyy" } }));
   assert.deepEqual(
     result.InputSchema.RecordColumns.map((column) => `${column.Name} ${column.SqlType} ${column.Mapping}`),
@@ -61,7 +61,7 @@ test("mixed types fall back to VARCHAR; duplicate leaf names get a suffix", () =
   );
 });
 
-test("CSV records: the delimiter that splits every line alike; columns COL1…", () => {
+it("CSV records: the delimiter that splits every line alike; columns COL1…", () => {
   const result = discoverInputSchema(records("AMZN|TECHNOLOGY|740.5|12", "QXZ|HEALTHCARE|84.51|3\nXYZ|RETAIL|1|4"));
   assert.deepEqual(result.InputSchema, {
     RecordFormat: { RecordFormatType: "CSV", MappingParameters: { CSVMappingParameters: { RecordRowDelimiter: "\n", RecordColumnDelimiter: "|" } } },
@@ -80,13 +80,13 @@ test("CSV records: the delimiter that splits every line alike; columns COL1…",
   ]);
 });
 
-test("preprocessed samples: the schema comes from them, the raw records are reported beside", () => {
+it("preprocessed samples: the schema comes from them, the raw records are reported beside", () => {
   const result = discoverInputSchema(records({ a: 1 }), records("raw bytes"));
   assert.deepEqual(result.RawInputRecords, ["raw bytes"]);
   assert.deepEqual(result.ProcessedInputRecords, ['{"a":1}']);
 });
 
-test("no records, or binary ones, can't be discovered", () => {
+it("no records, or binary ones, can't be discovered", () => {
   assert.throws(() => discoverInputSchema([]), (error: unknown) => error instanceof SchemaDiscoveryError && /No records/.test(error.message));
   assert.throws(
     () => discoverInputSchema([Buffer.from([0, 1, 2, 3])]),
@@ -94,7 +94,7 @@ test("no records, or binary ones, can't be discovered", () => {
   );
 });
 
-test("an S3 object's header line names the CSV columns (the developer guide's reference data)", () => {
+it("an S3 object's header line names the CSV columns (the developer guide's reference data)", () => {
   const object = "Ticker, Company\nAMZN,Amazon\nASD, SomeCompanyA\nMMB, SomeCompanyB\nWAS,  SomeCompanyC\n";
   const result = discoverInputSchema(records(object), undefined, { csvHeader: true });
   assert.deepEqual(result.InputSchema.RecordColumns, [
@@ -104,7 +104,7 @@ test("an S3 object's header line names the CSV columns (the developer guide's re
   assert.deepEqual(result.ParsedInputRecords, [["Ticker", " Company"], ["AMZN", "Amazon"], ["ASD", " SomeCompanyA"], ["MMB", " SomeCompanyB"], ["WAS", "  SomeCompanyC"]]);
 });
 
-test("the developer guide's discovery on static data: header names, COL_ for reserved words, CRLF rows, the header parsed as a row", () => {
+it("the developer guide's discovery on static data: header names, COL_ for reserved words, CRLF rows, the header parsed as a row", () => {
   const object =
     "year,month,state,producer_type,energy_source,units,consumption\r\n" +
     "2001,1,AK,TotalElectricPowerIndustry,Coal,ShortTons,47615\r\n" +
@@ -137,7 +137,7 @@ test("the developer guide's discovery on static data: header names, COL_ for res
   ]);
 });
 
-test("column naming during discovery: the developer guide's examples", () => {
+it("column naming during discovery: the developer guide's examples", () => {
   const result = discoverInputSchema(records({ USER: 1, "USER@DOMAIN": 2, "@@": 3, "1st": 4, fine_name: 5 }));
   assert.deepEqual(result.InputSchema.RecordColumns.map((column) => column.Name), ["COL_USER", "COL_USERDOMAIN", "COL_2", "COL_1st", "fine_name"]);
 });

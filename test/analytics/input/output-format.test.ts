@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { formatRow, parseReferenceObject, splitJsonDocuments } from "../../../src/analytics/input/index.js";
 import type { Column } from "../../../src/analytics/sql/types.js";
@@ -16,7 +16,7 @@ const columns: Column[] = [
 ];
 const row = ["AMZN", 84, Math.fround(84.51), 12.5, 3, Date.UTC(2018, 10, 1, 1, 2, 3, 4), true, Uint8Array.from([1, 2, 3]), null];
 
-test("JSON destination records: Java number texts, timestamps as text, binary as base64", () => {
+it("JSON destination records: Java number texts, timestamps as text, binary as base64", () => {
   assert.equal(
     formatRow(columns, row, "JSON"),
     '{"TICKER":"AMZN","PRICE":84.0,"CHANGE":84.51,"AMOUNT":12.50,"COUNT":3,"AT":"2018-11-01 01:02:03.004","OK":true,"BYTES":"AQID","NOTHING":null}',
@@ -25,11 +25,11 @@ test("JSON destination records: Java number texts, timestamps as text, binary as
   assert.equal(formatRow([{ name: "X", type: { name: "DOUBLE" } }], [Number.NaN], "JSON"), '{"X":"NaN"}');
 });
 
-test("CSV destination records: values joined by commas, NULL empty", () => {
+it("CSV destination records: values joined by commas, NULL empty", () => {
   assert.equal(formatRow(columns, row, "CSV"), "AMZN,84.0,84.51,12.50,3,2018-11-01 01:02:03.004,true,AQID,");
 });
 
-test("reference objects: CSV rows by the row delimiter, JSON documents one after another", () => {
+it("reference objects: CSV rows by the row delimiter, JSON documents one after another", () => {
   const csv = parseReferenceObject(Buffer.from("Ticker,Company\nAMZN,Amazon\nASD,SomeCompanyA\n"), {
     RecordFormat: { RecordFormatType: "CSV", MappingParameters: { CSVMappingParameters: { RecordRowDelimiter: "\n", RecordColumnDelimiter: "," } } },
     RecordEncoding: "UTF-8",

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { createRecordMapper, InputSchemaError, type MappedRecord } from "../../../src/analytics/input/index.js";
 import type { SourceSchema } from "../../../src/analytics/model.js";
@@ -23,7 +23,7 @@ function failure(result: MappedRecord): string {
   return result.ok ? "" : `${result.errorName}: ${result.message}`;
 }
 
-test("the developer guide's JSON schema example: stock ticker records", () => {
+it("the developer guide's JSON schema example: stock ticker records", () => {
   const mapper = createRecordMapper(
     json([
       ["TICKER_SYMBOL", "VARCHAR(4)"],
@@ -38,7 +38,7 @@ test("the developer guide's JSON schema example: stock ticker records", () => {
   assert.deepEqual(rows(mapper.map(encode({ ticker_symbol: "QXZ" }))), [[null, null, null, null]]);
 });
 
-test("Kinesis sources get APPROXIMATE_ARRIVAL_TIME, PARTITION_KEY, SEQUENCE_NUMBER, SHARD_ID; delivery streams the first", () => {
+it("Kinesis sources get APPROXIMATE_ARRIVAL_TIME, PARTITION_KEY, SEQUENCE_NUMBER, SHARD_ID; delivery streams the first", () => {
   const kinesis = createRecordMapper(json([["A", "INTEGER"]]), "kinesis");
   assert.deepEqual(kinesis.columns.map((column) => column.name), ["A", "APPROXIMATE_ARRIVAL_TIME", "PARTITION_KEY", "SEQUENCE_NUMBER", "SHARD_ID"]);
   assert.deepEqual(
@@ -49,7 +49,7 @@ test("Kinesis sources get APPROXIMATE_ARRIVAL_TIME, PARTITION_KEY, SEQUENCE_NUMB
   assert.deepEqual(rows(firehose.map(encode({ A: 1 }), { approximateArrivalMs: 5 })), [[1, 5]]);
 });
 
-test("JSON booleans, numbers, strings, arrays and objects convert by the mapping rules", () => {
+it("JSON booleans, numbers, strings, arrays and objects convert by the mapping rules", () => {
   const mapper = createRecordMapper(
     json([
       ["I", "INTEGER", "$.v"],
@@ -67,7 +67,7 @@ test("JSON booleans, numbers, strings, arrays and objects convert by the mapping
   assert.deepEqual(rows(text.map(encode({ v: "yes", o: [1] }))), [[false, "yes  ", "[1]"]]);
 });
 
-test("datetime strings in the documented forms (and ISO with T) become TIMESTAMP, DATE and TIME values", () => {
+it("datetime strings in the documented forms (and ISO with T) become TIMESTAMP, DATE and TIME values", () => {
   const mapper = createRecordMapper(json([["TS", "TIMESTAMP", "$.ts"], ["D", "DATE", "$.d"], ["T", "TIME", "$.t"]]));
   assert.deepEqual(rows(mapper.map(encode({ ts: "1992-02-14 18:35:44.0", d: "1992-02-14", t: "18:35:44" }))), [[Date.UTC(1992, 1, 14, 18, 35, 44), Date.UTC(1992, 1, 14), (18 * 3600 + 35 * 60 + 44) * 1000]]);
   assert.deepEqual(rows(mapper.map(encode({ ts: "2018-03-06T12:34:56.123456" }))), [[Date.UTC(2018, 2, 6, 12, 34, 56, 123), null, null]]);
@@ -77,7 +77,7 @@ test("datetime strings in the documented forms (and ISO with T) become TIMESTAMP
   assert.match(failure(mapper.map(encode({ ts: true }))), /^Coercion error: Cannot coerce JSON boolean true to TIMESTAMP$/);
 });
 
-test("coercion errors: values that don't fit, strings that aren't numbers, structures for non-character columns", () => {
+it("coercion errors: values that don't fit, strings that aren't numbers, structures for non-character columns", () => {
   const mapper = createRecordMapper(json([["I", "INTEGER", "$.i"], ["D", "DECIMAL(5,2)", "$.d"], ["T", "TINYINT", "$.t"]]));
   assert.equal(failure(mapper.map(encode({ i: 123.4 }))), "Coercion error: Value 123.4 does not fit INTEGER");
   assert.equal(failure(mapper.map(encode({ i: "AMZN" }))), 'Coercion error: For input string: "AMZN"');
@@ -90,7 +90,7 @@ test("coercion errors: values that don't fit, strings that aren't numbers, struc
   assert.match(failure(mapper.map(encode("{not json"))), /^Parse error: Unable to parse the record as JSON: /);
 });
 
-test("binary columns: X'..' strings, one-byte booleans; numbers are refused", () => {
+it("binary columns: X'..' strings, one-byte booleans; numbers are refused", () => {
   const mapper = createRecordMapper(json([["B", "VARBINARY(4)", "$.b"]]));
   const [[value]] = rows(mapper.map(encode({ b: "X'3F67A23A'" }))) as [[Uint8Array]];
   assert.deepEqual([...value], [0x3f, 0x67, 0xa2, 0x3a]);
@@ -100,7 +100,7 @@ test("binary columns: X'..' strings, one-byte booleans; numbers are refused", ()
   assert.match(failure(mapper.map(encode({ b: 7 }))), /Cannot coerce JSON number 7 to VARBINARY\(4\)/);
 });
 
-test("JSONPath arrays: [0:] at the end maps the whole array as text; inside a path it flattens into rows", () => {
+it("JSONPath arrays: [0:] at the end maps the whole array as text; inside a path it flattens into rows", () => {
   const record = {
     customerName: "John Doe",
     address: { streetAddress: { number: "123", street: "AnyStreet" }, city: "Anytown" },
@@ -124,7 +124,7 @@ test("JSONPath arrays: [0:] at the end maps the whole array as text; inside a pa
   assert.deepEqual(rows(createRecordMapper(json([["second", "VARCHAR(8)", "$.orders[1].orderId"]])).map(encode(record))), [["63122"]]);
 });
 
-test("invalid schemas: two flattened arrays, nested flattening, bad paths and types", () => {
+it("invalid schemas: two flattened arrays, nested flattening, bad paths and types", () => {
   assert.throws(() => createRecordMapper(json([["a", "INTEGER", "$.x[0:].a"], ["b", "INTEGER", "$.y[0:].b"]])), (error: unknown) => error instanceof InputSchemaError && /only one array can be flattened/.test(error.message));
   assert.throws(() => createRecordMapper(json([["a", "INTEGER", "$.x[0:].a[0:].b"]])), /only one level of array dereferencing/);
   assert.throws(() => createRecordMapper(json([["a", "INTEGER", "a.b"]])), /must start with \$/);
@@ -133,13 +133,13 @@ test("invalid schemas: two flattened arrays, nested flattening, bad paths and ty
   assert.doesNotThrow(() => createRecordMapper(json([["a", "INTEGER", "$.x[0:].a"], ["b", "INTEGER", "$.x[0:].b"], ["y", "VARCHAR(9)", "$.y[0:]"]])));
 });
 
-test("RecordRowPath selects several rows from one record", () => {
+it("RecordRowPath selects several rows from one record", () => {
   const mapper = createRecordMapper(json([["id", "INTEGER", "$.items[0:].id"]], "$.items[0:]"));
   assert.deepEqual(rows(mapper.map(encode({ items: [{ id: 1 }, { id: 2 }] }))), [[1], [2]]);
   assert.deepEqual(rows(mapper.map(encode({ items: [] }))), []);
 });
 
-test("CSV: the developer guide's example schema; fields by position, rows by the row delimiter", () => {
+it("CSV: the developer guide's example schema; fields by position, rows by the row delimiter", () => {
   const mapper = createRecordMapper({
     RecordFormat: { RecordFormatType: "CSV", MappingParameters: { CSVMappingParameters: { RecordColumnDelimiter: ",", RecordRowDelimiter: "\n" } } },
     RecordEncoding: "UTF-8",

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { parseProgram } from "../../../src/analytics/sql/parser.js";
 import { SqlCompileError } from "../../../src/analytics/sql/types.js";
@@ -14,25 +14,25 @@ function failure(code: string): { message: string; line?: number; column?: numbe
   assert.fail(`expected a syntax error for: ${code}`);
 }
 
-test("a missing FROM names what was found, what was expected, and where", () => {
+it("a missing FROM names what was found, what was expected, and where", () => {
   const error = failure("CREATE PUMP p AS INSERT INTO d\nSELECT STREAM a, b\n  WHERE a > 1;");
   assert.deepEqual([error.line, error.column], [3, 3]);
   assert.equal(error.message, 'Encountered "WHERE" at line 3, column 3. Was expecting one of: "FROM", ","');
 });
 
-test("end of input", () => {
+it("end of input", () => {
   const error = failure("SELECT STREAM a FROM s WHERE");
   assert.deepEqual([error.line, error.column], [1, 29]);
   assert.match(error.message, /^Encountered "<EOF>" at line 1, column 29\. Was expecting an expression$/);
 });
 
-test("statements must be separated by semicolons", () => {
+it("statements must be separated by semicolons", () => {
   const error = failure("CREATE STREAM a (x INTEGER)\nCREATE STREAM b (y INTEGER)");
   assert.deepEqual([error.line, error.column], [2, 1]);
   assert.match(error.message, /Encountered "CREATE".*Was expecting one of: ";", <EOF>/);
 });
 
-test("lexical errors: unterminated string, quoted identifier and comment; a stray character", () => {
+it("lexical errors: unterminated string, quoted identifier and comment; a stray character", () => {
   let error = failure("SELECT STREAM 'abc FROM s");
   assert.deepEqual([error.line, error.column], [1, 15]);
   assert.match(error.message, /Unterminated string literal/);
@@ -47,14 +47,14 @@ test("lexical errors: unterminated string, quoted identifier and comment; a stra
   assert.match(error.message, /Invalid numeric literal/);
 });
 
-test("a reserved word can't be a bare name; quoted it can", () => {
+it("a reserved word can't be a bare name; quoted it can", () => {
   const error = failure("CREATE STREAM s (select INTEGER)");
   assert.deepEqual([error.line, error.column], [1, 18]);
   assert.match(error.message, /Encountered "SELECT".*Was expecting a column name/);
   assert.doesNotThrow(() => parseProgram('CREATE STREAM s ("select" INTEGER)'));
 });
 
-test("bad data types and interval qualifiers", () => {
+it("bad data types and interval qualifiers", () => {
   let error = failure("CREATE STREAM s (a VARCHR(3))");
   assert.deepEqual([error.line, error.column], [1, 20]);
   assert.match(error.message, /Was expecting a data type/);
@@ -68,7 +68,7 @@ test("bad data types and interval qualifiers", () => {
   assert.match(error.message, /Illegal interval qualifier MINUTE TO HOUR at line 1, column 38/);
 });
 
-test("windows must end at the current row", () => {
+it("windows must end at the current row", () => {
   let error = failure("SELECT STREAM SUM(a) OVER (ROWS BETWEEN 2 PRECEDING AND 2 FOLLOWING) FROM s");
   assert.match(error.message, /FOLLOWING is not supported/);
   error = failure("SELECT STREAM SUM(a) OVER (ROWS UNBOUNDED FOLLOWING) FROM s");
@@ -77,7 +77,7 @@ test("windows must end at the current row", () => {
   assert.match(error.message, /Encountered "\)" at line 1, column 34\. Was expecting "PRECEDING"/);
 });
 
-test("incomplete CASE, CAST and calls", () => {
+it("incomplete CASE, CAST and calls", () => {
   let error = failure("SELECT STREAM CASE WHEN a THEN b FROM s");
   assert.match(error.message, /Encountered "FROM".*Was expecting one of: "WHEN", "ELSE", "END"/);
   error = failure("SELECT STREAM CAST(a VARCHAR(2)) FROM s");
@@ -86,7 +86,7 @@ test("incomplete CASE, CAST and calls", () => {
   assert.match(error.message, /Encountered "FROM" at line 1, column 20/);
 });
 
-test("a top-level UNION is refused with its position; other statements are unknown", () => {
+it("a top-level UNION is refused with its position; other statements are unknown", () => {
   let error = failure("SELECT a FROM s UNION ALL SELECT a FROM t");
   assert.deepEqual([error.line, error.column], [1, 1]);
   error = failure("INSERT INTO d SELECT STREAM * FROM s");
@@ -95,7 +95,7 @@ test("a top-level UNION is refused with its position; other statements are unkno
   assert.match(error.message, /Encountered "TABLE" at line 1, column 8\. Was expecting one of: "STREAM", "PUMP", "FUNCTION", "OR"/);
 });
 
-test("a column list after an alias must match a subquery's select list", () => {
+it("a column list after an alias must match a subquery's select list", () => {
   let error = failure("SELECT STREAM * FROM (SELECT STREAM a, b FROM s) AS t(x)");
   assert.match(error.message, /The column list names 1 columns but the subquery has 2 at line 1, column 54/);
   error = failure("SELECT STREAM * FROM (SELECT STREAM * FROM s) AS t(x)");

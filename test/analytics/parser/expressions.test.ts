@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { parseProgram } from "../../../src/analytics/sql/parser.js";
 import type { Expression, Select } from "../../../src/analytics/sql/ast.js";
@@ -14,7 +14,7 @@ function expr(text: string): Expression {
 
 const e = (text: string): string => sx(expr(text));
 
-test("operator precedence: OR < AND < NOT < comparison < || < + - < * / % < unary", () => {
+it("operator precedence: OR < AND < NOT < comparison < || < + - < * / % < unary", () => {
   assert.equal(e("a OR b AND c"), "(OR A (AND B C))");
   assert.equal(e("NOT a = b AND c"), "(AND (NOT (= A B)) C)");
   assert.equal(e("a = b || c"), "(= A (|| B C))");
@@ -28,7 +28,7 @@ test("operator precedence: OR < AND < NOT < comparison < || < + - < * / % < unar
   assert.equal(e("a <= b OR a >= c"), "(OR (<= A B) (>= A C))");
 });
 
-test("predicates: IS, BETWEEN, IN, LIKE, SIMILAR TO, negated forms", () => {
+it("predicates: IS, BETWEEN, IN, LIKE, SIMILAR TO, negated forms", () => {
   assert.equal(e("a IS NULL"), "(IS NULL A)");
   assert.equal(e("a IS NOT NULL"), "(IS NOT NULL A)");
   assert.equal(e("a > 1 IS TRUE"), "(IS TRUE (> A 1:INTEGER))");
@@ -44,7 +44,7 @@ test("predicates: IS, BETWEEN, IN, LIKE, SIMILAR TO, negated forms", () => {
   assert.equal(e("NOT a LIKE 'b'"), "(NOT (LIKE A 'b'))");
 });
 
-test("numeric literals are typed as the reference types them", () => {
+it("numeric literals are typed as the reference types them", () => {
   assert.equal(e("12"), "12:INTEGER");
   assert.equal(e("2147483647"), "2147483647:INTEGER");
   assert.equal(e("2147483648"), "2147483648:BIGINT");
@@ -56,7 +56,7 @@ test("numeric literals are typed as the reference types them", () => {
   assert.equal(e("-7"), "(- 7:INTEGER)");
 });
 
-test("string, binary, boolean, null and typed literals", () => {
+it("string, binary, boolean, null and typed literals", () => {
   assert.equal(e("'it''s'"), "'it's'");
   const literal = expr("'abc'");
   assert.deepEqual(literal.kind === "Literal" && literal.type, { name: "CHAR", precision: 3, nullable: false });
@@ -71,7 +71,7 @@ test("string, binary, boolean, null and typed literals", () => {
   assert.equal(e("TIME '03:04:05'"), "TIME'03:04:05'");
 });
 
-test("interval literals with qualifiers", () => {
+it("interval literals with qualifiers", () => {
   assert.equal(e("INTERVAL '1' MINUTE"), "INTERVAL '1' MINUTE");
   assert.equal(e("INTERVAL '1:30' HOUR TO MINUTE"), "INTERVAL '1:30' HOUR TO MINUTE");
   assert.equal(e("INTERVAL '100' DAY(3)"), "INTERVAL '100' DAY(3)");
@@ -81,7 +81,7 @@ test("interval literals with qualifiers", () => {
   assert.equal(e("ROWTIME - INTERVAL '1' HOUR"), "(- ROWTIME INTERVAL '1' HOUR)");
 });
 
-test("CASE (both forms), CAST with data types", () => {
+it("CASE (both forms), CAST with data types", () => {
   assert.equal(e("CASE WHEN a > 1 THEN 'big' ELSE 'small' END"), "(CASE [(> A 1:INTEGER) 'big'] ELSE 'small')");
   assert.equal(e("CASE a WHEN 1 THEN 'one' WHEN 2 THEN 'two' END"), "(CASE A [1:INTEGER 'one'] [2:INTEGER 'two'])");
   assert.equal(e("CAST(a AS VARCHAR(10))"), "(CAST A VARCHAR(10))");
@@ -95,7 +95,7 @@ test("CASE (both forms), CAST with data types", () => {
   assert.equal(e("CAST(a AS INTERVAL DAY TO SECOND)"), "(CAST A INTERVAL DAY TO SECOND)");
 });
 
-test("special call syntax is normalised into calls", () => {
+it("special call syntax is normalised into calls", () => {
   assert.equal(e("FLOOR(ROWTIME TO MINUTE)"), "(FLOOR ROWTIME :MINUTE)");
   assert.equal(e("FLOOR(x)"), "(FLOOR X)");
   assert.equal(e("CEILING(ts TO HOUR)"), "(CEIL TS :HOUR)");
@@ -116,7 +116,7 @@ test("special call syntax is normalised into calls", () => {
   assert.equal(e("CURRENT_DATE"), "(CURRENT_DATE)");
 });
 
-test("calls: COUNT(*), DISTINCT, OVER, IGNORE NULLS, quoted names", () => {
+it("calls: COUNT(*), DISTINCT, OVER, IGNORE NULLS, quoted names", () => {
   assert.equal(e("COUNT(*)"), "(COUNT *)");
   assert.equal(e("count(DISTINCT a)"), "(COUNT DISTINCT A)");
   assert.equal(e("SUM(a) OVER w"), "(SUM A) OVER w".replace("w", "W"));
@@ -127,7 +127,7 @@ test("calls: COUNT(*), DISTINCT, OVER, IGNORE NULLS, quoted names", () => {
   assert.equal(e("lower(a)"), "(LOWER A)");
 });
 
-test("names: quoted identifiers, qualified names, field access, ROW values", () => {
+it("names: quoted identifiers, qualified names, field access, ROW values", () => {
   assert.equal(e('"ticker_symbol"'), "ticker_symbol");
   assert.equal(e('"a""b"'), 'a"b');
   assert.equal(e("s.price"), "S.PRICE");
@@ -140,7 +140,7 @@ test("names: quoted identifiers, qualified names, field access, ROW values", () 
   assert.equal(e("(SELECT MAX(x) FROM t)"), "(SUBQUERY SELECT (MAX X) FROM T)");
 });
 
-test("every node carries the position of its first token", () => {
+it("every node carries the position of its first token", () => {
   const expression = expr("a\n  + b * c");
   assert.equal(expression.kind, "Binary");
   if (expression.kind !== "Binary") return;

@@ -2,7 +2,7 @@
  * Every SQL example of the developer guide (its archived source, fixtures/developer-guide/) and a few
  * from the SQL reference (fixtures/reference/) parses, and the trees have the shape the planner needs.
  */
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { parseProgram } from "../../../src/analytics/sql/parser.js";
@@ -24,7 +24,7 @@ function streams(program: Program): CreateStream[] {
   return program.statements.filter((statement): statement is CreateStream => statement.kind === "CreateStream");
 }
 
-test("every developer guide and reference example parses", () => {
+it("every developer guide and reference example parses", () => {
   for (const folder of ["developer-guide", "reference"]) {
     const names = readdirSync(new URL(`${folder}/`, fixtures)).filter((name) => name.endsWith(".sql"));
     assert.ok(names.length > 0);
@@ -35,7 +35,7 @@ test("every developer guide and reference example parses", () => {
   }
 });
 
-test("tumbling window on ROWTIME (examples-window-tumbling-rowtime)", () => {
+it("tumbling window on ROWTIME (examples-window-tumbling-rowtime)", () => {
   const program = load("developer-guide/examples-window-tumbling-rowtime-2.sql");
   assert.deepEqual(
     streams(program)[0]!.columns.map((column) => `${column.name} ${typeText(column.type)}`),
@@ -50,7 +50,7 @@ test("tumbling window on ROWTIME (examples-window-tumbling-rowtime)", () => {
   );
 });
 
-test("tumbling window on an event-time column (examples-window-tumbling-event)", () => {
+it("tumbling window on an event-time column (examples-window-tumbling-event)", () => {
   const [pump] = pumps(load("developer-guide/examples-window-tumbling-event-2.sql"));
   assert.equal(
     queryText(pump!.query),
@@ -59,7 +59,7 @@ test("tumbling window on an event-time column (examples-window-tumbling-event)",
   );
 });
 
-test("stagger windows (stagger-window-concepts, examples-window-stagger)", () => {
+it("stagger windows (stagger-window-concepts, examples-window-stagger)", () => {
   const [pump] = pumps(load("developer-guide/stagger-window-concepts-1.sql"));
   const select = pump!.query as Select;
   assert.equal(select.groupBy, undefined);
@@ -72,7 +72,7 @@ test("stagger windows (stagger-window-concepts, examples-window-stagger)", () =>
   assert.equal((other!.query as Select).stagger!.partitionBy.length, 2);
 });
 
-test("sliding windows: named, by time and by rows (sliding-window-concepts)", () => {
+it("sliding windows: named, by time and by rows (sliding-window-concepts)", () => {
   const [byTime] = pumps(load("developer-guide/sliding-window-concepts-2.sql"));
   assert.equal(
     queryText(byTime!.query),
@@ -91,7 +91,7 @@ test("sliding windows: named, by time and by rows (sliding-window-concepts)", ()
   assert.equal(examples.windows![2]!.spec.frame!.preceding, "CURRENT ROW");
 });
 
-test("anomaly detection: TABLE(RANDOM_CUT_FOREST(CURSOR(...))) and ORDER BY (app-anomaly-detection)", () => {
+it("anomaly detection: TABLE(RANDOM_CUT_FOREST(CURSOR(...))) and ORDER BY (app-anomaly-detection)", () => {
   const [score, output] = pumps(load("developer-guide/app-anomaly-detection-1.sql"));
   assert.equal(
     queryText(score!.query),
@@ -102,7 +102,7 @@ test("anomaly detection: TABLE(RANDOM_CUT_FOREST(CURSOR(...))) and ORDER BY (app
   assert.match(queryText(explained!.query), /TABLE\(RANDOM_CUT_FOREST_WITH_EXPLANATION \(CURSOR SELECT STREAM \* FROM SOURCE_SQL_STREAM_001\) 100:INTEGER 256:INTEGER 100000:INTEGER 1:INTEGER TRUE\)$/);
 });
 
-test("hotspots and top-K: table functions with constant arguments", () => {
+it("hotspots and top-K: table functions with constant arguments", () => {
   const [hotspots] = pumps(load("developer-guide/app-hotspot-create-app-0.sql"));
   const select = hotspots!.query as Select;
   assert.equal(select.stream, false);
@@ -114,7 +114,7 @@ test("hotspots and top-K: table functions with constant arguments", () => {
   assert.equal(queryText(topK!.query), "SELECT STREAM * FROM TABLE(TOP_K_ITEMS_TUMBLING (CURSOR SELECT STREAM * FROM SOURCE_SQL_STREAM_001) 'TICKER' 5:INTEGER 60:INTEGER)");
 });
 
-test("log parsing: ROW fields through subquery aliases (regex, variable column, W3C)", () => {
+it("log parsing: ROW fields through subquery aliases (regex, variable column, W3C)", () => {
   const [regex] = pumps(load("developer-guide/examples-transforming-strings-regexlogparse-2.sql"));
   assert.equal(
     queryText(regex!.query),
@@ -127,7 +127,7 @@ test("log parsing: ROW fields through subquery aliases (regex, variable column, 
   assert.match(queryText(w3c!.query), /^SELECT STREAM \(\. L\.R COLUMN1\), .* FROM \(SELECT STREAM \(W3C_LOG_PARSE log 'COMMON'\) AS R FROM SOURCE_SQL_STREAM_001\) AS L$/);
 });
 
-test("reference data join and stream-to-stream joins", () => {
+it("reference data join and stream-to-stream joins", () => {
   const [reference] = pumps(load("developer-guide/app-add-reference-data-4.sql"));
   assert.equal(
     queryText(reference!.query),
@@ -144,7 +144,7 @@ function fromOf(select: Select): string {
   return queryText(select).replace(/^.* FROM /, "").replace(/ WINDOW .*$/, "");
 }
 
-test("error stream example, string and date-time manipulation, pumps chained through streams", () => {
+it("error stream example, string and date-time manipulation, pumps chained through streams", () => {
   const error = load("developer-guide/app-explore-error-stream-0.sql").statements[0] as Select;
   assert.equal(
     queryText(error),
@@ -165,7 +165,7 @@ test("error stream example, string and date-time manipulation, pumps chained thr
   );
 });
 
-test("partial results: pumps with target column lists and STEP over quoted ROWTIME", () => {
+it("partial results: pumps with target column lists and STEP over quoted ROWTIME", () => {
   const [count, aggregate] = pumps(load("developer-guide/examples-window-partialresults-0.sql"));
   assert.equal(count!.orReplace, false);
   assert.deepEqual(count!.targetColumns, ["TICKER", "TRADETIME", "TICKERCOUNT"]);
@@ -173,7 +173,7 @@ test("partial results: pumps with target column lists and STEP over quoted ROWTI
   assert.match(queryText(aggregate!.query), /\(SUM TICKERCOUNT\) OVER W1 AS TICKERCOUNT FROM CALC_COUNT_SQL_STREAM WINDOW W1 \[PARTITION TRADETIME; RANGE INTERVAL '10' MINUTE\]$/);
 });
 
-test("reference: CREATE STREAM with DESCRIPTION and NOT NULL; CREATE PUMP with // comments; LAG … IGNORE NULLS OVER", () => {
+it("reference: CREATE STREAM with DESCRIPTION and NOT NULL; CREATE PUMP with // comments; LAG … IGNORE NULLS OVER", () => {
   const created = streams(load("reference/create-stream.sql"));
   assert.deepEqual(created.map((stream) => stream.name), ["LOGSTREAM", "LaneData", "OrderData"]);
   assert.equal(typeText(created[1]!.columns[5]!.type), "DECIMAL(4,2)");
@@ -185,7 +185,7 @@ test("reference: CREATE STREAM with DESCRIPTION and NOT NULL; CREATE PUMP with /
   assert.match(queryText(lag!.query), /\(LAG PRICE 1:INTEGER 0:INTEGER\) IGNORE NULLS OVER \[PARTITION TICKER_SYMBOL; RANGE INTERVAL '1' MINUTE\]/);
 });
 
-test("a typo in the developer guide (a comma before FROM) is reported where it is", () => {
+it("a typo in the developer guide (a comma before FROM) is reported where it is", () => {
   const code = [
     "SELECT STREAM",
     "    ROWTIME,",

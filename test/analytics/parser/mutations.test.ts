@@ -3,7 +3,7 @@
  * (seeded, so a failure replays), either parses or fails with a SqlCompileError whose position lies
  * inside the code.
  */
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { parseProgram } from "../../../src/analytics/sql/parser.js";
@@ -44,7 +44,7 @@ function mutate(code: string, random: () => number): string {
   return pieces.join(random() < 0.5 ? " " : "\n");
 }
 
-test("mutated developer guide examples parse or fail with a positioned SqlCompileError", () => {
+it("mutated developer guide examples parse or fail with a positioned SqlCompileError", () => {
   const random = generator(18);
   let failures = 0;
   for (let round = 0; round < 1500; round++) {

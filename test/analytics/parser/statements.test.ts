@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { parseProgram } from "../../../src/analytics/sql/parser.js";
 import type { CreatePump, CreateStream, Select } from "../../../src/analytics/sql/ast.js";
@@ -11,7 +11,7 @@ function pumpQuery(code: string): string {
 
 const select = (code: string): string => queryText(parseProgram(code).statements[0] as Select);
 
-test("CREATE [OR REPLACE] STREAM with types, NOT NULL, DESCRIPTION; comments and semicolons", () => {
+it("CREATE [OR REPLACE] STREAM with types, NOT NULL, DESCRIPTION; comments and semicolons", () => {
   const program = parseProgram(`
     /* a block
        comment */
@@ -47,7 +47,7 @@ test("CREATE [OR REPLACE] STREAM with types, NOT NULL, DESCRIPTION; comments and
   assert.equal(second.name, "LOGSTREAM");
 });
 
-test("CREATE PUMP … AS INSERT INTO … [(columns)] SELECT STREAM", () => {
+it("CREATE PUMP … AS INSERT INTO … [(columns)] SELECT STREAM", () => {
   const program = parseProgram(`CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM" (a, "b")
     SELECT STREAM x, y FROM "SOURCE_SQL_STREAM_001" WHERE x > 10`);
   const pump = program.statements[0] as CreatePump;
@@ -62,13 +62,13 @@ test("CREATE PUMP … AS INSERT INTO … [(columns)] SELECT STREAM", () => {
   assert.equal(queryText(stopped.query), "SELECT STREAM * FROM S");
 });
 
-test("SELECT: DISTINCT, aliases with and without AS, qualified star, ORDER BY, LIMIT", () => {
+it("SELECT: DISTINCT, aliases with and without AS, qualified star, ORDER BY, LIMIT", () => {
   assert.equal(select("SELECT DISTINCT a x, b AS \"Y\", t.* FROM t ORDER BY a DESC, b LIMIT 5"), "SELECT DISTINCT A AS X, B AS Y, T.* FROM T ORDER BY A DESC, B LIMIT 5");
   assert.equal(select("SELECT ALL * FROM t"), "SELECT * FROM T");
   assert.equal(select("SELECT stream FROM t"), "SELECT STREAM FROM T");
 });
 
-test("FROM: aliases, windows on streams, subqueries, joins, TABLE functions", () => {
+it("FROM: aliases, windows on streams, subqueries, joins, TABLE functions", () => {
   assert.equal(select("SELECT STREAM * FROM s AS a"), "SELECT STREAM * FROM S AS A");
   assert.equal(select("SELECT STREAM * FROM s a"), "SELECT STREAM * FROM S AS A");
   assert.equal(
@@ -85,7 +85,7 @@ test("FROM: aliases, windows on streams, subqueries, joins, TABLE functions", ()
   );
 });
 
-test("GROUP BY with STEP and FLOOR, HAVING, WINDOW clause, WINDOWED BY STAGGER", () => {
+it("GROUP BY with STEP and FLOOR, HAVING, WINDOW clause, WINDOWED BY STAGGER", () => {
   assert.equal(
     select("SELECT STREAM t, COUNT(*) AS c FROM s GROUP BY t, STEP(s.ROWTIME BY INTERVAL '60' SECOND), FLOOR(s.ROWTIME TO MINUTE) HAVING COUNT(*) > 1"),
     "SELECT STREAM T, (COUNT *) AS C FROM S GROUP BY T, (STEP S.ROWTIME INTERVAL '60' SECOND), (FLOOR S.ROWTIME :MINUTE) HAVING (> (COUNT *) 1:INTEGER)",
@@ -100,7 +100,7 @@ test("GROUP BY with STEP and FLOOR, HAVING, WINDOW clause, WINDOWED BY STAGGER",
   );
 });
 
-test("UNION ALL and other set operations in a pump", () => {
+it("UNION ALL and other set operations in a pump", () => {
   assert.equal(pumpQuery("CREATE PUMP p AS INSERT INTO d SELECT STREAM a FROM s1 UNION ALL SELECT STREAM a FROM s2 UNION ALL (SELECT STREAM a FROM s3)"), "SELECT STREAM A FROM S1 UNION ALL SELECT STREAM A FROM S2 UNION ALL SELECT STREAM A FROM S3");
   assert.equal(pumpQuery("CREATE PUMP p AS INSERT INTO d SELECT a FROM s1 UNION SELECT a FROM s2 INTERSECT SELECT a FROM s3"), "SELECT A FROM S1 UNION SELECT A FROM S2 INTERSECT SELECT A FROM S3");
   const pump = parseProgram("CREATE PUMP p AS INSERT INTO d SELECT a FROM s1 UNION SELECT a FROM s2 INTERSECT SELECT a FROM s3").statements[0] as CreatePump;

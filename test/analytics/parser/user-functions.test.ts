@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { parseProgram } from "../../../src/analytics/sql/parser.js";
 import type { CreatePump } from "../../../src/analytics/sql/ast.js";
@@ -7,7 +7,7 @@ import { queryText } from "./sexpr.js";
 
 const pumpOf = (code: string): string => queryText((parseProgram(code).statements.find((statement) => statement.kind === "CreatePump") as CreatePump).query);
 
-test("the reference's CREATE FUNCTION example is inlined where it is called, cast to its return type", () => {
+it("the reference's CREATE FUNCTION example is inlined where it is called, cast to its return type", () => {
   const code = `CREATE FUNCTION get_fraction( degrees DOUBLE )
     RETURNS DOUBLE
     CONTAINS SQL
@@ -24,7 +24,7 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "D" SELECT STREAM get_fraction(price *
   assert.deepEqual(item?.kind === "Item" && item.expression.at, { line: 7, column: 61 });
 });
 
-test("characteristics, RETURNS NULL ON NULL INPUT, overloads by arity, UDFs calling UDFs, nested queries", () => {
+it("characteristics, RETURNS NULL ON NULL INPUT, overloads by arity, UDFs calling UDFs, nested queries", () => {
   const code = `CREATE OR REPLACE FUNCTION twice(x INTEGER) RETURNS INTEGER LANGUAGE SQL DETERMINISTIC CONTAINS SQL RETURNS NULL ON NULL INPUT RETURN x * 2;
 CREATE FUNCTION twice(x INTEGER, y INTEGER) RETURNS INTEGER SPECIFIC twice2 NOT DETERMINISTIC CALLED ON NULL INPUT RETURN twice(x) + y;
 CREATE PUMP p AS INSERT INTO d SELECT STREAM twice(a), twice(a, 1) FROM (SELECT STREAM twice(b) AS a FROM s) WHERE twice(a) > 0;`;
@@ -39,7 +39,7 @@ CREATE PUMP p AS INSERT INTO d SELECT STREAM twice(a), twice(a, 1) FROM (SELECT 
   assert.match(pumpOf("CREATE FUNCTION f(x INTEGER) RETURNS INTEGER RETURN x; CREATE PUMP p AS INSERT INTO d SELECT STREAM f(a, b) FROM s;"), /\(F A B\)/);
 });
 
-test("a function's body can read only its parameters", () => {
+it("a function's body can read only its parameters", () => {
   assert.throws(
     () => parseProgram("CREATE FUNCTION f(x INTEGER) RETURNS INTEGER\nRETURN x + price;"),
     (error: unknown) => error instanceof SqlCompileError && error.position?.line === 2 && error.position.column === 12 && /Column 'PRICE' not found/.test(error.message),

@@ -3,7 +3,7 @@
  * `tributary analytics run` (stagger-window-concepts: the same four trades by a tumbling window and
  * by a stagger window).
  */
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { analytics, jsonl, of } from "./harness.js";
 
@@ -38,7 +38,7 @@ const trades = jsonl(
 
 const run = (code: string) => analytics(["run", "--code", "app.sql", "--config", "app.json", "--records", "records.jsonl"], { "app.sql": code, "app.json": config, "records.jsonl": trades });
 
-test("partial results with a tumbling window: three rows, the third trade counted in the second window", async () => {
+it("partial results with a tumbling window: three rows, the third trade counted in the second window", async () => {
   const result = await run(`CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
     TICKER_SYMBOL VARCHAR(4),
     EVENT_TIME timestamp,
@@ -59,7 +59,7 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS
   ]);
 });
 
-test("complete results with a stagger window: a window per key, opened by its first record", async () => {
+it("complete results with a stagger window: a window per key, opened by its first record", async () => {
   const result = await run(`CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
     ticker_symbol    VARCHAR(4),
     event_time       TIMESTAMP,
@@ -80,7 +80,7 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS
   ]);
 });
 
-test("the reference's windowed aggregation on WEATHERSTREAM: MIN and MAX over RANGE INTERVAL '1' DAY PRECEDING", async () => {
+it("the reference's windowed aggregation on WEATHERSTREAM: MIN and MAX over RANGE INTERVAL '1' DAY PRECEDING", async () => {
   const weather = [
     ["2018-11-01 01:00", "Denver", 29],
     ["2018-11-01 01:00", "Anchorage", 2],
@@ -142,7 +142,7 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
   ]);
 });
 
-test("the developer guide's anomaly detection (RANDOM_CUT_FOREST): injected heart rates score highest", async () => {
+it("the developer guide's anomaly detection (RANDOM_CUT_FOREST): injected heart rates score highest", async () => {
   const heartConfig = JSON.stringify({
     Inputs: [
       {

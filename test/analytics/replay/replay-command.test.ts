@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { analytics, at, jsonl, of, stockConfig } from "./harness.js";
 
@@ -11,7 +11,7 @@ const stock = (arrival: number, TICKER_SYMBOL: string, PRICE: number, partitionK
   data: { TICKER_SYMBOL, SECTOR, CHANGE, PRICE },
 });
 
-test("the developer guide's tumbling window on ROWTIME: one row per ticker per minute, at the window's end", async () => {
+it("the developer guide's tumbling window on ROWTIME: one row per ticker per minute, at the window's end", async () => {
   const code = `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER VARCHAR(4), MIN_PRICE REAL, MAX_PRICE REAL);
 CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
     SELECT STREAM TICKER_SYMBOL, MIN(PRICE), MAX(PRICE)
@@ -37,7 +37,7 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
   assert.deepEqual(streams.slice(3, 6), ["DESTINATION_SQL_STREAM@2018-11-01 01:01:00.000", "DESTINATION_SQL_STREAM@2018-11-01 01:01:00.000", "SOURCE_SQL_STREAM_001@2018-11-01 01:01:10.000"]);
 });
 
-test("the input stream's rows carry the schema's columns and the ones the service adds for a Kinesis source", async () => {
+it("the input stream's rows carry the schema's columns and the ones the service adds for a Kinesis source", async () => {
   const code = `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), price DOUBLE);
 CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
   SELECT STREAM ticker_symbol, price FROM "SOURCE_SQL_STREAM_001" WHERE price > 100;`;
@@ -75,7 +75,7 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
   ]);
 });
 
-test("error_stream: a record that does not convert, and the developer guide's divide by zero", async () => {
+it("error_stream: a record that does not convert, and the developer guide's divide by zero", async () => {
   const code = `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), sector VARCHAR(16), change REAL, ProblemColumn REAL);
 CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
 SELECT STREAM ticker_symbol, sector, change, (price / 0) as ProblemColumn
@@ -102,7 +102,7 @@ WHERE sector SIMILAR TO '%TECH%';`;
   assert.deepEqual(of(result.lines, "DESTINATION_SQL_STREAM"), []);
 });
 
-test("a reference data source read from --object: the developer guide's CompanyName join", async () => {
+it("a reference data source read from --object: the developer guide's CompanyName join", async () => {
   const code = `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), "Company" varchar(20), sector VARCHAR(12), change DOUBLE, price DOUBLE);
 CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
    SELECT STREAM ticker_symbol, "c"."Company", sector, change, price
@@ -134,7 +134,7 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
   assert.equal(missing.stderr, "tributary analytics run: app.json: ReferenceDataSources[0]: no --object s3://reference-bucket/data/TickerReference.csv=FILE gives the reference data\n");
 });
 
-test("InputParallelism: records spread over SOURCE_SQL_STREAM_001 and _002 by partition key, or named", async () => {
+it("InputParallelism: records spread over SOURCE_SQL_STREAM_001 and _002 by partition key, or named", async () => {
   const config = JSON.parse(stockConfig()) as { Inputs: { InputParallelism: { Count: number } }[] };
   config.Inputs[0]!.InputParallelism.Count = 2;
   const code = `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4), stream_no INTEGER);
@@ -153,7 +153,7 @@ CREATE OR REPLACE PUMP "P2" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREA
   );
 });
 
-test("a compile error exits 1 with the line and column; nothing is printed", async () => {
+it("a compile error exits 1 with the line and column; nothing is printed", async () => {
   const result = await run("CREATE OR REPLACE STREAM \"DESTINATION_SQL_STREAM\" (a INTEGER);\nCREATE PUMP p AS INSERT INTO \"DESTINATION_SQL_STREAM\"\n  SELECT STREAM a FROM", [stock(at(0, 1), "A", 1)]);
   assert.equal(result.status, 1);
   assert.equal(result.stdout, "");
@@ -163,7 +163,7 @@ test("a compile error exits 1 with the line and column; nothing is printed", asy
   assert.match(semantic.stderr, /^tributary analytics run: app\.sql: line 3, column 17: .*NO_SUCH_COLUMN/);
 });
 
-test("bad records and configuration files are named with what is wrong", async () => {
+it("bad records and configuration files are named with what is wrong", async () => {
   const code = 'CREATE OR REPLACE STREAM "D" (a VARCHAR(4));';
   let result = await run(code, [stock(at(0, 2), "A", 1), stock(at(0, 1), "B", 1)]);
   assert.equal(result.status, 1);
@@ -179,7 +179,7 @@ test("bad records and configuration files are named with what is wrong", async (
   assert.match(result.stderr, /cannot read missing\.sql: ENOENT/);
 });
 
-test("records from stdin; usage errors exit 2; --help", async () => {
+it("records from stdin; usage errors exit 2; --help", async () => {
   const code = `CREATE OR REPLACE STREAM "D" (t VARCHAR(4));
 CREATE OR REPLACE PUMP "P" AS INSERT INTO "D" SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001";`;
   const piped = await analytics(["run", "--code=app.sql", "--config=app.json", "--records", "-"], { "app.sql": code, "app.json": stockConfig() }, jsonl([stock(at(0, 1), "AMZN", 1)]));
