@@ -17,16 +17,15 @@ import { analyticsRuntimeLimits, type RunnerDeps } from "./runner-deps.js";
 import { runPlanOf, type RunPlan } from "./run-plan.js";
 import { CheckpointStore, type Checkpoint, type CheckpointHead } from "./checkpoints.js";
 import { EngineHost, type EngineCheckpoint } from "./worker/engine-host.js";
-import type { RecordBatch } from "./worker/protocol.js";
 import { LaneTaker, type Taken } from "./sources/merge.js";
-import type { SourceRecord } from "./sources/lane.js";
 import { Journal, type JournalEntry } from "./journal.js";
 import type { InputPositions, InputSource } from "./sources/source.js";
 import { openSource } from "./open-source.js";
 import { OutputWriter } from "./outputs/writer.js";
 import { destinationOf } from "./outputs/destinations.js";
 import { readBack } from "./outputs/read-back.js";
-import { loadReference } from "./reference-data.js";
+import { loadReferences } from "./reference-data.js";
+import { batchOf } from "./worker/record-batch.js";
 import { Preprocessor } from "./preprocessor.js";
 
 export class ApplicationRunner {
@@ -105,7 +104,7 @@ export class ApplicationRunner {
       await this.journal.clear();
     }
     // Reference tables are in place before the first record (one that cannot be read yet is tried again meanwhile).
-    await this.loadReferences();
+    await loadReferences(deps, application, (table, data) => this.host!.reference(table, data, deps.clock.nowMs()), () => this.stopped);
     if (input === undefined) return;
     const positions = resume?.head.inputs[input.InputId]?.positions;
     for (const [laneId, lane] of Object.entries(positions?.lanes ?? {})) if ("after" in lane) this.pushedPositions.set(laneId, lane.after);
@@ -166,31 +165,6 @@ export class ApplicationRunner {
       if (!this.writers.has(outputId)) continue;
       const found = await readBack(output.mark, this.deps.streamAccess, this.deps.deliveryStreamAccess);
       if (found.length > 0) this.host!.suppress(outputId, found);
-    }
-  }
-
-  private async loadReferences(): Promise<void> {
-    for (const reference of this.application.references) {
-      const loaded = await loadReference(this.deps.objectClient, reference);
-      if (loaded.ok) this.host!.reference(reference.TableName, loaded.data, this.deps.clock.nowMs());
-      else void this.retryReference(reference, loaded.message);
-    }
-  }
-
-  private async retryReference(reference: StoredApplication["references"][number], message: string): Promise<void> {
-    this.deps.logger.warn({ application: this.application.ApplicationName }, message);
-    while (!this.stopped) {
-      try {
-        await this.deps.clock.sleep(analyticsRuntimeLimits.referenceRetryMs, { unref: true });
-      } catch {
-        return;
-      }
-      if (this.stopped) return;
-      const loaded = await loadReference(this.deps.objectClient, reference);
-      if (loaded.ok) {
-        if (!this.stopped) this.host!.reference(reference.TableName, loaded.data, this.deps.clock.nowMs());
-        return;
-      }
     }
   }
 
@@ -371,33 +345,4 @@ export class ApplicationRunner {
     this.deps.logger.error({ application: this.application.ApplicationName }, message);
     this.onFailure(this);
   }
-}
-
-/** The taken records as one message: their bytes in one buffer (transferred), metadata in arrays. */
-function batchOf(stream: string, taken: readonly { record: SourceRecord; laneId: string; rowtimeMs: number }[], kinesis: boolean): RecordBatch {
-  let bytes = 0;
-  for (const { record } of taken) bytes += record.data.length;
-  const data = new Uint8Array(bytes);
-  const ends = new Uint32Array(taken.length);
-  const rowtimesMs = new Float64Array(taken.length);
-  const arrivalsMs = new Float64Array(taken.length);
-  let offset = 0;
-  taken.forEach(({ record, rowtimeMs }, index) => {
-    data.set(record.data, offset);
-    offset += record.data.length;
-    ends[index] = offset;
-    rowtimesMs[index] = rowtimeMs;
-    arrivalsMs[index] = record.arrivalMs;
-  });
-  if (!kinesis) return { stream, data, ends, rowtimesMs, arrivalsMs };
-  return {
-    stream,
-    data,
-    ends,
-    rowtimesMs,
-    arrivalsMs,
-    partitionKeys: taken.map(({ record }) => record.partitionKey ?? ""),
-    sequenceNumbers: taken.map(({ record }) => record.sequenceNumber ?? ""),
-    shardIds: taken.map(({ laneId }) => laneId),
-  };
 }

@@ -64,9 +64,9 @@ export class AnalyticsRuntime implements RuntimeControl {
     this.runners.clear();
   }
 
-  /** `/health`'s analytics part: the running applications, and what they took, made and wrote since they started. */
+  /** `/health`'s analytics part while applications run: how many, and what they took, made and wrote since they started. */
   health(): Record<string, unknown> | undefined {
-    if (!this.started) return undefined;
+    if (!this.started || this.runners.size === 0) return undefined;
     let recordsIn = 0;
     let rowsIn = 0;
     let errors = 0;
