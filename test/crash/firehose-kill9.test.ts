@@ -12,8 +12,8 @@
  * delivered at once) and every object is listed, read and gunzipped. Every acknowledged record is
  * delivered at least once; no object holds a record twice; a record is repeated only across a
  * kill, and each kill repeats at most what docs/firehose.md ("Delivery guarantees") allows:
- * records delivered past the durable checkpoint — the flushes in flight (flushesInFlightMax
- * buffers) and the part of one source chunk cut off by a size flush.
+ * records delivered past the durable checkpoint — the flushes in flight (flushesInFlightFor the
+ * buffer size) and the part of one source chunk cut off by a size flush.
  *
  * The kill moment comes from a seed printed in the test's name; replay with
  * TRIBUTARY_FIREHOSE_CRASH_SEED=<seed>.
@@ -38,7 +38,7 @@ import { killGroup, launchEnv } from "../cli/process-group.js";
 import { exampleCredentials } from "../helpers/server.js";
 import { seeded } from "../helpers/seeded.js";
 import { sleep, waitFor } from "../helpers/wait.js";
-import { flushesInFlightMax } from "../../src/firehose/delivery/engine/stream-delivery.js";
+import { flushesInFlightFor } from "../../src/firehose/delivery/engine/stream-delivery.js";
 
 const streamName = "crash-delivery";
 const bucket = "crash-delivery-bucket";
@@ -52,7 +52,7 @@ const padBytes = 1000;
 const recordsPerBuffer = Math.ceil((bufferMiB * 1024 * 1024) / padBytes);
 const recordsPerChunk = Math.ceil((4 * 1024 * 1024) / padBytes);
 /** What one restart may repeat (docs/firehose.md): the flushes in flight and a chunk split by a size flush. */
-const repeatsPerRestartMax = flushesInFlightMax * recordsPerBuffer + recordsPerChunk;
+const repeatsPerRestartMax = flushesInFlightFor(bufferMiB * 1024 * 1024) * recordsPerBuffer + recordsPerChunk;
 
 const seed = Number(process.env.TRIBUTARY_FIREHOSE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 

@@ -5,7 +5,7 @@
  * BufferingHints.SizeInMBs, when IntervalInSeconds has passed since it opened (0: after each
  * chunk), and the flush delivers it with retries (RetryOptions.DurationInSeconds, backoff doubling
  * from 1 s to 30 s; S3 every 5 s for 24 h) in the background while reading goes on. At most
- * `flushesInFlightMax` flushes run at once; the loop waits for one to end before taking another
+ * `flushesInFlightFor(sizeBytes)` flushes run at once (two; up to sixteen small buffers); the loop waits for one to end before taking another
  * chunk, so memory holds at most that many sealed buffers plus the open ones, and one chunk read
  * ahead (the source is read while the chunk before is appended).
  *
@@ -20,7 +20,21 @@ import type { BufferedDestination, DestinationBuffer } from "./buffered-destinat
 import type { ErrorOutput } from "./error-output.js";
 import { CheckpointTracker } from "./checkpoint-tracker.js";
 
+/** Flushes in flight at once for buffers of 16 MiB and more (SizeInMBs): two sealed buffers in memory. */
 export const flushesInFlightMax = 2;
+const flushBytesInFlightMax = 16 * 1024 * 1024;
+const flushesInFlightCap = 16;
+
+/**
+ * Flushes in flight at once for buffers of `sizeBytes`: two, or for buffers under 8 MiB as many as
+ * fit in 16 MiB (sixteen of 1 MiB). A 1 MiB / 0 s stream flushes four objects per source chunk,
+ * and with two in flight the loop waited on object writes (each a file and its fdatasync, ~20 ms
+ * on this machine's disk under ingest) most of the time; concurrent writes share the object
+ * journal's group commits.
+ */
+export function flushesInFlightFor(sizeBytes: number): number {
+  return Math.min(flushesInFlightCap, Math.max(flushesInFlightMax, Math.floor(flushBytesInFlightMax / sizeBytes)));
+}
 const backoffMsMin = 1000;
 const backoffMsMax = 30_000;
 
@@ -60,7 +74,10 @@ export class StreamDelivery {
   /** Records delivered (or given up) and batches written, for health and tests. */
   readonly counts = { deliveredRecords: 0, batches: 0, errorRecords: 0, droppedRecords: 0, failedBatches: 0 };
 
+  private readonly flushesMax: number;
+
   constructor(private readonly input: StreamDeliveryInput) {
+    this.flushesMax = flushesInFlightFor(input.sizeBytes);
     this.tracker = new CheckpointTracker((lane, position, bytes) => {
       // Commits are written in order, one at a time; a failed write is logged and the next one covers it.
       this.commits = this.commits.then(() => input.commit(lane, position, bytes)).catch((error) => input.logger.warn({ err: error }, "firehose checkpoint failed"));
@@ -100,7 +117,7 @@ export class StreamDelivery {
     const signal = this.abort.signal;
     let ahead = this.readAhead(signal);
     while (!signal.aborted) {
-      while (this.flushes.size >= flushesInFlightMax) await Promise.race(this.flushes);
+      while (this.flushes.size >= this.flushesMax) await Promise.race(this.flushes);
       const chunk = await ahead;
       // The next chunk is read while this one is appended (and compressed): reading the ingest
       // log and appending are each a serial step, and overlapped they no longer add up.

@@ -18,11 +18,11 @@ export function gzipCompressor(level: number = constants.Z_DEFAULT_COMPRESSION):
     write: (data) => deflate.write(data),
     drain: () => deflate.drain(),
     async finish() {
-      const body = await deflate.finish();
+      const pieces = await deflate.finish();
       const trailer = Buffer.alloc(8);
       trailer.writeUInt32LE(deflate.crc >>> 0, 0);
       trailer.writeUInt32LE(deflate.inputBytes % 2 ** 32, 4);
-      return Buffer.concat([gzipHeader(level), body, trailer]);
+      return Buffer.concat([gzipHeader(level), ...pieces, trailer]);
     },
     discard: () => deflate.discard(),
     get inputBytes() {

@@ -92,6 +92,12 @@ export class ParallelDeflate {
   write(data: Uint8Array): void {
     if (this.finished) throw new Error("compressor already finished");
     this.inputBytes += data.length;
+    if (this.filled + data.length < deflatePieceBytes) {
+      // The common case (a record), without a view per write.
+      this.slab.set(data, this.filled);
+      this.filled += data.length;
+      return;
+    }
     for (let at = 0; at < data.length; ) {
       const take = Math.min(deflatePieceBytes - this.filled, data.length - at);
       this.slab.set(data.subarray(at, at + take), this.filled);
@@ -107,8 +113,12 @@ export class ParallelDeflate {
     return new Promise((resolve) => this.drainers.push(resolve));
   }
 
-  /** Ends the stream: the last piece (possibly empty) gets the final block. Resolves with the whole deflate stream. */
-  async finish(): Promise<Buffer> {
+  /**
+   * Ends the stream: the last piece (possibly empty) gets the final block. Resolves with the pieces'
+   * outputs in order, which concatenated are the deflate stream: the container copies them once,
+   * with its own header and trailer (a 128 MiB buffer is ~25 MB of them).
+   */
+  async finish(): Promise<Buffer[]> {
     if (this.finished) throw new Error("compressor already finished");
     this.seal(true);
     this.finished = true;
@@ -116,7 +126,7 @@ export class ParallelDeflate {
     this.pieces.length = 0;
     if (this.failure !== undefined) throw this.failure;
     if (this.discarded) throw new Error("compressor discarded");
-    return Buffer.concat(outputs as Buffer[]);
+    return outputs as Buffer[];
   }
 
   /** Drops the input and every output; jobs already running end on their own and are ignored. */

@@ -1,5 +1,5 @@
-import snappy from "snappyjs";
-import { ChunkList, type Compressor } from "./compressor.js";
+import type { Compressor } from "./compressor.js";
+import { compressBlocks } from "./snappy-workers.js";
 
 /**
  * Firehose's two Snappy CompressionFormats are two containers around raw Snappy blocks
@@ -30,26 +30,53 @@ const snappyJavaCompatibleVersion = 1;
 
 export type SnappyFraming = "snappy-java" | "hadoop";
 
+/**
+ * Blocks are compressed 32 at a time (1 MiB of input) by a worker thread (snappy-workers.ts), off
+ * the event loop; the pieces are framed by the worker and concatenate in order, so the stream is
+ * byte for byte the one a serial writer makes. At most `snappyPiecesPendingMax` pieces per
+ * compressor wait or run before drain() waits.
+ */
+export const snappyPieceBytes = 32 * snappyBlockBytes;
+export const snappyPiecesPendingMax = 4;
+
 export function snappyCompressor(framing: SnappyFraming): Compressor {
-  const output = new ChunkList();
-  let block = Buffer.allocUnsafe(snappyBlockBytes);
+  const pieces: Promise<Buffer | undefined>[] = [];
+  let slab = Buffer.allocUnsafeSlow(snappyPieceBytes);
   let filled = 0;
   let inputBytes = 0;
+  let pending = 0;
+  let drainers: (() => void)[] = [];
+  let failure: Error | undefined;
   let finished = false;
-  if (framing === "snappy-java") output.push(snappyJavaHeader());
+  let discarded = false;
 
-  const compressBlock = (): void => {
+  const wake = (): void => {
+    const woken = drainers;
+    drainers = [];
+    for (const resolve of woken) resolve();
+  };
+  const settled = (): void => {
+    pending--;
+    if (pending < snappyPiecesPendingMax || failure !== undefined) wake();
+  };
+  const seal = (): void => {
     if (filled === 0) return;
-    const raw = snappy.compress(block.subarray(0, filled));
-    const lengths = Buffer.allocUnsafe(framing === "hadoop" ? 8 : 4);
-    if (framing === "hadoop") {
-      lengths.writeUInt32BE(filled, 0);
-      lengths.writeUInt32BE(raw.length, 4);
-    } else {
-      lengths.writeUInt32BE(raw.length, 0);
-    }
-    output.push(lengths);
-    output.push(raw);
+    pending++;
+    pieces.push(
+      compressBlocks(slab, filled, snappyBlockBytes, framing).then(
+        (output) => {
+          settled();
+          return discarded ? undefined : output;
+        },
+        (error: Error) => {
+          failure ??= error;
+          settled();
+          return undefined;
+        },
+      ),
+    );
+    // The slab's memory went to the worker with the job.
+    slab = Buffer.allocUnsafeSlow(snappyPieceBytes);
     filled = 0;
   };
 
@@ -57,26 +84,42 @@ export function snappyCompressor(framing: SnappyFraming): Compressor {
     write(data) {
       if (finished) throw new Error("compressor already finished");
       inputBytes += data.length;
-      let at = 0;
-      while (at < data.length) {
-        const take = Math.min(snappyBlockBytes - filled, data.length - at);
-        block.set(data.subarray(at, at + take), filled);
+      if (filled + data.length < snappyPieceBytes) {
+        // The common case (a record), without a view per write.
+        slab.set(data, filled);
+        filled += data.length;
+        return;
+      }
+      for (let at = 0; at < data.length; ) {
+        const take = Math.min(snappyPieceBytes - filled, data.length - at);
+        slab.set(data.subarray(at, at + take), filled);
         filled += take;
         at += take;
-        if (filled === snappyBlockBytes) compressBlock();
+        if (filled === snappyPieceBytes) seal();
       }
     },
-    drain: async () => {},
+    drain() {
+      if (pending < snappyPiecesPendingMax || failure !== undefined || discarded) return Promise.resolve();
+      return new Promise((resolve) => drainers.push(resolve));
+    },
     async finish() {
       if (finished) throw new Error("compressor already finished");
       finished = true;
-      compressBlock();
-      return output.concat();
+      seal();
+      const outputs = await Promise.all(pieces);
+      pieces.length = 0;
+      if (failure !== undefined) throw failure;
+      if (discarded) throw new Error("compressor discarded");
+      const body = outputs as Buffer[];
+      return Buffer.concat(framing === "snappy-java" ? [snappyJavaHeader(), ...body] : body);
     },
     discard() {
       finished = true;
-      output.clear();
-      block = Buffer.alloc(0);
+      discarded = true;
+      pieces.length = 0;
+      slab = Buffer.alloc(0);
+      filled = 0;
+      wake();
     },
     get inputBytes() {
       return inputBytes;

@@ -39,16 +39,17 @@ export function zipCompressor(options: ZipOptions): Compressor {
     write: (data) => deflate.write(data),
     drain: () => deflate.drain(),
     async finish() {
-      const deflated = await deflate.finish();
+      const pieces = await deflate.finish();
+      const compressedSize = pieces.reduce((sum, piece) => sum + piece.length, 0);
       const size = deflate.inputBytes;
       const crc = deflate.crc;
-      if (size > zip32BytesMax || deflated.length > zip32BytesMax) throw new Error("zip entry over 4 GiB needs ZIP64");
-      const entry = { name, time, date, crc, compressedSize: deflated.length, size };
+      if (size > zip32BytesMax || compressedSize > zip32BytesMax) throw new Error("zip entry over 4 GiB needs ZIP64");
+      const entry = { name, time, date, crc, compressedSize, size };
       const local = localHeader(entry);
       const descriptor = dataDescriptor(entry);
-      const directoryOffset = local.length + deflated.length + descriptor.length;
+      const directoryOffset = local.length + compressedSize + descriptor.length;
       const directory = centralHeader(entry);
-      return Buffer.concat([local, deflated, descriptor, directory, endOfDirectory(directory.length, directoryOffset)]);
+      return Buffer.concat([local, ...pieces, descriptor, directory, endOfDirectory(directory.length, directoryOffset)]);
     },
     discard: () => deflate.discard(),
     get inputBytes() {
