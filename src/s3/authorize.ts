@@ -118,7 +118,8 @@ export async function keysAllowed(context: S3Context, request: S3Request, iamAct
   return allowedKeys;
 }
 
-function isAnonymous(principal: Principal): boolean {
+/** Whether the caller is the account's anonymous principal (--auth none), allowed everything. */
+export function isAnonymous(principal: Principal): boolean {
   return principal === anonymousPrincipal(principal.accountId);
 }
 

@@ -12,7 +12,7 @@ import type { RequestHead, StreamedResponse, StreamingApi } from "../protocol/st
 import type { S3Action, S3ActionName, S3Context, S3Request } from "./action.js";
 import { nameAction } from "./action-name.js";
 import { addressOf, hostOf, queryOf, virtualHostBucket } from "./address.js";
-import { authorizeS3 } from "./authorize.js";
+import { authorizeS3, isAnonymous } from "./authorize.js";
 import { s3Errors } from "./errors.js";
 import { headerOf } from "./headers.js";
 import { errorResponse } from "./responses.js";
@@ -96,8 +96,11 @@ async function route(deps: S3RouterDeps, head: RequestHead, body: Readable, requ
     payload: authentication.payload,
     body,
   };
-  const denied = await authorizeS3(deps.context, request, naming.name);
-  if (denied !== undefined) throw denied;
+  // The anonymous principal (--auth none) may do anything: no policy to wait for.
+  if (!isAnonymous(request.principal)) {
+    const denied = await authorizeS3(deps.context, request, naming.name);
+    if (denied !== undefined) throw denied;
+  }
   const action = deps.actions[naming.name];
   if (action === undefined) throw s3Errors.notImplemented();
   return action(deps.context, request);

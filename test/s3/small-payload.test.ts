@@ -11,7 +11,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import type { RequestHead } from "../../src/protocol/streaming-api.js";
 import type { PayloadSigning } from "../../src/s3/auth/index.js";
-import { payloadOf, readSmallPayload, smallPayloadBytesMax, smallPayloadOf } from "../../src/s3/body/index.js";
+import { payloadOf, planPayload, readSmallPayload, smallPayloadBytesMax, smallPayloadOf } from "../../src/s3/body/index.js";
 import { checksumAlgorithms, checksumBase64, checksumHeaderName, type ChecksumAlgorithm } from "../../src/s3/checksums/index.js";
 import { s3Errors } from "../../src/s3/errors.js";
 import { S3Error } from "../../src/s3/s3-error.js";
@@ -47,7 +47,7 @@ async function streamed(head: RequestHead, pieces: readonly Buffer[], signing: P
 }
 
 async function whole(head: RequestHead, pieces: readonly Buffer[], signing: PayloadSigning, computeChecksums?: ChecksumAlgorithm[]): Promise<Outcome> {
-  const small = smallPayloadOf(head, signing);
+  const small = smallPayloadOf(planPayload(head, signing));
   assert.ok(small !== undefined, "the request takes the small path");
   try {
     const read = await readSmallPayload(small, Readable.from(pieces), signing, sizeBytesMax, tooLarge, computeChecksums && { computeChecksums });
@@ -75,14 +75,14 @@ const md5Base64 = (data: Buffer) => createHash("md5").update(data).digest("base6
 
 describe("s3 body > small bodies read whole: the same verdicts as the stream", () => {
   it("takes a Content-Length up to 64 KiB, not aws-chunked; streams the rest", () => {
-    assert.ok(smallPayloadOf(put(Buffer.alloc(smallPayloadBytesMax)), { kind: "unsigned" }) !== undefined);
-    assert.ok(smallPayloadOf(put(Buffer.alloc(0)), { kind: "unsigned" }) !== undefined);
-    assert.equal(smallPayloadOf(put(Buffer.alloc(smallPayloadBytesMax + 1)), { kind: "unsigned" }), undefined);
+    assert.ok(smallPayloadOf(planPayload(put(Buffer.alloc(smallPayloadBytesMax)), { kind: "unsigned" })) !== undefined);
+    assert.ok(smallPayloadOf(planPayload(put(Buffer.alloc(0)), { kind: "unsigned" })) !== undefined);
+    assert.equal(smallPayloadOf(planPayload(put(Buffer.alloc(smallPayloadBytesMax + 1)), { kind: "unsigned" })), undefined);
     const noLength: RequestHead = { method: "PUT", path: "/bucket/key", query: "", headers: { host: "127.0.0.1", "transfer-encoding": "chunked" } };
-    assert.equal(smallPayloadOf(noLength, { kind: "unsigned" }), undefined);
+    assert.equal(smallPayloadOf(planPayload(noLength, { kind: "unsigned" })), undefined);
     const chunked = put(body, { "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding": "aws-chunked", "x-amz-decoded-content-length": "10" });
-    assert.equal(smallPayloadOf(chunked, { kind: "streaming-unsigned-trailer" }), undefined);
-    assert.equal(smallPayloadOf(put(body), { kind: "unsigned" }, { workerHashingBytesMin: 0 }), undefined, "a body the options send to a worker");
+    assert.equal(smallPayloadOf(planPayload(chunked, { kind: "streaming-unsigned-trailer" })), undefined);
+    assert.equal(smallPayloadOf(planPayload(put(body), { kind: "unsigned" }), { workerHashingBytesMin: 0 }), undefined, "a body the options send to a worker");
   });
 
   it("the bytes and the summary (MD5, computed checksums), empty bodies included", async () => {
@@ -127,7 +127,7 @@ describe("s3 body > small bodies read whole: the same verdicts as the stream", (
 
   it("a body that fails (a reset or a stall) rejects with its own error", async () => {
     const failing = new Readable({ read() {} });
-    const small = smallPayloadOf(put(body), { kind: "unsigned" })!;
+    const small = smallPayloadOf(planPayload(put(body), { kind: "unsigned" }))!;
     const reading = readSmallPayload(small, failing, { kind: "unsigned" }, sizeBytesMax, tooLarge);
     failing.push(body.subarray(0, 100));
     failing.destroy(new Error("reset"));

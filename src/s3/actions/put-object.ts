@@ -12,7 +12,7 @@
  * stored, and answered as `x-amz-checksum-<algorithm>` with `x-amz-checksum-type: FULL_OBJECT`.
  */
 import type { S3Action, S3Context, S3Request } from "../action.js";
-import { checkPayloadHeaders, payloadOf, readSmallPayload, smallPayloadOf, type PayloadSummary } from "../body/index.js";
+import { payloadOf, planPayload, readSmallPayload, smallPayloadOf, type PayloadSummary, type Plan } from "../body/index.js";
 import { checksumHeaderName, type ChecksumAlgorithm } from "../checksums/index.js";
 import { s3Errors } from "../errors.js";
 import { headerOf } from "../headers.js";
@@ -22,6 +22,7 @@ import { emptyResponse } from "../responses.js";
 import type { BlobRef, Expectation } from "../../storage/types.js";
 import { etagListMatches } from "../conditions.js";
 import { requestKey, requireBucket, storageError } from "./common.js";
+import { deepFreeze } from "../../util/freeze.js";
 
 export const putObject: S3Action = async (context, request) => {
   const { bucket } = await requireBucket(context, request);
@@ -29,10 +30,11 @@ export const putObject: S3Action = async (context, request) => {
   const sizeBytesMax = context.options.objectBytesMax;
   checkDeclaredSize(request, sizeBytesMax);
   const stored = storedHeadersOf(request.head);
-  const expectation = await writeExpectation(context, request, bucket.Name, key);
-  const headerError = checkPayloadHeaders(request.head, request.payload);
-  if (headerError !== undefined) throw headerError;
-  const { blob, summary } = await writeBody(context, request, sizeBytesMax);
+  const conditional = request.head.headers["if-none-match"] !== undefined || request.head.headers["if-match"] !== undefined;
+  const expectation = conditional ? await writeExpectation(context, request, bucket.Name, key) : undefined;
+  // The payload headers in S3's order; a refused one throws its S3Error.
+  const plan = planPayload(request.head, request.payload);
+  const { blob, summary } = await writeBody(context, request, sizeBytesMax, plan);
   try {
     const checksum = declaredChecksum(summary);
     const meta: ObjectMeta = {
@@ -40,7 +42,8 @@ export const putObject: S3Action = async (context, request) => {
       ...stored,
       ...(checksum !== undefined && { Checksum: { ...checksum, type: "FULL_OBJECT" as const } }),
     };
-    const record = { blobs: [blob], sizeBytes: summary.sizeBytes, lastModifiedMs: context.clock.nowMs(), meta: meta as unknown as Record<string, unknown> };
+    // Frozen here, where it is made: the store keeps it as it is rather than copying it.
+    const record = deepFreeze({ blobs: [blob], sizeBytes: summary.sizeBytes, lastModifiedMs: context.clock.nowMs(), meta: meta as unknown as Record<string, unknown> });
     const outcome =
       expectation === undefined ? await context.store.putObject(bucket.Name, key, record) : await context.store.putObject(bucket.Name, key, record, expectation.expect);
     if (!outcome.ok) {
@@ -92,9 +95,9 @@ export function checkDeclaredSize(request: S3Request, sizeBytesMax: number): voi
 }
 
 /** The body into a new blob through its payload checks, at most `sizeBytesMax` bytes whatever was declared. */
-export async function writeBody(context: S3Context, request: S3Request, sizeBytesMax: number): Promise<{ blob: BlobRef; summary: PayloadSummary }> {
+export async function writeBody(context: S3Context, request: S3Request, sizeBytesMax: number, plan: Plan): Promise<{ blob: BlobRef; summary: PayloadSummary }> {
   // A small body is read whole, checked, then handed to the store in one buffer.
-  const small = smallPayloadOf(request.head, request.payload);
+  const small = smallPayloadOf(plan);
   if (small !== undefined) {
     const { bytes, summary } = await readSmallPayload(small, request.body, request.payload, sizeBytesMax, (sizeBytes) => s3Errors.entityTooLarge(sizeBytes, sizeBytesMax));
     const outcome = await (context.store.writeBlobBytes?.(bytes) ?? context.store.writeBlob(oneChunk(bytes), { sizeBytesHint: bytes.length }));

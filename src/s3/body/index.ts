@@ -8,10 +8,12 @@
  *
  * A small body (a Content-Length of at most 64 KiB, not aws-chunked) may be read whole instead:
  *
- *   const small = smallPayloadOf(head, auth.payload);   // undefined: stream it
+ *   const small = smallPayloadOf(planPayload(head, auth.payload));   // undefined: stream it
  *   const { bytes, summary } = await readSmallPayload(small, body, auth.payload, sizeBytesMax, tooLarge);
  */
 export type { ChecksumAlgorithm } from "../checksums/index.js";
-export { checkPayloadHeaders, payloadOf, storedContentEncoding, workerHashingBytesMinDefault, type Payload, type PayloadOptions, type PayloadSummary } from "./payload.js";
+export {
+  payloadOf, planPayload, storedContentEncoding, workerHashingBytesMinDefault, type Payload, type PayloadOptions, type PayloadSummary, type Plan,
+} from "./payload.js";
 export { readSmallPayload, smallPayloadBytesMax, smallPayloadOf, type SmallPayload } from "./small-payload.js";
 export { AwsChunkedDecoder, chunkBytesMin, chunkedLineBytesMax, type AwsChunkedOptions } from "./aws-chunked.js";

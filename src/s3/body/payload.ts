@@ -63,17 +63,6 @@ export function storedContentEncoding(head: RequestHead): string | undefined {
   return encodings.length === 0 ? undefined : encodings.join(", ");
 }
 
-/** The header checks that need no body: undefined when the request may be read, else the S3Error to answer. */
-export function checkPayloadHeaders(head: RequestHead, signing: PayloadSigning): S3Error | undefined {
-  try {
-    planPayload(head, signing);
-    return undefined;
-  } catch (error) {
-    if (error instanceof S3Error) return error;
-    throw error;
-  }
-}
-
 /** The body's plan from its headers; throws the S3Error of the first header S3 would refuse. */
 export function planPayload(head: RequestHead, signing: PayloadSigning): Plan {
   const plan: Plan = {};

@@ -9,13 +9,12 @@
  */
 import * as crypto from "node:crypto";
 import type { Readable } from "node:stream";
-import type { RequestHead } from "../../protocol/streaming-api.js";
 import type { PayloadSigning } from "../auth/authenticate.js";
 import { s3PayloadErrors } from "../auth/errors.js";
 import { createChecksum, type ChecksumAlgorithm } from "../checksums/index.js";
 import type { S3Error } from "../s3-error.js";
 import type { HashDigests } from "./hash-pool.js";
-import { planPayload, summarize, workerHashingBytesMinDefault, type PayloadOptions, type PayloadSummary, type Plan } from "./payload.js";
+import { summarize, workerHashingBytesMinDefault, type PayloadOptions, type PayloadSummary, type Plan } from "./payload.js";
 
 // crypto.hash (Node >= 20.12) digests in one call, without a Hash object (a stream) to build.
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: "hex") => string }).hash;
@@ -32,12 +31,10 @@ export interface SmallPayload {
 }
 
 /**
- * The plan of a body to read whole, or undefined when it is to be streamed (aws-chunked, no
- * Content-Length, a larger one, or one hashed on a worker by the options). The headers must have
- * passed checkPayloadHeaders.
+ * A body to read whole, or undefined when it is to be streamed (aws-chunked, no Content-Length, a
+ * larger one, or one hashed on a worker by the options); `plan` is the request's (planPayload).
  */
-export function smallPayloadOf(head: RequestHead, signing: PayloadSigning, options: PayloadOptions = {}): SmallPayload | undefined {
-  const plan = planPayload(head, signing);
+export function smallPayloadOf(plan: Plan, options: PayloadOptions = {}): SmallPayload | undefined {
   const lengthBytes = plan.contentLengthBytes;
   if (plan.chunked !== undefined || lengthBytes === undefined || lengthBytes > smallPayloadBytesMax) return undefined;
   if (lengthBytes >= (options.workerHashingBytesMin ?? workerHashingBytesMinDefault)) return undefined;
