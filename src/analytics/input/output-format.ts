@@ -8,33 +8,11 @@
  */
 import type { Column, Row, SqlType, SqlValue } from "../sql/types.js";
 import { formatDateText, formatTimeText, formatTimestampText } from "./datetime-text.js";
+import { formatDouble, formatReal } from "../sql/java-number-text.js";
+
+export { formatDouble, formatReal };
 
 export type OutputFormat = "JSON" | "CSV";
-
-/** Java's Double.toString: 1.0, 84.51, 1.0E-4, 1.0E10. */
-export function formatDouble(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
-  if (value === 0) return Object.is(value, -0) ? "-0.0" : "0.0";
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1e-3 && magnitude < 1e7) {
-    const text = String(value);
-    return text.includes(".") ? text : `${text}.0`;
-  }
-  const [mantissa, exponent] = value.toExponential().split("e") as [string, string];
-  return `${mantissa.includes(".") ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
-}
-
-/** Java's Float.toString: the fewest digits that read back as the same 32-bit float. */
-export function formatReal(value: number): string {
-  if (!Number.isFinite(value) || value === 0) return formatDouble(value);
-  const float = Math.fround(value);
-  for (let digits = 1; digits <= 9; digits++) {
-    const candidate = Number(float.toPrecision(digits));
-    if (Math.fround(candidate) === float) return formatDouble(candidate);
-  }
-  return formatDouble(float);
-}
 
 /** A value's text in a destination record; null for SQL NULL. */
 export function valueText(value: SqlValue, type: SqlType): string | null {

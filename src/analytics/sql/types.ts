@@ -132,3 +132,26 @@ export const sqlTypes = {
 export function isInterval(value: SqlValue): value is SqlInterval {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
+
+/** A type as the service prints it in messages: INTEGER, VARCHAR(4), DECIMAL(10, 2), TIMESTAMP(3). */
+export function typeText(type: SqlType): string {
+  switch (type.name) {
+    case "CHAR":
+    case "VARCHAR":
+    case "BINARY":
+    case "VARBINARY":
+      return type.precision === undefined ? type.name : `${type.name}(${type.precision})`;
+    case "DECIMAL":
+      return `DECIMAL(${type.precision ?? 19}, ${type.scale ?? 0})`;
+    case "TIMESTAMP":
+    case "TIME":
+      return type.precision === undefined ? type.name : `${type.name}(${type.precision})`;
+    case "INTERVAL_DAY_TIME":
+    case "INTERVAL_YEAR_MONTH":
+      return `INTERVAL ${type.qualifier ?? (type.name === "INTERVAL_DAY_TIME" ? "DAY TO SECOND" : "YEAR TO MONTH")}`;
+    case "ROW":
+      return `RecordType(${(type.fields ?? []).map((field) => `${typeText(field.type)} ${field.name}`).join(", ")})`;
+    default:
+      return type.name;
+  }
+}

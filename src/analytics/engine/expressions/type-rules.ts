@@ -5,6 +5,7 @@
  * assignability for INSERT, and type names as the service prints them in messages.
  */
 import type { SqlType, SqlTypeName } from "../../sql/types.js";
+export { typeText } from "../../sql/types.js";
 
 export type TypeFamily =
   | "NUMERIC"
@@ -204,28 +205,6 @@ export function comparable(a: SqlType, b: SqlType): boolean {
   return family !== "SYMBOL";
 }
 
-/** A type as the service prints it in messages: INTEGER, VARCHAR(4), DECIMAL(10, 2), TIMESTAMP(3). */
-export function typeText(type: SqlType): string {
-  switch (type.name) {
-    case "CHAR":
-    case "VARCHAR":
-    case "BINARY":
-    case "VARBINARY":
-      return type.precision === undefined ? type.name : `${type.name}(${type.precision})`;
-    case "DECIMAL":
-      return `DECIMAL(${type.precision ?? decimalPrecisionMax}, ${type.scale ?? 0})`;
-    case "TIMESTAMP":
-    case "TIME":
-      return type.precision === undefined ? type.name : `${type.name}(${type.precision})`;
-    case "INTERVAL_DAY_TIME":
-    case "INTERVAL_YEAR_MONTH":
-      return `INTERVAL ${type.qualifier ?? (type.name === "INTERVAL_DAY_TIME" ? "DAY TO SECOND" : "YEAR TO MONTH")}`;
-    case "ROW":
-      return `RecordType(${(type.fields ?? []).map((field) => `${typeText(field.type)} ${field.name}`).join(", ")})`;
-    default:
-      return type.name;
-  }
-}
 
 /** A type's family as the service names it in "No match found for function signature F(<NUMERIC>)". */
 export function familyText(type: SqlType): string {

@@ -6,6 +6,9 @@
  */
 import { isInterval, type SqlType, type SqlValue } from "../../sql/types.js";
 import { formatDate, formatInterval, formatTime, formatTimestamp } from "./datetime.js";
+import { formatDouble, formatReal } from "../../sql/java-number-text.js";
+
+export { formatDouble, formatReal };
 
 /** Rounds half away from zero to `scale` decimal digits (DECIMAL and integer CAST). */
 export function roundHalfAway(value: number, scale = 0): number {
@@ -65,32 +68,6 @@ export function compareValues(a: SqlValue, b: SqlValue, padded = false): number 
     return a.length - b.length;
   }
   return 0;
-}
-
-/** Java's Double.toString, which the service's engine uses for DOUBLE → VARCHAR: 1.0, 1.5E-4, 1.0E10. */
-export function formatDouble(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
-  if (value === 0) return Object.is(value, -0) ? "-0.0" : "0.0";
-  const abs = Math.abs(value);
-  if (abs >= 1e-3 && abs < 1e7) {
-    const text = String(value);
-    return text.includes(".") ? text : `${text}.0`;
-  }
-  const [mantissa, exponent] = value.toExponential().split("e") as [string, string];
-  const digits = mantissa.includes(".") ? mantissa : `${mantissa}.0`;
-  return `${digits}E${Number(exponent)}`;
-}
-
-/** Java's Float.toString for REAL: the shortest digits that read back as the same float. */
-export function formatReal(value: number): string {
-  if (!Number.isFinite(value) || value === 0) return formatDouble(value);
-  const float = Math.fround(value);
-  for (let digits = 1; digits <= 9; digits++) {
-    const candidate = Number(float.toPrecision(digits));
-    if (Math.fround(candidate) === float) return formatDouble(candidate);
-  }
-  return formatDouble(float);
 }
 
 /** DECIMAL(p, s) → text with exactly s fraction digits. */

@@ -9,6 +9,8 @@
  * half away from zero to its scale.
  */
 import { SqlRuntimeError, type SqlType, type SqlTypeName } from "../../types.js";
+import { typeText } from "../../types.js";
+export { typeText };
 import type { Resolution } from "../contracts.js";
 
 const integerRanges: Partial<Record<SqlTypeName, readonly [number, number]>> = {
@@ -31,23 +33,6 @@ export function isComparable(type: SqlType): boolean {
   return type.name !== "ROW" && type.name !== "SYMBOL" && type.name !== "NULL";
 }
 
-/** The type as the service prints it in messages: INTEGER, VARCHAR(4), DECIMAL(10, 2). */
-export function typeText(type: SqlType): string {
-  switch (type.name) {
-    case "CHAR":
-    case "VARCHAR":
-    case "BINARY":
-    case "VARBINARY":
-      return type.precision === undefined ? type.name : `${type.name}(${type.precision})`;
-    case "DECIMAL":
-      return `DECIMAL(${type.precision ?? 19}, ${type.scale ?? 0})`;
-    case "INTERVAL_DAY_TIME":
-    case "INTERVAL_YEAR_MONTH":
-      return `INTERVAL ${type.qualifier ?? (type.name === "INTERVAL_DAY_TIME" ? "DAY TO SECOND" : "YEAR TO MONTH")}`;
-    default:
-      return type.name;
-  }
-}
 
 /** Calcite's wording, which the service's validator used. */
 export function cannotApply(name: string, args: readonly SqlType[], form: string): Resolution<never> {

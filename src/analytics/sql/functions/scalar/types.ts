@@ -4,6 +4,8 @@
  */
 import type { Resolution, ScalarImplementation } from "../contracts.js";
 import type { SqlType, SqlTypeName, SqlValue } from "../../types.js";
+import { typeText } from "../../types.js";
+export { typeText };
 
 export const exactIntegerNames: ReadonlySet<SqlTypeName> = new Set(["TINYINT", "SMALLINT", "INTEGER", "BIGINT"]);
 const numericNames: ReadonlySet<SqlTypeName> = new Set([...exactIntegerNames, "DECIMAL", "REAL", "DOUBLE"]);
@@ -33,25 +35,6 @@ export const time: SqlType = { name: "TIME", precision: 0 };
 /** The reference's unbounded VARCHAR (REGEX_REPLACE's declared result). */
 export const varcharMaxLength = 65535;
 
-/** How a type prints in messages, as the service prints it: VARCHAR(16), DECIMAL(5, 3), INTEGER. */
-export function typeText(type: SqlType): string {
-  switch (type.name) {
-    case "CHAR":
-    case "VARCHAR":
-    case "BINARY":
-    case "VARBINARY":
-      return type.precision === undefined ? type.name : `${type.name}(${type.precision})`;
-    case "DECIMAL":
-      return `DECIMAL(${type.precision ?? 19}, ${type.scale ?? 0})`;
-    case "INTERVAL_DAY_TIME":
-    case "INTERVAL_YEAR_MONTH":
-      return `INTERVAL ${type.qualifier ?? (type.name === "INTERVAL_DAY_TIME" ? "DAY TO SECOND" : "YEAR TO MONTH")}`;
-    case "ROW":
-      return `RecordType(${(type.fields ?? []).map((field) => `${typeText(field.type)} ${field.name}`).join(", ")})`;
-    default:
-      return type.name;
-  }
-}
 
 export function ok(implementation: ScalarImplementation): Resolution<ScalarImplementation> {
   return { ok: true, value: implementation };
