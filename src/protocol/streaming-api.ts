@@ -35,9 +35,11 @@ export interface StreamingApi {
   /** Whether the request is this API's; cheap and side-effect free (headers only). */
   claims(head: RequestHead): boolean;
   /**
-   * Answers a claimed request, reading `body` as far as it needs. The server puts the connection's
-   * body idle deadline on `body` (a stalled upload errors it) and answers a request that ends
-   * before its body with nothing more. A rejection is a bug: the server answers a bare 500.
+   * Answers a claimed request, reading `body` as far as it needs. A small body of declared length
+   * (src/server/streaming-request.ts, `wholeBodyBytesMax`) arrives whole, already read, as a
+   * Buffer; any other as a stream, on which the server puts the connection's body idle deadline
+   * (a stalled upload errors it). The server answers a request that ends before its body with
+   * nothing more. A rejection is a bug: the server answers a bare 500.
    */
-  handle(head: RequestHead, body: Readable): Promise<StreamedResponse>;
+  handle(head: RequestHead, body: Readable | Buffer): Promise<StreamedResponse>;
 }

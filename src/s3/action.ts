@@ -45,8 +45,8 @@ export interface S3Request {
   principal: Principal;
   /** How the body's integrity is checked (src/s3/body `payloadOf(head, body, payload)`). */
   payload: PayloadSigning;
-  /** The raw body: actions that take one read it through payloadOf; others leave it. */
-  body: Readable;
+  /** The raw body, a stream or (a small one of declared length) a Buffer read whole: actions that take one read it through payloadOf; others leave it. */
+  body: Readable | Buffer;
 }
 
 export type S3Action = (context: S3Context, request: S3Request) => Promise<StreamedResponse>;

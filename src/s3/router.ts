@@ -49,7 +49,7 @@ export function createS3Router(deps: S3RouterDeps): StreamingApi {
   const { context } = deps;
   return {
     claims: claimsS3,
-    async handle(head: RequestHead, body: Readable): Promise<StreamedResponse> {
+    async handle(head: RequestHead, body: Readable | Buffer): Promise<StreamedResponse> {
       // One draw for both ids: 8 bytes of request id (16 hex digits), 48 of host id (64 base64 characters).
       const ids = context.random.bytes(56);
       const requestId = ids.toString("hex", 0, 8).toUpperCase();
@@ -61,7 +61,7 @@ export function createS3Router(deps: S3RouterDeps): StreamingApi {
         if (!(error instanceof S3Error)) {
           // A body that failed (the client went away, or stalled past the server's idle deadline) is the
           // client's doing: the server sends nothing more on that request anyway.
-          if (body.errored !== null && body.errored !== undefined) context.logger.warn({ err: error, method: head.method, path: head.path }, "s3 request body failed");
+          if (!Buffer.isBuffer(body) && body.errored !== null && body.errored !== undefined) context.logger.warn({ err: error, method: head.method, path: head.path }, "s3 request body failed");
           else context.logger.error({ err: error, method: head.method, path: head.path }, "s3 request failed");
         }
         response = errorResponse(error instanceof S3Error ? error : s3Errors.internalError(), head.method, requestId, hostId);
@@ -73,7 +73,7 @@ export function createS3Router(deps: S3RouterDeps): StreamingApi {
   };
 }
 
-async function route(deps: S3RouterDeps, head: RequestHead, body: Readable, requestId: string): Promise<StreamedResponse> {
+async function route(deps: S3RouterDeps, head: RequestHead, body: Readable | Buffer, requestId: string): Promise<StreamedResponse> {
   const address = addressOf(head);
   const query = queryOf(head.query);
   if (address === undefined || query === undefined) throw s3Errors.invalidUri();

@@ -2,6 +2,8 @@
  * Serves a request a StreamingApi claimed (src/protocol/streaming-api.ts: S3): the body goes to
  * the API as a stream under the connection's body idle deadline, and the answer goes out as the
  * API streams it, with backpressure, so an object of any size passes through in bounded memory.
+ * A small body of declared length (at most `wholeBodyBytesMax`) is read whole first, as the RPC
+ * pipeline reads its bodies, and handed over as a Buffer.
  */
 import { Readable, Transform, pipeline, type Writable } from "node:stream";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -9,6 +11,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { RequestHead, StreamedResponse, StreamingApi } from "../protocol/streaming-api.js";
 import type { Clock, Timer } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
+import { readBody } from "./request-body.js";
 
 type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
@@ -23,6 +26,14 @@ export interface StreamingServeDeps {
   /** The ids of an answer the server gives itself (the 408), as every AWS answer carries. */
   answerIds(): Record<string, string>;
 }
+
+/**
+ * Bodies declaring at most this many bytes (a Content-Length, no Transfer-Encoding) are read whole
+ * before the API runs: at most this much memory per request, as S3 reads such a body whole anyway
+ * (src/s3/body/small-payload.ts). It spares each one the stream below — a Transform, a pipe, its
+ * listeners — about a fifth of a 1 KiB PutObject's time on the event loop (bench/s3).
+ */
+export const wholeBodyBytesMax = 64 * 1024;
 
 class BodyStalled extends Error {
   override name = "BodyStalled";
@@ -49,6 +60,8 @@ export async function serveStreaming(
     }
     return sendAnswer(head, response, answer, extraHeaders, false, deps);
   }
+  const wholeBytes = wholeBodyLength(head);
+  if (wholeBytes !== undefined) return serveWhole(api, head, request, response, extraHeaders, deps, wholeBytes);
   let stalled = false;
   let idle: Timer | undefined;
   const body = new Transform({
@@ -103,6 +116,50 @@ export async function serveStreaming(
   const unread = !request.readableEnded && declaresBody(head);
   await sendAnswer(head, response, answer, extraHeaders, unread, deps);
   if (unread) stopReading();
+}
+
+/**
+ * A small body of declared length: read whole under the body idle deadline (one timer, restarted
+ * by each chunk, request-body.ts), then the API answers with it in hand. A stalled body is
+ * answered 408 as the streamed path answers it, without asking the API; a body cut short (a reset,
+ * a closed connection) gets nothing more, as no answer could reach its client.
+ */
+async function serveWhole(
+  api: StreamingApi,
+  head: RequestHead,
+  request: AnyRequest,
+  response: AnyResponse,
+  extraHeaders: Record<string, string>,
+  deps: StreamingServeDeps,
+  lengthBytes: number,
+): Promise<void> {
+  deps.reading(true);
+  // A body longer than it declared (which only HTTP/2 could send: Node's HTTP/1.1 parser reads
+  // the declared length, and nghttp2 resets a stream whose DATA outgrows it) is kept up to the
+  // same bound, so the API judges it as it would a stream (IncompleteBody); past the bound the
+  // stream is destroyed, and then nothing more is said.
+  const read = await readBody(request, wholeBodyBytesMax, lengthBytes, wholeBodyBytesMax, deps.bodyIdleMs, deps.clock);
+  deps.reading(false);
+  if (!read.ok) {
+    if (read.reason === "stalled") sendStalled(response, extraHeaders, deps);
+    return undefined;
+  }
+  let answer: StreamedResponse;
+  try {
+    answer = await api.handle(head, read.body);
+  } catch (error) {
+    return failed(head, response, extraHeaders, deps, error);
+  }
+  return sendAnswer(head, response, answer, extraHeaders, false, deps);
+}
+
+/** The declared length of a body to read whole (wholeBodyBytesMax), else undefined: stream it. */
+function wholeBodyLength(head: RequestHead): number | undefined {
+  if (head.headers["transfer-encoding"] !== undefined) return undefined;
+  const length = head.headers["content-length"];
+  if (typeof length !== "string" || !/^\d{1,7}$/.test(length)) return undefined;
+  const lengthBytes = Number(length);
+  return lengthBytes <= wholeBodyBytesMax ? lengthBytes : undefined;
 }
 
 function failed(head: RequestHead, response: AnyResponse, extraHeaders: Record<string, string>, deps: StreamingServeDeps, error: unknown): void {

@@ -149,7 +149,8 @@ function localDigester(spec: HashSpec): Digester {
 }
 
 /**
- * The request's payload bytes, verified as they stream: the iterator throws an S3Error (and
+ * The request's payload bytes (`body`: the stream, or the whole body the server read), verified
+ * as they stream: the iterator throws an S3Error (and
  * yields nothing more) when a header, a chunk signature, the whole-body SHA-256, Content-MD5, a
  * checksum, the decoded length or the Content-Length does not hold. An error of `body` itself
  * (a stalled or reset upload) passes through as it is; a hashing worker's failure is a
@@ -160,7 +161,7 @@ function localDigester(spec: HashSpec): Digester {
  * parallel with whatever the caller does with the bytes (the disk write); chunk signatures are
  * still checked here, each before its chunk's last bytes are yielded.
  */
-export function payloadOf(head: RequestHead, body: AsyncIterable<Buffer>, signing: PayloadSigning, options: PayloadOptions = {}): Payload {
+export function payloadOf(head: RequestHead, body: AsyncIterable<Buffer> | Buffer, signing: PayloadSigning, options: PayloadOptions = {}): Payload {
   let summary: PayloadSummary | undefined;
   async function* bytes(): AsyncGenerator<Buffer, void, undefined> {
     const plan = planPayload(head, signing);
@@ -185,7 +186,9 @@ export function payloadOf(head: RequestHead, body: AsyncIterable<Buffer>, signin
     try {
       let rawBytes = 0;
       let sizeBytes = 0;
-      for await (const raw of body) {
+      // A body the server read whole (a Buffer) is its one chunk; an empty one has none.
+      const chunks: AsyncIterable<Buffer> | readonly Buffer[] = Buffer.isBuffer(body) ? (body.length === 0 ? [] : [body]) : body;
+      for await (const raw of chunks) {
         rawBytes += raw.length;
         if (decoder === undefined) {
           sizeBytes += raw.length;

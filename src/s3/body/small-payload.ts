@@ -5,7 +5,9 @@
  * thread and checked as payloadOf checks a body — the byte count, then SHA-256, Content-MD5, the
  * checksum (`summarize`) — so the answers are the same. It spares a 1 KiB PutObject three async
  * generators, an async iterator over the stream and two hash objects per request (bench/s3: a
- * small PUT's server is CPU-bound on its event loop).
+ * small PUT's server is CPU-bound on its event loop). A body the server already read whole (one
+ * of declared length up to 64 KiB, src/server/streaming-request.ts) arrives as a Buffer and is
+ * taken as it is.
  */
 import * as crypto from "node:crypto";
 import type { Readable } from "node:stream";
@@ -42,21 +44,21 @@ export function smallPayloadOf(plan: Plan, options: PayloadOptions = {}): SmallP
 }
 
 /**
- * Reads the body whole and checks it: its bytes (a buffer of their own) and summary, or a rejection
- * with the S3Error to answer — `tooLarge(count)` once more than `sizeBytesMax` bytes arrived (a
- * body longer than it declared), the Content-Length mismatch, a digest — or with the body's own
- * error (a stalled or reset upload).
+ * Reads the body whole (or takes it as the server read it: a Buffer) and checks it: its bytes (a
+ * buffer of their own) and summary, or a rejection with the S3Error to answer — `tooLarge(count)`
+ * once more than `sizeBytesMax` bytes arrived (a body longer than it declared), the Content-Length
+ * mismatch, a digest — or with the body's own error (a stalled or reset upload).
  */
 export async function readSmallPayload(
   small: SmallPayload,
-  body: Readable,
+  body: Readable | Buffer,
   signing: PayloadSigning,
   sizeBytesMax: number,
   tooLarge: (sizeBytes: number) => S3Error,
   options: PayloadOptions = {},
 ): Promise<{ bytes: Buffer; summary: PayloadSummary }> {
   const { plan, lengthBytes } = small;
-  const { bytes, receivedBytes } = await gather(body, lengthBytes, sizeBytesMax, tooLarge);
+  const { bytes, receivedBytes } = Buffer.isBuffer(body) ? taken(body, sizeBytesMax, tooLarge) : await gather(body, lengthBytes, sizeBytesMax, tooLarge);
   if (receivedBytes !== lengthBytes) throw s3PayloadErrors.incompleteBody(lengthBytes, receivedBytes);
   const algorithms: ChecksumAlgorithm[] = [];
   for (const algorithm of [...(plan.declared ? [plan.declared.algorithm] : []), ...(options.computeChecksums ?? [])]) {
@@ -70,6 +72,19 @@ export async function readSmallPayload(
     digests.checksums.set(algorithm, await checksum.digest());
   }
   return { bytes, summary: summarize(plan, signing, digests, lengthBytes, undefined) };
+}
+
+/**
+ * A body the server read whole, checked against the limit as gather checks it. Kept as it is when
+ * it holds no more memory than its own bytes or one allocation pool's (the store may keep the
+ * buffer: a slice of a larger one would keep all of that alive), else copied.
+ */
+function taken(body: Buffer, sizeBytesMax: number, tooLarge: (sizeBytes: number) => S3Error): { bytes: Buffer; receivedBytes: number } {
+  if (body.length > sizeBytesMax) throw tooLarge(body.length);
+  if (body.buffer.byteLength <= Math.max(body.length, Buffer.poolSize)) return { bytes: body, receivedBytes: body.length };
+  const bytes = Buffer.allocUnsafe(body.length);
+  body.copy(bytes);
+  return { bytes, receivedBytes: body.length };
 }
 
 /**
