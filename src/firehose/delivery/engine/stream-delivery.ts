@@ -5,9 +5,10 @@
  * BufferingHints.SizeInMBs, when IntervalInSeconds has passed since it opened (0: after each
  * chunk), and the flush delivers it with retries (RetryOptions.DurationInSeconds, backoff doubling
  * from 1 s to 30 s; S3 every 5 s for 24 h) in the background while reading goes on. At most
- * `flushesInFlightFor(sizeBytes)` flushes run at once (two; up to sixteen small buffers); the loop waits for one to end before taking another
- * chunk, so memory holds at most that many sealed buffers plus the open ones, and one chunk read
- * ahead (the source is read while the chunk before is appended).
+ * `flushesInFlightFor(sizeBytes)` flushes run at once (two; up to sixteen small buffers); the
+ * loop waits for one to end before taking another chunk, so memory holds at most that many sealed
+ * buffers plus the open ones, and one chunk read ahead (the source is read while the chunk before
+ * is appended).
  *
  * A buffer settled (delivered, or given up after its retries) releases its chunks, and the
  * checkpoint tracker advances the lane's durable checkpoint (checkpoint-tracker.ts).
@@ -133,7 +134,8 @@ export class StreamDelivery {
 
   /**
    * The source's next chunk. A chunk read ahead is not yet opened in the tracker: if stop() comes
-   * first it is dropped unprocessed, and the checkpoint, which never passed it, repeats it.
+   * first it is dropped unprocessed, and delivery after the restart, from a checkpoint that never
+   * passed it, reads it again.
    */
   private readAhead(signal: AbortSignal): Promise<SourceChunk> {
     const next = this.input.source.next(signal);
