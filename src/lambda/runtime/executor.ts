@@ -229,7 +229,10 @@ export class SandboxExecutor implements Executor {
       },
       timeoutMs,
     );
-    const durationMs = performance.now() - startedAt;
+    // A timeout ran the whole timeout: libuv's timer fires on its cached loop time, up to a
+    // millisecond before performance.now() says the timeout passed, and Lambda never reports less.
+    const measuredMs = performance.now() - startedAt;
+    const durationMs = outcome.kind === "timeout" ? Math.max(measuredMs, timeoutMs) : measuredMs;
     // Output written before the answer may still be in the pipe: one turn of the loop reads it.
     await new Promise((resolve) => setImmediate(resolve));
     const memory = sandbox.memoryMB();
