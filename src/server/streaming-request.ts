@@ -47,6 +47,10 @@ export async function serveStreaming(
   extraHeaders: Record<string, string>,
   deps: StreamingServeDeps,
 ): Promise<void> {
+  // A small body of declared length: read whole first (serveWhole). An empty one over HTTP/1.1 is
+  // no body (next); over HTTP/2 its stream's end is still awaited.
+  const wholeBytes = wholeBodyLength(head);
+  if (wholeBytes !== undefined && (wholeBytes > 0 || "stream" in response)) return serveWhole(api, head, request, response, extraHeaders, deps, wholeBytes);
   // An HTTP/1.1 request without a body (a GET, a HEAD, a DELETE): nothing will come from the
   // client, so no body stream, idle deadline or listeners — the request itself is the empty body
   // (bench/s3: a 1 KiB GET spent ~10 % of its server time setting those up). An HTTP/2 request
@@ -60,8 +64,6 @@ export async function serveStreaming(
     }
     return sendAnswer(head, response, answer, extraHeaders, false, deps);
   }
-  const wholeBytes = wholeBodyLength(head);
-  if (wholeBytes !== undefined) return serveWhole(api, head, request, response, extraHeaders, deps, wholeBytes);
   let stalled = false;
   let idle: Timer | undefined;
   const body = new Transform({
