@@ -163,3 +163,26 @@ describe("analytics > engine > table functions", () => {
     assert.deepEqual(unknown.position, { line: 2, column: 66 });
   });
 });
+
+describe("analytics > engine > stream joins by a named window", () => {
+  it("qualifies a stream windowed by a named window with the window's name (the developer guide's `JOIN TradeStream OVER t … t.amount`)", () => {
+    const orders = "ORDERID INTEGER, TICKER VARCHAR(4), AMOUNT INTEGER";
+    const h = start(
+      `CREATE STREAM "OUT" (orderId INTEGER, ticker VARCHAR(4), orderAmount INTEGER, tradeAmount INTEGER);
+       CREATE PUMP "P" AS INSERT INTO "OUT"
+         SELECT STREAM o.orderId, o.ticker, o.amount AS orderAmount, t.amount AS tradeAmount
+         FROM OrderStream AS o
+         JOIN TradeStream OVER t
+         ON o.orderId = t.orderId
+         WINDOW t AS (RANGE INTERVAL '1' MINUTE PRECEDING);`,
+      { inputs: { ORDERSTREAM: orders, TRADESTREAM: orders } },
+    );
+    h.push("TRADESTREAM", [["2024-01-01 10:00:00.000", 1, "AMZN", 100]]);
+    h.push("ORDERSTREAM", [
+      ["2024-01-01 10:00:30.000", 1, "AMZN", 5],
+      ["2024-01-01 10:00:40.000", 2, "AMZN", 7],
+    ]);
+    h.app.advance(Number.POSITIVE_INFINITY);
+    assert.deepEqual(h.rows("OUT"), [["2024-01-01 10:00:30.000", 1, "AMZN", 5, 100]]);
+  });
+});

@@ -19,7 +19,10 @@ const idle: Operator = { push() {}, advance() {}, snapshot: () => null, restore(
 function planStreamRef(ref: StreamRef, context: PlanContext): CorePlannedInput {
   const entry = context.catalog.get(ref.name);
   if (entry === undefined) throw compileError(`Object '${ref.name}' not found`, ref.at);
-  const qualifier = ref.alias ?? ref.name;
+  // `JOIN TradeStream OVER t … t.amount` (the developer guide's stream-join example): a stream
+  // windowed by a named window and given no alias is qualified by the window's name.
+  const windowName = ref.window?.base !== undefined && ref.window.frame === undefined && ref.window.partitionBy === undefined ? ref.window.base : undefined;
+  const qualifier = ref.alias ?? windowName ?? ref.name;
   const columns: ScopeColumn[] = entry.columns.map((column, index) => ({ qualifier, name: column.name, type: column.type, index }));
   if (entry.kind === "reference") {
     return { scope: { columns }, stream: false, sources: [], table: entry.name, instantiate: () => idle };
