@@ -106,6 +106,7 @@ it("special call syntax is normalised into calls", () => {
   assert.equal(e("SUBSTRING(s FROM 2 FOR 3)"), "(SUBSTRING S 2:INTEGER 3:INTEGER)");
   assert.equal(e("SUBSTRING(s, 2, 3)"), "(SUBSTRING S 2:INTEGER 3:INTEGER)");
   assert.equal(e("SUBSTRING(s FROM 2)"), "(SUBSTRING S 2:INTEGER)");
+  assert.equal(e("SUBSTRING(s SIMILAR '23#\"456#\"78' ESCAPE '#')"), "(SUBSTRING S :SIMILAR '23#\"456#\"78' '#')");
   assert.equal(e("TRIM(s)"), "(TRIM :BOTH ' ' S)");
   assert.equal(e("TRIM(LEADING FROM s)"), "(TRIM :LEADING ' ' S)");
   assert.equal(e("TRIM(TRAILING 'x' FROM s)"), "(TRIM :TRAILING 'x' S)");

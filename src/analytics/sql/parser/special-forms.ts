@@ -88,9 +88,16 @@ const position: SpecialForm = (ctx, at) => {
 const substring: SpecialForm = (ctx, at) => {
   const { tokens } = ctx;
   tokens.expectSymbol("(");
-  const value = parseExpression(ctx);
+  // Read below the predicate level, so SUBSTRING(s SIMILAR p ESCAPE e)'s SIMILAR is not taken for
+  // the start of a SIMILAR TO predicate.
+  const value = parseOperand(ctx);
   let args: Expression[];
-  if (tokens.acceptWord("FROM")) {
+  if (tokens.isWord("SIMILAR")) {
+    const similar = symbol(ctx, "SIMILAR");
+    args = [value, similar, parseOperand(ctx)];
+    tokens.expectWord("ESCAPE");
+    args.push(parseOperand(ctx));
+  } else if (tokens.acceptWord("FROM")) {
     args = [value, parseExpression(ctx)];
     if (tokens.acceptWord("FOR")) args.push(parseExpression(ctx));
   } else {
