@@ -169,3 +169,32 @@ describe("analytics > engine > inputs merged by ROWTIME", () => {
     assert.deepEqual(h.rows("error_stream"), []);
   });
 });
+
+describe("analytics > engine > NTH_VALUE FROM FIRST and FROM LAST", () => {
+  it("reads the n-th row of a ROWS window from either end (ROWS 3 PRECEDING holds four rows)", () => {
+    const h = start(
+      `CREATE STREAM "OUT" (v INTEGER, f INTEGER, l INTEGER);
+       CREATE PUMP "P" AS INSERT INTO "OUT"
+         SELECT STREAM v, NTH_VALUE(v, 2) FROM FIRST OVER w, NTH_VALUE(v, 2) FROM LAST IGNORE NULLS OVER w
+         FROM "IN" WINDOW w AS (ROWS 3 PRECEDING);`,
+      { inputs: { IN: "V INTEGER" } },
+    );
+    h.push("IN", [
+      ["2024-01-01 10:00:01.000", 1],
+      ["2024-01-01 10:00:02.000", 2],
+      ["2024-01-01 10:00:03.000", 3],
+      ["2024-01-01 10:00:04.000", 4],
+      ["2024-01-01 10:00:05.000", 5],
+    ]);
+    assert.deepEqual(
+      h.rows("OUT").map((row) => row.slice(1)),
+      [
+        [1, null, null],
+        [2, 2, 1],
+        [3, 2, 2],
+        [4, 2, 3],
+        [5, 3, 4],
+      ],
+    );
+  });
+});

@@ -123,6 +123,7 @@ it("calls: COUNT(*), DISTINCT, OVER, IGNORE NULLS, quoted names", () => {
   assert.equal(e("SUM(a) OVER w"), "(SUM A) OVER w".replace("w", "W"));
   assert.equal(e("AVG(price) OVER (PARTITION BY ticker RANGE INTERVAL '1' HOUR PRECEDING)"), "(AVG PRICE) OVER [PARTITION TICKER; RANGE INTERVAL '1' HOUR]");
   assert.equal(e("LAG(a, 1) IGNORE NULLS OVER (ROWS 3 PRECEDING)"), "(LAG A 1:INTEGER) IGNORE NULLS OVER [ROWS 3:INTEGER]");
+  assert.equal(e("NTH_VALUE(a, 2) FROM LAST IGNORE NULLS OVER (ROWS 3 PRECEDING)"), "(NTH_VALUE A 2:INTEGER :LAST) IGNORE NULLS OVER [ROWS 3:INTEGER]");
   assert.equal(e("FIRST_VALUE(a IGNORE NULLS) OVER w"), "(FIRST_VALUE A) IGNORE NULLS OVER W");
   assert.equal(e("\"myFunc\"(1)"), "(myFunc 1:INTEGER)");
   assert.equal(e("lower(a)"), "(LOWER A)");

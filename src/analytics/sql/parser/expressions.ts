@@ -317,6 +317,12 @@ export function parseCall(ctx: ParseContext, nameToken: Token, name: string): Ca
     nulls = nullTreatment(tokens) ?? nulls;
   }
   tokens.expectSymbol(")");
+  // NTH_VALUE(x, n) FROM FIRST | FROM LAST: the side becomes a trailing SYMBOL argument.
+  if (tokens.isWord("FROM") && (tokens.isWord("FIRST", 1) || tokens.isWord("LAST", 1))) {
+    tokens.next();
+    const side = tokens.next();
+    args.push({ kind: "Symbol", at: side.at, name: side.value });
+  }
   nulls = nullTreatment(tokens) ?? nulls;
   const call: Call = { kind: "Call", at: nameToken.at, name, args };
   if (distinct) call.distinct = true;
