@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { defaultStreamsConfig } from "../../src/streams/index.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { extractBlocks, dataLanguages, runnableLanguages, type Block, type Runner } from "./extract.js";
+import { parseProgram } from "../../src/analytics/sql/parser.js";
 import { freePort, runToEnd, startUntilHealthy, type BackgroundProcess, type ProcessResult } from "./processes.js";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -179,9 +180,11 @@ export async function runDocument(file: string, markdown: string, options: Docum
           );
           continue;
         }
-        if (block.language !== "json" && fileName === undefined) continue;
+        if (block.language !== "json" && block.language !== "sql" && fileName === undefined) continue;
         await step({ name, block }, async () => {
           if (block.language === "json") JSON.parse(block.code);
+          // Analytics application code (or a statement of it) must parse as the service's dialect.
+          if (block.language === "sql") parseProgram(block.code);
           if (fileName !== undefined) {
             const path = join(session.workDir, fileName);
             mkdirSync(join(path, ".."), { recursive: true });

@@ -5,7 +5,8 @@
  * What runs: fenced blocks whose info string starts with `sh` or `bash` (run by /bin/sh or bash
  * with `set -e`, so any failing command fails the example), `js` (an ES module run by node),
  * `ts` (an ES module run by node through tsx) and `python` (/usr/bin/python3, with boto3). An
- * example fails when it exits non-zero, throws, or runs past 90 s. `json` blocks must parse.
+ * example fails when it exits non-zero, throws, or runs past 90 s. `json` blocks must parse, and so must `sql` blocks (Analytics application code, by the
+ * service dialect's parser, src/analytics/sql/parser.ts).
  * `text`, `console`, `properties`, `ini`, `dockerfile`, `yaml` and untagged blocks are data or
  * output and are not run; any other language fails, so an example cannot slip past by its tag.
  *

@@ -17,7 +17,7 @@ export const runnableLanguages = {
 export type Runner = (typeof runnableLanguages)[keyof typeof runnableLanguages];
 
 /** Languages of data and output: never run (json is parsed). An untagged fence is a diagram or text. */
-export const dataLanguages = new Set(["", "text", "json", "console", "properties", "ini", "dockerfile", "yaml", "yml", "diff", "http"]);
+export const dataLanguages = new Set(["", "text", "json", "console", "properties", "ini", "dockerfile", "yaml", "yml", "diff", "http", "sql"]);
 
 export type Directive =
   | { kind: "skip"; reason: string }
