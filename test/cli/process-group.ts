@@ -10,7 +10,8 @@ import net from "node:net";
 import { join } from "node:path";
 import { readyLine, repoRoot } from "./cli-process.js";
 
-export type LaunchPath = "npm start" | "npx" | "bin/tributary" | "node bin/tributary.js";
+/** The documented ways, and "sources": src/cli/main.ts through tsx (no build), as the crash tests run it. */
+export type LaunchPath = "npm start" | "npx" | "bin/tributary" | "node bin/tributary.js" | "sources";
 
 /** The command line for each documented way of running the server, with `serverArgs` after `server`. */
 export function launchCommand(path: LaunchPath, serverArgs: readonly string[]): [string, string[]] {
@@ -23,6 +24,8 @@ export function launchCommand(path: LaunchPath, serverArgs: readonly string[]): 
       return [join(repoRoot, "bin/tributary"), ["server", ...serverArgs]];
     case "node bin/tributary.js":
       return [process.execPath, [join(repoRoot, "bin/tributary.js"), "server", ...serverArgs]];
+    case "sources":
+      return [process.execPath, ["--import", "tsx", "src/cli/main.ts", "server", ...serverArgs]];
   }
 }
 

@@ -13,14 +13,12 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { CreateApplicationCommand, DescribeApplicationCommand, KinesisAnalyticsClient, StartApplicationCommand } from "@aws-sdk/client-kinesis-analytics";
-import { readyLine, repoRoot } from "../cli/cli-process.js";
-import { killGroup, launchEnv } from "../cli/process-group.js";
+import { killGroup, startGroupServer } from "../cli/process-group.js";
 import { exampleCredentials } from "../helpers/server.js";
 import { seeded } from "../helpers/seeded.js";
 import { sleep, waitFor } from "../helpers/wait.js";
@@ -53,16 +51,11 @@ after(() => {
 });
 
 async function start(): Promise<Life> {
-  const args = ["--import", "tsx", "src/cli/main.ts", "server", "--port", "0", "--data-dir", dataDir, "--storage", "embedded", "--fsync", "always", "--limits", "off", "--functions", "off", "--log-level", "warn", "--create-stream-ms", "0"];
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: launchEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
-  const url = await readyLine(child, () => ({ stdout, stderr }), exited, "tributary server");
+  // The server leads its own process group, killed as a whole as a supervisor would.
+  const group = startGroupServer("sources", ["--port", "0", "--data-dir", dataDir, "--storage", "embedded", "--fsync", "always", "--limits", "off", "--functions", "off", "--log-level", "warn", "--create-stream-ms", "0"]);
+  const url = await group.ready;
   const options = { endpoint: url, region: "us-east-1", credentials: exampleCredentials, maxAttempts: 1 };
-  const life: Life = { pgid: child.pid!, output: () => stderr + stdout, exited, kinesis: new KinesisClient(options), analytics: new KinesisAnalyticsClient(options) };
+  const life: Life = { pgid: group.pgid, output: () => group.stderr() + group.stdout(), exited: group.exited, kinesis: new KinesisClient(options), analytics: new KinesisAnalyticsClient(options) };
   lives.push(life);
   return life;
 }

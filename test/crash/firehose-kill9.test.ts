@@ -20,7 +20,6 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,8 +32,7 @@ import {
   UpdateDestinationCommand,
 } from "@aws-sdk/client-firehose";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { readyLine, repoRoot } from "../cli/cli-process.js";
-import { killGroup, launchEnv } from "../cli/process-group.js";
+import { killGroup, startGroupServer } from "../cli/process-group.js";
 import { exampleCredentials } from "../helpers/server.js";
 import { seeded } from "../helpers/seeded.js";
 import { sleep, waitFor } from "../helpers/wait.js";
@@ -79,18 +77,12 @@ after(() => {
 });
 
 async function start(): Promise<Life> {
-  const args = ["--import", "tsx", "src/cli/main.ts", "server", "--port", "0", "--data-dir", dataDir, "--storage", "embedded", "--fsync", "always", "--limits", "off", "--functions", "off", "--log-level", "warn"];
-  // detached: the server leads its own process group, killed as a whole as a supervisor would.
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: launchEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
-  const url = await readyLine(child, () => ({ stdout, stderr }), exited, "tributary server");
+  // The server leads its own process group, killed as a whole as a supervisor would.
+  const group = startGroupServer("sources", ["--port", "0", "--data-dir", dataDir, "--storage", "embedded", "--fsync", "always", "--limits", "off", "--functions", "off", "--log-level", "warn"]);
+  const url = await group.ready;
   // No retries: an answer is this life's, and a retry could not reach the next one anyway.
   const options = { endpoint: url, region: "us-east-1", credentials: exampleCredentials, maxAttempts: 1 };
-  const life = { pgid: child.pid!, stderr: () => stderr + stdout, exited, firehose: new FirehoseClient(options), s3: new S3Client({ ...options, forcePathStyle: true }) };
+  const life = { pgid: group.pgid, stderr: () => group.stderr() + group.stdout(), exited: group.exited, firehose: new FirehoseClient(options), s3: new S3Client({ ...options, forcePathStyle: true }) };
   lives.push(life);
   return life;
 }

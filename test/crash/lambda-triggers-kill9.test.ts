@@ -15,14 +15,12 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { readyLine, repoRoot } from "../cli/cli-process.js";
-import { killGroup, launchEnv } from "../cli/process-group.js";
+import { killGroup, startGroupServer } from "../cli/process-group.js";
 import { exampleCredentials } from "../helpers/server.js";
 import { seeded } from "../helpers/seeded.js";
 import { sleep, waitFor } from "../helpers/wait.js";
@@ -70,19 +68,13 @@ after(async () => {
 });
 
 async function start(): Promise<Life> {
-  const args = ["--import", "tsx", "src/cli/main.ts", "server", "--port", "0", "--data-dir", dataDir, "--storage", "embedded", "--fsync", "always", "--create-stream-ms", "0", "--limits", "off", "--functions", "on", "--log-level", "warn"];
-  // detached: the server leads its own process group, killed as a whole as a supervisor would.
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: launchEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  pgids.push(child.pid!);
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
-  const url = await readyLine(child, () => ({ stdout, stderr }), exited, "tributary server");
+  // The server leads its own process group, killed as a whole as a supervisor would.
+  const group = startGroupServer("sources", ["--port", "0", "--data-dir", dataDir, "--storage", "embedded", "--fsync", "always", "--create-stream-ms", "0", "--limits", "off", "--functions", "on", "--log-level", "warn"]);
+  pgids.push(group.pgid);
+  const url = await group.ready;
   // No retries: an answer is this life's, and a retry could not reach the next one anyway.
   const options = { endpoint: url, region: "us-east-1", credentials: exampleCredentials, maxAttempts: 1 };
-  const life = { pgid: child.pid!, url, exited, kinesis: new KinesisClient(options), lambda: new LambdaClient(options) };
+  const life = { pgid: group.pgid, url, exited: group.exited, kinesis: new KinesisClient(options), lambda: new LambdaClient(options) };
   lives.push(life);
   return life;
 }
