@@ -17,19 +17,9 @@
 // --tickers distinct tickers). Prints one JSON line.
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
+import { parseFlags } from '../lib/flags.mjs';
 
-function args() {
-  const out = { endpoint: 'http://127.0.0.1:4567', serverPid: 0, variant: 'filter', records: 1_000_000, concurrency: 4, tickers: 200, liveSeconds: 0, liveRate: 20_000, windowSeconds: 60, name: 'bench' };
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = Object.keys(out).find((name) => name.toLowerCase() === argv[i].replace(/^--/, '').replace(/-/g, '').toLowerCase());
-    if (key === undefined) throw new Error(`unknown flag ${argv[i]}`);
-    out[key] = typeof out[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
-  }
-  return out;
-}
-
-const opts = args();
+const opts = parseFlags({ endpoint: 'http://127.0.0.1:4567', serverPid: 0, variant: 'filter', records: 1_000_000, concurrency: 4, tickers: 200, liveSeconds: 0, liveRate: 20_000, windowSeconds: 60, name: 'bench' });
 const url = new URL(opts.endpoint);
 const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency + 4 });
 const clockTicks = 100;

@@ -20,20 +20,9 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { gunzipSync } from 'node:zlib';
+import { parseFlags } from '../lib/flags.mjs';
 
-function args() {
-  const out = { endpoint: 'http://127.0.0.1:4567', serverPid: 0, seconds: 30, concurrency: 4, batch: 500, recordBytes: 1024, sizeMB: 128, intervalSeconds: 60, drainSeconds: 90, name: 'bench-delivery' };
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    // --size-mb → sizeMB: flags match option names case-insensitively, dashes dropped.
-    const key = Object.keys(out).find((name) => name.toLowerCase() === argv[i].replace(/^--/, '').replace(/-/g, '').toLowerCase());
-    if (key === undefined) throw new Error(`unknown flag ${argv[i]}`);
-    out[key] = typeof out[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
-  }
-  return out;
-}
-
-const opts = args();
+const opts = parseFlags({ endpoint: 'http://127.0.0.1:4567', serverPid: 0, seconds: 30, concurrency: 4, batch: 500, recordBytes: 1024, sizeMB: 128, intervalSeconds: 60, drainSeconds: 90, name: 'bench-delivery' });
 const url = new URL(opts.endpoint);
 const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency + 4 });
 const bucket = `${opts.name}-bucket`;
