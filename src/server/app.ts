@@ -30,6 +30,9 @@ import type { MasterKeySource } from "../streams/encryption/crypto/index.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
+import type { Metrics } from "../core/metrics.js";
+import { MetricsStore } from "../storage/metrics/metrics-store.js";
+import type { SitePage } from "./create-server.js";
 
 export interface AppConfig {
   host: string;
@@ -60,6 +63,12 @@ export interface AppConfig {
   s3Endpoint?: S3EndpointConfig;
   /** Lambda (`--functions`, docs/lambda.md): whether functions run here and where sandboxes live. */
   lambda?: LambdaOptions;
+  /** `--metrics` (docs/metrics.md): whether services record metrics; on when absent. */
+  metrics?: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  enabled: boolean;
 }
 
 export type AuthConfig = { mode: "none" } | { mode: "sigv4"; credentials: CredentialsFile };
@@ -74,6 +83,19 @@ export interface AppDeps {
   masterKey?: MasterKeySource;
   /** The services to run, in start order; src/server/services.ts's list by default (tests add their own). */
   services?: readonly AppServiceModule[];
+  /**
+   * Pages for browsers and scrapers on the same port (the console at `/`, created-server.ts's
+   * SitePage): asked about unsigned GET and HEAD requests before the AWS APIs.
+   */
+  pages?: (app: PagesContext) => readonly SitePage[];
+}
+
+/** What the pages the app serves (AppDeps.pages) read of it. */
+export interface PagesContext {
+  metrics: Metrics;
+  config: ServiceConfig;
+  /** The running instance of the named service, as RunningApp.service. */
+  service(name: string): ServiceInstance<Principal> | undefined;
 }
 
 /** The app config with the process-wide settings resolved: what every service module reads. */
@@ -101,6 +123,8 @@ export interface ServiceDeps extends Omit<AppDeps, "config" | "services"> {
   deliveryStreamAccess: DeliveryStreamAccess;
   /** The server's own URL once it listens (AWS_ENDPOINT_URL for function sandboxes); undefined before. */
   endpointUrl: () => string | undefined;
+  /** Where services record their CloudWatch metrics (src/core/metrics.ts); one store for the process, kept across resets. */
+  metrics: Metrics;
 }
 
 /** The process-wide settings when the config leaves them out: the CLI's defaults. */
@@ -144,6 +168,7 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
     schemaCatalog: { getTable: (...args) => portOf<SchemaCatalog>(services, "schemaCatalog").getTable(...args) },
     deliveryStreamAccess: deliveryStreamAccessOf(() => services),
     endpointUrl: () => listeningUrl,
+    metrics: new MetricsStore(appDeps.clock, { enabled: appDeps.config.metrics?.enabled ?? true }),
   };
   let listeningUrl: string | undefined;
   // Accounts whose settings were written while running: a reset clears them with the rest.
@@ -187,6 +212,7 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
       logger: deps.logger,
       health: () => servicesHealth(deps, services),
       random: deps.random,
+      ...(appDeps.pages !== undefined && { pages: appDeps.pages({ metrics: deps.metrics, config: deps.config, service: (name) => services.get(name) }) }),
       routes: [
         // A route with no authentication of its own is not served where signatures are checked.
         ...modules.flatMap((module) => module.adminRoutes?.(current(module.name)) ?? []).filter((route) => !(signed && route.unauthenticated)).map(adminHttpRoute),

@@ -62,6 +62,8 @@ export interface HttpServerDeps {
   health?: () => Record<string, unknown>;
   /** Non-AWS endpoints (the fault injection admin) served on the same port; never reached through X-Amz-Target. */
   routes?: readonly HttpRoute[];
+  /** Pages for browsers and scrapers (the console, Prometheus' /metrics): asked, in order, about unsigned GET and HEAD requests before the AWS APIs. */
+  pages?: readonly SitePage[];
   /** Who calls the AWS pipeline (`--auth`); /health, the routes above and CORS preflights stay open. */
   authenticator?: Authenticator;
   /** Where the answers' `x-amz-id-2` values come from (deps.random); the system's randomness when absent. */
@@ -80,6 +82,23 @@ export interface HttpRoute {
   methods: readonly string[];
   /** Reads the body itself (within its own bound) and answers. */
   respond(request: IncomingMessage | Http2ServerRequest): Promise<ResponseToSend>;
+}
+
+/**
+ * A page served to browsers and scrapers beside the AWS APIs. S3's ListBuckets is also `GET /` and a
+ * bucket named "metrics" is `GET /metrics`: a page is only asked about requests that carry no AWS
+ * signature (no Authorization header, no X-Amz-Signature or X-Amz-Credential in the query), so a
+ * signed S3 call always reaches S3, and it may decline (answer undefined) to let the request go on.
+ */
+export interface SitePage {
+  /** Whether the page serves this path (checked first, cheaply). */
+  claims(path: string): boolean;
+  respond(request: IncomingMessage | Http2ServerRequest, path: string, query: URLSearchParams): Promise<ResponseToSend | undefined>;
+}
+
+/** Whether a request carries an AWS signature (header or presigned query). */
+export function isSigned(headers: IncomingMessage["headers"], query: string): boolean {
+  return headers.authorization !== undefined || /(?:^|&)X-Amz-(?:Signature|Credential)=/i.test(query);
 }
 
 export interface RunningServer {
@@ -348,6 +367,17 @@ async function handleRequest(
     const body = Buffer.from(JSON.stringify({ status, ...deps.health?.() }));
     send(response, { statusCode: isClosing() ? 503 : 200, headers: { ...corsHeaders, "content-type": "application/json" }, body });
     return;
+  }
+  if (deps.pages !== undefined && (request.method === "GET" || request.method === "HEAD")) {
+    const pageQuery = queryStart < 0 ? "" : url.slice(queryStart + 1);
+    const page = deps.pages.find((candidate) => candidate.claims(path));
+    if (page !== undefined && !isSigned(request.headers, pageQuery)) {
+      const answer = await page.respond(request, path, new URLSearchParams(pageQuery));
+      if (answer !== undefined) {
+        send(response, request.method === "HEAD" ? { ...answer, body: Buffer.alloc(0) } : answer);
+        return;
+      }
+    }
   }
   const route = deps.routes?.find((candidate) => candidate.path === path && candidate.methods.includes(request.method ?? ""));
   if (route) {

@@ -17,7 +17,7 @@ const srcDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../src");
 const entry = "(entry)";
 
 /** Higher imports lower; folders of one rank are one tier. Services (rank 3) are every folder not listed. */
-const ranks: Readonly<Record<string, number>> = { [entry]: 5, cli: 5, server: 4, storage: 2, protocol: 2, auth: 2, core: 1, util: 0 };
+const ranks: Readonly<Record<string, number>> = { [entry]: 5, cli: 5, server: 4, console: 4, storage: 2, protocol: 2, auth: 2, core: 1, util: 0 };
 const serviceRank = 3;
 /** client/ is the library applications use against AWS as well: only these. */
 const clientMayImport: ReadonlySet<string> = new Set(["core", "util"]);
