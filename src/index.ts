@@ -66,6 +66,13 @@ export interface StartServerOptions {
   limits?: "aws" | "off";
   /** Default "warn": log lines (JSON, to stderr) only for what needs attention. */
   logLevel?: LogLevel;
+  /** Default "json" here: log lines as JSON (the CLI's "auto" is pretty on a terminal). */
+  logFormat?: "auto" | "pretty" | "json";
+  /** Default false here (the CLI's is true): one info line per request. */
+  accessLog?: boolean;
+  /** Default "on": record CloudWatch-shaped metrics (docs/metrics.md). */
+  metrics?: "on" | "off";
+  metricsRetentionHours?: number;
   /** Streams, consumers and tables to create before `startServer` resolves: a document or a JSON file's path. */
   init?: InitDocument | string;
   /** Fault injection rules (docs/fault-injection.md): a document or a JSON file's path. */
@@ -116,6 +123,8 @@ const embeddingDefaults: Readonly<Record<string, string>> = {
   "delete-stream-ms": "0",
   "update-stream-ms": "0",
   "log-level": "warn",
+  "log-format": "json",
+  "access-log": "false",
 };
 
 const camelCase = (flag: string) => flag.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());

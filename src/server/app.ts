@@ -69,6 +69,8 @@ export interface AppConfig {
 
 export interface MetricsConfig {
   enabled: boolean;
+  /** `--metrics-retention-hours`: how long one-minute data is kept; 24 when absent. */
+  retentionHours?: number;
 }
 
 export type AuthConfig = { mode: "none" } | { mode: "sigv4"; credentials: CredentialsFile };
@@ -168,7 +170,7 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
     schemaCatalog: { getTable: (...args) => portOf<SchemaCatalog>(services, "schemaCatalog").getTable(...args) },
     deliveryStreamAccess: deliveryStreamAccessOf(() => services),
     endpointUrl: () => listeningUrl,
-    metrics: new MetricsStore(appDeps.clock, { enabled: appDeps.config.metrics?.enabled ?? true }),
+    metrics: new MetricsStore(appDeps.clock, { enabled: appDeps.config.metrics?.enabled ?? true, retentionMinutes: (appDeps.config.metrics?.retentionHours ?? 24) * 60 }),
   };
   let listeningUrl: string | undefined;
   // Accounts whose settings were written while running: a reset clears them with the rest.

@@ -59,6 +59,12 @@ export const serverOptions: readonly OptionSpec[] = [
   // docs/limits.md: per-shard throughput, API call rates and on-demand scaling; off for load tests.
   { flag: "limits", description: "throughput and API rate limits: aws (as AWS enforces them) or off", defaultValue: "aws", ...oneOf("aws", "off") },
   { flag: "log-level", description: "silent, error, warn, info or debug", defaultValue: "info", ...oneOf("silent", "error", "warn", "info", "debug") },
+  // docs/metrics.md: pretty for a terminal, JSON lines otherwise (auto: pretty when stderr is a terminal).
+  { flag: "log-format", description: "log lines: auto (pretty on a terminal, JSON otherwise), pretty or json", defaultValue: "auto", ...oneOf("auto", "pretty", "json") },
+  { flag: "access-log", description: "one info line per request (id, service, action, resource, status, latency, bytes)", defaultValue: "true", ...switchRule, boolean: true },
+  // docs/metrics.md: CloudWatch-shaped metrics (the CloudWatch API, the console) and Prometheus' /metrics.
+  { flag: "metrics", description: "record metrics: on or off", defaultValue: "on", ...oneOf("on", "off") },
+  { flag: "metrics-retention-hours", description: "how long one-minute metrics are kept", defaultValue: "24", ...integer(1, 24 * 15) },
   // docs/testing.md: read and applied before the server listens; a bad file or entry stops the start.
   { flag: "init", description: "JSON file of streams and tables to create at start (idempotent)", defaultValue: "", ...anyText },
   // Any path: the file is read and its rules checked when the server starts (docs/fault-injection.md).

@@ -104,6 +104,7 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
       ...(tls && { tls }),
       ...(s3Endpoint && { s3Endpoint }),
       lambda: { functionsEnabled, sandboxRoot: sandboxes.path },
+      metrics: { enabled: options.metrics === "on", retentionHours: Number(options["metrics-retention-hours"]) },
       region: String(options.region),
       accountId: String(options["account-id"]),
       streams: {

@@ -58,7 +58,7 @@ describe("server options in step", () => {
       assert.ok(line.includes(`(default ${spec.defaultValue || "none"};`), `--${spec.flag}'s help names its default: ${line}`);
     }
     assert.ok(help.includes(`  ${masterKeyEnvName} `), "--help names TRIBUTARY_MASTER_KEY");
-    // Wider than the column: the name stands on its own line, its text on the next.
-    assert.ok(help.split("\n").includes(`  ${s3SecretEnvName}`), "--help names TRIBUTARY_S3_SECRET_ACCESS_KEY");
+    // On its own line when wider than the column, its text on the next; else as the master key's.
+    assert.ok(help.split("\n").some((line) => line === `  ${s3SecretEnvName}` || line.startsWith(`  ${s3SecretEnvName} `)), "--help names TRIBUTARY_S3_SECRET_ACCESS_KEY");
   });
 });
