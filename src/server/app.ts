@@ -30,7 +30,7 @@ import type { MasterKeySource } from "../streams/encryption/crypto/index.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
-import type { Metrics } from "../core/metrics.js";
+import type { Metrics, MetricsReader } from "../core/metrics.js";
 import { MetricsStore } from "../storage/metrics/metrics-store.js";
 import type { SitePage } from "./create-server.js";
 
@@ -139,6 +139,8 @@ export interface RunningApp {
   port: number;
   /** The instance of the named service (ServiceModule.name) serving now: a reset replaces it. Undefined for a name not served. */
   service<T extends ServiceInstance<Principal> = ServiceInstance<Principal>>(name: string): T | undefined;
+  /** The metrics services record (src/core/metrics.ts), as the CloudWatch API and /metrics read them. */
+  metrics: MetricsReader;
   /** Graceful stop: no new work, finish what is in flight, make storage durable. */
   stop(): Promise<void>;
   /**
@@ -264,6 +266,7 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
     ...(http.tlsUrl !== undefined && { tlsUrl: http.tlsUrl }),
     port: http.port,
     service: <T extends ServiceInstance<Principal>>(name: string) => services.get(name) as T | undefined,
+    metrics: deps.metrics,
     reset,
     stop() {
       stopping ??= (async () => {
