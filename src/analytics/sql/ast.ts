@@ -199,6 +199,11 @@ export interface Call {
   over?: WindowSpec;
   /** IGNORE NULLS / RESPECT NULLS (LAG, FIRST_VALUE, ...). */
   nulls?: "IGNORE" | "RESPECT";
+  /**
+   * Written with keywords (SUBSTRING(s FROM a FOR b)) rather than commas (SUBSTRING(s, a, b)):
+   * the reference's examples give the two spellings different results past the end of the string.
+   */
+  keywordSyntax?: boolean;
 }
 
 export interface Cast {

@@ -3,7 +3,7 @@
  * constant arguments, then evaluate per row, short-circuiting nulls for strict implementations.
  */
 import assert from "node:assert/strict";
-import type { EvalContext, ScalarImplementation } from "../../../src/analytics/sql/functions/contracts.js";
+import type { CallSite, EvalContext, ScalarImplementation } from "../../../src/analytics/sql/functions/contracts.js";
 import { scalarFunctions } from "../../../src/analytics/sql/functions/scalar/index.js";
 import { SqlRuntimeError, type SqlInterval, type SqlType, type SqlValue } from "../../../src/analytics/sql/types.js";
 
@@ -50,12 +50,13 @@ export const intervalArg = (value: SqlInterval): Arg =>
 
 export const context: EvalContext = { rowtimeMs: ts("2016-09-23 04:29:26.234"), nowMs: ts("2016-09-23 04:29:26.234") };
 
-export function resolve(name: string, args: readonly Arg[]): ScalarImplementation {
+export function resolve(name: string, args: readonly Arg[], site?: CallSite): ScalarImplementation {
   const fn = scalarFunctions.find((candidate) => candidate.name === name);
   assert.ok(fn !== undefined, `${name} is not registered`);
   const resolution = fn.resolve(
     args.map((a) => a.type),
     args.map((a) => (a.constant ? a.value : undefined)),
+    site,
   );
   if (!resolution.ok) throw new Error(resolution.message);
   return resolution.value;
@@ -77,9 +78,9 @@ export function run(implementation: ScalarImplementation, args: readonly Arg[], 
   return implementation.evaluate(values, at);
 }
 
-/** Resolves and evaluates one call. */
-export function call(name: string, args: readonly Arg[], at: EvalContext = context): SqlValue {
-  return run(resolve(name, args), args, at);
+/** Resolves and evaluates one call (written with commas unless `site` says keywords). */
+export function call(name: string, args: readonly Arg[], at: EvalContext = context, site?: CallSite): SqlValue {
+  return run(resolve(name, args, site), args, at);
 }
 
 /** Asserts the call raises a row error (SqlRuntimeError) and returns it. */

@@ -67,6 +67,17 @@ describe("developer guide examples, run by the engine", () => {
     assert.deepEqual(app.rows("DESTINATION_SQL_STREAM"), [["2024-01-01 00:00:01.000", "amazon", "https://www.amazon.com"]]);
   });
 
+  it("SUBSTRING past the end: '' written with FROM, null written with commas (the reference's examples)", () => {
+    const app = start(
+      `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (by_keyword VARCHAR(16), by_comma VARCHAR(16), inside VARCHAR(16));
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+         SELECT STREAM SUBSTRING(s FROM 17 FOR 4), SUBSTRING(s, 10, 4), SUBSTRING(s, 7, 4) FROM "SOURCE_SQL_STREAM_001";`,
+      { inputs: { SOURCE_SQL_STREAM_001: "S VARCHAR(16)" } },
+    );
+    app.push("SOURCE_SQL_STREAM_001", [["2024-01-01 00:00:01.000", "123456789"]]);
+    assert.deepEqual(app.rows("DESTINATION_SQL_STREAM"), [["2024-01-01 00:00:01.000", "", null, "789"]]);
+  });
+
   it("Transforming DateTime Values: UNIX_TIMESTAMP, TIMESTAMP_TO_CHAR, EXTRACT", () => {
     const app = start(
       `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER VARCHAR(4), event_time TIMESTAMP, five_minutes_before TIMESTAMP,

@@ -1,7 +1,7 @@
 /** String and search functions: each reference example with its exact result, plus nulls, errors and types. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { arg, call, lit, resolve, resolveError, rowError, symbol, varcharArg } from "./helpers.js";
+import { arg, call, context, lit, resolve, resolveError, rowError, symbol, varcharArg } from "./helpers.js";
 
 describe("CHAR_LENGTH / CHARACTER_LENGTH", () => {
   it("counts characters (the reference's examples)", () => {
@@ -113,8 +113,10 @@ describe("REGEX_REPLACE", () => {
 });
 
 describe("SUBSTRING", () => {
-  const from = (start: number, length?: number) =>
-    call("SUBSTRING", [lit("123456789"), lit(start), ...(length === undefined ? [] : [lit(length)])]);
+  const substring = (keywordSyntax: boolean) => (start: number, length?: number) =>
+    call("SUBSTRING", [lit("123456789"), lit(start), ...(length === undefined ? [] : [lit(length)])], context, { keywordSyntax });
+  const from = substring(true);
+  const comma = substring(false);
 
   it("FROM … FOR (the reference's examples)", () => {
     assert.equal(from(3, 4), "3456");
@@ -125,9 +127,12 @@ describe("SUBSTRING", () => {
     assert.equal(from(3), "3456789");
   });
 
-  it("the comma form (the reference's examples within the string)", () => {
-    assert.equal(from(3, 4), "3456");
-    assert.equal(from(7, 4), "789");
+  it("the comma form (the reference's three examples: past the end is null, not '')", () => {
+    assert.equal(comma(3, 4), "3456");
+    assert.equal(comma(7, 4), "789");
+    assert.equal(comma(10, 4), null);
+    assert.equal(comma(-1, 4), "12");
+    assert.equal(comma(9, 0), "");
   });
 
   it("FROM a regular expression returns the first match or null", () => {

@@ -64,6 +64,7 @@ export function compileScalarCall(call: Call, args: readonly Compiled[], functio
   const resolution = fn.resolve(
     args.map((arg) => arg.type),
     args.map((arg) => arg.constant),
+    { keywordSyntax: call.keywordSyntax === true },
   );
   if (!resolution.ok) throw compileError(resolution.message, call.at);
   const implementation = resolution.value;

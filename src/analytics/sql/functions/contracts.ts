@@ -43,7 +43,13 @@ export interface ScalarFunction {
    * `constants[i]` is the value of argument i when it is a literal/constant expression (undefined
    * otherwise). SYMBOL-typed arguments carry their keyword as a string constant (FLOOR(x TO MINUTE)).
    */
-  resolve(args: readonly SqlType[], constants: readonly (SqlValue | undefined)[]): Resolution<ScalarImplementation>;
+  resolve(args: readonly SqlType[], constants: readonly (SqlValue | undefined)[], site?: CallSite): Resolution<ScalarImplementation>;
+}
+
+/** How the call was written, for the functions whose spellings differ in behaviour. */
+export interface CallSite {
+  /** SUBSTRING(s FROM a FOR b) rather than SUBSTRING(s, a, b). */
+  keywordSyntax: boolean;
 }
 
 /** The running state of one aggregate over one group or window. */

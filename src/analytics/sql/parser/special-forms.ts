@@ -100,6 +100,8 @@ const substring: SpecialForm = (ctx, at) => {
   } else if (tokens.acceptWord("FROM")) {
     args = [value, parseExpression(ctx)];
     if (tokens.acceptWord("FOR")) args.push(parseExpression(ctx));
+    tokens.expectSymbol(")");
+    return { ...call(at, "SUBSTRING", args), keywordSyntax: true };
   } else {
     args = plainArguments(ctx, value);
   }

@@ -156,8 +156,14 @@ const regexReplace: ScalarFunction = {
   },
 };
 
-function positionalSubstring(value: string, start: number, length: number | undefined): string {
+/**
+ * SUBSTRING by position. A start past the end is '' in the FROM form and null in the comma form:
+ * the reference's examples show SUBSTRING('123456789' FROM 17 FOR 4) = <empty string> and
+ * SUBSTRING('123456789', 10, 4) = null (its parameter text says null, its summary '').
+ */
+function positionalSubstring(value: string, start: number, length: number | undefined, keywordSyntax: boolean): string | null {
   if (length !== undefined && length < 0) throw rowError(errorNames.substring, `SUBSTRING length ${length} is negative`);
+  if (!keywordSyntax && start > value.length) return null;
   let from = start - 1;
   let count = length ?? Number.POSITIVE_INFINITY;
   if (from < 0) {
@@ -177,8 +183,9 @@ const substringForms = [
 
 const substring: ScalarFunction = {
   name: "SUBSTRING",
-  resolve(args, constants) {
+  resolve(args, constants, site) {
     const [source, second, third, fourth] = args;
+    const keywordSyntax = site?.keywordSyntax === true;
     if (args.length < 2 || args.length > 4 || !isCharacter(source!)) return cannotApply("SUBSTRING", args, substringForms);
     const type = resultVarchar(lengthOf(source!));
     if (symbolValue(second, constants[1]) === "SIMILAR") {
@@ -199,7 +206,7 @@ const substring: ScalarFunction = {
       return ok({
         type,
         strict: true,
-        evaluate: ([value, start, length]) => positionalSubstring(value as string, start as number, length as number | undefined),
+        evaluate: ([value, start, length]) => positionalSubstring(value as string, start as number, length as number | undefined, keywordSyntax),
       });
     }
     if (isCharacter(second!) && args.length === 2) {
