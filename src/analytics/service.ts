@@ -33,6 +33,7 @@ import { ApplicationStore } from "./store/applications.js";
 import { applicationArn } from "./actions/common.js";
 import { compileCode, type CodeCompiler } from "./runtime/compiler.js";
 import { AnalyticsRuntime } from "./runtime/runtime.js";
+import { applicationsProvisioning } from "./provision.js";
 
 /** Kinesis Data Analytics speaks JSON 1.1 only (no CBOR). */
 export const analyticsDialect: WireDialect = { json: jsonContentType };
@@ -61,6 +62,7 @@ export function analyticsServiceModuleWith(options: Partial<AnalyticsOptions> = 
   return {
     name: "analytics",
     create: (deps) => createAnalyticsService(deps, { ...analyticsOptionsDefault, ...deps.config.analytics, ...options }, compile),
+    provision: applicationsProvisioning,
   };
 }
 

@@ -34,6 +34,7 @@ import { DeliveryEngine } from "./delivery/engine/engine.js";
 import { deliveryStreamArn } from "./actions/common.js";
 import { createDeliveryStreamAccess } from "./delivery-stream-access.js";
 import type { DeliveryStreamAccess } from "../storage/delivery-stream-access.js";
+import { deliveryStreamsProvisioning } from "./provision.js";
 
 /** Firehose speaks JSON 1.1 only (no CBOR). */
 export const firehoseDialect: WireDialect = { json: jsonContentType };
@@ -62,6 +63,7 @@ export function firehoseServiceModuleWith(options: Partial<FirehoseOptions> = {}
   return {
     name: "firehose",
     create: (deps) => createFirehoseService(deps, { ...firehoseOptionsDefault, ...deps.config.firehose, ...options }),
+    provision: deliveryStreamsProvisioning,
   };
 }
 

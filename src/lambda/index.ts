@@ -35,6 +35,7 @@ import type { Executor } from "./model.js";
 import { createLambdaRouter } from "./router.js";
 import { createExecutor, type ExecutorDeps } from "./runtime/index.js";
 import { ServiceTables } from "./service-tables.js";
+import { functionsProvisioning } from "./provision.js";
 
 export type { LambdaOptions } from "./action.js";
 
@@ -93,6 +94,7 @@ export function createLambdaServiceModule(overrides: LambdaModuleOverrides = {})
     name: "lambda",
     create: (deps) => createLambdaService(deps, overrides),
     adminRoutes: (current) => [functionLogsRoute(current)],
+    provision: functionsProvisioning,
   };
 }
 

@@ -2,7 +2,11 @@
  * The provisioning file of `--init` / TRIBUTARY_INIT / startServer's `init` (docs/testing.md):
  *
  *   { "streams": [ { <CreateStream request>, "Consumers"?: ["name", …] }, … ],
- *     "tables":  [ { <CreateTable request> }, … ] }
+ *     "tables":  [ { <CreateTable request> }, … ],
+ *     "buckets": [ { <CreateBucket request> }, … ],
+ *     "functions": [ { <CreateFunction request>, "EventSourceMappings"?: [ { <CreateEventSourceMapping request> }, … ] }, … ],
+ *     "deliveryStreams": [ { <CreateDeliveryStream request> }, … ],
+ *     "applications": [ { <CreateApplication request>, "StartApplication"?: { <StartApplication request> } }, … ] }
  *
  * Each key is the section of the service that declares it (`ServiceModule.provision`,
  * protocol/provisioning.ts), so a service added later adds its own (buckets, functions,
