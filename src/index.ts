@@ -34,11 +34,16 @@ export interface InitStream {
   [member: string]: unknown;
 }
 
-/** What `--init` reads: CreateStream, CreateTable and CreateBucket requests (docs/testing.md). */
+/** What `--init` reads: CreateStream, CreateTable, CreateBucket, CreateFunction, CreateDeliveryStream and CreateApplication requests (docs/testing.md). */
 export interface InitDocument {
   streams?: InitStream[];
   tables?: Record<string, unknown>[];
   buckets?: { Bucket: string }[];
+  /** CreateFunction requests, each with an optional `EventSourceMappings` list of CreateEventSourceMapping requests. */
+  functions?: Record<string, unknown>[];
+  deliveryStreams?: Record<string, unknown>[];
+  /** CreateApplication (v1) requests, each with an optional `StartApplication` member. */
+  applications?: Record<string, unknown>[];
 }
 
 export interface StartServerOptions {
