@@ -11,6 +11,7 @@ import type { KeyRing } from "./encryption/index.js";
 import type { ThroughputMeters } from "./limits/index.js";
 import type { Subscriptions } from "./subscriptions/index.js";
 import type { Principal } from "../auth/principal.js";
+import type { StreamsMetrics } from "./metrics/index.js";
 
 /** Everything an action may touch: injected, so tests control time, randomness and storage. */
 export interface StreamsContext {
@@ -43,6 +44,8 @@ export interface StreamsContext {
    * configured account's anonymous one under `--auth none` and for the service's own work.
    */
   principal: Principal;
+  /** The streams' and consumers' CloudWatch metrics (streams/metrics); lookups answer undefined under `--metrics off`. */
+  metrics: StreamsMetrics;
   /** Set only on a PutRecords call a partial-failure fault rule fired on (streams/faults). */
   putRecordsFaults?: PutRecordsFaults;
 }

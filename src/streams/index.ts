@@ -28,6 +28,8 @@ import type { Random } from "../util/random.js";
 import type { Logger } from "../util/logger.js";
 import type { StreamAccess } from "../storage/stream-access.js";
 import { createStreamAccess } from "./stream-access.js";
+import { countRefusedSubscription, noMetrics, StreamsMetrics } from "./metrics/index.js";
+import type { MetricsRecorder } from "../core/metrics.js";
 
 export type { StreamsConfig, StreamsOptions, LimitsMode } from "./config.js";
 export { defaultStreamsConfig } from "./config.js";
@@ -44,6 +46,8 @@ export interface StreamsServiceDeps {
   faults?: FaultConfig;
   /** Where the master key for encryption at rest comes from; by default one kept in memory (lost at restart). */
   masterKey?: MasterKeySource;
+  /** Where the service records its CloudWatch metrics (streams/metrics); none kept when absent. */
+  metrics?: MetricsRecorder;
 }
 
 export interface StreamsService extends ServiceInstance<Principal> {
@@ -95,6 +99,7 @@ export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: 
     readBudget: new ReadBudget(readBudgetBytesDefault, readBudgetFloorBytes),
     subscriptions: new Subscriptions(deps.clock, deps.config.subscriptionMs),
     principal: anonymousPrincipal(deps.config.accountId),
+    metrics: new StreamsMetrics(deps.metrics ?? noMetrics),
     ...(limits && { throughput: limits.throughput }),
   };
   const onDemandScaler = limits && new OnDemandScaler(context, limits.throughput);
@@ -118,7 +123,14 @@ export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: 
     ...(limits && {
       rates: {
         admit: (name, action, input, callContext) => {
-          if (action.check === undefined) return limits.controlPlane.admit(name, action.rate, input, deps.clock.nowMs(), callContext.accountId);
+          if (action.check === undefined) {
+            try {
+              return limits.controlPlane.admit(name, action.rate, input, deps.clock.nowMs(), callContext.accountId);
+            } catch (error) {
+              if (name === "SubscribeToShard") countRefusedSubscription(context.metrics, input.ConsumerARN);
+              throw error;
+            }
+          }
           return action.check(callContext, input).then(() => limits.controlPlane.admit(name, action.rate, input, deps.clock.nowMs(), callContext.accountId));
         },
       },

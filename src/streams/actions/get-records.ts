@@ -53,7 +53,9 @@ export const getRecords = defineAction<GetRecordsInput, GetRecordsOutput>({
       ({ meta, shard } = iteratorShard(context, position));
     }
     // The shard's five calls and 2 MiB a second (streams/limits): a refused call reads nothing.
+    const metrics = context.metrics.stream(meta);
     if (context.throughput !== undefined && !context.throughput.admitRead(meta, shard.shardIndex, nowMs)) {
+      metrics?.getRecordsThrottled(meta, shard, context.clock.nowMs() - nowMs);
       throw streamsErrors.shardRateExceeded(shard.ShardId, meta.StreamName, context.accountId);
     }
     const log = context.logs.shard(meta.streamId, shard.shardIndex);
@@ -86,6 +88,7 @@ export const getRecords = defineAction<GetRecordsInput, GetRecordsOutput>({
     // A closed shard takes no more appends, so its log's end is final too (below endingOffset only
     // if a crash lost an unsynced tail): a reader there has reached the end either way.
     const ended = shard.endingOffset !== undefined && read.nextOffset >= Math.min(shard.endingOffset, log.endOffset());
+    metrics?.getRecords(meta, shard, returned, ended ? undefined : read.nextArrivalMs, nowMs, context.clock.nowMs() - nowMs);
     if (ended) return { Records: records, MillisBehindLatest: 0, ChildShards: childShardsOf(meta, shard) };
     return {
       Records: records,

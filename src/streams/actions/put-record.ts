@@ -42,7 +42,10 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
     },
   },
   async run(context, input) {
+    // Latency is on the injected clock; read only when metrics are kept.
+    const startMs = context.metrics.enabled ? context.clock.nowMs() : 0;
     let meta = requireWritableStream(context, input);
+    const metrics = context.metrics.stream(meta);
     // AUTO: the service places the record, ignoring PartitionKey and ExplicitHashKey, and refuses ordering.
     const auto = isServiceDistributed(meta);
     if (auto && input.SequenceNumberForOrdering !== undefined) throw streamsErrors.orderingOnAutoDistribution(meta.StreamName, context.accountId);
@@ -71,12 +74,16 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
         const placement = new AutoPlacement(meta, context.random);
         const first = placement.next();
         const admitted = placement.admit(first, writes, partitionKey, input.Data);
-        if (admitted === undefined) throw streamsErrors.shardRateExceeded(first.ShardId, meta.StreamName, context.accountId);
+        if (admitted === undefined) {
+          metrics?.putRecordThrottled(meta, first, context.clock.nowMs() - startMs);
+          throw streamsErrors.shardRateExceeded(first.ShardId, meta.StreamName, context.accountId);
+        }
         shard = admitted;
       } else {
         shard = shardRouter(meta)(hashKey);
         // The shard's 1,000 records and 1 MiB a second (streams/limits); a refused record is not written.
         if (writes !== undefined && !writes.admit(shard.shardIndex, partitionKey, input.Data)) {
+          metrics?.putRecordThrottled(meta, shard, context.clock.nowMs() - startMs);
           throw streamsErrors.shardRateExceeded(shard.ShardId, meta.StreamName, context.accountId);
         }
       }
@@ -88,7 +95,11 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
     } finally {
       gate.leave();
     }
-    if (!outcome.ok) throw streamsErrors.storageUnavailable(outcome.failure);
+    if (!outcome.ok) {
+      metrics?.putRecordFailed(context.clock.nowMs() - startMs);
+      throw streamsErrors.storageUnavailable(outcome.failure);
+    }
+    metrics?.putRecord(meta, shard, partitionKey, input.Data, context.clock.nowMs() - startMs);
     return {
       ShardId: shard.ShardId,
       SequenceNumber: recordSequenceNumber(shardSequence(meta.shards, shard), outcome.firstOffset, outcome.arrivalMs),

@@ -70,11 +70,13 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
     },
   },
   async run(context, input) {
+    // Latency is on the injected clock; read only when metrics are kept.
+    const startMs = context.metrics.enabled ? context.clock.nowMs() : 0;
     let meta = requireWritableStream(context, input);
     // AUTO: the service places each record, ignoring PartitionKey and ExplicitHashKey (records/distribution.ts).
     const auto = isServiceDistributed(meta);
     if (!auto) checkPartitionKeysPresent(missingPartitionKeys(input.Records));
-    checkPutRecordsSize(input.Records, meta);
+    const requestBytes = checkPutRecordsSize(input.Records, meta);
     // Every hash key is checked before anything is written: one bad key fails the whole request.
     const hashKeys = auto ? undefined : input.Records.map((entry) => resolveHashKey(entry.PartitionKey!, entry.ExplicitHashKey));
     if (input.DryRun === true) throw streamsErrors.dryRunSucceeded();
@@ -84,6 +86,7 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
     let gate = context.streams.writeGates.of(meta.streamId);
     if (!gate.enter()) ({ meta, gate } = await enterWhenOpen(context, input, gate));
     const streamId = meta.streamId;
+    const metrics = context.metrics.stream(meta);
     const results: PutRecordsResultEntry[] = new Array(input.Records.length);
     let failed = 0;
     let groups: ShardGroup[];
@@ -94,6 +97,7 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
       const { accountId } = context;
       const throttled = (entryIndex: number, shard: ShardMeta) => {
         failed++;
+        metrics?.shardThrottled(meta, shard);
         results[entryIndex] = { ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: shardRateExceededMessage(shard.ShardId, meta.StreamName, accountId) };
       };
       const writes = context.throughput?.writes(meta, nowMs);
@@ -125,6 +129,7 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
         results[indexes[position]!] = { SequenceNumber: sequenceNumbers[position]!, ShardId: shardId };
       }
     });
+    metrics?.putRecords(meta, input.Records, results, failed, requestBytes, groups, outcomes, context.clock.nowMs() - startMs);
     return { FailedRecordCount: failed, Records: results, EncryptionType: meta.EncryptionType };
   },
 });

@@ -32,8 +32,8 @@ export function checkRecordSize(path: string, record: SizedRecord, meta: StreamM
   }
 }
 
-/** Checks each entry against the stream's maximum, then the request as a whole. */
-export function checkPutRecordsSize(records: readonly SizedRecord[], meta: StreamMeta): void {
+/** Checks each entry against the stream's maximum, then the request as a whole; answers the request's bytes (its metrics count them). */
+export function checkPutRecordsSize(records: readonly SizedRecord[], meta: StreamMeta): number {
   const recordBytesMax = recordBytesMaxOf(meta);
   let total = 0;
   for (let index = 0; index < records.length; index++) {
@@ -44,4 +44,5 @@ export function checkPutRecordsSize(records: readonly SizedRecord[], meta: Strea
     total += bytes;
   }
   if (total > limits.putRecordsBytesMax) throw streamsErrors.putRecordsTooLarge();
+  return total;
 }

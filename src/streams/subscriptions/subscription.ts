@@ -33,6 +33,7 @@ import { createdSeconds, findConsumer } from "../consumers/index.js";
 import { Waker } from "./shard-notifier.js";
 import type { Alarm } from "./clock-alarms.js";
 import type { SubscriptionClaim } from "./subscriptions.js";
+import { storedBytes, type ConsumerMetrics } from "../metrics/index.js";
 
 /** With nothing to send for this long, an event without records goes out. */
 export const heartbeatMs = 5000;
@@ -95,6 +96,8 @@ class SubscriptionPump {
   private continuation: string;
   private lastSentMs: number;
   private readonly onAbort = () => this.wake();
+  /** The consumer's SubscribeToShard metrics (streams/metrics); undefined under `--metrics off`. */
+  private readonly metrics: ConsumerMetrics | undefined;
 
   constructor(
     private readonly context: StreamsContext,
@@ -105,6 +108,7 @@ class SubscriptionPump {
     this.offset = start.offset;
     this.continuation = start.continuation;
     this.lastSentMs = context.clock.nowMs();
+    this.metrics = context.metrics.consumer(start.streamName, start.consumerName);
     // The log announces appends (made by any handle on it); the notifier, changes to the stream.
     this.appends = context.logs.shard(start.streamId, start.shardIndex).watch(() => this.waker.wake());
     this.unwatch = context.streams.shardNotifier.watch(start.streamId, start.shardIndex, this.waker);
@@ -161,7 +165,7 @@ class SubscriptionPump {
     // A closed shard takes no more appends: its end is final (below endingOffset only if a crash lost a tail).
     const endOffset = shard.endingOffset === undefined ? Infinity : Math.min(shard.endingOffset, log.endOffset());
     if (this.offset >= endOffset) {
-      await this.send("SubscribeToShardEvent", { Records: [], MillisBehindLatest: 0, ChildShards: childShardsOf(meta, shard) });
+      if (await this.send("SubscribeToShardEvent", { Records: [], MillisBehindLatest: 0, ChildShards: childShardsOf(meta, shard) })) this.metrics?.event(0, 0, 0);
       return "ended";
     }
     if (this.offset >= log.endOffset()) return this.idle(nowMs);
@@ -184,18 +188,24 @@ class SubscriptionPump {
     const records = firstRetained === 0 ? read.records : read.records.slice(firstRetained);
     // A stream that was ever encrypted may hold sealed records: opened as GetRecords opens them.
     if (meta.encryption !== undefined) await openSealedRecords(this.context, meta, shard.shardIndex, records);
-    await this.send("SubscribeToShardEvent", {
+    const millisBehindLatest = read.nextArrivalMs === undefined ? 0 : Math.max(0, nowMs - read.nextArrivalMs);
+    const sent = await this.send("SubscribeToShardEvent", {
       Records: new RecordList(records, sequence, meta.encryption === undefined ? "NONE" : "KMS"),
       ContinuationSequenceNumber: this.continuation,
-      MillisBehindLatest: read.nextArrivalMs === undefined ? 0 : Math.max(0, nowMs - read.nextArrivalMs),
+      MillisBehindLatest: millisBehindLatest,
     });
+    if (sent && this.metrics !== undefined) {
+      const bytes = storedBytes(records);
+      this.metrics.event(records.length, bytes, millisBehindLatest);
+      this.context.metrics.stream(meta)?.subscriptionEvent(meta, shard, records.length, bytes);
+    }
     return "sent";
   }
 
   /** Caught up: a heartbeat if nothing went out for 5 seconds, then wait. */
   private async idle(nowMs: number): Promise<Step> {
     if (nowMs - this.lastSentMs >= heartbeatMs) {
-      await this.send("SubscribeToShardEvent", { Records: [], ContinuationSequenceNumber: this.continuation, MillisBehindLatest: 0 });
+      if (await this.send("SubscribeToShardEvent", { Records: [], ContinuationSequenceNumber: this.continuation, MillisBehindLatest: 0 })) this.metrics?.event(0, 0, 0);
     }
     return "idle";
   }
