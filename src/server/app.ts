@@ -163,6 +163,12 @@ type Services = ReadonlyMap<string, ServiceInstance<Principal>>;
 export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
   const modules = appDeps.services ?? builtinServices;
   const { accountId = processSettingsDefault.accountId, region = processSettingsDefault.region } = appDeps.config;
+  // One store for the process, kept across resets; its minutes go to the engine (docs/metrics.md).
+  const metricsStore = new MetricsStore(appDeps.clock, {
+    enabled: appDeps.config.metrics?.enabled ?? true,
+    retentionMinutes: (appDeps.config.metrics?.retentionHours ?? 24) * 60,
+    storage: { tables: appDeps.storage.tables, random: appDeps.random, logger: appDeps.logger, accountId },
+  });
   const deps: ServiceDeps = {
     ...appDeps,
     config: { ...appDeps.config, accountId, region },
@@ -172,7 +178,7 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
     schemaCatalog: { getTable: (...args) => portOf<SchemaCatalog>(services, "schemaCatalog").getTable(...args) },
     deliveryStreamAccess: deliveryStreamAccessOf(() => services),
     endpointUrl: () => listeningUrl,
-    metrics: new MetricsStore(appDeps.clock, { enabled: appDeps.config.metrics?.enabled ?? true, retentionMinutes: (appDeps.config.metrics?.retentionHours ?? 24) * 60 }),
+    metrics: metricsStore,
   };
   let listeningUrl: string | undefined;
   // Accounts whose settings were written while running: a reset clears them with the rest.
@@ -260,6 +266,8 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
     return resetting;
   };
 
+  // Started once the server listens: a failed start has no timer to stop.
+  metricsStore.start();
   let stopping: Promise<void> | undefined;
   return {
     url: http.url,
@@ -275,6 +283,8 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
         await resetting?.catch(() => undefined);
         closeCredentials(deps);
         await stopServices(services);
+        // After the services (they may record as they stop), before the engine closes: the last minutes are written.
+        await metricsStore.stop();
         await deps.storage.close();
       })();
       return stopping;

@@ -8,6 +8,7 @@
 import type { StorageEngine, WriteOutcome } from "../storage/types.js";
 import { streamsCatalog } from "../streams/stream-catalog.js";
 import { isServiceNamespace } from "../storage/service-tables.js";
+import { isMetricsAccount } from "../storage/metrics/minute-table.js";
 
 export interface DroppedState {
   streams: number;
@@ -23,7 +24,8 @@ export async function dropAllState(storage: StorageEngine, settingsAccounts: Rea
     check(await catalog.remove(meta.accountId, meta.StreamName), `stream ${meta.StreamName}`);
     await storage.logs.dropStream(meta.streamId);
   }
-  const tables = await storage.tables.list();
+  // The metrics' minutes are kept, as the process's metrics store is (docs/metrics.md).
+  const tables = (await storage.tables.list()).filter((table) => !isMetricsAccount(table.accountId));
   for (const table of tables) check(await storage.tables.drop(table.accountId, table.TableName), `table ${table.TableName}`);
   // Buckets are not counted in the answer (its shape is documented and tested as streams and tables).
   for (const bucket of await storage.objects.listBuckets()) check(await storage.objects.dropBucket(bucket.Name), `bucket ${bucket.Name}`);

@@ -1,62 +1,116 @@
 /**
- * The process's metrics (src/core/metrics.ts): samples aggregated per second (kept in memory for
- * the last rawSeconds, for the console and high-resolution reads) and per minute (the periods
- * CloudWatch's API reads), and each series' totals since the start (Prometheus).
+ * The process's metrics (src/core/metrics.ts; docs/metrics.md): samples aggregated per second
+ * (kept in memory for the last rawSeconds, for the console and high-resolution reads), per minute
+ * (the periods CloudWatch's API reads) and since the start (Prometheus' totals).
  *
- * This first version keeps minutes in memory only; docs/metrics.md says where they are kept.
+ * Minutes are kept through the storage engine (minute-items.ts, minute-table.ts), so they survive a
+ * restart on the embedded engine and every engine serves them: a series' closed minutes wait in
+ * memory until the flush timer writes them, all series at once, one item per series per hour per
+ * node; each node (process) writes under its own random id, so nodes sharing an engine never write
+ * the same item, and readers merge every node's items with the minutes this node has not written
+ * yet. A failed write is logged at warn and tried again at the next flush; a timer sweeps items
+ * older than the retention. Without `storage` (a store built alone, in a unit test) minutes stay in
+ * memory for the retention.
+ *
+ * `observe()` is on the hot path of every data-plane call: a sample costs three additions into
+ * sets that already exist; a new set is made once a second per active series.
  */
 import { addSample, emptyStatistics, mergeStatistics, metricKey, type MetricDatapoint, type MetricFilter, type MetricId, type Metrics, type MetricSeries, type MetricUnit, type StatisticSet } from "../../core/metrics.js";
-import type { Clock } from "../../util/clock.js";
+import type { Clock, Timer } from "../../util/clock.js";
+import type { Logger } from "../../util/logger.js";
+import type { Random } from "../../util/random.js";
+import type { TableStore } from "../types.js";
+import {
+  directoryKey, directoryPrefix, directoryScanPrefix, directoryValue, hourMs, minuteEntryText, minuteMs, minutesKey, minutesScanStart, minutesValue, parseMinutesKey,
+  readDirectory, readMinutes, seriesKeyPart, seriesMinutesPrefix,
+} from "./minute-items.js";
+import { MinuteTable } from "./minute-table.js";
 
 export interface MetricsStoreOptions {
-  /** `--metrics off`: nothing is kept. */
+  /** `--metrics off`: nothing is kept, and nothing written. */
   enabled: boolean;
   /** How many seconds of 1-second data a series keeps in memory. */
   rawSeconds?: number;
-  /** How many minutes of minute data a series keeps. */
+  /** How many minutes of minute data are kept (`--metrics-retention-hours` × 60). */
   retentionMinutes?: number;
+  /** Where minutes are kept; without it, in this process's memory for the retention. */
+  storage?: MetricsStorage;
+  /** How often closed minutes are written (flushIntervalMsDefault). */
+  flushIntervalMs?: number;
+  /** How often items older than the retention are removed (sweepIntervalMsDefault). */
+  sweepIntervalMs?: number;
+}
+
+export interface MetricsStorage {
+  tables: TableStore;
+  /** Draws this node's id, once per store. */
+  random: Random;
+  logger: Logger;
+  /** The process's account (`--account-id`): the metrics table lives under `metrics@<accountId>`. */
+  accountId: string;
 }
 
 export const rawSecondsDefault = 900;
 export const retentionMinutesDefault = 24 * 60;
+/** A minute is written within this long after it closes (and the timer trims idle series' seconds). */
+export const flushIntervalMsDefault = minuteMs;
+export const sweepIntervalMsDefault = 10 * minuteMs;
+/** Series written at once by a flush: each is one or two item writes, which the engine commits together. */
+const flushSeriesConcurrency = 256;
 
 const secondMs = 1000;
-const minuteMs = 60_000;
 
 class Series implements MetricSeries {
   readonly totals: StatisticSet = emptyStatistics();
   /** Per-second sets by the second's start, oldest first (Map keeps insertion order). */
   readonly seconds = new Map<number, StatisticSet>();
+  /** Per-minute sets not written yet (with storage) or kept (without), by the minute's start. */
   readonly minutes = new Map<number, StatisticSet>();
-  private currentSecondMs = -1;
+  lastSecondMs = -1;
   private current: StatisticSet = emptyStatistics();
-  private currentMinuteMs = -1;
+  currentMinuteMs = -1;
   private currentMinute: StatisticSet = emptyStatistics();
+  /** The `<series>` part of the series' item keys (minute-items.ts), made once. */
+  readonly keyPart: string;
+  /** This node's item for the hour of the last minute written, as written: what the next minute of that hour is appended to. */
+  writtenHourMs = -1;
+  writtenEntriesText = "";
+  /** The `untilMs` of this node's directory item for the series, as last written. */
+  listedUntilMs = -1;
 
   constructor(
     readonly id: MetricId,
     readonly unit: MetricUnit,
     private readonly store: MetricsStore,
-  ) {}
+  ) {
+    this.keyPart = seriesKeyPart(id);
+  }
 
   observe(value: number): void {
     const nowMs = this.store.nowMs();
     const second = nowMs - (nowMs % secondMs);
-    if (second !== this.currentSecondMs) {
-      this.currentSecondMs = second;
+    if (second !== this.lastSecondMs) {
+      this.lastSecondMs = second;
       this.current = emptyStatistics();
       this.seconds.set(second, this.current);
       this.store.trim(this, second);
       const minute = nowMs - (nowMs % minuteMs);
       if (minute !== this.currentMinuteMs) {
         this.currentMinuteMs = minute;
-        this.currentMinute = emptyStatistics();
-        this.minutes.set(minute, this.currentMinute);
+        // A clock set back into a minute not yet written adds to it rather than replacing it.
+        let set = this.minutes.get(minute);
+        if (set === undefined) this.minutes.set(minute, (set = emptyStatistics()));
+        this.currentMinute = set;
       }
     }
     addSample(this.current, value);
     addSample(this.currentMinute, value);
     addSample(this.totals, value);
+  }
+
+  /** After the final flush wrote the open minute: a later sample starts a new set, kept in memory. */
+  detachOpenMinute(): void {
+    this.currentMinuteMs = -1;
   }
 }
 
@@ -68,6 +122,18 @@ export class MetricsStore implements Metrics {
   private readonly series_ = new Map<string, Series>();
   private readonly rawMs: number;
   private readonly retentionMs: number;
+  private readonly flushIntervalMs: number;
+  private readonly sweepIntervalMs: number;
+  private readonly table: MinuteTable | undefined;
+  private readonly logger: Logger | undefined;
+  /** This process's id among the nodes writing to one engine. */
+  readonly nodeId: string;
+  private timer: Timer | undefined;
+  /** The timer's flush under way: a tick finding one skips its turn. */
+  private running: Promise<void> | undefined;
+  /** Flushes and sweeps run one at a time (two flushes of one series would each rewrite its hour item from the same text). */
+  private queue: Promise<void> = Promise.resolve();
+  private lastSweepMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly clock: Clock,
@@ -76,6 +142,12 @@ export class MetricsStore implements Metrics {
     this.enabled = options.enabled;
     this.rawMs = (options.rawSeconds ?? rawSecondsDefault) * secondMs;
     this.retentionMs = (options.retentionMinutes ?? retentionMinutesDefault) * minuteMs;
+    this.flushIntervalMs = options.flushIntervalMs ?? flushIntervalMsDefault;
+    this.sweepIntervalMs = options.sweepIntervalMs ?? sweepIntervalMsDefault;
+    const storage = this.enabled ? options.storage : undefined;
+    this.table = storage === undefined ? undefined : new MinuteTable(storage.tables, clock, storage.random, storage.accountId);
+    this.logger = storage?.logger;
+    this.nodeId = storage === undefined ? "local" : storage.random.bytes(8).toString("hex");
   }
 
   nowMs(): number {
@@ -93,45 +165,229 @@ export class MetricsStore implements Metrics {
     return series;
   }
 
-  /** Drops a series' seconds and minutes older than what is kept. */
+  /** Starts the flush and sweep timer (the app does at start). Nothing under `--metrics off`. */
+  start(): void {
+    if (!this.enabled || this.timer !== undefined) return;
+    this.timer = this.clock.setInterval(() => this.tick(), this.flushIntervalMs, { unref: true });
+  }
+
+  /** Stops the timer and writes every minute not written yet, the open one too (the app does before closing the engine). */
+  async stop(): Promise<void> {
+    this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    if (this.table === undefined) return;
+    await this.exclusive(() => this.flush(Number.POSITIVE_INFINITY));
+    for (const series of this.series_.values()) series.detachOpenMinute();
+  }
+
+  /** Writes the minutes closed by now (the timer's work; tests call it to wait for a flush). */
+  flushClosedMinutes(): Promise<void> {
+    return this.exclusive(() => {
+      const nowMs = this.clock.nowMs();
+      return this.flush(nowMs - (nowMs % minuteMs));
+    });
+  }
+
+  /** Removes every node's items wholly older than the retention (the timer's work, every sweepIntervalMs). */
+  sweep(): Promise<void> {
+    return this.exclusive(() => this.sweepExpired());
+  }
+
+  private exclusive(work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private tick(): void {
+    const nowMs = this.clock.nowMs();
+    // Idle series' seconds and minutes age out here; active ones' as they observe.
+    for (const series of this.series_.values()) this.trim(series, nowMs - (nowMs % secondMs));
+    if (this.table === undefined || this.running !== undefined) return;
+    const sweepDue = nowMs - this.lastSweepMs >= this.sweepIntervalMs;
+    this.running = this.exclusive(async () => {
+      await this.flush(nowMs - (nowMs % minuteMs));
+      if (sweepDue) {
+        this.lastSweepMs = nowMs;
+        await this.sweepExpired();
+      }
+    })
+      .catch((error: unknown) => this.logger?.warn({ err: error }, "metrics: the flush or retention sweep failed; it runs again at the next flush"))
+      .finally(() => (this.running = undefined));
+  }
+
+  /**
+   * Writes every minute before `beforeMs` not written yet, series by series, a bounded number at
+   * once. Failures are logged once per flush; the minutes stay in memory for the next.
+   */
+  private async flush(beforeMs: number): Promise<void> {
+    const due: Series[] = [];
+    for (const series of this.series_.values()) if (hasMinuteBefore(series, beforeMs) || directoryBehind(series)) due.push(series);
+    const failures: unknown[] = [];
+    for (let at = 0; at < due.length; at += flushSeriesConcurrency) {
+      await Promise.all(due.slice(at, at + flushSeriesConcurrency).map((series) => this.writeSeries(series, beforeMs).catch((error: unknown) => failures.push(error))));
+    }
+    if (failures.length > 0) {
+      this.logger?.warn({ err: failures[0], seriesFailed: failures.length, seriesDue: due.length }, "metrics: minutes not written to the storage engine; kept in memory and tried again at the next flush");
+    }
+  }
+
+  /** Writes a series' minutes before `beforeMs`, hour by hour, then its directory item; throws at the first failure. */
+  private async writeSeries(series: Series, beforeMs: number): Promise<void> {
+    const table = this.table!;
+    const hours = new Map<number, { entriesText: string; minutes: number[] }>();
+    for (const [minute, stats] of series.minutes) {
+      if (minute >= beforeMs) continue;
+      const hour = minute - (minute % hourMs);
+      let batch = hours.get(hour);
+      if (batch === undefined) hours.set(hour, (batch = { entriesText: "", minutes: [] }));
+      batch.entriesText += (batch.entriesText === "" ? "" : ",") + minuteEntryText(minute, stats);
+      batch.minutes.push(minute);
+    }
+    for (const hour of [...hours.keys()].sort((a, b) => a - b)) {
+      const batch = hours.get(hour)!;
+      const key = minutesKey(series.keyPart, hour, this.nodeId);
+      // Normally the hour is the one last written (its text is at hand) or a new one; otherwise (a
+      // clock set back) what this node wrote for that hour is read, so no minute of it is lost.
+      const before = hour === series.writtenHourMs ? series.writtenEntriesText : await this.writtenEntriesText(key, hour);
+      const entriesText = before === "" ? batch.entriesText : `${before},${batch.entriesText}`;
+      const result = await table.put(key, minutesValue(entriesText));
+      if (!result.ok) throw result.failure;
+      series.writtenHourMs = hour;
+      series.writtenEntriesText = entriesText;
+      for (const minute of batch.minutes) series.minutes.delete(minute);
+    }
+    if (directoryBehind(series)) {
+      const untilMs = series.writtenHourMs + hourMs;
+      const result = await table.put(directoryKey(series.keyPart, this.nodeId), directoryValue({ id: series.id, unit: series.unit, untilMs }));
+      if (!result.ok) throw result.failure;
+      series.listedUntilMs = untilMs;
+    }
+  }
+
+  private async writtenEntriesText(key: string, hour: number): Promise<string> {
+    const value = await this.table!.get(key);
+    if (value === undefined) return "";
+    let text = "";
+    for (const [minute, stats] of readMinutes(hour, value)) text += (text === "" ? "" : ",") + minuteEntryText(minute, stats);
+    return text;
+  }
+
+  private async sweepExpired(): Promise<void> {
+    const table = this.table;
+    const tableId = await table?.existingTableId();
+    if (table === undefined || tableId === undefined) return;
+    const cutoffMs = this.clock.nowMs() - this.retentionMs;
+    for await (const page of table.scan(tableId, undefined, "")) {
+      const expired = page.filter(({ key, value }) => {
+        const minutes = parseMinutesKey(key);
+        if (minutes !== undefined) return minutes.hourStartMs + hourMs <= cutoffMs;
+        // Directory items of this format that list nothing within the retention; foreign items stay.
+        const listed = key.startsWith(directoryPrefix) ? readDirectory(value) : undefined;
+        return listed !== undefined && listed.untilMs <= cutoffMs;
+      });
+      await Promise.all(expired.map(({ key }) => table.delete(tableId, key)));
+    }
+  }
+
+  /** Drops a series' seconds older than rawSeconds and its minutes older than the retention. */
   trim(series: Series, nowSecondMs: number): void {
     for (const second of series.seconds.keys()) {
       if (second > nowSecondMs - this.rawMs) break;
       series.seconds.delete(second);
     }
     for (const minute of series.minutes.keys()) {
-      if (minute > nowSecondMs - this.retentionMs) break;
+      if (this.minuteKept(minute, nowSecondMs)) break;
       series.minutes.delete(minute);
     }
   }
 
+  /** A minute is kept while any of it lies within the retention. */
+  private minuteKept(minuteStartMs: number, nowMs: number): boolean {
+    return minuteStartMs + minuteMs > nowMs - this.retentionMs;
+  }
+
   async listMetrics(filter: MetricFilter): Promise<readonly { id: MetricId; unit: MetricUnit }[]> {
-    const found: { id: MetricId; unit: MetricUnit }[] = [];
-    for (const series of this.series_.values()) {
-      if (matches(series.id, filter)) found.push({ id: series.id, unit: series.unit });
+    const nowMs = this.clock.nowMs();
+    const found = new Map<string, { id: MetricId; unit: MetricUnit }>();
+    for (const [key, series] of this.series_) {
+      if (series.totals.SampleCount > 0 && series.lastSecondMs + secondMs > nowMs - this.retentionMs && matches(series.id, filter)) found.set(key, { id: series.id, unit: series.unit });
     }
-    return found;
+    const table = this.table;
+    const tableId = await table?.existingTableId();
+    if (table === undefined || tableId === undefined) return [...found.values()];
+    // Series recorded before a restart, or by another node: their directory items.
+    const prefix = directoryScanPrefix(filter.Namespace, filter.Namespace === undefined ? undefined : filter.MetricName);
+    for await (const page of table.scan(tableId, prefix, prefix)) {
+      for (const { value } of page) {
+        const listed = readDirectory(value);
+        if (listed === undefined || listed.untilMs <= nowMs - this.retentionMs || !matches(listed.id, filter)) continue;
+        const key = metricKey(listed.id);
+        if (!found.has(key)) found.set(key, { id: listed.id, unit: listed.unit });
+      }
+    }
+    return [...found.values()];
   }
 
   async statistics(id: MetricId, startMs: number, endMs: number, periodSeconds: number): Promise<readonly MetricDatapoint[]> {
-    const series = this.series_.get(metricKey(id));
-    if (series === undefined) return [];
     const periodMs = periodSeconds * secondMs;
-    const source = periodMs % minuteMs === 0 ? series.minutes : series.seconds;
+    const series = this.series_.get(metricKey(id));
     const periods = new Map<number, StatisticSet>();
-    for (const [at, stats] of source) {
-      const start = at - (at % periodMs);
-      if (start < startMs || start >= endMs) continue;
+    const add = (atMs: number, stats: StatisticSet): void => {
+      const start = atMs - (atMs % periodMs);
+      if (start < startMs || start >= endMs) return;
       let into = periods.get(start);
       if (into === undefined) periods.set(start, (into = emptyStatistics()));
       mergeStatistics(into, stats);
+    };
+    if (periodMs % minuteMs !== 0) {
+      for (const [second, stats] of series?.seconds ?? []) add(second, stats);
+    } else {
+      await this.addMinutes(id, series, startMs, endMs + periodMs, add);
     }
     return [...periods].sort((a, b) => a[0] - b[0]).map(([timestampMs, stats]) => ({ timestampMs, stats }));
+  }
+
+  /** Hands `add` every minute in [fromMs, toMs) within the retention: the stored ones of every node, and this node's not yet stored. */
+  private async addMinutes(id: MetricId, series: Series | undefined, fromMs: number, toMs: number, add: (atMs: number, stats: StatisticSet) => void): Promise<void> {
+    const nowMs = this.clock.nowMs();
+    // This node's minutes are copied before the stored ones are read: a minute whose write lands
+    // meanwhile is then found in one place or the other, never neither (and counted once: below).
+    const unwritten: [number, StatisticSet][] = [];
+    for (const [minute, stats] of series?.minutes ?? []) if (minute >= fromMs && minute < toMs) unwritten.push([minute, { ...stats }]);
+    const writtenHere = new Set<number>();
+    const table = this.table;
+    const tableId = await table?.existingTableId();
+    if (table !== undefined && tableId !== undefined) {
+      const keyPart = series?.keyPart ?? seriesKeyPart(id);
+      const fromHourMs = Math.max(0, fromMs, nowMs - this.retentionMs - hourMs);
+      for await (const page of table.scan(tableId, minutesScanStart(keyPart, fromHourMs - (fromHourMs % hourMs)), seriesMinutesPrefix(keyPart))) {
+        for (const { key, value } of page) {
+          const item = parseMinutesKey(key);
+          if (item === undefined || item.hourStartMs >= toMs) continue;
+          for (const [minute, stats] of readMinutes(item.hourStartMs, value)) {
+            if (minute < fromMs || minute >= toMs || !this.minuteKept(minute, nowMs)) continue;
+            if (item.nodeId === this.nodeId) writtenHere.add(minute);
+            add(minute, stats);
+          }
+        }
+      }
+    }
+    for (const [minute, stats] of unwritten) if (!writtenHere.has(minute) && this.minuteKept(minute, nowMs)) add(minute, stats);
   }
 
   *totals(): Iterable<{ id: MetricId; unit: MetricUnit; stats: StatisticSet }> {
     for (const series of this.series_.values()) yield { id: series.id, unit: series.unit, stats: series.totals };
   }
+}
+
+function hasMinuteBefore(series: Series, beforeMs: number): boolean {
+  for (const minute of series.minutes.keys()) if (minute < beforeMs) return true;
+  return false;
+}
+
+function directoryBehind(series: Series): boolean {
+  return series.writtenHourMs >= 0 && series.listedUntilMs < series.writtenHourMs + hourMs;
 }
 
 function matches(id: MetricId, filter: MetricFilter): boolean {
