@@ -18,6 +18,7 @@ import { errorStreamColumns } from "./error-stream.js";
 import { createExpressionCompiler } from "./expressions/compiler.js";
 import type { WindowPlanner } from "./plan-contracts.js";
 import type { PlanContext } from "./planner/context.js";
+import { planRelation } from "./planner/relation.js";
 import { Instance } from "./runtime/instance.js";
 import { WiringSlot } from "./runtime/wiring.js";
 import { windowPlanner } from "./window-planner.js";
@@ -35,6 +36,8 @@ export function compileWith(request: CompileRequest, windows: WindowPlanner | un
       slot,
       seed: request.seed,
     };
+    // Subqueries in expressions plan their query over reference tables with this same context.
+    context.compile = createExpressionCompiler(request.functions, (query) => planRelation(query, context));
     const plan = planApplication(program, request.inputs, request.references, context, context.catalog as MutableCatalog);
     const streams: StreamSchema[] = [...plan.inputs, ...plan.streams, { name: errorStreamName, columns: [...errorStreamColumns] }];
     const application: CompiledApplication = {

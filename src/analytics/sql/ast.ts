@@ -10,6 +10,7 @@
  *   EXTRACT(HOUR FROM x) → Call EXTRACT [Symbol HOUR, x]
  *   POSITION(a IN b) → Call POSITION [a, b];   POSITION(a IN b FROM n) → [a, b, n]
  *   SUBSTRING(s FROM a FOR b) → Call SUBSTRING [s, a, b] (also SUBSTRING(s, a, b))
+ *   EXISTS (query) → Call EXISTS [ScalarSubquery]
  *   TRIM([BOTH|LEADING|TRAILING] [c] FROM s) → Call TRIM [Symbol side, c or '' ' literal, s]
  *   OVERLAY(s PLACING r FROM a [FOR b]) → Call OVERLAY [s, r, a, b?]
  *   CURRENT_ROW_TIMESTAMP, LOCALTIMESTAMP, CURRENT_TIMESTAMP, CURRENT_DATE, ... (no parentheses) → Call with no args

@@ -16,6 +16,7 @@ import { compiled, compileError, constantExpression, folded, type Compiled, type
 import { parseDate, parseInterval, parseTime, parseTimestamp } from "./datetime.js";
 import { readField, resolveColumn } from "./names.js";
 import { and, between, comparison, inList, isTest, like, not, or, type ComparisonOperator } from "./predicates.js";
+import { existsSubquery, inSubquery, scalarSubquery, type RelationPlanner } from "./subqueries.js";
 import { commonType, comparable, familyOf, isCharacter, typeText } from "./type-rules.js";
 
 function operandText(left: SqlType, operator: string, right?: SqlType): string {
@@ -85,6 +86,7 @@ class Compiler {
     private readonly functions: FunctionRegistry,
     private readonly scope: Scope,
     private readonly hooks: CompileHooks | undefined,
+    private readonly relations: RelationPlanner | undefined,
   ) {}
 
   compile(expression: Expression): Compiled {
@@ -118,6 +120,8 @@ class Compiler {
       }
       case "InList": {
         const value = this.compile(expression.expression);
+        const [only] = expression.list;
+        if (expression.list.length === 1 && only?.kind === "ScalarSubquery") return inSubquery(value, only.query, expression.negated, only.at, this.relations);
         const list = expression.list.map((item) => this.compile(item));
         if (list.some((item) => !comparable(value.type, item.type))) {
           throw compileError("Values passed to IN operator must have compatible types", expression.at);
@@ -135,6 +139,8 @@ class Compiler {
         return folded({ name: "BOOLEAN" }, like(expression.operator, value, pattern, escape, expression.negated), operands);
       }
       case "Call": {
+        const [subquery] = expression.args;
+        if (expression.name === "EXISTS" && expression.args.length === 1 && subquery?.kind === "ScalarSubquery") return existsSubquery(subquery.query, expression.at, this.relations);
         const hooked = this.hooks?.call?.(expression, this.scope);
         if (hooked !== undefined) return hooked as Compiled;
         if (expression.over !== undefined) throw compileError(`Windowed function ${expression.name} is not supported here`, expression.at);
@@ -159,7 +165,7 @@ class Compiler {
       case "Cursor":
         throw compileError("CURSOR is only allowed as an argument of a table function", expression.at);
       case "ScalarSubquery":
-        throw compileError("Scalar subqueries are not supported in streaming queries", expression.at);
+        return scalarSubquery(expression.query, expression.at, this.relations);
     }
   }
 
@@ -298,9 +304,9 @@ class Compiler {
   }
 }
 
-/** The engine's ExpressionCompiler over a function registry. */
-export function createExpressionCompiler(functions: FunctionRegistry): ExpressionCompiler {
-  return (expression, scope, hooks) => new Compiler(functions, scope, hooks).compile(expression);
+/** The engine's ExpressionCompiler over a function registry (and the planner of subqueries over reference tables). */
+export function createExpressionCompiler(functions: FunctionRegistry, relations?: RelationPlanner): ExpressionCompiler {
+  return (expression, scope, hooks) => new Compiler(functions, scope, hooks, relations).compile(expression);
 }
 
 /** The constant value of an expression that needs no row (table-function arguments), or undefined. */

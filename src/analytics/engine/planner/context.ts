@@ -9,6 +9,7 @@ import type { Column, SqlType } from "../../sql/types.js";
 import type { EvalContext } from "../../sql/functions/contracts.js";
 import type { Emit, ExpressionCompiler, Operator, PlannedInput, RowErrorSink, WindowPlanner } from "../plan-contracts.js";
 import type { WiringSlot } from "../runtime/wiring.js";
+import type { RelationPlan } from "./relation.js";
 
 export type StreamKind = "input" | "stream" | "reference";
 
@@ -34,8 +35,8 @@ export interface PlanContext {
 /** A planned FROM item: the contract's PlannedInput plus the streams it reads. */
 export interface CorePlannedInput extends PlannedInput {
   sources: readonly string[];
-  /** Set when the input is a reference table by name (its rows come from setReferenceTable). */
-  table?: string;
+  /** Set when the input is a relation: a reference table by name or a query over reference tables. */
+  relation?: RelationPlan;
 }
 
 export interface PlannedQuery {

@@ -10,6 +10,7 @@ import type { CorePlannedInput, PlanContext } from "./context.js";
 import { planReferenceJoin } from "./reference-join.js";
 import { planTableFunction } from "./table-function.js";
 import { planQuery } from "./query.js";
+import { isRelational, planRelation, tableRelation } from "./relation.js";
 
 /** Named WINDOW clauses of the enclosing SELECT, for joins of streams with OVER w. */
 export type NamedWindows = readonly { name: string; spec: WindowSpec; at: StreamRef["at"] }[] | undefined;
@@ -25,7 +26,7 @@ function planStreamRef(ref: StreamRef, context: PlanContext): CorePlannedInput {
   const qualifier = ref.alias ?? windowName ?? ref.name;
   const columns: ScopeColumn[] = entry.columns.map((column, index) => ({ qualifier, name: column.name, type: column.type, index }));
   if (entry.kind === "reference") {
-    return { scope: { columns }, stream: false, sources: [], table: entry.name, instantiate: () => idle };
+    return { scope: { columns }, stream: false, sources: [], relation: tableRelation(entry.name, entry.columns), instantiate: () => idle };
   }
   const name = entry.name;
   return {
@@ -42,8 +43,14 @@ function planStreamRef(ref: StreamRef, context: PlanContext): CorePlannedInput {
 }
 
 function planSubquery(ref: SubqueryRef, context: PlanContext): CorePlannedInput {
-  const query = planQuery(ref.query, context);
   const qualifier = ref.alias;
+  if (isRelational(ref.query)) {
+    if (ref.window !== undefined) throw compileError("A window applies to a stream, not to a relation", ref.at);
+    const relation = planRelation(ref.query, context);
+    const columns: ScopeColumn[] = relation.columns.map((column, index) => ({ ...(qualifier === undefined ? {} : { qualifier }), name: column.name, type: column.type, index }));
+    return { scope: { columns }, stream: false, sources: [], relation, instantiate: () => idle };
+  }
+  const query = planQuery(ref.query, context);
   const columns: ScopeColumn[] = query.columns.map((column, index) => ({
     ...(qualifier === undefined ? {} : { qualifier }),
     name: column.name,

@@ -81,11 +81,14 @@ export function extractRowtime(query: PlannedQuery, at: Query["at"]): PlannedQue
 }
 
 function planUnion(operation: SetOperation, context: PlanContext): PlannedQuery {
-  if (operation.operator !== "UNION ALL") throw compileError(`${operation.operator} is not supported on streams; use UNION ALL`, operation.at);
+  // SQL Reference, "Query": "UNION ALL is the only set operator that can be applied to streams.
+  // Both sides of the operator must be streams; it is an error if one side is a stream and the
+  // other is a relation." Set operations of relations are planned by relation.ts.
+  if (operation.operator !== "UNION ALL") throw compileError(`${operation.operator} cannot be applied to streams: UNION ALL is the only set operator on streams`, operation.at);
   const sides = [planQuery(operation.left, context), planQuery(operation.right, context)];
   const [left, right] = sides as [PlannedQuery, PlannedQuery];
+  if (left.stream !== right.stream) throw compileError("UNION ALL of a stream and a relation: both sides must be streams", operation.at);
   if (left.columns.length !== right.columns.length) throw compileError("Column count mismatch in UNION ALL", operation.at);
-  if (left.stream !== right.stream) throw compileError("UNION ALL of a stream and a relation is not supported", operation.at);
   const columns = left.columns.map((column, i) => {
     const other = right.columns[i] as PlannedQuery["columns"][number];
     const type = commonType([column.type, other.type]);

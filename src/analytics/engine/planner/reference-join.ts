@@ -1,6 +1,7 @@
 /**
- * A stream joined with a reference table (developer guide "Example: Adding Reference Data"):
- * each stream row meets the table's current rows (setReferenceTable replaces them at any time)
+ * A stream joined with a reference table (developer guide "Example: Adding Reference Data"), or
+ * with a query over reference tables (relation.ts): each stream row meets the relation's current
+ * rows (setReferenceTable replaces a table's at any time)
  * and leaves with the stream row's ROWTIME. INNER and CROSS emit matches; an outer join on the
  * stream's side (stream LEFT JOIN table, table RIGHT JOIN stream) also emits unmatched stream
  * rows padded with nulls. Equalities between a stream expression and a table expression in ON
@@ -12,7 +13,6 @@ import type { EvalContext } from "../../sql/functions/contracts.js";
 import { SqlCompileError, type Row, type SqlValue } from "../../sql/types.js";
 import type { Operator, Scope, ScopeColumn } from "../plan-contracts.js";
 import { compileError, type Evaluator } from "../expressions/compiled.js";
-import type { TableHolder } from "../runtime/wiring.js";
 import type { CorePlannedInput, PlanContext } from "./context.js";
 
 function width(scope: Scope): number {
@@ -70,7 +70,8 @@ export function planReferenceJoin(join: Join, left: CorePlannedInput, right: Cor
   const streamOnLeft = left.stream;
   const streamInput = streamOnLeft ? left : right;
   const tableInput = streamOnLeft ? right : left;
-  if (tableInput.table === undefined) throw compileError("Only a reference table by name can be joined with a stream", join.at);
+  const relation = tableInput.relation;
+  if (relation === undefined) throw compileError("Only a reference table or a query over reference tables can be joined with a stream", join.at);
   const keepUnmatched = (join.joinType === "LEFT" && streamOnLeft) || (join.joinType === "RIGHT" && !streamOnLeft);
   if (join.joinType === "FULL" || (!keepUnmatched && join.joinType !== "INNER" && join.joinType !== "CROSS")) {
     throw compileError(`${join.joinType} JOIN of a stream with a reference table must keep the stream's side`, join.at);
@@ -81,7 +82,6 @@ export function planReferenceJoin(join: Join, left: CorePlannedInput, right: Cor
   const on = join.on === undefined ? undefined : context.compile(join.on, scope);
   if (on !== undefined && on.type.name !== "BOOLEAN" && on.type.name !== "NULL") throw compileError("ON clause must be a condition", join.on?.at);
   const pairs = keyPairs(join.on, streamInput.scope, tableInput.scope, context);
-  const tableName = tableInput.table;
   const condition = on?.evaluate;
   const tableWidth = streamOnLeft ? rightWidth : leftWidth;
   const streamWidth = streamOnLeft ? leftWidth : rightWidth;
@@ -100,15 +100,15 @@ export function planReferenceJoin(join: Join, left: CorePlannedInput, right: Cor
     stream: true,
     sources: streamInput.sources,
     instantiate(emit, errors, getContext): Operator {
-      const holder: TableHolder = context.slot.require().table(tableName);
       const evalContext: EvalContext = getContext();
-      let indexVersion = -1;
+      let indexed: readonly Row[] | undefined;
       let index = new Map<unknown, Row[]>();
       const candidates = (streamRow: Row, rowtimeMs: number): readonly Row[] => {
-        if (pairs.length === 0) return holder.rows;
-        if (indexVersion !== holder.version) {
+        const tableRows = relation.rows(evalContext);
+        if (pairs.length === 0) return tableRows;
+        if (indexed !== tableRows) {
           index = new Map();
-          for (const tableRow of holder.rows) {
+          for (const tableRow of tableRows) {
             const key = pairs.map((pair) => keyOf(pair.table(tableRow, rowtimeMs, evalContext)));
             if (key.includes(null)) continue;
             const text = pairs.length === 1 ? key[0] : JSON.stringify(key);
@@ -116,7 +116,7 @@ export function planReferenceJoin(join: Join, left: CorePlannedInput, right: Cor
             if (bucket === undefined) index.set(text, [tableRow]);
             else bucket.push(tableRow);
           }
-          indexVersion = holder.version;
+          indexed = tableRows;
         }
         const key = pairs.map((pair) => keyOf(pair.stream(streamRow, rowtimeMs, evalContext)));
         if (key.includes(null)) return [];

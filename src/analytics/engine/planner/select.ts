@@ -11,7 +11,7 @@ import { compileError, type Evaluator } from "../expressions/compiled.js";
 import { passThrough, type CorePlannedInput, type PlanContext, type PlannedQuery } from "./context.js";
 import { planOrderBy, StreamSorter } from "./order-by.js";
 
-interface OutputItem {
+export interface OutputItem {
   name: string;
   expression: CompiledExpression;
   /** The input column index when the item is a plain column read (for the identity fast path). */
@@ -31,7 +31,7 @@ function columnIndexOf(expression: Expression, scope: Scope): number | undefined
   return matches.length === 1 ? matches[0]?.index : undefined;
 }
 
-function expandItems(select: Select, scope: Scope, context: PlanContext): OutputItem[] {
+export function expandItems(select: Select, scope: Scope, context: PlanContext): OutputItem[] {
   const items: OutputItem[] = [];
   for (const item of select.items) {
     if (item.kind === "Star") {

@@ -70,7 +70,7 @@ export class Instance implements ApplicationInstance {
   ) {
     const startMs = clock.nowMs();
     // LOCALTIMESTAMP and CURRENT_TIMESTAMP stay at the query's start (the reference), which is this start().
-    this.context = { rowtimeMs: 0, nowMs: startMs, queryStartMs: startMs };
+    this.context = { rowtimeMs: 0, nowMs: startMs, queryStartMs: startMs, referenceRows: (name) => this.tables.get(name)?.rows };
     for (const pump of plan.pumps) this.writers.set(pump.target, [...(this.writers.get(pump.target) ?? []), pump]);
     const report = (error: Error, row: Row, rowtimeMs: number, pumpName: string | undefined) => this.reportError(error, row, rowtimeMs, pumpName);
     for (const schema of [...plan.inputs, ...plan.streams]) {

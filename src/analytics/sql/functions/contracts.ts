@@ -25,6 +25,11 @@ export interface EvalContext {
    * CURRENT_ROW_TIMESTAMP changes per row); without it they take the first nowMs they see.
    */
   queryStartMs?: number;
+  /**
+   * A reference table's current rows (subqueries and joins over reference tables read them when a
+   * row needs them); a new array whenever the table is replaced.
+   */
+  referenceRows?(name: string): readonly Row[] | undefined;
 }
 
 export type Resolution<T> = { ok: true; value: T } | { ok: false; message: string };

@@ -245,6 +245,16 @@ function parseWordPrimary(ctx: ParseContext, token: Token): Expression {
       return parseCase(ctx);
     case "CAST":
       return parseCast(ctx);
+    case "EXISTS":
+      // EXISTS (query) → Call EXISTS [ScalarSubquery]; EXISTS is not reserved, so a column may be named so.
+      if (tokens.isSymbol("(", 1) && isQueryStart(tokens, 2)) {
+        tokens.next();
+        const open = tokens.expectSymbol("(");
+        const query = ctx.query();
+        tokens.expectSymbol(")");
+        return { kind: "Call", at, name: "EXISTS", args: [{ kind: "ScalarSubquery", at: open.at, query }] };
+      }
+      break;
     case "CURSOR": {
       tokens.next();
       tokens.expectSymbol("(");

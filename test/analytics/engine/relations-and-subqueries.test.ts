@@ -1,0 +1,160 @@
+/**
+ * Queries over reference tables (SQL Reference "Query": EXCEPT, INTERSECT, UNION [ALL] on
+ * relations; only UNION ALL on streams): a subquery joined with a stream, set operators of
+ * relations, scalar subqueries, IN (subquery) and EXISTS — on the reference data example's
+ * CompanyName table and the getting-started demo stream.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { compileError, start } from "./helpers.js";
+
+const demo = { SOURCE_SQL_STREAM_001: "TICKER_SYMBOL VARCHAR(4), SECTOR VARCHAR(16), CHANGE REAL, PRICE REAL" };
+const references = {
+  CompanyName: '"Ticker" VARCHAR(4), "Company" VARCHAR(20)',
+  Watch: '"Ticker" VARCHAR(4)',
+  Muted: '"Ticker" VARCHAR(4)',
+};
+const companies = [
+  ["AMZN", "Amazon"],
+  ["ASD", "SomeCompanyA"],
+  ["MMB", "SomeCompanyB"],
+];
+const ticks = [
+  ["2024-01-01 10:00:00.000", "AMZN", "TECHNOLOGY", 1.5, 100],
+  ["2024-01-01 10:00:01.000", "ASD", "ENERGY", -1, 20],
+  ["2024-01-01 10:00:02.000", "MMB", "RETAIL", 0.5, 21],
+  ["2024-01-01 10:00:03.000", "XYZ", "ENERGY", 0.25, 7],
+];
+
+describe("analytics > engine > relations: queries over reference tables", () => {
+  it("a stream joins a filtered, projected subquery over a reference table", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), company VARCHAR(20), price DOUBLE);
+       CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+         SELECT STREAM s.ticker_symbol, c.name, s.price
+         FROM "SOURCE_SQL_STREAM_001" AS s
+         JOIN (SELECT "Ticker" AS t, UPPER("Company") AS name FROM "CompanyName" WHERE "Ticker" <> 'MMB') AS c
+         ON s.ticker_symbol = c.t;`,
+      { inputs: demo, references },
+    );
+    h.app.setReferenceTable("CompanyName", companies);
+    h.push("SOURCE_SQL_STREAM_001", ticks.slice(0, 3));
+    h.app.setReferenceTable("CompanyName", [["MMB", "Mmb"]]);
+    h.push("SOURCE_SQL_STREAM_001", [["2024-01-01 10:00:04.000", "AMZN", "TECHNOLOGY", 1, 101]]);
+    assert.deepEqual(h.rows("DESTINATION_SQL_STREAM"), [
+      ["2024-01-01 10:00:00.000", "AMZN", "AMAZON", 100],
+      ["2024-01-01 10:00:01.000", "ASD", "SOMECOMPANYA", 20],
+    ]);
+  });
+
+  it("UNION, INTERSECT and EXCEPT of relations (INTERSECT binds tighter; UNION and EXCEPT drop duplicates)", () => {
+    const code = (relation: string) => `CREATE OR REPLACE STREAM "OUT" (ticker_symbol VARCHAR(4));
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT"
+         SELECT STREAM s.ticker_symbol FROM "SOURCE_SQL_STREAM_001" AS s JOIN (${relation}) AS w ON s.ticker_symbol = w."Ticker";`;
+    const run = (relation: string) => {
+      const h = start(code(relation), { inputs: demo, references });
+      h.app.setReferenceTable("CompanyName", companies);
+      h.app.setReferenceTable("Watch", [["AMZN"], ["XYZ"], ["XYZ"]]);
+      h.app.setReferenceTable("Muted", [["AMZN"]]);
+      h.push("SOURCE_SQL_STREAM_001", ticks);
+      return h.rows("OUT").map((row) => row[1]);
+    };
+    // UNION removes the second XYZ of Watch: XYZ joins once.
+    assert.deepEqual(run(`SELECT "Ticker" FROM "Watch" UNION SELECT "Ticker" FROM "Muted"`), ["AMZN", "XYZ"]);
+    assert.deepEqual(run(`SELECT "Ticker" FROM "Watch" UNION ALL SELECT "Ticker" FROM "Muted"`), ["AMZN", "AMZN", "XYZ", "XYZ"]);
+    assert.deepEqual(run(`SELECT "Ticker" FROM "CompanyName" INTERSECT SELECT "Ticker" FROM "Watch"`), ["AMZN"]);
+    assert.deepEqual(run(`SELECT "Ticker" FROM "Watch" EXCEPT SELECT "Ticker" FROM "Muted"`), ["XYZ"]);
+    // Watch EXCEPT (CompanyName INTERSECT Muted) = Watch EXCEPT {AMZN}, not (Watch EXCEPT CompanyName) INTERSECT Muted = {}.
+    assert.deepEqual(run(`SELECT "Ticker" FROM "Watch" EXCEPT SELECT "Ticker" FROM "CompanyName" INTERSECT SELECT "Ticker" FROM "Muted"`), ["XYZ"]);
+  });
+
+  it("only UNION ALL applies to streams, and both sides must be streams (the reference's rule)", () => {
+    const pump = (query: string) => `CREATE OR REPLACE STREAM "OUT" (ticker_symbol VARCHAR(4));
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT" ${query};`;
+    const stream = `SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001"`;
+    for (const operator of ["UNION", "INTERSECT", "EXCEPT"]) {
+      const error = compileError(pump(`${stream} ${operator} ${stream}`), { inputs: demo, references });
+      assert.match(error.message, new RegExp(`^${operator} cannot be applied to streams: UNION ALL is the only set operator on streams`));
+    }
+    const mixed = compileError(
+      `CREATE OR REPLACE STREAM "OUT" (ticker_symbol VARCHAR(4));
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT"
+         SELECT STREAM s.ticker_symbol FROM "SOURCE_SQL_STREAM_001" AS s
+         JOIN (SELECT "Ticker" FROM "Watch" UNION ALL SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001") AS w ON s.ticker_symbol = w."Ticker";`,
+      { inputs: demo, references },
+    );
+    assert.match(mixed.message, /^UNION ALL of a relation and a stream: both sides must be relations/);
+    assert.match(compileError(pump(`SELECT "Ticker" FROM "Watch" INTERSECT ALL SELECT "Ticker" FROM "Muted"`), { inputs: demo, references }).message, /INTERSECT ALL is not supported/);
+  });
+
+  it("a scalar subquery over a reference table: its value, null when empty, a row error when it has several rows", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "OUT" (ticker_symbol VARCHAR(4), company VARCHAR(20), companies INTEGER);
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT"
+         SELECT STREAM ticker_symbol,
+                (SELECT "Company" FROM "CompanyName" WHERE "Ticker" = 'AMZN'),
+                CHAR_LENGTH((SELECT "Company" FROM "CompanyName" WHERE "Ticker" = 'NONE'))
+         FROM "SOURCE_SQL_STREAM_001";
+       CREATE OR REPLACE STREAM "TOO_MANY" (company VARCHAR(20));
+       CREATE OR REPLACE PUMP "P2" AS INSERT INTO "TOO_MANY"
+         SELECT STREAM (SELECT "Company" FROM "CompanyName") FROM "SOURCE_SQL_STREAM_001";`,
+      { inputs: demo, references },
+    );
+    h.app.setReferenceTable("CompanyName", companies);
+    h.push("SOURCE_SQL_STREAM_001", ticks.slice(0, 1));
+    assert.deepEqual(h.rows("OUT"), [["2024-01-01 10:00:00.000", "AMZN", "Amazon", null]]);
+    assert.deepEqual(h.rows("TOO_MANY"), []);
+    const errors = h.rows("error_stream");
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]?.[3], "Cardinality violation");
+    assert.equal(errors[0]?.[7], "P2");
+    h.app.setReferenceTable("CompanyName", [["AMZN", "Amazon.com"]]);
+    h.push("SOURCE_SQL_STREAM_001", [["2024-01-01 10:00:05.000", "AMZN", "TECHNOLOGY", 1, 101]]);
+    assert.deepEqual(h.rows("TOO_MANY"), [["2024-01-01 10:00:05.000", "Amazon.com"]]);
+  });
+
+  it("IN (subquery) and EXISTS filter a stream by a reference table", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "LISTED" (ticker_symbol VARCHAR(4));
+       CREATE OR REPLACE PUMP "P1" AS INSERT INTO "LISTED"
+         SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001" WHERE ticker_symbol IN (SELECT "Ticker" FROM "CompanyName");
+       CREATE OR REPLACE STREAM "UNLISTED" (ticker_symbol VARCHAR(4));
+       CREATE OR REPLACE PUMP "P2" AS INSERT INTO "UNLISTED"
+         SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001" WHERE ticker_symbol NOT IN (SELECT "Ticker" FROM "CompanyName");
+       CREATE OR REPLACE STREAM "WATCHING" (ticker_symbol VARCHAR(4));
+       CREATE OR REPLACE PUMP "P3" AS INSERT INTO "WATCHING"
+         SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001" WHERE EXISTS (SELECT * FROM "Watch");`,
+      { inputs: demo, references },
+    );
+    h.app.setReferenceTable("CompanyName", companies);
+    h.push("SOURCE_SQL_STREAM_001", ticks.slice(0, 2));
+    h.app.setReferenceTable("Watch", [["XYZ"]]);
+    h.push("SOURCE_SQL_STREAM_001", ticks.slice(2));
+    assert.deepEqual(h.rows("LISTED").map((row) => row[1]), ["AMZN", "ASD", "MMB"]);
+    assert.deepEqual(h.rows("UNLISTED").map((row) => row[1]), ["XYZ"]);
+    assert.deepEqual(h.rows("WATCHING").map((row) => row[1]), ["MMB", "XYZ"]);
+  });
+
+  it("NOT IN a set holding null is never true (three-valued logic)", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "UNLISTED" (ticker_symbol VARCHAR(4));
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "UNLISTED"
+         SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001" WHERE ticker_symbol NOT IN (SELECT "Ticker" FROM "Watch");`,
+      { inputs: demo, references },
+    );
+    h.app.setReferenceTable("Watch", [["AMZN"], [null]]);
+    h.push("SOURCE_SQL_STREAM_001", ticks);
+    assert.deepEqual(h.rows("UNLISTED"), []);
+  });
+
+  it("compile errors: a subquery over a stream, an aggregate over a table, two columns as a value", () => {
+    const pump = (where: string) => `CREATE OR REPLACE STREAM "OUT" (ticker_symbol VARCHAR(4));
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001" WHERE ${where};`;
+    assert.match(compileError(pump(`ticker_symbol IN (SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001")`), { inputs: demo, references }).message, /^Cannot convert stream to relation/);
+    assert.match(compileError(pump(`ticker_symbol IN (SELECT ticker_symbol FROM "SOURCE_SQL_STREAM_001")`), { inputs: demo, references }).message, /^Cannot convert stream to relation/);
+    assert.match(compileError(pump(`price > (SELECT COUNT(*) FROM "CompanyName")`), { inputs: demo, references }).message, /^Aggregation over a reference table is not supported/);
+    const twoColumns = compileError(pump(`ticker_symbol = (SELECT "Ticker", "Company" FROM "CompanyName")`), { inputs: demo, references });
+    assert.match(twoColumns.message, /^A subquery used as a value must return one column, not 2/);
+    assert.deepEqual(twoColumns.position, { line: 2, column: 135 }); // the subquery's "("
+  });
+});
