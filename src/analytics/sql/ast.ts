@@ -118,6 +118,10 @@ export interface Join {
   left: FromItem;
   right: FromItem;
   on?: Expression;
+  /** JOIN … USING (a, b): the planner turns it into ON left.a = right.a AND left.b = right.b. */
+  using?: { names: string[]; at: SourcePosition };
+  /** NATURAL JOIN: USING every column name the two sides share. */
+  natural?: boolean;
 }
 
 export interface WindowSpec {

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compileError, start } from "./helpers.js";
+import { compileError, start, ts } from "./helpers.js";
 
 const demo = { SOURCE_SQL_STREAM_001: "TICKER_SYMBOL VARCHAR(4), SECTOR VARCHAR(16), CHANGE REAL, PRICE REAL" };
 const references = {
@@ -19,7 +19,7 @@ const companies = [
   ["ASD", "SomeCompanyA"],
   ["MMB", "SomeCompanyB"],
 ];
-const ticks = [
+const ticks: [string, ...unknown[]][] = [
   ["2024-01-01 10:00:00.000", "AMZN", "TECHNOLOGY", 1.5, 100],
   ["2024-01-01 10:00:01.000", "ASD", "ENERGY", -1, 20],
   ["2024-01-01 10:00:02.000", "MMB", "RETAIL", 0.5, 21],
@@ -156,5 +156,64 @@ describe("analytics > engine > relations: queries over reference tables", () => 
     const twoColumns = compileError(pump(`ticker_symbol = (SELECT "Ticker", "Company" FROM "CompanyName")`), { inputs: demo, references });
     assert.match(twoColumns.message, /^A subquery used as a value must return one column, not 2/);
     assert.deepEqual(twoColumns.position, { line: 2, column: 135 }); // the subquery's "("
+  });
+});
+
+describe("analytics > engine > JOIN … USING and NATURAL JOIN (the reference's FROM clause)", () => {
+  const tickerTables = { Names: '"TICKER_SYMBOL" VARCHAR(4), "COMPANY" VARCHAR(20)', Sectors: '"SECTOR" VARCHAR(16), "TICKER_SYMBOL" VARCHAR(4), "WEIGHT" DOUBLE' };
+
+  it("USING (col) joins a stream with a reference table as ON s.col = t.col", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "OUT" (ticker_symbol VARCHAR(4), company VARCHAR(20));
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT"
+         SELECT STREAM s.ticker_symbol, n.company FROM "SOURCE_SQL_STREAM_001" AS s LEFT JOIN "Names" AS n USING (ticker_symbol);`,
+      { inputs: demo, references: tickerTables },
+    );
+    h.app.setReferenceTable("Names", [["AMZN", "Amazon"]]);
+    h.push("SOURCE_SQL_STREAM_001", ticks.slice(0, 2));
+    assert.deepEqual(h.rows("OUT"), [
+      ["2024-01-01 10:00:00.000", "AMZN", "Amazon"],
+      ["2024-01-01 10:00:01.000", "ASD", null],
+    ]);
+  });
+
+  it("NATURAL JOIN uses every column name both sides have (here TICKER_SYMBOL and SECTOR)", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "OUT" (ticker_symbol VARCHAR(4), weight DOUBLE);
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT"
+         SELECT STREAM s.ticker_symbol, w.weight FROM "SOURCE_SQL_STREAM_001" AS s NATURAL JOIN "Sectors" AS w;`,
+      { inputs: demo, references: tickerTables },
+    );
+    h.app.setReferenceTable("Sectors", [
+      ["TECHNOLOGY", "AMZN", 0.5],
+      ["RETAIL", "AMZN", 0.25],
+      ["ENERGY", "ASD", 0.75],
+    ]);
+    h.push("SOURCE_SQL_STREAM_001", ticks);
+    assert.deepEqual(h.rows("OUT"), [
+      ["2024-01-01 10:00:00.000", "AMZN", 0.5],
+      ["2024-01-01 10:00:01.000", "ASD", 0.75],
+    ]);
+  });
+
+  it("USING in a stream-to-stream join", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "OUT" (orderid INTEGER, amount DOUBLE, traded DOUBLE);
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT"
+         SELECT STREAM o.orderid, o.amount, t.amount
+         FROM "ORDERS" AS o JOIN "TRADES" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS t USING (orderid);`,
+      { inputs: { ORDERS: "ORDERID INTEGER, AMOUNT DOUBLE", TRADES: "ORDERID INTEGER, AMOUNT DOUBLE" } },
+    );
+    h.push("TRADES", [["2024-01-01 10:00:00.000", 1, 10]]);
+    h.push("ORDERS", [["2024-01-01 10:00:30.000", 1, 11], ["2024-01-01 10:00:31.000", 2, 21]]);
+    h.app.advance(ts("2024-01-01 10:05:00"));
+    assert.deepEqual(h.rows("OUT"), [["2024-01-01 10:00:30.000", 1, 11, 10]]);
+  });
+
+  it("a USING column one side lacks, or a NATURAL CROSS JOIN, is an error", () => {
+    const pump = (from: string) => `CREATE OR REPLACE STREAM "OUT" (ticker_symbol VARCHAR(4));
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM s.ticker_symbol FROM ${from};`;
+    assert.match(compileError(pump(`"SOURCE_SQL_STREAM_001" AS s JOIN "Names" AS n USING (sector)`), { inputs: demo, references: tickerTables }).message, /^Column 'SECTOR' not found in the right side of the join/);
+    assert.match(compileError(pump(`"SOURCE_SQL_STREAM_001" AS s NATURAL CROSS JOIN "Names" AS n`), { inputs: demo, references: tickerTables }).message, /NATURAL CROSS JOIN is not allowed/);
   });
 });

@@ -3,7 +3,7 @@
  * its alias as qualifier), a subquery, TABLE(fn(CURSOR(...), ...)), or a join — of a stream with
  * a reference table (here), or of two streams (windows/, planStreamJoin).
  */
-import type { FromItem, Join, StreamRef, SubqueryRef, WindowSpec } from "../../sql/ast.js";
+import type { ColumnRef, Expression, FromItem, Join, StreamRef, SubqueryRef, WindowSpec } from "../../sql/ast.js";
 import type { Operator, ScopeColumn } from "../plan-contracts.js";
 import { compileError } from "../expressions/compiled.js";
 import type { CorePlannedInput, PlanContext } from "./context.js";
@@ -62,9 +62,38 @@ function planSubquery(ref: SubqueryRef, context: PlanContext): CorePlannedInput 
   return { scope: { columns }, stream: query.stream, sources: query.sources, instantiate: query.instantiate };
 }
 
-function planJoin(join: Join, context: PlanContext, windows: NamedWindows): CorePlannedInput {
-  const left = planFrom(join.left, context, windows);
-  const right = planFrom(join.right, context, windows);
+/** A column of one side of a USING / NATURAL join, by name (the side must name it once, qualified). */
+function usingColumn(side: CorePlannedInput, name: string, where: string, at: Join["at"]): ColumnRef {
+  const matches = side.scope.columns.filter((column) => column.name === name);
+  if (matches.length === 0) throw compileError(`Column '${name}' not found in the ${where} side of the join`, at);
+  if (matches.length > 1) throw compileError(`Column '${name}' is ambiguous in the ${where} side of the join`, at);
+  const qualifier = (matches[0] as ScopeColumn).qualifier;
+  if (qualifier === undefined) throw compileError(`Column '${name}' of the ${where} side of the join has no table name: give the subquery an alias`, at);
+  return { kind: "ColumnRef", at, qualifier, name };
+}
+
+/**
+ * JOIN … USING (a, b) and NATURAL JOIN (USING every shared column name) as the equivalent ON:
+ * left.a = right.a AND left.b = right.b. Both sides' columns stay in the output (SELECT * shows
+ * them twice), as they do for the ON form.
+ */
+function withCondition(join: Join, left: CorePlannedInput, right: CorePlannedInput): Join {
+  if (join.using === undefined && join.natural !== true) return join;
+  const at = join.using?.at ?? join.at;
+  const names = join.using?.names ?? left.scope.columns.map((column) => column.name).filter((name, i, all) => all.indexOf(name) === i && right.scope.columns.some((column) => column.name === name));
+  if (names.length === 0) return { ...join, joinType: join.joinType === "INNER" ? "CROSS" : join.joinType };
+  let on: Expression | undefined;
+  for (const name of names) {
+    const equal: Expression = { kind: "Binary", at, operator: "=", left: usingColumn(left, name, "left", at), right: usingColumn(right, name, "right", at) };
+    on = on === undefined ? equal : { kind: "Binary", at, operator: "AND", left: on, right: equal };
+  }
+  return { ...join, ...(on === undefined ? {} : { on }) };
+}
+
+function planJoin(parsed: Join, context: PlanContext, windows: NamedWindows): CorePlannedInput {
+  const left = planFrom(parsed.left, context, windows);
+  const right = planFrom(parsed.right, context, windows);
+  const join = withCondition(parsed, left, right);
   if (left.stream && right.stream) {
     if (context.windows === undefined) throw compileError("Joins of two streams are not supported yet", join.at);
     const environment = { compile: context.compile, functions: context.functions, windows };

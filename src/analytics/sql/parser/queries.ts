@@ -2,7 +2,7 @@
  * Queries: SELECT [STREAM] [DISTINCT|ALL] … FROM … [WHERE] [WINDOWED BY STAGGER (…)] [GROUP BY]
  * [HAVING] [WINDOW w AS (…), …] [ORDER BY] [LIMIT n], set operations (UNION ALL, …) and the FROM
  * clause: streams and tables with a window and an alias, subqueries, TABLE(fn(CURSOR(…), …)), and
- * joins (comma, [INNER] JOIN, LEFT/RIGHT/FULL [OUTER] JOIN, CROSS JOIN; ON).
+ * joins (comma, [NATURAL] [INNER] JOIN, LEFT/RIGHT/FULL [OUTER] JOIN, CROSS JOIN; ON or USING).
  */
 import type { Expression, FromItem, Join, Query, Select, SelectItem, SetOperation, StreamRef, SubqueryRef } from "../ast.js";
 import type { SourcePosition } from "../types.js";
@@ -162,21 +162,35 @@ function parseJoined(ctx: ParseContext): FromItem {
   const { tokens } = ctx;
   let left = parseFromPrimary(ctx);
   for (;;) {
+    // The reference's FROM clause: CROSS JOIN | NATURAL <join-type> JOIN | <join-type> JOIN [USING (…) | ON …].
+    const natural = tokens.acceptWord("NATURAL");
     const joinType = parseJoinType(tokens);
-    if (joinType === undefined) return left;
+    if (joinType === undefined) {
+      if (natural) tokens.fail(['"JOIN"', '"INNER"', '"LEFT"', '"RIGHT"', '"FULL"']);
+      return left;
+    }
+    if (natural && joinType === "CROSS") tokens.failAt("NATURAL CROSS JOIN is not allowed", tokens.previous().at);
     const right = parseFromPrimary(ctx);
-    const join: Join = { kind: "Join", at: left.at, joinType, left, right };
-    if (joinType !== "CROSS") {
-      if (tokens.isWord("USING")) tokens.failAt("JOIN … USING is not supported; use ON", tokens.position);
-      tokens.expectWord("ON");
-      join.on = parseExpression(ctx);
+    const join: Join = { kind: "Join", at: left.at, joinType, left, right, ...(natural ? { natural } : {}) };
+    if (joinType !== "CROSS" && !natural) {
+      const using = tokens.peek();
+      if (tokens.acceptWord("USING")) {
+        tokens.expectSymbol("(");
+        const names: string[] = [];
+        do names.push(tokens.identifier("a column name"));
+        while (tokens.acceptSymbol(","));
+        tokens.expectSymbol(")");
+        join.using = { names, at: using.at };
+      } else {
+        tokens.expectWord("ON");
+        join.on = parseExpression(ctx);
+      }
     }
     left = join;
   }
 }
 
 function parseJoinType(tokens: TokenStream): Join["joinType"] | undefined {
-  if (tokens.isWord("NATURAL")) tokens.failAt("NATURAL JOIN is not supported", tokens.position);
   if (tokens.acceptWord("JOIN")) return "INNER";
   if (tokens.acceptWord("INNER")) return (tokens.expectWord("JOIN"), "INNER");
   if (tokens.acceptWord("CROSS")) return (tokens.expectWord("JOIN"), "CROSS");
