@@ -93,6 +93,8 @@ export function createLambdaRouter(deps: LambdaRouterDeps): Pick<RestApi<Princip
     if (match === "bad-encoding") throw lambdaErrors.invalidParameterValue("The request path is not validly percent-encoded.");
     if (match === undefined) throw lambdaErrors.unknownOperation();
     const { action } = match.route;
+    // The access log's line (src/server/access-log.ts): the operation and the function it names.
+    if (request.accessNote !== undefined) Object.assign(request.accessNote, { action: action.name, resource: match.params.FunctionName });
     if (request.body.length > deps.requestBytesMax) {
       throw lambdaErrors.requestEntityTooLarge(`Request must be smaller than ${deps.requestBytesMax} bytes for the ${action.name} operation`);
     }

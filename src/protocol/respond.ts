@@ -35,6 +35,23 @@ export interface ReceivedRequest {
   body: Buffer;
   /** The connection's address and transport, for authorization's condition keys. */
   facts?: RequestFacts;
+  /** Present when the access log is on: what the pipeline learns of the request goes here (src/server/access-log.ts). */
+  accessNote?: AccessNote;
+}
+
+/**
+ * What the access log (src/server/access-log.ts) says of a request beyond what the transport sees,
+ * filled in by whoever learns it: the pipeline, or a REST or streamed API's router.
+ */
+export interface AccessNote {
+  /** The service's AWS name (its signing name: kinesis, dynamodb, s3, lambda…). */
+  service: string | undefined;
+  /** The X-Amz-Target action, S3 operation or Lambda operation. */
+  action: string | undefined;
+  /** The stream, delivery stream, table, bucket or function the request names: a name or an ARN, never data. */
+  resource: string | undefined;
+  /** The error type of an error answer whose type the transport cannot read from its headers (S3's XML code). */
+  errorType: string | undefined;
 }
 
 export interface ResponseToSend {
@@ -90,6 +107,11 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
   }
   const [prefix, action] = splitTarget(header(request, "x-amz-target"));
   const service = router.services.find((candidate) => candidate.targetPrefix === prefix);
+  const note = request.accessNote;
+  if (note !== undefined) {
+    note.service = service === undefined ? prefix : (service.signingName ?? "kinesis");
+    note.action = action;
+  }
   const contentType = header(request, "content-type");
   const dialect = answeringDialect(contentType, service?.dialect ?? kinesisDialect);
   const format = wireFormatOf(contentType, dialect);
@@ -128,6 +150,7 @@ export async function respondToRpc(router: Router, request: ReceivedRequest): Pr
   if (!decoded.ok || decoded.value === null || typeof decoded.value !== "object" || Array.isArray(decoded.value)) {
     return respondError(format, pipelineError("SerializationException"));
   }
+  if (note !== undefined) note.resource = resourceOf(decoded.value);
 
   try {
     const output = await service.invoke(action, decoded.value, format, authentication?.principal, request.facts);
@@ -166,6 +189,8 @@ function restApiOf(apis: readonly RestApi[], path: string): RestApi | undefined 
  * answered by the API, whose ServiceErrors answer in JSON too and anything else as InternalFailure.
  */
 async function respondToRest(router: Router, api: RestApi, request: ReceivedRequest, ids: Record<string, string>): Promise<ResponseToSend> {
+  // The API's router names the action and resource (Lambda's operation and function).
+  if (request.accessNote !== undefined) request.accessNote.service = api.signingName ?? "kinesis";
   // A request the API authenticates itself (its own signature in the query) is not SigV4-signed.
   const authenticator = api.authenticatesItself?.(request) === true ? undefined : router.authenticator;
   const authentication =
@@ -196,6 +221,23 @@ function legacyAnswer(ids: Record<string, string>, scan: BodyScan): ResponseToSe
 
 const accessDeniedXml =
   "<AccessDeniedException>\n  <Message>Unable to determine service/operation name to be authorized</Message>\n</AccessDeniedException>\n";
+
+/**
+ * Request members that name what a call is about, in this order of preference: Kinesis (a stream
+ * by name or ARN, a consumer by ARN, a tagged resource), Firehose, DynamoDB, Analytics, Glue.
+ * Names only, never data members.
+ */
+const resourceMembers = ["StreamName", "StreamARN", "ConsumerARN", "ResourceARN", "DeliveryStreamName", "TableName", "ApplicationName", "DatabaseName"];
+
+/** The name a decoded request gives its resource, or undefined when it names none (ListStreams). */
+export function resourceOf(input: object): string | undefined {
+  const members = input as Record<string, unknown>;
+  for (const member of resourceMembers) {
+    const value = members[member];
+    if (typeof value === "string") return value;
+  }
+  return undefined;
+}
 
 function splitTarget(target: string | undefined): [string | undefined, string | undefined] {
   if (!target) return [undefined, undefined];

@@ -7,6 +7,7 @@
  */
 import type { Readable } from "node:stream";
 import type { RequestFacts } from "./aws-service.js";
+import type { AccessNote } from "./respond.js";
 
 /** A request before its body is read. */
 export interface RequestHead {
@@ -18,6 +19,8 @@ export interface RequestHead {
   headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The connection's address and transport, for authorization's condition keys. */
   facts?: RequestFacts;
+  /** Present when the access log is on: the API names the request's action, resource and error type there (respond.ts AccessNote). */
+  accessNote?: AccessNote | undefined;
 }
 
 /**

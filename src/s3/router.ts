@@ -65,6 +65,7 @@ export function createS3Router(deps: S3RouterDeps): StreamingApi {
           else context.logger.error({ err: error, method: head.method, path: head.path }, "s3 request failed");
         }
         response = errorResponse(error instanceof S3Error ? error : s3Errors.internalError(), head.method, requestId, hostId);
+        if (head.accessNote !== undefined) head.accessNote.errorType = error instanceof S3Error ? error.code : "InternalError";
       }
       response.headers["x-amz-request-id"] = requestId;
       response.headers["x-amz-id-2"] = hostId;
@@ -78,6 +79,8 @@ async function route(deps: S3RouterDeps, head: RequestHead, body: Readable | Buf
   const query = queryOf(head.query);
   if (address === undefined || query === undefined) throw s3Errors.invalidUri();
   const naming = nameAction(head.method, address.bucket, address.key, query, headerOf(head, "x-amz-copy-source") !== undefined);
+  // The access log's line (src/server/access-log.ts): the operation and the bucket, never the key.
+  if (head.accessNote !== undefined) Object.assign(head.accessNote, { service: "s3", action: naming.kind === "action" ? naming.name : undefined, resource: address.bucket });
   const authentication = await deps.authenticate(head);
   if (!authentication.ok) throw authentication.error;
   if (naming.kind === "method-not-allowed") throw s3Errors.methodNotAllowed(head.method, naming.resourceType);

@@ -23,6 +23,7 @@ import type { Random } from "../util/random.js";
 import { systemClock, type Clock, type Timer } from "../util/clock.js";
 import type { RequestHead, StreamingApi } from "../protocol/streaming-api.js";
 import { serveStreaming } from "./streaming-request.js";
+import { accessLogFor, type AccessRecord } from "./access-log.js";
 
 export interface HttpServerConfig {
   host: string;
@@ -74,6 +75,8 @@ export interface HttpServerDeps {
    * injected clock that tests stop and move; a test may pass a ManualClock to drive them.
    */
   transportClock?: Clock;
+  /** One info line per request through `logger` (`--access-log`, src/server/access-log.ts); off when absent. */
+  accessLog?: boolean;
 }
 
 /** One path with its own methods; any other method on it falls through to the AWS pipeline. */
@@ -129,6 +132,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
   const limits = resolveConnectionLimits(deps.config.connections);
   const transportClock = deps.transportClock ?? systemClock;
   const guard = new ConnectionGuard(limits, deps.logger, transportClock);
+  const accessLog = accessLogFor(deps.accessLog === true, deps.logger);
   let inFlight = 0;
   let drained: (() => void) | undefined;
   let closing = false;
@@ -149,12 +153,14 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningServ
     // in between would cut the last response short.
     const connection = guard.of(request as unknown as Parameters<ConnectionGuard["of"]>[0]);
     guard.requestStarted(connection);
+    const record = accessLog?.begin(request, response);
     (response as ServerResponse).once("close", () => {
       guard.requestEnded(connection);
       inFlight--;
+      if (record !== undefined) accessLog!.end(record, response);
       if (inFlight === 0 && drained) drained();
     });
-    handleRequest(deps, router, request, response, () => closing, startEventStream, bodyDeadline(guard, connection)).catch((error) => {
+    handleRequest(deps, router, request, response, () => closing, startEventStream, bodyDeadline(guard, connection), record).catch((error) => {
       deps.logger.error({ err: error }, "request handler failed");
       if (!response.headersSent) {
         // Still an answer to an AWS call: it carries the ids every answer does.
@@ -335,6 +341,7 @@ async function handleRequest(
   isClosing: () => boolean,
   startEventStream: EventStreamStarter,
   bodyDeadline: BodyDeadline,
+  record: AccessRecord | undefined,
 ): Promise<void> {
   const origin = request.headers.origin;
   const corsHeaders: Record<string, string> = {};
@@ -359,13 +366,15 @@ async function handleRequest(
     };
     if (typeof allowHeaders === "string") headers["access-control-allow-headers"] = allowHeaders;
     if (typeof allowMethod === "string") headers["access-control-allow-methods"] = allowMethod;
-    send(response, { statusCode: 200, headers, body: Buffer.alloc(0) });
+    if (record !== undefined) ownRequest(record, "preflight", path);
+    send(response, { statusCode: 200, headers, body: Buffer.alloc(0) }, record);
     return;
   }
   if (request.method === "GET" && path === "/health") {
     const status = isClosing() ? "stopping" : "ok";
     const body = Buffer.from(JSON.stringify({ status, ...deps.health?.() }));
-    send(response, { statusCode: isClosing() ? 503 : 200, headers: { ...corsHeaders, "content-type": "application/json" }, body });
+    if (record !== undefined) ownRequest(record, "health", path);
+    send(response, { statusCode: isClosing() ? 503 : 200, headers: { ...corsHeaders, "content-type": "application/json" }, body }, record);
     return;
   }
   if (deps.pages !== undefined && (request.method === "GET" || request.method === "HEAD")) {
@@ -374,7 +383,8 @@ async function handleRequest(
     if (page !== undefined && !isSigned(request.headers, pageQuery)) {
       const answer = await page.respond(request, path, new URLSearchParams(pageQuery));
       if (answer !== undefined) {
-        send(response, request.method === "HEAD" ? { ...answer, body: Buffer.alloc(0) } : answer);
+        if (record !== undefined) ownRequest(record, "page", path);
+        send(response, request.method === "HEAD" ? { ...answer, body: Buffer.alloc(0) } : answer, record);
         return;
       }
     }
@@ -382,7 +392,8 @@ async function handleRequest(
   const route = deps.routes?.find((candidate) => candidate.path === path && candidate.methods.includes(request.method ?? ""));
   if (route) {
     const result = await route.respond(request);
-    send(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
+    if (record !== undefined) ownRequest(record, "admin", path);
+    send(response, { ...result, headers: { ...result.headers, ...corsHeaders } }, record);
     return;
   }
 
@@ -393,7 +404,7 @@ async function handleRequest(
   if (deps.streamingApis !== undefined && !path.startsWith(adminPathPrefix) && restApi === undefined) {
     // Claims read the head only: the connection's facts are looked up for a claimed request alone,
     // so an RPC call (every Kinesis request passes here) pays for one small object and no more.
-    const head: RequestHead = { method: request.method ?? "GET", path, query, headers: request.headers };
+    const head: RequestHead = { method: request.method ?? "GET", path, query, headers: request.headers, accessNote: record };
     const api = deps.streamingApis.find((candidate) => candidate.claims(head));
     if (api !== undefined) {
       await serveStreaming(api, { ...head, facts: connectionFacts(request) }, request, response, corsHeaders, {
@@ -402,6 +413,7 @@ async function handleRequest(
         bodyIdleMs: bodyDeadline.idleMs,
         reading: bodyDeadline.reading,
         answerIds: () => answerIds(randomUUID(), deps.random),
+        access: record,
       });
       return;
     }
@@ -418,7 +430,7 @@ async function handleRequest(
     if (read.reason === "stalled") {
       // A stalled upload, answered as a load balancer answers one (408) and closed: the rest of
       // the body will not be read. Over HTTP/2 only this stream ends.
-      send(response, { statusCode: 408, headers: { ...answerIds(randomUUID(), deps.random), connection: "close", ...corsHeaders }, body: Buffer.alloc(0) });
+      send(response, { statusCode: 408, headers: { ...answerIds(randomUUID(), deps.random), connection: "close", ...corsHeaders }, body: Buffer.alloc(0) }, record);
       return;
     }
     const format = wireFormatOf(request.headers["content-type"]) ?? "json";
@@ -427,15 +439,25 @@ async function handleRequest(
       errorResponse(randomUUID(), format, new ServiceError("SerializationException", `Request body exceeds the maximum size of ${requestBytesMax} bytes.`, 413), deps.random);
     // A body we did not read to its end leaves the connection unusable: close it after the answer.
     if (declaredLength !== undefined && declaredLength > discardBytesMax) tooLarge.headers.connection = "close";
-    send(response, { ...tooLarge, headers: { ...tooLarge.headers, ...corsHeaders } });
+    send(response, { ...tooLarge, headers: { ...tooLarge.headers, ...corsHeaders } }, record);
     return;
   }
-  const result = await respondToRpc(router, { method: request.method ?? "GET", path, query, headers: request.headers, body: read.body, facts: connectionFacts(request) });
+  if (record !== undefined) record.bytesIn = read.body.length;
+  const result = await respondToRpc(router, { method: request.method ?? "GET", path, query, headers: request.headers, body: read.body, facts: connectionFacts(request), accessNote: record });
   if (result.eventStream) {
+    // Its bytes go out as events until the subscription ends: the line tells its id and status, not its size.
+    if (record !== undefined) record.requestId = result.headers["x-amzn-requestid"];
     startEventStream(response, { ...result.headers, ...corsHeaders }, result.eventStream);
     return;
   }
-  send(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
+  send(response, { ...result, headers: { ...result.headers, ...corsHeaders } }, record);
+}
+
+/** A request the server answers itself (a preflight, /health, a page, an admin route): its access line names the server and the path. */
+function ownRequest(record: AccessRecord, action: string, path: string): void {
+  record.service = "tributary";
+  record.action = action;
+  record.resource = path;
 }
 
 /** The REST API whose prefix the path has. */
@@ -456,7 +478,12 @@ function connectionFacts(request: AnyRequest): RequestFacts {
   return facts;
 }
 
-function send(response: AnyResponse, result: ResponseToSend): void {
+function send(response: AnyResponse, result: ResponseToSend, record?: AccessRecord): void {
+  if (record !== undefined) {
+    record.requestId = result.headers["x-amzn-requestid"] ?? result.headers["x-amz-request-id"];
+    record.errorType ??= result.headers["x-amzn-errortype"];
+    record.bytesOut = result.body.length;
+  }
   const headers: Record<string, string | number> = { ...result.headers, "content-length": result.body.length };
   // HTTP/2 forbids connection-specific headers.
   if ("stream" in response) delete headers.connection;

@@ -12,6 +12,7 @@ import type { RequestHead, StreamedResponse, StreamingApi } from "../protocol/st
 import type { Clock, Timer } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { readBody } from "./request-body.js";
+import type { AccessRecord } from "./access-log.js";
 
 type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
@@ -25,6 +26,8 @@ export interface StreamingServeDeps {
   reading(on: boolean): void;
   /** The ids of an answer the server gives itself (the 408), as every AWS answer carries. */
   answerIds(): Record<string, string>;
+  /** The request's access-log record, when the access log is on: bytes in and out and the request id go there. */
+  access?: AccessRecord | undefined;
 }
 
 /**
@@ -66,9 +69,11 @@ export async function serveStreaming(
   }
   let stalled = false;
   let idle: Timer | undefined;
+  const access = deps.access;
   const body = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       idle?.refresh();
+      if (access !== undefined) access.bytesIn += chunk.length;
       callback(null, chunk);
     },
   });
@@ -146,6 +151,7 @@ async function serveWhole(
     if (read.reason === "stalled") sendStalled(response, extraHeaders, deps);
     return undefined;
   }
+  if (deps.access !== undefined) deps.access.bytesIn = read.body.length;
   let answer: StreamedResponse;
   try {
     answer = await api.handle(head, read.body);
@@ -185,6 +191,7 @@ function sendAnswer(head: RequestHead, response: AnyResponse, answer: StreamedRe
   for (const name in extraHeaders) headers[name] = extraHeaders[name]!;
   if (unread && !("stream" in response)) headers.connection = "close";
   if ("stream" in response) delete headers.connection;
+  if (deps.access !== undefined) noteAnswer(deps.access, head, answer);
   if (Buffer.isBuffer(answer.body)) {
     if (head.method !== "HEAD") headers["content-length"] = answer.body.length;
     response.writeHead(answer.statusCode, headers);
@@ -207,6 +214,17 @@ function sendAnswer(head: RequestHead, response: AnyResponse, answer: StreamedRe
       resolve();
     });
   });
+}
+
+/** The answer's request id and size (a streamed body's as its content-length declares: a body cut short is logged as incomplete). */
+function noteAnswer(access: AccessRecord, head: RequestHead, answer: StreamedResponse): void {
+  access.requestId = answer.headers["x-amz-request-id"] ?? answer.headers["x-amzn-requestid"];
+  if (head.method === "HEAD") access.bytesOut = 0;
+  else if (Buffer.isBuffer(answer.body)) access.bytesOut = answer.body.length;
+  else {
+    const length = Number(answer.headers["content-length"]);
+    if (Number.isSafeInteger(length)) access.bytesOut = length;
+  }
 }
 
 function declaresBody(head: RequestHead): boolean {

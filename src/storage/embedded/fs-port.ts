@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import { dirname } from "node:path";
 import { lockDataDir, type DirLock } from "./dir-lock.js";
 import type { Clock } from "../../util/clock.js";
+import { observedSync, syncObserver } from "./sync-observer.js";
 
 export type { DirLock } from "./dir-lock.js";
 
@@ -109,15 +110,21 @@ function call<T>(run: (done: (error: NodeJS.ErrnoException | null, value: T) => 
  * objects, one threadpool hop per call).
  */
 class NodeFileHandle implements FileHandlePort {
-  constructor(private readonly fd: number) {}
+  constructor(
+    private readonly fd: number,
+    /** Opened O_DSYNC: each write is also a sync (timed as one for /metrics, sync-observer.ts). */
+    private readonly dsync: boolean,
+  ) {}
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     return call((done) => fs.read(this.fd, buffer, offset, length, position, done));
   }
   writev(buffers: readonly Buffer[], position: number): Promise<number> {
     const slice = buffers.length > iovecsMax ? buffers.slice(0, iovecsMax) : buffers;
+    if (this.dsync && syncObserver() !== undefined) return observedSync("dsync_write", () => call((done) => fs.writev(this.fd, slice as Buffer[], position, done)));
     return call((done) => fs.writev(this.fd, slice as Buffer[], position, done));
   }
   datasync(): Promise<void> {
+    if (syncObserver() !== undefined) return observedSync("fdatasync", () => call<void>((done) => fs.fdatasync(this.fd, (error) => done(error, undefined))));
     return call<void>((done) => fs.fdatasync(this.fd, (error) => done(error, undefined)));
   }
   truncate(length: number): Promise<void> {
@@ -137,7 +144,7 @@ export const nodeFs: FsPort = {
   async open(path, mode, options) {
     const flags = modeFlags[mode] | (options?.dsync === true ? O_DSYNC : 0) | (options?.direct === true ? O_DIRECT : 0);
     const fd = await call<number>((done) => fs.open(path, flags, 0o644, done));
-    return new NodeFileHandle(fd);
+    return new NodeFileHandle(fd, options?.dsync === true);
   },
   async readdir(path) {
     const entries = await fs.promises.readdir(path, { withFileTypes: true });
@@ -150,7 +157,8 @@ export const nodeFs: FsPort = {
   async syncDir(path) {
     const fd = await call<number>((done) => fs.open(path, "r", done));
     try {
-      await call<void>((done) => fs.fsync(fd, (error) => done(error, undefined)));
+      const sync = () => call<void>((done) => fs.fsync(fd, (error) => done(error, undefined)));
+      await (syncObserver() === undefined ? sync() : observedSync("fsync", sync));
     } finally {
       await call<void>((done) => fs.close(fd, (error) => done(error, undefined)));
     }
