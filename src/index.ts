@@ -19,7 +19,7 @@ import type { RunningApp } from "./server/app.js";
 import type { DroppedState } from "./server/drop-all-state.js";
 import { systemClock } from "./util/clock.js";
 import { systemRandom } from "./util/random.js";
-import { createLogger, type LogLevel } from "./util/logger.js";
+import { createLogger, type LogFormat, type LogLevel } from "./util/logger.js";
 
 export { StartError };
 export type { DroppedState };
@@ -170,7 +170,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tri
   const resolved = resolveOptions(serverOptions, given, {}, camelCase);
   if (!resolved.ok) throw new StartError(resolved.message);
   const values = resolved.values;
-  const logger = createLogger(values["log-level"] as LogLevel);
+  const logger = createLogger(values["log-level"] as LogLevel, values["log-format"] as LogFormat);
   const { app } = await startConfiguredServer(
     {
       values,

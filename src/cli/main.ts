@@ -9,7 +9,7 @@ import { masterKeyEnvName, parseCommandLine, resolveServerOptions, s3SecretEnvNa
 import { StartError, startConfiguredServer } from "../server/start-server.js";
 import { systemClock } from "../util/clock.js";
 import { systemRandom } from "../util/random.js";
-import { createLogger, type LogLevel } from "../util/logger.js";
+import { createLogger, type LogFormat, type LogLevel } from "../util/logger.js";
 
 const usage = `Usage: tributary <command> [options]
 
@@ -82,7 +82,7 @@ async function runServer(args: string[]): Promise<void> {
   const resolved = resolveServerOptions(commandLine.cliValues, process.env);
   if (!resolved.ok) fail(resolved.message);
   const options = resolved.values;
-  const logger = createLogger(options["log-level"] as LogLevel);
+  const logger = createLogger(options["log-level"] as LogLevel, options["log-format"] as LogFormat);
   const masterKeyText = process.env[masterKeyEnvName];
   const s3Secret = process.env[s3SecretEnvName];
   const started = await startConfiguredServer(

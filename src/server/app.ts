@@ -34,6 +34,7 @@ import type { Metrics, MetricsReader } from "../core/metrics.js";
 import { MetricsStore } from "../storage/metrics/metrics-store.js";
 import type { SitePage } from "./create-server.js";
 
+import { embeddedStreamDiskBytes, prometheusPage } from "./prometheus/index.js";
 export interface AppConfig {
   host: string;
   port: number;
@@ -68,6 +69,10 @@ export interface AppConfig {
 }
 
 export interface MetricsConfig {
+  /** `--access-log` (docs/logging.md): one info line per request; off when absent. */
+  accessLog?: boolean;
+  /** The embedded engine's data directory, for /metrics' bytes on disk per stream (docs/prometheus.md); absent for the memory engine. */
+  dataDir?: string;
   enabled: boolean;
   /** `--metrics-retention-hours`: how long one-minute data is kept; 24 when absent. */
   retentionHours?: number;
@@ -222,7 +227,12 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
       logger: deps.logger,
       health: () => servicesHealth(deps, services),
       random: deps.random,
-      ...(appDeps.pages !== undefined && { pages: appDeps.pages({ metrics: deps.metrics, config: deps.config, service: (name) => services.get(name) }) }),
+      pages: [
+        // Prometheus' /metrics whenever metrics are recorded (docs/prometheus.md); then the app's own pages (the console).
+        ...(deps.metrics.enabled ? [prometheusPage({ metrics: deps.metrics, clock: deps.clock, ...(deps.config.dataDir !== undefined && { streamDiskBytes: embeddedStreamDiskBytes(deps.config.dataDir, deps.storage.catalog) }) })] : []),
+        ...(appDeps.pages?.({ metrics: deps.metrics, config: deps.config, service: (name) => services.get(name) }) ?? []),
+      ],
+      accessLog: deps.config.accessLog === true,
       routes: [
         // A route with no authentication of its own is not served where signatures are checked.
         ...modules.flatMap((module) => module.adminRoutes?.(current(module.name)) ?? []).filter((route) => !(signed && route.unauthenticated)).map(adminHttpRoute),

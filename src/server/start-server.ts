@@ -112,6 +112,8 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
         deleteStreamMs: Number(options["delete-stream-ms"]),
         updateStreamMs: Number(options["update-stream-ms"]),
         shardLimit: Number(options["shard-limit"]),
+      accessLog: options["access-log"] === "true",
+      ...(!memory && { dataDir }),
         limits: options.limits as LimitsMode,
       },
     },
