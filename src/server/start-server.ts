@@ -14,6 +14,8 @@ import { tlsMaterialProblem, type TlsMaterial } from "./tls.js";
 import { loadOrCreateSelfSigned, selfSignedPaths } from "./tls-self-signed.js";
 import { InitError, checkInitDocument, readInitFile, type InitDocument } from "./init-file.js";
 import { CredentialsFile } from "../auth/credentials-file.js";
+import { readTrustedCaFile } from "./trusted-ca.js";
+import { consolePages } from "../console/index.js";
 import { faultConfigBytesMax, parseFaultRules, type FaultConfig, type LimitsMode } from "../streams/index.js";
 import { createEmbeddedEngine, createMemoryEngine, type FsyncPolicy } from "../storage/index.js";
 import type { StorageEngine } from "../storage/types.js";
@@ -61,8 +63,11 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
   const options = inputs.values;
   const authProblem = authOptionsProblem(options);
   if (authProblem !== undefined) throw new StartError(authProblem);
-  const s3Endpoint = s3EndpointOf(options, inputs.s3SecretAccessKey);
-  if (typeof s3Endpoint === "string") throw new StartError(s3Endpoint);
+  const trustedCa = String(options["firehose-ca-file"]) === "" ? undefined : await readTrustedCaFile(String(options["firehose-ca-file"]));
+  if (trustedCa?.ok === false) throw new StartError(trustedCa.message);
+  const s3EndpointGiven = s3EndpointOf(options, inputs.s3SecretAccessKey);
+  if (typeof s3EndpointGiven === "string") throw new StartError(s3EndpointGiven);
+  const s3Endpoint = s3EndpointGiven && trustedCa?.ok ? { ...s3EndpointGiven, trustedCaPem: trustedCa.pem } : s3EndpointGiven;
   const functionsEnabled = functionsEnabledOf(options);
   if (typeof functionsEnabled === "string") throw new StartError(functionsEnabled);
   if (functionsEnabled && options.auth !== "sigv4" && !isLoopbackHost(String(options.host))) {
@@ -94,6 +99,7 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
     ...deps,
     storage,
     masterKey,
+    pages: (running) => consolePages({ region: running.config.region, accountId: running.config.accountId, signed: auth.mode === "sigv4" }),
     config: {
       host: String(options.host),
       port: Number(options.port),
@@ -104,7 +110,10 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
       ...(tls && { tls }),
       ...(s3Endpoint && { s3Endpoint }),
       lambda: { functionsEnabled, sandboxRoot: sandboxes.path },
+      ...(trustedCa?.ok && { firehose: { trustedCaPem: trustedCa.pem } }),
       metrics: { enabled: options.metrics === "on", retentionHours: Number(options["metrics-retention-hours"]) },
+      accessLog: options["access-log"] === "true",
+      ...(!memory && { dataDir }),
       region: String(options.region),
       accountId: String(options["account-id"]),
       streams: {
@@ -112,8 +121,6 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
         deleteStreamMs: Number(options["delete-stream-ms"]),
         updateStreamMs: Number(options["update-stream-ms"]),
         shardLimit: Number(options["shard-limit"]),
-      accessLog: options["access-log"] === "true",
-      ...(!memory && { dataDir }),
         limits: options.limits as LimitsMode,
       },
     },
