@@ -12,8 +12,9 @@ import { lambdaServiceModule } from "../lambda/index.js";
 import { firehoseServiceModule } from "../firehose/index.js";
 import { glueServiceModule } from "../glue/index.js";
 import { analyticsServiceModule } from "../analytics/index.js";
+import { cloudWatchServiceModule } from "../cloudwatch/index.js";
 import type { ServiceDeps } from "./app.js";
 
 export type AppServiceModule = ServiceModule<ServiceDeps, Principal, any>;
 
-export const services: readonly AppServiceModule[] = [streamsServiceModule, dynamoDbServiceModule, s3ServiceModule, lambdaServiceModule, firehoseServiceModule, glueServiceModule, analyticsServiceModule];
+export const services: readonly AppServiceModule[] = [streamsServiceModule, dynamoDbServiceModule, cloudWatchServiceModule, s3ServiceModule, lambdaServiceModule, firehoseServiceModule, glueServiceModule, analyticsServiceModule];
