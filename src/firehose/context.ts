@@ -10,6 +10,7 @@ import type { Logger } from "../util/logger.js";
 import type { DeliveryStreamStore } from "./store/delivery-streams.js";
 import type { DirectPutLogs } from "./sources/direct-put-log.js";
 import type { StreamAccess } from "../storage/stream-access.js";
+import type { FirehoseMetrics } from "./metrics.js";
 
 export interface FirehoseOptions {
   /** How long a new delivery stream stays CREATING; Firehose takes seconds, we default to 500 ms. */
@@ -52,6 +53,8 @@ export interface FirehoseContext {
   ingest: DirectPutLogs;
   delivery: DeliveryControl;
   streamAccess: StreamAccess;
+  /** The delivery streams' CloudWatch metrics (metrics.ts); lookups answer undefined under `--metrics off`. */
+  metrics: FirehoseMetrics;
 }
 
 export interface FirehoseAction<Input = any, Output = unknown> extends PipelineAction<FirehoseContext> {

@@ -35,6 +35,8 @@ import { deliveryStreamArn } from "./actions/common.js";
 import { createDeliveryStreamAccess } from "./delivery-stream-access.js";
 import type { DeliveryStreamAccess } from "../storage/delivery-stream-access.js";
 import { deliveryStreamsProvisioning } from "./provision.js";
+import { FirehoseMetrics, noMetrics } from "./metrics.js";
+import type { MetricsRecorder } from "../core/metrics.js";
 
 /** Firehose speaks JSON 1.1 only (no CBOR). */
 export const firehoseDialect: WireDialect = { json: jsonContentType };
@@ -49,6 +51,8 @@ export interface FirehoseModuleDeps {
   streamAccess: StreamAccess;
   functionInvoker: FunctionInvoker;
   schemaCatalog: SchemaCatalog;
+  /** Where the service records its CloudWatch metrics (metrics.ts); none kept when absent. */
+  metrics?: MetricsRecorder;
 }
 
 export interface FirehoseService extends ServiceInstance<Principal> {
@@ -73,7 +77,8 @@ export function createFirehoseService(deps: FirehoseModuleDeps, options: Firehos
   const { accountId, region } = deps.config;
   const store = new DeliveryStreamStore(new NamespacedTables("firehose", deps.storage.tables, deps.clock, deps.random), deps.storage.tables);
   const ingest = new DirectPutLogs(deps.storage.catalog, deps.storage.logs);
-  const engine = new DeliveryEngine({ ...deps, store, ingest, options });
+  const metrics = new FirehoseMetrics(deps.metrics ?? noMetrics);
+  const engine = new DeliveryEngine({ ...deps, store, ingest, options, firehoseMetrics: metrics });
   const iam = new IamAuthorizer();
   const context: FirehoseContext = {
     clock: deps.clock,
@@ -85,6 +90,7 @@ export function createFirehoseService(deps: FirehoseModuleDeps, options: Firehos
     ingest,
     delivery: engine,
     streamAccess: deps.streamAccess,
+    metrics,
   };
   const anonymous = anonymousPrincipal(accountId);
   const pipeline = createActionPipeline<FirehoseContext, FirehoseAction, Principal>({

@@ -22,7 +22,7 @@ export const putRecordBatch = defineAction<{ DeliveryStreamName: string; Records
     // One durable append for the whole batch: every record is stored or none is, so a failure
     // answers the request with an error rather than with per-record ServiceUnavailableException
     // entries; per-record failures never happen here, and FailedPutCount is 0.
-    const { recordIds, encrypted } = await appendRecords(context, input.DeliveryStreamName, input.Records.map((record) => record.Data));
+    const { recordIds, encrypted } = await appendRecords(context, input.DeliveryStreamName, input.Records.map((record) => record.Data), "PutRecordBatch");
     return { FailedPutCount: 0, Encrypted: encrypted, RequestResponses: recordIds.map((RecordId) => ({ RecordId })) };
   },
 });

@@ -6,7 +6,7 @@ export const putRecord = defineAction<{ DeliveryStreamName: string; Record: { Da
   iamAction: "firehose:PutRecord",
   shape: firehoseRequestShapes.PutRecord,
   async run(context, input) {
-    const { recordIds, encrypted } = await appendRecords(context, input.DeliveryStreamName, [input.Record.Data]);
+    const { recordIds, encrypted } = await appendRecords(context, input.DeliveryStreamName, [input.Record.Data], "PutRecord");
     return { RecordId: recordIds[0]!, Encrypted: encrypted };
   },
 });

@@ -15,6 +15,7 @@ import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import type { Logger } from "../../util/logger.js";
 import { LambdaProcessor } from "./lambda-processor.js";
+import type { DeliveryStreamMetrics } from "../metrics.js";
 import { MetadataExtractionProcessor } from "./metadata-extraction.js";
 import { lambdaDefaults, parameterValue, processingOrder, type ProcessingConfiguration, type ProcessorConfig, type ProcessorType } from "./parameters.js";
 import { createAppendDelimiter, createCloudWatchLogProcessing, createDecompression, createRecordDeAggregation } from "./simple-processors.js";
@@ -33,6 +34,8 @@ export interface ProcessorDeps {
   clock: Clock;
   random: Random;
   logger: Logger;
+  /** ExecuteProcessing.* and SucceedProcessing.* of the stream (src/firehose/metrics.ts); absent under `--metrics off`. */
+  metrics?: DeliveryStreamMetrics;
 }
 
 /** The processors to run, in order; none when processing is off. Assumes a configuration validateProcessingConfiguration accepted. */
@@ -82,6 +85,7 @@ function create(type: ProcessorType, processor: ProcessorConfig, deps: Processor
         clock: deps.clock,
         random: deps.random,
         logger: deps.logger,
+        ...(deps.metrics !== undefined && { metrics: deps.metrics }),
       });
     case "MetadataExtraction":
       return new MetadataExtractionProcessor(parameterValue(processor, "MetadataExtractionQuery")!);

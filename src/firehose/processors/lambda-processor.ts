@@ -18,6 +18,7 @@ import type { FunctionInvoker } from "../../storage/function-invoker.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import type { Logger } from "../../util/logger.js";
+import type { DeliveryStreamMetrics } from "../metrics.js";
 
 /** Lambda's synchronous request payload bound. */
 export const invokePayloadBytesMax = 6 * 1024 * 1024;
@@ -51,6 +52,8 @@ export interface LambdaProcessorOptions {
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
+  /** Where each invocation's ExecuteProcessing.* and SucceedProcessing.* go (src/firehose/metrics.ts). */
+  readonly metrics?: DeliveryStreamMetrics;
 }
 
 interface ResponseRecord {
@@ -111,8 +114,15 @@ export class LambdaProcessor implements RecordProcessor {
         await clock.sleep(backoffMs, { unref: true });
         backoffMs = Math.min(backoffMs * 2, retryBackoffMsMax);
       }
+      const invokedMs = clock.nowMs();
       const outcome = await functionInvoker.invoke(accountId, functionArn, this.event(group));
-      if (outcome.ok && outcome.functionError === undefined) return this.verdicts(group, outcome.payload);
+      const { metrics } = this.options;
+      if (outcome.ok && outcome.functionError === undefined) {
+        const verdicts = this.verdicts(group, outcome.payload);
+        if (metrics !== undefined) recordProcessed(metrics, clock.nowMs() - invokedMs, verdicts);
+        return verdicts;
+      }
+      metrics?.processed(clock.nowMs() - invokedMs, false, 0, 0);
       if (outcome.ok) {
         lastFailure = { errorCode: "Lambda.FunctionError", errorMessage: lambdaMessages.functionError };
         logger.warn({ functionArn, attempt, functionError: outcome.functionError }, "firehose transformation function returned an error");
@@ -168,6 +178,18 @@ export class LambdaProcessor implements RecordProcessor {
     }
     return group.map((record) => verdictFor(record, byId.get(record.recordId), duplicated.has(record.recordId)));
   }
+}
+
+/** One answered invocation's ExecuteProcessing.* and its Ok records' SucceedProcessing.*. */
+function recordProcessed(metrics: DeliveryStreamMetrics, durationMs: number, verdicts: readonly Verdict[]): void {
+  let records = 0;
+  let bytes = 0;
+  for (const verdict of verdicts) {
+    if (verdict.kind !== "ok") continue;
+    records++;
+    bytes += verdict.record.data.length;
+  }
+  metrics.processed(durationMs, true, records, bytes);
 }
 
 function verdictFor(record: PipelineRecord, entry: ResponseRecord | undefined, duplicated: boolean): Verdict {

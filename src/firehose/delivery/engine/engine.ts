@@ -28,6 +28,7 @@ import { bufferingOf, destinationFor } from "./destination-registry.js";
 import { errorOutputFor } from "./error-output.js";
 import { processorsFor } from "./processors.js";
 import { StreamDelivery } from "./stream-delivery.js";
+import type { FirehoseMetrics } from "../../metrics.js";
 
 export interface DeliveryEngineDeps {
   clock: Clock;
@@ -41,6 +42,8 @@ export interface DeliveryEngineDeps {
   store: DeliveryStreamStore;
   ingest: DirectPutLogs;
   options: FirehoseOptions;
+  /** The service's metrics (src/firehose/metrics.ts): delivery and transformation samples go there. */
+  firehoseMetrics?: FirehoseMetrics;
 }
 
 interface Running {
@@ -149,6 +152,7 @@ export class DeliveryEngine implements DeliveryControl {
     const source = await this.sourceOf(accountId, stream);
     const { sizeBytes, intervalMs } = bufferingOf(stored);
     const incarnationId = stream.incarnationId;
+    const metrics = deps.firehoseMetrics?.stream(stream.DeliveryStreamName);
     return new StreamDelivery({
       clock: deps.clock,
       logger: deps.logger,
@@ -164,8 +168,10 @@ export class DeliveryEngine implements DeliveryControl {
         clock: deps.clock,
         random: deps.random,
         logger: deps.logger,
+        ...(metrics !== undefined && { metrics }),
       }),
       destination,
+      ...(metrics !== undefined && { metrics: metrics.delivery(stored.kind) }),
       errorOutput: errorOutputFor(stored, destinationDeps),
       sizeBytes,
       intervalMs,

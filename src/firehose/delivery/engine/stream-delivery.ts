@@ -20,6 +20,7 @@ import type { SourceChunk, SourceReader } from "../../sources/source-reader.js";
 import type { BufferedDestination, DestinationBuffer } from "./buffered-destination.js";
 import type { ErrorOutput } from "./error-output.js";
 import { CheckpointTracker } from "./checkpoint-tracker.js";
+import type { DeliveryMetrics } from "../../metrics.js";
 
 /** Flushes in flight at once for buffers of 16 MiB and more (SizeInMBs): two sealed buffers in memory. */
 export const flushesInFlightMax = 2;
@@ -53,6 +54,8 @@ export interface StreamDeliveryInput {
   /** Makes a lane's checkpoint durable; the engine's store write. */
   commit(lane: string, position: string, settledBytes: number): Promise<void>;
   newBatchId(): string;
+  /** DeliveryTo<Destination>.* of this stream (src/firehose/metrics.ts); absent under `--metrics off`. */
+  metrics?: DeliveryMetrics;
 }
 
 interface OpenBuffer {
@@ -62,6 +65,8 @@ interface OpenBuffer {
   readonly firstArrivalMs: number;
   readonly chunks: Set<number>;
   rawBytes: number;
+  /** Records appended, for the delivery metrics. */
+  records: number;
   timer: Timer | undefined;
 }
 
@@ -183,6 +188,7 @@ export class StreamDelivery {
         }
         await open.buffer.append(from === 0 && to === partitionRecords.length ? partitionRecords : partitionRecords.slice(from, to));
         this.counts.deliveredRecords += to - from;
+        open.records += to - from;
         if (open.rawBytes >= this.input.sizeBytes) this.flush(key);
         from = to;
       }
@@ -192,7 +198,7 @@ export class StreamDelivery {
   private bufferFor(key: string, first: PipelineRecord): OpenBuffer {
     let open = this.open.get(key);
     if (open === undefined) {
-      open = { key, buffer: this.input.destination.open(), partitionKeys: first.partitionKeys, firstArrivalMs: first.approximateArrivalTimestampMs, chunks: new Set(), rawBytes: 0, timer: undefined };
+      open = { key, buffer: this.input.destination.open(), partitionKeys: first.partitionKeys, firstArrivalMs: first.approximateArrivalTimestampMs, chunks: new Set(), rawBytes: 0, records: 0, timer: undefined };
       if (this.input.intervalMs > 0) open.timer = this.input.clock.setTimeout(() => this.flush(key), this.input.intervalMs, { unref: true });
       this.open.set(key, open);
     }
@@ -239,6 +245,7 @@ export class StreamDelivery {
       } catch (error) {
         outcome = { ok: false as const, retriable: true, errorCode: "InternalError", errorMessage: (error as Error).message };
       }
+      this.input.metrics?.attempted(outcome.ok, open.records, open.rawBytes, open.firstArrivalMs, this.input.clock.nowMs());
       if (outcome.ok) {
         this.counts.batches++;
         open.buffer.discard();

@@ -1,0 +1,192 @@
+/**
+ * Firehose's CloudWatch metrics (AWS/Firehose, dimension DeliveryStreamName;
+ * docs/metrics-reference.md), one sample per API call or delivery attempt:
+ * - ingestion (PutRecord, PutRecordBatch): IncomingBytes, IncomingRecords and IncomingPutRequests
+ *   for each accepted call, PutRecord.* and PutRecordBatch.* (Bytes, Latency, Records, Requests),
+ *   and ThrottledRecords for a call refused by the backlog bound ("Slow down.");
+ * - delivery: DeliveryTo<Destination>.Records, .Bytes, .Success (1 per batch delivered, 0 per
+ *   failed attempt) and .DataFreshness (the age, in seconds, of the oldest record of the batch just
+ *   delivered); DeliveryToHttpEndpoint.ProcessedRecords and .ProcessedBytes for every attempt;
+ * - transformation by Lambda: ExecuteProcessing.Duration and .Success per invocation,
+ *   SucceedProcessing.Records and .Bytes for the records it returned Ok.
+ *
+ * Handles are made once per delivery stream name and kept, so a call costs a map lookup and a few
+ * additions; under `--metrics off` every lookup answers undefined.
+ */
+import type { MetricId, MetricSeries, MetricsRecorder, MetricUnit } from "../core/metrics.js";
+import type { DestinationKind } from "./model.js";
+
+export const firehoseNamespace = "AWS/Firehose";
+
+/** How many delivery streams' handles are kept before the cache starts again (handles are remade on demand). */
+export const metricsHandlesMax = 10_000;
+
+/** A recorder that keeps nothing, for a service built without the app's. */
+export const noMetrics: MetricsRecorder = { enabled: false, series: () => ({ observe() {} }) };
+
+/** The metric name prefix of each destination kind, as AWS names them (DeliveryToS3 also for ExtendedS3). */
+export const deliveryPrefixes: Readonly<Record<DestinationKind, string>> = {
+  S3: "DeliveryToS3",
+  ExtendedS3: "DeliveryToS3",
+  Redshift: "DeliveryToRedshift",
+  Elasticsearch: "DeliveryToElasticsearch",
+  Amazonopensearchservice: "DeliveryToAmazonOpenSearchService",
+  AmazonOpenSearchServerless: "DeliveryToAmazonOpenSearchServerless",
+  Splunk: "DeliveryToSplunk",
+  HttpEndpoint: "DeliveryToHttpEndpoint",
+  Snowflake: "DeliveryToSnowflake",
+  Iceberg: "DeliveryToIceberg",
+};
+
+/** A series created on its first sample, so ListMetrics lists only what has data. */
+class LazySeries implements MetricSeries {
+  private series: MetricSeries | undefined;
+  private readonly id: MetricId;
+
+  constructor(
+    private readonly recorder: MetricsRecorder,
+    MetricName: string,
+    deliveryStreamName: string,
+    private readonly unit: MetricUnit,
+  ) {
+    this.id = { Namespace: firehoseNamespace, MetricName, Dimensions: [{ Name: "DeliveryStreamName", Value: deliveryStreamName }] };
+  }
+
+  observe(value: number): void {
+    (this.series ??= this.recorder.series(this.id, this.unit)).observe(value);
+  }
+}
+
+export type PutApi = "PutRecord" | "PutRecordBatch";
+
+/** One delivery stream's ingestion and transformation metrics. */
+export class DeliveryStreamMetrics {
+  private readonly incomingBytes: LazySeries;
+  private readonly incomingRecords: LazySeries;
+  private readonly incomingPutRequests: LazySeries;
+  private readonly throttledRecords: LazySeries;
+  private readonly calls: Record<PutApi, { Bytes: LazySeries; Latency: LazySeries; Records: LazySeries | undefined; Requests: LazySeries }>;
+  private readonly processing: { Duration: LazySeries; Success: LazySeries; Records: LazySeries; Bytes: LazySeries };
+  private readonly deliveries = new Map<string, DeliveryMetrics>();
+
+  constructor(
+    private readonly recorder: MetricsRecorder,
+    readonly deliveryStreamName: string,
+  ) {
+    const series = (name: string, unit: MetricUnit) => new LazySeries(recorder, name, deliveryStreamName, unit);
+    this.incomingBytes = series("IncomingBytes", "Bytes");
+    this.incomingRecords = series("IncomingRecords", "Count");
+    this.incomingPutRequests = series("IncomingPutRequests", "Count");
+    this.throttledRecords = series("ThrottledRecords", "Count");
+    this.calls = {
+      // PutRecord.Requests is also its record count (one record a request): AWS has no PutRecord.Records.
+      PutRecord: { Bytes: series("PutRecord.Bytes", "Bytes"), Latency: series("PutRecord.Latency", "Milliseconds"), Records: undefined, Requests: series("PutRecord.Requests", "Count") },
+      PutRecordBatch: {
+        Bytes: series("PutRecordBatch.Bytes", "Bytes"),
+        Latency: series("PutRecordBatch.Latency", "Milliseconds"),
+        Records: series("PutRecordBatch.Records", "Count"),
+        Requests: series("PutRecordBatch.Requests", "Count"),
+      },
+    };
+    this.processing = {
+      Duration: series("ExecuteProcessing.Duration", "Milliseconds"),
+      Success: series("ExecuteProcessing.Success", "Count"),
+      Records: series("SucceedProcessing.Records", "Count"),
+      Bytes: series("SucceedProcessing.Bytes", "Bytes"),
+    };
+  }
+
+  /** A PutRecord or PutRecordBatch call whose records were appended. */
+  put(api: PutApi, records: number, bytes: number, latencyMs: number): void {
+    this.incomingBytes.observe(bytes);
+    this.incomingRecords.observe(records);
+    this.incomingPutRequests.observe(1);
+    const calls = this.calls[api];
+    calls.Bytes.observe(bytes);
+    calls.Latency.observe(latencyMs);
+    calls.Records?.observe(records);
+    calls.Requests.observe(1);
+  }
+
+  /** A call refused because the stream's backlog is past its bound: its records were throttled. */
+  throttled(api: PutApi, records: number, latencyMs: number): void {
+    this.throttledRecords.observe(records);
+    const calls = this.calls[api];
+    calls.Latency.observe(latencyMs);
+    calls.Requests.observe(1);
+  }
+
+  /** Records written from inside the process (an Analytics output): ingested, through no API call. */
+  ingested(records: number, bytes: number): void {
+    this.incomingBytes.observe(bytes);
+    this.incomingRecords.observe(records);
+  }
+
+  /** One invocation of the transformation function: how long it took, and whether it answered. */
+  processed(durationMs: number, ok: boolean, okRecords: number, okBytes: number): void {
+    this.processing.Duration.observe(durationMs);
+    this.processing.Success.observe(ok ? 1 : 0);
+    if (!ok) return;
+    this.processing.Records.observe(okRecords);
+    this.processing.Bytes.observe(okBytes);
+  }
+
+  /** The stream's delivery metrics to a destination of `kind`. */
+  delivery(kind: DestinationKind): DeliveryMetrics {
+    const prefix = deliveryPrefixes[kind];
+    let metrics = this.deliveries.get(prefix);
+    if (metrics === undefined) this.deliveries.set(prefix, (metrics = new DeliveryMetrics(this.recorder, this.deliveryStreamName, prefix)));
+    return metrics;
+  }
+}
+
+/** DeliveryTo<Destination>.* of one delivery stream. */
+export class DeliveryMetrics {
+  private readonly Records: LazySeries;
+  private readonly Bytes: LazySeries;
+  private readonly Success: LazySeries;
+  private readonly DataFreshness: LazySeries;
+  /** HTTP endpoints only: what each attempt sent, retries included. */
+  private readonly processed: { Records: LazySeries; Bytes: LazySeries } | undefined;
+
+  constructor(recorder: MetricsRecorder, deliveryStreamName: string, prefix: string) {
+    const series = (name: string, unit: MetricUnit) => new LazySeries(recorder, `${prefix}.${name}`, deliveryStreamName, unit);
+    this.Records = series("Records", "Count");
+    this.Bytes = series("Bytes", "Bytes");
+    this.Success = series("Success", "Count");
+    this.DataFreshness = series("DataFreshness", "Seconds");
+    this.processed = prefix === "DeliveryToHttpEndpoint" ? { Records: series("ProcessedRecords", "Count"), Bytes: series("ProcessedBytes", "Bytes") } : undefined;
+  }
+
+  /** An attempt to deliver a batch of `records` (`bytes` of data) whose oldest record arrived at `oldestArrivalMs`. */
+  attempted(ok: boolean, records: number, bytes: number, oldestArrivalMs: number, nowMs: number): void {
+    this.processed?.Records.observe(records);
+    this.processed?.Bytes.observe(bytes);
+    this.Success.observe(ok ? 1 : 0);
+    if (!ok) return;
+    this.Records.observe(records);
+    this.Bytes.observe(bytes);
+    this.DataFreshness.observe(Math.max(0, nowMs - oldestArrivalMs) / 1000);
+  }
+}
+
+export class FirehoseMetrics {
+  readonly enabled: boolean;
+  private readonly streams = new Map<string, DeliveryStreamMetrics>();
+
+  constructor(private readonly recorder: MetricsRecorder) {
+    this.enabled = recorder.enabled;
+  }
+
+  /** The delivery stream's handle, or undefined under `--metrics off`. */
+  stream(deliveryStreamName: string): DeliveryStreamMetrics | undefined {
+    if (!this.enabled) return undefined;
+    let handle = this.streams.get(deliveryStreamName);
+    if (handle === undefined) {
+      if (this.streams.size >= metricsHandlesMax) this.streams.clear();
+      handle = new DeliveryStreamMetrics(this.recorder, deliveryStreamName);
+      this.streams.set(deliveryStreamName, handle);
+    }
+    return handle;
+  }
+}
