@@ -5,8 +5,11 @@
  *    "kinesisStreamRecordMetadata": {"sequenceNumber", "partitionKey", "shardId", "approximateArrivalTimestamp"}}
  *    | … "kinesisFirehoseRecordMetadata": {"approximateArrivalTimestamp"}]}
  * and answers {"records": [{"recordId", "result": "Ok" | "Dropped" | "ProcessingFailed", "data": base64}]}.
- * Ok records go on (their new data), Dropped ones are gone, ProcessingFailed ones — and records the
- * answer leaves out — go to error_stream. A failed invocation is retried by the caller.
+ * Ok records go on (their new data), Dropped ones are gone, ProcessingFailed ones go to error_stream.
+ * An answer that is not JSON, lacks a record sent, or gives a record no valid result (or an Ok one
+ * no data) is, in the guide's words ("Record Response Model", "Common Data Preprocessing
+ * Failures"), "a data preprocessing failure": like a failed invocation, it is retried by the caller
+ * "on the same set of records until successful".
  */
 import type { FunctionInvoker } from "../../storage/function-invoker.js";
 
@@ -46,28 +49,30 @@ export async function preprocess(invoker: FunctionInvoker, target: PreprocessTar
   const outcome = await invoker.invoke(target.accountId, target.functionArn, Buffer.from(JSON.stringify(event)));
   if (!outcome.ok) return { ok: false, message: `${outcome.errorCode}: ${outcome.errorMessage}`, retriable: outcome.retriable };
   if (outcome.functionError !== undefined) return { ok: false, message: `The preprocessing function failed: ${outcome.payload.toString("utf8").slice(0, 512)}`, retriable: true };
-  return { ok: true, results: readAnswer(outcome.payload, records) };
+  const answer = readAnswer(outcome.payload, records);
+  return typeof answer === "string" ? { ok: false, message: answer, retriable: true } : { ok: true, results: answer };
 }
 
-/** Each record's fate by its id; a record the answer leaves out, or answers badly, failed. */
-function readAnswer(payload: Buffer, records: readonly PreprocessRecord[]): PreprocessResult[] {
-  let answered: Map<string, unknown> = new Map();
-  let problem: string | undefined;
+/** Each record's fate by its id, or what makes the answer a preprocessing failure. */
+function readAnswer(payload: Buffer, records: readonly PreprocessRecord[]): PreprocessResult[] | string {
+  let answered: Map<string, unknown>;
   try {
     const parsed = JSON.parse(payload.toString("utf8")) as { records?: unknown };
-    if (!Array.isArray(parsed.records)) problem = "The preprocessing function's response has no records array.";
-    else answered = new Map(parsed.records.filter(isObject).map((entry) => [String(entry.recordId), entry]));
+    if (!Array.isArray(parsed.records)) return "The preprocessing function's response has no records array.";
+    answered = new Map(parsed.records.filter(isObject).map((entry) => [String(entry.recordId), entry]));
   } catch {
-    problem = "The preprocessing function's response is not JSON.";
+    return "The preprocessing function's response is not JSON.";
   }
-  return records.map((record): PreprocessResult => {
-    if (problem !== undefined) return { recordId: record.recordId, result: "ProcessingFailed", reason: problem };
+  const results: PreprocessResult[] = [];
+  for (const record of records) {
     const entry = answered.get(record.recordId);
-    if (!isObject(entry)) return { recordId: record.recordId, result: "ProcessingFailed", reason: "The preprocessing function's response does not contain the record." };
-    if (entry.result === "Dropped") return { recordId: record.recordId, result: "Dropped" };
-    if (entry.result === "Ok" && typeof entry.data === "string") return { recordId: record.recordId, result: "Ok", data: Buffer.from(entry.data, "base64") };
-    return { recordId: record.recordId, result: "ProcessingFailed", reason: entry.result === "ProcessingFailed" ? "The preprocessing function answered ProcessingFailed." : "The preprocessing function's answer for the record is invalid." };
-  });
+    if (!isObject(entry)) return `The preprocessing function's response does not contain record ${record.recordId}.`;
+    if (entry.result === "Dropped") results.push({ recordId: record.recordId, result: "Dropped" });
+    else if (entry.result === "ProcessingFailed") results.push({ recordId: record.recordId, result: "ProcessingFailed", reason: "The preprocessing function answered ProcessingFailed." });
+    else if (entry.result === "Ok" && typeof entry.data === "string") results.push({ recordId: record.recordId, result: "Ok", data: Buffer.from(entry.data, "base64") });
+    else return `The preprocessing function's answer for record ${record.recordId} has no valid result and data.`;
+  }
+  return results;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

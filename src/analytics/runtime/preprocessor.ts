@@ -2,8 +2,9 @@
  * An input's Lambda preprocessing in the runner (preprocessing.ts has the contract): the taken
  * records go to the function in order, in invocations of at most 500 records and 4 MiB; Ok ones go
  * on with their new data and their ROWTIME, Dropped ones are gone, ProcessingFailed ones become
- * error_stream rows. An invocation that fails is tried again, with a growing pause, until it
- * succeeds or the application stops: the input waits meanwhile, as the service's does.
+ * error_stream rows. An invocation that fails, or answers badly (a record left out, a record with
+ * no valid result), is tried again, with a growing pause, until it succeeds or the application
+ * stops: the input waits meanwhile, as the service's does.
  */
 import type { StoredApplication, StoredInput } from "../model.js";
 import type { RunnerDeps } from "./runner-deps.js";
