@@ -83,8 +83,10 @@ export class ApiError extends Error {
 }
 
 async function send(url, init, signingName) {
+  // allHeaders: aws4fetch leaves Content-Type out of the signature by default, and the JSON
+  // protocols (AWS's and ours) refuse a signature that does not cover it.
   const response = client
-    ? await client.fetch(url, { ...init, aws: { service: signingName, region: settings.region } })
+    ? await client.fetch(url, { ...init, aws: { service: signingName, region: settings.region, allHeaders: true } })
     : await fetch(url, init);
   return response;
 }

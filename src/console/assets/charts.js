@@ -116,7 +116,7 @@ function graphCard(graph) {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max, 1) * 1.1] } },
       axes: [axis, { ...axis, size: 56, values: (_u, values) => values.map((value) => formatNumber(value, 1)) }],
-      series: [{}, ...graph.series.map((series, i) => ({ label: series.label, stroke: palette[i % palette.length], width: 1.5, points: { size: 4 }, spanGaps: graph.stat !== "Sum" }))],
+      series: [{}, ...graph.series.map((series, i) => ({ label: series.label, stroke: palette[i % palette.length], width: 1.5, points: { size: 4, ...(graph.stat !== "Sum" && { show: true }) }, spanGaps: graph.stat !== "Sum" }))],
     }, data, plotBox);
     observer = new ResizeObserver(() => plot && plot.setSize({ width: Math.max(plotBox.clientWidth, 240), height: 150 }));
     observer.observe(plotBox);
@@ -135,9 +135,12 @@ function graphCard(graph) {
       });
       const all = seriesPoints.flat().map(([, v]) => v);
       const latest = seriesPoints.map((points) => points.at(-1)?.[1]).filter((v) => v !== undefined);
+      const sum = all.reduce((a, b) => a + b, 0);
+      // A sum over the range means something for counts; for a maximum or an average it does not.
+      const total = graph.stat === "Sum" || graph.stat === "SampleCount" ? `Sum ${formatNumber(sum)}` : `Mean ${formatNumber(sum / all.length)}`;
       summary.textContent = all.length === 0
         ? "No data in this range"
-        : `Latest ${formatNumber(latest.reduce((a, b) => a + b, 0))} · Max ${formatNumber(Math.max(...all))} · Sum ${formatNumber(all.reduce((a, b) => a + b, 0))}`;
+        : `Latest ${formatNumber(latest.reduce((a, b) => a + b, 0))} · Max ${formatNumber(Math.max(...all))} · ${total}`;
       element.dataset.sum = String(all.reduce((a, b) => a + b, 0));
       const data = [xs, ...columns];
       if (plot) plot.setData(data);
