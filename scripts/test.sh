@@ -2,7 +2,8 @@
 # The whole test suite, as `npm test` and CI run it:
 #   1. installs the external tools the tests drive, if missing: the AWS CLI v2 (Debian package
 #      awscli, /usr/bin/aws), boto3 for Debian's /usr/bin/python3, strace, and PostgreSQL (Debian
-#      package postgresql: the Firehose Redshift destination's tests start their own cluster);
+#      package postgresql: the Firehose Redshift destination's tests start their own cluster), and
+#      chromium (the web console's browser tests);
 #   2. typechecks the sources and tests;
 #   3. runs every test/**/*.test.ts file with node's test runner, two files at a time.
 # The e2e tests fail (never skip) when the clients are missing, pointing back here.
@@ -24,6 +25,8 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing="$missing
 # independent reader; output-date-format-java.test.ts compares !{timestamp:…} with the JVM's formatter.
 if ! /usr/bin/python3 -c 'import snappy.hadoop_snappy' >/dev/null 2>&1; then missing="$missing python3-snappy"; fi
 if ! command -v java >/dev/null 2>&1; then missing="$missing openjdk-17-jre-headless"; fi
+# test/e2e/console*.test.ts drive the web console in Debian's chromium through playwright-core.
+if [ ! -x /usr/bin/chromium ]; then missing="$missing chromium"; fi
 if [ -n "$missing" ]; then
   echo "scripts/test.sh: installing$missing (Debian packages the end-to-end tests drive)"
   export DEBIAN_FRONTEND=noninteractive
