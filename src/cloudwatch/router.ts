@@ -47,7 +47,13 @@ export function createCloudWatchRouter(deps: CloudWatchRouterDeps): StreamingApi
     async handle(head, body) {
       const protocol = protocolOf(head)!;
       const requestId = requestIdOf(deps.random);
-      const answer = (action: string | undefined, error: CloudWatchError) => errorAnswer(protocol, action, error, requestId);
+      const note = head.accessNote;
+      if (note !== undefined) note.service = signingName;
+      const answer = (action: string | undefined, error: CloudWatchError) => {
+        // The access log reads JSON's error type from x-amzn-errortype; CloudWatch's answers name it in their body or x-amzn-query-error.
+        if (note !== undefined) note.errorType = error.code;
+        return errorAnswer(protocol, action, error, requestId);
+      };
       const read = await readWhole(body, requestBytesMax);
       if (read === undefined) {
         // The rest of the body was not read: the connection cannot carry another request.
@@ -61,6 +67,7 @@ export function createCloudWatchRouter(deps: CloudWatchRouterDeps): StreamingApi
         if (!authentication.ok) throw asCloudWatchAuthError(authentication.error);
         const request = decodeRequest(protocol, head, read);
         action = request.action;
+        if (note !== undefined) note.action = action;
         const declared = Object.hasOwn(deps.actions, action) ? deps.actions[action]! : undefined;
         if (declared === undefined) throw protocol === "query" ? cloudWatchErrors.invalidAction(action) : cloudWatchErrors.unknownOperation(action);
         const input = request.read(declared.input);
@@ -91,8 +98,14 @@ function decodeRequest(protocol: CloudWatchProtocol, head: RequestHead, body: Bu
   if (protocol === "json") {
     const type = mediaType(headerOf(head, "content-type"));
     if (type !== json10ContentType && type !== "application/json") throw cloudWatchErrors.serialization(`Content-Type ${type || "(none)"} is not ${json10ContentType}.`);
-  } else if (headerOf(head, "smithy-protocol") !== "rpc-v2-cbor") {
-    throw cloudWatchErrors.serialization("An RPC v2 CBOR request must carry the header smithy-protocol: rpc-v2-cbor.");
+  } else {
+    // The RPC v2 CBOR specification's request rules ("Requests"): servers must refuse a target header.
+    if (headerOf(head, "smithy-protocol") !== "rpc-v2-cbor") throw cloudWatchErrors.serialization("An RPC v2 CBOR request must carry the header smithy-protocol: rpc-v2-cbor.");
+    if (headerOf(head, "x-amz-target") !== undefined || headerOf(head, "x-amzn-target") !== undefined) {
+      throw cloudWatchErrors.serialization("An RPC v2 CBOR request must not carry an X-Amz-Target or X-Amzn-Target header.");
+    }
+    const type = mediaType(headerOf(head, "content-type"));
+    if (body.length > 0 && type !== cborContentType) throw cloudWatchErrors.serialization(`Content-Type ${type || "(none)"} is not ${cborContentType}.`);
   }
   const value = body.length === 0 ? {} : protocol === "json" ? parseJson(body) : parseCbor(body);
   return { action, read: (shape) => readStructure(value, shape) };

@@ -3,7 +3,10 @@
  * before reading any body, src/protocol/streaming-api.ts):
  *
  *   json   POST, `X-Amz-Target: GraniteServiceVersion20100801.<Action>` (awsJson1_0; the AWS SDKs' default)
- *   cbor   POST /service/GraniteServiceVersion20100801/operation/<Action> (Smithy RPC v2 CBOR)
+ *   cbor   POST /service/GraniteServiceVersion20100801/operation/<Action> (Smithy RPC v2 CBOR; the
+ *          spec's optional path prefix and the service's absolute name, com.amazonaws.cloudwatch.
+ *          GraniteServiceVersion20100801, are taken too, a prefixed path only with the
+ *          smithy-protocol header so that S3 keeps such keys)
  *   query  POST / with a form-encoded body (awsQuery: the AWS CLI v2, boto3); claimed unless its
  *          signature names another service, since other query services (STS, SNS) use `POST /` too
  */
@@ -13,13 +16,15 @@ export type CloudWatchProtocol = "json" | "cbor" | "query";
 
 export const cloudWatchTargetPrefix = "GraniteServiceVersion20100801";
 export const cborPathPrefix = `/service/${cloudWatchTargetPrefix}/operation/`;
+const cborPath = /^(\/.*)?\/service\/(?:com\.amazonaws\.cloudwatch\.)?GraniteServiceVersion20100801\/operation\/([^/]*)$/;
 export const signingName = "monitoring";
 
 export function protocolOf(head: RequestHead): CloudWatchProtocol | undefined {
   if (head.method !== "POST") return undefined;
+  const cbor = cborPath.exec(head.path);
+  if (cbor !== null && (cbor[1] === undefined || headerOf(head, "smithy-protocol") !== undefined)) return "cbor";
   const target = headerOf(head, "x-amz-target");
   if (target !== undefined) return target.startsWith(`${cloudWatchTargetPrefix}.`) ? "json" : undefined;
-  if (head.path.startsWith(cborPathPrefix)) return "cbor";
   if (head.path === "/" && mediaType(headerOf(head, "content-type")) === "application/x-www-form-urlencoded" && signsFor(head, signingName)) return "query";
   return undefined;
 }
@@ -27,7 +32,7 @@ export function protocolOf(head: RequestHead): CloudWatchProtocol | undefined {
 /** The action a JSON or CBOR request names (its target or its path); the query protocol's is in its body. */
 export function actionOf(head: RequestHead, protocol: "json" | "cbor"): string {
   if (protocol === "json") return headerOf(head, "x-amz-target")!.slice(cloudWatchTargetPrefix.length + 1);
-  return decodeURIComponentSafe(head.path.slice(cborPathPrefix.length));
+  return decodeURIComponentSafe(cborPath.exec(head.path)![2]!);
 }
 
 export function headerOf(head: RequestHead, name: string): string | undefined {
