@@ -7,10 +7,14 @@
 // AWS SDK clients, which stay external and load from node_modules) in chunks loaded by that
 // command's dynamic import: in a single-file ES module bundle their imports would be hoisted to the
 // top and loaded, and parsed, by every `tributary server` start (~120 ms more).
-import { rmSync } from "node:fs";
+import { cpSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 rmSync("dist/bundle", { recursive: true, force: true });
+// The web console's browser files are served as they are (src/console/asset-files.ts reads them
+// from dist/console/assets when running from the build); tsc compiles only the .ts beside them.
+rmSync("dist/console/assets", { recursive: true, force: true });
+cpSync("src/console/assets", "dist/console/assets", { recursive: true });
 await build({
   // The Analytics engine's worker thread is an entry of its own: the runtime starts it from beside
   // the chunk it is in (src/analytics/runtime/worker/worker-entry.ts).
