@@ -75,8 +75,9 @@ class Series implements MetricSeries {
   /** This node's item for the hour of the last minute written, as written: what the next minute of that hour is appended to. */
   writtenHourMs = -1;
   writtenEntriesText = "";
-  /** The `untilMs` of this node's directory item for the series, as last written. */
+  /** The `untilMs` of this node's directory item for the series, as last written, and the table's generation then. */
   listedUntilMs = -1;
+  listedGeneration = 0;
 
   constructor(
     readonly id: MetricId,
@@ -222,7 +223,7 @@ export class MetricsStore implements Metrics {
    */
   private async flush(beforeMs: number): Promise<void> {
     const due: Series[] = [];
-    for (const series of this.series_.values()) if (hasMinuteBefore(series, beforeMs) || directoryBehind(series)) due.push(series);
+    for (const series of this.series_.values()) if (hasMinuteBefore(series, beforeMs) || directoryBehind(series, this.table!.generation)) due.push(series);
     const failures: unknown[] = [];
     for (let at = 0; at < due.length; at += flushSeriesConcurrency) {
       await Promise.all(due.slice(at, at + flushSeriesConcurrency).map((series) => this.writeSeries(series, beforeMs).catch((error: unknown) => failures.push(error))));
@@ -257,11 +258,13 @@ export class MetricsStore implements Metrics {
       series.writtenEntriesText = entriesText;
       for (const minute of batch.minutes) series.minutes.delete(minute);
     }
-    if (directoryBehind(series)) {
+    if (directoryBehind(series, table.generation)) {
       const untilMs = series.writtenHourMs + hourMs;
+      const generation = table.generation;
       const result = await table.put(directoryKey(series.keyPart, this.nodeId), directoryValue({ id: series.id, unit: series.unit, untilMs }));
       if (!result.ok) throw result.failure;
       series.listedUntilMs = untilMs;
+      series.listedGeneration = generation;
     }
   }
 
@@ -386,8 +389,9 @@ function hasMinuteBefore(series: Series, beforeMs: number): boolean {
   return false;
 }
 
-function directoryBehind(series: Series): boolean {
-  return series.writtenHourMs >= 0 && series.listedUntilMs < series.writtenHourMs + hourMs;
+/** Whether the series' directory item lags what the node wrote, or may have gone with a table dropped since. */
+function directoryBehind(series: Series, generation: number): boolean {
+  return series.writtenHourMs >= 0 && (series.listedUntilMs < series.writtenHourMs + hourMs || series.listedGeneration !== generation);
 }
 
 function matches(id: MetricId, filter: MetricFilter): boolean {

@@ -18,6 +18,12 @@ export type PutResult = { ok: true } | { ok: false; failure: StorageFailure | un
 
 export class MinuteTable {
   private namespaced: NamespacedTables;
+  /**
+   * Counts the times the table was looked up afresh after a write threw (its cached id named a
+   * table that is gone): items written before may be gone with it, so writers note the
+   * generation they last wrote a directory item in and write it again in a new one.
+   */
+  generation = 0;
 
   constructor(
     private readonly tables: TableStore,
@@ -38,6 +44,7 @@ export class MinuteTable {
     } catch (error) {
       // The cached table id may name a table that is gone (dropped under us): look it up afresh next time.
       this.namespaced = this.fresh();
+      this.generation++;
       return { ok: false, failure: error };
     }
   }
