@@ -36,6 +36,8 @@ import { createLambdaRouter } from "./router.js";
 import { createExecutor, type ExecutorDeps } from "./runtime/index.js";
 import { ServiceTables } from "./service-tables.js";
 import { functionsProvisioning } from "./provision.js";
+import { LambdaMetrics, meteredExecutor } from "./metrics.js";
+import type { MetricsRecorder } from "../core/metrics.js";
 
 export type { LambdaOptions } from "./action.js";
 
@@ -75,6 +77,8 @@ export interface LambdaModuleDeps {
   objectClient: ObjectClient;
   streamAccess: StreamAccess;
   endpointUrl: () => string | undefined;
+  /** Where the service records its CloudWatch metrics (metrics.ts); none kept when absent. */
+  metrics?: MetricsRecorder;
 }
 
 export interface LambdaInstance extends ServiceInstance<Principal> {
@@ -111,7 +115,9 @@ export function createLambdaService(deps: LambdaModuleDeps, overrides: LambdaMod
   const codeStore = new ObjectCodeStore(deps.storage.objects, clock, region, (accountId) => store.codeReferences(accountId), logger);
   const functions = functionResolver(store, region, random);
   const logs = createFunctionLogs({ tables, serviceTables, clock });
-  const executor = (overrides.createExecutor ?? createExecutor)({ clock, random, logger, region, options, code: codeStore, logs, endpointUrl: deps.endpointUrl });
+  const metrics = new LambdaMetrics(deps.metrics ?? { enabled: false, series: () => ({ observe() {} }) });
+  // Every invocation passes the executor, whoever asked for it: metered once, there (metrics.ts).
+  const executor = meteredExecutor((overrides.createExecutor ?? createExecutor)({ clock, random, logger, region, options, code: codeStore, logs, endpointUrl: deps.endpointUrl }), metrics, clock);
   const eventSources = createEventSourceManager({
     clock,
     random,
@@ -122,6 +128,7 @@ export function createLambdaService(deps: LambdaModuleDeps, overrides: LambdaMod
     objectClient: deps.objectClient,
     functions,
     executor,
+    metrics,
   });
   const asyncInvocations = new AsyncInvocations({ tables, serviceTables, clock, logger, functions, executor, functionsEnabled: options.functionsEnabled });
   const context: ApiContext = {

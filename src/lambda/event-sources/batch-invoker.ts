@@ -166,6 +166,8 @@ export async function processBatch(scope: BatchScope, records: readonly StreamRe
     const members: WindowMembers | undefined =
       window === undefined ? undefined : { ...window, state: state ?? {}, shardId: scope.shardId, eventSourceArn: mapping.EventSourceArn };
     const payload = writer.eventBytes(segment.records, members);
+    const last = segment.records[segment.records.length - 1];
+    if (last !== undefined) scope.deps.metrics?.iteratorAge(fn, last.approximateArrivalTimestampMs, scope.deps.clock.nowMs());
     const result = await invokeUnthrottled(scope, fn, payload);
     segment.attempts += 1;
     let failedFrom = result.functionError === undefined ? -1 : 0;

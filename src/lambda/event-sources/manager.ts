@@ -11,6 +11,7 @@ import type { Logger } from "../../util/logger.js";
 import type { Random } from "../../util/random.js";
 import type { Executor, FunctionResolver } from "../model.js";
 import type { MappingStore } from "./mapping-store.js";
+import type { LambdaMetrics } from "../metrics.js";
 
 export interface EventSourceManagerDeps {
   clock: Clock;
@@ -24,6 +25,8 @@ export interface EventSourceManagerDeps {
   executor: Executor;
   /** Engine tuning (tests shorten the waits); defaults in tuning.ts. */
   tuning?: Partial<EventSourceTuning>;
+  /** Where each batch's IteratorAge goes (src/lambda/metrics.ts). */
+  metrics?: LambdaMetrics;
 }
 
 export interface EventSourceTuning {

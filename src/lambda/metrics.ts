@@ -1,0 +1,204 @@
+/**
+ * Lambda's CloudWatch metrics (AWS/Lambda; docs/metrics-reference.md). Every invocation, whoever
+ * asked for it (Invoke, an asynchronous event, an event source mapping, Firehose's
+ * transformation), passes the Executor, so one decorator of it (`meteredExecutor`) records:
+ * - Invocations (1 per run of the function code), Errors (1 or 0 per run: a function error),
+ *   Throttles (1 per invocation refused at the concurrency bound, which is no invocation),
+ *   Duration (milliseconds on the injected clock, from the executor taking the invocation to its
+ *   result) and ConcurrentExecutions (the function's runs in flight as one ends);
+ * each with the dimension sets AWS publishes them under: FunctionName; FunctionName and Resource
+ * (the name, or `name:qualifier` when the call named a version or alias); FunctionName, Resource
+ * and ExecutedVersion for a call through an alias; and none (the account's whole region).
+ * UnreservedConcurrentExecutions (no dimension) counts the runs of functions without reserved
+ * concurrency.
+ * - IteratorAge (milliseconds) for each batch an event source mapping sends: how long ago its last
+ *   record reached the stream, by FunctionName and by FunctionName and Resource.
+ *
+ * Handles are kept per function name (and resource), so an invocation costs a few map lookups and
+ * additions; under `--metrics off` the executor is returned undecorated.
+ */
+import type { MetricDimension, MetricSeries, MetricsRecorder, MetricUnit } from "../core/metrics.js";
+import type { Clock } from "../util/clock.js";
+import type { Executor, InvokeInput, InvokeResult, ResolvedFunction } from "./model.js";
+
+export const lambdaNamespace = "AWS/Lambda";
+
+/** How many functions' (and resources') handles are kept before a cache starts again. */
+export const metricsHandlesMax = 10_000;
+
+/** A series created on its first sample, so ListMetrics lists only what has data. */
+class LazySeries implements MetricSeries {
+  private series: MetricSeries | undefined;
+
+  constructor(
+    private readonly recorder: MetricsRecorder,
+    private readonly MetricName: string,
+    private readonly Dimensions: readonly MetricDimension[],
+    private readonly unit: MetricUnit,
+  ) {}
+
+  observe(value: number): void {
+    (this.series ??= this.recorder.series({ Namespace: lambdaNamespace, MetricName: this.MetricName, Dimensions: this.Dimensions }, this.unit)).observe(value);
+  }
+}
+
+/** The invocation metrics under one dimension set. */
+class InvocationSeries {
+  readonly Invocations: LazySeries;
+  readonly Errors: LazySeries;
+  readonly Throttles: LazySeries;
+  readonly Duration: LazySeries;
+  readonly ConcurrentExecutions: LazySeries;
+
+  constructor(recorder: MetricsRecorder, dimensions: readonly MetricDimension[]) {
+    this.Invocations = new LazySeries(recorder, "Invocations", dimensions, "Count");
+    this.Errors = new LazySeries(recorder, "Errors", dimensions, "Count");
+    this.Throttles = new LazySeries(recorder, "Throttles", dimensions, "Count");
+    this.Duration = new LazySeries(recorder, "Duration", dimensions, "Milliseconds");
+    this.ConcurrentExecutions = new LazySeries(recorder, "ConcurrentExecutions", dimensions, "Count");
+  }
+
+  completed(failed: boolean, durationMs: number, concurrent: number | undefined): void {
+    this.Invocations.observe(1);
+    this.Errors.observe(failed ? 1 : 0);
+    this.Duration.observe(durationMs);
+    if (concurrent !== undefined) this.ConcurrentExecutions.observe(concurrent);
+  }
+}
+
+/** A function's handles: by name, by resource, by resource and executed version; its runs in flight. */
+class FunctionMetrics {
+  readonly byName: InvocationSeries;
+  readonly iteratorAge: LazySeries;
+  private readonly resources = new Map<string, { series: InvocationSeries; iteratorAge: LazySeries; executed: Map<string, InvocationSeries> }>();
+  inFlight = 0;
+
+  constructor(
+    private readonly recorder: MetricsRecorder,
+    readonly functionName: string,
+  ) {
+    const dimensions = [{ Name: "FunctionName", Value: functionName }];
+    this.byName = new InvocationSeries(recorder, dimensions);
+    this.iteratorAge = new LazySeries(recorder, "IteratorAge", dimensions, "Milliseconds");
+  }
+
+  resource(resource: string): { series: InvocationSeries; iteratorAge: LazySeries; executed: Map<string, InvocationSeries> } {
+    let found = this.resources.get(resource);
+    if (found === undefined) {
+      if (this.resources.size >= metricsHandlesMax) this.resources.clear();
+      const dimensions = [
+        { Name: "FunctionName", Value: this.functionName },
+        { Name: "Resource", Value: resource },
+      ];
+      found = { series: new InvocationSeries(this.recorder, dimensions), iteratorAge: new LazySeries(this.recorder, "IteratorAge", dimensions, "Milliseconds"), executed: new Map() };
+      this.resources.set(resource, found);
+    }
+    return found;
+  }
+
+  executed(resource: string, version: string): InvocationSeries {
+    const executed = this.resource(resource).executed;
+    let series = executed.get(version);
+    if (series === undefined) {
+      series = new InvocationSeries(this.recorder, [
+        { Name: "FunctionName", Value: this.functionName },
+        { Name: "Resource", Value: resource },
+        { Name: "ExecutedVersion", Value: version },
+      ]);
+      executed.set(version, series);
+    }
+    return series;
+  }
+}
+
+/** The qualifier the caller named (`arn:…:function:name:qualifier`), or undefined for an unqualified call. */
+function qualifierOf(invokedArn: string): string | undefined {
+  const parts = invokedArn.split(":");
+  return parts.length > 7 ? parts[7] : undefined;
+}
+
+export class LambdaMetrics {
+  readonly enabled: boolean;
+  private readonly functions = new Map<string, FunctionMetrics>();
+  private readonly account: InvocationSeries;
+  private readonly unreserved: LazySeries;
+  private inFlight = 0;
+  private unreservedInFlight = 0;
+
+  constructor(private readonly recorder: MetricsRecorder) {
+    this.enabled = recorder.enabled;
+    this.account = new InvocationSeries(recorder, []);
+    this.unreserved = new LazySeries(recorder, "UnreservedConcurrentExecutions", [], "Count");
+  }
+
+  /** Runs `invoke` for `fn`, recording its invocation metrics. */
+  async metered(fn: ResolvedFunction, clock: Clock, invoke: () => Promise<InvokeResult>): Promise<InvokeResult> {
+    const metrics = this.of(fn.functionName);
+    const qualifier = qualifierOf(fn.invokedArn);
+    const resource = qualifier === undefined ? fn.functionName : `${fn.functionName}:${qualifier}`;
+    const reserved = fn.reservedConcurrency !== undefined;
+    const startMs = clock.nowMs();
+    metrics.inFlight++;
+    this.inFlight++;
+    if (!reserved) this.unreservedInFlight++;
+    // Taken as the run ends, counting it: the most that ran at once over its course is at least this.
+    let concurrent = 0;
+    let accountConcurrent = 0;
+    let result: InvokeResult;
+    try {
+      result = await invoke();
+      concurrent = metrics.inFlight;
+      accountConcurrent = this.inFlight;
+      if (!reserved && result.kind === "completed") this.unreserved.observe(this.unreservedInFlight);
+    } finally {
+      metrics.inFlight--;
+      this.inFlight--;
+      if (!reserved) this.unreservedInFlight--;
+    }
+    const byResource = metrics.resource(resource).series;
+    if (result.kind === "throttled") {
+      for (const series of [metrics.byName, byResource, this.account]) series.Throttles.observe(1);
+      return result;
+    }
+    const failed = result.functionError !== undefined;
+    const durationMs = clock.nowMs() - startMs;
+    metrics.byName.completed(failed, durationMs, concurrent);
+    byResource.completed(failed, durationMs, undefined);
+    // A call through an alias: which version ran (an alias may route between two).
+    if (qualifier !== undefined && qualifier !== result.executedVersion) metrics.executed(resource, result.executedVersion).completed(failed, durationMs, undefined);
+    this.account.completed(failed, durationMs, accountConcurrent);
+    return result;
+  }
+
+  /** An event source mapping sends `fn` a batch whose last record reached the stream at `lastArrivalMs`. */
+  iteratorAge(fn: ResolvedFunction, lastArrivalMs: number, nowMs: number): void {
+    if (!this.enabled) return;
+    const ageMs = Math.max(0, nowMs - lastArrivalMs);
+    const metrics = this.of(fn.functionName);
+    metrics.iteratorAge.observe(ageMs);
+    const qualifier = qualifierOf(fn.invokedArn);
+    metrics.resource(qualifier === undefined ? fn.functionName : `${fn.functionName}:${qualifier}`).iteratorAge.observe(ageMs);
+  }
+
+  private of(functionName: string): FunctionMetrics {
+    let metrics = this.functions.get(functionName);
+    if (metrics === undefined) {
+      // Only handles without runs in flight are dropped: their counts must stay right.
+      if (this.functions.size >= metricsHandlesMax) for (const [name, handle] of this.functions) if (handle.inFlight === 0) this.functions.delete(name);
+      metrics = new FunctionMetrics(this.recorder, functionName);
+      this.functions.set(functionName, metrics);
+    }
+    return metrics;
+  }
+}
+
+/** The executor with every invocation metered; the executor itself under `--metrics off`. */
+export function meteredExecutor(executor: Executor, metrics: LambdaMetrics, clock: Clock): Executor {
+  if (!metrics.enabled) return executor;
+  return {
+    invoke: (fn: ResolvedFunction, input: InvokeInput) => metrics.metered(fn, clock, () => executor.invoke(fn, input)),
+    retire: (functionArn, version) => executor.retire(functionArn, version),
+    sandboxCount: (functionArn) => executor.sandboxCount(functionArn),
+    stop: () => executor.stop(),
+  };
+}
