@@ -37,7 +37,7 @@ export function compileWith(request: CompileRequest, windows: WindowPlanner | un
       seed: request.seed,
     };
     // Subqueries in expressions plan their query over reference tables with this same context.
-    context.compile = createExpressionCompiler(request.functions, (query) => planRelation(query, context));
+    context.compile = createExpressionCompiler(request.functions, (query, outer) => planRelation(query, context, outer));
     const plan = planApplication(program, request.inputs, request.references, context, context.catalog as MutableCatalog);
     const streams: StreamSchema[] = [...plan.inputs, ...plan.streams, { name: errorStreamName, columns: [...errorStreamColumns] }];
     const application: CompiledApplication = {

@@ -14,6 +14,8 @@ import type { Row, SqlType, SqlValue } from "../sql/types.js";
 export interface ScopeColumn {
   /** The stream/table alias or name that qualifies it (s.price), if any. */
   qualifier?: string;
+  /** A column of the query around a correlated subquery: the subquery's own columns of the same name hide it. */
+  outer?: boolean;
   name: string;
   type: SqlType;
   index: number;

@@ -147,6 +147,40 @@ describe("analytics > engine > relations: queries over reference tables", () => 
     assert.deepEqual(h.rows("UNLISTED"), []);
   });
 
+  it("correlated subqueries read the outer row: a lookup by the row's ticker, EXISTS and NOT IN per row", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "OUT" (ticker_symbol VARCHAR(4), company VARCHAR(20), watched BOOLEAN);
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT"
+         SELECT STREAM s.ticker_symbol,
+                (SELECT c."Company" FROM "CompanyName" AS c WHERE c."Ticker" = s.ticker_symbol),
+                EXISTS (SELECT * FROM "Watch" WHERE "Ticker" = ticker_symbol)
+         FROM "SOURCE_SQL_STREAM_001" AS s
+         WHERE s.price NOT IN (SELECT CHAR_LENGTH("Company") FROM "CompanyName" WHERE "Ticker" = s.ticker_symbol);`,
+      { inputs: demo, references },
+    );
+    h.app.setReferenceTable("CompanyName", [...companies, ["XYZ", "Seven c"]]);
+    h.app.setReferenceTable("Watch", [["ASD"], ["XYZ"]]);
+    h.push("SOURCE_SQL_STREAM_001", ticks);
+    // XYZ's price 7 is the length of its company's name: NOT IN leaves it out.
+    assert.deepEqual(h.rows("OUT"), [
+      ["2024-01-01 10:00:00.000", "AMZN", "Amazon", false],
+      ["2024-01-01 10:00:01.000", "ASD", "SomeCompanyA", true],
+      ["2024-01-01 10:00:02.000", "MMB", "SomeCompanyB", false],
+    ]);
+  });
+
+  it("in a correlated subquery its own columns hide the outer query's of the same name", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "OUT" (ticker VARCHAR(4), company VARCHAR(20));
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT"
+         SELECT STREAM "Ticker", (SELECT "Company" FROM "CompanyName" WHERE "Ticker" = 'ASD') FROM "TICKS";`,
+      { inputs: { TICKS: '"Ticker" VARCHAR(4)' }, references },
+    );
+    h.app.setReferenceTable("CompanyName", companies);
+    h.push("TICKS", [["2024-01-01 10:00:00.000", "AMZN"]]);
+    assert.deepEqual(h.rows("OUT"), [["2024-01-01 10:00:00.000", "AMZN", "SomeCompanyA"]]);
+  });
+
   it("compile errors: a subquery over a stream, an aggregate over a table, two columns as a value", () => {
     const pump = (where: string) => `CREATE OR REPLACE STREAM "OUT" (ticker_symbol VARCHAR(4));
        CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001" WHERE ${where};`;

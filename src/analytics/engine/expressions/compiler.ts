@@ -121,7 +121,7 @@ class Compiler {
       case "InList": {
         const value = this.compile(expression.expression);
         const [only] = expression.list;
-        if (expression.list.length === 1 && only?.kind === "ScalarSubquery") return inSubquery(value, only.query, expression.negated, only.at, this.relations);
+        if (expression.list.length === 1 && only?.kind === "ScalarSubquery") return inSubquery(value, only.query, this.scope, expression.negated, only.at, this.relations);
         const list = expression.list.map((item) => this.compile(item));
         if (list.some((item) => !comparable(value.type, item.type))) {
           throw compileError("Values passed to IN operator must have compatible types", expression.at);
@@ -140,7 +140,7 @@ class Compiler {
       }
       case "Call": {
         const [subquery] = expression.args;
-        if (expression.name === "EXISTS" && expression.args.length === 1 && subquery?.kind === "ScalarSubquery") return existsSubquery(subquery.query, expression.at, this.relations);
+        if (expression.name === "EXISTS" && expression.args.length === 1 && subquery?.kind === "ScalarSubquery") return existsSubquery(subquery.query, this.scope, expression.at, this.relations);
         const hooked = this.hooks?.call?.(expression, this.scope);
         if (hooked !== undefined) return hooked as Compiled;
         if (expression.over !== undefined) throw compileError(`Windowed function ${expression.name} is not supported here`, expression.at);
@@ -165,7 +165,7 @@ class Compiler {
       case "Cursor":
         throw compileError("CURSOR is only allowed as an argument of a table function", expression.at);
       case "ScalarSubquery":
-        return scalarSubquery(expression.query, expression.at, this.relations);
+        return scalarSubquery(expression.query, this.scope, expression.at, this.relations);
     }
   }
 

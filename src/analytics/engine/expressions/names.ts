@@ -35,7 +35,10 @@ export function readField(base: Compiled, name: string, at: ColumnRef["at"]): Co
   });
 }
 
-function unique(matches: readonly ScopeColumn[], name: string, ref: ColumnRef): ScopeColumn | undefined {
+function unique(found: readonly ScopeColumn[], name: string, ref: ColumnRef): ScopeColumn | undefined {
+  // In a correlated subquery its own columns hide the outer query's of the same name.
+  const own = found.length > 1 ? found.filter((column) => column.outer !== true) : found;
+  const matches = own.length > 0 ? own : found;
   if (matches.length > 1) throw compileError(`Column '${name}' is ambiguous`, ref.at);
   return matches[0];
 }

@@ -9,12 +9,13 @@
  * rows (EvalContext.referenceRows) when a stream row needs them, and kept, per running instance,
  * until a table it reads is replaced (setReferenceTable gives a new array, so identity says it).
  * A SELECT over a relation is a filter and a projection (DISTINCT allowed); aggregates, windows,
- * ORDER BY and joins of two relations are compile errors. Subqueries see only their own FROM:
- * a reference to the outer query's columns is "Column … not found".
+ * ORDER BY and joins of two relations are compile errors. A subquery in an expression may read the
+ * columns of the query around it (a correlated subquery, `WHERE c."Ticker" = s.ticker_symbol`):
+ * its own columns hide outer ones of the same name, and it is computed again for every outer row.
  */
 import type { FromItem, Query, Select } from "../../sql/ast.js";
 import type { EvalContext } from "../../sql/functions/contracts.js";
-import type { Row, SqlType, SqlValue } from "../../sql/types.js";
+import { SqlCompileError, type Row, type SqlType, type SqlValue } from "../../sql/types.js";
 import type { Scope, ScopeColumn } from "../plan-contracts.js";
 import { assignment } from "../expressions/cast.js";
 import { compileError, type Evaluator } from "../expressions/compiled.js";
@@ -24,8 +25,13 @@ import { expandItems } from "./select.js";
 
 export interface RelationPlan {
   columns: { name: string; type: SqlType }[];
-  /** The relation's rows now; the same array while the tables it reads are unchanged. */
-  rows(context: EvalContext): readonly Row[];
+  /** Reads the row of the query around it (a correlated subquery): no rows are kept between rows. */
+  correlated: boolean;
+  /**
+   * The relation's rows now (for a correlated one, for the outer row `outer`); the same array
+   * while the tables an uncorrelated one reads are unchanged.
+   */
+  rows(context: EvalContext, outer?: Row): readonly Row[];
 }
 
 /** Whether a query is over relations (SELECT without STREAM, and set operations of those). */
@@ -37,6 +43,7 @@ export function isRelational(query: Query): boolean {
 export function tableRelation(name: string, columns: { name: string; type: SqlType }[]): RelationPlan {
   return {
     columns,
+    correlated: false,
     rows(context) {
       const rows = context.referenceRows?.(name);
       if (rows === undefined) throw new Error(`no rows for reference table ${name}: the EvalContext has no referenceRows`);
@@ -45,16 +52,27 @@ export function tableRelation(name: string, columns: { name: string; type: SqlTy
   };
 }
 
-/** Rows computed from inputs, recomputed when an input's rows change (per EvalContext, one per instance). */
-function derived(columns: RelationPlan["columns"], inputs: readonly RelationPlan[], compute: (inputs: readonly (readonly Row[])[], context: EvalContext) => Row[]): RelationPlan {
+/**
+ * Rows computed from inputs, recomputed when an input's rows change (per EvalContext, one per
+ * instance), or for every outer row when correlated.
+ */
+function derived(
+  columns: RelationPlan["columns"],
+  inputs: readonly RelationPlan[],
+  correlatedOwn: boolean,
+  compute: (inputs: readonly (readonly Row[])[], context: EvalContext, outer: Row | undefined) => Row[],
+): RelationPlan {
   const cache = new WeakMap<EvalContext, { inputs: readonly (readonly Row[])[]; rows: Row[] }>();
+  const correlated = correlatedOwn || inputs.some((input) => input.correlated);
+  if (correlated) return { columns, correlated, rows: (context, outer) => compute(inputs.map((input) => input.rows(context, outer)), context, outer) };
   return {
     columns,
+    correlated,
     rows(context) {
       const current = inputs.map((input) => input.rows(context));
       const cached = cache.get(context);
       if (cached !== undefined && cached.inputs.every((rows, i) => rows === current[i])) return cached.rows;
-      const rows = compute(current, context);
+      const rows = compute(current, context, undefined);
       cache.set(context, { inputs: current, rows });
       return rows;
     },
@@ -108,23 +126,54 @@ function relationFrom(from: FromItem, context: PlanContext): RelationInput {
   throw compileError(from.kind === "Join" ? "A join of two relations is not supported in a streaming application" : "A table function reads a stream: SELECT STREAM is needed", from.at);
 }
 
-function planRelationSelect(select: Select, context: PlanContext): RelationPlan {
+/** The outer row's first `offset` values (nulls past its end), then the subquery's own row. */
+function combine(outer: Row | undefined, offset: number, own: Row): Row {
+  const row: SqlValue[] = new Array<SqlValue>(offset + own.length);
+  for (let i = 0; i < offset; i++) row[i] = outer?.[i] ?? null;
+  for (let i = 0; i < own.length; i++) row[offset + i] = own[i] ?? null;
+  return row;
+}
+
+function width(scope: Scope): number {
+  let max = -1;
+  for (const column of scope.columns) max = Math.max(max, column.index);
+  return max + 1;
+}
+
+function planRelationSelect(select: Select, context: PlanContext, outer: Scope | undefined): RelationPlan {
   const input = relationFrom(select.from, context);
   if (select.groupBy !== undefined || select.having !== undefined || select.stagger !== undefined || (context.windows?.needsWindows({ ...select, distinct: false }, context.functions) ?? false)) {
     throw compileError("Aggregation over a reference table is not supported: only a filter and a projection", select.at);
   }
   if (select.orderBy !== undefined) throw compileError("ORDER BY is not supported in a subquery over a reference table", select.at);
   if (select.limit !== undefined) throw compileError("LIMIT is not supported in a subquery over a reference table", select.at);
-  const where = select.where === undefined ? undefined : context.compile(select.where, input.scope);
-  if (where !== undefined && where.type.name !== "BOOLEAN" && where.type.name !== "NULL") throw compileError("WHERE clause must be a condition", select.where?.at);
-  const items = expandItems(select, input.scope, context);
+  const compileAll = (scope: Scope, own: Scope) => {
+    const where = select.where === undefined ? undefined : context.compile(select.where, scope);
+    if (where !== undefined && where.type.name !== "BOOLEAN" && where.type.name !== "NULL") throw compileError("WHERE clause must be a condition", select.where?.at);
+    return { where, items: expandItems(select, scope, context, own) };
+  };
+  // Uncorrelated unless its own FROM can't answer a name and the outer query's columns can.
+  let correlated = false;
+  let offset = 0;
+  let compiled: ReturnType<typeof compileAll>;
+  try {
+    compiled = compileAll(input.scope, input.scope);
+  } catch (error) {
+    if (!(error instanceof SqlCompileError) || outer === undefined) throw error;
+    offset = width(outer);
+    const own = input.scope.columns.map((column) => ({ ...column, index: column.index + offset }));
+    compiled = compileAll({ columns: [...outer.columns.map((column) => ({ ...column, outer: true })), ...own] }, { columns: own });
+    correlated = true;
+  }
+  const { where, items } = compiled;
   const filter = where?.evaluate as Evaluator | undefined;
   const evaluators = items.map((item) => item.expression.evaluate as Evaluator);
   const columns = items.map((item) => ({ name: item.name, type: item.expression.type }));
-  return derived(columns, [input.relation], ([rows], evalContext) => {
+  return derived(columns, [input.relation], correlated, ([rows], evalContext, outerRow) => {
     const out: Row[] = [];
     const rowtimeMs = evalContext.rowtimeMs;
-    for (const row of rows ?? []) {
+    for (const own of rows ?? []) {
+      const row = correlated ? combine(outerRow, offset, own) : own;
       if (filter !== undefined && filter(row, rowtimeMs, evalContext) !== true) continue;
       out.push(evaluators.map((evaluate) => evaluate(row, rowtimeMs, evalContext)));
     }
@@ -132,10 +181,11 @@ function planRelationSelect(select: Select, context: PlanContext): RelationPlan 
   });
 }
 
-function planSetOperation(query: Query & { kind: "SetOperation" }, context: PlanContext): RelationPlan {
+
+function planSetOperation(query: Query & { kind: "SetOperation" }, context: PlanContext, outer: Scope | undefined): RelationPlan {
   if (!isRelational(query.right)) throw compileError(`${query.operator} of a relation and a stream: both sides must be relations, or both streams (UNION ALL)`, query.at);
-  const left = planRelation(query.left, context);
-  const right = planRelation(query.right, context);
+  const left = planRelation(query.left, context, outer);
+  const right = planRelation(query.right, context, outer);
   if (left.columns.length !== right.columns.length) throw compileError(`Column count mismatch in ${query.operator}`, query.at);
   const columns = left.columns.map((column, i) => {
     const type = commonType([column.type, (right.columns[i] as { type: SqlType }).type]);
@@ -149,7 +199,7 @@ function planSetOperation(query: Query & { kind: "SetOperation" }, context: Plan
     return rows.map((row) => row.map((value, i) => (value === null || convert[i] === undefined ? value : (convert[i] as (v: SqlValue, c: EvalContext) => SqlValue)(value, evalContext))));
   };
   const operator = query.operator;
-  return derived(columns, [left, right], ([leftRows, rightRows], evalContext) => {
+  return derived(columns, [left, right], false, ([leftRows, rightRows], evalContext) => {
     const a = convert(leftRows ?? [], 0, evalContext);
     const b = convert(rightRows ?? [], 1, evalContext);
     switch (operator) {
@@ -169,9 +219,12 @@ function planSetOperation(query: Query & { kind: "SetOperation" }, context: Plan
   });
 }
 
-/** Plans a query over reference tables into a relation. */
-export function planRelation(query: Query, context: PlanContext): RelationPlan {
-  if (query.kind === "SetOperation") return planSetOperation(query, context);
+/**
+ * Plans a query over reference tables into a relation; `outer` is the scope of the query around a
+ * subquery in an expression, whose columns it may read.
+ */
+export function planRelation(query: Query, context: PlanContext, outer?: Scope): RelationPlan {
+  if (query.kind === "SetOperation") return planSetOperation(query, context, outer);
   if (query.stream) throw compileError("Cannot convert stream to relation: a subquery here must be over a reference table, without STREAM", query.at);
-  return planRelationSelect(query, context);
+  return planRelationSelect(query, context, outer);
 }

@@ -31,11 +31,12 @@ function columnIndexOf(expression: Expression, scope: Scope): number | undefined
   return matches.length === 1 ? matches[0]?.index : undefined;
 }
 
-export function expandItems(select: Select, scope: Scope, context: PlanContext): OutputItem[] {
+/** `starScope`: what a bare `*` expands to (a correlated subquery's own columns, not the outer query's). */
+export function expandItems(select: Select, scope: Scope, context: PlanContext, starScope: Scope = scope): OutputItem[] {
   const items: OutputItem[] = [];
   for (const item of select.items) {
     if (item.kind === "Star") {
-      const columns = item.qualifier === undefined ? scope.columns : scope.columns.filter((column) => column.qualifier === item.qualifier);
+      const columns = item.qualifier === undefined ? starScope.columns : scope.columns.filter((column) => column.qualifier === item.qualifier);
       if (item.qualifier !== undefined && columns.length === 0) throw compileError(`Table '${item.qualifier}' not found`, item.at);
       for (const column of columns) {
         const index = column.index;
