@@ -4,9 +4,14 @@ import { call, all, base64Of } from "./api.js";
 import { h, replace, section, table, facts, field, attempt, errorBox, badge, formatTime, confirmDialog } from "./dom.js";
 import { metricsPanel } from "./charts.js";
 
+/** Re-reads while a delivery stream is being created or deleted. */
+const settlePollMs = 1_000;
+
 export function deliveryStreamsPage() {
   const box = h("div", {}, h("p", {}, "Loading…"));
-  (async () => {
+  let timer;
+  let stopped = false;
+  const load = async () => {
     const names = [];
     let start;
     for (let page = 0; page < 20; page++) {
@@ -19,8 +24,11 @@ export function deliveryStreamsPage() {
     replace(box, table("Delivery streams", ["Name", "Status", "Source", "Destination", "Created"], described.map((d) => [
       h("a", { href: `#/delivery-streams/${encodeURIComponent(d.DeliveryStreamName)}` }, d.DeliveryStreamName), badge(d.DeliveryStreamStatus), d.DeliveryStreamType, destinationKind(d.Destinations?.[0]), formatTime(d.CreateTimestamp),
     ]), "No delivery streams."));
-  })().catch((error) => replace(box, errorBox(error)));
-  return { element: h("div", {}, h("h1", {}, "Delivery streams"), section("Delivery streams", box)) };
+    if (!stopped && described.some((d) => d.DeliveryStreamStatus !== "ACTIVE")) timer = setTimeout(() => load().catch(show), settlePollMs);
+  };
+  const show = (error) => replace(box, errorBox(error));
+  load().catch(show);
+  return { element: h("div", {}, h("h1", {}, "Delivery streams"), section("Delivery streams", box)), stop: () => { stopped = true; clearTimeout(timer); } };
 }
 
 function destinationKind(destination) {
