@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { GetMetricDataCommand, type GetMetricDataCommandInput, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { GetMetricDataCommand, type GetMetricDataCommandInput, type MetricDataQuery, type MetricStat } from "@aws-sdk/client-cloudwatch";
 import { cloudWatchClient, ordersIncoming, protocols, startCloudWatchServer, startMs, type CloudWatchTestServer, type Protocol } from "./fixture.js";
 
 const minuteMs = 60_000;
@@ -24,7 +24,7 @@ before(async () => {
 });
 after(() => server.stop());
 
-const stat = (metric: typeof ordersIncoming, Stat = "Sum", Period = 60) => ({ Metric: metric, Period, Stat });
+const stat = (metric: typeof ordersIncoming, Stat = "Sum", Period = 60): MetricStat => ({ Metric: { ...metric, Dimensions: [...metric.Dimensions] }, Period, Stat });
 const base = (queries: MetricDataQuery[], extra: Partial<GetMetricDataCommandInput> = {}): GetMetricDataCommandInput => ({
   StartTime: new Date(startMs),
   EndTime: new Date(startMs + 10 * minuteMs),
