@@ -18,6 +18,12 @@ Commands:
   logs          print a Lambda function's log lines from a running server (tributary logs --help)
   kcl           run KCL multilang record processors (tributary kcl --help)
   analytics     run a Kinesis Data Analytics SQL application over recorded input (tributary analytics run --help)
+  streams       list streams with their status, mode, shard count and retention
+  tail          print a stream's records as they arrive, across reshards (tributary tail --help)
+  put           put stdin's lines into a stream, one record a line (tributary put --help)
+  export        copy a stream's records to a JSON-lines file, resumably (tributary export --help)
+  import        put an exported file's records into a stream, resumably (tributary import --help)
+  stats         per-shard incoming and outgoing rates and iterator ages (tributary stats --help)
 
 Options:
   -h, --help    show this help
@@ -66,6 +72,11 @@ async function main(argv: string[]): Promise<void> {
   if (command === "analytics") {
     const { runAnalyticsCommand, processIo } = await import("./analytics-command.js");
     process.exitCode = await runAnalyticsCommand(rest, processIo);
+    return;
+  }
+  if (["streams", "tail", "put", "export", "import", "stats"].includes(command)) {
+    const { runTool } = await import("./tools/index.js");
+    process.exitCode = await runTool(command, rest);
     return;
   }
   if (command !== "server") fail(`unknown command '${command}'\n\n${usage}`);

@@ -1,0 +1,102 @@
+/**
+ * `tributary put <stream> [--partition-key <key>] < file`: one record a line of stdin (the line's
+ * bytes, without its newline; empty lines are skipped), batched into PutRecords (put-batches.ts).
+ * Each record's partition key is `--partition-key`, or else its line number, which spreads the
+ * lines over the shards and is the same on every run. A progress bar runs on stderr when it is a
+ * terminal; at the end one line on stdout counts what was put:
+ *
+ *   put 3 records to orders
+ *
+ * Records the service refused are listed on stderr (`tributary put: line 7: <ErrorCode>: <message>`),
+ * counted in the last line (`put 2 records to orders, 1 failed`) and make the exit status 1.
+ */
+import { fstatSync } from "node:fs";
+import { parseToolArguments, toolHelp, type ToolOption } from "./arguments.js";
+import { connectionOf, errorMessage, kinesisClientOf } from "./connection.js";
+import { exitFailed, exitOk, failWith, plural, usageError, type ToolContext } from "./context.js";
+import { LineTooLongError, readLines } from "./line-reader.js";
+import { progressBar } from "./progress.js";
+import { BatchBuilder, putBatch, type PutDeps, type PutEntry, type PutFailure } from "./put-batches.js";
+import { describeStream } from "./stream-summary.js";
+
+const options: readonly ToolOption[] = [
+  { flag: "partition-key", value: "<key>", description: "every record's partition key (default: its line number)" },
+];
+
+export const putHelp = toolHelp(
+  "tributary put <stream> [options] < file",
+  [
+    "Puts each line of stdin into the stream as one record (the line's bytes without its newline;",
+    "empty lines are skipped), in PutRecords calls of up to 500 records and 5 MiB, retrying the",
+    "records the service throttles. Prints how many records were put.",
+  ],
+  options,
+  ["Exit status: 0 when every record was put, 1 when some were not (each is listed on stderr) or the stream cannot be used, 2 for a bad command line."],
+);
+
+/** No record can be larger (UpdateMaxRecordSize's ceiling): a longer line is not a record. */
+export const lineBytesMax = 10 * 1024 * 1024;
+
+export async function runPut(argv: readonly string[], context: ToolContext): Promise<number> {
+  const parsed = parseToolArguments(argv, options, ["<stream>"]);
+  if (!parsed.ok) return usageError(context, "put", putHelp, parsed.message, parsed.showHelp);
+  if (parsed.help) {
+    context.stdout.write(putHelp + "\n");
+    return exitOk;
+  }
+  const StreamName = parsed.positionals[0]!;
+  const partitionKey = parsed.values["partition-key"];
+  if (partitionKey !== undefined && (partitionKey.length < 1 || partitionKey.length > 256)) {
+    return usageError(context, "put", putHelp, `--partition-key must be 1 to 256 characters, got ${partitionKey.length}`, false);
+  }
+  const connected = connectionOf(parsed.values, context.env);
+  if (!connected.ok) return usageError(context, "put", putHelp, connected.message, false);
+  const kinesis = kinesisClientOf(connected.connection);
+  const deps: PutDeps = { kinesis, clock: context.clock, random: context.random, signal: context.interrupted };
+  let put = 0;
+  const failures: PutFailure[] = [];
+  const progress = progressBar(context, inputBytes(context) === undefined ? "put {records} records" : "put {bar} {percentage}% | {records} records", inputBytes(context), { records: 0 });
+  let readBytes = 0;
+  const send = async (entries: PutEntry[]) => {
+    if (entries.length === 0) return;
+    failures.push(...(await putBatch(deps, StreamName, entries, (count) => progress.update(readBytes, { records: (put += count) }))));
+  };
+  try {
+    await describeStream(kinesis, StreamName);
+    const builder = new BatchBuilder();
+    for await (const line of readLines(context.stdin, lineBytesMax)) {
+      readBytes += line.inputBytes;
+      if (line.bytes.length === 0) continue;
+      const full = builder.add({ Data: line.bytes, PartitionKey: partitionKey ?? String(line.number), line: line.number });
+      if (full !== undefined) await send(full);
+    }
+    await send(builder.take());
+  } catch (error) {
+    progress.stop();
+    const message = error instanceof LineTooLongError ? error.message : errorMessage(error, connected.connection);
+    const interrupted = context.interrupted.aborted;
+    if (put > 0 || interrupted) context.stdout.write(countLine(put, StreamName, failures.length) + "\n");
+    return interrupted ? exitFailed : failWith(context, "put", message);
+  } finally {
+    kinesis.destroy();
+  }
+  progress.stop();
+  for (const failure of failures) context.stderr.write(`tributary put: line ${failure.line}: ${failure.ErrorCode}: ${failure.ErrorMessage}\n`);
+  context.stdout.write(countLine(put, StreamName, failures.length) + "\n");
+  return failures.length === 0 ? exitOk : exitFailed;
+}
+
+function countLine(put: number, StreamName: string, failed: number): string {
+  return `put ${plural(put, "record")} to ${StreamName}${failed > 0 ? `, ${failed} failed` : ""}`;
+}
+
+/** Stdin's size when it is a regular file (`< file`): the bar's total; undefined for a pipe or a terminal. */
+function inputBytes(context: ToolContext): number | undefined {
+  if (context.stdin.fd === undefined) return undefined;
+  try {
+    const stat = fstatSync(context.stdin.fd);
+    return stat.isFile() ? stat.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
