@@ -104,6 +104,8 @@ export interface StartServerOptions {
   s3AccessKeyId?: string;
   s3SecretAccessKey?: string;
   s3ForcePathStyle?: boolean;
+  /** A PEM file of CA certificates Firehose's HTTPS destinations and `s3Endpoint` trust besides Node's own (docs/firehose.md). */
+  firehoseCaFile?: string;
 }
 
 export interface TributaryServer {

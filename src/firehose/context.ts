@@ -22,6 +22,11 @@ export interface FirehoseOptions {
   backlogBytesMax: number;
   /** Whether the delivery engine runs (tests of the API alone may turn it off). */
   deliveryEnabled: boolean;
+  /**
+   * `--firehose-ca-file`: PEM certificates the HTTPS destinations (HTTP endpoints, Splunk,
+   * OpenSearch) trust besides Node's own CA list, for receivers with a private or self-signed certificate.
+   */
+  trustedCaPem?: string;
 }
 
 export const firehoseOptionsDefault: FirehoseOptions = { createDelayMs: 500, backlogBytesMax: 512 * 1024 * 1024, deliveryEnabled: true };

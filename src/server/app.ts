@@ -26,6 +26,7 @@ import type { FunctionInvoker } from "../storage/function-invoker.js";
 import type { SchemaCatalog } from "../storage/schema-catalog.js";
 import type { DeliveryStreamAccess } from "../storage/delivery-stream-access.js";
 import type { LambdaOptions } from "../lambda/action.js";
+import type { FirehoseOptions } from "../firehose/index.js";
 import type { MasterKeySource } from "../streams/encryption/crypto/index.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
@@ -64,6 +65,8 @@ export interface AppConfig {
   s3Endpoint?: S3EndpointConfig;
   /** Lambda (`--functions`, docs/lambda.md): whether functions run here and where sandboxes live. */
   lambda?: LambdaOptions;
+  /** Firehose's own options (`--firehose-ca-file`, docs/firehose.md). */
+  firehose?: Partial<FirehoseOptions>;
   /** `--metrics` (docs/metrics.md): whether services record metrics; on when absent. */
   metrics?: MetricsConfig;
 }

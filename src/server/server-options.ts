@@ -91,6 +91,8 @@ export const serverOptions: readonly OptionSpec[] = [
   { flag: "s3-region", description: "region to sign --s3-endpoint requests for; none means --region", defaultValue: "", ...matching(/^$|^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region name such as us-east-1") },
   { flag: "s3-access-key-id", description: "access key for --s3-endpoint (its secret: TRIBUTARY_S3_SECRET_ACCESS_KEY)", defaultValue: "", ...anyText },
   { flag: "s3-force-path-style", description: "address --s3-endpoint buckets by path (/bucket/key) rather than by host", defaultValue: "true", ...switchRule, boolean: true },
+  // docs/firehose.md: read once at start; trusted besides Node's own CA list, for receivers behind a private CA.
+  { flag: "firehose-ca-file", description: "PEM file of extra CA certificates trusted for Firehose's HTTPS destinations and --s3-endpoint", defaultValue: "", ...anyText },
 ];
 
 /** The secret of --s3-access-key-id: environment only, so it never shows in a process listing. */

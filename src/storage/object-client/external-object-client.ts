@@ -11,6 +11,7 @@
  */
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
+import { rootCertificates } from "node:tls";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -42,7 +43,8 @@ export function externalObjectClient(config: S3EndpointConfig): ObjectClient {
     responseChecksumValidation: "WHEN_REQUIRED",
     requestHandler: {
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: socketsMax }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: socketsMax }),
+      // Node's `ca` replaces its own list, so the extra certificates are added to it.
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: socketsMax, ...(config.trustedCaPem !== undefined && { ca: [...rootCertificates, config.trustedCaPem] }) }),
     },
   });
 

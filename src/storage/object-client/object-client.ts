@@ -68,6 +68,8 @@ export interface S3EndpointConfig {
   accessKeyId: string;
   secretAccessKey: string;
   forcePathStyle: boolean;
+  /** `--firehose-ca-file`: PEM certificates trusted besides Node's own list, for an endpoint with a private CA. */
+  trustedCaPem?: string;
 }
 
 /** ListObjectsV2's page size bound. */

@@ -143,6 +143,7 @@ export class DeliveryEngine implements DeliveryControl {
       accountId,
       region: deps.config.region,
       deliveryStreamName: stream.DeliveryStreamName,
+      ...(deps.options.trustedCaPem !== undefined && { tls: { ca: deps.options.trustedCaPem } }),
     };
     const destination = destinationFor(stored, { ...destinationDeps, schemaCatalog: deps.schemaCatalog });
     if (destination === undefined) {

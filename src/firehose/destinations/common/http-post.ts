@@ -6,6 +6,7 @@
  */
 import { request as httpRequest, type IncomingHttpHeaders, Agent as HttpAgent } from "node:http";
 import { request as httpsRequest, Agent as HttpsAgent } from "node:https";
+import { rootCertificates } from "node:tls";
 
 /** Answers longer than this are cut (Firehose reads at most 1 MiB of an endpoint's answer). */
 export const responseBytesMax = 1024 * 1024;
@@ -24,7 +25,8 @@ export interface HttpAgents {
 
 export function createAgents(tls?: { readonly ca?: string | readonly string[] }): HttpAgents {
   const http = new HttpAgent({ keepAlive: true, maxSockets: 16 });
-  const ca = tls?.ca === undefined ? undefined : typeof tls.ca === "string" ? tls.ca : [...tls.ca];
+  // Node's `ca` replaces its own list: the extra certificates are added to it, so public endpoints stay trusted.
+  const ca = tls?.ca === undefined ? undefined : [...rootCertificates, ...(typeof tls.ca === "string" ? [tls.ca] : tls.ca)];
   const https = new HttpsAgent({ keepAlive: true, maxSockets: 16, ...(ca !== undefined ? { ca } : {}) });
   return {
     http,
