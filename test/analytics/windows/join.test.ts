@@ -112,6 +112,46 @@ describe("analytics > windows > join > guide's Stream Joins", () => {
     assert.equal(rowsHeld(), 0);
   });
 
+  it("a ROWS window joins the latest n + 1 rows of its side, whatever their age (the JOIN clause's OVER (ROWS 10 PRECEDING))", () => {
+    // Trades 100 and 101 are the trades' window for orders 1 and 2; order 3 (10:02:00) arrives
+    // before trade 102 of the same ROWTIME, which then meets it (the orders' side is unwindowed:
+    // its current ROWTIME).
+    const code = `
+      SELECT STREAM o.orderId, t.tradeId
+      FROM "OrderStream" AS o
+      JOIN "TradeStream" OVER (ROWS 1 PRECEDING) AS t ON o.orderId = t.orderId`;
+    // Order 2 at 10:01:31 still meets trade 101 of 10:00:30, past a minute: rows, not time.
+    assert.deepEqual(run(code, streams, events).rows.map((row) => row.slice(1)), [
+      [1, 100],
+      [2, 101],
+      [3, 102],
+    ]);
+    const zero = run(code.replace("ROWS 1 PRECEDING", "ROWS CURRENT ROW"), streams, events).rows.map((row) => row.slice(1));
+    // With one trade kept, order 1 (10:00:40) only sees trade 101: no match; order 2 does.
+    assert.deepEqual(zero, [
+      [2, 101],
+      [3, 102],
+    ]);
+  });
+
+  it("a ROWS window's outer join emits a row it drops unmatched, at the ROWTIME of the row that pushed it out", () => {
+    const code = `
+      SELECT STREAM o.orderId, t.tradeId
+      FROM "OrderStream" AS o
+      RIGHT JOIN "TradeStream" OVER (ROWS CURRENT ROW) AS t ON o.orderId = t.orderId`;
+    assert.deepEqual(run(code, streams, events).rows, [
+      // Trade 100 leaves when trade 101 arrives; order 1 came after: unmatched. Trade 103 is
+      // still in the window when the input ends, so it is not emitted.
+      ["2018-06-13 10:00:30.000", null, 100],
+      ["2018-06-13 10:01:31.000", 2, 101],
+      ["2018-06-13 10:02:00.000", 3, 102],
+    ]);
+    const uninterrupted = run(code, streams, events).rows;
+    for (let restartAfter = 1; restartAfter < events.length; restartAfter++) {
+      assert.deepEqual(run(code, streams, events, { restartAfter }).rows, uninterrupted, `restart after ${restartAfter}`);
+    }
+  });
+
   it("a partitioned join window is refused", () => {
     const code = `SELECT STREAM o.orderId FROM "OrderStream" AS o JOIN "TradeStream" OVER (PARTITION BY ticker RANGE INTERVAL '1' MINUTE PRECEDING) AS t ON o.orderId = t.orderId`;
     assert.throws(() => run(code, streams, events), /cannot be partitioned/);

@@ -8,7 +8,13 @@
  * emitted once, with ROWTIME the later of the two. In an outer join, a row that matched nothing is
  * emitted (padded with nulls) once no later row of the other side can match it, with ROWTIME its
  * own plus its side's range — the instant its last possible match left the window. The reference
- * allows no PARTITION BY in a join window; ROWS windows are not supported here.
+ * allows no PARTITION BY in a join window.
+ *
+ * A side may instead be windowed by rows (the JOIN clause's `OVER (ROWS 10 PRECEDING)`, "only the
+ * latest 10 rows"): it keeps its latest n + 1 rows — the current one and the n before it, as a
+ * ROWS frame counts — and a row of the other side joins those, whatever their ROWTIME. A row
+ * leaves such a window when the (n + 1)th row after it arrives on its side; an outer join emits
+ * it then, unmatched, with that row's ROWTIME.
  *
  * An equality between a left-only and a right-only expression in ON is used as a hash key; the
  * whole condition is still evaluated for each candidate pair. State is the rows that may still
@@ -25,8 +31,12 @@ import { decodeRow, encodeRow, groupKey } from "./values.js";
 
 export interface JoinPlan {
   joinType: "INNER" | "LEFT" | "RIGHT" | "FULL";
+  /** A RANGE window's length (0 for ROWS windows and unwindowed sides). */
   leftRangeMs: number;
   rightRangeMs: number;
+  /** A ROWS window's n (it holds n + 1 rows); undefined for RANGE windows and unwindowed sides. */
+  leftRows?: number;
+  rightRows?: number;
   leftWidth: number;
   rightWidth: number;
   condition: CompiledExpression | undefined;
@@ -39,9 +49,11 @@ function windowOf(item: FromItem): WindowSpec | undefined {
   return item.kind === "StreamRef" || item.kind === "SubqueryRef" ? item.window : undefined;
 }
 
-function sideRangeMs(item: FromItem, named: NamedWindows, env: WindowPlannerEnvironment, scope: Scope): number {
+type SideWindow = { kind: "range"; ms: number } | { kind: "rows"; count: number };
+
+function sideWindow(item: FromItem, named: NamedWindows, env: WindowPlannerEnvironment, scope: Scope): SideWindow {
   let spec = windowOf(item);
-  if (spec === undefined) return 0;
+  if (spec === undefined) return { kind: "range", ms: 0 };
   if (spec.base !== undefined) {
     const base = named.get(spec.base);
     if (base === undefined) throw new SqlCompileError(`Window '${spec.base}' not found`, spec.at);
@@ -51,8 +63,8 @@ function sideRangeMs(item: FromItem, named: NamedWindows, env: WindowPlannerEnvi
     throw new SqlCompileError("A join window cannot be partitioned (PARTITION BY)", spec.at);
   }
   const frame = resolveFrame(spec, env, scope);
-  if (frame.kind !== "range") throw new SqlCompileError("A join window must be RANGE INTERVAL … PRECEDING or RANGE CURRENT ROW", spec.at);
-  return frame.ms;
+  if (frame.kind === "unbounded") throw new SqlCompileError("A join window must be RANGE INTERVAL … PRECEDING, ROWS n PRECEDING or CURRENT ROW", spec.at);
+  return frame;
 }
 
 function widthOf(scope: Scope): number {
@@ -106,10 +118,14 @@ export function planJoin(join: Join, left: PlannedInput, right: PlannedInput, en
       }
     }
   }
+  const leftWindow = sideWindow(join.left, named, env, left.scope);
+  const rightWindow = sideWindow(join.right, named, env, right.scope);
   const plan: JoinPlan = {
     joinType: join.joinType === "CROSS" ? "INNER" : join.joinType,
-    leftRangeMs: sideRangeMs(join.left, named, env, left.scope),
-    rightRangeMs: sideRangeMs(join.right, named, env, right.scope),
+    leftRangeMs: leftWindow.kind === "range" ? leftWindow.ms : 0,
+    rightRangeMs: rightWindow.kind === "range" ? rightWindow.ms : 0,
+    ...(leftWindow.kind === "rows" ? { leftRows: leftWindow.count } : {}),
+    ...(rightWindow.kind === "rows" ? { rightRows: rightWindow.count } : {}),
     leftWidth,
     rightWidth: widthOf(right.scope),
     condition: join.on === undefined ? undefined : env.compile(join.on, scope),
@@ -208,8 +224,9 @@ export class JoinOperator implements Operator {
     const stored: Stored = { row, rowtimeMs, key, matched: false };
     const candidates = key === undefined ? undefined : key === noKey ? other.rows : other.byKey.get(key);
     if (candidates !== undefined) {
-      // The other side's rows within [t − its range, t + this side's range].
-      const lowMs = rowtimeMs - (isLeft ? this.plan.rightRangeMs : this.plan.leftRangeMs);
+      // The other side's rows within [t − its range, t + this side's range]; all of a ROWS window's.
+      const otherRows = isLeft ? this.plan.rightRows : this.plan.leftRows;
+      const lowMs = otherRows !== undefined ? Number.NEGATIVE_INFINITY : rowtimeMs - (isLeft ? this.plan.rightRangeMs : this.plan.leftRangeMs);
       const highMs = rowtimeMs + (isLeft ? this.plan.leftRangeMs : this.plan.rightRangeMs);
       for (let i = 0; i < candidates.length; i++) {
         const candidate = candidates.at(i) as Stored;
@@ -223,6 +240,18 @@ export class JoinOperator implements Operator {
       }
     }
     own.add(stored);
+    const ownRows = isLeft ? this.plan.leftRows : this.plan.rightRows;
+    if (ownRows !== undefined) this.evictBeyond(own, ownRows + 1, isLeft, rowtimeMs);
+  }
+
+  /** A ROWS window keeps its latest `keep` rows; an outer join emits an unmatched row it drops, at `rowtimeMs`. */
+  private evictBeyond(side: Side, keep: number, isLeft: boolean, rowtimeMs: number): void {
+    const { joinType } = this.plan;
+    const outer = isLeft ? joinType === "LEFT" || joinType === "FULL" : joinType === "RIGHT" || joinType === "FULL";
+    while (side.rows.length > keep) {
+      const stored = side.removeOldest();
+      if (outer && !stored.matched) this.emit((isLeft ? this.fill(stored.row, undefined) : this.fill(undefined, stored.row)).slice(), rowtimeMs);
+    }
   }
 
   private tryMatch(left: Stored, right: Stored, context: EvalContext): boolean {
@@ -266,8 +295,9 @@ export class JoinOperator implements Operator {
     const leftOuter = joinType === "LEFT" || joinType === "FULL";
     const rightOuter = joinType === "RIGHT" || joinType === "FULL";
     const pending: { row: Row; rowtimeMs: number }[] = [];
-    const leftDone = (stored: Stored | undefined): stored is Stored => stored !== undefined && rightLowMs > stored.rowtimeMs + leftRangeMs;
-    const rightDone = (stored: Stored | undefined): stored is Stored => stored !== undefined && leftLowMs > stored.rowtimeMs + rightRangeMs;
+    // A ROWS window's rows leave by count (evictBeyond), not by time.
+    const leftDone = (stored: Stored | undefined): stored is Stored => stored !== undefined && this.plan.leftRows === undefined && rightLowMs > stored.rowtimeMs + leftRangeMs;
+    const rightDone = (stored: Stored | undefined): stored is Stored => stored !== undefined && this.plan.rightRows === undefined && leftLowMs > stored.rowtimeMs + rightRangeMs;
     while (leftDone(this.left.rows.first())) {
       const stored = this.left.removeOldest();
       if (leftOuter && !stored.matched) pending.push({ row: this.fill(stored.row, undefined).slice(), rowtimeMs: stored.rowtimeMs + leftRangeMs });
