@@ -32,7 +32,7 @@ import { analyticsErrors } from "./errors.js";
 import { ApplicationStore } from "./store/applications.js";
 import { applicationArn } from "./actions/common.js";
 import { compileCode, type CodeCompiler } from "./runtime/compiler.js";
-import { AnalyticsRuntime } from "./runtime/runtime.js";
+import { AnalyticsRuntime, type RuntimeDeps } from "./runtime/runtime.js";
 import { applicationsProvisioning } from "./provision.js";
 
 /** Kinesis Data Analytics speaks JSON 1.1 only (no CBOR). */
@@ -48,6 +48,7 @@ export interface AnalyticsModuleDeps {
   streamAccess: StreamAccess;
   functionInvoker: FunctionInvoker;
   deliveryStreamAccess: DeliveryStreamAccess;
+  metrics?: RuntimeDeps["metrics"];
 }
 
 export interface AnalyticsService extends ServiceInstance<Principal> {
@@ -71,7 +72,7 @@ export const analyticsServiceModule = analyticsServiceModuleWith();
 export function createAnalyticsService(deps: AnalyticsModuleDeps, options: AnalyticsOptions, compile: CodeCompiler = compileCode): AnalyticsService {
   const { accountId, region } = deps.config;
   const store = new ApplicationStore(new NamespacedTables("analytics", deps.storage.tables, deps.clock, deps.random), deps.storage.tables);
-  const runtime = new AnalyticsRuntime({ clock: deps.clock, logger: deps.logger, store, options, region, streamAccess: deps.streamAccess, deliveryStreamAccess: deps.deliveryStreamAccess, functionInvoker: deps.functionInvoker, objectClient: deps.objectClient });
+  const runtime = new AnalyticsRuntime({ clock: deps.clock, logger: deps.logger, store, options, region, streamAccess: deps.streamAccess, deliveryStreamAccess: deps.deliveryStreamAccess, functionInvoker: deps.functionInvoker, objectClient: deps.objectClient, metrics: deps.metrics });
   const iam = new IamAuthorizer();
   const context: AnalyticsContext = {
     clock: deps.clock,

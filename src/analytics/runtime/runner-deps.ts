@@ -7,6 +7,7 @@ import type { FunctionInvoker } from "../../storage/function-invoker.js";
 import type { ObjectClient } from "../../storage/object-client/object-client.js";
 import type { AnalyticsOptions } from "../context.js";
 import type { ApplicationStore } from "../store/applications.js";
+import type { MetricsRecorder } from "../../core/metrics.js";
 
 export interface RunnerDeps {
   clock: Clock;
@@ -19,6 +20,8 @@ export interface RunnerDeps {
   options: AnalyticsOptions;
   /** The application's account. */
   accountId: string;
+  /** Where the runners record the applications' CloudWatch metrics (metrics.ts); none when absent. */
+  metrics?: MetricsRecorder;
 }
 
 /** The runtime's bounds. */

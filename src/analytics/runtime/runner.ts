@@ -27,6 +27,7 @@ import { readBack } from "./outputs/read-back.js";
 import { loadReferences } from "./reference-data.js";
 import { batchOf } from "./worker/record-batch.js";
 import { Preprocessor } from "./preprocessor.js";
+import { applicationMetrics, type ApplicationMetrics } from "./metrics.js";
 
 export class ApplicationRunner {
   private readonly plan: RunPlan;
@@ -62,6 +63,8 @@ export class ApplicationRunner {
   private timers: Timer[] = [];
   /** Records taken, rows pushed into the engine and records that failed there (health, tests). */
   readonly counts = { records: 0, rows: 0, errors: 0 };
+  /** The application's CloudWatch metrics (metrics.ts); undefined under `--metrics off`. */
+  private readonly metrics: ApplicationMetrics | undefined;
 
   constructor(
     private readonly deps: RunnerDeps,
@@ -71,6 +74,7 @@ export class ApplicationRunner {
     this.plan = runPlanOf(application);
     this.checkpoints = new CheckpointStore(deps.store, deps.accountId, application.incarnationId);
     this.journal = new Journal(deps.store, deps.accountId, application.incarnationId, application.runNumber);
+    this.metrics = applicationMetrics(deps.metrics, application.ApplicationName);
   }
 
   async start(): Promise<void> {
@@ -89,7 +93,7 @@ export class ApplicationRunner {
     const engineRestore: EngineCheckpoint | undefined = restore && { engine: restore.engine, outputSeqs: Object.fromEntries(Object.entries(restore.head.outputs).map(([id, output]) => [id, output.seq])) };
     await this.host.init(plan.unit, plan.workerInputs, plan.workerOutputs, plan.workerReferences, engineRestore, deps.clock.nowMs());
     for (const output of application.outputs) {
-      this.writers.set(output.OutputId, new OutputWriter(destinationOf(deps, application, output), deps.clock, deps.logger, engineRestore?.outputSeqs[output.OutputId] ?? 0));
+      this.writers.set(output.OutputId, new OutputWriter(destinationOf(deps, application, output), deps.clock, deps.logger, engineRestore?.outputSeqs[output.OutputId] ?? 0, this.metrics?.flow("Output", output.OutputId)));
     }
     if (resume !== undefined) {
       this.watermarkMs = resume.head.watermarkMs;
@@ -254,10 +258,14 @@ export class ApplicationRunner {
     this.counts.records += taken.records.length;
     const stream = this.plan.workerInputs[0]!.streams[entry.stream]!;
     let records = taken.records.map(({ record, laneId }) => ({ record, laneId, rowtimeMs: entry.rowtimeMs }));
+    const inputId = this.plan.input?.InputId ?? "";
+    this.metrics?.took(inputId, taken.records, this.deps.clock.nowMs());
     this.send(async () => {
       if (!(await durable)) throw new Error("storage refused the journal entry");
       if (this.preprocessor !== undefined) {
+        const startedMs = this.deps.clock.nowMs();
         const processed = await this.preprocessor.process(stream, records, () => this.stopped);
+        this.metrics?.preprocessed(inputId, this.deps.clock.nowMs() - startedMs, records.length, processed.records, processed.failed.length);
         if (processed.failed.length > 0) this.host!.failedRecords(stream, processed.failed, this.deps.clock.nowMs());
         records = processed.records;
       }

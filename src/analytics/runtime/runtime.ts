@@ -21,6 +21,7 @@ import type { ApplicationStore } from "../store/applications.js";
 import type { StoredApplication } from "../model.js";
 import { settled } from "../actions/common.js";
 import { ApplicationRunner } from "./runner.js";
+import type { MetricsRecorder } from "../../core/metrics.js";
 
 export interface RuntimeDeps {
   clock: Clock;
@@ -32,6 +33,8 @@ export interface RuntimeDeps {
   deliveryStreamAccess: DeliveryStreamAccess;
   functionInvoker: FunctionInvoker;
   objectClient: ObjectClient;
+  /** Where the runners record CloudWatch metrics (metrics.ts). */
+  metrics?: MetricsRecorder;
 }
 
 const reconcileIntervalMs = 1000;

@@ -10,6 +10,7 @@
 import type { Clock } from "../../../util/clock.js";
 import type { Logger } from "../../../util/logger.js";
 import type { Destination, OutputMark } from "./destination.js";
+import type { FlowMetrics } from "../metrics.js";
 
 interface Pending {
   firstSeq: number;
@@ -45,6 +46,8 @@ export class OutputWriter {
     private readonly clock: Clock,
     private readonly logger: Logger,
     startSeq: number,
+    /** The output's Bytes, Records and Success (runtime/metrics.ts); absent under `--metrics off`. */
+    private readonly metrics?: FlowMetrics,
   ) {
     this.writtenSeq = startSeq;
   }
@@ -138,6 +141,7 @@ export class OutputWriter {
     let delayMs = retryDelayMinMs;
     while (pending.length > 0 && !this.stopped) {
       const outcome = await this.destination.write(pending);
+      if (this.metrics !== undefined) recordWrite(this.metrics, pending, outcome.ok ? outcome.failed : undefined);
       if (outcome.ok && outcome.failed.length === 0) break;
       const message = outcome.ok ? `${outcome.failed.length} of ${pending.length} records to ${this.destination.description} failed; retrying them` : `Writing to ${this.destination.description} failed: ${outcome.message}`;
       if (message !== this.lastProblem) this.logger.warn({ destination: this.destination.description }, message);
@@ -158,4 +162,14 @@ export class OutputWriter {
       this.writtenRecords += to - from;
     }
   }
+}
+
+/** One write attempt's metrics: what the destination stored (all but `failed`'s indexes; nothing when the write failed whole). */
+function recordWrite(metrics: FlowMetrics, pending: readonly Buffer[], failed: readonly number[] | undefined): void {
+  metrics.attempted(failed !== undefined && failed.length === 0);
+  if (failed === undefined) return;
+  let bytes = 0;
+  for (const record of pending) bytes += record.length;
+  for (const index of failed) bytes -= pending[index]!.length;
+  if (pending.length > failed.length) metrics.moved(pending.length - failed.length, bytes);
 }
