@@ -3,7 +3,8 @@
  * shared by EnableEnhancedMonitoring and DisableEnhancedMonitoring. "ALL" stands for every metric:
  * enabling it enables all seven, disabling it disables all. The change is asynchronous on AWS (the
  * answer carries the metrics before and after), so a change leaves the stream UPDATING; asking for
- * what is already so changes nothing. Only the setting is kept: no metrics are published.
+ * what is already so changes nothing. The shard-level metrics are recorded while enabled
+ * (streams/metrics: shard-metrics.ts reads ShardLevelMetrics).
  */
 import type { ListShape, Shape } from "../protocol/shapes.js";
 import { limits } from "./limits.js";
