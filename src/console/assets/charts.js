@@ -159,3 +159,22 @@ export function kinesisMetric(streamName, metricName, shardId) {
   if (shardId) dimensions.push({ Name: "ShardId", Value: shardId });
   return { Namespace: "AWS/Kinesis", MetricName: metricName, Dimensions: dimensions };
 }
+
+/** The time (epoch seconds) of the newest period within `rangeMs` where any of `metrics` had a non-zero Sum, or undefined. */
+export async function lastNonZero(metrics, rangeMs = 24 * 60 * 60_000) {
+  const endMs = Date.now();
+  const answer = await call("cloudwatch", "GetMetricData", {
+    MetricDataQueries: metrics.map((metric, i) => ({ Id: `m${i}`, MetricStat: { Metric: metric, Period: 60, Stat: "Sum" }, ReturnData: true })),
+    StartTime: Math.floor((endMs - rangeMs) / 1000),
+    EndTime: Math.ceil(endMs / 1000) + 60,
+    ScanBy: "TimestampDescending",
+  });
+  let newest;
+  for (const result of answer.MetricDataResults ?? []) {
+    (result.Timestamps ?? []).forEach((timestamp, i) => {
+      const seconds = toSeconds(timestamp);
+      if (result.Values[i] > 0 && (newest === undefined || seconds > newest)) newest = seconds;
+    });
+  }
+  return newest;
+}

@@ -72,6 +72,11 @@ export function dataViewer(streamName, shards, options = {}) {
       answer = await call("kinesis", "GetRecords", { ShardIterator: iterator, Limit: recordsPerCall });
     } catch (error) {
       if (mine !== generation) return;
+      // A shard allows five GetRecords a second (--limits aws): wait and go on rather than stop.
+      if (error.type === "ProvisionedThroughputExceededException") {
+        timer = setTimeout(() => poll(mine), pollMs);
+        return;
+      }
       replace(problem, errorBox(error));
       stopReading();
       return;

@@ -2,7 +2,7 @@
 // its delivery metrics, and a form to put a test record.
 import { call, all, base64Of } from "./api.js";
 import { h, replace, section, table, facts, field, attempt, errorBox, badge, formatTime, confirmDialog } from "./dom.js";
-import { metricsPanel } from "./charts.js";
+import { metricsPanel, lastNonZero } from "./charts.js";
 
 /** Re-reads while a delivery stream is being created or deleted. */
 const settlePollMs = 1_000;
@@ -51,6 +51,9 @@ function destinationFacts(destination) {
   ];
 }
 
+/** The destinations whose DeliveryTo<Destination>.* metrics Firehose publishes. */
+const destinations = ["S3", "HttpEndpoint", "Redshift", "AmazonOpenSearchService", "Splunk"];
+
 export function deliveryStreamPage(name) {
   const box = h("div", {}, h("p", {}, "Loading…"));
   const problem = h("div");
@@ -59,7 +62,7 @@ export function deliveryStreamPage(name) {
   const panel = metricsPanel("Delivery metrics", [
     { title: "Incoming records", unit: "Count", stat: "Sum", series: [{ label: "IncomingRecords", metric: metric("IncomingRecords") }] },
     { title: "Incoming bytes", unit: "Bytes", stat: "Sum", series: [{ label: "IncomingBytes", metric: metric("IncomingBytes") }] },
-    { title: "Delivered records", unit: "Count", stat: "Sum", series: ["S3", "HttpEndpoint", "Redshift", "AmazonOpenSearchService", "Splunk"].map((d) => ({ label: d, metric: metric(`DeliveryTo${d}.Records`) })) },
+    { title: "Delivered records", unit: "Count", stat: "Sum", series: destinations.map((d) => ({ label: d, metric: metric(`DeliveryTo${d}.Records`) })) },
     { title: "Delivered bytes", unit: "Bytes", stat: "Sum", series: [{ label: "DeliveryToS3.Bytes", metric: metric("DeliveryToS3.Bytes") }] },
     { title: "Data freshness (oldest undelivered record)", unit: "s", stat: "Maximum", series: [{ label: "DeliveryToS3.DataFreshness", metric: metric("DeliveryToS3.DataFreshness") }] },
     { title: "Delivery success", unit: "ratio", stat: "Average", series: [{ label: "DeliveryToS3.Success", metric: metric("DeliveryToS3.Success") }] },
@@ -73,8 +76,14 @@ export function deliveryStreamPage(name) {
       ...destinationFacts(d.Destinations?.[0]),
       ["Created", formatTime(d.CreateTimestamp)],
       ["Last updated", formatTime(d.LastUpdateTimestamp)],
+      ["Last delivery", lastDelivery],
     ]));
   }).catch((error) => replace(box, errorBox(error)));
+  // The newest minute in which records were delivered, from the delivery metrics of the last day.
+  const lastDelivery = h("span", {}, "–");
+  lastNonZero(destinations.map((d) => metric(`DeliveryTo${d}.Records`)))
+    .then((seconds) => { lastDelivery.textContent = seconds === undefined ? "none in the last 24 hours" : `in the minute from ${formatTime(seconds)}`; })
+    .catch(() => undefined);
   const data = h("textarea", { rows: 2, required: true }, '{"hello": "firehose"}\n');
   const put = h("button", { type: "submit" }, "Put record");
   const result = h("p", { role: "status" });
