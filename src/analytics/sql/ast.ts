@@ -45,7 +45,16 @@ export interface CreatePump {
   query: Query;
 }
 
-export type Query = Select | SetOperation;
+export type Query = Select | SetOperation | Values;
+
+/** VALUES [ROW] (e, …), … — a relation of constant rows (the reference's Query grammar). */
+export interface Values {
+  kind: "Values";
+  at: SourcePosition;
+  rows: Expression[][];
+  /** Column names given by `AS t(a, b)` around it (EXPR$0, EXPR$1, … otherwise). */
+  columnNames?: string[];
+}
 
 /** UNION ALL of streams (merged by ROWTIME). */
 export interface SetOperation {

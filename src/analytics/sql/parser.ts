@@ -54,7 +54,7 @@ function parseStatement(ctx: ParseContext, functions: Map<string, UserFunction>)
   }
   if (tokens.isWord("SELECT") || tokens.isSymbol("(")) {
     const query = parseQuery(ctx);
-    if (query.kind === "SetOperation") return tokens.failAt("A set operation can only be used inside a pump's INSERT", query.at);
+    if (query.kind !== "Select") return tokens.failAt(`${query.kind === "Values" ? "VALUES" : "A set operation"} can only be used inside a pump's INSERT`, query.at);
     return query;
   }
   return tokens.fail(['"CREATE"', '"SELECT"']);

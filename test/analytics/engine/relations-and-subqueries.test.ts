@@ -181,6 +181,28 @@ describe("analytics > engine > relations: queries over reference tables", () => 
     assert.deepEqual(h.rows("OUT"), [["2024-01-01 10:00:00.000", "AMZN", "SomeCompanyA"]]);
   });
 
+  it("VALUES is a relation of constant rows: joined (named by AS v(a, b)), after IN, combined with a table", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "RANKED" (ticker_symbol VARCHAR(4), rank_of INTEGER);
+       CREATE OR REPLACE PUMP "P1" AS INSERT INTO "RANKED"
+         SELECT STREAM s.ticker_symbol, v.r FROM "SOURCE_SQL_STREAM_001" AS s
+         JOIN (VALUES ('AMZN', 1), ROW('MMB', 2)) AS v(t, r) ON s.ticker_symbol = v.t;
+       CREATE OR REPLACE STREAM "PICKED" (ticker_symbol VARCHAR(4));
+       CREATE OR REPLACE PUMP "P2" AS INSERT INTO "PICKED"
+         SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001"
+         WHERE ticker_symbol IN (VALUES ('XYZ') UNION SELECT "Ticker" FROM "Watch");`,
+      { inputs: demo, references },
+    );
+    h.app.setReferenceTable("Watch", [["ASD"]]);
+    h.push("SOURCE_SQL_STREAM_001", ticks);
+    assert.deepEqual(h.rows("RANKED").map((row) => row.slice(1)), [
+      ["AMZN", 1],
+      ["MMB", 2],
+    ]);
+    assert.deepEqual(h.rows("PICKED").map((row) => row[1]), ["ASD", "XYZ"]);
+    assert.match(compileError(`CREATE OR REPLACE STREAM "OUT" (a INTEGER); CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT" VALUES (1);`, { inputs: demo, references }).message, /^Cannot convert table to stream: VALUES is a relation/);
+  });
+
   it("compile errors: a subquery over a stream, an aggregate over a table, two columns as a value", () => {
     const pump = (where: string) => `CREATE OR REPLACE STREAM "OUT" (ticker_symbol VARCHAR(4));
        CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001" WHERE ${where};`;

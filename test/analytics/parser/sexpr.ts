@@ -89,6 +89,7 @@ export function fromText(item: FromItem): string {
 /** A one-line summary of a query: SELECT [STREAM] items FROM … WHERE … (clauses that are present). */
 export function queryText(query: Query): string {
   if (query.kind === "SetOperation") return `${queryText(query.left)} ${query.operator} ${queryText(query.right)}`;
+  if (query.kind === "Values") return `VALUES ${query.rows.map((row) => `(${row.map(sx).join(" ")})`).join(" ")}${query.columnNames ? ` AS (${query.columnNames.join(" ")})` : ""}`;
   const parts = [`SELECT${query.stream ? " STREAM" : ""}${query.distinct ? " DISTINCT" : ""}`];
   parts.push(
     query.items

@@ -155,6 +155,7 @@ export interface QueryOptions {
 
 export function planQuery(query: Query, context: PlanContext, options: QueryOptions = {}): PlannedQuery {
   if (query.kind === "SetOperation") return planUnion(query, context);
+  if (query.kind === "Values") throw compileError("Cannot convert table to stream: VALUES is a relation, and a pump needs SELECT STREAM", query.at);
   const planned = planSelect(query, context);
   return options.extractRowtime === false ? planned : extractRowtime(planned, query.at);
 }

@@ -1,5 +1,5 @@
 /**
- * Relations: queries over reference tables. The SQL Reference's "Query" page allows EXCEPT,
+ * Relations: queries over reference tables, and VALUES. The SQL Reference's "Query" page allows EXCEPT,
  * INTERSECT and UNION [ALL] between relations (INTERSECT binding tighter; ALL "is not currently
  * supported for EXCEPT or INTERSECT") and only UNION ALL between streams. A relation feeds a
  * stream-to-table join (`FROM s JOIN (SELECT … FROM "ref" WHERE …) AS r ON …`), a scalar subquery,
@@ -13,7 +13,7 @@
  * columns of the query around it (a correlated subquery, `WHERE c."Ticker" = s.ticker_symbol`):
  * its own columns hide outer ones of the same name, and it is computed again for every outer row.
  */
-import type { FromItem, Query, Select } from "../../sql/ast.js";
+import type { FromItem, Query, Select, Values } from "../../sql/ast.js";
 import type { EvalContext } from "../../sql/functions/contracts.js";
 import { SqlCompileError, type Row, type SqlType, type SqlValue } from "../../sql/types.js";
 import type { Scope, ScopeColumn } from "../plan-contracts.js";
@@ -36,6 +36,7 @@ export interface RelationPlan {
 
 /** Whether a query is over relations (SELECT without STREAM, and set operations of those). */
 export function isRelational(query: Query): boolean {
+  if (query.kind === "Values") return true;
   return query.kind === "Select" ? !query.stream : isRelational(query.left);
 }
 
@@ -220,11 +221,40 @@ function planSetOperation(query: Query & { kind: "SetOperation" }, context: Plan
 }
 
 /**
+ * VALUES: constant rows, typed per column by the common type of its values (as UNION's are),
+ * named EXPR$0, EXPR$1, … unless `AS t(a, b)` names them. Computed once per running instance.
+ */
+function planValues(values: Values, context: PlanContext): RelationPlan {
+  const compiledRows = values.rows.map((row) => row.map((expression) => context.compile(expression, { columns: [] })));
+  const width = (compiledRows[0] ?? []).length;
+  const columns = Array.from({ length: width }, (_, i) => {
+    const type = commonType(compiledRows.map((row) => (row[i] as { type: SqlType }).type));
+    if (type === undefined) throw compileError(`Type mismatch in column ${i + 1} of VALUES`, values.at);
+    return { name: values.columnNames?.[i] ?? `EXPR$${i}`, type };
+  });
+  const rows = compiledRows.map((row) =>
+    row.map((value, i) => {
+      const convert = assignment(value.type, (columns[i] as { type: SqlType }).type);
+      return { evaluate: value.evaluate as Evaluator, convert };
+    }),
+  );
+  return derived(columns, [], false, (_inputs, evalContext) =>
+    rows.map((row) =>
+      row.map(({ evaluate, convert }) => {
+        const value = evaluate([], evalContext.rowtimeMs, evalContext);
+        return value === null || convert === undefined ? value : convert(value, evalContext);
+      }),
+    ),
+  );
+}
+
+/**
  * Plans a query over reference tables into a relation; `outer` is the scope of the query around a
  * subquery in an expression, whose columns it may read.
  */
 export function planRelation(query: Query, context: PlanContext, outer?: Scope): RelationPlan {
   if (query.kind === "SetOperation") return planSetOperation(query, context, outer);
+  if (query.kind === "Values") return planValues(query, context);
   if (query.stream) throw compileError("Cannot convert stream to relation: a subquery here must be over a reference table, without STREAM", query.at);
   return planRelationSelect(query, context, outer);
 }

@@ -29,7 +29,7 @@ export function parseExpression(ctx: ParseContext): Expression {
 export function isQueryStart(tokens: TokenStream, ahead = 0): boolean {
   let index = ahead;
   while (tokens.isSymbol("(", index)) index += 1;
-  return tokens.isWord("SELECT", index);
+  return tokens.isWord("SELECT", index) || tokens.isWord("VALUES", index);
 }
 
 function binary(operator: Binary["operator"], left: Expression, right: Expression): Binary {

@@ -4,7 +4,7 @@
  * clause: streams and tables with a window and an alias, subqueries, TABLE(fn(CURSOR(…), …)), and
  * joins (comma, [NATURAL] [INNER] JOIN, LEFT/RIGHT/FULL [OUTER] JOIN, CROSS JOIN; ON or USING).
  */
-import type { Expression, FromItem, Join, Query, Select, SelectItem, SetOperation, StreamRef, SubqueryRef } from "../ast.js";
+import type { Expression, FromItem, Join, Query, Select, SelectItem, SetOperation, StreamRef, SubqueryRef, Values } from "../ast.js";
 import type { SourcePosition } from "../types.js";
 import { isQueryStart, parseExpression, type ParseContext } from "./expressions.js";
 import type { TokenStream } from "./token-stream.js";
@@ -46,8 +46,27 @@ function parseQueryPrimary(ctx: ParseContext): Query {
     tokens.expectSymbol(")");
     return query;
   }
-  if (!tokens.isWord("SELECT")) tokens.fail(['"SELECT"']);
+  if (tokens.isWord("VALUES")) return parseValues(ctx);
+  if (!tokens.isWord("SELECT")) tokens.fail(['"SELECT"', '"VALUES"']);
   return parseSelect(ctx);
+}
+
+/** VALUES [ROW] (e, …) {, [ROW] (e, …)} */
+function parseValues(ctx: ParseContext): Values {
+  const { tokens } = ctx;
+  const at = tokens.expectWord("VALUES").at;
+  const rows: Expression[][] = [];
+  do {
+    tokens.acceptWord("ROW");
+    tokens.expectSymbol("(");
+    const row: Expression[] = [];
+    do row.push(parseExpression(ctx));
+    while (tokens.acceptSymbol(","));
+    tokens.expectSymbol(")");
+    if (rows.length > 0 && row.length !== (rows[0] as Expression[]).length) tokens.failAt(`Each row of VALUES must have ${(rows[0] as Expression[]).length} values`, at);
+    rows.push(row);
+  } while (tokens.acceptSymbol(","));
+  return { kind: "Values", at, rows };
 }
 
 export function parseSelect(ctx: ParseContext): Select {
@@ -254,6 +273,12 @@ function renameColumns(ctx: ParseContext, item: StreamRef | SubqueryRef): void {
   if (item.kind !== "SubqueryRef") return tokens.failAt("A column list after an alias is only supported for a subquery", open.at);
   let select: Query = item.query;
   while (select.kind === "SetOperation") select = select.left;
+  if (select.kind === "Values") {
+    const width = (select.rows[0] ?? []).length;
+    if (width !== names.length) tokens.failAt(`The column list names ${names.length} columns but VALUES has ${width}`, open.at);
+    select.columnNames = names;
+    return;
+  }
   if (select.items.some((selectItem) => selectItem.kind === "Star")) tokens.failAt("A column list needs a subquery whose select list names no *", open.at);
   if (select.items.length !== names.length) tokens.failAt(`The column list names ${names.length} columns but the subquery has ${select.items.length}`, open.at);
   select.items = select.items.map((selectItem, index) => ({ ...selectItem, alias: names[index]! }));
