@@ -1,13 +1,14 @@
 /**
  * The console from the build, as npm installs it: bin/tributary runs dist/bundle/tributary.mjs,
  * which reads the console's files from dist/console/assets (scripts/bundle.mjs copies them) and
- * the vendored libraries from node_modules. Like test/cli/launcher.test.ts it needs `npm run build`.
+ * the vendored libraries from node_modules; the console's flow then runs against the command's
+ * defaults. Like test/cli/launcher.test.ts it needs `npm run build`.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { startCliServer, type CliServer } from "../cli/cli-process.js";
-import { launchBrowser, openPage, screenshot } from "../helpers/browser.js";
+import { consoleFlow, launchBrowser, openPage } from "../helpers/browser.js";
 
 let server: CliServer;
 let browser: Browser;
@@ -32,12 +33,11 @@ describe("e2e > console > built", () => {
     }
   });
 
-  it("e2e > console > built > the page runs in a browser", async () => {
+  it("e2e > console > built > the flow runs with the command's defaults (streams CREATING and UPDATING for 500 ms, AWS's limits)", async () => {
     const { page, errors } = await openPage(browser);
     await page.goto(server.url);
-    await page.getByRole("form", { name: "Create a data stream" }).waitFor();
     await page.getByText("No data streams yet").waitFor();
-    await screenshot(page, "built-streams");
+    await consoleFlow(page, "console-built", "built");
     assert.deepEqual(errors, []);
     await page.context().close();
   });
