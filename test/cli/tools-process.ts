@@ -8,6 +8,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { repoRoot } from "./cli-process.js";
 
 const runTimeoutMs = 60_000;
+/** tsx by URL: a tool may run in another working directory, where a bare `tsx` would not resolve. */
+const tsxLoader = import.meta.resolve("tsx");
 
 export interface ToolResult {
   code: number | null;
@@ -37,7 +39,7 @@ function toolEnv(endpoint: string, extra: Record<string, string> = {}): NodeJS.P
 }
 
 function spawnTool(endpoint: string, args: readonly string[], options: ToolOptions): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", `${repoRoot}src/cli/main.ts`, ...args], {
+  return spawn(process.execPath, ["--import", tsxLoader, `${repoRoot}src/cli/main.ts`, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: toolEnv(endpoint, options.env),
     stdio: ["pipe", "pipe", "pipe"],
