@@ -63,7 +63,7 @@ export const cloudWatchErrors = {
     new CloudWatchError("InvalidAction", "com.amazon.coral.service#InvalidActionException", `The action ${action} is not valid for this web service.`, 400),
   missingAction: () => new CloudWatchError("MissingAction", "com.amazon.coral.service#MissingActionException", "Missing Action", 400),
   unknownOperation: (operation: string) =>
-    new CloudWatchError("UnknownOperationException", "com.amazon.coral.service#UnknownOperationException", `The operation ${operation} is not supported by this server.`, 404),
+    new CloudWatchError("UnknownOperationException", "com.amazon.coral.service#UnknownOperationException", `The operation ${operation} is not supported by this server.`, 400),
   tooLarge: (bytesMax: number) =>
     new CloudWatchError("RequestEntityTooLarge", "com.amazon.coral.service#RequestEntityTooLargeException", `Request body exceeds the maximum size of ${bytesMax} bytes.`, 413),
   internal: (cause: unknown) => new CloudWatchError("InternalServiceError", modelled("InternalServiceFault"), "Internal service error.", 500, "Receiver", { cause }),

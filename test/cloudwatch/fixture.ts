@@ -6,7 +6,7 @@
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from "@aws-sdk/core/protocols";
-import { encode } from "cborg";
+import { encode, Token, Type } from "cborg";
 import { exampleCredentials, startTestServer, type TestServer, type TestServerOptions } from "../helpers/server.js";
 import { services } from "../../src/server/services.js";
 import type { AppServiceModule } from "../../src/server/services.js";
@@ -27,7 +27,8 @@ export interface CloudWatchTestServer extends TestServer {
 }
 
 export async function startCloudWatchServer(options: TestServerOptions = {}): Promise<CloudWatchTestServer> {
-  const clock = options.clock instanceof ManualClock ? options.clock : new ManualClock(startMs);
+  // A test that signs its requests passes the real clock (SigV4 compares the signature's time with the server's); it moves no time.
+  const clock = (options.clock ?? new ManualClock(startMs)) as ManualClock;
   let metrics: Metrics | undefined;
   const recorder: AppServiceModule = {
     name: "test-metrics-recorder",
@@ -79,8 +80,14 @@ export function rawCbor(server: TestServer, action: string, input: unknown, head
     server,
     `/service/GraniteServiceVersion20100801/operation/${action}`,
     { "smithy-protocol": "rpc-v2-cbor", "content-type": "application/cbor", accept: "application/cbor", ...headers },
-    Buffer.from(encode(input)),
+    Buffer.from(encode(input, { typeEncoders: { Date: timestampTag }, float64: true })),
   );
+}
+
+/** RPC v2 CBOR's timestamp: tag 1 over epoch seconds, a float when there is a fraction. */
+function timestampTag(date: Date): Token[] {
+  const seconds = date.getTime() / 1000;
+  return [new Token(Type.tag, 1), Number.isInteger(seconds) ? new Token(Type.uint, seconds) : new Token(Type.float, seconds)];
 }
 
 export const ordersIncoming: MetricId = { Namespace: "AWS/Kinesis", MetricName: "IncomingRecords", Dimensions: [{ Name: "StreamName", Value: "orders" }] };
