@@ -82,9 +82,10 @@ describe("e2e > console", () => {
     await page.getByRole("link", { name: "Shards", exact: true }).click();
     await page.locator("svg.shard-map").waitFor();
     await screenshot(page, "dark-shard-map");
-    await page.getByRole("button", { name: "Dark theme" }).click();
-    await page.getByRole("button", { name: "Light theme" }).waitFor();
+    await toggle.click();
+    await page.locator('#theme-toggle[aria-pressed="false"]').waitFor();
     assert.notEqual(await background(), dark);
+    await screenshot(page, "light-after-toggle");
     assert.deepEqual(errors, []);
     await page.context().close();
   });

@@ -102,8 +102,8 @@ function setupTheme() {
     if (theme) document.documentElement.dataset.theme = theme;
     else delete document.documentElement.dataset.theme;
     const dark = (theme ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light")) === "dark";
+    // One label and a pressed state, as a toggle button should have (its name does not flip).
     toggle.setAttribute("aria-pressed", String(dark));
-    toggle.textContent = dark ? "Dark theme" : "Light theme";
   };
   apply(localStorage.getItem("tributary.console.theme") ?? undefined);
   toggle.addEventListener("click", () => {
