@@ -134,6 +134,7 @@ describe("e2e > console > services", () => {
     await page.getByText("Waiting for rows written to sql-out").waitFor();
     await kinesis.send(new PutRecordCommand({ StreamName: "sql-in", PartitionKey: "a", Data: Buffer.from('{"v": 21}') }));
     await page.getByRole("table", { name: "Rows of DESTINATION_SQL_STREAM" }).getByText('{"DOUBLED":42}').waitFor({ timeout: 30_000 });
+    await page.getByRole("region", { name: "Application" }).getByText("RUNNING", { exact: true }).waitFor();
     await screenshot(page, "services-sql");
     assert.deepEqual(errors, []);
     await page.context().close();

@@ -6,6 +6,7 @@ import { h, replace, section, table, facts, attempt, errorBox, badge, formatTime
 import { decode } from "./data-viewer.js";
 
 const pollMs = 1_000;
+const statusPollMs = 1_000;
 const rowsMax = 200;
 
 export function applicationsPage() {
@@ -33,18 +34,28 @@ export function applicationPage(name) {
   const outputBox = h("div");
   const problem = h("div");
   const stops = [];
-  async function load() {
+  let timer;
+  let stopped = false;
+  stops.push(() => { stopped = true; clearTimeout(timer); });
+  /** The status and the start/stop button, re-read while the application is STARTING, STOPPING or UPDATING. */
+  async function loadStatus() {
+    clearTimeout(timer);
     const detail = (await call("analytics", "DescribeApplication", { ApplicationName: name })).ApplicationDetail;
     const running = detail.ApplicationStatus === "RUNNING" || detail.ApplicationStatus === "STARTING";
     const toggle = h("button", { type: "button", onclick: () => attempt(async () => {
       if (running) await call("analytics", "StopApplication", { ApplicationName: name });
       else await call("analytics", "StartApplication", { ApplicationName: name, InputConfigurations: (detail.InputDescriptions ?? []).map((input) => ({ Id: input.InputId, InputStartingPositionConfiguration: { InputStartingPosition: "NOW" } })) });
-      await load();
+      await loadStatus();
     }, { button: toggle, where: problem }) }, running ? "Stop application" : "Start application");
     replace(box, facts([
       ["Status", badge(detail.ApplicationStatus)], ["ARN", h("code", {}, detail.ApplicationARN)], ["Version", String(detail.ApplicationVersionId)],
       ["Created", formatTime(detail.CreateTimestamp)], ["Last updated", formatTime(detail.LastUpdateTimestamp)],
     ]), h("div", { class: "actions" }, toggle));
+    if (!stopped && /ING$/.test(detail.ApplicationStatus)) timer = setTimeout(() => loadStatus().catch(() => undefined), statusPollMs);
+    return detail;
+  }
+  async function load() {
+    const detail = await loadStatus();
     replace(codeBox, h("pre", { class: "code", tabindex: 0, "aria-label": "Application code" }, detail.ApplicationCode ?? ""));
     const inputs = (detail.InputDescriptions ?? []).map((input) => [
       (input.InAppStreamNames ?? [input.NamePrefix]).join(", "), "input",
@@ -57,7 +68,6 @@ export function applicationPage(name) {
       output.DestinationSchema?.RecordFormatType ?? "–",
     ]);
     replace(streamsBox, table("In-application streams", ["In-application stream", "Kind", "Connected to", "Columns / format"], [...inputs, ...outputs], "No inputs or outputs configured."));
-    stops.splice(0).forEach((stop) => stop());
     const streamOutputs = (detail.OutputDescriptions ?? []).filter((output) => output.KinesisStreamsOutputDescription);
     if (streamOutputs.length === 0) {
       replace(outputBox, h("p", { class: "hint" }, "Live output shows rows written to Kinesis data stream outputs; this application has none."));
@@ -93,7 +103,7 @@ function liveOutput(outputName, streamName) {
           if (rows.length > rowsMax) rows.length = rowsMax;
           if (answer.Records.length > 0) {
             replace(list, rows.map(([time, text]) => h("tr", {}, h("td", { class: "nowrap" }, time), h("td", {}, h("pre", { class: "record-data" }, text)))));
-            status.textContent = `${rows.length} rows`;
+            status.textContent = `${rows.length} ${rows.length === 1 ? "row" : "rows"}`;
           }
         } catch (error) {
           replace(status, errorBox(error));

@@ -89,8 +89,8 @@ export function dataViewer(streamName, shards, options = {}) {
     const behind = answer.MillisBehindLatest;
     const closed = !iterator;
     status.textContent = closed
-      ? `${records.length} records. The shard is closed and fully read${answer.ChildShards?.length ? `; its records continue in ${answer.ChildShards.map((c) => c.ShardId).join(" and ")}` : ""}.`
-      : `${records.length} records shown · ${formatDuration(behind)} behind the tip${live.checked ? " · live" : ""}`;
+      ? `${plural(records.length, "record")}. The shard is closed and fully read${answer.ChildShards?.length ? `; its records continue in ${answer.ChildShards.map((c) => c.ShardId).join(" and ")}` : ""}.`
+      : `${plural(records.length, "record")} shown · ${formatDuration(behind)} behind the tip${live.checked ? " · live" : ""}`;
     if (closed) { stopReading(); return; }
     // Catch up at once while behind; then poll once a second if live, or stop.
     if (answer.Records.length > 0 && behind > 0) timer = setTimeout(() => poll(mine), 0);
@@ -103,7 +103,7 @@ export function dataViewer(streamName, shards, options = {}) {
       h("td", { class: "mono small" }, record.SequenceNumber),
       h("td", {}, record.PartitionKey),
       h("td", { class: "nowrap" }, formatTime(record.ApproximateArrivalTimestamp)),
-      h("td", {}, h("pre", { class: "record-data" }, decode(bytesOf(record.Data), format.value))))));
+      h("td", {}, h("pre", { class: `record-data ${format.value}` }, decode(bytesOf(record.Data), format.value))))));
   }
 
   const form = h("form", { class: "viewer-form", "aria-label": "Read records", onsubmit: (event) => { event.preventDefault(); start(); } },
@@ -116,6 +116,8 @@ export function dataViewer(streamName, shards, options = {}) {
       tbody)));
   return { element, stop: () => stopReading() };
 }
+
+const plural = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
 /** A record's bytes as text (UTF-8, replacement characters for invalid bytes), pretty JSON, or a hex dump. */
 export function decode(bytes, format) {
