@@ -12,6 +12,7 @@ import type { Clock, Timer } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import type { Executor, FunctionResolver } from "./model.js";
 import type { ServiceTables } from "./service-tables.js";
+import type { LambdaMetrics } from "./metrics.js";
 
 export const asyncTableName = "async-invocations";
 export const retryAttemptsMax = 2;
@@ -47,6 +48,8 @@ export interface AsyncInvocationsDeps {
   functions: FunctionResolver;
   executor: Executor;
   functionsEnabled: boolean;
+  /** AsyncEventsReceived, AsyncEventAge and AsyncEventsDropped (metrics.ts). */
+  metrics?: LambdaMetrics;
 }
 
 export class AsyncInvocations {
@@ -78,6 +81,7 @@ export class AsyncInvocations {
     const tableId = await this.deps.serviceTables.tableId(accountId, asyncTableName);
     const outcome = await this.deps.tables.putItem(tableId, { key, value: JSON.stringify(event) });
     if (!outcome.ok) throw new Error(`cannot queue an asynchronous invocation: ${outcome.failure.message}`, { cause: outcome.failure.cause });
+    this.deps.metrics?.asyncEvent(event.functionName, "received");
     if (this.deps.functionsEnabled) this.schedule({ accountId, key, event });
   }
 
@@ -127,8 +131,10 @@ export class AsyncInvocations {
     const fn = await this.deps.functions.resolve(accountId, event.functionName, event.qualifier);
     if (fn === undefined) {
       this.deps.logger.warn({ requestId: event.requestId, functionName: event.functionName }, "asynchronous invocation dropped: the function no longer exists");
+      this.deps.metrics?.asyncEvent(event.functionName, "dropped");
       return this.remove(accountId, key);
     }
+    this.deps.metrics?.asyncEventAge(fn, this.deps.clock.nowMs() - event.enqueuedMs);
     const result = await this.deps.executor.invoke(fn, { payload: Buffer.from(event.payloadBase64, "base64"), requestId: event.requestId });
     if (this.stopped) return;
     const nowMs = this.deps.clock.nowMs();
@@ -142,6 +148,7 @@ export class AsyncInvocations {
     if (next === undefined) {
       if (result.kind === "throttled" || result.functionError !== undefined) {
         this.deps.logger.warn({ requestId: event.requestId, functionName: fn.functionName }, "asynchronous invocation failed for good: its retries are spent");
+        this.deps.metrics?.asyncEvent(fn.functionName, "dropped");
       }
       return this.remove(accountId, key);
     }

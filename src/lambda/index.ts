@@ -130,7 +130,7 @@ export function createLambdaService(deps: LambdaModuleDeps, overrides: LambdaMod
     executor,
     metrics,
   });
-  const asyncInvocations = new AsyncInvocations({ tables, serviceTables, clock, logger, functions, executor, functionsEnabled: options.functionsEnabled });
+  const asyncInvocations = new AsyncInvocations({ tables, serviceTables, clock, logger, functions, executor, functionsEnabled: options.functionsEnabled, metrics });
   const context: ApiContext = {
     accountId,
     region,

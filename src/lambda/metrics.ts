@@ -13,6 +13,9 @@
  * concurrency.
  * - IteratorAge (milliseconds) for each batch an event source mapping sends: how long ago its last
  *   record reached the stream, by FunctionName and by FunctionName and Resource.
+ * - Asynchronous invocation, by FunctionName: AsyncEventsReceived (1 per event queued),
+ *   AsyncEventAge (milliseconds, the event's age at each run) and AsyncEventsDropped (1 per event
+ *   given up: its retries or its age spent, or its function gone).
  *
  * Handles are kept per function name (and resource), so an invocation costs a few map lookups and
  * additions; under `--metrics off` the executor is returned undecorated.
@@ -70,6 +73,9 @@ class InvocationSeries {
 class FunctionMetrics {
   readonly byName: InvocationSeries;
   readonly iteratorAge: LazySeries;
+  readonly asyncEventsReceived: LazySeries;
+  readonly asyncEventAge: LazySeries;
+  readonly asyncEventsDropped: LazySeries;
   private readonly resources = new Map<string, { series: InvocationSeries; iteratorAge: LazySeries; executed: Map<string, InvocationSeries> }>();
   inFlight = 0;
 
@@ -80,6 +86,9 @@ class FunctionMetrics {
     const dimensions = [{ Name: "FunctionName", Value: functionName }];
     this.byName = new InvocationSeries(recorder, dimensions);
     this.iteratorAge = new LazySeries(recorder, "IteratorAge", dimensions, "Milliseconds");
+    this.asyncEventsReceived = new LazySeries(recorder, "AsyncEventsReceived", dimensions, "Count");
+    this.asyncEventAge = new LazySeries(recorder, "AsyncEventAge", dimensions, "Milliseconds");
+    this.asyncEventsDropped = new LazySeries(recorder, "AsyncEventsDropped", dimensions, "Count");
   }
 
   resource(resource: string): { series: InvocationSeries; iteratorAge: LazySeries; executed: Map<string, InvocationSeries> } {
@@ -180,6 +189,18 @@ export class LambdaMetrics {
     metrics.resource(qualifier === undefined ? fn.functionName : `${fn.functionName}:${qualifier}`).iteratorAge.observe(ageMs);
   }
 
+  /** An asynchronous event queued for, or given up by, the function Invoke named (a name, or a full or partial ARN). */
+  asyncEvent(nameOrArn: string, what: "received" | "dropped"): void {
+    if (!this.enabled) return;
+    const metrics = this.of(functionNameOf(nameOrArn));
+    (what === "received" ? metrics.asyncEventsReceived : metrics.asyncEventsDropped).observe(1);
+  }
+
+  /** An asynchronous event run `ageMs` after it was queued. */
+  asyncEventAge(fn: ResolvedFunction, ageMs: number): void {
+    if (this.enabled) this.of(fn.functionName).asyncEventAge.observe(Math.max(0, ageMs));
+  }
+
   private of(functionName: string): FunctionMetrics {
     let metrics = this.functions.get(functionName);
     if (metrics === undefined) {
@@ -190,6 +211,13 @@ export class LambdaMetrics {
     }
     return metrics;
   }
+}
+
+/** The function's name in a name, a partial ARN (`account:function:name`) or a full one, with or without a qualifier. */
+function functionNameOf(nameOrArn: string): string {
+  const marker = nameOrArn.indexOf("function:");
+  if (marker < 0) return nameOrArn.split(":")[0]!;
+  return nameOrArn.slice(marker + "function:".length).split(":")[0]!;
 }
 
 /** The executor with every invocation metered; the executor itself under `--metrics off`. */

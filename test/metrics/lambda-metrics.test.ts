@@ -84,6 +84,17 @@ describe("metrics > lambda", () => {
     assert.equal((await total(metrics, "Invocations", byName("aliased")))?.Sum, 2);
   });
 
+  it("records an asynchronous event as received, and its age when it runs", async () => {
+    await create("queued");
+    const answer = await lambda.client.send(new InvokeCommand({ FunctionName: "queued", InvocationType: "Event", Payload: Buffer.from("{}") }));
+    assert.equal(answer.StatusCode, 202);
+    assert.deepEqual(await total(metrics, "AsyncEventsReceived", byName("queued")), { SampleCount: 1, Sum: 1, Minimum: 1, Maximum: 1 });
+    await waitFor("the event's run", async () => (await total(metrics, "Invocations", byName("queued")))?.Sum === 1);
+    const age = await total(metrics, "AsyncEventAge", byName("queued"));
+    assert.ok(age !== undefined && age.SampleCount === 1 && age.Minimum >= 0);
+    assert.equal(await total(metrics, "AsyncEventsDropped", byName("queued")), undefined);
+  });
+
   it("records an event source mapping's IteratorAge for each batch it sends", async () => {
     await create("triggered");
     const stream = randomStreamName("trigger");
