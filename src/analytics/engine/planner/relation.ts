@@ -182,7 +182,6 @@ function planRelationSelect(select: Select, context: PlanContext, outer: Scope |
   });
 }
 
-
 function planSetOperation(query: Query & { kind: "SetOperation" }, context: PlanContext, outer: Scope | undefined): RelationPlan {
   if (!isRelational(query.right)) throw compileError(`${query.operator} of a relation and a stream: both sides must be relations, or both streams (UNION ALL)`, query.at);
   const left = planRelation(query.left, context, outer);
