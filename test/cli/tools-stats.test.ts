@@ -102,7 +102,8 @@ describe("cli > tools > stats", () => {
       assert.equal(headers["x-amz-target"], "GraniteServiceVersion20100801.GetMetricData");
       assert.equal(headers["content-type"], "application/x-amz-json-1.0");
       assert.match(headers.authorization ?? "", /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/monitoring\/aws4_request, /);
-      assert.equal(body.EndTime - body.StartTime, 120);
+      assert.equal(body.EndTime - body.StartTime, 120, "the window");
+      assert.equal(body.StartTime % 60, 0, "aligned to the period");
       const shardQuery = body.MetricDataQueries.find((query) => query.Id === "iterator_age_1")!;
       assert.deepEqual(shardQuery.MetricStat, {
         Metric: { Namespace: "AWS/Kinesis", MetricName: "IteratorAgeMilliseconds", Dimensions: [{ Name: "StreamName", Value: "orders" }, { Name: "ShardId", Value: "shardId-000000000001" }] },

@@ -78,7 +78,9 @@ export async function runStats(argv: readonly string[], context: ToolContext): P
     const startMs = nowMs - windowMs;
     const incoming = await mapLimited(shards, probeConcurrency, (shard) => probeIncoming(context, kinesis, StreamName, shard.ShardId!, startMs, nowMs));
     const cloudWatchEndpoint = cloudWatchEndpointOf(connected.connection.endpoint, context.env);
-    const metrics = await getMetricData(kinesis, cloudWatchEndpoint, queriesOf(StreamName, shards), { startMs, endMs: nowMs, periodSeconds: 60, nowMs });
+    // CloudWatch's one-minute datapoints: the window's whole minutes up to the current one (aligned to the period, as CloudWatch advises).
+    const metricsEndMs = Math.ceil(nowMs / 60_000) * 60_000;
+    const metrics = await getMetricData(kinesis, cloudWatchEndpoint, queriesOf(StreamName, shards), { startMs: metricsEndMs - windowMs, endMs: metricsEndMs, periodSeconds: 60, nowMs });
     const windowSeconds = windowMs / 1000;
     const outgoing: Outgoing[] = shards.map((_, index) => ({
       records: metrics.ok ? sumOf(metrics.values.get(`out_records_${index}`)) : undefined,
