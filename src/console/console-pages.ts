@@ -22,7 +22,8 @@ export const consoleAssetPrefix = "/_tributary/console/";
 /** What the console tells the browser about the server (settings.json). */
 export interface ConsoleSettings {
   region: string;
-  accountId: string;
+  /** `--account-id`, the account of every caller under `--auth none`; left out under sigv4, where each key has its own and the page is public. */
+  accountId?: string;
   /** `--auth sigv4`: the console asks for an access key and signs every request. */
   signed: boolean;
 }
@@ -63,12 +64,9 @@ export function consolePages(settings: ConsoleSettings, store: AssetStore = new 
   ];
 }
 
-/**
- * Same-origin only: the console's own files and the APIs on this port. Inline styles are allowed
- * because uPlot sizes its elements with style attributes.
- */
+/** Same-origin only: the console's own files and the APIs on this port; no inline script or style (uPlot sizes its elements through the CSSOM, which the policy allows). */
 const securityHeaders: Readonly<Record<string, string>> = {
-  "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  "content-security-policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
 };

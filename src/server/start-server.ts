@@ -99,7 +99,7 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
     ...deps,
     storage,
     masterKey,
-    pages: (running) => consolePages({ region: running.config.region, accountId: running.config.accountId, signed: auth.mode === "sigv4" }),
+    pages: (running) => consolePages(auth.mode === "sigv4" ? { region: running.config.region, signed: true } : { region: running.config.region, accountId: running.config.accountId, signed: false }),
     config: {
       host: String(options.host),
       port: Number(options.port),

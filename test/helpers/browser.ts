@@ -30,6 +30,10 @@ export async function openPage(browser: Browser, options: { dark?: boolean; igno
   page.setDefaultTimeout(stepTimeoutMs);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
+  // A file the Content-Security-Policy blocked (refused API calls log errors too, and are expected).
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) errors.push(message.text());
+  });
   return { page, errors };
 }
 
