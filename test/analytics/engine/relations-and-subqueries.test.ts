@@ -169,6 +169,25 @@ describe("analytics > engine > relations: queries over reference tables", () => 
     ]);
   });
 
+  it("NOT EXISTS and SELECT DISTINCT in a subquery", () => {
+    const h = start(
+      `CREATE OR REPLACE STREAM "OUT" (ticker_symbol VARCHAR(4), sectors INTEGER);
+       CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT"
+         SELECT STREAM s.ticker_symbol, (SELECT COUNT_ME FROM (SELECT DISTINCT CHAR_LENGTH("Ticker") AS COUNT_ME FROM "Watch") AS d WHERE COUNT_ME = 3)
+         FROM "SOURCE_SQL_STREAM_001" AS s
+         WHERE NOT EXISTS (SELECT * FROM "Muted" WHERE "Ticker" = s.ticker_symbol);`,
+      { inputs: demo, references },
+    );
+    // Watch's tickers have lengths 4, 3, 3: DISTINCT leaves one 3, so the scalar subquery has one row.
+    h.app.setReferenceTable("Watch", [["AMZN"], ["ASD"], ["MMB"]]);
+    h.app.setReferenceTable("Muted", [["AMZN"], ["XYZ"]]);
+    h.push("SOURCE_SQL_STREAM_001", ticks);
+    assert.deepEqual(h.rows("OUT").map((row) => row.slice(1)), [
+      ["ASD", 3],
+      ["MMB", 3],
+    ]);
+  });
+
   it("in a correlated subquery its own columns hide the outer query's of the same name", () => {
     const h = start(
       `CREATE OR REPLACE STREAM "OUT" (ticker VARCHAR(4), company VARCHAR(20));
