@@ -243,7 +243,7 @@ function shardActions(streamName, shards, selectedId, summary, reload, problem) 
     await call("kinesis", "MergeShards", { StreamName: streamName, ShardToMerge: low.ShardId, AdjacentShardToMerge: high.ShardId });
     await reload();
   }, { button: merge, where: problem, done: `Merging ${shard.ShardId} with ${neighbour.ShardId}` }) }, `Merge with ${neighbour.ShardId}`);
-  return h("div", { class: "card inset", "aria-label": `Selected shard ${shard.ShardId}` },
+  return h("section", { class: "card inset", "aria-label": `Selected shard ${shard.ShardId}` },
     h("h3", {}, `Selected: ${shard.ShardId}`),
     h("form", { class: "inline-form", "aria-label": "Split the selected shard", onsubmit: (event) => {
       event.preventDefault();
