@@ -161,7 +161,7 @@ describe("CreateDeliveryStream checks", () => {
       ["InvalidArgumentException", "OrcSerDe is not supported by this server: ORC output needs an ORC writer, and no maintained one exists for Node.js. Use ParquetSerDe."],
     );
     const gzip = await create("gzip", { CompressionFormat: "GZIP", DataFormatConversionConfiguration: conversion });
-    assert.equal(gzip.message, "CompressionFormat GZIP is not supported with DataFormatConversionConfiguration enabled: set it to UNCOMPRESSED (ParquetSerDe.Compression compresses the file).");
+    assert.equal(gzip.message, "The S3 destination's compression format must be set to UNCOMPRESSED when data format conversion is enabled");
     const small = await create("small", { BufferingHints: { SizeInMBs: 5, IntervalInSeconds: 60 }, DataFormatConversionConfiguration: conversion });
     assert.equal(small.message, "BufferingHints.SizeInMBs must be at least 64 when data format conversion is enabled.");
     const noTable = await create("no-table", { DataFormatConversionConfiguration: { ...conversion, SchemaConfiguration: { RoleARN: roleArn, DatabaseName: "analytics" } } });

@@ -61,7 +61,7 @@ describe("firehose > processors > MetadataExtraction", () => {
     const bad = await validateProcessingConfiguration({ Enabled: true, Processors: [{ Type: "MetadataExtraction", Parameters: [{ ParameterName: "MetadataExtractionQuery", ParameterValue: "{a: .a" }, { ParameterName: "JsonParsingEngine", ParameterValue: "JQ-1.6" }] }] });
     assert.match(bad!.message, /^MetadataExtractionQuery is not a valid JQ query: jq: error: syntax error/);
     const engine = await validateProcessingConfiguration({ Enabled: true, Processors: [{ Type: "MetadataExtraction", Parameters: [{ ParameterName: "MetadataExtractionQuery", ParameterValue: "{a: .a}" }, { ParameterName: "JsonParsingEngine", ParameterValue: "JQ-1.5" }] }] });
-    assert.equal(engine!.message, "JsonParsingEngine JQ-1.5 is not supported. Supported value is JQ-1.6.");
+    assert.equal(engine!.message, "MetaDataExtraction JSON Parsing Engine has to be one of JQ-1.6");
     assert.equal(await validateProcessingConfiguration({ Enabled: true, Processors: [{ Type: "MetadataExtraction", Parameters: [{ ParameterName: "MetadataExtractionQuery", ParameterValue: "{a: .a}" }, { ParameterName: "JsonParsingEngine", ParameterValue: "JQ-1.6" }] }] }), undefined);
   });
 });

@@ -76,7 +76,7 @@ describe("firehose > processors > record processors", () => {
     assert.equal(await check(p("Lambda", ["LambdaArn", "arn"], ["NumberOfRetries", "-1"])), "NumberOfRetries must be an integer between 0 and 300; got -1.");
     assert.equal(await check(p("Lambda", ["LambdaArn", "a"]), p("Lambda", ["LambdaArn", "b"])), "Only one processor of type Lambda is allowed.");
     assert.equal(await check(p("RecordDeAggregation", ["SubRecordType", "DELIMITED"])), "RecordDeAggregation processor with SubRecordType DELIMITED requires parameter Delimiter.");
-    assert.equal(await check(p("CloudWatchLogProcessing", ["DataMessageExtraction", "true"])), "CloudWatchLogProcessing processor requires Decompression processor to be enabled.");
+    assert.equal(await check(p("CloudWatchLogProcessing", ["DataMessageExtraction", "true"])), "CloudWatchLogProcessingProcessor can only be enabled with DecompressionProcessor");
     assert.equal(await check(p("Lambda", ["LambdaArn", "arn"], ["BufferSizeInMBs", "0.2"], ["BufferIntervalInSeconds", "60"], ["NumberOfRetries", "0"])), undefined);
   });
 });

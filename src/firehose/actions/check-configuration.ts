@@ -59,7 +59,7 @@ function checkParameterValue(type: string, name: string, value: string): void {
       if (!Number.isInteger(number) || number < 0 || number > 900) throw firehoseErrors.invalidArgument(`BufferIntervalInSeconds value ${value} for processor ${type} must be between 0 and 900.`);
       return;
     case "JsonParsingEngine":
-      if (value !== "JQ-1.6") throw firehoseErrors.invalidArgument(`JsonParsingEngine value ${value} is not supported; the supported engine is JQ-1.6.`);
+      if (value !== "JQ-1.6") throw firehoseErrors.invalidArgument("MetaDataExtraction JSON Parsing Engine has to be one of JQ-1.6");
       return;
     default:
   }
@@ -114,7 +114,7 @@ function checkS3Destination(configuration: Record<string, unknown>): void {
     }
     const format = text(configuration.CompressionFormat) ?? "UNCOMPRESSED";
     // Parquet compresses its own pages (ParquetSerDe.Compression); Firehose takes no S3 compression on top.
-    if (format !== "UNCOMPRESSED") throw firehoseErrors.invalidArgument(`CompressionFormat ${format} is not supported with DataFormatConversionConfiguration enabled: set it to UNCOMPRESSED (ParquetSerDe.Compression compresses the file).`);
+    if (format !== "UNCOMPRESSED") throw firehoseErrors.invalidArgument("The S3 destination's compression format must be set to UNCOMPRESSED when data format conversion is enabled");
   }
 
   if (configuration.S3BackupMode === "Enabled") {

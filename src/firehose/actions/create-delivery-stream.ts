@@ -26,7 +26,7 @@ export const createDeliveryStream = defineAction<CreateInput, { DeliveryStreamAR
       throw firehoseErrors.invalidArgument("KinesisStreamSourceConfiguration is required for KinesisStreamAsSource delivery stream type.");
     }
     if (type !== "KinesisStreamAsSource" && input.KinesisStreamSourceConfiguration !== undefined) {
-      throw firehoseErrors.invalidArgument(`KinesisStreamSourceConfiguration is not supported for ${type} delivery stream type.`);
+      throw firehoseErrors.invalidArgument("KinesisSourceStreamConfig is only applicable for KinesisStreamAsSource stream type");
     }
     if (type === "KinesisStreamAsSource" && input.DeliveryStreamEncryptionConfigurationInput !== undefined) {
       throw firehoseErrors.invalidArgument("Server-side encryption is not supported for KinesisStreamAsSource delivery stream type.");

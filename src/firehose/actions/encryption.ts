@@ -12,7 +12,7 @@ type KeyInput = { KeyType: "AWS_OWNED_CMK" | "CUSTOMER_MANAGED_CMK"; KeyARN?: st
 
 function checkKey(key: KeyInput | undefined): void {
   if (key?.KeyType === "CUSTOMER_MANAGED_CMK" && key.KeyARN === undefined) throw firehoseErrors.invalidArgument("KeyARN is required when KeyType is CUSTOMER_MANAGED_CMK.");
-  if (key?.KeyType === "AWS_OWNED_CMK" && key.KeyARN !== undefined) throw firehoseErrors.invalidArgument("KeyARN must not be specified when KeyType is AWS_OWNED_CMK.");
+  if (key?.KeyType === "AWS_OWNED_CMK" && key.KeyARN !== undefined) throw firehoseErrors.invalidArgument("KeyARN cannot be specified when KeyType is AWS_OWNED_CMK");
 }
 
 export const startDeliveryStreamEncryption = defineAction<{ DeliveryStreamName: string; DeliveryStreamEncryptionConfigurationInput?: KeyInput }, Record<string, never>>({

@@ -2,7 +2,8 @@
  * UpdateDestination: checked against CurrentDeliveryStreamVersionId (a stale id answers
  * ConcurrentModificationException), then merged into the stored configuration as Firehose does:
  * members given replace those stored (nested `…Update` members merge into their `…Configuration`),
- * members left out stay. An update of another destination type replaces the destination. Each
+ * members left out stay. An update of another destination type replaces the destination, except to
+ * or from an OpenSearch kind or an HTTP endpoint (Firehose refuses those switches). Each
  * update increments VersionId; the delivery engine restarts the stream's delivery with it.
  */
 import { defineAction } from "../context.js";
@@ -42,6 +43,16 @@ export function mergeUpdate(stored: Record<string, unknown>, update: Record<stri
   return out;
 }
 
+/** The kinds a destination cannot be switched to or from ("Switching between Amazon OpenSearch Service and other services is not supported"). */
+const openSearchKinds: ReadonlySet<DestinationKind> = new Set(["Elasticsearch", "Amazonopensearchservice", "AmazonOpenSearchServerless"]);
+
+/** Firehose's refusal of a switch to or from OpenSearch or an HTTP endpoint, or undefined when the switch is allowed. */
+function refusedSwitch(from: DestinationKind, to: DestinationKind): string | undefined {
+  if (from === to || (openSearchKinds.has(from) && openSearchKinds.has(to))) return undefined;
+  const fixed = [to, from].find((kind) => openSearchKinds.has(kind) || kind === "HttpEndpoint");
+  return fixed === undefined ? undefined : `Changing the destination type to or from ${fixed} is not supported at this time.`;
+}
+
 /** The destination an update makes of the stored one. */
 function mergedDestination(destination: StoredDestination, kind: DestinationKind, update: Record<string, unknown>): StoredDestination {
   // S3 and extended S3 take each other's updates (an S3 update of an extended destination keeps it extended).
@@ -66,6 +77,8 @@ export const updateDestination = defineAction<UpdateInput, Record<string, never>
     // The destination's checks see the configuration as it will be stored (the update merged).
     const target = current.destinations.find((destination) => destination.DestinationId === input.DestinationId);
     if (target !== undefined) {
+      const refused = refusedSwitch(target.kind, kind);
+      if (refused !== undefined) throw firehoseErrors.invalidArgument(refused);
       const merged = mergedDestination(target, kind, update);
       await checkDestination(merged.kind, merged.configuration);
     }

@@ -36,10 +36,11 @@ export async function validateProcessingConfiguration(config: ProcessingConfigur
     if (problem !== undefined) return { message: problem };
   }
   if (config.Enabled === true && seen.has("CloudWatchLogProcessing") && !seen.has("Decompression")) {
-    return { message: "CloudWatchLogProcessing processor requires Decompression processor to be enabled." };
+    return { message: "CloudWatchLogProcessingProcessor can only be enabled with DecompressionProcessor" };
   }
   if (config.Enabled === true && seen.has("MetadataExtraction") && options.dynamicPartitioningEnabled === false) {
-    return { message: "MetadataExtraction processor can only be used when dynamic partitioning is enabled." };
+    // The service's own text, its internal class name included.
+    return { message: "class com.amazonaws.services.firehose.internal.model.MetadataExtractionProcessor can only be present when Dynamic Partitioning is enabled." };
   }
   const query = processors.find((processor) => processor.Type === "MetadataExtraction");
   const text = query === undefined ? undefined : parameterValue(query, "MetadataExtractionQuery");
@@ -78,9 +79,9 @@ function checkValue(type: ProcessorType, name: string, value: string): string | 
     case "BufferIntervalInSeconds":
       return Number.isInteger(number) && number >= lambdaBufferIntervalSecondsMin && number <= lambdaBufferIntervalSecondsMax ? undefined : `BufferIntervalInSeconds must be an integer between ${lambdaBufferIntervalSecondsMin} and ${lambdaBufferIntervalSecondsMax}; got ${value}.`;
     case "JsonParsingEngine":
-      return value === "JQ-1.6" ? undefined : `JsonParsingEngine ${value} is not supported. Supported value is JQ-1.6.`;
+      return value === "JQ-1.6" ? undefined : "MetaDataExtraction JSON Parsing Engine has to be one of JQ-1.6";
     case "SubRecordType":
-      return value === "JSON" || value === "DELIMITED" ? undefined : `SubRecordType ${value} is not supported. Supported values are JSON, DELIMITED.`;
+      return value === "JSON" || value === "DELIMITED" ? undefined : "SubRecordType has to be one of JSON, DELIMITED";
     case "CompressionFormat":
       return value === "GZIP" ? undefined : `CompressionFormat ${value} is not supported for processor type ${type}. Supported value is GZIP.`;
     case "DataMessageExtraction":

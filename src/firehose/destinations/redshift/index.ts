@@ -50,7 +50,8 @@ export function validateRedshiftConfiguration(config: RedshiftDestinationConfigu
     return { message: `Compression format ${config.S3Configuration.CompressionFormat} is not supported for the Redshift destination's S3 configuration; use UNCOMPRESSED or GZIP.` };
   }
   if (config.SecretsManagerConfiguration?.Enabled === true) return { message: "SecretsManagerConfiguration is not supported here: give Username and Password." };
-  if (config.Username === undefined || config.Password === undefined) return { message: "Username and Password are required when SecretsManagerConfiguration is not enabled." };
+  if (config.Password === undefined) return { message: "Redshift Database Password is required for Redshift Destination" };
+  if (config.Username === undefined) return { message: "Username and Password are required when SecretsManagerConfiguration is not enabled." };
   if (config.S3BackupMode === "Enabled" && config.S3BackupConfiguration === undefined) return { message: "S3BackupConfiguration is required when S3BackupMode is Enabled." };
   const parsed = parseCopyOptions(config.CopyCommand.CopyOptions);
   return parsed.ok ? undefined : { message: parsed.message };
