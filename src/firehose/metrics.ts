@@ -158,14 +158,18 @@ export class DeliveryMetrics {
     this.processed = prefix === "DeliveryToHttpEndpoint" ? { Records: series("ProcessedRecords", "Count"), Bytes: series("ProcessedBytes", "Bytes") } : undefined;
   }
 
-  /** An attempt to deliver a batch of `records` (`bytes` of data) whose oldest record arrived at `oldestArrivalMs`. */
-  attempted(ok: boolean, records: number, bytes: number, oldestArrivalMs: number, nowMs: number): void {
+  /**
+   * An attempt to deliver a batch of `records` (`bytes` of data) whose oldest record arrived at
+   * `oldestArrivalMs`: `success` when every record was delivered; `delivered` of them were (all,
+   * none, or those not backed up as error records).
+   */
+  attempted(success: boolean, records: number, bytes: number, deliveredRecords: number, deliveredBytes: number, oldestArrivalMs: number, nowMs: number): void {
     this.processed?.Records.observe(records);
     this.processed?.Bytes.observe(bytes);
-    this.Success.observe(ok ? 1 : 0);
-    if (!ok) return;
-    this.Records.observe(records);
-    this.Bytes.observe(bytes);
+    this.Success.observe(success ? 1 : 0);
+    if (deliveredRecords === 0) return;
+    this.Records.observe(deliveredRecords);
+    this.Bytes.observe(deliveredBytes);
     this.DataFreshness.observe(Math.max(0, nowMs - oldestArrivalMs) / 1000);
   }
 }

@@ -5,9 +5,14 @@
  * backlog-bound refusal throttled.
  */
 import { after, before, describe, it } from "node:test";
+import { createServer } from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import assert from "node:assert/strict";
 import { CreateDeliveryStreamCommand, PutRecordBatchCommand, PutRecordCommand } from "@aws-sdk/client-firehose";
-import { ManualClock } from "../../src/util/clock.js";
+import { ManualClock, systemClock } from "../../src/util/clock.js";
+import { systemRandom } from "../../src/util/random.js";
+import { createSelfSignedCertificate } from "../../src/server/tls-certificate.js";
 import type { MetricsReader, StatisticSet } from "../../src/core/metrics.js";
 import type { TestServer } from "../helpers/server.js";
 import { waitFor } from "../helpers/wait.js";
@@ -31,9 +36,11 @@ async function total(metrics: MetricsReader, MetricName: string, deliveryStreamN
 
 describe("metrics > firehose", () => {
   const clock = new ManualClock(startMs);
+  // The HTTP endpoints' certificate, trusted through the service's own CA option.
+  const tls = createSelfSignedCertificate({ commonName: "endpoint", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], nowMs: systemClock.nowMs(), validityMs: 3600_000, random: systemRandom });
   let server: TestServer;
   before(async () => {
-    server = await startFirehoseServer({ clock, firehose: { backlogBytesMax: 10_000 } });
+    server = await startFirehoseServer({ clock, firehose: { backlogBytesMax: 10_000, trustedCaPem: tls.cert } });
   });
   after(() => server.stop());
 
@@ -89,5 +96,58 @@ describe("metrics > firehose", () => {
     assert.equal((await total(metrics, "IncomingRecords", "backlogged"))?.Sum, 20);
     assert.equal((await total(metrics, "IncomingPutRequests", "backlogged"))?.Sum, 1);
     assert.equal((await total(metrics, "PutRecordBatch.Requests", "backlogged"))?.Sum, 2);
+  });
+
+  describe("to an HTTP endpoint", () => {
+    /** An HTTPS endpoint answering every request 200 with Firehose's response body (`ok`), or 500. */
+    async function endpoint(ok: boolean): Promise<{ url: string; stop(): Promise<void> }> {
+      const listening = createServer({ key: tls.key, cert: tls.cert }, (request: IncomingMessage, response: ServerResponse) => {
+        request.resume();
+        request.on("end", () => {
+          const requestId = String(request.headers["x-amz-firehose-request-id"]);
+          if (ok) response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ requestId, timestamp: 1 }));
+          else response.writeHead(500).end("down");
+        });
+      });
+      await new Promise<void>((resolve) => listening.listen(0, "127.0.0.1", resolve));
+      return {
+        url: `https://127.0.0.1:${(listening.address() as AddressInfo).port}`,
+        stop: () => new Promise((resolve) => {
+          listening.closeAllConnections();
+          listening.close(() => resolve());
+        }),
+      };
+    }
+
+    for (const ok of [true, false]) {
+      it(ok ? "counts a delivered batch" : "counts a batch given up to the backup bucket as undelivered", async () => {
+        const name = ok ? "http-ok" : "http-down";
+        const target = await endpoint(ok);
+        const client = firehoseClient(server);
+        const metrics = server.app!.metrics;
+        try {
+          await client.send(
+            new CreateDeliveryStreamCommand({
+              DeliveryStreamName: name,
+              HttpEndpointDestinationConfiguration: {
+                EndpointConfiguration: { Url: target.url },
+                BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
+                RetryOptions: { DurationInSeconds: 0 },
+                S3Configuration: { RoleARN: roleArn, BucketARN: `arn:aws:s3:::${name}-backup` },
+              },
+            }),
+          );
+          await client.send(new PutRecordBatchCommand({ DeliveryStreamName: name, Records: Array.from({ length: 4 }, () => ({ Data: Buffer.from("abcde") })) }));
+          await waitFor("the attempt's metrics", async () => (await total(metrics, "DeliveryToHttpEndpoint.Success", name)) !== undefined);
+          assert.deepEqual(await total(metrics, "DeliveryToHttpEndpoint.Success", name), { SampleCount: 1, Sum: ok ? 1 : 0, Minimum: ok ? 1 : 0, Maximum: ok ? 1 : 0 });
+          assert.equal((await total(metrics, "DeliveryToHttpEndpoint.ProcessedRecords", name))?.Sum, 4);
+          assert.equal((await total(metrics, "DeliveryToHttpEndpoint.ProcessedBytes", name))?.Sum, 20);
+          assert.equal((await total(metrics, "DeliveryToHttpEndpoint.Records", name))?.Sum, ok ? 4 : undefined);
+          assert.equal((await total(metrics, "DeliveryToHttpEndpoint.Bytes", name))?.Sum, ok ? 20 : undefined);
+        } finally {
+          await target.stop();
+        }
+      });
+    }
   });
 });

@@ -65,6 +65,12 @@ export interface DeliveryBatch {
   readonly partitionKeys?: Readonly<Record<string, string>>;
   /** Arrival of the batch's first record: the time in the S3 key and `!{timestamp:…}`. */
   readonly firstArrivalMs: number;
+  /**
+   * Told of the records (and their data bytes) a destination gave up on and wrote to its backup
+   * bucket as error records, answering the batch delivered: the delivery metrics count them
+   * undelivered (src/firehose/metrics.ts).
+   */
+  readonly backedUp?: (records: number, bytes: number) => void;
 }
 
 export type DeliveryOutcome =

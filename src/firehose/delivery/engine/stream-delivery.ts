@@ -229,23 +229,36 @@ export class StreamDelivery {
 
   private async deliver(open: OpenBuffer): Promise<void> {
     const { destination } = this.input;
+    // What the attempt's destination backed up as error records instead of delivering (for the metrics).
+    const backedUp = { records: 0, bytes: 0 };
     const batch = {
       batchId: this.input.newBatchId(),
       deliveryStreamName: this.input.deliveryStreamName,
       deliveryStreamVersion: this.input.version,
       firstArrivalMs: open.firstArrivalMs,
       ...(open.partitionKeys !== undefined && { partitionKeys: open.partitionKeys }),
+      ...(this.input.metrics !== undefined && {
+        backedUp: (records: number, bytes: number) => {
+          backedUp.records = records;
+          backedUp.bytes = bytes;
+        },
+      }),
     };
     const startMs = this.input.clock.nowMs();
     let backoffMs = destination.retryIntervalMs ?? backoffMsMin;
     for (;;) {
       let outcome;
+      backedUp.records = backedUp.bytes = 0;
       try {
         outcome = await open.buffer.deliver(batch);
       } catch (error) {
         outcome = { ok: false as const, retriable: true, errorCode: "InternalError", errorMessage: (error as Error).message };
       }
-      this.input.metrics?.attempted(outcome.ok, open.records, open.rawBytes, open.firstArrivalMs, this.input.clock.nowMs());
+      if (this.input.metrics !== undefined) {
+        // Records a destination gave up on and backed up as error records were not delivered.
+        const delivered = outcome.ok ? open.records - backedUp.records : 0;
+        this.input.metrics.attempted(outcome.ok && backedUp.records === 0, open.records, open.rawBytes, delivered, open.rawBytes - backedUp.bytes, open.firstArrivalMs, this.input.clock.nowMs());
+      }
       if (outcome.ok) {
         this.counts.batches++;
         open.buffer.discard();

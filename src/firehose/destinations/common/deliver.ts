@@ -59,7 +59,13 @@ export async function deliverWithRetryAndBackup<Item>(input: RetryAndBackup<Item
   const recordIds = failures.map((failure) => failure.record.recordId);
   if (input.signal.aborted) return { ok: false, retriable: true, errorCode: first.errorCode, errorMessage: first.errorMessage, failedRecordIds: recordIds };
   const written = await writeFailedRecords(deps, s3, batch, input.errorOutputType, failures, outcome);
-  return written.ok ? { ok: true } : backupFailed(written.errorCode, written.errorMessage, recordIds);
+  if (!written.ok) return backupFailed(written.errorCode, written.errorMessage, recordIds);
+  if (batch.backedUp !== undefined) {
+    let bytes = 0;
+    for (const failure of failures) bytes += failure.record.data.length;
+    batch.backedUp(failures.length, bytes);
+  }
+  return { ok: true };
 }
 
 /**
