@@ -42,6 +42,8 @@ export interface InitDocument {
   /** CreateFunction requests, each with an optional `EventSourceMappings` list of CreateEventSourceMapping requests. */
   functions?: Record<string, unknown>[];
   deliveryStreams?: Record<string, unknown>[];
+  /** Glue CreateDatabase requests, each with an optional `Tables` list of CreateTable requests. */
+  glueDatabases?: Record<string, unknown>[];
   /** CreateApplication (v1) requests, each with an optional `StartApplication` member. */
   applications?: Record<string, unknown>[];
 }

@@ -2,6 +2,7 @@
 import type { ProcessSettings, ServiceModule } from "../protocol/service-module.js";
 import type { Principal } from "../auth/principal.js";
 import { createGlueService, type GlueService, type GlueServiceDeps } from "./service.js";
+import { glueDatabasesProvisioning } from "./provision.js";
 
 export { createGlueService, type GlueService, type GlueServiceDeps } from "./service.js";
 export type { GlueConfig } from "./context.js";
@@ -15,4 +16,5 @@ export interface GlueModuleDeps extends Omit<GlueServiceDeps, "config"> {
 export const glueServiceModule: ServiceModule<GlueModuleDeps, Principal, GlueService> = {
   name: "glue",
   create: (deps) => createGlueService({ ...deps, config: { region: deps.config.region, accountId: deps.config.accountId } }),
+  provision: glueDatabasesProvisioning,
 };

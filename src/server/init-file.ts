@@ -6,6 +6,7 @@
  *     "buckets": [ { <CreateBucket request> }, … ],
  *     "functions": [ { <CreateFunction request>, "EventSourceMappings"?: [ { <CreateEventSourceMapping request> }, … ] }, … ],
  *     "deliveryStreams": [ { <CreateDeliveryStream request> }, … ],
+ *     "glueDatabases": [ { <CreateDatabase request>, "Tables"?: [ { <CreateTable request> }, … ] }, … ],
  *     "applications": [ { <CreateApplication request>, "StartApplication"?: { <StartApplication request> } }, … ] }
  *
  * Each key is the section of the service that declares it (`ServiceModule.provision`,

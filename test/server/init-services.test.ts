@@ -16,6 +16,7 @@ import { GetFunctionConfigurationCommand, LambdaClient, ListEventSourceMappingsC
 import { DescribeDeliveryStreamCommand, FirehoseClient, ListDeliveryStreamsCommand, ListTagsForDeliveryStreamCommand, PutRecordCommand } from "@aws-sdk/client-firehose";
 import { DescribeApplicationCommand, KinesisAnalyticsClient, ListApplicationsCommand } from "@aws-sdk/client-kinesis-analytics";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { GetTablesCommand, GlueClient } from "@aws-sdk/client-glue";
 import { startServer, StartError, type InitDocument, type TributaryServer } from "../../src/index.js";
 import { zipOf } from "../helpers/zip.js";
 
@@ -31,6 +32,7 @@ function clients(server: TributaryServer) {
     firehose: new FirehoseClient(config),
     analytics: new KinesisAnalyticsClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
+    glue: new GlueClient(config),
   };
 }
 
@@ -65,6 +67,12 @@ function documentWith(zipPath: string): InitDocument {
         ExtendedS3DestinationConfiguration: { RoleARN: roleArn, BucketARN: "arn:aws:s3:::landing", Prefix: "orders/" },
       },
     ],
+    glueDatabases: [
+      {
+        DatabaseInput: { Name: "analytics" },
+        Tables: [{ TableInput: { Name: "orders", StorageDescriptor: { Columns: [{ Name: "amount", Type: "int" }] } } }],
+      },
+    ],
     applications: [
       {
         ApplicationName: "order-totals",
@@ -87,7 +95,9 @@ function documentWith(zipPath: string): InitDocument {
 
 /** Everything the document names exists once, settled. */
 async function assertProvisioned(server: TributaryServer): Promise<void> {
-  const { lambda, firehose, analytics } = clients(server);
+  const { lambda, firehose, analytics, glue } = clients(server);
+  const tables = await glue.send(new GetTablesCommand({ DatabaseName: "analytics" }));
+  assert.deepEqual(tables.TableList?.map((table) => [table.Name, table.StorageDescriptor?.Columns?.map((column) => column.Name)]), [["orders", ["amount"]]]);
   const functions = await lambda.send(new ListFunctionsCommand({}));
   assert.deepEqual(functions.Functions?.map((fn) => fn.FunctionName).sort(), ["enrich", "from-file"]);
   for (const name of ["enrich", "from-file"]) {
@@ -210,7 +220,8 @@ describe("server > init > functions, delivery streams and applications", () => {
       ],
       [{ applications: [{ ApplicationName: "a", StartApplication: true }] } as never, "init: applications[0].StartApplication must be an object: a StartApplication request without ApplicationName"],
       [{ functions: [{ FunctionName: "f", EventSourceMappings: {} }] } as never, "init: functions[0].EventSourceMappings must be a list of CreateEventSourceMapping requests"],
-      [{ widgets: [] } as never, 'unknown key "widgets": this server provisions "streams", "tables", "buckets", "functions", "deliveryStreams" and "applications"'],
+      [{ glueDatabases: [{ DatabaseInput: { Name: "d" }, Tables: [{ TableInput: {} }] }] } as never, "init: glueDatabases[0].Tables[0] (CreateTable): ValidationException: 1 validation error detected: Value null at 'tableInput.name' failed to satisfy constraint: Member must not be null"],
+      [{ widgets: [] } as never, 'unknown key "widgets": this server provisions "streams", "tables", "buckets", "functions", "deliveryStreams", "glueDatabases" and "applications"'],
     ];
     for (const [init, expected] of cases) {
       await assert.rejects(startServer({ init }), (error: Error) => {
