@@ -8,7 +8,9 @@
  *   failed attempt) and .DataFreshness (the age, in seconds, of the oldest record of the batch just
  *   delivered); DeliveryToHttpEndpoint.ProcessedRecords and .ProcessedBytes for every attempt;
  * - transformation by Lambda: ExecuteProcessing.Duration and .Success per invocation,
- *   SucceedProcessing.Records and .Bytes for the records it returned Ok.
+ *   SucceedProcessing.Records and .Bytes for the records it returned Ok;
+ * - a Kinesis stream source: DataReadFromKinesisStream.Records and .Bytes and
+ *   KinesisMillisBehindLatest per read that returned records.
  *
  * Handles are made once per delivery stream name and kept, so a call costs a map lookup and a few
  * additions; under `--metrics off` every lookup answers undefined.
@@ -67,6 +69,7 @@ export class DeliveryStreamMetrics {
   private readonly throttledRecords: LazySeries;
   private readonly calls: Record<PutApi, { Bytes: LazySeries; Latency: LazySeries; Records: LazySeries | undefined; Requests: LazySeries }>;
   private readonly processing: { Duration: LazySeries; Success: LazySeries; Records: LazySeries; Bytes: LazySeries };
+  private readonly kinesisSource: { Records: LazySeries; Bytes: LazySeries; MillisBehindLatest: LazySeries };
   private readonly deliveries = new Map<string, DeliveryMetrics>();
 
   constructor(
@@ -94,6 +97,18 @@ export class DeliveryStreamMetrics {
       Records: series("SucceedProcessing.Records", "Count"),
       Bytes: series("SucceedProcessing.Bytes", "Bytes"),
     };
+    this.kinesisSource = {
+      Records: series("DataReadFromKinesisStream.Records", "Count"),
+      Bytes: series("DataReadFromKinesisStream.Bytes", "Bytes"),
+      MillisBehindLatest: series("KinesisMillisBehindLatest", "Milliseconds"),
+    };
+  }
+
+  /** A read of the Kinesis source that returned records: how many, their bytes, and how far behind the stream's newest record it is. */
+  kinesisRead(records: number, bytes: number, millisBehindLatest: number): void {
+    this.kinesisSource.Records.observe(records);
+    this.kinesisSource.Bytes.observe(bytes);
+    this.kinesisSource.MillisBehindLatest.observe(millisBehindLatest);
   }
 
   /** A PutRecord or PutRecordBatch call whose records were appended. */

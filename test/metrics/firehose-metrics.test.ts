@@ -16,6 +16,7 @@ import { createSelfSignedCertificate } from "../../src/server/tls-certificate.js
 import type { MetricsReader, StatisticSet } from "../../src/core/metrics.js";
 import type { TestServer } from "../helpers/server.js";
 import { waitFor } from "../helpers/wait.js";
+import { ok } from "../helpers/wire-assert.js";
 import { errorOf, firehoseClient, roleArn, startFirehoseServer } from "../firehose/fixtures.js";
 
 const startMs = Date.UTC(2026, 11, 7, 13, 5, 0);
@@ -98,14 +99,34 @@ describe("metrics > firehose", () => {
     assert.equal((await total(metrics, "PutRecordBatch.Requests", "backlogged"))?.Sum, 2);
   });
 
+  it("counts what a delivery stream reads from its Kinesis stream source", async () => {
+    const client = firehoseClient(server);
+    const metrics = server.app!.metrics;
+    await ok(server, "CreateStream", { StreamName: "firehose-source", ShardCount: 1 });
+    await client.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: "from-kinesis",
+        DeliveryStreamType: "KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration: { KinesisStreamARN: `arn:aws:kinesis:${server.region}:${server.accountId}:stream/firehose-source`, RoleARN: roleArn },
+        ExtendedS3DestinationConfiguration: { RoleARN: roleArn, BucketARN: "arn:aws:s3:::from-kinesis-out", BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 } },
+      }),
+    );
+    const entries = Array.from({ length: 5 }, (_, index) => ({ PartitionKey: `k${index}`, Data: Buffer.from("kinesis").toString("base64") }));
+    await ok(server, "PutRecords", { StreamName: "firehose-source", Records: entries });
+    await waitFor("the source's metrics", async () => (await total(metrics, "DataReadFromKinesisStream.Records", "from-kinesis"))?.Sum === 5);
+    assert.equal((await total(metrics, "DataReadFromKinesisStream.Bytes", "from-kinesis"))?.Sum, 5 * 7);
+    assert.equal((await total(metrics, "KinesisMillisBehindLatest", "from-kinesis"))?.Maximum, 0);
+    await waitFor("the delivery", async () => (await total(metrics, "DeliveryToS3.Records", "from-kinesis"))?.Sum === 5);
+  });
+
   describe("to an HTTP endpoint", () => {
-    /** An HTTPS endpoint answering every request 200 with Firehose's response body (`ok`), or 500. */
-    async function endpoint(ok: boolean): Promise<{ url: string; stop(): Promise<void> }> {
+    /** An HTTPS endpoint answering every request 200 with Firehose's response body (`answers`), or 500. */
+    async function endpoint(answers: boolean): Promise<{ url: string; stop(): Promise<void> }> {
       const listening = createServer({ key: tls.key, cert: tls.cert }, (request: IncomingMessage, response: ServerResponse) => {
         request.resume();
         request.on("end", () => {
           const requestId = String(request.headers["x-amz-firehose-request-id"]);
-          if (ok) response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ requestId, timestamp: 1 }));
+          if (answers) response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ requestId, timestamp: 1 }));
           else response.writeHead(500).end("down");
         });
       });
@@ -119,10 +140,10 @@ describe("metrics > firehose", () => {
       };
     }
 
-    for (const ok of [true, false]) {
-      it(ok ? "counts a delivered batch" : "counts a batch given up to the backup bucket as undelivered", async () => {
-        const name = ok ? "http-ok" : "http-down";
-        const target = await endpoint(ok);
+    for (const answers of [true, false]) {
+      it(answers ? "counts a delivered batch" : "counts a batch given up to the backup bucket as undelivered", async () => {
+        const name = answers ? "http-ok" : "http-down";
+        const target = await endpoint(answers);
         const client = firehoseClient(server);
         const metrics = server.app!.metrics;
         try {
@@ -139,11 +160,11 @@ describe("metrics > firehose", () => {
           );
           await client.send(new PutRecordBatchCommand({ DeliveryStreamName: name, Records: Array.from({ length: 4 }, () => ({ Data: Buffer.from("abcde") })) }));
           await waitFor("the attempt's metrics", async () => (await total(metrics, "DeliveryToHttpEndpoint.Success", name)) !== undefined);
-          assert.deepEqual(await total(metrics, "DeliveryToHttpEndpoint.Success", name), { SampleCount: 1, Sum: ok ? 1 : 0, Minimum: ok ? 1 : 0, Maximum: ok ? 1 : 0 });
+          assert.deepEqual(await total(metrics, "DeliveryToHttpEndpoint.Success", name), { SampleCount: 1, Sum: answers ? 1 : 0, Minimum: answers ? 1 : 0, Maximum: answers ? 1 : 0 });
           assert.equal((await total(metrics, "DeliveryToHttpEndpoint.ProcessedRecords", name))?.Sum, 4);
           assert.equal((await total(metrics, "DeliveryToHttpEndpoint.ProcessedBytes", name))?.Sum, 20);
-          assert.equal((await total(metrics, "DeliveryToHttpEndpoint.Records", name))?.Sum, ok ? 4 : undefined);
-          assert.equal((await total(metrics, "DeliveryToHttpEndpoint.Bytes", name))?.Sum, ok ? 20 : undefined);
+          assert.equal((await total(metrics, "DeliveryToHttpEndpoint.Records", name))?.Sum, answers ? 4 : undefined);
+          assert.equal((await total(metrics, "DeliveryToHttpEndpoint.Bytes", name))?.Sum, answers ? 20 : undefined);
         } finally {
           await target.stop();
         }

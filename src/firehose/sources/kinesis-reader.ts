@@ -28,6 +28,8 @@ export function kinesisReader(input: {
   deliveryStartMs: number;
   /** The durable checkpoints by shard id, as stored when the reader starts. */
   checkpoints: ReadonlyMap<string, string>;
+  /** DataReadFromKinesisStream.* and KinesisMillisBehindLatest (src/firehose/metrics.ts), per read that returned records. */
+  metrics?: { kinesisRead(records: number, bytes: number, millisBehindLatest: number): void };
 }): SourceReader {
   const { streamAccess, streamArn } = input;
   const committed = new Map(input.checkpoints);
@@ -87,6 +89,7 @@ export function kinesisReader(input: {
               kinesisRecordMetadata: { shardId, partitionKey: record.partitionKey, sequenceNumber: record.sequenceNumber, approximateArrivalTimestampMs: record.approximateArrivalTimestampMs },
             };
           });
+          if (records.length > 0) input.metrics?.kinesisRead(records.length, bytes, read.millisBehindLatest);
           const endPosition = read.shardEnded ? shardEndPosition : records.length > 0 ? records[records.length - 1]!.kinesisRecordMetadata.sequenceNumber : "";
           return { lane: shardId, records, endPosition, bytes };
         }

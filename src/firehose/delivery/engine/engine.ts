@@ -195,6 +195,7 @@ export class DeliveryEngine implements DeliveryControl {
       const checkpoint = await this.deps.store.checkpoint(accountId, stream.incarnationId, shard.shardId);
       if (checkpoint !== undefined) checkpoints.set(shard.shardId, checkpoint.position);
     }
-    return kinesisReader({ streamAccess: this.deps.streamAccess, clock: this.deps.clock, streamArn: stream.kinesisSource.KinesisStreamARN, deliveryStartMs: stream.kinesisSource.deliveryStartMs, checkpoints });
+    const metrics = this.deps.firehoseMetrics?.stream(stream.DeliveryStreamName);
+    return kinesisReader({ streamAccess: this.deps.streamAccess, clock: this.deps.clock, streamArn: stream.kinesisSource.KinesisStreamARN, deliveryStartMs: stream.kinesisSource.deliveryStartMs, checkpoints, ...(metrics !== undefined && { metrics }) });
   }
 }
