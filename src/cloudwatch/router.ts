@@ -54,7 +54,14 @@ export function createCloudWatchRouter(deps: CloudWatchRouterDeps): StreamingApi
         if (note !== undefined) note.errorType = error.code;
         return errorAnswer(protocol, action, error, requestId);
       };
-      const read = await readWhole(body, requestBytesMax);
+      let read: Buffer | undefined;
+      try {
+        read = await readWhole(body, requestBytesMax);
+      } catch (error) {
+        // The client went away or stalled past the server's body deadline: the server sends nothing more on this request.
+        deps.logger.warn({ err: error, requestId }, "cloudwatch request body failed");
+        return answer(undefined, cloudWatchErrors.internal(error));
+      }
       if (read === undefined) {
         // The rest of the body was not read: the connection cannot carry another request.
         const tooLarge = answer(undefined, cloudWatchErrors.tooLarge(requestBytesMax));

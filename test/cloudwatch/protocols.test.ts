@@ -65,6 +65,28 @@ describe("cloudwatch > protocols > JSON 1.0", () => {
   });
 });
 
+describe("cloudwatch > protocols > request bodies", () => {
+  const query = (index: number) => ({ Id: `q${index}`, MetricStat: { Metric: { Namespace: "AWS/Kinesis", MetricName: "IncomingRecords", Dimensions: [{ Name: "StreamName", Value: "orders" }] }, Period: 60, Stat: "Sum" } });
+
+  it("reads a body larger than the server reads whole (500 queries), and refuses a 501st", async () => {
+    const queries = Array.from({ length: 500 }, (_, index) => query(index));
+    const answer = await rawJson(server, "GetMetricData", { StartTime: startMs / 1000, EndTime: startMs / 1000 + 300, MetricDataQueries: queries });
+    assert.equal(answer.status, 200);
+    const results = JSON.parse(answer.body.toString()).MetricDataResults;
+    assert.equal(results.length, 500);
+    assert.deepEqual(results[499].Values, [6]);
+    const tooMany = await rawJson(server, "GetMetricData", { StartTime: startMs / 1000, EndTime: startMs / 1000 + 300, MetricDataQueries: [...queries, query(500)] });
+    assert.equal(JSON.parse(tooMany.body.toString()).message, "The collection MetricDataQueries must not have a size greater than 500.\n");
+  });
+
+  it("refuses a body over 1 MiB with 413 and closes the connection", async () => {
+    const answer = await rawJson(server, "ListMetrics", { Namespace: "x".repeat(1024 * 1024 + 1) });
+    assert.equal(answer.status, 413);
+    assert.equal(answer.headers.get("connection"), "close");
+    assert.equal(answer.headers.get("x-amzn-query-error"), "RequestEntityTooLarge;Sender");
+  });
+});
+
 describe("cloudwatch > protocols > query", () => {
   it("answers ListMetrics and GetMetricStatistics in CloudWatch's XML", async () => {
     const list = await rawQuery(server, { Action: "ListMetrics", Version: "2010-08-01", Namespace: "AWS/Kinesis" });
