@@ -149,12 +149,12 @@ describe("cli > server > --init", { concurrency: 3 }, () => {
     ],
     [
       "an unknown list is refused by name",
-      { streams: [], functions: [{ FunctionName: "f" }] },
-      (path) => `the init file ${path}: unknown key "functions": this server provisions "streams", "tables" and "buckets"`,
+      { streams: [], widgets: [{ WidgetName: "f" }] },
+      (path) => `the init file ${path}: unknown key "widgets": this server provisions "streams", "tables", "buckets", "functions", "deliveryStreams", "glueDatabases" and "applications"`,
     ],
     ["a list that is not one is refused", { streams: { StreamName: "s" } }, (path) => `the init file ${path}: "streams" must be a list of requests`],
     ["an entry that is not an object is refused", { tables: ["t"] }, (path) => `the init file ${path}: tables[0] must be an object (a CreateTable request)`],
-    ["a file that is not an object is refused", [], (path) => `the init file ${path}: expected a JSON object with "streams", "tables" and "buckets" lists`],
+    ["a file that is not an object is refused", [], (path) => `the init file ${path}: expected a JSON object with "streams", "tables", "buckets", "functions", "deliveryStreams", "glueDatabases" and "applications" lists`],
   ];
   for (const [name, value, expected] of refusals) {
     it(`cli > server > --init > ${name}`, async () => {

@@ -104,7 +104,7 @@ describe("embedding > startServer", () => {
     await refused({ storage: "disk" as "memory" }, "storage must be one of embedded, memory, got disk");
     await refused({ limits: "none" as "off" }, "limits must be one of aws, off, got none");
     await refused({ prot: 1 } as Parameters<typeof startServer>[0], "unknown option prot");
-    await refused({ init: { functions: [] } as never }, 'init: unknown key "functions": this server provisions "streams", "tables" and "buckets"');
+    await refused({ init: { widgets: [] } as never }, 'init: unknown key "widgets": this server provisions "streams", "tables", "buckets", "functions", "deliveryStreams", "glueDatabases" and "applications"');
     await refused({ init: { streams: [{ StreamName: "s", ShardCount: 0 }] } }, /^init: streams\[0\] \(CreateStream\): ValidationException: 1 validation error detected: Value '0' at 'shardCount'/);
     await refused({ faults: { rules: [{ fault: "slow" }] } }, /^invalid fault rules: /);
   });
