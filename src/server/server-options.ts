@@ -66,7 +66,7 @@ export const serverOptions: readonly OptionSpec[] = [
   { flag: "metrics", description: "record metrics: on or off", defaultValue: "on", ...oneOf("on", "off") },
   { flag: "metrics-retention-hours", description: "how long one-minute metrics are kept", defaultValue: "24", ...integer(1, 24 * 15) },
   // docs/testing.md: read and applied before the server listens; a bad file or entry stops the start.
-  { flag: "init", description: "JSON file of streams and tables to create at start (idempotent)", defaultValue: "", ...anyText },
+  { flag: "init", description: "JSON file of streams, tables, buckets, functions, delivery streams, Glue databases and SQL applications to create at start (idempotent)", defaultValue: "", ...anyText },
   // Any path: the file is read and its rules checked when the server starts (docs/fault-injection.md).
   { flag: "faults", description: "JSON file of fault injection rules", defaultValue: "", ...anyText },
   // docs/encryption.md: read once at start. Without it (and without TRIBUTARY_MASTER_KEY) the
