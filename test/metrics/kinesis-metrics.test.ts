@@ -12,6 +12,7 @@ import { call, ok } from "../helpers/wire-assert.js";
 import { registerConsumer, subscribe } from "../helpers/subscription.js";
 import { waitFor } from "../helpers/wait.js";
 import { ManualClock } from "../../src/util/clock.js";
+import { parseFaultRules } from "../../src/streams/index.js";
 import type { MetricDimension, MetricsReader, StatisticSet } from "../../src/core/metrics.js";
 
 const startMs = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -125,6 +126,35 @@ describe("metrics > kinesis", () => {
       assert.equal((await total(metrics, "GetRecords.IteratorAge", byStream(stream)))?.Maximum, 600_000);
       assert.equal((await total(metrics, "ReadProvisionedThroughputExceeded", byStream(stream)))?.Sum, 0);
       assert.equal((await total(metrics, "IncomingRecords", byStream(stream)))?.Sum, 7);
+    });
+
+    it("counts the entries a fault rule failed as FailedRecords or ThrottledRecords", async () => {
+      const stream = randomStreamName("faulted");
+      await createStream(server, stream, 2);
+      const faults = server.app!.streams.faults;
+      const install = (rule: Record<string, unknown>) => {
+        const parsed = parseFaultRules(JSON.stringify({ seed: 7, rules: [{ action: "PutRecords", stream, fault: "partial-failure", ...rule }] }));
+        assert.ok(parsed.ok);
+        faults.install(parsed.config);
+      };
+      const entries = Array.from({ length: 10 }, (_, index) => ({ PartitionKey: `k${index}`, Data: data("x") }));
+      try {
+        install({ fraction: 1, errorCode: "InternalFailure" });
+        assert.equal((await ok(server, "PutRecords", { StreamName: stream, Records: entries })).FailedRecordCount, 10);
+        install({ fraction: 0.3 });
+        const throttled = (await ok(server, "PutRecords", { StreamName: stream, Records: entries })).FailedRecordCount;
+        assert.equal(throttled, 3);
+      } finally {
+        faults.clear();
+      }
+      assert.equal((await total(metrics, "PutRecords.TotalRecords", byStream(stream)))?.Sum, 20);
+      assert.equal((await total(metrics, "PutRecords.FailedRecords", byStream(stream)))?.Sum, 10);
+      assert.equal((await total(metrics, "PutRecords.ThrottledRecords", byStream(stream)))?.Sum, 3);
+      assert.equal((await total(metrics, "WriteProvisionedThroughputExceeded", byStream(stream)))?.Sum, 3);
+      assert.equal((await total(metrics, "PutRecords.SuccessfulRecords", byStream(stream)))?.Sum, 7);
+      assert.equal((await total(metrics, "IncomingRecords", byStream(stream)))?.Sum, 7);
+      // The call that failed whole, and the one whose kept entries were written.
+      assert.deepEqual(await total(metrics, "PutRecords.Success", byStream(stream)), { SampleCount: 2, Sum: 1, Minimum: 0, Maximum: 1 });
     });
 
     it("records shard-level metrics only while EnableEnhancedMonitoring has them on", async () => {

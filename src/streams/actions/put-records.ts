@@ -81,7 +81,13 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
     const hashKeys = auto ? undefined : input.Records.map((entry) => resolveHashKey(entry.PartitionKey!, entry.ExplicitHashKey));
     if (input.DryRun === true) throw streamsErrors.dryRunSucceeded();
     // Fault injection (streams/faults): the entries a rule picked fail unwritten, the rest go through here again.
-    if (context.putRecordsFaults) return context.putRecordsFaults.answer(meta, input, hashKeys ?? autoHashKeys(meta, input.Records.length, context.random));
+    if (context.putRecordsFaults) {
+      const faults = context.putRecordsFaults;
+      const answer = await faults.answer(meta, input, hashKeys ?? autoHashKeys(meta, input.Records.length, context.random));
+      // The kept entries were written (and counted) by a call of their own; the failed ones are counted here.
+      context.metrics.stream(meta)?.putRecordsFaulted(faults.failedCount, faults.errorCode === "InternalFailure", faults.failedCount === input.Records.length, context.clock.nowMs() - startMs);
+      return answer;
+    }
     // Held from routing until the appends settle, so a reshard never closes a shard under them.
     let gate = context.streams.writeGates.of(meta.streamId);
     if (!gate.enter()) ({ meta, gate } = await enterWhenOpen(context, input, gate));

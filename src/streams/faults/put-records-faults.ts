@@ -24,6 +24,9 @@ interface PutRecordsFaultInput {
 
 /** Set on the context of one PutRecords call that a partial-failure rule fired on. */
 export interface PutRecordsFaults {
+  /** How many entries the rule fails, and with which ErrorCode (the call's metrics count them). */
+  readonly failedCount: number;
+  readonly errorCode: EntryErrorCode;
   /** Answers the call: `hashKeys` are the entries' routing keys, as PutRecords resolved them. */
   answer(meta: StreamMeta, input: PutRecordsFaultInput, hashKeys: readonly string[]): Promise<PutRecordsFaultOutput>;
 }
@@ -36,6 +39,8 @@ export function putRecordsFaults(
   putKept: (input: PutRecordsFaultInput) => Promise<unknown>,
 ): PutRecordsFaults {
   return {
+    failedCount: new Set(failedIndexes).size,
+    errorCode,
     async answer(meta, input, hashKeys) {
       const failed = new Set(failedIndexes);
       const kept = input.Records.filter((_, index) => !failed.has(index));

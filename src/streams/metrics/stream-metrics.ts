@@ -165,6 +165,24 @@ export class StreamMetrics {
   }
 
   /**
+   * A PutRecords call a fault rule (streams/faults) fired on: its `count` failed entries, as
+   * InternalFailure or as throttled. The kept entries went through PutRecords as a call of their
+   * own and were counted there; with none kept (`allFailed`) this is the call's only sample.
+   */
+  putRecordsFaulted(count: number, internal: boolean, allFailed: boolean, latencyMs: number): void {
+    const calls = this.putRecords_;
+    calls.TotalRecords.observe(count);
+    if (internal) calls.FailedRecords.observe(count);
+    else {
+      calls.ThrottledRecords.observe(count);
+      this.WriteProvisionedThroughputExceeded.observe(count);
+    }
+    if (!allFailed) return;
+    calls.Latency.observe(latencyMs);
+    calls.Success.observe(0);
+  }
+
+  /**
    * A GetRecords call that answered `records` at `nowMs`. Its iterator age is AWS's: how long ago
    * the last record it returned was written; with none returned, how far behind the reader is (0
    * at the tip), from the first record not yet read (`nextArrivalMs`).
