@@ -157,6 +157,31 @@ describe("metrics > kinesis", () => {
       assert.deepEqual(await total(metrics, "PutRecords.Success", byStream(stream)), { SampleCount: 2, Sum: 1, Minimum: 0, Maximum: 1 });
     });
 
+    it("counts calls a throttle fault refused where AWS counts throttled calls", async () => {
+      const stream = randomStreamName("fault-throttled");
+      await createStream(server, stream);
+      const iterator = await iteratorOf(server, stream);
+      const parsed = parseFaultRules(JSON.stringify({ rules: ["PutRecord", "PutRecords", "GetRecords"].map((action) => ({ action, stream, fault: "throttle" })) }));
+      assert.ok(parsed.ok);
+      const faults = server.app!.streams.faults;
+      faults.install(parsed.config);
+      try {
+        for (const [action, body] of [
+          ["PutRecord", { StreamName: stream, PartitionKey: "k", Data: data("x") }],
+          ["PutRecords", { StreamName: stream, Records: [1, 2, 3].map(() => ({ PartitionKey: "k", Data: data("x") })) }],
+          ["GetRecords", { ShardIterator: iterator }],
+        ] as const) {
+          assert.equal((await call(server, "json", action, body)).body.__type, "ProvisionedThroughputExceededException", action);
+        }
+      } finally {
+        faults.clear();
+      }
+      assert.deepEqual(await total(metrics, "WriteProvisionedThroughputExceeded", byStream(stream)), { SampleCount: 2, Sum: 4, Minimum: 1, Maximum: 3 });
+      assert.equal((await total(metrics, "PutRecord.Success", byStream(stream)))?.Sum, 0);
+      assert.equal((await total(metrics, "PutRecords.ThrottledRecords", byStream(stream)))?.Sum, 3);
+      assert.deepEqual(await total(metrics, "ReadProvisionedThroughputExceeded", byStream(stream)), { SampleCount: 1, Sum: 1, Minimum: 1, Maximum: 1 });
+    });
+
     it("records shard-level metrics only while EnableEnhancedMonitoring has them on", async () => {
       const stream = randomStreamName("enhanced");
       await createStream(server, stream, 2);

@@ -10,6 +10,7 @@ import { parseFaultConfigText, type FaultConfig, type FaultConfigOutcome } from 
 import { FaultInjector, type FaultCounters, type FaultDecision } from "./fault-injector.js";
 import { requestStreamName, throttleError } from "./fault-target.js";
 import { putRecordsFaults } from "./put-records-faults.js";
+import { countThrottleFault } from "../metrics/index.js";
 import { systemClock, type Clock, type Timer } from "../../util/clock.js";
 
 export interface FaultSnapshot {
@@ -71,6 +72,7 @@ export class FaultControl {
       case undefined:
         return action.run(context, input);
       case "throttle":
+        countThrottleFault(context.metrics, name, requestStreamName(context, input), input);
         throw throttleError(context, name, input);
       case "internal-failure":
         throw streamsErrors.serverFailure();

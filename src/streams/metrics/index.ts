@@ -36,7 +36,7 @@ export class StreamsMetrics {
    * The stream's handle, or undefined under `--metrics off`. CloudWatch names a stream's metrics by
    * StreamName alone (an account's region is its own CloudWatch), so the handle is by name.
    */
-  stream(meta: StreamMeta): StreamMetrics | undefined {
+  stream(meta: Pick<StreamMeta, "StreamName">): StreamMetrics | undefined {
     if (!this.enabled) return undefined;
     let handle = this.streams.get(meta.StreamName);
     if (handle === undefined) {
@@ -45,6 +45,11 @@ export class StreamsMetrics {
       this.streams.set(meta.StreamName, handle);
     }
     return handle;
+  }
+
+  /** The handle of the stream named (a call that has not looked its stream up), or undefined under `--metrics off`. */
+  streamNamed(streamName: string): StreamMetrics | undefined {
+    return this.stream({ StreamName: streamName });
   }
 
   /** The consumer's handle (dimensions StreamName, ConsumerName), or undefined under `--metrics off`. */
@@ -68,4 +73,17 @@ export class StreamsMetrics {
 export function countRefusedSubscription(metrics: StreamsMetrics, consumerArn: unknown): void {
   const parsed = typeof consumerArn === "string" ? parseConsumerArn(consumerArn) : undefined;
   if (parsed) metrics.consumer(parsed.streamName, parsed.consumerName)?.rateExceeded();
+}
+
+/**
+ * Counts a call a fault rule throttled (streams/faults) where AWS counts a throttled call:
+ * PutRecord and PutRecords in WriteProvisionedThroughputExceeded, GetRecords in
+ * ReadProvisionedThroughputExceeded, SubscribeToShard in SubscribeToShard.RateExceeded.
+ */
+export function countThrottleFault(metrics: StreamsMetrics, action: string, streamName: string | undefined, input: Readonly<Record<string, unknown>>): void {
+  if (!metrics.enabled) return;
+  if (action === "SubscribeToShard") return countRefusedSubscription(metrics, input.ConsumerARN);
+  if (streamName === undefined) return;
+  if (action === "PutRecord" || action === "GetRecords") metrics.streamNamed(streamName)?.throttledByFault(action, 1);
+  else if (action === "PutRecords" && Array.isArray(input.Records)) metrics.streamNamed(streamName)?.throttledByFault(action, input.Records.length);
 }

@@ -183,6 +183,26 @@ export class StreamMetrics {
   }
 
   /**
+   * A call a fault rule throttled whole (streams/faults) before it ran: PutRecord's record or
+   * PutRecords' `records` entries rejected by throttling, or a GetRecords call refused.
+   */
+  throttledByFault(action: "PutRecord" | "PutRecords" | "GetRecords", records: number): void {
+    if (action === "GetRecords") {
+      this.ReadProvisionedThroughputExceeded.observe(1);
+      this.getRecords_.Success.observe(0);
+      return;
+    }
+    this.WriteProvisionedThroughputExceeded.observe(records);
+    if (action === "PutRecord") {
+      this.putRecord_.Success.observe(0);
+      return;
+    }
+    this.putRecords_.TotalRecords.observe(records);
+    this.putRecords_.ThrottledRecords.observe(records);
+    this.putRecords_.Success.observe(0);
+  }
+
+  /**
    * A GetRecords call that answered `records` at `nowMs`. Its iterator age is AWS's: how long ago
    * the last record it returned was written; with none returned, how far behind the reader is (0
    * at the tip), from the first record not yet read (`nextArrivalMs`).
