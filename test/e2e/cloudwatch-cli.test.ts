@@ -3,6 +3,8 @@
  * protocol: form-encoded POST /, XML answers): list-metrics, get-metric-statistics and
  * get-metric-data with exact outputs on a server whose clock the test sets, the errors as the CLI
  * prints them, the Kinesis service's own metrics after `aws kinesis put-record`, and `--auth sigv4`.
+ * Then the same reads through a boto3 whose botocore speaks RPC v2 CBOR (1.36 and later pick it
+ * first from CloudWatch's model), when the machine has one besides Debian's, which speaks query.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -11,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { systemClock } from "../../src/util/clock.js";
-import { awsCliPath, awsClientEnv, requireAwsCliV2, run } from "./external-clients.js";
+import { awsCliPath, awsClientEnv, pythonPath, requireAwsCliV2, run } from "./external-clients.js";
 import { awsCliError, awsCliJson } from "./firehose-e2e-fixture.js";
 import { ordersIncoming, startCloudWatchServer, startMs, type CloudWatchTestServer } from "../cloudwatch/fixture.js";
 
@@ -172,3 +174,49 @@ describe("cloudwatch > AWS CLI v2 > --auth sigv4", () => {
   });
 });
 
+
+/** A python3 whose botocore has an RPC v2 CBOR serializer (PATH's first, then Debian's), or undefined. */
+async function cborPython(): Promise<string | undefined> {
+  for (const candidate of ["python3", pythonPath]) {
+    const probe = await run(candidate, ["-c", "import botocore.serialize as s; print(s.SERIALIZERS['smithy-rpc-v2-cbor'].__name__)"], awsClientEnv("us-east-1"), 30_000).catch(() => undefined);
+    if (probe?.code === 0) return candidate;
+  }
+  return undefined;
+}
+
+describe("cloudwatch > boto3 speaking RPC v2 CBOR", async () => {
+  const python = await cborPython();
+  it("reads ListMetrics, GetMetricStatistics and GetMetricData, and CloudWatch's error", { skip: python === undefined && "no python3 here has a botocore that speaks smithy-rpc-v2-cbor (Debian's 1.29 speaks query)" }, async () => {
+    const script = `
+import boto3, datetime, json, sys
+from botocore.config import Config
+c = boto3.client("cloudwatch", endpoint_url=sys.argv[1], config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+start = datetime.datetime(2026, 3, 1, tzinfo=datetime.timezone.utc)
+end = start + datetime.timedelta(minutes=10)
+dims = [{"Name": "StreamName", "Value": "orders"}]
+out = {"protocol": c.meta.service_model.protocol}
+out["metrics"] = len(c.list_metrics(Namespace="AWS/Kinesis")["Metrics"])
+points = c.get_metric_statistics(Namespace="AWS/Kinesis", MetricName="IncomingRecords", Dimensions=dims, StartTime=start, EndTime=end, Period=60, Statistics=["Sum"])["Datapoints"]
+out["sums"] = [[p["Timestamp"].astimezone(datetime.timezone.utc).isoformat(), p["Sum"]] for p in points]
+data = c.get_metric_data(StartTime=start, EndTime=end, MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": {"Namespace": "AWS/Kinesis", "MetricName": "IncomingRecords", "Dimensions": dims}, "Period": 60, "Stat": "Sum"}}])
+out["values"] = data["MetricDataResults"][0]["Values"]
+try:
+    c.get_metric_statistics(Namespace="AWS/Kinesis", MetricName="IncomingRecords", StartTime=start, EndTime=start, Period=60, Statistics=["Sum"])
+except c.exceptions.ClientError as error:
+    out["error"] = [error.response["Error"]["Code"], error.response["Error"]["Message"]]
+print(json.dumps(out))
+`;
+    const result = await run(python!, ["-c", script, server.url], awsClientEnv(server.region));
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), {
+      protocol: "smithy-rpc-v2-cbor",
+      metrics: 2,
+      sums: [
+        ["2026-03-01T00:00:00+00:00", 8],
+        ["2026-03-01T00:01:00+00:00", 2],
+      ],
+      values: [2, 8],
+      error: ["InvalidParameterValue", "The parameter StartTime must not equal parameter EndTime."],
+    });
+  });
+});
