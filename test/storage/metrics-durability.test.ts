@@ -187,6 +187,23 @@ describe("storage > metrics > durability", () => {
     await store.stop();
   });
 
+  it("storage > metrics > durability > many series: lists and sweeps read the table page after page", async () => {
+    const engine = createMemoryEngine(new SeededRandom(19));
+    const clock = new ManualClock(startMs);
+    const store = new MetricsStore(clock, { enabled: true, retentionMinutes: 60, storage: storageOf(engine, 20) });
+    const streams = Array.from({ length: 700 }, (_, index) => `stream-${String(index).padStart(3, "0")}`);
+    for (const StreamName of streams) store.series({ ...incoming, Dimensions: [{ Name: "StreamName", Value: StreamName }] }, "Count").observe(1);
+    await store.stop();
+    assert.equal((await metricItems(engine)).length, 1400);
+    const reader = new MetricsStore(clock, { enabled: true, retentionMinutes: 60, storage: storageOf(engine, 21) });
+    const listed = await reader.listMetrics({ Namespace: "AWS/Kinesis", MetricName: "IncomingRecords" });
+    assert.deepEqual(listed.map(({ id }) => id.Dimensions[0]!.Value).sort(), streams);
+    assert.deepEqual(await reader.statistics({ ...incoming, Dimensions: [{ Name: "StreamName", Value: "stream-699" }] }, startMs, startMs + 60_000, 60), [{ timestampMs: startMs, stats: stats(1, 1, 1, 1) }]);
+    clock.advance(2 * 3_600_000);
+    await reader.sweep();
+    assert.deepEqual(await metricItems(engine), []);
+  });
+
   it("storage > metrics > durability > a failed write is logged at warn, kept in memory, and written by a later flush", async () => {
     const engine = createMemoryEngine(new SeededRandom(10));
     let failing: "outcome" | "throw" | undefined = "outcome";

@@ -11,7 +11,11 @@ import type { StorageFailure, TableEntry, TableStore } from "../types.js";
 
 export const metricsNamespace = "metrics";
 export const minutesTableName = "minutes";
-/** Items a scan asks the engine for at once. */
+/**
+ * Items a scan asks the engine for at once: a small first page, since most scans are one series'
+ * few dozen items and the engine copies a whole page whatever lies past the series' range.
+ */
+export const scanFirstPageItems = 64;
 export const scanPageItems = 500;
 
 export type PutResult = { ok: true } | { ok: false; failure: StorageFailure | unknown };
@@ -67,12 +71,12 @@ export class MinuteTable {
   /** The table's items after `afterKey` (exclusive) in key order, a page at a time, while their keys start with `prefix`. */
   async *scan(tableId: string, afterKey: string | undefined, prefix: string): AsyncGenerator<TableEntry[]> {
     let after = afterKey;
-    for (;;) {
-      const page = await this.tables.scan(tableId, after, scanPageItems);
+    for (let limit = scanFirstPageItems; ; limit = scanPageItems) {
+      const page = await this.tables.scan(tableId, after, limit);
       const matching = page.filter((entry) => entry.key.startsWith(prefix));
       if (matching.length > 0) yield matching;
       // Keys are in order: once one leaves the prefix's range, the rest have too.
-      if (page.length < scanPageItems || matching.length < page.length) return;
+      if (page.length < limit || matching.length < page.length) return;
       after = page[page.length - 1]!.key;
     }
   }
