@@ -3,8 +3,8 @@
  * protocol: form-encoded POST /, XML answers): list-metrics, get-metric-statistics and
  * get-metric-data with exact outputs on a server whose clock the test sets, the errors as the CLI
  * prints them, the Kinesis service's own metrics after `aws kinesis put-record`, and `--auth sigv4`.
- * Then the same reads through a boto3 whose botocore speaks RPC v2 CBOR (1.36 and later pick it
- * first from CloudWatch's model), when the machine has one besides Debian's, which speaks query.
+ * Then the same reads through a boto3 whose botocore speaks RPC v2 CBOR (recent ones pick it first
+ * from CloudWatch's model: 1.43 does), when the machine has one besides Debian's, which speaks query.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
