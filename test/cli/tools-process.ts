@@ -21,6 +21,8 @@ export interface ToolResult {
 export interface ToolOptions {
   /** Written to the tool's stdin, which then closes (stdin is empty otherwise). */
   input?: string | Buffer;
+  /** startTool: leave stdin open for the test to write to (`child.stdin`). */
+  openStdin?: boolean;
   env?: Record<string, string>;
   cwd?: string;
 }
@@ -91,7 +93,7 @@ export function startTool(endpoint: string, args: readonly string[], options: To
     }
   });
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  child.stdin!.end(options.input ?? "");
+  if (!options.openStdin) child.stdin!.end(options.input ?? "");
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
   return {
     child,

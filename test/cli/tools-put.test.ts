@@ -18,7 +18,7 @@ import {
   type _Record,
 } from "@aws-sdk/client-kinesis";
 import { kinesisClient, startTestServer, type TestServer } from "../helpers/server.js";
-import { runTool } from "./tools-process.js";
+import { runTool, startTool } from "./tools-process.js";
 
 async function recordsOf(kinesis: KinesisClient, StreamName: string): Promise<Map<string, _Record[]>> {
   const byShard = new Map<string, _Record[]>();
@@ -119,6 +119,26 @@ describe("cli > tools > streams and put", () => {
     assert.equal(result.stdout, "put 700 records to flaky\n");
     const stored = [...(await recordsOf(kinesis, "flaky")).values()].flat().map(text);
     assert.deepEqual(stored.sort(), [...lines].sort(), "every line once, none twice");
+  });
+
+  it("put sends lines that trickle in without waiting for a full request or the end of input", async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: "trickle", ShardCount: 1 }));
+    const put = startTool(server.url, ["put", "trickle"], { openStdin: true });
+    put.child.stdin!.write("early\n");
+    for (let polls = 0; ; polls++) {
+      const stored = [...(await recordsOf(kinesis, "trickle")).values()].flat();
+      if (stored.length > 0) {
+        assert.deepEqual(stored.map(text), ["early"]);
+        break;
+      }
+      assert.equal(put.child.exitCode, null, put.stderr());
+      assert.ok(polls < 600, "the first line was not put while stdin stayed open");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    put.child.stdin!.end("late\n");
+    assert.deepEqual(await put.exited, { code: 0, signal: null });
+    assert.equal(put.stdout(), "put 2 records to trickle\n");
+    assert.deepEqual([...(await recordsOf(kinesis, "trickle")).values()].flat().map(text), ["early", "late"]);
   });
 
   it("put to a stream that does not exist prints the service's message and exits 1", async () => {

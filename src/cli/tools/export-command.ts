@@ -38,6 +38,11 @@ export const exportHelp = toolHelp(
 
 /** Shards read at once: each is a GetRecords loop, and AWS allows 5 calls and 2 MiB a second a shard. */
 const exportConcurrency = 4;
+/**
+ * Tries of one GetRecords page (each a few SDK attempts) before the export gives up with the
+ * service's error: what it wrote is kept, and the same command resumes once the stream answers.
+ */
+const readAttemptsMax = 10;
 
 export async function runExport(argv: readonly string[], context: ToolContext): Promise<number> {
   const parsed = parseToolArguments(argv, options, ["<stream>"]);
@@ -136,7 +141,7 @@ async function exportShards(context: ToolContext, kinesis: KinesisClient, Stream
     const ShardId = shard.ShardId!;
     const position = (state.shards[ShardId] ??= {});
     const start = position.SequenceNumber !== undefined ? { Type: "AFTER_SEQUENCE_NUMBER" as const, SequenceNumber: position.SequenceNumber } : { Type: "TRIM_HORIZON" as const };
-    const reader = new ShardReader({ kinesis, clock: context.clock, random: context.random }, StreamName, ShardId, start, signal);
+    const reader = new ShardReader({ kinesis, clock: context.clock, random: context.random }, StreamName, ShardId, start, signal, readAttemptsMax);
     for (;;) {
       const page = await reader.next();
       if (page.Records.length > 0) {

@@ -56,6 +56,11 @@ export class BatchBuilder {
   private entries: PutEntry[] = [];
   private bytes = 0;
 
+  /** Entries gathered. */
+  get size(): number {
+    return this.entries.length;
+  }
+
   /** The request to send first, when `entry` does not fit beside what is gathered. */
   add(entry: PutEntry): PutEntry[] | undefined {
     const size = entryBytes(entry);

@@ -36,6 +36,8 @@ export const putHelp = toolHelp(
 
 /** No record can be larger (UpdateMaxRecordSize's ceiling): a longer line is not a record. */
 export const lineBytesMax = 10 * 1024 * 1024;
+/** How long gathered records wait for more lines before they are sent anyway (the KPL's RecordMaxBufferedTime is 100 ms too). */
+export const lingerMs = 100;
 
 export async function runPut(argv: readonly string[], context: ToolContext): Promise<number> {
   const parsed = parseToolArguments(argv, options, ["<stream>"]);
@@ -61,15 +63,38 @@ export async function runPut(argv: readonly string[], context: ToolContext): Pro
     if (entries.length === 0) return;
     failures.push(...(await putBatch(deps, StreamName, entries, (count) => progress.update(readBytes, { records: (put += count) }))));
   };
+  // Ctrl-C while waiting for input (a terminal, a slow pipe) ends the reading too.
+  const stopReading = () => context.stdin.destroy();
+  context.interrupted.addEventListener("abort", stopReading, { once: true });
   try {
     await describeStream(kinesis, StreamName);
     const builder = new BatchBuilder();
-    for await (const line of readLines(context.stdin, lineBytesMax)) {
+    const lines = readLines(context.stdin, lineBytesMax)[Symbol.asyncIterator]();
+    let nextLine = lines.next();
+    // Started with a request's first record: lines that trickle in (`tail -f app.log | tributary
+    // put logs`) go out lingerMs after the first of them rather than wait for a full request.
+    let linger: Linger | undefined;
+    const sendGathered = async (entries: PutEntry[]) => {
+      linger?.cancel();
+      linger = undefined;
+      await send(entries);
+    };
+    for (;;) {
+      const result = linger === undefined ? await nextLine : await Promise.race([nextLine, linger.expired]);
+      if (result === "linger") {
+        await sendGathered(builder.take());
+        continue;
+      }
+      if (result.done === true) break;
+      nextLine = lines.next();
+      const line = result.value;
       readBytes += line.inputBytes;
       if (line.bytes.length === 0) continue;
       const full = builder.add({ Data: line.bytes, PartitionKey: partitionKey ?? String(line.number), line: line.number });
-      if (full !== undefined) await send(full);
+      if (full !== undefined) await sendGathered(full);
+      linger ??= lingerOf(context);
     }
+    linger?.cancel();
     await send(builder.take());
   } catch (error) {
     progress.stop();
@@ -78,12 +103,27 @@ export async function runPut(argv: readonly string[], context: ToolContext): Pro
     if (put > 0 || interrupted) context.stdout.write(countLine(put, StreamName, failures.length) + "\n");
     return interrupted ? exitFailed : failWith(context, "put", message);
   } finally {
+    context.interrupted.removeEventListener("abort", stopReading);
     kinesis.destroy();
   }
   progress.stop();
   for (const failure of failures) context.stderr.write(`tributary put: line ${failure.line}: ${failure.ErrorCode}: ${failure.ErrorMessage}\n`);
   context.stdout.write(countLine(put, StreamName, failures.length) + "\n");
   return failures.length === 0 ? exitOk : exitFailed;
+}
+
+interface Linger {
+  expired: Promise<"linger">;
+  cancel(): void;
+}
+
+function lingerOf(context: ToolContext): Linger {
+  const timer = new AbortController();
+  const expired = context.clock.sleep(lingerMs, { signal: timer.signal }).then(
+    () => "linger" as const,
+    () => "linger" as const,
+  );
+  return { expired, cancel: () => timer.abort() };
 }
 
 function countLine(put: number, StreamName: string, failed: number): string {

@@ -56,6 +56,8 @@ export class ShardReader {
     private readonly ShardId: string,
     private readonly start: ReadStart,
     private readonly signal: AbortSignal,
+    /** Tries of one page before its error is the caller's (throttling, the service's failures, expired iterators); unbounded for a tail. */
+    private readonly attemptsMax = Infinity,
   ) {}
 
   /** The next page; rejects with the signal's reason once aborted. */
@@ -74,6 +76,7 @@ export class ShardReader {
         return { Records, MillisBehindLatest: out.MillisBehindLatest, ended: this.ended };
       } catch (error) {
         this.signal.throwIfAborted();
+        if (attempt >= this.attemptsMax) throw error;
         if (errorName(error) === "ExpiredIteratorException") {
           this.iterator = undefined;
           if (attempt > 1) await this.sleep(attempt);

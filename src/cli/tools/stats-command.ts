@@ -39,6 +39,8 @@ export const statsHelp = toolHelp(
 /** GetRecords pages read from one shard to count its window (each up to 10,000 records or 10 MiB). */
 export const probePagesMax = 20;
 const probeConcurrency = 4;
+/** A probe that keeps being throttled gives up with the service's error rather than hang. */
+const probeAttemptsMax = 5;
 const windowMsDefault = 60_000;
 const windowMsMax = 3_600_000;
 
@@ -107,7 +109,7 @@ export async function runStats(argv: readonly string[], context: ToolContext): P
 
 /** Counts a shard's records that arrived in [startMs, nowMs]. */
 async function probeIncoming(context: ToolContext, kinesis: KinesisClient, StreamName: string, ShardId: string, startMs: number, nowMs: number): Promise<Incoming> {
-  const reader = new ShardReader({ kinesis, clock: context.clock, random: context.random }, StreamName, ShardId, { Type: "AT_TIMESTAMP", Timestamp: new Date(startMs) }, context.interrupted);
+  const reader = new ShardReader({ kinesis, clock: context.clock, random: context.random }, StreamName, ShardId, { Type: "AT_TIMESTAMP", Timestamp: new Date(startMs) }, context.interrupted, probeAttemptsMax);
   let records = 0;
   let bytes = 0;
   let lastArrivalMs = startMs;
