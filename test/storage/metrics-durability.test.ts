@@ -239,6 +239,37 @@ describe("storage > metrics > durability", () => {
     assert.deepEqual(await reader.statistics(incoming, startMs, clock.nowMs(), 60), expected);
   });
 
+  it("storage > metrics > durability > minutes held through hours of failed writes are added to what their hour's item held", async () => {
+    const engine = createMemoryEngine(new SeededRandom(22));
+    let failing = false;
+    const tables: TableStore = Object.create(engine.tables);
+    tables.putItem = ((tableId: string, entry: { key: string; value: string }) =>
+      failing ? Promise.resolve({ ok: false, failure: { kind: "io", message: "I/O error" } }) : engine.tables.putItem(tableId, entry)) as TableStore["putItem"];
+    const clock = new ManualClock(startMs);
+    const store = new MetricsStore(clock, { enabled: true, storage: storageOf(engine, 23, silentLogger, tables) });
+    store.start();
+    const series = store.series(incoming, "Count");
+    series.observe(1);
+    await clock.advanceAsync(60_000);
+    assert.equal((await metricItems(engine)).length, 2);
+    failing = true;
+    // Every minute of the hour's rest and of two more hours waits in memory.
+    for (let minute = 1; minute < 180; minute++) {
+      series.observe(minute + 1);
+      await clock.advanceAsync(60_000);
+    }
+    failing = false;
+    await clock.advanceAsync(60_000);
+    const reader = new MetricsStore(clock, { enabled: true, storage: storageOf(engine, 24) });
+    const hours = await reader.statistics(incoming, startMs, clock.nowMs(), 3600);
+    assert.deepEqual(hours, [
+      { timestampMs: startMs, stats: stats(60, (60 * 61) / 2, 1, 60) },
+      { timestampMs: startMs + 3_600_000, stats: stats(60, (120 * 121) / 2 - (60 * 61) / 2, 61, 120) },
+      { timestampMs: startMs + 7_200_000, stats: stats(60, (180 * 181) / 2 - (120 * 121) / 2, 121, 180) },
+    ]);
+    await store.stop();
+  });
+
   it("storage > metrics > durability > a table dropped under the store is created again by its next write", async () => {
     const engine = createMemoryEngine(new SeededRandom(13));
     const clock = new ManualClock(startMs);

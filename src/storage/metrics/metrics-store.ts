@@ -203,7 +203,15 @@ export class MetricsStore implements Metrics {
   private tick(): void {
     const nowMs = this.clock.nowMs();
     // Idle series' seconds and minutes age out here; active ones' as they observe.
-    for (const series of this.series_.values()) this.trim(series, nowMs - (nowMs % secondMs));
+    for (const series of this.series_.values()) {
+      this.trim(series, nowMs - (nowMs % secondMs));
+      // An hour over for an hour is not appended to again (a late minute of it reads the item
+      // back): an idle series keeps no copy of it, once its directory item is written.
+      if (this.table !== undefined && series.writtenHourMs >= 0 && series.writtenHourMs + 2 * hourMs <= nowMs && !directoryBehind(series, this.table.generation)) {
+        series.writtenHourMs = -1;
+        series.writtenEntriesText = "";
+      }
+    }
     if (this.table === undefined || this.running !== undefined) return;
     const sweepDue = nowMs - this.lastSweepMs >= this.sweepIntervalMs;
     this.running = this.exclusive(async () => {
