@@ -15,7 +15,6 @@ import type { RequestHead } from "../../protocol/streaming-api.js";
 export type CloudWatchProtocol = "json" | "cbor" | "query";
 
 export const cloudWatchTargetPrefix = "GraniteServiceVersion20100801";
-export const cborPathPrefix = `/service/${cloudWatchTargetPrefix}/operation/`;
 const cborPath = /^(\/.*)?\/service\/(?:com\.amazonaws\.cloudwatch\.)?GraniteServiceVersion20100801\/operation\/([^/]*)$/;
 export const signingName = "monitoring";
 
