@@ -16,6 +16,7 @@ import type { Random } from "../../util/random.js";
 import type { Logger } from "../../util/logger.js";
 import type { NatsContext, NatsPart } from "./nats-context.js";
 import { catalogBucketName, openNatsCatalog } from "./nats-catalog.js";
+import { openNatsTables } from "./nats-tables.js";
 
 export interface NatsEngineOptions {
   /** The cluster's client URLs (`nats://host:4222`); any one reachable is enough, the client learns the others. */
@@ -76,7 +77,8 @@ export async function createNatsEngine(options: NatsEngineOptions, deps: NatsEng
     const catalog = await openNatsCatalog(ctx);
     parts.push(catalog);
     const logs = unavailable<LogStore>("shard logs");
-    const tables = unavailable<TableStore>("tables");
+    const tables = await openNatsTables(ctx);
+    parts.push(tables);
     const objects = unavailable<ObjectStore>("objects");
     deps.logger.info({ server: nc.getServer(), version: nc.info?.version, replicas, prefix, nodeId }, "storage on NATS JetStream");
     let closing: Promise<void> | undefined;
