@@ -3,28 +3,27 @@
  * (kept in memory for the last rawSeconds, for the console and high-resolution reads), per minute
  * (the periods CloudWatch's API reads) and since the start (Prometheus' totals).
  *
- * Minutes are kept through the storage engine (minute-items.ts, minute-table.ts), so they survive a
- * restart on the embedded engine and every engine serves them: a series' closed minutes wait in
- * memory until the flush timer writes them, all series at once, one item per series per hour per
- * node; each node (process) writes under its own random id, so nodes sharing an engine never write
- * the same item, and readers merge every node's items with the minutes this node has not written
- * yet. A failed write is logged at warn and tried again at the next flush; a timer sweeps items
+ * Minutes are kept through the storage engine (minute-items.ts, minute-table.ts, minute-writer.ts),
+ * so they survive a restart on the embedded engine and every engine serves them: a series' closed
+ * minutes wait in memory until the flush timer writes them, all series at once, one item per series
+ * per hour per node; each node (process) writes under its own random id, so nodes sharing an engine
+ * never write the same item, and readers merge every node's items with the minutes this node has
+ * not written yet. A failed write is logged at warn and tried again at the next flush; a timer sweeps items
  * older than the retention. Without `storage` (a store built alone, in a unit test) minutes stay in
  * memory for the retention.
  *
- * `observe()` is on the hot path of every data-plane call: a sample costs three additions into
- * sets that already exist; a new set is made once a second per active series.
+ * A series (series.ts) is on the hot path of every data-plane call: a sample costs three
+ * additions into sets that already exist; a new set is made once a second per active series.
  */
-import { addSample, emptyStatistics, mergeStatistics, metricKey, type MetricDatapoint, type MetricFilter, type MetricId, type Metrics, type MetricSeries, type MetricUnit, type StatisticSet } from "../../core/metrics.js";
+import { emptyStatistics, mergeStatistics, metricKey, type MetricDatapoint, type MetricFilter, type MetricId, type Metrics, type MetricSeries, type MetricUnit, type StatisticSet } from "../../core/metrics.js";
 import type { Clock, Timer } from "../../util/clock.js";
 import type { Logger } from "../../util/logger.js";
 import type { Random } from "../../util/random.js";
 import type { TableStore } from "../types.js";
-import {
-  directoryKey, directoryPrefix, directoryScanPrefix, directoryValue, hourMs, minuteEntryText, minuteMs, minutesKey, minutesScanStart, minutesValue, parseMinutesKey,
-  readDirectory, readMinutes, seriesKeyPart, seriesMinutesPrefix,
-} from "./minute-items.js";
+import { directoryScanPrefix, hourMs, minuteMs, minutesScanStart, parseMinutesKey, readDirectory, readMinutes, seriesKeyPart, seriesMinutesPrefix } from "./minute-items.js";
 import { MinuteTable } from "./minute-table.js";
+import { MinuteWriter, directoryBehind } from "./minute-writer.js";
+import { Series, secondMs } from "./series.js";
 
 export interface MetricsStoreOptions {
   /** `--metrics off`: nothing is kept, and nothing written. */
@@ -55,65 +54,6 @@ export const retentionMinutesDefault = 24 * 60;
 /** A minute is written within this long after it closes (and the timer trims idle series' seconds). */
 export const flushIntervalMsDefault = minuteMs;
 export const sweepIntervalMsDefault = 10 * minuteMs;
-/** Series written at once by a flush: each is one or two item writes, which the engine commits together. */
-const flushSeriesConcurrency = 256;
-
-const secondMs = 1000;
-
-class Series implements MetricSeries {
-  readonly totals: StatisticSet = emptyStatistics();
-  /** Per-second sets by the second's start, oldest first (Map keeps insertion order). */
-  readonly seconds = new Map<number, StatisticSet>();
-  /** Per-minute sets not written yet (with storage) or kept (without), by the minute's start. */
-  readonly minutes = new Map<number, StatisticSet>();
-  lastSecondMs = -1;
-  private current: StatisticSet = emptyStatistics();
-  currentMinuteMs = -1;
-  private currentMinute: StatisticSet = emptyStatistics();
-  /** The `<series>` part of the series' item keys (minute-items.ts), made once. */
-  readonly keyPart: string;
-  /** This node's item for the hour of the last minute written, as written: what the next minute of that hour is appended to. */
-  writtenHourMs = -1;
-  writtenEntriesText = "";
-  /** The `untilMs` of this node's directory item for the series, as last written, and the table's generation then. */
-  listedUntilMs = -1;
-  listedGeneration = 0;
-
-  constructor(
-    readonly id: MetricId,
-    readonly unit: MetricUnit,
-    private readonly store: MetricsStore,
-  ) {
-    this.keyPart = seriesKeyPart(id);
-  }
-
-  observe(value: number): void {
-    const nowMs = this.store.nowMs();
-    const second = nowMs - (nowMs % secondMs);
-    if (second !== this.lastSecondMs) {
-      this.lastSecondMs = second;
-      this.current = emptyStatistics();
-      this.seconds.set(second, this.current);
-      this.store.trim(this, second);
-      const minute = nowMs - (nowMs % minuteMs);
-      if (minute !== this.currentMinuteMs) {
-        this.currentMinuteMs = minute;
-        // A clock set back into a minute not yet written adds to it rather than replacing it.
-        let set = this.minutes.get(minute);
-        if (set === undefined) this.minutes.set(minute, (set = emptyStatistics()));
-        this.currentMinute = set;
-      }
-    }
-    addSample(this.current, value);
-    addSample(this.currentMinute, value);
-    addSample(this.totals, value);
-  }
-
-  /** After the final flush wrote the open minute: a later sample starts a new set, kept in memory. */
-  detachOpenMinute(): void {
-    this.currentMinuteMs = -1;
-  }
-}
 
 /** Drops samples: the recorder under `--metrics off`. */
 const droppedSeries: MetricSeries = { observe() {} };
@@ -125,8 +65,8 @@ export class MetricsStore implements Metrics {
   private readonly retentionMs: number;
   private readonly flushIntervalMs: number;
   private readonly sweepIntervalMs: number;
-  private readonly table: MinuteTable | undefined;
-  private readonly logger: Logger | undefined;
+  /** Where minutes go; undefined without storage or under `--metrics off`. */
+  private readonly writer: MinuteWriter | undefined;
   /** This process's id among the nodes writing to one engine. */
   readonly nodeId: string;
   private timer: Timer | undefined;
@@ -146,9 +86,8 @@ export class MetricsStore implements Metrics {
     this.flushIntervalMs = options.flushIntervalMs ?? flushIntervalMsDefault;
     this.sweepIntervalMs = options.sweepIntervalMs ?? sweepIntervalMsDefault;
     const storage = this.enabled ? options.storage : undefined;
-    this.table = storage === undefined ? undefined : new MinuteTable(storage.tables, clock, storage.random, storage.accountId);
-    this.logger = storage?.logger;
     this.nodeId = storage === undefined ? "local" : storage.random.bytes(8).toString("hex");
+    this.writer = storage === undefined ? undefined : new MinuteWriter(new MinuteTable(storage.tables, clock, storage.random, storage.accountId), this.nodeId, storage.logger);
   }
 
   nowMs(): number {
@@ -176,22 +115,25 @@ export class MetricsStore implements Metrics {
   async stop(): Promise<void> {
     this.clock.clearTimer(this.timer);
     this.timer = undefined;
-    if (this.table === undefined) return;
-    await this.exclusive(() => this.flush(Number.POSITIVE_INFINITY));
+    const writer = this.writer;
+    if (writer === undefined) return;
+    await this.exclusive(() => writer.flush(this.series_.values(), Number.POSITIVE_INFINITY));
     for (const series of this.series_.values()) series.detachOpenMinute();
   }
 
   /** Writes the minutes closed by now (the timer's work; tests call it to wait for a flush). */
   flushClosedMinutes(): Promise<void> {
-    return this.exclusive(() => {
+    return this.exclusive(async () => {
       const nowMs = this.clock.nowMs();
-      return this.flush(nowMs - (nowMs % minuteMs));
+      await this.writer?.flush(this.series_.values(), nowMs - (nowMs % minuteMs));
     });
   }
 
   /** Removes every node's items wholly older than the retention (the timer's work, every sweepIntervalMs). */
   sweep(): Promise<void> {
-    return this.exclusive(() => this.sweepExpired());
+    return this.exclusive(async () => {
+      await this.writer?.sweep(this.clock.nowMs() - this.retentionMs);
+    });
   }
 
   private exclusive(work: () => Promise<void>): Promise<void> {
@@ -202,103 +144,28 @@ export class MetricsStore implements Metrics {
 
   private tick(): void {
     const nowMs = this.clock.nowMs();
+    const writer = this.writer;
     // Idle series' seconds and minutes age out here; active ones' as they observe.
     for (const series of this.series_.values()) {
       this.trim(series, nowMs - (nowMs % secondMs));
       // An hour over for an hour is not appended to again (a late minute of it reads the item
       // back): an idle series keeps no copy of it, once its directory item is written.
-      if (this.table !== undefined && series.writtenHourMs >= 0 && series.writtenHourMs + 2 * hourMs <= nowMs && !directoryBehind(series, this.table.generation)) {
+      if (writer !== undefined && series.writtenHourMs >= 0 && series.writtenHourMs + 2 * hourMs <= nowMs && !directoryBehind(series, writer.table.generation)) {
         series.writtenHourMs = -1;
         series.writtenEntriesText = "";
       }
     }
-    if (this.table === undefined || this.running !== undefined) return;
+    if (writer === undefined || this.running !== undefined) return;
     const sweepDue = nowMs - this.lastSweepMs >= this.sweepIntervalMs;
     this.running = this.exclusive(async () => {
-      await this.flush(nowMs - (nowMs % minuteMs));
+      await writer.flush(this.series_.values(), nowMs - (nowMs % minuteMs));
       if (sweepDue) {
         this.lastSweepMs = nowMs;
-        await this.sweepExpired();
+        await writer.sweep(nowMs - this.retentionMs);
       }
     })
-      .catch((error: unknown) => this.logger?.warn({ err: error }, "metrics: the flush or retention sweep failed; it runs again at the next flush"))
+      .catch((error: unknown) => writer.logger.warn({ err: error }, "metrics: the flush or retention sweep failed; it runs again at the next flush"))
       .finally(() => (this.running = undefined));
-  }
-
-  /**
-   * Writes every minute before `beforeMs` not written yet, series by series, a bounded number at
-   * once. Failures are logged once per flush; the minutes stay in memory for the next.
-   */
-  private async flush(beforeMs: number): Promise<void> {
-    const due: Series[] = [];
-    for (const series of this.series_.values()) if (hasMinuteBefore(series, beforeMs) || directoryBehind(series, this.table!.generation)) due.push(series);
-    const failures: unknown[] = [];
-    for (let at = 0; at < due.length; at += flushSeriesConcurrency) {
-      await Promise.all(due.slice(at, at + flushSeriesConcurrency).map((series) => this.writeSeries(series, beforeMs).catch((error: unknown) => failures.push(error))));
-    }
-    if (failures.length > 0) {
-      this.logger?.warn({ err: failures[0], seriesFailed: failures.length, seriesDue: due.length }, "metrics: minutes not written to the storage engine; kept in memory and tried again at the next flush");
-    }
-  }
-
-  /** Writes a series' minutes before `beforeMs`, hour by hour, then its directory item; throws at the first failure. */
-  private async writeSeries(series: Series, beforeMs: number): Promise<void> {
-    const table = this.table!;
-    const hours = new Map<number, { entriesText: string; minutes: number[] }>();
-    for (const [minute, stats] of series.minutes) {
-      if (minute >= beforeMs) continue;
-      const hour = minute - (minute % hourMs);
-      let batch = hours.get(hour);
-      if (batch === undefined) hours.set(hour, (batch = { entriesText: "", minutes: [] }));
-      batch.entriesText += (batch.entriesText === "" ? "" : ",") + minuteEntryText(minute, stats);
-      batch.minutes.push(minute);
-    }
-    for (const hour of [...hours.keys()].sort((a, b) => a - b)) {
-      const batch = hours.get(hour)!;
-      const key = minutesKey(series.keyPart, hour, this.nodeId);
-      // Normally the hour is the one last written (its text is at hand) or a new one; otherwise (a
-      // clock set back) what this node wrote for that hour is read, so no minute of it is lost.
-      const before = hour === series.writtenHourMs ? series.writtenEntriesText : await this.writtenEntriesText(key, hour);
-      const entriesText = before === "" ? batch.entriesText : `${before},${batch.entriesText}`;
-      const result = await table.put(key, minutesValue(entriesText));
-      if (!result.ok) throw result.failure;
-      series.writtenHourMs = hour;
-      series.writtenEntriesText = entriesText;
-      for (const minute of batch.minutes) series.minutes.delete(minute);
-    }
-    if (directoryBehind(series, table.generation)) {
-      const untilMs = series.writtenHourMs + hourMs;
-      const generation = table.generation;
-      const result = await table.put(directoryKey(series.keyPart, this.nodeId), directoryValue({ id: series.id, unit: series.unit, untilMs }));
-      if (!result.ok) throw result.failure;
-      series.listedUntilMs = untilMs;
-      series.listedGeneration = generation;
-    }
-  }
-
-  private async writtenEntriesText(key: string, hour: number): Promise<string> {
-    const value = await this.table!.get(key);
-    if (value === undefined) return "";
-    let text = "";
-    for (const [minute, stats] of readMinutes(hour, value)) text += (text === "" ? "" : ",") + minuteEntryText(minute, stats);
-    return text;
-  }
-
-  private async sweepExpired(): Promise<void> {
-    const table = this.table;
-    const tableId = await table?.existingTableId();
-    if (table === undefined || tableId === undefined) return;
-    const cutoffMs = this.clock.nowMs() - this.retentionMs;
-    for await (const page of table.scan(tableId, undefined, "")) {
-      const expired = page.filter(({ key, value }) => {
-        const minutes = parseMinutesKey(key);
-        if (minutes !== undefined) return minutes.hourStartMs + hourMs <= cutoffMs;
-        // Directory items of this format that list nothing within the retention; foreign items stay.
-        const listed = key.startsWith(directoryPrefix) ? readDirectory(value) : undefined;
-        return listed !== undefined && listed.untilMs <= cutoffMs;
-      });
-      await Promise.all(expired.map(({ key }) => table.delete(tableId, key)));
-    }
   }
 
   /** Drops a series' seconds older than rawSeconds and its minutes older than the retention. */
@@ -324,7 +191,7 @@ export class MetricsStore implements Metrics {
     for (const [key, series] of this.series_) {
       if (series.totals.SampleCount > 0 && series.lastSecondMs + secondMs > nowMs - this.retentionMs && matches(series.id, filter)) found.set(key, { id: series.id, unit: series.unit });
     }
-    const table = this.table;
+    const table = this.writer?.table;
     const tableId = await table?.existingTableId();
     if (table === undefined || tableId === undefined) return [...found.values()];
     // Series recorded before a restart, or by another node: their directory items.
@@ -367,7 +234,7 @@ export class MetricsStore implements Metrics {
     const unwritten: [number, StatisticSet][] = [];
     for (const [minute, stats] of series?.minutes ?? []) if (minute >= fromMs && minute < toMs) unwritten.push([minute, { ...stats }]);
     const writtenHere = new Set<number>();
-    const table = this.table;
+    const table = this.writer?.table;
     const tableId = await table?.existingTableId();
     if (table !== undefined && tableId !== undefined) {
       const keyPart = series?.keyPart ?? seriesKeyPart(id);
@@ -390,16 +257,6 @@ export class MetricsStore implements Metrics {
   *totals(): Iterable<{ id: MetricId; unit: MetricUnit; stats: StatisticSet }> {
     for (const series of this.series_.values()) yield { id: series.id, unit: series.unit, stats: series.totals };
   }
-}
-
-function hasMinuteBefore(series: Series, beforeMs: number): boolean {
-  for (const minute of series.minutes.keys()) if (minute < beforeMs) return true;
-  return false;
-}
-
-/** Whether the series' directory item lags what the node wrote, or may have gone with a table dropped since. */
-function directoryBehind(series: Series, generation: number): boolean {
-  return series.writtenHourMs >= 0 && (series.listedUntilMs < series.writtenHourMs + hourMs || series.listedGeneration !== generation);
 }
 
 function matches(id: MetricId, filter: MetricFilter): boolean {
