@@ -27,7 +27,11 @@ async function fakeCloudWatch(values: Record<string, number[]>): Promise<{ url: 
     request.on("end", () => {
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Asked["body"];
       asked.push({ headers: request.headers, body });
-      const results = body.MetricDataQueries.map((query) => ({ Id: query.Id, Label: query.MetricStat.Metric.MetricName, Timestamps: [], Values: values[query.Id] ?? [], StatusCode: "Complete" }));
+      // Every datapoint in the last minute asked for (the current one), newest first as CloudWatch sorts.
+      const results = body.MetricDataQueries.map((query) => {
+        const points = values[query.Id] ?? [];
+        return { Id: query.Id, Label: query.MetricStat.Metric.MetricName, Timestamps: points.map(() => body.EndTime - 60), Values: points, StatusCode: "Complete" };
+      });
       response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
       response.end(JSON.stringify({ MetricDataResults: results, Messages: [] }));
     });
@@ -102,8 +106,9 @@ describe("cli > tools > stats", () => {
       assert.equal(headers["x-amz-target"], "GraniteServiceVersion20100801.GetMetricData");
       assert.equal(headers["content-type"], "application/x-amz-json-1.0");
       assert.match(headers.authorization ?? "", /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/monitoring\/aws4_request, /);
-      assert.equal(body.EndTime - body.StartTime, 120, "the window");
+      assert.ok([120, 180].includes(body.EndTime - body.StartTime), "the minutes the two-minute window touches");
       assert.equal(body.StartTime % 60, 0, "aligned to the period");
+      assert.equal(body.EndTime % 60, 0, "aligned to the period");
       const shardQuery = body.MetricDataQueries.find((query) => query.Id === "iterator_age_1")!;
       assert.deepEqual(shardQuery.MetricStat, {
         Metric: { Namespace: "AWS/Kinesis", MetricName: "IteratorAgeMilliseconds", Dimensions: [{ Name: "StreamName", Value: "orders" }, { Name: "ShardId", Value: "shardId-000000000001" }] },

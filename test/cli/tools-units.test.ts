@@ -12,6 +12,7 @@ import { BatchBuilder, putBatch, requestBytesMax, requestRecordsMax, type PutEnt
 import { LineTooLongError, readLines } from "../../src/cli/tools/line-reader.js";
 import { formatRecord, hexDump } from "../../src/cli/tools/record-format.js";
 import { parseToolArguments } from "../../src/cli/tools/arguments.js";
+import { sumWithin } from "../../src/cli/tools/stats-command.js";
 import { systemClock } from "../../src/util/clock.js";
 import { SeededRandom } from "../../src/util/random.js";
 
@@ -207,5 +208,15 @@ describe("cli > tools > arguments", () => {
     assert.deepEqual(parseToolArguments(["a", "--to", "f", "--to", "g"], options, ["<stream>"]), { ok: false, showHelp: false, message: "--to given twice" });
     assert.deepEqual(parseToolArguments(["--help", "--nonsense-later"], options, ["<stream>"]).ok, false);
     assert.deepEqual(parseToolArguments(["--help"], options, ["<stream>"]), { ok: true, help: true });
+  });
+});
+
+describe("cli > tools > stats", () => {
+  it("a one-minute sum counts for the part of its minute inside the window", () => {
+    const startMs = 1_000_000_000_000 + 30_000;
+    const minute = 1_000_000_000_000;
+    assert.equal(sumWithin([{ timestampMs: minute, value: 60 }, { timestampMs: minute + 60_000, value: 10 }], startMs), 40);
+    assert.equal(sumWithin([{ timestampMs: minute - 60_000, value: 99 }], startMs), 0, "a minute wholly before the window");
+    assert.equal(sumWithin([], startMs), undefined, "no datapoint is no data, not zero");
   });
 });

@@ -28,7 +28,13 @@ export interface MetricQuery {
   Stat: "Sum" | "Maximum" | "Average";
 }
 
-export type MetricValues = { ok: true; values: Map<string, number[]> } | { ok: false; reason: string };
+/** One query's datapoints: each period's start (epoch ms) and value. */
+export interface Datapoint {
+  timestampMs: number;
+  value: number;
+}
+
+export type MetricValues = { ok: true; values: Map<string, Datapoint[]> } | { ok: false; reason: string };
 
 export function cloudWatchEndpointOf(kinesisEndpoint: string, env: NodeJS.ProcessEnv): string {
   const override = env.AWS_ENDPOINT_URL_CLOUDWATCH;
@@ -43,7 +49,7 @@ export async function getMetricData(
   queries: readonly MetricQuery[],
   window: { startMs: number; endMs: number; periodSeconds: number; nowMs: number },
 ): Promise<MetricValues> {
-  const values = new Map<string, number[]>();
+  const values = new Map<string, Datapoint[]>();
   for (let first = 0; first < queries.length; first += queriesPerCallMax) {
     const chunk = queries.slice(first, first + queriesPerCallMax);
     const body = JSON.stringify({
@@ -62,7 +68,7 @@ export async function getMetricData(
       const { code, message } = error as NodeJS.ErrnoException;
       return { ok: false, reason: code ?? message };
     }
-    let parsed: { MetricDataResults?: { Id?: string; Values?: number[] }[]; __type?: string; message?: string; Message?: string } | undefined;
+    let parsed: { MetricDataResults?: { Id?: string; Timestamps?: number[]; Values?: number[] }[]; __type?: string } | undefined;
     try {
       parsed = JSON.parse(answer.text) as typeof parsed;
     } catch {
@@ -73,7 +79,12 @@ export async function getMetricData(
       const type = parsed?.__type?.replace(/^.*#/, "") ?? /^<(\w+)\/>/.exec(answer.text.trim())?.[1];
       return { ok: false, reason: type === undefined ? `HTTP ${answer.status}` : `${type}, HTTP ${answer.status}` };
     }
-    for (const result of parsed.MetricDataResults) if (result.Id !== undefined) values.set(result.Id, result.Values ?? []);
+    for (const result of parsed.MetricDataResults) {
+      if (result.Id === undefined) continue;
+      // JSON 1.0 writes timestamps as epoch seconds.
+      const timestamps = result.Timestamps ?? [];
+      values.set(result.Id, (result.Values ?? []).flatMap((value, index) => (timestamps[index] === undefined ? [] : [{ timestampMs: timestamps[index]! * 1000, value }])));
+    }
   }
   return { ok: true, values };
 }

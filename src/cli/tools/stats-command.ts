@@ -17,7 +17,7 @@
  */
 import type { KinesisClient, Shard } from "@aws-sdk/client-kinesis";
 import { durationMs, parseToolArguments, toolHelp, type ToolOption } from "./arguments.js";
-import { cloudWatchEndpointOf, getMetricData, type MetricQuery } from "./cloudwatch.js";
+import { cloudWatchEndpointOf, getMetricData, type Datapoint, type MetricQuery } from "./cloudwatch.js";
 import { connectionOf, errorMessage, kinesisClientOf } from "./connection.js";
 import { exitOk, failWith, plural, usageError, type ToolContext } from "./context.js";
 import { bytesText } from "./progress.js";
@@ -42,6 +42,7 @@ const probeConcurrency = 4;
 /** A probe that keeps being throttled gives up with the service's error rather than hang. */
 const probeAttemptsMax = 5;
 const windowMsDefault = 60_000;
+const minuteMs = 60_000;
 const windowMsMax = 3_600_000;
 
 interface Incoming {
@@ -80,13 +81,15 @@ export async function runStats(argv: readonly string[], context: ToolContext): P
     const startMs = nowMs - windowMs;
     const incoming = await mapLimited(shards, probeConcurrency, (shard) => probeIncoming(context, kinesis, StreamName, shard.ShardId!, startMs, nowMs));
     const cloudWatchEndpoint = cloudWatchEndpointOf(connected.connection.endpoint, context.env);
-    // CloudWatch's one-minute datapoints: the window's whole minutes up to the current one (aligned to the period, as CloudWatch advises).
-    const metricsEndMs = Math.ceil(nowMs / 60_000) * 60_000;
-    const metrics = await getMetricData(kinesis, cloudWatchEndpoint, queriesOf(StreamName, shards), { startMs: metricsEndMs - windowMs, endMs: metricsEndMs, periodSeconds: 60, nowMs });
+    // CloudWatch's one-minute datapoints over the minutes the window touches (aligned to the
+    // period, as CloudWatch advises); the first minute, partly before the window, counts for its part.
+    const metricsStartMs = Math.floor(startMs / minuteMs) * minuteMs;
+    const metricsEndMs = Math.ceil(nowMs / minuteMs) * minuteMs;
+    const metrics = await getMetricData(kinesis, cloudWatchEndpoint, queriesOf(StreamName, shards), { startMs: metricsStartMs, endMs: metricsEndMs, periodSeconds: 60, nowMs });
     const windowSeconds = windowMs / 1000;
     const outgoing: Outgoing[] = shards.map((_, index) => ({
-      records: metrics.ok ? sumOf(metrics.values.get(`out_records_${index}`)) : undefined,
-      bytes: metrics.ok ? sumOf(metrics.values.get(`out_bytes_${index}`)) : undefined,
+      records: metrics.ok ? sumWithin(metrics.values.get(`out_records_${index}`), startMs) : undefined,
+      bytes: metrics.ok ? sumWithin(metrics.values.get(`out_bytes_${index}`), startMs) : undefined,
       iteratorAgeMs: metrics.ok ? maxOf(metrics.values.get(`iterator_age_${index}`)) : undefined,
     }));
     const header = `${StreamName}: ${summary.StreamStatus}, ${modeOf(summary)}, ${plural(shards.length, "open shard")}, over the last ${windowSeconds} s`;
@@ -174,12 +177,23 @@ export function ageText(ms: number): string {
   return `${(ms / 60_000).toFixed(1)} min`;
 }
 
-function sumOf(values: number[] | undefined): number | undefined {
-  return values === undefined || values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0);
+/**
+ * A sum's share of the window that starts at `startMs`: each one-minute datapoint whole, but the
+ * one that began before the window only for the part of its minute inside it (its events are
+ * taken as spread evenly). The current minute counts whole: it holds only what happened so far.
+ */
+export function sumWithin(points: readonly Datapoint[] | undefined, startMs: number): number | undefined {
+  if (points === undefined || points.length === 0) return undefined;
+  let sum = 0;
+  for (const { timestampMs, value } of points) {
+    const insideMs = Math.min(minuteMs, timestampMs + minuteMs - startMs);
+    if (insideMs > 0) sum += (value * insideMs) / minuteMs;
+  }
+  return sum;
 }
 
-function maxOf(values: number[] | undefined): number | undefined {
-  return values === undefined || values.length === 0 ? undefined : Math.max(...values);
+function maxOf(points: readonly Datapoint[] | undefined): number | undefined {
+  return points === undefined || points.length === 0 ? undefined : Math.max(...points.map((point) => point.value));
 }
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
