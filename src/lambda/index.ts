@@ -27,6 +27,7 @@ import { createFunctionInvoker } from "./function-invoker.js";
 import { AsyncInvocations } from "./async-invocations.js";
 import { ObjectCodeStore } from "./code-store.js";
 import { createEventSourceManager, eventSourceActions } from "./event-sources/index.js";
+import { processLocalEngine } from "../storage/work-leases.js";
 import { functionResolver } from "./function-lookup.js";
 import { FunctionStore } from "./function-store.js";
 import { createFunctionLogs } from "./logs/index.js";
@@ -129,6 +130,7 @@ export function createLambdaService(deps: LambdaModuleDeps, overrides: LambdaMod
     functions,
     executor,
     metrics,
+    processLocal: processLocalEngine(deps.storage as Partial<StorageEngine>),
   });
   const asyncInvocations = new AsyncInvocations({ tables, serviceTables, clock, logger, functions, executor, functionsEnabled: options.functionsEnabled, metrics });
   const context: ApiContext = {

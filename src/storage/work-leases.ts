@@ -82,9 +82,12 @@ export interface HeldLease {
   held(): boolean;
 }
 
-/** Whether every node serving an engine's data runs in this process: the engines a single process opens. */
-export function processLocalEngine(engine: Pick<StorageEngine, "name">): boolean {
-  return engine.name === "memory" || engine.name === "embedded";
+/**
+ * Whether every node serving an engine's data runs in this process: the engines a single process
+ * opens (an engine a test hands over without its name counts as one).
+ */
+export function processLocalEngine(engine: Partial<Pick<StorageEngine, "name">>): boolean {
+  return engine.name === undefined || engine.name === "memory" || engine.name === "embedded";
 }
 
 interface LeaseValue {
@@ -188,7 +191,7 @@ export class WorkLeases {
   /** The unit's lease, if this node holds it now. */
   held(unitKey: string): HeldLease | undefined {
     const lease = this.leases.get(unitKey);
-    if (lease === undefined) return undefined;
+    if (lease === undefined || this.givingBack.has(unitKey)) return undefined;
     if (lease.held()) return lease;
     this.lose(unitKey);
     return undefined;
@@ -310,11 +313,12 @@ export class WorkLeases {
     for (const [unitKey] of free.slice(0, Math.max(0, share - this.leases.size))) this.hooks.changed(unitKey);
     if (this.leases.size <= share) return;
     const [unitKey, lease] = [...this.leases][this.leases.size - 1]!;
+    // The unit stops while the lease is still good, so its last checkpoints are written; then it goes.
     this.givingBack.add(unitKey);
     try {
+      await this.hooks.stop(unitKey);
       lease.end();
       this.leases.delete(unitKey);
-      await this.hooks.stop(unitKey);
       await this.giveBack(unitKey, lease.epoch);
     } finally {
       this.givingBack.delete(unitKey);

@@ -6,6 +6,7 @@
  */
 import type { TableStore } from "../../storage/types.js";
 import type { ServiceTables } from "../service-tables.js";
+import { putFenced, type HeldLease } from "../../storage/work-leases.js";
 
 export const checkpointsTable = "event-source-checkpoints";
 const scanPageItems = 500;
@@ -38,9 +39,12 @@ export class CheckpointStore {
     return value === undefined ? undefined : (JSON.parse(value) as Checkpoint);
   }
 
-  async put(accountId: string, uuid: string, shardId: string, checkpoint: Checkpoint): Promise<void> {
-    const outcome = await this.tables.putItem(await this.tableId(accountId), { key: `${uuid}/${shardId}`, value: JSON.stringify(checkpoint) });
-    if (!outcome.ok) throw new Error(`cannot store the checkpoint of ${uuid} in ${shardId}: ${outcome.failure.message}`, { cause: outcome.failure });
+  /** Stores the checkpoint; under `lease`, only while it is held and no later holder has written one (fenced: throws). */
+  async put(accountId: string, uuid: string, shardId: string, checkpoint: Checkpoint, lease?: HeldLease): Promise<void> {
+    const outcome = await putFenced(this.tables, await this.tableId(accountId), `${uuid}/${shardId}`, { ...checkpoint }, lease);
+    if (outcome.ok) return;
+    if ("fenced" in outcome) throw new Error(`the checkpoint of ${uuid} in ${shardId} was refused: this node no longer holds the mapping's lease`);
+    throw new Error(`cannot store the checkpoint of ${uuid} in ${shardId}: ${outcome.failure.message}`, { cause: outcome.failure });
   }
 
   /** Every checkpoint of a mapping, by shard id. */

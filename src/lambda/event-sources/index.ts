@@ -5,6 +5,7 @@
  * changes, one change at a time.
  */
 import { ServiceTables } from "../service-tables.js";
+import { WorkLeases } from "../../storage/work-leases.js";
 import { CheckpointStore } from "./checkpoint-store.js";
 import { defaultTuning, type EngineDeps } from "./engine-deps.js";
 import type { EventSourceManager, EventSourceManagerDeps } from "./manager.js";
@@ -23,6 +24,14 @@ export function createEventSourceManager(managerDeps: EventSourceManagerDeps): E
   const runners = new Map<string, MappingRunner>();
   let queue: Promise<void> = Promise.resolve();
   let stopped = false;
+  // A mapping runs on the one node holding its lease (docs/cluster.md); a lease lost or free is looked at again.
+  const leases = new WorkLeases(
+    { tables: managerDeps.tables, clock: managerDeps.clock, random: managerDeps.random, logger: managerDeps.logger, service: "lambda", processLocal: managerDeps.processLocal ?? true, ...(managerDeps.leaseTuning !== undefined && { tuning: managerDeps.leaseTuning }) },
+    {
+      changed: (unitKey) => enqueue(...splitKey(unitKey)),
+      stop: (unitKey) => stopRunner(unitKey),
+    },
+  );
 
   async function stopRunner(key: string): Promise<void> {
     const runner = runners.get(key);
@@ -39,18 +48,31 @@ export function createEventSourceManager(managerDeps: EventSourceManagerDeps): E
     if (stopped) return;
     const key = `${accountId}/${uuid}`;
     const record = await mappings.get(accountId, uuid);
+    if (record === undefined) {
+      await stopRunner(key);
+      await leases.remove(key);
+      return;
+    }
+    // Only the lease's holder acts on a mapping; a deletion or a disabling is carried out whatever the fair share.
+    const running = record.Enabled && record.State !== "Deleting";
+    const lease = leases.held(key) ?? (await leases.acquire(key, { force: !running }));
+    if (lease === undefined) return void (await stopRunner(key));
+    const runner = runners.get(key);
+    // A look that changes nothing (a renewal's, a LastProcessingResult written) leaves the pollers be.
+    if (running && record.State === "Enabled" && runner !== undefined && runner.lease === lease) return;
     await stopRunner(key);
-    if (record === undefined) return;
     if (record.State === "Deleting") {
       await checkpoints.drop(accountId, uuid);
       await mappings.remove(accountId, uuid);
+      await leases.remove(key);
       return;
     }
     if (!record.Enabled) {
       if (record.State !== "Disabled") await settleState(accountId, uuid, record.State, "Disabled");
+      await leases.release(key);
       return;
     }
-    runners.set(key, new MappingRunner(deps, record));
+    runners.set(key, new MappingRunner(deps, record, lease));
     if (record.State !== "Enabled") await settleState(accountId, uuid, record.State, "Enabled");
   }
 
@@ -65,6 +87,7 @@ export function createEventSourceManager(managerDeps: EventSourceManagerDeps): E
     mappings,
     async start() {
       stopped = false;
+      await leases.start();
       for (const accountId of await mappings.accounts()) {
         for (const record of await mappings.list(accountId)) enqueue(accountId, record.UUID);
       }
@@ -74,6 +97,7 @@ export function createEventSourceManager(managerDeps: EventSourceManagerDeps): E
       stopped = true;
       await queue;
       await Promise.all([...runners.keys()].map((key) => stopRunner(key)));
+      await leases.stop();
     },
     changed(accountId, uuid) {
       enqueue(accountId, uuid);
@@ -82,4 +106,10 @@ export function createEventSourceManager(managerDeps: EventSourceManagerDeps): E
       return queue;
     },
   };
+}
+
+/** A unit key (`<accountId>/<uuid>`) back into its parts. */
+function splitKey(unitKey: string): [string, string] {
+  const at = unitKey.indexOf("/");
+  return [unitKey.slice(0, at), unitKey.slice(at + 1)];
 }

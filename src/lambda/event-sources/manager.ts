@@ -12,6 +12,7 @@ import type { Random } from "../../util/random.js";
 import type { Executor, FunctionResolver } from "../model.js";
 import type { MappingStore } from "./mapping-store.js";
 import type { LambdaMetrics } from "../metrics.js";
+import type { WorkLeaseTuning } from "../../storage/work-leases.js";
 
 export interface EventSourceManagerDeps {
   clock: Clock;
@@ -27,6 +28,10 @@ export interface EventSourceManagerDeps {
   tuning?: Partial<EventSourceTuning>;
   /** Where each batch's IteratorAge goes (src/lambda/metrics.ts). */
   metrics?: LambdaMetrics;
+  /** Whether every node on these tables runs in this process (src/storage/work-leases.ts, processLocalEngine); true when absent. */
+  processLocal?: boolean;
+  /** The work leases' lifetime and renewal (tests shorten them). */
+  leaseTuning?: Partial<WorkLeaseTuning>;
 }
 
 export interface EventSourceTuning {

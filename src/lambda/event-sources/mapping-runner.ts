@@ -13,6 +13,7 @@ import { compileFilterCriteria, type RecordFilter } from "./filter-port.js";
 import type { MappingRecord } from "./mapping.js";
 import { ShardPoller } from "./shard-poller.js";
 import { Wake } from "./wake.js";
+import type { HeldLease } from "../../storage/work-leases.js";
 
 export class MappingRunner {
   private readonly abort = new AbortController();
@@ -28,8 +29,11 @@ export class MappingRunner {
   constructor(
     private readonly deps: EngineDeps,
     private readonly mapping: MappingRecord,
+    /** The work lease this node runs the mapping under: its checkpoints are fenced by it, and its loss stops the pollers. */
+    readonly lease?: HeldLease,
   ) {
     this.wake = new Wake(deps.clock);
+    lease?.signal.addEventListener("abort", () => this.pollersAbort.abort(), { once: true });
     this.lastResult = mapping.LastProcessingResult;
     this.filter = (mapping.FilterCriteria?.Filters ?? []).length > 0 ? compileFilterCriteria(mapping.FilterCriteria!) : undefined;
     this.done = this.run().catch((error: unknown) => {
@@ -90,6 +94,7 @@ export class MappingRunner {
         shardId: shard.shardId,
         filter: this.filter,
         signal: this.pollersAbort.signal,
+        ...(this.lease !== undefined && { lease: this.lease }),
         report: (result) => this.report(result),
       },
       checkpoints.get(shard.shardId) ?? {},

@@ -13,6 +13,7 @@ import type { RecordFilter } from "./filter-port.js";
 import { Lane } from "./lane.js";
 import type { MappingRecord } from "./mapping.js";
 import { Wake } from "./wake.js";
+import type { HeldLease } from "../../storage/work-leases.js";
 
 /** Records read ahead of the slowest lane, at most (memory bound). */
 const inflightBytesMax = 32 * 1024 * 1024;
@@ -26,6 +27,8 @@ export interface ShardPollerScope {
   shardId: string;
   filter: RecordFilter | undefined;
   signal: AbortSignal;
+  /** The mapping's work lease on this node: checkpoints are written only under it. */
+  lease?: HeldLease;
   report(result: string): void;
 }
 
@@ -205,7 +208,7 @@ export class ShardPoller {
         this.checkpointDirty = false;
         const { deps, mapping, shardId } = this.scope;
         try {
-          await deps.checkpoints.put(mapping.accountId, mapping.UUID, shardId, this.snapshot(false));
+          await deps.checkpoints.put(mapping.accountId, mapping.UUID, shardId, this.snapshot(false), this.scope.lease);
         } catch (error) {
           deps.logger.warn({ err: error }, `event source mapping ${mapping.UUID}: checkpoint of ${shardId} not written`);
         }
@@ -224,7 +227,7 @@ export class ShardPoller {
     if (this.scope.signal.aborted) return false;
     while (this.checkpointWriting !== undefined) await this.checkpointWriting;
     const { deps, mapping, shardId } = this.scope;
-    await deps.checkpoints.put(mapping.accountId, mapping.UUID, shardId, this.snapshot(true));
+    await deps.checkpoints.put(mapping.accountId, mapping.UUID, shardId, this.snapshot(true), this.scope.lease);
     return true;
   }
 }
