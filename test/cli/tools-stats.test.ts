@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CreateStreamCommand, PutRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
+import { CreateStreamCommand, EnableEnhancedMonitoringCommand, PutRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { kinesisClient, startTestServer, type TestServer } from "../helpers/server.js";
 import { runTool } from "./tools-process.js";
 
@@ -132,6 +132,24 @@ describe("cli > tools > stats", () => {
     } finally {
       cloudWatch.server.close();
     }
+  });
+
+  it("against the server's own CloudWatch, with enhanced monitoring on: every column filled in", async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: "watched", ShardCount: 1 }));
+    await kinesis.send(new EnableEnhancedMonitoringCommand({ StreamName: "watched", ShardLevelMetrics: ["ALL"] }));
+    await kinesis.send(new PutRecordsCommand({ StreamName: "watched", Records: Array.from({ length: 6 }, (_, n) => ({ PartitionKey: "k", Data: Buffer.from(`r${n}`) })) }));
+    const tail = await runTool(server.url, ["tail", "watched", "--from", "trim-horizon", "--max-records", "6"]);
+    assert.equal(tail.stdout, "r0\nr1\nr2\nr3\nr4\nr5\n");
+    const result = await runTool(server.url, ["stats", "watched"]);
+    assert.equal(result.stderr, "");
+    assert.equal(result.code, 0);
+    const [header, columns, row, ...rest] = result.stdout.split("\n");
+    assert.equal(header, "watched: ACTIVE, PROVISIONED, 1 open shard, over the last 60 s");
+    assert.equal(columns, "SHARD                 IN RECORDS/S  IN BYTES/S  OUT RECORDS/S  OUT BYTES/S  ITERATOR AGE");
+    // What was read (the tail's six records, and the probe's) and when can straddle a minute: the outgoing figures are checked for being there.
+    assert.match(row!, /^shardId-000000000000 {10}0\.10 {5}0\.2 B\/s +\d+\.\d\d +\d+\.\d [KM]?i?B\/s +\d+(\.\d)? (ms|s|min)$/);
+    assert.ok(Number(row!.split(/ +/)[4]) > 0, "the tail's reads show as outgoing records");
+    assert.deepEqual(rest, [""], "no line saying the metrics are missing");
   });
 
   it("a stream that does not exist, and a bad window", async () => {
