@@ -17,6 +17,7 @@ import type { Logger } from "../../util/logger.js";
 import type { NatsContext, NatsPart } from "./nats-context.js";
 import { catalogBucketName, openNatsCatalog } from "./nats-catalog.js";
 import { openNatsTables } from "./nats-tables.js";
+import { openNatsObjects } from "./nats-objects.js";
 
 export interface NatsEngineOptions {
   /** The cluster's client URLs (`nats://host:4222`); any one reachable is enough, the client learns the others. */
@@ -79,7 +80,8 @@ export async function createNatsEngine(options: NatsEngineOptions, deps: NatsEng
     const logs = unavailable<LogStore>("shard logs");
     const tables = await openNatsTables(ctx);
     parts.push(tables);
-    const objects = unavailable<ObjectStore>("objects");
+    const objects = await openNatsObjects(ctx);
+    parts.push(objects);
     deps.logger.info({ server: nc.getServer(), version: nc.info?.version, replicas, prefix, nodeId }, "storage on NATS JetStream");
     let closing: Promise<void> | undefined;
     return {
