@@ -17,6 +17,7 @@ import { ServiceError } from "../protocol/service-error.js";
 import { anonymousPrincipal, type Principal } from "../auth/principal.js";
 import { IamAuthorizer } from "../auth/iam-authorizer.js";
 import { NamespacedTables } from "../storage/service-tables.js";
+import { processLocalEngine } from "../storage/work-leases.js";
 import type { StorageEngine } from "../storage/types.js";
 import type { StreamAccess } from "../storage/stream-access.js";
 import type { ObjectClient } from "../storage/object-client/object-client.js";
@@ -78,7 +79,7 @@ export function createFirehoseService(deps: FirehoseModuleDeps, options: Firehos
   const store = new DeliveryStreamStore(new NamespacedTables("firehose", deps.storage.tables, deps.clock, deps.random), deps.storage.tables);
   const ingest = new DirectPutLogs(deps.storage.catalog, deps.storage.logs);
   const metrics = new FirehoseMetrics(deps.metrics ?? noMetrics);
-  const engine = new DeliveryEngine({ ...deps, store, ingest, options, firehoseMetrics: metrics });
+  const engine = new DeliveryEngine({ ...deps, store, ingest, options, firehoseMetrics: metrics, leases: { tables: deps.storage.tables, processLocal: processLocalEngine(deps.storage) } });
   const iam = new IamAuthorizer();
   const context: FirehoseContext = {
     clock: deps.clock,

@@ -11,6 +11,7 @@ import type { TableStore } from "../../storage/types.js";
 import type { NamespacedTables } from "../../storage/service-tables.js";
 import type { StoredCheckpoint, StoredDeliveryStream } from "../model.js";
 import { firehoseErrors } from "../errors.js";
+import { putFenced, type HeldLease } from "../../storage/work-leases.js";
 
 const streamsTable = "delivery-streams";
 const checkpointsTable = "checkpoints";
@@ -79,9 +80,12 @@ export class DeliveryStreamStore {
     return value === undefined ? undefined : (JSON.parse(value) as StoredCheckpoint);
   }
 
-  /** Resolves once the checkpoint is durable; false if storage refused it (the engine tries again later). */
-  async putCheckpoint(accountId: string, incarnation: string, lane: string, checkpoint: StoredCheckpoint): Promise<boolean> {
-    const outcome = await this.tables.putItem(await this.namespaced.tableId(accountId, checkpointsTable), { key: checkpointKey(incarnation, lane), value: JSON.stringify(checkpoint) });
+  /**
+   * Resolves once the checkpoint is durable; false if storage refused it (the engine tries again
+   * later) or, under `lease`, if this node no longer holds the stream's work lease (fenced).
+   */
+  async putCheckpoint(accountId: string, incarnation: string, lane: string, checkpoint: StoredCheckpoint, lease?: HeldLease): Promise<boolean> {
+    const outcome = await putFenced(this.tables, await this.namespaced.tableId(accountId, checkpointsTable), checkpointKey(incarnation, lane), { ...checkpoint }, lease);
     return outcome.ok;
   }
 

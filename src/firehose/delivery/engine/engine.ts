@@ -29,6 +29,8 @@ import { errorOutputFor } from "./error-output.js";
 import { processorsFor } from "./processors.js";
 import { StreamDelivery } from "./stream-delivery.js";
 import type { FirehoseMetrics } from "../../metrics.js";
+import { WorkLeases, type HeldLease, type WorkLeaseTuning } from "../../../storage/work-leases.js";
+import type { TableStore } from "../../../storage/types.js";
 
 export interface DeliveryEngineDeps {
   clock: Clock;
@@ -44,6 +46,8 @@ export interface DeliveryEngineDeps {
   options: FirehoseOptions;
   /** The service's metrics (src/firehose/metrics.ts): delivery and transformation samples go there. */
   firehoseMetrics?: FirehoseMetrics;
+  /** Where the work leases live (src/storage/work-leases.ts): a delivery stream is delivered by the one node holding its lease. */
+  leases?: { tables: TableStore; processLocal: boolean; tuning?: Partial<WorkLeaseTuning> };
 }
 
 interface Running {
@@ -51,6 +55,7 @@ interface Running {
   readonly incarnationId: string;
   readonly versionId: string;
   readonly delivery: StreamDelivery;
+  readonly lease: HeldLease | undefined;
 }
 
 export class DeliveryEngine implements DeliveryControl {
@@ -60,10 +65,24 @@ export class DeliveryEngine implements DeliveryControl {
   /** Per stream key, the tail of its queue of (re)starts, so changes apply in order. */
   private readonly changing = new Map<string, Promise<void>>();
   private stopped = false;
+  private readonly leases: WorkLeases | undefined;
 
-  constructor(private readonly deps: DeliveryEngineDeps) {}
+  constructor(private readonly deps: DeliveryEngineDeps) {
+    const leases = deps.leases;
+    this.leases =
+      leases === undefined
+        ? undefined
+        : new WorkLeases(
+            { tables: leases.tables, clock: deps.clock, random: deps.random, logger: deps.logger, service: "firehose", processLocal: leases.processLocal, ...(leases.tuning !== undefined && { tuning: leases.tuning }) },
+            {
+              changed: (unitKey) => void this.reconcile(...splitKey(unitKey)),
+              stop: (unitKey) => this.stopRunning(unitKey),
+            },
+          );
+  }
 
   async start(): Promise<void> {
+    await this.leases?.start();
     for (const accountId of await this.deps.store.accounts()) {
       for (const stream of await this.deps.store.list(accountId)) await this.reconcile(accountId, stream.DeliveryStreamName);
     }
@@ -74,6 +93,7 @@ export class DeliveryEngine implements DeliveryControl {
     await Promise.allSettled([...this.changing.values()]);
     await Promise.allSettled([...this.running.values()].map((running) => running.delivery.stop()));
     this.running.clear();
+    await this.leases?.stop();
   }
 
   health(): Record<string, unknown> {
@@ -95,6 +115,8 @@ export class DeliveryEngine implements DeliveryControl {
   }
 
   appended(incarnationId: string, bytes: number): void {
+    // Counted where the stream is delivered, which settles it: elsewhere it would only grow (docs/cluster.md).
+    if (this.deps.leases?.processLocal === false && ![...this.running.values()].some((running) => running.incarnationId === incarnationId)) return;
     this.backlog.set(incarnationId, this.backlogBytes(incarnationId) + bytes);
   }
 
@@ -119,20 +141,27 @@ export class DeliveryEngine implements DeliveryControl {
   private async apply(accountId: string, name: string, key: string): Promise<void> {
     if (this.stopped) return;
     const stream = await this.deps.store.get(accountId, name);
+    // Delivered only by the node holding the stream's lease (taken at once on a single node).
+    const lease = stream === undefined ? undefined : (this.leases?.held(key) ?? (await this.leases?.acquire(key)));
     const running = this.running.get(key);
-    if (running !== undefined && stream !== undefined && running.incarnationId === stream.incarnationId && running.versionId === stream.VersionId) return;
-    if (running !== undefined) {
-      this.running.delete(key);
-      await running.delivery.stop();
-    }
-    if (stream === undefined) return;
-    const delivery = await this.create(accountId, stream);
+    if (running !== undefined && stream !== undefined && running.incarnationId === stream.incarnationId && running.versionId === stream.VersionId && running.lease === lease) return;
+    await this.stopRunning(key);
+    if (stream === undefined) return void (await this.leases?.remove(key));
+    if (this.leases !== undefined && lease === undefined) return;
+    const delivery = await this.create(accountId, stream, lease);
     if (delivery === undefined) return;
-    this.running.set(key, { accountId, incarnationId: stream.incarnationId, versionId: stream.VersionId, delivery });
+    this.running.set(key, { accountId, incarnationId: stream.incarnationId, versionId: stream.VersionId, delivery, lease });
     delivery.start();
   }
 
-  private async create(accountId: string, stream: StoredDeliveryStream): Promise<StreamDelivery | undefined> {
+  private async stopRunning(key: string): Promise<void> {
+    const running = this.running.get(key);
+    if (running === undefined) return;
+    this.running.delete(key);
+    await running.delivery.stop();
+  }
+
+  private async create(accountId: string, stream: StoredDeliveryStream, lease: HeldLease | undefined): Promise<StreamDelivery | undefined> {
     const { deps } = this;
     const stored = stream.destinations[0]!;
     const destinationDeps = {
@@ -178,7 +207,7 @@ export class DeliveryEngine implements DeliveryControl {
       intervalMs,
       commit: async (lane, position, settledBytes) => {
         this.backlog.set(incarnationId, Math.max(0, this.backlogBytes(incarnationId) - settledBytes));
-        if (!(await deps.store.putCheckpoint(accountId, incarnationId, lane, { position }))) throw new Error(`checkpoint of ${stream.DeliveryStreamName} not stored`);
+        if (!(await deps.store.putCheckpoint(accountId, incarnationId, lane, { position }, lease))) throw new Error(`checkpoint of ${stream.DeliveryStreamName} not stored`);
       },
       newBatchId: () => uuidFrom(deps.random),
     });
@@ -198,4 +227,10 @@ export class DeliveryEngine implements DeliveryControl {
     const metrics = this.deps.firehoseMetrics?.stream(stream.DeliveryStreamName);
     return kinesisReader({ streamAccess: this.deps.streamAccess, clock: this.deps.clock, streamArn: stream.kinesisSource.KinesisStreamARN, deliveryStartMs: stream.kinesisSource.deliveryStartMs, checkpoints, ...(metrics !== undefined && { metrics }) });
   }
+}
+
+/** A unit key (`<accountId>/<name>`) back into its parts. */
+function splitKey(unitKey: string): [string, string] {
+  const at = unitKey.indexOf("/");
+  return [unitKey.slice(0, at), unitKey.slice(at + 1)];
 }
