@@ -11,7 +11,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateStreamCommand, EnableEnhancedMonitoringCommand, PutRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { kinesisClient, startTestServer, type TestServer } from "../helpers/server.js";
-import { runTool } from "./tools-process.js";
+import { runTool, startTool } from "./tools-process.js";
 
 interface Asked {
   headers: IncomingHttpHeaders;
@@ -150,6 +150,20 @@ describe("cli > tools > stats", () => {
     assert.match(row!, /^shardId-000000000000 {10}0\.10 {5}0\.2 B\/s +\d+\.\d\d +\d+\.\d [KM]?i?B\/s +\d+(\.\d)? (ms|s|min)$/);
     assert.ok(Number(row!.split(/ +/)[4]) > 0, "the tail's reads show as outgoing records");
     assert.deepEqual(rest, [""], "no line saying the metrics are missing");
+  });
+
+  it("--watch reports again until Ctrl-C, one report after the other when stdout is not a terminal", async () => {
+    const port = await closedPort();
+    const watch = startTool(server.url, ["stats", "orders", "--watch"], { env: { AWS_ENDPOINT_URL_CLOUDWATCH: `http://127.0.0.1:${port}` } });
+    try {
+      await watch.waitForStdout((stdout) => stdout.split("orders: ACTIVE").length > 2);
+    } finally {
+      assert.deepEqual(await watch.stop("SIGINT"), { code: 0, signal: null });
+    }
+    assert.equal(watch.stderr(), "");
+    const reports = watch.stdout().split("\n\n");
+    assert.ok(reports.length >= 2);
+    for (const report of reports) assert.match(report, /^orders: ACTIVE, PROVISIONED, 2 open shards, over the last 60 s\nSHARD {17}IN RECORDS\/S/);
   });
 
   it("a stream that does not exist, and a bad window", async () => {

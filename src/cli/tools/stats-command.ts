@@ -25,7 +25,10 @@ import { isClosed, listAllShards, ShardReader } from "./shard-reader.js";
 import { describeStream, modeOf } from "./stream-summary.js";
 import { table } from "./table.js";
 
-const options: readonly ToolOption[] = [{ flag: "window", value: "<duration>", description: "how far back the rates look: whole minutes, 1m (default) to 60m" }];
+const options: readonly ToolOption[] = [
+  { flag: "window", value: "<duration>", description: "how far back the rates look: whole minutes, 1m (default) to 60m" },
+  { flag: "watch", description: "report again every 5 seconds until Ctrl-C (a terminal is redrawn in place)" },
+];
 
 export const statsHelp = toolHelp(
   "tributary stats <stream> [options]",
@@ -43,6 +46,8 @@ const probeConcurrency = 4;
 const probeAttemptsMax = 5;
 const windowMsDefault = 60_000;
 const minuteMs = 60_000;
+/** `--watch`: time between reports (each reads the window again, a few GetRecords a shard). */
+const watchIntervalMs = 5_000;
 const windowMsMax = 3_600_000;
 
 interface Incoming {
@@ -74,40 +79,54 @@ export async function runStats(argv: readonly string[], context: ToolContext): P
   const connected = connectionOf(parsed.values, context.env);
   if (!connected.ok) return usageError(context, "stats", statsHelp, connected.message, false);
   const kinesis = kinesisClientOf(connected.connection);
+  const cloudWatchEndpoint = cloudWatchEndpointOf(connected.connection.endpoint, context.env);
+  const watch = parsed.values.watch === "true";
+  // A terminal is redrawn in place; a pipe or a file gets one report after the other.
+  const clearScreen = watch && (context.stdout as { isTTY?: boolean }).isTTY === true ? "\x1b[H\x1b[2J" : "";
   try {
-    const summary = await describeStream(kinesis, StreamName);
-    const shards = (await listAllShards(kinesis, StreamName)).filter((shard) => !isClosed(shard));
-    const nowMs = context.clock.nowMs();
-    const startMs = nowMs - windowMs;
-    const incoming = await mapLimited(shards, probeConcurrency, (shard) => probeIncoming(context, kinesis, StreamName, shard.ShardId!, startMs, nowMs));
-    const cloudWatchEndpoint = cloudWatchEndpointOf(connected.connection.endpoint, context.env);
-    // CloudWatch's one-minute datapoints over the minutes the window touches (aligned to the
-    // period, as CloudWatch advises); the first minute, partly before the window, counts for its part.
-    const metricsStartMs = Math.floor(startMs / minuteMs) * minuteMs;
-    const metricsEndMs = Math.ceil(nowMs / minuteMs) * minuteMs;
-    const metrics = await getMetricData(kinesis, cloudWatchEndpoint, queriesOf(StreamName, shards), { startMs: metricsStartMs, endMs: metricsEndMs, periodSeconds: 60, nowMs });
-    const windowSeconds = windowMs / 1000;
-    const outgoing: Outgoing[] = shards.map((_, index) => ({
-      records: metrics.ok ? sumWithin(metrics.values.get(`out_records_${index}`), startMs) : undefined,
-      bytes: metrics.ok ? sumWithin(metrics.values.get(`out_bytes_${index}`), startMs) : undefined,
-      iteratorAgeMs: metrics.ok ? maxOf(metrics.values.get(`iterator_age_${index}`)) : undefined,
-    }));
-    const header = `${StreamName}: ${summary.StreamStatus}, ${modeOf(summary)}, ${plural(shards.length, "open shard")}, over the last ${windowSeconds} s`;
-    let out = header + "\n" + statsTable(shards, incoming, outgoing, windowSeconds);
-    if (!metrics.ok) {
-      out += `outgoing rates and iterator ages: CloudWatch GetMetricData did not answer at ${cloudWatchEndpoint} (${metrics.reason})\n`;
-    } else if (outgoing.every((row) => row.records === undefined && row.bytes === undefined && row.iteratorAgeMs === undefined)) {
-      const streamAgeMs = maxOf(metrics.values.get("stream_iterator_age"));
-      out += `outgoing rates and iterator ages: no shard-level metrics (enhanced monitoring: aws kinesis enable-enhanced-monitoring --shard-level-metrics ALL)`;
-      out += streamAgeMs === undefined ? "\n" : `; the stream's GetRecords.IteratorAgeMilliseconds: ${ageText(streamAgeMs)}\n`;
+    for (let first = true; ; first = false) {
+      const report = await statsReport(context, kinesis, StreamName, windowMs, cloudWatchEndpoint);
+      context.stdout.write(watch ? `${clearScreen}${first || clearScreen !== "" ? "" : "\n"}${report}` : report);
+      if (!watch) return exitOk;
+      await context.clock.sleep(watchIntervalMs, { signal: context.interrupted }).catch(() => undefined);
+      if (context.interrupted.aborted) return exitOk;
     }
-    context.stdout.write(out);
-    return exitOk;
   } catch (error) {
+    if (watch && context.interrupted.aborted) return exitOk;
     return failWith(context, "stats", errorMessage(error, connected.connection));
   } finally {
     kinesis.destroy();
   }
+}
+
+/** One report: the header, the table, and the line saying why columns are empty, if they are. */
+async function statsReport(context: ToolContext, kinesis: KinesisClient, StreamName: string, windowMs: number, cloudWatchEndpoint: string): Promise<string> {
+  const summary = await describeStream(kinesis, StreamName);
+  const shards = (await listAllShards(kinesis, StreamName)).filter((shard) => !isClosed(shard));
+  const nowMs = context.clock.nowMs();
+  const startMs = nowMs - windowMs;
+  const incoming = await mapLimited(shards, probeConcurrency, (shard) => probeIncoming(context, kinesis, StreamName, shard.ShardId!, startMs, nowMs));
+  // CloudWatch's one-minute datapoints over the minutes the window touches (aligned to the
+  // period, as CloudWatch advises); the first minute, partly before the window, counts for its part.
+  const metricsStartMs = Math.floor(startMs / minuteMs) * minuteMs;
+  const metricsEndMs = Math.ceil(nowMs / minuteMs) * minuteMs;
+  const metrics = await getMetricData(kinesis, cloudWatchEndpoint, queriesOf(StreamName, shards), { startMs: metricsStartMs, endMs: metricsEndMs, periodSeconds: 60, nowMs });
+  const windowSeconds = windowMs / 1000;
+  const outgoing: Outgoing[] = shards.map((_, index) => ({
+    records: metrics.ok ? sumWithin(metrics.values.get(`out_records_${index}`), startMs) : undefined,
+    bytes: metrics.ok ? sumWithin(metrics.values.get(`out_bytes_${index}`), startMs) : undefined,
+    iteratorAgeMs: metrics.ok ? maxOf(metrics.values.get(`iterator_age_${index}`)) : undefined,
+  }));
+  const header = `${StreamName}: ${summary.StreamStatus}, ${modeOf(summary)}, ${plural(shards.length, "open shard")}, over the last ${windowSeconds} s`;
+  let out = header + "\n" + statsTable(shards, incoming, outgoing, windowSeconds);
+  if (!metrics.ok) {
+    out += `outgoing rates and iterator ages: CloudWatch GetMetricData did not answer at ${cloudWatchEndpoint} (${metrics.reason})\n`;
+  } else if (outgoing.every((row) => row.records === undefined && row.bytes === undefined && row.iteratorAgeMs === undefined)) {
+    const streamAgeMs = maxOf(metrics.values.get("stream_iterator_age"));
+    out += `outgoing rates and iterator ages: no shard-level metrics (enhanced monitoring: aws kinesis enable-enhanced-monitoring --shard-level-metrics ALL)`;
+    out += streamAgeMs === undefined ? "\n" : `; the stream's GetRecords.IteratorAgeMilliseconds: ${ageText(streamAgeMs)}\n`;
+  }
+  return out;
 }
 
 /** Counts a shard's records that arrived in [startMs, nowMs]. */
