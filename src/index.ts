@@ -53,11 +53,24 @@ export interface StartServerOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Default "memory": nothing is written to disk. "embedded" keeps data in `dataDir`. */
-  storage?: "memory" | "embedded";
+  /**
+   * Default "memory": nothing is written to disk. "embedded" keeps data in `dataDir`. "nats" keeps
+   * it in the NATS JetStream cluster at `natsUrl`, which any number of servers share (docs/cluster.md).
+   */
+  storage?: "memory" | "embedded" | "nats";
   /** Where "embedded" storage keeps its data (and `tls` its certificate); default ./data. */
   dataDir?: string;
   fsync?: "always" | "interval" | "never";
+  /** For storage "nats": the NATS server URLs, comma-separated (`nats://127.0.0.1:4222`). */
+  natsUrl?: string;
+  /** A NATS credentials file. */
+  natsCreds?: string;
+  /** A PEM file of the CA of the NATS servers' certificates: connects with TLS. */
+  natsTlsCa?: string;
+  /** Replicas of every JetStream stream and bucket; default "auto" (3 on a cluster of 3 or more servers, else 1). */
+  natsReplicas?: number | "auto";
+  /** Prefix of every JetStream name and subject; default "tributary". */
+  natsPrefix?: string;
   /** Default us-east-1. */
   region?: string;
   /** Default 000000000000. */

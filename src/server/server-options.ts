@@ -39,6 +39,11 @@ const oneOf = (...choices: string[]): ValueRule => ({
 const matching = (pattern: RegExp, allowed: string): ValueRule => ({ allowed, parse: (value) => (pattern.test(value) ? value : undefined) });
 /** A path or other free text: the option checks it when it is used (a file that cannot be read stops the start). */
 const anyText: ValueRule = { parse: (value) => value };
+/** `auto`, or how many copies JetStream keeps (its limit is 5). */
+const natsReplicasRule: ValueRule = {
+  allowed: "auto or an integer from 1 to 5",
+  parse: (value) => (value === "auto" ? value : /^[1-5]$/.test(value) ? Number(value) : undefined),
+};
 const switchRule: ValueRule = {
   allowed: "true or false (or 1 or 0)",
   parse: (value) => (/^(true|1)$/i.test(value) ? "true" : /^(false|0)$/i.test(value) ? "false" : undefined),
@@ -50,8 +55,14 @@ export const serverOptions: readonly OptionSpec[] = [
   { flag: "data-dir", description: "directory that holds all stored data (unused with --storage memory)", defaultValue: "./data", ...matching(/^.+$/, "a directory path") },
   { flag: "region", description: "AWS region reported in ARNs", defaultValue: "us-east-1", ...matching(/^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region name such as us-east-1") },
   { flag: "account-id", description: "12-digit AWS account id reported in ARNs and errors", defaultValue: "000000000000", ...matching(/^\d{12}$/, "12 digits") },
-  { flag: "storage", description: "storage engine: embedded (durable, on disk) or memory", defaultValue: "embedded", ...oneOf("embedded", "memory") },
+  { flag: "storage", description: "storage engine: embedded (durable, on disk), memory, or nats (a NATS JetStream cluster every node shares)", defaultValue: "embedded", ...oneOf("embedded", "memory", "nats") },
   { flag: "fsync", description: "when appends are made durable: always, interval or never", defaultValue: "always", ...oneOf("always", "interval", "never") },
+  // docs/cluster.md: --storage nats. Any one reachable URL is enough; the client learns the rest of the cluster.
+  { flag: "nats-url", description: "NATS server URLs for --storage nats, comma-separated (nats://host:4222,…)", defaultValue: "", ...matching(/^$|^(nats|tls):\/\/[^\s,/]+(,(nats|tls):\/\/[^\s,/]+)*$/, "nats:// or tls:// URLs separated by commas") },
+  { flag: "nats-creds", description: "NATS credentials file (JWT and NKey seed) for --storage nats", defaultValue: "", ...anyText },
+  { flag: "nats-tls-ca", description: "PEM file of the CA that signed the NATS servers' certificates (connects with TLS)", defaultValue: "", ...anyText },
+  { flag: "nats-replicas", description: "replicas of every JetStream stream and bucket: 1 to 5, or auto (3 on a cluster of 3 or more servers, else 1)", defaultValue: "auto", ...natsReplicasRule },
+  { flag: "nats-prefix", description: "prefix of every JetStream stream, bucket and subject, so deployments can share a cluster", defaultValue: "tributary", ...matching(/^[A-Za-z0-9_-]{1,32}$/, "1 to 32 letters, digits, - or _") },
   { flag: "create-stream-ms", description: "how long a new stream stays CREATING", defaultValue: "500", ...integer(0, 600_000) },
   { flag: "delete-stream-ms", description: "how long a deleted stream stays DELETING", defaultValue: "500", ...integer(0, 600_000) },
   { flag: "update-stream-ms", description: "how long an updated stream stays UPDATING", defaultValue: "500", ...integer(0, 600_000) },

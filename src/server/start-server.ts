@@ -17,7 +17,7 @@ import { CredentialsFile } from "../auth/credentials-file.js";
 import { readTrustedCaFile } from "./trusted-ca.js";
 import { consolePages } from "../console/index.js";
 import { faultConfigBytesMax, parseFaultRules, type FaultConfig, type LimitsMode } from "../streams/index.js";
-import { createEmbeddedEngine, createMemoryEngine, type FsyncPolicy } from "../storage/index.js";
+import { createEmbeddedEngine, createMemoryEngine, createNatsEngine, type FsyncPolicy } from "../storage/index.js";
 import type { StorageEngine } from "../storage/types.js";
 import {
   dataDirMasterKey, ephemeralMasterKey, fixedMasterKey, parseMasterKey, readMasterKeyFile, type MasterKeySource,
@@ -76,12 +76,17 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
   const faults = await loadFaults(String(options.faults), inputs.faultsDocument);
   const init = await loadInit(String(options.init), inputs.initDocument);
   const memory = options.storage === "memory";
+  // With nats the cluster holds the data; the data directory keeps only what is node-local
+  // (Lambda sandboxes, the self-signed TLS pair).
+  const nats = options.storage === "nats";
+  const natsProblem = natsOptionsProblem(options);
+  if (natsProblem !== undefined) throw new StartError(natsProblem);
   const dataDir = resolve(String(options["data-dir"]));
   const selfSigned = options.tls === "true";
   // The memory engine keeps nothing on disk, so the data directory is neither made nor mentioned;
   // only --tls still keeps its self-signed pair there, so clients that trust it go on trusting it.
   const tls = await tlsMaterial(String(options["tls-cert"]), String(options["tls-key"]), selfSigned, dataDir, String(options.host), deps);
-  const masterKey = await masterKeySource(inputs.masterKey, String(options["master-key-file"]), dataDir, memory, deps.logger);
+  const masterKey = await masterKeySource(inputs.masterKey, String(options["master-key-file"]), dataDir, memory, nats, deps.logger);
   const auth = await authConfig(options, deps);
   const sandboxes = await sandboxRoot(memory, dataDir).catch((error: Error) => {
     if (auth.mode === "sigv4") auth.credentials.close();
@@ -89,7 +94,7 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
   });
   let storage: StorageEngine;
   try {
-    storage = memory ? createMemoryEngine(deps.random) : await openEmbedded(dataDir, options, deps);
+    storage = memory ? createMemoryEngine(deps.random) : nats ? await openNats(options, deps) : await openEmbedded(dataDir, options, deps);
   } catch (error) {
     if (auth.mode === "sigv4") auth.credentials.close();
     await sandboxes.remove();
@@ -113,7 +118,7 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
       ...(trustedCa?.ok && { firehose: { trustedCaPem: trustedCa.pem } }),
       metrics: { enabled: options.metrics === "on", retentionHours: Number(options["metrics-retention-hours"]) },
       accessLog: options["access-log"] === "true",
-      ...(!memory && { dataDir }),
+      ...(!memory && !nats && { dataDir }),
       region: String(options.region),
       accountId: String(options["account-id"]),
       streams: {
@@ -132,7 +137,7 @@ export async function startConfiguredServer(inputs: StartInputs, deps: StartDeps
     throw new StartError(`cannot start: ${error.code === undefined ? "" : `${error.code} `}${error.message}`);
   });
   const stopAndClean: RunningApp = { ...app, stop: () => app.stop().finally(sandboxes.remove) };
-  return { app: stopAndClean, dataDir: memory ? undefined : dataDir, tlsDir: selfSigned && tls ? selfSignedPaths(dataDir).dir : undefined, storageName: storage.name };
+  return { app: stopAndClean, dataDir: memory || nats ? undefined : dataDir, tlsDir: selfSigned && tls ? selfSignedPaths(dataDir).dir : undefined, storageName: storage.name };
 }
 
 /**
@@ -162,6 +167,35 @@ async function openEmbedded(dataDir: string, options: ServerOptionValues, deps: 
   } catch (error) {
     // The engine's DataDirError already names the directory in a line of its own.
     const message = (error as Error).name === "DataDirError" ? (error as Error).message : `cannot open the data directory ${dataDir}: ${(error as Error).message}`;
+    throw new StartError(message);
+  }
+}
+
+/** What is wrong with the --nats-* options, if anything: they go with --storage nats, which needs --nats-url. */
+function natsOptionsProblem(options: ServerOptionValues): string | undefined {
+  const given = ["nats-url", "nats-creds", "nats-tls-ca"].filter((flag) => String(options[flag]) !== "");
+  if (options.storage !== "nats") return given.length === 0 ? undefined : `--${given[0]} is used only with --storage nats`;
+  if (String(options["nats-url"]) === "") return "--storage nats needs --nats-url (nats://host:4222, comma-separated for several servers)";
+  return undefined;
+}
+
+/** The NATS JetStream engine (docs/cluster.md): a start fails, in one line, when NATS cannot be reached in time, is older than 2.10, or has no JetStream. */
+async function openNats(options: ServerOptionValues, deps: StartDeps): Promise<StorageEngine> {
+  const servers = String(options["nats-url"]).split(",");
+  const replicas = options["nats-replicas"];
+  try {
+    return await createNatsEngine(
+      {
+        servers,
+        prefix: String(options["nats-prefix"]),
+        ...(typeof replicas === "number" && { replicas }),
+        ...(String(options["nats-creds"]) !== "" && { credsFile: resolve(String(options["nats-creds"])) }),
+        ...(String(options["nats-tls-ca"]) !== "" && { tlsCaFile: resolve(String(options["nats-tls-ca"])) }),
+      },
+      deps,
+    );
+  } catch (error) {
+    const message = (error as Error).name === "NatsEngineError" ? (error as Error).message : `cannot open storage on NATS at ${servers.join(",")}: ${(error as Error).message}`;
     throw new StartError(message);
   }
 }
@@ -205,7 +239,7 @@ async function loadInit(path: string, document: unknown): Promise<InitDocument |
  * master key file read now (a bad key stops the start), or else a key the server generates in
  * the data directory on first need — in memory only for the memory engine, which keeps nothing.
  */
-async function masterKeySource(given: StartInputs["masterKey"], keyFile: string, dataDir: string, memory: boolean, logger: Logger): Promise<MasterKeySource> {
+async function masterKeySource(given: StartInputs["masterKey"], keyFile: string, dataDir: string, memory: boolean, nats: boolean, logger: Logger): Promise<MasterKeySource> {
   if (given !== undefined && given.text !== "") {
     if (keyFile !== "") throw new StartError(`give the master key one way: ${given.name} or --master-key-file, not both`);
     const parsed = parseMasterKey(given.text);
@@ -219,8 +253,21 @@ async function masterKeySource(given: StartInputs["masterKey"], keyFile: string,
     });
     return fixedMasterKey(key, `the master key file ${path}`);
   }
+  if (nats) return noSharedMasterKey;
   return memory ? ephemeralMasterKey() : dataDirMasterKey(dataDir, logger);
 }
+
+/**
+ * With --storage nats every node must seal and open records with the same master key, so none is
+ * generated in a node's own data directory: without one given, encrypting a stream fails, saying how.
+ */
+const noSharedMasterKey: MasterKeySource = {
+  description: "none given; with --storage nats every node needs the same key",
+  existing: async () => undefined,
+  obtain: async () => {
+    throw new Error("with --storage nats every node needs the same master key: give it with --master-key-file or TRIBUTARY_MASTER_KEY (docs/encryption.md, docs/cluster.md)");
+  },
+};
 
 /**
  * TLS for the listener: a certificate and key (read now; a pair that cannot serve stops the

@@ -20,8 +20,11 @@ const badValues: ReadonlyArray<readonly [string, string, string]> = [
   ["data-dir", "", "{} must be a directory path, got \"\""],
   ["region", "mars", "{} must be an AWS region name such as us-east-1, got mars"],
   ["account-id", "123", "{} must be 12 digits, got 123"],
-  ["storage", "disk", "{} must be one of embedded, memory, got disk"],
+  ["storage", "disk", "{} must be one of embedded, memory, nats, got disk"],
   ["fsync", "sometimes", "{} must be one of always, interval, never, got sometimes"],
+  ["nats-url", "localhost:4222", "{} must be nats:// or tls:// URLs separated by commas, got localhost:4222"],
+  ["nats-replicas", "7", "{} must be auto or an integer from 1 to 5, got 7"],
+  ["nats-prefix", "a.b", "{} must be 1 to 32 letters, digits, - or _, got a.b"],
   ["create-stream-ms", "600001", "{} must be an integer from 0 to 600000, got 600001"],
   ["delete-stream-ms", "-5", "{} must be an integer from 0 to 600000, got -5"],
   ["update-stream-ms", "soon", "{} must be an integer from 0 to 600000, got soon"],
@@ -46,6 +49,9 @@ const badFiles: ReadonlyArray<readonly [string[], RegExp]> = [
   [["--tls-cert", missing], /^tributary: --tls-cert needs --tls-key\n$/],
   [["--tls-key", missing], /^tributary: --tls-key needs --tls-cert\n$/],
   [["--tls-cert", missing, "--tls-key", missing], /^tributary: cannot read the TLS certificate \/nonexistent\/tributary-option-errors: ENOENT[^\n]*\n$/],
+  [["--storage", "nats"], /^tributary: --storage nats needs --nats-url [^\n]*\n$/],
+  [["--nats-creds", missing], /^tributary: --nats-creds is used only with --storage nats\n$/],
+  [["--storage", "nats", "--nats-url", "nats://127.0.0.1:1", "--nats-creds", missing], /^tributary: cannot read the NATS credentials file \/nonexistent\/tributary-option-errors: ENOENT[^\n]*\n$/],
   [["--credentials-file", missing], /^tributary: --credentials-file is used only with --auth sigv4\n$/],
   [["--auth", "sigv4", "--credentials-file", missing], /^tributary: cannot read the credentials file \/nonexistent\/tributary-option-errors: [^\n]*\n$/],
   [["--s3-access-key-id", "AKID"], /^tributary: --s3-access-key-id and TRIBUTARY_S3_SECRET_ACCESS_KEY are used only with --s3-endpoint\n$/],
@@ -66,7 +72,7 @@ function assertOneLineError(result: { code: number | null; stdout: string; stder
 
 describe("cli > server > option errors", { concurrency: 4 }, () => {
   it("cli > server > option errors > every checked option has a wording of what is valid", () => {
-    const free = new Set(["init", "faults", "master-key-file", "tls-cert", "tls-key", "credentials-file", "s3-access-key-id"]);
+    const free = new Set(["init", "faults", "master-key-file", "tls-cert", "tls-key", "credentials-file", "s3-access-key-id", "nats-creds", "nats-tls-ca"]);
     for (const spec of serverOptions) {
       if (free.has(spec.flag)) assert.equal(spec.allowed, undefined, spec.flag);
       else assert.ok(spec.allowed !== undefined && spec.allowed !== spec.description, `--${spec.flag} says what is valid`);
@@ -99,7 +105,7 @@ describe("cli > server > option errors", { concurrency: 4 }, () => {
 
   it("cli > server > option errors > an option without its value says what the value must be", async () => {
     assertOneLineError(await runCli(["server", "--port"]), "--port needs a value: an integer from 0 to 65535");
-    assertOneLineError(await runCli(["server", "--storage", "--port", "0"]), "--storage needs a value: one of embedded, memory");
+    assertOneLineError(await runCli(["server", "--storage", "--port", "0"]), "--storage needs a value: one of embedded, memory, nats");
   });
 
   it("cli > server > option errors > a value from a file that is not a host is quoted so the line stays one line", async () => {
