@@ -16,6 +16,7 @@ import { jsonContentType, type WireDialect } from "../protocol/wire-format.js";
 import { ServiceError } from "../protocol/service-error.js";
 import { anonymousPrincipal, type Principal } from "../auth/principal.js";
 import { IamAuthorizer } from "../auth/iam-authorizer.js";
+import { processLocalEngine } from "../storage/work-leases.js";
 import { NamespacedTables } from "../storage/service-tables.js";
 import type { StorageEngine } from "../storage/types.js";
 import type { StreamAccess } from "../storage/stream-access.js";
@@ -72,7 +73,7 @@ export const analyticsServiceModule = analyticsServiceModuleWith();
 export function createAnalyticsService(deps: AnalyticsModuleDeps, options: AnalyticsOptions, compile: CodeCompiler = compileCode): AnalyticsService {
   const { accountId, region } = deps.config;
   const store = new ApplicationStore(new NamespacedTables("analytics", deps.storage.tables, deps.clock, deps.random), deps.storage.tables);
-  const runtime = new AnalyticsRuntime({ clock: deps.clock, logger: deps.logger, store, options, region, streamAccess: deps.streamAccess, deliveryStreamAccess: deps.deliveryStreamAccess, functionInvoker: deps.functionInvoker, objectClient: deps.objectClient, metrics: deps.metrics });
+  const runtime = new AnalyticsRuntime({ clock: deps.clock, logger: deps.logger, store, options, region, streamAccess: deps.streamAccess, deliveryStreamAccess: deps.deliveryStreamAccess, functionInvoker: deps.functionInvoker, objectClient: deps.objectClient, metrics: deps.metrics, leases: { tables: deps.storage.tables, random: deps.random, processLocal: processLocalEngine(deps.storage) } });
   const iam = new IamAuthorizer();
   const context: AnalyticsContext = {
     clock: deps.clock,

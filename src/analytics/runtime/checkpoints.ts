@@ -22,6 +22,7 @@
 import type { ApplicationStore } from "../store/applications.js";
 import type { InputPositions } from "./sources/source.js";
 import type { OutputMark } from "./outputs/destination.js";
+import type { HeldLease } from "../../storage/work-leases.js";
 
 export interface CheckpointHead {
   version: 1;
@@ -57,6 +58,8 @@ export class CheckpointStore {
     private readonly store: ApplicationStore,
     private readonly accountId: string,
     private readonly incarnationId: string,
+    /** Under a work lease, pieces are written only while it is held, and the head (the commit) is fenced by its epoch. */
+    private readonly lease?: HeldLease,
   ) {}
 
   async load(): Promise<Checkpoint | undefined> {
@@ -78,10 +81,10 @@ export class CheckpointStore {
     const generation = (previous?.generation ?? 0) + 1;
     const pieces = Math.max(1, Math.ceil(text.length / pieceChars));
     for (let index = 0; index < pieces; index++) {
-      if (!(await this.store.putCheckpoint(this.accountId, this.incarnationId, pieceKey(generation, index), text.slice(index * pieceChars, (index + 1) * pieceChars)))) return undefined;
+      if (!(await this.store.putCheckpoint(this.accountId, this.incarnationId, pieceKey(generation, index), text.slice(index * pieceChars, (index + 1) * pieceChars), this.lease))) return undefined;
     }
     const full: CheckpointHead = { ...head, generation, pieces };
-    if (!(await this.store.putCheckpoint(this.accountId, this.incarnationId, "head", JSON.stringify(full)))) return undefined;
+    if (!(await this.store.putCheckpointHead(this.accountId, this.incarnationId, full, this.lease))) return undefined;
     if (previous !== undefined) await this.store.deleteCheckpointParts(this.accountId, this.incarnationId, `snapshot/${previous.generation}/`);
     return full;
   }

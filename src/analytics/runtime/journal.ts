@@ -10,6 +10,7 @@
  */
 import type { ApplicationStore } from "../store/applications.js";
 import type { Segment } from "./sources/merge.js";
+import type { HeldLease } from "../../storage/work-leases.js";
 
 export interface JournalEntry {
   seq: number;
@@ -28,11 +29,13 @@ export class Journal {
     private readonly accountId: string,
     private readonly incarnationId: string,
     private readonly runNumber: number,
+    /** Under a work lease, entries are written only while it is held. */
+    private readonly lease?: HeldLease,
   ) {}
 
   /** Resolves true once the entry is durable. */
   append(entry: JournalEntry): Promise<boolean> {
-    return this.store.putCheckpoint(this.accountId, this.incarnationId, this.partOf(entry.seq), JSON.stringify(entry));
+    return this.store.putCheckpoint(this.accountId, this.incarnationId, this.partOf(entry.seq), JSON.stringify(entry), this.lease);
   }
 
   /** This run's entries after `seq`, in order. */

@@ -8,6 +8,7 @@ import type { ObjectClient } from "../../storage/object-client/object-client.js"
 import type { AnalyticsOptions } from "../context.js";
 import type { ApplicationStore } from "../store/applications.js";
 import type { MetricsRecorder } from "../../core/metrics.js";
+import type { HeldLease } from "../../storage/work-leases.js";
 
 export interface RunnerDeps {
   clock: Clock;
@@ -22,6 +23,8 @@ export interface RunnerDeps {
   accountId: string;
   /** Where the runners record the applications' CloudWatch metrics (metrics.ts); none when absent. */
   metrics?: MetricsRecorder;
+  /** The application's work lease on this node: checkpoint and journal writes are made only under it. */
+  lease?: HeldLease;
 }
 
 /** The runtime's bounds. */

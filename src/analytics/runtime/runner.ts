@@ -61,6 +61,10 @@ export class ApplicationRunner {
   private checkpointWanted = false;
   private checkpointing: Promise<void> | undefined;
   private timers: Timer[] = [];
+  /** The work lease it runs under (the runtime compares it). */
+  get lease(): RunnerDeps["lease"] {
+    return this.deps.lease;
+  }
   /** Records taken, rows pushed into the engine and records that failed there (health, tests). */
   readonly counts = { records: 0, rows: 0, errors: 0 };
   /** The application's CloudWatch metrics (metrics.ts); undefined under `--metrics off`. */
@@ -72,8 +76,8 @@ export class ApplicationRunner {
     private readonly onFailure: (runner: ApplicationRunner) => void,
   ) {
     this.plan = runPlanOf(application);
-    this.checkpoints = new CheckpointStore(deps.store, deps.accountId, application.incarnationId);
-    this.journal = new Journal(deps.store, deps.accountId, application.incarnationId, application.runNumber);
+    this.checkpoints = new CheckpointStore(deps.store, deps.accountId, application.incarnationId, deps.lease);
+    this.journal = new Journal(deps.store, deps.accountId, application.incarnationId, application.runNumber, deps.lease);
     this.metrics = applicationMetrics(deps.metrics, application.ApplicationName);
   }
 

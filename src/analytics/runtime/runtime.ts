@@ -22,6 +22,9 @@ import type { StoredApplication } from "../model.js";
 import { settled } from "../actions/common.js";
 import { ApplicationRunner } from "./runner.js";
 import type { MetricsRecorder } from "../../core/metrics.js";
+import type { TableStore } from "../../storage/types.js";
+import type { Random } from "../../util/random.js";
+import { WorkLeases, type HeldLease, type WorkLeaseTuning } from "../../storage/work-leases.js";
 
 export interface RuntimeDeps {
   clock: Clock;
@@ -35,6 +38,8 @@ export interface RuntimeDeps {
   objectClient: ObjectClient;
   /** Where the runners record CloudWatch metrics (metrics.ts). */
   metrics?: MetricsRecorder;
+  /** Where the work leases live (src/storage/work-leases.ts): an application runs on the one node holding its lease. */
+  leases?: { tables: TableStore; random: Random; processLocal: boolean; tuning?: Partial<WorkLeaseTuning> };
 }
 
 const reconcileIntervalMs = 1000;
@@ -46,8 +51,29 @@ export class AnalyticsRuntime implements RuntimeControl {
   private timer: Timer | undefined;
   private started = false;
   private stopping = false;
+  private readonly leases: WorkLeases | undefined;
 
-  constructor(private readonly deps: RuntimeDeps) {}
+  constructor(private readonly deps: RuntimeDeps) {
+    const leases = deps.leases;
+    this.leases =
+      leases === undefined
+        ? undefined
+        : new WorkLeases(
+            { tables: leases.tables, clock: deps.clock, random: leases.random, logger: deps.logger, service: "analytics", processLocal: leases.processLocal, ...(leases.tuning !== undefined && { tuning: leases.tuning }) },
+            {
+              changed: (unitKey) => {
+                const [accountId, name] = unitKey.split("\u0000") as [string, string];
+                if (!this.stopping) this.follow(accountId, name);
+              },
+              stop: async (unitKey) => {
+                const runner = this.runners.get(unitKey);
+                if (runner === undefined) return;
+                this.runners.delete(unitKey);
+                await runner.stop(true);
+              },
+            },
+          );
+  }
 
   applicationChanged(accountId: string, name: string): void {
     if (this.started) this.follow(accountId, name);
@@ -55,6 +81,7 @@ export class AnalyticsRuntime implements RuntimeControl {
 
   async start(): Promise<void> {
     this.started = true;
+    await this.leases?.start();
     await this.reconcileAll();
     this.timer = this.deps.clock.setInterval(() => void this.reconcileAll(), reconcileIntervalMs, { unref: true });
   }
@@ -65,6 +92,7 @@ export class AnalyticsRuntime implements RuntimeControl {
     await Promise.all(this.chains.values());
     await Promise.all([...this.runners.values()].map((runner) => runner.stop(true)));
     this.runners.clear();
+    await this.leases?.stop();
   }
 
   /** `/health`'s analytics part while applications run: how many, and what they took, made and wrote since they started. */
@@ -139,6 +167,7 @@ export class AnalyticsRuntime implements RuntimeControl {
         await this.deps.store.remove(accountId, name, stored.incarnationId);
         await this.deps.store.dropCheckpoints(accountId, stored.incarnationId);
       }
+      if (stored === undefined || application === undefined) await this.leases?.remove(key);
       return;
     }
     if (!application.running) {
@@ -146,20 +175,31 @@ export class AnalyticsRuntime implements RuntimeControl {
         this.runners.delete(key);
         await current.stop(true);
       }
+      await this.leases?.release(key);
       return;
     }
-    if (current !== undefined && !current.failed && sameRun(current.application, application)) return;
+    // Run only by the node holding the application's lease (taken at once on a single node).
+    const lease = this.leases === undefined ? undefined : (this.leases.held(key) ?? (await this.leases.acquire(key)));
+    if (this.leases !== undefined && lease === undefined) {
+      if (current !== undefined) {
+        this.runners.delete(key);
+        // The lease is gone: a final checkpoint would be refused; the new holder resumes from the last one.
+        await current.stop(false);
+      }
+      return;
+    }
+    if (current !== undefined && !current.failed && sameRun(current.application, application) && current.lease === lease) return;
     if (current !== undefined) {
       this.runners.delete(key);
       // A new version keeps its place: the final checkpoint carries the positions over.
       await current.stop(current.application.incarnationId === application.incarnationId);
     }
-    await this.startRunner(accountId, key, application);
+    await this.startRunner(accountId, key, application, lease);
   }
 
-  private async startRunner(accountId: string, key: string, application: StoredApplication): Promise<void> {
+  private async startRunner(accountId: string, key: string, application: StoredApplication, lease: HeldLease | undefined): Promise<void> {
     // A runner that fails is started again by the next look at every application (within a second).
-    const runner = new ApplicationRunner({ ...this.deps, accountId }, application, () => undefined);
+    const runner = new ApplicationRunner({ ...this.deps, accountId, ...(lease !== undefined && { lease }) }, application, () => undefined);
     this.runners.set(key, runner);
     try {
       await runner.start();

@@ -12,6 +12,7 @@ import type { TableStore } from "../../storage/types.js";
 import type { NamespacedTables } from "../../storage/service-tables.js";
 import type { StoredApplication } from "../model.js";
 import { analyticsErrors } from "../errors.js";
+import { putFenced, type HeldLease } from "../../storage/work-leases.js";
 
 const applicationsTable = "applications";
 const checkpointsTable = "checkpoints";
@@ -89,9 +90,19 @@ export class ApplicationStore {
     return this.tables.getItem(await this.namespaced.tableId(accountId, checkpointsTable), checkpointKey(incarnationId, part));
   }
 
-  /** Resolves true once the checkpoint is durable; false if storage refused it (the runtime tries again later). */
-  async putCheckpoint(accountId: string, incarnationId: string, part: string, value: string): Promise<boolean> {
+  /**
+   * Resolves true once the checkpoint is durable; false if storage refused it (the runtime tries
+   * again later) or, under `lease`, if this node no longer holds the application's work lease.
+   */
+  async putCheckpoint(accountId: string, incarnationId: string, part: string, value: string, lease?: HeldLease): Promise<boolean> {
+    if (lease !== undefined && !lease.held()) return false;
     const outcome = await this.tables.putItem(await this.namespaced.tableId(accountId, checkpointsTable), { key: checkpointKey(incarnationId, part), value });
+    return outcome.ok;
+  }
+
+  /** Writes a checkpoint's head (its commit), fenced by the work lease's epoch (src/storage/work-leases.ts, putFenced). */
+  async putCheckpointHead(accountId: string, incarnationId: string, head: object, lease: HeldLease | undefined): Promise<boolean> {
+    const outcome = await putFenced(this.tables, await this.namespaced.tableId(accountId, checkpointsTable), checkpointKey(incarnationId, "head"), { ...head }, lease);
     return outcome.ok;
   }
 
