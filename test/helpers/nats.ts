@@ -42,7 +42,7 @@ export interface NatsServer {
 export interface NatsCluster {
   readonly servers: readonly NatsServer[];
   /** Every server's client URL. */
-  readonly urls: readonly string[];
+  readonly urls: string[];
   /** The URLs joined by commas, as `--nats-url` takes them. */
   readonly url: string;
   /** A connection of the helper's own to all servers (reconnecting forever), closed by `stop()`. */
