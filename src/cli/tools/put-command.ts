@@ -68,6 +68,7 @@ export async function runPut(argv: readonly string[], context: ToolContext): Pro
   context.interrupted.addEventListener("abort", stopReading, { once: true });
   try {
     await describeStream(kinesis, StreamName);
+    if (context.stdin.isTTY === true) context.stderr.write("tributary put: reading records from the terminal, one a line; Ctrl-D ends\n");
     const builder = new BatchBuilder();
     const lines = readLines(context.stdin, lineBytesMax)[Symbol.asyncIterator]();
     let nextLine = lines.next();

@@ -85,7 +85,8 @@ export async function runTail(argv: readonly string[], context: ToolContext): Pr
               text += formatRecord(fromUserRecord(shard.ShardId!, record), format as TailFormat);
               printed++;
             }
-            if (text !== "") context.stdout.write(text);
+            // A slow reader of stdout holds the shards' reading back rather than letting output pile up in memory.
+            if (text !== "" && !context.stdout.write(text)) await drained(context, signal);
             if (printed >= maxRecords) stop.abort();
             else if (batch.shardEnd !== undefined) return "ended";
           }
@@ -106,6 +107,19 @@ export async function runTail(argv: readonly string[], context: ToolContext): Pr
     context.interrupted.removeEventListener("abort", onInterrupt);
     kinesis.destroy();
   }
+}
+
+/** Resolves when stdout can take more, or the tail stops. */
+function drained(context: ToolContext, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      context.stdout.off("drain", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    context.stdout.once("drain", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 function fetcherOf(context: ToolContext, kinesis: KinesisClient, StreamName: string, shard: Shard, start: From): PollingFetcher {
