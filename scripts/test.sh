@@ -3,7 +3,7 @@
 #   1. installs the external tools the tests drive, if missing: the AWS CLI v2 (Debian package
 #      awscli, /usr/bin/aws), boto3 for Debian's /usr/bin/python3, strace, and PostgreSQL (Debian
 #      package postgresql: the Firehose Redshift destination's tests start their own cluster), and
-#      chromium (the web console's browser tests);
+#      chromium (the web console's browser tests), and nats-server 2.10+ (the NATS engine's tests);
 #   2. typechecks the sources and tests;
 #   3. runs every test/**/*.test.ts file with node's test runner, two files at a time.
 # The e2e tests fail (never skip) when the clients are missing, pointing back here.
@@ -37,6 +37,35 @@ if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
     as_root apt-get install -y --no-install-recommends $missing
   fi
+fi
+
+# The NATS JetStream engine's tests (test/e2e/storage-nats*.test.ts, test/helpers/nats.ts) start
+# their own nats-server, which must be 2.10 or later: Debian bookworm ships 2.9.10, so when no
+# suitable server is installed, take Debian trixie's package (it needs only libc6 >= 2.34 and
+# adduser) straight from the archive: its file name from trixie's package index, then dpkg -i.
+nats_server_ok() {
+  for candidate in nats-server /usr/sbin/nats-server /usr/bin/nats-server; do
+    if "$candidate" --version 2>/dev/null | grep -Eq 'v(2\.(1[0-9]|[2-9][0-9])|[3-9])\.'; then return 0; fi
+  done
+  return 1
+}
+if ! nats_server_ok; then
+  echo "scripts/test.sh: installing nats-server 2.10+ (Debian trixie's package; the NATS engine's tests start it)"
+  mirror=http://deb.debian.org/debian
+  arch=$(dpkg --print-architecture)
+  # awk reads the whole index (no early exit), so curl never meets a closed pipe.
+  deb_path=$(curl -fsSL "$mirror/dists/trixie/main/binary-$arch/Packages.xz" | xz -dc |
+    awk '/^Package: /{pkg=$2} /^Filename: /{if (pkg == "nats-server" && path == "") path=$2} END{print path}')
+  if [ -z "$deb_path" ]; then
+    echo "scripts/test.sh: nats-server not found in Debian trixie's package index" >&2
+    exit 1
+  fi
+  deb_file=$(mktemp -d)/nats-server.deb
+  curl -fsSL -o "$deb_file" "$mirror/$deb_path"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root dpkg -i "$deb_file" >/dev/null
+  rm -rf "$(dirname "$deb_file")"
+  nats_server_ok || { echo "scripts/test.sh: nats-server 2.10+ is still not installed" >&2; exit 1; }
 fi
 
 npx tsc -p tsconfig.json --noEmit
