@@ -355,3 +355,33 @@ describe("nats objects > two nodes", () => {
     }
   });
 });
+
+describe("nats tables > a server restart", () => {
+  it("a node's copy keeps following another node's writes after the server restarts", async () => {
+    const own = await startNats();
+    const opened: NatsConnection[] = [];
+    const nodeOn = async (prefix: string): Promise<NatsContext> => {
+      const nc = await connect({ servers: own.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+      opened.push(nc);
+      return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager(), replicas: 1, prefix, nodeId: `restart${++seed}`, clock: systemClock, random: new SeededRandom(seed), logger: silentLogger };
+    };
+    const prefix = freshPrefix();
+    const a = await openNatsTables(await nodeOn(prefix));
+    const b = await openNatsTables(await nodeOn(prefix));
+    try {
+      const id = "00000000-0000-4000-8000-000000000005";
+      await a.create(tableMeta("restart", id));
+      await a.putItem(id, { key: "k", value: "before" });
+      await waitFor("node B sees the first write", async () => (await b.getItem(id, "k")) === "before", crossNodeWaitMs);
+      await own.kill(0);
+      await own.restart(0);
+      // Writes fail while the client reconnects; the first one acknowledged after it must reach node B.
+      await waitFor("node A writes again", async () => (await a.putItem(id, { key: "k", value: "after" })).ok, 30_000, 100);
+      await waitFor("node B sees the write made after the restart", async () => (await b.getItem(id, "k")) === "after", crossNodeWaitMs);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await Promise.all(opened.map((nc) => nc.close()));
+      await own.stop();
+    }
+  });
+});

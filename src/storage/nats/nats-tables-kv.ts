@@ -21,7 +21,7 @@
  *   does not announce: the followers drop those keys themselves when they see the record that owns
  *   them (a table's meta, a bucket's record) deleted.
  */
-import { headers, type JetStreamPublishOptions, type KV, type KvEntry, type NatsError, type QueuedIterator } from "nats";
+import { headers, type JetStreamPublishOptions, type KV, type KvEntry, type NatsError, type QueuedIterator, type Status } from "nats";
 import type { Expectation, StorageFailure } from "../types.js";
 import type { NatsContext } from "./nats-context.js";
 
@@ -67,6 +67,8 @@ export class WatchedBucket {
   private watchedRevision = 0;
   private readonly tombstones = new Map<string, number>();
   private watcher: QueuedIterator<KvEntry> | undefined;
+  /** The connection's status events (nats.js's iterator, which stops). */
+  private status: (AsyncIterable<Status> & { stop?(): void }) | undefined;
   private closed = false;
 
   private constructor(
@@ -91,6 +93,7 @@ export class WatchedBucket {
     });
     const bucket = new WatchedBucket(ctx, kv, follower, options);
     await bucket.load();
+    bucket.restartOnReconnect();
     return bucket;
   }
 
@@ -151,6 +154,7 @@ export class WatchedBucket {
     if (this.closed) return;
     this.closed = true;
     this.watcher?.stop();
+    this.status?.stop?.();
   }
 
   /** One publish; the revision it was given, or undefined if its expectation was refused. */
@@ -182,6 +186,21 @@ export class WatchedBucket {
       this.tombstones.delete(key);
     }
     this.follower.apply(key, revision, value);
+  }
+
+  /**
+   * After a reconnect the watch's consumer may be gone with the server that held it; the ordered
+   * consumer would notice only when its heartbeats stop (seconds). Restart it at once instead,
+   * from the revision after the last one delivered, so another node's writes keep arriving.
+   */
+  private restartOnReconnect(): void {
+    const status = this.ctx.nc.status();
+    this.status = status;
+    void (async () => {
+      for await (const event of status) {
+        if (event.type === "reconnect" && !this.closed) this.watcher?.stop();
+      }
+    })().catch(() => undefined);
   }
 
   /** Starts the watch and waits until the copy holds every key the bucket held when it began. */
