@@ -5,6 +5,7 @@ import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import { checkRecordSize, parseOrderingSequence, recordSequenceNumber, requireWritableStream, resolveHashKey, shardRouter, shardSequence } from "../records/index.js";
 import { enterWhenOpen } from "../records/write-gate.js";
+import { metClosedShard, rerouteAttemptsMax, streamAfterClose } from "../records/closed-shards.js";
 import { AutoPlacement, checkPartitionKeysPresent, isServiceDistributed } from "../records/distribution.js";
 import { sealRecord } from "../encryption/index.js";
 import type { AppendOutcome } from "../../storage/types.js";
@@ -64,6 +65,8 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
     if (!gate.enter()) ({ meta, gate } = await enterWhenOpen(context, input, gate));
     let shard: ShardMeta;
     let outcome: AppendOutcome;
+    // An empty partition key stores "written without one"; an AUTO stream keeps no ExplicitHashKey.
+    const record = { partitionKey, data: input.Data, ...(!auto && input.ExplicitHashKey !== undefined && { explicitHashKey: input.ExplicitHashKey }) };
     try {
       const nowMs = context.clock.nowMs();
       // Checked, and then kept by the layout itself: the same key's next record is on this shard or a child (records/ordering.ts).
@@ -88,12 +91,24 @@ export const putRecord = defineAction<PutRecordInput, PutRecordOutput>({
         }
       }
       const log = context.logs.shard(meta.streamId, shard.shardIndex);
-      // An empty partition key stores "written without one"; an AUTO stream keeps no ExplicitHashKey.
-      const record = { partitionKey, data: input.Data, ...(!auto && input.ExplicitHashKey !== undefined && { explicitHashKey: input.ExplicitHashKey }) };
       // An encrypted stream's record is stored sealed (streams/encryption).
       outcome = await log.append([meta.EncryptionType === "KMS" ? await sealRecord(context, meta, shard.shardIndex, record) : record], nowMs);
     } finally {
       gate.leave();
+    }
+    // The shard was sealed by another node's reshard after this node routed the record: to its child (records/closed-shards.ts).
+    for (let attempt = 0; metClosedShard(outcome) && attempt < rerouteAttemptsMax; attempt++) {
+      const next = await streamAfterClose(context, input, meta.streamId, [shard.shardIndex]);
+      if (next === undefined) break;
+      meta = next;
+      gate = context.streams.writeGates.of(meta.streamId);
+      if (!gate.enter()) ({ meta, gate } = await enterWhenOpen(context, input, gate));
+      try {
+        shard = hashKey === undefined ? new AutoPlacement(meta, context.random).next() : shardRouter(meta)(hashKey);
+        outcome = await context.logs.shard(meta.streamId, shard.shardIndex).append([meta.EncryptionType === "KMS" ? await sealRecord(context, meta, shard.shardIndex, record) : record], context.clock.nowMs());
+      } finally {
+        gate.leave();
+      }
     }
     if (!outcome.ok) {
       metrics?.putRecordFailed(context.clock.nowMs() - startMs);

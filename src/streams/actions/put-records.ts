@@ -5,6 +5,8 @@ import { internalFailureEntryMessage, shardRateExceededMessage, streamsErrors } 
 import { limits } from "../limits.js";
 import { checkPutRecordsSize, recordPosition, requireWritableStream, resolveHashKey, shardRouter, shardSequence, type ShardRouter } from "../records/index.js";
 import { enterWhenOpen } from "../records/write-gate.js";
+import { metClosedShard, rerouteAttemptsMax, streamAfterClose } from "../records/closed-shards.js";
+import type { StreamsContext } from "../context.js";
 import { AutoPlacement, checkPartitionKeysPresent, isServiceDistributed } from "../records/distribution.js";
 import { sealGroups } from "../encryption/index.js";
 import type { StreamMeters } from "../limits/index.js";
@@ -40,6 +42,8 @@ interface ShardGroup {
   shard: ShardMeta;
   entryIndexes: number[];
   records: AppendRecord[];
+  /** The stream as routed, when not the request's first look (a group sent again after a reshard sealed its shard). */
+  meta?: StreamMeta;
 }
 
 export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
@@ -115,6 +119,7 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
     } finally {
       gate.leave();
     }
+    if (outcomes.some(metClosedShard)) ({ groups, outcomes } = await rerouteClosed(context, input, meta, groups, outcomes, hashKeys));
 
     groups.forEach((group, groupIndex) => {
       const outcome = outcomes[groupIndex]!;
@@ -127,7 +132,7 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
       }
       // The group was appended as one contiguous run of offsets.
       const sequenceNumbers = encodeSequenceNumberRun(
-        recordPosition(shardSequence(meta.shards, group.shard), outcome.firstOffset, outcome.arrivalMs),
+        recordPosition(shardSequence((group.meta ?? meta).shards, group.shard), outcome.firstOffset, outcome.arrivalMs),
         indexes.length,
       );
       const shardId = group.shard.ShardId;
@@ -139,6 +144,56 @@ export const putRecords = defineAction<PutRecordsInput, PutRecordsOutput>({
     return { FailedRecordCount: failed, Records: results, EncryptionType: meta.EncryptionType };
   },
 });
+
+/**
+ * Sends the groups whose shard another node's reshard sealed (after this node routed them) again,
+ * routed by the new shard map, until none meets a sealed shard or the attempts run out
+ * (records/closed-shards.ts). Their entries were admitted once; they are not charged again.
+ */
+async function rerouteClosed(
+  context: StreamsContext,
+  input: PutRecordsInput,
+  first: StreamMeta,
+  groups: ShardGroup[],
+  outcomes: AppendOutcome[],
+  hashKeys: readonly string[] | undefined,
+): Promise<{ groups: ShardGroup[]; outcomes: AppendOutcome[] }> {
+  for (let attempt = 0; attempt < rerouteAttemptsMax; attempt++) {
+    const closed = groups.filter((_, index) => metClosedShard(outcomes[index]!));
+    if (closed.length === 0) break;
+    let meta = await streamAfterClose(context, input, first.streamId, closed.map((group) => group.shard.shardIndex));
+    if (meta === undefined) break;
+    let gate = context.streams.writeGates.of(meta.streamId);
+    if (!gate.enter()) ({ meta, gate } = await enterWhenOpen(context, input, gate));
+    try {
+      const routed = meta;
+      const auto = isServiceDistributed(routed) || hashKeys === undefined;
+      const placement = auto ? new AutoPlacement(routed, context.random) : undefined;
+      const route = shardRouter(routed);
+      const byShard = new Map<number, ShardGroup>();
+      for (const entryIndex of closed.flatMap((group) => group.entryIndexes)) {
+        const entry = input.Records[entryIndex]!;
+        const shard = placement !== undefined ? placement.next() : route(hashKeys![entryIndex]!);
+        let group = byShard.get(shard.shardIndex);
+        if (group === undefined) byShard.set(shard.shardIndex, (group = { shard, entryIndexes: [], records: [], meta: routed }));
+        group.entryIndexes.push(entryIndex);
+        const record: AppendRecord = { partitionKey: entry.PartitionKey ?? "", data: entry.Data };
+        if (!auto && entry.ExplicitHashKey !== undefined) record.explicitHashKey = entry.ExplicitHashKey;
+        group.records.push(record);
+      }
+      const fresh = [...byShard.values()];
+      if (routed.EncryptionType === "KMS") await sealGroups(context, routed, fresh);
+      const nowMs = context.clock.nowMs();
+      const freshOutcomes = await Promise.all(fresh.map((group) => context.logs.shard(routed.streamId, group.shard.shardIndex).append(group.records, nowMs)));
+      const kept = groups.map((group, index) => ({ group, outcome: outcomes[index]! })).filter(({ outcome }) => !metClosedShard(outcome));
+      groups = [...kept.map(({ group }) => group), ...fresh];
+      outcomes = [...kept.map(({ outcome }) => outcome), ...freshOutcomes];
+    } finally {
+      gate.leave();
+    }
+  }
+  return { groups, outcomes };
+}
 
 /** Where entry `index` goes: its admitted shard, or `{throttled}` naming the shard that refused it. */
 type Placement = (entry: PutRecordsEntry, index: number) => ShardMeta | { throttled: ShardMeta };

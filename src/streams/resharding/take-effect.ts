@@ -2,8 +2,18 @@
  * Putting a due reshard into effect, durably and through the stream's write gate (see
  * records/write-gate.ts): the closing shards' endingOffsets are read only once no write can
  * still reach them, and writes resume only once the new shard map is stored.
+ *
+ * The gate holds only this process's writes. Where several nodes share the engine, each closing
+ * shard is first sealed (`ShardLog.seal`, on engines that have it: docs/cluster.md, "Resharding
+ * across nodes"): from then on every append to it fails as "closed", on every node, so its end is
+ * final when it is read, and the new map is stored by a compare-and-set on the revision the
+ * reshard started from. A node that routed by the old map meets the seal and sends the records
+ * again to the children (records/closed-shards.ts). Sealing before reading the end is what keeps
+ * an acknowledged record from landing past the endingOffset the map records; a reshard whose
+ * store then fails leaves the shards sealed and the reshard pending, and the next sweep (or any
+ * node's) stores it, sealing again being harmless.
  */
-import type { LogStore, ShardLog } from "../../storage/types.js";
+import type { LogStore, ShardLog, WriteOutcome } from "../../storage/types.js";
 import { putStreamAt, type StreamsCache } from "../stream-catalog.js";
 import type { StreamMeta } from "../model.js";
 import type { Clock } from "../../util/clock.js";
@@ -34,6 +44,13 @@ export async function takeEffect(deps: TakeEffectDeps, accountId: string, stream
   if (!meta || meta.streamId !== streamId || !reshardDue(meta, deps.clock.nowMs())) return;
   const revision = deps.catalog.revisionOf(accountId, streamName);
   await gate.drained();
+  for (const shardIndex of meta.pendingReshard!.closingShardIndexes) {
+    const sealed = await sealShard(deps.logs.shard(streamId, shardIndex));
+    if (!sealed.ok) {
+      deps.logger.error({ failure: sealed.failure, stream: streamName, shardIndex }, "reshard could not seal a closing shard; will retry");
+      return;
+    }
+  }
   const nowMs = deps.clock.nowMs();
   const endings = new Map<number, ShardEnding>();
   for (const shardIndex of meta.pendingReshard!.closingShardIndexes) {
@@ -45,6 +62,12 @@ export async function takeEffect(deps: TakeEffectDeps, accountId: string, stream
     deps.logger.error({ failure, stream: streamName }, "reshard could not be stored; will retry");
   }
   // Stored: the catalog's watch wakes the closing shards' subscribers (the registry's notifier), which send ChildShards and end.
+}
+
+/** Seals a closing shard where the engine can (an optional ShardLog member); the memory and embedded engines have one process, whose write gate suffices. */
+function sealShard(log: ShardLog): Promise<WriteOutcome> {
+  const sealable = log as ShardLog & { seal?: () => Promise<WriteOutcome> };
+  return sealable.seal === undefined ? Promise.resolve({ ok: true }) : sealable.seal();
 }
 
 /**
