@@ -9,8 +9,8 @@
  *   const engine = await createNatsEngine({ servers: ["nats://127.0.0.1:4222"] }, { clock, random, logger });
  */
 import { readFile } from "node:fs/promises";
-import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from "nats";
-import type { LogStore, ObjectStore, StorageEngine, TableStore } from "../types.js";
+import { connect, credsAuthenticator, type ConnectionOptions, type JetStreamManager, type NatsConnection } from "nats";
+import type { LogStore, StorageEngine } from "../types.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import type { Logger } from "../../util/logger.js";
@@ -65,13 +65,12 @@ export async function createNatsEngine(options: NatsEngineOptions, deps: NatsEng
     throw new NatsEngineError(`NATS replicas must be a whole number from 1 to ${replicasMax}, not ${options.replicas}`);
   }
   const nodeId = deps.random.bytes(8).toString("hex");
-  const nc = await connectWithin(options, nodeId, deps);
+  const deadlineMs = deps.clock.nowMs() + (options.connectTimeoutMs ?? connectTimeoutMsDefault);
+  const nc = await connectWithin(options, nodeId, deadlineMs, deps);
   const parts: NatsPart[] = [];
   try {
     checkServer(nc, options.servers);
-    const jsm = await nc.jetstreamManager().catch((error: Error) => {
-      throw new NatsEngineError(`JetStream is not available on NATS at ${nc.getServer()}: ${error.message} (enable it with -js or a jetstream {} block in the server's config)`);
-    });
+    const jsm = await jetStreamWithin(nc, deadlineMs, deps);
     const js = nc.jetstream();
     const replicas = options.replicas ?? (await existingReplicas(jsm, prefix)) ?? clusterReplicas(nc);
     const ctx: NatsContext = { nc, js, jsm, replicas, prefix, nodeId, clock: deps.clock, random: deps.random, logger: deps.logger };
@@ -100,7 +99,7 @@ export async function createNatsEngine(options: NatsEngineOptions, deps: NatsEng
 }
 
 /** Connects, trying again until `connectTimeoutMs` has passed; then reconnects forever, with jitter, for the engine's life. */
-async function connectWithin(options: NatsEngineOptions, nodeId: string, deps: NatsEngineDeps): Promise<NatsConnection> {
+async function connectWithin(options: NatsEngineOptions, nodeId: string, deadlineMs: number, deps: NatsEngineDeps): Promise<NatsConnection> {
   const connection: ConnectionOptions = {
     servers: [...options.servers],
     name: `tributary ${nodeId}`,
@@ -122,7 +121,6 @@ async function connectWithin(options: NatsEngineOptions, nodeId: string, deps: N
     });
     connection.tls = { ca };
   }
-  const deadlineMs = deps.clock.nowMs() + (options.connectTimeoutMs ?? connectTimeoutMsDefault);
   for (let attempt = 1; ; attempt++) {
     try {
       return await connect(connection);
@@ -134,6 +132,26 @@ async function connectWithin(options: NatsEngineOptions, nodeId: string, deps: N
         throw new NatsEngineError(`cannot reach NATS at ${options.servers.join(",")}${permanent ? "" : ` (tried ${attempt} times)`}: ${message}`);
       }
       if (attempt === 1) deps.logger.warn({ servers: options.servers, err: message }, "NATS is not reachable yet; trying again");
+      await deps.clock.sleep(connectRetryDelayMs);
+    }
+  }
+}
+
+/**
+ * The JetStream API, once it answers: a cluster that has just started answers "JetStream system
+ * temporarily unavailable" until its meta leader is elected, so a start keeps asking until the deadline.
+ */
+async function jetStreamWithin(nc: NatsConnection, deadlineMs: number, deps: NatsEngineDeps): Promise<JetStreamManager> {
+  const jsm = await nc.jetstreamManager({ checkAPI: false });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await jsm.getAccountInfo();
+      return jsm;
+    } catch (error) {
+      if (deps.clock.nowMs() + connectRetryDelayMs > deadlineMs) {
+        throw new NatsEngineError(`JetStream does not answer on NATS at ${nc.getServer()} (asked ${attempt} times): ${(error as Error).message}`);
+      }
+      if (attempt === 1) deps.logger.warn({ server: nc.getServer(), err: (error as Error).message }, "JetStream is not ready yet; asking again");
       await deps.clock.sleep(connectRetryDelayMs);
     }
   }
