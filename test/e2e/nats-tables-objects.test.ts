@@ -309,6 +309,23 @@ describe("nats objects > two nodes", () => {
     }
   });
 
+  it("a blob whose source fails mid-way is removed, and the source's error is the caller's", async () => {
+    const prefix = freshPrefix();
+    const context = await node(prefix);
+    const objects = await openNatsObjects(context);
+    try {
+      async function* failing(): AsyncIterable<Uint8Array> {
+        yield Buffer.alloc(blobChunkBytes * 2 + 5, 1);
+        throw new Error("client went away");
+      }
+      await assert.rejects(objects.writeBlob(failing()), /client went away/);
+      const info = await context.jsm.streams.info(blobsStreamName(prefix), { subjects_filter: `${prefix}.blob.>` });
+      assert.deepEqual(info.state.subjects ?? {}, {}, "no chunk of the failed blob is left");
+    } finally {
+      await objects.close();
+    }
+  });
+
   it("removes a released blob after its grace period, keeps one still named, and sweeps an orphan once past its grace", async () => {
     const prefix = freshPrefix();
     const clock = new ManualClock(Date.now());

@@ -74,11 +74,15 @@ export class BlobStream {
     const acks: Promise<unknown>[] = [];
     /** The first failure of NATS's (as opposed to the source's, which is the caller's to see). */
     let natsFailure: unknown;
-    const published = (subject: string, bytes: Uint8Array | undefined, options: Partial<JetStreamPublishOptions> = {}) =>
-      this.ctx.js.publish(subject, bytes, { timeout: requestTimeoutMs, ...options }).catch((error: unknown) => {
+    const published = (subject: string, bytes: Uint8Array | undefined, options: Partial<JetStreamPublishOptions> = {}) => {
+      const ack = this.ctx.js.publish(subject, bytes, { timeout: requestTimeoutMs, ...options }).catch((error: unknown) => {
         natsFailure ??= error;
         throw error;
       });
+      // Handled from the start: an ack may fail while the loop waits on the source, before anyone awaits it.
+      ack.catch(() => undefined);
+      return ack;
+    };
     let chunkIndex = 0;
     let sizeBytes = 0;
     let chunk = Buffer.allocUnsafe(blobChunkBytes);
@@ -102,10 +106,13 @@ export class BlobStream {
         sizeBytes += piece.length;
       }
       if (filled > 0) await flush();
-      await Promise.all(acks);
+      // The end marker goes out behind the last chunks without waiting for their acks (one round
+      // trip less for a small blob): one connection's publishes reach the stream in order, and if
+      // any chunk is refused the whole blob is purged below.
       const end = headers();
       end.set(sizeHeader, String(sizeBytes));
-      await published(`${this.subjectPrefix}${blobId}.end`, undefined, { headers: end });
+      acks.push(published(`${this.subjectPrefix}${blobId}.end`, undefined, { headers: end }));
+      await Promise.all(acks);
       return { ok: true, blob: { blobId, sizeBytes } };
     } catch (error) {
       await Promise.allSettled(acks);
@@ -125,18 +132,18 @@ export class BlobStream {
     const fetches: Promise<Buffer>[] = [];
     let next = first;
     const fetchMore = () => {
-      while (next <= last && fetches.length < readAheadChunks) fetches.push(this.chunk(blob, next++));
-    };
-    try {
-      for (let index = first; index <= last; index++) {
-        fetchMore();
-        const bytes = await fetches.shift()!;
-        const chunkStart = index * blobChunkBytes;
-        yield bytes.subarray(Math.max(startByte, chunkStart) - chunkStart, Math.min(end, chunkStart + bytes.length) - chunkStart);
+      while (next <= last && fetches.length < readAheadChunks) {
+        const fetch = this.chunk(blob, next++);
+        // Handled from the start: a fetch ahead may fail while an earlier one is awaited.
+        fetch.catch(() => undefined);
+        fetches.push(fetch);
       }
-    } finally {
-      // A reader that stops early leaves no rejection unhandled.
-      for (const fetch of fetches) fetch.catch(() => undefined);
+    };
+    for (let index = first; index <= last; index++) {
+      fetchMore();
+      const bytes = await fetches.shift()!;
+      const chunkStart = index * blobChunkBytes;
+      yield bytes.subarray(Math.max(startByte, chunkStart) - chunkStart, Math.min(end, chunkStart + bytes.length) - chunkStart);
     }
   }
 
