@@ -255,10 +255,12 @@ export class WorkLeases {
     try {
       await this.beat();
       await this.scan();
-      if (!this.valid()) for (const unitKey of [...this.leases.keys()]) this.lose(unitKey);
       await this.spread();
     } catch (error) {
       this.deps.logger.warn({ err: error }, `${this.deps.service}: lease renewal failed`);
+    } finally {
+      // Past its deadline (its beats did not reach storage), the node gives its units up before any other node may take them.
+      if (!this.valid()) for (const unitKey of [...this.leases.keys()]) this.lose(unitKey);
     }
   }
 

@@ -33,7 +33,15 @@ export class MappingRunner {
     readonly lease?: HeldLease,
   ) {
     this.wake = new Wake(deps.clock);
-    lease?.signal.addEventListener("abort", () => this.pollersAbort.abort(), { once: true });
+    lease?.signal.addEventListener(
+      "abort",
+      () => {
+        this.abort.abort();
+        this.pollersAbort.abort();
+        this.wake.notify();
+      },
+      { once: true },
+    );
     this.lastResult = mapping.LastProcessingResult;
     this.filter = (mapping.FilterCriteria?.Filters ?? []).length > 0 ? compileFilterCriteria(mapping.FilterCriteria!) : undefined;
     this.done = this.run().catch((error: unknown) => {
