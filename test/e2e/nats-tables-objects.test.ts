@@ -402,3 +402,43 @@ describe("nats tables > a server restart", () => {
     }
   });
 });
+
+describe("nats tables and objects > a 3-server cluster", () => {
+  it("nodes on different servers (R3) meet in compare-and-sets, see each other's writes, and read each other's blobs at once after the commit", async () => {
+    const cluster = await startNats({ servers: 3 });
+    const opened: NatsConnection[] = [];
+    const nodeOn = async (server: number, prefix: string): Promise<NatsContext> => {
+      // Each node connects to one server only, so their requests go through different servers.
+      const nc = await connect({ servers: cluster.urls[server]!, noRandomize: true, ignoreClusterUpdates: true });
+      opened.push(nc);
+      return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager(), replicas: 3, prefix, nodeId: `cluster${++seed}`, clock: systemClock, random: new SeededRandom(seed), logger: silentLogger };
+    };
+    const prefix = freshPrefix();
+    const [contextA, contextB] = [await nodeOn(0, prefix), await nodeOn(2, prefix)];
+    const [tablesA, tablesB] = [await openNatsTables(contextA), await openNatsTables(contextB)];
+    const [objectsA, objectsB] = [await openNatsObjects(contextA), await openNatsObjects(contextB)];
+    try {
+      const id = "00000000-0000-4000-8000-000000000006";
+      await tablesA.create(tableMeta("r3", id));
+      const created = await tablesA.putItem(id, { key: "k", value: "A" }, { expectedRevision: "absent" });
+      assert.ok(created.ok && "revision" in created);
+      // Node B has not necessarily seen it: its creation meets node A's item in NATS all the same.
+      assert.deepEqual(await tablesB.putItem(id, { key: "k", value: "B" }, { expectedRevision: "absent" }), { ok: false, conflict: { revision: created.revision } });
+      await waitFor("node B's scan sees node A's item", async () => (await tablesB.scan(id, undefined, 10)).length === 1, crossNodeWaitMs);
+      assert.deepEqual(await tablesB.scan(id, undefined, 10), [{ key: "k", value: "A" }]);
+      await objectsA.createBucket({ Name: "r3", accountId: account, region: "us-east-1", createdAtMs: t0, settings: {} });
+      const bytes = Buffer.from(patternedRange(0, blobChunkBytes * 3 + 17));
+      const written = await objectsA.writeBlob(chunksOf(bytes, 65_536));
+      assert.ok(written.ok);
+      assert.deepEqual(await objectsA.putObject("r3", "k", { blobs: [written.blob], sizeBytes: bytes.length, lastModifiedMs: t0, meta: {} }), { ok: true });
+      // Right after the commit, through the other server: a replica that lags is answered for by the leader.
+      assert.deepEqual(await readAll(objectsB, written.blob), bytes);
+      assert.deepEqual(await readAll(objectsB, written.blob, blobChunkBytes * 3, bytes.length), bytes.subarray(blobChunkBytes * 3));
+      await waitFor("node B lists node A's object", async () => (await objectsB.listObjects("r3", { limit: 10 })).length === 1, crossNodeWaitMs);
+    } finally {
+      await Promise.all([tablesA.close(), tablesB.close(), objectsA.close(), objectsB.close()]);
+      await Promise.all(opened.map((nc) => nc.close()));
+      await cluster.stop();
+    }
+  });
+});
