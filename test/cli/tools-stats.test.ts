@@ -147,7 +147,7 @@ describe("cli > tools > stats", () => {
     assert.equal(header, "watched: ACTIVE, PROVISIONED, 1 open shard, over the last 60 s");
     assert.equal(columns, "SHARD                 IN RECORDS/S  IN BYTES/S  OUT RECORDS/S  OUT BYTES/S  ITERATOR AGE");
     // What was read (the tail's six records, and the probe's) and when can straddle a minute: the outgoing figures are checked for being there.
-    assert.match(row!, /^shardId-000000000000 {10}0\.10 {5}0\.2 B\/s +\d+\.\d\d +\d+\.\d [KM]?i?B\/s +\d+(\.\d)? (ms|s|min)$/);
+    assert.match(row!, /^shardId-000000000000 {10}0\.10 {5}0\.2 B\/s +\d+\.\d\d +\d+\.\d [KM]?i?B\/s +\d+(\.\d)? (ms|s|min)$/, result.stdout);
     assert.ok(Number(row!.split(/ +/)[4]) > 0, "the tail's reads show as outgoing records");
     assert.deepEqual(rest, [""], "no line saying the metrics are missing");
   });
