@@ -19,6 +19,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, type GetRecordsCommandOutput, type KinesisClient,
+  type ListShardsCommandOutput, type Shard,
+} from "@aws-sdk/client-kinesis";
 import { freePort, killGroup, startGroupServer, type GroupServer } from "../cli/process-group.js";
 import { startNats, type NatsCluster } from "./nats.js";
 
@@ -195,4 +199,207 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
     throw new Error(`${(error as Error).message}${detail}`, { cause: error });
   }
   return cluster;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keyed writes and reads with lineage: what the cluster tests check their records with.
+
+/** One record the writer got a sequence number for. */
+export interface AcknowledgedRecord {
+  key: string;
+  /** The record's number within its key: the writer's order for that key. */
+  n: number;
+  shardId: string;
+  sequenceNumber: string;
+}
+
+/** One record as read back. */
+export interface ReadRecord {
+  key: string;
+  n: number;
+  shardId: string;
+  sequenceNumber: string;
+}
+
+export interface KeyedWriterOptions {
+  /** One client per node: batches go to the nodes in turn, and to the next one after a failure. */
+  clients: readonly KinesisClient[];
+  streamName: string;
+  /** Writers running at once; each owns its keys, so each key has one order (the writer's). */
+  writers: number;
+  /** Keys per writer; a batch holds one record of each key (AWS keeps no order between two entries of one key in a batch that failed in part). */
+  keysPerWriter: number;
+  /** Pause after a failed call, before trying the next node. */
+  retryPauseMs?: number;
+}
+
+/**
+ * Writes continuously through every node: each writer sends PutRecords batches of one record per
+ * key, alternating nodes; a key moves to its next record only once the current one is
+ * acknowledged, and a record whose entry failed (or whose call failed) is sent again as it was.
+ * So a key's acknowledged records are in the writer's order, and a record may be stored twice
+ * only when a call failed after storing it (its first copy unacknowledged).
+ */
+export class KeyedWriter {
+  readonly acknowledged = new Map<string, AcknowledgedRecord>();
+  /** Every `key:n` sent at least once (acknowledged or not). */
+  readonly sent = new Set<string>();
+  /** Failure messages and how often each was seen (calls refused, entries failed). */
+  readonly failures = new Map<string, number>();
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private readonly next = new Map<string, number>();
+
+  constructor(private readonly options: KeyedWriterOptions) {
+    for (let writer = 0; writer < options.writers; writer++) {
+      for (let key = 0; key < options.keysPerWriter; key++) this.next.set(`w${writer}-k${key}`, 0);
+    }
+  }
+
+  static id(key: string, n: number): string {
+    return `${key}:${n}`;
+  }
+
+  static data(key: string, n: number): Buffer {
+    return Buffer.from(JSON.stringify({ key, n }));
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loops = Array.from({ length: this.options.writers }, (_, writer) => this.loop(writer));
+  }
+
+  /** Stops sending new batches and waits for the ones in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  /** Waits until `count` more records are acknowledged than now (the writes make progress). */
+  async progress(count: number, what: string, timeoutMs = 60_000): Promise<void> {
+    const target = this.acknowledged.size + count;
+    const deadline = performance.now() + timeoutMs;
+    while (this.acknowledged.size < target) {
+      if (performance.now() > deadline) throw new Error(`${what}: ${this.acknowledged.size} of ${target} records acknowledged within ${timeoutMs} ms; failures: ${this.describeFailures()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  describeFailures(): string {
+    return [...this.failures].map(([message, count]) => `${count}× ${message}`).join("; ") || "none";
+  }
+
+  private fail(message: string): void {
+    this.failures.set(message, (this.failures.get(message) ?? 0) + 1);
+  }
+
+  private async loop(writer: number): Promise<void> {
+    const keys = Array.from({ length: this.options.keysPerWriter }, (_, key) => `w${writer}-k${key}`);
+    const { clients, streamName } = this.options;
+    for (let batch = writer; this.running; batch++) {
+      const client = clients[batch % clients.length]!;
+      const records = keys.map((key) => ({ key, n: this.next.get(key)! }));
+      for (const { key, n } of records) this.sent.add(KeyedWriter.id(key, n));
+      try {
+        const out = await client.send(new PutRecordsCommand({ StreamName: streamName, Records: records.map(({ key, n }) => ({ PartitionKey: key, Data: KeyedWriter.data(key, n) })) }));
+        let failed = false;
+        (out.Records ?? []).forEach((entry, index) => {
+          const { key, n } = records[index]!;
+          if (entry.SequenceNumber !== undefined && entry.ShardId !== undefined && entry.ErrorCode === undefined) {
+            this.acknowledged.set(KeyedWriter.id(key, n), { key, n, shardId: entry.ShardId, sequenceNumber: entry.SequenceNumber });
+            this.next.set(key, n + 1);
+          } else {
+            failed = true;
+            this.fail(`entry ${entry.ErrorCode}: ${entry.ErrorMessage}`);
+          }
+        });
+        if (failed) await new Promise((resolve) => setTimeout(resolve, this.options.retryPauseMs ?? 100));
+      } catch (error) {
+        this.fail(`${(error as Error).name}: ${(error as Error).message}`.slice(0, 200));
+        await new Promise((resolve) => setTimeout(resolve, this.options.retryPauseMs ?? 100));
+      }
+    }
+  }
+}
+
+/** Every shard of the stream, parents before children (ListShards lists closed shards too). */
+export async function shardsInLineageOrder(client: KinesisClient, streamName: string): Promise<Shard[]> {
+  const shards: Shard[] = [];
+  let token: string | undefined;
+  do {
+    const page: ListShardsCommandOutput = await client.send(new ListShardsCommand(token === undefined ? { StreamName: streamName } : { NextToken: token }));
+    shards.push(...(page.Shards ?? []));
+    token = page.NextToken;
+  } while (token !== undefined);
+  const done = new Set<string>();
+  const known = new Set(shards.map((shard) => shard.ShardId!));
+  const ordered: Shard[] = [];
+  while (ordered.length < shards.length) {
+    const ready = shards.filter((shard) => !done.has(shard.ShardId!) && [shard.ParentShardId, shard.AdjacentParentShardId].every((parent) => parent === undefined || !known.has(parent) || done.has(parent)));
+    if (ready.length === 0) throw new Error(`the shards of ${streamName} have a lineage cycle: ${JSON.stringify(shards)}`);
+    for (const shard of ready) {
+      ordered.push(shard);
+      done.add(shard.ShardId!);
+    }
+  }
+  return ordered;
+}
+
+/** Every record of one shard from TRIM_HORIZON: to its end when closed, else to the tip (an empty page at MillisBehindLatest 0). */
+export async function readWholeShard(client: KinesisClient, streamName: string, shardId: string): Promise<ReadRecord[]> {
+  const out: ReadRecord[] = [];
+  let iterator = (await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+  // Bounded: a guard against a reader that never reaches the tip, not a performance bound.
+  for (let call = 0; iterator !== undefined; call++) {
+    if (call > 100_000) throw new Error(`${shardId}: no tip after ${call} GetRecords calls`);
+    const page: GetRecordsCommandOutput = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+    for (const record of page.Records ?? []) {
+      const parsed = JSON.parse(Buffer.from(record.Data!).toString("utf8")) as { key: string; n: number };
+      out.push({ key: parsed.key, n: parsed.n, shardId, sequenceNumber: record.SequenceNumber! });
+    }
+    if ((page.Records ?? []).length === 0 && page.MillisBehindLatest === 0 && page.NextShardIterator !== undefined) break;
+    iterator = page.NextShardIterator;
+  }
+  return out;
+}
+
+/** Every record of the stream, shard after shard in lineage order (so each key's records come in its order). */
+export async function readStreamWithLineage(client: KinesisClient, streamName: string): Promise<ReadRecord[]> {
+  const out: ReadRecord[] = [];
+  for (const shard of await shardsInLineageOrder(client, streamName)) out.push(...(await readWholeShard(client, streamName, shard.ShardId!)));
+  return out;
+}
+
+/**
+ * The problems with what was read, given what the writer acknowledged and sent (empty: none):
+ * every acknowledged record read exactly once, on its shard at its sequence number; each key's
+ * acknowledged records in the key's order; nothing read that was never sent; sequence numbers
+ * increasing within each shard and never repeated.
+ */
+export function recordProblems(read: readonly ReadRecord[], writer: KeyedWriter): string[] {
+  const problems: string[] = [];
+  const copies = new Map<string, number>();
+  const lastOfShard = new Map<string, bigint>();
+  const lastOfKey = new Map<string, number>();
+  for (const record of read) {
+    const id = KeyedWriter.id(record.key, record.n);
+    if (!writer.sent.has(id)) problems.push(`read ${id} (${record.shardId} ${record.sequenceNumber}), which was never sent`);
+    const sequence = BigInt(record.sequenceNumber);
+    const previous = lastOfShard.get(record.shardId);
+    if (previous !== undefined && sequence <= previous) problems.push(`${record.shardId}: sequence number ${record.sequenceNumber} (${id}) after ${previous}`);
+    lastOfShard.set(record.shardId, sequence);
+    const ack = writer.acknowledged.get(id);
+    if (ack === undefined || ack.sequenceNumber !== record.sequenceNumber) continue; // An unacknowledged copy.
+    copies.set(id, (copies.get(id) ?? 0) + 1);
+    if (ack.shardId !== record.shardId) problems.push(`${id} acknowledged on ${ack.shardId}, read on ${record.shardId}`);
+    const before = lastOfKey.get(record.key);
+    if (before !== undefined && record.n <= before) problems.push(`key ${record.key}: ${id} read after ${KeyedWriter.id(record.key, before)}`);
+    lastOfKey.set(record.key, record.n);
+  }
+  for (const [id, ack] of writer.acknowledged) {
+    const count = copies.get(id) ?? 0;
+    if (count !== 1) problems.push(`${id} (acknowledged ${ack.shardId} ${ack.sequenceNumber}) read ${count} times`);
+  }
+  return problems;
 }
