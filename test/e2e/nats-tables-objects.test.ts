@@ -16,6 +16,7 @@ import { startNats, type NatsCluster } from "../helpers/nats.js";
 import { waitFor } from "../helpers/wait.js";
 import type { NatsContext } from "../../src/storage/nats/nats-context.js";
 import { openNatsTables } from "../../src/storage/nats/nats-tables.js";
+import { markerTtlMs } from "../../src/storage/nats/nats-tables-kv.js";
 import { openNatsObjects, orphanGraceMs, releaseGraceMs } from "../../src/storage/nats/nats-objects.js";
 import { blobChunkBytes, blobsStreamName } from "../../src/storage/nats/nats-objects-blobs.js";
 import { itemKeyBytesMax } from "../../src/storage/nats/nats-tables-keys.js";
@@ -223,6 +224,61 @@ describe("nats tables > two nodes", () => {
       } finally {
         await c.close();
       }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe("nats tables > delete markers and resynchronisation", () => {
+  it("removes a delete marker once markerTtlMs old, and never a value written after it", async () => {
+    const prefix = freshPrefix();
+    const clock = new ManualClock(Date.now());
+    const context = await node(prefix, clock);
+    const tables = await openNatsTables(context);
+    const subjects = async () => (await context.jsm.streams.info(`KV_${prefix}-tables`, { subjects_filter: `$KV.${prefix}-tables.i.>` })).state.subjects ?? {};
+    try {
+      const id = "00000000-0000-4000-8000-000000000007";
+      await tables.create(tableMeta("markers", id));
+      for (const key of ["gone", "back"]) {
+        await tables.putItem(id, { key, value: "v1" });
+        await tables.deleteItem(id, key);
+      }
+      // Written again after its marker: the sweep must leave it.
+      const back = await tables.putItem(id, { key: "back", value: "v2" }, { expectedRevision: "absent" });
+      assert.ok(back.ok);
+      assert.equal(Object.keys(await subjects()).length, 2, "a marker for gone, the value of back");
+      await clock.advanceAsync(markerTtlMs + 60 * 60 * 1000);
+      await waitFor("the old marker is removed", async () => Object.keys(await subjects()).length === 1, crossNodeWaitMs);
+      assert.deepEqual(await tables.scan(id, undefined, 10), [{ key: "back", value: "v2" }]);
+      // A creation of the swept key still succeeds (no message at all now).
+      assert.ok((await tables.putItem(id, { key: "gone", value: "v3" }, { expectedRevision: "absent" })).ok);
+    } finally {
+      await tables.close();
+    }
+  });
+
+  it("after a reconnect a node resynchronises its copy, dropping what was purged while it was not watching", async () => {
+    const prefix = freshPrefix();
+    const a = await openNatsTables(await node(prefix));
+    const contextB = await node(prefix);
+    const b = await openNatsTables(contextB);
+    try {
+      const id = "00000000-0000-4000-8000-000000000008";
+      await a.create(tableMeta("resync", id));
+      await a.putItem(id, { key: "purged", value: "v" });
+      await a.putItem(id, { key: "kept", value: "v" });
+      await waitFor("node B holds both items", async () => (await b.stats(id)).itemCount === 2, crossNodeWaitMs);
+      // A purge no watch announces (as a marker swept while node B's watch was down).
+      const purgedSubject = `$KV.${prefix}-tables.i.${id}.u${Buffer.from("purged").toString("base64url")}`;
+      await contextB.jsm.streams.purge(`KV_${prefix}-tables`, { filter: purgedSubject });
+      assert.equal(await b.getItem(id, "purged"), "v", "the copy cannot know yet");
+      await contextB.nc.reconnect();
+      await waitFor("node B's copy drops the purged item", async () => (await b.getItem(id, "purged")) === undefined, crossNodeWaitMs);
+      assert.deepEqual(await b.scan(id, undefined, 10), [{ key: "kept", value: "v" }]);
+      // And follows on.
+      await a.putItem(id, { key: "later", value: "v" });
+      await waitFor("node B sees a later write", async () => (await b.getItem(id, "later")) === "v", crossNodeWaitMs);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

@@ -15,7 +15,7 @@ import { deepFreeze } from "../../util/freeze.js";
 import { SortedKeys } from "../objects/sorted-keys.js";
 import { objectSortKey } from "../objects/object-state.js";
 import type { KvFollower } from "./nats-tables-kv.js";
-import { parseObjectsKey } from "./nats-objects-keys.js";
+import { bucketKey, objectKey, parseObjectsKey, partKey, uploadKey } from "./nats-objects-keys.js";
 
 interface UploadCopy {
   readonly upload: UploadRecord;
@@ -84,6 +84,17 @@ export class ObjectsCopy implements KvFollower {
       }
     }
     if (released.length > 0) this.onReleased(released);
+  }
+
+  *keys(): Iterable<string> {
+    for (const [name, bucket] of this.buckets) {
+      yield bucketKey(name);
+      for (const [, entry] of bucket.objects.from(undefined)) yield objectKey(bucket.incarnation, entry.key);
+      for (const [uploadId, upload] of bucket.uploads) {
+        yield uploadKey(bucket.incarnation, uploadId);
+        for (const partNumber of upload.parts.keys()) yield partKey(bucket.incarnation, uploadId, partNumber);
+      }
+    }
   }
 
   // --- reads -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import { sortTables } from "../table-items.js";
 import { SortedKeys } from "../objects/sorted-keys.js";
 import type { Logger } from "../../util/logger.js";
 import type { KvFollower } from "./nats-tables-kv.js";
-import { decodeItem, parseTablesKey } from "./nats-tables-keys.js";
+import { decodeItem, itemKey, parseTablesKey } from "./nats-tables-keys.js";
 
 interface MetaEntry {
   readonly meta: TableMeta;
@@ -51,6 +51,13 @@ export class TablesCopy implements KvFollower {
     const parsed = parseTablesKey(key);
     if (parsed?.kind === "meta") this.applyMeta(key, revision, value);
     else if (parsed?.kind === "item") this.applyItem(parsed.tableId, parsed.token, revision, value, key);
+  }
+
+  *keys(): Iterable<string> {
+    yield* this.metas.keys();
+    for (const [tableId, table] of this.tables) {
+      for (const [key] of table.items.from(undefined)) yield itemKey(tableId, key);
+    }
   }
 
   // --- reads -----------------------------------------------------------------------------------

@@ -20,10 +20,14 @@
  * - Deletions of many keys at once (a dropped table's items) are stream purges, which the watch
  *   does not announce: the followers drop those keys themselves when they see the record that owns
  *   them (a table's meta, a bucket's record) deleted.
+ * - Delete markers older than markerTtlMs are purged (each only up to its own sequence), so
+ *   deleted keys do not pile up in the bucket. A watch that ends (a reconnect, a lost consumer)
+ *   is replaced by a fresh one that resynchronises the copy, dropping keys purged meanwhile.
  */
 import { headers, type JetStreamPublishOptions, type KV, type KvEntry, type NatsError, type QueuedIterator, type Status } from "nats";
 import type { Expectation, StorageFailure } from "../types.js";
 import type { NatsContext } from "./nats-context.js";
+import type { Timer } from "../../util/clock.js";
 
 /** JetStream's "wrong last sequence" error: a compare-and-set that met another revision. */
 const wrongLastSequenceCode = 10071;
@@ -32,8 +36,13 @@ const createAttemptsMax = 4;
 /** How long opening waits for the copy to hold what the bucket held (a bound, not an expectation). */
 const loadTimeoutMs = 60_000;
 const watchRestartDelayMs = 500;
-/** Delete markers remembered (their revisions make a creation's first attempt right); the oldest go first. */
-const tombstonesMax = 10_000;
+/**
+ * How long a delete marker stays in the bucket: every node's watch has delivered it long before,
+ * and a node whose watch was cut off resynchronises from scratch (see `startWatch`), so a marker
+ * gone does not leave a deleted key in anyone's copy.
+ */
+export const markerTtlMs = 24 * 60 * 60 * 1000;
+const markerSweepIntervalMs = 60 * 60 * 1000;
 const empty = new Uint8Array(0);
 
 /** The process-local copy a bucket feeds. */
@@ -42,6 +51,8 @@ export interface KvFollower {
   revisionOf(key: string): number | undefined;
   /** A write of `key` at `revision`: its value, or undefined for a deletion. Called only with a revision above revisionOf(key). */
   apply(key: string, revision: number, value: Uint8Array | undefined): void;
+  /** The KV key of every value the copy holds (for a resynchronisation). */
+  keys(): Iterable<string>;
 }
 
 export type KvWriteOutcome =
@@ -63,9 +74,12 @@ export class WatchedBucket {
   readonly bucket: string;
   private readonly stream: string;
   private readonly subjectPrefix: string;
-  /** The stream sequence of the last entry the watch delivered. */
-  private watchedRevision = 0;
-  private readonly tombstones = new Map<string, number>();
+  /**
+   * The delete markers in the bucket as far as this node knows, with when they were written: a
+   * creation expects the marker's revision at once, and the sweep removes markers past markerTtlMs.
+   */
+  private readonly markers = new Map<string, { revision: number; atMs: number }>();
+  private markerSweep: Timer | undefined;
   private watcher: QueuedIterator<KvEntry> | undefined;
   /** The connection's status events (nats.js's iterator, which stops). */
   private status: (AsyncIterable<Status> & { stop?(): void }) | undefined;
@@ -94,6 +108,7 @@ export class WatchedBucket {
     const bucket = new WatchedBucket(ctx, kv, follower, options);
     await bucket.load();
     bucket.restartOnReconnect();
+    bucket.markerSweep = ctx.clock.setInterval(() => void bucket.sweepMarkers(), markerSweepIntervalMs, { unref: true });
     return bucket;
   }
 
@@ -108,7 +123,7 @@ export class WatchedBucket {
   async write(key: string, value: Uint8Array | undefined, expect?: Expectation): Promise<KvWriteOutcome> {
     if (this.closed) return { ok: false, failure: closedFailure };
     try {
-      let expectedLast = expect === undefined ? undefined : expect.expectedRevision === "absent" ? (this.tombstones.get(key) ?? 0) : expect.expectedRevision;
+      let expectedLast = expect === undefined ? undefined : expect.expectedRevision === "absent" ? (this.markers.get(key)?.revision ?? 0) : expect.expectedRevision;
       for (let attempt = 1; ; attempt++) {
         const revision = await this.publish(key, value, expectedLast);
         if (revision !== undefined) {
@@ -155,6 +170,7 @@ export class WatchedBucket {
     this.closed = true;
     this.watcher?.stop();
     this.status?.stop?.();
+    this.ctx.clock.clearTimer(this.markerSweep);
   }
 
   /** One publish; the revision it was given, or undefined if its expectation was refused. */
@@ -175,17 +191,32 @@ export class WatchedBucket {
   }
 
   /** Applies a change unless the copy holds the key at this revision or later (a delete marker counts). */
-  private applyIfNewer(key: string, revision: number, value: Uint8Array | undefined): void {
-    const held = this.follower.revisionOf(key) ?? this.tombstones.get(key) ?? 0;
+  private applyIfNewer(key: string, revision: number, value: Uint8Array | undefined, atMs = this.ctx.clock.nowMs()): void {
+    const held = this.follower.revisionOf(key) ?? this.markers.get(key)?.revision ?? 0;
     if (revision <= held) return;
-    if (value === undefined) {
-      this.tombstones.delete(key);
-      this.tombstones.set(key, revision);
-      if (this.tombstones.size > tombstonesMax) this.tombstones.delete(this.tombstones.keys().next().value!);
-    } else {
-      this.tombstones.delete(key);
-    }
+    if (value === undefined) this.markers.set(key, { revision, atMs });
+    else this.markers.delete(key);
     this.follower.apply(key, revision, value);
+  }
+
+  /**
+   * Removes the delete markers older than markerTtlMs, each only up to its own sequence (a purge
+   * with `seq`), so a value written after it is never touched. Every node sweeps what its watch
+   * saw; a marker another node removed first costs an empty purge.
+   */
+  private async sweepMarkers(): Promise<void> {
+    const cutoffMs = this.ctx.clock.nowMs() - markerTtlMs;
+    for (const [key, marker] of [...this.markers]) {
+      if (this.closed) return;
+      if (marker.atMs > cutoffMs) continue;
+      try {
+        await this.ctx.jsm.streams.purge(this.stream, { filter: this.subjectPrefix + key, seq: marker.revision + 1 });
+        if (this.markers.get(key) === marker) this.markers.delete(key);
+      } catch (error) {
+        this.ctx.logger.warn({ bucket: this.bucket, key, err: error }, `cannot remove an old delete marker of the ${this.options.what} bucket; the next sweep tries again`);
+        return;
+      }
+    }
   }
 
   /**
@@ -218,18 +249,35 @@ export class WatchedBucket {
     }
   }
 
+  /**
+   * Starts a watch of every key's last value, then every change. The first (`initialized` given)
+   * fills the empty copy. A later one, after the watch ended, resynchronises: the copy keeps what
+   * it holds, every key delivered is applied if newer, and once the initial values are in, a key
+   * the watch did not deliver and the copy holds at a revision the stream had passed when it began
+   * is gone (its deletion, marker and all, may have been purged meanwhile: a dropped table's
+   * items, an old marker) and is removed from the copy.
+   */
   private async startWatch(initialized?: () => void): Promise<void> {
-    const resume = this.watchedRevision > 0 ? { resumeFromRevision: this.watchedRevision + 1 } : {};
+    const resync = initialized === undefined;
+    const floor = resync ? (await this.ctx.jsm.streams.info(this.stream)).state.last_seq : 0;
+    let seen: Set<string> | undefined = resync ? new Set() : undefined;
+    const caughtUp = () => {
+      if (seen !== undefined) this.dropUnseen(seen, floor);
+      seen = undefined;
+      initialized?.();
+    };
     let watcher: QueuedIterator<KvEntry> | undefined;
     let processed = 0;
     /** How many entries must be applied before the copy holds the initial values (-1: not known yet). */
     let target: number | undefined;
+    let done = false;
     const check = () => {
-      if (target !== undefined && target >= 0 && processed >= target) initialized?.();
+      if (done || target === undefined || target < 0 || processed < target) return;
+      done = true;
+      caughtUp();
     };
     watcher = await this.kv.watch({
       key: ">",
-      ...resume,
       // Called once the initial values are queued, possibly before the loop below applied them
       // (or inside watch(), before it returns): the copy holds them once that many are applied.
       initializedFn: () => {
@@ -240,19 +288,26 @@ export class WatchedBucket {
     if (target === -1) target = watcher.getReceived();
     this.watcher = watcher;
     check();
-    void this.follow(watcher, () => {
+    void this.follow(watcher, (key) => {
+      seen?.add(key);
       processed++;
       check();
     });
   }
 
-  /** Applies the watch's entries; if the watch ends while open, starts another after the last revision delivered. */
-  private async follow(watcher: QueuedIterator<KvEntry>, counted: () => void): Promise<void> {
+  /** After a resynchronisation's initial values: removes what the copy holds that the bucket no longer has. */
+  private dropUnseen(seen: ReadonlySet<string>, floor: number): void {
+    const gone = [...this.follower.keys()].filter((key) => !seen.has(key) && (this.follower.revisionOf(key) ?? Infinity) <= floor);
+    for (const key of gone) this.follower.apply(key, floor, undefined);
+    if (gone.length > 0) this.ctx.logger.info({ bucket: this.bucket, removed: gone.length }, `the ${this.options.what} bucket's copy dropped keys purged while its watch was down`);
+  }
+
+  /** Applies the watch's entries; if the watch ends while open, starts another (a resynchronisation). */
+  private async follow(watcher: QueuedIterator<KvEntry>, counted: (key: string) => void): Promise<void> {
     try {
       for await (const entry of watcher) {
-        if (entry.revision > this.watchedRevision) this.watchedRevision = entry.revision;
-        this.applyIfNewer(entry.key, entry.revision, entry.operation === "PUT" ? entry.value : undefined);
-        counted();
+        this.applyIfNewer(entry.key, entry.revision, entry.operation === "PUT" ? entry.value : undefined, entry.created.getTime());
+        counted(entry.key);
       }
     } catch (error) {
       if (!this.closed) this.ctx.logger.warn({ bucket: this.bucket, err: error }, `the ${this.options.what} bucket's watch stopped; restarting it`);
