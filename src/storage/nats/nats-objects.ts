@@ -45,13 +45,8 @@ const dropAttemptsMax = 4;
 
 const done: WriteOutcome = { ok: true };
 
-export interface NatsObjectsOptions {
-  /** Skip the sweep at open (tests that look at orphans). */
-  sweepAtOpen?: boolean;
-}
-
 /** Opens (creating if needed) the records bucket and the blob stream; resolves once the copy holds the records. */
-export async function openNatsObjects(ctx: NatsContext, options: NatsObjectsOptions = {}): Promise<ObjectStore & NatsPart> {
+export async function openNatsObjects(ctx: NatsContext): Promise<ObjectStore & NatsPart> {
   const blobs = await BlobStream.open(ctx);
   let store: NatsObjectStore | undefined;
   const copy = new ObjectsCopy(ctx.logger, (blobIds) => store?.released(blobIds));
@@ -61,7 +56,7 @@ export async function openNatsObjects(ctx: NatsContext, options: NatsObjectsOpti
   for (const incarnation of copy.takeStrays()) {
     await bucket.purge(incarnationFilter(incarnation)).catch((error: unknown) => ctx.logger.warn({ incarnation, err: error }, "cannot purge a dropped bucket's records; the next open tries again"));
   }
-  store.startSweeping(options.sweepAtOpen ?? true);
+  store.startSweeping();
   return store;
 }
 
@@ -260,14 +255,15 @@ class NatsObjectStore implements ObjectStore, NatsPart {
     }
   }
 
-  startSweeping(now: boolean): void {
+  /** Sweeps now (in the background) and every sweepIntervalMs. */
+  startSweeping(): void {
     const sweep = () => {
       if (this.closed || this.sweeping !== undefined) return;
       this.sweeping = this.sweep()
         .catch((error: unknown) => this.ctx.logger.warn({ err: error }, "the blob sweep failed; it runs again later"))
         .finally(() => (this.sweeping = undefined));
     };
-    if (now) sweep();
+    sweep();
     this.sweepTimer = this.ctx.clock.setInterval(sweep, sweepIntervalMs, { unref: true });
   }
 
