@@ -5,6 +5,7 @@
  * checkpoints, queued events and logs in ServiceTables tables, code in the object store's
  * internal bucket (code-store.ts).
  */
+import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -152,7 +153,7 @@ export function createLambdaService(deps: LambdaModuleDeps, overrides: LambdaMod
     store,
     codeStore,
     asyncInvocations,
-    codeLocationKey: { secret: Buffer.from(random.bytes(32)) },
+    codeLocationKey: { secret: codeLocationSecret(deps.storage as Partial<StorageEngine>, random) },
     endpointUrl: deps.endpointUrl,
   };
   const router = createLambdaRouter({
@@ -190,4 +191,14 @@ export function createLambdaService(deps: LambdaModuleDeps, overrides: LambdaMod
       if (ownSandboxRoot !== undefined) rmSync(ownSandboxRoot, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The key code location URLs are signed with: derived from the engine's secret, which every node
+ * sharing the engine has (docs/cluster.md), so a URL one node answered downloads through any; a
+ * key of its own when the service is given no catalog (tests).
+ */
+function codeLocationSecret(storage: Partial<StorageEngine>, random: Random): Buffer {
+  if (storage.catalog === undefined) return Buffer.from(random.bytes(32));
+  return createHmac("sha256", storage.catalog.secret()).update("lambda code locations").digest();
 }

@@ -2,7 +2,8 @@
  * Where GetFunction and GetLayerVersion say the code can be downloaded: a URL on this server's
  * own port (GET /2015-03-31/code-locations/{Token}, download-code.ts) that answers the zip for ten
  * minutes, as Lambda's presigned S3 URL does. The token is the code's object key with an expiry,
- * signed with a key the service draws when it starts (so URLs end with the process, too).
+ * signed with a key derived from the engine's secret (src/lambda/index.ts), so any node sharing the
+ * engine serves a URL another node answered.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { ApiContext } from "../api-context.js";
