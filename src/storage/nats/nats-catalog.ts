@@ -31,6 +31,9 @@ const applyWaitMs = 30_000;
 /** A compare-and-set expecting "absent" may meet a delete marker: it then expects the marker, this many times. */
 const createAttemptsMax = 4;
 const watchRestartDelayMs = 500;
+/** A write whose answer was lost is sent again (same message id) this many times in all, waiting a little longer each time. */
+const publishAttemptsMax = 5;
+const publishRetryDelayMs = 250;
 
 type Listener = (change: CatalogChange<object, object>) => void;
 
@@ -96,6 +99,8 @@ class NatsCatalog implements Catalog, NatsPart {
   private readonly waiters = new Set<{ revision: number; resolve: () => void }>();
   private watcher: QueuedIterator<KvEntry> | undefined;
   private closed = false;
+  /** Writes published by this handle: with the node id, each one's Nats-Msg-Id. */
+  private published = 0;
   private readonly subjectPrefix: string;
 
   constructor(
@@ -191,8 +196,8 @@ class NatsCatalog implements Catalog, NatsPart {
           return { ok: true, revision: outcome.revision };
         }
         // Refused: NATS, not the copy, says where the key is now.
-        const current = await this.kv.get(key);
-        if (current !== null && current.operation === "PUT") return { ok: false, conflict: { revision: current.revision } };
+        const current = await this.lastOf(key);
+        if (current?.live === true) return { ok: false, conflict: { revision: current.revision } };
         if (expect!.expectedRevision !== "absent") return { ok: false, conflict: { revision: "absent" } };
         // Absent, as expected, but its last write is a delete marker (or changed meanwhile): expect that.
         if (attempt >= createAttemptsMax) return { ok: false, failure: { kind: "io", message: `catalog bucket ${this.bucket}: the key ${key} kept changing` } };
@@ -204,22 +209,51 @@ class NatsCatalog implements Catalog, NatsPart {
   }
 
   /**
-   * One publish to the bucket's stream. `expectedLast`: the key's last stream sequence it must
-   * have (0: none at all); a publish refused for that answers `{ok: false}`.
+   * One write to the bucket's stream. `expectedLast`: the key's last stream sequence it must have
+   * (0: none at all); a write refused for that answers `{ok: false}`.
+   *
+   * A publish whose answer is lost (a timeout, a connection dropped, a leader election) may or may
+   * not have landed: it is sent again, unchanged, with the same Nats-Msg-Id. Unconditional, the
+   * stream's duplicate window answers the original's sequence. With an expectation, a clustered
+   * stream checks the expectation first and refuses a write that did land: so a refusal after a
+   * lost answer looks at the key's last message, and if that carries our message id, it is ours.
    */
   private async publish(key: string, value: Uint8Array | undefined, expectedLast: number | undefined): Promise<{ ok: true; revision: number } | { ok: false }> {
-    const options: Partial<JetStreamPublishOptions> = {};
+    const msgId = `${this.ctx.nodeId}-${++this.published}`;
+    const options: Partial<JetStreamPublishOptions> = { msgID: msgId };
     if (value === undefined) {
       const marker = headers();
       marker.set("KV-Operation", "DEL");
       options.headers = marker;
     }
     if (expectedLast !== undefined) options.expect = { lastSubjectSequence: expectedLast };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const ack = await this.ctx.js.publish(this.subjectPrefix + key, value ?? empty, options);
+        return { ok: true, revision: ack.seq };
+      } catch (error) {
+        const apiError = (error as NatsError).api_error;
+        if (apiError?.err_code === wrongLastSequenceCode) {
+          if (attempt === 1) return { ok: false };
+          const last = await this.lastOf(key);
+          return last?.msgId === msgId ? { ok: true, revision: last.revision } : { ok: false };
+        }
+        // JetStream answered (an API error): the answer stands. Otherwise it may not have seen it.
+        if (apiError !== undefined || this.closed || attempt >= publishAttemptsMax) throw error;
+        this.ctx.logger.warn({ bucket: this.bucket, key, attempt, err: (error as Error).message }, "a catalog write's answer was lost; sending it again");
+        await this.ctx.clock.sleep(publishRetryDelayMs * attempt, { unref: true });
+      }
+    }
+  }
+
+  /** The key's last message as the stream's leader has it: its revision, whether it is a value (not a delete marker), its message id. */
+  private async lastOf(key: string): Promise<{ revision: number; live: boolean; msgId: string | undefined } | undefined> {
     try {
-      const ack = await this.ctx.js.publish(this.subjectPrefix + key, value ?? empty, options);
-      return { ok: true, revision: ack.seq };
+      const message = await this.ctx.jsm.streams.getMessage(`KV_${this.bucket}`, { last_by_subj: this.subjectPrefix + key });
+      const operation = message.header.get("KV-Operation");
+      return { revision: message.seq, live: operation !== "DEL" && operation !== "PURGE", msgId: message.header.get("Nats-Msg-Id") || undefined };
     } catch (error) {
-      if ((error as NatsError).api_error?.err_code === wrongLastSequenceCode) return { ok: false };
+      if ((error as NatsError).code === "404") return undefined;
       throw error;
     }
   }
