@@ -208,7 +208,7 @@ describe("cluster > scenarios across nodes A and B", () => {
     const streamName = randomStreamName("cluster-rw");
     await clients[0]!.kinesis.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: 3 }));
     await activeOnEveryNode(streamName);
-    const writer = new KeyedWriter({ clients: clients.map((set) => set.kinesis), streamName, writers: 4, keysPerWriter: 6 });
+    const writer = new KeyedWriter({ clients: clients.map((set) => set.kinesis), streamName, writers: 4, keysPerWriter: 6, explain: () => cluster.describe() });
     writer.start();
     await writer.progress(600, "writes through A and B");
     await writer.stop();
@@ -223,7 +223,7 @@ describe("cluster > scenarios across nodes A and B", () => {
     const streamName = randomStreamName("cluster-reshard");
     await clients[0]!.kinesis.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: 2 }));
     await activeOnEveryNode(streamName);
-    const writer = new KeyedWriter({ clients: [clients[1]!.kinesis], streamName, writers: 3, keysPerWriter: 8 });
+    const writer = new KeyedWriter({ clients: [clients[1]!.kinesis], streamName, writers: 3, keysPerWriter: 8, explain: () => cluster.describe() });
     writer.start();
     try {
       await writer.progress(150, "writes through B before the split");
@@ -331,7 +331,7 @@ describe("cluster > scenarios across nodes A and B", () => {
       const StreamArn = (await clients[1]!.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }))).StreamDescriptionSummary!.StreamARN!;
       const mapping = await clients[1]!.lambda.send(new CreateEventSourceMappingCommand({ FunctionName, EventSourceArn: StreamArn, StartingPosition: "TRIM_HORIZON", BatchSize: 100 }));
       await waitFor("the mapping Enabled", async () => (await clients[0]!.lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).State === "Enabled", 30_000, 100);
-      const writer = new KeyedWriter({ clients: clients.map((set) => set.kinesis), streamName, writers: 2, keysPerWriter: 4 });
+      const writer = new KeyedWriter({ clients: clients.map((set) => set.kinesis), streamName, writers: 2, keysPerWriter: 4, explain: () => cluster.describe() });
       writer.start();
       await writer.progress(120, "writes through A and B");
       await writer.stop();

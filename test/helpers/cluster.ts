@@ -231,6 +231,8 @@ export interface KeyedWriterOptions {
   keysPerWriter: number;
   /** Pause after a failed call, before trying the next node. */
   retryPauseMs?: number;
+  /** More to say when progress stalls (the nodes' logs: `cluster.describe`). */
+  explain?: () => string;
 }
 
 /**
@@ -281,7 +283,7 @@ export class KeyedWriter {
     const target = this.acknowledged.size + count;
     const deadline = performance.now() + timeoutMs;
     while (this.acknowledged.size < target) {
-      if (performance.now() > deadline) throw new Error(`${what}: ${this.acknowledged.size} of ${target} records acknowledged within ${timeoutMs} ms; failures: ${this.describeFailures()}`);
+      if (performance.now() > deadline) throw new Error(`${what}: ${this.acknowledged.size} of ${target} records acknowledged within ${timeoutMs} ms; failures: ${this.describeFailures()}${this.options.explain?.() ?? ""}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
