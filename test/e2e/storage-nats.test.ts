@@ -7,6 +7,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { createServer, type AddressInfo } from "node:net";
 import { account, runStorageCases, type StorageHarness } from "../storage/cases.js";
 import type { Catalog } from "../../src/storage/types.js";
 import { CatalogCache } from "../../src/storage/catalog-cache.js";
@@ -128,6 +129,46 @@ describe("storage > nats > engine", () => {
     await assert.rejects(openEngine("bad.prefix"), (error: Error) => error instanceof NatsEngineError && /prefix/.test(error.message));
     const unreachable = createNatsEngine({ servers: ["nats://127.0.0.1:1"], connectTimeoutMs: 600 }, { clock: systemClock, random: new SeededRandom(99), logger: silentLogger });
     await assert.rejects(unreachable, (error: Error) => error instanceof NatsEngineError && error.message.startsWith("cannot reach NATS at nats://127.0.0.1:1"));
+  });
+});
+
+describe("storage > nats > engine > the server it meets", () => {
+  /** A stand-in that speaks just enough of the NATS protocol to connect (INFO, then PONG to PING), with this INFO. */
+  async function fakeNats(info: Record<string, unknown>): Promise<{ url: string; close(): Promise<void> }> {
+    const server = createServer((socket) => {
+      socket.write(`INFO ${JSON.stringify({ server_id: "FAKE", server_name: "fake", proto: 1, headers: true, max_payload: 1048576, ...info })}\r\n`);
+      socket.on("data", (bytes) => {
+        if (bytes.toString().includes("PING")) socket.write("PONG\r\n");
+      });
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `nats://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+
+  it("refuses a nats-server older than 2.10, naming its version", async () => {
+    const fake = await fakeNats({ version: "2.9.10", jetstream: true });
+    try {
+      await assert.rejects(
+        createNatsEngine({ servers: [fake.url] }, { clock: systemClock, random: new SeededRandom(98), logger: silentLogger }),
+        (error: Error) => error instanceof NatsEngineError && error.message.includes("is nats-server 2.9.10; Tributary needs 2.10.0 or later"),
+      );
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("refuses a server without JetStream", async () => {
+    const fake = await fakeNats({ version: "2.10.27", jetstream: false });
+    try {
+      await assert.rejects(
+        createNatsEngine({ servers: [fake.url] }, { clock: systemClock, random: new SeededRandom(97), logger: silentLogger }),
+        (error: Error) => error instanceof NatsEngineError && error.message.startsWith("JetStream is not enabled on NATS at"),
+      );
+    } finally {
+      await fake.close();
+    }
   });
 });
 
