@@ -1,7 +1,8 @@
 /**
  * Metrics as CloudWatch names them (docs/metrics.md): a series is a namespace ("AWS/Kinesis"), a
  * metric name ("IncomingRecords") and its dimensions ([{ Name: "StreamName", Value: "orders" }]),
- * with one unit. Services record samples through a MetricsRecorder; the CloudWatch API, the
+ * with one unit, in one account: CloudWatch is per account, so two accounts' streams of one name
+ * are two series, and each account reads only its own. Services record samples through a MetricsRecorder; the CloudWatch API, the
  * console and Prometheus read them through a MetricsReader. Pure types: the implementation that
  * aggregates and keeps them lives in src/storage/metrics.
  */
@@ -46,6 +47,12 @@ export interface MetricId {
   readonly Namespace: string;
   readonly MetricName: string;
   readonly Dimensions: readonly MetricDimension[];
+  /**
+   * The account whose resource the series measures (12 digits): not a dimension, the CloudWatch
+   * the series belongs to. A recorder takes an id without one as the process's account's
+   * (`--account-id`); every id a reader answers has one.
+   */
+  readonly AccountId?: string;
 }
 
 /** CloudWatch's statistic set: what one period of one series keeps (Average = Sum / SampleCount). */
@@ -71,6 +78,8 @@ export interface MetricsRecorder {
 
 /** ListMetrics' filter: a dimension filter without Value matches any value of that dimension. */
 export interface MetricFilter {
+  /** Only this account's series (CloudWatch's readers always give it); every account's when absent. */
+  AccountId?: string;
   Namespace?: string;
   MetricName?: string;
   Dimensions?: readonly { Name: string; Value?: string }[];
@@ -98,10 +107,13 @@ export interface MetricsReader {
 
 export type Metrics = MetricsRecorder & MetricsReader;
 
-/** The key two ids of one series share: namespace, name and dimensions sorted by name. */
+/**
+ * The key two ids of one series share: account, namespace, name and dimensions sorted by name.
+ * An id without an account keys apart from every account's (the store gives each one first).
+ */
 export function metricKey(id: MetricId): string {
   const dimensions = id.Dimensions.length < 2 ? id.Dimensions : [...id.Dimensions].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
-  let key = `${id.Namespace}\u0000${id.MetricName}`;
+  let key = `${id.AccountId ?? ""}\u0000${id.Namespace}\u0000${id.MetricName}`;
   for (const dimension of dimensions) key += `\u0000${dimension.Name}\u0001${dimension.Value}`;
   return key;
 }

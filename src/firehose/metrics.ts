@@ -12,10 +12,12 @@
  * - a Kinesis stream source: DataReadFromKinesisStream.Records and .Bytes and
  *   KinesisMillisBehindLatest per read that returned records.
  *
- * Handles are made once per delivery stream name and kept, so a call costs a map lookup and a few
+ * Handles are made once per account and delivery stream name (CloudWatch is per account: the
+ * series are the delivery stream's account's) and kept, so a call costs two map lookups and a few
  * additions; under `--metrics off` every lookup answers undefined.
  */
 import type { MetricId, MetricSeries, MetricsRecorder, MetricUnit } from "../core/metrics.js";
+import { AccountHandles } from "../core/metric-handles.js";
 import type { DestinationKind } from "./model.js";
 
 export const firehoseNamespace = "AWS/Firehose";
@@ -48,10 +50,11 @@ class LazySeries implements MetricSeries {
   constructor(
     private readonly recorder: MetricsRecorder,
     MetricName: string,
+    AccountId: string,
     deliveryStreamName: string,
     private readonly unit: MetricUnit,
   ) {
-    this.id = { Namespace: firehoseNamespace, MetricName, Dimensions: [{ Name: "DeliveryStreamName", Value: deliveryStreamName }] };
+    this.id = { Namespace: firehoseNamespace, MetricName, Dimensions: [{ Name: "DeliveryStreamName", Value: deliveryStreamName }], AccountId };
   }
 
   observe(value: number): void {
@@ -74,9 +77,11 @@ export class DeliveryStreamMetrics {
 
   constructor(
     private readonly recorder: MetricsRecorder,
+    /** The delivery stream's account. */
+    readonly accountId: string,
     readonly deliveryStreamName: string,
   ) {
-    const series = (name: string, unit: MetricUnit) => new LazySeries(recorder, name, deliveryStreamName, unit);
+    const series = (name: string, unit: MetricUnit) => new LazySeries(recorder, name, accountId, deliveryStreamName, unit);
     this.incomingBytes = series("IncomingBytes", "Bytes");
     this.incomingRecords = series("IncomingRecords", "Count");
     this.incomingPutRequests = series("IncomingPutRequests", "Count");
@@ -150,7 +155,7 @@ export class DeliveryStreamMetrics {
   delivery(kind: DestinationKind): DeliveryMetrics {
     const prefix = deliveryPrefixes[kind];
     let metrics = this.deliveries.get(prefix);
-    if (metrics === undefined) this.deliveries.set(prefix, (metrics = new DeliveryMetrics(this.recorder, this.deliveryStreamName, prefix)));
+    if (metrics === undefined) this.deliveries.set(prefix, (metrics = new DeliveryMetrics(this.recorder, this.accountId, this.deliveryStreamName, prefix)));
     return metrics;
   }
 }
@@ -164,8 +169,8 @@ export class DeliveryMetrics {
   /** HTTP endpoints only: what each attempt sent, retries included. */
   private readonly processed: { Records: LazySeries; Bytes: LazySeries } | undefined;
 
-  constructor(recorder: MetricsRecorder, deliveryStreamName: string, prefix: string) {
-    const series = (name: string, unit: MetricUnit) => new LazySeries(recorder, `${prefix}.${name}`, deliveryStreamName, unit);
+  constructor(recorder: MetricsRecorder, accountId: string, deliveryStreamName: string, prefix: string) {
+    const series = (name: string, unit: MetricUnit) => new LazySeries(recorder, `${prefix}.${name}`, accountId, deliveryStreamName, unit);
     this.Records = series("Records", "Count");
     this.Bytes = series("Bytes", "Bytes");
     this.Success = series("Success", "Count");
@@ -191,21 +196,15 @@ export class DeliveryMetrics {
 
 export class FirehoseMetrics {
   readonly enabled: boolean;
-  private readonly streams = new Map<string, DeliveryStreamMetrics>();
+  private readonly streams: AccountHandles<DeliveryStreamMetrics>;
 
-  constructor(private readonly recorder: MetricsRecorder) {
+  constructor(recorder: MetricsRecorder) {
     this.enabled = recorder.enabled;
+    this.streams = new AccountHandles(metricsHandlesMax, (accountId, name) => new DeliveryStreamMetrics(recorder, accountId, name));
   }
 
-  /** The delivery stream's handle, or undefined under `--metrics off`. */
-  stream(deliveryStreamName: string): DeliveryStreamMetrics | undefined {
-    if (!this.enabled) return undefined;
-    let handle = this.streams.get(deliveryStreamName);
-    if (handle === undefined) {
-      if (this.streams.size >= metricsHandlesMax) this.streams.clear();
-      handle = new DeliveryStreamMetrics(this.recorder, deliveryStreamName);
-      this.streams.set(deliveryStreamName, handle);
-    }
-    return handle;
+  /** The handle of the delivery stream of `accountId` named, or undefined under `--metrics off`. */
+  stream(accountId: string, deliveryStreamName: string): DeliveryStreamMetrics | undefined {
+    return this.enabled ? this.streams.get(accountId, deliveryStreamName) : undefined;
   }
 }

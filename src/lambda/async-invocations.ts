@@ -81,7 +81,7 @@ export class AsyncInvocations {
     const tableId = await this.deps.serviceTables.tableId(accountId, asyncTableName);
     const outcome = await this.deps.tables.putItem(tableId, { key, value: JSON.stringify(event) });
     if (!outcome.ok) throw new Error(`cannot queue an asynchronous invocation: ${outcome.failure.message}`, { cause: outcome.failure.cause });
-    this.deps.metrics?.asyncEvent(event.functionName, "received");
+    this.deps.metrics?.asyncEvent(accountId, event.functionName, "received");
     if (this.deps.functionsEnabled) this.schedule({ accountId, key, event });
   }
 
@@ -131,7 +131,7 @@ export class AsyncInvocations {
     const fn = await this.deps.functions.resolve(accountId, event.functionName, event.qualifier);
     if (fn === undefined) {
       this.deps.logger.warn({ requestId: event.requestId, functionName: event.functionName }, "asynchronous invocation dropped: the function no longer exists");
-      this.deps.metrics?.asyncEvent(event.functionName, "dropped");
+      this.deps.metrics?.asyncEvent(accountId, event.functionName, "dropped");
       return this.remove(accountId, key);
     }
     this.deps.metrics?.asyncEventAge(fn, this.deps.clock.nowMs() - event.enqueuedMs);
@@ -148,7 +148,7 @@ export class AsyncInvocations {
     if (next === undefined) {
       if (result.kind === "throttled" || result.functionError !== undefined) {
         this.deps.logger.warn({ requestId: event.requestId, functionName: fn.functionName }, "asynchronous invocation failed for good: its retries are spent");
-        this.deps.metrics?.asyncEvent(fn.functionName, "dropped");
+        this.deps.metrics?.asyncEvent(fn.accountId, fn.functionName, "dropped");
       }
       return this.remove(accountId, key);
     }

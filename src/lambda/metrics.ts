@@ -17,8 +17,10 @@
  *   AsyncEventAge (milliseconds, the event's age at each run) and AsyncEventsDropped (1 per event
  *   given up: its retries or its age spent, or its function gone).
  *
- * Handles are kept per function name (and resource), so an invocation costs a few map lookups and
- * additions; under `--metrics off` the executor is returned undecorated.
+ * Every series is the function's account's (CloudWatch is per account): the dimensionless ones
+ * and the concurrency counts are per account, as an account's region is its own CloudWatch.
+ * Handles are kept per account and function name (and resource), so an invocation costs a few map
+ * lookups and additions; under `--metrics off` the executor is returned undecorated.
  */
 import type { MetricDimension, MetricSeries, MetricsRecorder, MetricUnit } from "../core/metrics.js";
 import type { Clock } from "../util/clock.js";
@@ -35,13 +37,14 @@ class LazySeries implements MetricSeries {
 
   constructor(
     private readonly recorder: MetricsRecorder,
+    private readonly AccountId: string,
     private readonly MetricName: string,
     private readonly Dimensions: readonly MetricDimension[],
     private readonly unit: MetricUnit,
   ) {}
 
   observe(value: number): void {
-    (this.series ??= this.recorder.series({ Namespace: lambdaNamespace, MetricName: this.MetricName, Dimensions: this.Dimensions }, this.unit)).observe(value);
+    (this.series ??= this.recorder.series({ Namespace: lambdaNamespace, MetricName: this.MetricName, Dimensions: this.Dimensions, AccountId: this.AccountId }, this.unit)).observe(value);
   }
 }
 
@@ -53,12 +56,12 @@ class InvocationSeries {
   readonly Duration: LazySeries;
   readonly ConcurrentExecutions: LazySeries;
 
-  constructor(recorder: MetricsRecorder, dimensions: readonly MetricDimension[]) {
-    this.Invocations = new LazySeries(recorder, "Invocations", dimensions, "Count");
-    this.Errors = new LazySeries(recorder, "Errors", dimensions, "Count");
-    this.Throttles = new LazySeries(recorder, "Throttles", dimensions, "Count");
-    this.Duration = new LazySeries(recorder, "Duration", dimensions, "Milliseconds");
-    this.ConcurrentExecutions = new LazySeries(recorder, "ConcurrentExecutions", dimensions, "Count");
+  constructor(recorder: MetricsRecorder, accountId: string, dimensions: readonly MetricDimension[]) {
+    this.Invocations = new LazySeries(recorder, accountId, "Invocations", dimensions, "Count");
+    this.Errors = new LazySeries(recorder, accountId, "Errors", dimensions, "Count");
+    this.Throttles = new LazySeries(recorder, accountId, "Throttles", dimensions, "Count");
+    this.Duration = new LazySeries(recorder, accountId, "Duration", dimensions, "Milliseconds");
+    this.ConcurrentExecutions = new LazySeries(recorder, accountId, "ConcurrentExecutions", dimensions, "Count");
   }
 
   completed(failed: boolean, durationMs: number, concurrent: number | undefined): void {
@@ -81,14 +84,15 @@ class FunctionMetrics {
 
   constructor(
     private readonly recorder: MetricsRecorder,
+    private readonly accountId: string,
     readonly functionName: string,
   ) {
     const dimensions = [{ Name: "FunctionName", Value: functionName }];
-    this.byName = new InvocationSeries(recorder, dimensions);
-    this.iteratorAge = new LazySeries(recorder, "IteratorAge", dimensions, "Milliseconds");
-    this.asyncEventsReceived = new LazySeries(recorder, "AsyncEventsReceived", dimensions, "Count");
-    this.asyncEventAge = new LazySeries(recorder, "AsyncEventAge", dimensions, "Milliseconds");
-    this.asyncEventsDropped = new LazySeries(recorder, "AsyncEventsDropped", dimensions, "Count");
+    this.byName = new InvocationSeries(recorder, accountId, dimensions);
+    this.iteratorAge = new LazySeries(recorder, accountId, "IteratorAge", dimensions, "Milliseconds");
+    this.asyncEventsReceived = new LazySeries(recorder, accountId, "AsyncEventsReceived", dimensions, "Count");
+    this.asyncEventAge = new LazySeries(recorder, accountId, "AsyncEventAge", dimensions, "Milliseconds");
+    this.asyncEventsDropped = new LazySeries(recorder, accountId, "AsyncEventsDropped", dimensions, "Count");
   }
 
   resource(resource: string): { series: InvocationSeries; iteratorAge: LazySeries; executed: Map<string, InvocationSeries> } {
@@ -99,7 +103,7 @@ class FunctionMetrics {
         { Name: "FunctionName", Value: this.functionName },
         { Name: "Resource", Value: resource },
       ];
-      found = { series: new InvocationSeries(this.recorder, dimensions), iteratorAge: new LazySeries(this.recorder, "IteratorAge", dimensions, "Milliseconds"), executed: new Map() };
+      found = { series: new InvocationSeries(this.recorder, this.accountId, dimensions), iteratorAge: new LazySeries(this.recorder, this.accountId, "IteratorAge", dimensions, "Milliseconds"), executed: new Map() };
       this.resources.set(resource, found);
     }
     return found;
@@ -109,7 +113,7 @@ class FunctionMetrics {
     const executed = this.resource(resource).executed;
     let series = executed.get(version);
     if (series === undefined) {
-      series = new InvocationSeries(this.recorder, [
+      series = new InvocationSeries(this.recorder, this.accountId, [
         { Name: "FunctionName", Value: this.functionName },
         { Name: "Resource", Value: resource },
         { Name: "ExecutedVersion", Value: version },
@@ -126,30 +130,39 @@ function qualifierOf(invokedArn: string): string | undefined {
   return parts.length > 7 ? parts[7] : undefined;
 }
 
+/** An account's dimensionless series (its whole region) and its runs in flight. */
+class AccountMetrics {
+  readonly all: InvocationSeries;
+  readonly unreserved: LazySeries;
+  readonly functions = new Map<string, FunctionMetrics>();
+  inFlight = 0;
+  unreservedInFlight = 0;
+
+  constructor(recorder: MetricsRecorder, accountId: string) {
+    this.all = new InvocationSeries(recorder, accountId, []);
+    this.unreserved = new LazySeries(recorder, accountId, "UnreservedConcurrentExecutions", [], "Count");
+  }
+}
+
 export class LambdaMetrics {
   readonly enabled: boolean;
-  private readonly functions = new Map<string, FunctionMetrics>();
-  private readonly account: InvocationSeries;
-  private readonly unreserved: LazySeries;
-  private inFlight = 0;
-  private unreservedInFlight = 0;
+  private readonly accounts = new Map<string, AccountMetrics>();
 
   constructor(private readonly recorder: MetricsRecorder) {
     this.enabled = recorder.enabled;
-    this.account = new InvocationSeries(recorder, []);
-    this.unreserved = new LazySeries(recorder, "UnreservedConcurrentExecutions", [], "Count");
   }
 
   /** Runs `invoke` for `fn`, recording its invocation metrics. */
   async metered(fn: ResolvedFunction, clock: Clock, invoke: () => Promise<InvokeResult>): Promise<InvokeResult> {
-    const metrics = this.of(fn.functionName);
+    const account = this.account(fn.accountId);
+    const metrics = this.of(account, fn.accountId, fn.functionName);
     const qualifier = qualifierOf(fn.invokedArn);
     const resource = qualifier === undefined ? fn.functionName : `${fn.functionName}:${qualifier}`;
     const reserved = fn.reservedConcurrency !== undefined;
     const startMs = clock.nowMs();
     metrics.inFlight++;
-    this.inFlight++;
-    if (!reserved) this.unreservedInFlight++;
+    account.inFlight++;
+    if (!reserved) account.unreservedInFlight++;
     // Taken as the run ends, counting it: the most that ran at once over its course is at least this.
     let concurrent = 0;
     let accountConcurrent = 0;
@@ -157,16 +170,16 @@ export class LambdaMetrics {
     try {
       result = await invoke();
       concurrent = metrics.inFlight;
-      accountConcurrent = this.inFlight;
-      if (!reserved && result.kind === "completed") this.unreserved.observe(this.unreservedInFlight);
+      accountConcurrent = account.inFlight;
+      if (!reserved && result.kind === "completed") account.unreserved.observe(account.unreservedInFlight);
     } finally {
       metrics.inFlight--;
-      this.inFlight--;
-      if (!reserved) this.unreservedInFlight--;
+      account.inFlight--;
+      if (!reserved) account.unreservedInFlight--;
     }
     const byResource = metrics.resource(resource).series;
     if (result.kind === "throttled") {
-      for (const series of [metrics.byName, byResource, this.account]) series.Throttles.observe(1);
+      for (const series of [metrics.byName, byResource, account.all]) series.Throttles.observe(1);
       return result;
     }
     const failed = result.functionError !== undefined;
@@ -175,7 +188,7 @@ export class LambdaMetrics {
     byResource.completed(failed, durationMs, undefined);
     // A call through an alias: which version ran (an alias may route between two).
     if (qualifier !== undefined && qualifier !== result.executedVersion) metrics.executed(resource, result.executedVersion).completed(failed, durationMs, undefined);
-    this.account.completed(failed, durationMs, accountConcurrent);
+    account.all.completed(failed, durationMs, accountConcurrent);
     return result;
   }
 
@@ -183,31 +196,39 @@ export class LambdaMetrics {
   iteratorAge(fn: ResolvedFunction, lastArrivalMs: number, nowMs: number): void {
     if (!this.enabled) return;
     const ageMs = Math.max(0, nowMs - lastArrivalMs);
-    const metrics = this.of(fn.functionName);
+    const metrics = this.of(this.account(fn.accountId), fn.accountId, fn.functionName);
     metrics.iteratorAge.observe(ageMs);
     const qualifier = qualifierOf(fn.invokedArn);
     metrics.resource(qualifier === undefined ? fn.functionName : `${fn.functionName}:${qualifier}`).iteratorAge.observe(ageMs);
   }
 
-  /** An asynchronous event queued for, or given up by, the function Invoke named (a name, or a full or partial ARN). */
-  asyncEvent(nameOrArn: string, what: "received" | "dropped"): void {
+  /** An asynchronous event queued for, or given up by, the function of `accountId` Invoke named (a name, or a full or partial ARN). */
+  asyncEvent(accountId: string, nameOrArn: string, what: "received" | "dropped"): void {
     if (!this.enabled) return;
-    const metrics = this.of(functionNameOf(nameOrArn));
+    const metrics = this.of(this.account(accountId), accountId, functionNameOf(nameOrArn));
     (what === "received" ? metrics.asyncEventsReceived : metrics.asyncEventsDropped).observe(1);
   }
 
   /** An asynchronous event run `ageMs` after it was queued. */
   asyncEventAge(fn: ResolvedFunction, ageMs: number): void {
-    if (this.enabled) this.of(fn.functionName).asyncEventAge.observe(Math.max(0, ageMs));
+    if (this.enabled) this.of(this.account(fn.accountId), fn.accountId, fn.functionName).asyncEventAge.observe(Math.max(0, ageMs));
   }
 
-  private of(functionName: string): FunctionMetrics {
-    let metrics = this.functions.get(functionName);
+  /** An account's handles, kept for the process: a few objects per account, its runs in flight counted in them. */
+  private account(accountId: string): AccountMetrics {
+    let account = this.accounts.get(accountId);
+    if (account === undefined) this.accounts.set(accountId, (account = new AccountMetrics(this.recorder, accountId)));
+    return account;
+  }
+
+  private of(account: AccountMetrics, accountId: string, functionName: string): FunctionMetrics {
+    const functions = account.functions;
+    let metrics = functions.get(functionName);
     if (metrics === undefined) {
       // Only handles without runs in flight are dropped: their counts must stay right.
-      if (this.functions.size >= metricsHandlesMax) for (const [name, handle] of this.functions) if (handle.inFlight === 0) this.functions.delete(name);
-      metrics = new FunctionMetrics(this.recorder, functionName);
-      this.functions.set(functionName, metrics);
+      if (functions.size >= metricsHandlesMax) for (const [name, handle] of functions) if (handle.inFlight === 0) functions.delete(name);
+      metrics = new FunctionMetrics(this.recorder, accountId, functionName);
+      functions.set(functionName, metrics);
     }
     return metrics;
   }

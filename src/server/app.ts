@@ -174,8 +174,9 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
   // One store for the process, kept across resets; its minutes go to the engine (docs/metrics.md).
   const metricsStore = new MetricsStore(appDeps.clock, {
     enabled: appDeps.config.metrics?.enabled ?? true,
+    accountId,
     retentionMinutes: (appDeps.config.metrics?.retentionHours ?? 24) * 60,
-    storage: { tables: appDeps.storage.tables, random: appDeps.random, logger: appDeps.logger, accountId },
+    storage: { tables: appDeps.storage.tables, random: appDeps.random, logger: appDeps.logger },
   });
   const deps: ServiceDeps = {
     ...appDeps,

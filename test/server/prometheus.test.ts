@@ -401,7 +401,7 @@ describe("server > prometheus > names", () => {
   });
 
   it("groups a name's series into one family, whatever their dimensions, and leaves out a series whose name another gave another type", () => {
-    const store = new MetricsStore(systemClock, { enabled: true });
+    const store = new MetricsStore(systemClock, { enabled: true, accountId: "000000000000" });
     store.series({ Namespace: "AWS/Kinesis", MetricName: "IncomingRecords", Dimensions: [{ Name: "StreamName", Value: "a" }] }, "Count").observe(1);
     store.series({ Namespace: "AWS/Kinesis", MetricName: "Latency", Dimensions: [] }, "Milliseconds").observe(5);
     store.series({ Namespace: "AWS/Kinesis", MetricName: "IncomingRecords", Dimensions: [{ Name: "StreamName", Value: "b" }, { Name: "ShardId", Value: "shardId-000000000000" }] }, "Count").observe(2);

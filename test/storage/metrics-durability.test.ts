@@ -30,7 +30,7 @@ const latency: MetricId = { Namespace: "AWS/Kinesis", MetricName: "PutRecords.La
 const invocations: MetricId = { Namespace: "AWS/Lambda", MetricName: "Invocations", Dimensions: [{ Name: "FunctionName", Value: "f" }] };
 
 function storageOf(engine: StorageEngine, seed: number, logger: Logger = silentLogger, tables: TableStore = engine.tables): MetricsStorage {
-  return { tables, random: new SeededRandom(seed), logger, accountId };
+  return { tables, random: new SeededRandom(seed), logger };
 }
 
 async function withDataDir(work: (dataDir: string) => Promise<void>): Promise<void> {
@@ -62,7 +62,7 @@ describe("storage > metrics > durability", () => {
     await withDataDir(async (dataDir) => {
       const clock = new ManualClock(startMs + 5_000);
       let engine = await openEmbedded(dataDir);
-      const store = new MetricsStore(clock, { enabled: true, storage: storageOf(engine, 1) });
+      const store = new MetricsStore(clock, { enabled: true, accountId, storage: storageOf(engine, 1) });
       store.start();
       store.series(incoming, "Count").observe(10);
       store.series(latency, "Milliseconds").observe(7);
@@ -77,7 +77,7 @@ describe("storage > metrics > durability", () => {
       await engine.close();
 
       engine = await openEmbedded(dataDir);
-      const reopened = new MetricsStore(clock, { enabled: true, storage: storageOf(engine, 2) });
+      const reopened = new MetricsStore(clock, { enabled: true, accountId, storage: storageOf(engine, 2) });
       assert.deepEqual(await reopened.statistics(incoming, startMs, startMs + 3 * 3_600_000, 60), [
         { timestampMs: startMs, stats: stats(1, 10, 10, 10) },
         { timestampMs: startMs + 60_000, stats: stats(2, 25, 5, 20) },
@@ -94,7 +94,7 @@ describe("storage > metrics > durability", () => {
         (await reopened.listMetrics({ Namespace: "AWS/Kinesis" })).map(({ id, unit }) => [id.MetricName, unit]).sort(),
         [["IncomingRecords", "Count"], ["PutRecords.Latency", "Milliseconds"]],
       );
-      assert.deepEqual((await reopened.listMetrics({ Namespace: "AWS/Kinesis", MetricName: "PutRecords.Latency", Dimensions: [{ Name: "StreamName" }] })).map(({ id }) => id), [latency]);
+      assert.deepEqual((await reopened.listMetrics({ Namespace: "AWS/Kinesis", MetricName: "PutRecords.Latency", Dimensions: [{ Name: "StreamName" }] })).map(({ id }) => id), [{ ...latency, AccountId: accountId }], "listed with the process's account");
       assert.deepEqual(await reopened.listMetrics({ Namespace: "AWS/Lambda" }), []);
       await engine.close();
     });
@@ -116,7 +116,7 @@ describe("storage > metrics > durability", () => {
       await app.stop();
       app = await start();
       try {
-        assert.deepEqual((await app.metrics.listMetrics({})).map(({ id }) => id), [invocations]);
+        assert.deepEqual((await app.metrics.listMetrics({})).map(({ id }) => id), [{ ...invocations, AccountId: accountId }]);
         assert.deepEqual(await app.metrics.statistics(invocations, startMs, startMs + 60_000, 60), [{ timestampMs: startMs, stats: stats(2, 2, 1, 1) }]);
       } finally {
         await app.stop();
@@ -127,8 +127,8 @@ describe("storage > metrics > durability", () => {
   it("storage > metrics > durability > two nodes on one engine write their own items and every reader merges them", async () => {
     const engine = createMemoryEngine(new SeededRandom(4));
     const clock = new ManualClock(startMs);
-    const one = new MetricsStore(clock, { enabled: true, storage: storageOf(engine, 5) });
-    const two = new MetricsStore(clock, { enabled: true, storage: storageOf(engine, 6) });
+    const one = new MetricsStore(clock, { enabled: true, accountId, storage: storageOf(engine, 5) });
+    const two = new MetricsStore(clock, { enabled: true, accountId, storage: storageOf(engine, 6) });
     assert.notEqual(one.nodeId, two.nodeId);
     one.series(incoming, "Count").observe(3);
     two.series(incoming, "Count").observe(4);
@@ -147,7 +147,7 @@ describe("storage > metrics > durability", () => {
     await two.stop();
     assert.equal((await metricItems(engine)).filter((key) => key.startsWith("m|")).length, 3, "one item per node per series per hour");
     // A third node (a reader that recorded nothing) sees both, and the series either recorded.
-    const three = new MetricsStore(clock, { enabled: true, storage: storageOf(engine, 7) });
+    const three = new MetricsStore(clock, { enabled: true, accountId, storage: storageOf(engine, 7) });
     assert.deepEqual(await three.statistics(incoming, startMs, startMs + 120_000, 60), merged);
     assert.deepEqual(await three.statistics(incoming, startMs, startMs + 120_000, 120), [{ timestampMs: startMs, stats: stats(3, 8, 1, 4) }]);
     assert.deepEqual((await three.listMetrics({})).map(({ id }) => id.MetricName).sort(), ["IncomingRecords", "PutRecords.Latency"]);
@@ -156,7 +156,7 @@ describe("storage > metrics > durability", () => {
   it("storage > metrics > durability > items past the retention are swept by the timer, and reads and lists stop at the retention", async () => {
     const engine = createMemoryEngine(new SeededRandom(8));
     const clock = new ManualClock(startMs);
-    const store = new MetricsStore(clock, { enabled: true, retentionMinutes: 120, storage: storageOf(engine, 9) });
+    const store = new MetricsStore(clock, { enabled: true, accountId, retentionMinutes: 120, storage: storageOf(engine, 9) });
     store.start();
     store.series(incoming, "Count").observe(1);
     store.series(latency, "Milliseconds").observe(5);
@@ -190,12 +190,12 @@ describe("storage > metrics > durability", () => {
   it("storage > metrics > durability > many series: lists and sweeps read the table page after page", async () => {
     const engine = createMemoryEngine(new SeededRandom(19));
     const clock = new ManualClock(startMs);
-    const store = new MetricsStore(clock, { enabled: true, retentionMinutes: 60, storage: storageOf(engine, 20) });
+    const store = new MetricsStore(clock, { enabled: true, accountId, retentionMinutes: 60, storage: storageOf(engine, 20) });
     const streams = Array.from({ length: 700 }, (_, index) => `stream-${String(index).padStart(3, "0")}`);
     for (const StreamName of streams) store.series({ ...incoming, Dimensions: [{ Name: "StreamName", Value: StreamName }] }, "Count").observe(1);
     await store.stop();
     assert.equal((await metricItems(engine)).length, 1400);
-    const reader = new MetricsStore(clock, { enabled: true, retentionMinutes: 60, storage: storageOf(engine, 21) });
+    const reader = new MetricsStore(clock, { enabled: true, accountId, retentionMinutes: 60, storage: storageOf(engine, 21) });
     const listed = await reader.listMetrics({ Namespace: "AWS/Kinesis", MetricName: "IncomingRecords" });
     assert.deepEqual(listed.map(({ id }) => id.Dimensions[0]!.Value).sort(), streams);
     assert.deepEqual(await reader.statistics({ ...incoming, Dimensions: [{ Name: "StreamName", Value: "stream-699" }] }, startMs, startMs + 60_000, 60), [{ timestampMs: startMs, stats: stats(1, 1, 1, 1) }]);
@@ -216,7 +216,7 @@ describe("storage > metrics > durability", () => {
     const lines: { level: number; msg: string }[] = [];
     const logger = pino({ level: "warn", base: undefined }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
     const clock = new ManualClock(startMs);
-    const store = new MetricsStore(clock, { enabled: true, storage: storageOf(engine, 11, logger, tables) });
+    const store = new MetricsStore(clock, { enabled: true, accountId, storage: storageOf(engine, 11, logger, tables) });
     store.start();
     store.series(incoming, "Count").observe(6);
     await clock.advanceAsync(60_000);
@@ -235,7 +235,7 @@ describe("storage > metrics > durability", () => {
     await clock.advanceAsync(60_000);
     assert.equal((await metricItems(engine)).length, 2);
     await store.stop();
-    const reader = new MetricsStore(clock, { enabled: true, storage: storageOf(engine, 12) });
+    const reader = new MetricsStore(clock, { enabled: true, accountId, storage: storageOf(engine, 12) });
     assert.deepEqual(await reader.statistics(incoming, startMs, clock.nowMs(), 60), expected);
   });
 
@@ -246,7 +246,7 @@ describe("storage > metrics > durability", () => {
     tables.putItem = ((tableId: string, entry: { key: string; value: string }) =>
       failing ? Promise.resolve({ ok: false, failure: { kind: "io", message: "I/O error" } }) : engine.tables.putItem(tableId, entry)) as TableStore["putItem"];
     const clock = new ManualClock(startMs);
-    const store = new MetricsStore(clock, { enabled: true, storage: storageOf(engine, 23, silentLogger, tables) });
+    const store = new MetricsStore(clock, { enabled: true, accountId, storage: storageOf(engine, 23, silentLogger, tables) });
     store.start();
     const series = store.series(incoming, "Count");
     series.observe(1);
@@ -260,7 +260,7 @@ describe("storage > metrics > durability", () => {
     }
     failing = false;
     await clock.advanceAsync(60_000);
-    const reader = new MetricsStore(clock, { enabled: true, storage: storageOf(engine, 24) });
+    const reader = new MetricsStore(clock, { enabled: true, accountId, storage: storageOf(engine, 24) });
     const hours = await reader.statistics(incoming, startMs, clock.nowMs(), 3600);
     assert.deepEqual(hours, [
       { timestampMs: startMs, stats: stats(60, (60 * 61) / 2, 1, 60) },
@@ -273,7 +273,7 @@ describe("storage > metrics > durability", () => {
   it("storage > metrics > durability > a table dropped under the store is created again by its next write", async () => {
     const engine = createMemoryEngine(new SeededRandom(13));
     const clock = new ManualClock(startMs);
-    const store = new MetricsStore(clock, { enabled: true, storage: storageOf(engine, 14) });
+    const store = new MetricsStore(clock, { enabled: true, accountId, storage: storageOf(engine, 14) });
     store.series(incoming, "Count").observe(1);
     clock.advance(60_000);
     await store.flushClosedMinutes();
@@ -295,7 +295,7 @@ describe("storage > metrics > durability", () => {
   it("storage > metrics > durability > --metrics off records nothing and writes nothing", async () => {
     const engine = createMemoryEngine(new SeededRandom(15));
     const clock = new ManualClock(startMs);
-    const store = new MetricsStore(clock, { enabled: false, storage: storageOf(engine, 16) });
+    const store = new MetricsStore(clock, { enabled: false, accountId, storage: storageOf(engine, 16) });
     store.start();
     assert.equal(clock.pendingTimers(), 0, "no timer");
     store.series(incoming, "Count").observe(1);
@@ -336,7 +336,7 @@ describe("storage > metrics > durability", () => {
         assert.equal((await metricItems(storage)).length, 2);
         await app.reset();
         assert.equal((await metricItems(storage)).length, 2, "the reset kept the metrics table");
-        assert.deepEqual((await app.metrics.listMetrics({})).map(({ id }) => id), [invocations]);
+        assert.deepEqual((await app.metrics.listMetrics({})).map(({ id }) => id), [{ ...invocations, AccountId: accountId }]);
         assert.deepEqual(await app.metrics.statistics(invocations, startMs, clock.nowMs(), 60), [{ timestampMs: startMs, stats: stats(1, 1, 1, 1) }]);
       } finally {
         await app.stop();

@@ -121,8 +121,8 @@ async function runModel(seed: number, steps: number): Promise<void> {
   const clock = new ManualClock(startedMs);
   const engine = createMemoryEngine(new SeededRandom(seed));
   const holding = holdingTables(engine.tables);
-  const storage = { tables: holding.tables, random: new SeededRandom(seed + 1), logger: silentLogger, accountId: "000000000000" };
-  const store = new MetricsStore(clock, { enabled: true, rawSeconds, retentionMinutes, storage });
+  const storage = { tables: holding.tables, random: new SeededRandom(seed + 1), logger: silentLogger };
+  const store = new MetricsStore(clock, { enabled: true, accountId: "000000000000", rawSeconds, retentionMinutes, storage });
   store.start();
   const handles = seriesIds.map((id) => store.series(id, "Count"));
   const samples: Sample[] = [];
@@ -154,7 +154,7 @@ async function runModel(seed: number, steps: number): Promise<void> {
   await checkAll(store, clock, samples, startedMs, random, `${context}, end`);
   // Everything is written at stop: a store started afresh on the same tables (a restart) reads every minute.
   await store.stop();
-  const restarted = new MetricsStore(clock, { enabled: true, rawSeconds, retentionMinutes, storage: { ...storage, random: new SeededRandom(seed + 2) } });
+  const restarted = new MetricsStore(clock, { enabled: true, accountId: "000000000000", rawSeconds, retentionMinutes, storage: { ...storage, random: new SeededRandom(seed + 2) } });
   const nowMs = clock.nowMs();
   for (let series = 0; series < seriesIds.length; series++) {
     for (const periodSeconds of [60, 300]) {
@@ -180,7 +180,7 @@ describe("storage > metrics store > model", () => {
     const random = seeded(7);
     const startedMs = Date.UTC(2026, 11, 7, 10, 0, 0);
     const clock = new ManualClock(startedMs);
-    const store = new MetricsStore(clock, { enabled: true, rawSeconds, retentionMinutes });
+    const store = new MetricsStore(clock, { enabled: true, accountId: "000000000000", rawSeconds, retentionMinutes });
     const handle = store.series(seriesIds[0]!, "Count");
     const samples: Sample[] = [];
     for (let step = 0; step < 300; step++) {

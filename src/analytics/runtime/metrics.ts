@@ -11,7 +11,8 @@
  * - InputProcessing.* per input with a preprocessing Lambda function: Duration (milliseconds),
  *   OkRecords, OkBytes, DroppedRecords, ProcessingFailedRecords and Success, per batch preprocessed.
  *
- * KPUs and LambdaDelivery.* are not recorded (docs/metrics-reference.md says why).
+ * KPUs and LambdaDelivery.* are not recorded (docs/metrics-reference.md says why). Every series is
+ * the application's account's (CloudWatch is per account).
  */
 import type { MetricDimension, MetricSeries, MetricsRecorder, MetricUnit } from "../../core/metrics.js";
 
@@ -28,13 +29,14 @@ class LazySeries implements MetricSeries {
 
   constructor(
     private readonly recorder: MetricsRecorder,
+    private readonly AccountId: string,
     private readonly MetricName: string,
     private readonly Dimensions: readonly MetricDimension[],
     private readonly unit: MetricUnit,
   ) {}
 
   observe(value: number): void {
-    (this.series ??= this.recorder.series({ Namespace: analyticsNamespace, MetricName: this.MetricName, Dimensions: this.Dimensions }, this.unit)).observe(value);
+    (this.series ??= this.recorder.series({ Namespace: analyticsNamespace, MetricName: this.MetricName, Dimensions: this.Dimensions, AccountId: this.AccountId }, this.unit)).observe(value);
   }
 }
 
@@ -44,15 +46,15 @@ export class FlowMetrics {
   private readonly Records: LazySeries;
   private readonly Success: LazySeries;
 
-  constructor(recorder: MetricsRecorder, application: string, flow: "Input" | "Output", id: string) {
+  constructor(recorder: MetricsRecorder, accountId: string, application: string, flow: "Input" | "Output", id: string) {
     const dimensions = [
       { Name: "Application", Value: application },
       { Name: "Flow", Value: flow },
       { Name: "Id", Value: id },
     ];
-    this.Bytes = new LazySeries(recorder, "Bytes", dimensions, "Bytes");
-    this.Records = new LazySeries(recorder, "Records", dimensions, "Count");
-    this.Success = new LazySeries(recorder, "Success", dimensions, "Count");
+    this.Bytes = new LazySeries(recorder, accountId, "Bytes", dimensions, "Bytes");
+    this.Records = new LazySeries(recorder, accountId, "Records", dimensions, "Count");
+    this.Success = new LazySeries(recorder, accountId, "Success", dimensions, "Count");
   }
 
   /** Records read from the input, or written to the output. */
@@ -74,16 +76,18 @@ export class ApplicationMetrics {
 
   constructor(
     private readonly recorder: MetricsRecorder,
+    /** The application's account. */
+    private readonly accountId: string,
     private readonly application: string,
   ) {
-    this.millisBehindLatest = new LazySeries(recorder, "MillisBehindLatest", [{ Name: "Application", Value: application }], "Milliseconds");
+    this.millisBehindLatest = new LazySeries(recorder, accountId, "MillisBehindLatest", [{ Name: "Application", Value: application }], "Milliseconds");
   }
 
   /** The input's (or output's) metrics: an application has at most one input and three outputs. */
   flow(flow: "Input" | "Output", id: string): FlowMetrics {
     const key = `${flow}/${id}`;
     let metrics = this.flows.get(key);
-    if (metrics === undefined) this.flows.set(key, (metrics = new FlowMetrics(this.recorder, this.application, flow, id)));
+    if (metrics === undefined) this.flows.set(key, (metrics = new FlowMetrics(this.recorder, this.accountId, this.application, flow, id)));
     return metrics;
   }
 
@@ -105,7 +109,7 @@ export class ApplicationMetrics {
         { Name: "Flow", Value: "Input" },
         { Name: "Id", Value: inputId },
       ];
-      const named = (name: string, unit: MetricUnit) => new LazySeries(this.recorder, `InputProcessing.${name}`, dimensions, unit);
+      const named = (name: string, unit: MetricUnit) => new LazySeries(this.recorder, this.accountId, `InputProcessing.${name}`, dimensions, unit);
       series = {
         Duration: named("Duration", "Milliseconds"),
         OkRecords: named("OkRecords", "Count"),
@@ -127,7 +131,7 @@ export class ApplicationMetrics {
   }
 }
 
-/** The application's metrics, or undefined when none are kept (`--metrics off`, or no recorder given). */
-export function applicationMetrics(recorder: MetricsRecorder | undefined, application: string): ApplicationMetrics | undefined {
-  return recorder?.enabled === true ? new ApplicationMetrics(recorder, application) : undefined;
+/** The metrics of `accountId`'s application, or undefined when none are kept (`--metrics off`, or no recorder given). */
+export function applicationMetrics(recorder: MetricsRecorder | undefined, accountId: string, application: string): ApplicationMetrics | undefined {
+  return recorder?.enabled === true ? new ApplicationMetrics(recorder, accountId, application) : undefined;
 }

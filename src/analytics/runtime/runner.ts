@@ -78,7 +78,7 @@ export class ApplicationRunner {
     this.plan = runPlanOf(application);
     this.checkpoints = new CheckpointStore(deps.store, deps.accountId, application.incarnationId, deps.lease);
     this.journal = new Journal(deps.store, deps.accountId, application.incarnationId, application.runNumber, deps.lease);
-    this.metrics = applicationMetrics(deps.metrics, application.ApplicationName);
+    this.metrics = applicationMetrics(deps.metrics, deps.accountId, application.ApplicationName);
   }
 
   async start(): Promise<void> {

@@ -79,13 +79,14 @@ export const getMetricData = defineAction<GetMetricDataInput>({
 });
 
 async function readSeries(context: CloudWatchContext, queries: readonly MetricDataQueryInput[], startMs: number, endMs: number, offsetMinutes: number): Promise<Series[]> {
-  const units = await seriesUnits(context.metrics);
+  const units = await seriesUnits(context.metrics, context.accountId);
   const nowMs = context.clock.nowMs();
   const series: Series[] = [];
   for (const query of queries) {
     const stat = query.MetricStat!;
     const metric = stat.Metric!;
-    const id: MetricId = { Namespace: metric.Namespace!, MetricName: metric.MetricName!, Dimensions: (metric.Dimensions ?? []).map((d) => ({ Name: d.Name!, Value: d.Value! })) };
+    // The caller's account's series only: CloudWatch is per account.
+    const id = { Namespace: metric.Namespace!, MetricName: metric.MetricName!, Dimensions: (metric.Dimensions ?? []).map((d) => ({ Name: d.Name!, Value: d.Value! })), AccountId: context.accountId } satisfies MetricId;
     // Cross-account observability is not served: another account's metric is Forbidden, as one not shared with the caller is.
     const forbidden = query.AccountId !== undefined && query.AccountId !== context.accountId;
     const points: { timestampMs: number; value: number }[] = [];

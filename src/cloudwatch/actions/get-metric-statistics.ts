@@ -28,8 +28,9 @@ export const getMetricStatistics = defineAction<GetMetricStatisticsInput>({
     const requested = periodsIn(startMs, endMs, Period);
     if (requested > getMetricStatisticsDatapointsMax) throw cloudWatchErrors.tooManyDatapoints(requested, getMetricStatisticsDatapointsMax);
 
-    const id = { Namespace, MetricName, Dimensions: (input.Dimensions ?? []).map((d) => ({ Name: d.Name!, Value: d.Value! })) };
-    const units = await seriesUnits(context.metrics);
+    // The caller's account's series only: CloudWatch is per account.
+    const id = { Namespace, MetricName, Dimensions: (input.Dimensions ?? []).map((d) => ({ Name: d.Name!, Value: d.Value! })), AccountId: context.accountId };
+    const units = await seriesUnits(context.metrics, context.accountId, Namespace);
     const { unit, buckets } = await readPeriods(context.metrics, units, { id, startMs, endMs, periodSeconds: Period, ...(input.Unit !== undefined && { unit: input.Unit }) });
     const Datapoints = buckets.map((bucket) => {
       const datapoint: Record<string, unknown> = { Timestamp: new Date(bucket.timestampMs) };

@@ -1,6 +1,6 @@
 /**
- * ListMetrics: the series the store holds, filtered by namespace, name and dimensions (a filter
- * without a Value matches any value), 500 a page in a stable order (namespace, name, dimensions)
+ * ListMetrics: the caller's account's series the store holds, filtered by namespace, name and
+ * dimensions (a filter without a Value matches any value), 500 a page in a stable order (namespace, name, dimensions)
  * with a NextToken that resumes after the last one listed — a series that appears meanwhile is
  * listed in its place, none is listed twice. RecentlyActive=PT3H keeps those with a sample in the
  * past three hours.
@@ -25,7 +25,9 @@ export const listMetrics = defineAction<ListMetricsInput>({
     const problem = valueProblem(input);
     if (problem !== undefined) throw cloudWatchErrors.invalidParameterValue(problem);
     const after = input.NextToken === undefined ? undefined : resumeKey(context.tokenKey, input.NextToken);
+    // The caller's account's series only: CloudWatch is per account.
     const filter: MetricFilter = {
+      AccountId: context.accountId,
       ...(input.Namespace !== undefined && { Namespace: input.Namespace }),
       ...(input.MetricName !== undefined && { MetricName: input.MetricName }),
       ...(input.Dimensions !== undefined && { Dimensions: input.Dimensions.map((d) => ({ Name: d.Name!, ...(d.Value !== undefined && { Value: d.Value }) })) }),

@@ -7,15 +7,16 @@
 import { metricKey, type MetricId, type MetricsReader, type MetricUnit } from "../../core/metrics.js";
 import { addToBucket, newBucket, type PeriodBucket } from "./statistic.js";
 
-/** The unit of every series the store holds, by metricKey: looked up once per call. */
-export async function seriesUnits(reader: MetricsReader): Promise<ReadonlyMap<string, MetricUnit>> {
+/** The unit of every series of the account the store holds (of the namespace, when one is given), by metricKey: looked up once per call. */
+export async function seriesUnits(reader: MetricsReader, accountId: string, namespace?: string): Promise<ReadonlyMap<string, MetricUnit>> {
   const units = new Map<string, MetricUnit>();
-  for (const { id, unit } of await reader.listMetrics({})) units.set(metricKey(id), unit);
+  for (const { id, unit } of await reader.listMetrics({ AccountId: accountId, ...(namespace !== undefined && { Namespace: namespace }) })) units.set(metricKey(id), unit);
   return units;
 }
 
 export interface PeriodsQuery {
-  id: MetricId;
+  /** With the caller's account: each account reads only its own series. */
+  id: MetricId & { AccountId: string };
   /** The unit asked for: a series recorded in another unit answers no data, as CloudWatch's does. */
   unit?: string;
   /** Already rounded (periods.ts roundedStartMs). */

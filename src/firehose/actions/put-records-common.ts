@@ -15,7 +15,7 @@ export async function appendRecords(context: FirehoseContext, name: string, reco
   const startMs = context.metrics.enabled ? context.clock.nowMs() : 0;
   const stream = await requireStream(context, name);
   if (stream.DeliveryStreamType !== "DirectPut") throw firehoseErrors.putOnKinesisSource();
-  const metrics = context.metrics.stream(stream.DeliveryStreamName);
+  const metrics = context.metrics.stream(context.accountId, stream.DeliveryStreamName);
   if (context.delivery.backlogBytes(stream.incarnationId) > context.config.backlogBytesMax) {
     if (api !== undefined) metrics?.throttled(api, records.length, context.clock.nowMs() - startMs);
     throw firehoseErrors.slowDown();

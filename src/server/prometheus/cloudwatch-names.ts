@@ -15,8 +15,9 @@
  *   - Percent: a summary of the ratio (value / 100), `_ratio`;
  *   - …/Second: a summary of the rate in base units, `_per_second` or `_bytes_per_second`;
  *   - None: a summary of the values as recorded.
- * - labels: each dimension, its name in snake case (StreamName → `stream_name`, ShardId →
- *   `shard_id`), its value verbatim.
+ * - labels: `account_id`, the account the series is of (CloudWatch keeps each account's apart: two
+ *   accounts' streams of one name are two series), then each dimension, its name in snake case
+ *   (StreamName → `stream_name`, ShardId → `shard_id`), its value verbatim.
  * - values: every sample since the server started (MetricsReader.totals), so counters only rise
  *   and `rate()` works; a restart starts them again from zero, which Prometheus reads as a reset.
  */
@@ -94,7 +95,8 @@ function withoutTrailing(name: string, words: readonly string[]): string {
 export function mapSeries(id: MetricId, unit: MetricUnit, stats: StatisticSet): MappedSeries {
   const [kind, factor] = units[unit] ?? ["none", 1];
   const base = `tributary_${namespacePart(id.Namespace)}_${snakeCase(id.MetricName)}`;
-  const labels: Labels = id.Dimensions.map((dimension) => [snakeCase(dimension.Name) || "dimension", dimension.Value] as const);
+  const dimensions: Labels = id.Dimensions.map((dimension) => [snakeCase(dimension.Name) || "dimension", dimension.Value] as const);
+  const labels: Labels = id.AccountId === undefined ? dimensions : [["account_id", id.AccountId], ...dimensions];
   const help = `CloudWatch ${id.Namespace} ${id.MetricName} (${unit}): ${kind === "count" || kind === "bytes" ? "the sum of" : "a summary of"} every sample since the server started`;
   const sum = stats.Sum * factor;
   const summary = (name: string): MappedSeries => ({

@@ -14,13 +14,17 @@
  *
  * A series (series.ts) is on the hot path of every data-plane call: a sample costs three
  * additions into sets that already exist; a new set is made once a second per active series.
+ *
+ * Every series is one account's (CloudWatch is per account; MetricId.AccountId): one recorded
+ * without an account is the process's (`accountId`), and so are the items written before series
+ * had accounts (minute-items.ts), which reads of that account's series merge in.
  */
 import { emptyStatistics, mergeStatistics, metricKey, type MetricDatapoint, type MetricFilter, type MetricId, type Metrics, type MetricSeries, type MetricUnit, type StatisticSet } from "../../core/metrics.js";
 import type { Clock, Timer } from "../../util/clock.js";
 import type { Logger } from "../../util/logger.js";
 import type { Random } from "../../util/random.js";
 import type { TableStore } from "../types.js";
-import { directoryScanPrefix, hourMs, minuteMs, minutesScanStart, parseMinutesKey, readDirectory, readMinutes, seriesKeyPart, seriesMinutesPrefix } from "./minute-items.js";
+import { directoryScanPrefix, hourMs, legacySeriesKeyPart, minuteMs, minutesScanStart, parseMinutesKey, readDirectory, readMinutes, seriesKeyPart, seriesMinutesPrefix, type AccountMetricId } from "./minute-items.js";
 import { MinuteTable } from "./minute-table.js";
 import { MinuteWriter, directoryBehind } from "./minute-writer.js";
 import { Series, secondMs } from "./series.js";
@@ -28,6 +32,12 @@ import { Series, secondMs } from "./series.js";
 export interface MetricsStoreOptions {
   /** `--metrics off`: nothing is kept, and nothing written. */
   enabled: boolean;
+  /**
+   * The process's account (ProcessSettings.accountId, `--account-id`): the account of a series
+   * recorded without one, and of items written before series had accounts; with storage, the
+   * metrics table lives under `metrics@<accountId>`.
+   */
+  accountId: string;
   /** How many seconds of 1-second data a series keeps in memory. */
   rawSeconds?: number;
   /** How many minutes of minute data are kept (`--metrics-retention-hours` × 60). */
@@ -45,8 +55,6 @@ export interface MetricsStorage {
   /** Draws this node's id, once per store. */
   random: Random;
   logger: Logger;
-  /** The process's account (`--account-id`): the metrics table lives under `metrics@<accountId>`. */
-  accountId: string;
 }
 
 export const rawSecondsDefault = 900;
@@ -60,6 +68,8 @@ const droppedSeries: MetricSeries = { observe() {} };
 
 export class MetricsStore implements Metrics {
   readonly enabled: boolean;
+  /** The process's account: see MetricsStoreOptions.accountId. */
+  readonly accountId: string;
   private readonly series_ = new Map<string, Series>();
   private readonly rawMs: number;
   private readonly retentionMs: number;
@@ -81,13 +91,14 @@ export class MetricsStore implements Metrics {
     options: MetricsStoreOptions,
   ) {
     this.enabled = options.enabled;
+    this.accountId = options.accountId;
     this.rawMs = (options.rawSeconds ?? rawSecondsDefault) * secondMs;
     this.retentionMs = (options.retentionMinutes ?? retentionMinutesDefault) * minuteMs;
     this.flushIntervalMs = options.flushIntervalMs ?? flushIntervalMsDefault;
     this.sweepIntervalMs = options.sweepIntervalMs ?? sweepIntervalMsDefault;
     const storage = this.enabled ? options.storage : undefined;
     this.nodeId = storage === undefined ? "local" : storage.random.bytes(8).toString("hex");
-    this.writer = storage === undefined ? undefined : new MinuteWriter(new MinuteTable(storage.tables, clock, storage.random, storage.accountId), this.nodeId, storage.logger);
+    this.writer = storage === undefined ? undefined : new MinuteWriter(new MinuteTable(storage.tables, clock, storage.random, this.accountId), this.nodeId, storage.logger, this.accountId);
   }
 
   nowMs(): number {
@@ -96,13 +107,19 @@ export class MetricsStore implements Metrics {
 
   series(id: MetricId, unit: MetricUnit): MetricSeries {
     if (!this.enabled) return droppedSeries;
-    const key = metricKey(id);
+    const full = this.withAccount(id);
+    const key = metricKey(full);
     let series = this.series_.get(key);
     if (series === undefined) {
-      series = new Series({ Namespace: id.Namespace, MetricName: id.MetricName, Dimensions: id.Dimensions.map((d) => ({ Name: d.Name, Value: d.Value })) }, unit, this);
+      series = new Series({ Namespace: id.Namespace, MetricName: id.MetricName, Dimensions: id.Dimensions.map((d) => ({ Name: d.Name, Value: d.Value })), AccountId: full.AccountId }, unit, this);
       this.series_.set(key, series);
     }
     return series;
+  }
+
+  /** The id with its account: the process's when it names none. */
+  private withAccount(id: MetricId): AccountMetricId {
+    return id.AccountId === undefined ? { ...id, AccountId: this.accountId } : (id as AccountMetricId);
   }
 
   /** Starts the flush and sweep timer (the app does at start). Nothing under `--metrics off`. */
@@ -194,21 +211,28 @@ export class MetricsStore implements Metrics {
     const table = this.writer?.table;
     const tableId = await table?.existingTableId();
     if (table === undefined || tableId === undefined) return [...found.values()];
-    // Series recorded before a restart, or by another node: their directory items.
-    const prefix = directoryScanPrefix(filter.Namespace, filter.Namespace === undefined ? undefined : filter.MetricName);
-    for await (const page of table.scan(tableId, prefix, prefix)) {
-      for (const { value } of page) {
-        const listed = readDirectory(value);
-        if (listed === undefined || listed.untilMs <= nowMs - this.retentionMs || !matches(listed.id, filter)) continue;
-        const key = metricKey(listed.id);
-        if (!found.has(key)) found.set(key, { id: listed.id, unit: listed.unit });
+    // Series recorded before a restart, or by another node: their directory items — the account's
+    // (every account's without one), and, for the process's, those written before series had accounts.
+    const metricName = filter.Namespace === undefined ? undefined : filter.MetricName;
+    const prefixes = [directoryScanPrefix(filter.AccountId, filter.Namespace, metricName)];
+    const legacy = directoryScanPrefix(undefined, filter.Namespace, metricName, true);
+    if (filter.AccountId === this.accountId && !prefixes[0]!.startsWith(legacy)) prefixes.push(legacy);
+    for (const prefix of prefixes) {
+      for await (const page of table.scan(tableId, prefix, prefix)) {
+        for (const { value } of page) {
+          const listed = readDirectory(value, this.accountId);
+          if (listed === undefined || listed.untilMs <= nowMs - this.retentionMs || !matches(listed.id, filter)) continue;
+          const key = metricKey(listed.id);
+          if (!found.has(key)) found.set(key, { id: listed.id, unit: listed.unit });
+        }
       }
     }
     return [...found.values()];
   }
 
-  async statistics(id: MetricId, startMs: number, endMs: number, periodSeconds: number): Promise<readonly MetricDatapoint[]> {
+  async statistics(metricId: MetricId, startMs: number, endMs: number, periodSeconds: number): Promise<readonly MetricDatapoint[]> {
     const periodMs = periodSeconds * secondMs;
+    const id = this.withAccount(metricId);
     const series = this.series_.get(metricKey(id));
     const periods = new Map<number, StatisticSet>();
     const add = (atMs: number, stats: StatisticSet): void => {
@@ -227,7 +251,7 @@ export class MetricsStore implements Metrics {
   }
 
   /** Hands `add` every minute in [fromMs, toMs) within the retention: the stored ones of every node, and this node's not yet stored. */
-  private async addMinutes(id: MetricId, series: Series | undefined, fromMs: number, toMs: number, add: (atMs: number, stats: StatisticSet) => void): Promise<void> {
+  private async addMinutes(id: AccountMetricId, series: Series | undefined, fromMs: number, toMs: number, add: (atMs: number, stats: StatisticSet) => void): Promise<void> {
     const nowMs = this.clock.nowMs();
     // This node's minutes are copied before the stored ones are read: a minute whose write lands
     // meanwhile is then found in one place or the other, never neither (and counted once: below).
@@ -237,16 +261,21 @@ export class MetricsStore implements Metrics {
     const table = this.writer?.table;
     const tableId = await table?.existingTableId();
     if (table !== undefined && tableId !== undefined) {
-      const keyPart = series?.keyPart ?? seriesKeyPart(id);
       const fromHourMs = Math.max(0, fromMs, nowMs - this.retentionMs - hourMs);
-      for await (const page of table.scan(tableId, minutesScanStart(keyPart, fromHourMs - (fromHourMs % hourMs)), seriesMinutesPrefix(keyPart))) {
-        for (const { key, value } of page) {
-          const item = parseMinutesKey(key);
-          if (item === undefined || item.hourStartMs >= toMs) continue;
-          for (const [minute, stats] of readMinutes(item.hourStartMs, value)) {
-            if (minute < fromMs || minute >= toMs || !this.minuteKept(minute, nowMs)) continue;
-            if (item.nodeId === this.nodeId) writtenHere.add(minute);
-            add(minute, stats);
+      // The process's account's series also has the items written before series had accounts (by
+      // earlier processes: never this node's id), until the retention sweeps them away.
+      const keyParts = [series?.keyPart ?? seriesKeyPart(id)];
+      if (id.AccountId === this.accountId) keyParts.push(legacySeriesKeyPart(id));
+      for (const keyPart of keyParts) {
+        for await (const page of table.scan(tableId, minutesScanStart(keyPart, fromHourMs - (fromHourMs % hourMs)), seriesMinutesPrefix(keyPart))) {
+          for (const { key, value } of page) {
+            const item = parseMinutesKey(key);
+            if (item === undefined || item.hourStartMs >= toMs) continue;
+            for (const [minute, stats] of readMinutes(item.hourStartMs, value)) {
+              if (minute < fromMs || minute >= toMs || !this.minuteKept(minute, nowMs)) continue;
+              if (item.nodeId === this.nodeId) writtenHere.add(minute);
+              add(minute, stats);
+            }
           }
         }
       }
@@ -259,7 +288,8 @@ export class MetricsStore implements Metrics {
   }
 }
 
-function matches(id: MetricId, filter: MetricFilter): boolean {
+function matches(id: AccountMetricId, filter: MetricFilter): boolean {
+  if (filter.AccountId !== undefined && filter.AccountId !== id.AccountId) return false;
   if (filter.Namespace !== undefined && filter.Namespace !== id.Namespace) return false;
   if (filter.MetricName !== undefined && filter.MetricName !== id.MetricName) return false;
   for (const wanted of filter.Dimensions ?? []) {

@@ -10,28 +10,45 @@
  *                   closed minutes of that series in that hour, rewritten whole as each minute closes
  *                   (a few dozen entries at most), so a series costs one small write a minute.
  *   directory key   `d|<series>|<nodeId>`
- *             value `{"v":1,"id":{Namespace,MetricName,Dimensions},"unit":…,"untilMs":…}`: that the
- *                   node wrote minutes of the series up to `untilMs` (the end of the last hour it
- *                   wrote), so ListMetrics finds series recorded before a restart without reading
- *                   their minutes. Rewritten once an hour per active series.
+ *             value `{"v":2,"id":{Namespace,MetricName,Dimensions,AccountId},"unit":…,"untilMs":…}`:
+ *                   that the node wrote minutes of the series up to `untilMs` (the end of the last
+ *                   hour it wrote), so ListMetrics finds series recorded before a restart without
+ *                   reading their minutes. Rewritten once an hour per active series.
  *
- * `<series>` is `<Namespace>/<MetricName>/<Name>=<Value>&…` (dimensions sorted by name), each part
- * percent-encoded by encodeURIComponent: printable ASCII that never holds `|`, `/`, `=` or `&`, so
- * one series' items are one contiguous key range no other series' key falls into, whatever its
- * dimension values hold. Hours are padded so key order is time order within a series.
+ * `<series>` is `<AccountId>/<Namespace>/<MetricName>/<Name>=<Value>&…` (dimensions sorted by
+ * name), each part percent-encoded by encodeURIComponent: printable ASCII that never holds `|`,
+ * `/`, `=` or `&`, so one series' items are one contiguous key range no other series' key falls
+ * into, whatever its dimension values hold, and one account's directory items are one range (its
+ * ListMetrics reads only them). Hours are padded so key order is time order within a series.
+ *
+ * Items written before series had accounts (directory "v":1, `<series>` without its account
+ * part: one `/` fewer, so never equal to a new one) are the process's account's: the store reads
+ * them with that account's series (legacySeriesKeyPart) until the retention sweeps them away.
  */
 import type { MetricId, MetricUnit, StatisticSet } from "../../core/metrics.js";
 
 export const minuteMs = 60_000;
 export const hourMs = 60 * minuteMs;
+/** The minute items' value format. */
 export const itemFormatVersion = 1;
+/** The directory items' value format: 2 names the series' account, 1 (legacy) did not. */
+export const directoryFormatVersion = 2;
+const legacyDirectoryFormatVersion = 1;
 
 const hourDigits = 15;
 export const minutesPrefix = "m|";
 export const directoryPrefix = "d|";
 
-/** The `<series>` part of a key. */
-export function seriesKeyPart(id: MetricId): string {
+/** A stored series' id: it always names its account. */
+export type AccountMetricId = MetricId & { readonly AccountId: string };
+
+/** The `<series>` part of a series' keys. */
+export function seriesKeyPart(id: AccountMetricId): string {
+  return `${encodeURIComponent(id.AccountId)}/${legacySeriesKeyPart(id)}`;
+}
+
+/** The `<series>` part items written before series had accounts have (the process's account's). */
+export function legacySeriesKeyPart(id: MetricId): string {
   const dimensions = [...id.Dimensions].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
   return `${encodeURIComponent(id.Namespace)}/${encodeURIComponent(id.MetricName)}/${dimensions.map((d) => `${encodeURIComponent(d.Name)}=${encodeURIComponent(d.Value)}`).join("&")}`;
 }
@@ -58,11 +75,17 @@ export function directoryKey(seriesPart: string, nodeId: string): string {
   return `${directoryPrefix}${seriesPart}|${nodeId}`;
 }
 
-/** The directory keys of one namespace (and metric name), or all: a prefix to scan. */
-export function directoryScanPrefix(namespace: string | undefined, metricName: string | undefined): string {
-  if (namespace === undefined) return directoryPrefix;
-  if (metricName === undefined) return `${directoryPrefix}${encodeURIComponent(namespace)}/`;
-  return `${directoryPrefix}${encodeURIComponent(namespace)}/${encodeURIComponent(metricName)}/`;
+/**
+ * The directory keys of one account's series (of one namespace, and metric name), or of every
+ * account's (accountId undefined: all of the directory): a prefix to scan. `legacy` gives the
+ * prefix of the items written before series had accounts instead (accountId is then ignored).
+ */
+export function directoryScanPrefix(accountId: string | undefined, namespace: string | undefined, metricName: string | undefined, legacy = false): string {
+  if (accountId === undefined && !legacy) return directoryPrefix;
+  let prefix = legacy ? directoryPrefix : `${directoryPrefix}${encodeURIComponent(accountId!)}/`;
+  if (namespace === undefined) return prefix;
+  prefix += `${encodeURIComponent(namespace)}/`;
+  return metricName === undefined ? prefix : `${prefix}${encodeURIComponent(metricName)}/`;
 }
 
 function hourText(hourStartMs: number): string {
@@ -118,17 +141,24 @@ export function* readMinutes(hourStartMs: number, value: string): Generator<[num
 }
 
 export interface DirectoryEntry {
-  id: MetricId;
+  id: AccountMetricId;
   unit: MetricUnit;
   /** The end of the last hour of minutes the node wrote for the series. */
   untilMs: number;
 }
 
+/** The directory item of a series; its id names its account (the store's series all do). */
 export function directoryValue(entry: DirectoryEntry): string {
-  return JSON.stringify({ v: itemFormatVersion, id: entry.id, unit: entry.unit, untilMs: entry.untilMs });
+  const { Namespace, MetricName, Dimensions, AccountId } = entry.id;
+  return JSON.stringify({ v: directoryFormatVersion, id: { Namespace, MetricName, Dimensions, AccountId }, unit: entry.unit, untilMs: entry.untilMs });
 }
 
-export function readDirectory(value: string): DirectoryEntry | undefined {
+/**
+ * A directory item's entry, its id always with an account: a legacy item's (format 1, written
+ * before series had accounts) is `legacyAccountId`'s, the process's. Undefined for a damaged or
+ * foreign value.
+ */
+export function readDirectory(value: string, legacyAccountId: string): DirectoryEntry | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
@@ -137,8 +167,10 @@ export function readDirectory(value: string): DirectoryEntry | undefined {
   }
   if (typeof parsed !== "object" || parsed === null) return undefined;
   const { v, id, unit, untilMs } = parsed as { v?: unknown; id?: unknown; unit?: unknown; untilMs?: unknown };
-  if (v !== itemFormatVersion || typeof unit !== "string" || typeof untilMs !== "number" || !isMetricId(id)) return undefined;
-  return { id, unit: unit as MetricUnit, untilMs };
+  if (typeof unit !== "string" || typeof untilMs !== "number" || !isMetricId(id)) return undefined;
+  if (v === directoryFormatVersion && typeof id.AccountId === "string") return { id: id as AccountMetricId, unit: unit as MetricUnit, untilMs };
+  if (v === legacyDirectoryFormatVersion) return { id: { Namespace: id.Namespace, MetricName: id.MetricName, Dimensions: id.Dimensions, AccountId: legacyAccountId }, unit: unit as MetricUnit, untilMs };
+  return undefined;
 }
 
 function isMetricId(id: unknown): id is MetricId {

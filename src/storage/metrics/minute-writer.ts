@@ -20,6 +20,8 @@ export class MinuteWriter {
     /** This process's id among the nodes writing to one engine: the last part of every key it writes. */
     private readonly nodeId: string,
     readonly logger: Logger,
+    /** The process's account: the one legacy directory items (minute-items.ts) are read as. */
+    private readonly legacyAccountId: string,
   ) {}
 
   /**
@@ -91,7 +93,7 @@ export class MinuteWriter {
         const minutes = parseMinutesKey(key);
         if (minutes !== undefined) return minutes.hourStartMs + hourMs <= cutoffMs;
         // Directory items of this format that list nothing within the retention; foreign items stay.
-        const listed = key.startsWith(directoryPrefix) ? readDirectory(value) : undefined;
+        const listed = key.startsWith(directoryPrefix) ? readDirectory(value, this.legacyAccountId) : undefined;
         return listed !== undefined && listed.untilMs <= cutoffMs;
       });
       await Promise.all(expired.map(({ key }) => table.delete(tableId, key)));

@@ -5,8 +5,8 @@
  * call — costs three additions otherwise. The fields after the sets are the minute writer's
  * bookkeeping (minute-writer.ts).
  */
-import { addSample, emptyStatistics, type MetricId, type MetricSeries, type MetricUnit, type StatisticSet } from "../../core/metrics.js";
-import { minuteMs, seriesKeyPart } from "./minute-items.js";
+import { addSample, emptyStatistics, type MetricSeries, type MetricUnit, type StatisticSet } from "../../core/metrics.js";
+import { minuteMs, seriesKeyPart, type AccountMetricId } from "./minute-items.js";
 
 export const secondMs = 1000;
 
@@ -37,7 +37,7 @@ export class Series implements MetricSeries {
   listedGeneration = 0;
 
   constructor(
-    readonly id: MetricId,
+    readonly id: AccountMetricId,
     readonly unit: MetricUnit,
     private readonly store: SeriesOwner,
   ) {

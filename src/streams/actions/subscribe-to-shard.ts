@@ -72,7 +72,7 @@ export const subscribeToShard = defineAction<SubscribeToShardInput, EventStreamO
     const continuation = await continuationBefore(log, meta.shards, shard, offset);
     if (input.DryRun === true) throw streamsErrors.dryRunSucceeded();
 
-    const metrics = context.metrics.consumer(streamName, consumer.ConsumerName);
+    const metrics = context.metrics.consumer(meta.accountId, streamName, consumer.ConsumerName);
     const claim = context.subscriptions.claim(input.ConsumerARN, shardIndex, context.clock.nowMs(), () => {
       metrics?.rateExceeded();
       return streamsErrors.subscriptionInUse(accountId, streamName, shard.ShardId, consumer.ConsumerName);

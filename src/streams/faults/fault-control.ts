@@ -8,7 +8,7 @@ import type { StreamsContext } from "../context.js";
 import { streamsErrors } from "../errors.js";
 import { parseFaultConfigText, type FaultConfig, type FaultConfigOutcome } from "./fault-config.js";
 import { FaultInjector, type FaultCounters, type FaultDecision } from "./fault-injector.js";
-import { requestStreamName, throttleError } from "./fault-target.js";
+import { requestStream, requestStreamName, throttleError } from "./fault-target.js";
 import { putRecordsFaults } from "./put-records-faults.js";
 import { countThrottleFault } from "../metrics/index.js";
 import { systemClock, type Clock, type Timer } from "../../util/clock.js";
@@ -72,7 +72,7 @@ export class FaultControl {
       case undefined:
         return action.run(context, input);
       case "throttle":
-        countThrottleFault(context.metrics, name, requestStreamName(context, input), input);
+        countThrottleFault(context.metrics, name, requestStream(context, input), input);
         throw throttleError(context, name, input);
       case "internal-failure":
         throw streamsErrors.serverFailure();

@@ -34,6 +34,21 @@ export function requestStreamName(context: StreamsContext, input: Input): string
   return undefined;
 }
 
+/**
+ * The stream a call names with its account, for its metrics: an ARN's or iterator's account (a
+ * stream another account shares), else the caller's. A throttled call is not hot: this may allocate.
+ */
+export function requestStream(context: StreamsContext, input: Input): { accountId: string; streamName: string } | undefined {
+  if (typeof input.StreamName === "string") return { accountId: context.accountId, streamName: input.StreamName };
+  for (const member of ["StreamARN", "ResourceARN"]) {
+    const arn = input[member];
+    const parsed = typeof arn === "string" ? parseStreamArn(arn) : undefined;
+    if (parsed) return { accountId: parsed.accountId, streamName: parsed.streamName };
+  }
+  if (typeof input.ShardIterator === "string") return decodeIterator(context.iteratorKey, input.ShardIterator);
+  return undefined;
+}
+
 /** The throttling error AWS would send for this call. */
 export function throttleError(context: StreamsContext, action: string, input: Input): ServiceError {
   const accountId = context.accountId;

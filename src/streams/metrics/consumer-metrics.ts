@@ -15,17 +15,18 @@ export class ConsumerMetrics {
   private readonly EventRecords: LazySeries;
   private readonly EventSuccess: LazySeries;
 
-  constructor(recorder: MetricsRecorder, streamName: string, consumerName: string) {
+  /** `accountId` is the stream's account (the consumer's ARN carries it). */
+  constructor(recorder: MetricsRecorder, accountId: string, streamName: string, consumerName: string) {
     const dimensions = [
       { Name: "StreamName", Value: streamName },
       { Name: "ConsumerName", Value: consumerName },
     ];
-    this.RateExceeded = new LazySeries(recorder, "SubscribeToShard.RateExceeded", dimensions, "Count");
-    this.Success = new LazySeries(recorder, "SubscribeToShard.Success", dimensions, "Count");
-    this.EventBytes = new LazySeries(recorder, "SubscribeToShardEvent.Bytes", dimensions, "Bytes");
-    this.EventMillisBehindLatest = new LazySeries(recorder, "SubscribeToShardEvent.MillisBehindLatest", dimensions, "Milliseconds");
-    this.EventRecords = new LazySeries(recorder, "SubscribeToShardEvent.Records", dimensions, "Count");
-    this.EventSuccess = new LazySeries(recorder, "SubscribeToShardEvent.Success", dimensions, "Count");
+    this.RateExceeded = new LazySeries(recorder, accountId, "SubscribeToShard.RateExceeded", dimensions, "Count");
+    this.Success = new LazySeries(recorder, accountId, "SubscribeToShard.Success", dimensions, "Count");
+    this.EventBytes = new LazySeries(recorder, accountId, "SubscribeToShardEvent.Bytes", dimensions, "Bytes");
+    this.EventMillisBehindLatest = new LazySeries(recorder, accountId, "SubscribeToShardEvent.MillisBehindLatest", dimensions, "Milliseconds");
+    this.EventRecords = new LazySeries(recorder, accountId, "SubscribeToShardEvent.Records", dimensions, "Count");
+    this.EventSuccess = new LazySeries(recorder, accountId, "SubscribeToShardEvent.Success", dimensions, "Count");
   }
 
   /** A subscription established (its claim taken). */

@@ -13,12 +13,14 @@ export class LazySeries implements MetricSeries {
 
   constructor(
     private readonly recorder: MetricsRecorder,
+    /** The account whose resource the series measures. */
+    AccountId: string,
     MetricName: string,
     Dimensions: readonly MetricDimension[],
     private readonly unit: MetricUnit,
     Namespace = kinesisNamespace,
   ) {
-    this.id = { Namespace, MetricName, Dimensions };
+    this.id = { Namespace, MetricName, Dimensions, AccountId };
   }
 
   observe(value: number): void {

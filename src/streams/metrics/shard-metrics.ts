@@ -33,17 +33,17 @@ export class ShardMetrics {
   readonly ReadProvisionedThroughputExceeded: LazySeries;
   readonly IteratorAgeMilliseconds: LazySeries;
 
-  constructor(recorder: MetricsRecorder, streamName: string, shardId: string) {
+  constructor(recorder: MetricsRecorder, accountId: string, streamName: string, shardId: string) {
     const dimensions = [
       { Name: "StreamName", Value: streamName },
       { Name: "ShardId", Value: shardId },
     ];
-    this.IncomingBytes = new LazySeries(recorder, "IncomingBytes", dimensions, "Bytes");
-    this.IncomingRecords = new LazySeries(recorder, "IncomingRecords", dimensions, "Count");
-    this.OutgoingBytes = new LazySeries(recorder, "OutgoingBytes", dimensions, "Bytes");
-    this.OutgoingRecords = new LazySeries(recorder, "OutgoingRecords", dimensions, "Count");
-    this.WriteProvisionedThroughputExceeded = new LazySeries(recorder, "WriteProvisionedThroughputExceeded", dimensions, "Count");
-    this.ReadProvisionedThroughputExceeded = new LazySeries(recorder, "ReadProvisionedThroughputExceeded", dimensions, "Count");
-    this.IteratorAgeMilliseconds = new LazySeries(recorder, "IteratorAgeMilliseconds", dimensions, "Milliseconds");
+    this.IncomingBytes = new LazySeries(recorder, accountId, "IncomingBytes", dimensions, "Bytes");
+    this.IncomingRecords = new LazySeries(recorder, accountId, "IncomingRecords", dimensions, "Count");
+    this.OutgoingBytes = new LazySeries(recorder, accountId, "OutgoingBytes", dimensions, "Bytes");
+    this.OutgoingRecords = new LazySeries(recorder, accountId, "OutgoingRecords", dimensions, "Count");
+    this.WriteProvisionedThroughputExceeded = new LazySeries(recorder, accountId, "WriteProvisionedThroughputExceeded", dimensions, "Count");
+    this.ReadProvisionedThroughputExceeded = new LazySeries(recorder, accountId, "ReadProvisionedThroughputExceeded", dimensions, "Count");
+    this.IteratorAgeMilliseconds = new LazySeries(recorder, accountId, "IteratorAgeMilliseconds", dimensions, "Milliseconds");
   }
 }

@@ -4,7 +4,7 @@
  * into IncomingRecords, 1 or 0 into Success, its latency on the injected clock into Latency — and
  * the enhanced shard-level ones (ShardMetrics) while EnableEnhancedMonitoring has them on.
  *
- * The handle is made once per stream name (StreamsMetrics) and keeps every series handle, so a
+ * The handle is made once per account and stream name (StreamsMetrics) and keeps every series handle, so a
  * call costs a few additions per metric and allocates nothing.
  */
 import type { MetricsRecorder } from "../../core/metrics.js";
@@ -40,10 +40,12 @@ export class StreamMetrics {
 
   constructor(
     private readonly recorder: MetricsRecorder,
+    /** The stream's account: its series are that account's CloudWatch's. */
+    readonly accountId: string,
     readonly streamName: string,
   ) {
     const dimensions = [{ Name: "StreamName", Value: streamName }];
-    const series = (name: string, unit: "Bytes" | "Count" | "Milliseconds") => new LazySeries(recorder, name, dimensions, unit);
+    const series = (name: string, unit: "Bytes" | "Count" | "Milliseconds") => new LazySeries(recorder, accountId, name, dimensions, unit);
     this.IncomingBytes = series("IncomingBytes", "Bytes");
     this.IncomingRecords = series("IncomingRecords", "Count");
     this.WriteProvisionedThroughputExceeded = series("WriteProvisionedThroughputExceeded", "Count");
@@ -255,6 +257,6 @@ export class StreamMetrics {
 
   private shard(meta: StreamMeta, shard: ShardMeta): ShardMetrics {
     // A shard's id is its index's (core/shard-id.ts), so a recreated stream's shards reuse these handles rightly.
-    return (this.shards[shard.shardIndex] ??= new ShardMetrics(this.recorder, meta.StreamName, shard.ShardId));
+    return (this.shards[shard.shardIndex] ??= new ShardMetrics(this.recorder, this.accountId, meta.StreamName, shard.ShardId));
   }
 }

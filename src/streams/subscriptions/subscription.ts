@@ -108,7 +108,7 @@ class SubscriptionPump {
     this.offset = start.offset;
     this.continuation = start.continuation;
     this.lastSentMs = context.clock.nowMs();
-    this.metrics = context.metrics.consumer(start.streamName, start.consumerName);
+    this.metrics = context.metrics.consumer(context.accountId, start.streamName, start.consumerName);
     // The log announces appends (made by any handle on it); the notifier, changes to the stream.
     this.appends = context.logs.shard(start.streamId, start.shardIndex).watch(() => this.waker.wake());
     this.unwatch = context.streams.shardNotifier.watch(start.streamId, start.shardIndex, this.waker);

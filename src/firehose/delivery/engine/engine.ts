@@ -182,7 +182,7 @@ export class DeliveryEngine implements DeliveryControl {
     const source = await this.sourceOf(accountId, stream);
     const { sizeBytes, intervalMs } = bufferingOf(stored);
     const incarnationId = stream.incarnationId;
-    const metrics = deps.firehoseMetrics?.stream(stream.DeliveryStreamName);
+    const metrics = deps.firehoseMetrics?.stream(accountId, stream.DeliveryStreamName);
     return new StreamDelivery({
       clock: deps.clock,
       logger: deps.logger,
@@ -224,7 +224,7 @@ export class DeliveryEngine implements DeliveryControl {
       const checkpoint = await this.deps.store.checkpoint(accountId, stream.incarnationId, shard.shardId);
       if (checkpoint !== undefined) checkpoints.set(shard.shardId, checkpoint.position);
     }
-    const metrics = this.deps.firehoseMetrics?.stream(stream.DeliveryStreamName);
+    const metrics = this.deps.firehoseMetrics?.stream(accountId, stream.DeliveryStreamName);
     return kinesisReader({ streamAccess: this.deps.streamAccess, clock: this.deps.clock, streamArn: stream.kinesisSource.KinesisStreamARN, deliveryStartMs: stream.kinesisSource.deliveryStartMs, checkpoints, ...(metrics !== undefined && { metrics }) });
   }
 }
