@@ -239,7 +239,9 @@ describe("server > prometheus > /metrics", () => {
     await putRecords(app.url, "orders", 7);
     const families = parseExposition((await httpGet(`${app.url}/metrics`)).body);
     assert.equal(families.get("tributary_kinesis_incoming_records_total")?.type, "counter");
-    assert.equal(valueOf(families, "tributary_kinesis_incoming_records_total", { stream_name: "orders" }), 7);
+    // The stream's account is a label: two accounts' streams of one name are two series.
+    assert.equal(valueOf(families, "tributary_kinesis_incoming_records_total", { account_id: "000000000000", stream_name: "orders" }), 7);
+    assert.equal(valueOf(families, "tributary_kinesis_incoming_records_total", { account_id: "111122223333", stream_name: "orders" }), undefined);
     const incomingBytes = [...app.metrics.totals()].find(({ id }) => id.MetricName === "IncomingBytes" && id.Dimensions.length === 1 && id.Dimensions[0]!.Value === "orders");
     assert.ok(incomingBytes !== undefined && incomingBytes.stats.Sum >= 7 * Buffer.byteLength("record 0"));
     assert.equal(valueOf(families, "tributary_kinesis_incoming_bytes_total", { stream_name: "orders" }), incomingBytes.stats.Sum);
@@ -398,6 +400,12 @@ describe("server > prometheus > names", () => {
       ["delivery_to_s3_success", "delivery_to_http_endpoint_bytes", "subscribe_to_shard_event_millis_behind_latest", "shard_id", "event_source_mapping_uuid", "kinesis_analytics"],
     );
     assert.equal(mapSeries({ Namespace: "AWS/KinesisAnalytics", MetricName: "Bytes", Dimensions: [{ Name: "Id", Value: "1.1" }, { Name: "Flow", Value: "Input" }] }, "Bytes", stats).name, "tributary_kinesisanalytics_bytes_total");
+  });
+
+  it("labels a series with its account first, then its dimensions", () => {
+    const id = { Namespace: "AWS/Kinesis", MetricName: "IncomingRecords", Dimensions: [{ Name: "StreamName", Value: "orders" }] };
+    assert.deepEqual(mapSeries({ ...id, AccountId: "111122223333" }, "Count", stats).labels, [["account_id", "111122223333"], ["stream_name", "orders"]]);
+    assert.deepEqual(mapSeries(id, "Count", stats).labels, [["stream_name", "orders"]]);
   });
 
   it("groups a name's series into one family, whatever their dimensions, and leaves out a series whose name another gave another type", () => {

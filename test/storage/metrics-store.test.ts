@@ -26,6 +26,8 @@ const seriesIds: MetricId[] = [
   { Namespace: "AWS/Kinesis", MetricName: "IncomingBytes", Dimensions: [{ Name: "StreamName", Value: "orders" }] },
   // Two dimensions, and a value with the characters the item keys separate parts with.
   { Namespace: "AWS/Kinesis", MetricName: "IncomingRecords", Dimensions: [{ Name: "StreamName", Value: "a|b/c=d&e" }, { Name: "ShardId", Value: "shardId-000000000001" }] },
+  // The first series' name in another account than the process's: a series of its own.
+  { Namespace: "AWS/Kinesis", MetricName: "IncomingRecords", Dimensions: [{ Name: "StreamName", Value: "orders" }], AccountId: "111122223333" },
 ];
 
 interface Sample {
