@@ -91,6 +91,10 @@ describe("storage > metrics > accounts", () => {
     const listed = async (AccountId: string) => (await reader.listMetrics({ AccountId, Namespace: "AWS/Kinesis" })).map(({ id, unit }) => `${id.AccountId} ${id.MetricName} ${unit}`).sort();
     assert.deepEqual(await listed(processAccount), [`${processAccount} IncomingBytes Bytes`, `${processAccount} IncomingRecords Count`]);
     assert.deepEqual(await listed(otherAccount), []);
+    // Without a namespace too (GetMetricData looks its series' units up so).
+    assert.deepEqual((await reader.listMetrics({ AccountId: processAccount })).map(({ id }) => `${id.AccountId} ${id.MetricName}`).sort(), [`${processAccount} IncomingBytes`, `${processAccount} IncomingRecords`]);
+    assert.deepEqual(await reader.listMetrics({ AccountId: otherAccount }), []);
+    assert.deepEqual((await reader.listMetrics({})).map(({ id }) => `${id.AccountId} ${id.MetricName}`).sort(), [`${processAccount} IncomingBytes`, `${processAccount} IncomingRecords`]);
     // The retention sweep removes them like any other item.
     clock.advance(25 * 3_600_000);
     await reader.sweep();

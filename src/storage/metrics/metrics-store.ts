@@ -215,8 +215,8 @@ export class MetricsStore implements Metrics {
     // (every account's without one), and, for the process's, those written before series had accounts.
     const metricName = filter.Namespace === undefined ? undefined : filter.MetricName;
     const prefixes = [directoryScanPrefix(filter.AccountId, filter.Namespace, metricName)];
-    const legacy = directoryScanPrefix(undefined, filter.Namespace, metricName, true);
-    if (filter.AccountId === this.accountId && !prefixes[0]!.startsWith(legacy)) prefixes.push(legacy);
+    // Without an account the first prefix is the whole directory, legacy items included.
+    if (filter.AccountId !== undefined && filter.AccountId === this.accountId) prefixes.push(directoryScanPrefix(undefined, filter.Namespace, metricName, true));
     for (const prefix of prefixes) {
       for await (const page of table.scan(tableId, prefix, prefix)) {
         for (const { value } of page) {
