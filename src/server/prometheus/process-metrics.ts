@@ -41,7 +41,8 @@ class ProcessWatch {
   /** The delays of earlier scrapes (the histogram is reset at each, so its quantiles are of the time since the last). */
   private eventLoopSumSeconds = 0;
   private eventLoopCount = 0;
-  private readonly gc = new Map<string, { count: number; seconds: number }>();
+  /** Every known kind from the start, at zero: a scrape before the first collection still shows the family (0 collections is a fact). */
+  private readonly gc = new Map<string, { count: number; seconds: number }>([...gcKinds.values()].map((kind) => [kind, { count: 0, seconds: 0 }]));
   private readonly syncs = new Map<SyncOperation, SyncHistogram>();
 
   constructor() {
