@@ -169,6 +169,15 @@ export interface ShardLog {
    * look announces what it finds), so a waiter looks at endOffset() after it starts watching.
    */
   watch(listener: (endOffset: number) => void): LogWatch;
+  /**
+   * Seals the log (a reshard closed its shard): every append after it — through any handle, on
+   * any node — fails with failure kind "closed"; appends queued before it land first; reads,
+   * watches and trims go on, and endOffset() through this handle is the final end once it
+   * resolves. Idempotent. Optional: an engine with one writer (memory, embedded) may leave it
+   * out, since the service stops appending to a closed shard itself; a cluster engine needs it so
+   * that no node's in-flight append lands after the reshard committed (docs/formats/nats.md).
+   */
+  seal?(): Promise<WriteOutcome>;
 }
 
 /**

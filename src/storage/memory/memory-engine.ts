@@ -63,6 +63,8 @@ class MemoryShardData {
   records: StoredRecord[] = [];
   firstOffset = 0;
   lastArrivalMs = 0;
+  /** After seal(): appends through every handle fail as closed. */
+  sealed = false;
   readonly watchers = new LogWatchers();
 
   endOffset(): number {
@@ -80,6 +82,7 @@ export class MemoryShardLog implements ShardLog {
   async append(records: readonly AppendRecord[], arrivalMs: number): Promise<AppendOutcome> {
     if (this.isClosed()) return { ok: false, failure: { kind: "closed", message: "the engine is closed" } };
     const data = this.data;
+    if (data.sealed) return { ok: false, failure: { kind: "closed", message: "the shard is sealed: no append may follow" } };
     const at = Math.max(arrivalMs, data.lastArrivalMs);
     data.lastArrivalMs = at;
     const first = data.endOffset();
@@ -146,6 +149,12 @@ export class MemoryShardLog implements ShardLog {
 
   watch(listener: (endOffset: number) => void): LogWatch {
     return this.data.watchers.watch(listener);
+  }
+
+  async seal(): Promise<WriteOutcome> {
+    if (this.isClosed()) return { ok: false, failure: { kind: "closed", message: "the engine is closed" } };
+    this.data.sealed = true;
+    return { ok: true };
   }
 
   /** Whether this handle views `data` (rather than a dropped stream's). */
