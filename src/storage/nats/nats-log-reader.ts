@@ -171,7 +171,11 @@ export class ShardReader {
         high = mid - 1;
       } else low = message.head.seq + 1;
     }
-    if (after === undefined && afterSeq !== undefined) after = await core.message(stream, afterSeq);
+    if (after === undefined && afterSeq !== undefined) {
+      // The oldest indexed message, or (trimmed meanwhile by another node) the first one left after it.
+      const next = await core.nextMessage(stream, state.shardIndex, afterSeq);
+      if (next !== undefined && next.head.count > 0) after = next;
+    }
     return after;
   }
 
