@@ -1,76 +1,32 @@
 /**
  * The storage case suite (test/storage/cases.ts) and the local object client's cases against the
  * NATS JetStream engine on a real one-server JetStream (test/helpers/nats.ts; nats-server 2.10+,
- * which scripts/test.sh installs). Every case opens its engine under a prefix of its own, so it
- * starts on empty data, and removes what that prefix made when it ends. A reopen is a new engine
- * on the same prefix; the follower, a second engine on it (what a second Tributary node holds).
+ * which scripts/test.sh installs), through storage-nats-harness.ts; then the engine's own cases:
+ * two nodes on one prefix, the servers it refuses. The 3-server run: storage-nats-cluster.test.ts.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type AddressInfo } from "node:net";
-import { account, runStorageCases, type StorageHarness } from "../storage/cases.js";
-import type { Catalog } from "../../src/storage/types.js";
-import { CatalogCache } from "../../src/storage/catalog-cache.js";
+import { runStorageCases } from "../storage/cases.js";
 import { runObjectClientCases } from "../storage/object-client-cases.js";
 import { startNats, type NatsCluster } from "../helpers/nats.js";
-import { createNatsEngine, NatsEngineError, type NatsEngine } from "../../src/storage/nats/nats-engine.js";
+import { createNatsEngine, NatsEngineError } from "../../src/storage/nats/nats-engine.js";
 import { localObjectClient } from "../../src/storage/object-client/index.js";
+import { freshPrefix, natsHarness, openNatsEngine, removePrefix } from "./storage-nats-harness.js";
 import { systemClock } from "../../src/util/clock.js";
 import { SeededRandom } from "../../src/util/random.js";
 import { silentLogger } from "../../src/util/logger.js";
 
 let nats: NatsCluster;
-let engineCount = 0;
-let prefixCount = 0;
 
 before(async () => {
   nats = await startNats();
 });
 after(() => nats.stop());
 
-function openEngine(prefix: string): Promise<NatsEngine> {
-  // A seed per engine: each engine's node id comes from it, and two nodes must not share one.
-  return createNatsEngine({ servers: nats.urls, prefix }, { clock: systemClock, random: new SeededRandom(++engineCount), logger: silentLogger });
-}
+const openEngine = (prefix: string) => openNatsEngine(nats, prefix);
 
-function freshPrefix(): string {
-  return `t${process.pid}-${++prefixCount}`;
-}
-
-/** Removes every JetStream stream (KV buckets and object stores included) the prefix named. */
-async function removePrefix(prefix: string): Promise<void> {
-  const jsm = await (await nats.connection()).jetstreamManager();
-  const names: string[] = [];
-  for await (const name of jsm.streams.names()) names.push(name);
-  const ours = (name: string) => [prefix + "-", `KV_${prefix}-`, `OBJ_${prefix}-`].some((start) => name.startsWith(start));
-  await Promise.all(names.filter(ours).map((name) => jsm.streams.delete(name)));
-}
-
-async function natsHarness(): Promise<StorageHarness> {
-  const prefix = freshPrefix();
-  let engine = await openEngine(prefix);
-  const others: NatsEngine[] = [];
-  return {
-    engine,
-    async reopen() {
-      await engine.close();
-      engine = await openEngine(prefix);
-      return engine;
-    },
-    // A second node's handle: an engine of its own on the same prefix.
-    follower: async () => {
-      const other = await openEngine(prefix);
-      others.push(other);
-      return { logs: other.logs, close: () => other.close() };
-    },
-    async cleanup() {
-      await Promise.all([engine, ...others].map((open) => open.close()));
-      await removePrefix(prefix);
-    },
-  };
-}
-
-runStorageCases("nats (one server)", natsHarness);
+runStorageCases("nats (one server)", () => natsHarness(nats));
 
 runObjectClientCases("local, nats engine", async () => {
   const prefix = freshPrefix();
@@ -80,7 +36,7 @@ runObjectClientCases("local, nats engine", async () => {
     accountId: "111122223333",
     cleanup: async () => {
       await engine.close();
-      await removePrefix(prefix);
+      await removePrefix(nats, prefix);
     },
   };
 });
@@ -97,7 +53,7 @@ describe("storage > nats > engine", () => {
       assert.equal(first.context.replicas, 1, "one server: one replica");
     } finally {
       await Promise.all([first.close(), second.close()]);
-      await removePrefix(prefix);
+      await removePrefix(nats, prefix);
     }
   });
 
@@ -121,7 +77,7 @@ describe("storage > nats > engine", () => {
       watch.stop();
     } finally {
       await Promise.all([first.close(), second.close()]);
-      await removePrefix(prefix);
+      await removePrefix(nats, prefix);
     }
   });
 
@@ -168,65 +124,6 @@ describe("storage > nats > engine > the server it meets", () => {
       );
     } finally {
       await fake.close();
-    }
-  });
-});
-
-describe("storage > nats > catalog on a 3-server cluster", () => {
-  let cluster: NatsCluster;
-  before(async () => {
-    cluster = await startNats({ servers: 3 });
-  });
-  after(() => cluster.stop());
-
-  it("keeps every acknowledged compare-and-set through a kill -9 of the catalog bucket's leader, in order", async () => {
-    const prefix = freshPrefix();
-    const engine = await createNatsEngine({ servers: cluster.urls, prefix }, { clock: systemClock, random: new SeededRandom(++engineCount), logger: silentLogger });
-    try {
-      assert.equal(engine.context.replicas, 3, "a cluster of three: three replicas");
-      const catalog = engine.catalog as Catalog<{ v: number }, object>;
-      const cache = new CatalogCache(catalog);
-      await cache.ready;
-      const announced: number[] = [];
-      catalog.watch((change) => {
-        if (change.kind === "entry" && change.entry !== undefined) announced.push(change.entry.v);
-      });
-      const created = await catalog.put(account, "counter", { v: 0 }, { expectedRevision: "absent" });
-      assert.ok(created.ok && "revision" in created);
-      let revision = created.revision;
-      let killed: number | undefined;
-      for (let v = 1; v <= 40; v++) {
-        if (v === 15) {
-          killed = await cluster.streamLeader(`KV_${prefix}-catalog`);
-          await cluster.kill(killed);
-        }
-        for (;;) {
-          const outcome = await catalog.put(account, "counter", { v }, { expectedRevision: revision });
-          if (outcome.ok) {
-            revision = outcome.revision;
-            break;
-          }
-          if ("failure" in outcome) {
-            // An answer lost for good (the election took longer than the retries): ask again.
-            await new Promise((resolve) => setTimeout(resolve, 200));
-            continue;
-          }
-          // A conflict: the entry moved on. Only this test writes it, so it is an earlier try of
-          // this very write that landed: the copy shows it once it reaches that revision.
-          const moved = outcome.conflict.revision;
-          assert.notEqual(moved, "absent");
-          await waitUntil(() => cache.revisionOf(account, "counter") === moved);
-          assert.deepEqual(cache.get(account, "counter"), { v });
-          revision = moved as number;
-          break;
-        }
-      }
-      await cluster.restart(killed!);
-      assert.deepEqual(await catalog.get(account, "counter"), { v: 40 });
-      assert.deepEqual(announced, Array.from({ length: 41 }, (_, v) => v), "each value announced once, in order");
-      cache.stop();
-    } finally {
-      await engine.close();
     }
   });
 });

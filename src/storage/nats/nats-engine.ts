@@ -10,12 +10,13 @@
  */
 import { readFile } from "node:fs/promises";
 import { connect, credsAuthenticator, type ConnectionOptions, type JetStreamManager, type NatsConnection } from "nats";
-import type { LogStore, StorageEngine } from "../types.js";
+import type { StorageEngine } from "../types.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import type { Logger } from "../../util/logger.js";
 import type { NatsContext, NatsPart } from "./nats-context.js";
 import { catalogBucketName, openNatsCatalog } from "./nats-catalog.js";
+import { openNatsLogs } from "./nats-logs.js";
 import { openNatsTables } from "./nats-tables.js";
 import { openNatsObjects } from "./nats-objects.js";
 
@@ -76,7 +77,8 @@ export async function createNatsEngine(options: NatsEngineOptions, deps: NatsEng
     const ctx: NatsContext = { nc, js, jsm, replicas, prefix, nodeId, clock: deps.clock, random: deps.random, logger: deps.logger };
     const catalog = await openNatsCatalog(ctx);
     parts.push(catalog);
-    const logs = unavailable<LogStore>("shard logs");
+    const logs = await openNatsLogs(ctx);
+    parts.push(logs);
     const tables = await openNatsTables(ctx);
     parts.push(tables);
     const objects = await openNatsObjects(ctx);
@@ -202,16 +204,4 @@ async function closeAll(parts: readonly NatsPart[], nc: NatsConnection, logger: 
     await part.close().catch((error: unknown) => logger.warn({ err: error }, "closing a part of the NATS engine failed"));
   }
   if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
-}
-
-/** A part not built yet: any use throws, naming it. */
-function unavailable<T extends object>(part: string): T {
-  return new Proxy({} as T, {
-    get(_target, property) {
-      if (property === "then") return undefined;
-      return () => {
-        throw new Error(`the NATS engine's ${part} are not available yet (issue 20)`);
-      };
-    },
-  });
 }
