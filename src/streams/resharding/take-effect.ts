@@ -64,10 +64,9 @@ export async function takeEffect(deps: TakeEffectDeps, accountId: string, stream
   // Stored: the catalog's watch wakes the closing shards' subscribers (the registry's notifier), which send ChildShards and end.
 }
 
-/** Seals a closing shard where the engine can (an optional ShardLog member); the memory and embedded engines have one process, whose write gate suffices. */
+/** Seals a closing shard where the engine can (ShardLog.seal is optional: an engine only one process opens may go without). */
 function sealShard(log: ShardLog): Promise<WriteOutcome> {
-  const sealable = log as ShardLog & { seal?: () => Promise<WriteOutcome> };
-  return sealable.seal === undefined ? Promise.resolve({ ok: true }) : sealable.seal();
+  return log.seal === undefined ? Promise.resolve({ ok: true }) : log.seal();
 }
 
 /**
