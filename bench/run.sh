@@ -31,7 +31,7 @@
 #   TRIBUTARY_STORAGE_ARGS, TRIBUTARY_EXTRA_ARGS  extra flags for `tributary server`
 #   KBENCH_DIR  where kbench.mjs and start-anchor.sh live (default: shared/bench beside the checkout)
 #
-# Sections (BENCH_SECTIONS, default "kinesis s3 lambda firehose analytics observability"): kinesis is everything above; s3 is bench/s3/run.sh
+# Sections (BENCH_SECTIONS, default "kinesis s3 lambda firehose analytics observability cluster"): kinesis is everything above; s3 is bench/s3/run.sh
 # (issue 15: Tributary's S3 service beside s3rver, and the disk's fsynced write bandwidth; its results in
 # $OUT/s3, its settings in BENCH_S3_* — see that script). BENCH_SECTIONS=s3 npm run bench runs it alone.
 # lambda is bench/lambda/run.sh (issue 16: warm Invoke and cold starts against an in-process call and a
@@ -42,6 +42,8 @@
 # and a one-minute tumbling aggregate over 4 shards — rows/s, CPU per row, window-close delay; results in
 # $OUT/analytics, settings in BENCH_ANALYTICS_*). observability is bench/observability/run.sh (issue 19: config A
 # with metrics and the access log off, then on with /metrics scraped, in one run; results in $OUT/observability).
+# cluster is bench/cluster/run.sh (issue 20: config A through 2 nodes on a 3-server NATS cluster against the
+# cluster's raw JetStream publish rate, and read catch-up; results in $OUT/cluster).
 #
 # Smoke run: BENCH_REPS=1 BENCH_SECONDS=3 BENCH_LATENCY_COUNT=200 npm run bench
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -158,13 +160,14 @@ kinesis_section() {
 }
 
 main() {
-  local sections=" ${BENCH_SECTIONS:-kinesis s3 lambda firehose analytics observability} "
+  local sections=" ${BENCH_SECTIONS:-kinesis s3 lambda firehose analytics observability cluster} "
   case "$sections" in *" kinesis "*) kinesis_section ;; esac
   case "$sections" in *" s3 "*) mkdir -p "$OUT"; bash "$BENCH/s3/run.sh" "$OUT/s3" ;; esac
   case "$sections" in *" lambda "*) mkdir -p "$OUT"; bash "$BENCH/lambda/run.sh" "$OUT/lambda" ;; esac
   case "$sections" in *" firehose "*) mkdir -p "$OUT"; bash "$BENCH/firehose/run.sh" "$OUT/firehose" ;; esac
   case "$sections" in *" analytics "*) mkdir -p "$OUT"; bash "$BENCH/analytics/run.sh" "$OUT/analytics" ;; esac
   case "$sections" in *" observability "*) mkdir -p "$OUT"; bash "$BENCH/observability/run.sh" "$OUT/observability" ;; esac
+  case "$sections" in *" cluster "*) mkdir -p "$OUT"; bash "$BENCH/cluster/run.sh" "$OUT/cluster" ;; esac
 }
 
 main
