@@ -7,6 +7,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type AddressInfo } from "node:net";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runStorageCases } from "../storage/cases.js";
 import { runObjectClientCases } from "../storage/object-client-cases.js";
 import { startNats, type NatsCluster } from "../helpers/nats.js";
@@ -85,6 +89,45 @@ describe("storage > nats > engine", () => {
     await assert.rejects(openEngine("bad.prefix"), (error: Error) => error instanceof NatsEngineError && /prefix/.test(error.message));
     const unreachable = createNatsEngine({ servers: ["nats://127.0.0.1:1"], connectTimeoutMs: 600 }, { clock: systemClock, random: new SeededRandom(99), logger: silentLogger });
     await assert.rejects(unreachable, (error: Error) => error instanceof NatsEngineError && error.message.startsWith("cannot reach NATS at nats://127.0.0.1:1"));
+  });
+});
+
+describe("storage > nats > engine > TLS", () => {
+  let dir: string;
+  let secure: NatsCluster;
+  before(async () => {
+    // A CA and a server certificate for localhost that it signed (openssl, as an operator would
+    // make them). Servers are named by host name: nats.js checks a server given by IP address
+    // against "localhost" (docs/cluster.md).
+    dir = mkdtempSync(join(tmpdir(), "tributary-nats-tls-"));
+    const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=tributary test CA");
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
+    writeFileSync(join(dir, "san.ext"), "subjectAltName=DNS:localhost\n");
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
+    secure = await startNats({ tls: { certFile: join(dir, "server.pem"), keyFile: join(dir, "server.key"), caFile: join(dir, "ca.pem") } });
+  });
+  after(async () => {
+    await secure.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("connects with --nats-tls-ca's CA, and a start without it fails at once, saying why", async () => {
+    const prefix = freshPrefix();
+    const servers = secure.urls.map((url) => url.replace("127.0.0.1", "localhost"));
+    const engine = await createNatsEngine({ servers, prefix, tlsCaFile: join(dir, "ca.pem") }, { clock: systemClock, random: new SeededRandom(96), logger: silentLogger });
+    try {
+      assert.deepEqual(await engine.catalog.put("111122223333", "over-tls", { v: 1 }), { ok: true });
+      assert.deepEqual(await engine.catalog.get("111122223333", "over-tls"), { v: 1 });
+    } finally {
+      await engine.close();
+      await removePrefix(secure, prefix);
+    }
+    // The default trust store does not know this CA: a certificate problem does not get better by waiting.
+    await assert.rejects(
+      createNatsEngine({ servers, prefix, connectTimeoutMs: 60_000 }, { clock: systemClock, random: new SeededRandom(95), logger: silentLogger }),
+      (error: Error) => error instanceof NatsEngineError && /^cannot reach NATS at .*: .*certificate/.test(error.message),
+    );
   });
 });
 

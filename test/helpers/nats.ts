@@ -68,6 +68,8 @@ export interface StartNatsOptions {
   syncAlways?: boolean;
   /** Waits this long for JetStream to be ready (default 30 s). */
   readyTimeoutMs?: number;
+  /** Clients must use TLS: the servers' certificate and key, and the CA that signed them (for the helper's own connection). */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 const minimumVersion = [2, 10] as const;
@@ -149,15 +151,16 @@ function killGroup(server: ServerState): void {
   }
 }
 
-function configText(server: ServerState, all: readonly ServerState[], syncAlways: boolean): string {
+function configText(server: ServerState, all: readonly ServerState[], options: StartNatsOptions): string {
   const lines = [
     `server_name: ${server.name}`,
     `listen: "127.0.0.1:${server.port}"`,
     `http: "127.0.0.1:${server.monitorPort}"`,
     `jetstream {`,
     `  store_dir: "${server.storeDir}"`,
-    ...(syncAlways ? [`  sync_interval: always`] : []),
+    ...(options.syncAlways === true ? [`  sync_interval: always`] : []),
     `}`,
+    ...(options.tls === undefined ? [] : [`tls {`, `  cert_file: "${options.tls.certFile}"`, `  key_file: "${options.tls.keyFile}"`, `}`]),
   ];
   if (all.length > 1) {
     const routes = all.filter((other) => other !== server).map((other) => `    "nats-route://127.0.0.1:${other.clusterPort}"`);
@@ -217,7 +220,7 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsClu
       process: undefined,
     });
   }
-  for (const server of servers) writeFileSync(server.configFile, configText(server, servers, options.syncAlways === true));
+  for (const server of servers) writeFileSync(server.configFile, configText(server, servers, options));
   let connection: Promise<NatsConnection> | undefined;
   let stopped = false;
   const urls = servers.map((server) => `nats://127.0.0.1:${server.port}`);
@@ -246,7 +249,14 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsClu
   };
 
   const connectionOf = (): Promise<NatsConnection> => {
-    connection ??= connect({ servers: urls, maxReconnectAttempts: -1, reconnectTimeWait: 100, name: "tributary-test-helper" });
+    connection ??= connect({
+      servers: urls,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 100,
+      name: "tributary-test-helper",
+      // nats.js checks a server given by IP address against "localhost": name it so.
+      ...(options.tls !== undefined && { servers: urls.map((url) => url.replace("127.0.0.1", "localhost")), tls: { caFile: options.tls.caFile } }),
+    });
     return connection;
   };
 
