@@ -6,6 +6,12 @@
  * until the event is six hours old (MaximumEventAgeInSeconds' default). An event leaves the table
  * when it ran, failed for good, or its function is gone. Events survive a restart: `start` runs
  * what the table holds. At most `runningMax` run at once; the rest wait their turn.
+ *
+ * Where several nodes share the engine, an account's events are run by the one node holding the
+ * account's work lease (src/storage/work-leases.ts, service `lambda-async`): a node queues an
+ * event durably and runs it itself only if it holds the lease (one node always does, at once);
+ * the holder looks for events other nodes queued at every renewal, and a dead holder's events are
+ * run by the node that takes its lease over (at least once, as Lambda's asynchronous events are).
  */
 import type { TableStore } from "../storage/types.js";
 import type { Clock, Timer } from "../util/clock.js";
@@ -13,6 +19,8 @@ import type { Logger } from "../util/logger.js";
 import type { Executor, FunctionResolver } from "./model.js";
 import type { ServiceTables } from "./service-tables.js";
 import type { LambdaMetrics } from "./metrics.js";
+import type { Random } from "../util/random.js";
+import { WorkLeases, type WorkLeaseTuning } from "../storage/work-leases.js";
 
 export const asyncTableName = "async-invocations";
 export const retryAttemptsMax = 2;
@@ -50,39 +58,52 @@ export interface AsyncInvocationsDeps {
   functionsEnabled: boolean;
   /** AsyncEventsReceived, AsyncEventAge and AsyncEventsDropped (metrics.ts). */
   metrics?: LambdaMetrics;
+  /** The accounts' work leases (src/storage/work-leases.ts); without them every event runs where it was queued. */
+  leases?: { random: Random; processLocal: boolean; tuning?: Partial<WorkLeaseTuning> };
 }
 
 export class AsyncInvocations {
   private readonly timers = new Set<Timer>();
+  /** The event each timer runs (forget drops an account's). */
+  private readonly timerEvents = new Map<Timer, Queued>();
   private readonly waiting: Queued[] = [];
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
+  /** Events scheduled, waiting or running here, by `<accountId>/<key>`: a look at the table skips them. */
+  private readonly known = new Set<string>();
+  private readonly leases: WorkLeases | undefined;
 
-  constructor(private readonly deps: AsyncInvocationsDeps) {}
-
-  /** Runs the events stored before a restart. */
-  async start(): Promise<void> {
-    if (!this.deps.functionsEnabled) return;
-    for (const accountId of await this.deps.serviceTables.accountsWith(asyncTableName)) {
-      const tableId = await this.deps.serviceTables.tableId(accountId, asyncTableName);
-      let after: string | undefined;
-      for (;;) {
-        const page = await this.deps.tables.scan(tableId, after, 1000);
-        for (const entry of page) this.schedule({ accountId, key: entry.key, event: JSON.parse(entry.value) as AsyncEvent });
-        if (page.length < 1000) break;
-        after = page[page.length - 1]!.key;
-      }
-    }
+  constructor(private readonly deps: AsyncInvocationsDeps) {
+    const leases = deps.leases;
+    this.leases =
+      leases === undefined || !deps.functionsEnabled
+        ? undefined
+        : new WorkLeases(
+            { tables: deps.tables, clock: deps.clock, random: leases.random, logger: deps.logger, service: "lambda-async", processLocal: leases.processLocal, ...(leases.tuning !== undefined && { tuning: leases.tuning }) },
+            {
+              changed: (accountId) => void this.look(accountId).catch((error: unknown) => this.deps.logger.warn({ err: error }, "asynchronous invocations: the queue could not be read")),
+              stop: async (accountId) => this.forget(accountId),
+            },
+          );
   }
 
-  /** Keeps the event durably, then runs it in the background. */
+  /** Runs the events stored before a restart (of the accounts whose lease this node holds). */
+  async start(): Promise<void> {
+    if (!this.deps.functionsEnabled) return;
+    await this.leases?.start();
+    for (const accountId of await this.deps.serviceTables.accountsWith(asyncTableName)) await this.look(accountId);
+  }
+
+  /** Keeps the event durably, then runs it in the background (here if this node runs the account's events). */
   async enqueue(accountId: string, event: AsyncEvent): Promise<void> {
     const key = `${String(event.enqueuedMs).padStart(15, "0")}-${event.requestId}`;
     const tableId = await this.deps.serviceTables.tableId(accountId, asyncTableName);
     const outcome = await this.deps.tables.putItem(tableId, { key, value: JSON.stringify(event) });
     if (!outcome.ok) throw new Error(`cannot queue an asynchronous invocation: ${outcome.failure.message}`, { cause: outcome.failure.cause });
     this.deps.metrics?.asyncEvent(accountId, event.functionName, "received");
-    if (this.deps.functionsEnabled) this.schedule({ accountId, key, event });
+    if (!this.deps.functionsEnabled) return;
+    if (this.leases !== undefined && (this.leases.held(accountId) ?? (await this.leases.acquire(accountId))) === undefined) return;
+    if (!this.known.has(`${accountId}/${key}`)) this.schedule({ accountId, key, event });
   }
 
   async stop(): Promise<void> {
@@ -91,10 +112,45 @@ export class AsyncInvocations {
     this.timers.clear();
     this.waiting.length = 0;
     await Promise.allSettled([...this.running]);
+    await this.leases?.stop();
+  }
+
+  /** Schedules the account's stored events not yet scheduled here, if this node runs them; forgets them if it no longer does. */
+  private async look(accountId: string): Promise<void> {
+    if (this.stopped) return;
+    if (this.leases !== undefined && (this.leases.held(accountId) ?? (await this.leases.acquire(accountId))) === undefined) return this.forget(accountId);
+    const tableId = await this.deps.serviceTables.tableId(accountId, asyncTableName);
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.deps.tables.scan(tableId, after, 1000);
+      for (const entry of page) if (!this.known.has(`${accountId}/${entry.key}`)) this.schedule({ accountId, key: entry.key, event: JSON.parse(entry.value) as AsyncEvent });
+      if (page.length < 1000) break;
+      after = page[page.length - 1]!.key;
+    }
+  }
+
+  /** Drops the account's events scheduled or waiting here (another node runs them now); running ones finish. */
+  private forget(accountId: string): void {
+    for (let index = this.waiting.length - 1; index >= 0; index--) {
+      const queued = this.waiting[index]!;
+      if (queued.accountId !== accountId) continue;
+      this.waiting.splice(index, 1);
+      this.known.delete(`${accountId}/${queued.key}`);
+    }
+    for (const [timer, queued] of this.timerEvents) {
+      if (queued.accountId !== accountId) continue;
+      this.deps.clock.clearTimer(timer);
+      this.timers.delete(timer);
+      this.timerEvents.delete(timer);
+      this.known.delete(`${accountId}/${queued.key}`);
+    }
   }
 
   private schedule(queued: Queued): void {
     if (this.stopped) return;
+    // A retry of an event whose account another node took over meanwhile: that node's look finds it.
+    if (this.leases !== undefined && this.leases.held(queued.accountId) === undefined) return void this.known.delete(`${queued.accountId}/${queued.key}`);
+    this.known.add(`${queued.accountId}/${queued.key}`);
     const delayMs = queued.event.notBeforeMs - this.deps.clock.nowMs();
     if (delayMs <= 0) {
       this.admit(queued);
@@ -103,12 +159,14 @@ export class AsyncInvocations {
     const timer = this.deps.clock.setTimeout(
       () => {
         this.timers.delete(timer);
+        this.timerEvents.delete(timer);
         this.admit(queued);
       },
       delayMs,
       { unref: true },
     );
     this.timers.add(timer);
+    this.timerEvents.set(timer, queued);
   }
 
   private admit(queued: Queued): void {
@@ -158,6 +216,7 @@ export class AsyncInvocations {
   }
 
   private async remove(accountId: string, key: string): Promise<void> {
+    this.known.delete(`${accountId}/${key}`);
     const tableId = await this.deps.serviceTables.tableId(accountId, asyncTableName);
     await this.deps.tables.deleteItem(tableId, key);
   }

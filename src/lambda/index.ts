@@ -133,7 +133,7 @@ export function createLambdaService(deps: LambdaModuleDeps, overrides: LambdaMod
     metrics,
     processLocal: processLocalEngine(deps.storage as Partial<StorageEngine>),
   });
-  const asyncInvocations = new AsyncInvocations({ tables, serviceTables, clock, logger, functions, executor, functionsEnabled: options.functionsEnabled, metrics });
+  const asyncInvocations = new AsyncInvocations({ tables, serviceTables, clock, logger, functions, executor, functionsEnabled: options.functionsEnabled, metrics, leases: { random, processLocal: processLocalEngine(deps.storage as Partial<StorageEngine>) } });
   const context: ApiContext = {
     accountId,
     region,
