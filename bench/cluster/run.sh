@@ -8,9 +8,11 @@
 #      records, PutRecords x500, 4 writers; kbench --client raw) with its writers split over the two
 #      nodes — one kbench per node, 2 writers each, each on a stream of its own — write phase, then
 #      the read phase (read catch-up: every shard read from TRIM_HORIZON through the same node);
-#   4. everything stopped, the stores removed.
+#   4. contention: bench/cluster/contention.ts — 4 writers on ONE shard through one node, then split over
+#      two nodes (what two nodes writing one shard cost: conflicts, records per message);
+#   5. everything stopped, the stores removed.
 # Target (issue 20): Tributary's records/s ≥ 3× the raw message rate (batching many records per message).
-# Results: OUT/raw-r<round>.json, OUT/node<k>-r<round>.json (kbench), OUT/report.md.
+# Results: OUT/raw-r<round>.json, OUT/node<k>-r<round>.json (kbench), OUT/contention-r<round>.json, OUT/report.md.
 #
 #   bench/cluster/run.sh [OUT]   (bench/run.sh runs it with OUT=$BENCH_OUT/cluster; BENCH_SECTIONS=cluster
 #                                 npm run bench runs it alone)
@@ -116,6 +118,11 @@ run_round() {
   for k in 1 2; do
     log "   node $k: write $(json_field "$OUT/node$k-r$round.json" 'j.write?.recordsPerSec') rec/s, read $(json_field "$OUT/node$k-r$round.json" 'j.read?.recordsPerSec') rec/s"
   done
+  # The nodes are done; the cost of two nodes writing one shard, on the same NATS cluster.
+  stop_server "$NODE1_PID"; stop_server "$NODE2_PID"; NODE_PIDS=()
+  (cd "$ROOT" && timeout "$RUN_TIMEOUT_S" node --import tsx bench/cluster/contention.ts --servers "$NATS_URLS" --replicas 3 --seconds "$SECS") \
+    >"$OUT/contention-r$round.json" 2>"$OUT/contention-r$round.log"
+  log "   one shard: $(node -e 'for (const l of require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n")) { try { const j = JSON.parse(l); process.stdout.write(`${j.variant} ${j.recordsPerSec} rec/s (${j.conflicts} conflicts); `); } catch {} }' "$OUT/contention-r$round.json")"
   cleanup
   [ "${BENCH_KEEP_DATA:-}" = 1 ] || rm -rf "$dir"
 }
@@ -140,6 +147,13 @@ report() {
     for (const row of rows) console.log(`| ${row.r} | ${f(row.raw)} | ${f(row.write)} | ${Number.isFinite(row.ratio) ? row.ratio.toFixed(1) + "×" : "-"} | ${f(row.read)} |`);
     const m = { raw: median(rows.map((x) => x.raw)), write: median(rows.map((x) => x.write)), read: median(rows.map((x) => x.read)), ratio: median(rows.map((x) => x.ratio)) };
     console.log(`| median | ${f(m.raw)} | ${f(m.write)} | ${Number.isFinite(m.ratio) ? m.ratio.toFixed(1) + "×" : "-"} | ${f(m.read)} |`);
+    const lines = rounds.flatMap((r) => { try { return fs.readFileSync(path.join(dir, `contention-r${r}.json`), "utf8").trim().split("\n").map((l) => ({ r, ...JSON.parse(l) })); } catch { return []; } });
+    if (lines.length > 0) {
+      console.log("\nOne shard, 4 writers appending 125 × 100 B records at a time (bench/cluster/contention.ts):\n");
+      console.log("| round | writers on | records/s | messages stored | records per message | conflicts per message | offsets dense |");
+      console.log("|---|---|---|---|---|---|---|");
+      for (const l of lines) console.log(`| ${l.r} | ${l.variant} | ${f(l.recordsPerSec)} | ${f(l.messagesStored)} | ${l.recordsPerMessage} | ${l.conflictsPerMessage} | ${l.dense ? "yes" : "NO"} |`);
+    }
     console.log(`\nTarget: Tributary ≥ 3× the raw message rate in records/s — ${m.ratio >= 3 ? "met" : "NOT met"} (median ratio ${Number.isFinite(m.ratio) ? m.ratio.toFixed(1) : "-"}).`);
   ' "$OUT"
 }

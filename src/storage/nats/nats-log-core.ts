@@ -74,6 +74,8 @@ class MessageCache {
 export class LogCore {
   readonly streams = new Map<string, StreamLog>();
   closed = false;
+  /** Counts since open: messages stored by this node's appends and seals, and conflicts they met. */
+  readonly counters = { publishes: 0, conflicts: 0 };
   /** Distinguishes this process's Msg-Ids from a restarted node's with the same node id. */
   readonly incarnation: string;
   readonly indexEntriesMax: number;

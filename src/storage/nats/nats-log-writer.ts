@@ -178,6 +178,8 @@ export class ShardWriter {
         const after = await leaderMsgIdAfter(core.ctx, stream.names.stream, subject, expectedSeq);
         if (after?.msgId === msgId) return { kind: "ok", seq: after.seq };
       }
+      if (outcome.kind === "ok") core.counters.publishes++;
+      if (outcome.kind === "conflict") core.counters.conflicts++;
       if (outcome.kind !== "unknown") return outcome;
       uncertain = true;
       if (attempt >= unknownRetriesMax || core.closed) return { kind: "failed", error: outcome.error };

@@ -103,6 +103,8 @@ export interface NatsLogStore extends LogStore, NatsPart {
    * announced to watchers through either. Another node's handle is another openNatsLogs.
    */
   secondHandle(): NatsLogStore;
+  /** Messages this node's appends and seals stored, and the conflicts they met (another node's append got there first). */
+  counters(): { publishes: number; conflicts: number };
 }
 
 class NatsLogStoreImpl implements NatsLogStore {
@@ -147,6 +149,10 @@ class NatsLogStoreImpl implements NatsLogStore {
 
   secondHandle(): NatsLogStore {
     return new NatsLogStoreImpl(this.core, this.shared);
+  }
+
+  counters(): { publishes: number; conflicts: number } {
+    return { ...this.core.counters };
   }
 
   async close(): Promise<void> {
