@@ -235,7 +235,11 @@ export class WorkLeases {
     await this.giveBack(unitKey, lease.epoch);
   }
 
-  /** Forgets the unit (it was deleted): its lease item goes, whoever held it. */
+  /**
+   * Forgets the unit (it was deleted): its lease item goes, whoever held it. Only for a unit that
+   * is gone with its checkpoints: a new lease item starts again at epoch 1, and checkpoints still
+   * carrying a larger epoch would refuse the new holder's writes.
+   */
   async remove(unitKey: string): Promise<void> {
     this.leases.get(unitKey)?.end();
     this.leases.delete(unitKey);

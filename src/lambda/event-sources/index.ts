@@ -53,6 +53,12 @@ export function createEventSourceManager(managerDeps: EventSourceManagerDeps): E
       await leases.remove(key);
       return;
     }
+    // A disabled mapping at rest needs no lease (taking one for nothing at every renewal would only raise its epoch).
+    if (!record.Enabled && record.State === "Disabled") {
+      await stopRunner(key);
+      await leases.release(key);
+      return;
+    }
     // Only the lease's holder acts on a mapping; a deletion or a disabling is carried out whatever the fair share.
     const running = record.Enabled && record.State !== "Deleting";
     const lease = leases.held(key) ?? (await leases.acquire(key, { force: !running }));
