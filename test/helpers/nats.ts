@@ -105,10 +105,16 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A failure no wait will mend (a server that exited): `until` gives up at once. */
+class Hopeless extends Error {}
+
 async function until<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, explain: () => string = () => ""): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const value = await attempt().catch(() => undefined);
+    const value = await attempt().catch((error: unknown) => {
+      if (error instanceof Hopeless) throw new Error(`NATS test cluster: ${what}: ${error.message}${explain()}`);
+      return undefined;
+    });
     if (value !== undefined) return value;
     if (performance.now() > deadline) throw new Error(`NATS test cluster: ${what} not within ${timeoutMs} ms${explain()}`);
     await sleep(50);
@@ -184,7 +190,8 @@ function launch(binary: string, server: ServerState): void {
 }
 
 async function healthy(server: ServerState): Promise<boolean> {
-  if (server.process === undefined || server.process.exitCode !== null || server.process.signalCode !== null) return false;
+  if (server.process === undefined) return false;
+  if (server.process.exitCode !== null || server.process.signalCode !== null) throw new Hopeless(`${server.name} exited (${server.process.exitCode ?? server.process.signalCode})`);
   const response = await fetch(`http://127.0.0.1:${server.monitorPort}/healthz`, { signal: AbortSignal.timeout(2000) });
   await response.text();
   return response.status === 200;
@@ -199,6 +206,18 @@ function logTail(server: ServerState): string {
 /** Starts one JetStream server (default) or a 3-server cluster and waits until JetStream is ready. */
 export async function startNats(options: StartNatsOptions = {}): Promise<NatsCluster> {
   const binary = natsServerBinary();
+  // A free port is free when asked, not necessarily when the server binds it: another process may
+  // take it in between. Then the server exits saying so, and a fresh set of ports is tried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(binary, options);
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startOnce(binary: string, options: StartNatsOptions): Promise<NatsCluster> {
   const count = options.servers ?? 1;
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   installExitHook();
