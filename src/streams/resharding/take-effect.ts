@@ -57,9 +57,11 @@ export async function takeEffect(deps: TakeEffectDeps, accountId: string, stream
     endings.set(shardIndex, await shardEnding(deps.logs.shard(streamId, shardIndex), nowMs));
   }
   const outcome = await putStreamAt(deps.catalog.catalog, applyReshard(meta, endings, nowMs), revision);
-  if (!outcome.ok) {
-    const failure = "conflict" in outcome ? { message: "the stream changed while the reshard took effect" } : outcome.failure;
-    deps.logger.error({ failure, stream: streamName }, "reshard could not be stored; will retry");
+  if (!outcome.ok && "conflict" in outcome) {
+    // Another writer came first — on a shared engine, often another node storing this same reshard.
+    deps.logger.info({ stream: streamName }, "the stream changed while the reshard took effect; looking again");
+  } else if (!outcome.ok) {
+    deps.logger.error({ failure: outcome.failure, stream: streamName }, "reshard could not be stored; will retry");
   }
   // Stored: the catalog's watch wakes the closing shards' subscribers (the registry's notifier), which send ChildShards and end.
 }
