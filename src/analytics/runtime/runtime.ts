@@ -201,6 +201,16 @@ export class AnalyticsRuntime implements RuntimeControl {
     // A runner that fails is started again by the next look at every application (within a second).
     const runner = new ApplicationRunner({ ...this.deps, accountId, ...(lease !== undefined && { lease }) }, application, () => undefined);
     this.runners.set(key, runner);
+    // A lease lost (this node cut off from storage past its deadline) stops the runner at once, without a final checkpoint.
+    lease?.signal.addEventListener(
+      "abort",
+      () => {
+        if (this.runners.get(key) !== runner) return;
+        this.runners.delete(key);
+        runner.stop(false).catch((error: unknown) => this.deps.logger.warn({ err: error, application: application.ApplicationName }, "the application did not stop cleanly"));
+      },
+      { once: true },
+    );
     try {
       await runner.start();
     } catch (error) {

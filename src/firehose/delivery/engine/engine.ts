@@ -152,6 +152,15 @@ export class DeliveryEngine implements DeliveryControl {
     if (delivery === undefined) return;
     this.running.set(key, { accountId, incarnationId: stream.incarnationId, versionId: stream.VersionId, delivery, lease });
     delivery.start();
+    // A lease lost (this node cut off from storage past its deadline) stops the delivery at once, even when storage cannot be read.
+    lease?.signal.addEventListener(
+      "abort",
+      () => {
+        if (this.running.get(key)?.lease !== lease) return;
+        this.stopRunning(key).catch((error: unknown) => this.deps.logger.warn({ err: error, deliveryStream: name }, "firehose delivery did not stop cleanly"));
+      },
+      { once: true },
+    );
   }
 
   private async stopRunning(key: string): Promise<void> {
