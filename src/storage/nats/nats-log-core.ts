@@ -156,8 +156,7 @@ export class LogCore {
     try {
       const [last, first] = await Promise.all([leaderGet(this.ctx, stream.names.stream, { last_by_subj: subject }), leaderGet(this.ctx, stream.names.stream, { seq: 1, next_by_subj: subject })]);
       if (first !== undefined) {
-        state.startOffset = Math.max(state.startOffset, first.head.firstOffset);
-        state.firstSeq = Math.max(state.firstSeq, first.head.seq);
+        state.setFirst(first.head);
         state.remember(first.head);
       }
       if (last !== undefined) state.observe(last.head);

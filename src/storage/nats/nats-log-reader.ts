@@ -37,7 +37,7 @@ export class ShardReader {
     if (message !== undefined && message.head.firstOffset > offset) {
       // Trimmed (by any node) below what this node took for the start.
       offset = message.head.firstOffset;
-      state.startOffset = Math.max(state.startOffset, offset);
+      state.setFirst(message.head);
     }
     const records: StoredRecord[] = [];
     let bytes = 0;
@@ -72,6 +72,7 @@ export class ShardReader {
     if (state.endOffset <= state.startOffset || timestampMs > state.lastArrivalMs) return state.endOffset;
     const head = state.firstArrivedAtOrAfter(timestampMs) ?? (await this.probeTime(timestampMs))?.head;
     if (head === undefined) return state.endOffset;
+    state.noteTime(timestampMs, head);
     if (head.firstArrivalMs >= timestampMs) return Math.max(head.firstOffset, state.startOffset);
     const message = await core.message(stream, head.seq);
     if (message === undefined) return state.startOffset;
@@ -99,8 +100,7 @@ export class ShardReader {
       if (raw !== undefined) chunksBelow = Math.min(...decodeChunkList(raw.body, keep.chunks));
     }
     await core.ctx.jsm.streams.purge(names.stream, { filter: names.chunkSubject(state.shardIndex), seq: chunksBelow });
-    state.startOffset = Math.max(state.startOffset, keep.firstOffset);
-    state.firstSeq = Math.max(state.firstSeq, keep.seq);
+    state.setFirst(keep);
     state.forgetBefore(keep.seq);
   }
 

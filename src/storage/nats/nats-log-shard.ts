@@ -28,6 +28,10 @@ export class ShardState {
   ready: Promise<void> = Promise.resolve();
   /** The last load failed: the next use loads again. */
   loadFailed = false;
+  /** The first retained message as this node last saw it (kept out of the index's eviction). */
+  firstHead: MessageHead | undefined;
+  /** The last time lookup's answer: `head` is the first message whose last arrival is at or after any time in [fromMs, head.lastArrivalMs]. */
+  private timeMemo: { fromMs: number; head: MessageHead } | undefined;
   /** Recent messages sorted by sequence; not necessarily contiguous in offsets. */
   private readonly index: MessageHead[] = [];
   private readonly hints = new Map<number, number>();
@@ -55,8 +59,24 @@ export class ShardState {
     }
   }
 
+  /** Notes the first retained message (read at load, kept by a trim, met by a read below the start). */
+  setFirst(head: MessageHead): void {
+    if (this.firstHead !== undefined && this.firstHead.seq >= head.seq) return;
+    this.firstHead = head;
+    this.startOffset = Math.max(this.startOffset, head.firstOffset);
+    this.firstSeq = Math.max(this.firstSeq, head.seq);
+    if (this.timeMemo !== undefined && this.timeMemo.head.seq < head.seq) this.timeMemo = undefined;
+  }
+
+  /** Remembers where a time lookup landed, for the next lookups of about the same time (retention's cutoff). */
+  noteTime(fromMs: number, head: MessageHead): void {
+    this.timeMemo = { fromMs, head };
+  }
+
   /** Forgets the tail (the JetStream stream is gone): the shard is empty again. */
   reset(): void {
+    this.firstHead = undefined;
+    this.timeMemo = undefined;
     this.endOffset = 0;
     this.startOffset = 0;
     this.lastSeq = 0;
@@ -126,6 +146,10 @@ export class ShardState {
    * tell (the message before it is indexed too, or it is the first retained one).
    */
   firstArrivedAtOrAfter(timestampMs: number): MessageHead | undefined {
+    const first = this.firstHead;
+    if (first !== undefined && first.count > 0 && timestampMs <= first.lastArrivalMs) return first;
+    const memo = this.timeMemo;
+    if (memo !== undefined && memo.fromMs <= timestampMs && timestampMs <= memo.head.lastArrivalMs) return memo.head;
     const index = this.index;
     let low = 0;
     let high = index.length;
