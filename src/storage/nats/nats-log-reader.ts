@@ -20,6 +20,26 @@ function holds(head: MessageHead, offset: number): boolean {
   return head.firstOffset <= offset && offset < head.firstOffset + head.count;
 }
 
+/**
+ * Gives the records taken from a (shared, cached) body data of their own: one copy of the body
+ * when they are most of it, else a copy of each record's data — never a whole large message copied
+ * for one small record.
+ */
+function detach(records: StoredRecord[], from: number, body: Buffer): void {
+  let bytes = 0;
+  for (let i = from; i < records.length; i++) bytes += records[i]!.data.length;
+  if (bytes * 4 < body.length) {
+    for (let i = from; i < records.length; i++) records[i]!.data = Buffer.from(records[i]!.data);
+    return;
+  }
+  const own = Buffer.from(body);
+  for (let i = from; i < records.length; i++) {
+    const data = records[i]!.data;
+    const at = data.byteOffset - body.byteOffset;
+    records[i]!.data = own.subarray(at, at + data.length);
+  }
+}
+
 export class ShardReader {
   constructor(
     private readonly core: LogCore,
@@ -43,8 +63,8 @@ export class ShardReader {
     let bytes = 0;
     while (message !== undefined) {
       let nextArrivalMs: number | undefined;
-      // A body of this reader's own: its records' data are views into it.
-      decodeBody(message.head, Buffer.from(message.body), offset, (record) => {
+      const taken = records.length;
+      decodeBody(message.head, message.body, offset, (record) => {
         if (records.length >= limits.recordsMax || (records.length > 0 && bytes + record.data.length > limits.bytesMax)) {
           nextArrivalMs = record.arrivalMs;
           return false;
@@ -54,6 +74,7 @@ export class ShardReader {
         offset = record.offset + 1;
         return true;
       });
+      detach(records, taken, message.body);
       if (nextArrivalMs !== undefined) {
         state.setHint(offset, message.head.seq);
         return { records, nextOffset: offset, nextArrivalMs };
