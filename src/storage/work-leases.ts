@@ -29,7 +29,7 @@
  * One node (the default) loses nothing to this: the first take is immediate, a unit runs at once.
  * With an engine only one process can open (memory, embedded: `processLocal`), the nodes are
  * exactly this process's WorkLeases on the same tables: a lease of any other owner (a process that
- * crashed) is free at once, and the holder's deadline does not apply.
+ * crashed) is free at once, the holder's deadline does not apply, and no heartbeat is written.
  */
 import type { Clock, Timer } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
@@ -181,6 +181,7 @@ export class WorkLeases {
     await this.round;
     for (const unitKey of [...this.leases.keys()]) await this.release(unitKey);
     registered(this.deps.tables, this.deps.service).delete(this.nodeId);
+    if (this.deps.processLocal) return;
     try {
       await this.deps.tables.deleteItem(await this.tableId(), nodePrefix + this.nodeId);
     } catch (error) {
@@ -268,8 +269,12 @@ export class WorkLeases {
     }
   }
 
-  /** Rewrites this node's heartbeat; a beat storage took extends the holder's deadline. */
+  /**
+   * Rewrites this node's heartbeat; a beat storage took extends the holder's deadline. Not with a
+   * process-local engine, whose nodes are known without one: an idle server writes nothing.
+   */
   private async beat(): Promise<void> {
+    if (this.deps.processLocal) return;
     const startMs = this.deps.clock.nowMs();
     const value = JSON.stringify({ beats: ++this.beats, beatAtMs: startMs });
     const outcome = await this.deps.tables.putItem(await this.tableId(), { key: nodePrefix + this.nodeId, value });
