@@ -182,8 +182,10 @@ export class ShardWriter {
       if (outcome.kind === "conflict") core.counters.conflicts++;
       if (outcome.kind !== "unknown") return outcome;
       uncertain = true;
-      if (attempt >= unknownRetriesMax || core.closed) return { kind: "failed", error: outcome.error };
+      if (attempt >= unknownRetriesMax || core.closed || state.dropped) return { kind: "failed", error: outcome.error };
       await systemClock.sleep(Math.min(unknownBackoffMsMax, 25 * 2 ** attempt));
+      // Dropped meanwhile (here, or by another node as its advisory tells): never make it again.
+      if (state.dropped) return { kind: "failed", error: outcome.error };
       // No JetStream stream answers (dropped by another node?): make it again, and the tail will say where we are.
       if (!(await streamExists(core.ctx, stream.names.stream).catch(() => true))) {
         stream.created = undefined;
