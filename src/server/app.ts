@@ -34,8 +34,8 @@ import type { Logger } from "../util/logger.js";
 import type { Metrics, MetricsReader } from "../core/metrics.js";
 import { MetricsStore } from "../storage/metrics/metrics-store.js";
 import type { SitePage } from "./create-server.js";
-
 import { embeddedStreamDiskBytes, prometheusPage } from "./prometheus/index.js";
+
 export interface AppConfig {
   host: string;
   port: number;
@@ -69,13 +69,13 @@ export interface AppConfig {
   firehose?: Partial<FirehoseOptions>;
   /** `--metrics` (docs/metrics.md): whether services record metrics; on when absent. */
   metrics?: MetricsConfig;
-}
-
-export interface MetricsConfig {
   /** `--access-log` (docs/logging.md): one info line per request; off when absent. */
   accessLog?: boolean;
   /** The embedded engine's data directory, for /metrics' bytes on disk per stream (docs/prometheus.md); absent for the memory engine. */
   dataDir?: string;
+}
+
+export interface MetricsConfig {
   enabled: boolean;
   /** `--metrics-retention-hours`: how long one-minute data is kept; 24 when absent. */
   retentionHours?: number;
