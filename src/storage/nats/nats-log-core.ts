@@ -4,7 +4,7 @@
  * of message bodies that readers of the same records (fan-out consumers, Lambda, Firehose) share.
  */
 import type { NatsContext } from "./nats-context.js";
-import { decodeChunkList, type MessageHead } from "./nats-log-format.js";
+import { decodeChunkList } from "./nats-log-format.js";
 import { ensureStream, getExisting, leaderGet, logNames, type FetchedMessage, type GetQuery, type LogNames } from "./nats-log-jetstream.js";
 import { StreamFollower } from "./nats-log-follower.js";
 import { ShardState } from "./nats-log-shard.js";
@@ -219,4 +219,3 @@ export class LogCore {
   }
 }
 
-export type { MessageHead };

@@ -176,7 +176,7 @@ export function decodeBody(head: MessageHead, body: Buffer, fromOffset: number, 
   }
 }
 
-/** The arrival time of each record from `fromOffset` on, without building records (offsetAtTime). */
+/** The arrival time of each of a message's records (offsetAtTime inside a group of appends). */
 export function arrivalsOf(head: MessageHead, body: Buffer): number[] {
   const arrivals: number[] = [];
   decodeBody(head, body, head.firstOffset, (record) => {
