@@ -171,6 +171,8 @@ export class AsyncInvocations {
 
   private admit(queued: Queued): void {
     if (this.stopped) return;
+    // The account's lease went (this node cut off, or another took over): its holder runs the event.
+    if (this.leases !== undefined && this.leases.held(queued.accountId) === undefined) return void this.known.delete(`${queued.accountId}/${queued.key}`);
     if (this.running.size >= runningMax) {
       this.waiting.push(queued);
       return;
