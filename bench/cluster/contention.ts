@@ -48,7 +48,10 @@ async function variant(name: string, nodeCount: number) {
   const counters = nodes.map((open) => open.logs.counters());
   const publishes = counters.reduce((sum, c) => sum + c.publishes, 0) - 1;
   const conflicts = counters.reduce((sum, c) => sum + c.conflicts, 0);
-  const end = nodes[0]!.logs.shard(streamId, 0).endOffset();
+  // Every node's view of the end, once their followers caught up: the first record plus every acknowledged one.
+  const ends = () => nodes.map((open) => open.logs.shard(streamId, 0).endOffset());
+  for (let waited = 0; waited < 2000 && new Set(ends()).size > 1; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  const end = Math.max(...ends());
   await nodes[0]!.logs.dropStream(streamId);
   for (const open of nodes) {
     await open.logs.close();

@@ -7,6 +7,7 @@
  * that holds it is indexed, that is readable through this node.
  */
 import { LogWatchers } from "../log-watchers.js";
+import { systemClock } from "../../util/clock.js";
 import type { MessageHead } from "./nats-log-format.js";
 
 /** Reader positions remembered per shard (offset → the sequence of the message holding it). */
@@ -34,6 +35,8 @@ export class ShardState {
   private timeMemo: { fromMs: number; head: MessageHead } | undefined;
   /** Recent messages sorted by sequence; not necessarily contiguous in offsets. */
   private readonly index: MessageHead[] = [];
+  /** Writers waiting for the tail to move past a sequence (after a conflict). */
+  private readonly tailWaiters = new Set<{ seq: number; wake: () => void }>();
   private readonly hints = new Map<number, number>();
 
   constructor(
@@ -47,6 +50,7 @@ export class ShardState {
     this.remember(head);
     if (head.seq <= this.lastSeq) return;
     this.lastSeq = head.seq;
+    for (const waiter of this.tailWaiters) if (head.seq > waiter.seq) waiter.wake();
     this.lastArrivalMs = Math.max(this.lastArrivalMs, head.lastArrivalMs);
     if (head.sealed) this.sealed = true;
     const end = head.firstOffset + head.count;
@@ -71,6 +75,29 @@ export class ShardState {
   /** Remembers where a time lookup landed, for the next lookups of about the same time (retention's cutoff). */
   noteTime(fromMs: number, head: MessageHead): void {
     this.timeMemo = { fromMs, head };
+  }
+
+  /**
+   * Resolves true once the tail this node knows has moved past `seq` (the follower heard the
+   * append that won a conflict), false after `timeoutMs`.
+   */
+  tailPast(seq: number, timeoutMs: number): Promise<boolean> {
+    if (this.lastSeq > seq) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        seq,
+        wake: () => {
+          systemClock.clearTimer(timer);
+          this.tailWaiters.delete(waiter);
+          resolve(true);
+        },
+      };
+      const timer = systemClock.setTimeout(() => {
+        this.tailWaiters.delete(waiter);
+        resolve(false);
+      }, timeoutMs, { unref: true });
+      this.tailWaiters.add(waiter);
+    });
   }
 
   /** Forgets the tail (the JetStream stream is gone): the shard is empty again. */

@@ -34,6 +34,11 @@ const conflictsMax = 1000;
 const unknownRetriesMax = 40;
 const unknownBackoffMsMax = 1000;
 
+/** How long a writer that met a conflict waits for its follower to hear the winner before asking the leader. */
+const followerWaitMs = 50;
+/** Conflicts in a row after which the tail is always read from the leader. */
+const leaderReadAfterConflicts = 3;
+
 const sealedFailure: StorageFailure = { kind: "closed", message: "the shard is sealed: no append may follow (its shard was closed by a reshard)" };
 const closedFailure: StorageFailure = { kind: "closed", message: "the engine is closed" };
 const droppedFailure: StorageFailure = { kind: "closed", message: "the stream's logs were dropped" };
@@ -141,7 +146,7 @@ export class ShardWriter {
         return answer();
       }
       if (outcome.kind === "failed") throw outcome.error;
-      await this.readTail();
+      await this.afterConflict(expectedSeq, conflicts);
     }
   }
 
@@ -152,14 +157,25 @@ export class ShardWriter {
       if (state.dropped) return resolve({ ok: false, failure: droppedFailure });
       if (conflicts > conflictsMax) throw new Error(`${conflictsMax} conflicting appends from other nodes in a row`);
       const fields = { firstOffset: state.endOffset, count: 0, firstArrivalMs: state.lastArrivalMs, lastArrivalMs: state.lastArrivalMs, sealed: true };
-      const outcome = await this.publishSettled(Buffer.alloc(0), messageHeaders(fields), state.lastSeq);
+      const expectedSeq = state.lastSeq;
+      const outcome = await this.publishSettled(Buffer.alloc(0), messageHeaders(fields), expectedSeq);
       if (outcome.kind === "ok") {
         state.observe({ ...fields, seq: outcome.seq, chunks: 0, sizeBytes: 0 });
         return resolve({ ok: true });
       }
       if (outcome.kind === "failed") throw outcome.error;
-      await this.readTail();
+      await this.afterConflict(expectedSeq, conflicts);
     }
+  }
+
+  /**
+   * After a conflict: the follower soon hears the append that won (it costs nothing to wait for);
+   * if it has not within `followerWaitMs`, or conflicts repeat, the tail is read from the leader
+   * (a get whose answer carries the whole body, base64 in JSON).
+   */
+  private async afterConflict(expectedSeq: number, conflicts: number): Promise<void> {
+    if (expectedSeq >= 0 && conflicts < leaderReadAfterConflicts && (await this.state.tailPast(expectedSeq, followerWaitMs))) return;
+    await this.readTail();
   }
 
   /**
