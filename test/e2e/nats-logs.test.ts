@@ -236,6 +236,8 @@ describe("storage > nats > shard logs on a 3-server cluster", () => {
         assert.deepEqual([...order].sort((x, y) => x - y), order, `${name}'s records in call order`);
         for (const i of list) assert.ok(seen.has(`${name}:${i}`), `acknowledged ${name}:${i} is stored`);
       }
+      // Both writing nodes' followers came through the kill (a consumer on the killed server is made again).
+      await waitFor("both nodes see the whole shard", () => one.shard(streamId, 0).endOffset() === stored.length && two.shard(streamId, 0).endOffset() === stored.length, 30_000);
       // Failures are allowed (a publish that stayed unanswered ~30 s); there must not be many.
       assert.ok(failed <= 4, `${failed} appends failed`);
     } finally {
