@@ -173,6 +173,22 @@ describe("storage > nats > shard logs", () => {
     assert.equal(writer.startOffset(), 150);
   });
 
+  it("a node's follower comes back after its server restarts, and hears what another node appends then", async () => {
+    const prefix = freshPrefix();
+    const [one, two] = [await node(prefix), await node(prefix)];
+    assert.equal((await one.shard(streamId, 0).append([record("k", "before")], t0)).ok, true);
+    await waitFor("the second node hears the first append", () => two.shard(streamId, 0).endOffset() === 1);
+    const heard: number[] = [];
+    two.shard(streamId, 0).watch((endOffset) => heard.push(endOffset));
+    // The follower's consumer lives in the server's memory: a restart loses it.
+    await nats.kill(0);
+    await nats.restart(0);
+    const outcome = await one.shard(streamId, 0).append([record("k", "after")], t0 + 1);
+    assert.deepEqual(outcome, { ok: true, firstOffset: 1, arrivalMs: t0 + 1 });
+    await waitFor("the second node hears the append made after the restart", () => heard.at(-1) === 2, 30_000);
+    assert.deepEqual((await two.shard(streamId, 0).read(1, { recordsMax: 10, bytesMax: 1000 })).records.map((stored) => stored.data.toString()), ["after"]);
+  });
+
   it("keeps an append larger than max_payload whole, in chunks, for every node", async () => {
     const prefix = freshPrefix();
     const [one, two] = [await node(prefix), await node(prefix)];
