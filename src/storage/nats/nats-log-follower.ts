@@ -124,6 +124,11 @@ export class StreamFollower {
     if (this.subscription === undefined || systemClock.nowMs() - this.lastHeardMs > 3 * heartbeatMs) this.again();
   }
 
+  /** Starts over now (the connection reconnected: a consumer on the server it lost is gone with it). */
+  restart(): void {
+    if (this.running) this.again();
+  }
+
   /** Starts over from the message after the last one delivered (the stream may be gone: then it stays ended). */
   private again(): void {
     this.end();

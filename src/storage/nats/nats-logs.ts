@@ -160,6 +160,7 @@ class NatsLogStoreImpl implements NatsLogStore {
     if (core.closed) return;
     core.closed = true;
     this.shared.advisories?.unsubscribe();
+    this.shared.status?.();
     const writers: Promise<void>[] = [];
     for (const stream of core.streams.values()) {
       stream.follower.stop();
@@ -175,6 +176,23 @@ class NatsLogStoreImpl implements NatsLogStore {
 interface SharedParts {
   parts: WeakMap<ShardState, ShardParts>;
   advisories: Subscription | undefined;
+  /** Stops listening to the connection's status. */
+  status: (() => void) | undefined;
+}
+
+/**
+ * After a reconnect every follower starts over at once, rather than after three missed
+ * heartbeats: the consumers of the server the connection lost (one restarted, or gone) are gone.
+ */
+function restartFollowersOnReconnect(core: LogCore): () => void {
+  const status = core.ctx.nc.status();
+  void (async () => {
+    for await (const event of status) {
+      if (core.closed) return;
+      if (event.type === "reconnect") for (const stream of core.streams.values()) stream.follower.restart();
+    }
+  })().catch(() => {});
+  return () => (status as { stop?: () => void }).stop?.();
 }
 
 /**
@@ -183,8 +201,9 @@ interface SharedParts {
  */
 export async function openNatsLogs(ctx: NatsContext, options: NatsLogsOptions = {}): Promise<NatsLogStore> {
   const core = new LogCore(ctx, options);
-  const shared: SharedParts = { parts: new WeakMap(), advisories: undefined };
+  const shared: SharedParts = { parts: new WeakMap(), advisories: undefined, status: undefined };
   shared.advisories = followAdvisories(core);
+  shared.status = restartFollowersOnReconnect(core);
   const streamPrefix = `${ctx.prefix}-log-`;
   const loads: Promise<void>[] = [];
   for await (const name of ctx.jsm.streams.names()) {
