@@ -34,6 +34,9 @@ const watchRestartDelayMs = 500;
 /** A write whose answer was lost is sent again (same message id) this many times in all, waiting a little longer each time. */
 const publishAttemptsMax = 5;
 const publishRetryDelayMs = 250;
+/** How long opening keeps trying to create the bucket while JetStream cannot place its replicas. */
+const placementWaitMs = 30_000;
+const placementRetryDelayMs = 500;
 
 type Listener = (change: CatalogChange<object, object>) => void;
 
@@ -58,17 +61,38 @@ export function catalogBucketName(prefix: string): string {
 /** Opens (creating if needed) the catalog bucket, its secret, and the local copy; resolves once the copy holds the bucket. */
 export async function openNatsCatalog(ctx: NatsContext): Promise<Catalog & NatsPart> {
   const bucket = catalogBucketName(ctx.prefix);
-  const kv = await ctx.js.views.kv(bucket, {
-    history: 1,
-    replicas: ctx.replicas,
-    // Reads that matter (a conflict's revision, the secret) go to the stream's leader, never to a lagging replica.
-    allow_direct: false,
-    description: "Tributary catalog (docs/formats/nats.md)",
-  });
+  const kv = await whilePlacing(ctx, () =>
+    ctx.js.views.kv(bucket, {
+      history: 1,
+      replicas: ctx.replicas,
+      // Reads that matter (a conflict's revision, the secret) go to the stream's leader, never to a lagging replica.
+      allow_direct: false,
+      description: "Tributary catalog (docs/formats/nats.md)",
+    }),
+  );
   const secret = await loadOrCreateSecret(kv, ctx);
   const catalog = new NatsCatalog(ctx, kv, bucket, secret);
   await catalog.load();
   return catalog;
+}
+
+/**
+ * Creating a replicated stream needs every replica's server to be seen as online by the meta
+ * leader: a server that is down, restarting, or late with its heartbeats (a starved machine)
+ * fails the creation ("no suitable peers for placement", "JetStream system temporarily
+ * unavailable"). Such a creation is tried again for a while before the open fails.
+ */
+async function whilePlacing<T>(ctx: NatsContext, create: () => Promise<T>): Promise<T> {
+  const deadlineMs = ctx.clock.nowMs() + placementWaitMs;
+  for (;;) {
+    try {
+      return await create();
+    } catch (error) {
+      const transient = /no suitable peers|peer offline|temporarily unavailable|insufficient resources/i.test((error as Error).message);
+      if (!transient || ctx.clock.nowMs() + placementRetryDelayMs > deadlineMs) throw error;
+      await ctx.clock.sleep(placementRetryDelayMs, { unref: true });
+    }
+  }
 }
 
 async function loadOrCreateSecret(kv: KV, ctx: NatsContext): Promise<Buffer> {
