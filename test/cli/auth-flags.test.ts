@@ -57,9 +57,11 @@ describe("cli > server > --auth > binding rule", () => {
     assert.equal(envName("allow-unauthenticated"), "TRIBUTARY_ALLOW_UNAUTHENTICATED");
     const result = await runCli(["server", "--help"]);
     assert.equal(result.code, 0, result.stderr);
-    assert.ok(result.stdout.includes("  --auth <value>              authentication: none (loopback only, unless --allow-unauthenticated) or sigv4 (default none; env TRIBUTARY_AUTH)"));
-    assert.ok(result.stdout.includes("  --credentials-file <value>  JSON file of access keys, principals and policies for --auth sigv4; reloaded on change (default none; env TRIBUTARY_CREDENTIALS_FILE)"));
-    assert.ok(result.stdout.includes("  --allow-unauthenticated     allow --auth none on an address other than loopback (default false; env TRIBUTARY_ALLOW_UNAUTHENTICATED)"));
+    // The name column is as wide as the longest option's name: compare lines with their padding as two spaces.
+    const lines = result.stdout.split("\n").map((line) => line.replace(/^( {2}--\S+(?: <value>)?) +/, "$1  "));
+    assert.ok(lines.includes("  --auth <value>  authentication: none (loopback only, unless --allow-unauthenticated) or sigv4 (default none; env TRIBUTARY_AUTH)"));
+    assert.ok(lines.includes("  --credentials-file <value>  JSON file of access keys, principals and policies for --auth sigv4; reloaded on change (default none; env TRIBUTARY_CREDENTIALS_FILE)"));
+    assert.ok(lines.includes("  --allow-unauthenticated  allow --auth none on an address other than loopback (default false; env TRIBUTARY_ALLOW_UNAUTHENTICATED)"));
   });
 
   it("cli > server > --auth > binding 0.0.0.0 without authentication stops the start with the reason", async () => {
