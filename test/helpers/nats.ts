@@ -19,7 +19,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
 
@@ -141,10 +141,21 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once("exit", () => {
+  const cleanUp = () => {
     for (const server of live) killGroup(server);
+    live.clear();
     for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
-  });
+    liveDirs.clear();
+  };
+  process.once("exit", cleanUp);
+  // A signal ends the process without "exit" (and a listener keeps it alive): clean up, then end
+  // the process as the signal would have. A test process that is signalled is meant to stop.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      cleanUp();
+      process.exit(128 + constants.signals[signal]);
+    });
+  }
 }
 
 function killGroup(server: ServerState): void {
