@@ -7,7 +7,10 @@
  *       later started again on its store; then one of the two servers that stayed up is killed,
  *       so what was acknowledged during the first outage must be on the server that came back;
  *   (b) a Tributary node's process group is killed with SIGKILL, and later started again;
- *   (c) the NATS server leading the catalog's bucket is restarted (SIGKILL, then started at once).
+ *   (c) the NATS server leading the catalog's bucket is restarted (SIGKILL, then started at once);
+ *   (d) node A is asked to split a shard and killed with SIGKILL right after it answers: node B
+ *       alone serves the writes (the split completes; nothing is acknowledged on the parent past
+ *       its end), then node A is started again.
  * After each, the writers stop and the whole stream is read through a node, every shard from
  * TRIM_HORIZON in lineage order: every record ever acknowledged is there exactly once, on the
  * shard and at the sequence number it was acknowledged with, each key's acknowledged records in
@@ -21,7 +24,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CreateStreamCommand, KinesisClient } from "@aws-sdk/client-kinesis";
+import { CreateStreamCommand, KinesisClient, ListShardsCommand, SplitShardCommand } from "@aws-sdk/client-kinesis";
 import { KeyedWriter, readAndCheck, startCluster, type TributaryCluster } from "../helpers/cluster.js";
 import { exampleCredentials } from "../helpers/server.js";
 import { waitUntilActive } from "../helpers/streams.js";
@@ -132,6 +135,33 @@ describe("crash > cluster > faults under continuous writes through both nodes", 
     await cluster.nats.restart(leader);
     await writer.progress(progressEach, `writes after ${cluster.nats.servers[leader]!.name} (the catalog's leader) restarted`);
     await checkRecords("(c)");
+    t.diagnostic(summary());
+  });
+
+  it("(d) kill -9 of the node that was just asked to split a shard: the split completes, the parent is fenced, nothing acknowledged is lost", { timeout: 90_000 }, async (t) => {
+    writer.start();
+    await writer.progress(progressEach, "writes before the split");
+    const parent = (await clients[1]!.send(new ListShardsCommand({ StreamName: streamName }))).Shards!.find((shard) => shard.ShardId === "shardId-000000000001")!;
+    const { StartingHashKey, EndingHashKey } = parent.HashKeyRange!;
+    const middle = (BigInt(StartingHashKey!) + BigInt(EndingHashKey!) + 1n) / 2n;
+    await clients[0]!.send(new SplitShardCommand({ StreamName: streamName, ShardToSplit: parent.ShardId!, NewStartingHashKey: middle.toString() }));
+    await cluster.killNode(0);
+    // The other node finishes what the dead one started (or it was finished before the kill).
+    await waitUntilActive(clients[1]!, streamName, 60_000);
+    await writer.progress(progressEach, "writes through node B alone after the split");
+    await cluster.restartNode(0);
+    await writer.progress(progressEach, "writes through both nodes after node A's restart");
+    await checkRecords("(d)");
+    const shards = (await clients[0]!.send(new ListShardsCommand({ StreamName: streamName }))).Shards!;
+    const children = shards.filter((shard) => shard.ParentShardId === parent.ShardId).map((shard) => shard.ShardId!);
+    assert.equal(children.length, 2, `the split's children: ${JSON.stringify(shards)}`);
+    const closed = shards.find((shard) => shard.ShardId === parent.ShardId)!;
+    assert.ok(closed.SequenceNumberRange?.EndingSequenceNumber !== undefined, "the parent is closed");
+    // No record acknowledged on the parent after its end: the fence held (checkRecords read each one within the parent's range).
+    const parentEnd = BigInt(closed.SequenceNumberRange!.EndingSequenceNumber!);
+    const late = [...writer.acknowledged.values()].filter((record) => record.shardId === parent.ShardId && BigInt(record.sequenceNumber) > parentEnd);
+    assert.deepEqual(late.map((record) => `${KeyedWriter.id(record.key, record.n)} ${record.sequenceNumber}`), [], "acknowledged on the parent after its end");
+    assert.ok([...writer.acknowledged.values()].some((record) => children.includes(record.shardId)), "records were written to the children");
     t.diagnostic(summary());
   });
 });
