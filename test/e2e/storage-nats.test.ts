@@ -15,6 +15,9 @@ import { runStorageCases } from "../storage/cases.js";
 import { runObjectClientCases } from "../storage/object-client-cases.js";
 import { startNats, type NatsCluster } from "../helpers/nats.js";
 import { createNatsEngine, NatsEngineError } from "../../src/storage/nats/nats-engine.js";
+import { startServer } from "../../src/index.js";
+import { waitFor } from "../helpers/wait.js";
+import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { localObjectClient } from "../../src/storage/object-client/index.js";
 import { freshPrefix, natsHarness, openNatsEngine, removePrefix } from "./storage-nats-harness.js";
 import { systemClock } from "../../src/util/clock.js";
@@ -89,6 +92,39 @@ describe("storage > nats > engine", () => {
     await assert.rejects(openEngine("bad.prefix"), (error: Error) => error instanceof NatsEngineError && /prefix/.test(error.message));
     const unreachable = createNatsEngine({ servers: ["nats://127.0.0.1:1"], connectTimeoutMs: 600 }, { clock: systemClock, random: new SeededRandom(99), logger: silentLogger });
     await assert.rejects(unreachable, (error: Error) => error instanceof NatsEngineError && error.message.startsWith("cannot reach NATS at nats://127.0.0.1:1"));
+  });
+});
+
+describe("storage > nats > startServer", () => {
+  it("two servers started with storage nats share streams and records, and report the engine", async () => {
+    const prefix = freshPrefix();
+    const options = { storage: "nats", natsUrl: nats.url, natsPrefix: prefix, natsReplicas: 1 } as const;
+    const [a, b] = await Promise.all([startServer(options), startServer(options)]);
+    const clientOf = (server: { url: string }) => new KinesisClient({ endpoint: server.url, region: "us-east-1", credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } });
+    const [throughA, throughB] = [clientOf(a), clientOf(b)];
+    try {
+      assert.equal(((await (await fetch(`${a.url}/health`)).json()) as { storage: string }).storage, "nats");
+      await throughA.send(new CreateStreamCommand({ StreamName: "shared", ShardCount: 1 }));
+      // B hears of the stream through its catalog watch, moments later, as a client waits for ACTIVE.
+      await waitFor("node B sees the stream ACTIVE", async () => {
+        const summary = await throughB.send(new DescribeStreamSummaryCommand({ StreamName: "shared" })).catch(() => undefined);
+        return summary?.StreamDescriptionSummary?.StreamStatus === "ACTIVE";
+      });
+      const put = await throughB.send(new PutRecordCommand({ StreamName: "shared", PartitionKey: "k", Data: Buffer.from("through b") }));
+      const { ShardIterator } = await throughA.send(new GetShardIteratorCommand({ StreamName: "shared", ShardId: put.ShardId!, ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: put.SequenceNumber! }));
+      const { Records } = await throughA.send(new GetRecordsCommand({ ShardIterator: ShardIterator! }));
+      assert.deepEqual(Records?.map((record) => Buffer.from(record.Data!).toString()), ["through b"]);
+    } finally {
+      throughA.destroy();
+      throughB.destroy();
+      await Promise.all([a.close(), b.close()]);
+      await removePrefix(nats, prefix);
+    }
+  });
+
+  it("refuses nats options without storage nats, and storage nats without a URL", async () => {
+    await assert.rejects(startServer({ natsUrl: nats.url }), /^StartError: --nats-url is used only with --storage nats$/);
+    await assert.rejects(startServer({ storage: "nats" }), /^StartError: --storage nats needs --nats-url/);
   });
 });
 
