@@ -111,9 +111,16 @@ describe("storage > nats > startServer", () => {
         return summary?.StreamDescriptionSummary?.StreamStatus === "ACTIVE";
       });
       const put = await throughB.send(new PutRecordCommand({ StreamName: "shared", PartitionKey: "k", Data: Buffer.from("through b") }));
-      const { ShardIterator } = await throughA.send(new GetShardIteratorCommand({ StreamName: "shared", ShardId: put.ShardId!, ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: put.SequenceNumber! }));
-      const { Records } = await throughA.send(new GetRecordsCommand({ ShardIterator: ShardIterator! }));
-      assert.deepEqual(Records?.map((record) => Buffer.from(record.Data!).toString()), ["through b"]);
+      // A hears of B's append through its follower, moments later: read as a consumer does, until it comes.
+      let { ShardIterator } = await throughA.send(new GetShardIteratorCommand({ StreamName: "shared", ShardId: put.ShardId!, ShardIteratorType: "TRIM_HORIZON" }));
+      const read: string[] = [];
+      await waitFor("node A reads the record", async () => {
+        const page = await throughA.send(new GetRecordsCommand({ ShardIterator: ShardIterator! }));
+        read.push(...(page.Records ?? []).map((record) => `${record.SequenceNumber} ${Buffer.from(record.Data!).toString()}`));
+        ShardIterator = page.NextShardIterator;
+        return read.length > 0;
+      });
+      assert.deepEqual(read, [`${put.SequenceNumber} through b`]);
     } finally {
       throughA.destroy();
       throughB.destroy();
