@@ -17,7 +17,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, type GetRecordsCommandOutput, type KinesisClient,
@@ -95,10 +95,21 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once("exit", () => {
+  const cleanUp = () => {
     for (const pgid of liveGroups) killGroup(pgid, "SIGKILL");
+    liveGroups.clear();
     for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
-  });
+    liveDirs.clear();
+  };
+  process.once("exit", cleanUp);
+  // A signal ends the process without "exit" (and a listener keeps it alive): clean up, then end
+  // the process as the signal would have (nats.ts's servers go in its own "exit" hook).
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      cleanUp();
+      process.exit(128 + constants.signals[signal]);
+    });
+  }
 }
 
 /** Starts the NATS cluster (unless given) and the nodes; resolves once every node listens. */
