@@ -12,18 +12,16 @@
  * the key's last write is another. Every write resolves only once the copy has applied it, so
  * this node reads its own writes and a `watch` hears them before the write's promise settles.
  */
-import { headers, type JetStreamPublishOptions, type KV, type KvEntry, type NatsError, type QueuedIterator } from "nats";
+import type { KV, KvEntry, NatsError, QueuedIterator } from "nats";
 import type { CasOutcome, Catalog, CatalogChange, CatalogWatch, Expectation, StorageFailure, WriteOutcome } from "../types.js";
 import { deleteEntry, entryOf, setEntry, sortedEntries, type EntriesByAccount } from "../catalog-keys.js";
 import { deepFreeze } from "../../util/freeze.js";
 import type { NatsContext, NatsPart } from "./nats-context.js";
-import { entryKey, parseKey, secretKey, settingsKey } from "./nats-catalog-keys.js";
+import { entryKey, parseKey, settingsKey } from "./nats-catalog-keys.js";
+import { CatalogWriter, loadOrCreateSecret, openCatalogBucket } from "./nats-catalog-bucket.js";
 
 /** The bucket's name after the prefix: `<prefix>-catalog`. */
 export const catalogBucketSuffix = "catalog";
-const secretBytes = 32;
-/** JetStream's "wrong last sequence" error: a compare-and-set that met another revision. */
-const wrongLastSequenceCode = 10071;
 /** How long opening waits for the copy to hold what the bucket held (a bound, not an expectation). */
 const loadTimeoutMs = 60_000;
 /** How long a write waits for the copy to apply it before answering anyway (and saying so in the log). */
@@ -31,12 +29,6 @@ const applyWaitMs = 30_000;
 /** A compare-and-set expecting "absent" may meet a delete marker: it then expects the marker, this many times. */
 const createAttemptsMax = 4;
 const watchRestartDelayMs = 500;
-/** A write whose answer was lost is sent again (same message id) this many times in all, waiting a little longer each time. */
-const publishAttemptsMax = 5;
-const publishRetryDelayMs = 250;
-/** How long opening keeps trying to create the bucket while JetStream cannot place its replicas. */
-const placementWaitMs = 30_000;
-const placementRetryDelayMs = 500;
 
 type Listener = (change: CatalogChange<object, object>) => void;
 
@@ -47,7 +39,6 @@ interface Revisioned {
 
 const done: WriteOutcome = { ok: true };
 const ready: Promise<void> = Promise.resolve();
-const empty = new Uint8Array(0);
 
 /** An unconditional write answers as the other engines do: no revision (it never meets a conflict). */
 function unconditional(outcome: CasOutcome): WriteOutcome {
@@ -61,54 +52,11 @@ export function catalogBucketName(prefix: string): string {
 /** Opens (creating if needed) the catalog bucket, its secret, and the local copy; resolves once the copy holds the bucket. */
 export async function openNatsCatalog(ctx: NatsContext): Promise<Catalog & NatsPart> {
   const bucket = catalogBucketName(ctx.prefix);
-  const kv = await whilePlacing(ctx, () =>
-    ctx.js.views.kv(bucket, {
-      history: 1,
-      replicas: ctx.replicas,
-      // Reads that matter (a conflict's revision, the secret) go to the stream's leader, never to a lagging replica.
-      allow_direct: false,
-      description: "Tributary catalog (docs/formats/nats.md)",
-    }),
-  );
+  const kv = await openCatalogBucket(ctx, bucket);
   const secret = await loadOrCreateSecret(kv, ctx);
   const catalog = new NatsCatalog(ctx, kv, bucket, secret);
   await catalog.load();
   return catalog;
-}
-
-/**
- * Creating a replicated stream needs every replica's server to be seen as online by the meta
- * leader: a server that is down, restarting, or late with its heartbeats (a starved machine)
- * fails the creation ("no suitable peers for placement", "JetStream system temporarily
- * unavailable"). Such a creation is tried again for a while before the open fails.
- */
-async function whilePlacing<T>(ctx: NatsContext, create: () => Promise<T>): Promise<T> {
-  const deadlineMs = ctx.clock.nowMs() + placementWaitMs;
-  for (;;) {
-    try {
-      return await create();
-    } catch (error) {
-      const transient = /no suitable peers|peer offline|temporarily unavailable|insufficient resources/i.test((error as Error).message);
-      if (!transient || ctx.clock.nowMs() + placementRetryDelayMs > deadlineMs) throw error;
-      await ctx.clock.sleep(placementRetryDelayMs, { unref: true });
-    }
-  }
-}
-
-async function loadOrCreateSecret(kv: KV, ctx: NatsContext): Promise<Buffer> {
-  const existing = await kv.get(secretKey);
-  if (existing !== null && existing.operation === "PUT" && existing.value.length === secretBytes) return Buffer.from(existing.value);
-  try {
-    await kv.create(secretKey, ctx.random.bytes(secretBytes));
-  } catch (error) {
-    // Another node made it first (the secret is made once, cluster-wide): read theirs.
-    if ((error as NatsError).api_error?.err_code !== wrongLastSequenceCode) throw error;
-  }
-  const stored = await kv.get(secretKey);
-  if (stored === null || stored.operation !== "PUT" || stored.value.length !== secretBytes) {
-    throw new Error(`the catalog bucket's secret is missing or not ${secretBytes} bytes`);
-  }
-  return Buffer.from(stored.value);
 }
 
 class NatsCatalog implements Catalog, NatsPart {
@@ -123,9 +71,7 @@ class NatsCatalog implements Catalog, NatsPart {
   private readonly waiters = new Set<{ revision: number; resolve: () => void }>();
   private watcher: QueuedIterator<KvEntry> | undefined;
   private closed = false;
-  /** Writes published by this handle: with the node id, each one's Nats-Msg-Id. */
-  private published = 0;
-  private readonly subjectPrefix: string;
+  private readonly writer: CatalogWriter;
 
   constructor(
     private readonly ctx: NatsContext,
@@ -133,7 +79,7 @@ class NatsCatalog implements Catalog, NatsPart {
     private readonly bucket: string,
     private readonly secretValue: Buffer,
   ) {
-    this.subjectPrefix = `$KV.${bucket}.`;
+    this.writer = new CatalogWriter(ctx, bucket, () => this.closed);
   }
 
   /** Starts the watch and waits until the copy holds every key the bucket held when it began. */
@@ -212,7 +158,7 @@ class NatsCatalog implements Catalog, NatsPart {
     try {
       let expectedLast = expect === undefined ? undefined : expect.expectedRevision === "absent" ? 0 : expect.expectedRevision;
       for (let attempt = 1; ; attempt++) {
-        const outcome = await this.publish(key, value, expectedLast);
+        const outcome = await this.writer.publish(key, value, expectedLast);
         if (outcome.ok) {
           if (!(await this.appliedWithin(outcome.revision, applyWaitMs))) {
             this.ctx.logger.warn({ bucket: this.bucket, key, revision: outcome.revision, applied: this.appliedRevision }, "the catalog's watch has not delivered a write of this node's yet");
@@ -220,7 +166,7 @@ class NatsCatalog implements Catalog, NatsPart {
           return { ok: true, revision: outcome.revision };
         }
         // Refused: NATS, not the copy, says where the key is now.
-        const current = await this.lastOf(key);
+        const current = await this.writer.lastOf(key);
         if (current?.live === true) return { ok: false, conflict: { revision: current.revision } };
         if (expect!.expectedRevision !== "absent") return { ok: false, conflict: { revision: "absent" } };
         // Absent, as expected, but its last write is a delete marker (or changed meanwhile): expect that.
@@ -229,56 +175,6 @@ class NatsCatalog implements Catalog, NatsPart {
       }
     } catch (error) {
       return { ok: false, failure: this.failureOf(error) };
-    }
-  }
-
-  /**
-   * One write to the bucket's stream. `expectedLast`: the key's last stream sequence it must have
-   * (0: none at all); a write refused for that answers `{ok: false}`.
-   *
-   * A publish whose answer is lost (a timeout, a connection dropped, a leader election) may or may
-   * not have landed: it is sent again, unchanged, with the same Nats-Msg-Id. Unconditional, the
-   * stream's duplicate window answers the original's sequence. With an expectation, a clustered
-   * stream checks the expectation first and refuses a write that did land: so a refusal after a
-   * lost answer looks at the key's last message, and if that carries our message id, it is ours.
-   */
-  private async publish(key: string, value: Uint8Array | undefined, expectedLast: number | undefined): Promise<{ ok: true; revision: number } | { ok: false }> {
-    const msgId = `${this.ctx.nodeId}-${++this.published}`;
-    const options: Partial<JetStreamPublishOptions> = { msgID: msgId };
-    if (value === undefined) {
-      const marker = headers();
-      marker.set("KV-Operation", "DEL");
-      options.headers = marker;
-    }
-    if (expectedLast !== undefined) options.expect = { lastSubjectSequence: expectedLast };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const ack = await this.ctx.js.publish(this.subjectPrefix + key, value ?? empty, options);
-        return { ok: true, revision: ack.seq };
-      } catch (error) {
-        const apiError = (error as NatsError).api_error;
-        if (apiError?.err_code === wrongLastSequenceCode) {
-          if (attempt === 1) return { ok: false };
-          const last = await this.lastOf(key);
-          return last?.msgId === msgId ? { ok: true, revision: last.revision } : { ok: false };
-        }
-        // JetStream answered (an API error): the answer stands. Otherwise it may not have seen it.
-        if (apiError !== undefined || this.closed || attempt >= publishAttemptsMax) throw error;
-        this.ctx.logger.warn({ bucket: this.bucket, key, attempt, err: (error as Error).message }, "a catalog write's answer was lost; sending it again");
-        await this.ctx.clock.sleep(publishRetryDelayMs * attempt, { unref: true });
-      }
-    }
-  }
-
-  /** The key's last message as the stream's leader has it: its revision, whether it is a value (not a delete marker), its message id. */
-  private async lastOf(key: string): Promise<{ revision: number; live: boolean; msgId: string | undefined } | undefined> {
-    try {
-      const message = await this.ctx.jsm.streams.getMessage(`KV_${this.bucket}`, { last_by_subj: this.subjectPrefix + key });
-      const operation = message.header.get("KV-Operation");
-      return { revision: message.seq, live: operation !== "DEL" && operation !== "PURGE", msgId: message.header.get("Nats-Msg-Id") || undefined };
-    } catch (error) {
-      if ((error as NatsError).code === "404") return undefined;
-      throw error;
     }
   }
 
