@@ -78,7 +78,7 @@ describe("cli > server > tls", { concurrency: 3 }, () => {
     const result = await runCli(["server", "--help"]);
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.split("\n");
-    assert.ok(lines.some((line) => /^ {2}--tls {23}serve TLS too, .*\(default false; env TRIBUTARY_TLS\)$/.test(line)), result.stdout);
+    assert.ok(lines.some((line) => /^ {2}--tls +serve TLS too, .*\(default false; env TRIBUTARY_TLS\)$/.test(line)), result.stdout);
     assert.ok(lines.some((line) => line.startsWith("  --tls-cert <value>") && line.endsWith("env TRIBUTARY_TLS_CERT)")), result.stdout);
     assert.ok(lines.some((line) => line.startsWith("  --tls-key <value>") && line.endsWith("env TRIBUTARY_TLS_KEY)")), result.stdout);
   });
