@@ -25,9 +25,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { CreateStreamCommand, KinesisClient, ListShardsCommand, SplitShardCommand } from "@aws-sdk/client-kinesis";
-import { KeyedWriter, readAndCheck, startCluster, type TributaryCluster } from "../helpers/cluster.js";
+import { activeThrough, KeyedWriter, readAndCheck, startCluster, type TributaryCluster } from "../helpers/cluster.js";
 import { exampleCredentials } from "../helpers/server.js";
-import { waitUntilActive } from "../helpers/streams.js";
 
 const region = "us-east-1";
 const streamName = "cluster-faults";
@@ -45,7 +44,7 @@ before(async () => {
   cluster = await startCluster({ nodes: 2 });
   clients = cluster.nodes.map((node) => new KinesisClient({ endpoint: node.url, region, credentials: exampleCredentials, maxAttempts: 2 }));
   await clients[0]!.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
-  for (const client of clients) await waitUntilActive(client, streamName);
+  for (const client of clients) await activeThrough(client, streamName);
   writer = new KeyedWriter({ clients, streamName, writers: 4, keysPerWriter: 5, retryPauseMs: 100, explain: () => cluster.describe() });
 });
 
@@ -147,7 +146,7 @@ describe("crash > cluster > faults under continuous writes through both nodes", 
     await clients[0]!.send(new SplitShardCommand({ StreamName: streamName, ShardToSplit: parent.ShardId!, NewStartingHashKey: middle.toString() }));
     await cluster.killNode(0);
     // The other node finishes what the dead one started (or it was finished before the kill).
-    await waitUntilActive(clients[1]!, streamName, 60_000);
+    await activeThrough(clients[1]!, streamName);
     await writer.progress(progressEach, "writes through node B alone after the split");
     await cluster.restartNode(0);
     await writer.progress(progressEach, "writes through both nodes after node A's restart");

@@ -29,7 +29,7 @@ import {
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateDeliveryStreamCommand, DescribeDeliveryStreamCommand, FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { KeyedWriter, readAndCheck, recordProblems, startCluster, type TributaryCluster } from "../helpers/cluster.js";
+import { activeThrough, KeyedWriter, onceVisible, readAndCheck, recordProblems, startCluster, type TributaryCluster } from "../helpers/cluster.js";
 import { exampleCredentials, randomStreamName, type TestServer } from "../helpers/server.js";
 import { waitUntilActive } from "../helpers/streams.js";
 import { checkSplitDelivery } from "../helpers/subscription.js";
@@ -195,7 +195,12 @@ function nodeServer(index: number): TestServer {
 
 /** Waits until the stream is ACTIVE as seen through every node (each node's catalog copy follows the cluster's). */
 async function activeOnEveryNode(streamName: string): Promise<void> {
-  for (const set of clients) await waitUntilActive(set.kinesis, streamName);
+  for (const set of clients) await activeThrough(set.kinesis, streamName);
+}
+
+/** `check`, where a not-found answer (this node has not heard of the resource yet) counts as false. */
+function visible(check: () => Promise<boolean>): () => Promise<boolean> {
+  return () => onceVisible(check).catch((error: Error) => (/NotFound/.test(error.name) ? false : Promise.reject(error)));
 }
 
 describe("cluster > conformance files through a node", () => {
@@ -292,7 +297,7 @@ describe("cluster > scenarios across nodes A and B", () => {
     const [a, b] = [clients[0]!.dynamodb, clients[1]!.dynamodb];
     const TableName = randomStreamName("cluster-leases");
     await a.send(new CreateTableCommand({ TableName, AttributeDefinitions: [{ AttributeName: "leaseKey", AttributeType: "S" }], KeySchema: [{ AttributeName: "leaseKey", KeyType: "HASH" }], BillingMode: "PAY_PER_REQUEST" }));
-    await waitFor("the table ACTIVE through B", async () => (await b.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus === "ACTIVE", 30_000, 50);
+    await waitFor("the table ACTIVE through B", visible(async () => (await b.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus === "ACTIVE"), 30_000, 50);
     const lease = { leaseKey: { S: "shardId-000000000000" }, leaseCounter: { N: "0" }, leaseOwner: { S: "worker-a" } };
     await a.send(new PutItemCommand({ TableName, Item: lease, ConditionExpression: "attribute_not_exists(leaseKey)" }));
     await assert.rejects(b.send(new PutItemCommand({ TableName, Item: { ...lease, leaseOwner: { S: "worker-b" } }, ConditionExpression: "attribute_not_exists(leaseKey)" })), ConditionalCheckFailedException);
@@ -318,14 +323,20 @@ describe("cluster > scenarios across nodes A and B", () => {
     const Bucket = `cluster-objects-${process.pid}`;
     await a.send(new CreateBucketCommand({ Bucket }));
     const body = Buffer.alloc(3 * 1024 * 1024 + 17, "cluster");
-    await b.send(new PutObjectCommand({ Bucket, Key: "dir/large.bin", Body: body }));
+    // Each node hears of the other's writes a moment later (docs/cluster.md): reads through the other node wait for them.
+    await onceVisible(() => b.send(new PutObjectCommand({ Bucket, Key: "dir/large.bin", Body: body })));
     await b.send(new PutObjectCommand({ Bucket, Key: "dir/small.txt", Body: "small" }));
-    const got = await a.send(new GetObjectCommand({ Bucket, Key: "dir/large.bin" }));
+    const got = await onceVisible(() => a.send(new GetObjectCommand({ Bucket, Key: "dir/large.bin" })));
     assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(body), "the bytes read through A are those put through B");
-    const listed = await a.send(new ListObjectsV2Command({ Bucket, Prefix: "dir/" }));
-    assert.deepEqual(listed.Contents?.map((object) => [object.Key, object.Size]), [["dir/large.bin", body.length], ["dir/small.txt", 5]]);
-    await a.send(new DeleteObjectCommand({ Bucket, Key: "dir/small.txt" }));
-    await assert.rejects(b.send(new HeadObjectCommand({ Bucket, Key: "dir/small.txt" })), (error: Error) => error.name === "NotFound");
+    let listed: [string | undefined, number | undefined][] = [];
+    await waitFor("both objects listed through A", async () => (listed = ((await a.send(new ListObjectsV2Command({ Bucket, Prefix: "dir/" }))).Contents ?? []).map((object) => [object.Key, object.Size])).length === 2, 10_000, 20);
+    assert.deepEqual(listed, [["dir/large.bin", body.length], ["dir/small.txt", 5]]);
+    await onceVisible(() => a.send(new DeleteObjectCommand({ Bucket, Key: "dir/small.txt" })));
+    await waitFor("the deleted object gone through B", () => b.send(new HeadObjectCommand({ Bucket, Key: "dir/small.txt" })).then(() => false, (error: Error) => {
+      if (error.name === "NotFound") return true;
+      throw error;
+    }), 10_000, 20);
+    assert.equal((await b.send(new HeadObjectCommand({ Bucket, Key: "dir/large.bin" }))).ContentLength, body.length);
   });
 
   it("Firehose: records put through B to a DirectPut stream created through A are delivered to S3", { timeout: 120_000 }, async () => {
@@ -340,7 +351,7 @@ describe("cluster > scenarios across nodes A and B", () => {
       }),
     );
     const firehoseB = clients[1]!.firehose;
-    await waitFor("the delivery stream ACTIVE through B", async () => (await firehoseB.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName }))).DeliveryStreamDescription?.DeliveryStreamStatus === "ACTIVE", 30_000, 50);
+    await waitFor("the delivery stream ACTIVE through B", visible(async () => (await firehoseB.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName }))).DeliveryStreamDescription?.DeliveryStreamStatus === "ACTIVE"), 30_000, 50);
     const lines = Array.from({ length: 200 }, (_, n) => `line ${n}\n`);
     for (let start = 0; start < lines.length; start += 50) {
       const out = await firehoseB.send(new PutRecordBatchCommand({ DeliveryStreamName, Records: lines.slice(start, start + 50).map((line) => ({ Data: Buffer.from(line) })) }));
@@ -370,8 +381,8 @@ describe("cluster > scenarios across nodes A and B", () => {
       await clients[0]!.kinesis.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: 2 }));
       await activeOnEveryNode(streamName);
       const StreamArn = (await clients[1]!.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }))).StreamDescriptionSummary!.StreamARN!;
-      const mapping = await clients[1]!.lambda.send(new CreateEventSourceMappingCommand({ FunctionName, EventSourceArn: StreamArn, StartingPosition: "TRIM_HORIZON", BatchSize: 100 }));
-      await waitFor("the mapping Enabled", async () => (await clients[0]!.lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).State === "Enabled", 30_000, 100);
+      const mapping = await onceVisible(() => clients[1]!.lambda.send(new CreateEventSourceMappingCommand({ FunctionName, EventSourceArn: StreamArn, StartingPosition: "TRIM_HORIZON", BatchSize: 100 })));
+      await waitFor("the mapping Enabled", visible(async () => (await clients[0]!.lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).State === "Enabled"), 30_000, 100);
       const writer = new KeyedWriter({ clients: clients.map((set) => set.kinesis), streamName, writers: 2, keysPerWriter: 4, explain: () => cluster.describe() });
       writer.start();
       await writer.progress(120, "writes through A and B");

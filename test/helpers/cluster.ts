@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, type GetRecordsCommandOutput, type KinesisClient,
+  DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, type GetRecordsCommandOutput, type KinesisClient,
   type ListShardsCommandOutput, type Shard,
 } from "@aws-sdk/client-kinesis";
 import { freePort, killGroup, startGroupServer, type GroupServer } from "../cli/process-group.js";
@@ -440,5 +440,36 @@ export async function readAndCheck(client: KinesisClient, streamName: string, wr
     const onlyTail = problems.length > 0 && problems.every((problem) => problem.endsWith("read 0 times (after the last record of its key read)"));
     if (!onlyTail || attempt >= tailReadAttempts) return { read, problems };
     await new Promise((resolve) => setTimeout(resolve, tailReadPauseMs));
+  }
+}
+
+/** Errors that mean "not there (yet)" in the services' answers: what a node says before it hears of another node's write. */
+const notFoundPattern = /NotFound|NoSuchBucket|NoSuchKey/;
+
+/**
+ * `attempt`, repeated while it fails with a not-found error: another node's write reaches this
+ * node a moment later (docs/cluster.md, "What one node wrote, another sees a moment later").
+ * Any other error is thrown at once; after `timeoutMs` the not-found error is thrown.
+ */
+export async function onceVisible<T>(attempt: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!notFoundPattern.test((error as Error).name) || performance.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** Waits until the stream is ACTIVE as seen through `client`'s node (which may not know it at first). */
+export async function activeThrough(client: KinesisClient, streamName: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const status = await onceVisible(() => client.send(new DescribeStreamSummaryCommand({ StreamName: streamName })), timeoutMs).then((out) => out.StreamDescriptionSummary?.StreamStatus);
+    if (status === "ACTIVE") return;
+    if (performance.now() > deadline) throw new Error(`stream ${streamName}: ${status}, not ACTIVE, within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
