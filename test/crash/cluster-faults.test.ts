@@ -97,6 +97,9 @@ describe("crash > cluster > faults under continuous writes through both nodes", 
     writer.start();
     await writer.progress(progressEach, "writes before the kill");
     const logStream = await logStreamName();
+    // Three replicas (--nats-replicas auto on three servers): an acknowledgement means two of them hold the records.
+    const jsm = await (await cluster.nats.connection()).jetstreamManager();
+    assert.equal((await jsm.streams.info(logStream)).config.num_replicas, 3);
     const leader = await cluster.nats.streamLeader(logStream);
     await cluster.nats.kill(leader);
     await writer.progress(progressEach, `writes with ${serverName(leader)} (the stream's leader) killed`);
