@@ -101,7 +101,7 @@ describe("embedding > startServer", () => {
     };
     await refused({ port: 70000 }, "port must be an integer from 0 to 65535, got 70000");
     await refused({ createStreamMs: -1 }, "createStreamMs must be an integer from 0 to 600000, got -1");
-    await refused({ storage: "disk" as "memory" }, "storage must be one of embedded, memory, got disk");
+    await refused({ storage: "disk" as "memory" }, "storage must be one of embedded, memory, nats, got disk");
     await refused({ limits: "none" as "off" }, "limits must be one of aws, off, got none");
     await refused({ prot: 1 } as Parameters<typeof startServer>[0], "unknown option prot");
     await refused({ init: { widgets: [] } as never }, 'init: unknown key "widgets": this server provisions "streams", "tables", "buckets", "functions", "deliveryStreams", "glueDatabases" and "applications"');
