@@ -206,6 +206,20 @@ describe("storage > nats > shard logs", () => {
     assert.equal(log.startOffset(), 3);
     assert.deepEqual((await readAll(one.shard(streamId, 0))).map((item) => item.partitionKey), ["next"]);
   });
+
+  it("a trim that keeps a shard's first message, chunked, keeps its chunks (a purge below sequence 1 is none)", async () => {
+    const prefix = freshPrefix();
+    const logs = await node(prefix);
+    const log = logs.shard(streamId, 0);
+    const big = Buffer.alloc(2 * 1024 * 1024 + 3, 0x2b);
+    assert.equal((await log.append([record("big", big)], t0)).ok, true);
+    // The retention's cutoff lies before every record: the first message, whose chunks are the
+    // stream's sequences 1 and on, is the one kept.
+    await log.trimBefore(t0 - 1000);
+    const stored = await readAll(log);
+    assert.equal(stored.length, 1);
+    assert.ok(stored[0]!.data.equals(big));
+  });
 });
 
 describe("storage > nats > shard logs on a 3-server cluster", () => {

@@ -12,6 +12,7 @@ import type { LogCore, StreamLog } from "./nats-log-core.js";
 import { arrivalsOf, decodeBody, decodeChunkList, type MessageHead } from "./nats-log-format.js";
 import { getExisting, type FetchedMessage } from "./nats-log-jetstream.js";
 import type { ShardState } from "./nats-log-shard.js";
+import type { NatsContext } from "./nats-context.js";
 
 /** Messages one read asks for at once, when the index names them. */
 const prefetchMessagesMax = 64;
@@ -112,15 +113,16 @@ export class ShardReader {
     const keep = state.firstArrivedAtOrAfter(cutoffMs) ?? (await this.probeTime(cutoffMs))?.head ?? (await this.tailHead());
     if (keep === undefined || keep.seq <= state.firstSeq) return;
     const { names } = stream;
-    await core.ctx.jsm.streams.purge(names.stream, { filter: names.subject(state.shardIndex), seq: keep.seq });
+    await purgeBelow(core, names.stream, names.subject(state.shardIndex), keep.seq);
     // Chunks of kept messages come after the message before their own (the writer sees to it):
-    // all but the kept message's own chunks below its sequence are expired or orphaned.
-    let chunksBelow = keep.seq;
-    if (keep.chunks > 0) {
-      const raw = await getExisting(core.ctx, names.stream, { seq: keep.seq });
-      if (raw !== undefined) chunksBelow = Math.min(...decodeChunkList(raw.body, keep.chunks));
+    // all but the kept message's own chunks below its sequence are expired or orphaned. Its chunk
+    // count is read from the message itself: a head this node learned from its follower (another
+    // node's append) may not carry it, and purging below the kept message's own chunks loses them.
+    const raw = await getExisting(core.ctx, names.stream, { seq: keep.seq });
+    if (raw !== undefined) {
+      const chunksBelow = raw.head.chunks > 0 ? Math.min(...decodeChunkList(raw.body, raw.head.chunks)) : keep.seq;
+      await purgeBelow(core, names.stream, names.chunkSubject(state.shardIndex), chunksBelow);
     }
-    await core.ctx.jsm.streams.purge(names.stream, { filter: names.chunkSubject(state.shardIndex), seq: chunksBelow });
     state.setFirst(keep);
     state.forgetBefore(keep.seq);
   }
@@ -225,4 +227,14 @@ export class ShardReader {
     const { core, stream, state } = this;
     return (await core.message(stream, state.lastSeq))?.head;
   }
+}
+
+/**
+ * Purges the filter's messages below `seq`. JetStream reads a purge's `seq` of 1 (or 0) as no bound
+ * at all and purges every message of the filter (measured on nats-server 2.10.27): with nothing
+ * below sequence 1 there is nothing to purge, so no request is made.
+ */
+async function purgeBelow(core: { ctx: NatsContext }, stream: string, filter: string, seq: number): Promise<void> {
+  if (seq <= 1) return;
+  await core.ctx.jsm.streams.purge(stream, { filter, seq });
 }
