@@ -48,15 +48,7 @@ const accountId = "000000000000";
 const conformanceFiles: readonly { file: string; node: 0 | 1; remoteOnly: Record<string, string>; blocked?: Record<string, string> }[] = [
   { file: "put-record", node: 1, remoteOnly: {} },
   { file: "put-records", node: 0, remoteOnly: {} },
-  {
-    file: "get-records",
-    node: 1,
-    remoteOnly: {},
-    blocked: {
-      "GetRecords > behaviour > one call returns at most 10 MiB of data":
-        "the NATS shard logs: reading back appends written in chunks (over max_payload) answers InternalFailure, \"shard log message N: chunk 1 is missing\" (src/storage/nats/nats-log-core.ts)",
-    },
-  },
+  { file: "get-records", node: 1, remoteOnly: {} },
   { file: "get-shard-iterator", node: 0, remoteOnly: {} },
   {
     file: "list-shards",
