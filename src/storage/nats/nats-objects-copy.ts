@@ -13,7 +13,7 @@ import type { BlobRef, BucketRecord, ObjectRecord, PartRecord, UploadRecord, Ver
 import type { Logger } from "../../util/logger.js";
 import { deepFreeze } from "../../util/freeze.js";
 import { SortedKeys } from "../objects/sorted-keys.js";
-import { objectSortKey } from "../objects/object-state.js";
+import { listSortedObjects, objectSortKey, type ListObjectsOptions } from "../objects/object-state.js";
 import type { KvFollower } from "./nats-tables-kv.js";
 import { bucketKey, objectKey, parseObjectsKey, partKey, uploadKey } from "./nats-objects-keys.js";
 
@@ -112,20 +112,8 @@ export class ObjectsCopy implements KvFollower {
     return this.buckets.get(bucket)?.objects.get(objectSortKey(key));
   }
 
-  listObjects(bucket: string, options: { afterKey?: string; prefix?: string; limit: number }): VersionedObject[] {
-    const state = this.buckets.get(bucket);
-    const out: VersionedObject[] = [];
-    if (state === undefined || options.limit <= 0) return out;
-    const prefix = options.prefix === undefined ? "" : objectSortKey(options.prefix);
-    const after = options.afterKey === undefined ? undefined : objectSortKey(options.afterKey);
-    // Start at whichever is later: just after `afterKey`, or at the prefix.
-    const fromAfter = after !== undefined && after >= prefix;
-    for (const [sortKey, entry] of state.objects.from(fromAfter ? after : prefix, !fromAfter)) {
-      if (!sortKey.startsWith(prefix)) break;
-      out.push(entry);
-      if (out.length >= options.limit) break;
-    }
-    return out;
+  listObjects(bucket: string, options: ListObjectsOptions): VersionedObject[] {
+    return listSortedObjects(this.buckets.get(bucket)?.objects, options);
   }
 
   bucketStats(bucket: string): { objectCount: number; sizeBytes: number; uploadCount: number } {

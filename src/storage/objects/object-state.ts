@@ -122,20 +122,8 @@ export class ObjectState {
     return this.buckets.get(bucket)?.objects.get(objectSortKey(key));
   }
 
-  listObjects(bucket: string, options: { afterKey?: string; prefix?: string; limit: number }): VersionedObject[] {
-    const state = this.buckets.get(bucket);
-    const out: VersionedObject[] = [];
-    if (state === undefined || options.limit <= 0) return out;
-    const prefix = options.prefix === undefined ? "" : objectSortKey(options.prefix);
-    const after = options.afterKey === undefined ? undefined : objectSortKey(options.afterKey);
-    // Start at whichever is later: just after `afterKey`, or at the prefix.
-    const fromAfter = after !== undefined && after >= prefix;
-    for (const [sortKey, entry] of state.objects.from(fromAfter ? after : prefix, !fromAfter)) {
-      if (!sortKey.startsWith(prefix)) break;
-      out.push(entry);
-      if (out.length >= options.limit) break;
-    }
-    return out;
+  listObjects(bucket: string, options: ListObjectsOptions): VersionedObject[] {
+    return listSortedObjects(this.buckets.get(bucket)?.objects, options);
   }
 
   bucketStats(bucket: string): { objectCount: number; sizeBytes: number; uploadCount: number } {
@@ -313,4 +301,26 @@ export class ObjectState {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface ListObjectsOptions {
+  afterKey?: string;
+  prefix?: string;
+  limit: number;
+}
+
+/** ObjectStore.listObjects over a bucket's objects by sort key (every engine that keeps them in memory): in key order, after `afterKey`, under `prefix`. */
+export function listSortedObjects(objects: SortedKeys<VersionedObject> | undefined, options: ListObjectsOptions): VersionedObject[] {
+  const out: VersionedObject[] = [];
+  if (objects === undefined || options.limit <= 0) return out;
+  const prefix = options.prefix === undefined ? "" : objectSortKey(options.prefix);
+  const after = options.afterKey === undefined ? undefined : objectSortKey(options.afterKey);
+  // Start at whichever is later: just after `afterKey`, or at the prefix.
+  const fromAfter = after !== undefined && after >= prefix;
+  for (const [sortKey, entry] of objects.from(fromAfter ? after : prefix, !fromAfter)) {
+    if (!sortKey.startsWith(prefix)) break;
+    out.push(entry);
+    if (out.length >= options.limit) break;
+  }
+  return out;
 }
