@@ -1,3 +1,4 @@
+import type { MetricId, MetricSeries, MetricsRecorder, MetricUnit } from "./metrics.js";
 /**
  * The services' metric handles (a stream's, a delivery stream's: each holding its series), kept
  * per account and name, as CloudWatch keeps metrics per account (core/metrics.ts). Two map
@@ -28,5 +29,23 @@ export class AccountHandles<Handle> {
     names.set(name, handle);
     this.size++;
     return handle;
+  }
+}
+
+/**
+ * A series handle made before its first sample: the store registers a series (and ListMetrics
+ * lists it) only once something is observed, as CloudWatch lists only metrics with data.
+ */
+export class LazySeries implements MetricSeries {
+  private series: MetricSeries | undefined;
+
+  constructor(
+    private readonly recorder: MetricsRecorder,
+    private readonly id: MetricId,
+    private readonly unit: MetricUnit,
+  ) {}
+
+  observe(value: number): void {
+    (this.series ??= this.recorder.series(this.id, this.unit)).observe(value);
   }
 }

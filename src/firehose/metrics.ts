@@ -17,7 +17,7 @@
  * additions; under `--metrics off` every lookup answers undefined.
  */
 import type { MetricId, MetricSeries, MetricsRecorder, MetricUnit } from "../core/metrics.js";
-import { AccountHandles } from "../core/metric-handles.js";
+import { AccountHandles, LazySeries as CoreLazySeries } from "../core/metric-handles.js";
 import type { DestinationKind } from "./model.js";
 
 export const firehoseNamespace = "AWS/Firehose";
@@ -43,22 +43,9 @@ export const deliveryPrefixes: Readonly<Record<DestinationKind, string>> = {
 };
 
 /** A series created on its first sample, so ListMetrics lists only what has data. */
-class LazySeries implements MetricSeries {
-  private series: MetricSeries | undefined;
-  private readonly id: MetricId;
-
-  constructor(
-    private readonly recorder: MetricsRecorder,
-    MetricName: string,
-    AccountId: string,
-    deliveryStreamName: string,
-    private readonly unit: MetricUnit,
-  ) {
-    this.id = { Namespace: firehoseNamespace, MetricName, Dimensions: [{ Name: "DeliveryStreamName", Value: deliveryStreamName }], AccountId };
-  }
-
-  observe(value: number): void {
-    (this.series ??= this.recorder.series(this.id, this.unit)).observe(value);
+class LazySeries extends CoreLazySeries {
+  constructor(recorder: MetricsRecorder, MetricName: string, AccountId: string, deliveryStreamName: string, unit: MetricUnit) {
+    super(recorder, { Namespace: firehoseNamespace, MetricName, Dimensions: [{ Name: "DeliveryStreamName", Value: deliveryStreamName }], AccountId }, unit);
   }
 }
 

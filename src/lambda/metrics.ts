@@ -23,6 +23,7 @@
  * lookups and additions; under `--metrics off` the executor is returned undecorated.
  */
 import type { MetricDimension, MetricSeries, MetricsRecorder, MetricUnit } from "../core/metrics.js";
+import { LazySeries as CoreLazySeries } from "../core/metric-handles.js";
 import type { Clock } from "../util/clock.js";
 import type { Executor, InvokeInput, InvokeResult, ResolvedFunction } from "./model.js";
 
@@ -32,19 +33,9 @@ export const lambdaNamespace = "AWS/Lambda";
 export const metricsHandlesMax = 10_000;
 
 /** A series created on its first sample, so ListMetrics lists only what has data. */
-class LazySeries implements MetricSeries {
-  private series: MetricSeries | undefined;
-
-  constructor(
-    private readonly recorder: MetricsRecorder,
-    private readonly AccountId: string,
-    private readonly MetricName: string,
-    private readonly Dimensions: readonly MetricDimension[],
-    private readonly unit: MetricUnit,
-  ) {}
-
-  observe(value: number): void {
-    (this.series ??= this.recorder.series({ Namespace: lambdaNamespace, MetricName: this.MetricName, Dimensions: this.Dimensions, AccountId: this.AccountId }, this.unit)).observe(value);
+class LazySeries extends CoreLazySeries {
+  constructor(recorder: MetricsRecorder, AccountId: string, MetricName: string, Dimensions: readonly MetricDimension[], unit: MetricUnit) {
+    super(recorder, { Namespace: lambdaNamespace, MetricName, Dimensions, AccountId }, unit);
   }
 }
 

@@ -15,6 +15,7 @@
  * the application's account's (CloudWatch is per account).
  */
 import type { MetricDimension, MetricSeries, MetricsRecorder, MetricUnit } from "../../core/metrics.js";
+import { LazySeries as CoreLazySeries } from "../../core/metric-handles.js";
 
 export const analyticsNamespace = "AWS/KinesisAnalytics";
 
@@ -24,19 +25,9 @@ interface TakenLike {
 }
 
 /** A series created on its first sample, so ListMetrics lists only what has data. */
-class LazySeries implements MetricSeries {
-  private series: MetricSeries | undefined;
-
-  constructor(
-    private readonly recorder: MetricsRecorder,
-    private readonly AccountId: string,
-    private readonly MetricName: string,
-    private readonly Dimensions: readonly MetricDimension[],
-    private readonly unit: MetricUnit,
-  ) {}
-
-  observe(value: number): void {
-    (this.series ??= this.recorder.series({ Namespace: analyticsNamespace, MetricName: this.MetricName, Dimensions: this.Dimensions, AccountId: this.AccountId }, this.unit)).observe(value);
+class LazySeries extends CoreLazySeries {
+  constructor(recorder: MetricsRecorder, AccountId: string, MetricName: string, Dimensions: readonly MetricDimension[], unit: MetricUnit) {
+    super(recorder, { Namespace: analyticsNamespace, MetricName, Dimensions, AccountId }, unit);
   }
 }
 

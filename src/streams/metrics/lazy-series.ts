@@ -3,27 +3,21 @@
  * lists it) only once something is observed, so a stream that never had a GetRecords call lists
  * no GetRecords metrics — as CloudWatch lists only metrics with data.
  */
-import type { MetricDimension, MetricId, MetricSeries, MetricsRecorder, MetricUnit } from "../../core/metrics.js";
+import type { MetricDimension, MetricsRecorder, MetricUnit } from "../../core/metrics.js";
+import { LazySeries as CoreLazySeries } from "../../core/metric-handles.js";
 
 export const kinesisNamespace = "AWS/Kinesis";
 
-export class LazySeries implements MetricSeries {
-  private series: MetricSeries | undefined;
-  private readonly id: MetricId;
-
+export class LazySeries extends CoreLazySeries {
   constructor(
-    private readonly recorder: MetricsRecorder,
+    recorder: MetricsRecorder,
     /** The account whose resource the series measures. */
     AccountId: string,
     MetricName: string,
     Dimensions: readonly MetricDimension[],
-    private readonly unit: MetricUnit,
+    unit: MetricUnit,
     Namespace = kinesisNamespace,
   ) {
-    this.id = { Namespace, MetricName, Dimensions, AccountId };
-  }
-
-  observe(value: number): void {
-    (this.series ??= this.recorder.series(this.id, this.unit)).observe(value);
+    super(recorder, { Namespace, MetricName, Dimensions, AccountId }, unit);
   }
 }
