@@ -158,17 +158,27 @@ class SubscriptionPump {
     return claim.stopReason !== undefined || this.context.clock.nowMs() >= claim.endsAtMs;
   }
 
+  /** The last event of a closed shard: no records, its children. */
+  private async endWithChildren(meta: Parameters<typeof childShardsOf>[0], shard: Parameters<typeof childShardsOf>[1]): Promise<Step> {
+    if (await this.send("SubscribeToShardEvent", { Records: [], MillisBehindLatest: 0, ChildShards: childShardsOf(meta, shard) })) this.metrics?.event(0, 0, 0);
+    return "ended";
+  }
+
   private async step(): Promise<Step> {
     const nowMs = this.context.clock.nowMs();
     const { meta, shard } = this.current();
     const log = this.context.logs.shard(meta.streamId, shard.shardIndex);
-    // A closed shard takes no more appends: its end is final (below endingOffset only if a crash lost a tail).
-    const endOffset = shard.endingOffset === undefined ? Infinity : Math.min(shard.endingOffset, log.endOffset());
-    if (this.offset >= endOffset) {
-      if (await this.send("SubscribeToShardEvent", { Records: [], MillisBehindLatest: 0, ChildShards: childShardsOf(meta, shard) })) this.metrics?.event(0, 0, 0);
-      return "ended";
+    // A closed shard takes no more appends: its end is final.
+    const endOffset = shard.endingOffset === undefined ? Infinity : shard.endingOffset;
+    if (this.offset >= endOffset) return this.endWithChildren(meta, shard);
+    if (this.offset >= log.endOffset()) {
+      if (shard.endingOffset === undefined) return this.idle(nowMs);
+      // Closed, and this node's view of the log ends before the shard does: another node's last
+      // appends may not have reached this node's view yet (cluster mode), so the engine itself is
+      // asked. Nothing there: a crash lost the tail (the embedded engine), and the shard ends here.
+      const probe = await log.read(this.offset, { recordsMax: 1, bytesMax: 1 });
+      if (probe.records.length === 0) return this.endWithChildren(meta, shard);
     }
-    if (this.offset >= log.endOffset()) return this.idle(nowMs);
     const recordsMax = Math.min(eventRecordsMax, endOffset - this.offset);
     const read = await log.read(this.offset, { recordsMax, bytesMax: eventBytesMax });
     if (read.records.length === 0) {
