@@ -34,6 +34,8 @@ export class StreamRegistry {
   private readonly changing = new Map<string, Promise<void>>();
   /** Per stream name being changed in `exclusive`, the catalog revision the change works from: what its writes expect. */
   private readonly expected = new Map<string, number | "absent">();
+  /** Per account, the tail of the queue of creations checked against the account's quotas (see `quotaChecked`). */
+  private readonly quotaQueues = new Map<string, Promise<void>>();
   /** Writes hold these while routing and appending, so a reshard can close shards between writes. */
   readonly writeGates = new WriteGates();
   /**
@@ -124,6 +126,27 @@ export class StreamRegistry {
    * change started from: a writer this process does not see (another node on the same catalog)
    * makes them conflict, and the change runs again on the stream as it is then.
    */
+  /**
+   * Runs `change` — a quota check and the write it allows — after the account's earlier ones. The
+   * counts come from this node's copy of the catalog, which shows a write once it is stored (with
+   * a cluster engine, only after the round trip): without the queue, creations made at once through
+   * one node would each count the others' streams as absent and all pass the quota.
+   */
+  async quotaChecked<T>(accountId: string, change: () => Promise<T>): Promise<T> {
+    const previous = this.quotaQueues.get(accountId) ?? Promise.resolve();
+    const result = previous.then(change);
+    const tail = result.then(
+      () => {},
+      () => {},
+    );
+    this.quotaQueues.set(accountId, tail);
+    try {
+      return await result;
+    } finally {
+      if (this.quotaQueues.get(accountId) === tail) this.quotaQueues.delete(accountId);
+    }
+  }
+
   async exclusive<T>(accountId: string, streamName: string, change: () => Promise<T>): Promise<T> {
     const key = exclusiveKey(accountId, streamName);
     const previous = this.changing.get(key) ?? Promise.resolve();
@@ -405,6 +428,11 @@ export class AccountStreams {
   /** Runs a read-modify-write of the account's stream `streamName` after every earlier one (StreamRegistry.exclusive). */
   exclusive<T>(streamName: string, change: () => Promise<T>): Promise<T> {
     return this.registry.exclusive(this.accountId, streamName, change);
+  }
+
+  /** Runs a quota check and the write it allows after the account's earlier ones (StreamRegistry.quotaChecked). */
+  quotaChecked<T>(change: () => Promise<T>): Promise<T> {
+    return this.registry.quotaChecked(this.accountId, change);
   }
 
   /** The account's open shards that count against its shard quota (StreamRegistry.openShardCount). */

@@ -63,16 +63,18 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
       const tags = input.Tags ?? {};
       checkTagText("add tags to", Object.keys(tags), Object.values(tags), input.StreamName, accountId);
       const checkedTags = withTags({}, tags, input.StreamName, accountId);
-      if (mode === "PROVISIONED") checkShardQuota(context, shardCount);
-      else checkOnDemandQuota(context);
-      const nowMs = context.clock.nowMs();
-      const meta = newStreamMeta(context, input.StreamName, shardCount, mode, checkedTags, nowMs);
-      if (input.MaxRecordSizeInKiB !== undefined) meta.MaxRecordSizeInKiB = input.MaxRecordSizeInKiB;
-      if (input.RecordDistributionStrategy === "AUTO") meta.RecordDistributionStrategy = "AUTO";
-      if (input.WarmThroughputMiBps !== undefined) {
-        meta.warmThroughput = warmThroughputChange(context, meta, mode, input.WarmThroughputMiBps, nowMs);
-      }
-      await context.streams.put(meta);
+      await context.streams.quotaChecked(async () => {
+        if (mode === "PROVISIONED") checkShardQuota(context, shardCount);
+        else checkOnDemandQuota(context);
+        const nowMs = context.clock.nowMs();
+        const meta = newStreamMeta(context, input.StreamName, shardCount, mode, checkedTags, nowMs);
+        if (input.MaxRecordSizeInKiB !== undefined) meta.MaxRecordSizeInKiB = input.MaxRecordSizeInKiB;
+        if (input.RecordDistributionStrategy === "AUTO") meta.RecordDistributionStrategy = "AUTO";
+        if (input.WarmThroughputMiBps !== undefined) {
+          meta.warmThroughput = warmThroughputChange(context, meta, mode, input.WarmThroughputMiBps, nowMs);
+        }
+        await context.streams.put(meta);
+      });
     });
     return undefined;
   },
