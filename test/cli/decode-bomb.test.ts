@@ -113,7 +113,7 @@ async function oneAtATime(server: CliServer, count: { n: number }, label: string
 
 /**
  * Three rounds of eight plain bodies at once and eight bombs at once, alternating: the bombs'
- * median loop figure under 50 ms, and RSS back each time.
+ * median loop figure under 50 ms or within a fifth of the plain bodies', and RSS back each time.
  */
 async function compareWithPlain(
   server: CliServer,
@@ -140,7 +140,12 @@ async function compareWithPlain(
     plainMs.push(baseline.maxBusyGapMs);
     bombMs.push(report.maxBusyGapMs);
   }
-  assert.ok(median(bombMs) <= loopBlockMsMax, `bombs: ${bombMs.map((ms) => ms.toFixed(1)).join(", ")} ms; plain bodies: ${plainMs.map((ms) => ms.toFixed(1)).join(", ")} ms`);
+  // Eight 13 MiB bodies at once cost the loop tens of ms on a loaded 2-core machine whatever they
+  // hold (the plain bodies beside them measured 47–60 ms in some CI runs): a bomb passes when it
+  // blocks the loop no more than 50 ms, or no more than a fifth more than the plain bodies of its
+  // run — a bomb that blocked (a deep synchronous parse) costs hundreds of ms either way.
+  const boundMs = Math.max(loopBlockMsMax, median(plainMs) * 1.2);
+  assert.ok(median(bombMs) <= boundMs, `bombs: ${bombMs.map((ms) => ms.toFixed(1)).join(", ")} ms; plain bodies: ${plainMs.map((ms) => ms.toFixed(1)).join(", ")} ms`);
 }
 
 async function eightAtOnce(server: CliServer, bodies: readonly Buffer[]): Promise<RawResponse[]> {
