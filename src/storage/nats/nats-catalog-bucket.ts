@@ -7,6 +7,7 @@
 import { headers, type JetStreamPublishOptions, type KV, type NatsError } from "nats";
 import type { NatsContext } from "./nats-context.js";
 import { secretKey } from "./nats-catalog-keys.js";
+import { whilePlacing } from "./nats-placement.js";
 
 const secretBytes = 32;
 /** JetStream's "wrong last sequence" error: a compare-and-set that met another revision. */
@@ -14,9 +15,6 @@ const wrongLastSequenceCode = 10071;
 /** A write whose answer was lost is sent again (same message id) this many times in all, waiting a little longer each time. */
 const publishAttemptsMax = 5;
 const publishRetryDelayMs = 250;
-/** How long opening keeps trying to create the bucket while JetStream cannot place its replicas. */
-const placementWaitMs = 30_000;
-const placementRetryDelayMs = 500;
 const empty = new Uint8Array(0);
 
 /** A key's last message as the stream's leader has it: its revision, whether it is a value (not a delete marker), its message id. */
@@ -28,7 +26,7 @@ export interface LastMessage {
 
 /** Opens (creating if needed) the bucket, retrying while its replicas cannot be placed. */
 export function openCatalogBucket(ctx: NatsContext, bucket: string): Promise<KV> {
-  return whilePlacing(ctx, () =>
+  return whilePlacing(ctx, `the catalog bucket ${bucket}`, () =>
     ctx.js.views.kv(bucket, {
       history: 1,
       replicas: ctx.replicas,
@@ -37,25 +35,6 @@ export function openCatalogBucket(ctx: NatsContext, bucket: string): Promise<KV>
       description: "Tributary catalog (docs/formats/nats.md)",
     }),
   );
-}
-
-/**
- * Creating a replicated stream needs every replica's server to be seen as online by the meta
- * leader: a server that is down, restarting, or late with its heartbeats (a starved machine)
- * fails the creation ("no suitable peers for placement", "JetStream system temporarily
- * unavailable"). Such a creation is tried again for a while before the open fails.
- */
-async function whilePlacing<T>(ctx: NatsContext, create: () => Promise<T>): Promise<T> {
-  const deadlineMs = ctx.clock.nowMs() + placementWaitMs;
-  for (;;) {
-    try {
-      return await create();
-    } catch (error) {
-      const transient = /no suitable peers|peer offline|temporarily unavailable|insufficient resources/i.test((error as Error).message);
-      if (!transient || ctx.clock.nowMs() + placementRetryDelayMs > deadlineMs) throw error;
-      await ctx.clock.sleep(placementRetryDelayMs, { unref: true });
-    }
-  }
 }
 
 /** The deployment's secret: read, or made by the first node (a creation that expects no message; the loser reads the winner's). */

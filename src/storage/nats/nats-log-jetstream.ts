@@ -11,6 +11,7 @@
  */
 import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type MsgHdrs, type StoredMsg, type StreamConfig } from "nats";
 import type { NatsContext } from "./nats-context.js";
+import { whilePlacing } from "./nats-placement.js";
 import { header, parseHead, type MessageHead } from "./nats-log-format.js";
 
 /** JetStream's dedup window: a publish retried after an unknown outcome within it lands once. */
@@ -80,7 +81,7 @@ export function isNotFound(error: unknown): boolean {
 export async function ensureStream(ctx: NatsContext, streamId: string): Promise<void> {
   const config = streamConfig(ctx, streamId);
   try {
-    await ctx.jsm.streams.add(config);
+    await whilePlacing(ctx, `the shard-log stream ${config.name}`, () => ctx.jsm.streams.add(config));
   } catch (error) {
     // Another node created it first, perhaps with other replicas: it is there, which is all we need.
     if (await streamExists(ctx, config.name)) return;

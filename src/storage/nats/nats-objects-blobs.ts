@@ -14,6 +14,7 @@
 import { headers, type JetStreamManager, type JetStreamPublishOptions, type NatsError, type StoredMsg } from "nats";
 import type { BlobOutcome, BlobRef, StorageFailure } from "../types.js";
 import type { NatsContext } from "./nats-context.js";
+import { whilePlacing } from "./nats-placement.js";
 
 /** Bytes per chunk (fixed: a read finds chunk n of any blob by it). Well below NATS's default 1 MiB payload. */
 export const blobChunkBytes = 256 * 1024;
@@ -60,7 +61,7 @@ export class BlobStream {
       await ctx.jsm.streams.info(blobs.stream);
     } catch {
       try {
-        await ctx.jsm.streams.add(config);
+        await whilePlacing(ctx, `the blob stream ${blobs.stream}`, () => ctx.jsm.streams.add(config));
       } catch (error) {
         // Another node made it meanwhile: use theirs.
         await ctx.jsm.streams.info(blobs.stream).catch(() => Promise.reject(error));

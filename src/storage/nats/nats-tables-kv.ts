@@ -27,6 +27,7 @@
 import { headers, type JetStreamPublishOptions, type KV, type KvEntry, type NatsError, type QueuedIterator, type Status } from "nats";
 import type { Expectation, StorageFailure } from "../types.js";
 import type { NatsContext } from "./nats-context.js";
+import { whilePlacing } from "./nats-placement.js";
 import type { Timer } from "../../util/clock.js";
 
 /** JetStream's "wrong last sequence" error: a compare-and-set that met another revision. */
@@ -98,13 +99,16 @@ export class WatchedBucket {
 
   /** Opens (creating if needed) the bucket and resolves once the follower holds everything it held. */
   static async open(ctx: NatsContext, follower: KvFollower, options: WatchedBucketOptions): Promise<WatchedBucket> {
-    const kv = await ctx.js.views.kv(`${ctx.prefix}-${options.suffix}`, {
-      history: 1,
-      replicas: ctx.replicas,
-      // A conflict's revision is read from the stream's leader, never from a lagging replica.
-      allow_direct: false,
-      description: options.description,
-    });
+    const name = `${ctx.prefix}-${options.suffix}`;
+    const kv = await whilePlacing(ctx, `the ${options.what} bucket ${name}`, () =>
+      ctx.js.views.kv(name, {
+        history: 1,
+        replicas: ctx.replicas,
+        // A conflict's revision is read from the stream's leader, never from a lagging replica.
+        allow_direct: false,
+        description: options.description,
+      }),
+    );
     const bucket = new WatchedBucket(ctx, kv, follower, options);
     await bucket.load();
     bucket.restartOnReconnect();
