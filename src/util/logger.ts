@@ -29,7 +29,7 @@ export function resolveLogFormat(format: LogFormat, stderrIsTty: boolean = proce
  *   logger.info({ streams: 3 }, "init file applied");
  */
 export function createLogger(level: LogLevel, format: LogFormat = "json", destination?: DestinationStream): Logger {
-  if (resolveLogFormat(format) === "json") return pino({ level, base: undefined }, destination ?? pino.destination({ fd: 2, sync: false }));
+  if (resolveLogFormat(format) === "json") return pino({ level, base: undefined }, destination ?? batchedStderr());
   const pretty = prettyStream({
     destination: destination ?? 2,
     sync: false,
@@ -54,5 +54,36 @@ const accessLine: MessageFormatFunc = (log, messageKey) => {
   if (access.requestId !== undefined) line += ` ${access.requestId}`;
   return line;
 };
+
+/**
+ * How long an info or debug line may wait in memory before it is written, and how many bytes of
+ * them make a write at once. Under load the access log writes a line per request; written one at
+ * a time, each line is an asynchronous write that wakes a thread of libuv's pool, and on a
+ * 2-core machine those wake-ups cost the request thread ~8 % of config A's throughput
+ * (docs/performance.md, "Observability overhead"). Batched, a busy server writes a few times a
+ * second. Warnings and errors are written at once, with whatever waits before them.
+ */
+const infoFlushIntervalMs = 100;
+const infoBatchBytes = 8 * 1024;
+
+/**
+ * Stderr through pino's asynchronous writer, info and debug lines batched: pino flushes the
+ * writer synchronously at exit, so a line waits in memory only while the process lives; a kill -9
+ * can lose the last ~100 ms of info lines, never a warning.
+ */
+function batchedStderr(): DestinationStream {
+  const writer = pino.destination({ fd: 2, sync: false, minLength: infoBatchBytes, periodicFlush: infoFlushIntervalMs });
+  const infoLevel = pino.levels.values.info!;
+  // pino sets lastLevel on a stream that asks for its lines' metadata (pino.symbols.needsMetadataGsym).
+  const stream = {
+    [pino.symbols.needsMetadataGsym]: true,
+    lastLevel: 0,
+    write(line: string) {
+      writer.write(line);
+      if (stream.lastLevel > infoLevel) writer.flush();
+    },
+  };
+  return stream;
+}
 
 export const silentLogger: Logger = pino({ level: "silent" });
