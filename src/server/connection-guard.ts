@@ -5,8 +5,9 @@
  *   accepted ──sniff (idleMs, whole preface)──▶ TLS handshake (tlsHandshakeMs) ──▶ HTTP/1.1 or HTTP/2
  *   HTTP/1.1: first request (idleMs) · headers (headersMs, Node's parser clock) · body (bodyIdleMs,
  *             request-body.ts) · between requests (idleMs, Node's keep-alive timeout)
- *   HTTP/2:   no open stream (idleMs, then GOAWAY) · body (bodyIdleMs per stream) · after a GOAWAY
- *             either way, or a rapid reset of streams (goawayGraceMs, then destroyed)
+ *   HTTP/2:   no open stream (idleMs, then GOAWAY) · body (bodyIdleMs per stream) · after our
+ *             GOAWAY, or the client's once its open streams have ended, or a rapid reset of
+ *             streams (goawayGraceMs, then destroyed)
  *
  * and the cap on connections: at `connectionsMax` a new connection closes the oldest one that is
  * waiting on its client, or is refused when all are being served.
@@ -40,6 +41,8 @@ export interface Connection {
   deadline?: Timer | undefined;
   /** Set once the connection is being closed for good (a GOAWAY grace running, or destroyed). */
   closing?: Timer;
+  /** The client sent GOAWAY while streams were open: the grace starts once the last one ends. */
+  goawayReceived?: boolean;
 }
 
 export class ConnectionGuard {
@@ -129,7 +132,8 @@ export class ConnectionGuard {
     connection.requests--;
     // setTimeout without a callback re-arms the session's idle timer: it may have fired (and been
     // ignored) while this request was being served.
-    if (connection.requests === 0 && connection.session && !connection.session.destroyed) connection.session.setTimeout(this.limits.idleMs);
+    if (connection.requests === 0 && connection.goawayReceived === true) this.closeGracefully(connection, "goaway received");
+    else if (connection.requests === 0 && connection.session && !connection.session.destroyed) connection.session.setTimeout(this.limits.idleMs);
   }
 
   /** An HTTP/2 session on `connection`: idle close, GOAWAY grace, rapid-reset flood. */
@@ -143,8 +147,15 @@ export class ConnectionGuard {
       // event stream may legitimately be quiet.
       if (connection.requests === 0) this.closeGracefully(connection, "idle");
     });
-    // The client said it is going away; one that then keeps the socket open is not let to.
-    session.on("goaway", () => this.closeGracefully(connection, "goaway received"));
+    // The client said it opens no more streams; one that then keeps the socket open is not let
+    // to. The streams it has open go on to their own end: the SDKs for JavaScript send GOAWAY as
+    // soon as an event stream's answer arrives (its session is the stream's alone), then read
+    // SubscribeToShard's events for minutes. Their deadlines stay theirs (bodies, a reader that
+    // stopped reading, the subscription's 5 minutes).
+    session.on("goaway", () => {
+      if (connection.requests === 0) this.closeGracefully(connection, "goaway received");
+      else connection.goawayReceived = true;
+    });
     let resets = 0;
     let finished = 0;
     session.on("stream", (stream) => {

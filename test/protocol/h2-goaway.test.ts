@@ -1,7 +1,9 @@
 /**
  * An HTTP/2 rapid-reset flood (CVE-2023-44487: HEADERS then RST_STREAM, over and over) makes
  * nghttp2 send GOAWAY, but Node leaves the socket open: the server closes the session itself
- * after goawayGraceMs, so the descriptor is released — long before the idle deadline.
+ * after goawayGraceMs, so the descriptor is released — long before the idle deadline. A client's
+ * own GOAWAY lets the streams it has open finish first (the AWS SDK for JavaScript sends one as
+ * soon as an event stream's answer arrives, then reads SubscribeToShard's events for minutes).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -9,16 +11,36 @@ import { connect as netConnect } from "node:net";
 import { connect as http2Connect } from "node:http2";
 import { startHttpServer, type RunningServer } from "../../src/server/create-server.js";
 import { silentLogger } from "../../src/util/logger.js";
+import { EventStreamOutput } from "../../src/protocol/event-stream-output.js";
+import { EventStreamDecoder, type DecodedMessage } from "../../src/protocol/eventstream.js";
+import type { AwsService } from "../../src/protocol/aws-service.js";
 import { sleep } from "../helpers/wait.js";
 
 const goawayGraceMs = 300;
+const targetPrefix = "Kinesis_20131202";
 let server: RunningServer;
+
+/** Releases the open "Hold" event stream: it then sends one event and ends. */
+let release: () => void = () => {};
+/** An event stream that sends its initial response, then one event once released. */
+const holding: AwsService = {
+  targetPrefix,
+  hasAction: (name) => name === "Hold",
+  async invoke() {
+    const released = new Promise<void>((resolve) => (release = resolve));
+    return new EventStreamOutput(async (sink) => {
+      await sink.send("initial-response", {});
+      await released;
+      await sink.send("Released", { after: "goaway" });
+    });
+  },
+};
 
 before(async () => {
   server = await startHttpServer({
     // A long idle deadline: only the GOAWAY handling may close the flooding session in time.
     config: { host: "127.0.0.1", port: 0, requestBytesMax: 1024 * 1024, connections: { idleMs: 60_000, goawayGraceMs } },
-    services: [],
+    services: [holding],
     logger: silentLogger,
   });
 });
@@ -95,6 +117,37 @@ describe("protocol > HTTP/2 GOAWAY", () => {
       assert.equal(server.connectionCount(), 0, "still open after 10 s");
       assert.ok(closedAfterMs >= goawayGraceMs - 50, `closed ${closedAfterMs.toFixed(0)} ms after GOAWAY, before the grace period`);
       assert.ok(closedAfterMs < goawayGraceMs + 3_000, `closed ${closedAfterMs.toFixed(0)} ms after GOAWAY`);
+    } finally {
+      session.destroy();
+    }
+  });
+
+  it("protocol > HTTP/2 GOAWAY > a client's GOAWAY lets its open event stream go on past the grace period, then closes the session", async () => {
+    const session = http2Connect(server.url);
+    session.on("error", () => {});
+    try {
+      const stream = session.request({ ":method": "POST", ":path": "/", "content-type": "application/x-amz-json-1.1", "x-amz-target": `${targetPrefix}.Hold` });
+      const decoder = new EventStreamDecoder();
+      const messages: DecodedMessage[] = [];
+      stream.on("data", (chunk: Buffer) => messages.push(...decoder.push(chunk)));
+      const ended = new Promise<void>((resolve, reject) => {
+        stream.on("end", resolve);
+        stream.on("error", reject);
+        stream.on("aborted", () => reject(new Error("the event stream was aborted")));
+      });
+      stream.end("{}");
+      await new Promise<void>((resolve) => stream.once("response", () => resolve()));
+      // As the SDK does once an event stream's answer arrives: GOAWAY, and no further streams.
+      session.close();
+      // The stream outlives the grace period by far: what a client's GOAWAY must not cut short.
+      await sleep(goawayGraceMs * 3);
+      assert.equal(stream.closed, false, "the event stream was closed after the client's GOAWAY");
+      release();
+      await ended;
+      assert.deepEqual(messages.map((message) => message.headers[":event-type"]), ["initial-response", "Released"]);
+      const endedMs = performance.now();
+      while (server.connectionCount() > 0 && performance.now() - endedMs < 10_000) await sleep(20);
+      assert.equal(server.connectionCount(), 0, "the connection is still open 10 s after its last stream ended");
     } finally {
       session.destroy();
     }
