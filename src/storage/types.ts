@@ -89,6 +89,15 @@ export interface Catalog<Entry extends object = object, Settings extends object 
    * before the write's promise settles (a write later withdrawn is announced again, restored).
    */
   watch(listener: (change: CatalogChange<Entry, Settings>) => void): CatalogWatch;
+  /**
+   * For an engine whose reads come from a copy that follows the store (the NATS engine's watch):
+   * waits, bounded, until the copy — and so every watcher — holds each write the store had
+   * acknowledged when the call began, and resolves whether the copy changed since the call
+   * began. A caller about to answer "not found" asks first, so that a write acknowledged through
+   * another node is never answered as missing (docs/cluster.md); only misses pay its round trip.
+   * Absent where reads are the store's own (memory, embedded): there is nothing to catch up with.
+   */
+  sync?(): Promise<boolean>;
 }
 
 /**

@@ -9,6 +9,7 @@ import { faultsRoute } from "./faults/faults-route.js";
 import { streamsProvisioning } from "./provision.js";
 import { checkShape, deepBodyError } from "../protocol/shapes.js";
 import { streamsActions } from "./actions/index.js";
+import { withCatalogReadThrough } from "./catalog-read-through.js";
 import type { StreamsContext } from "./context.js";
 import type { StreamsAction } from "./action.js";
 import { StreamRegistry } from "./stream-registry.js";
@@ -106,7 +107,8 @@ export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: 
   const authorizer = new KinesisAuthorizer(context, policyIndex);
   const faults = new FaultControl(deps.clock, Object.keys(streamsActions), deps.faults);
   const pipeline = createActionPipeline<StreamsContext, StreamsAction, Principal>({
-    actions: streamsActions,
+    // A miss is answered only once this node's copy of the catalog has caught up (cluster mode: catalog-read-through.ts).
+    actions: withCatalogReadThrough(streamsActions, deps.storage.catalog.sync?.bind(deps.storage.catalog)),
     validate: (action, body, format) => checkShape<Record<string, unknown>>(body, action.shape, format),
     context,
     // The anonymous principal of `--auth none` is the shared context's own, so that mode copies

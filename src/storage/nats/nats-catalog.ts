@@ -11,6 +11,8 @@
  * the publish carries Nats-Expected-Last-Subject-Sequence, and the stream's leader refuses it if
  * the key's last write is another. Every write resolves only once the copy has applied it, so
  * this node reads its own writes and a `watch` hears them before the write's promise settles.
+ * Another node's writes it reads once `sync` has asked the bucket's leader for its last revision
+ * and waited for the copy to reach it: what a miss does before it is answered as "not found".
  */
 import type { KV, KvEntry, NatsError, QueuedIterator } from "nats";
 import type { CasOutcome, Catalog, CatalogChange, CatalogWatch, Expectation, StorageFailure, WriteOutcome } from "../types.js";
@@ -26,6 +28,8 @@ export const catalogBucketSuffix = "catalog";
 const loadTimeoutMs = 60_000;
 /** How long a write waits for the copy to apply it before answering anyway (and saying so in the log). */
 const applyWaitMs = 30_000;
+/** How long `sync` waits for the copy to reach the bucket's last revision (a bound: the watch delivers in milliseconds). */
+const syncWaitMs = 10_000;
 /** A compare-and-set expecting "absent" may meet a delete marker: it then expects the marker, this many times. */
 const createAttemptsMax = 4;
 const watchRestartDelayMs = 500;
@@ -131,6 +135,23 @@ class NatsCatalog implements Catalog, NatsPart {
 
   secret(): Buffer {
     return this.secretValue;
+  }
+
+  async sync(): Promise<boolean> {
+    const before = this.appliedRevision;
+    if (this.closed) return false;
+    let lastRevision: number;
+    try {
+      // Stream info is the leader's answer: every write acknowledged before this call is at or below its last sequence.
+      lastRevision = (await this.ctx.jsm.streams.info(`KV_${this.bucket}`)).state.last_seq;
+    } catch (error) {
+      this.ctx.logger.warn({ bucket: this.bucket, err: error }, "cannot read the catalog bucket's last revision; answering from the copy");
+      return this.appliedRevision > before;
+    }
+    if (!(await this.appliedWithin(lastRevision, syncWaitMs))) {
+      this.ctx.logger.warn({ bucket: this.bucket, revision: lastRevision, applied: this.appliedRevision }, "the catalog's watch has not reached the bucket's last revision; answering from the copy");
+    }
+    return this.appliedRevision > before;
   }
 
   watch(listener: Listener): CatalogWatch {

@@ -173,11 +173,20 @@ class SubscriptionPump {
     if (this.offset >= endOffset) return this.endWithChildren(meta, shard);
     if (this.offset >= log.endOffset()) {
       if (shard.endingOffset === undefined) return this.idle(nowMs);
-      // Closed, and this node's view of the log ends before the shard does: another node's last
-      // appends may not have reached this node's view yet (cluster mode), so the engine itself is
-      // asked. Nothing there: a crash lost the tail (the embedded engine), and the shard ends here.
-      const probe = await log.read(this.offset, { recordsMax: 1, bytesMax: 1 });
-      if (probe.records.length === 0) return this.endWithChildren(meta, shard);
+      // Closed, and this node's view of the log ends before the shard does. On an engine several
+      // nodes share, another node's last appends may not have reached this node's view yet (its
+      // catalog and its logs are followed apart), and a read stops at the view's end: sealing
+      // again — harmless, the reshard sealed the shard before storing its end — makes
+      // endOffset() the log's final end (ShardLog.seal). Without seal the view is the log, and
+      // ending short of endingOffset means a crash lost the tail: the shard ends there.
+      if (log.seal !== undefined) {
+        const sealed = await log.seal();
+        if (!sealed.ok) {
+          this.context.logger.warn({ failure: sealed.failure, stream: meta.StreamName, shardIndex: shard.shardIndex }, "could not bring a closed shard's end into view; will try again");
+          return this.idle(nowMs);
+        }
+      }
+      if (this.offset >= log.endOffset()) return this.endWithChildren(meta, shard);
     }
     const recordsMax = Math.min(eventRecordsMax, endOffset - this.offset);
     const read = await log.read(this.offset, { recordsMax, bytesMax: eventBytesMax });
