@@ -270,20 +270,9 @@ describe("cluster > scenarios across nodes A and B", () => {
     for (const shardId of ["shardId-000000000000", "shardId-000000000002", "shardId-000000000004"]) assert.ok(shards.has(shardId), `records on ${shardId}`);
   });
 
-  it(
-    "SubscribeToShard through B delivers every record across a split made through A (test/helpers/subscription.ts's scenario)",
-    {
-      timeout: 120_000,
-      // Fails about one run in three; reported as TODO until fixed (then it passes).
-      todo:
-        "blocked: SubscribeToShard on the NATS engine — when writes race a split made through another node, the subscription to the parent " +
-        "sometimes ends cleanly before the parent's last acknowledged records and without the ChildShards event, while GetRecords through " +
-        "either node reads them all (src/streams/subscriptions/subscription.ts ends a closed shard at min(endingOffset, log.endOffset()))",
-    },
-    async () => {
-      await checkSplitDelivery(nodeServer(0), clients[1]!.kinesis);
-    },
-  );
+  it("SubscribeToShard through B delivers every record across a split made through A (test/helpers/subscription.ts's scenario)", { timeout: 120_000 }, async () => {
+    await checkSplitDelivery(nodeServer(0), clients[1]!.kinesis);
+  });
 
   it("DynamoDB lease-table operations: conditions written through one node are decided against the other's writes", { timeout: 60_000 }, async () => {
     const [a, b] = [clients[0]!.dynamodb, clients[1]!.dynamodb];
