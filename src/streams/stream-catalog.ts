@@ -22,7 +22,7 @@ export function streamsCatalog(storage: Pick<StorageEngine, "catalog">): Streams
  */
 export function kinesisOnlyCatalog(catalog: StreamsCatalog): StreamsCatalog {
   const kinesis = (accountId: string) => !isServiceNamespace(accountId);
-  return {
+  const filtered: StreamsCatalog = {
     list: async (accountId?: string) => (await catalog.list(accountId)).filter((meta) => kinesis(meta.accountId)),
     get: async (accountId: string, name: string) => (kinesis(accountId) ? catalog.get(accountId, name) : undefined),
     put: catalog.put.bind(catalog),
@@ -34,6 +34,18 @@ export function kinesisOnlyCatalog(catalog: StreamsCatalog): StreamsCatalog {
       if (kinesis(change.accountId)) listener(change);
     }),
   };
+  unfiltered.set(filtered, catalog);
+  return filtered;
+}
+
+const unfiltered = new WeakMap<StreamsCatalog, StreamsCatalog>();
+
+/**
+ * The whole catalog under a `kinesisOnlyCatalog` view (the catalog itself if it is none): where the
+ * service keeps entries of its own under a namespace account (the quota records, quota/account-quota.ts).
+ */
+export function wholeCatalogOf(catalog: StreamsCatalog): Catalog {
+  return unfiltered.get(catalog) ?? catalog;
 }
 
 /** Inserts or replaces a stream's entry under its own account and name. */

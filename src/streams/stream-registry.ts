@@ -10,7 +10,8 @@
  */
 import type { LogStore } from "../storage/types.js";
 import type { StreamMeta } from "./model.js";
-import { putStreamAt, type StreamsCache } from "./stream-catalog.js";
+import { putStreamAt, wholeCatalogOf, type StreamsCache } from "./stream-catalog.js";
+import { AccountQuotas, type Claim, type Usage } from "./quota/account-quota.js";
 import type { Clock, Timer } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { streamsErrors } from "./errors.js";
@@ -48,6 +49,8 @@ export class StreamRegistry {
   private readonly settling = new Map<string, Promise<void>>();
   /** One view per account that has made a request; accounts come from the credentials file, so they are few. */
   private readonly views = new Map<string, AccountStreams>();
+  /** The account quotas every node admits against, by compare-and-set of one catalog record per account (quota/account-quota.ts). */
+  readonly quotas: AccountQuotas;
 
   constructor(
     /** The catalog's streams as this process last heard of them (its watch): every read comes from here. */
@@ -57,6 +60,11 @@ export class StreamRegistry {
     private readonly config: StreamsConfig,
     private readonly logger: Logger,
   ) {
+    this.quotas = new AccountQuotas(
+      wholeCatalogOf(catalog.catalog),
+      { visible: (accountId, streamName) => this.get(accountId, streamName), stored: (accountId) => this.catalog.list(accountId) },
+      clock,
+    );
     // Subscriptions re-check their stream and consumer at once (a deletion, a deregistration, a
     // reshard closing their shard) rather than at their next heartbeat.
     catalog.onChange((change) => {
@@ -74,6 +82,10 @@ export class StreamRegistry {
       this.views.set(accountId, view);
     }
     return view;
+  }
+
+  logWarning(error: unknown, message: string): void {
+    this.logger.warn({ err: error }, message);
   }
 
   /** The stream as a client sees it now, or undefined if it does not exist (or its deletion is done). */
@@ -320,6 +332,7 @@ export class StreamRegistry {
   async stop(): Promise<void> {
     this.clock.clearTimer(this.sweepTimer);
     await this.sweeping;
+    this.quotas.stop();
     this.catalog.stop();
   }
 }
@@ -428,6 +441,24 @@ export class AccountStreams {
   /** Runs a read-modify-write of the account's stream `streamName` after every earlier one (StreamRegistry.exclusive). */
   exclusive<T>(streamName: string, change: () => Promise<T>): Promise<T> {
     return this.registry.exclusive(this.accountId, streamName, change);
+  }
+
+  /**
+   * Sets what stream incarnation `streamId` counts against the account's quotas if `check` (given
+   * the account's usage) passes, in one compare-and-set with every node (AccountQuotas.admit).
+   */
+  admitQuota(streamId: string, claim: Claim | undefined, check: (usage: Usage) => void): Promise<void> {
+    return this.registry.quotas.admit(this.accountId, streamId, claim, check);
+  }
+
+  /** Lowers or gives back a stream's claim on the account's quotas (AccountQuotas.release); a failure is logged, not thrown. */
+  async releaseQuota(streamId: string, change: (claim: Claim) => Claim | undefined): Promise<void> {
+    try {
+      await this.registry.quotas.release(this.accountId, streamId, change);
+    } catch (error) {
+      // The claim stays until reconciliation finds its stream gone or smaller (quota/account-quota.ts).
+      this.registry.logWarning(error, "releasing a quota claim failed; reconciliation will");
+    }
   }
 
   /** Runs a quota check and the write it allows after the account's earlier ones (StreamRegistry.quotaChecked). */

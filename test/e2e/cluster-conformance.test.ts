@@ -107,10 +107,6 @@ const conformanceFiles: readonly { file: string; node: 0 | 1; remoteOnly: Record
       "refuses an ON_DEMAND stream past the account's 50, explicit or by default, counting only ON_DEMAND streams": "needs an account with no other ON_DEMAND stream (the other files and scenarios make some)",
       "is CREATING until config.createStreamMs has passed, then ACTIVE": "moves the in-process server's clock",
     },
-    blocked: {
-      "takes an ON_DEMAND stream again once one is deleted":
-        "the account's ON_DEMAND stream quota on the NATS engine: 50 CreateStream calls at once through one node all succeed past the limit (DescribeLimits counts 51 to 53 of 50), so after one deletion the count is still at the limit",
-    },
   },
 ];
 

@@ -10,6 +10,7 @@ import { shardIdFromIndex } from "../../core/shard-id.js";
 import { RecordDistributionStrategy } from "./update-stream-record-distribution-strategy.js";
 import type { RecordDistributionStrategy as Strategy, ShardMeta, StreamMeta, StreamMode } from "../model.js";
 import type { StreamsContext } from "../context.js";
+import { claimOf, type Usage } from "../quota/account-quota.js";
 
 interface CreateStreamInput {
   StreamName: string;
@@ -64,24 +65,33 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
       checkTagText("add tags to", Object.keys(tags), Object.values(tags), input.StreamName, accountId);
       const checkedTags = withTags({}, tags, input.StreamName, accountId);
       await context.streams.quotaChecked(async () => {
-        if (mode === "PROVISIONED") checkShardQuota(context, shardCount);
-        else checkOnDemandQuota(context);
         const nowMs = context.clock.nowMs();
         const meta = newStreamMeta(context, input.StreamName, shardCount, mode, checkedTags, nowMs);
-        if (input.MaxRecordSizeInKiB !== undefined) meta.MaxRecordSizeInKiB = input.MaxRecordSizeInKiB;
-        if (input.RecordDistributionStrategy === "AUTO") meta.RecordDistributionStrategy = "AUTO";
-        if (input.WarmThroughputMiBps !== undefined) {
-          meta.warmThroughput = warmThroughputChange(context, meta, mode, input.WarmThroughputMiBps, nowMs);
+        // The quota check and the claim it allows are one compare-and-set with every node
+        // (quota/account-quota.ts); the stream is stored after, and gives the claim back if it is not.
+        await context.streams.admitQuota(meta.streamId, claimOf(meta, nowMs), (usage) => {
+          if (mode === "PROVISIONED") checkShardQuota(context, usage, shardCount);
+          else checkOnDemandQuota(context, usage);
+        });
+        try {
+          if (input.MaxRecordSizeInKiB !== undefined) meta.MaxRecordSizeInKiB = input.MaxRecordSizeInKiB;
+          if (input.RecordDistributionStrategy === "AUTO") meta.RecordDistributionStrategy = "AUTO";
+          if (input.WarmThroughputMiBps !== undefined) {
+            meta.warmThroughput = warmThroughputChange(context, meta, mode, input.WarmThroughputMiBps, nowMs);
+          }
+          await context.streams.put(meta);
+        } catch (error) {
+          await context.streams.releaseQuota(meta.streamId, () => undefined);
+          throw error;
         }
-        await context.streams.put(meta);
       });
     });
     return undefined;
   },
 });
 
-function checkShardQuota(context: StreamsContext, additionalShards: number): void {
-  const current = context.streams.openShardCount();
+function checkShardQuota(context: StreamsContext, usage: Usage, additionalShards: number): void {
+  const current = usage.openShards;
   const { region, shardLimit } = context.config;
   const { accountId } = context;
   if (current + additionalShards > shardLimit) {
@@ -90,8 +100,8 @@ function checkShardQuota(context: StreamsContext, additionalShards: number): voi
 }
 
 /** The account's ON_DEMAND stream quota, which a bare request (ON_DEMAND by default) counts against too. */
-function checkOnDemandQuota(context: StreamsContext): void {
-  const current = context.streams.onDemandStreamCount();
+function checkOnDemandQuota(context: StreamsContext, usage: Usage): void {
+  const current = usage.onDemandStreams;
   const { region } = context.config;
   const { accountId } = context;
   if (current >= limits.onDemandStreamCountLimitDefault) {

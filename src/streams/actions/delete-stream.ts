@@ -45,6 +45,8 @@ export const deleteStream = defineAction<DeleteStreamInput, undefined>({
         statusDueAtMs: dueAtMs,
         shards: meta.StreamStatus === "CREATING" ? [] : meta.shards,
       });
+      // The stream counts against the account's quotas while it is visible, until its deletion falls due.
+      await context.streams.releaseQuota(meta.streamId, (claim) => ({ ...claim, untilMs: dueAtMs, atMs: nowMs }));
     });
     return undefined;
   },

@@ -3,9 +3,11 @@ import { streamResource } from "../authorization/action-resources.js";
 import { StreamARN, StreamId, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
-import { checkShardQuota, openShardsOf, planUniformScaling, requireActive, requireProvisioned, scheduleReshard } from "../resharding/index.js";
+import { openShardsOf, planUniformScaling, requireActive, requireProvisioned, scheduleReshard } from "../resharding/index.js";
 import type { StreamReference } from "../stream-registry.js";
 import { streamArn } from "../../core/arn.js";
+import { claimOf, type Usage } from "../quota/account-quota.js";
+import type { StreamsContext } from "../context.js";
 
 interface UpdateShardCountInput extends StreamReference {
   ScalingType: "UNIFORM_SCALING";
@@ -60,13 +62,24 @@ export const updateShardCount = defineAction<UpdateShardCountInput, UpdateShardC
       }
       if (target > open.length * 2) throw streamsErrors.scaleUpOverDouble(open.length, target);
       if (target * 2 < open.length) throw streamsErrors.scaleDownBelowHalf(open.length, target);
-      if (target > open.length) checkShardQuota(context, target - open.length);
       const nowMs = context.clock.nowMs();
-      const scaledAtMs = (meta.shardCountUpdatedAtMs ?? []).filter((atMs) => nowMs - atMs < limits.shardCountUpdateWindowMs);
-      if (scaledAtMs.length >= limits.shardCountUpdatesPerWindowMax) {
-        throw streamsErrors.shardCountUpdateLimitExceeded(meta.StreamName, context.accountId, limits.shardCountUpdatesPerWindowMax);
+      // Growing, the stream claims its new shards with every node in one compare-and-set
+      // (quota/account-quota.ts), and gives them back if the change is not stored; shrinking, it
+      // lets go of the shards once the change is.
+      if (target > open.length) {
+        await context.streams.admitQuota(meta.streamId, { ...claimOf(meta, nowMs)!, shards: target }, (usage) => checkShardQuota(context, usage, target - open.length));
       }
-      await scheduleReshard(context, { ...meta, shardCountUpdatedAtMs: [...scaledAtMs, nowMs] }, planUniformScaling(open, target, meta.nextShardIndex));
+      try {
+        const scaledAtMs = (meta.shardCountUpdatedAtMs ?? []).filter((atMs) => nowMs - atMs < limits.shardCountUpdateWindowMs);
+        if (scaledAtMs.length >= limits.shardCountUpdatesPerWindowMax) {
+          throw streamsErrors.shardCountUpdateLimitExceeded(meta.StreamName, context.accountId, limits.shardCountUpdatesPerWindowMax);
+        }
+        await scheduleReshard(context, { ...meta, shardCountUpdatedAtMs: [...scaledAtMs, nowMs] }, planUniformScaling(open, target, meta.nextShardIndex));
+      } catch (error) {
+        if (target > open.length) await context.streams.releaseQuota(meta.streamId, (claim) => ({ ...claim, shards: open.length, atMs: nowMs }));
+        throw error;
+      }
+      if (target < open.length) await context.streams.releaseQuota(meta.streamId, (claim) => ({ ...claim, shards: target, atMs: nowMs }));
       return {
         StreamName: meta.StreamName,
         CurrentShardCount: open.length,
@@ -76,3 +89,11 @@ export const updateShardCount = defineAction<UpdateShardCountInput, UpdateShardC
     });
   },
 });
+
+/** The account's shard quota, by every node's claims (quota/account-quota.ts), in resharding/checks.ts's wording. */
+function checkShardQuota(context: StreamsContext, usage: Usage, additionalShards: number): void {
+  const { region, shardLimit } = context.config;
+  if (usage.openShards + additionalShards > shardLimit) {
+    throw streamsErrors.shardLimitExceeded(context.accountId, region, usage.openShards, shardLimit, additionalShards);
+  }
+}
