@@ -201,4 +201,33 @@ describe("cluster > account quotas over two nodes on one NATS engine", () => {
     assert.deepEqual(refusal.body, { __type: "LimitExceededException", message: onDemandMessage(a, onDemandLimit) });
     assert.ok((await quotaRecord(0)).claims["b".repeat(32)] !== undefined, "the young claim is kept");
   });
+  it("claims a split's new shard and gives back a merge's with every node: at the last free shard, a split through A and a creation through B admit one", { timeout: 90_000 }, async () => {
+    const [a, b] = nodes as [TestServer, TestServer];
+    const provisioned = [...(await listed(a))].filter((name) => name.startsWith("provisioned-")).sort();
+    const [target, freed] = [provisioned[0]!, provisioned[1]!];
+    await ok(a, "DeleteStream", { StreamName: freed });
+    const split = () => jsonCall(a.url, "SplitShard", { StreamName: target, ShardToSplit: "shardId-000000000000", NewStartingHashKey: (1n << 127n).toString() });
+    const [splitAnswer, createAnswer] = await Promise.all([split(), jsonCall(b.url, "CreateStream", { StreamName: "racing-split", ShardCount: 1 })]);
+    const answers = [splitAnswer, createAnswer].map((answer) => answer.statusCode);
+    assert.deepEqual([...answers].sort(), [200, 400], `split ${JSON.stringify(splitAnswer.body)}, creation ${JSON.stringify(createAnswer.body)}`);
+    const [refused, through] = splitAnswer.statusCode === 200 ? [createAnswer, b] : [splitAnswer, a];
+    assert.deepEqual(refused.body, { __type: "LimitExceededException", message: shardMessage(through, shardLimit, 1) });
+    // The split stored (made again if the creation won), a merge of its children gives the shard back to either node.
+    if (splitAnswer.statusCode !== 200) {
+      await ok(b, "DeleteStream", { StreamName: "racing-split" });
+      await ok(a, "SplitShard", { StreamName: target, ShardToSplit: "shardId-000000000000", NewStartingHashKey: (1n << 127n).toString() });
+    }
+    const active = (node: TestServer, openShards: number) => async () => {
+      const summary = (await ok(node, "DescribeStreamSummary", { StreamName: target })).StreamDescriptionSummary;
+      return summary.StreamStatus === "ACTIVE" && summary.OpenShardCount === openShards;
+    };
+    await waitFor(`${target} split`, active(b, 2), 30_000, 50);
+    const full = await jsonCall(b.url, "CreateStream", { StreamName: "over-split", ShardCount: 1 });
+    assert.deepEqual(full.body, { __type: "LimitExceededException", message: shardMessage(b, shardLimit, 1) });
+    await ok(b, "MergeShards", { StreamName: target, ShardToMerge: "shardId-000000000001", AdjacentShardToMerge: "shardId-000000000002" });
+    await waitFor(`${target} merged`, active(a, 1), 30_000, 50);
+    await ok(a, "CreateStream", { StreamName: "after-merge", ShardCount: 1 });
+    const again = await jsonCall(b.url, "CreateStream", { StreamName: "over-merge", ShardCount: 1 });
+    assert.deepEqual(again.body, { __type: "LimitExceededException", message: shardMessage(b, shardLimit, 1) });
+  });
 });

@@ -9,7 +9,7 @@
 import type { NatsContext } from "./nats-context.js";
 
 /** How long a creation keeps trying while JetStream cannot place its replicas. */
-export const placementWaitMs = 30_000;
+export const placementWaitMs = 60_000;
 const placementRetryDelayMs = 500;
 const transientPlacement = /no suitable peers|peer offline|temporarily unavailable|insufficient resources|no metadata leader|jetstream not (?:enabled|ready)/i;
 

@@ -1,4 +1,5 @@
 import { defineAction } from "../action.js";
+import { claimOf } from "../quota/account-quota.js";
 import { streamResource } from "../authorization/action-resources.js";
 import { ShardId, StreamARN, StreamId, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
@@ -50,6 +51,10 @@ export const mergeShards = defineAction<MergeShardsInput, undefined>({
       requireOpen(context, meta, adjacent);
       requireActive(context, meta);
       await scheduleReshard(context, meta, planMerge(shard, adjacent, meta.nextShardIndex));
+      // One shard fewer once the merge is stored: the account's claim (quota/account-quota.ts) lets it go.
+      const nowMs = context.clock.nowMs();
+      const merged = claimOf(meta, nowMs)!.shards - 1;
+      await context.streams.releaseQuota(meta.streamId, (stored) => ({ ...stored, shards: merged, atMs: nowMs }));
     });
     return undefined;
   },

@@ -1,9 +1,10 @@
 import { defineAction } from "../action.js";
+import { claimOf } from "../quota/account-quota.js";
 import { streamResource } from "../authorization/action-resources.js";
 import { HashKey, ShardId, StreamARN, StreamId, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import {
-  checkShardQuota, findShard, planSplit, requireActive, requireOpen, requireProvisioned, resolveShardIndex, scheduleReshard,
+  checkClaimedShardQuota, checkShardQuota, findShard, planSplit, requireActive, requireOpen, requireProvisioned, resolveShardIndex, scheduleReshard,
 } from "../resharding/index.js";
 import type { StreamReference } from "../stream-registry.js";
 
@@ -51,7 +52,17 @@ export const splitShard = defineAction<SplitShardInput, undefined>({
       }
       requireOpen(context, meta, shard);
       requireActive(context, meta);
-      await scheduleReshard(context, meta, planSplit(shard, hashKey, meta.nextShardIndex));
+      // The new shard is claimed with every node in one compare-and-set (quota/account-quota.ts),
+      // and given back if the split is not stored.
+      const nowMs = context.clock.nowMs();
+      const claim = claimOf(meta, nowMs)!;
+      await context.streams.admitQuota(meta.streamId, { ...claim, shards: claim.shards + 1 }, (usage) => checkClaimedShardQuota(context, usage, 1));
+      try {
+        await scheduleReshard(context, meta, planSplit(shard, hashKey, meta.nextShardIndex));
+      } catch (error) {
+        await context.streams.releaseQuota(meta.streamId, (stored) => ({ ...stored, shards: claim.shards, atMs: nowMs }));
+        throw error;
+      }
     });
     return undefined;
   },

@@ -3,11 +3,10 @@ import { streamResource } from "../authorization/action-resources.js";
 import { StreamARN, StreamId, StreamName } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
-import { openShardsOf, planUniformScaling, requireActive, requireProvisioned, scheduleReshard } from "../resharding/index.js";
+import { checkClaimedShardQuota, openShardsOf, planUniformScaling, requireActive, requireProvisioned, scheduleReshard } from "../resharding/index.js";
 import type { StreamReference } from "../stream-registry.js";
 import { streamArn } from "../../core/arn.js";
-import { claimOf, type Usage } from "../quota/account-quota.js";
-import type { StreamsContext } from "../context.js";
+import { claimOf } from "../quota/account-quota.js";
 
 interface UpdateShardCountInput extends StreamReference {
   ScalingType: "UNIFORM_SCALING";
@@ -67,7 +66,7 @@ export const updateShardCount = defineAction<UpdateShardCountInput, UpdateShardC
       // (quota/account-quota.ts), and gives them back if the change is not stored; shrinking, it
       // lets go of the shards once the change is.
       if (target > open.length) {
-        await context.streams.admitQuota(meta.streamId, { ...claimOf(meta, nowMs)!, shards: target }, (usage) => checkShardQuota(context, usage, target - open.length));
+        await context.streams.admitQuota(meta.streamId, { ...claimOf(meta, nowMs)!, shards: target }, (usage) => checkClaimedShardQuota(context, usage, target - open.length));
       }
       try {
         const scaledAtMs = (meta.shardCountUpdatedAtMs ?? []).filter((atMs) => nowMs - atMs < limits.shardCountUpdateWindowMs);
@@ -89,11 +88,3 @@ export const updateShardCount = defineAction<UpdateShardCountInput, UpdateShardC
     });
   },
 });
-
-/** The account's shard quota, by every node's claims (quota/account-quota.ts), in resharding/checks.ts's wording. */
-function checkShardQuota(context: StreamsContext, usage: Usage, additionalShards: number): void {
-  const { region, shardLimit } = context.config;
-  if (usage.openShards + additionalShards > shardLimit) {
-    throw streamsErrors.shardLimitExceeded(context.accountId, region, usage.openShards, shardLimit, additionalShards);
-  }
-}

@@ -8,6 +8,7 @@ import { shardIdFromIndex, shardIndexFromId } from "../../core/shard-id.js";
 import type { StreamsContext } from "../context.js";
 import { streamsErrors } from "../errors.js";
 import type { Plan } from "./plan.js";
+import type { Usage } from "../quota/account-quota.js";
 
 /** The shard index a ShardToSplit / ShardToMerge names; AWS refuses text that names none before it looks the stream up. */
 export function resolveShardIndex(context: StreamsContext, shardId: string, streamName: string): number {
@@ -43,6 +44,17 @@ export function checkShardQuota(context: StreamsContext, additionalShards: numbe
   const { accountId } = context;
   if (current + additionalShards > shardLimit) {
     throw streamsErrors.shardLimitExceeded(accountId, region, current, shardLimit, additionalShards);
+  }
+}
+
+/**
+ * The same quota by every node's claims (quota/account-quota.ts): what a change that adds shards
+ * checks in the compare-and-set that claims them, so two nodes never both take the last ones.
+ */
+export function checkClaimedShardQuota(context: StreamsContext, usage: Usage, additionalShards: number): void {
+  const { region, shardLimit } = context.config;
+  if (usage.openShards + additionalShards > shardLimit) {
+    throw streamsErrors.shardLimitExceeded(context.accountId, region, usage.openShards, shardLimit, additionalShards);
   }
 }
 

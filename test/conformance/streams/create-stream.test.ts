@@ -195,12 +195,15 @@ describe("CreateStream", () => {
     it("refuses an ON_DEMAND stream past the account's 50, explicit or by default, counting only ON_DEMAND streams", async () => {
       await ok(limited, action, { StreamName: "provisioned", ShardCount: 1 });
       // ON_DEMAND streams take no shard quota: fifty of them fit beside a shard limit of 1.
-      await Promise.all(
+      // Every creation settles before the test goes on, even when one fails: none is left in flight
+      // to take a place the next test frees.
+      const created = await Promise.allSettled(
         Array.from({ length: 25 }, (_, index) => [
           ok(limited, action, { StreamName: `explicit-${index}`, StreamModeDetails: { StreamMode: "ON_DEMAND" } }),
           ok(limited, action, { StreamName: `bare-${index}` }),
         ]).flat(),
       );
+      assert.deepEqual(created.flatMap((outcome) => (outcome.status === "rejected" ? [String(outcome.reason)] : [])), []);
       await assertError(limited, action, { StreamName: "one-more", StreamModeDetails: { StreamMode: "ON_DEMAND" } }, "LimitExceededException", limitMessage(50));
       await assertError(limited, action, { StreamName: "one-more" }, "LimitExceededException", limitMessage(50));
       await assert.rejects(limitedClient.send(new CreateStreamCommand({ StreamName: "one-more", StreamModeDetails: { StreamMode: "ON_DEMAND" } })), (error) => {
