@@ -21,6 +21,7 @@ import { dynamoDbErrors, qualifyPipelineErrorType } from "./errors.js";
 import { checkConstraints, checkTypes } from "./shapes/shape.js";
 import { DynamoDbAuthorizer } from "./authorize.js";
 import { tablesProvisioning } from "./provision.js";
+import { withConsistentReads } from "./consistent-reads.js";
 
 export interface DynamoDbServiceDeps {
   clock: Clock;
@@ -60,7 +61,8 @@ export function createDynamoDbService(deps: DynamoDbServiceDeps): DynamoDbServic
     principal: anonymousPrincipal(deps.config.accountId),
   };
   const pipeline = createActionPipeline<DynamoDbContext, DynamoDbAction, Principal>({
-    actions: dynamoDbActions,
+    // Strongly consistent reads and table lookups across nodes (consistent-reads.ts).
+    actions: withConsistentReads(dynamoDbActions, deps.storage.tables.sync?.bind(deps.storage.tables)),
     validate: (action, body) => {
       const input = checkTypes(body as Record<string, unknown>, action.shape);
       checkConstraints(input, action.shape);

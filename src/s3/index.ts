@@ -16,6 +16,7 @@ import { authenticateS3, type S3AuthMode } from "./auth/index.js";
 import { stopHashWorkers } from "./body/hash-pool.js";
 import { createS3Router } from "./router.js";
 import { bucketsProvisioning } from "./provision.js";
+import { withReadAfterWrite } from "./read-after-write.js";
 
 export type { S3Options } from "./action.js";
 export { claimsS3 } from "./router.js";
@@ -64,7 +65,8 @@ export function createS3Service(deps: S3ModuleDeps): S3Instance {
   const auth: S3AuthMode = configured?.mode === "sigv4" ? { mode: "sigv4", credentials: configured.credentials } : { mode: "none", accountId };
   const http = createS3Router({
     context,
-    actions: s3Actions,
+    // Strong consistency across nodes (read-after-write.ts).
+    actions: withReadAfterWrite(s3Actions, deps.storage.objects.sync?.bind(deps.storage.objects)),
     authenticate: (head) => authenticateS3(head, { region, auth, clock: deps.clock }),
   });
   return {

@@ -270,6 +270,12 @@ export interface TableStore {
   scan(tableId: string, afterKey: string | undefined, limit: number): Promise<TableEntry[]>;
   /** Item count and the bytes of keys and values, for DescribeTable. */
   stats(tableId: string): Promise<{ itemCount: number; sizeBytes: number }>;
+  /**
+   * As Catalog.sync, for tables and items: waits, bounded, until this node's copy holds every write the store
+   * had acknowledged when the call began (through any node), and resolves whether the copy changed
+   * meanwhile. DynamoDB asks before a ConsistentRead read and before answering ResourceNotFoundException (docs/cluster.md). Absent or a no-op where reads are the store's own (memory, embedded).
+   */
+  sync?(): Promise<boolean>;
 }
 
 export interface StorageEngine {
@@ -388,6 +394,12 @@ export interface ObjectStore {
   listObjects(bucket: string, options: { afterKey?: string; prefix?: string; limit: number }): Promise<VersionedObject[]>;
   /** Object count and bytes, for metrics and DeleteBucket's emptiness check. */
   bucketStats(bucket: string): Promise<{ objectCount: number; sizeBytes: number; uploadCount: number }>;
+  /**
+   * As Catalog.sync, for buckets, objects, uploads and parts: waits, bounded, until this node's copy holds every write the store
+   * had acknowledged when the call began (through any node), and resolves whether the copy changed
+   * meanwhile. S3 asks before every request, so it stays strongly consistent across nodes (docs/cluster.md). Absent or a no-op where reads are the store's own (memory, embedded).
+   */
+  sync?(): Promise<boolean>;
 
   createUpload(bucket: string, upload: UploadRecord): Promise<WriteOutcome>;
   getUpload(bucket: string, uploadId: string): Promise<UploadRecord | undefined>;

@@ -18,7 +18,7 @@ interface GetItemInput {
   ExpressionAttributeValues?: Record<string, AttributeValue>;
 }
 
-/** Reads are always consistent here: one copy of each item, so ConsistentRead changes nothing. */
+/** Reads are this node's copy of the store; ConsistentRead first brings it up to the store (consistent-reads.ts). */
 export const getItem = defineAction<GetItemInput>({
   iamAction: "dynamodb:GetItem",
   resource: "table",

@@ -21,6 +21,7 @@ import { deepFreeze } from "../../util/freeze.js";
 import type { NatsContext, NatsPart } from "./nats-context.js";
 import { entryKey, parseKey, settingsKey } from "./nats-catalog-keys.js";
 import { CatalogWriter, loadOrCreateSecret, openCatalogBucket } from "./nats-catalog-bucket.js";
+import { AppliedRevision } from "./nats-sync.js";
 
 /** The bucket's name after the prefix: `<prefix>-catalog`. */
 export const catalogBucketSuffix = "catalog";
@@ -28,8 +29,6 @@ export const catalogBucketSuffix = "catalog";
 const loadTimeoutMs = 60_000;
 /** How long a write waits for the copy to apply it before answering anyway (and saying so in the log). */
 const applyWaitMs = 30_000;
-/** How long `sync` waits for the copy to reach the bucket's last revision (a bound: the watch delivers in milliseconds). */
-const syncWaitMs = 10_000;
 /** A compare-and-set expecting "absent" may meet a delete marker: it then expects the marker, this many times. */
 const createAttemptsMax = 4;
 const watchRestartDelayMs = 500;
@@ -69,10 +68,8 @@ class NatsCatalog implements Catalog, NatsPart {
   /** list()'s answers, per account ("" for all), until the next change. */
   private readonly sorted = new Map<string, object[]>();
   private readonly listeners = new Set<Listener>();
-  /** The stream sequence of the last write the copy applied. */
-  private appliedRevision = 0;
-  /** Writes waiting for the copy to reach their revision. */
-  private readonly waiters = new Set<{ revision: number; resolve: () => void }>();
+  /** The stream sequence of the last write the copy applied, and writes and syncs waiting for the copy to reach theirs. */
+  private readonly applied: AppliedRevision;
   private watcher: QueuedIterator<KvEntry> | undefined;
   private closed = false;
   private readonly writer: CatalogWriter;
@@ -84,6 +81,11 @@ class NatsCatalog implements Catalog, NatsPart {
     private readonly secretValue: Buffer,
   ) {
     this.writer = new CatalogWriter(ctx, bucket, () => this.closed);
+    this.applied = new AppliedRevision(ctx);
+  }
+
+  private get appliedRevision(): number {
+    return this.applied.value;
   }
 
   /** Starts the watch and waits until the copy holds every key the bucket held when it began. */
@@ -137,21 +139,9 @@ class NatsCatalog implements Catalog, NatsPart {
     return this.secretValue;
   }
 
-  async sync(): Promise<boolean> {
-    const before = this.appliedRevision;
-    if (this.closed) return false;
-    let lastRevision: number;
-    try {
-      // Stream info is the leader's answer: every write acknowledged before this call is at or below its last sequence.
-      lastRevision = (await this.ctx.jsm.streams.info(`KV_${this.bucket}`)).state.last_seq;
-    } catch (error) {
-      this.ctx.logger.warn({ bucket: this.bucket, err: error }, "cannot read the catalog bucket's last revision; answering from the copy");
-      return this.appliedRevision > before;
-    }
-    if (!(await this.appliedWithin(lastRevision, syncWaitMs))) {
-      this.ctx.logger.warn({ bucket: this.bucket, revision: lastRevision, applied: this.appliedRevision }, "the catalog's watch has not reached the bucket's last revision; answering from the copy");
-    }
-    return this.appliedRevision > before;
+  sync(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return this.applied.sync(`KV_${this.bucket}`, "catalog");
   }
 
   watch(listener: Listener): CatalogWatch {
@@ -169,8 +159,7 @@ class NatsCatalog implements Catalog, NatsPart {
     this.closed = true;
     this.watcher?.stop();
     this.listeners.clear();
-    for (const waiter of this.waiters) waiter.resolve();
-    this.waiters.clear();
+    this.applied.close();
   }
 
   /** Puts `value` (or, undefined, a delete marker) under `key`; with `expect`, only at that revision. */
@@ -211,21 +200,7 @@ class NatsCatalog implements Catalog, NatsPart {
 
   /** Waits up to `timeoutMs` for the copy to apply `revision`; whether it did. */
   private appliedWithin(revision: number, timeoutMs: number): Promise<boolean> {
-    if (this.appliedRevision >= revision || this.closed) return Promise.resolve(this.appliedRevision >= revision);
-    return new Promise((resolve) => {
-      const waiter = {
-        revision,
-        resolve: () => {
-          this.ctx.clock.clearTimer(timer);
-          resolve(this.appliedRevision >= revision);
-        },
-      };
-      const timer = this.ctx.clock.setTimeout(() => {
-        this.waiters.delete(waiter);
-        resolve(false);
-      }, timeoutMs, { unref: true });
-      this.waiters.add(waiter);
-    });
+    return this.applied.within(revision, timeoutMs);
   }
 
   private async startWatch(): Promise<void> {
@@ -256,7 +231,8 @@ class NatsCatalog implements Catalog, NatsPart {
 
   private apply(kvEntry: KvEntry): void {
     if (kvEntry.revision <= this.appliedRevision) return;
-    this.appliedRevision = kvEntry.revision;
+    // Waiters resume after this change is applied and announced: a promise's resolution runs later.
+    this.applied.advance(kvEntry.revision);
     const key = parseKey(kvEntry.key);
     const removed = kvEntry.operation !== "PUT";
     if (key?.kind === "entry") {
@@ -270,12 +246,6 @@ class NatsCatalog implements Catalog, NatsPart {
       if (settings === undefined) this.settings.delete(key.accountId);
       else this.settings.set(key.accountId, settings);
       this.announce({ kind: "settings", accountId: key.accountId, settings });
-    }
-    for (const waiter of this.waiters) {
-      if (waiter.revision <= this.appliedRevision) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
     }
   }
 

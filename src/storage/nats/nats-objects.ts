@@ -127,6 +127,11 @@ class NatsObjectStore implements ObjectStore, NatsPart {
 
   // --- objects ---------------------------------------------------------------------------------
 
+  /** Brings the copy up to the bucket's last revision (nats-sync.ts): another node's acknowledged writes are then read. */
+  sync(): Promise<boolean> {
+    return this.bucket.sync();
+  }
+
   async getObject(bucket: string, key: string): Promise<VersionedObject | undefined> {
     return this.copy.getObject(bucket, key);
   }

@@ -28,6 +28,7 @@ import { headers, type JetStreamPublishOptions, type KV, type KvEntry, type Nats
 import type { Expectation, StorageFailure } from "../types.js";
 import type { NatsContext } from "./nats-context.js";
 import { whilePlacing } from "./nats-placement.js";
+import { AppliedRevision } from "./nats-sync.js";
 import type { Timer } from "../../util/clock.js";
 
 /** JetStream's "wrong last sequence" error: a compare-and-set that met another revision. */
@@ -85,6 +86,8 @@ export class WatchedBucket {
   /** The connection's status events (nats.js's iterator, which stops). */
   private status: (AsyncIterable<Status> & { stop?(): void }) | undefined;
   private closed = false;
+  /** The last revision the watch applied (this node's own writes are applied earlier, on their ack): what `sync` waits on. */
+  private readonly watched: AppliedRevision;
 
   private constructor(
     private readonly ctx: NatsContext,
@@ -95,6 +98,7 @@ export class WatchedBucket {
     this.bucket = `${ctx.prefix}-${options.suffix}`;
     this.stream = `KV_${this.bucket}`;
     this.subjectPrefix = `$KV.${this.bucket}.`;
+    this.watched = new AppliedRevision(ctx);
   }
 
   /** Opens (creating if needed) the bucket and resolves once the follower holds everything it held. */
@@ -147,6 +151,15 @@ export class WatchedBucket {
     }
   }
 
+  /**
+   * Waits, bounded, until the copy holds every write the bucket had acknowledged when the call
+   * began, through any node; resolves whether the watch applied anything meanwhile (nats-sync.ts).
+   */
+  sync(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return this.watched.sync(this.stream, this.options.what);
+  }
+
   /** Reads `key` from the stream's leader and applies it to the copy if it is newer; answers what is there (undefined: nothing). */
   async refresh(key: string): Promise<KvEntry | undefined> {
     const current = (await this.kv.get(key)) ?? undefined;
@@ -175,6 +188,7 @@ export class WatchedBucket {
     this.watcher?.stop();
     this.status?.stop?.();
     this.ctx.clock.clearTimer(this.markerSweep);
+    this.watched.close();
   }
 
   /** One publish; the revision it was given, or undefined if its expectation was refused. */
@@ -210,9 +224,19 @@ export class WatchedBucket {
    */
   private async sweepMarkers(): Promise<void> {
     const cutoffMs = this.ctx.clock.nowMs() - markerTtlMs;
-    for (const [key, marker] of [...this.markers]) {
+    const old = [...this.markers].filter(([, marker]) => marker.atMs <= cutoffMs);
+    if (old.length === 0) return;
+    let lastRevision: number;
+    try {
+      lastRevision = (await this.ctx.jsm.streams.info(this.stream)).state.last_seq;
+    } catch (error) {
+      this.ctx.logger.warn({ bucket: this.bucket, err: error }, `cannot read the ${this.options.what} bucket's last revision; the next sweep tries again`);
+      return;
+    }
+    for (const [key, marker] of old) {
       if (this.closed) return;
-      if (marker.atMs > cutoffMs) continue;
+      // The stream's last message stays: `sync` waits for the watch to deliver the last sequence, which a purged message never is.
+      if (marker.revision >= lastRevision) continue;
       try {
         await this.ctx.jsm.streams.purge(this.stream, { filter: this.subjectPrefix + key, seq: marker.revision + 1 });
         if (this.markers.get(key) === marker) this.markers.delete(key);
@@ -311,6 +335,7 @@ export class WatchedBucket {
     try {
       for await (const entry of watcher) {
         this.applyIfNewer(entry.key, entry.revision, entry.operation === "PUT" ? entry.value : undefined, entry.created.getTime());
+        this.watched.advance(entry.revision);
         counted(entry.key);
       }
     } catch (error) {

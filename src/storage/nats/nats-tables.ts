@@ -96,6 +96,11 @@ class NatsTableStore implements TableStore, NatsPart {
     }
   }
 
+  /** Brings the copy up to the bucket's last revision (nats-sync.ts): another node's acknowledged writes are then read. */
+  sync(): Promise<boolean> {
+    return this.bucket.sync();
+  }
+
   async getItem(tableId: string, key: string): Promise<string | undefined> {
     await this.settled(tableId, key);
     return this.copy.get(tableId, key)?.value;
