@@ -11,6 +11,7 @@ import { RecordDistributionStrategy } from "./update-stream-record-distribution-
 import type { RecordDistributionStrategy as Strategy, ShardMeta, StreamMeta, StreamMode } from "../model.js";
 import type { StreamsContext } from "../context.js";
 import { claimOf, type Usage } from "../quota/account-quota.js";
+import { checkClaimedShardQuota, checkShardQuota as checkLocalShardQuota } from "../resharding/index.js";
 
 interface CreateStreamInput {
   StreamName: string;
@@ -65,12 +66,15 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
       checkTagText("add tags to", Object.keys(tags), Object.values(tags), input.StreamName, accountId);
       const checkedTags = withTags({}, tags, input.StreamName, accountId);
       await context.streams.quotaChecked(async () => {
+        // This node's copy first: a count far past the quota (ShardCount 2147483647) is refused
+        // before a stream of that many shards is built; the claim below decides with every node.
+        if (mode === "PROVISIONED") checkLocalShardQuota(context, shardCount);
         const nowMs = context.clock.nowMs();
         const meta = newStreamMeta(context, input.StreamName, shardCount, mode, checkedTags, nowMs);
         // The quota check and the claim it allows are one compare-and-set with every node
         // (quota/account-quota.ts); the stream is stored after, and gives the claim back if it is not.
         await context.streams.admitQuota(meta.streamId, claimOf(meta, nowMs), (usage) => {
-          if (mode === "PROVISIONED") checkShardQuota(context, usage, shardCount);
+          if (mode === "PROVISIONED") checkClaimedShardQuota(context, usage, shardCount);
           else checkOnDemandQuota(context, usage);
         });
         try {
@@ -89,15 +93,6 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
     return undefined;
   },
 });
-
-function checkShardQuota(context: StreamsContext, usage: Usage, additionalShards: number): void {
-  const current = usage.openShards;
-  const { region, shardLimit } = context.config;
-  const { accountId } = context;
-  if (current + additionalShards > shardLimit) {
-    throw streamsErrors.shardLimitExceeded(accountId, region, current, shardLimit, additionalShards);
-  }
-}
 
 /** The account's ON_DEMAND stream quota, which a bare request (ON_DEMAND by default) counts against too. */
 function checkOnDemandQuota(context: StreamsContext, usage: Usage): void {
