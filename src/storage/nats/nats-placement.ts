@@ -13,8 +13,16 @@ export const placementWaitMs = 60_000;
 const placementRetryDelayMs = 500;
 const transientPlacement = /no suitable peers|peer offline|temporarily unavailable|insufficient resources|no metadata leader|jetstream not (?:enabled|ready)/i;
 
+/**
+ * Also transient while JetStream elects leaders (a server just died or restarted): a request to
+ * its API that times out or finds no responder. Creating or binding a bucket or stream is
+ * idempotent, so asking again is safe.
+ */
+const transientCodes = new Set(["TIMEOUT", "503"]);
+
 export function isTransientPlacementError(error: unknown): boolean {
-  return transientPlacement.test((error as Error | undefined)?.message ?? "");
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return (typeof code === "string" && transientCodes.has(code)) || transientPlacement.test((error as Error | undefined)?.message ?? "");
 }
 
 /** Runs `create`, again every half second while it fails for placement, for at most `waitMs`. */
