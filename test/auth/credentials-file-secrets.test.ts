@@ -5,7 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CredentialsFile, parseCredentialsFile } from "../../src/auth/credentials-file.js";
@@ -100,7 +100,10 @@ describe("auth > credentials file > syntax errors", () => {
       } as unknown as Logger;
       const file = await CredentialsFile.open({ path, clock, logger, checkIntervalMs: 10 });
       try {
-        await writeFile(path, broken + " ");
+        // Replaced in one step (written beside it, then renamed): a write in place can be seen
+        // half done by the file's watch, an empty file and then the broken one, two failures logged.
+        await writeFile(`${path}.next`, broken + " ");
+        await rename(`${path}.next`, path);
         clock.advance(20);
         assert.ok(await file.lookup("AKIDALICE00000000001"), "the credentials loaded before stay in use");
         assert.equal(logged.length, 1);

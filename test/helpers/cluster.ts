@@ -423,15 +423,21 @@ export function recordProblems(read: readonly ReadRecord[], writer: KeyedWriter)
   return problems;
 }
 
-/** How often, and how far apart, a read that misses only the newest records is repeated. */
-const tailReadAttempts = 10;
+/**
+ * How often, and how far apart, a read that misses only the newest records is repeated: for up to
+ * 15 s, longer than a node's view of a shard takes to start over when the NATS server feeding it
+ * dies (three missed 2 s heartbeats, a 2 s watchdog and a back-off of at most 2 s:
+ * src/storage/nats/nats-log-follower.ts). A CI run that killed that server last missed the final
+ * batch of the other node's writes for longer than the 5 s this waited before.
+ */
+const tailReadAttempts = 30;
 const tailReadPauseMs = 500;
 
 /**
  * Reads the whole stream through `client` and checks it (recordProblems). A node learns of the
  * other nodes' appends through its watch, a moment later (docs/cluster.md), so a read that misses
- * only records after the last one read of their key is repeated, ten times at most, half a second
- * apart; any other problem is final at once.
+ * only records after the last one read of their key is repeated (tailReadAttempts); any other
+ * problem is final at once.
  */
 export async function readAndCheck(client: KinesisClient, streamName: string, writer: KeyedWriter): Promise<{ read: ReadRecord[]; problems: string[] }> {
   for (let attempt = 1; ; attempt++) {
