@@ -132,47 +132,25 @@ export class StreamRegistry {
   }
 
   /**
+   * Runs `change` — a quota check and the write it allows — after the account's earlier ones. The
+   * counts come from this node's copy of the catalog, which shows a write once it is stored (with
+   * a cluster engine, only after the round trip): without the queue, creations made at once through
+   * one node would each count the others' streams as absent and all pass the quota.
+   */
+  quotaChecked<T>(accountId: string, change: () => Promise<T>): Promise<T> {
+    return afterEarlier(this.quotaQueues, accountId, change);
+  }
+
+  /**
    * Runs a read-modify-write of one stream's catalog entry after every earlier one has finished,
    * so two concurrent changes (two AddTagsToStream, a create racing a create) never work from the
    * same old copy and lose one another's write. Its writes are compare-and-sets on the revision the
    * change started from: a writer this process does not see (another node on the same catalog)
    * makes them conflict, and the change runs again on the stream as it is then.
    */
-  /**
-   * Runs `change` — a quota check and the write it allows — after the account's earlier ones. The
-   * counts come from this node's copy of the catalog, which shows a write once it is stored (with
-   * a cluster engine, only after the round trip): without the queue, creations made at once through
-   * one node would each count the others' streams as absent and all pass the quota.
-   */
-  async quotaChecked<T>(accountId: string, change: () => Promise<T>): Promise<T> {
-    const previous = this.quotaQueues.get(accountId) ?? Promise.resolve();
-    const result = previous.then(change);
-    const tail = result.then(
-      () => {},
-      () => {},
-    );
-    this.quotaQueues.set(accountId, tail);
-    try {
-      return await result;
-    } finally {
-      if (this.quotaQueues.get(accountId) === tail) this.quotaQueues.delete(accountId);
-    }
-  }
-
-  async exclusive<T>(accountId: string, streamName: string, change: () => Promise<T>): Promise<T> {
+  exclusive<T>(accountId: string, streamName: string, change: () => Promise<T>): Promise<T> {
     const key = exclusiveKey(accountId, streamName);
-    const previous = this.changing.get(key) ?? Promise.resolve();
-    const result = previous.then(() => this.withExpectation(key, accountId, streamName, change));
-    const tail = result.then(
-      () => {},
-      () => {},
-    );
-    this.changing.set(key, tail);
-    try {
-      return await result;
-    } finally {
-      if (this.changing.get(key) === tail) this.changing.delete(key);
-    }
+    return afterEarlier(this.changing, key, () => this.withExpectation(key, accountId, streamName, change));
   }
 
   private async withExpectation<T>(key: string, accountId: string, streamName: string, change: () => Promise<T>): Promise<T> {
@@ -473,5 +451,20 @@ export class AccountStreams {
 
   onDemandStreamCount(): number {
     return this.registry.onDemandStreamCount(this.accountId);
+  }
+}
+
+/** Runs `change` once the queue under `key` has settled, as its new tail; an empty queue is dropped. */
+async function afterEarlier<T>(queues: Map<string, Promise<void>>, key: string, change: () => Promise<T>): Promise<T> {
+  const result = (queues.get(key) ?? Promise.resolve()).then(change);
+  const tail = result.then(
+    () => {},
+    () => {},
+  );
+  queues.set(key, tail);
+  try {
+    return await result;
+  } finally {
+    if (queues.get(key) === tail) queues.delete(key);
   }
 }

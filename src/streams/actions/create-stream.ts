@@ -10,8 +10,8 @@ import { shardIdFromIndex } from "../../core/shard-id.js";
 import { RecordDistributionStrategy } from "./update-stream-record-distribution-strategy.js";
 import type { RecordDistributionStrategy as Strategy, ShardMeta, StreamMeta, StreamMode } from "../model.js";
 import type { StreamsContext } from "../context.js";
-import { claimOf, type Usage } from "../quota/account-quota.js";
-import { checkClaimedShardQuota, checkShardQuota as checkLocalShardQuota } from "../resharding/index.js";
+import { claimOf } from "../quota/account-quota.js";
+import { checkClaimedOnDemandQuota, checkClaimedShardQuota, checkShardQuota as checkLocalShardQuota } from "../resharding/index.js";
 
 interface CreateStreamInput {
   StreamName: string;
@@ -75,7 +75,7 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
         // (quota/account-quota.ts); the stream is stored after, and gives the claim back if it is not.
         await context.streams.admitQuota(meta.streamId, claimOf(meta, nowMs), (usage) => {
           if (mode === "PROVISIONED") checkClaimedShardQuota(context, usage, shardCount);
-          else checkOnDemandQuota(context, usage);
+          else checkClaimedOnDemandQuota(context, usage);
         });
         try {
           if (input.MaxRecordSizeInKiB !== undefined) meta.MaxRecordSizeInKiB = input.MaxRecordSizeInKiB;
@@ -93,16 +93,6 @@ export const createStream = defineAction<CreateStreamInput, undefined>({
     return undefined;
   },
 });
-
-/** The account's ON_DEMAND stream quota, which a bare request (ON_DEMAND by default) counts against too. */
-function checkOnDemandQuota(context: StreamsContext, usage: Usage): void {
-  const current = usage.onDemandStreams;
-  const { region } = context.config;
-  const { accountId } = context;
-  if (current >= limits.onDemandStreamCountLimitDefault) {
-    throw streamsErrors.onDemandStreamLimitExceeded(accountId, region, current, limits.onDemandStreamCountLimitDefault);
-  }
-}
 
 function newStreamMeta(
   context: StreamsContext,

@@ -4,7 +4,8 @@ import { StreamARN, StreamId, StreamModeDetails } from "../shapes/common.js";
 import { streamsErrors } from "../errors.js";
 import { limits } from "../limits.js";
 import { isOpen } from "../shards.js";
-import { updatingStatus } from "../stream-change.js";
+import { changeActiveStream, updatingStatus, type StreamChange } from "../stream-change.js";
+import { checkClaimedOnDemandQuota, checkClaimedShardQuota } from "../resharding/index.js";
 import { claimOf, type Claim, type Usage } from "../quota/account-quota.js";
 import { warmThroughputChange } from "../warm-throughput.js";
 import type { StreamMeta, StreamMode } from "../model.js";
@@ -42,43 +43,17 @@ export const updateStreamMode = defineAction<UpdateStreamModeInput, undefined>({
   async run(context, input) {
     const mode = input.StreamModeDetails.StreamMode;
     if (mode === "PROVISIONED" && input.WarmThroughputMiBps !== undefined) throw streamsErrors.warmThroughputNotExpected();
-    const streamName = context.streams.nameOf({ StreamARN: input.StreamARN });
-    // changeActiveStream's steps (stream-change.ts), with the quota claim around the write.
-    await context.streams.exclusive(streamName, async () => {
-      const meta = context.streams.require({ StreamARN: input.StreamARN });
-      if (meta.StreamStatus !== "ACTIVE") throw streamsErrors.streamNotActive(meta.StreamName, context.accountId, meta.StreamStatus);
-      const nowMs = context.clock.nowMs();
-      if (meta.StreamMode === mode) {
-        if (input.WarmThroughputMiBps === undefined) return;
-        const warmThroughput = warmThroughputChange(context, meta, mode, input.WarmThroughputMiBps, nowMs);
-        await context.streams.put({ ...meta, ...updatingStatus(context, nowMs), warmThroughput });
-        return;
-      }
-      const switchedAtMs = checkSwitch(context, meta, mode, nowMs);
-      // The stream claims its new mode's quota with every node in one compare-and-set
-      // (quota/account-quota.ts) while keeping its old one's, and lets go of the old once the
-      // switch is stored (or of the new, if it is not): a claim never counts less than the stream.
-      const before = claimOf(meta, nowMs)!;
-      const after: Claim = { ...before, onDemand: mode === "ON_DEMAND", shards: mode === "PROVISIONED" ? meta.shards.filter(isOpen).length : 0 };
-      const both: Claim = { ...after, onDemand: true, shards: Math.max(before.shards, after.shards) };
-      await context.streams.admitQuota(meta.streamId, both, (usage) => checkQuota(context, meta, mode, usage));
-      let stored = false;
-      try {
-        const { warmThroughput: _previous, ...rest } = meta;
-        const next: StreamMeta = { ...rest, ...updatingStatus(context, nowMs), StreamMode: mode, modeSwitchedAtMs: [...switchedAtMs, nowMs] };
-        if (mode === "ON_DEMAND" && input.WarmThroughputMiBps !== undefined) next.warmThroughput = warmThroughputChange(context, meta, mode, input.WarmThroughputMiBps, nowMs);
-        await context.streams.put(next);
-        stored = true;
-      } finally {
-        await context.streams.releaseQuota(meta.streamId, (claim) => ({ ...claim, ...(stored ? after : before), atMs: nowMs }));
-      }
-    });
+    await changeActiveStream(context, { StreamARN: input.StreamARN }, (meta, nowMs) => modeChange(context, meta, mode, input.WarmThroughputMiBps, nowMs));
     return undefined;
   },
 });
 
-/** AWS's two switches per stream in any 24 hours, and the strategy a PROVISIONED stream cannot have; the switches that stay in the window. */
-function checkSwitch(context: StreamsContext, meta: StreamMeta, mode: StreamMode, nowMs: number): number[] {
+function modeChange(context: StreamsContext, meta: StreamMeta, mode: StreamMode, warmMiBps: number | undefined, nowMs: number): StreamChange<void> {
+  if (meta.StreamMode === mode) {
+    if (warmMiBps === undefined) return { next: undefined, result: undefined };
+    const warmThroughput = warmThroughputChange(context, meta, mode, warmMiBps, nowMs);
+    return { next: { ...meta, ...updatingStatus(context, nowMs), warmThroughput }, result: undefined };
+  }
   const switchedAtMs = (meta.modeSwitchedAtMs ?? []).filter((atMs) => nowMs - atMs < limits.modeSwitchWindowMs);
   if (switchedAtMs.length >= limits.modeSwitchesPerWindowMax) {
     throw streamsErrors.modeSwitchLimitExceeded(meta.StreamName, context.accountId, limits.modeSwitchesPerWindowMax);
@@ -86,23 +61,15 @@ function checkSwitch(context: StreamsContext, meta: StreamMeta, mode: StreamMode
   // PROVISIONED streams have no record distribution strategy (AWS: AUTO is for ON_DEMAND streams only);
   // refused rather than silently reset, so producers that omit partition keys do not start failing.
   if (mode === "PROVISIONED" && meta.RecordDistributionStrategy === "AUTO") throw streamsErrors.provisionedNeedsUserPartitionKey(meta.StreamName, context.accountId);
-  return switchedAtMs;
-}
-
-/** The quota the stream starts counting against in its new mode, by every node's claims. */
-function checkQuota(context: StreamsContext, meta: StreamMeta, mode: StreamMode, usage: Usage): void {
-  const { region, shardLimit } = context.config;
-  const { accountId } = context;
-  if (mode === "ON_DEMAND") {
-    const onDemandStreams = usage.onDemandStreams;
-    if (onDemandStreams >= limits.onDemandStreamCountLimitDefault) {
-      throw streamsErrors.onDemandStreamLimitExceeded(accountId, region, onDemandStreams, limits.onDemandStreamCountLimitDefault);
-    }
-    return;
-  }
-  const openShards = usage.openShards;
-  const additionalShards = meta.shards.filter(isOpen).length;
-  if (openShards + additionalShards > shardLimit) {
-    throw streamsErrors.shardLimitExceeded(accountId, region, openShards, shardLimit, additionalShards);
-  }
+  const { warmThroughput: _previous, ...rest } = meta;
+  const next: StreamMeta = { ...rest, ...updatingStatus(context, nowMs), StreamMode: mode, modeSwitchedAtMs: [...switchedAtMs, nowMs] };
+  if (mode === "ON_DEMAND" && warmMiBps !== undefined) next.warmThroughput = warmThroughputChange(context, meta, mode, warmMiBps, nowMs);
+  // The stream claims its new mode's quota with every node while keeping its old one's, and lets
+  // go of the old once the switch is stored (or of the new, if it is not): a claim never counts
+  // less than the stream.
+  const before = claimOf(meta, nowMs)!;
+  const after: Claim = { ...before, onDemand: mode === "ON_DEMAND", shards: mode === "PROVISIONED" ? meta.shards.filter(isOpen).length : 0 };
+  const during: Claim = { ...after, onDemand: true, shards: Math.max(before.shards, after.shards) };
+  const check = (usage: Usage) => (mode === "ON_DEMAND" ? checkClaimedOnDemandQuota(context, usage) : checkClaimedShardQuota(context, usage, after.shards));
+  return { next, result: undefined, quota: { during, stored: after, notStored: before, check } };
 }

@@ -7,6 +7,7 @@ import type { ShardMeta, StreamMeta } from "../model.js";
 import { shardIdFromIndex, shardIndexFromId } from "../../core/shard-id.js";
 import type { StreamsContext } from "../context.js";
 import { streamsErrors } from "../errors.js";
+import { limits } from "../limits.js";
 import type { Plan } from "./plan.js";
 import type { Usage } from "../quota/account-quota.js";
 
@@ -55,6 +56,14 @@ export function checkClaimedShardQuota(context: StreamsContext, usage: Usage, ad
   const { region, shardLimit } = context.config;
   if (usage.openShards + additionalShards > shardLimit) {
     throw streamsErrors.shardLimitExceeded(context.accountId, region, usage.openShards, shardLimit, additionalShards);
+  }
+}
+
+/** The account's ON_DEMAND stream quota by every node's claims, which a bare CreateStream (ON_DEMAND by default) counts against too. */
+export function checkClaimedOnDemandQuota(context: StreamsContext, usage: Usage): void {
+  const current = usage.onDemandStreams;
+  if (current >= limits.onDemandStreamCountLimitDefault) {
+    throw streamsErrors.onDemandStreamLimitExceeded(context.accountId, context.config.region, current, limits.onDemandStreamCountLimitDefault);
   }
 }
 

@@ -2,5 +2,5 @@
 export { planMerge, planSplit, planUniformScaling, applyReshard, openShardCountAfterReshard, type Plan, type ShardEnding } from "./plan.js";
 export { takeEffect, reshardDue, type TakeEffectDeps } from "./take-effect.js";
 export {
-  checkClaimedShardQuota, checkShardQuota, findShard, openShardsOf, requireActive, requireOpen, requireProvisioned, resolveShardIndex, scheduleReshard,
+  checkClaimedOnDemandQuota, checkClaimedShardQuota, checkShardQuota, findShard, openShardsOf, requireActive, requireOpen, requireProvisioned, resolveShardIndex, scheduleReshard,
 } from "./checks.js";
