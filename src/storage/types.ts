@@ -5,6 +5,8 @@
  * Outcomes a caller must handle (a failed write, a closed log) are returned as values; only
  * programmer errors throw.
  */
+import type { PeerBus } from "./peer-bus.js";
+
 export interface StorageFailure {
   /** "gone": the write names what a concurrent change removed (an object store's bucket, upload or blob). */
   kind: "io" | "no-space" | "closed" | "gone";
@@ -286,6 +288,11 @@ export interface StorageEngine {
   readonly tables: TableStore;
   /** S3-style buckets of objects (issue 15, src/s3 and src/storage/object-client). */
   readonly objects: ObjectStore;
+  /**
+   * Messages between the nodes sharing this engine, none kept (src/storage/peer-bus.ts): shared
+   * rate limits and counts. Absent where only one process opens the engine (memory, embedded).
+   */
+  readonly peers?: PeerBus;
   /** Makes everything durable and releases files. */
   close(): Promise<void>;
 }

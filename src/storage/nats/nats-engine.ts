@@ -19,6 +19,7 @@ import { catalogBucketName, openNatsCatalog } from "./nats-catalog.js";
 import { openNatsLogs } from "./nats-logs.js";
 import { openNatsTables } from "./nats-tables.js";
 import { openNatsObjects } from "./nats-objects.js";
+import { natsPeerBus } from "./nats-peers.js";
 
 export interface NatsEngineOptions {
   /** The cluster's client URLs (`nats://host:4222`); any one reachable is enough, the client learns the others. */
@@ -92,6 +93,7 @@ export async function createNatsEngine(options: NatsEngineOptions, deps: NatsEng
       logs,
       tables,
       objects,
+      peers: natsPeerBus(ctx),
       close: () => (closing ??= closeAll(parts, nc, deps.logger)),
     };
   } catch (error) {
