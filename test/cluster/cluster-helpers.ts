@@ -4,6 +4,7 @@
  * process opens; a close that leaves the engine to the others), and a node's table store can be
  * cut off, as a node partitioned from the cluster would be.
  */
+import type { PeerBus } from "../../src/storage/peer-bus.js";
 import type { AppendOutcome, AppendRecord, CasOutcome, LogStore, ShardLog, StorageEngine, TableStore, WriteOutcome } from "../../src/storage/types.js";
 
 export interface CuttableTables {
@@ -62,9 +63,10 @@ export class SharedSeals {
 
 /**
  * One node's view of a shared engine: a cluster engine's name, its own cuttable tables, shard
- * logs with a seal shared with the other nodes (`seals`), and a close that leaves the engine open.
+ * logs with a seal shared with the other nodes (`seals`), its peer bus (`peers`: a member of a
+ * createPeerHub(), src/storage/peer-bus.ts; none when absent), and a close that leaves the engine open.
  */
-export function nodeEngine(shared: StorageEngine, seals = new SharedSeals()): ClusterNodeEngine {
+export function nodeEngine(shared: StorageEngine, seals = new SharedSeals(), peers?: PeerBus): ClusterNodeEngine {
   const cuttable = cuttableTables(shared.tables);
   let hold: { promise: Promise<void>; count: number } | undefined;
   const logs: LogStore = {
@@ -75,7 +77,9 @@ export function nodeEngine(shared: StorageEngine, seals = new SharedSeals()): Cl
     }),
     dropStream: (streamId) => shared.logs.dropStream(streamId),
   };
-  const engine: StorageEngine = { name: "cluster-test", catalog: shared.catalog, logs, tables: cuttable.tables, objects: shared.objects, close: async () => {} };
+  const engine: StorageEngine = {
+    name: "cluster-test", catalog: shared.catalog, logs, tables: cuttable.tables, objects: shared.objects, ...(peers !== undefined && { peers }), close: async () => {},
+  };
   return {
     engine,
     cut: cuttable.cut,
