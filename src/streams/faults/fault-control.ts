@@ -2,6 +2,8 @@
  * The service's fault injection switch: the installed rule set (none by default), replaced, read
  * and cleared at runtime through the admin endpoint, and the step that applies a call's faults
  * around its action. With no rules installed the service never calls in here (one null check).
+ * In a cluster (`share`), what the admin endpoint installs or clears goes to every node through
+ * the catalog (shared-fault-rules.ts).
  */
 import type { StreamsAction } from "../action.js";
 import type { StreamsContext } from "../context.js";
@@ -12,6 +14,9 @@ import { requestStream, requestStreamName, throttleError } from "./fault-target.
 import { putRecordsFaults } from "./put-records-faults.js";
 import { countThrottleFault } from "../metrics/index.js";
 import { systemClock, type Clock, type Timer } from "../../util/clock.js";
+import { randomUUID } from "node:crypto";
+import type { WriteOutcome } from "../../storage/types.js";
+import type { SharedFaultRules } from "./shared-fault-rules.js";
 
 export interface FaultSnapshot {
   /** The installed rules, as normalized when installed; null when none are. */
@@ -29,6 +34,10 @@ export class FaultControl {
   /** The installed rules; undefined means no fault injection at all. */
   injector: FaultInjector | undefined;
   private readonly sleepers = new Set<Sleeper>();
+  /** The cluster's rules, when the engine is shared; absent on one process. */
+  private shared: SharedFaultRules | undefined;
+  /** The id of the shared installation in force here: its own write, heard back, is not installed again. */
+  private installId: string | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -55,6 +64,47 @@ export class FaultControl {
 
   clear(): void {
     this.injector = undefined;
+  }
+
+  /**
+   * Follows the cluster's rules from now on: installs those stored (if any, replacing rules given
+   * at start) and every later change, whichever node made it. Resolves once the stored ones are in.
+   */
+  async share(shared: SharedFaultRules): Promise<void> {
+    this.shared = shared;
+    await shared.follow((change) => {
+      if (change.config === null) {
+        this.installId = undefined;
+        this.injector = undefined;
+      } else if (change.installId !== this.installId) {
+        this.installId = change.installId;
+        this.install(change.config);
+      }
+    });
+  }
+
+  /** Whether rules came from the cluster (they take the place of `--faults`). */
+  hasSharedRules(): boolean {
+    return this.installId !== undefined;
+  }
+
+  /** The admin endpoint's install: here at once and, in a cluster, on every node once stored. */
+  async installEverywhere(config: FaultConfig): Promise<WriteOutcome> {
+    if (this.shared === undefined) {
+      this.install(config);
+      return { ok: true };
+    }
+    const installId = randomUUID();
+    this.installId = installId;
+    this.install(config);
+    return this.shared.put(config, installId);
+  }
+
+  /** The admin endpoint's clear: here at once and, in a cluster, on every node once stored. */
+  async clearEverywhere(): Promise<WriteOutcome> {
+    this.installId = undefined;
+    this.clear();
+    return this.shared === undefined ? { ok: true } : this.shared.clear();
   }
 
   snapshot(): FaultSnapshot {
@@ -93,6 +143,7 @@ export class FaultControl {
     }
     this.sleepers.clear();
     this.injector = undefined;
+    this.shared?.stop();
   }
 
   private decide(context: StreamsContext, name: string, input: Readonly<Record<string, unknown>>): FaultDecision | undefined {

@@ -7,6 +7,9 @@
  *                               a bad document → 400 {"message": "<where and what>"}; over 1 MiB → 413
  *   DELETE /_tributary/faults   → 200 as GET, with no rules: the service is back to no fault injection
  *
+ * In a cluster, PUT and DELETE take effect on every node (the rules are stored in the catalog:
+ * shared-fault-rules.ts); GET shows this node's rules and counters. A store that fails answers 503.
+ *
  * It is a path of its own, so no X-Amz-Target reaches it; other methods on the path get the AWS
  * pipeline's answers as any other path does. It has no authentication of its own, so it is not
  * served where signatures are checked (`unauthenticated`).
@@ -31,7 +34,8 @@ export function faultsRoute(current: () => FaultControl): AdminRoute {
       const faults = current();
       if (request.method === "GET") return json(200, faults.snapshot());
       if (request.method === "DELETE") {
-        faults.clear();
+        const cleared = await faults.clearEverywhere();
+        if (!cleared.ok) return storageFailed(cleared.failure.message);
         return json(200, faults.snapshot());
       }
       return install(faults, request);
@@ -50,8 +54,14 @@ async function install(faults: FaultControl, request: AdminRequest): Promise<Res
   }
   const parsed = faults.parse(read.body.toString("utf8"));
   if (!parsed.ok) return json(400, { message: parsed.message });
-  faults.install(parsed.config);
+  const installed = await faults.installEverywhere(parsed.config);
+  if (!installed.ok) return storageFailed(installed.failure.message);
   return json(200, faults.snapshot());
+}
+
+/** In a cluster the rules are stored for every node: a store that failed leaves them on this node only. */
+function storageFailed(message: string): ResponseToSend {
+  return json(503, { message: `the rules are in force on this node but could not be stored for the others: ${message}` });
 }
 
 function json(statusCode: number, value: unknown): ResponseToSend {

@@ -7,6 +7,7 @@ import { streamsActions } from "../actions/index.js";
 import { parseFaultConfigText, type FaultConfigOutcome } from "./fault-config.js";
 
 export { FaultControl, type FaultSnapshot } from "./fault-control.js";
+export { SharedFaultRules } from "./shared-fault-rules.js";
 export type { PutRecordsFaults } from "./put-records-faults.js";
 export { faultConfigBytesMax, type FaultConfig, type FaultConfigOutcome, type FaultRule } from "./fault-config.js";
 export type { FaultCounters } from "./fault-injector.js";
