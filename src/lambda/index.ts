@@ -74,7 +74,7 @@ export interface LambdaModuleDeps {
   clock: Clock;
   random: Random;
   logger: Logger;
-  storage: Pick<StorageEngine, "tables" | "objects">;
+  storage: Pick<StorageEngine, "tables" | "objects" | "peers">;
   config: ProcessSettings & { lambda?: LambdaOptions };
   objectClient: ObjectClient;
   streamAccess: StreamAccess;
@@ -119,7 +119,7 @@ export function createLambdaService(deps: LambdaModuleDeps, overrides: LambdaMod
   const logs = createFunctionLogs({ tables, serviceTables, clock });
   const metrics = new LambdaMetrics(deps.metrics ?? { enabled: false, series: () => ({ observe() {} }) });
   // Every invocation passes the executor, whoever asked for it: metered once, there (metrics.ts).
-  const executor = meteredExecutor((overrides.createExecutor ?? createExecutor)({ clock, random, logger, region, options, code: codeStore, logs, endpointUrl: deps.endpointUrl }), metrics, clock);
+  const executor = meteredExecutor((overrides.createExecutor ?? createExecutor)({ clock, random, logger, region, options, code: codeStore, logs, endpointUrl: deps.endpointUrl, ...(deps.storage.peers !== undefined && { peers: deps.storage.peers }) }), metrics, clock);
   const eventSources = createEventSourceManager({
     clock,
     random,

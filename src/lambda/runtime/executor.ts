@@ -7,7 +7,10 @@
  *
  * Bounds: a function runs at most ReservedConcurrentExecutions invocations at once (0: every one
  * throttled), an account at most 1,000 (Lambda's default); past them the invocation is
- * "throttled" (the API answers TooManyRequestsException), never queued. A run longer than the
+ * "throttled" (the API answers TooManyRequestsException), never queued. The bounds hold across the
+ * nodes sharing an engine: each node's in-flight counts reach the others over the peer bus
+ * (cluster-concurrency.ts), and two nodes can both admit the last slot only within its publish
+ * interval (`changePublishIntervalMs`, 50 ms). A run longer than the
  * function's Timeout is ended by killing the sandbox's process group (Sandbox.Timedout); a
  * sandbox whose resident memory passes MemorySize is killed (Runtime.OutOfMemory, as Lambda's
  * cgroup does), sampled every `memoryCheckIntervalMs` while it runs.
@@ -18,9 +21,11 @@ import { performance } from "node:perf_hooks";
 import type { Clock, Timer } from "../../util/clock.js";
 import type { Logger } from "../../util/logger.js";
 import type { Random } from "../../util/random.js";
+import type { PeerBus } from "../../storage/peer-bus.js";
 import type { LambdaOptions } from "../action.js";
 import { lambdaErrors } from "../errors.js";
 import type { CodeStore, Executor, FunctionLogEvent, FunctionLogs, InvokeInput, InvokeResult, ResolvedFunction } from "../model.js";
+import { ClusterConcurrency } from "./cluster-concurrency.js";
 import { CodeCache } from "./code-cache.js";
 import { endLine, FunctionLogWriter, initReportLine, initStartLine, reportLine, startLine, tailOf, timedOutLine, type ReportFacts } from "./log-lines.js";
 import { Runtimes, runtimeVersionArn } from "./runtimes.js";
@@ -36,6 +41,8 @@ export interface ExecutorDeps {
   code: CodeStore;
   logs: FunctionLogs;
   endpointUrl: () => string | undefined;
+  /** The engine's peer bus (several nodes): concurrency is counted across them; absent, per process. */
+  peers?: PeerBus;
 }
 
 /** Lambda's default account concurrency. */
@@ -55,12 +62,6 @@ function errorDocument(errorType: string, errorMessage: string): Buffer {
   return Buffer.from(JSON.stringify({ errorType, errorMessage }));
 }
 
-function increment(counts: Map<string, number>, key: string, delta: number): void {
-  const next = (counts.get(key) ?? 0) + delta;
-  if (next === 0) counts.delete(key);
-  else counts.set(key, next);
-}
-
 /** One invocation's log: its lines with their times, for storage and for the tail. */
 class InvocationLog {
   readonly events: FunctionLogEvent[] = [];
@@ -73,8 +74,8 @@ class InvocationLog {
 export class SandboxExecutor implements Executor {
   private readonly idle = new Map<string, Sandbox[]>();
   private readonly live = new Set<Sandbox>();
-  private readonly functionInFlight = new Map<string, number>();
-  private readonly accountInFlight = new Map<string, number>();
+  /** In-flight invocations per function and account, this node's and (with peers) the others'. */
+  readonly concurrency: ClusterConcurrency;
   /** The revision each version last ran with: a newer one retires the older one's sandboxes. */
   private readonly revisions = new Map<string, string>();
   private readonly codeCache: CodeCache;
@@ -89,6 +90,7 @@ export class SandboxExecutor implements Executor {
     this.codeCache = new CodeCache(deps.code, deps.options.sandboxRoot);
     this.runtimes = new Runtimes(deps.options.sandboxRoot);
     this.logWriter = new FunctionLogWriter(deps.logs, deps.logger, deps.clock);
+    this.concurrency = new ClusterConcurrency({ clock: deps.clock, logger: deps.logger, accountConcurrencyMax, ...(deps.peers !== undefined && { peers: deps.peers }) });
     // Working directories of a previous run of the server are stale (their processes are gone).
     rmSync(join(deps.options.sandboxRoot, "sandboxes"), { recursive: true, force: true });
     // Node looks for the nearest package.json above a module to tell CommonJS from ES modules: a
@@ -102,17 +104,12 @@ export class SandboxExecutor implements Executor {
 
   async invoke(fn: ResolvedFunction, input: InvokeInput): Promise<InvokeResult> {
     if (!this.deps.options.functionsEnabled || this.stopped) throw lambdaErrors.functionsDisabled();
-    if (fn.reservedConcurrency !== undefined && (this.functionInFlight.get(fn.functionArn) ?? 0) >= fn.reservedConcurrency) {
-      return { kind: "throttled", reason: "ReservedFunctionConcurrentInvocationLimitExceeded" };
-    }
-    if ((this.accountInFlight.get(fn.accountId) ?? 0) >= accountConcurrencyMax) return { kind: "throttled", reason: "ConcurrentInvocationLimitExceeded" };
-    increment(this.functionInFlight, fn.functionArn, 1);
-    increment(this.accountInFlight, fn.accountId, 1);
+    const throttled = this.concurrency.admit(fn);
+    if (throttled !== undefined) return { kind: "throttled", reason: throttled };
     try {
       return await this.run(fn, input);
     } finally {
-      increment(this.functionInFlight, fn.functionArn, -1);
-      increment(this.accountInFlight, fn.accountId, -1);
+      this.concurrency.release(fn);
     }
   }
 
@@ -131,6 +128,7 @@ export class SandboxExecutor implements Executor {
     this.stopped = true;
     this.deps.clock.clearTimer(this.reapTimer);
     this.deps.clock.clearTimer(this.memoryTimer);
+    this.concurrency.stop();
     await Promise.all([...this.live].map((sandbox) => this.retireSandbox(sandbox)));
     await this.logWriter.flush();
   }
