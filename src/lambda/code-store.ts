@@ -16,16 +16,41 @@
  * account's records, then — under a short lock that putZip's "is it already stored?" check also
  * takes — deletes only a zip no pin holds; a pinned one is collected again when its last pin is
  * released. Records are changed before zips are deleted: a crash in between leaks a zip, never
- * loses one. Pins are in this process (one server owns a data directory).
+ * loses one.
+ *
+ * **Across nodes.** Pins are in this process, so each pin also leaves a mark in storage: the zip's
+ * object carries, per node, when that node last pinned it (`meta.pinnedMs`, written before the
+ * pin is used, by a compare-and-set; refreshed when older than a third of the grace period). A
+ * collection deletes a zip only if, besides being unreferenced and unpinned here, every other
+ * node's mark is older than `codePinGraceMs` before its reference scan began, and only by a
+ * compare-and-set on the revision it judged (a pin marked meanwhile makes the deletion a
+ * conflict, and a pin that meets the deletion writes the zip again). So a zip is lost only if a
+ * request held its pin for over two thirds of the grace period (ten minutes) before committing the
+ * record naming it — far longer than any request runs — or the nodes' clocks disagree by that
+ * much. A zip another node marked recently is collected again once its mark is that old (a timer
+ * here; a node stopped before leaks it, as a crash does). One node alone marks only for itself and
+ * collects at once, as before.
  */
 import { createHash } from "node:crypto";
-import type { ObjectStore } from "../storage/types.js";
-import type { Clock } from "../util/clock.js";
+import type { ObjectStore, VersionedObject } from "../storage/types.js";
+import type { Clock, Timer } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
+import { systemRandom } from "../util/random.js";
+import { randomUUIDFrom } from "../util/uuid.js";
 import type { CodeRef, CodeStore } from "./model.js";
 
 export const codeBucketName = "_tributary-lambda-code";
 export const codeBucketAccountId = "tributary-internal";
+
+/** How long another node's pin mark keeps a zip from collection: far past any request holding a pin. */
+export const codePinGraceMs = 15 * 60_000;
+/** A node's mark younger than this is not written again (two thirds of the grace period stay as margin). */
+const pinMarkRefreshMs = codePinGraceMs / 3;
+/** Attempts at marking a zip against concurrent writers of its object before giving up. */
+const markAttemptsMax = 20;
+
+/** Node id → when that node last pinned the zip (its clock). */
+type PinMarks = Readonly<Record<string, number>>;
 
 /** The object keys of the zips an account's records name (functions, versions, their layers, layer versions). */
 export type CodeReferences = (accountId: string) => Promise<ReadonlySet<string>>;
@@ -42,15 +67,19 @@ export class ObjectCodeStore implements CodeStore {
   private readonly pins = new Map<string, number>();
   /** Zips a collection found unreferenced but pinned: collected again when the last pin goes. */
   private readonly deferred = new Map<string, string>();
+  /** Zips another node marked recently: collected again when the mark is old enough (object key → timer). */
+  private readonly retries = new Map<string, Timer>();
   /** Orders putZip's existence check against collect's pin check and deletion. */
   private lockTail: Promise<void> = Promise.resolve();
 
+  /** `nodeId`: this store's name in the zips' pin marks, unique per process (random unless a test names it). */
   constructor(
     private readonly objects: ObjectStore,
     private readonly clock: Clock,
     private readonly region: string,
     private readonly references: CodeReferences,
     private readonly logger: Logger,
+    private readonly nodeId: string = randomUUIDFrom(systemRandom),
   ) {}
 
   private async locked<T>(run: () => Promise<T>): Promise<T> {
@@ -117,17 +146,69 @@ export class ObjectCodeStore implements CodeStore {
   /** Pins a stored zip (a layer being attached) if it still exists; false if it is gone. */
   async pinExisting(lease: CodeLease, code: CodeRef): Promise<boolean> {
     this.pin(lease, code.objectKey);
-    const stored = await this.locked(() => this.objects.getObject(codeBucketName, code.objectKey));
-    return stored !== undefined;
+    return (await this.locked(() => this.mark(code.objectKey))) === "marked";
   }
 
   /**
-   * Removes the zips of `objectKeys` that no record of the account names and no request holds.
-   * Never throws for a zip it cannot delete (it stays: a leak, not a loss).
+   * Leaves this node's pin mark on a stored zip (a compare-and-set, retried against concurrent
+   * writers); "absent" when the zip is not stored.
+   */
+  private async mark(objectKey: string): Promise<"marked" | "absent"> {
+    for (let attempt = 0; attempt < markAttemptsMax; attempt++) {
+      const stored = await this.objects.getObject(codeBucketName, objectKey);
+      if (stored === undefined) return "absent";
+      const nowMs = this.clock.nowMs();
+      const marks = pinMarksOf(stored);
+      if (nowMs - (marks[this.nodeId] ?? Number.NEGATIVE_INFINITY) < pinMarkRefreshMs) return "marked";
+      const record = { ...stored.record, meta: { ...stored.record.meta, pinnedMs: this.marksWithOwn(marks, nowMs) } };
+      const outcome = await this.objects.putObject(codeBucketName, objectKey, record, { expectedRevision: stored.revision });
+      if (outcome.ok) return "marked";
+      if ("failure" in outcome) throw new Error(`cannot pin a deployment package: ${outcome.failure.message}`, { cause: outcome.failure.cause });
+    }
+    throw new Error(`cannot pin the deployment package ${objectKey}: its object kept changing`);
+  }
+
+  /** The marks with this node's set to now, dropping those too old to hold anything. */
+  private marksWithOwn(marks: PinMarks, nowMs: number): PinMarks {
+    const kept = Object.entries(marks).filter(([node, markedMs]) => node !== this.nodeId && nowMs - markedMs < codePinGraceMs);
+    return Object.fromEntries([...kept, [this.nodeId, nowMs]]);
+  }
+
+  /** When another node's newest mark lets the zip go (it held none since `scanStartedMs - codePinGraceMs`), or undefined if none holds it. */
+  private heldByOthersUntilMs(stored: VersionedObject, scanStartedMs: number): number | undefined {
+    let newestMs: number | undefined;
+    for (const [node, markedMs] of Object.entries(pinMarksOf(stored))) {
+      if (node === this.nodeId || markedMs <= scanStartedMs - codePinGraceMs) continue;
+      newestMs = Math.max(newestMs ?? markedMs, markedMs);
+    }
+    return newestMs === undefined ? undefined : newestMs + codePinGraceMs;
+  }
+
+  /** Collects `objectKey` again once the marks that held it are old enough (one timer per zip). */
+  private retryLater(accountId: string, objectKey: string, untilMs: number): void {
+    if (this.retries.has(objectKey)) return;
+    const delayMs = Math.max(0, untilMs - this.clock.nowMs()) + 1;
+    const timer = this.clock.setTimeout(
+      () => {
+        this.retries.delete(objectKey);
+        this.collect(accountId, [objectKey]).catch((error: unknown) => this.logger.warn({ err: error, objectKey }, "a deployment package could not be collected"));
+      },
+      delayMs,
+      { unref: true },
+    );
+    this.retries.set(objectKey, timer);
+  }
+
+  /**
+   * Removes the zips of `objectKeys` that no record of the account names and no request holds
+   * (here, or through another node within the grace period). Never throws for a zip it cannot
+   * delete (it stays: a leak, not a loss).
    */
   async collect(accountId: string, objectKeys: Iterable<string>): Promise<void> {
     const candidates = [...new Set(objectKeys)];
     if (candidates.length === 0) return;
+    // Before the scan: a record the scan misses was committed after it began, by a request whose mark is younger than this.
+    const scanStartedMs = this.clock.nowMs();
     const referenced = await this.references(accountId);
     const unreferenced = candidates.filter((key) => !referenced.has(key));
     if (unreferenced.length === 0) return;
@@ -137,8 +218,16 @@ export class ObjectCodeStore implements CodeStore {
           this.deferred.set(key, accountId);
           continue;
         }
-        const outcome = await this.objects.deleteObject(codeBucketName, key);
-        if (!outcome.ok) this.logger.warn({ objectKey: key, err: outcome.failure }, "a deployment package could not be deleted");
+        const stored = await this.objects.getObject(codeBucketName, key);
+        if (stored === undefined) continue;
+        const heldUntilMs = this.heldByOthersUntilMs(stored, scanStartedMs);
+        if (heldUntilMs !== undefined) {
+          this.retryLater(accountId, key, heldUntilMs);
+          continue;
+        }
+        // On the revision judged: a pin marked meanwhile (another node's) makes this a conflict, and the zip stays.
+        const outcome = await this.objects.deleteObject(codeBucketName, key, { expectedRevision: stored.revision });
+        if (!outcome.ok && "failure" in outcome) this.logger.warn({ objectKey: key, err: outcome.failure }, "a deployment package could not be deleted");
       }
     });
   }
@@ -159,23 +248,32 @@ export class ObjectCodeStore implements CodeStore {
     const objectKey = `${lease.accountId}/${digest.toString("hex")}.zip`;
     const code: CodeRef = { objectKey, sha256Base64: digest.toString("base64"), sizeBytes: zip.length };
     // Pinned before the check: a collection that has not deleted it yet will not; one that is
-    // deleting it finishes first (the lock), and the zip is then written again.
+    // deleting it finishes first (the lock), and the zip is then written again. Another node's
+    // collection sees the mark, or its deletion meets it as a conflict.
     this.pin(lease, objectKey);
-    if ((await this.locked(() => this.objects.getObject(codeBucketName, objectKey))) !== undefined) return code;
+    for (let attempt = 0; attempt < markAttemptsMax; attempt++) {
+      if ((await this.locked(() => this.mark(objectKey))) === "marked") return code;
+      if (await this.writeZip(objectKey, zip)) return code;
+    }
+    throw new Error(`cannot store the deployment package ${objectKey}: its object kept changing`);
+  }
+
+  /** Stores the zip, marked by this node, if it is still absent; false if another writer stored it first. */
+  private async writeZip(objectKey: string, zip: Buffer): Promise<boolean> {
     const blob = await this.objects.writeBlob(oneChunk(zip), { sizeBytesHint: zip.length });
     if (!blob.ok) throw new Error(`cannot store a deployment package: ${blob.failure.message}`, { cause: blob.failure.cause });
     const md5 = createHash("md5").update(zip).digest("hex");
-    const written = await this.objects.putObject(codeBucketName, objectKey, {
-      blobs: [blob.blob],
-      sizeBytes: zip.length,
-      lastModifiedMs: this.clock.nowMs(),
-      meta: { ETag: `"${md5}"`, ContentType: "application/zip" },
-    });
-    if (!written.ok) {
-      await this.objects.discardBlob(blob.blob);
-      throw new Error(`cannot store a deployment package: ${written.failure.message}`, { cause: written.failure.cause });
-    }
-    return code;
+    const nowMs = this.clock.nowMs();
+    const written = await this.objects.putObject(
+      codeBucketName,
+      objectKey,
+      { blobs: [blob.blob], sizeBytes: zip.length, lastModifiedMs: nowMs, meta: { ETag: `"${md5}"`, ContentType: "application/zip", pinnedMs: { [this.nodeId]: nowMs } } },
+      { expectedRevision: "absent" },
+    );
+    if (written.ok) return true;
+    await this.objects.discardBlob(blob.blob);
+    if ("failure" in written) throw new Error(`cannot store a deployment package: ${written.failure.message}`, { cause: written.failure.cause });
+    return false;
   }
 
   async readZip(code: CodeRef): Promise<Buffer> {
@@ -187,6 +285,11 @@ export class ObjectCodeStore implements CodeStore {
     }
     return Buffer.concat(chunks);
   }
+}
+
+function pinMarksOf(stored: VersionedObject): PinMarks {
+  const marks = stored.record.meta.pinnedMs;
+  return typeof marks === "object" && marks !== null ? (marks as PinMarks) : {};
 }
 
 async function* oneChunk(bytes: Buffer): AsyncIterable<Uint8Array> {
