@@ -7,8 +7,8 @@
  * (ResourceNotFoundException) and is ACTIVE (ResourceInUseException); the shard exists; the
  * StartingPosition, by GetShardIterator's rules and with its messages (AWS answers SubscribeToShard
  * with GetShardIterator's texts: KCL issue #391 quotes "Invalid StartingSequenceNumber. It encodes
- * …" from SubscribeToShard); then AWS's 5-second rule for the consumer and shard. From the
- * initial-response on, errors travel as exception messages.
+ * …" from SubscribeToShard); then AWS's 5-second rule for the consumer and shard, across every node
+ * sharing the engine. From the initial-response on, errors travel as exception messages.
  */
 import { defineAction } from "../action.js";
 import { consumerResource } from "../authorization/action-resources.js";
@@ -73,7 +73,8 @@ export const subscribeToShard = defineAction<SubscribeToShardInput, EventStreamO
     if (input.DryRun === true) throw streamsErrors.dryRunSucceeded();
 
     const metrics = context.metrics.consumer(meta.accountId, streamName, consumer.ConsumerName);
-    const claim = context.subscriptions.claim(input.ConsumerARN, shardIndex, context.clock.nowMs(), () => {
+    // On an engine nodes share, the rule holds across them: a catalog record per consumer and shard (subscriptions/shared-claims.ts).
+    const claim = await context.subscriptions.acquire(meta.accountId, input.ConsumerARN, shardIndex, context.clock.nowMs(), () => {
       metrics?.rateExceeded();
       return streamsErrors.subscriptionInUse(accountId, streamName, shard.ShardId, consumer.ConsumerName);
     });

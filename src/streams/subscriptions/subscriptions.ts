@@ -5,10 +5,19 @@
  * more after takes the subscription over, and the earlier connection fails with
  * ResourceInUseException. The 5 seconds run from the successful call, whether or not its
  * connection is still open — AWS keeps a subscription at least that long after a cancel.
+ *
+ * On an engine several nodes share, `acquire` also claims the consumer and shard in the catalog
+ * (shared-claims.ts), so the rules hold whatever node serves each call; on an engine only this
+ * process opens (memory, embedded) it is `claim`, with no storage write.
  */
 import type { Clock } from "../../util/clock.js";
+import type { Logger } from "../../util/logger.js";
+import type { Random } from "../../util/random.js";
+import type { StorageEngine } from "../../storage/types.js";
+import { processLocalEngine } from "../../storage/work-leases.js";
 import type { ServiceError } from "../errors.js";
 import { ClockAlarms, type Alarm } from "./clock-alarms.js";
+import { SharedClaims, type SharedHold } from "./shared-claims.js";
 
 /** A subscription ends this long after the call that started it. */
 export const subscriptionMs = 5 * 60 * 1000;
@@ -30,6 +39,8 @@ export class SubscriptionClaim {
   private listener: (() => void) | undefined;
   /** Set by Subscriptions: fires at the 5-minute end. */
   endAlarm: Alarm | undefined;
+  /** Set by Subscriptions on a shared engine: the catalog record this subscription holds. */
+  sharedHold: SharedHold | undefined;
 
   constructor(
     readonly key: string,
@@ -73,16 +84,57 @@ export class SubscriptionClaim {
   }
 }
 
+/** What Subscriptions needs to share its claims with the other nodes of an engine. */
+export interface SharedSubscriptionsDeps {
+  storage: Pick<StorageEngine, "name" | "catalog" | "peers">;
+  random: Random;
+  logger?: Logger;
+}
+
 export class Subscriptions {
   readonly alarms: ClockAlarms;
   private readonly claims = new Map<string, SubscriptionClaim>();
+  /** The claims every node of a shared engine sees; undefined on an engine only this process opens. */
+  readonly shared: SharedClaims | undefined;
 
   /** `durationMs`: AWS's 5 minutes, unless a test shortens it (StreamsConfig.subscriptionMs) to see clients re-subscribe. */
   constructor(
     private readonly clock: Clock,
     private readonly durationMs: number = subscriptionMs,
+    sharing?: SharedSubscriptionsDeps,
   ) {
     this.alarms = new ClockAlarms(clock);
+    if (sharing !== undefined && !processLocalEngine(sharing.storage)) {
+      const nodeId = sharing.storage.peers?.nodeId ?? sharing.random.bytes(8).toString("hex");
+      this.shared = new SharedClaims(sharing.storage.catalog, clock, this.alarms, nodeId, sharing.logger);
+    }
+  }
+
+  /**
+   * `claim` for a call on the stream of `accountId`, and on a shared engine first the catalog's
+   * claim (shared-claims.ts): throws `inUse()` within 5 s of the last successful call through any
+   * node, and a takeover through another node stops the subscription here as one through this
+   * node does.
+   */
+  async acquire(accountId: string, consumerArn: string, shardIndex: number, nowMs: number, inUse: () => ServiceError): Promise<SubscriptionClaim> {
+    const { shared } = this;
+    if (shared === undefined) return this.claim(consumerArn, shardIndex, nowMs, inUse);
+    // This node's own rule first: a refusal it can decide costs no write.
+    const previous = this.claims.get(claimKey(consumerArn, shardIndex));
+    if (previous !== undefined && nowMs - previous.startedAtMs < takeoverAfterMs) throw inUse();
+    const hold = await shared.claim(accountId, consumerArn, shardIndex, nowMs, nowMs + this.durationMs, takeoverAfterMs, inUse);
+    let claim: SubscriptionClaim;
+    try {
+      claim = this.claim(consumerArn, shardIndex, nowMs, inUse);
+    } catch (error) {
+      shared.release(hold, takeoverAfterMs);
+      throw error;
+    }
+    claim.sharedHold = hold;
+    hold.onTakeover = () => claim.stop("taken-over");
+    // Taken over while the claim was being stored (another node, 5 s later: a stalled node).
+    if (!shared.stillHolds(hold)) claim.stop("taken-over");
+    return claim;
   }
 
   /**
@@ -90,7 +142,7 @@ export class Subscriptions {
    * 5 s of the last successful call, else stops the previous subscription (taken over) and claims.
    */
   claim(consumerArn: string, shardIndex: number, nowMs: number, inUse: () => ServiceError): SubscriptionClaim {
-    const key = `${consumerArn}\n${shardIndex}`;
+    const key = claimKey(consumerArn, shardIndex);
     const previous = this.claims.get(key);
     if (previous !== undefined && nowMs - previous.startedAtMs < takeoverAfterMs) throw inUse();
     if (previous !== undefined && !previous.isReleased) previous.stop("taken-over");
@@ -105,6 +157,7 @@ export class Subscriptions {
   /** The pump of `claim` has finished. */
   release(claim: SubscriptionClaim): void {
     claim.markReleased();
+    if (claim.sharedHold !== undefined) this.shared?.release(claim.sharedHold, takeoverAfterMs);
     if (this.claims.get(claim.key) === claim && this.clock.nowMs() - claim.startedAtMs >= takeoverAfterMs) this.claims.delete(claim.key);
   }
 
@@ -123,6 +176,7 @@ export class Subscriptions {
   /** Stops every subscription (the server is stopping). */
   stop(): void {
     for (const claim of this.claims.values()) claim.stop("server-stopped");
+    this.shared?.stop();
     this.alarms.cancelAll();
   }
 
@@ -131,4 +185,8 @@ export class Subscriptions {
       if (claim.isReleased && nowMs - claim.startedAtMs >= takeoverAfterMs) this.claims.delete(key);
     }
   }
+}
+
+function claimKey(consumerArn: string, shardIndex: number): string {
+  return `${consumerArn}\n${shardIndex}`;
 }
