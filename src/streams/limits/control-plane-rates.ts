@@ -56,6 +56,31 @@ const consumerArnStream = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/([a
 
 export class ControlPlaneLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
+  /** Calls admitted per bucket key since the last `takeAdmitted`: kept only when the node reports to peers (cluster-rates.ts). */
+  private admitted: Map<string, number> | undefined;
+
+  /** Counts the calls admitted from now on, for `takeAdmitted` (cluster-rates.ts). */
+  trackAdmitted(): void {
+    this.admitted ??= new Map();
+  }
+
+  /** The calls admitted per bucket key since the last call. */
+  takeAdmitted(): Map<string, number> {
+    const admitted = this.admitted ?? new Map<string, number>();
+    if (admitted.size > 0) this.admitted = new Map();
+    return admitted;
+  }
+
+  /**
+   * Takes `calls` another node admitted from the bucket `key` (its `takeAdmitted` key), whatever
+   * it holds: the nodes together admit the action's rate. A key naming no rated action is ignored.
+   */
+  debit(key: string, calls: number, nowMs: number): void {
+    const action = key.split("\n", 2)[1];
+    const rate = action === undefined ? undefined : controlPlaneRates[action];
+    if (rate === undefined) return;
+    this.bucket(key, rate, nowMs).debit(nowMs, calls);
+  }
 
   /**
    * Throws AWS's throttling error if `action` has a `rate` (its declaration's) and its bucket is
@@ -66,13 +91,18 @@ export class ControlPlaneLimiter {
     const streamName = requestStreamName(input);
     const shardId = rate.scope === "shard" || rate.scope === "consumer-shard" ? canonicalShardId(input.ShardId) : "";
     const key = `${accountId}\n${bucketKey(action, rate.scope, streamName, shardId, input)}`;
+    if (!this.bucket(key, rate, nowMs).tryTake(nowMs)) throw throttled(rate.scope, streamName, shardId, accountId);
+    if (this.admitted !== undefined) this.admitted.set(key, (this.admitted.get(key) ?? 0) + 1);
+  }
+
+  private bucket(key: string, rate: ControlPlaneRate, nowMs: number): TokenBucket {
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
       if (this.buckets.size >= rateBucketsMax) this.evict(nowMs);
       bucket = new TokenBucket(rate.callsPerSecond, rate.burstCalls ?? rate.callsPerSecond, nowMs);
       this.buckets.set(key, bucket);
     }
-    if (!bucket.tryTake(nowMs)) throw throttled(rate.scope, streamName, shardId, accountId);
+    return bucket;
   }
 
   private evict(nowMs: number): void {

@@ -26,9 +26,18 @@ export class ShardWriteMeter {
   private recordTokensMilli = recordCapacityMilli;
   private byteTokensMilli: number;
   private refilledAtMs: number;
-  /** Records and bytes admitted since the meter was made: what the on-demand scaler samples. */
+  /**
+   * Records and bytes admitted since the meter was made — by this node, and by the others as their
+   * reports arrive (cluster-rates.ts): what the on-demand scaler samples.
+   */
   recordsWritten = 0;
   bytesWritten = 0;
+  /** Of those, the other nodes' (`debit`): the rest is this node's own. */
+  recordsReceived = 0;
+  bytesReceived = 0;
+  /** This node's own admissions already reported to the other nodes (cluster-rates.ts diffs against them). */
+  recordsPublished = 0;
+  bytesPublished = 0;
 
   constructor(nowMs: number, bytesCapacity: number) {
     this.byteTokensMilli = bytesCapacity * milliPerToken;
@@ -51,6 +60,29 @@ export class ShardWriteMeter {
     this.bytesWritten += bytes;
     return true;
   }
+
+  /**
+   * Takes what another node admitted on this shard (cluster-rates.ts): refilled to `nowMs` first,
+   * then debited whatever the buckets hold — they may go below zero, and refuse this node's writes
+   * until the rate has paid the debt back, so the nodes together admit the shard's rate.
+   */
+  debit(nowMs: number, records: number, bytes: number, bytesCapacity: number): void {
+    this.refill(nowMs, bytesCapacity);
+    this.recordTokensMilli -= records * milliPerToken;
+    this.byteTokensMilli -= bytes * milliPerToken;
+    this.recordsWritten += records;
+    this.bytesWritten += bytes;
+    this.recordsReceived += records;
+    this.bytesReceived += bytes;
+  }
+
+  private refill(nowMs: number, bytesCapacity: number): void {
+    const elapsedMs = nowMs - this.refilledAtMs;
+    if (elapsedMs <= 0) return;
+    this.recordTokensMilli = Math.min(recordCapacityMilli, this.recordTokensMilli + elapsedMs * shardWriteRecordsPerSecond);
+    this.byteTokensMilli = Math.min(bytesCapacity * milliPerToken, this.byteTokensMilli + elapsedMs * shardWriteBytesPerSecond);
+    this.refilledAtMs = nowMs;
+  }
 }
 
 const callCapacityMilli = shardReadCallsPerSecond * milliPerToken;
@@ -62,6 +94,11 @@ export class ShardReadMeter {
   private byteTokensMilli = readBytesCapacityMilli;
   private refilledAtMs: number;
   private blockedUntilMs = 0;
+  /** Calls admitted and bytes charged by this node (not `debit`'s), and what of them is already reported to the other nodes. */
+  callsAdmitted = 0;
+  bytesCharged = 0;
+  callsPublished = 0;
+  bytesPublished = 0;
 
   constructor(nowMs: number) {
     this.refilledAtMs = nowMs;
@@ -72,15 +109,32 @@ export class ShardReadMeter {
     this.refill(nowMs);
     if (nowMs < this.blockedUntilMs || this.callTokensMilli < milliPerToken) return false;
     this.callTokensMilli -= milliPerToken;
+    this.callsAdmitted++;
     return true;
   }
 
   /** Charges an admitted call's `bytes`; a call that overdraws the bucket blocks reads until the rate has paid for it. */
   charge(nowMs: number, bytes: number): void {
     this.refill(nowMs);
+    this.bytesCharged += bytes;
     this.byteTokensMilli -= bytes * milliPerToken;
     if (this.byteTokensMilli < 0) {
       const payMs = Math.ceil((bytes * milliPerToken) / shardReadBytesPerSecond);
+      this.blockedUntilMs = Math.max(this.blockedUntilMs, nowMs + payMs);
+    }
+  }
+
+  /**
+   * Takes the calls and bytes another node's GetRecords took on this shard (cluster-rates.ts),
+   * whatever the buckets hold. A debt in bytes blocks this node's reads until the rate has paid it
+   * back — the debt, not the whole amount: the other node's calls were each charged there already.
+   */
+  debit(nowMs: number, calls: number, bytes: number): void {
+    this.refill(nowMs);
+    this.callTokensMilli -= calls * milliPerToken;
+    this.byteTokensMilli -= bytes * milliPerToken;
+    if (this.byteTokensMilli < 0) {
+      const payMs = Math.ceil(-this.byteTokensMilli / shardReadBytesPerSecond);
       this.blockedUntilMs = Math.max(this.blockedUntilMs, nowMs + payMs);
     }
   }

@@ -33,6 +33,15 @@ export class TokenBucket {
     return true;
   }
 
+  /**
+   * Takes `count` tokens another node admitted (cluster-rates.ts), whether the bucket holds them
+   * or not: it may go below zero, and then refuses until the rate has paid the debt back.
+   */
+  debit(nowMs: number, count: number): void {
+    this.refill(nowMs);
+    this.tokensMilli -= count * milliPerToken;
+  }
+
   /** Whether the bucket is full at `nowMs`: dropping it then loses nothing (it would be made full again). */
   isFull(nowMs: number): boolean {
     this.refill(nowMs);
