@@ -84,7 +84,8 @@ export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: 
   const catalog = kinesisOnlyCatalog(streamsCatalog(deps.storage));
   const policyIndex = new ResourcePolicyIndex(catalog);
   const streams = new StreamRegistry(policyIndex.catalog, deps.storage.logs, deps.clock, deps.config, deps.logger);
-  const limits = createStreamLimits(deps.config);
+  // With peers (cluster mode), the nodes share AWS's rates (limits/cluster-rates.ts).
+  const limits = createStreamLimits(deps.config, { clock: deps.clock, logger: deps.logger, peers: deps.storage.peers });
   const accountSettings = new AccountSettingsStores(policyIndex.catalog);
   const context: StreamsContext = {
     clock: deps.clock,
@@ -160,6 +161,7 @@ export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: 
       // A wrong or missing master key stops the start here, naming the key the data needs.
       await context.keyRing.verify(await catalog.list());
       streams.start();
+      limits?.cluster?.start();
       onDemandScaler?.start();
     },
     ready: () => {
@@ -168,6 +170,7 @@ export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: 
     stop: async () => {
       context.subscriptions.stop();
       faults.stop();
+      limits?.cluster?.stop();
       await onDemandScaler?.stop();
       return streams.stop();
     },
