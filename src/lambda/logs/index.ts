@@ -3,11 +3,14 @@
  * "function-logs" (src/lambda/service-tables.ts) so every storage engine holds them and a reset
  * drops them. One item per log event:
  *
- *   key   = <functionName> NUL <timestampMs, 13 digits> NUL <sequence, 10 digits>
+ *   key   = <functionName> NUL <timestampMs, 13 digits> NUL <sequence, 10 digits> NUL <node, 16 hex digits>
  *   value = the message
  *
  * Keys sort by function, then time, then arrival (NUL sorts before every character of a function
- * name, so one function's keys never interleave with a longer name's). The table is bounded: a
+ * name, so one function's keys never interleave with a longer name's). The sequence orders one
+ * node's events; the node's id (random per process) keeps two nodes sharing the engine from
+ * writing the same key when their sequences meet in one millisecond, which would lose a line. Keys
+ * written before it (no node part) sort and read as the others do. The table is bounded: a
  * function keeps at most `eventsPerFunctionMax` events and none older than `retentionMs`; the
  * oldest go first, trimmed after appends once a function is `trimSlackEvents` past its cap.
  *
@@ -18,6 +21,7 @@
  */
 import type { TableStore } from "../../storage/types.js";
 import type { Clock } from "../../util/clock.js";
+import { systemRandom } from "../../util/random.js";
 import type { FunctionLogEvent, FunctionLogs } from "../model.js";
 import type { ServiceTables } from "../service-tables.js";
 
@@ -32,11 +36,14 @@ const scanPageItems = 500;
 const timestampDigits = 13;
 const sequenceDigits = 10;
 const sequenceModulus = 10 ** sequenceDigits;
+const nodeIdBytes = 8;
 
 export interface FunctionLogsDeps {
   tables: TableStore;
   serviceTables: ServiceTables;
   clock: Clock;
+  /** This process's part of the keys it writes (16 hex digits); random unless a test names it. */
+  nodeId?: string;
 }
 
 export function createFunctionLogs(deps: FunctionLogsDeps): FunctionLogs {
@@ -51,8 +58,8 @@ function prefixOf(functionName: string): string {
   return `${functionName}\u0000`;
 }
 
-function keyOf(functionName: string, timestampMs: number, sequence: number): string {
-  return `${prefixOf(functionName)}${pad(timestampMs, timestampDigits)}\u0000${pad(sequence, sequenceDigits)}`;
+function keyOf(functionName: string, timestampMs: number, sequence: number, nodeId: string): string {
+  return `${prefixOf(functionName)}${pad(timestampMs, timestampDigits)}\u0000${pad(sequence, sequenceDigits)}\u0000${nodeId}`;
 }
 
 function timestampOfKey(key: string, prefixLength: number): number {
@@ -65,9 +72,11 @@ class TableFunctionLogs implements FunctionLogs {
   private readonly trimming = new Map<string, Promise<void>>();
   /** Orders events of the same millisecond; started from the clock so a restart does not reuse small numbers. */
   private sequence: number;
+  private readonly nodeId: string;
 
   constructor(private readonly deps: FunctionLogsDeps) {
     this.sequence = (deps.clock.nowMs() * 1000) % sequenceModulus;
+    this.nodeId = deps.nodeId ?? systemRandom.bytes(nodeIdBytes).toString("hex");
   }
 
   async append(accountId: string, functionName: string, events: readonly FunctionLogEvent[]): Promise<void> {
@@ -75,7 +84,7 @@ class TableFunctionLogs implements FunctionLogs {
     const tableId = await this.deps.serviceTables.tableId(accountId, functionLogsTableName);
     const writes = events.map((event) => {
       this.sequence = (this.sequence + 1) % sequenceModulus;
-      return this.deps.tables.putItem(tableId, { key: keyOf(functionName, event.timestampMs, this.sequence), value: event.message });
+      return this.deps.tables.putItem(tableId, { key: keyOf(functionName, event.timestampMs, this.sequence, this.nodeId), value: event.message });
     });
     // Issued together, so the engine's group commit makes them durable in one flush.
     await Promise.all(writes);
