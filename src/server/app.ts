@@ -5,6 +5,8 @@
 import { startHttpServer, type RunningServer } from "./create-server.js";
 import type { FaultConfig, StreamsOptions } from "../streams/index.js";
 import { resetRoute } from "./reset-route.js";
+import { ClusterResets } from "./cluster-reset.js";
+import { processLocalEngine } from "../storage/work-leases.js";
 import { adminHttpRoute } from "./admin-route.js";
 import { ServiceGate, gatedRestApi, gatedService, gatedStreamingApi } from "./service-gate.js";
 import { services as builtinServices, type AppServiceModule } from "./services.js";
@@ -271,6 +273,8 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
         }
         await prepareServices(deps, modules, services);
         deps.logger.info({ ...dropped }, "all state dropped (reset)");
+        const told = await clusterResets?.announce();
+        if (told !== undefined && !told.ok) deps.logger.warn({ err: told.failure.message }, "the other nodes were not told of the reset; restart them");
         return dropped;
       } finally {
         gate.open();
@@ -279,6 +283,26 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
     })();
     return resetting;
   };
+  // Another node's reset dropped the shared state: this node's services start afresh on what is left.
+  const followReset = () => {
+    const following = (resetting ??= (async () => {
+      await gate.close();
+      try {
+        await stopServices(services);
+        services = createServices(deps, modules, storage);
+        await startServices(services);
+        await prepareServices(deps, modules, services);
+        deps.logger.info("services restarted after another node's reset");
+        return { streams: 0, tables: 0 };
+      } finally {
+        gate.open();
+        resetting = undefined;
+      }
+    })());
+    following.catch((error: unknown) => deps.logger.error({ err: error }, "restarting the services after another node's reset failed"));
+  };
+  const clusterResets = processLocalEngine(deps.storage) ? undefined : new ClusterResets(deps.storage.catalog);
+  await clusterResets?.follow(followReset);
 
   // Started once the server listens: a failed start has no timer to stop.
   metricsStore.start();
@@ -295,6 +319,7 @@ export async function startApp(appDeps: AppDeps): Promise<RunningApp> {
         await http.close();
         // A reset under way finishes first: it owns the services until it returns.
         await resetting?.catch(() => undefined);
+        clusterResets?.stop();
         closeCredentials(deps);
         await stopServices(services);
         // After the services (they may record as they stop), before the engine closes: the last minutes are written.

@@ -9,6 +9,7 @@ import type { StorageEngine, WriteOutcome } from "../storage/types.js";
 import { streamsCatalog } from "../streams/stream-catalog.js";
 import { isServiceNamespace } from "../storage/service-tables.js";
 import { isMetricsAccount } from "../storage/metrics/minute-table.js";
+import { faultRulesAccount, faultRulesName } from "../streams/faults/shared-fault-rules.js";
 
 export interface DroppedState {
   streams: number;
@@ -29,6 +30,8 @@ export async function dropAllState(storage: StorageEngine, settingsAccounts: Rea
   for (const table of tables) check(await storage.tables.drop(table.accountId, table.TableName), `table ${table.TableName}`);
   // Buckets are not counted in the answer (its shape is documented and tested as streams and tables).
   for (const bucket of await storage.objects.listBuckets()) check(await storage.objects.dropBucket(bucket.Name), `bucket ${bucket.Name}`);
+  // In a cluster, fault rules set through the admin route are stored (streams/faults/shared-fault-rules.ts): a reset drops them too.
+  check(await storage.catalog.remove(faultRulesAccount, faultRulesName), "the fault rules");
   const accounts = new Set([...settingsAccounts, ...streams.map((meta) => meta.accountId)]);
   for (const accountId of accounts) {
     if ((await catalog.accountSettings(accountId)) !== undefined) check(await catalog.putAccountSettings(accountId, {}), `account ${accountId}'s settings`);
