@@ -142,9 +142,12 @@ export class SharedClaims {
     if (this.holds.get(key) === hold) this.holds.delete(key);
     hold.onTakeover = undefined;
     if (this.stopped) return;
-    const removal = this.alarms.at(hold.startedAtMs + takeoverAfterMs, () => {
+    const removeIfOurs = () => void this.remove(hold.recordAccount, hold.recordName, (record) => record.subscriptionId === hold.subscriptionId);
+    const dueMs = hold.startedAtMs + takeoverAfterMs;
+    if (this.clock.nowMs() >= dueMs) return removeIfOurs();
+    const removal = this.alarms.at(dueMs, () => {
       this.removals.delete(removal);
-      void this.remove(hold.recordAccount, hold.recordName, (record) => record.subscriptionId === hold.subscriptionId);
+      removeIfOurs();
     });
     this.removals.add(removal);
   }
