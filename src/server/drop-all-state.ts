@@ -9,7 +9,6 @@ import type { StorageEngine, WriteOutcome } from "../storage/types.js";
 import { streamsCatalog } from "../streams/stream-catalog.js";
 import { isServiceNamespace } from "../storage/service-tables.js";
 import { isMetricsAccount } from "../storage/metrics/minute-table.js";
-import { faultRulesAccount, faultRulesName } from "../streams/faults/shared-fault-rules.js";
 
 export interface DroppedState {
   streams: number;
@@ -23,15 +22,14 @@ export async function dropAllState(storage: StorageEngine, settingsAccounts: Rea
     // The catalog entry first: logs whose stream the catalog no longer names are removed at the
     // next open if a crash cuts this short (storage/types.ts, LogStore).
     check(await catalog.remove(meta.accountId, meta.StreamName), `stream ${meta.StreamName}`);
-    await storage.logs.dropStream(meta.streamId);
+    // Records that are no streams (an account's quota record, the cluster's fault rules and reset marker) have no logs.
+    if (typeof meta.streamId === "string") await storage.logs.dropStream(meta.streamId);
   }
   // The metrics' minutes are kept, as the process's metrics store is (docs/metrics.md).
   const tables = (await storage.tables.list()).filter((table) => !isMetricsAccount(table.accountId));
   for (const table of tables) check(await storage.tables.drop(table.accountId, table.TableName), `table ${table.TableName}`);
   // Buckets are not counted in the answer (its shape is documented and tested as streams and tables).
   for (const bucket of await storage.objects.listBuckets()) check(await storage.objects.dropBucket(bucket.Name), `bucket ${bucket.Name}`);
-  // In a cluster, fault rules set through the admin route are stored (streams/faults/shared-fault-rules.ts): a reset drops them too.
-  check(await storage.catalog.remove(faultRulesAccount, faultRulesName), "the fault rules");
   const accounts = new Set([...settingsAccounts, ...streams.map((meta) => meta.accountId)]);
   for (const accountId of accounts) {
     if ((await catalog.accountSettings(accountId)) !== undefined) check(await catalog.putAccountSettings(accountId, {}), `account ${accountId}'s settings`);
