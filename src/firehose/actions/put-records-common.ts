@@ -2,7 +2,9 @@
  * PutRecord and PutRecordBatch: append to the stream's durable ingest log and answer once the
  * append is durable (sources/direct-put-log.ts), so an acknowledged record survives a crash.
  * A stream whose undelivered backlog is past `backlogBytesMax` answers ServiceUnavailableException
- * ("Slow down."), Firehose's own throttle, until delivery catches up.
+ * ("Slow down."), Firehose's own throttle, until delivery catches up. On an engine several nodes
+ * share, the backlog is counted from storage, whichever node accepted the records
+ * (delivery/engine/shared-backlog.ts), so the bound holds for writes through any node.
  */
 import type { FirehoseContext } from "../context.js";
 import { firehoseErrors } from "../errors.js";

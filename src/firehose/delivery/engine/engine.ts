@@ -8,6 +8,8 @@
  *
  * Backpressure: each DirectPut stream counts its undelivered bytes (acknowledged appends minus
  * settled chunks); PutRecord/PutRecordBatch answer ServiceUnavailableException past the bound.
+ * On an engine other processes share, every node counts from storage instead, so that writes
+ * through any node see the whole backlog (shared-backlog.ts).
  */
 import type { Clock } from "../../../util/clock.js";
 import type { Random } from "../../../util/random.js";
@@ -28,6 +30,7 @@ import { bufferingOf, destinationFor } from "./destination-registry.js";
 import { errorOutputFor } from "./error-output.js";
 import { processorsFor } from "./processors.js";
 import { StreamDelivery } from "./stream-delivery.js";
+import { SharedBacklog } from "./shared-backlog.js";
 import type { FirehoseMetrics } from "../../metrics.js";
 import { WorkLeases, type HeldLease, type WorkLeaseTuning } from "../../../storage/work-leases.js";
 import type { TableStore } from "../../../storage/types.js";
@@ -62,6 +65,8 @@ export class DeliveryEngine implements DeliveryControl {
   /** By `<account>/<name>`. */
   private readonly running = new Map<string, Running>();
   private readonly backlog = new Map<string, number>();
+  /** The backlog as storage holds it, where other processes share the engine (else undefined: `backlog` is exact). */
+  private readonly sharedBacklog: SharedBacklog | undefined;
   /** Per stream key, the tail of its queue of (re)starts, so changes apply in order. */
   private readonly changing = new Map<string, Promise<void>>();
   private stopped = false;
@@ -69,6 +74,8 @@ export class DeliveryEngine implements DeliveryControl {
 
   constructor(private readonly deps: DeliveryEngineDeps) {
     const leases = deps.leases;
+    this.sharedBacklog =
+      leases?.processLocal === false ? new SharedBacklog({ clock: deps.clock, logger: deps.logger, store: deps.store, ingest: deps.ingest, backlogBytesMax: deps.options.backlogBytesMax }) : undefined;
     this.leases =
       leases === undefined
         ? undefined
@@ -111,12 +118,17 @@ export class DeliveryEngine implements DeliveryControl {
   }
 
   backlogBytes(incarnationId: string): number {
+    if (this.sharedBacklog !== undefined) return this.sharedBacklog.bytes(incarnationId);
     return this.backlog.get(incarnationId) ?? 0;
   }
 
+  /** Waits for a backlog count from storage in flight (tests of a shared engine). */
+  async backlogCounted(incarnationId: string): Promise<void> {
+    await this.sharedBacklog?.settled(incarnationId);
+  }
+
   appended(incarnationId: string, bytes: number): void {
-    // Counted where the stream is delivered, which settles it: elsewhere it would only grow (docs/cluster.md).
-    if (this.deps.leases?.processLocal === false && ![...this.running.values()].some((running) => running.incarnationId === incarnationId)) return;
+    if (this.sharedBacklog !== undefined) return this.sharedBacklog.appended(incarnationId, bytes);
     this.backlog.set(incarnationId, this.backlogBytes(incarnationId) + bytes);
   }
 
@@ -127,6 +139,7 @@ export class DeliveryEngine implements DeliveryControl {
       await running.delivery.stop();
     }
     this.backlog.delete(incarnationId);
+    this.sharedBacklog?.forget(incarnationId);
   }
 
   private reconcile(accountId: string, name: string): Promise<void> {
@@ -141,6 +154,7 @@ export class DeliveryEngine implements DeliveryControl {
   private async apply(accountId: string, name: string, key: string): Promise<void> {
     if (this.stopped) return;
     const stream = await this.deps.store.get(accountId, name);
+    if (stream !== undefined) this.sharedBacklog?.learnAccount(stream.incarnationId, accountId);
     // Delivered only by the node holding the stream's lease (taken at once on a single node).
     const lease = stream === undefined ? undefined : (this.leases?.held(key) ?? (await this.leases?.acquire(key)));
     const running = this.running.get(key);
