@@ -142,7 +142,9 @@ export class SharedClaims {
     if (this.holds.get(key) === hold) this.holds.delete(key);
     hold.onTakeover = undefined;
     if (this.stopped) return;
-    const removeIfOurs = () => void this.remove(hold.recordAccount, hold.recordName, (record) => record.subscriptionId === hold.subscriptionId);
+    const removeIfOurs = () =>
+      void this.remove(hold.recordAccount, hold.recordName, (record) => record.subscriptionId === hold.subscriptionId)
+        .catch((error: unknown) => this.logger?.warn({ err: error, record: hold.recordName }, "could not remove a subscription record; the sweep will"));
     const dueMs = hold.startedAtMs + takeoverAfterMs;
     if (this.clock.nowMs() >= dueMs) return removeIfOurs();
     const removal = this.alarms.at(dueMs, () => {
