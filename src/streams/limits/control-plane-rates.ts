@@ -20,6 +20,9 @@
  * DeregisterStreamConsumer and ListStreamConsumers 5 and DescribeStreamConsumer 20 per stream (a
  * call naming its consumer by ConsumerARN counts against the ARN's stream); SubscribeToShard one
  * per second per consumer and shard.
+ *
+ * In a cluster the buckets are shared by counting: each node reports the calls it admitted per
+ * bucket key (`takeAdmitted`) and takes the others' from its own buckets (`debit`; cluster-rates.ts).
  */
 import { ServiceError, streamsErrors } from "../errors.js";
 import { parseStreamArn } from "../../core/arn.js";

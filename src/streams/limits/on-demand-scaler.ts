@@ -10,6 +10,13 @@
  * that finds the clock where the last one left it replaces that sample, so an extra tick (the
  * timer's) changes nothing; the timer queues at most one tick behind the running one, so a
  * ManualClock moved by a day does not queue 86,400 ticks that would all sample the same moment.
+ *
+ * In a cluster every node's meters also count the other nodes' writes (cluster-rates.ts), so every
+ * node's scaler samples the same load and decides alike, and keeps its history should the others
+ * stop. Only one of their reshards takes effect: `scale` schedules it inside the stream's
+ * `exclusive` change, whose write is a compare-and-set on the revision it read, and only while the
+ * stream still has the nextShardIndex it decided on. A second node either sees the first's reshard
+ * in its copy, or meets the conflict, reads the stream again and finds it changed: a quiet no-op.
  */
 import type { StreamMeta } from "../model.js";
 import type { StreamsContext } from "../context.js";
