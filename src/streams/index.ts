@@ -17,7 +17,8 @@ import { AccountSettingsStores } from "./account-settings.js";
 import type { StreamsConfig, StreamsOptions } from "./config.js";
 import type { StorageEngine } from "../storage/types.js";
 import { kinesisOnlyCatalog, streamsCatalog } from "./stream-catalog.js";
-import { FaultControl, type FaultConfig } from "./faults/index.js";
+import { FaultControl, SharedFaultRules, type FaultConfig } from "./faults/index.js";
+import { processLocalEngine } from "../storage/work-leases.js";
 import { KeyRing } from "./encryption/index.js";
 import { ephemeralMasterKey, type MasterKeySource } from "./encryption/crypto/index.js";
 import { createStreamLimits, OnDemandScaler } from "./limits/index.js";
@@ -163,9 +164,11 @@ export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: 
       streams.start();
       limits?.cluster?.start();
       onDemandScaler?.start();
+      // In a cluster, fault rules installed through any node's admin route apply on every node.
+      if (!processLocalEngine(deps.storage)) await faults.share(new SharedFaultRules(deps.storage.catalog, Object.keys(streamsActions)));
     },
     ready: () => {
-      if (deps.startFaults !== undefined) faults.install(deps.startFaults);
+      if (deps.startFaults !== undefined && !faults.hasSharedRules()) faults.install(deps.startFaults);
     },
     stop: async () => {
       context.subscriptions.stop();
