@@ -100,7 +100,8 @@ export function createStreamsService(deps: StreamsServiceDeps & { startFaults?: 
     iteratorKey: catalog.secret(),
     keyRing: new KeyRing(deps.masterKey ?? ephemeralMasterKey()),
     readBudget: new ReadBudget(readBudgetBytesDefault, readBudgetFloorBytes),
-    subscriptions: new Subscriptions(deps.clock, deps.config.subscriptionMs),
+    // On an engine nodes share, the one-subscription rule holds across them (subscriptions/shared-claims.ts).
+    subscriptions: new Subscriptions(deps.clock, deps.config.subscriptionMs, { storage: deps.storage, random: deps.random, logger: deps.logger }),
     principal: anonymousPrincipal(deps.config.accountId),
     metrics: new StreamsMetrics(deps.metrics ?? noMetrics),
     ...(limits && { throughput: limits.throughput }),
