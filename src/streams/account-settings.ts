@@ -1,8 +1,13 @@
 /**
  * Account-level settings (DescribeAccountSettings / UpdateAccountSettings): today the minimum
  * throughput billing commitment, which unlocks warm throughput on ON_DEMAND streams. Stored whole
- * per account in the catalog; changes run one after another so two concurrent updates never lose
- * each other.
+ * per account in a catalog entry of its own, the settings record (`kinesis-settings@<accountId>`,
+ * name `settings`; the streams service's view of the catalog does not show it), changed by a
+ * compare-and-set on its revision: two nodes updating one account at once both land, the second
+ * applied to the first's result after its write met the first as a conflict. The catalog's
+ * account settings (`putAccountSettings`, which has no compare-and-set) hold what was stored
+ * before the record existed: they are the record's first value, and are no longer written. Each
+ * node also runs its own changes one after another, so they rarely conflict.
  *
  * The commitment's life, as AWS documents it (MinimumThroughputBillingCommitmentInput): enabling
  * starts it, with a minimum term of 24 hours that ends at EarliestAllowedEndAt. Disabling before
@@ -11,7 +16,10 @@
  * once. The status is computed from the stored times, so a scheduled end takes effect when its
  * time comes, without a timer and across restarts.
  */
-import type { StreamsCache } from "./stream-catalog.js";
+import { CatalogCache } from "../storage/catalog-cache.js";
+import { isServiceNamespace } from "../storage/service-tables.js";
+import type { Catalog, CatalogChange } from "../storage/types.js";
+import { wholeCatalogOf, type StreamsCache } from "./stream-catalog.js";
 import type { AccountSettings, BillingCommitmentMeta } from "./model.js";
 import { streamsErrors } from "./errors.js";
 import { limits } from "./limits.js";
@@ -26,11 +34,35 @@ export interface WireBillingCommitment {
   EarliestAllowedEndAt?: Date;
 }
 
+export const settingsNamespace = "kinesis-settings";
+const recordName = "settings";
+/** Lowercase hex naming no log: a reset (server/drop-all-state.ts) drops every entry's logs. */
+const noStreamId = "0".repeat(32);
+/** Changes through one node wait in line per account, so few ever conflict. */
+const casAttemptsMax = 20;
+
+/** The catalog entry (named as the embedded catalog's format requires: accountId, StreamName). */
+export interface SettingsRecord {
+  accountId: string;
+  StreamName: string;
+  streamId: string;
+  service: typeof settingsNamespace;
+  settings: AccountSettings;
+}
+
+function recordAccountOf(accountId: string): string {
+  return `${settingsNamespace}@${accountId}`;
+}
+
 /** One store per account that has made a request (accounts come from the credentials file, so they are few). */
 export class AccountSettingsStores {
   private readonly stores = new Map<string, AccountSettingsStore>();
+  /** This node's copy of the settings records, with their revisions. */
+  readonly records: CatalogCache<SettingsRecord, object>;
 
-  constructor(private readonly catalog: StreamsCache) {}
+  constructor(private readonly catalog: StreamsCache) {
+    this.records = new CatalogCache(settingsRecordsOnly(wholeCatalogOf(catalog.catalog) as Catalog<SettingsRecord, object>));
+  }
 
   forAccount(accountId: string): AccountSettingsStore {
     let store = this.stores.get(accountId);
@@ -39,6 +71,10 @@ export class AccountSettingsStores {
       this.stores.set(accountId, store);
     }
     return store;
+  }
+
+  stop(): void {
+    this.records.stop();
   }
 }
 
@@ -55,20 +91,56 @@ export class AccountSettingsStore {
   ) {}
 
   current(): AccountSettings {
-    return this.catalog.accountSettings(this.accountId) ?? {};
+    return this.stores.records.get(recordAccountOf(this.accountId), recordName)?.settings ?? this.catalog.accountSettings(this.accountId) ?? {};
   }
 
-  /** Applies `change` to the settings once every earlier change has finished; throws InternalFailure if storage cannot make it durable. */
+  /**
+   * Applies `change` to the settings once every earlier change through this node has finished, by
+   * a compare-and-set of the settings record (applied again to what another node stored first);
+   * throws InternalFailure if storage cannot make it durable.
+   */
   update(change: (current: AccountSettings) => AccountSettings): Promise<AccountSettings> {
-    const result = this.changing.then(async () => {
-      const next = change(this.current());
-      const outcome = await this.catalog.catalog.putAccountSettings(this.accountId, next);
-      if (!outcome.ok) throw streamsErrors.storageUnavailable(outcome.failure);
-      return next;
-    });
+    const result = this.changing.then(() => this.compareAndSet(change));
     this.changing = result.catch(() => undefined);
     return result;
   }
+
+  private async compareAndSet(change: (current: AccountSettings) => AccountSettings): Promise<AccountSettings> {
+    const records = this.stores.records;
+    await records.ready;
+    const recordAccount = recordAccountOf(this.accountId);
+    for (let attempt = 1; attempt <= casAttemptsMax; attempt++) {
+      const revision = records.revisionOf(recordAccount, recordName);
+      const next = change(this.current());
+      const record: SettingsRecord = { accountId: recordAccount, StreamName: recordName, streamId: noStreamId, service: settingsNamespace, settings: next };
+      const outcome = await records.catalog.put(recordAccount, recordName, record, { expectedRevision: revision });
+      if (outcome.ok) return next;
+      if (!("conflict" in outcome)) throw streamsErrors.storageUnavailable(outcome.failure);
+      // Another node's write won: this node's copy is brought up to it before the change is applied again.
+      await records.catalog.sync?.();
+    }
+    throw streamsErrors.storageUnavailable(new Error(`the settings of ${this.accountId} kept changing under ${casAttemptsMax} compare-and-sets`));
+  }
+}
+
+/** The catalog's settings records only (the namespace accounts `kinesis-settings@…`), for this module's copy. */
+function settingsRecordsOnly(catalog: Catalog<SettingsRecord, object>): Catalog<SettingsRecord, object> {
+  const ours = (accountId: string) => isServiceNamespace(accountId) && accountId.startsWith(`${settingsNamespace}@`);
+  const filtered: Catalog<SettingsRecord, object> = {
+    list: async (accountId?: string) => (await catalog.list(accountId)).filter((entry) => ours(entry.accountId)),
+    get: async (accountId: string, name: string) => (ours(accountId) ? catalog.get(accountId, name) : undefined),
+    put: catalog.put.bind(catalog),
+    remove: catalog.remove.bind(catalog),
+    accountSettings: catalog.accountSettings.bind(catalog),
+    putAccountSettings: catalog.putAccountSettings.bind(catalog),
+    secret: () => catalog.secret(),
+    watch: (listener: (change: CatalogChange<SettingsRecord, object>) => void) =>
+      catalog.watch((change) => {
+        if (change.kind === "entry" && ours(change.accountId)) listener(change);
+      }),
+  };
+  if (catalog.sync !== undefined) filtered.sync = catalog.sync.bind(catalog);
+  return filtered;
 }
 
 export function commitmentStatus(commitment: BillingCommitmentMeta | undefined, nowMs: number): CommitmentStatus {
