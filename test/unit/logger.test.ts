@@ -56,3 +56,30 @@ describe("util > logger > format", () => {
     assert.match(text(), /WARN.*: init file applied\n\s+streams: 3/);
   });
 });
+
+describe("util > logger > stderr", () => {
+  it("batched info lines (written as bytes) and warnings all reach stderr whole and in order, at exit too", async () => {
+    const { spawn } = await import("node:child_process");
+    // A process logging to its own stderr through the real writer: multi-byte text across batch ends, a warning in between.
+    const script = `
+      import { createLogger } from "./src/util/logger.ts";
+      const logger = createLogger("info", "json");
+      for (let i = 0; i < 300; i++) {
+        logger.info({ n: i, text: "ströme-流-" + "x".repeat(i % 97) }, "line");
+        if (i === 150) logger.warn({ n: i }, "warning");
+        if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    `;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: process.cwd(), stdio: ["ignore", "ignore", "pipe"] });
+    const chunks: Buffer[] = [];
+    child.stderr.on("data", (chunk: Buffer) => chunks.push(chunk));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(code, 0);
+    const entries = Buffer.concat(chunks).toString("utf8").trimEnd().split("\n").map((line) => JSON.parse(line) as { n: number; msg: string; text?: string });
+    assert.deepEqual(
+      entries.map((entry) => `${entry.msg}:${entry.n}`),
+      [...Array.from({ length: 151 }, (_, i) => `line:${i}`), "warning:150", ...Array.from({ length: 149 }, (_, i) => `line:${i + 151}`)],
+    );
+    assert.equal(entries[1]!.text, "ströme-流-x");
+  });
+});
