@@ -13,12 +13,16 @@
 import { randomUUID } from "node:crypto";
 import type { Catalog, CatalogWatch, WriteOutcome } from "../storage/types.js";
 
+const noStreamId = "0".repeat(32);
+
 export const resetMarkerAccount = "reset@tributary";
 export const resetMarkerName = "marker";
 
 interface ResetMarker {
   accountId: typeof resetMarkerAccount;
   StreamName: typeof resetMarkerName;
+  /** Names no shard log (as the quota record's): a reset removes the entry and asks the logs for nothing. */
+  streamId: typeof noStreamId;
   resetId: string;
 }
 
@@ -47,7 +51,7 @@ export class ClusterResets {
   announce(): Promise<WriteOutcome> {
     const resetId = randomUUID();
     this.own.add(resetId);
-    const marker: ResetMarker = { accountId: resetMarkerAccount, StreamName: resetMarkerName, resetId };
+    const marker: ResetMarker = { accountId: resetMarkerAccount, StreamName: resetMarkerName, streamId: noStreamId, resetId };
     return this.catalog.put(resetMarkerAccount, resetMarkerName, marker);
   }
 

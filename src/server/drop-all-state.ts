@@ -22,7 +22,7 @@ export async function dropAllState(storage: StorageEngine, settingsAccounts: Rea
     // The catalog entry first: logs whose stream the catalog no longer names are removed at the
     // next open if a crash cuts this short (storage/types.ts, LogStore).
     check(await catalog.remove(meta.accountId, meta.StreamName), `stream ${meta.StreamName}`);
-    // Records that are no streams (an account's quota record, the cluster's fault rules and reset marker) have no logs.
+    // A record that is no stream names no log (or the all-zero id, which no log has).
     if (typeof meta.streamId === "string") await storage.logs.dropStream(meta.streamId);
   }
   // The metrics' minutes are kept, as the process's metrics store is (docs/metrics.md).

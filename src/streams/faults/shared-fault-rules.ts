@@ -15,12 +15,16 @@
 import type { Catalog, CatalogWatch, WriteOutcome } from "../../storage/types.js";
 import { parseFaultConfig, type FaultConfig } from "./fault-config.js";
 
+const noStreamId = "0".repeat(32);
+
 export const faultRulesAccount = "faults@tributary";
 export const faultRulesName = "rules";
 
 interface FaultRulesEntry {
   accountId: typeof faultRulesAccount;
   StreamName: typeof faultRulesName;
+  /** Names no shard log (as the quota record's): a reset removes the entry and asks the logs for nothing. */
+  streamId: typeof noStreamId;
   installId: string;
   config: FaultConfig;
 }
@@ -54,7 +58,7 @@ export class SharedFaultRules {
 
   /** Stores `config` as every node's rules, as installation `installId`; resolves once stored. */
   put(config: FaultConfig, installId: string): Promise<WriteOutcome> {
-    const entry: FaultRulesEntry = { accountId: faultRulesAccount, StreamName: faultRulesName, installId, config };
+    const entry: FaultRulesEntry = { accountId: faultRulesAccount, StreamName: faultRulesName, streamId: noStreamId, installId, config };
     return this.catalog.put(faultRulesAccount, faultRulesName, entry);
   }
 
