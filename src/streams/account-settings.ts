@@ -17,12 +17,12 @@
  * time comes, without a timer and across restarts.
  */
 import { CatalogCache } from "../storage/catalog-cache.js";
-import { isServiceNamespace } from "../storage/service-tables.js";
-import type { Catalog, CatalogChange } from "../storage/types.js";
+import type { Catalog } from "../storage/types.js";
 import { wholeCatalogOf, type StreamsCache } from "./stream-catalog.js";
 import type { AccountSettings, BillingCommitmentMeta } from "./model.js";
 import { streamsErrors } from "./errors.js";
 import { limits } from "./limits.js";
+import { namespaceRecordsOnly } from "../storage/namespace-records.js";
 
 export type CommitmentStatus = "ENABLED" | "DISABLED" | "ENABLED_UNTIL_EARLIEST_ALLOWED_END";
 
@@ -61,7 +61,7 @@ export class AccountSettingsStores {
   readonly records: CatalogCache<SettingsRecord, object>;
 
   constructor(private readonly catalog: StreamsCache) {
-    this.records = new CatalogCache(settingsRecordsOnly(wholeCatalogOf(catalog.catalog) as Catalog<SettingsRecord, object>));
+    this.records = new CatalogCache(namespaceRecordsOnly(wholeCatalogOf(catalog.catalog) as Catalog<SettingsRecord, object>, settingsNamespace));
   }
 
   forAccount(accountId: string): AccountSettingsStore {
@@ -121,26 +121,6 @@ export class AccountSettingsStore {
     }
     throw streamsErrors.storageUnavailable(new Error(`the settings of ${this.accountId} kept changing under ${casAttemptsMax} compare-and-sets`));
   }
-}
-
-/** The catalog's settings records only (the namespace accounts `kinesis-settings@…`), for this module's copy. */
-function settingsRecordsOnly(catalog: Catalog<SettingsRecord, object>): Catalog<SettingsRecord, object> {
-  const ours = (accountId: string) => isServiceNamespace(accountId) && accountId.startsWith(`${settingsNamespace}@`);
-  const filtered: Catalog<SettingsRecord, object> = {
-    list: async (accountId?: string) => (await catalog.list(accountId)).filter((entry) => ours(entry.accountId)),
-    get: async (accountId: string, name: string) => (ours(accountId) ? catalog.get(accountId, name) : undefined),
-    put: catalog.put.bind(catalog),
-    remove: catalog.remove.bind(catalog),
-    accountSettings: catalog.accountSettings.bind(catalog),
-    putAccountSettings: catalog.putAccountSettings.bind(catalog),
-    secret: () => catalog.secret(),
-    watch: (listener: (change: CatalogChange<SettingsRecord, object>) => void) =>
-      catalog.watch((change) => {
-        if (change.kind === "entry" && ours(change.accountId)) listener(change);
-      }),
-  };
-  if (catalog.sync !== undefined) filtered.sync = catalog.sync.bind(catalog);
-  return filtered;
 }
 
 export function commitmentStatus(commitment: BillingCommitmentMeta | undefined, nowMs: number): CommitmentStatus {

@@ -16,12 +16,12 @@
  * (docs/formats/nats.md), which the streams service's own view of the catalog does not show.
  */
 import { CatalogCache } from "../../storage/catalog-cache.js";
-import { isServiceNamespace } from "../../storage/service-tables.js";
-import type { Catalog, CatalogChange } from "../../storage/types.js";
+import type { Catalog } from "../../storage/types.js";
 import type { Clock } from "../../util/clock.js";
 import { streamsErrors } from "../errors.js";
 import type { StreamMeta } from "../model.js";
 import { openShardCountAfterReshard } from "../resharding/plan.js";
+import { namespaceRecordsOnly } from "../../storage/namespace-records.js";
 
 export const quotaNamespace = "kinesis-quota";
 const recordName = "streams";
@@ -97,7 +97,7 @@ export class AccountQuotas {
     private readonly streams: QuotaStreams,
     private readonly clock: Clock,
   ) {
-    this.cache = new CatalogCache(quotaRecordsOnly(catalog as Catalog<QuotaRecord, object>));
+    this.cache = new CatalogCache(namespaceRecordsOnly(catalog as Catalog<QuotaRecord, object>, quotaNamespace));
   }
 
   /**
@@ -248,22 +248,4 @@ export function reconcileRecord(record: QuotaRecord, stored: readonly StreamMeta
     if (claims[streamId] === undefined && nowMs - claim.atMs < claimGraceMs && counts(claim, nowMs)) claims[streamId] = claim;
   }
   return { ...record, claims };
-}
-
-/** The catalog's quota records only (the namespace accounts `kinesis-quota@…`), for this module's copy. */
-function quotaRecordsOnly(catalog: Catalog<QuotaRecord, object>): Catalog<QuotaRecord, object> {
-  const ours = (accountId: string) => isServiceNamespace(accountId) && accountId.startsWith(`${quotaNamespace}@`);
-  return {
-    list: async (accountId?: string) => (await catalog.list(accountId)).filter((entry) => ours(entry.accountId)),
-    get: async (accountId: string, name: string) => (ours(accountId) ? catalog.get(accountId, name) : undefined),
-    put: catalog.put.bind(catalog),
-    remove: catalog.remove.bind(catalog),
-    accountSettings: catalog.accountSettings.bind(catalog),
-    putAccountSettings: catalog.putAccountSettings.bind(catalog),
-    secret: () => catalog.secret(),
-    watch: (listener: (change: CatalogChange<QuotaRecord, object>) => void) =>
-      catalog.watch((change) => {
-        if (change.kind === "entry" && ours(change.accountId)) listener(change);
-      }),
-  };
 }

@@ -30,6 +30,7 @@ import type { Logger } from "../../util/logger.js";
 import { shardIdFromIndex } from "../../core/shard-id.js";
 import { streamsErrors, type ServiceError } from "../errors.js";
 import type { ClockAlarms, Alarm } from "./clock-alarms.js";
+import { namespaceRecordsOnly } from "../../storage/namespace-records.js";
 
 export const subscriptionNamespace = "kinesis-subscription";
 /** Lowercase hex naming no log: a reset (server/drop-all-state.ts) drops every entry's logs. */
@@ -91,7 +92,7 @@ export class SharedClaims {
     private readonly nodeId: string,
     private readonly logger: Logger | undefined,
   ) {
-    this.cache = new CatalogCache(subscriptionRecordsOnly(catalog as Catalog<SubscriptionRecord, object>));
+    this.cache = new CatalogCache(namespaceRecordsOnly(catalog as Catalog<SubscriptionRecord, object>, subscriptionNamespace));
     this.cache.onChange((change) => this.heard(change));
     this.armSweep();
   }
@@ -233,22 +234,4 @@ export class SharedClaims {
 
 function holdKey(recordAccount: string, recordName: string): string {
   return `${recordAccount}\n${recordName}`;
-}
-
-/** The catalog's subscription records only (the namespace accounts `kinesis-subscription@…`), for this module's copy. */
-function subscriptionRecordsOnly(catalog: Catalog<SubscriptionRecord, object>): Catalog<SubscriptionRecord, object> {
-  const ours = (accountId: string) => accountId.startsWith(`${subscriptionNamespace}@`);
-  return {
-    list: async (accountId?: string) => (await catalog.list(accountId)).filter((entry) => ours(entry.accountId)),
-    get: async (accountId: string, name: string) => (ours(accountId) ? catalog.get(accountId, name) : undefined),
-    put: catalog.put.bind(catalog),
-    remove: catalog.remove.bind(catalog),
-    accountSettings: catalog.accountSettings.bind(catalog),
-    putAccountSettings: catalog.putAccountSettings.bind(catalog),
-    secret: () => catalog.secret(),
-    watch: (listener: (change: CatalogChange<SubscriptionRecord, object>) => void) =>
-      catalog.watch((change) => {
-        if (change.kind === "entry" && ours(change.accountId)) listener(change);
-      }),
-  };
 }
