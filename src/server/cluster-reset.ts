@@ -3,8 +3,9 @@
  * shared state and restarts that node's services; every other node must restart its services too,
  * or they keep what they hold in memory about the state that is gone (the ids of the tables it
  * dropped, fault rules, in-flight work). The node that reset writes a marker entry to the catalog
- * after its drop (namespace account `reset@tributary`, named as the embedded catalog's format
- * requires: accountId, StreamName), and every node follows the marker through the catalog's watch:
+ * after its drop (namespace account `tributary-reset@000000000000`, shaped as the embedded
+ * catalog's format requires of any entry: accountId `<namespace>@<12 digits>`, StreamName), and
+ * every node follows the marker through the catalog's watch:
  * a marker it did not write itself restarts its services, as its own reset does minus the drop.
  *
  * Only on an engine several processes share (NATS); one process has no one to tell. The marker
@@ -15,7 +16,7 @@ import type { Catalog, CatalogWatch, WriteOutcome } from "../storage/types.js";
 
 const noStreamId = "0".repeat(32);
 
-export const resetMarkerAccount = "reset@tributary";
+export const resetMarkerAccount = "tributary-reset@000000000000";
 export const resetMarkerName = "marker";
 
 interface ResetMarker {

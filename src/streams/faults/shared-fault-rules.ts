@@ -6,9 +6,9 @@
  * (`processLocalEngine` false: NATS): with one process, rules stay in memory as before, and a
  * restart starts without them.
  *
- * The entry lives under the namespace account `faults@tributary`, which no service's own view of
- * the catalog shows, named as the embedded catalog's format requires (accountId, StreamName). Each
- * installation carries an id, so the node that wrote it does not install it a second time when its
+ * The entry lives under the namespace account `tributary-faults@000000000000`, which no service's
+ * own view of the catalog shows, shaped as the embedded catalog's format requires of any entry
+ * (accountId `<namespace>@<12 digits>`, StreamName). Each installation carries an id, so the node that wrote it does not install it a second time when its
  * own write comes back through the watch (that would restart its counters). Counters and schedules
  * are each node's: a rule's "calls 3–5" counts the calls the node itself served.
  */
@@ -17,7 +17,7 @@ import { parseFaultConfig, type FaultConfig } from "./fault-config.js";
 
 const noStreamId = "0".repeat(32);
 
-export const faultRulesAccount = "faults@tributary";
+export const faultRulesAccount = "tributary-faults@000000000000";
 export const faultRulesName = "rules";
 
 interface FaultRulesEntry {
