@@ -24,7 +24,8 @@ const awsCliV2 = "/usr/bin/aws";
 export const docsPort = 4567;
 /** Generous for a shared 2-core machine: the slowest example (the README's CLI tour) takes ~10 s. */
 const blockTimeoutMs = 90_000;
-const serverReadyTimeoutMs = 60_000;
+/** A cluster example waits for JetStream to place its replicas, which the engine allows a minute. */
+const serverReadyTimeoutMs = 120_000;
 
 export interface Step {
   name: string;
