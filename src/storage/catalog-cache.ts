@@ -10,6 +10,7 @@
  *   cache.get(accountId, "orders")?.StreamStatus;
  */
 import type { Catalog, CatalogChange, CatalogWatch } from "./types.js";
+import type { Clock } from "../util/clock.js";
 import { deleteEntry, entryOf, setEntry, sortedEntries, type EntriesByAccount } from "./catalog-keys.js";
 
 interface Cached<Entry> {
@@ -59,6 +60,26 @@ export class CatalogCache<Entry extends object, Settings extends object> {
   onChange(listener: (change: CatalogChange<Entry, Settings>) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Resolves once the cached entry's revision is other than `revision` (a compare-and-set lost to
+   * that write: the copy now shows the winner), or after `waitMsMax` on `clock`: a watch that
+   * falls behind makes the caller's next attempt conflict again and wait again.
+   */
+  revisionOtherThan(accountId: string, name: string, revision: number | "absent", clock: Clock, waitMsMax: number): Promise<void> {
+    if (this.revisionOf(accountId, name) !== revision) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        stopListening();
+        clock.clearTimer(timer);
+        resolve();
+      };
+      const stopListening = this.onChange((change) => {
+        if (change.kind === "entry" && change.accountId === accountId && change.name === name && this.revisionOf(accountId, name) !== revision) done();
+      });
+      const timer = clock.setTimeout(done, waitMsMax, { unref: true });
+    });
   }
 
   stop(): void {

@@ -46,12 +46,7 @@ export class ShardWriteMeter {
 
   /** Admits one record of `bytes` (data plus partition key) at `nowMs`, or refuses it and takes nothing. */
   admit(nowMs: number, bytes: number, bytesCapacity: number): boolean {
-    const elapsedMs = nowMs - this.refilledAtMs;
-    if (elapsedMs > 0) {
-      this.recordTokensMilli = Math.min(recordCapacityMilli, this.recordTokensMilli + elapsedMs * shardWriteRecordsPerSecond);
-      this.byteTokensMilli = Math.min(bytesCapacity * milliPerToken, this.byteTokensMilli + elapsedMs * shardWriteBytesPerSecond);
-      this.refilledAtMs = nowMs;
-    }
+    this.refill(nowMs, bytesCapacity);
     const costMilli = bytes * milliPerToken;
     if (this.recordTokensMilli < milliPerToken || this.byteTokensMilli < costMilli) return false;
     this.recordTokensMilli -= milliPerToken;

@@ -176,26 +176,9 @@ export class AccountQuotas {
         return;
       }
       if (!("conflict" in outcome)) throw streamsErrors.storageUnavailable(outcome.failure);
-      await this.catchUp(recordAccount, revision);
+      await this.cache.revisionOtherThan(recordAccount, recordName, revision, this.clock, catchUpWaitMs);
     }
     throw streamsErrors.storageUnavailable(new Error(`the quota record of ${accountId} kept changing under ${casAttemptsMax} compare-and-sets`));
-  }
-
-  /** Waits until this node's copy holds a revision of the record other than `revision` (the write it lost to). */
-  private catchUp(recordAccount: string, revision: number | "absent"): Promise<void> {
-    if (this.cache.revisionOf(recordAccount, recordName) !== revision) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        stopListening();
-        this.clock.clearTimer(timer);
-        resolve();
-      };
-      const stopListening = this.cache.onChange((change) => {
-        if (change.kind === "entry" && change.accountId === recordAccount && this.cache.revisionOf(recordAccount, recordName) !== revision) done();
-      });
-      // A watch that falls behind: the next attempt conflicts again and waits again.
-      const timer = this.clock.setTimeout(done, catchUpWaitMs, { unref: true });
-    });
   }
 }
 

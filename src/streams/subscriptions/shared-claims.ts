@@ -123,7 +123,7 @@ export class SharedClaims {
       }
       if (!("conflict" in outcome)) throw streamsErrors.storageUnavailable(outcome.failure);
       // Another write this node has not heard of yet: decide again on it.
-      await this.catchUp(recordAccount, recordName, revision);
+      await this.cache.revisionOtherThan(recordAccount, recordName, revision, this.clock, catchUpWaitMs);
     }
     // Still conflicting: calls for this consumer and shard keep succeeding elsewhere.
     throw inUse();
@@ -214,22 +214,6 @@ export class SharedClaims {
     });
   }
 
-  /** Waits until this node's copy holds a revision of the record other than `revision` (the write it lost to). */
-  private catchUp(recordAccount: string, recordName: string, revision: number | "absent"): Promise<void> {
-    if (this.cache.revisionOf(recordAccount, recordName) !== revision) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        stopListening();
-        this.clock.clearTimer(timer);
-        resolve();
-      };
-      const stopListening = this.cache.onChange(() => {
-        if (this.cache.revisionOf(recordAccount, recordName) !== revision) done();
-      });
-      // A watch that falls behind: the next attempt conflicts again and waits again.
-      const timer = this.clock.setTimeout(done, catchUpWaitMs, { unref: true });
-    });
-  }
 }
 
 function holdKey(recordAccount: string, recordName: string): string {
