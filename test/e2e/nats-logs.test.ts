@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "nats";
+import { connect, type NatsConnection, type SubscriptionOptions } from "nats";
 import { startNats, type NatsCluster } from "../helpers/nats.js";
 import { waitFor } from "../helpers/wait.js";
 import type { NatsContext } from "../../src/storage/nats/nats-context.js";
@@ -40,14 +40,31 @@ after(async () => {
   await nats.stop();
 });
 
-/** A node: its own connection and LogStore under `prefix`. */
-async function node(prefix: string, options: NatsLogsOptions = {}, on: NatsCluster = nats, replicas = 1): Promise<NatsLogStore> {
-  const nc = await connect({ servers: on.urls, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-  connections.push(nc);
+/** A node: its own connection and LogStore under `prefix`; `advisoryDelayMs` hands it JetStream's advisories that much later, as a loaded machine may. */
+async function node(prefix: string, options: NatsLogsOptions = {}, on: NatsCluster = nats, replicas = 1, advisoryDelayMs = 0): Promise<NatsLogStore> {
+  const connection = await connect({ servers: on.urls, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  connections.push(connection);
+  const nc = advisoryDelayMs > 0 ? delayingAdvisories(connection, advisoryDelayMs) : connection;
   const ctx: NatsContext = { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager(), replicas, prefix, nodeId: `node-${++nodes}`, clock: systemClock, random: new SeededRandom(nodes), logger: silentLogger };
   const logs = await openNatsLogs(ctx, options);
   open.push(logs);
   return logs;
+}
+
+function delayingAdvisories(nc: NatsConnection, delayMs: number): NatsConnection {
+  return new Proxy(nc, {
+    get(target, key) {
+      if (key === "subscribe") {
+        return (subject: string, options?: SubscriptionOptions) => {
+          const callback = options?.callback;
+          if (!subject.startsWith("$JS.EVENT.ADVISORY.") || callback === undefined) return target.subscribe(subject, options);
+          return target.subscribe(subject, { ...options, callback: (error, message) => setTimeout(() => callback(error, message), delayMs) });
+        };
+      }
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 function freshPrefix(): string {
@@ -187,6 +204,34 @@ describe("storage > nats > shard logs", () => {
     assert.deepEqual(outcome, { ok: true, firstOffset: 1, arrivalMs: t0 + 1 });
     await waitFor("the second node hears the append made after the restart", () => heard.at(-1) === 2, 30_000);
     assert.deepEqual((await two.shard(streamId, 0).read(1, { recordsMax: 10, bytesMax: 1000 })).records.map((stored) => stored.data.toString()), ["after"]);
+  });
+
+  it("a stream dropped here and begun again before its drop's advisory comes keeps its new log (the advisory of this node's own drop forgets nothing)", async () => {
+    // The advisory reaches the node 500 ms late, after the log has begun again here (a CI run's
+    // loaded machine did this: the append then failed as "dropped").
+    const logs = await node(freshPrefix(), {}, nats, 1, 500);
+    assert.equal((await logs.shard(streamId, 0).append([record("a", "1")], t0)).ok, true);
+    await logs.dropStream(streamId);
+    const log = logs.shard(streamId, 0);
+    assert.equal(log.endOffset(), 0);
+    const heard: number[] = [];
+    log.watch((endOffset) => heard.push(endOffset));
+    // Past the advisory's delay, and time for the node to act on it.
+    await systemClock.sleep(1000);
+    assert.deepEqual(await log.append([record("b", "2")], t0 + 1), { ok: true, firstOffset: 0, arrivalMs: t0 + 1 });
+    assert.deepEqual(heard, [1]);
+  });
+
+  it("a stream another node drops is forgotten here: the shard starts empty, and an append begins it again", async () => {
+    const prefix = freshPrefix();
+    const [one, two] = [await node(prefix), await node(prefix)];
+    assert.equal((await one.shard(streamId, 0).append([record("a", "1"), record("b", "2")], t0)).ok, true);
+    const theirs = two.shard(streamId, 0);
+    await waitFor("the other node hears the append", () => theirs.endOffset() === 2);
+    await one.dropStream(streamId);
+    await waitFor("the other node forgets the dropped stream", () => theirs.endOffset() === 0);
+    assert.deepEqual(await theirs.append([record("c", "3")], t0 + 1), { ok: true, firstOffset: 0, arrivalMs: t0 + 1 });
+    assert.deepEqual((await readAll(one.shard(streamId, 0))).map((stored) => stored.data.toString()), ["3"]);
   });
 
   it("keeps an append larger than max_payload whole, in chunks, for every node", async () => {

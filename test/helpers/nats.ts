@@ -21,7 +21,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { createServer } from "node:net";
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type NatsConnection } from "nats";
+import { connect, StorageType, type JetStreamManager, type NatsConnection } from "nats";
 
 export interface NatsServer {
   readonly index: number;
@@ -214,6 +214,42 @@ function logTail(server: ServerState): string {
   return `\n--- ${server.name} (${server.logFile}) ---\n${text.split("\n").slice(-20).join("\n")}`;
 }
 
+/**
+ * How long a new cluster may refuse to place a replica on every server. Healthy servers (every
+ * /healthz 200, the API answering) have refused "no suitable peers for placement" for over a
+ * minute on a loaded 2-core CI machine; a test then failed starting its first node. Waiting here
+ * until a probe stream with a replica on every server is placed starts the nodes on a cluster
+ * known to place, and a cluster that never does fails here with each server's view of its peers.
+ */
+const placementTimeoutMs = 120_000;
+
+async function untilReplicasPlaced(jsm: JetStreamManager, servers: readonly ServerState[], timeoutMs: number, explain: () => string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (let probe = 1; ; probe++) {
+    const name = `tributary_test_placement_${process.pid}_${probe}`;
+    try {
+      await jsm.streams.add({ name, subjects: [`${name}.>`], num_replicas: servers.length, storage: StorageType.File });
+      await jsm.streams.delete(name);
+      return;
+    } catch (error) {
+      if (performance.now() > deadline) {
+        const views = await Promise.all(servers.map(async (server) => `\n--- ${server.name} /jsz meta_cluster ---\n${await metaClusterView(server)}`));
+        throw new Error(`NATS test cluster: a stream with ${servers.length} replicas not placed within ${timeoutMs} ms: ${(error as Error).message}${views.join("")}${explain()}`);
+      }
+      await sleep(500);
+    }
+  }
+}
+
+async function metaClusterView(server: ServerState): Promise<string> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${server.monitorPort}/jsz`, { signal: AbortSignal.timeout(2000) });
+    return JSON.stringify((await response.json() as { meta_cluster?: unknown }).meta_cluster);
+  } catch (error) {
+    return `(no answer: ${(error as Error).message})`;
+  }
+}
+
 /** Starts one JetStream server (default) or a 3-server cluster and waits until JetStream is ready. */
 export async function startNats(options: StartNatsOptions = {}): Promise<NatsCluster> {
   const binary = natsServerBinary();
@@ -375,6 +411,7 @@ async function startOnce(binary: string, options: StartNatsOptions): Promise<Nat
     // /healthz answers once JetStream is up; the API answering proves the meta leader is elected.
     const jsm = await (await connectionOf()).jetstreamManager({ checkAPI: false, timeout: 5000 });
     await until("the JetStream API", readyTimeoutMs, async () => ((await jsm.getAccountInfo()) ? true : undefined), explain);
+    if (count > 1) await untilReplicasPlaced(jsm, servers, Math.max(readyTimeoutMs, placementTimeoutMs), explain);
   } catch (error) {
     await cluster.stop();
     throw error;

@@ -140,9 +140,15 @@ class NatsLogStoreImpl implements NatsLogStore {
   async dropStream(streamId: string): Promise<void> {
     const names = logNames(this.core.ctx.prefix, streamId);
     this.core.forget(streamId);
+    // Our own delete's advisory must not forget the stream again: it can arrive after an append
+    // here has begun the stream anew (before JetStream has it), which would then fail as dropped.
+    const pending = this.shared.ownDeletes;
+    pending.set(names.stream, (pending.get(names.stream) ?? 0) + 1);
     try {
       await this.core.ctx.jsm.streams.delete(names.stream);
     } catch (error) {
+      // No advisory follows a delete that deleted nothing.
+      takeOwnDelete(pending, names.stream);
       if (!isNotFound(error)) throw error;
     }
   }
@@ -175,6 +181,8 @@ class NatsLogStoreImpl implements NatsLogStore {
 
 interface SharedParts {
   parts: WeakMap<ShardState, ShardParts>;
+  /** JetStream streams this node deleted whose DELETED advisory has not come yet, with how many. */
+  ownDeletes: Map<string, number>;
   advisories: Subscription | undefined;
   /** Stops listening to the connection's status. */
   status: (() => void) | undefined;
@@ -201,8 +209,8 @@ function restartFollowersOnReconnect(core: LogCore): () => void {
  */
 export async function openNatsLogs(ctx: NatsContext, options: NatsLogsOptions = {}): Promise<NatsLogStore> {
   const core = new LogCore(ctx, options);
-  const shared: SharedParts = { parts: new WeakMap(), advisories: undefined, status: undefined };
-  shared.advisories = followAdvisories(core);
+  const shared: SharedParts = { parts: new WeakMap(), ownDeletes: new Map(), advisories: undefined, status: undefined };
+  shared.advisories = followAdvisories(core, shared.ownDeletes);
   shared.status = restartFollowersOnReconnect(core);
   const streamPrefix = `${ctx.prefix}-log-`;
   const loads: Promise<void>[] = [];
@@ -226,7 +234,7 @@ async function loadStream(core: LogCore, stream: StreamLog): Promise<void> {
  * JetStream's stream advisories: a log stream another node made starts this node's follower if it
  * uses the stream already; one another node deleted (dropStream) is forgotten here too.
  */
-function followAdvisories(core: LogCore): Subscription {
+function followAdvisories(core: LogCore, ownDeletes: Map<string, number>): Subscription {
   const streamPrefix = `${core.ctx.prefix}-log-`;
   return core.ctx.nc.subscribe("$JS.EVENT.ADVISORY.STREAM.*.*", {
     callback: (error, message) => {
@@ -235,13 +243,24 @@ function followAdvisories(core: LogCore): Subscription {
       const [action, name] = [tokens[4], tokens[5] ?? ""];
       if (!name.startsWith(streamPrefix)) return;
       const streamId = name.slice(streamPrefix.length);
+      // Our own dropStream forgot the stream already (counted off before anything else, so no count outlives its advisory).
+      if (action === "DELETED" && takeOwnDelete(ownDeletes, name)) return;
       const stream = core.streams.get(streamId);
       if (stream === undefined) return;
       if (action === "CREATED" && !stream.follower.running) void stream.follower.start();
-      // Our own dropStream's advisory may come after an append made the stream again: forget only what is gone.
+      // Another node's dropStream: forget the stream unless an append here made it again.
       if (action === "DELETED") void streamExists(core.ctx, name).then((exists) => exists || core.streams.get(streamId) !== stream || core.forget(streamId), () => {});
     },
   });
+}
+
+/** Counts off one of this node's deletes of JetStream stream `name`; false if there was none. */
+function takeOwnDelete(ownDeletes: Map<string, number>, name: string): boolean {
+  const count = ownDeletes.get(name);
+  if (count === undefined) return false;
+  if (count > 1) ownDeletes.set(name, count - 1);
+  else ownDeletes.delete(name);
+  return true;
 }
 
 /** A second handle on a NATS engine's logs (the storage case suite's `secondLogs`). */
