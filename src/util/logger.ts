@@ -5,6 +5,7 @@
  * worker): it is for a terminal, where a person reads far fewer lines than a collector would,
  * and it lets the access log's lines (`access`, src/server/access-log.ts) print as one line each.
  */
+import { writeSync } from "node:fs";
 import { pino, type DestinationStream, type Logger as PinoLogger } from "pino";
 import { build as prettyStream, type MessageFormatFunc } from "pino-pretty";
 
@@ -92,41 +93,88 @@ const accessLine: MessageFormatFunc = (log, messageKey) => {
 };
 
 /**
- * How long an info or debug line may wait in memory before it is written, and how many bytes of
- * them make a write at once. Under load the access log writes a line per request; written one at
- * a time, each line is an asynchronous write that wakes a thread of libuv's pool, and on a
+ * How long an info or debug line may wait in memory before it is written, and how many characters
+ * of them make a write at once. Under load the access log writes a line per request; written one
+ * at a time, each line is an asynchronous write that wakes a thread of libuv's pool, and on a
  * 2-core machine those wake-ups cost the request thread ~8 % of config A's throughput
- * (docs/performance.md, "Observability overhead"). Batched, a busy server writes a few times a
- * second. Warnings and errors are written at once, with whatever waits before them.
+ * (docs/performance.md, "Metrics and access logging overhead"). Batched, a busy server writes a
+ * few times a second. Warnings and errors are written at once, with whatever waits before them.
  */
 const infoFlushIntervalMs = 100;
-const infoBatchBytes = 8 * 1024;
+const infoBatchChars = 8 * 1024;
+
+/** Batches with lines waiting, written when the process exits (see batchedStderr). */
+const waitingBatches = new Set<() => void>();
+let exitHookInstalled = false;
 
 /**
- * Stderr through pino's asynchronous writer, info and debug lines batched: pino flushes the
- * writer synchronously at exit, so a line waits in memory only while the process lives; a kill -9
- * can lose the last ~100 ms of info lines, never a warning.
+ * Stderr through pino's asynchronous writer (SonicBoom), info and debug lines batched here: a
+ * line waits as the string pino made, in a list, and a batch is joined into one string and handed
+ * to the writer whole, which writes it at once. At exit the lines waiting are written
+ * synchronously after what the writer holds (pino flushes the writer itself); a kill -9 can lose
+ * the last ~100 ms of info lines, never a warning.
  *
- * The writer takes each line as bytes ("buffer" mode) and keeps a batch as a list of them. Given
- * strings, it appends each line to the batch's string and measures the whole batch's UTF-8 length
- * again, which flattens it: a copy of up to 8 KiB per line, 1.8 µs of an access line's 3.4 µs
- * (docs/performance.md, issue 19). Encoding the line alone costs its own length.
+ * Not the writer's own batching: given strings it appends each line to the batch's string and
+ * measures the whole batch's UTF-8 length again, which flattens it (a copy of up to 8 KiB per
+ * line); given bytes, each line becomes a Buffer of its own, held until its batch is written,
+ * and with the access log on V8 then began collecting its old generation seconds earlier and
+ * more often — about 50 % more full collections under config A (docs/performance.md).
  */
 function batchedStderr(): DestinationStream {
-  const writer = pino.destination({ fd: 2, sync: false, minLength: infoBatchBytes, periodicFlush: infoFlushIntervalMs, contentMode: "buffer" });
-  // In buffer mode SonicBoom's write takes a Buffer (its types know only strings).
-  const writeBytes = writer.write as unknown as (this: typeof writer, bytes: Buffer) => boolean;
+  const writer = pino.destination({ fd: 2, sync: false });
   const infoLevel = pino.levels.values.info!;
-  // pino sets lastLevel on a stream that asks for its lines' metadata (pino.symbols.needsMetadataGsym).
+  let lines: string[] = [];
+  let chars = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const take = (): string | undefined => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    waitingBatches.delete(writeBatchAtExit);
+    if (lines.length === 0) return undefined;
+    const batch = lines.length === 1 ? lines[0]! : lines.join("");
+    lines = [];
+    chars = 0;
+    return batch;
+  };
+  const writeBatch = (): void => {
+    const batch = take();
+    if (batch !== undefined) writer.write(batch);
+  };
+  const writeBatchAtExit = (): void => {
+    const batch = take();
+    if (batch === undefined) return;
+    try {
+      writer.flushSync();
+    } catch {
+      // Not open yet, or closed: the batch is still written.
+    }
+    writeSync(2, batch);
+  };
   const stream = {
+    // pino sets lastLevel on a stream that asks for its lines' metadata.
     [pino.symbols.needsMetadataGsym]: true,
     lastLevel: 0,
     write(line: string) {
-      writeBytes.call(writer, Buffer.from(line, "utf8"));
-      if (stream.lastLevel > infoLevel) writer.flush();
+      lines.push(line);
+      chars += line.length;
+      if (stream.lastLevel > infoLevel || chars >= infoBatchChars) return writeBatch();
+      if (timer === undefined) {
+        timer = setTimeout(writeBatch, infoFlushIntervalMs);
+        timer.unref();
+        waitingBatches.add(writeBatchAtExit);
+      }
     },
   };
+  installExitHook();
   return stream;
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const write of waitingBatches) write();
+  });
 }
 
 export const silentLogger: Logger = pino({ level: "silent" });
