@@ -6,6 +6,7 @@
 import { isServiceNamespace } from "../storage/service-tables.js";
 import type { CasOutcome, Catalog, StorageEngine, WriteOutcome } from "../storage/types.js";
 import type { CatalogCache } from "../storage/catalog-cache.js";
+import { accountsOnly } from "../storage/namespace-records.js";
 import type { AccountSettings, StreamMeta } from "./model.js";
 
 export type StreamsCatalog = Catalog<StreamMeta, AccountSettings>;
@@ -18,22 +19,10 @@ export function streamsCatalog(storage: Pick<StorageEngine, "catalog">): Streams
 /**
  * The catalog as the Kinesis service reads it: without the entries other services keep under a
  * namespaced account (`<service>@<accountId>`, Firehose's DirectPut ingest logs), which are no
- * Kinesis streams. Writes pass through; a reset (server/drop-all-state.ts) reads the whole catalog.
+ * Kinesis streams. Writes (and `sync`) pass through; a reset (server/drop-all-state.ts) reads the whole catalog.
  */
 export function kinesisOnlyCatalog(catalog: StreamsCatalog): StreamsCatalog {
-  const kinesis = (accountId: string) => !isServiceNamespace(accountId);
-  const filtered: StreamsCatalog = {
-    list: async (accountId?: string) => (await catalog.list(accountId)).filter((meta) => kinesis(meta.accountId)),
-    get: async (accountId: string, name: string) => (kinesis(accountId) ? catalog.get(accountId, name) : undefined),
-    put: catalog.put.bind(catalog),
-    remove: catalog.remove.bind(catalog),
-    accountSettings: catalog.accountSettings.bind(catalog),
-    putAccountSettings: catalog.putAccountSettings.bind(catalog),
-    secret: () => catalog.secret(),
-    watch: (listener) => catalog.watch((change) => {
-      if (kinesis(change.accountId)) listener(change);
-    }),
-  };
+  const filtered = accountsOnly(catalog, (accountId) => !isServiceNamespace(accountId), { settingsChanges: true });
   unfiltered.set(filtered, catalog);
   return filtered;
 }
